@@ -1,0 +1,101 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The only module that reads `process.env`. Everything else receives a typed {@link Env}.
+ *
+ * Parsing is strict about shape (a port must be a number, a key must be 32 bytes) so that a typo in
+ * a deployment fails at start with a message naming the variable, not later in a request.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const csv = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Root of everything the project keeps on disk (embedded stores, generated keys). */
+  DATA_DIR: z.string().default('.data'),
+
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** Public base URL of the gateway as vendors see it (webhook signatures cover the full URL). */
+  PUBLIC_URL: z.string().url().optional(),
+
+  /** External MongoDB; when unset, `npm start` runs the embedded FerretDB. */
+  MONGODB_URI: z.string().optional(),
+  /** External Redis; when unset, `npm start` runs an embedded redis-server. */
+  REDIS_URL: z.string().optional(),
+  /** Prefix of every Redis key and Bull queue of this deployment. */
+  REDIS_PREFIX: z.string().default('cgw'),
+
+  /**
+   * Credential encryption keys: `kid:base64key[,kid:base64key…]`, the first is used for new writes,
+   * the others only decrypt (rotation). Each key is 32 random bytes.
+   */
+  CREDENTIALS_KEYS: z.string().optional(),
+
+  CORS_ORIGINS: csv.default([]),
+  ENABLE_INTROSPECTION: bool.optional(),
+  ENABLE_GRAPHIQL: bool.optional(),
+
+  /** SSRF guard: vendor URL overrides are refused unless the operator turns them on… */
+  ALLOW_VENDOR_URL_OVERRIDES: bool.default(false),
+  /** …and then only for these origins (e.g. `http://127.0.0.1:*`). */
+  VENDOR_URL_ALLOWLIST: csv.default([]),
+
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+});
+
+export type Env = z.infer<typeof envSchema> & {
+  /** DATA_DIR made absolute. */
+  dataDir: string;
+  isProduction: boolean;
+};
+
+export class EnvError extends Error {
+  override name = 'EnvError';
+}
+
+/** Parses an environment (default: this process's). Throws {@link EnvError} naming each bad variable. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(source[String(i.path[0])])})`,
+    );
+    throw new EnvError(`invalid environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    ...e,
+    dataDir: path.resolve(e.DATA_DIR),
+    isProduction: e.NODE_ENV === 'production',
+  };
+}
+
+let cached: Env | undefined;
+/** The process-wide environment, parsed once. */
+export function env(): Env {
+  cached ??= loadEnv();
+  return cached;
+}
+
+/**
+ * The environment a child process of ours should get: this process's, with `overrides` applied.
+ * Used by the orchestrator to hand store URIs to the gateway and worker it starts.
+ */
+export function childProcessEnv(overrides: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  return { ...process.env, ...overrides };
+}

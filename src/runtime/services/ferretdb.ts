@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import { stopChild, tail, waitFor } from './child';
+import { type RunningService } from './types';
+
+/** Where `scripts/setup.js` builds the FerretDB wrapper (tools/ferretdb). Git-ignored. */
+export const FERRETDB_BINARY = path.resolve(__dirname, '../../../.tools/ferretdb/ferretdb');
+
+export interface EmbeddedFerretDbOptions {
+  /** SQLite directory: one file per database. */
+  dir: string;
+  binary?: string;
+}
+
+/** Starts FerretDB (SQLite backend) on a free loopback port and waits until it answers a real query. */
+export async function startEmbeddedFerretDb(options: EmbeddedFerretDbOptions): Promise<RunningService> {
+  const binary = options.binary ?? FERRETDB_BINARY;
+  if (!fs.existsSync(binary)) {
+    throw new Error(
+      `the embedded MongoDB-wire store is not built (${binary} is missing). ` +
+        'Either install Go and run `npm run setup` (it builds tools/ferretdb), ' +
+        'or set MONGODB_URI to a MongoDB you run.',
+    );
+  }
+  fs.mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+  const child = spawn(
+    binary,
+    ['--listen-addr', '127.0.0.1:0', '--sqlite-dir', options.dir, '--exit-with-stdin'],
+    // stdin stays a pipe we never close: when this process dies, FerretDB sees EOF and exits.
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  const output = tail();
+  child.stderr.on('data', output.push);
+
+  const uri = await new Promise<string>((resolve, reject) => {
+    let buffered = '';
+    const onData = (chunk: Buffer): void => {
+      buffered += chunk.toString();
+      const match = /FERRETDB_READY (\S+)/.exec(buffered);
+      if (match) {
+        child.stdout.off('data', onData);
+        resolve(match[1]);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`FerretDB exited with ${code}: ${output.text()}`)));
+    child.once('error', reject);
+  });
+
+  // FerretDB's `ping` answers before the backend is usable: readiness is a real round trip.
+  try {
+    await waitFor('FerretDB', () => canQuery(uri));
+  } catch (err) {
+    await stopChild(child, 1000);
+    throw err;
+  }
+  return { name: 'mongodb', url: uri, pid: child.pid, stop: () => stopChild(child) };
+}
+
+async function canQuery(uri: string): Promise<boolean> {
+  const conn = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 1000, dbName: 'readiness' });
+  try {
+    await conn.asPromise();
+    await conn.db!.collection('probe').findOne({});
+    return true;
+  } finally {
+    await conn.close().catch(() => undefined);
+  }
+}

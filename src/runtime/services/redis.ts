@@ -1,0 +1,110 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import Redis from 'ioredis';
+import { freePort } from './free-port';
+import { stopChild, tail, waitFor } from './child';
+import { type RunningService } from './types';
+
+export interface EmbeddedRedisOptions {
+  /** Directory for the AOF and the log; required when `persistent`. */
+  dir: string;
+  /** `npm start` keeps data (append-only file); tests throw it away. */
+  persistent: boolean;
+}
+
+/** Where redis-server lives, or undefined. Debian installs it in /usr/bin. */
+export function findRedisServer(): string | undefined {
+  for (const candidate of ['/usr/bin/redis-server', '/usr/local/bin/redis-server']) {
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  const which = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
+  return which.status === 0 ? which.stdout.trim() || undefined : undefined;
+}
+
+/** Starts a private redis-server on a free loopback port. */
+export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise<RunningService> {
+  const binary = findRedisServer();
+  if (!binary) {
+    throw new Error(
+      'redis-server was not found. Install it (Debian: `apt-get install -y redis-server`; ' +
+        '`npm start` and `npm test` do this themselves when run as root), or set REDIS_URL to a Redis you run.',
+    );
+  }
+  fs.mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+  const port = await freePort();
+  const args = [
+    '--port', String(port),
+    '--bind', '127.0.0.1',
+    '--dir', options.dir,
+    '--save', '',
+    '--appendonly', options.persistent ? 'yes' : 'no',
+    // Bull keeps jobs in Redis: eviction would silently drop accepted writes.
+    '--maxmemory-policy', 'noeviction',
+    '--daemonize', 'no',
+    '--protected-mode', 'yes',
+    '--loglevel', 'warning',
+  ]; // prettier-ignore
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = tail();
+  child.stdout.on('data', output.push);
+  child.stderr.on('data', output.push);
+  const url = `redis://127.0.0.1:${port}`;
+  try {
+    await waitFor('redis-server', async () => {
+      if (child.exitCode !== null) throw new Error(`redis-server exited: ${output.text()}`);
+      return pingRedis(url);
+    });
+  } catch (err) {
+    await stopChild(child, 1000);
+    throw new Error(`embedded Redis failed to start on port ${port}: ${(err as Error).message}\n${output.text()}`);
+  }
+  return { name: 'redis', url, pid: child.pid, stop: () => stopChild(child) };
+}
+
+async function pingRedis(url: string): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * Bull loses jobs when Redis evicts keys, so we refuse a Redis whose `maxmemory-policy` is anything
+ * but `noeviction`. Managed Redis services sometimes hide CONFIG; then we cannot tell and let it pass.
+ */
+export async function assertRedisKeepsJobs(url: string): Promise<void> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await client.connect();
+    let policy: string | undefined;
+    try {
+      const reply = (await client.config('GET', 'maxmemory-policy')) as string[];
+      policy = reply[1];
+    } catch {
+      return; // CONFIG disabled: nothing we can check.
+    }
+    if (policy && policy !== 'noeviction') {
+      throw new Error(
+        `Redis at ${redactUrl(url)} has maxmemory-policy=${policy}; crm-gateway needs noeviction ` +
+          '(queued writes are jobs in Redis, and eviction would lose them). ' +
+          'Run `CONFIG SET maxmemory-policy noeviction` or fix redis.conf.',
+      );
+    }
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** A URL with its password removed, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable url)';
+  }
+}

@@ -1,0 +1,6 @@
+export interface RunningService {
+  name: string;
+  url: string;
+  pid?: number;
+  stop(): Promise<void>;
+}
