@@ -1,0 +1,75 @@
+/** One vendor request as the sandbox saw it. */
+export interface RequestLogEntry {
+  /** Sandbox-clock time the request arrived (epoch ms). */
+  at: number;
+  method: string;
+  /** The route pattern, e.g. `/services/data/:version/sobjects/:type/:id`; `*` when nothing matched. */
+  route: string;
+  url: string;
+  status: number;
+  durationMs: number;
+  /** The injected fault, when one answered instead of the handler. */
+  fault?: 'serverError' | 'rateLimit' | 'lostResponse';
+}
+
+export interface RequestLogSnapshot {
+  total: number;
+  /** Requests per `METHOD route`, since the last clear. */
+  counters: Record<string, number>;
+  /** The most recent entries, oldest first. */
+  entries: RequestLogEntry[];
+}
+
+/**
+ * Per-org log of vendor requests. Tests and benchmarks count vendor calls from `counters` (keyed by
+ * route pattern so `/sobjects/Contact/003…` and `/sobjects/Contact/003…2` count as one endpoint);
+ * `entries` is a bounded ring so a benchmark's million calls cost constant memory.
+ */
+export class RequestLog {
+  private ring: RequestLogEntry[] = [];
+  private next = 0;
+  private totalCount = 0;
+  private counts = new Map<string, number>();
+
+  constructor(private readonly capacity = 2000) {}
+
+  record(entry: RequestLogEntry): void {
+    this.totalCount++;
+    const key = `${entry.method} ${entry.route}`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    if (this.ring.length < this.capacity) this.ring.push(entry);
+    else this.ring[this.next] = entry;
+    this.next = (this.next + 1) % this.capacity;
+  }
+
+  /** Requests counted for one `METHOD route` key, or for every key matching a predicate. */
+  count(keyOrFilter: string | ((key: string) => boolean)): number {
+    if (typeof keyOrFilter === 'string') return this.counts.get(keyOrFilter) ?? 0;
+    let n = 0;
+    for (const [key, value] of this.counts) if (keyOrFilter(key)) n += value;
+    return n;
+  }
+
+  get total(): number {
+    return this.totalCount;
+  }
+
+  snapshot(limit = 100): RequestLogSnapshot {
+    const ordered =
+      this.ring.length < this.capacity
+        ? this.ring
+        : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
+    return {
+      total: this.totalCount,
+      counters: Object.fromEntries(this.counts),
+      entries: limit > 0 ? ordered.slice(-limit) : [],
+    };
+  }
+
+  clear(): void {
+    this.ring = [];
+    this.next = 0;
+    this.totalCount = 0;
+    this.counts = new Map();
+  }
+}

@@ -1,0 +1,227 @@
+import { parse as parseQuery } from 'node:querystring';
+import fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { registerAdminRoutes } from './admin';
+import { SandboxOrg } from './org';
+import { RequestLog } from './request-log';
+import { TokenStore } from './tokens';
+import { type OrgOptions, type SeedCounts, type VendorDefinition } from './types';
+
+export interface SandboxServerOptions {
+  /** Orgs created at start. @defaultValue one org with id `default` */
+  orgs?: OrgOptions[];
+  /** Seed for orgs that do not name one. @defaultValue 42 */
+  defaultSeed?: number;
+  /** Request-log ring size per org. @defaultValue 2000 */
+  requestLogCapacity?: number;
+  /** Largest request body (Bulk uploads are big). @defaultValue 150 MB, Salesforce's Bulk 2.0 cap */
+  bodyLimit?: number;
+}
+
+export interface ListenOptions {
+  /** @defaultValue 0 (a free port) */
+  port?: number;
+  /** @defaultValue 127.0.0.1 */
+  host?: string;
+}
+
+export interface ListeningSandbox {
+  /** e.g. `http://127.0.0.1:53211` — no trailing slash. */
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+interface RequestState<TState, TEvent> {
+  org?: SandboxOrg<TState, TEvent>;
+  at: number;
+  fault?: 'serverError' | 'rateLimit' | 'lostResponse';
+  logged?: boolean;
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * One vendor's HTTP server: the vendor's routes, the `/__sandbox` admin API, the fault layer and the
+ * request log around them, and its orgs. Create with `createSandboxServer(vendor, options)`.
+ */
+export class SandboxServer<TState, TEvent = never> {
+  readonly app: FastifyInstance;
+  readonly tokens = new TokenStore();
+  /** Requests no org could be resolved for (unknown tokens, bad client ids). */
+  readonly unattributed: RequestLog;
+  private readonly orgMap = new Map<string, SandboxOrg<TState, TEvent>>();
+  private readonly perRequest = new WeakMap<FastifyRequest, RequestState<TState, TEvent>>();
+  private listeningUrl: string | null = null;
+
+  constructor(
+    readonly vendor: VendorDefinition<TState, TEvent>,
+    private readonly options: SandboxServerOptions = {},
+  ) {
+    this.unattributed = new RequestLog(options.requestLogCapacity ?? 2000);
+    this.app = fastify({
+      logger: false,
+      bodyLimit: options.bodyLimit ?? 150 * 1024 * 1024,
+      forceCloseConnections: true,
+      // Vendor paths carry their own trailing-slash rules (Salesforce accepts both).
+      routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    });
+    this.app.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string' },
+      (_req, body, done) => done(null, parseQuery(body as string)),
+    );
+    this.app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) =>
+      done(null, body),
+    );
+    this.installHooks();
+    registerAdminRoutes(this.app, this);
+    vendor.routes(this.app, this);
+    for (const org of options.orgs ?? [{ id: 'default' }]) this.createOrg(org);
+  }
+
+  get orgs(): ReadonlyMap<string, SandboxOrg<TState, TEvent>> {
+    return this.orgMap;
+  }
+
+  /** The org with this id; throws when there is none. */
+  org(id = 'default'): SandboxOrg<TState, TEvent> {
+    const org = this.orgMap.get(id);
+    if (!org)
+      throw new Error(
+        `no sandbox org "${id}" on ${this.vendor.name}; orgs: ${[...this.orgMap.keys()].join(', ')}`,
+      );
+    return org;
+  }
+
+  createOrg(options: OrgOptions): SandboxOrg<TState, TEvent> {
+    if (this.orgMap.has(options.id)) throw new Error(`sandbox org "${options.id}" already exists`);
+    const org = new SandboxOrg<TState, TEvent>(
+      options.id,
+      options.seed ?? this.options.defaultSeed ?? 42,
+      this.mergeCounts(options.counts),
+      this.options.requestLogCapacity ?? 2000,
+      this.vendor.webhooks,
+    );
+    org.state = this.vendor.createState(org);
+    this.orgMap.set(org.id, org);
+    return org;
+  }
+
+  /**
+   * Fresh seed data, no faults, an empty request log and a zero clock offset. Issued tokens and the
+   * webhook target survive, so connected clients keep working across a reset.
+   */
+  resetOrg(id: string, options: { seed?: number; counts?: SeedCounts } = {}): SandboxOrg<TState, TEvent> {
+    const org = this.org(id);
+    if (options.seed !== undefined) org.seed = options.seed;
+    if (options.counts) org.counts = this.mergeCounts(options.counts);
+    org.faults.clear();
+    org.clock.setOffset(0);
+    org.log.clear();
+    org.webhooks?.reset();
+    org.state = this.vendor.createState(org);
+    return org;
+  }
+
+  dropOrg(id: string): void {
+    this.org(id);
+    this.orgMap.delete(id);
+    this.tokens.dropOrg(id);
+  }
+
+  /** The org the core resolved for a vendor request (set before the handler runs). */
+  orgOf(request: FastifyRequest): SandboxOrg<TState, TEvent> | undefined {
+    return this.perRequest.get(request)?.org;
+  }
+
+  /** Base URL once listening, else null. Vendors should prefer the request's own host. */
+  get baseUrl(): string | null {
+    return this.listeningUrl;
+  }
+
+  async listen(options: ListenOptions = {}): Promise<ListeningSandbox> {
+    const host = options.host ?? '127.0.0.1';
+    await this.app.listen({ port: options.port ?? 0, host });
+    const address = this.app.server.address();
+    if (!address || typeof address === 'string') throw new Error('sandbox server has no TCP address');
+    const baseUrl = `http://${host}:${address.port}`;
+    this.listeningUrl = baseUrl;
+    return {
+      baseUrl,
+      close: async () => {
+        this.listeningUrl = null;
+        await Promise.all([...this.orgMap.values()].map((o) => o.webhooks?.idle()));
+        await this.app.close();
+      },
+    };
+  }
+
+  private mergeCounts(counts: SeedCounts | undefined): SeedCounts {
+    return { ...this.vendor.defaultCounts, ...(counts ?? {}) };
+  }
+
+  private installHooks(): void {
+    this.app.addHook('preHandler', async (request, reply) => {
+      const config = request.routeOptions.config.sandbox;
+      if (config?.admin) return;
+      const orgId = this.vendor.resolveOrg(request, this);
+      const org = orgId === undefined ? undefined : this.orgMap.get(orgId);
+      const state: RequestState<TState, TEvent> = { org, at: org ? org.now() : Date.now() };
+      this.perRequest.set(request, state);
+      if (!org) return;
+      const delay = org.faults.latency();
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      if (config?.faults === false) return;
+      const fault = org.faults.decide();
+      if (fault) {
+        state.fault = fault.kind;
+        this.vendor.renderFault(fault, request, reply, org);
+        return reply;
+      }
+    });
+
+    this.app.addHook('onSend', async (request, reply, payload) => {
+      const state = this.perRequest.get(request);
+      if (!state?.org || state.fault || !MUTATING.has(request.method) || reply.statusCode >= 400)
+        return payload;
+      if (!state.org.faults.loseResponse()) return payload;
+      // The change is applied; the client never learns it. Log now: the socket is gone.
+      state.fault = 'lostResponse';
+      this.logRequest(request, state, reply.statusCode, reply.elapsedTime);
+      request.raw.socket.destroy();
+      return payload;
+    });
+
+    this.app.addHook('onResponse', async (request, reply) => {
+      if (request.routeOptions.config.sandbox?.admin) return;
+      const state = this.perRequest.get(request) ?? { at: Date.now() };
+      this.logRequest(request, state, reply.statusCode, reply.elapsedTime);
+    });
+  }
+
+  private logRequest(
+    request: FastifyRequest,
+    state: RequestState<TState, TEvent>,
+    status: number,
+    ms: number,
+  ): void {
+    if (state.logged) return;
+    state.logged = true;
+    const log = state.org ? state.org.log : this.unattributed;
+    log.record({
+      at: state.at,
+      method: request.method,
+      route: request.routeOptions.url ?? '*',
+      url: request.url,
+      status,
+      durationMs: Math.round(ms * 100) / 100,
+      ...(state.fault ? { fault: state.fault } : {}),
+    });
+  }
+}
+
+export function createSandboxServer<TState, TEvent = never>(
+  vendor: VendorDefinition<TState, TEvent>,
+  options?: SandboxServerOptions,
+): SandboxServer<TState, TEvent> {
+  return new SandboxServer(vendor, options);
+}

@@ -1,0 +1,179 @@
+import { type FaultController } from './faults';
+
+/** Where and how one org's webhooks are delivered (set through the admin API or vendor routes). */
+export interface WebhookTarget {
+  url: string;
+  /** Signing secret, when the vendor signs deliveries. */
+  secret?: string;
+  /** Vendor-specific settings (subscribed event types, app id…). */
+  settings?: Record<string, unknown>;
+}
+
+/** The vendor-specific half: how a batch of events becomes one HTTP request. */
+export interface WebhookTransport<TEvent> {
+  /** Events per delivery request. @defaultValue 100 */
+  maxBatch?: number;
+  /** Deliveries in flight at once. @defaultValue 10 */
+  concurrency?: number;
+  /** Retries after a failed delivery (non-2xx or network error). @defaultValue 3 */
+  retries?: number;
+  /** Delay before retry n is n × retryDelayMs. @defaultValue 200 */
+  retryDelayMs?: number;
+  /** Events enqueued within this window go out together. @defaultValue 50 */
+  batchWindowMs?: number;
+  /** Whether this target wants the event at all (subscriptions). */
+  accepts?(event: TEvent, target: WebhookTarget): boolean;
+  /** Builds the request: body text plus headers (signature, content type). */
+  build(
+    events: readonly TEvent[],
+    target: WebhookTarget,
+    now: number,
+  ): { headers: Record<string, string>; body: string };
+}
+
+export interface WebhookDeliveryLog {
+  at: number;
+  url: string;
+  events: number;
+  attempt: number;
+  /** HTTP status, or 0 for a network error. */
+  status: number;
+}
+
+export interface WebhookStats {
+  enqueued: number;
+  dropped: number;
+  duplicated: number;
+  delivered: number;
+  failed: number;
+}
+
+/**
+ * Delivers vendor events to the org's webhook target in batches, with retries, and with the org's
+ * webhook faults applied (drop, duplicate, reorder) so receivers are tested against at-least-once,
+ * out-of-order delivery. Deliveries are plain HTTP POSTs over real sockets.
+ */
+export class WebhookDispatcher<TEvent> {
+  target: WebhookTarget | null = null;
+  private pending: TEvent[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight = new Set<Promise<void>>();
+  private active = 0;
+  private waiting: (() => void)[] = [];
+  private log: WebhookDeliveryLog[] = [];
+  readonly stats: WebhookStats = { enqueued: 0, dropped: 0, duplicated: 0, delivered: 0, failed: 0 };
+
+  constructor(
+    private readonly transport: WebhookTransport<TEvent>,
+    private readonly faults: FaultController,
+    private readonly now: () => number,
+  ) {}
+
+  enqueue(event: TEvent): void {
+    if (!this.target) return;
+    if (this.transport.accepts && !this.transport.accepts(event, this.target)) return;
+    this.stats.enqueued++;
+    const f = this.faults.current;
+    if (this.faults.draw(f.webhookDropRate)) {
+      this.stats.dropped++;
+      return;
+    }
+    this.pending.push(event);
+    if (this.faults.draw(f.webhookDuplicateRate)) {
+      this.stats.duplicated++;
+      this.pending.push(event);
+    }
+    if (!this.timer) {
+      this.timer = setTimeout(() => this.flushPending(), this.transport.batchWindowMs ?? 50);
+      this.timer.unref();
+    }
+  }
+
+  /** Resolves once every enqueued event has been delivered or given up on. */
+  async idle(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.flushPending();
+    }
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  deliveries(limit = 100): WebhookDeliveryLog[] {
+    return this.log.slice(-limit);
+  }
+
+  /** Drops queued events and forgets history (org reset). In-flight deliveries finish on their own. */
+  reset(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.pending = [];
+    this.log = [];
+    Object.assign(this.stats, { enqueued: 0, dropped: 0, duplicated: 0, delivered: 0, failed: 0 });
+  }
+
+  private flushPending(): void {
+    this.timer = null;
+    const target = this.target;
+    if (!target) return;
+    let events = this.pending;
+    this.pending = [];
+    const reorder = this.faults.current.webhookReorder;
+    if (reorder) events = this.faults.shuffle(events);
+    const size = this.transport.maxBatch ?? 100;
+    let batches: TEvent[][] = [];
+    for (let i = 0; i < events.length; i += size) batches.push(events.slice(i, i + size));
+    if (reorder) batches = this.faults.shuffle(batches);
+    for (const batch of batches) {
+      const p = this.deliver(batch, target).finally(() => this.inFlight.delete(p));
+      this.inFlight.add(p);
+    }
+  }
+
+  private async deliver(batch: TEvent[], target: WebhookTarget): Promise<void> {
+    await this.acquire();
+    try {
+      const retries = this.transport.retries ?? 3;
+      for (let attempt = 1; attempt <= retries + 1; attempt++) {
+        const { headers, body } = this.transport.build(batch, target, this.now());
+        let status = 0;
+        try {
+          const res = await fetch(target.url, {
+            method: 'POST',
+            headers,
+            body,
+            signal: AbortSignal.timeout(10_000),
+          });
+          status = res.status;
+          await res.arrayBuffer();
+        } catch {
+          status = 0;
+        }
+        this.log.push({ at: this.now(), url: target.url, events: batch.length, attempt, status });
+        if (this.log.length > 1000) this.log.splice(0, this.log.length - 1000);
+        if (status >= 200 && status < 300) {
+          this.stats.delivered += batch.length;
+          return;
+        }
+        if (attempt <= retries)
+          await new Promise((r) => setTimeout(r, attempt * (this.transport.retryDelayMs ?? 200)));
+      }
+      this.stats.failed += batch.length;
+    } finally {
+      this.release();
+    }
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.active < (this.transport.concurrency ?? 10)) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+  }
+
+  private release(): void {
+    this.active--;
+    this.waiting.shift()?.();
+  }
+}

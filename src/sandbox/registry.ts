@@ -1,0 +1,10 @@
+import { type SandboxServer, type SandboxServerOptions } from './core';
+
+/** Builds one vendor's sandbox server (not yet listening). */
+export type SandboxFactory = (options?: SandboxServerOptions) => SandboxServer<unknown, unknown>;
+
+/**
+ * Vendor name → sandbox factory: the one registration point. Adding a vendor sandbox is one folder
+ * under src/sandbox/ plus one line here.
+ */
+export const sandboxRegistry: Record<string, SandboxFactory> = {};
