@@ -39,7 +39,10 @@ function has(cmd) {
 
 function hashFiles(files) {
   const h = crypto.createHash('sha256');
-  for (const f of files) h.update(f).update('\0').update(fs.readFileSync(path.join(root, f)));
+  for (const f of files)
+    h.update(f)
+      .update('\0')
+      .update(fs.readFileSync(path.join(root, f)));
   return h.digest('hex');
 }
 
@@ -85,7 +88,11 @@ function ferretdb() {
   const binary = path.join(root, '.tools/ferretdb/ferretdb');
   const hash = hashFiles([`${dir}/go.mod`, `${dir}/go.sum`, `${dir}/main.go`]);
   const stamp = '.tools/ferretdb/.source-hash';
-  if (fs.existsSync(binary) && fs.existsSync(path.join(root, stamp)) && fs.readFileSync(path.join(root, stamp), 'utf8') === hash) {
+  if (
+    fs.existsSync(binary) &&
+    fs.existsSync(path.join(root, stamp)) &&
+    fs.readFileSync(path.join(root, stamp), 'utf8') === hash
+  ) {
     return;
   }
   if (!has('go')) {
@@ -111,7 +118,8 @@ function chromium() {
 
 try {
   const [major] = process.versions.node.split('.').map(Number);
-  if (major !== 20) log(`warning: this project is pinned to Node 20 and this is Node ${process.versions.node}`);
+  if (major !== 20)
+    log(`warning: this project is pinned to Node 20 and this is Node ${process.versions.node}`);
   nodeModules();
   redis();
   ferretdb();

@@ -11,10 +11,11 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: 'No API key, an unknown key or a revoked key.',
   FORBIDDEN: "The key's scope does not allow this operation (e.g. a read-only key on a mutation).",
   NOT_FOUND: 'The id does not name anything this tenant can see.',
-  CONFLICT: 'The write collides with existing data (a unique value already taken, an idempotency key reused with other input).',
+  CONFLICT:
+    'The write collides with existing data (a unique value already taken, an idempotency key reused with other input).',
   QUERY_TOO_COMPLEX: 'The operation is deeper, uses more aliases or costs more than the server allows.',
   RATE_LIMITED: 'A vendor API budget is exhausted; retry after `retryAfterMs`.',
-  AUTH_EXPIRED: "The CRM access token expired and could not be refreshed right now; retryable.",
+  AUTH_EXPIRED: 'The CRM access token expired and could not be refreshed right now; retryable.',
   NEEDS_REAUTH: 'The CRM refused the stored refresh token; the connection must be authorized again.',
   VALIDATION: 'The CRM rejected the record as invalid.',
   UNAVAILABLE: 'A dependency (a CRM, Redis, MongoDB) is unreachable or failing; retryable.',

@@ -5,7 +5,8 @@ import mongoose from 'mongoose';
 export function testStoreUrls(): { mongodbUri: string; redisUrl: string } {
   const mongodbUri = process.env.TEST_MONGODB_URI;
   const redisUrl = process.env.TEST_REDIS_URL;
-  if (!mongodbUri || !redisUrl) throw new Error('test stores are not running: run tests through `npm test` / jest');
+  if (!mongodbUri || !redisUrl)
+    throw new Error('test stores are not running: run tests through `npm test` / jest');
   return { mongodbUri, redisUrl };
 }
 

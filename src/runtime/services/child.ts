@@ -29,13 +29,23 @@ export function tail(max = 4000): { push(chunk: Buffer | string): void; text(): 
   };
 }
 
+/**
+ * Polls `probe` until it answers true. A probe that throws counts as "not yet"; `fatal` returns a
+ * reason to give up at once (e.g. the process being waited for has exited).
+ */
 export async function waitFor(
   what: string,
   probe: () => Promise<boolean>,
-  { timeoutMs = 30000, intervalMs = 50 } = {},
+  {
+    timeoutMs = 30000,
+    intervalMs = 50,
+    fatal,
+  }: { timeoutMs?: number; intervalMs?: number; fatal?: () => string | undefined } = {},
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    const reason = fatal?.();
+    if (reason) throw new Error(`${what} failed: ${reason}`);
     if (await probe().catch(() => false)) return;
     if (Date.now() > deadline) throw new Error(`${what} was not ready after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, intervalMs));

@@ -29,7 +29,8 @@ export async function startEmbeddedFerretDb(options: EmbeddedFerretDbOptions): P
     binary,
     ['--listen-addr', '127.0.0.1:0', '--sqlite-dir', options.dir, '--exit-with-stdin'],
     // stdin stays a pipe we never close: when this process dies, FerretDB sees EOF and exits.
-    { stdio: ['pipe', 'pipe', 'pipe'] },
+    // Own process group: Ctrl-C reaches only the orchestrator, which stops the store last.
+    { stdio: ['pipe', 'pipe', 'pipe'], detached: true },
   );
   const output = tail();
   child.stderr.on('data', output.push);
@@ -51,7 +52,9 @@ export async function startEmbeddedFerretDb(options: EmbeddedFerretDbOptions): P
 
   // FerretDB's `ping` answers before the backend is usable: readiness is a real round trip.
   try {
-    await waitFor('FerretDB', () => canQuery(uri));
+    await waitFor('FerretDB', () => canQuery(uri), {
+      fatal: () => (child.exitCode !== null ? `exited with ${child.exitCode}: ${output.text()}` : undefined),
+    });
   } catch (err) {
     await stopChild(child, 1000);
     throw err;

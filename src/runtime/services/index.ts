@@ -38,9 +38,10 @@ export async function startStores(options: StoresOptions): Promise<Stores> {
     const [redisUrl, mongodbUri] = await Promise.all([
       options.redisUrl
         ? assertRedisKeepsJobs(options.redisUrl).then(() => options.redisUrl!)
-        : startEmbeddedRedis({ dir: path.join(options.dataDir, 'redis'), persistent: options.persistent }).then(
-            (s) => (started.push(s), s.url),
-          ),
+        : startEmbeddedRedis({
+            dir: path.join(options.dataDir, 'redis'),
+            persistent: options.persistent,
+          }).then((s) => (started.push(s), s.url)),
       options.mongodbUri
         ? Promise.resolve(options.mongodbUri)
         : startEmbeddedFerretDb({ dir: path.join(options.dataDir, 'ferretdb') }).then(

@@ -44,25 +44,44 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
     '--protected-mode', 'yes',
     '--loglevel', 'warning',
   ]; // prettier-ignore
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(...dieWithParent(binary, args), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Own process group: Ctrl-C reaches only the orchestrator, which stops Redis last, after the
+    // workers have drained (they need Redis to finish their jobs).
+    detached: true,
+  });
   const output = tail();
   child.stdout.on('data', output.push);
   child.stderr.on('data', output.push);
   const url = `redis://127.0.0.1:${port}`;
   try {
-    await waitFor('redis-server', async () => {
-      if (child.exitCode !== null) throw new Error(`redis-server exited: ${output.text()}`);
-      return pingRedis(url);
+    await waitFor('redis-server', () => pingRedis(url), {
+      fatal: () => (child.exitCode !== null ? `exited with ${child.exitCode}` : undefined),
     });
   } catch (err) {
     await stopChild(child, 1000);
-    throw new Error(`embedded Redis failed to start on port ${port}: ${(err as Error).message}\n${output.text()}`);
+    throw new Error(
+      `embedded Redis failed to start on port ${port}: ${(err as Error).message}\n${output.text()}`,
+      {
+        cause: err,
+      },
+    );
   }
   return { name: 'redis', url, pid: child.pid, stop: () => stopChild(child) };
 }
 
+/**
+ * redis-server cannot watch its parent, so on Linux we start it through `setpriv --pdeathsig`: if the
+ * orchestrator dies without cleaning up (SIGKILL, crash), the kernel stops Redis too.
+ */
+function dieWithParent(binary: string, args: string[]): [string, string[]] {
+  const setpriv = '/usr/bin/setpriv';
+  return fs.existsSync(setpriv) ? [setpriv, ['--pdeathsig', 'TERM', binary, ...args]] : [binary, args];
+}
+
 async function pingRedis(url: string): Promise<boolean> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined); // a refused connection while starting is expected
   try {
     await client.connect();
     return (await client.ping()) === 'PONG';
@@ -76,7 +95,8 @@ async function pingRedis(url: string): Promise<boolean> {
  * but `noeviction`. Managed Redis services sometimes hide CONFIG; then we cannot tell and let it pass.
  */
 export async function assertRedisKeepsJobs(url: string): Promise<void> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  client.on('error', () => undefined); // connect() rejects with the same error
   try {
     await client.connect();
     let policy: string | undefined;

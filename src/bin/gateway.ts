@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import { createAppContext } from '../runtime/context';
+import { onShutdown } from '../runtime/shutdown';
+import { startGatewayServer } from '../server/http-server';
+
+async function main(): Promise<void> {
+  const ctx = await createAppContext({ name: 'gateway' });
+  const gateway = await startGatewayServer(ctx, { host: ctx.env.HOST, port: ctx.env.PORT });
+  ctx.logger.info({ url: gateway.url }, 'gateway listening');
+  onShutdown(ctx.logger, ctx.env.SHUTDOWN_TIMEOUT_MS, async () => {
+    await gateway.close();
+    await ctx.close();
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error('gateway failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

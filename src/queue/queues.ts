@@ -1,0 +1,53 @@
+import Bull, { type Queue } from 'bull';
+import Redis, { type RedisOptions } from 'ioredis';
+
+/** Every queue this product runs, by name. Producers and processors refer to these constants only. */
+export const QUEUES = {
+  /** Operational jobs: worker liveness, maintenance. */
+  system: 'system',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export interface QueueFactoryOptions {
+  redisUrl: string;
+  /** Key prefix of this deployment (REDIS_PREFIX); tests pass a fresh one each. */
+  prefix: string;
+}
+
+/**
+ * Creates Bull queues that share one client and one subscriber connection per process (Bull would
+ * otherwise open three connections per queue). Bull requires its blocking client to have no retry
+ * limit and no ready check.
+ */
+export class QueueFactory {
+  private readonly shared: { client?: Redis; subscriber?: Redis } = {};
+  private readonly queues = new Map<string, Queue>();
+
+  constructor(private readonly options: QueueFactoryOptions) {}
+
+  get(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Bull(name, {
+        prefix: `${this.options.prefix}:bull`,
+        createClient: (type) => this.redis(type),
+      });
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  private redis(type: 'client' | 'subscriber' | 'bclient'): Redis {
+    const opts: RedisOptions = { maxRetriesPerRequest: null, enableReadyCheck: false };
+    if (type === 'bclient') return new Redis(this.options.redisUrl, opts);
+    this.shared[type] ??= new Redis(this.options.redisUrl, opts);
+    return this.shared[type];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+    this.shared.client?.disconnect();
+    this.shared.subscriber?.disconnect();
+  }
+}

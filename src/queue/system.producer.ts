@@ -1,0 +1,30 @@
+import { type QueueFactory, QUEUES } from './queues';
+
+export interface PingResult {
+  workerId: string;
+  pid: number;
+  receivedAt: string;
+}
+
+/**
+ * Asks some worker to answer and waits for it: proves end to end that a worker process is consuming
+ * queues from this Redis (used by `npm run admin -- worker:ping` and the tests).
+ */
+export async function pingWorker(queues: QueueFactory, timeoutMs = 10000): Promise<PingResult> {
+  const job = await queues
+    .get(QUEUES.system)
+    .add(
+      'ping',
+      { sentAt: new Date().toISOString() },
+      { removeOnComplete: true, removeOnFail: true, timeout: timeoutMs },
+    );
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no worker answered within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return (await Promise.race([job.finished(), timeout])) as PingResult;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,68 @@
+import Redis from 'ioredis';
+import { type Env, env as processEnv } from '../config/env';
+import { createLogger, type Logger } from '../logger';
+import { QueueFactory } from '../queue/queues';
+import { type KeyRing } from '../security/credentials-cipher';
+import { loadKeyRing } from '../security/key-ring';
+import { openStore, type Store } from '../store';
+
+/**
+ * Everything a gateway, worker or admin process holds: built once at start, closed once at the end.
+ * Tests build their own with {@link createAppContext} and explicit store URLs.
+ */
+export interface AppContext {
+  env: Env;
+  logger: Logger;
+  keyRing: KeyRing;
+  store: Store;
+  /** General-purpose Redis client (budgets, locks, idempotency). */
+  redis: Redis;
+  queues: QueueFactory;
+  close(): Promise<void>;
+}
+
+export interface AppContextOptions {
+  env?: Env;
+  logger?: Logger;
+  keyRing?: KeyRing;
+  mongodbUri?: string;
+  redisUrl?: string;
+  dbName?: string;
+  redisPrefix?: string;
+  name?: string;
+}
+
+export async function createAppContext(options: AppContextOptions = {}): Promise<AppContext> {
+  const env = options.env ?? processEnv();
+  const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL, name: options.name });
+  const mongodbUri = options.mongodbUri ?? env.MONGODB_URI;
+  const redisUrl = options.redisUrl ?? env.REDIS_URL;
+  if (!mongodbUri || !redisUrl) {
+    throw new Error(
+      'MONGODB_URI and REDIS_URL must be set for this process (`npm start` sets them for the processes it starts)',
+    );
+  }
+  const keyRing = options.keyRing ?? loadKeyRing(env, logger);
+  const store = await openStore({ uri: mongodbUri, dbName: options.dbName, keyRing });
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
+  try {
+    await redis.connect();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const queues = new QueueFactory({ redisUrl, prefix: options.redisPrefix ?? env.REDIS_PREFIX });
+  return {
+    env,
+    logger,
+    keyRing,
+    store,
+    redis,
+    queues,
+    async close() {
+      await queues.close();
+      redis.disconnect();
+      await store.close();
+    },
+  };
+}

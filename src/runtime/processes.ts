@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { exited, stopChild } from './services/child';
+
+export interface ManagedProcess {
+  name: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts one of our compiled entry points (dist/bin/<entry>.js) as a child, prefixing its output so
+ * the all-in-one console stays readable. `onExit` is told when it exits on its own.
+ */
+export function startEntryPoint(
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  onExit: (code: number | null, signal: NodeJS.Signals | null) => void,
+): ManagedProcess {
+  const script = path.resolve(__dirname, '../bin', `${entry}.js`);
+  const child = spawn(process.execPath, ['--enable-source-maps', script], {
+    env,
+    // The IPC channel is how the child notices that we died (its 'disconnect' event); its own process
+    // group means Ctrl-C reaches only us, and we stop children in order.
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    detached: true,
+  });
+  for (const stream of [child.stdout!, child.stderr!]) {
+    readline
+      .createInterface({ input: stream })
+      .on('line', (line) => process.stdout.write(`[${entry}] ${line}\n`));
+  }
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (!stopping) onExit(code, signal);
+  });
+  return {
+    name: entry,
+    child,
+    async stop() {
+      stopping = true;
+      await stopChild(child, 15000);
+      await exited(child);
+    },
+  };
+}
