@@ -1,0 +1,127 @@
+import {
+  type CrmError,
+  type CrmErrorOptions,
+  CrmAuthExpiredError,
+  CrmConflictError,
+  CrmNotFoundError,
+  CrmRateLimitedError,
+  CrmUnavailableError,
+  CrmUpstreamError,
+  CrmValidationError,
+} from '../../errors';
+import { type AccessToken, type ResponseHeaders } from './http.types';
+import { type RateLimitSignal, parseRetryAfter } from './retry-policy';
+
+/**
+ * The named hooks of the shared HTTP client. A connector overrides only what its vendor does
+ * differently (jsforce's `isSessionExpired`/`parseError` pattern); the defaults fit a plain JSON API.
+ */
+export interface VendorHooks {
+  /** Puts the credentials on an outgoing request. */
+  authorize(headers: Record<string, string>, token: AccessToken): void;
+  /** The response says the access token is no longer valid: refresh once and retry. */
+  isSessionExpired(res: HookResponse): boolean;
+  /** The response says "too much", and for how long; `null` when it is not a rate limit. */
+  isRateLimited(res: HookResponse, nowMs: number): RateLimitSignal | null;
+  /** Turns an error response into the typed error; `extra` carries what the client already knows. */
+  parseError(res: HookResponse, extra: ErrorExtra): CrmError;
+  /** The vendor's request/correlation id, for error reports and logs. */
+  requestId(res: HookResponse): string | undefined;
+}
+
+/** A response as hooks see it: status, lower-cased headers, raw text and the body parsed when JSON. */
+export interface HookResponse {
+  status: number;
+  headers: ResponseHeaders;
+  text: string;
+  /** `JSON.parse(text)` when that works, else `undefined`. */
+  json: unknown;
+}
+
+export interface ErrorExtra {
+  crm: string;
+  retryAfterMs?: number;
+  details?: Record<string, unknown>;
+}
+
+type CrmErrorClass = new (message: string, options: CrmErrorOptions) => CrmError;
+
+/** Status → error class for vendors that use HTTP statuses as documented. */
+export function errorClassForStatus(status: number): CrmErrorClass {
+  if (status === 401) return CrmAuthExpiredError;
+  if (status === 404) return CrmNotFoundError;
+  if (status === 409 || status === 412) return CrmConflictError;
+  if (status === 429) return CrmRateLimitedError;
+  if (status === 400 || status === 422) return CrmValidationError;
+  if (status === 408 || status === 423 || status === 477 || status >= 500) return CrmUnavailableError;
+  return CrmUpstreamError;
+}
+
+/**
+ * The vendor's message and code from the error shapes we know: Salesforce `[{message, errorCode}]`,
+ * HubSpot `{message, category}`, OData `{error: {code, message}}`, OAuth `{error, error_description}`,
+ * Zoho `{code, message}`.
+ */
+export function extractVendorError(json: unknown): { message?: string; code?: string } {
+  const first = Array.isArray(json) ? (json[0] as unknown) : json;
+  if (!first || typeof first !== 'object') return {};
+  const o = first as Record<string, unknown>;
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+  if (o.error && typeof o.error === 'object') {
+    const e = o.error as Record<string, unknown>;
+    return { message: str(e.message), code: str(e.code) };
+  }
+  return {
+    message: str(o.message) ?? str(o.error_description) ?? str(o.error),
+    code: str(o.errorCode) ?? str(o.category) ?? str(o.code) ?? str(o.error) ?? str(o.status),
+  };
+}
+
+export function defaultParseError(res: HookResponse, extra: ErrorExtra, requestId?: string): CrmError {
+  const { message, code } = extractVendorError(res.json);
+  const ErrorClass = errorClassForStatus(res.status);
+  const text = message ?? (res.text.slice(0, 200) || '(empty body)');
+  return new ErrorClass(`${extra.crm} answered HTTP ${res.status}${code ? ` ${code}` : ''}: ${text}`, {
+    crm: extra.crm,
+    status: res.status,
+    vendorRequestId: requestId,
+    vendorCode: code,
+    retryAfterMs: extra.retryAfterMs,
+    details: extra.details,
+  });
+}
+
+/**
+ * 429 is throttling; Salesforce signals an exhausted allocation with 403 `REQUEST_LIMIT_EXCEEDED`
+ * (never 429, never a Retry-After) — a budget signal, not a permission error. HubSpot's daily 429
+ * (`policyName: DAILY`) will not clear within seconds either.
+ */
+export function defaultIsRateLimited(res: HookResponse, nowMs: number): RateLimitSignal | null {
+  const retryAfterMs = parseRetryAfter(res.headers['retry-after'], nowMs);
+  if (res.status === 403 && res.text.includes('REQUEST_LIMIT_EXCEEDED')) {
+    return { kind: 'budget_exhausted', retryAfterMs };
+  }
+  if (res.status !== 429) return null;
+  const body = res.json as { policyName?: unknown } | undefined;
+  if (body && typeof body === 'object' && body.policyName === 'DAILY') {
+    return { kind: 'budget_exhausted', retryAfterMs };
+  }
+  return { kind: 'throttled', retryAfterMs };
+}
+
+/** Default hooks for a vendor using `Authorization: <scheme> <token>` and plain HTTP statuses. */
+export function defaultHooks(options: { authScheme?: string; requestIdHeader?: string } = {}): VendorHooks {
+  const scheme = options.authScheme ?? 'Bearer';
+  const requestIdHeader = options.requestIdHeader?.toLowerCase();
+  const requestId = (res: HookResponse): string | undefined =>
+    (requestIdHeader && res.headers[requestIdHeader]) || res.headers['x-request-id'] || undefined;
+  return {
+    authorize(headers, token) {
+      headers.authorization = `${scheme} ${token.value}`;
+    },
+    isSessionExpired: (res) => res.status === 401,
+    isRateLimited: defaultIsRateLimited,
+    parseError: (res, extra) => defaultParseError(res, extra, requestId(res)),
+    requestId,
+  };
+}

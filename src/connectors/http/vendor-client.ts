@@ -1,0 +1,363 @@
+import {
+  type CrmError,
+  CrmAuthExpiredError,
+  CrmRateLimitedError,
+  CrmUnavailableError,
+  CrmUpstreamError,
+} from '../../errors';
+import { type ErrorExtra, type HookResponse, type VendorHooks, defaultHooks } from './hooks';
+import {
+  type AccessToken,
+  type BudgetGate,
+  type CallPriority,
+  type HttpTransport,
+  type ResponseHeaders,
+  type TokenAccess,
+  type TransportResponse,
+} from './http.types';
+import { CREDENTIAL_HEADERS, isRedirect, mayCarryCredentials, redirectTarget } from './redirects';
+import {
+  type AttemptOutcome,
+  type RetryDecision,
+  type RetryPolicyOptions,
+  DEFAULT_RETRY_POLICY,
+  decideRetry,
+  parseRetryAfter,
+} from './retry-policy';
+import { describeNetworkError, fetchTransport, mayHaveReachedServer } from './transport';
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface VendorRequest {
+  method: HttpMethod;
+  /** Absolute URL, or a path resolved against the token's API base / the client's `baseUrl`. */
+  url: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  headers?: Record<string, string>;
+  /** JSON body (sets content-type). */
+  json?: unknown;
+  /** Form body (`application/x-www-form-urlencoded`). */
+  form?: Record<string, string>;
+  /**
+   * Whether sending this twice equals sending it once. Default: true for GET, HEAD, PUT and DELETE.
+   * Set it on a POST/PATCH that is idempotent (an upsert by external id, a query sent as POST).
+   */
+  idempotent?: boolean;
+  /**
+   * Budget units this call costs.
+   * @defaultValue 1 (0 for calls the vendor does not count, e.g. Salesforce's Versions resource)
+   */
+  cost?: number;
+  /** Send without credentials (token endpoints carry their own client authentication). */
+  anonymous?: boolean;
+}
+
+export interface VendorResponse<T = unknown> {
+  status: number;
+  headers: ResponseHeaders;
+  /** Parsed JSON when the body is JSON, else the text; `null` for an empty body. */
+  body: T;
+  text: string;
+  requestId?: string;
+}
+
+/** What the client reports after every attempt (metrics hook in `connectors/metrics.ts`). */
+export interface VendorCallEvent {
+  crm: string;
+  connectionId?: string;
+  method: HttpMethod;
+  /** HTTP status, or `0` when the transport failed. */
+  status: number;
+  durationMs: number;
+  rateLimited: boolean;
+  /** Set when the call ends in an error. */
+  errorCode?: CrmError['code'];
+}
+
+export interface VendorClientOptions {
+  crm: string;
+  connectionId?: string;
+  /** Base for relative URLs when the token names none. */
+  baseUrl?: string;
+  /** @defaultValue {@link fetchTransport} */
+  transport?: HttpTransport;
+  /** Overrides of the default hooks (only what the vendor does differently). */
+  hooks?: Partial<VendorHooks>;
+  /** Absent: requests go without credentials. */
+  tokens?: TokenAccess;
+  /** Absent: no budget gate (token endpoints, tests of the client alone). */
+  budget?: BudgetGate;
+  /** @defaultValue 'interactive' */
+  priority?: CallPriority;
+  retry?: Partial<RetryPolicyOptions>;
+  /**
+   * Per-attempt timeout.
+   * @defaultValue 30000
+   */
+  timeoutMs?: number;
+  /** @defaultValue 5 */
+  maxRedirects?: number;
+  onCall?: (event: VendorCallEvent) => void;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+}
+
+const IDEMPOTENT_METHODS = new Set<HttpMethod>(['GET', 'HEAD', 'PUT', 'DELETE']);
+
+/**
+ * The shared HTTP layer of every connector: budget gate → credentials → send (following redirects
+ * safely) → 401 → one refresh and one retry → rate-limit and error classification → retry decision
+ * (`retry-policy.ts`) → typed {@link CrmError}.
+ */
+export class VendorHttpClient {
+  readonly crm: string;
+  private readonly hooks: VendorHooks;
+  private readonly transport: HttpTransport;
+  private readonly policy: RetryPolicyOptions;
+  private readonly priority: CallPriority;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: VendorClientOptions) {
+    this.crm = options.crm;
+    this.hooks = { ...defaultHooks(), ...options.hooks };
+    this.transport = options.transport ?? fetchTransport;
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.priority = options.priority ?? 'interactive';
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+  }
+
+  async request<T = unknown>(req: VendorRequest): Promise<VendorResponse<T>> {
+    const idempotent = req.idempotent ?? IDEMPOTENT_METHODS.has(req.method);
+    const cost = req.cost ?? 1;
+    const tokens = req.anonymous ? undefined : this.options.tokens;
+    let token = tokens ? await tokens.get() : undefined;
+    let refreshed = false;
+    let attempt = 0;
+    let waitedMs = 0;
+
+    for (;;) {
+      attempt += 1;
+      if (this.options.budget && cost > 0) await this.options.budget.acquire(this.priority, cost);
+      const started = this.now();
+      let raw: TransportResponse;
+      try {
+        raw = await this.send(req, token);
+      } catch (err) {
+        if (err instanceof CrmUpstreamError) throw this.report(req, 0, started, false, err);
+        const outcome: AttemptOutcome = { kind: 'network', mayHaveReachedServer: mayHaveReachedServer(err) };
+        const decision = this.decide(outcome, attempt, waitedMs, idempotent);
+        if (decision.action === 'retry') {
+          this.report(req, 0, started, false);
+          await this.sleep(decision.delayMs);
+          waitedMs += decision.delayMs;
+          continue;
+        }
+        const failure = new CrmUnavailableError(
+          `${this.crm} could not be reached (${describeNetworkError(err)})${outcomeNote(decision)}`,
+          {
+            crm: this.crm,
+            cause: err,
+            retryAfterMs: decision.retryAfterMs ?? undefined,
+            details: { outcomeUnknown: decision.reason === 'outcome_unknown', attempts: attempt },
+          },
+        );
+        throw this.report(req, 0, started, false, failure);
+      }
+
+      const res = toHookResponse(raw);
+      if (this.options.budget) await this.options.budget.observe(res.headers).catch(() => undefined);
+
+      if (res.status < 300) {
+        this.report(req, res.status, started, false);
+        return {
+          status: res.status,
+          headers: res.headers,
+          body: (res.json ?? (res.text === '' ? null : res.text)) as T,
+          text: res.text,
+          requestId: this.hooks.requestId(res),
+        };
+      }
+
+      if (tokens && token && this.hooks.isSessionExpired(res)) {
+        this.report(req, res.status, started, false);
+        if (refreshed) {
+          const parsed = this.hooks.parseError(res, { crm: this.crm, details: { afterRefresh: true } });
+          const error =
+            parsed instanceof CrmAuthExpiredError
+              ? parsed
+              : new CrmAuthExpiredError(`${this.crm} rejected a freshly refreshed access token`, {
+                  crm: this.crm,
+                  status: res.status,
+                  vendorRequestId: this.hooks.requestId(res),
+                  cause: parsed,
+                });
+          throw this.report(req, res.status, started, false, error);
+        }
+        // A refresh and its retry do not count as a retry attempt: the first call never had a chance.
+        refreshed = true;
+        attempt -= 1;
+        token = await tokens.refreshAfterRejection(token.value);
+        continue;
+      }
+
+      const nowMs = this.now();
+      const rateLimit = this.hooks.isRateLimited(res, nowMs);
+      const outcome: AttemptOutcome = {
+        kind: 'response',
+        status: res.status,
+        rateLimit,
+        retryAfterMs: parseRetryAfter(res.headers['retry-after'], nowMs),
+      };
+      const decision = this.decide(outcome, attempt, waitedMs, idempotent);
+      const holdMs = decision.action === 'retry' ? decision.delayMs : decision.retryAfterMs;
+      if (rateLimit && this.options.budget && holdMs) {
+        // Every caller of this connection should hold back, not only this one.
+        await this.options.budget.exhausted(holdMs).catch(() => undefined);
+      }
+      if (decision.action === 'retry') {
+        this.report(req, res.status, started, rateLimit !== null);
+        await this.sleep(decision.delayMs);
+        waitedMs += decision.delayMs;
+        continue;
+      }
+      const extra: ErrorExtra = {
+        crm: this.crm,
+        retryAfterMs: decision.retryAfterMs ?? undefined,
+        details: decision.reason === 'outcome_unknown' ? { outcomeUnknown: true } : undefined,
+      };
+      const error = rateLimit
+        ? new CrmRateLimitedError(
+            `${this.crm} ${rateLimit.kind === 'budget_exhausted' ? 'API allocation is exhausted' : 'is throttling calls'} (HTTP ${res.status}); retry after ${decision.retryAfterMs ?? '?'} ms`,
+            {
+              crm: this.crm,
+              status: res.status,
+              vendorRequestId: this.hooks.requestId(res),
+              retryAfterMs: decision.retryAfterMs ?? undefined,
+              vendorCode: rateLimit.kind === 'budget_exhausted' ? 'BUDGET_EXHAUSTED' : 'THROTTLED',
+            },
+          )
+        : this.hooks.parseError(res, extra);
+      throw this.report(req, res.status, started, rateLimit !== null, error);
+    }
+  }
+
+  /** Resolves a request URL: absolute as is, relative against the token's API base or `baseUrl`. */
+  resolveUrl(url: string, token?: AccessToken): URL {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(url)) return new URL(url);
+    const base = token?.apiBaseUrl ?? this.options.baseUrl;
+    if (!base) throw new Error(`relative URL ${JSON.stringify(url)} but ${this.crm} client has no base URL`);
+    return new URL(url.replace(/^\//, ''), base.endsWith('/') ? base : `${base}/`);
+  }
+
+  private decide(
+    outcome: AttemptOutcome,
+    attempt: number,
+    waitedMs: number,
+    idempotent: boolean,
+  ): RetryDecision {
+    return decideRetry(
+      { outcome, attempt, waitedMs, priority: this.priority, idempotent, random: this.random },
+      this.policy,
+    );
+  }
+
+  private async send(req: VendorRequest, token: AccessToken | undefined): Promise<TransportResponse> {
+    const url = this.resolveUrl(req.url, token);
+    for (const [k, v] of Object.entries(req.query ?? {}))
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = { accept: 'application/json' };
+    for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
+    let body: string | undefined;
+    if (req.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(req.json);
+    } else if (req.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(req.form).toString();
+    }
+    if (token) this.hooks.authorize(headers, token);
+
+    let method: string = req.method;
+    let current = url.toString();
+    const original = current;
+    const maxRedirects = this.options.maxRedirects ?? 5;
+    for (let hop = 0; ; hop += 1) {
+      const res = await this.transport({
+        method,
+        url: current,
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+      });
+      if (!isRedirect(res)) return res;
+      if (hop >= maxRedirects) {
+        throw new CrmUpstreamError(
+          `${this.crm} redirected more than ${maxRedirects} times; last to ${res.headers.location}`,
+          {
+            crm: this.crm,
+            status: res.status,
+          },
+        );
+      }
+      const target = redirectTarget(current, res, this.crm);
+      if (!mayCarryCredentials(original, target)) for (const h of CREDENTIAL_HEADERS) delete headers[h];
+      // 303 (and, by long browser practice, 301/302 after a POST) turn into a GET without a body.
+      if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+        method = 'GET';
+        body = undefined;
+        delete headers['content-type'];
+      }
+      current = target.toString();
+    }
+  }
+
+  private report(req: VendorRequest, status: number, started: number, rateLimited: boolean): undefined;
+  private report(
+    req: VendorRequest,
+    status: number,
+    started: number,
+    rateLimited: boolean,
+    error: CrmError,
+  ): CrmError;
+  private report(
+    req: VendorRequest,
+    status: number,
+    started: number,
+    rateLimited: boolean,
+    error?: CrmError,
+  ): CrmError | undefined {
+    this.options.onCall?.({
+      crm: this.crm,
+      connectionId: this.options.connectionId,
+      method: req.method,
+      status,
+      durationMs: this.now() - started,
+      rateLimited,
+      errorCode: error?.code,
+    });
+    return error;
+  }
+}
+
+function toHookResponse(raw: TransportResponse): HookResponse {
+  let json: unknown;
+  if (raw.body !== '') {
+    try {
+      json = JSON.parse(raw.body);
+    } catch {
+      json = undefined;
+    }
+  }
+  return { status: raw.status, headers: raw.headers, text: raw.body, json };
+}
+
+function outcomeNote(decision: RetryDecision): string {
+  return decision.action === 'fail' && decision.reason === 'outcome_unknown'
+    ? '; the request may have been applied, so it was not resent'
+    : '';
+}

@@ -1,0 +1,179 @@
+import { type BudgetDeclaration, type CrmKind } from '../config/crms';
+import { type CrmError } from '../errors';
+import { type Logger } from '../logger';
+import { type BudgetGate, type CallPriority, type TokenAccess } from './http/http.types';
+import { type VendorHttpClient } from './http/vendor-client';
+
+export type { AccessToken, BudgetGate, CallPriority, TokenAccess } from './http/http.types';
+
+/**
+ * The contract between the application and each CRM. The rest of the code holds a {@link CrmConnector}
+ * and never learns which vendor is behind it; connectors speak native field names and the mapping layer
+ * (`src/mapping/`) translates.
+ */
+
+/** The canonical objects; each connector maps them to its own (Contact/Opportunity, contacts/deals…). */
+export type CrmObject = 'contact' | 'deal';
+
+/** A JSON value as a vendor sends it. Decimals stay strings where the vendor sends strings. */
+export type NativeValue = string | number | boolean | null | NativeValue[] | { [key: string]: NativeValue };
+
+export interface NativeRecord {
+  remoteId: string;
+  /** Native field name → value, exactly as the vendor returned it. */
+  fields: Record<string, NativeValue>;
+  /** ISO-8601 last-modified time as the vendor reports it. */
+  updatedAt: string | null;
+  /** Archived/soft-deleted in the CRM (only returned when the caller asked for deleted records). */
+  isDeleted: boolean;
+}
+
+export interface NativeChange {
+  remoteId: string;
+  kind: 'UPSERTED' | 'DELETED' | 'RESTORED';
+  /** ISO-8601 time of the change as the vendor reports it. */
+  occurredAt: string;
+  /** The record after the change, when the vendor sent it (polls do, most webhooks do not). */
+  record?: NativeRecord;
+  /** Native names of the fields the vendor says changed, when it says. */
+  changedFields?: string[];
+  /**
+   * The vendor's event id when there is one. Not unique on its own for every vendor (HubSpot reuses
+   * eventId across subscriptions): dedupe on (eventId, remoteId, kind, occurredAt).
+   */
+  eventId?: string;
+}
+
+/** One page of a list. `nextCursor` is opaque to callers and `null` on the last page. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface ListOptions {
+  pageSize: number;
+  cursor?: string | null;
+  includeDeleted?: boolean;
+}
+
+export interface ChangesOptions {
+  /** Changes strictly after this instant (callers subtract their overlap window first). */
+  since: Date;
+  cursor?: string | null;
+  pageSize?: number;
+}
+
+export interface RecordWrite {
+  /** The caller's correlation key (e.g. write-operation id); results come back with it. */
+  ref: string;
+  /** Update this record; absent → create (or upsert by `externalId`). */
+  remoteId?: string;
+  /** Upsert by an external-id field, so that a retried create cannot duplicate the record. */
+  externalId?: { field: string; value: string };
+  fields: Record<string, NativeValue>;
+}
+
+export type WriteResult =
+  { ref: string; ok: true; remoteId: string; created: boolean } | { ref: string; ok: false; error: CrmError };
+
+export type NativeFieldType =
+  | 'id'
+  | 'string'
+  | 'text'
+  | 'email'
+  | 'phone'
+  | 'url'
+  | 'integer'
+  | 'decimal'
+  | 'currency'
+  | 'percent'
+  | 'boolean'
+  | 'date'
+  | 'datetime'
+  | 'picklist'
+  | 'multipicklist'
+  | 'reference'
+  | 'unknown';
+
+/** Field metadata from the vendor's describe/properties API. */
+export interface NativeField {
+  name: string;
+  label: string;
+  type: NativeFieldType;
+  /** Created by the customer (Salesforce `__c`, HubSpot non-default properties…). */
+  custom: boolean;
+  required: boolean;
+  readOnly: boolean;
+  picklistValues?: { value: string; label: string }[];
+  /** Object(s) a reference field points to. */
+  referenceTo?: string[];
+}
+
+export interface ConnectorLimits {
+  /** Most ids one `getRecords` call takes (DataLoader `maxBatchSize`). */
+  readBatch: number;
+  /** Most records one `upsertRecords`/`deleteRecords` call takes. */
+  writeBatch: number;
+  budgets: readonly BudgetDeclaration[];
+}
+
+/** An inbound webhook as received, before parsing: signatures cover the raw bytes and the full URL. */
+export interface WebhookRequest {
+  method: string;
+  /** The full public URL the vendor called (what it signed). */
+  url: string;
+  headers: Readonly<Record<string, string | undefined>>;
+  rawBody: Buffer;
+  receivedAt: Date;
+}
+
+export interface CrmConnector {
+  readonly kind: CrmKind;
+  readonly limits: ConnectorLimits;
+  /** One bulk call for ≤ `readBatch` ids; one entry per id in order, `null` for a miss. */
+  getRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<(NativeRecord | null)[]>;
+  listRecords(obj: CrmObject, options: ListOptions): Promise<Page<NativeRecord>>;
+  /** Records modified AND deleted since `options.since`. */
+  listChanges(obj: CrmObject, options: ChangesOptions): Promise<Page<NativeChange>>;
+  /** Associated remote ids of `to` for each of `remoteIds` of `from`, batched. */
+  getAssociations(
+    from: CrmObject,
+    remoteIds: readonly string[],
+    to: CrmObject,
+  ): Promise<Map<string, string[]>>;
+  /** One bulk call for ≤ `writeBatch` records; one result per write, in order. */
+  upsertRecords(obj: CrmObject, writes: readonly RecordWrite[]): Promise<WriteResult[]>;
+  deleteRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<WriteResult[]>;
+  describeFields(obj: CrmObject): Promise<NativeField[]>;
+  /** Checks the vendor's signature (and its timestamp window). Connectors without webhooks return false. */
+  verifyWebhook(req: WebhookRequest): boolean;
+  parseWebhook(req: WebhookRequest): NativeChange[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// What a connector is given.
+
+/** The part of a stored connection a connector needs (never its encrypted credentials). */
+export interface ConnectionInfo {
+  id: string;
+  tenantId: string;
+  crm: CrmKind;
+  /** Vendor account id (Salesforce org id, HubSpot portal id), once known. */
+  externalAccountId: string | null;
+  /** Per-connection vendor URL overrides, already checked by the SSRF guard. */
+  vendorUrls: Readonly<Record<string, string>>;
+  settings: Readonly<Record<string, unknown>>;
+}
+
+export interface ConnectorContext {
+  connection: ConnectionInfo;
+  /** Shared HTTP client of this connection (auth, budget gate, retries, error typing built in). */
+  http: VendorHttpClient;
+  tokens: TokenAccess;
+  budget: BudgetGate;
+  logger: Logger;
+  /** What kind of work this connector instance serves; create one per request or job. */
+  priority: CallPriority;
+}
+
+export type ConnectorFactory = (ctx: ConnectorContext) => CrmConnector;
