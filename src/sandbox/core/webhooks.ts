@@ -21,13 +21,20 @@ export interface WebhookTransport<TEvent> {
   retryDelayMs?: number;
   /** Events enqueued within this window go out together. @defaultValue 50 */
   batchWindowMs?: number;
+  /** Per-attempt timeout (ms): a slower receiver counts as a failed delivery. @defaultValue 10000 */
+  timeoutMs?: number;
+  /** Delay (ms) before retry n (1-based); replaces the linear `retryDelayMs` schedule when given. */
+  retryDelay?(retry: number): number;
+  /** Whether a failed delivery (its status; 0 = network error or timeout) is retried. @defaultValue always */
+  shouldRetry?(status: number): boolean;
   /** Whether this target wants the event at all (subscriptions). */
   accepts?(event: TEvent, target: WebhookTarget): boolean;
-  /** Builds the request: body text plus headers (signature, content type). */
+  /** Builds the request: body text plus headers (signature, content type). `attempt` is 0 the first time. */
   build(
     events: readonly TEvent[],
     target: WebhookTarget,
     now: number,
+    attempt: number,
   ): { headers: Record<string, string>; body: string };
 }
 
@@ -134,14 +141,14 @@ export class WebhookDispatcher<TEvent> {
     try {
       const retries = this.transport.retries ?? 3;
       for (let attempt = 1; attempt <= retries + 1; attempt++) {
-        const { headers, body } = this.transport.build(batch, target, this.now());
+        const { headers, body } = this.transport.build(batch, target, this.now(), attempt - 1);
         let status = 0;
         try {
           const res = await fetch(target.url, {
             method: 'POST',
             headers,
             body,
-            signal: AbortSignal.timeout(10_000),
+            signal: AbortSignal.timeout(this.transport.timeoutMs ?? 10_000),
           });
           status = res.status;
           await res.arrayBuffer();
@@ -154,8 +161,9 @@ export class WebhookDispatcher<TEvent> {
           this.stats.delivered += batch.length;
           return;
         }
-        if (attempt <= retries)
-          await new Promise((r) => setTimeout(r, attempt * (this.transport.retryDelayMs ?? 200)));
+        if (this.transport.shouldRetry && !this.transport.shouldRetry(status)) break;
+        const delay = this.transport.retryDelay?.(attempt) ?? attempt * (this.transport.retryDelayMs ?? 200);
+        if (attempt <= retries) await new Promise((r) => setTimeout(r, delay));
       }
       this.stats.failed += batch.length;
     } finally {
