@@ -8,7 +8,7 @@ describe('log redaction', () => {
     logger.info({ credentials: { refreshToken: secret } }, 'connection created');
     logger.info({ connection: { credentials: secret } }, 'nested');
     logger.warn(
-      { token: { access_token: secret, refresh_token: secret, instance_url: 'https://x' } },
+      { tokenResponse: { access_token: secret, refresh_token: secret, instance_url: 'https://x' } },
       'token response',
     );
     logger.error({ req: { headers: { authorization: `Bearer ${secret}` } } }, 'request failed');
