@@ -10,8 +10,9 @@ const orgBody = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
   seed: z.number().int().optional(),
   counts: z.record(z.string(), z.number().int().min(0).max(1_000_000)).optional(),
+  settings: z.record(z.string(), z.unknown()).optional(),
 });
-const resetBody = orgBody.omit({ id: true }).strict();
+const resetBody = orgBody.omit({ id: true, settings: true }).strict();
 const clockBody = z.union([
   z.object({ offsetMs: z.number().int() }).strict(),
   z.object({ advanceMs: z.number().int() }).strict(),
@@ -95,6 +96,11 @@ export function registerAdminRoutes<TState, TEvent>(
   });
   r<OrgParams>('GET', '/orgs/:orgId/credentials', (p, _b, _q, base) =>
     server.vendor.credentials(server.org(p.orgId), base),
+  );
+
+  r<OrgParams>('GET', '/orgs/:orgId/settings', (p) => server.org(p.orgId).settings);
+  r<OrgParams>('PATCH', '/orgs/:orgId/settings', (p, body) =>
+    server.patchSettings(p.orgId, fieldsBody.parse(body)),
   );
 
   r<OrgParams>('GET', '/orgs/:orgId/faults', (p) => server.org(p.orgId).faults.current);

@@ -7,7 +7,9 @@
  *   const server = createSandboxServer(vendor, { orgs: [{ id: 'default', seed: 42, counts: { Contact: 50 } }] });
  *   const { baseUrl, close } = await server.listen();        // 127.0.0.1, port 0 by default
  *   server.org('default')  → SandboxOrg { id, seed, counts, clock, faults, log, webhooks, state }
- *   server.createOrg(opts) / resetOrg(id, { seed?, counts? }) / dropOrg(id)
+ *   server.createOrg({ id, seed?, counts?, settings? }) / resetOrg(id, { seed?, counts? }) / dropOrg(id)
+ *   server.patchSettings(id, patch) → merged raw settings, validated by vendor.applySettings
+ *   server.injectInternal(opts) → fastify inject that skips faults, org log and vendor usage counting
  *   server.orgOf(request)  → org the core resolved (via vendor.resolveOrg) for a vendor request
  *   server.tokens          → TokenStore shared by the server's orgs (token → org lookup)
  *   server.unattributed    → RequestLog of vendor requests no org was resolved for
@@ -22,6 +24,7 @@
  *   GET    /orgs                          POST /orgs {id, seed?, counts?}          DELETE /orgs/:org
  *   POST   /orgs/:org/reset {seed?, counts?}   fresh data, no faults, empty log, clock offset 0
  *   GET    /orgs/:org/credentials         demo client id/secret/tokens (vendor-shaped object)
+ *   GET|PATCH /orgs/:org/settings        vendor settings (limits, unverified-behaviour switches); survive reset
  *   GET|PUT|PATCH|DELETE /orgs/:org/faults   PUT replaces, PATCH merges, DELETE clears
  *   GET    /orgs/:org/requests?limit=N    {total, counters: {"METHOD /route": n}, entries}   DELETE clears
  *   GET    /requests/unattributed

@@ -13,6 +13,8 @@ export class SandboxOrg<TState, TEvent = never> {
   readonly faults: FaultController;
   readonly log: RequestLog;
   readonly webhooks: WebhookDispatcher<TEvent> | null;
+  /** Raw vendor settings (see VendorDefinition.applySettings); survive resets. */
+  settings: Record<string, unknown> = {};
   /** Set by the server right after construction and on every reset. */
   state!: TState;
 

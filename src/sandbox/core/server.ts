@@ -1,5 +1,11 @@
 import { parse as parseQuery } from 'node:querystring';
-import fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import fastify, {
+  type FastifyInstance,
+  type FastifyRequest,
+  type InjectOptions,
+  type LightMyRequestResponse,
+} from 'fastify';
 import { registerAdminRoutes } from './admin';
 import { SandboxOrg } from './org';
 import { RequestLog } from './request-log';
@@ -35,7 +41,10 @@ interface RequestState<TState, TEvent> {
   at: number;
   fault?: 'serverError' | 'rateLimit' | 'lostResponse';
   logged?: boolean;
+  internal?: boolean;
 }
+
+const INTERNAL_HEADER = 'x-sandbox-internal';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -51,6 +60,8 @@ export class SandboxServer<TState, TEvent = never> {
   private readonly orgMap = new Map<string, SandboxOrg<TState, TEvent>>();
   private readonly perRequest = new WeakMap<FastifyRequest, RequestState<TState, TEvent>>();
   private listeningUrl: string | null = null;
+  /** Only this process knows it, so outside clients cannot pass for internal sub-requests. */
+  private readonly internalSecret = randomBytes(16).toString('hex');
 
   constructor(
     readonly vendor: VendorDefinition<TState, TEvent>,
@@ -101,7 +112,9 @@ export class SandboxServer<TState, TEvent = never> {
       this.options.requestLogCapacity ?? 2000,
       this.vendor.webhooks,
     );
+    org.settings = { ...(options.settings ?? {}) };
     org.state = this.vendor.createState(org);
+    this.vendor.applySettings?.(org);
     this.orgMap.set(org.id, org);
     return org;
   }
@@ -119,7 +132,23 @@ export class SandboxServer<TState, TEvent = never> {
     org.log.clear();
     org.webhooks?.reset();
     org.state = this.vendor.createState(org);
+    this.vendor.applySettings?.(org);
     return org;
+  }
+
+  /** Merges raw settings into an org; the vendor validates them (a rejected patch changes nothing). */
+  patchSettings(id: string, patch: Record<string, unknown>): Record<string, unknown> {
+    const org = this.org(id);
+    const before = org.settings;
+    org.settings = { ...before, ...patch };
+    try {
+      this.vendor.applySettings?.(org);
+    } catch (err) {
+      org.settings = before;
+      this.vendor.applySettings?.(org);
+      throw err;
+    }
+    return org.settings;
   }
 
   dropOrg(id: string): void {
@@ -131,6 +160,21 @@ export class SandboxServer<TState, TEvent = never> {
   /** The org the core resolved for a vendor request (set before the handler runs). */
   orgOf(request: FastifyRequest): SandboxOrg<TState, TEvent> | undefined {
     return this.perRequest.get(request)?.org;
+  }
+
+  /**
+   * Runs a request through the app in-process (a vendor's batch endpoint replaying sub-requests): the
+   * sub-request is not faulted, not logged and `isInternal` tells the vendor not to count it again.
+   */
+  async injectInternal(options: InjectOptions): Promise<LightMyRequestResponse> {
+    return this.app.inject({
+      ...options,
+      headers: { ...(options.headers ?? {}), [INTERNAL_HEADER]: this.internalSecret },
+    });
+  }
+
+  isInternal(request: FastifyRequest): boolean {
+    return request.headers[INTERNAL_HEADER] === this.internalSecret;
   }
 
   /** Base URL once listening, else null. Vendors should prefer the request's own host. */
@@ -165,9 +209,10 @@ export class SandboxServer<TState, TEvent = never> {
       if (config?.admin) return;
       const orgId = this.vendor.resolveOrg(request, this);
       const org = orgId === undefined ? undefined : this.orgMap.get(orgId);
-      const state: RequestState<TState, TEvent> = { org, at: org ? org.now() : Date.now() };
+      const internal = this.isInternal(request);
+      const state: RequestState<TState, TEvent> = { org, at: org ? org.now() : Date.now(), internal };
       this.perRequest.set(request, state);
-      if (!org) return;
+      if (!org || internal) return;
       const delay = org.faults.latency();
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       if (config?.faults === false) return;
@@ -181,7 +226,13 @@ export class SandboxServer<TState, TEvent = never> {
 
     this.app.addHook('onSend', async (request, reply, payload) => {
       const state = this.perRequest.get(request);
-      if (!state?.org || state.fault || !MUTATING.has(request.method) || reply.statusCode >= 400)
+      if (
+        !state?.org ||
+        state.internal ||
+        state.fault ||
+        !MUTATING.has(request.method) ||
+        reply.statusCode >= 400
+      )
         return payload;
       if (!state.org.faults.loseResponse()) return payload;
       // The change is applied; the client never learns it. Log now: the socket is gone.
@@ -194,6 +245,7 @@ export class SandboxServer<TState, TEvent = never> {
     this.app.addHook('onResponse', async (request, reply) => {
       if (request.routeOptions.config.sandbox?.admin) return;
       const state = this.perRequest.get(request) ?? { at: Date.now() };
+      if (state.internal) return;
       this.logRequest(request, state, reply.statusCode, reply.elapsedTime);
     });
   }

@@ -27,6 +27,8 @@ export interface OrgOptions {
   /** PRNG seed for this org's data. @defaultValue the server's defaultSeed */
   seed?: number;
   counts?: SeedCounts;
+  /** Vendor settings (limits, unverified-behaviour switches), validated by `vendor.applySettings`. */
+  settings?: Record<string, unknown>;
 }
 
 /** Raised by vendor record-admin hooks for bad admin input; the admin API answers with its status. */
@@ -75,6 +77,11 @@ export interface VendorDefinition<TState, TEvent = never> {
   readonly records: RecordAdmin<TState, TEvent>;
   /** Demo credentials for `npm run sandbox` and `GET /__sandbox/orgs/:id/credentials`. */
   credentials(org: SandboxOrg<TState, TEvent>, baseUrl: string): Record<string, unknown>;
+  /**
+   * Validates `org.settings` (raw, merged from OrgOptions and admin PATCHes) and applies them to the
+   * live org; throw (e.g. a ZodError) to reject a PATCH. Called after createState and on every PATCH.
+   */
+  applySettings?(org: SandboxOrg<TState, TEvent>): void;
   /** Present for vendors that push webhooks. */
   readonly webhooks?: WebhookTransport<TEvent>;
 }
