@@ -1,0 +1,80 @@
+// Every HubSpot sandbox constant lives here. Figures carry the tag of
+// ../shared/vendor-api/salesforce-hubspot.md Part B; the ones marked UNVERIFIED there are defaults of
+// {@link HubSpotSandboxOptions} so a test or an operator can change them.
+
+/** Demo credentials printed by `npm run sandbox`; the first org gets exactly these. */
+export const DEMO = {
+  /** Private-app ("static auth") token. The `pat-na1-` prefix is UNVERIFIED (3P fixtures). */
+  privateAppToken: 'pat-na1-sandbox-0000-0000-000000000001',
+  clientId: 'hs-sandbox-client-id-0001',
+  /** The app's client secret: it also keys webhook signatures v1/v2/v3, as at HubSpot. */
+  clientSecret: 'hs-sandbox-client-secret-0001',
+  /** Developer API key (`hapikey`) for the webhooks settings/subscriptions API. */
+  developerApiKey: 'hs-sandbox-developer-hapikey-0001',
+  portalId: 62515,
+  appId: 54321,
+} as const;
+
+/** Access tokens last 30 minutes [V-DOC]. */
+export const ACCESS_TOKEN_TTL_SECONDS = 1800;
+
+/** B4: list `limit` default 10, max 100; batch inputs max 100 [V-DOC]. */
+export const LIST_DEFAULT_LIMIT = 10;
+export const LIST_MAX_LIMIT = 100;
+export const BATCH_MAX_INPUTS = 100;
+
+/** B6 search limits (current doc). */
+export const SEARCH = {
+  defaultLimit: 10,
+  maxLimit: 200,
+  maxResults: 10_000,
+  maxFilterGroups: 5,
+  maxFiltersPerGroup: 6,
+  maxFiltersTotal: 18,
+  maxBodyChars: 3000,
+} as const;
+
+/** B11 burst window. */
+export const RATE_WINDOW_MS = 10_000;
+
+export const TIER_LIMITS = {
+  /** Free and Starter. */
+  starter: { burst: 100, daily: 250_000 },
+  /** Professional: the usage doc says 625,000, a 2024 changelog 650,000 (conflict; current doc used). */
+  professional: { burst: 190, daily: 625_000 },
+  enterprise: { burst: 190, daily: 1_000_000 },
+} as const;
+export type HubSpotTier = keyof typeof TIER_LIMITS;
+
+/** HubSpot-defined association type ids, B7 [V-DOC]. */
+export const ASSOC_TYPE = { contactToDeal: 4, dealToContact: 3 } as const;
+
+/** B12 webhook delivery. */
+export const WEBHOOK = {
+  maxEventsPerRequest: 100,
+  maxConcurrentRequests: 10,
+  /** Up to 10 retries over 24 hours [V-DOC]. */
+  maxRetries: 10,
+  retryHorizonMs: 24 * 60 * 60 * 1000,
+  /** HubSpot gives up on a delivery that takes longer than 5 s [V-DOC, current text]. */
+  timeoutMs: 5000,
+  maxSubscriptions: 1000,
+  userAgent:
+    'HubSpot Connect 2.0 (http://dev.hubspot.com/) (namespace: webhooks-nio-http-client) - WebhooksExecutorDaemon-executor',
+} as const;
+
+/** The object types served, with their HubSpot object type ids (0-1 contacts, 0-3 deals). */
+export const OBJECT_TYPES = ['contacts', 'deals'] as const;
+export type HsObjectType = (typeof OBJECT_TYPES)[number];
+export const OBJECT_TYPE_IDS: Record<HsObjectType, string> = { contacts: '0-1', deals: '0-3' };
+/** Singular names used in webhook subscription types, association type strings and error texts. */
+export const SINGULAR: Record<HsObjectType, 'contact' | 'deal'> = { contacts: 'contact', deals: 'deal' };
+
+/** The property that carries "last modified" per object type (B6). */
+export const MODIFIED_PROPERTY: Record<HsObjectType, string> = {
+  contacts: 'lastmodifieddate',
+  deals: 'hs_lastmodifieddate',
+};
+
+/** Default seed counts (the issue asks for lists spanning several pages). */
+export const DEFAULT_SEED = { contacts: 3000, deals: 800 } as const;

@@ -1,0 +1,17 @@
+/**
+ * HubSpot sandbox: a local simulator of HubSpot's CRM API (OAuth v1, objects v3, batch, search,
+ * associations v4, properties, pipelines, limits, app webhooks v3), built on `src/sandbox/core`.
+ *
+ *   const server = createHubSpotSandbox({ orgs: [{ id: 'default', counts: { contacts: 50, deals: 20 } }] });
+ *   const { baseUrl, close } = await server.listen();
+ *   // Authorization: Bearer DEMO.privateAppToken   (portal DEMO.portalId, app DEMO.appId)
+ *
+ * Admin paths beyond the core's (see ../core/index.ts):
+ *   GET|PATCH /__sandbox/orgs/:org/hubspot/limits     tier, burst, daily, oauthBurst, searchPerSecond, …
+ *   GET|PATCH /__sandbox/orgs/:org/hubspot/behaviour  batchValidation, listLimitOverflow
+ * Record admin objects are `contacts` and `deals` (also `contact`, `0-1`, `deal`, `0-3`).
+ */
+export { createHubSpotSandbox, hubspotVendor } from './vendor';
+export { DEMO } from './constants';
+export { signatureV1, signatureV2, signatureV3 } from './signature';
+export type { HubSpotOrgState, HubSpotSandboxOptions, HubSpotServer, HubSpotWebhookEvent } from './state';

@@ -1,0 +1,313 @@
+// The HubSpot sandbox as a framework vendor: one org = one portal, one app across the server.
+import crypto from 'node:crypto';
+import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import {
+  ADMIN_PREFIX,
+  createSandboxServer,
+  SandboxAdminError,
+  type InjectedFault,
+  type SandboxServerOptions,
+  type VendorDefinition,
+} from '../core';
+import { registerAssociationRoutes } from './associations';
+import { registerBatchRoutes } from './batch';
+import { DEFAULT_SEED, DEMO, TIER_LIMITS } from './constants';
+import { HsError } from './errors';
+import { apiRoute, bearer, iso, objectType, renderRecord } from './http';
+import { type Caller, PortalLimits } from './limits';
+import { registerObjectRoutes } from './objects';
+import { DEFAULT_SCOPES, registerOAuthRoutes, resolveOAuthOrg } from './oauth';
+import { registerPipelineRoutes } from './pipelines';
+import { registerPropertyRoutes } from './properties';
+import { registerSearchRoutes } from './search';
+import { seedPortal } from './seed';
+import {
+  DEFAULT_BEHAVIOUR,
+  defaultAppState,
+  portalIdFor,
+  privateAppTokenFor,
+  type HubSpotAppState,
+  type HubSpotOrg,
+  type HubSpotOrgState,
+  type HubSpotSandboxOptions,
+  type HubSpotServer,
+  type HubSpotWebhookEvent,
+} from './state';
+import { PortalStore } from './store';
+import { applyTarget, eventsFor, registerWebhookRoutes, webhookTransport } from './webhooks';
+
+const limitsPatch = z
+  .object({
+    tier: z.enum(Object.keys(TIER_LIMITS) as [keyof typeof TIER_LIMITS]).optional(),
+    burst: z.number().int().min(1).optional(),
+    daily: z.number().int().min(1).optional(),
+    oauthBurst: z.number().int().min(1).optional(),
+    oauthDaily: z.boolean().optional(),
+    searchPerSecond: z.number().int().min(1).optional(),
+    legacySecondlyHeaders: z.boolean().optional(),
+    timeZoneOffsetMinutes: z.number().int().min(-720).max(840).optional(),
+    retryAfterSeconds: z.number().int().min(0).nullable().optional(),
+  })
+  .strict();
+const behaviourPatch = z
+  .object({
+    batchValidation: z.enum(['whole-batch', 'per-record']).optional(),
+    listLimitOverflow: z.enum(['reject', 'clamp']).optional(),
+  })
+  .strict();
+
+function callerOf(server: HubSpotServer, request: FastifyRequest): Caller {
+  const token = bearer(request);
+  const rec = token ? server.tokens.find(token) : undefined;
+  return rec?.data.type === 'oauth'
+    ? { kind: 'oauth', appId: DEMO.appId }
+    : { kind: 'private_app', token: token ?? '' };
+}
+
+function adminError(err: unknown): never {
+  if (err instanceof HsError) throw new SandboxAdminError(err.statusCode, err.message);
+  throw err;
+}
+
+/** Builds the vendor definition; each server gets its own, so app-level state is per server. */
+export function hubspotVendor(
+  options: HubSpotSandboxOptions = {},
+): VendorDefinition<HubSpotOrgState, HubSpotWebhookEvent> {
+  const appState: HubSpotAppState = defaultAppState();
+  let server: HubSpotServer | null = null;
+
+  const registerAdmin = (app: FastifyInstance, srv: HubSpotServer): void => {
+    const config = { sandbox: { admin: true } };
+    const org = (request: FastifyRequest, reply: FastifyReply): HubSpotOrg | undefined => {
+      const id = (request.params as { orgId: string }).orgId;
+      const found = srv.orgs.get(id);
+      if (!found) void reply.code(404).send({ error: `no sandbox org "${id}" on hubspot` });
+      return found;
+    };
+    const view = (o: HubSpotOrg): Record<string, unknown> => ({
+      ...o.state.limits.settings,
+      burstMax: o.state.limits.burstMax,
+      dailyMax: o.state.limits.dailyMax,
+      dailyUsed: o.state.limits.dailyUsage(o.now()).used,
+    });
+    app.get(`${ADMIN_PREFIX}/orgs/:orgId/hubspot/limits`, { config }, async (request, reply) => {
+      const o = org(request, reply);
+      return o ? view(o) : reply;
+    });
+    app.patch(`${ADMIN_PREFIX}/orgs/:orgId/hubspot/limits`, { config }, async (request, reply) => {
+      const o = org(request, reply);
+      if (!o) return reply;
+      const parsed = limitsPatch.safeParse(request.body ?? {});
+      if (!parsed.success)
+        return reply.code(400).send({ error: 'invalid limits', issues: parsed.error.issues });
+      o.state.limits.settings = { ...o.state.limits.settings, ...parsed.data };
+      return view(o);
+    });
+    app.get(`${ADMIN_PREFIX}/orgs/:orgId/hubspot/behaviour`, { config }, async (request, reply) => {
+      const o = org(request, reply);
+      return o ? o.state.behaviour : reply;
+    });
+    app.patch(`${ADMIN_PREFIX}/orgs/:orgId/hubspot/behaviour`, { config }, async (request, reply) => {
+      const o = org(request, reply);
+      if (!o) return reply;
+      const parsed = behaviourPatch.safeParse(request.body ?? {});
+      if (!parsed.success)
+        return reply.code(400).send({ error: 'invalid behaviour', issues: parsed.error.issues });
+      Object.assign(o.state.behaviour, parsed.data);
+      return o.state.behaviour;
+    });
+  };
+
+  return {
+    name: 'hubspot',
+    defaultCounts: { contacts: DEFAULT_SEED.contacts, deals: DEFAULT_SEED.deals },
+    webhooks: webhookTransport(options),
+
+    createState(org) {
+      if (!server) throw new Error('hubspot vendor: routes() must run before an org is created');
+      const portalId = portalIdFor(org.id);
+      const store = new PortalStore({
+        now: () => org.now(),
+        indexLagMs: () => org.faults.current.indexLagMs,
+      });
+      seedPortal(store, { seed: org.seed, contacts: org.counts.contacts, deals: org.counts.deals });
+      // Listeners attach after seeding: seed data raises no webhooks.
+      store.onChange((change) => {
+        for (const event of eventsFor(appState, portalId, change)) org.webhooks?.enqueue(event);
+      });
+      const privateAppToken = privateAppTokenFor(portalId);
+      server.tokens.put({
+        value: privateAppToken,
+        kind: 'access',
+        orgId: org.id,
+        issuedAt: 0,
+        expiresAt: null,
+        revoked: false,
+        data: { type: 'private_app' },
+      });
+      if (appState.targetUrl && !org.webhooks?.target) applyTarget(org, appState);
+      return {
+        portalId,
+        privateAppToken,
+        store,
+        limits: new PortalLimits(portalId, DEMO.appId, options.limits),
+        behaviour: { ...DEFAULT_BEHAVIOUR, ...options.behaviour },
+      };
+    },
+
+    routes(app, srv) {
+      server = srv;
+      registerOAuthRoutes(app, srv);
+      registerObjectRoutes(app, srv);
+      registerBatchRoutes(app, srv);
+      registerSearchRoutes(app, srv);
+      registerAssociationRoutes(app, srv);
+      registerPropertyRoutes(app, srv);
+      registerPipelineRoutes(app, srv);
+      registerWebhookRoutes(app, srv, appState);
+      registerAdmin(app, srv);
+      apiRoute(app, srv, 'GET', '/account-info/v3/api-usage/daily/private-apps', ({ org }) => {
+        const usage = org.state.limits.dailyUsage(org.now());
+        return {
+          results: [
+            {
+              name: 'private-apps-api-calls-daily',
+              usageLimit: org.state.limits.dailyMax,
+              currentUsage: usage.used,
+              collectedAt: iso(org.now()),
+              fetchStatus: 'SUCCESS',
+              resetsAt: iso(usage.resetsAt),
+            },
+          ],
+        };
+      });
+      app.setNotFoundHandler((request, reply) => {
+        void reply.code(404).send({
+          status: 'error',
+          message: `No route matches ${request.method} ${request.url.split('?')[0]}`,
+          correlationId: crypto.randomUUID(),
+          category: 'OBJECT_NOT_FOUND',
+        });
+      });
+    },
+
+    resolveOrg(request, srv) {
+      if (request.url.startsWith('/oauth/')) return resolveOAuthOrg(srv, request);
+      const token = bearer(request);
+      return token ? srv.tokens.find(token)?.orgId : undefined;
+    },
+
+    renderFault(fault: InjectedFault, request, reply, org) {
+      reply.header('x-hubspot-correlation-id', crypto.randomUUID());
+      if (fault.kind === 'serverError') {
+        void reply.code(fault.status).type('application/json').send({
+          status: 'error',
+          message: 'internal error',
+          correlationId: crypto.randomUUID(),
+        });
+        return;
+      }
+      const isSearch = /\/search$/.test(request.url.split('?')[0] ?? '');
+      if (isSearch) {
+        void reply.code(429).type('application/json').send({
+          status: 'error',
+          message: 'You have reached your secondly limit.',
+          errorType: 'RATE_LIMIT',
+          correlationId: crypto.randomUUID(),
+          policyName: 'SECONDLY',
+        });
+        return;
+      }
+      const caller = callerOf(server as HubSpotServer, request);
+      const max = caller.kind === 'oauth' ? org.state.limits.settings.oauthBurst : org.state.limits.burstMax;
+      reply.headers({
+        'x-hubspot-ratelimit-interval-milliseconds': '10000',
+        'x-hubspot-ratelimit-max': String(max),
+        'x-hubspot-ratelimit-remaining': '0',
+      });
+      void reply.code(429).type('application/json').send(org.state.limits.stormBody(caller));
+    },
+
+    records: {
+      create(org, object, fields) {
+        try {
+          const type = objectType(object);
+          return renderRecord(
+            org.state.store.create(type, fields, 'CRM_UI'),
+            org.state.store.properties[type],
+            { properties: 'all' },
+          );
+        } catch (err) {
+          return adminError(err);
+        }
+      },
+      update(org, object, id, fields) {
+        try {
+          const type = objectType(object);
+          return renderRecord(
+            org.state.store.update(type, id, fields, 'CRM_UI'),
+            org.state.store.properties[type],
+            { properties: 'all' },
+          );
+        } catch (err) {
+          return adminError(err);
+        }
+      },
+      remove(org, object, id) {
+        try {
+          org.state.store.archive(objectType(object), id, 'CRM_UI');
+          return { archived: true };
+        } catch (err) {
+          return adminError(err);
+        }
+      },
+      get(org, object, id) {
+        try {
+          const type = objectType(object);
+          const rec = org.state.store.get(type, id);
+          return rec ? renderRecord(rec, org.state.store.properties[type], { properties: 'all' }) : undefined;
+        } catch (err) {
+          return adminError(err);
+        }
+      },
+      restore(org, object, id) {
+        try {
+          const type = objectType(object);
+          return renderRecord(org.state.store.restore(type, id, 'CRM_UI'), org.state.store.properties[type], {
+            properties: 'all',
+          });
+        } catch (err) {
+          return adminError(err);
+        }
+      },
+    },
+
+    credentials(org, baseUrl) {
+      const authorize = new URL(`${baseUrl}/oauth/authorize`);
+      authorize.searchParams.set('client_id', DEMO.clientId);
+      authorize.searchParams.set('scope', DEFAULT_SCOPES.join(' '));
+      authorize.searchParams.set('portalId', String(org.state.portalId));
+      return {
+        baseUrl,
+        portalId: org.state.portalId,
+        appId: DEMO.appId,
+        privateAppToken: org.state.privateAppToken,
+        clientId: DEMO.clientId,
+        clientSecret: DEMO.clientSecret,
+        webhookSecret: DEMO.clientSecret,
+        developerApiKey: DEMO.developerApiKey,
+        authorizeUrl: `${authorize.toString()}&redirect_uri=<your callback>`,
+        tokenUrl: `${baseUrl}/oauth/v1/token`,
+      };
+    },
+  };
+}
+
+/** A HubSpot sandbox server (not yet listening): `await createHubSpotSandbox().listen()`. */
+export function createHubSpotSandbox(
+  serverOptions: SandboxServerOptions = {},
+  options: HubSpotSandboxOptions = {},
+): HubSpotServer {
+  return createSandboxServer(hubspotVendor(options), serverOptions);
+}
