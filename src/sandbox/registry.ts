@@ -1,4 +1,5 @@
 import { type SandboxServer, type SandboxServerOptions } from './core';
+import { createHubSpotSandbox } from './hubspot';
 
 /** Builds one vendor's sandbox server (not yet listening). */
 export type SandboxFactory = (options?: SandboxServerOptions) => SandboxServer<unknown, unknown>;
@@ -7,4 +8,6 @@ export type SandboxFactory = (options?: SandboxServerOptions) => SandboxServer<u
  * Vendor name → sandbox factory: the one registration point. Adding a vendor sandbox is one folder
  * under src/sandbox/ plus one line here.
  */
-export const sandboxRegistry: Record<string, SandboxFactory> = {};
+export const sandboxRegistry: Record<string, SandboxFactory> = {
+  hubspot: (options) => createHubSpotSandbox(options),
+};
