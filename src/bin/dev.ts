@@ -39,16 +39,20 @@ async function main(): Promise<void> {
     logger.error({ code, signal }, `${name} exited unexpectedly: stopping everything`);
     void stopAll().finally(() => process.exit(1));
   };
-  for (const entry of ['gateway', 'worker'])
-    children.push(startEntryPoint(entry, childEnv, onChildExit(entry)));
+  const gateway = startEntryPoint('gateway', childEnv, onChildExit('gateway'));
+  const worker = startEntryPoint('worker', childEnv, onChildExit('worker'));
+  children.push(gateway, worker);
 
   const demo = await bootstrapDemo({ env, logger, mongodbUri: stores.mongodbUri, redisUrl: stores.redisUrl });
-  const gatewayUrl = `http://${env.HOST}:${env.PORT}`;
+  const [{ url: gatewayUrl }] = await Promise.all([gateway.ready, worker.ready]);
   writeRuntimeInfo(env, {
     pid: process.pid,
     mongodbUri: stores.mongodbUri,
     redisUrl: stores.redisUrl,
     gatewayUrl,
+    pids: [...stores.started.map((s) => s.pid), ...children.map((c) => c.child.pid)].filter(
+      (pid): pid is number => pid !== undefined,
+    ),
   });
 
   const lines = [

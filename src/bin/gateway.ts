@@ -7,6 +7,8 @@ async function main(): Promise<void> {
   const ctx = await createAppContext({ name: 'gateway' });
   const gateway = await startGatewayServer(ctx, { host: ctx.env.HOST, port: ctx.env.PORT });
   ctx.logger.info({ url: gateway.url }, 'gateway listening');
+  // Tells `npm start` the real URL (PORT=0 picks a free port).
+  process.send?.({ type: 'ready', url: gateway.url });
   onShutdown(ctx.logger, ctx.env.SHUTDOWN_TIMEOUT_MS, async () => {
     await gateway.close();
     await ctx.close();

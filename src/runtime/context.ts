@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../logger';
 import { QueueFactory } from '../queue/queues';
 import { type KeyRing } from '../security/credentials-cipher';
 import { loadKeyRing } from '../security/key-ring';
+import { assertRedisKeepsJobs } from './services/redis';
 import { openStore, type Store } from '../store';
 
 /**
@@ -43,6 +44,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     );
   }
   const keyRing = options.keyRing ?? loadKeyRing(env, logger);
+  await assertRedisKeepsJobs(redisUrl);
   const store = await openStore({ uri: mongodbUri, dbName: options.dbName, keyRing });
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
   try {

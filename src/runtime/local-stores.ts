@@ -11,6 +11,8 @@ export interface RuntimeInfo {
   mongodbUri: string;
   redisUrl: string;
   gatewayUrl?: string;
+  /** Every process `npm start` started (stores, gateway, worker): all gone after Ctrl-C. */
+  pids?: number[];
 }
 
 export function writeRuntimeInfo(env: Env, info: RuntimeInfo): void {

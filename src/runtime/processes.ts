@@ -3,9 +3,18 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { exited, stopChild } from './services/child';
 
+/** What an entry point sends over IPC once it serves (see src/bin/gateway.ts and worker.ts). */
+export interface ReadyMessage {
+  type: 'ready';
+  url?: string;
+  workerId?: string;
+}
+
 export interface ManagedProcess {
   name: string;
   child: ChildProcess;
+  /** Resolves with the child's ready message; rejects if it exits first or takes over `timeoutMs`. */
+  ready: Promise<ReadyMessage>;
   stop(): Promise<void>;
 }
 
@@ -35,9 +44,23 @@ export function startEntryPoint(
   child.once('exit', (code, signal) => {
     if (!stopping) onExit(code, signal);
   });
+  const ready = new Promise<ReadyMessage>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${entry} did not start within 60 s`)), 60000);
+    child.on('message', (msg: ReadyMessage) => {
+      if (msg?.type !== 'ready') return;
+      clearTimeout(timer);
+      resolve(msg);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${entry} exited with ${code} before it was ready`));
+    });
+  });
+  ready.catch(() => undefined); // observed by the caller; never an unhandled rejection
   return {
     name: entry,
     child,
+    ready,
     async stop() {
       stopping = true;
       await stopChild(child, 15000);

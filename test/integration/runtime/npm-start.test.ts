@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { RUNTIME_FILE, type RuntimeInfo } from '../../../src/runtime/local-stores';
+
+const DEV = path.resolve(__dirname, '../../../dist/bin/dev.js');
+
+/** `npm start` as a user runs it: everything embedded, a demo tenant, Ctrl-C leaves no process behind. */
+describe('npm start (dist/bin/dev.js)', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cgw-start-'));
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  function start(): { child: ChildProcess; output: () => string; running: Promise<string> } {
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' };
+    for (const name of ['MONGODB_URI', 'REDIS_URL', 'CREDENTIALS_KEYS', 'NODE_ENV']) delete env[name];
+    const child = spawn(process.execPath, [DEV], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    const running = new Promise<string>((resolve, reject) => {
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('Ctrl-C stops everything.')) resolve(out);
+      });
+      child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${out}`)));
+    });
+    return { child, output: () => out, running };
+  }
+
+  async function interrupt(child: ChildProcess): Promise<number | null> {
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGINT');
+    return exited;
+  }
+
+  function alive(pid: number): boolean {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  it('starts stores, gateway, worker and a demo tenant; Ctrl-C stops every process; data is kept', async () => {
+    const first = start();
+    const out = await first.running;
+    const key = /API key\s+(cgw_\S+)/.exec(out)?.[1];
+    expect(key).toBeDefined();
+    const gatewayUrl = /gateway\s+(http:\/\/\S+)/.exec(out)![1];
+    expect(gatewayUrl).not.toMatch(/:0$/);
+    const ready = await fetch(`${gatewayUrl}/readyz`);
+    expect(ready.status).toBe(200);
+
+    // The generated dev key is private to the user.
+    expect(fs.statSync(path.join(dataDir, 'credentials.keys')).mode & 0o777).toBe(0o600);
+    const info = JSON.parse(fs.readFileSync(path.join(dataDir, RUNTIME_FILE), 'utf8')) as RuntimeInfo;
+    expect(info.pids).toHaveLength(4); // FerretDB, Redis, gateway, worker
+    expect(info.pids!.every(alive)).toBe(true);
+
+    expect(await interrupt(first.child)).toBe(0);
+    expect(info.pids!.filter(alive)).toEqual([]);
+    expect(fs.existsSync(path.join(dataDir, RUNTIME_FILE))).toBe(false);
+
+    // Second start: same data, so the demo tenant exists and no new key is printed.
+    const second = start();
+    const again = await second.running;
+    expect(again).toContain('its first key was printed when it was created');
+    expect(again).not.toContain(key!);
+    expect(await interrupt(second.child)).toBe(0);
+  }, 90000);
+});
