@@ -39,6 +39,11 @@ export interface VendorRequest {
   /** Form body (`application/x-www-form-urlencoded`). */
   form?: Record<string, string>;
   /**
+   * A body already serialized (CSV uploads, bodies built by a vendor SDK); its content-type comes from
+   * `headers`. Used only when neither `json` nor `form` is set.
+   */
+  body?: string;
+  /**
    * Whether sending this twice equals sending it once. Default: true for GET, HEAD, PUT and DELETE.
    * Set it on a POST/PATCH that is idempotent (an upsert by external id, a query sent as POST).
    */
@@ -279,6 +284,8 @@ export class VendorHttpClient {
     } else if (req.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(req.form).toString();
+    } else if (req.body !== undefined) {
+      body = req.body;
     }
     if (token) this.hooks.authorize(headers, token);
 
