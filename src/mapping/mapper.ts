@@ -1,0 +1,189 @@
+import { type NativeField, type NativeFieldType, type NativeValue } from '../connectors/types';
+import { BadUserInputError } from '../errors';
+import { readValue, writeValue } from './transforms';
+import {
+  type CanonicalValue,
+  type FieldMappingEntry,
+  type MappingContext,
+  type NativeFields,
+  type ObjectMapping,
+  type Transform,
+} from './types';
+import { MappingValueError } from './values';
+
+/** Prefix of canonical names that land in `customFields`. */
+export const CUSTOM_PREFIX = 'customFields.';
+
+export interface CanonicalFields {
+  /** Standard canonical fields by name (firstName, amount, status…). */
+  fields: Record<string, CanonicalValue>;
+  customFields: Record<string, CanonicalValue>;
+  /**
+   * Values the CRM sent that did not fit the mapping. Reading never fails a whole record for one bad
+   * value: the field reads as null and the issue says why (for logs and sync health).
+   */
+  issues: MappingIssue[];
+}
+
+export interface MappingIssue {
+  canonical: string;
+  native: string;
+  message: string;
+}
+
+/** Native record fields → canonical fields. Pure: lookups come in `ctx`. */
+export function toCanonical(
+  mapping: ObjectMapping,
+  native: NativeFields,
+  ctx: MappingContext = {},
+): CanonicalFields {
+  const out: CanonicalFields = { fields: {}, customFields: {}, issues: [] };
+  for (const entry of mapping.fields) {
+    let value: CanonicalValue;
+    try {
+      value = readValue(entry.transform, readPath(native, entry.native), native, ctx);
+    } catch (err) {
+      if (!(err instanceof MappingValueError)) throw err;
+      out.issues.push({ canonical: entry.canonical, native: entry.native, message: err.message });
+      value = null;
+    }
+    if (entry.canonical.startsWith(CUSTOM_PREFIX))
+      out.customFields[entry.canonical.slice(CUSTOM_PREFIX.length)] = value;
+    else out.fields[entry.canonical] = value;
+  }
+  return out;
+}
+
+export interface ToNativeOptions {
+  /**
+   * Reject writes to CRM-owned fields (mutations from the app). Off when the gateway writes an APP-owned
+   * value back after a CRM-side change.
+   * @defaultValue true
+   */
+  enforceSourceOfTruth?: boolean;
+}
+
+/**
+ * A canonical patch (only the fields being written) → native fields. Throws BAD_USER_INPUT listing
+ * every offending field at once: unknown, not writable, owned by the CRM, or a value the CRM cannot take.
+ */
+export function toNative(
+  mapping: ObjectMapping,
+  patch: { fields?: Record<string, CanonicalValue>; customFields?: Record<string, CanonicalValue> },
+  ctx: MappingContext = {},
+  options: ToNativeOptions = {},
+): NativeFields {
+  const enforce = options.enforceSourceOfTruth ?? true;
+  const byCanonical = new Map(mapping.fields.map((e) => [e.canonical, e]));
+  const wanted: [string, CanonicalValue][] = [
+    ...Object.entries(patch.fields ?? {}),
+    ...Object.entries(patch.customFields ?? {}).map(([k, v]): [string, CanonicalValue] => [
+      `${CUSTOM_PREFIX}${k}`,
+      v,
+    ]),
+  ];
+  const problems: string[] = [];
+  const out: NativeFields = {};
+  for (const [canonical, value] of wanted) {
+    const entry = byCanonical.get(canonical);
+    if (!entry) {
+      problems.push(`${canonical}: not a mapped field of ${mapping.object}`);
+      continue;
+    }
+    if (!entry.writable) {
+      problems.push(`${canonical}: read-only (from ${mapping.nativeObject}.${entry.native})`);
+      continue;
+    }
+    if (enforce && entry.source === 'CRM') {
+      problems.push(`${canonical}: owned by the CRM (source of truth CRM); change it in the CRM`);
+      continue;
+    }
+    try {
+      out[entry.native] = writeValue(entry.transform, value, ctx);
+    } catch (err) {
+      if (!(err instanceof MappingValueError)) throw err;
+      problems.push(`${canonical}: ${err.message}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new BadUserInputError(`cannot write ${mapping.object}: ${problems.join('; ')}`, {
+      details: { problems },
+    });
+  }
+  return out;
+}
+
+/** A per-connection override: replaces the default entry with the same canonical name, or adds one. */
+export type FieldMappingOverride = FieldMappingEntry | { canonical: string; remove: true };
+
+/** The defaults with a connection's overrides applied (overrides win; `remove` drops a field). */
+export function applyOverrides(
+  defaults: ObjectMapping,
+  overrides: readonly FieldMappingOverride[],
+): ObjectMapping {
+  const fields = new Map(defaults.fields.map((e) => [e.canonical, e]));
+  for (const o of overrides) {
+    if ('remove' in o) fields.delete(o.canonical);
+    else fields.set(o.canonical, o);
+  }
+  return { ...defaults, fields: [...fields.values()] };
+}
+
+/**
+ * Fits a mapping to what `describeFields` says the account has: drops `optional` entries whose native
+ * field is absent, and adds a `customFields.<name>` entry for every custom field no entry maps yet, with
+ * the transform its type implies. Custom fields default to CRM-owned: the app takes ownership
+ * explicitly through an override.
+ */
+export function fitToDescribe(mapping: ObjectMapping, described: readonly NativeField[]): ObjectMapping {
+  const present = new Set(described.map((f) => f.name));
+  const kept = mapping.fields.filter((e) => !e.optional || present.has(e.native.split('.')[0]));
+  const mappedNative = new Set(kept.map((e) => e.native));
+  const added: FieldMappingEntry[] = described
+    .filter((f) => f.custom && !mappedNative.has(f.name))
+    .map((f) => ({
+      canonical: `${CUSTOM_PREFIX}${f.name}`,
+      native: f.name,
+      transform: transformForField(f),
+      source: 'CRM',
+      writable: !f.readOnly,
+    }));
+  return { ...mapping, fields: [...kept, ...added] };
+}
+
+/** The transform a described field's type implies. */
+export function transformForField(field: Pick<NativeField, 'type' | 'picklistValues'>): Transform {
+  const byType: Record<NativeFieldType, Transform> = {
+    id: { kind: 'string' },
+    string: { kind: 'string' },
+    text: { kind: 'string' },
+    email: { kind: 'string' },
+    phone: { kind: 'string' },
+    url: { kind: 'string' },
+    reference: { kind: 'string' },
+    unknown: { kind: 'string' },
+    picklist: { kind: 'string' },
+    integer: { kind: 'number', integer: true },
+    // Vendors differ in whether a describe-found number arrives as JSON number or string; decimal
+    // strings accept both on read, and `native: 'string'` writes what every vendor parses.
+    decimal: { kind: 'decimal', native: 'string' },
+    currency: { kind: 'decimal', native: 'string' },
+    percent: { kind: 'decimal', native: 'string' },
+    boolean: { kind: 'boolean', native: 'boolean' },
+    date: { kind: 'date', native: 'date' },
+    datetime: { kind: 'datetime', native: 'iso' },
+    multipicklist: { kind: 'multi', separator: ';' },
+  };
+  return byType[field.type];
+}
+
+/** Reads `a.b.c` through nested objects (Salesforce relationship fields: `Account.Name`). */
+function readPath(record: NativeFields, path: string): NativeValue | undefined {
+  if (Object.prototype.hasOwnProperty.call(record, path)) return record[path];
+  let current: NativeValue | undefined = record;
+  for (const part of path.split('.')) {
+    if (current === null || typeof current !== 'object' || Array.isArray(current)) return undefined;
+    current = (current as Record<string, NativeValue>)[part];
+  }
+  return current;
+}

@@ -1,0 +1,48 @@
+import { type Connection, Types } from 'mongoose';
+import { DEFAULT_MAPPINGS } from '../../../src/mapping/defaults';
+import { applyOverrides, toNative } from '../../../src/mapping/mapper';
+import { parseOverrides } from '../../../src/mapping/schema';
+import { fieldMappingModel } from '../../../src/store/models/field-mapping.model';
+import { connectTestDatabase, dropTestDatabase } from '../../support/stores';
+
+let conn: Connection;
+beforeAll(async () => {
+  conn = await connectTestDatabase('fieldmap');
+  await fieldMappingModel(conn).createIndexes();
+});
+afterAll(() => dropTestDatabase(conn));
+
+describe('FieldMapping model (FerretDB)', () => {
+  it('stores overrides per connection and object, and they change how records are written', async () => {
+    const FieldMapping = fieldMappingModel(conn);
+    const connectionId = new Types.ObjectId();
+    const overrides = parseOverrides([
+      {
+        canonical: 'stage',
+        native: 'StageName',
+        transform: { kind: 'string' },
+        source: 'APP',
+        writable: true,
+      },
+    ]);
+    await FieldMapping.updateOne(
+      { connectionId, object: 'deal' },
+      { $set: { overrides }, $setOnInsert: { tenantId: new Types.ObjectId() }, $inc: { version: 1 } },
+      { upsert: true },
+    );
+    const doc = await FieldMapping.findOne({ connectionId, object: 'deal' }).lean();
+    expect(doc?.overrides).toEqual(overrides);
+    const mapping = applyOverrides(DEFAULT_MAPPINGS.salesforce.deal, parseOverrides(doc?.overrides));
+    expect(toNative(mapping, { fields: { stage: 'Prospecting' } })).toEqual({ StageName: 'Prospecting' });
+  });
+
+  it('keeps one document per (connection, object)', async () => {
+    const FieldMapping = fieldMappingModel(conn);
+    const connectionId = new Types.ObjectId();
+    const tenantId = new Types.ObjectId();
+    await FieldMapping.create({ tenantId, connectionId, object: 'contact', overrides: [] });
+    await expect(
+      FieldMapping.create({ tenantId, connectionId, object: 'contact', overrides: [] }),
+    ).rejects.toThrow(/duplicate key/i);
+  });
+});
