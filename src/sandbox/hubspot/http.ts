@@ -32,16 +32,13 @@ export function authenticate(
   const token = bearer(request);
   const org = server.orgOf(request);
   if (!token || !org) throw unauthorized();
+  if (token === org.state.privateAppToken) return { org, caller: { kind: 'private_app', token } };
   const check = server.tokens.check(token, 'access', org.now());
   if (!check.ok) {
     if (check.reason === 'expired' && check.token?.expiresAt) throw expired(check.token.expiresAt, org.now());
     throw unauthorized();
   }
-  const caller: Caller =
-    check.token.data.type === 'private_app'
-      ? { kind: 'private_app', token }
-      : { kind: 'oauth', appId: Number(check.token.data.appId) };
-  return { org, caller };
+  return { org, caller: { kind: 'oauth', appId: Number(check.token.data.appId) } };
 }
 
 export function sendHsError(reply: FastifyReply, err: HsError): FastifyReply {

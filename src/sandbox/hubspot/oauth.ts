@@ -131,14 +131,12 @@ export function registerOAuthRoutes(app: FastifyInstance, server: HubSpotServer)
     const org = server.orgOf(request);
     const check = org ? server.tokens.check(value, 'access', org.now()) : null;
     if (!org || !check?.ok || check.token.data.type !== 'oauth') {
-      return reply
-        .code(404)
-        .send({
-          status: 'error',
-          message: 'Token not found',
-          correlationId: crypto.randomUUID(),
-          category: 'OBJECT_NOT_FOUND',
-        });
+      return reply.code(404).send({
+        status: 'error',
+        message: 'Token not found',
+        correlationId: crypto.randomUUID(),
+        category: 'OBJECT_NOT_FOUND',
+      });
     }
     return {
       token: value,
@@ -158,14 +156,12 @@ export function registerOAuthRoutes(app: FastifyInstance, server: HubSpotServer)
     const org = server.orgOf(request);
     const check = org ? server.tokens.check(value, 'refresh', org.now()) : null;
     if (!org || !check?.ok) {
-      return reply
-        .code(404)
-        .send({
-          status: 'error',
-          message: 'Token not found',
-          correlationId: crypto.randomUUID(),
-          category: 'OBJECT_NOT_FOUND',
-        });
+      return reply.code(404).send({
+        status: 'error',
+        message: 'Token not found',
+        correlationId: crypto.randomUUID(),
+        category: 'OBJECT_NOT_FOUND',
+      });
     }
     return {
       token: value,

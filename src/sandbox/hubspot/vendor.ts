@@ -57,12 +57,11 @@ const behaviourPatch = z
   })
   .strict();
 
-function callerOf(server: HubSpotServer, request: FastifyRequest): Caller {
-  const token = bearer(request);
-  const rec = token ? server.tokens.find(token) : undefined;
-  return rec?.data.type === 'oauth'
-    ? { kind: 'oauth', appId: DEMO.appId }
-    : { kind: 'private_app', token: token ?? '' };
+function callerOf(request: FastifyRequest, org: HubSpotOrg): Caller {
+  const token = bearer(request) ?? '';
+  return token === org.state.privateAppToken
+    ? { kind: 'private_app', token }
+    : { kind: 'oauth', appId: DEMO.appId };
 }
 
 function adminError(err: unknown): never {
@@ -76,6 +75,7 @@ export function hubspotVendor(
 ): VendorDefinition<HubSpotOrgState, HubSpotWebhookEvent> {
   const appState: HubSpotAppState = defaultAppState();
   let server: HubSpotServer | null = null;
+  const privateAppOrgs = new Map<string, string>();
 
   const registerAdmin = (app: FastifyInstance, srv: HubSpotServer): void => {
     const config = { sandbox: { admin: true } };
@@ -137,15 +137,9 @@ export function hubspotVendor(
         for (const event of eventsFor(appState, portalId, change)) org.webhooks?.enqueue(event);
       });
       const privateAppToken = privateAppTokenFor(portalId);
-      server.tokens.put({
-        value: privateAppToken,
-        kind: 'access',
-        orgId: org.id,
-        issuedAt: 0,
-        expiresAt: null,
-        revoked: false,
-        data: { type: 'private_app' },
-      });
+      // Kept out of the core token store: a private-app token never expires and is not an OAuth
+      // token, so the admin "expire/revoke all tokens" calls must not touch it.
+      privateAppOrgs.set(privateAppToken, org.id);
       if (appState.targetUrl && !org.webhooks?.target) applyTarget(org, appState);
       return {
         portalId,
@@ -195,7 +189,7 @@ export function hubspotVendor(
     resolveOrg(request, srv) {
       if (request.url.startsWith('/oauth/')) return resolveOAuthOrg(srv, request);
       const token = bearer(request);
-      return token ? srv.tokens.find(token)?.orgId : undefined;
+      return token ? (privateAppOrgs.get(token) ?? srv.tokens.find(token)?.orgId) : undefined;
     },
 
     renderFault(fault: InjectedFault, request, reply, org) {
@@ -219,7 +213,7 @@ export function hubspotVendor(
         });
         return;
       }
-      const caller = callerOf(server as HubSpotServer, request);
+      const caller = callerOf(request, org);
       const max = caller.kind === 'oauth' ? org.state.limits.settings.oauthBurst : org.state.limits.burstMax;
       reply.headers({
         'x-hubspot-ratelimit-interval-milliseconds': '10000',
