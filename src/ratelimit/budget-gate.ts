@@ -1,0 +1,220 @@
+import type Redis from 'ioredis';
+import { type BudgetDeclaration, DEFAULT_INTERACTIVE_RESERVE } from '../config/crms';
+import { type BudgetGate, type CallPriority, type ResponseHeaders } from '../connectors/http/http.types';
+import { type ConnectionInfo } from '../connectors/types';
+import { CrmRateLimitedError, CrmUnavailableError } from '../errors';
+import { readBudgetHeaders } from './headers';
+import { LuaScript } from './lua-script';
+
+/**
+ * Vendor budgets in Redis, checked before every vendor call. Each budget is a sliding window
+ * (`lua/budget-take-1.lua`) keyed by the scope the vendor counts it in, so every connection — in every
+ * process — that spends the same Salesforce org's allocation draws from one counter.
+ */
+
+const TAKE = LuaScript.load('budget-take-1');
+const REFUND = LuaScript.load('budget-refund-1');
+const CORRECT = LuaScript.load('budget-correct-1');
+const BLOCK = LuaScript.load('budget-block-1');
+
+export interface BudgetGateOptions {
+  redis: Redis;
+  /** Prefix of every key (the deployment's REDIS_PREFIX). */
+  prefix: string;
+  connection: ConnectionInfo;
+  budgets: readonly BudgetDeclaration[];
+  /**
+   * Longest an interactive read waits for budget before failing RATE_LIMITED.
+   * @defaultValue 2000
+   */
+  interactiveMaxWaitMs?: number;
+  /**
+   * A Redis call slower than this counts as Redis unreachable: fail closed, retryable.
+   * @defaultValue 1000
+   */
+  redisTimeoutMs?: number;
+  /**
+   * Sub-buckets per window: more is closer to an exact sliding window, fewer is cheaper.
+   * @defaultValue 20
+   */
+  buckets?: number;
+  /** Told what is left after every take and correction (metrics). */
+  onRemaining?: (budget: string, remaining: number) => void;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface EffectiveBudget {
+  decl: BudgetDeclaration;
+  key: string;
+  limit: number;
+  windowMs: number;
+}
+
+/** The result of one take on one budget (exported for tests). */
+export interface TakeResult {
+  allowed: boolean;
+  remaining: number;
+  /** -1 when the cost can never fit. */
+  retryAfterMs: number;
+  nowMs: number;
+  bucket: number;
+}
+
+export class RedisBudgetGate implements BudgetGate {
+  private readonly budgets: EffectiveBudget[];
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: BudgetGateOptions) {
+    this.budgets = options.budgets.map((decl) => {
+      const override = budgetOverride(options.connection.settings, decl.name);
+      return {
+        decl,
+        key: budgetKey(options.prefix, options.connection, decl),
+        limit: override.limit ?? decl.limit,
+        windowMs: override.windowMs ?? decl.windowMs,
+      };
+    });
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  async acquire(priority: CallPriority, cost = 1): Promise<void> {
+    const maxWait = priority === 'interactive' ? (this.options.interactiveMaxWaitMs ?? 2000) : 0;
+    let waited = 0;
+    for (;;) {
+      const retryAfterMs = await this.tryAcquire(priority, cost);
+      if (retryAfterMs === 0) return;
+      if (retryAfterMs > 0 && waited + retryAfterMs <= maxWait) {
+        await this.sleep(retryAfterMs);
+        waited += retryAfterMs;
+        continue;
+      }
+      throw new CrmRateLimitedError(
+        retryAfterMs < 0
+          ? `a call costing ${cost} units exceeds the ${this.options.connection.crm} budget`
+          : `${this.options.connection.crm} budget exhausted for this ${priority === 'interactive' ? 'read' : 'job'}; retry after ${retryAfterMs} ms`,
+        {
+          crm: this.options.connection.crm,
+          retryAfterMs: retryAfterMs < 0 ? undefined : retryAfterMs,
+          vendorCode: 'BUDGET',
+        },
+      );
+    }
+  }
+
+  /** Takes `cost` from every budget or none: 0 when taken, else ms to wait (-1: never fits). */
+  async tryAcquire(priority: CallPriority, cost = 1): Promise<number> {
+    const taken: { budget: EffectiveBudget; bucket: number }[] = [];
+    for (const budget of this.budgets) {
+      const res = await this.take(budget, priority, cost);
+      this.options.onRemaining?.(budget.decl.name, res.remaining);
+      if (!res.allowed) {
+        // The call will not be made: give back what earlier budgets of this call took.
+        await Promise.all(
+          taken.map((t) => this.redis(REFUND.run(this.options.redis, [t.budget.key], [t.bucket, cost]))),
+        );
+        return res.retryAfterMs;
+      }
+      taken.push({ budget, bucket: res.bucket });
+    }
+    return 0;
+  }
+
+  /** One take on one budget (exported through the class for tests of the window behaviour). */
+  async take(budget: EffectiveBudget, priority: CallPriority, cost: number): Promise<TakeResult> {
+    const reserve =
+      priority === 'interactive' ? 0 : (budget.decl.interactiveReserve ?? DEFAULT_INTERACTIVE_RESERVE);
+    const raw = (await this.redis(
+      TAKE.run(
+        this.options.redis,
+        [budget.key],
+        [budget.windowMs, this.options.buckets ?? 20, budget.limit, reserve, cost],
+      ),
+    )) as number[];
+    return { allowed: raw[0] === 1, remaining: raw[1], retryAfterMs: raw[2], nowMs: raw[3], bucket: raw[4] };
+  }
+
+  async observe(headers: ResponseHeaders): Promise<void> {
+    for (const budget of this.budgets) {
+      if (!budget.decl.headers) continue;
+      const reading = readBudgetHeaders(budget.decl.headers, headers);
+      if (!reading) continue;
+      const res = (await this.redis(
+        CORRECT.run(
+          this.options.redis,
+          [budget.key],
+          [budget.windowMs, this.options.buckets ?? 20, budget.limit, reading.remaining, reading.limit ?? ''],
+        ),
+      )) as number[];
+      this.options.onRemaining?.(budget.decl.name, res[1]);
+    }
+  }
+
+  async exhausted(retryAfterMs: number): Promise<void> {
+    await Promise.all(
+      this.budgets.map((b) =>
+        this.redis(
+          BLOCK.run(this.options.redis, [b.key], [Math.max(1, Math.ceil(retryAfterMs)), b.windowMs]),
+        ),
+      ),
+    );
+  }
+
+  /** The budgets of this gate, for tests and the admin view. */
+  get effectiveBudgets(): readonly EffectiveBudget[] {
+    return this.budgets;
+  }
+
+  /**
+   * Runs a Redis call that must answer promptly. Redis down or slow → UNAVAILABLE, retryable: with no
+   * budget check we would have to guess, and guessing wrong gets a tenant's CRM account throttled.
+   */
+  private async redis<T>(call: Promise<T>): Promise<T> {
+    const timeoutMs = this.options.redisTimeoutMs ?? 1000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([call, timeout]);
+    } catch (err) {
+      call.catch(() => undefined);
+      throw new CrmUnavailableError(
+        `the rate-limit store (Redis) is unreachable, so no ${this.options.connection.crm} call is made: ${(err as Error).message}`,
+        { crm: this.options.connection.crm, retryAfterMs: 1000, cause: err },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/**
+ * The Redis key of a budget: the vendor's scope, not the connection, wherever the vendor counts more
+ * broadly. Until the vendor account id is known, the connection stands in for it.
+ */
+export function budgetKey(prefix: string, connection: ConnectionInfo, decl: BudgetDeclaration): string {
+  const account = connection.externalAccountId ?? `connection-${connection.id}`;
+  const app = typeof connection.settings.appId === 'string' ? connection.settings.appId : 'default';
+  const scope =
+    decl.scope === 'account'
+      ? account
+      : decl.scope === 'account_app'
+        ? `${account}:${app}`
+        : `connection-${connection.id}`;
+  return `${prefix}:budget:${connection.crm}:${decl.name}:${scope}`;
+}
+
+/** `settings.budgets.<name> = { limit, windowMs }` lets an operator set a connection's real allocation. */
+function budgetOverride(
+  settings: Readonly<Record<string, unknown>>,
+  name: string,
+): { limit?: number; windowMs?: number } {
+  const all = settings.budgets;
+  if (!all || typeof all !== 'object') return {};
+  const o = (all as Record<string, unknown>)[name];
+  if (!o || typeof o !== 'object') return {};
+  const { limit, windowMs } = o as { limit?: unknown; windowMs?: unknown };
+  const positive = (v: unknown): number | undefined =>
+    typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
+  return { limit: positive(limit), windowMs: positive(windowMs) };
+}

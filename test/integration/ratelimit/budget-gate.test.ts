@@ -1,0 +1,260 @@
+import { fork } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { type BudgetDeclaration } from '../../../src/config/crms';
+import { type ConnectionInfo } from '../../../src/connectors/types';
+import { type CrmError } from '../../../src/errors';
+import { RedisBudgetGate, budgetKey } from '../../../src/ratelimit/budget-gate';
+import { testStoreUrls, uniqueName } from '../../support/stores';
+
+let redis: Redis;
+beforeAll(() => {
+  redis = new Redis(testStoreUrls().redisUrl, { maxRetriesPerRequest: 1 });
+});
+afterAll(() => redis.quit());
+
+const connection = (over: Partial<ConnectionInfo> = {}): ConnectionInfo => ({
+  id: 'c1',
+  tenantId: 't1',
+  crm: 'salesforce',
+  externalAccountId: 'org-1',
+  vendorUrls: {},
+  settings: {},
+  ...over,
+});
+const budget = (over: Partial<BudgetDeclaration> = {}): BudgetDeclaration => ({
+  name: 'daily',
+  scope: 'account',
+  limit: 25,
+  windowMs: 60_000,
+  interactiveReserve: 0,
+  ...over,
+});
+
+function gate(prefix: string, over: Partial<ConstructorParameters<typeof RedisBudgetGate>[0]> = {}) {
+  return new RedisBudgetGate({ redis, prefix, connection: connection(), budgets: [budget()], ...over });
+}
+
+async function outcomes(calls: Promise<void>[]) {
+  const settled = await Promise.allSettled(calls);
+  const errors = settled
+    .filter((s): s is PromiseRejectedResult => s.status === 'rejected')
+    .map((s) => s.reason as CrmError);
+  return { admitted: settled.length - errors.length, errors };
+}
+
+describe('RedisBudgetGate (real Redis)', () => {
+  it('admits exactly 25 of 100 concurrent callers against a limit of 25', async () => {
+    const g = gate(uniqueName('rl'));
+    const { admitted, errors } = await outcomes(Array.from({ length: 100 }, () => g.acquire('background')));
+    expect(admitted).toBe(25);
+    expect(errors).toHaveLength(75);
+    for (const e of errors) {
+      expect(e.code).toBe('RATE_LIMITED');
+      expect(e.retryAfterMs).toBeGreaterThan(0);
+      expect(e.retryAfterMs).toBeLessThanOrEqual(60_000 + 3000);
+    }
+  });
+
+  it('admits exactly 25 across two processes sharing the org budget', async () => {
+    const prefix = uniqueName('rl2');
+    const child = fork(path.join(__dirname, 'child-taker.js'), [testStoreUrls().redisUrl, prefix, '25'], {
+      stdio: 'inherit',
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.once('message', () => resolve());
+        child.once('error', reject);
+      });
+      const childResult = new Promise<{ admitted: number; denied: number; codes: string[] }>((resolve) =>
+        child.once('message', (m) => resolve(m as { admitted: number; denied: number; codes: string[] })),
+      );
+      const parentGate = new RedisBudgetGate({
+        redis,
+        prefix,
+        connection: connection({ id: 'parent', externalAccountId: 'org-shared' }),
+        budgets: [budget()],
+      });
+      child.send({ go: true, calls: 50 });
+      const parent = await outcomes(Array.from({ length: 50 }, () => parentGate.acquire('background')));
+      const fromChild = await childResult;
+      expect(parent.admitted + fromChild.admitted).toBe(25);
+      expect(parent.errors.length + fromChild.denied).toBe(75);
+      expect(fromChild.codes.every((c) => c === 'RATE_LIMITED')).toBe(true);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('does not let twice the limit through across a window boundary', async () => {
+    // Hammer a 1 s window for 2.6 s and check every admission against the Redis clock: no interval of
+    // one window ever holds more than the limit, wherever the boundaries fall.
+    const g = gate(uniqueName('rlw'), { budgets: [budget({ limit: 10, windowMs: 1000 })], buckets: 10 });
+    const [eff] = g.effectiveBudgets;
+    const admittedAt: number[] = [];
+    const end = Date.now() + 2600;
+    while (Date.now() < end) {
+      const res = await g.take(eff, 'background', 1);
+      if (res.allowed) admittedAt.push(res.nowMs);
+      await new Promise((r) => setTimeout(r, 3));
+    }
+    for (const t of admittedAt) {
+      expect(admittedAt.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(10);
+    }
+    // It does refill: the window slides rather than locking up.
+    expect(admittedAt.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('refuses right after a fixed-window boundary when the limit was spent just before it', async () => {
+    // The classic fixed-window flaw: 10 at 0.7 s and 10 more at 1.1 s. Spend the limit late in a
+    // clock-aligned second, cross the boundary, and ask again.
+    const g = gate(uniqueName('rlf'), { budgets: [budget({ limit: 10, windowMs: 1000 })], buckets: 10 });
+    const [eff] = g.effectiveBudgets;
+    const probe = await g.take(eff, 'background', 0);
+    await new Promise((r) => setTimeout(r, (1700 - (probe.nowMs % 1000)) % 1000));
+    const first = await Promise.all(Array.from({ length: 10 }, () => g.take(eff, 'background', 1)));
+    expect(first.every((r) => r.allowed)).toBe(true);
+    await new Promise((r) => setTimeout(r, 400));
+    const second = await Promise.all(Array.from({ length: 10 }, () => g.take(eff, 'background', 1)));
+    expect(Math.floor(second[0].nowMs / 1000)).toBeGreaterThan(Math.floor(first[9].nowMs / 1000));
+    expect(second.filter((r) => r.allowed)).toHaveLength(0);
+  });
+
+  it('keeps a reserved share for interactive reads', async () => {
+    const g = gate(uniqueName('rlr'), { budgets: [budget({ limit: 10, interactiveReserve: 0.3 })] });
+    const background = await outcomes(Array.from({ length: 10 }, () => g.acquire('background')));
+    expect(background.admitted).toBe(7);
+    const interactive = await outcomes(Array.from({ length: 10 }, () => g.acquire('interactive')));
+    expect(interactive.admitted).toBe(3);
+  });
+
+  it('lets an interactive read wait up to 2 s for budget, then fails with retryAfterMs', async () => {
+    const waited: number[] = [];
+    const g = gate(uniqueName('rli'), {
+      budgets: [budget({ limit: 1, windowMs: 1000 })],
+      sleep: async (ms) => {
+        waited.push(ms);
+        await new Promise((r) => setTimeout(r, ms));
+      },
+    });
+    await g.acquire('interactive');
+    await g.acquire('interactive');
+    expect(waited).toHaveLength(1);
+    expect(waited[0]).toBeGreaterThan(0);
+    expect(waited[0]).toBeLessThanOrEqual(2000);
+
+    const slow = gate(uniqueName('rli2'), { budgets: [budget({ limit: 1, windowMs: 30_000 })] });
+    await slow.acquire('interactive');
+    const started = Date.now();
+    const err = await slow.acquire('interactive').then(
+      () => null,
+      (e: CrmError) => e,
+    );
+    expect(err?.code).toBe('RATE_LIMITED');
+    expect(err?.retryAfterMs).toBeGreaterThan(2000);
+    // It did not sleep first: waiting would not have helped.
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('background work never waits', async () => {
+    const slept: number[] = [];
+    const g = gate(uniqueName('rlb'), {
+      budgets: [budget({ limit: 1, windowMs: 1000 })],
+      sleep: async (ms) => void slept.push(ms),
+    });
+    await g.acquire('background');
+    await expect(g.acquire('background')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(slept).toEqual([]);
+  });
+
+  it('is corrected downwards by vendor headers and adopts the vendor limit', async () => {
+    const g = gate(uniqueName('rlc'), {
+      budgets: [
+        budget({
+          limit: 100,
+          headers: { style: 'usage-ratio', header: 'Sforce-Limit-Info', key: 'api-usage' },
+        }),
+      ],
+    });
+    await g.observe({ 'sforce-limit-info': 'api-usage=47/50' });
+    const { admitted } = await outcomes(Array.from({ length: 10 }, () => g.acquire('background')));
+    expect(admitted).toBe(3);
+    // A header saying more is left than we counted changes nothing.
+    await g.observe({ 'sforce-limit-info': 'api-usage=0/50' });
+    await expect(g.acquire('background')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+  });
+
+  it('blocks every budget of the connection when the vendor says it is exhausted', async () => {
+    const g = gate(uniqueName('rlx'), { budgets: [budget({ name: 'burst' }), budget({ name: 'daily' })] });
+    await g.exhausted(5000);
+    const err = await g.acquire('background').then(
+      () => null,
+      (e: CrmError) => e,
+    );
+    expect(err?.code).toBe('RATE_LIMITED');
+    expect(err?.retryAfterMs).toBeGreaterThan(4000);
+    expect(err?.retryAfterMs).toBeLessThanOrEqual(5000);
+  });
+
+  it('takes from all budgets or none', async () => {
+    const prefix = uniqueName('rla');
+    const g = gate(prefix, {
+      budgets: [budget({ name: 'burst', limit: 100 }), budget({ name: 'daily', limit: 2 })],
+    });
+    await outcomes(Array.from({ length: 5 }, () => g.acquire('background')));
+    const [burst] = g.effectiveBudgets;
+    // Only the 2 calls that passed both budgets count against the burst budget.
+    const res = await g.take(burst, 'background', 1);
+    expect(res.remaining).toBe(100 - 3);
+  });
+
+  it('fails closed, retryable, when Redis is unreachable', async () => {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
+    const dead = new Redis({
+      port,
+      host: '127.0.0.1',
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => 200,
+      lazyConnect: true,
+    });
+    dead.on('error', () => undefined);
+    try {
+      const g = new RedisBudgetGate({
+        redis: dead,
+        prefix: 'x',
+        connection: connection(),
+        budgets: [budget()],
+        redisTimeoutMs: 300,
+      });
+      const err = await g.acquire('interactive').then(
+        () => null,
+        (e: CrmError) => e,
+      );
+      expect(err).toMatchObject({ code: 'UNAVAILABLE', retryable: true, retryAfterMs: 1000 });
+      expect(err?.message).toMatch(/Redis\) is unreachable/);
+    } finally {
+      dead.disconnect();
+    }
+  });
+});
+
+describe('budgetKey', () => {
+  const decl = (scope: BudgetDeclaration['scope']) => budget({ scope });
+  it('keys by the vendor scope', () => {
+    const a = connection({ id: 'a', externalAccountId: 'org-9' });
+    const b = connection({ id: 'b', externalAccountId: 'org-9' });
+    expect(budgetKey('p', a, decl('account'))).toBe(budgetKey('p', b, decl('account')));
+    expect(budgetKey('p', a, decl('connection'))).not.toBe(budgetKey('p', b, decl('connection')));
+    const appA = connection({ crm: 'hubspot', externalAccountId: '123', settings: { appId: 'app-1' } });
+    const appB = connection({ crm: 'hubspot', externalAccountId: '123', settings: { appId: 'app-2' } });
+    expect(budgetKey('p', appA, decl('account_app'))).toBe('p:budget:hubspot:daily:123:app-1');
+    expect(budgetKey('p', appA, decl('account_app'))).not.toBe(budgetKey('p', appB, decl('account_app')));
+    expect(budgetKey('p', connection({ externalAccountId: null }), decl('account'))).toBe(
+      'p:budget:salesforce:daily:connection-c1',
+    );
+  });
+});
