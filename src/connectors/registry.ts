@@ -1,4 +1,5 @@
 import { type CrmKind, crmDeclaration, isCrmKind, CRM_KINDS } from '../config/crms';
+import { createSalesforceConnector } from './salesforce/salesforce.connector';
 import { type ConnectorContext, type ConnectorFactory, type CrmConnector } from './types';
 
 /**
@@ -9,7 +10,9 @@ import { type ConnectorContext, type ConnectorFactory, type CrmConnector } from 
  * `./salesforce/salesforce.connector`). `test/unit/config/crms.test.ts` fails while a declared CRM has no
  * line here, and `test/integration/conformance/` runs the shared suite for every line.
  */
-const FACTORIES: Partial<Record<CrmKind, ConnectorFactory>> = {};
+const FACTORIES: Partial<Record<CrmKind, ConnectorFactory>> = {
+  salesforce: createSalesforceConnector,
+};
 
 /** The CRMs that have a connector, in declaration order. */
 export function registeredCrms(): CrmKind[] {

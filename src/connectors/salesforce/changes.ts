@@ -1,0 +1,108 @@
+import { BadUserInputError, CrmUpstreamError } from '../../errors';
+import { type ChangesOptions, type CrmObject, type NativeChange, type Page } from '../types';
+import { type SalesforceApi, decodeCursor, encodeCursor } from './api-context';
+import { toNativeRecord } from './mappers';
+import { locatorOf, queryFirst, queryMore, selectClause } from './query';
+import { isRecordId, parseSalesforceDateTime, soqlDateTime, soqlString } from './soql';
+import { type WireRecord } from './wire.types';
+
+/**
+ * Changes since an instant: `queryAll` ordered by (SystemModstamp, Id), so modified and soft-deleted
+ * records (IsDeleted = true, still in the Recycle Bin) come from one call per page, with the record.
+ *
+ * Pages are keyset pages: the cursor is the (SystemModstamp, Id) of the last record returned and the
+ * next page asks for `SystemModstamp > t OR (SystemModstamp = t AND Id > id)`. Records sharing a
+ * timestamp are therefore never lost (nor repeated) at a page boundary, however many share it — which
+ * `SystemModstamp > t` alone would lose and `>=` would repeat without end when a page is all one
+ * timestamp. The cursor needs no server state, so an interrupted sync resumes from it.
+ *
+ * Deleted records stay visible for 15 days (the Recycle Bin, and getDeleted's window); a `since`
+ * older than that cannot be answered completely — deletions may have been purged — so the call fails
+ * with {@link CHANGES_WINDOW_EXCEEDED} and the caller reconciles in full (list everything, diff).
+ */
+
+/** vendorCode of the error asking for a full reconcile; `details.fullResyncRequired` is true. */
+export const CHANGES_WINDOW_EXCEEDED = 'CHANGES_WINDOW_EXCEEDED';
+/** How far back deletions stay visible (Recycle Bin retention, getDeleted's window: A7). */
+export const DELETED_RECORDS_WINDOW_MS = 15 * 24 * 60 * 60 * 1000;
+const MAX_CHANGES_PAGE = 2000;
+
+interface ChangesCursor {
+  /** SystemModstamp of the last record returned, as Salesforce wrote it. */
+  t: string;
+  /** Its Id. */
+  i: string;
+}
+
+const isChangesCursor = (v: unknown): v is ChangesCursor =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as ChangesCursor).t === 'string' &&
+  typeof (v as ChangesCursor).i === 'string' &&
+  isRecordId((v as ChangesCursor).i);
+
+export async function listChanges(
+  api: SalesforceApi,
+  obj: CrmObject,
+  options: ChangesOptions,
+): Promise<Page<NativeChange>> {
+  const pageSize = options.pageSize ?? MAX_CHANGES_PAGE;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_CHANGES_PAGE) {
+    throw new BadUserInputError(`pageSize must be an integer from 1 to ${MAX_CHANGES_PAGE}, got ${pageSize}`);
+  }
+  const earliest = api.now() - DELETED_RECORDS_WINDOW_MS;
+  if (options.since.getTime() < earliest) {
+    throw new CrmUpstreamError(
+      `Salesforce keeps deleted ${obj} records for 15 days; changes since ${options.since.toISOString()} cannot be complete, reconcile in full`,
+      {
+        crm: api.crm,
+        vendorCode: CHANGES_WINDOW_EXCEEDED,
+        details: {
+          fullResyncRequired: true,
+          since: options.since.toISOString(),
+          earliestAvailable: new Date(earliest).toISOString(),
+        },
+      },
+    );
+  }
+
+  let where: string;
+  if (options.cursor) {
+    const c = decodeCursor(options.cursor, 'changes', isChangesCursor);
+    const t = soqlDateTime(parseSalesforceDateTime(c.t));
+    where = `(SystemModstamp > ${t} OR (SystemModstamp = ${t} AND Id > ${soqlString(c.i)}))`;
+  } else {
+    where = `SystemModstamp > ${soqlDateTime(options.since)}`;
+  }
+  const soql = `${selectClause(api, obj)} WHERE ${where} ORDER BY SystemModstamp ASC, Id ASC LIMIT ${pageSize}`;
+
+  // LIMIT ≤ the batch size asked for, so this is one call — unless Salesforce cuts the batch shorter
+  // (its batch size is a hint), in which case the locator brings the rest of the page.
+  let result = await queryFirst(api, soql, { all: true, pageSize });
+  const records: WireRecord[] = [...result.records];
+  for (let locator = locatorOf(result); locator && records.length < pageSize; locator = locatorOf(result)) {
+    result = await queryMore(api, locator, pageSize);
+    records.push(...result.records);
+  }
+
+  const items = records.map(toChange);
+  const last = records[records.length - 1];
+  const nextCursor =
+    records.length >= pageSize && last
+      ? encodeCursor({ t: String(last.SystemModstamp), i: String(last.Id) } satisfies ChangesCursor)
+      : null;
+  return { items, nextCursor };
+}
+
+function toChange(record: WireRecord): NativeChange {
+  const native = toNativeRecord(record);
+  const stamp = record.SystemModstamp;
+  if (typeof stamp !== 'string') throw new Error('Salesforce change without SystemModstamp');
+  return {
+    remoteId: native.remoteId,
+    // An undelete comes back as a live record; the sync tells RESTORED from its snapshot.
+    kind: native.isDeleted ? 'DELETED' : 'UPSERTED',
+    occurredAt: parseSalesforceDateTime(stamp).toISOString(),
+    record: native,
+  };
+}

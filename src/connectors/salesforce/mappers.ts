@@ -1,0 +1,105 @@
+import {
+  type NativeField,
+  type NativeFieldType,
+  type NativeRecord,
+  type NativeValue,
+  type WriteResult,
+} from '../types';
+import { recordError } from './errors';
+import { type WireDescribeField, type WireRecord, type WireSaveResult, type WireValue } from './wire.types';
+
+/** Pure wire ↔ connector-type conversions: no I/O, no clock. */
+
+/** Drops `attributes` (type and URL of each record, nested ones included); keeps every field as sent. */
+function stripAttributes(value: WireValue): NativeValue {
+  if (Array.isArray(value)) return value.map(stripAttributes);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, NativeValue> = {};
+    for (const [k, v] of Object.entries(value)) if (k !== 'attributes') out[k] = stripAttributes(v);
+    return out;
+  }
+  return value;
+}
+
+export function toNativeRecord(record: WireRecord): NativeRecord {
+  const fields: Record<string, NativeValue> = {};
+  for (const [k, v] of Object.entries(record)) {
+    if (k !== 'attributes' && v !== undefined) fields[k] = stripAttributes(v);
+  }
+  const id = record.Id;
+  if (typeof id !== 'string') throw new Error('Salesforce record without Id: select Id in every query');
+  const updatedAt = record.LastModifiedDate ?? record.SystemModstamp;
+  return {
+    remoteId: id,
+    fields,
+    updatedAt: typeof updatedAt === 'string' ? updatedAt : null,
+    isDeleted: record.IsDeleted === true,
+  };
+}
+
+const FIELD_TYPES: Readonly<Record<string, NativeFieldType>> = {
+  id: 'id',
+  string: 'string',
+  textarea: 'text',
+  email: 'email',
+  phone: 'phone',
+  url: 'url',
+  int: 'integer',
+  long: 'integer',
+  double: 'decimal',
+  currency: 'currency',
+  percent: 'percent',
+  boolean: 'boolean',
+  date: 'date',
+  datetime: 'datetime',
+  picklist: 'picklist',
+  multipicklist: 'multipicklist',
+  reference: 'reference',
+  combobox: 'picklist',
+};
+
+export function toNativeField(field: WireDescribeField): NativeField {
+  const out: NativeField = {
+    name: field.name,
+    label: field.label,
+    type: FIELD_TYPES[field.type] ?? 'unknown',
+    custom: field.custom,
+    // Required on create: not nillable and not filled in by Salesforce (Id, audit fields, defaults).
+    required: !field.nillable && field.createable && field.defaultedOnCreate !== true,
+    readOnly: !field.createable && !field.updateable,
+  };
+  if (field.picklistValues && field.picklistValues.length > 0) {
+    out.picklistValues = field.picklistValues
+      .filter((p) => p.active)
+      .map((p) => ({ value: p.value, label: p.label ?? p.value }));
+  }
+  if (field.referenceTo && field.referenceTo.length > 0) out.referenceTo = [...field.referenceTo];
+  return out;
+}
+
+/** One sObject Collections result → one WriteResult for `ref`; `fallbackId` when the result omits it (updates). */
+export function toWriteResult(
+  ref: string,
+  result: WireSaveResult | undefined,
+  crm: string,
+  options: { fallbackId?: string; created: boolean | 'from_result' },
+): WriteResult {
+  if (!result) {
+    return {
+      ref,
+      ok: false,
+      error: recordError([{ statusCode: 'MISSING_RESULT', message: 'no result for this record' }], crm),
+    };
+  }
+  if (!result.success) return { ref, ok: false, error: recordError(result.errors, crm) };
+  const remoteId = result.id ?? options.fallbackId;
+  if (!remoteId) {
+    return {
+      ref,
+      ok: false,
+      error: recordError([{ statusCode: 'MISSING_ID', message: 'success without a record id' }], crm),
+    };
+  }
+  const created = options.created === 'from_result' ? result.created === true : options.created;
+  return { ref, ok: true, remoteId, created };
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { BadUserInputError } from '../../errors';
+import { type CrmObject } from '../types';
+
+/**
+ * Which Salesforce object backs each canonical object, which fields the connector reads, and the
+ * per-connection settings that change either. SOQL has no `SELECT *` that works at any size
+ * (`FIELDS(ALL)` needs `LIMIT 200`), and a describe call per request would break the "N ids in
+ * ⌈N / readBatch⌉ calls" contract, so the field list is data: the standard fields the default mapping
+ * uses plus what the connection adds (`settings.fields`, typically its custom `__c` fields).
+ */
+
+export const SALESFORCE_OBJECTS: Readonly<Record<CrmObject, string>> = {
+  contact: 'Contact',
+  deal: 'Opportunity',
+};
+
+/** Audit fields every read selects: change tracking and soft-delete state depend on them. */
+const AUDIT_FIELDS = ['Id', 'IsDeleted', 'CreatedDate', 'LastModifiedDate', 'SystemModstamp'] as const;
+
+const STANDARD_FIELDS: Readonly<Record<CrmObject, readonly string[]>> = {
+  contact: ['FirstName', 'LastName', 'Email', 'Phone', 'Title', 'AccountId', 'Account.Name', 'OwnerId'],
+  deal: [
+    'Name',
+    'Amount',
+    'StageName',
+    'IsClosed',
+    'IsWon',
+    'CloseDate',
+    'Probability',
+    'OwnerId',
+    'AccountId',
+  ],
+};
+
+/**
+ * `CurrencyIsoCode` exists only in multi-currency orgs; selecting it elsewhere fails the whole query
+ * with INVALID_FIELD, so it is read only when the connection says the org has it.
+ */
+const MULTI_CURRENCY_FIELDS: Readonly<Record<CrmObject, readonly string[]>> = {
+  contact: [],
+  deal: ['CurrencyIsoCode'],
+};
+
+/** A SOQL field path: API names joined by dots. Anything else could inject SOQL. */
+const FIELD_PATH = /^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*$/;
+
+const settingsSchema = z.object({
+  /** Extra fields read per object (custom fields, further relationship paths). */
+  fields: z
+    .object({ contact: z.array(z.string()).optional(), deal: z.array(z.string()).optional() })
+    .optional(),
+  /** The org has multi-currency enabled (Opportunity.CurrencyIsoCode exists). @defaultValue false */
+  multiCurrency: z.boolean().optional(),
+  /**
+   * Writes of one call that share an external-id field go through Bulk API 2.0 from this many on;
+   * below it, through sObject Collections in chunks of `writeBatch`. @defaultValue 2000
+   */
+  bulkThreshold: z.number().int().positive().optional(),
+  /** @defaultValue 2000 */
+  bulkPollIntervalMs: z.number().int().positive().optional(),
+  /** How long one Bulk 2.0 job may take before the call fails (retryable: the job upserts). @defaultValue 600000 */
+  bulkTimeoutMs: z.number().int().positive().optional(),
+});
+
+export interface SalesforceSettings {
+  fields: Readonly<Record<CrmObject, readonly string[]>>;
+  bulkThreshold: number;
+  bulkPollIntervalMs: number;
+  bulkTimeoutMs: number;
+}
+
+export const DEFAULT_BULK_THRESHOLD = 2000;
+
+/** Reads the Salesforce part of a connection's settings; throws BAD_USER_INPUT naming the bad value. */
+export function parseSalesforceSettings(raw: Readonly<Record<string, unknown>>): SalesforceSettings {
+  const parsed = settingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new BadUserInputError(`Salesforce connection settings: ${parsed.error.message}`);
+  }
+  const s = parsed.data;
+  const fieldsFor = (obj: CrmObject): string[] => {
+    const extra = s.fields?.[obj] ?? [];
+    for (const f of extra) {
+      if (!FIELD_PATH.test(f)) {
+        throw new BadUserInputError(
+          `Salesforce connection settings: fields.${obj} entry ${JSON.stringify(f)} is not a field API name (expected e.g. "Region__c" or "Account.Name")`,
+        );
+      }
+    }
+    const all = [
+      ...AUDIT_FIELDS,
+      ...STANDARD_FIELDS[obj],
+      ...(s.multiCurrency ? MULTI_CURRENCY_FIELDS[obj] : []),
+      ...extra,
+    ];
+    // SOQL refuses a field selected twice (DUPLICATE_FIELD); compare case-insensitively as Salesforce does.
+    const seen = new Set<string>();
+    return all.filter((f) => {
+      const key = f.toLowerCase();
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  };
+  return {
+    fields: { contact: fieldsFor('contact'), deal: fieldsFor('deal') },
+    bulkThreshold: s.bulkThreshold ?? DEFAULT_BULK_THRESHOLD,
+    bulkPollIntervalMs: s.bulkPollIntervalMs ?? 2000,
+    bulkTimeoutMs: s.bulkTimeoutMs ?? 600_000,
+  };
+}

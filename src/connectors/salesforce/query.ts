@@ -1,0 +1,151 @@
+import { BadUserInputError } from '../../errors';
+import { type CrmObject, type ListOptions, type NativeRecord, type Page } from '../types';
+import { type SalesforceApi, decodeCursor, encodeCursor, fieldsOf } from './api-context';
+import { toNativeRecord } from './mappers';
+import { SALESFORCE_OBJECTS } from './objects';
+import { isRecordId, soqlIdList } from './soql';
+import { type WireQueryResult, type WireRecord } from './wire.types';
+
+/**
+ * Reads: lists paged with the query locator (`nextRecordsUrl`, never OFFSET: OFFSET stops at 2,000 and
+ * re-scans), and reads by id — sObject Collections POST retrieve when every field is on the object
+ * itself, SOQL `Id IN (…)` when a field crosses a relationship (`Account.Name`), which retrieve
+ * cannot select.
+ */
+
+/** `Sforce-Query-Options: batchSize` bounds (A6); Salesforce may still return fewer. */
+const MIN_QUERY_BATCH = 200;
+const MAX_QUERY_BATCH = 2000;
+
+interface ListCursor {
+  /** Locator of the batch to read; `null`: the first batch (the query itself). */
+  l: string | null;
+  /** Records of that batch already returned. */
+  s: number;
+}
+
+const isListCursor = (v: unknown): v is ListCursor =>
+  typeof v === 'object' &&
+  v !== null &&
+  ((v as ListCursor).l === null || typeof (v as ListCursor).l === 'string') &&
+  Number.isInteger((v as ListCursor).s) &&
+  (v as ListCursor).s >= 0;
+
+export function selectClause(api: SalesforceApi, obj: CrmObject): string {
+  return `SELECT ${fieldsOf(api, obj).join(', ')} FROM ${SALESFORCE_OBJECTS[obj]}`;
+}
+
+export function queryHeaders(pageSize: number): Record<string, string> {
+  const batch = Math.min(MAX_QUERY_BATCH, Math.max(MIN_QUERY_BATCH, pageSize));
+  return { 'Sforce-Query-Options': `batchSize=${batch}` };
+}
+
+/** Runs SOQL (`/queryAll` when `all`) and returns the first batch as Salesforce sent it. */
+export async function queryFirst(
+  api: SalesforceApi,
+  soql: string,
+  options: { all?: boolean; pageSize?: number } = {},
+): Promise<WireQueryResult> {
+  return (await api.conn.query(soql, {
+    scanAll: options.all ?? false,
+    headers: queryHeaders(options.pageSize ?? MAX_QUERY_BATCH),
+  })) as WireQueryResult;
+}
+
+/** The batch behind a locator (the last path segment of `nextRecordsUrl`). */
+export async function queryMore(
+  api: SalesforceApi,
+  locator: string,
+  pageSize = MAX_QUERY_BATCH,
+): Promise<WireQueryResult> {
+  const options = {
+    headers: queryHeaders(pageSize),
+    maxFetch: MAX_QUERY_BATCH,
+    autoFetch: false,
+    scanAll: false,
+    responseTarget: 'QueryResult',
+  } as const;
+  return (await api.conn.queryMore(locator, options)) as WireQueryResult;
+}
+
+export function locatorOf(result: WireQueryResult): string | null {
+  if (result.done === true || !result.nextRecordsUrl) return null;
+  return result.nextRecordsUrl.split('/').pop() ?? null;
+}
+
+/** Every record of a query, following locators to the end (association lookups, id reads). */
+export async function queryAllPages(api: SalesforceApi, soql: string): Promise<WireRecord[]> {
+  let result = await queryFirst(api, soql);
+  const records = [...result.records];
+  for (let locator = locatorOf(result); locator; locator = locatorOf(result)) {
+    result = await queryMore(api, locator);
+    records.push(...result.records);
+  }
+  return records;
+}
+
+/**
+ * One page of `pageSize` records. Salesforce batches hold 200–2,000 records, so a page smaller than a
+ * batch is a slice of it: the cursor names the batch's locator and how far into it we are, and the
+ * next page reads the same batch again (locators stay readable for 15 minutes of inactivity).
+ */
+export async function listRecords(
+  api: SalesforceApi,
+  obj: CrmObject,
+  options: ListOptions,
+): Promise<Page<NativeRecord>> {
+  const { pageSize } = options;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_QUERY_BATCH) {
+    throw new BadUserInputError(`pageSize must be an integer from 1 to ${MAX_QUERY_BATCH}, got ${pageSize}`);
+  }
+  const cursor = options.cursor ? decodeCursor(options.cursor, 'list', isListCursor) : { l: null, s: 0 };
+  // ORDER BY Id makes the first batch the same when it is read again for its next slice.
+  const soql = `${selectClause(api, obj)} ORDER BY Id ASC`;
+  const batch =
+    cursor.l === null
+      ? await queryFirst(api, soql, { all: options.includeDeleted ?? false, pageSize })
+      : await queryMore(api, cursor.l, pageSize);
+  const end = cursor.s + pageSize;
+  const items = batch.records.slice(cursor.s, end).map(toNativeRecord);
+  const nextLocator = locatorOf(batch);
+  let next: ListCursor | null = null;
+  if (end < batch.records.length) next = { l: cursor.l, s: end };
+  else if (nextLocator) next = { l: nextLocator, s: 0 };
+  return { items, nextCursor: next ? encodeCursor(next) : null };
+}
+
+/** Salesforce answers with 18-character ids; callers may hold the 15-character form. */
+const idKey = (id: string): string => id.slice(0, 15);
+
+/**
+ * Records by id, one entry per id in order, `null` for a miss (unknown, deleted, malformed). At most
+ * `readBatch` ids go in one call; more are read in consecutive calls.
+ */
+export async function getRecords(
+  api: SalesforceApi,
+  obj: CrmObject,
+  remoteIds: readonly string[],
+): Promise<(NativeRecord | null)[]> {
+  const valid = [...new Set(remoteIds.filter(isRecordId))];
+  const fields = fieldsOf(api, obj);
+  const byId = new Map<string, NativeRecord>();
+  for (let i = 0; i < valid.length; i += api.readBatch) {
+    const chunk = valid.slice(i, i + api.readBatch);
+    const records = fields.some((f) => f.includes('.'))
+      ? await queryAllPages(api, `${selectClause(api, obj)} WHERE Id IN ${soqlIdList(chunk)}`)
+      : await retrieve(api, obj, chunk, fields);
+    for (const r of records) if (r) byId.set(idKey(String(r.Id)), toNativeRecord(r));
+  }
+  return remoteIds.map((id) => (isRecordId(id) ? (byId.get(idKey(id)) ?? null) : null));
+}
+
+/** sObject Collections retrieve by POST (A8): ≤ 2,000 ids, results in request order, `null` for misses. */
+async function retrieve(
+  api: SalesforceApi,
+  obj: CrmObject,
+  ids: string[],
+  fields: readonly string[],
+): Promise<(WireRecord | null)[]> {
+  const result = (await api.conn.retrieve(SALESFORCE_OBJECTS[obj], ids, { fields: [...fields] })) as unknown;
+  return Array.isArray(result) ? (result as (WireRecord | null)[]) : [];
+}

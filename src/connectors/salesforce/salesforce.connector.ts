@@ -1,0 +1,103 @@
+import { CRMS } from '../../config/crms';
+import {
+  type ChangesOptions,
+  type ConnectorContext,
+  type ConnectorLimits,
+  type CrmConnector,
+  type CrmObject,
+  type ListOptions,
+  type NativeChange,
+  type NativeField,
+  type NativeRecord,
+  type Page,
+  type RecordWrite,
+  type WebhookRequest,
+  type WriteResult,
+} from '../types';
+import { type SalesforceApi } from './api-context';
+import { getAssociations } from './associations';
+import { createJsforceConnection } from './auth';
+import { listChanges } from './changes';
+import { deleteRecords, upsertRecords } from './collections';
+import { describeFields } from './describe';
+import { parseSalesforceSettings } from './objects';
+import { getRecords, listRecords } from './query';
+
+export interface SalesforceConnectorOptions {
+  /** @defaultValue real timers (only Bulk 2.0 job polling waits) */
+  sleep?: (ms: number) => Promise<void>;
+  /** @defaultValue Date.now */
+  now?: () => number;
+}
+
+/**
+ * The Salesforce connector: Contact and Opportunity over the REST API, through jsforce routed into the
+ * connection's shared HTTP client (see `jsforce-transport.ts`), Bulk API 2.0 through that client
+ * directly. One instance serves one request or job (`ctx.priority`).
+ */
+export class SalesforceConnector implements CrmConnector {
+  readonly kind = 'salesforce' as const;
+  readonly limits: ConnectorLimits;
+  private readonly api: SalesforceApi;
+
+  constructor(ctx: ConnectorContext, options: SalesforceConnectorOptions = {}) {
+    const decl = CRMS.salesforce;
+    // The declaration is the one source of batch sizes; the connector only reads them.
+    this.limits = { readBatch: decl.batch.read, writeBatch: decl.batch.write, budgets: decl.budgets };
+    this.api = {
+      crm: 'salesforce',
+      conn: createJsforceConnection(ctx.http),
+      http: ctx.http,
+      settings: parseSalesforceSettings(ctx.connection.settings),
+      readBatch: decl.batch.read,
+      writeBatch: decl.batch.write,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      now: options.now ?? Date.now,
+    };
+  }
+
+  getRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<(NativeRecord | null)[]> {
+    return getRecords(this.api, obj, remoteIds);
+  }
+
+  listRecords(obj: CrmObject, options: ListOptions): Promise<Page<NativeRecord>> {
+    return listRecords(this.api, obj, options);
+  }
+
+  listChanges(obj: CrmObject, options: ChangesOptions): Promise<Page<NativeChange>> {
+    return listChanges(this.api, obj, options);
+  }
+
+  getAssociations(
+    from: CrmObject,
+    remoteIds: readonly string[],
+    to: CrmObject,
+  ): Promise<Map<string, string[]>> {
+    return getAssociations(this.api, from, remoteIds, to);
+  }
+
+  upsertRecords(obj: CrmObject, writes: readonly RecordWrite[]): Promise<WriteResult[]> {
+    return upsertRecords(this.api, obj, writes);
+  }
+
+  deleteRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<WriteResult[]> {
+    return deleteRecords(this.api, obj, remoteIds);
+  }
+
+  describeFields(obj: CrmObject): Promise<NativeField[]> {
+    return describeFields(this.api, obj);
+  }
+
+  /** Salesforce sends no signed webhooks in this design (DESIGN.md "Sync"): it is synced by polling. */
+  verifyWebhook(_req: WebhookRequest): boolean {
+    return false;
+  }
+
+  parseWebhook(_req: WebhookRequest): NativeChange[] {
+    return [];
+  }
+}
+
+export function createSalesforceConnector(ctx: ConnectorContext): CrmConnector {
+  return new SalesforceConnector(ctx);
+}
