@@ -1,5 +1,5 @@
 import { type SandboxServer, type SandboxServerOptions } from './core';
-import { createHubSpotSandbox } from './hubspot';
+import { createSalesforceSandbox } from './salesforce';
 
 /** Builds one vendor's sandbox server (not yet listening). */
 export type SandboxFactory = (options?: SandboxServerOptions) => SandboxServer<unknown, unknown>;
@@ -9,5 +9,5 @@ export type SandboxFactory = (options?: SandboxServerOptions) => SandboxServer<u
  * under src/sandbox/ plus one line here.
  */
 export const sandboxRegistry: Record<string, SandboxFactory> = {
-  hubspot: (options) => createHubSpotSandbox(options),
+  salesforce: (options) => createSalesforceSandbox(options) as unknown as SandboxServer<unknown, unknown>,
 };

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/**
+ * Per-org Salesforce settings. Defaults follow ../shared/vendor-api/salesforce-hubspot.md Part A; the
+ * ones marked UNVERIFIED there are settings precisely so a test can flip them when the truth is known.
+ */
+export const salesforceSettingsSchema = z
+  .object({
+    /** Oldest API version served; older ones answer 410 (v21–v30 retired as of Summer '25). @defaultValue 31 */
+    minVersion: z.number().min(7).default(31),
+    /** Newest version served; newer ones answer 404 like an unknown resource. @defaultValue 67 (Summer '26 GA) */
+    maxVersion: z.number().default(67),
+    /**
+     * Rolling-24 h API allocation. 100,000 + 1,000 × licences for Enterprise; 150,000 models a
+     * 50-licence org. (Developer Edition's 15,000 is UNVERIFIED.) @defaultValue 150000
+     */
+    dailyApiRequests: z.number().int().min(0).default(150_000),
+    /** A request running this long counts as "long". @defaultValue 20000 (documented) */
+    longRequestMs: z.number().int().min(1).default(20_000),
+    /** Concurrent long requests allowed (25 production, 5 Developer Edition). @defaultValue 25 */
+    concurrentLongRequests: z.number().int().min(0).default(25),
+    /** Access-token lifetime: the org session timeout, 2 h by default. Not reported to clients (no expires_in). */
+    sessionTimeoutMs: z
+      .number()
+      .int()
+      .min(1)
+      .default(2 * 3600_000),
+    /** Refresh-token rotation: each refresh grant returns a new refresh token and revokes the old. @defaultValue false */
+    rotateRefreshTokens: z.boolean().default(false),
+    /** UNVERIFIED (Part C 1): upsert-update answers 200 + body on v46+, else 204. @defaultValue true */
+    upsertUpdateReturns200: z.boolean().default(true),
+    /** UNVERIFIED (Part C 5): HTTP status of Bulk 2.0 job create. @defaultValue 200 */
+    bulkJobCreateStatus: z.number().int().default(200),
+    /** UNVERIFIED (Part C 5): results requested before JobComplete → 412 + body (or 204). @defaultValue 412 */
+    bulkResultsNotReadyStatus: z.union([z.literal(412), z.literal(204)]).default(412),
+    /** How long a Bulk 2.0 job stays InProgress after UploadComplete (simulated processing). @defaultValue 50 */
+    bulkProcessingMs: z.number().int().min(0).default(50),
+    /** Query cursors expire after this much inactivity (documented 15 min). @defaultValue 900000 */
+    queryCursorTtlMs: z
+      .number()
+      .int()
+      .min(1)
+      .default(15 * 60_000),
+    /** UNVERIFIED (Part C 4): whether client_credentials is accepted (docs use the My Domain host). @defaultValue true */
+    allowClientCredentials: z.boolean().default(true),
+  })
+  .strict();
+
+export type SalesforceSettings = z.infer<typeof salesforceSettingsSchema>;
+
+/** Limits that are documented facts, not settings. */
+export const SF_LIMITS = {
+  queryBatchDefault: 2000,
+  queryBatchMin: 200,
+  queryBatchMax: 2000,
+  maxOffset: 2000,
+  collectionsWrite: 200,
+  collectionsRetrieveGet: 800,
+  collectionsRetrievePost: 2000,
+  compositeSubrequests: 25,
+  compositeCollectionsOrQueries: 5,
+  updatedWindowDays: 30,
+  deletedWindowDays: 15,
+  replicationMaxIds: 600_000,
+  bulkQueryDefaultMaxRecords: 50_000,
+} as const;

@@ -1,0 +1,67 @@
+import { type SalesforceSettings } from './settings';
+import { type SfStore } from './store';
+import { type SfRecord } from './values';
+
+/** A query cursor behind a `nextRecordsUrl` locator. Rows are projected when the query runs. */
+export interface QueryCursor {
+  rows: SfRecord[];
+  totalSize: number;
+  lastUsed: number;
+}
+
+export interface BulkJob {
+  id: string;
+  kind: 'ingest' | 'query';
+  info: Record<string, unknown>;
+  version: string;
+  /** Ingest: uploaded CSV text; query: the SOQL. */
+  data: string;
+  /** When a closed job finishes processing (sandbox clock). */
+  completeAt: number | null;
+  results?: { successful: string; failed: string; unprocessed: string };
+  /** Query results: header + rows as CSV lines. */
+  csvRows?: { header: string; lines: string[] };
+}
+
+/** Salesforce counts API calls per rolling 24 h; we keep hourly buckets (epoch hour → count). */
+export interface ApiUsage {
+  buckets: Map<number, number>;
+}
+
+export interface SfOrgState {
+  settings: SalesforceSettings;
+  /** The 18-character Organization id (00D…). */
+  orgId: string;
+  /** The connected app of this org. */
+  clientId: string;
+  clientSecret: string;
+  /** Run-as user of API calls made with client credentials; owner of demo tokens. */
+  integrationUserId: string;
+  /** The user admin ("as a CRM user") changes are attributed to. */
+  crmUserId: string;
+  username: string;
+  store: SfStore;
+  cursors: Map<string, QueryCursor>;
+  jobs: Map<string, BulkJob>;
+  usage: ApiUsage;
+  /** Start times of requests in flight (for the long-request concurrency limit). */
+  inFlight: Set<{ startedAt: number }>;
+  demoAccessToken: string;
+  demoRefreshToken: string;
+  counter: number;
+}
+
+export function apiUsed(state: SfOrgState, now: number): number {
+  const hour = Math.floor(now / 3600_000);
+  let total = 0;
+  for (const [h, n] of state.usage.buckets) {
+    if (h > hour - 24) total += n;
+    else state.usage.buckets.delete(h);
+  }
+  return total;
+}
+
+export function countApiCall(state: SfOrgState, now: number): void {
+  const hour = Math.floor(now / 3600_000);
+  state.usage.buckets.set(hour, (state.usage.buckets.get(hour) ?? 0) + 1);
+}
