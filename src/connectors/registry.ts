@@ -1,4 +1,5 @@
 import { type CrmKind, crmDeclaration, isCrmKind, CRM_KINDS } from '../config/crms';
+import { createHubSpotConnector } from './hubspot/hubspot.connector';
 import { createSalesforceConnector } from './salesforce/salesforce.connector';
 import { type ConnectorContext, type ConnectorFactory, type CrmConnector } from './types';
 
@@ -12,6 +13,7 @@ import { type ConnectorContext, type ConnectorFactory, type CrmConnector } from 
  */
 const FACTORIES: Partial<Record<CrmKind, ConnectorFactory>> = {
   salesforce: createSalesforceConnector,
+  hubspot: createHubSpotConnector,
 };
 
 /** The CRMs that have a connector, in declaration order. */

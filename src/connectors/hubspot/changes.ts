@@ -1,0 +1,164 @@
+import { type VendorHttpClient } from '../http/vendor-client';
+import {
+  type ChangesOptions,
+  type CrmObject,
+  type NativeChange,
+  type NativeRecord,
+  type Page,
+} from '../types';
+import { decodeCursor, encodeCursor } from './cursor';
+import { LIST_PAGE_MAX, MODIFIED_PROPERTY, PATHS, SEARCH_LIMITS } from './hubspot.constants';
+import { toNativeRecord } from './mappers';
+import { batchRead } from './records';
+import { search } from './search';
+import { type HsListResponse, type HsSearchRequest } from './wire.types';
+
+/**
+ * Changes since an instant (B6 search + B4 archived listing).
+ *
+ * Modified records: search on the modification property (contacts `lastmodifieddate`, deals
+ * `hs_lastmodifieddate`) inside a window fixed at the first page, [since − overlap, now], sorted by
+ * `hs_object_id` and paged by keyset (`hs_object_id > last id seen`), never by the `after` offset.
+ * Every page is therefore a new query starting at result 0, so:
+ * - the 10,000-results-per-query cap is never reached, however many records share a window;
+ * - records with equal timestamps are neither skipped nor repeated (the order is total: the id);
+ * - a record modified during the walk leaves the window (its new time is past the end) and is seen by
+ *   the next poll, instead of shifting offsets under us.
+ * Search is eventually consistent: the window starts `overlapMs` before `since`, so a record indexed
+ * late is still caught by the next poll (duplicates are deduped by the sync layer against snapshots).
+ *
+ * Deleted records: archived records never appear in search; the archived listing (`archived=true`) has
+ * no filter, so it is walked to the end and records archived inside the window become DELETED changes.
+ */
+
+interface ChangesCursor {
+  phase: 'search' | 'archived';
+  /** Window, epoch ms, inclusive. */
+  start: number;
+  end: number;
+  lastId?: string;
+  after?: string;
+}
+
+const isChangesCursor = (o: Record<string, unknown>): boolean =>
+  (o.phase === 'search' || o.phase === 'archived') &&
+  typeof o.start === 'number' &&
+  typeof o.end === 'number' &&
+  (o.lastId === undefined || typeof o.lastId === 'string') &&
+  (o.after === undefined || typeof o.after === 'string');
+
+export interface ChangesDeps {
+  http: VendorHttpClient;
+  /** The account searches are paced for (portal id, or the connection id until it is known). */
+  account: string;
+  properties: () => Promise<string[]>;
+  overlapMs: number;
+  now: () => number;
+}
+
+export async function changesPage(
+  deps: ChangesDeps,
+  obj: CrmObject,
+  options: ChangesOptions,
+): Promise<Page<NativeChange>> {
+  const state: ChangesCursor = options.cursor
+    ? decodeCursor<ChangesCursor>(options.cursor, isChangesCursor)
+    : { phase: 'search', start: Math.max(0, options.since.getTime() - deps.overlapMs), end: deps.now() };
+  return state.phase === 'search'
+    ? searchPhase(deps, obj, state, options.pageSize)
+    : archivedPhase(deps, obj, state, options.pageSize);
+}
+
+async function searchPhase(
+  deps: ChangesDeps,
+  obj: CrmObject,
+  state: ChangesCursor,
+  pageSize: number | undefined,
+): Promise<Page<NativeChange>> {
+  const modified = MODIFIED_PROPERTY[obj];
+  const all = await deps.properties();
+  const filters: HsSearchRequest['filterGroups'][number]['filters'] = [
+    { propertyName: modified, operator: 'GTE', value: String(state.start) },
+    { propertyName: modified, operator: 'LTE', value: String(state.end) },
+  ];
+  if (state.lastId) filters.push({ propertyName: 'hs_object_id', operator: 'GT', value: state.lastId });
+  const request: HsSearchRequest = {
+    filterGroups: [{ filters }],
+    sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
+    properties: all,
+    limit: Math.max(1, Math.min(SEARCH_LIMITS.pageMax, pageSize ?? LIST_PAGE_MAX)),
+  };
+  // A portal's full property list rarely fits the 3,000-character body limit: then search returns ids
+  // and times only, and one batch read (≤ 100 ids) fetches the records.
+  const hydrate = JSON.stringify(request).length > SEARCH_LIMITS.maxBodyChars;
+  if (hydrate) {
+    request.properties = [modified, 'hs_object_id'];
+    request.limit = Math.min(request.limit, LIST_PAGE_MAX);
+  }
+  const res = await search(deps.http, deps.account, obj, request);
+  const hits = res.results ?? [];
+  let records: NativeRecord[];
+  if (hydrate) {
+    const read = await batchRead(
+      deps.http,
+      obj,
+      hits.map((h) => String(h.id)),
+      all,
+    );
+    // Archived between the search and the read: the archived phase reports it.
+    records = read.filter((r): r is NativeRecord => r !== null);
+  } else {
+    records = hits.map((h) => toNativeRecord(obj, h));
+  }
+  const timeOf = new Map(hits.map((h) => [String(h.id), h.properties?.[modified] ?? h.updatedAt ?? null]));
+  const items: NativeChange[] = records.map((record) => ({
+    remoteId: record.remoteId,
+    kind: 'UPSERTED',
+    occurredAt: isoOf(timeOf.get(record.remoteId) ?? record.updatedAt, state.end),
+    record,
+  }));
+  const last = hits[hits.length - 1];
+  // `paging` says more matched; a full page without it may still be followed by more (cheap to ask).
+  const more = Boolean(res.paging?.next) || hits.length >= request.limit;
+  const next: ChangesCursor =
+    last && more
+      ? { ...state, lastId: String(last.id) }
+      : { phase: 'archived', start: state.start, end: state.end };
+  return { items, nextCursor: encodeCursor(next) };
+}
+
+async function archivedPhase(
+  deps: ChangesDeps,
+  obj: CrmObject,
+  state: ChangesCursor,
+  pageSize: number | undefined,
+): Promise<Page<NativeChange>> {
+  const modified = MODIFIED_PROPERTY[obj];
+  const res = await deps.http.request<HsListResponse>({
+    method: 'GET',
+    url: PATHS.objects(obj),
+    query: {
+      archived: true,
+      limit: Math.max(1, Math.min(LIST_PAGE_MAX, pageSize ?? LIST_PAGE_MAX)),
+      after: state.after,
+      properties: modified,
+    },
+  });
+  const items: NativeChange[] = [];
+  for (const o of res.body?.results ?? []) {
+    const at = Date.parse(o.archivedAt ?? o.updatedAt ?? '');
+    if (!Number.isFinite(at) || at < state.start) continue;
+    items.push({ remoteId: String(o.id), kind: 'DELETED', occurredAt: new Date(at).toISOString() });
+  }
+  const after = res.body?.paging?.next?.after;
+  return { items, nextCursor: after ? encodeCursor({ ...state, after }) : null };
+}
+
+/** A HubSpot time (ISO, or epoch ms as a string) as ISO-8601; the window end when it is missing. */
+function isoOf(value: string | null | undefined, fallback: number): string {
+  if (value) {
+    const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+    if (Number.isFinite(ms)) return new Date(ms).toISOString();
+  }
+  return new Date(fallback).toISOString();
+}

@@ -1,0 +1,142 @@
+import { CRMS } from '../../config/crms';
+import {
+  type ChangesOptions,
+  type ConnectorContext,
+  type ConnectorLimits,
+  type CrmConnector,
+  type CrmObject,
+  type ListOptions,
+  type NativeChange,
+  type NativeField,
+  type NativeRecord,
+  type Page,
+  type RecordWrite,
+  type WebhookRequest,
+  type WriteResult,
+} from '../types';
+import { readAssociations } from './associations';
+import { type HubSpotTokenInfo, accessTokenInfo } from './auth';
+import { archiveBatch, upsertBatch } from './batch-write';
+import { changesPage } from './changes';
+import { type DealStatus } from './mappers';
+import { type DealStage, fetchDealStages } from './pipelines';
+import { cachedProperties, fetchProperties, forgetProperties, propertyNames } from './properties';
+import { batchRead, listPage } from './records';
+import { type HubSpotSettings, hubspotSettings } from './settings';
+import { type ParsedEvent, parseEvents, toChanges, verifyV3 } from './webhooks';
+
+/**
+ * HubSpot behind the common connector interface: CRM objects v3 (batch read/create/update/upsert/
+ * archive, lists, search), associations v4, properties and pipelines, app webhooks v3. All calls go
+ * through the connection's shared HTTP client (auth, budget gate from `X-HubSpot-RateLimit-*`, retries,
+ * typed errors); each API area lives in its own file next to this one.
+ */
+export class HubSpotConnector implements CrmConnector {
+  readonly kind = 'hubspot' as const;
+  readonly limits: ConnectorLimits;
+  private readonly settings: HubSpotSettings;
+
+  constructor(
+    private readonly ctx: ConnectorContext,
+    private readonly now: () => number = Date.now,
+  ) {
+    const decl = CRMS.hubspot;
+    this.limits = { readBatch: decl.batch.read, writeBatch: decl.batch.write, budgets: decl.budgets };
+    this.settings = hubspotSettings(ctx.connection.settings);
+  }
+
+  /** The portal id once known; searches are paced per portal. */
+  private get account(): string {
+    return this.ctx.connection.externalAccountId ?? `connection:${this.ctx.connection.id}`;
+  }
+
+  private properties(obj: CrmObject): Promise<string[]> {
+    return propertyNames(this.ctx.http, this.ctx.connection.id, obj);
+  }
+
+  async getRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<(NativeRecord | null)[]> {
+    if (remoteIds.length > this.limits.readBatch) {
+      throw new RangeError(
+        `getRecords takes at most ${this.limits.readBatch} ids per call (one HubSpot batch read); got ${remoteIds.length}`,
+      );
+    }
+    if (remoteIds.length === 0) return [];
+    return batchRead(this.ctx.http, obj, remoteIds, await this.properties(obj));
+  }
+
+  async listRecords(obj: CrmObject, options: ListOptions): Promise<Page<NativeRecord>> {
+    return listPage(this.ctx.http, obj, options, await this.properties(obj));
+  }
+
+  listChanges(obj: CrmObject, options: ChangesOptions): Promise<Page<NativeChange>> {
+    return changesPage(
+      {
+        http: this.ctx.http,
+        account: this.account,
+        properties: () => this.properties(obj),
+        overlapMs: this.settings.searchOverlapMs,
+        now: this.now,
+      },
+      obj,
+      options,
+    );
+  }
+
+  getAssociations(
+    from: CrmObject,
+    remoteIds: readonly string[],
+    to: CrmObject,
+  ): Promise<Map<string, string[]>> {
+    return readAssociations(this.ctx.http, from, remoteIds, to, this.limits.readBatch);
+  }
+
+  upsertRecords(obj: CrmObject, writes: readonly RecordWrite[]): Promise<WriteResult[]> {
+    return upsertBatch(this.ctx.http, obj, writes, this.limits.writeBatch);
+  }
+
+  deleteRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<WriteResult[]> {
+    return archiveBatch(this.ctx.http, obj, remoteIds, this.limits.writeBatch);
+  }
+
+  /** Always read fresh (and refreshes the cache reads use), so a property created a moment ago shows. */
+  async describeFields(obj: CrmObject): Promise<NativeField[]> {
+    forgetProperties(this.ctx.connection.id);
+    const fields = await fetchProperties(this.ctx.http, obj);
+    void cachedProperties(this.ctx.http, this.ctx.connection.id, obj).catch(() => undefined);
+    return fields;
+  }
+
+  /** Deal stages of every pipeline with OPEN/WON/LOST, for the stage mapping. */
+  dealStages(): Promise<DealStage[]> {
+    return fetchDealStages(this.ctx.http);
+  }
+
+  /** Stage id → status: the `dealStageStatus` lookup table of the default mapping. */
+  async dealStageStatuses(): Promise<Map<string, DealStatus>> {
+    return new Map((await this.dealStages()).map((s) => [s.stageId, s.status]));
+  }
+
+  /** Which portal and app the connection's OAuth token belongs to (webhook routing, budget scopes). */
+  async tokenInfo(): Promise<HubSpotTokenInfo> {
+    const token = await this.ctx.tokens.get();
+    return accessTokenInfo(this.ctx.http, token.value);
+  }
+
+  verifyWebhook(req: WebhookRequest): boolean {
+    return verifyV3(req, { secret: this.settings.webhookClientSecret, publicUrl: this.settings.webhookUrl });
+  }
+
+  /** Changes of this connection's portal (a delivery may carry other portals' events: they are skipped). */
+  parseWebhook(req: WebhookRequest): NativeChange[] {
+    return this.parseWebhookEvents(req).map((e) => e.change);
+  }
+
+  /** Like {@link parseWebhook}, with the object each change concerns (one delivery mixes objects). */
+  parseWebhookEvents(req: WebhookRequest): ParsedEvent[] {
+    return toChanges(parseEvents(req.rawBody), this.ctx.connection.externalAccountId);
+  }
+}
+
+export function createHubSpotConnector(ctx: ConnectorContext): HubSpotConnector {
+  return new HubSpotConnector(ctx);
+}

@@ -1,0 +1,73 @@
+import { HUBSPOT_API_VERSION } from '../../config/crms';
+import { type CrmObject } from '../types';
+
+/**
+ * HubSpot facts the connector's API areas share (salesforce-hubspot.md Part B). Batch sizes, budgets and
+ * the API versions live in `config/crms.ts`; the paths below are built from those versions.
+ */
+
+export const CRM = 'hubspot';
+
+/** Canonical object → HubSpot object type in paths. */
+export const OBJECT_TYPE: Readonly<Record<CrmObject, 'contacts' | 'deals'>> = {
+  contact: 'contacts',
+  deal: 'deals',
+};
+
+/** HubSpot object type ids (`0-1`, `0-3`) as generic webhooks and some paths name them. */
+export const OBJECT_TYPE_ID: Readonly<Record<CrmObject, string>> = { contact: '0-1', deal: '0-3' };
+
+/** The searchable "last modified" property: contacts keep the legacy name, deals the `hs_` one (B6). */
+export const MODIFIED_PROPERTY: Readonly<Record<CrmObject, string>> = {
+  contact: 'lastmodifieddate',
+  deal: 'hs_lastmodifieddate',
+};
+
+/** HubSpot-defined association type ids (B7): contact → deal 4, deal → contact 3. */
+export const ASSOCIATION_TYPE_ID = { contact_deal: 4, deal_contact: 3 } as const;
+
+/** Search (B6): at most 200 per page, 10,000 results per query, 3,000 characters of request body. */
+export const SEARCH_LIMITS = { pageMax: 200, maxResults: 10_000, maxBodyChars: 3000 } as const;
+
+/** Search has its own limit: 5 requests per second per account (an older changelog said 4). */
+export const SEARCH_PER_SECOND = 5;
+
+/** List pages (`GET /objects/{type}`) hold at most 100 records (B4). */
+export const LIST_PAGE_MAX = 100;
+
+/**
+ * Longest `properties` query parameter we put on a GET. Real portals have hundreds of properties and a
+ * URL carrying all of them is refused (414); past this we list ids and read the records by batch.
+ */
+export const MAX_PROPERTIES_QUERY_CHARS = 4000;
+
+/**
+ * How far back change polls look beyond `since`, because search is eventually consistent: a record
+ * updated "a few moments" before a poll may not be indexed yet (B6). Callers dedupe on snapshots.
+ * @defaultValue 120000 (2 min); per connection: `settings.searchOverlapMs`
+ */
+export const DEFAULT_SEARCH_OVERLAP_MS = 120_000;
+
+/** Webhook signature v3: requests older than 5 minutes are refused (HSN `MAX_ALLOWED_TIMESTAMP`). */
+export const WEBHOOK_MAX_AGE_MS = 5 * 60 * 1000;
+
+/** How long field metadata (the property list) is reused in-process before it is read again. */
+export const PROPERTY_CACHE_TTL_MS = 5 * 60 * 1000;
+
+const crm = `/crm/${HUBSPOT_API_VERSION.crm}`;
+const assoc = `/crm/${HUBSPOT_API_VERSION.associations}`;
+
+export const PATHS = {
+  objects: (obj: CrmObject): string => `${crm}/objects/${OBJECT_TYPE[obj]}`,
+  batch: (obj: CrmObject, op: 'read' | 'create' | 'update' | 'upsert' | 'archive'): string =>
+    `${crm}/objects/${OBJECT_TYPE[obj]}/batch/${op}`,
+  search: (obj: CrmObject): string => `${crm}/objects/${OBJECT_TYPE[obj]}/search`,
+  properties: (obj: CrmObject): string => `${crm}/properties/${OBJECT_TYPE[obj]}`,
+  pipelines: (): string => `${crm}/pipelines/deals`,
+  associationsBatchRead: (from: CrmObject, to: CrmObject): string =>
+    `${assoc}/associations/${OBJECT_TYPE[from]}/${OBJECT_TYPE[to]}/batch/read`,
+  associationsOf: (from: CrmObject, fromId: string, to: CrmObject): string =>
+    `${assoc}/objects/${OBJECT_TYPE[from]}/${encodeURIComponent(fromId)}/associations/${OBJECT_TYPE[to]}`,
+  accessTokenInfo: (token: string): string =>
+    `/oauth/${HUBSPOT_API_VERSION.oauth}/access-tokens/${encodeURIComponent(token)}`,
+} as const;

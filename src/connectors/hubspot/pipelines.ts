@@ -1,0 +1,38 @@
+import { type VendorHttpClient } from '../http/vendor-client';
+import { PATHS } from './hubspot.constants';
+import { type DealStatus, stageStatusTable } from './mappers';
+import { type HsPipeline } from './wire.types';
+
+/** A deal stage as the stage mapping needs it. */
+export interface DealStage {
+  pipelineId: string;
+  pipelineLabel: string;
+  stageId: string;
+  label: string;
+  /** Probability 0–1 from the stage metadata; `null` when absent. */
+  probability: number | null;
+  status: DealStatus;
+}
+
+/** Deal pipelines and their stages (B9), archived ones left out. One call. */
+export async function fetchDealStages(http: VendorHttpClient): Promise<DealStage[]> {
+  const res = await http.request<{ results: HsPipeline[] }>({ method: 'GET', url: PATHS.pipelines() });
+  const pipelines = (res.body?.results ?? []).filter((p) => p.archived !== true);
+  const status = stageStatusTable(pipelines);
+  const out: DealStage[] = [];
+  for (const p of pipelines) {
+    for (const s of p.stages ?? []) {
+      if (s.archived === true) continue;
+      const probability = Number(s.metadata?.probability ?? NaN);
+      out.push({
+        pipelineId: p.id,
+        pipelineLabel: p.label,
+        stageId: s.id,
+        label: s.label,
+        probability: Number.isFinite(probability) ? probability : null,
+        status: status.get(s.id) ?? 'OPEN',
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,57 @@
+import { type VendorHttpClient } from '../http/vendor-client';
+import { type CrmObject, type NativeField } from '../types';
+import { PATHS, PROPERTY_CACHE_TTL_MS } from './hubspot.constants';
+import { toNativeField } from './mappers';
+import { type HsProperty } from './wire.types';
+
+/**
+ * Field metadata from the Properties API (B8). Reads name every property the portal defines, custom ones
+ * included (HubSpot returns only a handful of defaults when a read names none), so the list is cached
+ * in-process per connection for {@link PROPERTY_CACHE_TTL_MS}: one metadata call per connection and
+ * object every few minutes, not one per request.
+ */
+
+interface CacheEntry {
+  at: number;
+  fields: Promise<NativeField[]>;
+}
+
+const cache = new Map<string, CacheEntry>();
+
+export async function fetchProperties(http: VendorHttpClient, obj: CrmObject): Promise<NativeField[]> {
+  const res = await http.request<{ results: HsProperty[] }>({ method: 'GET', url: PATHS.properties(obj) });
+  return (res.body?.results ?? []).filter((p) => p.archived !== true).map(toNativeField);
+}
+
+/** The fields of `obj` for this connection, from cache when fresh; a failed read is not cached. */
+export function cachedProperties(
+  http: VendorHttpClient,
+  connectionId: string,
+  obj: CrmObject,
+  now: number = Date.now(),
+): Promise<NativeField[]> {
+  const key = `${connectionId}\u0000${obj}`;
+  const hit = cache.get(key);
+  if (hit && now - hit.at < PROPERTY_CACHE_TTL_MS) return hit.fields;
+  const fields = fetchProperties(http, obj);
+  cache.set(key, { at: now, fields });
+  fields.catch(() => {
+    if (cache.get(key)?.fields === fields) cache.delete(key);
+  });
+  return fields;
+}
+
+/** Property names to request on reads of `obj`. */
+export async function propertyNames(
+  http: VendorHttpClient,
+  connectionId: string,
+  obj: CrmObject,
+): Promise<string[]> {
+  return (await cachedProperties(http, connectionId, obj)).map((f) => f.name);
+}
+
+/** Forgets cached metadata (after a property is created, and between tests). */
+export function forgetProperties(connectionId?: string): void {
+  if (connectionId === undefined) cache.clear();
+  else for (const key of cache.keys()) if (key.startsWith(`${connectionId}\u0000`)) cache.delete(key);
+}

@@ -1,0 +1,91 @@
+import { type VendorHttpClient } from '../http/vendor-client';
+import { type CrmObject, type ListOptions, type NativeRecord, type Page } from '../types';
+import { decodeCursor, encodeCursor } from './cursor';
+import { LIST_PAGE_MAX, MAX_PROPERTIES_QUERY_CHARS, PATHS } from './hubspot.constants';
+import { toNativeRecord } from './mappers';
+import { type HsBatchResponse, type HsListResponse } from './wire.types';
+
+/** Reads: batch read by id (B5) and the paged list with `after` (B4), live and archived. */
+
+/**
+ * One `batch/read` for ≤ 100 ids. Missing ids come back in a 207's `errors` (OBJECT_NOT_FOUND), which
+ * simply leaves them out of `results`: the answer is one entry per id, `null` for a miss.
+ */
+export async function batchRead(
+  http: VendorHttpClient,
+  obj: CrmObject,
+  ids: readonly string[],
+  properties: readonly string[],
+  archived = false,
+): Promise<(NativeRecord | null)[]> {
+  if (ids.length === 0) return [];
+  const res = await http.request<HsBatchResponse>({
+    method: 'POST',
+    url: PATHS.batch(obj, 'read'),
+    query: archived ? { archived: true } : undefined,
+    json: { properties, propertiesWithHistory: [], inputs: ids.map((id) => ({ id })) },
+    // A read sent as POST: safe to resend.
+    idempotent: true,
+  });
+  const byId = new Map<string, NativeRecord>();
+  for (const o of res.body?.results ?? []) byId.set(String(o.id), toNativeRecord(obj, o));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+interface ListCursor {
+  /** Which listing: live records, then (with includeDeleted) the archived ones. */
+  phase: 'live' | 'archived';
+  after?: string;
+}
+
+const isListCursor = (o: Record<string, unknown>): boolean =>
+  (o.phase === 'live' || o.phase === 'archived') && (o.after === undefined || typeof o.after === 'string');
+
+/**
+ * A page of records. `archived=true` lists ONLY archived records, so `includeDeleted` walks the live
+ * list to its end and then the archived one. When the property list would make the URL too long, the
+ * page lists ids only and the records are read by batch (one extra call per page).
+ */
+export async function listPage(
+  http: VendorHttpClient,
+  obj: CrmObject,
+  options: ListOptions,
+  properties: readonly string[],
+): Promise<Page<NativeRecord>> {
+  const state: ListCursor = options.cursor
+    ? decodeCursor<ListCursor>(options.cursor, isListCursor)
+    : { phase: 'live' };
+  const archived = state.phase === 'archived';
+  const limit = Math.max(1, Math.min(LIST_PAGE_MAX, Math.floor(options.pageSize) || LIST_PAGE_MAX));
+  const joined = properties.join(',');
+  const hydrate = joined.length > MAX_PROPERTIES_QUERY_CHARS;
+  const res = await http.request<HsListResponse>({
+    method: 'GET',
+    url: PATHS.objects(obj),
+    query: {
+      limit,
+      after: state.after,
+      archived: archived ? true : undefined,
+      properties: hydrate ? 'hs_object_id' : joined,
+    },
+  });
+  const results = res.body?.results ?? [];
+  let items: NativeRecord[];
+  if (hydrate) {
+    const read = await batchRead(
+      http,
+      obj,
+      results.map((o) => String(o.id)),
+      properties,
+      archived,
+    );
+    items = read.filter((r): r is NativeRecord => r !== null);
+  } else {
+    items = results.map((o) => toNativeRecord(obj, o));
+  }
+  const after = res.body?.paging?.next?.after;
+  let next: ListCursor | null = null;
+  if (after) next = { phase: state.phase, after };
+  else if (!archived && options.includeDeleted) next = { phase: 'archived' };
+  return { items, nextCursor: next ? encodeCursor(next) : null };
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { DEFAULT_SEARCH_OVERLAP_MS } from './hubspot.constants';
+
+/**
+ * The per-connection settings the HubSpot connector reads (`Connection.settings`). Unknown keys are
+ * ignored: settings are shared with other layers.
+ */
+const schema = z.object({
+  /**
+   * Search overlap for change polls (index lag), ms.
+   * @defaultValue 120000
+   */
+  searchOverlapMs: z.number().int().min(0).max(3_600_000).optional(),
+  /**
+   * The public URL HubSpot was told to call, exactly as configured in the app (signatures cover it).
+   * Absent: the URL the gateway reconstructed from PUBLIC_URL.
+   */
+  webhookUrl: z.string().url().optional(),
+  /**
+   * The app's client secret that keys webhook signatures. Kept with the connection's settings until the
+   * connector context exposes decrypted credentials; never logged (the logger redacts `*.clientSecret`).
+   */
+  webhookClientSecret: z.string().min(1).optional(),
+});
+
+export interface HubSpotSettings {
+  searchOverlapMs: number;
+  webhookUrl?: string;
+  webhookClientSecret?: string;
+}
+
+/** Reads the HubSpot part of a connection's settings; a malformed value throws naming the key. */
+export function hubspotSettings(raw: Readonly<Record<string, unknown>>): HubSpotSettings {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(
+      `invalid HubSpot connection setting ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'unknown'}`,
+    );
+  }
+  return {
+    searchOverlapMs: parsed.data.searchOverlapMs ?? DEFAULT_SEARCH_OVERLAP_MS,
+    webhookUrl: parsed.data.webhookUrl,
+    webhookClientSecret: parsed.data.webhookClientSecret,
+  };
+}
