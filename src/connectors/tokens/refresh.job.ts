@@ -1,0 +1,81 @@
+import { type Queue } from 'bull';
+import type Redis from 'ioredis';
+import { CrmNeedsReauthError } from '../../errors';
+import { type Logger } from '../../logger';
+import { type TokenService } from './token.service';
+
+/**
+ * The repeatable job that refreshes access tokens about to expire, so interactive reads rarely pay for
+ * a refresh. Only tokens whose expiry the vendor told us are indexed (`TokenService.expiryIndexKey`);
+ * Salesforce tokens refresh on 401 instead. The lead wires {@link processTokenRefresh} into the worker
+ * and calls {@link scheduleTokenRefresh} once at start.
+ */
+
+export const TOKEN_REFRESH_JOB = 'token-refresh';
+
+export interface TokenRefreshJobOptions {
+  /**
+   * Refresh tokens expiring within this window.
+   * @defaultValue 600000 (10 min: two runs' worth, so one missed run loses nothing)
+   */
+  withinMs?: number;
+  /** @defaultValue 500 */
+  maxPerRun?: number;
+  /** @defaultValue 4 */
+  concurrency?: number;
+}
+
+export interface TokenRefreshResult {
+  scanned: number;
+  refreshed: number;
+  needsReauth: number;
+  failed: number;
+}
+
+export async function processTokenRefresh(
+  deps: { tokens: TokenService; redis: Redis; logger?: Logger; now?: () => number },
+  options: TokenRefreshJobOptions = {},
+): Promise<TokenRefreshResult> {
+  const withinMs = options.withinMs ?? 600_000;
+  const now = deps.now?.() ?? Date.now();
+  const ids = await deps.redis.zrangebyscore(
+    deps.tokens.expiryIndexKey,
+    '-inf',
+    now + withinMs,
+    'LIMIT',
+    0,
+    options.maxPerRun ?? 500,
+  );
+  const result: TokenRefreshResult = { scanned: ids.length, refreshed: 0, needsReauth: 0, failed: 0 };
+  const queue = [...ids];
+  const worker = async (): Promise<void> => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+      try {
+        if (await deps.tokens.refreshIfExpiring(id, withinMs)) result.refreshed += 1;
+      } catch (err) {
+        if (err instanceof CrmNeedsReauthError) result.needsReauth += 1;
+        else {
+          result.failed += 1;
+          deps.logger?.warn(
+            { err, connectionId: id },
+            'scheduled token refresh failed; the next run retries',
+          );
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
+  return result;
+}
+
+/**
+ * Registers the repeatable job on `queue` (idempotent: Bull keys repeatable jobs by name and schedule).
+ * @param everyMs run interval, default 60 s
+ */
+export async function scheduleTokenRefresh(queue: Queue, everyMs = 60_000): Promise<void> {
+  await queue.add(
+    TOKEN_REFRESH_JOB,
+    {},
+    { repeat: { every: everyMs }, removeOnComplete: 10, removeOnFail: 50 },
+  );
+}
