@@ -65,7 +65,8 @@ export class PortalLimits {
   settings: LimitSettings;
   private readonly bursts = new Map<string, Window>();
   private readonly search = new Window(1000);
-  private day = '';
+  /** Days since the epoch in the portal's time zone. */
+  private day = -1;
   private dailyUsed = 0;
 
   constructor(
@@ -183,7 +184,7 @@ export class PortalLimits {
   }
 
   private rollDay(now: number): void {
-    const day = new Date(now + this.settings.timeZoneOffsetMinutes * 60_000).toISOString().slice(0, 10);
+    const day = Math.floor((now + this.settings.timeZoneOffsetMinutes * 60_000) / 86_400_000);
     if (day !== this.day) {
       this.day = day;
       this.dailyUsed = 0;
