@@ -119,10 +119,9 @@ describe('jsforce against the Salesforce sandbox', () => {
       External_Id__c: 'BULK-1',
       LastName: 'Bulky',
     });
-    expect(results.failedResults.map((r) => r.External_Id__c).sort()).toEqual(['BULK-2', 'BULK-3']);
-    expect(String(results.failedResults.find((r) => r.External_Id__c === 'BULK-2')?.sf__Error)).toMatch(
-      /^REQUIRED_FIELD_MISSING:/,
-    );
+    const failed = results.failedResults as unknown as Record<string, string>[];
+    expect(failed.map((r) => r.External_Id__c).sort()).toEqual(['BULK-2', 'BULK-3']);
+    expect(failed.find((r) => r.External_Id__c === 'BULK-2')?.sf__Error).toMatch(/^REQUIRED_FIELD_MISSING:/);
 
     const stream = await conn.bulk2.query(
       "SELECT Id, LastName, Email FROM Contact WHERE External_Id__c = 'BULK-1' OR LastName LIKE 'Good%'",
