@@ -41,6 +41,48 @@ export function authenticate(
   return { org, caller: { kind: 'oauth', appId: Number(check.token.data.appId) } };
 }
 
+/**
+ * OAuth tokens carry the scopes granted at install; a call outside them is a 403 MISSING_SCOPES
+ * (category name and body UNVERIFIED, Part C). Private-app tokens get their scopes in the app's
+ * settings, which the sandbox treats as "everything".
+ */
+function checkScopes(server: HubSpotServer, request: FastifyRequest, required: string[]): void {
+  const token = bearer(request);
+  const rec = token ? server.tokens.find(token) : undefined;
+  if (rec?.data.type !== 'oauth') return;
+  const granted = new Set((rec.data.scopes ?? '').split(' '));
+  const missing = required.filter((s) => !granted.has(s));
+  if (missing.length === 0) return;
+  throw new HsError(
+    403,
+    'MISSING_SCOPES',
+    "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
+    {
+      errors: [
+        {
+          message: 'One or more of the following scopes are required.',
+          context: { requiredGranularScopes: missing },
+        },
+      ],
+    },
+  );
+}
+
+/**
+ * The scopes a CRM object route needs, e.g. `crm.objects.contacts.write`: reads are GETs, batch
+ * reads and searches; association routes need the scope of both sides.
+ */
+export function routeScopes(method: string, url: string): string[] {
+  const v3 = /^\/crm\/v3\/objects\/(contacts|deals)\b/.exec(url);
+  const types = v3
+    ? [v3[1] as HsObjectType]
+    : url.startsWith('/crm/v4/')
+      ? (['contacts', 'deals'] as const)
+      : [];
+  const read = method === 'GET' || url.endsWith('/batch/read') || url.endsWith('/search');
+  return types.map((t) => `crm.objects.${t}.${read ? 'read' : 'write'}`);
+}
+
 export function sendHsError(reply: FastifyReply, err: HsError): FastifyReply {
   return reply.code(err.statusCode).type('application/json').send(err.body());
 }
@@ -58,6 +100,7 @@ export function apiRoute(
   handler: ApiHandler,
   options: { search?: boolean } = {},
 ): void {
+  const scopes = routeScopes(method, url);
   app.route({
     method,
     url,
@@ -65,6 +108,7 @@ export function apiRoute(
       reply.header('x-hubspot-correlation-id', crypto.randomUUID());
       try {
         const { org, caller } = authenticate(server, request);
+        if (scopes.length > 0) checkScopes(server, request, scopes);
         const now = org.now();
         const limits = org.state.limits;
         const decision = options.search ? limits.takeSearch(now) : limits.takeApi(caller, now);

@@ -74,6 +74,16 @@ export function registerOAuthRoutes(app: FastifyInstance, server: HubSpotServer)
 
   const token = async (request: FastifyRequest, reply: FastifyReply, v3: boolean): Promise<FastifyReply> => {
     const body = request.body;
+    // The token endpoint takes a form body [V-SPEC]; the answer to JSON is UNVERIFIED, but refusing it
+    // keeps a client that sends JSON from passing here and failing against HubSpot.
+    if (!String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+      return oauthError(
+        reply,
+        'BAD_REQUEST',
+        'invalid_request',
+        'the token request must be application/x-www-form-urlencoded',
+      );
+    }
     const grant = field(body, 'grant_type');
     if (field(body, 'client_id') !== DEMO.clientId)
       return oauthError(reply, 'BAD_CLIENT_ID', 'invalid_client', 'missing or invalid client id');

@@ -114,6 +114,28 @@ describe('OAuth v1 (B2)', () => {
     });
   });
 
+  it('refuses calls outside the granted scopes with 403 MISSING_SCOPES, and a JSON token request', async () => {
+    const t = await exchange();
+    const res = await call(
+      'POST',
+      '/crm/v3/objects/contacts',
+      { properties: { email: 'scoped@example.org' } },
+      t.access_token,
+    );
+    expect(res.status).toBe(403);
+    expect(res.json).toMatchObject({ category: 'MISSING_SCOPES' });
+    expect(res.json.errors[0].context.requiredGranularScopes).toEqual(['crm.objects.contacts.write']);
+    expect((await call('GET', '/crm/v3/objects/deals', undefined, t.access_token)).status).toBe(403);
+    const json = await call(
+      'POST',
+      '/oauth/v1/token',
+      { grant_type: 'refresh_token', client_id: DEMO.clientId },
+      null,
+    );
+    expect(json.status).toBe(400);
+    expect(json.json.error).toBe('invalid_request');
+  });
+
   it('describes tokens and deletes a refresh token (then refresh fails and its access tokens stop working)', async () => {
     const t = await exchange();
     const info = await call('GET', `/oauth/v1/access-tokens/${t.access_token}`, undefined, null);
