@@ -104,7 +104,7 @@ export class TokenService {
   async refreshIfExpiring(connectionId: string, withinMs: number): Promise<boolean> {
     const stored = await this.read(connectionId);
     if (stored.expiresAt === null || stored.expiresAt - this.now() > withinMs) {
-      await this.index(connectionId, stored);
+      await this.indexExpiry(connectionId, stored);
       return false;
     }
     await this.refresh(connectionId, { kind: 'expiring', withinMs });
@@ -117,7 +117,7 @@ export class TokenService {
    */
   async storeGrant(connectionId: string, stored: StoredTokens): Promise<void> {
     await this.options.store.setCredentials(connectionId, stored);
-    await this.index(connectionId, stored);
+    await this.indexExpiry(connectionId, stored);
   }
 
   private refresh(connectionId: string, need: Need): Promise<AccessToken> {
@@ -179,7 +179,7 @@ export class TokenService {
     // Stored before anyone uses the new token: with rotation the old refresh token is already dead, so
     // a crash after this point must not leave the store holding it.
     await this.options.store.setCredentials(connectionId, next);
-    await this.index(connectionId, next);
+    await this.indexExpiry(connectionId, next);
     this.options.logger?.info(
       { connectionId, crm: connection.crm, rotated: grant.refreshToken !== undefined },
       'token refreshed',
@@ -228,7 +228,8 @@ export class TokenService {
     return parseStoredTokens(await this.options.store.getCredentials(connectionId), connectionId);
   }
 
-  private async index(connectionId: string, stored: StoredTokens): Promise<void> {
+  /** Records when a connection's token expires, for the refresh job (tokens without expiry are removed). */
+  async indexExpiry(connectionId: string, stored: StoredTokens): Promise<void> {
     if (stored.expiresAt === null) await this.options.redis.zrem(this.expiryIndexKey, connectionId);
     else await this.options.redis.zadd(this.expiryIndexKey, stored.expiresAt, connectionId);
   }

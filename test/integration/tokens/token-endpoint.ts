@@ -15,6 +15,7 @@ export class TokenEndpoint {
   delayMs = 50;
   expiresIn: number | null = 1800;
   instanceUrl?: string;
+  hubId?: number;
   private server?: http.Server;
   private counter = 0;
 
@@ -44,10 +45,16 @@ export class TokenEndpoint {
       json(400, { error: 'invalid_grant', error_description: 'expired access/refresh token' });
       return;
     }
+    if (form.grant_type === 'authorization_code' && form.code !== 'good-code') {
+      json(400, { error: 'invalid_grant', error_description: 'invalid authorization code' });
+      return;
+    }
     this.counter += 1;
     const payload: Record<string, unknown> = { access_token: `a${this.counter}`, token_type: 'bearer' };
     if (this.expiresIn !== null) payload.expires_in = this.expiresIn;
     if (this.instanceUrl) payload.instance_url = this.instanceUrl;
+    if (this.hubId !== undefined) payload.hub_id = this.hubId;
+    if (form.grant_type === 'authorization_code') payload.refresh_token = this.validRefreshToken;
     if (form.grant_type === 'refresh_token' && this.rotate) {
       this.validRefreshToken = `r${this.counter}`;
       payload.refresh_token = this.validRefreshToken;

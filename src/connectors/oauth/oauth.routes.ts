@@ -1,0 +1,231 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { type CrmDeclaration, CRMS, isCrmKind } from '../../config/crms';
+import {
+  type AppError,
+  BadUserInputError,
+  ConflictError,
+  NotFoundError,
+  UnauthenticatedError,
+  isAppError,
+} from '../../errors';
+import { type Logger } from '../../logger';
+import { type ConnectionView, type ConnectionsRepository } from '../../store/repositories/connections.repo';
+import { type HttpTransport } from '../http/http.types';
+import { type VendorUrlPolicy, resolveVendorHosts } from '../ssrf';
+import { type StoredTokens } from '../tokens/credentials';
+import { type OAuthApp, InvalidGrantError, OAuth2Client } from '../tokens/oauth2-client';
+import { type TokenService } from '../tokens/token.service';
+import { type OAuthStateStore } from './oauth-state';
+
+/**
+ * `GET /oauth/:crm/start` and `GET /oauth/:crm/callback`: connecting a CRM through the vendor's OAuth
+ * web-server flow. The lead mounts the router at the root of the gateway's HTTP app.
+ *
+ * start (API key required): `?displayName=`, `?connectionId=` to re-authorize, `?authUrl=`/`?apiUrl=`
+ * vendor URL overrides (SSRF-guarded; sandboxes), `?format=json` to get `{ authorizeUrl }` instead of
+ * a 302 (for a backend that forwards the URL to a browser).
+ *
+ * callback (called by the browser coming back from the vendor): exchanges the code, stores the tokens
+ * encrypted, creates the connection or re-authorizes the one named at start, answers JSON.
+ */
+export interface OAuthRoutesOptions {
+  states: OAuthStateStore;
+  connections: Pick<
+    ConnectionsRepository,
+    'create' | 'getForTenant' | 'getCredentials' | 'update' | 'setStatus'
+  >;
+  tokens: Pick<TokenService, 'storeGrant' | 'indexExpiry'>;
+  /** Our OAuth app per CRM; `undefined` when the operator configured none (the route answers 404). */
+  apps: (crm: string) => OAuthApp | undefined;
+  policy: VendorUrlPolicy;
+  /** The caller's tenant from the request's API key; null when none was presented. */
+  authenticate: (req: Request) => Promise<{ tenantId: string } | null>;
+  /** Told after a connection was created or re-authorized (the lead publishes connection events). */
+  onConnected?: (connection: ConnectionView, change: 'CREATED' | 'REAUTHORIZED') => Promise<void>;
+  transport?: HttpTransport;
+  logger?: Logger;
+}
+
+export function createOAuthRouter(options: OAuthRoutesOptions): Router {
+  const router = express.Router();
+
+  router.get('/oauth/:crm/start', async (req: Request, res: Response) => {
+    const auth = await options.authenticate(req);
+    if (!auth) throw new UnauthenticatedError('an API key is required to start connecting a CRM');
+    const { decl, app } = oauthCrm(req.params.crm as string, options);
+    const q = req.query as Record<string, unknown>;
+    const displayName = optionalString(q.displayName, 'displayName', 120);
+    const connectionId = optionalString(q.connectionId, 'connectionId', 64);
+    if (connectionId) {
+      const existing = await options.connections.getForTenant(auth.tenantId, connectionId);
+      if (existing.crm !== decl.kind) {
+        throw new BadUserInputError(
+          `connection ${connectionId} is a ${existing.crm} connection, not ${decl.kind}`,
+        );
+      }
+    }
+    const vendorUrls: Record<string, string> = {};
+    const authUrl = optionalString(q.authUrl, 'authUrl', 2048);
+    const apiUrl = optionalString(q.apiUrl, 'apiUrl', 2048);
+    if (authUrl) vendorUrls.auth = authUrl;
+    if (apiUrl) vendorUrls.api = apiUrl;
+    const hosts = resolveVendorHosts(decl, vendorUrls, options.policy);
+    const checkedUrls: Record<string, string> = {};
+    if (authUrl) checkedUrls.auth = hosts.auth;
+    if (apiUrl && hosts.api) checkedUrls.api = hosts.api;
+
+    const state = await options.states.issue({
+      tenantId: auth.tenantId,
+      crm: decl.kind,
+      connectionId,
+      displayName,
+      vendorUrls: checkedUrls,
+    });
+    const client = new OAuth2Client({
+      decl,
+      hosts,
+      app,
+      policy: options.policy,
+      transport: options.transport,
+    });
+    const authorizeUrl = client.authorizeUrl(state);
+    if (q.format === 'json') res.json({ authorizeUrl });
+    else res.redirect(302, authorizeUrl);
+  });
+
+  router.get('/oauth/:crm/callback', async (req: Request, res: Response) => {
+    const { decl, app } = oauthCrm(req.params.crm as string, options);
+    const q = req.query as Record<string, unknown>;
+    if (typeof q.error === 'string') {
+      // Consume the state anyway so that it cannot be replayed with a code later.
+      await options.states.consume(q.state, decl.kind).catch(() => undefined);
+      const description =
+        typeof q.error_description === 'string' ? `: ${q.error_description.slice(0, 200)}` : '';
+      throw new BadUserInputError(
+        `${decl.displayName} did not authorize the connection (${q.error.slice(0, 64)}${description})`,
+      );
+    }
+    const flow = await options.states.consume(q.state, decl.kind);
+    const code = optionalString(q.code, 'code', 4096);
+    if (!code) throw new BadUserInputError(`the callback carries no authorization code`);
+
+    const hosts = resolveVendorHosts(decl, flow.vendorUrls, options.policy);
+    const client = new OAuth2Client({
+      decl,
+      hosts,
+      app,
+      policy: options.policy,
+      transport: options.transport,
+    });
+    const grant = await client.exchangeCode(code).catch((err: unknown) => {
+      if (err instanceof InvalidGrantError) {
+        throw new BadUserInputError(
+          `${decl.displayName} refused the authorization code (${err.vendorCode}); start again`,
+        );
+      }
+      throw err;
+    });
+    const tokens: StoredTokens = {
+      authKind: 'oauth2_code',
+      accessToken: grant.accessToken,
+      refreshToken: grant.refreshToken,
+      expiresAt: grant.expiresAt,
+      apiBaseUrl: grant.apiBaseUrl,
+    };
+
+    let connection: ConnectionView;
+    let change: 'CREATED' | 'REAUTHORIZED';
+    if (flow.connectionId) {
+      const existing = await options.connections.getForTenant(flow.tenantId, flow.connectionId);
+      if (
+        existing.externalAccountId &&
+        grant.externalAccountId &&
+        existing.externalAccountId !== grant.externalAccountId
+      ) {
+        throw new ConflictError(
+          `this connection belongs to ${decl.displayName} account ${existing.externalAccountId}, but account ${grant.externalAccountId} was authorized`,
+        );
+      }
+      // Keep what else the credentials hold (a connector's own secrets); replace the tokens.
+      const previous = await options.connections.getCredentials(existing.id);
+      await options.tokens.storeGrant(existing.id, { ...previous, ...tokens } as StoredTokens);
+      if (!existing.externalAccountId && grant.externalAccountId) {
+        await options.connections.update(existing.id, { externalAccountId: grant.externalAccountId });
+      }
+      await options.connections.setStatus(existing.id, 'ACTIVE', null);
+      connection = {
+        ...existing,
+        status: 'ACTIVE',
+        statusReason: null,
+        externalAccountId: existing.externalAccountId ?? grant.externalAccountId ?? null,
+      };
+      change = 'REAUTHORIZED';
+    } else {
+      connection = await options.connections.create({
+        tenantId: flow.tenantId,
+        crm: decl.kind,
+        displayName: flow.displayName ?? decl.displayName,
+        credentials: tokens,
+        externalAccountId: grant.externalAccountId ?? null,
+        vendorUrls: flow.vendorUrls,
+      });
+      await options.tokens.indexExpiry(connection.id, tokens);
+      change = 'CREATED';
+    }
+    options.logger?.info({ connectionId: connection.id, crm: decl.kind, change }, 'CRM connected');
+    await options.onConnected?.(connection, change);
+    res.json({ connectionId: connection.id, crm: decl.kind, status: connection.status, change });
+  });
+
+  router.use('/oauth', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (!isAppError(err)) {
+      next(err);
+      return;
+    }
+    res.status(httpStatus(err)).json({ error: { code: err.code, message: err.message } });
+  });
+
+  return router;
+}
+
+function oauthCrm(kind: string, options: OAuthRoutesOptions): { decl: CrmDeclaration; app: OAuthApp } {
+  if (!isCrmKind(kind)) throw new NotFoundError(`unknown CRM ${JSON.stringify(kind)}`);
+  const decl: CrmDeclaration = CRMS[kind];
+  if (!decl.oauth || !decl.authKinds.includes('oauth2_code')) {
+    throw new NotFoundError(`${decl.displayName} does not connect through OAuth; use createConnection`);
+  }
+  const app = options.apps(kind);
+  if (!app) throw new NotFoundError(`no ${decl.displayName} OAuth app is configured on this server`);
+  return { decl, app };
+}
+
+function optionalString(value: unknown, name: string, max: number): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || value.length > max) {
+    throw new BadUserInputError(`${name} must be a string of at most ${max} characters`);
+  }
+  return value;
+}
+
+function httpStatus(err: AppError): number {
+  switch (err.code) {
+    case 'BAD_USER_INPUT':
+    case 'VALIDATION':
+      return 400;
+    case 'UNAUTHENTICATED':
+      return 401;
+    case 'FORBIDDEN':
+      return 403;
+    case 'NOT_FOUND':
+      return 404;
+    case 'CONFLICT':
+      return 409;
+    case 'RATE_LIMITED':
+      return 429;
+    case 'UNAVAILABLE':
+    case 'AUTH_EXPIRED':
+      return 503;
+    default:
+      return 502;
+  }
+}

@@ -1,0 +1,216 @@
+import crypto from 'node:crypto';
+import type http from 'node:http';
+import { type AddressInfo } from 'node:net';
+import express from 'express';
+import Redis from 'ioredis';
+import { OAuthStateStore } from '../../../src/connectors/oauth/oauth-state';
+import { createOAuthRouter } from '../../../src/connectors/oauth/oauth.routes';
+import { TokenService } from '../../../src/connectors/tokens/token.service';
+import { KeyRing } from '../../../src/security/credentials-cipher';
+import { type Store, openStore } from '../../../src/store';
+import { TokenEndpoint } from '../tokens/token-endpoint';
+import { testStoreUrls, uniqueName } from '../../support/stores';
+
+let store: Store;
+let redis: Redis;
+let vendor: TokenEndpoint;
+let vendorUrl: string;
+let server: http.Server;
+let gateway: string;
+let tenantId: string;
+let otherTenantId: string;
+const connected: string[] = [];
+
+beforeAll(async () => {
+  store = await openStore({
+    uri: testStoreUrls().mongodbUri,
+    dbName: uniqueName('oauth'),
+    keyRing: new KeyRing([{ kid: 'k', key: crypto.randomBytes(32) }]),
+  });
+  redis = new Redis(testStoreUrls().redisUrl, { maxRetriesPerRequest: 1 });
+  tenantId = (await store.tenants.create('acme')).id;
+  otherTenantId = (await store.tenants.create('other')).id;
+  vendor = new TokenEndpoint();
+  vendor.hubId = 62515;
+  vendorUrl = await vendor.start();
+  const prefix = uniqueName('oauth');
+  const policy = { allowOverrides: true, allowlist: ['http://127.0.0.1:*'] };
+  const app = express();
+  app.use(
+    createOAuthRouter({
+      states: new OAuthStateStore({ redis, prefix, secret: crypto.randomBytes(32), ttlMs: 2000 }),
+      connections: store.connections,
+      tokens: new TokenService({
+        store: store.connections,
+        redis,
+        prefix,
+        events: { publishConnectionEvent: async () => undefined },
+        refresherFor: () => async () => {
+          throw new Error('not used');
+        },
+      }),
+      apps: (crm) =>
+        crm === 'hubspot'
+          ? { clientId: 'cid', clientSecret: 'cs', redirectUri: 'http://127.0.0.1/cb' }
+          : undefined,
+      policy,
+      // Stand-in for the API-key check the lead wires: the header names the tenant.
+      authenticate: async (req) => {
+        const t = req.header('x-test-tenant');
+        return t ? { tenantId: t } : null;
+      },
+      onConnected: async (c, change) => {
+        connected.push(`${change}:${c.id}`);
+      },
+    }),
+  );
+  server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  gateway = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await vendor.stop();
+  await store.conn.dropDatabase();
+  await store.close();
+  await redis.quit();
+});
+
+async function start(query = '', tenant = tenantId): Promise<{ location: URL; state: string }> {
+  const res = await fetch(`${gateway}/oauth/hubspot/start?apiUrl=${encodeURIComponent(vendorUrl)}${query}`, {
+    headers: { 'x-test-tenant': tenant },
+    redirect: 'manual',
+  });
+  expect(res.status).toBe(302);
+  const location = new URL(res.headers.get('location')!);
+  return { location, state: location.searchParams.get('state')! };
+}
+
+const callback = (params: Record<string, string>, crm = 'hubspot') =>
+  fetch(`${gateway}/oauth/${crm}/callback?${new URLSearchParams(params)}`);
+
+describe('OAuth connect', () => {
+  it('redirects to the vendor authorize URL with a signed state', async () => {
+    const { location, state } = await start();
+    expect(location.origin + location.pathname).toBe('https://app.hubspot.com/oauth/authorize');
+    expect(location.searchParams.get('client_id')).toBe('cid');
+    expect(location.searchParams.get('redirect_uri')).toBe('http://127.0.0.1/cb');
+    expect(location.searchParams.get('scope')).toContain('crm.objects.contacts.read');
+    expect(state).toMatch(/^[\w-]{32}\.[\w-]{43}$/);
+  });
+
+  it('exchanges the code, stores encrypted tokens and creates the connection once', async () => {
+    const { state } = await start('&displayName=Sales%20portal');
+    const res = await callback({ code: 'good-code', state });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { connectionId: string; change: string };
+    expect(body.change).toBe('CREATED');
+    const view = await store.connections.getForTenant(tenantId, body.connectionId);
+    expect(view).toMatchObject({
+      crm: 'hubspot',
+      displayName: 'Sales portal',
+      status: 'ACTIVE',
+      externalAccountId: '62515',
+    });
+    expect(view.vendorUrls).toEqual({ api: vendorUrl });
+    const creds = await store.connections.getCredentials(body.connectionId);
+    expect(creds).toMatchObject({ authKind: 'oauth2_code', refreshToken: 'r0' });
+    const raw = await store.conn.collection('connections').findOne({});
+    expect(JSON.stringify(raw)).not.toContain('r0');
+    expect(connected).toContain(`CREATED:${body.connectionId}`);
+
+    const replay = await callback({ code: 'good-code', state });
+    expect(replay.status).toBe(400);
+    expect(((await replay.json()) as { error: { message: string } }).error.message).toMatch(
+      /expired or was already used/,
+    );
+  });
+
+  it('re-authorizes an existing connection of the same tenant', async () => {
+    const created = await store.connections.create({
+      tenantId,
+      crm: 'hubspot',
+      displayName: 'old',
+      credentials: {
+        authKind: 'oauth2_code',
+        accessToken: 'x',
+        refreshToken: 'dead',
+        expiresAt: 1,
+        extra: 'kept',
+      },
+      externalAccountId: '62515',
+    });
+    await store.connections.setStatus(created.id, 'NEEDS_REAUTH', 'revoked');
+    const { state } = await start(`&connectionId=${created.id}`);
+    const res = await callback({ code: 'good-code', state });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      connectionId: created.id,
+      change: 'REAUTHORIZED',
+      status: 'ACTIVE',
+    });
+    expect((await store.connections.getById(created.id)).status).toBe('ACTIVE');
+    expect(await store.connections.getCredentials(created.id)).toMatchObject({
+      refreshToken: 'r0',
+      extra: 'kept',
+    });
+  });
+
+  it("refuses to re-authorize another tenant's connection", async () => {
+    const other = await store.connections.create({
+      tenantId: otherTenantId,
+      crm: 'hubspot',
+      displayName: 'theirs',
+      credentials: { authKind: 'static_token', accessToken: 'x' },
+    });
+    const res = await fetch(`${gateway}/oauth/hubspot/start?connectionId=${other.id}`, {
+      headers: { 'x-test-tenant': tenantId },
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(404);
+  });
+
+  it('refuses tampered, foreign-CRM, expired and missing states', async () => {
+    const { state } = await start();
+    const tampered = `${state.slice(0, 10)}${state[10] === 'A' ? 'B' : 'A'}${state.slice(11)}`;
+    expect((await callback({ code: 'good-code', state: tampered })).status).toBe(400);
+    expect((await callback({ code: 'good-code', state }, 'salesforce')).status).toBe(404); // no app configured
+    expect((await callback({ code: 'good-code' })).status).toBe(400);
+    const { state: late } = await start();
+    await new Promise((r) => setTimeout(r, 2100));
+    const res = await callback({ code: 'good-code', state: late });
+    expect(res.status).toBe(400);
+  });
+
+  it('reports a denial and a refused code as BAD_USER_INPUT', async () => {
+    const { state } = await start();
+    const denied = await callback({
+      error: 'access_denied',
+      error_description: 'end-user denied authorization',
+      state,
+    });
+    expect(denied.status).toBe(400);
+    expect(((await denied.json()) as { error: { message: string } }).error.message).toMatch(/access_denied/);
+    // The denial consumed the state.
+    expect((await callback({ code: 'good-code', state })).status).toBe(400);
+    const { state: s2 } = await start();
+    const bad = await callback({ code: 'stolen', state: s2 });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('requires an API key to start and refuses vendor URL overrides outside the allowlist', async () => {
+    expect((await fetch(`${gateway}/oauth/hubspot/start`, { redirect: 'manual' })).status).toBe(401);
+    const res = await fetch(
+      `${gateway}/oauth/hubspot/start?apiUrl=${encodeURIComponent('http://169.254.169.254')}`,
+      {
+        headers: { 'x-test-tenant': tenantId },
+        redirect: 'manual',
+      },
+    );
+    expect(res.status).toBe(400);
+    expect(
+      (await fetch(`${gateway}/oauth/nosuchcrm/start`, { headers: { 'x-test-tenant': tenantId } })).status,
+    ).toBe(404);
+  });
+});
