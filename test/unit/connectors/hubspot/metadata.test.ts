@@ -1,0 +1,251 @@
+import nock from 'nock';
+import { API, hubspot, mockProperties, resetNock } from './hs-context';
+
+/** Properties (B8), pipelines (B9), associations v4 (B7) and lists (B4). */
+
+beforeAll(() => nock.disableNetConnect());
+afterAll(() => nock.enableNetConnect());
+afterEach(() => {
+  expect(nock.pendingMocks()).toEqual([]);
+  resetNock();
+});
+
+const base = { groupName: 'g', description: '', displayOrder: 0, hidden: false, formField: true };
+
+describe('describeFields', () => {
+  it('maps property types, custom flags, read-only values and enumeration options', async () => {
+    const { connector } = hubspot();
+    nock(API)
+      .get('/crm/v3/properties/contacts')
+      .reply(200, {
+        results: [
+          {
+            ...base,
+            name: 'email',
+            label: 'Email',
+            type: 'string',
+            fieldType: 'text',
+            hubspotDefined: true,
+            options: [],
+          },
+          {
+            ...base,
+            name: 'lifecyclestage',
+            label: 'Lifecycle Stage',
+            type: 'enumeration',
+            fieldType: 'radio',
+            hubspotDefined: true,
+            options: [
+              { label: 'Lead', value: 'lead', displayOrder: 1, hidden: false },
+              { label: 'Old', value: 'old', displayOrder: 2, hidden: true },
+            ],
+          },
+          {
+            ...base,
+            name: 'hs_object_id',
+            label: 'Record ID',
+            type: 'number',
+            fieldType: 'number',
+            hubspotDefined: true,
+            options: [],
+            modificationMetadata: { readOnlyValue: true, readOnlyDefinition: true, archivable: false },
+          },
+          {
+            ...base,
+            name: 'favorite_colors',
+            label: 'Colors',
+            type: 'enumeration',
+            fieldType: 'checkbox',
+            options: [{ label: 'Red', value: 'red', hidden: false }],
+          },
+          {
+            ...base,
+            name: 'contract_value',
+            label: 'Contract',
+            type: 'number',
+            fieldType: 'number',
+            numberDisplayHint: 'currency',
+            options: [],
+          },
+          { ...base, name: 'renewal', label: 'Renewal', type: 'date', fieldType: 'date', options: [] },
+          {
+            ...base,
+            name: 'gone',
+            label: 'Gone',
+            type: 'string',
+            fieldType: 'text',
+            options: [],
+            archived: true,
+          },
+        ],
+      });
+    const fields = await connector.describeFields('contact');
+    expect(fields.map((f) => [f.name, f.type, f.custom, f.readOnly])).toEqual([
+      ['email', 'email', false, false],
+      ['lifecyclestage', 'picklist', false, false],
+      ['hs_object_id', 'id', false, true],
+      ['favorite_colors', 'multipicklist', true, false],
+      ['contract_value', 'currency', true, false],
+      ['renewal', 'date', true, false],
+    ]);
+    expect(fields[1]?.picklistValues).toEqual([{ value: 'lead', label: 'Lead' }]);
+  });
+});
+
+describe('deal pipelines', () => {
+  it('derives OPEN/WON/LOST from closed-stage metadata, strings or booleans', async () => {
+    const { connector } = hubspot();
+    nock(API)
+      .get('/crm/v3/pipelines/deals')
+      .reply(200, {
+        results: [
+          {
+            id: 'default',
+            label: 'Sales Pipeline',
+            displayOrder: 0,
+            archived: false,
+            stages: [
+              {
+                id: 'appointmentscheduled',
+                label: 'Appointment Scheduled',
+                metadata: { isClosed: 'false', probability: '0.2' },
+              },
+              { id: 'closedwon', label: 'Closed Won', metadata: { isClosed: 'true', probability: '1.0' } },
+              { id: 'closedlost', label: 'Closed Lost', metadata: { isClosed: 'true', probability: '0.0' } },
+            ],
+          },
+          {
+            id: '9001',
+            label: 'Renewals',
+            stages: [
+              { id: '122178070', label: 'Renewed', metadata: { isClosed: true, probability: 1 } },
+              { id: '122178071', label: 'Churned', metadata: { isClosed: true, probability: 0 } },
+              {
+                id: '122178072',
+                label: 'Old stage',
+                archived: true,
+                metadata: { isClosed: 'false', probability: '0.5' },
+              },
+            ],
+          },
+        ],
+      });
+    const stages = await connector.dealStages();
+    expect(stages.map((s) => [s.pipelineId, s.stageId, s.status, s.probability])).toEqual([
+      ['default', 'appointmentscheduled', 'OPEN', 0.2],
+      ['default', 'closedwon', 'WON', 1],
+      ['default', 'closedlost', 'LOST', 0],
+      ['9001', '122178070', 'WON', 1],
+      ['9001', '122178071', 'LOST', 0],
+    ]);
+  });
+});
+
+describe('getAssociations', () => {
+  it('reads v4 associations in one batch per 100 ids, follows per-record paging, and maps misses to []', async () => {
+    const { connector } = hubspot();
+    const ids = Array.from({ length: 150 }, (_, i) => String(i + 1));
+    const batches: number[] = [];
+    nock(API)
+      .post('/crm/v4/associations/contacts/deals/batch/read', (b: { inputs: unknown[] }) => {
+        batches.push(b.inputs.length);
+        return b.inputs.length === 100;
+      })
+      .reply(207, {
+        status: 'COMPLETE',
+        results: [
+          {
+            from: { id: '1' },
+            to: [
+              {
+                toObjectId: 501,
+                associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 4, label: null }],
+              },
+              {
+                toObjectId: 501,
+                associationTypes: [{ category: 'USER_DEFINED', typeId: 77, label: 'Champion' }],
+              },
+            ],
+            paging: { next: { after: 'abc' } },
+          },
+          { from: { id: '2' }, to: [{ toObjectId: '502', associationTypes: [] }] },
+        ],
+        errors: [
+          {
+            status: 'error',
+            category: 'OBJECT_NOT_FOUND',
+            message: 'No associations found',
+            context: { fromObjectId: ['3'] },
+          },
+        ],
+      })
+      .get('/crm/v4/objects/contacts/1/associations/deals')
+      .query({ limit: '500', after: 'abc' })
+      .reply(200, { results: [{ toObjectId: 503, associationTypes: [] }] })
+      .post('/crm/v4/associations/contacts/deals/batch/read', (b: { inputs: unknown[] }) => {
+        batches.push(b.inputs.length);
+        return b.inputs.length === 50;
+      })
+      .reply(200, { status: 'COMPLETE', results: [{ from: { id: '150' }, to: [{ toObjectId: 9 }] }] });
+    const map = await connector.getAssociations('contact', ids, 'deal');
+    expect(batches).toEqual([100, 50]);
+    expect(map.size).toBe(150);
+    expect(map.get('1')).toEqual(['501', '503']);
+    expect(map.get('2')).toEqual(['502']);
+    expect(map.get('3')).toEqual([]);
+    expect(map.get('150')).toEqual(['9']);
+  });
+});
+
+describe('listRecords', () => {
+  it('pages with `after`, then walks the archived listing when deleted records are wanted', async () => {
+    const { connector } = hubspot();
+    mockProperties('contacts', ['email']);
+    nock(API)
+      .get('/crm/v3/objects/contacts')
+      .query({ limit: '2', properties: 'email' })
+      .reply(200, {
+        results: [
+          { id: '1', properties: { email: 'a@x.io' }, archived: false },
+          { id: '2', properties: { email: 'b@x.io' }, archived: false },
+        ],
+        paging: { next: { after: '3', link: 'https://api.hubapi.com/crm/objects/v3/contacts?limit=1' } },
+      })
+      .get('/crm/v3/objects/contacts')
+      .query({ limit: '2', after: '3', properties: 'email' })
+      .reply(200, { results: [{ id: '3', properties: { email: 'c@x.io' }, archived: false }] })
+      .get('/crm/v3/objects/contacts')
+      .query({ limit: '2', archived: 'true', properties: 'email' })
+      .reply(200, {
+        results: [
+          { id: '9', properties: { email: 'z@x.io' }, archived: true, archivedAt: '2026-01-01T00:00:00Z' },
+        ],
+      });
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await connector.listRecords('contact', { pageSize: 2, cursor, includeDeleted: true });
+      ids.push(...page.items.map((r) => `${r.remoteId}${r.isDeleted ? '(deleted)' : ''}`));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(ids).toEqual(['1', '2', '3', '9(deleted)']);
+  });
+
+  it('lists ids only and reads records by batch when the property list would make the URL too long', async () => {
+    const { connector } = hubspot();
+    const many = Array.from({ length: 300 }, (_, i) => `a_rather_long_property_name_${i}`);
+    mockProperties('deals', many);
+    nock(API)
+      .get('/crm/v3/objects/deals')
+      .query({ limit: '100', properties: 'hs_object_id' })
+      .reply(200, { results: [{ id: '5', properties: { hs_object_id: '5' } }] })
+      .post('/crm/v3/objects/deals/batch/read', (b: { properties: string[] }) => b.properties.length === 300)
+      .reply(200, {
+        status: 'COMPLETE',
+        results: [{ id: '5', properties: { a_rather_long_property_name_0: 'x' } }],
+      });
+    const page = await connector.listRecords('deal', { pageSize: 500 });
+    expect(page.items.map((r) => r.fields)).toEqual([{ a_rather_long_property_name_0: 'x' }]);
+    expect(page.nextCursor).toBeNull();
+  });
+});
