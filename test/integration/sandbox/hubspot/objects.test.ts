@@ -214,3 +214,39 @@ describe('get, create, update, archive (B4)', () => {
     expect(res.json).toMatchObject({ status: 'error' });
   });
 });
+
+describe('admin record API (as a CRM user)', () => {
+  it('creates, edits, archives and restores records; errors come back as plain admin JSON', async () => {
+    const created = await call(
+      'POST',
+      '/__sandbox/orgs/default/records/contacts',
+      { email: 'admin@example.org', firstname: 'Ad' },
+      null,
+    );
+    expect(created.status).toBe(201);
+    const id = created.json.id as string;
+    const edited = await call(
+      'PATCH',
+      `/__sandbox/orgs/default/records/contact/${id}`,
+      { jobtitle: 'Admin' },
+      null,
+    );
+    expect(edited.json.properties.jobtitle).toBe('Admin');
+    expect((await call('DELETE', `/__sandbox/orgs/default/records/0-1/${id}`, undefined, null)).status).toBe(
+      200,
+    );
+    expect((await call('GET', `/crm/v3/objects/contacts/${id}`)).status).toBe(404);
+    const restored = await call('POST', `/__sandbox/orgs/default/records/contacts/${id}/restore`, {}, null);
+    expect(restored.json).toMatchObject({ id, archived: false });
+    expect((await call('GET', `/crm/v3/objects/contacts/${id}`)).status).toBe(200);
+    const dup = await call(
+      'POST',
+      '/__sandbox/orgs/default/records/contacts',
+      { email: 'admin@example.org' },
+      null,
+    );
+    expect(dup.status).toBe(409);
+    expect(dup.json.error).toMatch(/Existing ID/);
+    expect((await call('POST', '/__sandbox/orgs/default/records/tickets', {}, null)).status).toBe(400);
+  });
+});
