@@ -1,0 +1,100 @@
+import { DATA, installNockGuards, rejection, salesforce, sf, sfId } from './sf-context';
+
+installNockGuards();
+
+const SESSION_EXPIRED = [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }];
+const LIMIT_EXCEEDED = [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }];
+
+describe('Salesforce error shapes through jsforce and the shared layer', () => {
+  it('INVALID_SESSION_ID: refreshes once through the token service and replays the call with the new token', async () => {
+    const { connector, tokens } = salesforce();
+    sf({ reqheaders: { authorization: 'Bearer tok-1' } })
+      .get(`${DATA}/sobjects/Contact/describe`)
+      .reply(401, SESSION_EXPIRED, { 'www-authenticate': 'Token' });
+    sf({ reqheaders: { authorization: 'Bearer tok-2' } })
+      .get(`${DATA}/sobjects/Contact/describe`)
+      .reply(200, { name: 'Contact', fields: [] });
+    await expect(connector.describeFields('contact')).resolves.toEqual([]);
+    expect(tokens.refreshes).toEqual(['tok-1']);
+  });
+
+  it('INVALID_SESSION_ID after a refresh: AUTH_EXPIRED, without a second refresh', async () => {
+    const { connector, tokens } = salesforce();
+    sf().get(`${DATA}/sobjects/Contact/describe`).twice().reply(401, SESSION_EXPIRED);
+    const err = await rejection(connector.describeFields('contact'));
+    expect(err.code).toBe('AUTH_EXPIRED');
+    expect(tokens.refreshes).toHaveLength(1);
+  });
+
+  it('a 401 a refresh cannot cure is not refreshed', async () => {
+    const { connector, tokens } = salesforce();
+    sf()
+      .get(`${DATA}/sobjects/Contact/describe`)
+      .reply(401, [
+        { message: 'This session is not valid for use with the REST API', errorCode: 'INVALID_SESSION_ID' },
+      ]);
+    const err = await rejection(connector.describeFields('contact'));
+    expect(err.code).toBe('AUTH_EXPIRED');
+    expect(tokens.refreshes).toEqual([]);
+  });
+
+  it('403 REQUEST_LIMIT_EXCEEDED is an exhausted budget: RATE_LIMITED with a wait, and the connection budget is blocked', async () => {
+    const { connector, budget } = salesforce({ priority: 'background' });
+    sf().post(`${DATA}/composite/sobjects/Opportunity`).reply(403, LIMIT_EXCEEDED);
+    const err = await rejection(connector.getRecords('deal', [sfId('006', 1)]));
+    expect(err.code).toBe('RATE_LIMITED');
+    expect(err.retryAfterMs).toBeGreaterThan(0);
+    expect(budget.exhaustedFor).toEqual([err.retryAfterMs]);
+  });
+
+  it('every call hands Sforce-Limit-Info to the budget, which corrects the org budget from it', async () => {
+    const { connector, budget } = salesforce();
+    sf().get(`${DATA}/sobjects/Opportunity/describe`).reply(
+      200,
+      { name: 'Opportunity', fields: [] },
+      {
+        'sforce-limit-info': 'api-usage=14990/15000',
+      },
+    );
+    await connector.describeFields('deal');
+    expect(budget.observed.map((h) => h['sforce-limit-info'])).toEqual(['api-usage=14990/15000']);
+  });
+
+  it('400 MALFORMED_QUERY is VALIDATION with the vendor code and message', async () => {
+    const { connector } = salesforce();
+    sf()
+      .get(`${DATA}/query`)
+      .query(true)
+      .reply(400, [{ message: "unexpected token: 'FROM'", errorCode: 'MALFORMED_QUERY' }]);
+    const err = await rejection(connector.listRecords('contact', { pageSize: 10 }));
+    expect(err).toMatchObject({ code: 'VALIDATION', vendorCode: 'MALFORMED_QUERY', status: 400 });
+    expect(err.message).toContain("unexpected token: 'FROM'");
+  });
+
+  it('300 on an upsert whose external id matches several records is CONFLICT', async () => {
+    const { connector } = salesforce();
+    sf()
+      .patch(`${DATA}/composite/sobjects/Contact/Ext_Id__c`)
+      .reply(300, [
+        `${DATA}/sobjects/Contact/${sfId('003', 1)}`,
+        `${DATA}/sobjects/Contact/${sfId('003', 2)}`,
+      ]);
+    const err = await rejection(
+      connector.upsertRecords('contact', [
+        { ref: 'r', externalId: { field: 'Ext_Id__c', value: 'K' }, fields: {} },
+      ]),
+    );
+    expect(err.code).toBe('CONFLICT');
+  });
+
+  it('an interactive read survives a 503 with Retry-After by waiting what it was told', async () => {
+    const { connector, slept } = salesforce();
+    sf()
+      .post(`${DATA}/composite/sobjects/Opportunity`)
+      .reply(503, [{ errorCode: 'SERVER_UNAVAILABLE', message: 'busy' }], { 'retry-after': '2' })
+      .post(`${DATA}/composite/sobjects/Opportunity`)
+      .reply(200, [null]);
+    await expect(connector.getRecords('deal', [sfId('006', 1)])).resolves.toEqual([null]);
+    expect(slept).toEqual([2000]);
+  });
+});

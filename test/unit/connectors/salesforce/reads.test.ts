@@ -1,0 +1,365 @@
+import nock from 'nock';
+import { DATA, INSTANCE, installNockGuards, salesforce, sf, sfId } from './sf-context';
+
+installNockGuards();
+
+const contact = (n: number, extra: Record<string, unknown> = {}) => ({
+  attributes: { type: 'Contact', url: `${DATA}/sobjects/Contact/${sfId('003', n)}` },
+  Id: sfId('003', n),
+  IsDeleted: false,
+  FirstName: `First${n}`,
+  LastName: `Last${n}`,
+  Email: `c${n}@example.com`,
+  Account: {
+    attributes: { type: 'Account', url: `${DATA}/sobjects/Account/001xx0000000001AAA` },
+    Name: 'Acme',
+  },
+  LastModifiedDate: '2024-05-20T20:49:32.000+0000',
+  SystemModstamp: '2024-05-20T20:49:32.000+0000',
+  ...extra,
+});
+
+const opportunity = (n: number) => ({
+  attributes: { type: 'Opportunity', url: `${DATA}/sobjects/Opportunity/${sfId('006', n)}` },
+  Id: sfId('006', n),
+  Name: `Deal ${n}`,
+  Amount: 1234.5,
+  StageName: 'Closed Won',
+  IsClosed: true,
+  IsWon: true,
+  LastModifiedDate: '2024-05-20T20:49:32.000+0000',
+  SystemModstamp: '2024-05-20T20:49:32.000+0000',
+});
+
+describe('Salesforce listRecords', () => {
+  it('pages with the query locator to the end, sending the token to the instance_url and asking for the page size', async () => {
+    const { connector, budget } = salesforce();
+    const soql: string[] = [];
+    sf({ reqheaders: { authorization: 'Bearer tok-1', 'sforce-query-options': 'batchSize=200' } })
+      .get(`${DATA}/query`)
+      .query((q) => {
+        soql.push(String(q.q));
+        return true;
+      })
+      .reply(200, {
+        totalSize: 400,
+        done: false,
+        nextRecordsUrl: `${DATA}/query/01gxx0000016PIAYA2-200`,
+        records: Array.from({ length: 200 }, (_, i) => contact(i)),
+      })
+      .get(`${DATA}/query/01gxx0000016PIAYA2-200`)
+      .reply(200, {
+        totalSize: 400,
+        done: true,
+        records: Array.from({ length: 200 }, (_, i) => contact(200 + i)),
+      });
+
+    const first = await connector.listRecords('contact', { pageSize: 200 });
+    expect(first.items).toHaveLength(200);
+    expect(first.items[0]).toEqual({
+      remoteId: sfId('003', 0),
+      fields: expect.objectContaining({ FirstName: 'First0', Account: { Name: 'Acme' } }) as unknown,
+      updatedAt: '2024-05-20T20:49:32.000+0000',
+      isDeleted: false,
+    });
+    expect(first.items[0].fields).not.toHaveProperty('attributes');
+    expect(soql[0]).toMatch(
+      /^SELECT Id, IsDeleted, CreatedDate, LastModifiedDate, SystemModstamp, FirstName, LastName, Email, Phone, Title, AccountId, Account\.Name, OwnerId FROM Contact ORDER BY Id ASC$/,
+    );
+    expect(soql[0]).not.toMatch(/OFFSET/);
+    const second = await connector.listRecords('contact', { pageSize: 200, cursor: first.nextCursor });
+    expect(second.items.map((r) => r.remoteId)[199]).toBe(sfId('003', 399));
+    expect(second.nextCursor).toBeNull();
+    expect(budget.acquired).toBe(2);
+    expect(budget.observed[0]['sforce-limit-info']).toBe('api-usage=26/15000');
+  });
+
+  it('serves pages smaller than a Salesforce batch as slices of it, reading the batch again for the next slice', async () => {
+    const { connector } = salesforce();
+    const firstBatch = {
+      totalSize: 250,
+      done: false,
+      nextRecordsUrl: `${DATA}/query/01gLOC-200`,
+      records: Array.from({ length: 200 }, (_, i) => contact(i)),
+    };
+    sf()
+      .get(`${DATA}/query`)
+      .query(true)
+      .twice()
+      .reply(200, firstBatch)
+      .get(`${DATA}/query/01gLOC-200`)
+      .reply(200, {
+        totalSize: 250,
+        done: true,
+        records: Array.from({ length: 50 }, (_, i) => contact(200 + i)),
+      });
+
+    const pages: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await connector.listRecords('contact', { pageSize: 150, cursor });
+      pages.push(page.items.map((r) => r.remoteId));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(pages.map((p) => p.length)).toEqual([150, 50, 50]);
+    expect(pages.flat()).toEqual(Array.from({ length: 250 }, (_, i) => sfId('003', i)));
+  });
+
+  it('lists soft-deleted records through /queryAll when asked', async () => {
+    const { connector } = salesforce();
+    sf()
+      .get(`${DATA}/queryAll`)
+      .query(true)
+      .reply(200, { totalSize: 1, done: true, records: [contact(1, { IsDeleted: true })] });
+    const page = await connector.listRecords('contact', { pageSize: 10, includeDeleted: true });
+    expect(page.items[0].isDeleted).toBe(true);
+    expect(page.nextCursor).toBeNull();
+  });
+
+  it('refuses a page size Salesforce cannot serve and a cursor it did not issue', async () => {
+    const { connector } = salesforce();
+    await expect(connector.listRecords('contact', { pageSize: 0 })).rejects.toThrow(/pageSize must be/);
+    await expect(connector.listRecords('contact', { pageSize: 10, cursor: 'bogus' })).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+    });
+  });
+});
+
+describe('Salesforce getRecords', () => {
+  it('reads contacts with SOQL Id IN (Account.Name crosses a relationship), in key order with null for misses', async () => {
+    const { connector } = salesforce();
+    let soql = '';
+    sf()
+      .get(`${DATA}/query`)
+      .query((q) => {
+        soql = String(q.q);
+        return true;
+      })
+      .reply(200, { totalSize: 2, done: true, records: [contact(2), contact(1)] });
+    const fifteen = sfId('003', 2).slice(0, 15);
+    const out = await connector.getRecords('contact', [
+      sfId('003', 1),
+      sfId('003', 9),
+      fifteen,
+      "x' OR Id != '",
+    ]);
+    expect(out.map((r) => r?.remoteId ?? null)).toEqual([sfId('003', 1), null, sfId('003', 2), null]);
+    expect(soql).toMatch(
+      / FROM Contact WHERE Id IN \('003xx0000000001AAA','003xx0000000009AAA','003xx0000000002'\)$/,
+    );
+  });
+
+  it('reads opportunities through sObject Collections POST retrieve with the field list, 200 ids per call', async () => {
+    const { connector } = salesforce();
+    const bodies: { ids: string[]; fields: string[] }[] = [];
+    sf()
+      .post(`${DATA}/composite/sobjects/Opportunity`, (b: { ids: string[]; fields: string[] }) => {
+        bodies.push(b);
+        return true;
+      })
+      .times(3)
+      .reply(200, async (req: Request) =>
+        ((await req.json()) as { ids: string[] }).ids.map((id) =>
+          id.endsWith('7AAA') ? null : opportunity(Number(id.slice(5, 15))),
+        ),
+      );
+    const ids = Array.from({ length: 450 }, (_, i) => sfId('006', i));
+    const out = await connector.getRecords('deal', ids);
+    expect(bodies.map((b) => b.ids.length)).toEqual([200, 200, 50]);
+    expect(bodies[0].fields).toEqual(
+      expect.arrayContaining(['Id', 'Name', 'Amount', 'StageName', 'IsWon', 'IsClosed', 'CloseDate']),
+    );
+    expect(bodies[0].fields).not.toContain('CurrencyIsoCode');
+    expect(out).toHaveLength(450);
+    expect(out[7]).toBeNull();
+    expect(out[8]?.fields.Amount).toBe(1234.5);
+  });
+
+  it('selects CurrencyIsoCode and configured custom fields only when the connection says so', async () => {
+    const { connector } = salesforce({ settings: { multiCurrency: true, fields: { deal: ['Region__c'] } } });
+    let fields: string[] = [];
+    sf()
+      .post(`${DATA}/composite/sobjects/Opportunity`, (b: { fields: string[] }) => {
+        fields = b.fields;
+        return true;
+      })
+      .reply(200, [null]);
+    await connector.getRecords('deal', [sfId('006', 1)]);
+    expect(fields).toEqual(expect.arrayContaining(['CurrencyIsoCode', 'Region__c']));
+  });
+
+  it('refuses a configured field that is not an API name, so settings cannot inject SOQL', () => {
+    expect(() => salesforce({ settings: { fields: { contact: ['Name FROM User --'] } } })).toThrow(
+      /is not a field API name/,
+    );
+  });
+
+  it('follows the instance_url of the current token (a refresh may move it), never a host jsforce names', async () => {
+    const { connector, tokens } = salesforce();
+    tokens.current = { ...tokens.current, apiBaseUrl: 'https://moved.my.salesforce.com' };
+    nock('https://moved.my.salesforce.com')
+      .post(`${DATA}/composite/sobjects/Opportunity`)
+      .reply(200, [null], { 'content-type': 'application/json' });
+    expect(await connector.getRecords('deal', [sfId('006', 1)])).toEqual([null]);
+    expect(INSTANCE).not.toContain('moved');
+  });
+});
+
+describe('Salesforce associations and describe', () => {
+  it('reads deal → contacts through OpportunityContactRole, one link per pair, empty lists for none', async () => {
+    const { connector } = salesforce();
+    let soql = '';
+    sf()
+      .get(`${DATA}/query`)
+      .query((q) => {
+        soql = String(q.q);
+        return true;
+      })
+      .reply(200, {
+        totalSize: 3,
+        done: true,
+        records: [
+          {
+            attributes: { type: 'OpportunityContactRole' },
+            OpportunityId: sfId('006', 1),
+            ContactId: sfId('003', 1),
+          },
+          {
+            attributes: { type: 'OpportunityContactRole' },
+            OpportunityId: sfId('006', 1),
+            ContactId: sfId('003', 1),
+          },
+          {
+            attributes: { type: 'OpportunityContactRole' },
+            OpportunityId: sfId('006', 1),
+            ContactId: sfId('003', 2),
+          },
+        ],
+      });
+    const out = await connector.getAssociations('deal', [sfId('006', 1), sfId('006', 2)], 'contact');
+    expect(out.get(sfId('006', 1))).toEqual([sfId('003', 1), sfId('003', 2)]);
+    expect(out.get(sfId('006', 2))).toEqual([]);
+    expect(soql).toMatch(
+      /^SELECT OpportunityId, ContactId FROM OpportunityContactRole WHERE OpportunityId IN \(/,
+    );
+  });
+
+  it('reads contact → deals the other way round', async () => {
+    const { connector } = salesforce();
+    let soql = '';
+    sf()
+      .get(`${DATA}/query`)
+      .query((q) => {
+        soql = String(q.q);
+        return true;
+      })
+      .reply(200, {
+        totalSize: 1,
+        done: true,
+        records: [
+          {
+            attributes: { type: 'OpportunityContactRole' },
+            ContactId: sfId('003', 1),
+            OpportunityId: sfId('006', 5),
+          },
+        ],
+      });
+    const out = await connector.getAssociations('contact', [sfId('003', 1)], 'deal');
+    expect(out.get(sfId('003', 1))).toEqual([sfId('006', 5)]);
+    expect(soql).toMatch(/WHERE ContactId IN/);
+  });
+
+  it('maps describe fields to native field metadata, custom fields and picklists included', async () => {
+    const { connector } = salesforce();
+    sf()
+      .get(`${DATA}/sobjects/Contact/describe`)
+      .reply(200, {
+        name: 'Contact',
+        fields: [
+          {
+            name: 'Id',
+            label: 'Contact ID',
+            type: 'id',
+            custom: false,
+            nillable: false,
+            createable: false,
+            updateable: false,
+            defaultedOnCreate: true,
+          },
+          {
+            name: 'LastName',
+            label: 'Last Name',
+            type: 'string',
+            custom: false,
+            nillable: false,
+            createable: true,
+            updateable: true,
+            defaultedOnCreate: false,
+          },
+          {
+            name: 'Salutation',
+            label: 'Salutation',
+            type: 'picklist',
+            custom: false,
+            nillable: true,
+            createable: true,
+            updateable: true,
+            picklistValues: [
+              { active: true, defaultValue: false, label: 'Mr.', validFor: null, value: 'Mr.' },
+              { active: false, defaultValue: false, label: 'Old', validFor: null, value: 'Old' },
+            ],
+          },
+          {
+            name: 'Region__c',
+            label: 'Region',
+            type: 'textarea',
+            custom: true,
+            nillable: true,
+            createable: true,
+            updateable: true,
+          },
+          {
+            name: 'AccountId',
+            label: 'Account ID',
+            type: 'reference',
+            custom: false,
+            nillable: true,
+            createable: true,
+            updateable: true,
+            referenceTo: ['Account'],
+          },
+        ],
+      });
+    const fields = await connector.describeFields('contact');
+    expect(fields).toEqual([
+      { name: 'Id', label: 'Contact ID', type: 'id', custom: false, required: false, readOnly: true },
+      {
+        name: 'LastName',
+        label: 'Last Name',
+        type: 'string',
+        custom: false,
+        required: true,
+        readOnly: false,
+      },
+      {
+        name: 'Salutation',
+        label: 'Salutation',
+        type: 'picklist',
+        custom: false,
+        required: false,
+        readOnly: false,
+        picklistValues: [{ value: 'Mr.', label: 'Mr.' }],
+      },
+      { name: 'Region__c', label: 'Region', type: 'text', custom: true, required: false, readOnly: false },
+      {
+        name: 'AccountId',
+        label: 'Account ID',
+        type: 'reference',
+        custom: false,
+        required: false,
+        readOnly: false,
+        referenceTo: ['Account'],
+      },
+    ]);
+  });
+});
