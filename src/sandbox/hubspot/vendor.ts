@@ -176,6 +176,16 @@ export function hubspotVendor(
           ],
         };
       });
+      // Unparseable bodies get HubSpot's VALIDATION_ERROR shape, not fastify's default error object.
+      app.setErrorHandler((err: { statusCode?: number; message: string }, _request, reply) => {
+        const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+        void reply.code(status).send({
+          status: 'error',
+          message: status === 500 ? 'internal error' : `Invalid input JSON: ${err.message}`,
+          correlationId: crypto.randomUUID(),
+          ...(status === 500 ? {} : { category: 'VALIDATION_ERROR' }),
+        });
+      });
       app.setNotFoundHandler((request, reply) => {
         void reply.code(404).send({
           status: 'error',

@@ -208,6 +208,19 @@ describe('get, create, update, archive (B4)', () => {
     expect((await call('POST', '/crm/v3/objects/contacts', { properties: { email } })).status).toBe(201);
   });
 
+  it('answers malformed JSON with a HubSpot VALIDATION_ERROR body', async () => {
+    const res = await fetch(`${live.baseUrl}/crm/v3/objects/contacts`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${server.org().state.privateAppToken}`,
+        'content-type': 'application/json',
+      },
+      body: '{"properties": {',
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ status: 'error', category: 'VALIDATION_ERROR' });
+  });
+
   it('answers 404 with a HubSpot body for an unknown path', async () => {
     const res = await call('GET', '/crm/v3/objects/tickets');
     expect(res.status).toBe(404);
