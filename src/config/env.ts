@@ -46,6 +46,12 @@ const envSchema = z.object({
   CORS_ORIGINS: csv.default([]),
   ENABLE_INTROSPECTION: bool.optional(),
   ENABLE_GRAPHIQL: bool.optional(),
+  /** Operation limits, checked before any resolver runs (src/server/limits.ts). */
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(10),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+  GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(1).default(1000),
+  /** Largest `first`/`last` a paginated field accepts. */
+  GRAPHQL_MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(100),
 
   /** SSRF guard: vendor URL overrides are refused unless the operator turns them on… */
   ALLOW_VENDOR_URL_OVERRIDES: bool.default(false),

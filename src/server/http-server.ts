@@ -1,8 +1,27 @@
 import http from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import { isAppError } from '../errors';
+import { createGatewayPubSub } from '../events/pubsub';
+import { createRequestContext, type GatewayServices, type RequestContext } from '../graphql/request-context';
+import { buildGatewaySchema } from '../graphql/schema';
+import { metricsRegistry } from '../metrics';
 import { type AppContext } from '../runtime/context';
+import { limitsPlugin, observabilityPlugin } from './apollo-plugins';
+import { authenticate } from './auth';
+import { corsAllowlist } from './cors';
+import { formatGatewayError, toGraphQLError } from './format-error';
+import { graphiqlRouter } from './graphiql';
 import { healthRouter } from './health';
+import { limitsFromEnv, type OperationLimits } from './limits';
+import { attachWebSocketServer } from './websocket';
+
+/** Where the API lives, for HTTP and WebSocket alike. */
+export const GRAPHQL_PATH = '/graphql';
 
 export interface GatewayServer {
   server: http.Server;
@@ -10,27 +29,109 @@ export interface GatewayServer {
   close(): Promise<void>;
 }
 
-/** Builds the gateway's HTTP server and listens. `port: 0` picks a free port (tests). */
+export interface GatewayServerOptions {
+  host: string;
+  /** `0` picks a free port (tests). */
+  port: number;
+  /** Overrides of the env's GRAPHQL_MAX_* limits. */
+  limits?: Partial<OperationLimits>;
+  /** @defaultValue ENABLE_INTROSPECTION, else on outside production */
+  introspection?: boolean;
+  /** @defaultValue ENABLE_GRAPHIQL, else on outside production */
+  graphiql?: boolean;
+  /** @defaultValue CORS_ORIGINS */
+  corsOrigins?: readonly string[];
+}
+
+/**
+ * The gateway's one port: `/graphql` over HTTP (Apollo Server) and WebSocket (graphql-ws), the offline
+ * GraphiQL page, `/healthz`, `/readyz` and `/metrics`.
+ */
 export async function startGatewayServer(
   ctx: AppContext,
-  options: { host: string; port: number },
+  options: GatewayServerOptions,
 ): Promise<GatewayServer> {
+  const { env } = ctx;
+  const limits: OperationLimits = { ...limitsFromEnv(env), ...options.limits };
+  const introspection = options.introspection ?? env.ENABLE_INTROSPECTION ?? !env.isProduction;
+  const graphiql = options.graphiql ?? env.ENABLE_GRAPHIQL ?? !env.isProduction;
+  const corsOrigins = options.corsOrigins ?? env.CORS_ORIGINS;
+
+  const schema = await buildGatewaySchema();
+  const graphiqlRoutes = graphiql ? graphiqlRouter({ endpoint: GRAPHQL_PATH }) : null;
+  const pubsub = createGatewayPubSub({ redis: ctx.redis, redisPrefix: env.REDIS_PREFIX, logger: ctx.logger });
+  const services: GatewayServices = { app: ctx, pubsub };
+
   const app = express();
   app.disable('x-powered-by');
-  app.use(healthRouter(ctx));
   const server = http.createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
+
+  const ws = attachWebSocketServer({
+    server,
+    path: GRAPHQL_PATH,
+    schema,
+    services,
+    limits,
+    introspection,
+    allowedOrigins: corsOrigins,
   });
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    introspection,
+    logger: ctx.logger,
+    includeStacktraceInErrorResponses: false,
+    persistedQueries: false,
+    formatError: formatGatewayError,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
+      ApolloServerPluginLandingPageDisabled(),
+      limitsPlugin(limits),
+      observabilityPlugin(),
+    ],
+  });
+  await apollo.start();
+
+  app.use(corsAllowlist(corsOrigins));
+  app.use(healthRouter(ctx));
+  app.get('/metrics', async (_req, res) => {
+    res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+  });
+  if (graphiqlRoutes) app.use(graphiqlRoutes);
+  app.use(
+    GRAPHQL_PATH,
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        try {
+          return createRequestContext(services, await authenticate(req.headers.authorization, ctx.store));
+        } catch (err) {
+          throw isAppError(err) ? toGraphQLError(err, 401) : err;
+        }
+      },
+    }),
+  );
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => resolve());
+    });
+  } catch (err) {
+    await apollo.stop();
+    await pubsub.close();
+    throw err;
+  }
   const { port } = server.address() as AddressInfo;
   return {
     server,
     url: `http://${options.host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    async close() {
+      // Apollo's drain plugin stops the HTTP server and lets in-flight requests finish; the WebSocket
+      // server is disposed through its drainServer hook.
+      await apollo.stop();
+      await pubsub.close();
+    },
   };
 }

@@ -1,0 +1,52 @@
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { createPubSub, filter, map, pipe } from '@graphql-yoga/subscription';
+import type Redis from 'ioredis';
+import { type Logger } from '../logger';
+import {
+  type ConnectionEvent,
+  type ConnectionEventPublisher,
+  connectionEventsRoutingKey,
+  createConnectionEventPublisher,
+  parseConnectionEvent,
+} from './connection-events';
+
+/** The subscribing side of the gateway: one Redis connection in subscribe mode per process. */
+export interface GatewayPubSub extends ConnectionEventPublisher {
+  /** Events of one tenant only: the tenant comes from the caller's key, never from its arguments. */
+  connectionEvents(tenantId: string): AsyncIterable<ConnectionEvent>;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the pubsub on a duplicate of `redis`: a client in subscribe mode can run no other command, and
+ * the process's general client must stay usable.
+ */
+export function createGatewayPubSub(options: {
+  redis: Redis;
+  redisPrefix: string;
+  logger: Logger;
+}): GatewayPubSub {
+  const subscribeClient = options.redis.duplicate();
+  const pubsub = createPubSub<Record<string, [string, unknown]>>({
+    eventTarget: createRedisEventTarget({ publishClient: options.redis, subscribeClient }),
+  });
+  const publisher = createConnectionEventPublisher(options);
+  const routingKey = connectionEventsRoutingKey(options.redisPrefix);
+  return {
+    publishConnectionEvent: publisher.publishConnectionEvent,
+    connectionEvents(tenantId) {
+      return pipe(
+        pubsub.subscribe(routingKey, tenantId),
+        map((payload: unknown) => {
+          const event = parseConnectionEvent(payload);
+          if (!event) options.logger.warn({ tenantId }, 'skipped a malformed connection event');
+          return event;
+        }),
+        filter((event): event is ConnectionEvent => event !== null),
+      );
+    },
+    async close() {
+      subscribeClient.disconnect();
+    },
+  };
+}

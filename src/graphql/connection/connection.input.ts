@@ -1,0 +1,28 @@
+import { JSONObjectScalar } from '../scalars/json-object.scalar';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { Field, InputType } from 'type-graphql';
+
+/** Largest credentials object accepted, serialized: tokens and secrets are small; more is a mistake. */
+export const MAX_CREDENTIALS_BYTES = 8192;
+
+@InputType({
+  description: 'Connects a CRM with credentials the operator already has (API token, client credentials).',
+})
+export class CreateConnectionInput {
+  @Field({ description: 'CRM kind; the error for an unknown one lists the supported kinds.' })
+  @IsString()
+  @IsNotEmpty()
+  crm!: string;
+
+  @Field({ description: 'A name for people, e.g. "Acme production org". At most 120 characters.' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(120)
+  displayName!: string;
+
+  @Field(() => JSONObjectScalar, {
+    description:
+      'Write-only: tokens and secrets, in the shape the CRM kind needs. Stored encrypted; never returned, never logged.',
+  })
+  credentials!: Record<string, unknown>;
+}

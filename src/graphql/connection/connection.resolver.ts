@@ -1,0 +1,89 @@
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { CRM_KINDS, isCrmKind } from '../../config/crms';
+import { BadUserInputError } from '../../errors';
+import { connectionEvent } from '../../events/connection-events';
+import { CurrentAuth } from '../auth/current-auth.decorator';
+import { type Auth, type RequestContext } from '../request-context';
+import { CreateConnectionInput, MAX_CREDENTIALS_BYTES } from './connection.input';
+import { Connection } from './connection.type';
+
+/** A tenant has a handful of connections; the list still costs more than one object. */
+const CONNECTION_LIST_COST = 10;
+/** Writes cost more than reads: they touch the store and publish an event. */
+const CONNECTION_WRITE_COST = 10;
+
+@Resolver(() => Connection)
+export class ConnectionResolver {
+  @Query(() => [Connection], {
+    description: "Your tenant's CRM connections, oldest first.",
+    complexity: ({ childComplexity }) => CONNECTION_LIST_COST * childComplexity,
+  })
+  async connections(@CurrentAuth() auth: Auth, @Ctx() ctx: RequestContext): Promise<Connection[]> {
+    return ctx.app.store.connections.listForTenant(auth.tenantId);
+  }
+
+  @Query(() => Connection, { description: 'One of your connections; NOT_FOUND for any other id.' })
+  async connection(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Connection> {
+    return ctx.loaders.connection.load(id);
+  }
+
+  @Mutation(() => Connection, {
+    description: 'Connects a CRM with a token or client credentials. The credentials are never returned.',
+    complexity: ({ childComplexity }) => CONNECTION_WRITE_COST + childComplexity,
+  })
+  async createConnection(
+    @Arg('input') input: CreateConnectionInput,
+    @CurrentAuth() auth: Auth,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Connection> {
+    // The list of kinds grows with src/config/crms.ts, so it is checked here rather than frozen into
+    // a schema enum that every new CRM would change.
+    if (!isCrmKind(input.crm)) {
+      throw new BadUserInputError(
+        `input.crm must be one of ${CRM_KINDS.join(', ')}; got ${JSON.stringify(input.crm.slice(0, 60))}`,
+      );
+    }
+    checkCredentials(input.credentials);
+    const created = await ctx.app.store.connections.create({
+      tenantId: auth.tenantId,
+      crm: input.crm,
+      displayName: input.displayName,
+      credentials: input.credentials,
+    });
+    ctx.logger.info({ connectionId: created.id, crm: created.crm }, 'connection created');
+    await ctx.pubsub.publishConnectionEvent(auth.tenantId, connectionEvent('CREATED', created));
+    return created;
+  }
+
+  @Mutation(() => Connection, {
+    description: 'Deletes one of your connections and returns it as it was.',
+    complexity: ({ childComplexity }) => CONNECTION_WRITE_COST + childComplexity,
+  })
+  async deleteConnection(
+    @Arg('id', () => ID) id: string,
+    @CurrentAuth() auth: Auth,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Connection> {
+    const deleted = await ctx.app.store.connections.deleteForTenant(auth.tenantId, id);
+    ctx.logger.info({ connectionId: deleted.id, crm: deleted.crm }, 'connection deleted');
+    await ctx.pubsub.publishConnectionEvent(auth.tenantId, connectionEvent('DELETED', deleted));
+    return deleted;
+  }
+}
+
+/**
+ * Credentials are checked for shape only: what each CRM needs is the connector's business. The message
+ * never contains a value, only sizes: it may be logged and is returned to the caller.
+ */
+function checkCredentials(credentials: Record<string, unknown>): void {
+  const keys = Object.keys(credentials);
+  if (keys.length === 0) {
+    throw new BadUserInputError('input.credentials must be a non-empty JSON object; got {}');
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(credentials));
+  if (bytes > MAX_CREDENTIALS_BYTES) {
+    throw new BadUserInputError(
+      `input.credentials must be at most ${MAX_CREDENTIALS_BYTES} bytes of JSON; got ${bytes} bytes`,
+    );
+  }
+}

@@ -1,0 +1,28 @@
+import DataLoader from 'dataloader';
+import { NotFoundError } from '../errors';
+import { type ConnectionView } from '../store/repositories/connections.repo';
+import { type RequestContext } from './request-context';
+
+/**
+ * Per-request DataLoaders. A feature adds its loader here: a field in {@link Loaders} and a line in
+ * {@link createLoaders}. Loaders are tenant-scoped by construction (they read `ctx.auth`), so a key
+ * of another tenant resolves to a NotFoundError like an unknown one.
+ */
+export interface Loaders {
+  /** Connections of the caller's tenant by id. */
+  connection: DataLoader<string, ConnectionView>;
+}
+
+export function createLoaders(ctx: RequestContext): Loaders {
+  return {
+    connection: new DataLoader<string, ConnectionView>(async (ids) => {
+      if (!ctx.auth) return ids.map(() => new NotFoundError('no tenant: the request is not authenticated'));
+      // A tenant has few connections: one query for all of them beats one per id.
+      const all = await ctx.app.store.connections.listForTenant(ctx.auth.tenantId);
+      const byId = new Map(all.map((c) => [c.id, c]));
+      return ids.map(
+        (id) => byId.get(id) ?? new NotFoundError(`no connection with id ${JSON.stringify(id)}`),
+      );
+    }),
+  };
+}

@@ -1,0 +1,47 @@
+import crypto from 'node:crypto';
+import { type GatewayPubSub } from '../events/pubsub';
+import { type Logger } from '../logger';
+import { type AppContext } from '../runtime/context';
+import { type ApiKeyScope } from '../security/api-keys';
+import { createLoaders, type Loaders } from './loaders';
+
+/** Who is calling: the tenant and scope of the presented API key. */
+export interface Auth {
+  keyId: string;
+  tenantId: string;
+  scope: ApiKeyScope;
+}
+
+/** What the gateway process hands to every request: built once, shared by all requests. */
+export interface GatewayServices {
+  app: AppContext;
+  pubsub: GatewayPubSub;
+}
+
+/**
+ * The context of one GraphQL operation (an HTTP request, or one operation on a WebSocket).
+ * Resolvers take it with `@Ctx() ctx: RequestContext`, or only the caller with `@CurrentAuth()`.
+ */
+export interface RequestContext extends GatewayServices {
+  /** Null when no key was presented: only `@Public()` fields resolve then. */
+  auth: Auth | null;
+  /** Fresh per operation, so a cached value never outlives the request or crosses tenants. */
+  loaders: Loaders;
+  requestId: string;
+  /** The process logger with this request's id and tenant bound. */
+  logger: Logger;
+}
+
+export function createRequestContext(services: GatewayServices, auth: Auth | null): RequestContext {
+  const requestId = crypto.randomUUID();
+  const ctx: RequestContext = {
+    ...services,
+    auth,
+    requestId,
+    logger: services.app.logger.child({ requestId, tenantId: auth?.tenantId }),
+    // Filled right below: loader factories receive the context they belong to.
+    loaders: undefined as unknown as Loaders,
+  };
+  ctx.loaders = createLoaders(ctx);
+  return ctx;
+}

@@ -1,0 +1,79 @@
+import { type ApolloServerPlugin } from '@apollo/server';
+import { type RequestContext } from '../graphql/request-context';
+import { classifyError, toGraphQLError } from './format-error';
+import { type OperationLimits } from './limits';
+import { checkOperation } from './variables';
+import { type OperationResult, recordOperation } from './operation-metrics';
+
+/**
+ * Operation limits on the HTTP path: after validation, before execution. (The WebSocket path does not
+ * go through Apollo and runs the same check in `onSubscribe`, src/server/websocket.ts.)
+ */
+export function limitsPlugin(limits: OperationLimits): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, request }) {
+          const error = checkOperation(
+            { schema, document, operationName: request.operationName, variables: request.variables },
+            limits,
+          );
+          if (error) throw toGraphQLError(error, 400);
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Metrics and one log line per operation; unexpected errors are logged here with the request's logger
+ * (the client only sees a generic message).
+ */
+export function observabilityPlugin(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = process.hrtime.bigint();
+      let executed = false;
+      return {
+        async executionDidStart() {
+          executed = true;
+        },
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) {
+            const c = classifyError(error);
+            if (c.internal)
+              contextValue.logger.error(
+                { err: error.originalError ?? error, path: error.path },
+                'unexpected error',
+              );
+          }
+        },
+        async willSendResponse({ response, operation, request, errors }) {
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          const hasErrors =
+            (errors?.length ?? 0) > 0 ||
+            (response.body.kind === 'single' && (response.body.singleResult.errors?.length ?? 0) > 0);
+          const result: OperationResult = !executed ? 'rejected' : hasErrors ? 'error' : 'ok';
+          recordOperation(
+            {
+              operation: request.operationName ?? operation?.name?.value,
+              type: operation?.operation,
+              result,
+            },
+            seconds,
+          );
+          contextValue.logger.info(
+            {
+              operation: request.operationName ?? operation?.name?.value ?? null,
+              type: operation?.operation,
+              result,
+              executed,
+              ms: Math.round(seconds * 1000),
+            },
+            'graphql operation',
+          );
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { Counter, Histogram } from 'prom-client';
+import { metricsRegistry } from '../metrics';
+
+/**
+ * Per-operation metrics. Labels:
+ * - `operation`: the operation name clients chose (bounded, see {@link operationLabel});
+ * - `type`: query | mutation | subscription | unknown (the operation never parsed);
+ * - `result`: ok | error (executed, with errors) | rejected (stopped before execution: syntax,
+ *   validation, limits, authentication).
+ */
+export type OperationResult = 'ok' | 'error' | 'rejected';
+
+const LABELS = ['operation', 'type', 'result'] as const;
+
+export const operationsTotal = new Counter({
+  name: 'graphql_operations_total',
+  help: 'GraphQL operations handled, by operation name, type and result.',
+  labelNames: LABELS,
+  registers: [metricsRegistry],
+});
+
+export const operationDuration = new Histogram({
+  name: 'graphql_operation_duration_seconds',
+  help: 'Time from receiving a GraphQL operation to its response (subscriptions: to their setup).',
+  labelNames: LABELS,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metricsRegistry],
+});
+
+/** Names are client-chosen: past this many distinct ones, new names are counted as "other". */
+const MAX_DISTINCT_NAMES = 500;
+const seenNames = new Set<string>();
+
+export function operationLabel(name: string | null | undefined): string {
+  if (!name) return 'anonymous';
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,99}$/.test(name)) return 'other';
+  if (seenNames.has(name)) return name;
+  if (seenNames.size >= MAX_DISTINCT_NAMES) return 'other';
+  seenNames.add(name);
+  return name;
+}
+
+export function recordOperation(
+  labels: { operation: string | null | undefined; type: string | undefined; result: OperationResult },
+  seconds: number,
+): void {
+  const l = {
+    operation: operationLabel(labels.operation),
+    type: labels.type ?? 'unknown',
+    result: labels.result,
+  };
+  operationsTotal.inc(l);
+  operationDuration.observe(l, seconds);
+}
