@@ -1,43 +1,46 @@
 import { type CrmKind, crmDeclaration, isCrmKind, CRM_KINDS } from '../config/crms';
-import { createHubSpotConnector } from './hubspot/hubspot.connector';
-import { createSalesforceConnector } from './salesforce/salesforce.connector';
+import { type VendorHooks } from './http/hooks';
 import { type ConnectorContext, type ConnectorFactory, type CrmConnector } from './types';
 
 /**
- * crm kind → connector factory: the one registration point. Everything that needs "the connector of
- * this connection" comes here instead of switching on the kind.
+ * crm kind → connector: the one registration point. Everything that needs "the connector of this
+ * connection" comes here (through `context.ts`) instead of switching on the kind.
  *
- * A connector issue adds one line, e.g. `salesforce: createSalesforceConnector,` (imported from
- * `./salesforce/salesforce.connector`). `test/unit/config/crms.test.ts` fails while a declared CRM has no
- * line here, and `test/integration/conformance/` runs the shared suite for every line.
+ * A connector issue adds one entry, e.g.
+ *   salesforce: { create: createSalesforceConnector, hooks: salesforceHooks },
+ * `test/unit/config/crms.test.ts` fails while a declared CRM has no entry, and
+ * `test/integration/conformance/` runs the shared suite for every entry.
  */
-const FACTORIES: Partial<Record<CrmKind, ConnectorFactory>> = {
-  salesforce: createSalesforceConnector,
-  hubspot: createHubSpotConnector,
-};
+export interface ConnectorRegistration {
+  create: ConnectorFactory;
+  /** Where this vendor's HTTP differs from the defaults (`http/hooks.ts`): only those hooks. */
+  hooks?: Partial<VendorHooks>;
+}
+
+const REGISTRY: Partial<Record<CrmKind, ConnectorRegistration>> = {};
 
 /** The CRMs that have a connector, in declaration order. */
 export function registeredCrms(): CrmKind[] {
-  return CRM_KINDS.filter((kind) => FACTORIES[kind] !== undefined);
+  return CRM_KINDS.filter((kind) => REGISTRY[kind] !== undefined);
 }
 
 export function hasConnector(kind: string): kind is CrmKind {
-  return isCrmKind(kind) && FACTORIES[kind] !== undefined;
+  return isCrmKind(kind) && REGISTRY[kind] !== undefined;
 }
 
-/** The factory for `kind`; throws naming the registered kinds when there is none. */
-export function connectorFactory(kind: string): ConnectorFactory {
+/** The registration of `kind`; throws naming the registered kinds when there is none. */
+export function connectorRegistration(kind: string): ConnectorRegistration {
   crmDeclaration(kind);
-  const factory = isCrmKind(kind) ? FACTORIES[kind] : undefined;
-  if (!factory) {
+  const entry = isCrmKind(kind) ? REGISTRY[kind] : undefined;
+  if (!entry) {
     const known = registeredCrms();
     throw new Error(
       `no connector registered for CRM ${JSON.stringify(kind)}: registered are ${known.length ? known.join(', ') : '(none yet)'}`,
     );
   }
-  return factory;
+  return entry;
 }
 
 export function createConnector(ctx: ConnectorContext): CrmConnector {
-  return connectorFactory(ctx.connection.crm)(ctx);
+  return connectorRegistration(ctx.connection.crm).create(ctx);
 }
