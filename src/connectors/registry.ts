@@ -1,5 +1,8 @@
 import { type CrmKind, crmDeclaration, isCrmKind, CRM_KINDS } from '../config/crms';
 import { type VendorHooks } from './http/hooks';
+import { createHubSpotConnector } from './hubspot/hubspot.connector';
+import { salesforceHooks } from './salesforce/auth';
+import { createSalesforceConnector } from './salesforce/salesforce.connector';
 import { type ConnectorContext, type ConnectorFactory, type CrmConnector } from './types';
 
 /**
@@ -17,7 +20,11 @@ export interface ConnectorRegistration {
   hooks?: Partial<VendorHooks>;
 }
 
-const REGISTRY: Partial<Record<CrmKind, ConnectorRegistration>> = {};
+const REGISTRY: Partial<Record<CrmKind, ConnectorRegistration>> = {
+  salesforce: { create: createSalesforceConnector, hooks: salesforceHooks },
+  // HubSpot speaks plain HTTP statuses and the default 429 handling fits it: no hook overrides.
+  hubspot: { create: createHubSpotConnector },
+};
 
 /** The CRMs that have a connector, in declaration order. */
 export function registeredCrms(): CrmKind[] {
