@@ -123,12 +123,13 @@ export function registerDataApi(
         const entry = { startedAt: Date.now() };
         org.state.inFlight.add(entry);
         inFlight.set(request, { org, entry });
-        request.raw.once('close', () => org.state.inFlight.delete(entry));
       });
-      scope.addHook('onResponse', async (request) => {
+      const release = async (request: FastifyRequest): Promise<void> => {
         const held = inFlight.get(request);
         if (held) held.org.state.inFlight.delete(held.entry);
-      });
+      };
+      scope.addHook('onResponse', release);
+      scope.addHook('onRequestAbort', release);
       scope.addHook('preHandler', async (request, reply) => {
         if (reply.sent) return;
         const out = await guard(server, request, reply);

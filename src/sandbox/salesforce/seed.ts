@@ -49,7 +49,9 @@ export function createSalesforceState(org: SandboxOrg<SfOrgState>): SfOrgState {
   const anchor = Math.floor(org.now() / 3600_000) * 3600_000;
   const counts = { ...SALESFORCE_DEFAULT_COUNTS, ...org.counts };
   const orgId = makeId(KEY_PREFIX.Organization, 1, tag);
-  const secret = createHash('sha256').update(`${org.id}:${org.seed}:secret`).digest('hex').slice(0, 32);
+  const derive32 = (label: string): string =>
+    createHash('sha256').update(`${org.id}:${org.seed}:${label}`).digest('hex').slice(0, 32);
+  const secret = derive32('secret');
 
   const users: string[] = [];
   const userNames = [
@@ -220,8 +222,8 @@ export function createSalesforceState(org: SandboxOrg<SfOrgState>): SfOrgState {
     jobs: new Map(),
     usage: { buckets: new Map() },
     inFlight: new Set(),
-    demoAccessToken: `${orgId.slice(0, 15)}!SANDBOX.${secret.slice(8, 40)}`,
-    demoRefreshToken: `5Aep861SANDBOX.${secret.slice(0, 24)}`,
+    demoAccessToken: `${orgId.slice(0, 15)}!SANDBOX.${derive32('access')}`,
+    demoRefreshToken: `5Aep861SANDBOX.${derive32('refresh')}`,
     counter: 0,
   };
 }

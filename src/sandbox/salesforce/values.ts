@@ -10,9 +10,18 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})$/;
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+const formatted = new Map<number, string>();
+
 /** `2024-05-20T20:49:32.000+0000`, the REST datetime format (Part A13 Formats). */
 export function formatDateTime(ms: number): string {
-  return new Date(ms).toISOString().replace('Z', '+0000');
+  // Memoised: records share timestamps and toISOString is a hot spot when rendering lists.
+  let text = formatted.get(ms);
+  if (text === undefined) {
+    text = new Date(ms).toISOString().replace('Z', '+0000');
+    if (formatted.size >= 50_000) formatted.clear();
+    formatted.set(ms, text);
+  }
+  return text;
 }
 
 /** Parses REST / SOQL / CSV datetimes (`Z`, `+0000`, `+00:00`); NaN when invalid. */
