@@ -207,7 +207,7 @@ function matches(doc: SearchDoc, f: SearchFilter, ctx: SearchContext): boolean {
     case 'NEQ':
       return !has || compareValues(def, actual, String(f.value ?? '')) !== 0;
     case 'NOT_IN':
-      return !has || !(f.values ?? []).some((v) => compareValues(def, actual, String(v)) === 0);
+      return !has || !(f.values ?? []).some((v) => inMatch(def, actual, String(v)));
     case 'NOT_CONTAINS_TOKEN':
       return !has || !containsToken(actual, String(f.value ?? ''));
     default:
@@ -229,7 +229,7 @@ function matches(doc: SearchDoc, f: SearchFilter, ctx: SearchContext): boolean {
     case 'BETWEEN':
       return compareValues(def, actual, v) >= 0 && compareValues(def, actual, String(f.highValue ?? '')) <= 0;
     case 'IN':
-      return (f.values ?? []).some((x) => compareValues(def, actual, String(x)) === 0);
+      return (f.values ?? []).some((x) => inMatch(def, actual, String(x)));
     case 'CONTAINS_TOKEN':
       return containsToken(actual, v);
     default:
@@ -258,6 +258,16 @@ export function compareValues(def: PropertyDef | undefined, a: string, b: string
   const la = a.toLowerCase();
   const lb = b.toLowerCase();
   return la < lb ? -1 : la > lb ? 1 : 0;
+}
+
+/**
+ * IN / NOT_IN: "string values must be lowercase" [V-DOC] — the stored value is lower-cased and compared
+ * with the filter value as sent, so an upper-case filter value matches nothing, as at HubSpot.
+ */
+function inMatch(def: PropertyDef | undefined, actual: string, value: string): boolean {
+  const type = def?.type ?? 'string';
+  if (type === 'string' || type === 'phone_number') return actual.toLowerCase() === value;
+  return compareValues(def, actual, value) === 0;
 }
 
 function cmp(a: number, b: number): number {

@@ -138,6 +138,9 @@ describe('search engine', () => {
       }),
     ).toEqual(['3', '1']);
     expect(
+      ids({ filterGroups: [{ filters: [{ propertyName: 'firstname', operator: 'IN', values: ['ADA'] }] }] }),
+    ).toEqual([]);
+    expect(
       ids({ filterGroups: [{ filters: [{ propertyName: 'nps_score', operator: 'NEQ', value: '9' }] }] }),
     ).toEqual(['3', '2', '4']);
     expect(
