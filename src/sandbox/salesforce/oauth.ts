@@ -110,8 +110,6 @@ export function registerOAuthRoutes(app: FastifyInstance, server: SfServer): voi
         return sendOAuthError(reply, 400, 'invalid_client_id', 'client identifier invalid');
       }
       const check = server.tokens.check(p.code ?? '', 'code', now);
-      // A code is single use; redeeming it twice fails like an unknown one.
-      if (check.ok) server.tokens.consume(check.token.value);
       if (!check.ok || check.token.orgId !== org.id) {
         const expired = !check.ok && check.reason === 'expired';
         return sendOAuthError(
@@ -132,6 +130,8 @@ export function registerOAuthRoutes(app: FastifyInstance, server: SfServer): voi
       }
       if (p.redirect_uri !== data.redirectUri)
         return sendOAuthError(reply, 400, 'redirect_uri_mismatch', 'redirect_uri must match configuration');
+      // A code is single use: once redeemed, a second exchange fails like an unknown code.
+      server.tokens.consume(check.token.value);
       const scope = data.scope ?? 'api refresh_token';
       const refresh = server.tokens.issue(org.id, 'refresh', now, {
         ttlMs: null,
