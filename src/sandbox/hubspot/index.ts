@@ -6,9 +6,13 @@
  *   const { baseUrl, close } = await server.listen();
  *   // Authorization: Bearer DEMO.privateAppToken   (portal DEMO.portalId, app DEMO.appId)
  *
- * Admin paths beyond the core's (see ../core/index.ts):
- *   GET|PATCH /__sandbox/orgs/:org/hubspot/limits     tier, burst, daily, oauthBurst, searchPerSecond, …
- *   GET|PATCH /__sandbox/orgs/:org/hubspot/behaviour  batchValidation, listLimitOverflow
+ * Per-portal settings (OrgOptions.settings or PATCH /__sandbox/orgs/:org/settings, flat keys):
+ *   tier ('starter' | 'professional' | 'enterprise'), burst, daily, oauthBurst, oauthDaily,
+ *   searchPerSecond, legacySecondlyHeaders, timeZoneOffsetMinutes, retryAfterSeconds,
+ *   batchValidation ('whole-batch' | 'per-record'), listLimitOverflow ('reject' | 'clamp').
+ * Server-wide options (second argument of createHubSpotSandbox): webhook retries, retry schedule,
+ * timeout, batch window, webhookRetry4xx, and initial limits/behaviour.
+ * App-level vendor routes: /webhooks/v3/{appId}/settings and /subscriptions (?hapikey=DEMO.developerApiKey).
  * Record admin objects are `contacts` and `deals` (also `contact`, `0-1`, `deal`, `0-3`).
  */
 export { createHubSpotSandbox, hubspotVendor } from './vendor';

@@ -1,9 +1,8 @@
 // The HubSpot sandbox as a framework vendor: one org = one portal, one app across the server.
 import crypto from 'node:crypto';
-import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
-  ADMIN_PREFIX,
   createSandboxServer,
   SandboxAdminError,
   type InjectedFault,
@@ -15,7 +14,7 @@ import { registerBatchRoutes } from './batch';
 import { DEFAULT_SEED, DEMO, TIER_LIMITS } from './constants';
 import { HsError } from './errors';
 import { apiRoute, bearer, iso, objectType, renderRecord } from './http';
-import { type Caller, PortalLimits } from './limits';
+import { type Caller, DEFAULT_LIMITS, PortalLimits } from './limits';
 import { registerObjectRoutes } from './objects';
 import { DEFAULT_SCOPES, registerOAuthRoutes, resolveOAuthOrg } from './oauth';
 import { registerPipelineRoutes } from './pipelines';
@@ -37,7 +36,11 @@ import {
 import { PortalStore } from './store';
 import { applyTarget, eventsFor, registerWebhookRoutes, webhookTransport } from './webhooks';
 
-const limitsPatch = z
+/**
+ * Per-portal settings (`OrgOptions.settings`, `PATCH /__sandbox/orgs/:org/settings`): the limit figures
+ * of {@link LimitSettings} and the {@link HubSpotBehaviour} switches, flat. Unknown keys are refused.
+ */
+const settingsSchema = z
   .object({
     tier: z.enum(Object.keys(TIER_LIMITS) as [keyof typeof TIER_LIMITS]).optional(),
     burst: z.number().int().min(1).optional(),
@@ -48,10 +51,6 @@ const limitsPatch = z
     legacySecondlyHeaders: z.boolean().optional(),
     timeZoneOffsetMinutes: z.number().int().min(-720).max(840).optional(),
     retryAfterSeconds: z.number().int().min(0).nullable().optional(),
-  })
-  .strict();
-const behaviourPatch = z
-  .object({
     batchValidation: z.enum(['whole-batch', 'per-record']).optional(),
     listLimitOverflow: z.enum(['reject', 'clamp']).optional(),
   })
@@ -76,48 +75,6 @@ export function hubspotVendor(
   const appState: HubSpotAppState = defaultAppState();
   let server: HubSpotServer | null = null;
   const privateAppOrgs = new Map<string, string>();
-
-  const registerAdmin = (app: FastifyInstance, srv: HubSpotServer): void => {
-    const config = { sandbox: { admin: true } };
-    const org = (request: FastifyRequest, reply: FastifyReply): HubSpotOrg | undefined => {
-      const id = (request.params as { orgId: string }).orgId;
-      const found = srv.orgs.get(id);
-      if (!found) void reply.code(404).send({ error: `no sandbox org "${id}" on hubspot` });
-      return found;
-    };
-    const view = (o: HubSpotOrg): Record<string, unknown> => ({
-      ...o.state.limits.settings,
-      burstMax: o.state.limits.burstMax,
-      dailyMax: o.state.limits.dailyMax,
-      dailyUsed: o.state.limits.dailyUsage(o.now()).used,
-    });
-    app.get(`${ADMIN_PREFIX}/orgs/:orgId/hubspot/limits`, { config }, async (request, reply) => {
-      const o = org(request, reply);
-      return o ? view(o) : reply;
-    });
-    app.patch(`${ADMIN_PREFIX}/orgs/:orgId/hubspot/limits`, { config }, async (request, reply) => {
-      const o = org(request, reply);
-      if (!o) return reply;
-      const parsed = limitsPatch.safeParse(request.body ?? {});
-      if (!parsed.success)
-        return reply.code(400).send({ error: 'invalid limits', issues: parsed.error.issues });
-      o.state.limits.settings = { ...o.state.limits.settings, ...parsed.data };
-      return view(o);
-    });
-    app.get(`${ADMIN_PREFIX}/orgs/:orgId/hubspot/behaviour`, { config }, async (request, reply) => {
-      const o = org(request, reply);
-      return o ? o.state.behaviour : reply;
-    });
-    app.patch(`${ADMIN_PREFIX}/orgs/:orgId/hubspot/behaviour`, { config }, async (request, reply) => {
-      const o = org(request, reply);
-      if (!o) return reply;
-      const parsed = behaviourPatch.safeParse(request.body ?? {});
-      if (!parsed.success)
-        return reply.code(400).send({ error: 'invalid behaviour', issues: parsed.error.issues });
-      Object.assign(o.state.behaviour, parsed.data);
-      return o.state.behaviour;
-    });
-  };
 
   return {
     name: 'hubspot',
@@ -150,6 +107,17 @@ export function hubspotVendor(
       };
     },
 
+    applySettings(org) {
+      const { batchValidation, listLimitOverflow, ...limits } = settingsSchema.parse(org.settings);
+      org.state.limits.settings = { ...DEFAULT_LIMITS, ...options.limits, ...limits };
+      org.state.behaviour = {
+        ...DEFAULT_BEHAVIOUR,
+        ...options.behaviour,
+        ...(batchValidation ? { batchValidation } : {}),
+        ...(listLimitOverflow ? { listLimitOverflow } : {}),
+      };
+    },
+
     routes(app, srv) {
       server = srv;
       registerOAuthRoutes(app, srv);
@@ -160,7 +128,6 @@ export function hubspotVendor(
       registerPropertyRoutes(app, srv);
       registerPipelineRoutes(app, srv);
       registerWebhookRoutes(app, srv, appState);
-      registerAdmin(app, srv);
       apiRoute(app, srv, 'GET', '/account-info/v3/api-usage/daily/private-apps', ({ org }) => {
         const usage = org.state.limits.dailyUsage(org.now());
         return {

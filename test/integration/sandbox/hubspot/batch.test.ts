@@ -111,7 +111,7 @@ describe('batch create (B5)', () => {
   });
 
   it('answers per record without trace ids when the batchValidation behaviour is per-record', async () => {
-    await call('PATCH', '/__sandbox/orgs/default/hubspot/behaviour', { batchValidation: 'per-record' }, null);
+    await call('PATCH', '/__sandbox/orgs/default/settings', { batchValidation: 'per-record' }, null);
     const res = await call('POST', `${B}/create`, {
       inputs: [{ properties: { email: 'ok@example.org' } }, { properties: { email: 'broken' } }],
     });

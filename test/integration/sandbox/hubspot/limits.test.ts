@@ -59,7 +59,7 @@ describe('rate-limit headers (B11)', () => {
   it('uses the tier figure (Professional: 190) and can emit the legacy secondly headers', async () => {
     await call(
       'PATCH',
-      '/__sandbox/orgs/default/hubspot/limits',
+      '/__sandbox/orgs/default/settings',
       { tier: 'professional', legacySecondlyHeaders: true },
       null,
     );
@@ -72,7 +72,7 @@ describe('rate-limit headers (B11)', () => {
 
 describe('429s (B11)', () => {
   it('refuses the call past the burst within 10 s with the TEN_SECONDLY_ROLLING body, and lets calls through once the window rolls', async () => {
-    await call('PATCH', '/__sandbox/orgs/default/hubspot/limits', { burst: 5 }, null);
+    await call('PATCH', '/__sandbox/orgs/default/settings', { burst: 5 }, null);
     for (let i = 0; i < 5; i++) expect((await call('GET', LIST)).status).toBe(200);
     const res = await call('GET', LIST);
     expect(res.status).toBe(429);
@@ -89,7 +89,7 @@ describe('429s (B11)', () => {
   });
 
   it('refuses calls past the daily cap with the DAILY body until the portal day turns', async () => {
-    await call('PATCH', '/__sandbox/orgs/default/hubspot/limits', { daily: 3 }, null);
+    await call('PATCH', '/__sandbox/orgs/default/settings', { daily: 3 }, null);
     for (let i = 0; i < 3; i++) expect((await call('GET', LIST)).status).toBe(200);
     const res = await call('GET', LIST);
     expect(res.status).toBe(429);
@@ -110,7 +110,7 @@ describe('429s (B11)', () => {
   });
 
   it('adds Retry-After only when configured (undocumented for the API)', async () => {
-    await call('PATCH', '/__sandbox/orgs/default/hubspot/limits', { burst: 1, retryAfterSeconds: 10 }, null);
+    await call('PATCH', '/__sandbox/orgs/default/settings', { burst: 1, retryAfterSeconds: 10 }, null);
     await call('GET', LIST);
     expect((await call('GET', LIST)).headers.get('retry-after')).toBe('10');
   });
@@ -124,5 +124,24 @@ describe('429s (B11)', () => {
       currentUsage: 2,
       fetchStatus: 'SUCCESS',
     });
+  });
+});
+
+describe('portal settings', () => {
+  it('are validated, survive a reset, and can be given at org creation', async () => {
+    const bad = await call('PATCH', '/__sandbox/orgs/default/settings', { tier: 'platinum' }, null);
+    expect(bad.status).toBe(400);
+    expect((await call('PATCH', '/__sandbox/orgs/default/settings', { burst: 7 }, null)).status).toBe(200);
+    await call('POST', '/__sandbox/orgs/default/reset', {}, null);
+    expect((await call('GET', LIST)).headers.get('x-hubspot-ratelimit-max')).toBe('7');
+    const created = await call(
+      'POST',
+      '/__sandbox/orgs',
+      { id: 'pro', counts: { contacts: 1, deals: 0 }, settings: { tier: 'enterprise' } },
+      null,
+    );
+    expect(created.status).toBe(201);
+    const res = await call('GET', LIST, undefined, server.org('pro').state.privateAppToken);
+    expect(res.headers.get('x-hubspot-ratelimit-daily')).toBe('1000000');
   });
 });

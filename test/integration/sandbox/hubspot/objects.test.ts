@@ -56,7 +56,7 @@ describe('list (B4)', () => {
   });
 
   it('clamps an oversized limit when the listLimitOverflow behaviour says so', async () => {
-    await call('PATCH', '/__sandbox/orgs/default/hubspot/behaviour', { listLimitOverflow: 'clamp' }, null);
+    await call('PATCH', '/__sandbox/orgs/default/settings', { listLimitOverflow: 'clamp' }, null);
     const res = await call('GET', '/crm/v3/objects/contacts?limit=500');
     expect(res.status).toBe(200);
     expect(res.json.results.length).toBeLessThanOrEqual(100);

@@ -9,7 +9,7 @@ let call: Caller;
 beforeEach(async () => {
   ({ server, live, call } = await startHubSpot({ contacts: 80, deals: 30 }));
   // Search allows 5 requests per second; tests that page quickly lift it (one test puts it back).
-  await call('PATCH', '/__sandbox/orgs/default/hubspot/limits', { searchPerSecond: 1000 }, null);
+  await call('PATCH', '/__sandbox/orgs/default/settings', { searchPerSecond: 1000 }, null);
 });
 afterEach(async () => {
   await live.close();
@@ -132,7 +132,7 @@ describe('search (B6)', () => {
   });
 
   it('has its own per-second limit answering 429 "secondly limit"', async () => {
-    await call('PATCH', '/__sandbox/orgs/default/hubspot/limits', { searchPerSecond: 5 }, null);
+    await call('PATCH', '/__sandbox/orgs/default/settings', { searchPerSecond: 5 }, null);
     const results = await Promise.all(Array.from({ length: 8 }, () => call('POST', S, { limit: 1 })));
     const limited = results.filter((r) => r.status === 429);
     expect(limited.length).toBeGreaterThanOrEqual(3);
