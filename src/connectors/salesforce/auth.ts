@@ -65,14 +65,3 @@ export const salesforceHooks: Partial<VendorHooks> = {
     });
   },
 };
-
-/**
- * The org and user of a token, from the token response's `id` URL
- * (`https://login.salesforce.com/id/{orgId}/{userId}`, A2.1). The org id is the scope of the API
- * budget, so the token service stores it as the connection's `externalAccountId`.
- */
-export function identityFromIdUrl(idUrl: string): { orgId: string; userId: string } {
-  const m = /\/id\/([A-Za-z0-9]{15,18})\/([A-Za-z0-9]{15,18})\/?$/.exec(new URL(idUrl).pathname);
-  if (!m) throw new Error(`not a Salesforce identity URL: ${JSON.stringify(idUrl)}`);
-  return { orgId: m[1], userId: m[2] };
-}

@@ -72,7 +72,10 @@ export async function listChanges(
     const t = soqlDateTime(parseSalesforceDateTime(c.t));
     where = `(SystemModstamp > ${t} OR (SystemModstamp = ${t} AND Id > ${soqlString(c.i)}))`;
   } else {
-    where = `SystemModstamp > ${soqlDateTime(options.since)}`;
+    // Whole seconds, rounded down: SOQL datetime literals have no documented fraction, and rounding
+    // down can only add records from the second before (the sync dedupes them), never lose one.
+    const since = new Date(Math.floor(options.since.getTime() / 1000) * 1000);
+    where = `SystemModstamp > ${soqlDateTime(since)}`;
   }
   const soql = `${selectClause(api, obj)} WHERE ${where} ORDER BY SystemModstamp ASC, Id ASC LIMIT ${pageSize}`;
 

@@ -27,9 +27,10 @@ export function soqlIdList(ids: readonly string[]): string {
 }
 
 /**
- * A datetime literal in UTC. SystemModstamp has whole-second precision in Salesforce, so whole seconds
- * are written without a fraction (the form every SOQL version accepts); a fraction is kept only when
- * there is one.
+ * A datetime literal in UTC. Salesforce stores datetimes to the second, so its own timestamps are
+ * written without a fraction (the documented literal form). A fraction is kept only when the value has
+ * one — never for Salesforce's timestamps; a simulator that keeps milliseconds gets them back exactly,
+ * which the keyset tie-break of `changes.ts` needs.
  */
 export function soqlDateTime(at: Date): string {
   const iso = at.toISOString();

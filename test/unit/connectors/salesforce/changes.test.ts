@@ -85,6 +85,21 @@ describe('Salesforce listChanges', () => {
     expect(second.nextCursor).toBeNull();
   });
 
+  it('writes `since` as whole seconds, rounded down, so no record of that second is lost', async () => {
+    const { connector } = salesforce({ now: () => NOW });
+    let soql = '';
+    sf()
+      .get(`${DATA}/queryAll`)
+      .query((q) => {
+        soql = String(q.q);
+        return true;
+      })
+      .reply(200, { totalSize: 0, done: true, records: [] });
+    const page = await connector.listChanges('contact', { since: new Date('2024-05-20T09:00:00.750Z') });
+    expect(soql).toContain('WHERE SystemModstamp > 2024-05-20T09:00:00Z ORDER BY');
+    expect(page).toEqual({ items: [], nextCursor: null });
+  });
+
   it('asks for a full reconcile when `since` is older than the 15 days deletions stay visible', async () => {
     const { connector } = salesforce({ now: () => NOW });
     const err = await rejection(

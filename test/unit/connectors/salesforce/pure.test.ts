@@ -1,8 +1,4 @@
-import {
-  identityFromIdUrl,
-  salesforceHooks,
-  JSFORCE_API_VERSION,
-} from '../../../../src/connectors/salesforce/auth';
+import { salesforceHooks, JSFORCE_API_VERSION } from '../../../../src/connectors/salesforce/auth';
 import { BULK_NULL, parseCsv, toCsv } from '../../../../src/connectors/salesforce/csv';
 import {
   bulkRecordError,
@@ -79,7 +75,7 @@ describe('the jsforce transport', () => {
   });
 });
 
-describe('Salesforce hooks and identity', () => {
+describe('Salesforce hooks', () => {
   const res = (status: number, json: unknown) => ({ status, headers: {}, text: JSON.stringify(json), json });
 
   it('refreshes on a 401 except the ones a refresh cannot cure', () => {
@@ -104,18 +100,6 @@ describe('Salesforce hooks and identity', () => {
     );
     expect(err).toBeInstanceOf(CrmConflictError);
     expect(err.vendorCode).toBe('DUPLICATE_VALUE');
-  });
-
-  it('reads org and user from the token id URL', () => {
-    expect(
-      identityFromIdUrl('https://login.salesforce.com/id/00Dxx0000001gPLEAY/005xx000001Sv6eAAC'),
-    ).toEqual({
-      orgId: '00Dxx0000001gPLEAY',
-      userId: '005xx000001Sv6eAAC',
-    });
-    expect(() => identityFromIdUrl('https://login.salesforce.com/services/oauth2/token')).toThrow(
-      /not a Salesforce identity URL/,
-    );
   });
 });
 
