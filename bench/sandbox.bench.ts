@@ -1,6 +1,6 @@
 /**
  * `npm run bench:sandbox`: requests per second one vendor sandbox sustains for a simple authenticated
- * GET (Salesforce: sObject retrieve). The sandbox runs in a child process so the load generator does
+ * GET (Salesforce: sObject retrieve; HubSpot: contact get by id). The sandbox runs in a child process so the load generator does
  * not share its event loop; clients are keep-alive HTTP connections on loopback, bounded in count
  * and time. Prints `BENCH sandbox.<vendor>.rps <value> req/s`.
  *   --connections=N  concurrent clients (default 32)   --seconds=N  measured time (default 5)
@@ -9,6 +9,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import fastify from 'fastify';
+import { createHubSpotSandbox } from '../src/sandbox/hubspot';
 import { createSalesforceSandbox } from '../src/sandbox/salesforce';
 
 interface Target {
@@ -67,6 +68,31 @@ async function serve(): Promise<void> {
     baseUrl: live.baseUrl,
     path: `/services/data/v62.0/sobjects/Contact/${contactId}?fields=Id,FirstName,LastName,Email`,
     headers: { authorization: `Bearer ${org.state.demoAccessToken}` },
+  };
+  process.send?.(target);
+}
+
+/** HubSpot child: a contact read with the private-app token; the rate limits lifted so they do not cap it. */
+async function serveHubSpot(): Promise<void> {
+  const server = createHubSpotSandbox({
+    orgs: [
+      {
+        id: 'default',
+        counts: { contacts: 500, deals: 100 },
+        settings: { burst: 1_000_000_000, daily: 1_000_000_000 },
+      },
+    ],
+  });
+  const live = await server.listen();
+  const org = server.org();
+  const contactId = org.state.store.order.contacts.find(
+    (id) => !org.state.store.get('contacts', id)?.archived,
+  );
+  const target: Target = {
+    vendor: 'hubspot',
+    baseUrl: live.baseUrl,
+    path: `/crm/v3/objects/contacts/${String(contactId)}?properties=email,firstname,lastname`,
+    headers: { authorization: `Bearer ${org.state.privateAppToken}` },
   };
   process.send?.(target);
 }
@@ -138,11 +164,14 @@ async function main(): Promise<void> {
   const connections = arg('connections', 32);
   const seconds = arg('seconds', 5);
   await measure('--serve', connections, seconds);
+  await measure('--serve-hubspot', connections, seconds);
   if (!process.argv.includes('--no-baseline')) await measure('--serve-baseline', connections, seconds);
 }
 
 if (process.argv.includes('--serve')) {
   void serve();
+} else if (process.argv.includes('--serve-hubspot')) {
+  void serveHubSpot();
 } else if (process.argv.includes('--serve-baseline')) {
   void serveBaseline();
 } else {
