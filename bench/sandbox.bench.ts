@@ -1,8 +1,8 @@
 /**
  * `npm run bench:sandbox`: requests per second one vendor sandbox sustains for a simple authenticated
  * GET (Salesforce: sObject retrieve; HubSpot: contact get by id). The sandbox runs in a child
- * process so the load generator does not share its event loop; clients are keep-alive HTTP connections on loopback, bounded in count
- * and time. Prints `BENCH sandbox.<vendor>.rps <value> req/s`.
+ * process so the load generator does not share its event loop; clients are keep-alive HTTP
+ * connections on loopback, bounded in count and time. Prints `BENCH sandbox.<vendor>.rps <value> req/s`.
  *   --connections=N  concurrent clients (default 32)   --seconds=N  measured time (default 5)
  *   --no-baseline    skip the bare-fastify reference (`BENCH sandbox.baseline.fastify.rps`)
  */
