@@ -15,7 +15,7 @@ type Requirement = 'connector' | 'sandbox' | 'default mapping' | 'README section
  * not listed is checked. When the list is empty, every declared CRM is complete.
  */
 const KNOWN_GAPS: Partial<Record<string, Requirement[]>> = {
-  salesforce: ['connector', 'README section'],
+  salesforce: ['README section'],
   hubspot: ['connector', 'sandbox', 'README section'],
 };
 
