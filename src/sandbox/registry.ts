@@ -1,4 +1,5 @@
 import { type SandboxServer, type SandboxServerOptions } from './core';
+import { createHubSpotSandbox } from './hubspot';
 import { createSalesforceSandbox } from './salesforce';
 
 /** Builds one vendor's sandbox server (not yet listening). */
@@ -10,4 +11,5 @@ export type SandboxFactory = (options?: SandboxServerOptions) => SandboxServer<u
  */
 export const sandboxRegistry: Record<string, SandboxFactory> = {
   salesforce: (options) => createSalesforceSandbox(options) as unknown as SandboxServer<unknown, unknown>,
+  hubspot: (options) => createHubSpotSandbox(options) as unknown as SandboxServer<unknown, unknown>,
 };
