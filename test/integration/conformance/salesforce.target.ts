@@ -47,6 +47,8 @@ export interface SalesforceConformanceSandbox {
   field(obj: CrmObject, id: string, name: string): unknown;
   now(): number;
   setFaults(patch: Record<string, unknown>): Promise<void>;
+  /** Sandbox org settings (allocation, session timeout…). */
+  setSettings(patch: Record<string, unknown>): Promise<void>;
   expireAccessTokens(): Promise<void>;
   revokeRefreshTokens(): Promise<void>;
   connectionStatus(): Promise<string>;
@@ -165,6 +167,7 @@ export async function startSalesforceConformance(
     field: (obj, id, name) => org.state.store.get(SF_OBJECT[obj], id)?.[name],
     now: () => org.now(),
     setFaults: (patch) => admin('/faults', 'PATCH', patch),
+    setSettings: (patch) => admin('/settings', 'PATCH', patch),
     expireAccessTokens: () => admin('/tokens/expire'),
     revokeRefreshTokens: () => admin('/tokens/revoke'),
     connectionStatus: async () => (await store.connections.getById(connection.id)).status,

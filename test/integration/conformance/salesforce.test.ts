@@ -248,6 +248,35 @@ describe('salesforce connector conformance', () => {
     }
   });
 
+  it('keeps to the org allocation Sforce-Limit-Info reports: stops calling before Salesforce refuses', async () => {
+    sb = await startSalesforceConformance(createSalesforceConnector, {
+      counts: { Contact: 20, Opportunity: 10 },
+    });
+    // The declared default is 15,000 a day; this org reports 30. One call teaches the budget.
+    await sb.setSettings({ dailyApiRequests: 30 });
+    sb.clearLog();
+    const ids = sb.liveIds('deal').slice(0, 3);
+    let served = 0;
+    let refusal: CrmError | null = null;
+    for (let i = 0; i < 40 && !refusal; i += 1) {
+      try {
+        await sb.connector('background').getRecords('deal', ids);
+        served += 1;
+      } catch (err) {
+        refusal = err as CrmError;
+      }
+    }
+    expect(refusal).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(refusal?.retryAfterMs).toBeGreaterThan(0);
+    // Background work leaves the interactive share (20 %) alone, and the vendor never had to say no.
+    expect(served).toBeGreaterThan(10);
+    expect(served).toBeLessThanOrEqual(30 * 0.8);
+    expect(sb.log().filter((e) => e.status === 403)).toEqual([]);
+    expect(sb.calls(RETRIEVE)).toBe(served);
+    // The interactive share is still there for a query a user waits on.
+    await expect(sb.connector('interactive').getRecords('deal', ids)).resolves.toHaveLength(3);
+  });
+
   it('refreshes an access token that expires mid-run, once, and carries on', async () => {
     sb = await startSalesforceConformance(createSalesforceConnector, {
       counts: { Contact: 500, Opportunity: 10 },
