@@ -108,8 +108,8 @@ describe('salesforce connector conformance', () => {
     const one = changes.find((c) => c.remoteId === created[0]);
     expect(one?.record?.fields.Email).toBe('same0@ts.test');
     expect(Date.parse(one?.occurredAt ?? '')).toBe(same);
-    // Nothing after the last change: the feed is exhausted, not cut short.
-    const after = await sb.connector('background').listChanges('contact', { since: new Date(t + 2_000) });
+    // Nothing after the last change (`since` is rounded down to the second, hence + 1 s).
+    const after = await sb.connector('background').listChanges('contact', { since: new Date(t + 3_000) });
     expect(after.items).toEqual([]);
   });
 
