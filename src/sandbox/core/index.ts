@@ -9,7 +9,8 @@
  *   server.org('default')  → SandboxOrg { id, seed, counts, clock, faults, log, webhooks, state }
  *   server.createOrg({ id, seed?, counts?, settings? }) / resetOrg(id, { seed?, counts? }) / dropOrg(id)
  *   server.patchSettings(id, patch) → merged raw settings, validated by vendor.applySettings
- *   server.injectInternal(opts) → fastify inject that skips faults, org log and vendor usage counting
+ *   server.injectInternal({ method, url, headers?, payload? }) → loopback sub-request that skips faults,
+ *                            the org log and vendor usage counting (server.isInternal(request) is true)
  *   server.orgOf(request)  → org the core resolved (via vendor.resolveOrg) for a vendor request
  *   server.tokens          → TokenStore shared by the server's orgs (token → org lookup)
  *   server.unattributed    → RequestLog of vendor requests no org was resolved for
@@ -45,7 +46,13 @@
  * Core parses application/x-www-form-urlencoded into an object and text/csv, text/plain into a string.
  */
 export { createSandboxServer, SandboxServer } from './server';
-export type { ListenOptions, ListeningSandbox, SandboxServerOptions } from './server';
+export type {
+  InternalRequest,
+  InternalResponse,
+  ListenOptions,
+  ListeningSandbox,
+  SandboxServerOptions,
+} from './server';
 export { SandboxOrg } from './org';
 export { SandboxClock } from './clock';
 export { FaultController, faultConfigSchema } from './faults';

@@ -1,11 +1,6 @@
 import { parse as parseQuery } from 'node:querystring';
 import { randomBytes } from 'node:crypto';
-import fastify, {
-  type FastifyInstance,
-  type FastifyRequest,
-  type InjectOptions,
-  type LightMyRequestResponse,
-} from 'fastify';
+import fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { registerAdminRoutes } from './admin';
 import { SandboxOrg } from './org';
 import { RequestLog } from './request-log';
@@ -28,6 +23,20 @@ export interface ListenOptions {
   port?: number;
   /** @defaultValue 127.0.0.1 */
   host?: string;
+}
+
+export interface InternalRequest {
+  method: string;
+  /** Path and query, e.g. `/services/data/v62.0/sobjects/Account`. */
+  url: string;
+  headers?: Record<string, string>;
+  payload?: string;
+}
+
+export interface InternalResponse {
+  statusCode: number;
+  headers: Headers;
+  body: string;
 }
 
 export interface ListeningSandbox {
@@ -163,14 +172,19 @@ export class SandboxServer<TState, TEvent = never> {
   }
 
   /**
-   * Runs a request through the app in-process (a vendor's batch endpoint replaying sub-requests): the
-   * sub-request is not faulted, not logged and `isInternal` tells the vendor not to count it again.
+   * Replays a sub-request against this server (a vendor batch endpoint running its parts through the
+   * same routes): it is not faulted, not logged, and `isInternal` tells the vendor not to count it
+   * again. It goes over loopback HTTP rather than fastify's inject, which cannot load under Jest and
+   * retains memory per call; so the server must be listening.
    */
-  async injectInternal(options: InjectOptions): Promise<LightMyRequestResponse> {
-    return this.app.inject({
-      ...options,
-      headers: { ...(options.headers ?? {}), [INTERNAL_HEADER]: this.internalSecret },
+  async injectInternal(request: InternalRequest): Promise<InternalResponse> {
+    if (!this.listeningUrl) throw new Error('injectInternal needs a listening sandbox server');
+    const res = await fetch(`${this.listeningUrl}${request.url}`, {
+      method: request.method,
+      headers: { ...(request.headers ?? {}), [INTERNAL_HEADER]: this.internalSecret },
+      body: request.payload,
     });
+    return { statusCode: res.status, headers: res.headers, body: await res.text() };
   }
 
   isInternal(request: FastifyRequest): boolean {

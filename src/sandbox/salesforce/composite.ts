@@ -129,7 +129,7 @@ export function registerCompositeRoutes(scope: FastifyInstance, server: SfServer
         url = `/services/data/${version}${url.startsWith('/') ? '' : '/'}${url}`;
       }
       const res = await server.injectInternal({
-        method: sub.method.toUpperCase() as 'GET',
+        method: sub.method.toUpperCase(),
         url,
         headers: {
           authorization: request.headers.authorization ?? '',

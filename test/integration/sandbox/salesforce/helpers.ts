@@ -30,20 +30,18 @@ export async function startSalesforce(
     path: string,
     options: { body?: unknown; token?: string | null; headers?: Record<string, string>; raw?: string } = {},
   ): Promise<SfResponse> {
-    const auth = options.token === null ? {} : { authorization: `Bearer ${options.token ?? token()}` };
     const isJson = options.body !== undefined;
+    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    if (options.token !== null) headers.authorization = `Bearer ${options.token ?? token()}`;
+    if (isJson) headers['content-type'] = 'application/json';
     const res = await fetch(`${live.baseUrl}${path}`, {
       method,
       redirect: 'manual',
-      headers: {
-        ...auth,
-        ...(isJson ? { 'content-type': 'application/json' } : {}),
-        ...(options.headers ?? {}),
-      },
+      headers,
       body: isJson ? JSON.stringify(options.body) : options.raw,
     });
     const text = await res.text();
-    let json: unknown = null;
+    let json: unknown;
     try {
       json = text ? JSON.parse(text) : null;
     } catch {
