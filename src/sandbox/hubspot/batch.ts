@@ -2,7 +2,7 @@
 // 207 multi-status; a validation error fails create/update/upsert as a whole (400, nothing written)
 // unless the inputs carry `objectWriteTraceId`s, then errors come back per record.
 import { type FastifyInstance } from 'fastify';
-import { BATCH_MAX_INPUTS, OBJECT_TYPES, SINGULAR, type HsObjectType } from './constants';
+import { BATCH_MAX_INPUTS, OBJECT_STEMS, OBJECT_TYPES, SINGULAR, type HsObjectType } from './constants';
 import { HsError, validationError } from './errors';
 import { apiRoute, batchEnvelope, batchInputs, bool, renderRecord } from './http';
 import { checkAssociations, linkAssociations, lookup, type CreateBody } from './objects';
@@ -112,8 +112,8 @@ function asProperties(input: WriteInput): Record<string, unknown> {
 }
 
 export function registerBatchRoutes(app: FastifyInstance, server: HubSpotServer): void {
-  for (const type of OBJECT_TYPES) {
-    const base = `/crm/v3/objects/${type}/batch`;
+  for (const [type, stem] of OBJECT_TYPES.flatMap((t) => OBJECT_STEMS.map((s) => [t, s] as const))) {
+    const base = `${stem}/${type}/batch`;
     const render = (store: PortalStore, rec: HsRecord, input?: WriteInput): Record<string, unknown> => ({
       ...renderRecord(rec, store.properties[type], { properties: 'all' }),
       ...(input?.objectWriteTraceId ? { objectWriteTraceId: input.objectWriteTraceId } : {}),

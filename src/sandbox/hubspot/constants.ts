@@ -63,6 +63,12 @@ export const WEBHOOK = {
     'HubSpot Connect 2.0 (http://dev.hubspot.com/) (namespace: webhooks-nio-http-client) - WebhooksExecutorDaemon-executor',
 } as const;
 
+/**
+ * Path stems of the object APIs: `/crm/v3/objects` and its date-versioned twin. The docs show the
+ * same bodies for both, but nobody has diffed them (Part C) — the alias serves identical handlers.
+ */
+export const OBJECT_STEMS = ['/crm/v3/objects', '/crm/objects/2026-03'] as const;
+
 /** The object types served, with their HubSpot object type ids (0-1 contacts, 0-3 deals). */
 export const OBJECT_TYPES = ['contacts', 'deals'] as const;
 export type HsObjectType = (typeof OBJECT_TYPES)[number];

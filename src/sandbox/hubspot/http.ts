@@ -73,7 +73,7 @@ function checkScopes(server: HubSpotServer, request: FastifyRequest, required: s
  * reads and searches; association routes need the scope of both sides.
  */
 export function routeScopes(method: string, url: string): string[] {
-  const v3 = /^\/crm\/v3\/objects\/(contacts|deals)\b/.exec(url);
+  const v3 = /^\/crm\/(?:v3\/objects|objects\/2026-03)\/(contacts|deals)\b/.exec(url);
   const types = v3
     ? [v3[1] as HsObjectType]
     : url.startsWith('/crm/v4/')

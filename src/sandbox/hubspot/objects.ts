@@ -5,6 +5,7 @@ import {
   ASSOC_TYPE,
   LIST_DEFAULT_LIMIT,
   LIST_MAX_LIMIT,
+  OBJECT_STEMS,
   OBJECT_TYPES,
   SINGULAR,
   type HsObjectType,
@@ -129,8 +130,8 @@ function listLimit(org: HubSpotOrg, raw: string | undefined): number {
 }
 
 export function registerObjectRoutes(app: FastifyInstance, server: HubSpotServer): void {
-  for (const type of OBJECT_TYPES) {
-    const base = `/crm/v3/objects/${type}`;
+  for (const [type, stem] of OBJECT_TYPES.flatMap((t) => OBJECT_STEMS.map((s) => [t, s] as const))) {
+    const base = `${stem}/${type}`;
 
     apiRoute(app, server, 'GET', base, ({ org, request }) => {
       const store = org.state.store;

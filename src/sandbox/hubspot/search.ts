@@ -1,7 +1,7 @@
 // POST /crm/v3/objects/{type}/search (B6): reads the index (which may lag writes), never archived
 // records, under its own per-second limit and without rate-limit headers.
 import { type FastifyInstance } from 'fastify';
-import { OBJECT_TYPES, type HsObjectType } from './constants';
+import { OBJECT_STEMS, OBJECT_TYPES, type HsObjectType } from './constants';
 import { apiRoute, renderRecord } from './http';
 import { parseSearchRequest, runSearch, type SearchDoc } from './search-engine';
 import { type HubSpotServer } from './state';
@@ -42,12 +42,12 @@ function* indexedDocs(store: PortalStore, type: HsObjectType, now: number): Gene
 }
 
 export function registerSearchRoutes(app: FastifyInstance, server: HubSpotServer): void {
-  for (const type of OBJECT_TYPES) {
+  for (const [type, stem] of OBJECT_TYPES.flatMap((t) => OBJECT_STEMS.map((s) => [t, s] as const))) {
     apiRoute(
       app,
       server,
       'POST',
-      `/crm/v3/objects/${type}/search`,
+      `${stem}/${type}/search`,
       ({ org, request }) => {
         const store = org.state.store;
         // The body cap is on characters sent; re-serialising is a close, whitespace-free estimate.

@@ -208,6 +208,15 @@ describe('get, create, update, archive (B4)', () => {
     expect((await call('POST', '/crm/v3/objects/contacts', { properties: { email } })).status).toBe(201);
   });
 
+  it('serves the date-versioned 2026-03 paths with the same handlers', async () => {
+    const v3 = await call('GET', '/crm/v3/objects/deals?limit=5');
+    const dated = await call('GET', '/crm/objects/2026-03/deals?limit=5');
+    expect(dated.status).toBe(200);
+    expect(dated.json.results).toEqual(v3.json.results);
+    const search = await call('POST', '/crm/objects/2026-03/contacts/search', { limit: 1 });
+    expect(search.json.total).toBe(liveIds(server, 'contacts').length);
+  });
+
   it('answers malformed JSON with a HubSpot VALIDATION_ERROR body', async () => {
     const res = await fetch(`${live.baseUrl}/crm/v3/objects/contacts`, {
       method: 'POST',
