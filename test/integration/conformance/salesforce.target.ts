@@ -32,6 +32,8 @@ export interface SalesforceConformanceOptions {
   /** Connection settings (fields read, bulk threshold…). */
   settings?: Record<string, unknown>;
   retry?: Partial<RetryPolicyOptions>;
+  /** How the connection was authorized. @defaultValue 'oauth2_code' (the web-server flow) */
+  auth?: 'oauth2_code' | 'oauth2_client_credentials';
 }
 
 export interface SalesforceConformanceSandbox {
@@ -87,11 +89,17 @@ export async function startSalesforceConformance(
     app: { clientId: org.state.clientId, clientSecret: org.state.clientSecret, redirectUri: REDIRECT },
     policy: POLICY,
   });
-  // The web-server flow, as the gateway's /oauth/salesforce/callback runs it.
-  const authorize = await fetch(oauth.authorizeUrl('conformance-state'), { redirect: 'manual' });
-  const code = new URL(authorize.headers.get('location') ?? '').searchParams.get('code');
-  if (!code) throw new Error(`sandbox authorize did not redirect with a code (HTTP ${authorize.status})`);
-  const grant = await oauth.exchangeCode(code);
+  const authKind = options.auth ?? 'oauth2_code';
+  let grant;
+  if (authKind === 'oauth2_code') {
+    // The web-server flow, as the gateway's /oauth/salesforce/callback runs it.
+    const authorize = await fetch(oauth.authorizeUrl('conformance-state'), { redirect: 'manual' });
+    const code = new URL(authorize.headers.get('location') ?? '').searchParams.get('code');
+    if (!code) throw new Error(`sandbox authorize did not redirect with a code (HTTP ${authorize.status})`);
+    grant = await oauth.exchangeCode(code);
+  } else {
+    grant = await oauth.clientCredentials();
+  }
 
   const tenant = await store.tenants.create(uniqueName('tenant'));
   const connection = await store.connections.create({
@@ -99,7 +107,7 @@ export async function startSalesforceConformance(
     crm: 'salesforce',
     displayName: 'Salesforce conformance',
     credentials: {
-      authKind: 'oauth2_code',
+      authKind,
       accessToken: grant.accessToken,
       refreshToken: grant.refreshToken,
       expiresAt: grant.expiresAt,

@@ -295,6 +295,22 @@ describe('salesforce connector conformance', () => {
     expect(await sb.connectionStatus()).toBe('ACTIVE');
   });
 
+  it('runs on a client-credentials connection, taking a new token when the old one expires', async () => {
+    sb = await startSalesforceConformance(createSalesforceConnector, {
+      counts: { Contact: 300, Opportunity: 10 },
+      auth: 'oauth2_client_credentials',
+    });
+    const connector = sb.connector();
+    const first = await connector.listRecords('contact', { pageSize: 200 });
+    await sb.expireAccessTokens();
+    sb.clearLog();
+    const second = await connector.listRecords('contact', { pageSize: 200, cursor: first.nextCursor });
+    expect(second.items).toHaveLength(sb.liveIds('contact').length - 200);
+    expect(second.items.length).toBeGreaterThan(0);
+    expect(sb.calls(TOKEN)).toBe(1);
+    expect(await sb.connectionStatus()).toBe('ACTIVE');
+  });
+
   it('moves the connection to NEEDS_REAUTH when the refresh token is revoked', async () => {
     sb = await startSalesforceConformance(createSalesforceConnector, {
       counts: { Contact: 10, Opportunity: 10 },
