@@ -9,8 +9,8 @@ const config: CodegenConfig = {
   documents: ['test/e2e/operations/**/*.graphql'],
   ignoreNoDocuments: false,
   generates: {
-    // One file with the schema types, each operation's result and variables types, and each operation
-    // as a TypedDocumentNode (client-preset's output, without its gql() lookup table we do not use).
+    // One file with each operation's result and variables types and each operation as a
+    // TypedDocumentNode (client-preset's output, without its gql() lookup table we do not use).
     'test/e2e/generated/operations.ts': {
       plugins: [
         {
@@ -21,7 +21,7 @@ const config: CodegenConfig = {
               '// test/e2e/operations/*.graphql. Do not edit: change those and run it again.\n',
           },
         },
-        'typescript',
+        // typescript-operations emits the enum and input types the operations use by itself.
         'typescript-operations',
         'typed-document-node',
       ],

@@ -20,9 +20,6 @@ export const ERROR_CODES = {
   VALIDATION: 'The CRM rejected the record as invalid.',
   UNAVAILABLE: 'A dependency (a CRM, Redis, MongoDB) is unreachable or failing; retryable.',
   UPSTREAM: 'The CRM answered with an error we do not classify further.',
-  GRAPHQL_PARSE_FAILED: 'The operation text is not valid GraphQL syntax.',
-  GRAPHQL_VALIDATION_FAILED:
-    'The operation does not fit the schema (an unknown field, a missing argument, a wrong type).',
   INTERNAL_SERVER_ERROR: 'A bug on our side; the message is generic and the details are in the server log.',
 } as const;
 

@@ -1,4 +1,5 @@
 import { type ApolloServerPlugin } from '@apollo/server';
+import { BadUserInputError } from '../errors';
 import { type RequestContext } from '../graphql/request-context';
 import { classifyError, toGraphQLError } from './format-error';
 import { type OperationLimits } from './limits';
@@ -6,14 +7,22 @@ import { checkOperation } from './variables';
 import { type OperationResult, recordOperation } from './operation-metrics';
 
 /**
- * Operation limits on the HTTP path: after validation, before execution. (The WebSocket path does not
+ * Checks on the HTTP path (subscriptions refused, variables, limits): after validation, before execution. (The WebSocket path does not
  * go through Apollo and runs the same check in `onSubscribe`, src/server/websocket.ts.)
  */
-export function limitsPlugin(limits: OperationLimits): ApolloServerPlugin<RequestContext> {
+export function operationChecksPlugin(limits: OperationLimits): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, request }) {
+        async didResolveOperation({ schema, document, request, operation }) {
+          if (operation?.operation === 'subscription') {
+            throw toGraphQLError(
+              new BadUserInputError(
+                'subscriptions run over WebSocket: open ws(s)://<host>/graphql with the graphql-transport-ws protocol (graphql-ws)',
+              ),
+              400,
+            );
+          }
           const error = checkOperation(
             { schema, document, operationName: request.operationName, variables: request.variables },
             limits,

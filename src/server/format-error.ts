@@ -14,10 +14,13 @@ import { type AppError, CrmError, ERROR_CODES, type ErrorCode, isAppError } from
 
 export const INTERNAL_MESSAGE = 'Internal server error: the details are in the server log.';
 
-/** Codes graphql-js / Apollo give request errors, mapped onto ours. */
+/**
+ * Codes Apollo gives request errors, mapped onto ours: an operation that does not parse or does not
+ * fit the schema is input of the wrong shape, and the message says where.
+ */
 const REQUEST_ERROR_CODES: Record<string, ErrorCode> = {
-  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
-  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  GRAPHQL_PARSE_FAILED: 'BAD_USER_INPUT',
+  GRAPHQL_VALIDATION_FAILED: 'BAD_USER_INPUT',
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   BAD_REQUEST: 'BAD_USER_INPUT',
   OPERATION_RESOLUTION_FAILURE: 'BAD_USER_INPUT',

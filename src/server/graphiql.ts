@@ -118,12 +118,31 @@ function page(nonce: string, endpoint: string): string {
     var key = (localStorage.getItem(STORAGE_KEY) || '').trim();
     var auth = key ? 'Bearer ' + key : undefined;
     state.textContent = key ? 'key set (' + key.slice(0, 12) + '…)' : 'no key: only { health } answers';
-    var fetcher = GraphiQL.createFetcher({
+    var base = GraphiQL.createFetcher({
       url: endpoint.href,
       subscriptionUrl: wsEndpoint.href,
       headers: auth ? { Authorization: auth } : {},
       wsConnectionParams: auth ? { authorization: auth } : {},
     });
+    // The toolkit sends an operation over the WebSocket only when it was handed the document's AST,
+    // which the editor supplies late or not at all right after an edit: decide from the text instead.
+    var fetcher = function (params, opts) {
+      var doc;
+      try {
+        doc = GraphiQL.GraphQL.parse(params.query);
+      } catch (e) {
+        return base(params, opts);
+      }
+      var ops = doc.definitions.filter(function (d) { return d.kind === 'OperationDefinition'; });
+      var op = params.operationName
+        ? ops.find(function (o) { return o.name && o.name.value === params.operationName; })
+        : ops.length === 1 ? ops[0] : undefined;
+      if (!op || op.operation !== 'subscription') return base(params, opts);
+      return base(
+        Object.assign({}, params, { operationName: op.name ? op.name.value : undefined }),
+        Object.assign({}, opts, { documentAST: doc }),
+      );
+    };
     generation += 1;
     // A new key means a new fetcher and a new WebSocket: remount rather than patch.
     root.render(React.createElement(GraphiQL, { key: generation, fetcher: fetcher, defaultQuery: '{ health }\\n' }));

@@ -11,7 +11,7 @@ import { createRequestContext, type GatewayServices, type RequestContext } from 
 import { buildGatewaySchema } from '../graphql/schema';
 import { metricsRegistry } from '../metrics';
 import { type AppContext } from '../runtime/context';
-import { limitsPlugin, observabilityPlugin } from './apollo-plugins';
+import { operationChecksPlugin, observabilityPlugin } from './apollo-plugins';
 import { authenticate } from './auth';
 import { corsAllowlist } from './cors';
 import { formatGatewayError, toGraphQLError } from './format-error';
@@ -87,7 +87,7 @@ export async function startGatewayServer(
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
       ApolloServerPluginLandingPageDisabled(),
-      limitsPlugin(limits),
+      operationChecksPlugin(limits),
       observabilityPlugin(),
     ],
   });

@@ -83,6 +83,8 @@ export function wsClient(
     webSocketImpl: WebSocket,
     lazy: false,
     retryAttempts: 0,
+    // Closures are reported through `onClosed`; graphql-ws would also print them to the console.
+    onNonLazyError: () => undefined,
     connectionParams: authorization ? { authorization } : {},
     on: {
       closed: (event) => {

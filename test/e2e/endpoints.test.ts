@@ -1,0 +1,97 @@
+import { loadEnv } from '../../src/config/env';
+import { startGatewayServer } from '../../src/server/http-server';
+import { ConnectionEventsDocument, HealthDocument, ViewerDocument } from './generated/operations';
+import { request, startTestGateway, type TestGateway } from './support/gateway';
+
+describe('gateway endpoints', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway({ corsOrigins: ['https://app.example'], graphiql: true });
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
+
+  it('/healthz and /readyz', async () => {
+    expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${gw.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready' });
+  });
+
+  it('/metrics counts and times operations by name and result', async () => {
+    const { key } = await gw.tenant('metrics');
+    await request(gw.url, ViewerDocument, undefined, { key });
+    await request(gw.url, ViewerDocument); // UNAUTHENTICATED: executed, with an error
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(text).toMatch(/^graphql_operations_total\{operation="Viewer",type="query",result="ok"\} [1-9]/m);
+    expect(text).toMatch(
+      /^graphql_operations_total\{operation="Viewer",type="query",result="error"\} [1-9]/m,
+    );
+    expect(text).toMatch(
+      /^graphql_operation_duration_seconds_count\{operation="Viewer",type="query",result="ok"\} [1-9]/m,
+    );
+    expect(text).toMatch(/^process_cpu_user_seconds_total /m); // the defaults
+  });
+
+  it('refuses subscriptions over HTTP, pointing at the WebSocket', async () => {
+    const { key } = await gw.tenant('sub-over-http');
+    const res = await request(gw.url, ConnectionEventsDocument, undefined, { key });
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.body.errors?.[0]?.message).toMatch(/WebSocket/);
+  });
+
+  it('answers CORS for allowlisted origins only', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${gw.url}/graphql`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization',
+        },
+      });
+    const allowed = await preflight('https://app.example');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(allowed.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+    const other = await preflight('https://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('serves GraphiQL to browsers and its assets from installed packages', async () => {
+    const page = await fetch(`${gw.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await page.text();
+    expect(html).toContain('/graphiql/assets/graphiql.min.js');
+    expect(html).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)/); // no CDN
+    const asset = await fetch(`${gw.url}/graphiql/assets/graphiql.min.css`);
+    expect(asset.status).toBe(200);
+    expect((await fetch(`${gw.url}/graphiql/assets/..%2Fpackage.json`)).status).toBe(404);
+    // Programs still get GraphQL on GET.
+    const get = await fetch(`${gw.url}/graphql?query=%7Bhealth%7D`, {
+      headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
+    });
+    expect(await get.json()).toEqual({ data: { health: 'ok' } });
+  });
+
+  it('turns GraphiQL and introspection off in production unless enabled', async () => {
+    const prod = { ...gw.ctx, env: loadEnv({ NODE_ENV: 'production' }) };
+    const server = await startGatewayServer(prod, { host: '127.0.0.1', port: 0 });
+    try {
+      const page = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
+      expect(page.headers.get('content-type') ?? '').not.toMatch(/text\/html/);
+      const res = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __schema { queryType { name } } }' }),
+      });
+      const body = (await res.json()) as { errors?: { extensions: { code: string } }[] };
+      expect(body.errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
+      expect((await request(server.url, HealthDocument)).body).toEqual({ data: { health: 'ok' } });
+    } finally {
+      await server.close();
+    }
+  });
+});

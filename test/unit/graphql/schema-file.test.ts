@@ -1,0 +1,33 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildGatewaySchema, printGatewaySchema } from '../../../src/graphql/schema';
+
+const FILE = path.resolve(__dirname, '../../../schema/schema.graphql');
+
+describe('schema/schema.graphql', () => {
+  it('is the SDL the resolvers emit (regenerate with `npm run schema:emit`, then `npm run codegen`)', async () => {
+    const emitted = printGatewaySchema(await buildGatewaySchema());
+    const committed = fs.existsSync(FILE) ? fs.readFileSync(FILE, 'utf8') : '';
+    if (committed !== emitted) {
+      throw new Error(
+        'schema/schema.graphql is stale: the type-graphql resolvers in src/graphql/ emit a different schema.\n' +
+          'Run `npm run schema:emit` and then `npm run codegen` (the e2e typed documents depend on it), ' +
+          'review the diff and commit both.',
+      );
+    }
+  });
+
+  it('exposes no credentials field on any output type', async () => {
+    const schema = await buildGatewaySchema();
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (
+        !('getFields' in type) ||
+        type.name.startsWith('__') ||
+        type.constructor.name === 'GraphQLInputObjectType'
+      )
+        continue;
+      const names = Object.keys(type.getFields());
+      expect(names.filter((n) => /credential|secret|token/i.test(n))).toEqual([]);
+    }
+  });
+});
