@@ -3,6 +3,9 @@ import { NotFoundError } from '../errors';
 import { type ConnectionView } from '../store/repositories/connections.repo';
 import { type RequestContext } from './request-context';
 
+/** What a loader factory may use: the process's stores and the caller. */
+export type LoaderDeps = Pick<RequestContext, 'app' | 'auth'>;
+
 /**
  * Per-request DataLoaders. A feature adds its loader here: a field in {@link Loaders} and a line in
  * {@link createLoaders}. Loaders are tenant-scoped by construction (they read `ctx.auth`), so a key
@@ -13,7 +16,7 @@ export interface Loaders {
   connection: DataLoader<string, ConnectionView>;
 }
 
-export function createLoaders(ctx: RequestContext): Loaders {
+export function createLoaders(ctx: LoaderDeps): Loaders {
   return {
     connection: new DataLoader<string, ConnectionView>(async (ids) => {
       if (!ctx.auth) return ids.map(() => new NotFoundError('no tenant: the request is not authenticated'));

@@ -34,14 +34,11 @@ export interface RequestContext extends GatewayServices {
 
 export function createRequestContext(services: GatewayServices, auth: Auth | null): RequestContext {
   const requestId = crypto.randomUUID();
-  const ctx: RequestContext = {
+  return {
     ...services,
     auth,
     requestId,
     logger: services.app.logger.child({ requestId, tenantId: auth?.tenantId }),
-    // Filled right below: loader factories receive the context they belong to.
-    loaders: undefined as unknown as Loaders,
+    loaders: createLoaders({ app: services.app, auth }),
   };
-  ctx.loaders = createLoaders(ctx);
-  return ctx;
 }

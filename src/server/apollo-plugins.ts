@@ -40,6 +40,10 @@ export function operationChecksPlugin(limits: OperationLimits): ApolloServerPlug
  */
 export function observabilityPlugin(): ApolloServerPlugin<RequestContext> {
   return {
+    // A request whose context could not be built (a bad API key) never reaches requestDidStart.
+    async contextCreationDidFail() {
+      recordOperation({ operation: undefined, type: undefined, result: 'rejected' }, 0);
+    },
     async requestDidStart({ contextValue }) {
       const started = process.hrtime.bigint();
       let executed = false;

@@ -115,7 +115,7 @@ if (!haveChromium) {
     await run(page, '{ viewer { scope } }');
     expect(await resultText(page, 'read_write')).toContain('"scope"');
 
-    await run(page, 'subscription { connectionEvents { type displayName: crm } }');
+    await run(page, 'subscription { connectionEvents { type crm } }');
     // Wait until the page's subscription reached Redis, then cause an event.
     const channel = connectionEventsChannel(gw.ctx.env.REDIS_PREFIX, t.tenantId);
     for (let i = 0; ; i += 1) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { print } from 'graphql';
 import { type Client } from 'graphql-ws/client';
+import WebSocket from 'ws';
 import { connectionEventsChannel } from '../../src/events/connection-events';
 import { testStoreUrls } from '../support/stores';
 import {
@@ -178,6 +179,35 @@ describe('GraphQL over WebSocket', () => {
     ]);
     const channel = connectionEventsChannel(gw.ctx.env.REDIS_PREFIX, t.tenantId);
     expect(await gw.ctx.redis.pubsub('NUMSUB', channel)).toEqual([channel, 0]);
+  });
+
+  it('applies the same auth rule to operations sent over the socket: FORBIDDEN for a read key', async () => {
+    const t = await gw.tenant('ws-reader', 'read');
+    const client = open(`Bearer ${t.key}`);
+    const result = await new Promise<unknown>((resolve) => {
+      client.subscribe(
+        {
+          query: print(CreateConnectionDocument),
+          variables: { input: { crm: 'hubspot', displayName: 'x', credentials: { accessToken: 'x' } } },
+        },
+        { next: resolve, error: resolve, complete: () => undefined },
+      );
+    });
+    expect(result).toMatchObject({ data: null, errors: [{ extensions: { code: 'FORBIDDEN' } }] });
+    expect(await gw.ctx.store.connections.listForTenant(t.tenantId)).toEqual([]);
+  });
+
+  it('refuses a socket from a browser origin that is not allowed', async () => {
+    const t = await gw.tenant('ws-origin', 'read');
+    const status = await new Promise<number>((resolve, reject) => {
+      const socket = new WebSocket(`${gw.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws', {
+        headers: { origin: 'https://evil.example' },
+      });
+      socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      socket.on('open', () => reject(new Error(`opened for ${t.tenantId}`)));
+      socket.on('error', () => undefined);
+    });
+    expect(status).toBe(401);
   });
 
   it.each([
