@@ -97,4 +97,17 @@ describe('Salesforce error shapes through jsforce and the shared layer', () => {
     await expect(connector.getRecords('deal', [sfId('006', 1)])).resolves.toEqual([null]);
     expect(slept).toEqual([2000]);
   });
+
+  it('accepts no webhooks: Salesforce is synced by polling', () => {
+    const { connector } = salesforce();
+    const req = {
+      method: 'POST',
+      url: 'https://gateway.example/webhooks/conn-1',
+      headers: {},
+      rawBody: Buffer.from('<soapenv:Envelope/>'),
+      receivedAt: new Date(),
+    };
+    expect(connector.verifyWebhook(req)).toBe(false);
+    expect(connector.parseWebhook(req)).toEqual([]);
+  });
 });
