@@ -1,6 +1,14 @@
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { sendErrors } from './errors';
-import { bearer, instanceUrl, sendJson, setCallContext, type SfOrg, type SfServer } from './context';
+import {
+  bearer,
+  callContext,
+  instanceUrl,
+  sendJson,
+  setCallContext,
+  type SfOrg,
+  type SfServer,
+} from './context';
 import { apiUsed, countApiCall } from './state';
 
 const VERSION_RE = /^v(\d+)\.0$/;
@@ -145,7 +153,7 @@ export function registerDataApi(
       scope.get('/', async (request, reply) => {
         const { version } = request.params as { version: string };
         const base = `/services/data/${version}`;
-        const org = server.orgOf(request) as SfOrg;
+        const { org, userId } = callContext(request);
         const resources = [
           'sobjects',
           'query',
@@ -158,7 +166,7 @@ export function registerDataApi(
         ];
         const body: Record<string, string> = {};
         for (const r of resources) body[r] = `${base}/${r}`;
-        body.identity = `${instanceUrl(request)}/id/${org.state.orgId}/${org.state.integrationUserId}`;
+        body.identity = `${instanceUrl(request)}/id/${org.state.orgId}/${userId}`;
         return sendJson(reply, 200, body);
       });
 

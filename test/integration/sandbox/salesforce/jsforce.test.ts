@@ -39,6 +39,11 @@ describe('jsforce against the Salesforce sandbox', () => {
     expect(conn.refreshToken).toBeTruthy();
     expect(userInfo.organizationId).toBe(sandbox.org().state.orgId);
     expect(userInfo.id).toBe(sandbox.org().state.crmUserId);
+    const identity = await conn.identity();
+    expect(identity).toMatchObject({
+      user_id: sandbox.org().state.crmUserId,
+      organization_id: sandbox.org().state.orgId,
+    });
     // The code was single use.
     await expect(conn.authorize(code)).rejects.toMatchObject({ name: 'invalid_grant' });
   });
@@ -138,6 +143,30 @@ describe('jsforce against the Salesforce sandbox', () => {
     });
     expect(rows.map((r) => r.LastName).sort()).toEqual(['Bulky', 'Good One', 'Good Two']);
     expect(rows[0]).toHaveProperty('Id');
+  });
+
+  it('upserts a collection by external id and reads changes back through getUpdated/getDeleted', async () => {
+    const start = new Date(sandbox.org().now() - 60_000);
+    const upserted = await conn.sobject('Contact').upsert(
+      [
+        { External_Id__c: 'JSF-1', LastName: 'Upserted' },
+        { External_Id__c: 'CUST-000002', LastName: 'Renamed' },
+      ],
+      'External_Id__c',
+    );
+    expect(upserted.map((r) => r.success)).toEqual([true, true]);
+    const victim = (upserted[0] as { id: string }).id;
+    await conn.sobject('Contact').destroy(victim);
+    await fetch(`${live.baseUrl}/__sandbox/orgs/default/clock`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceMs: 120_000 }),
+    });
+    const end = new Date(sandbox.org().now());
+    const updated = await conn.sobject('Contact').updated(start, end);
+    expect(updated.ids).toEqual(expect.arrayContaining([(upserted[1] as { id: string }).id]));
+    const deleted = await conn.sobject('Contact').deleted(start, end);
+    expect(deleted.deletedRecords.map((d) => d.id)).toContain(victim);
   });
 
   it('refreshes an expired session on 401 and carries on', async () => {
