@@ -15,8 +15,7 @@ type Requirement = 'connector' | 'sandbox' | 'default mapping' | 'README section
  * not listed is checked. When the list is empty, every declared CRM is complete.
  */
 const KNOWN_GAPS: Partial<Record<string, Requirement[]>> = {
-  salesforce: ['README section'],
-  hubspot: ['connector', 'sandbox', 'README section'],
+  hubspot: ['README section'],
 };
 
 /** The README's "## Connectors" section: one `### <displayName>` per CRM. */
