@@ -38,9 +38,7 @@ interface Target {
  */
 const ROOT = path.resolve(__dirname, '../../..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startStores } = require(
-  path.join(ROOT, 'dist/runtime/services'),
-) as typeof import('../src/runtime/services');
+const { startStores } = require(path.join(ROOT, 'dist/runtime/services')) as typeof Services;
 
 function arg(name: string, fallback: number): number {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
