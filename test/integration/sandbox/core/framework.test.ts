@@ -176,19 +176,19 @@ describe('fault knobs', () => {
     await call('PATCH', '/__sandbox/orgs/a/faults', { rateLimitRate: 1 });
     expect((await call('GET', '/things/t1', undefined, a.access)).status).toBe(429);
     expect((await call('GET', '/things/t1', undefined, b.access)).status).toBe(200);
-    await call('PUT', '/__sandbox/orgs/a/faults', { rateLimitStormMs: 150 });
+    await call('PUT', '/__sandbox/orgs/a/faults', { rateLimitStormMs: 400 });
     expect((await call('GET', '/things/t1', undefined, a.access)).status).toBe(429);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 450));
     expect((await call('GET', '/things/t1', undefined, a.access)).status).toBe(200);
     expect((await call('PATCH', '/__sandbox/orgs/a/faults', { rateLimitRate: 2 })).status).toBe(400);
     expect((await call('PATCH', '/__sandbox/orgs/a/faults', { noSuchKnob: 1 })).status).toBe(400);
   });
 
   it('issues short-lived access tokens and revokes refresh tokens', async () => {
-    await call('PATCH', '/__sandbox/orgs/a/faults', { accessTokenTtlMs: 50 });
+    await call('PATCH', '/__sandbox/orgs/a/faults', { accessTokenTtlMs: 400 });
     const { access, refresh } = await login();
     expect((await call('GET', '/things/t1', undefined, access)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 80));
+    await new Promise((r) => setTimeout(r, 450));
     expect((await call('GET', '/things/t1', undefined, access)).status).toBe(401);
     expect((await call('POST', '/token', { org: 'a', grant: 'refresh', refresh })).status).toBe(200);
     await call('PATCH', '/__sandbox/orgs/a/faults', { revokeRefreshTokens: true });
@@ -219,10 +219,10 @@ describe('fault knobs', () => {
 
   it('delays search visibility (index lag)', async () => {
     const { access } = await login();
-    await call('PATCH', '/__sandbox/orgs/a/faults', { indexLagMs: 150 });
+    await call('PATCH', '/__sandbox/orgs/a/faults', { indexLagMs: 400 });
     const made = (await call('POST', '/things', { name: 'Fresh' }, access)).json as { id: string };
     expect((await call('GET', '/search', undefined, access)).json).not.toContain(made.id);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 450));
     expect((await call('GET', '/search', undefined, access)).json).toContain(made.id);
   });
 });

@@ -43,9 +43,11 @@ describe('limits (Part A11)', () => {
 
   it('limits concurrent long-running requests', async () => {
     await s.admin('PATCH', 'default/settings', { longRequestMs: 50, concurrentLongRequests: 1 });
-    await s.admin('PATCH', 'default/faults', { latencyMs: 400 });
+    await s.admin('PATCH', 'default/faults', { latencyMs: 1000 });
     const slow = s.sf('GET', `${V}/limits`);
-    await new Promise((r) => setTimeout(r, 150));
+    // Wait until the slow call is in flight and has run longer than longRequestMs.
+    while (s.server.org().state.inFlight.size === 0) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 100));
     await s.admin('PATCH', 'default/faults', { latencyMs: 0 });
     const refused = await s.sf('GET', `${V}/limits`);
     expect(refused.status).toBe(403);

@@ -184,10 +184,10 @@ describe('OAuth 2.0 (Part A2)', () => {
   });
 
   it('makes short-lived access tokens and revoked refresh tokens on demand (fault knobs)', async () => {
-    await s.admin('PATCH', 'default/faults', { accessTokenTtlMs: 100 });
+    await s.admin('PATCH', 'default/faults', { accessTokenTtlMs: 500 });
     const tokens = (await exchange(await code())).json;
     expect((await s.sf('GET', `${V}/limits`, { token: tokens.access_token })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 550));
     const expired = await s.sf('GET', `${V}/limits`, { token: tokens.access_token });
     expect(expired.status).toBe(401);
     expect(expired.json).toEqual([
