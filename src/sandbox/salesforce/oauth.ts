@@ -2,9 +2,13 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { sendOAuthError } from './errors';
 import { bearer, instanceUrl, orgByClientId, sendJson, type SfOrg, type SfServer } from './context';
+import { peekClaims, verifyRs256 } from './jwt';
 
 const CODE_TTL_MS = 15 * 60_000;
 const GRANT_CC = 'client_credentials';
+const GRANT_JWT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+/** Audiences Salesforce accepts in a JWT assertion; the sandbox's own URL stands in for a My Domain. */
+const JWT_AUDIENCES = ['https://login.salesforce.com', 'https://test.salesforce.com'];
 
 type Params = Record<string, string | undefined>;
 
@@ -189,6 +193,34 @@ export function registerOAuthRoutes(app: FastifyInstance, server: SfServer): voi
       );
     }
 
+    if (grant === GRANT_JWT) {
+      // Error texts from Part A2.4; "invalid assertion" and the expiry text are UNVERIFIED.
+      const assertion = p.assertion ?? '';
+      const claims = peekClaims(assertion);
+      if (!claims) return sendOAuthError(reply, 400, 'invalid_grant', 'invalid assertion');
+      if (!org) return sendOAuthError(reply, 400, 'invalid_client_id', 'client identifier invalid');
+      const key = org.state.settings.jwtPublicKeyPem;
+      if (!key) return sendOAuthError(reply, 400, 'invalid_grant', "user hasn't approved this consumer");
+      if (!verifyRs256(assertion, key))
+        return sendOAuthError(reply, 400, 'invalid_grant', 'invalid assertion');
+      const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+      const accepted = [...JWT_AUDIENCES, instanceUrl(request)];
+      if (!audiences.some((a) => a !== undefined && accepted.includes(a.replace(/\/$/, '')))) {
+        return sendOAuthError(reply, 400, 'invalid_grant', 'audience is invalid');
+      }
+      if (typeof claims.exp !== 'number' || claims.exp * 1000 <= now)
+        return sendOAuthError(reply, 400, 'invalid_grant', 'expired assertion');
+      const user = [...org.state.store.table('User').values()].find(
+        (u) => u.Username === claims.sub && u.IsActive,
+      );
+      if (!user) return sendOAuthError(reply, 400, 'invalid_grant', "user hasn't approved this consumer");
+      const body = tokenResponse(request, server, org, String(user.Id), null, 'api');
+      // The documented JWT response has no signature or issued_at.
+      delete body.signature;
+      delete body.issued_at;
+      return sendJson(reply, 200, body);
+    }
+
     return sendOAuthError(reply, 400, 'unsupported_grant_type', 'grant type not supported');
   });
 
@@ -244,7 +276,10 @@ export function registerOAuthRoutes(app: FastifyInstance, server: SfServer): voi
 /** The org an OAuth request belongs to: by client id, or by the token it carries. */
 export function resolveOAuthOrg(request: FastifyRequest, server: SfServer): string | undefined {
   const p = params(request);
-  const byClient = orgByClientId(server, p.client_id);
+  const byClient = orgByClientId(
+    server,
+    p.client_id ?? (p.assertion ? peekClaims(p.assertion)?.iss : undefined),
+  );
   if (byClient) return byClient.id;
   const token = p.refresh_token ?? p.token ?? p.code ?? p.oauth_token ?? bearer(request);
   return token ? server.tokens.find(token)?.orgId : undefined;

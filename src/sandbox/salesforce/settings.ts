@@ -43,6 +43,11 @@ export const salesforceSettingsSchema = z
       .default(15 * 60_000),
     /** UNVERIFIED (Part C 4): whether client_credentials is accepted (docs use the My Domain host). @defaultValue true */
     allowClientCredentials: z.boolean().default(true),
+    /**
+     * The certificate's public key (PEM) uploaded to the connected app for the JWT bearer grant;
+     * null = no certificate, so the grant fails as unapproved. @defaultValue null
+     */
+    jwtPublicKeyPem: z.string().nullable().default(null),
   })
   .strict();
 

@@ -1,3 +1,4 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
 // jsforce 3.10.16, unchanged and pointed only at the sandbox's login URL: a real client is the best
 // proof that the simulator speaks Salesforce's wire protocol.
 import jsforce, { type Connection, type Record as SfRecord } from 'jsforce';
@@ -167,6 +168,26 @@ describe('jsforce against the Salesforce sandbox', () => {
     expect(updated.ids).toEqual(expect.arrayContaining([(upserted[1] as { id: string }).id]));
     const deleted = await conn.sobject('Contact').deleted(start, end);
     expect(deleted.deletedRecords.map((d) => d.id)).toContain(victim);
+  });
+
+  it('authorizes with the JWT bearer grant', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { clientId, username, integrationUserId } = sandbox.org().state;
+    await fetch(`${live.baseUrl}/__sandbox/orgs/default/settings`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jwtPublicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() }),
+    });
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const head = `${b64({ alg: 'RS256' })}.${b64({ iss: clientId, sub: username, aud: live.baseUrl, exp: Math.floor(Date.now() / 1000) + 300 })}`;
+    const assertion = `${head}.${sign('RSA-SHA256', Buffer.from(head), privateKey).toString('base64url')}`;
+    const jwtConn = new jsforce.Connection({ loginUrl: live.baseUrl, version: '62.0' });
+    const info = await jwtConn.authorize({
+      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      assertion,
+    });
+    expect(info.id).toBe(integrationUserId);
+    expect((await jwtConn.query('SELECT Id FROM Account LIMIT 1')).records).toHaveLength(1);
   });
 
   it('refreshes an expired session on 401 and carries on', async () => {

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { startSalesforce, V, type Salesforce } from './helpers';
 
 let s: Salesforce;
@@ -202,5 +202,50 @@ describe('OAuth 2.0 (Part A2)', () => {
     );
     expect(refreshed.json.error).toBe('invalid_grant');
     await s.admin('DELETE', 'default/faults');
+  });
+
+  it('grants JWT bearer tokens for an RS256 assertion signed with the uploaded certificate key', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { clientId, username, integrationUserId } = s.server.org().state;
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const jwt = (claims: Record<string, unknown>, key = privateKey) => {
+      const head = `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64(claims)}`;
+      return `${head}.${sign('RSA-SHA256', Buffer.from(head), key).toString('base64url')}`;
+    };
+    const good = {
+      iss: clientId,
+      sub: username,
+      aud: 'https://login.salesforce.com',
+      exp: Math.floor(Date.now() / 1000) + 180,
+    };
+    const grant = (assertion: string) =>
+      s.sf(
+        'POST',
+        '/services/oauth2/token',
+        form({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }),
+      );
+
+    expect((await grant(jwt(good))).json).toEqual({
+      error: 'invalid_grant',
+      error_description: "user hasn't approved this consumer",
+    });
+    await s.admin('PATCH', 'default/settings', {
+      jwtPublicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    });
+    const ok = await grant(jwt(good));
+    expect(ok.status).toBe(200);
+    expect(ok.json.refresh_token).toBeUndefined();
+    expect(ok.json.id).toMatch(new RegExp(`/${integrationUserId}$`));
+    expect((await s.sf('GET', `${V}/limits`, { token: ok.json.access_token })).status).toBe(200);
+
+    expect((await grant(jwt({ ...good, aud: 'https://evil.example' }))).json.error_description).toBe(
+      'audience is invalid',
+    );
+    expect((await grant(jwt({ ...good, exp: 1 }))).json.error).toBe('invalid_grant');
+    expect((await grant(jwt({ ...good, sub: 'nobody@example.com' }))).json.error).toBe('invalid_grant');
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    expect((await grant(jwt(good, other))).json.error_description).toBe('invalid assertion');
+    expect((await grant(jwt({ ...good, iss: 'unknown' }))).json.error).toBe('invalid_client_id');
+    await s.admin('PATCH', 'default/settings', { jwtPublicKeyPem: null });
   });
 });
