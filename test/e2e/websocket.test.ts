@@ -11,6 +11,7 @@ import {
   type ConnectionEventsSubscription,
   CreateConnectionDocument,
   DeepConnectionEventsDocument,
+  DeleteConnectionDocument,
   HealthDocument,
 } from './generated/operations';
 import { request, startTestGateway, type TestGateway, wsClient } from './support/gateway';
@@ -143,7 +144,7 @@ describe('GraphQL over WebSocket', () => {
     subB.unsubscribe();
   });
 
-  it('delivers CREATED when a connection is created over HTTP', async () => {
+  it('delivers CREATED and DELETED when a connection is created and deleted over HTTP', async () => {
     const t = await gw.tenant('ws-created');
     const sub = subscribeEvents(open(`Bearer ${t.key}`));
     await waitForSubscriber(t.tenantId);
@@ -153,12 +154,15 @@ describe('GraphQL over WebSocket', () => {
       { input: { crm: 'hubspot', displayName: 'via http', credentials: { accessToken: 'x' } } },
       { key: t.key },
     );
-    const event = await sub.next();
-    expect(event).toMatchObject({
+    const id = created.body.data!.createConnection.id;
+    expect(await sub.next()).toMatchObject({
       type: 'CREATED',
-      connectionId: created.body.data!.createConnection.id,
+      connectionId: id,
       status: 'ACTIVE',
+      crm: 'hubspot',
     });
+    await request(gw.url, DeleteConnectionDocument, { id }, { key: t.key });
+    expect(await sub.next()).toMatchObject({ type: 'DELETED', connectionId: id });
     sub.unsubscribe();
   });
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { PUBLIC_EXTENSION } from '../../../src/graphql/auth/public.decorator';
 import { buildGatewaySchema, printGatewaySchema } from '../../../src/graphql/schema';
 
 const FILE = path.resolve(__dirname, '../../../schema/schema.graphql');
@@ -15,6 +16,17 @@ describe('schema/schema.graphql', () => {
           'review the diff and commit both.',
       );
     }
+  });
+
+  it('needs an API key for every root field but health (the auth middleware is closed by default)', async () => {
+    const schema = await buildGatewaySchema();
+    const roots = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()];
+    const publicFields = roots.flatMap((type) =>
+      Object.values(type?.getFields() ?? {})
+        .filter((f) => f.extensions?.[PUBLIC_EXTENSION] === true)
+        .map((f) => `${type!.name}.${f.name}`),
+    );
+    expect(publicFields).toEqual(['Query.health']);
   });
 
   it('exposes no credentials field on any output type', async () => {
