@@ -38,15 +38,17 @@ export class LuaScript {
 }
 
 /**
- * tsc does not copy .lua files to dist/, so compiled code finds them in the source tree
- * (`dist/ratelimit` → `src/ratelimit/lua`) unless a build step put a copy next to it.
+ * tsc does not copy .lua files to dist/. A build step may put them next to the compiled module
+ * (`dist/ratelimit/lua/`); otherwise they are found in the source tree by walking up from here to the
+ * directory holding `src/ratelimit/lua/` (works for dist/, dist/bench/src/… and ts-jest alike).
  */
 function locate(file: string): string {
-  const candidates = [
-    path.join(__dirname, 'lua', file),
-    path.resolve(__dirname, '..', '..', 'src', 'ratelimit', 'lua', file),
-  ];
-  const found = candidates.find((p) => fs.existsSync(p));
-  if (!found) throw new Error(`Lua script ${file} not found in ${candidates.join(' or ')}`);
-  return found;
+  const beside = path.join(__dirname, 'lua', file);
+  if (fs.existsSync(beside)) return beside;
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'src', 'ratelimit', 'lua', file);
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) break;
+  }
+  throw new Error(`Lua script ${file} not found beside ${__dirname} nor in a src/ratelimit/lua/ above it`);
 }
