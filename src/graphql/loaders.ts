@@ -1,10 +1,14 @@
 import DataLoader from 'dataloader';
 import { NotFoundError } from '../errors';
+import { type ReadLoaders, type ReadOptions, createReadLoaders } from '../loaders/read-loaders';
 import { type ConnectionView } from '../store/repositories/connections.repo';
 import { type RequestContext } from './request-context';
 
 /** What a loader factory may use: the process's stores and the caller. */
-export type LoaderDeps = Pick<RequestContext, 'app' | 'auth'>;
+export type LoaderDeps = Pick<RequestContext, 'app' | 'auth'> & {
+  /** Options of the contact/deal read loaders (benchmarks and tests). */
+  reads?: ReadOptions;
+};
 
 /**
  * Per-request DataLoaders. A feature adds its loader here: a field in {@link Loaders} and a line in
@@ -14,18 +18,17 @@ export type LoaderDeps = Pick<RequestContext, 'app' | 'auth'>;
 export interface Loaders {
   /** Connections of the caller's tenant by id. */
   connection: DataLoader<string, ConnectionView>;
+  /** Contacts, deals and their associations, batched per (connection, object) onto bulk reads. */
+  reads: ReadLoaders;
 }
 
 export function createLoaders(ctx: LoaderDeps): Loaders {
-  return {
-    connection: new DataLoader<string, ConnectionView>(async (ids) => {
-      if (!ctx.auth) return ids.map(() => new NotFoundError('no tenant: the request is not authenticated'));
-      // A tenant has few connections: one query for all of them beats one per id.
-      const all = await ctx.app.store.connections.listForTenant(ctx.auth.tenantId);
-      const byId = new Map(all.map((c) => [c.id, c]));
-      return ids.map(
-        (id) => byId.get(id) ?? new NotFoundError(`no connection with id ${JSON.stringify(id)}`),
-      );
-    }),
-  };
+  const connection = new DataLoader<string, ConnectionView>(async (ids) => {
+    if (!ctx.auth) return ids.map(() => new NotFoundError('no tenant: the request is not authenticated'));
+    // A tenant has few connections: one query for all of them beats one per id.
+    const all = await ctx.app.store.connections.listForTenant(ctx.auth.tenantId);
+    const byId = new Map(all.map((c) => [c.id, c]));
+    return ids.map((id) => byId.get(id) ?? new NotFoundError(`no connection with id ${JSON.stringify(id)}`));
+  });
+  return { connection, reads: createReadLoaders({ app: ctx.app, connection, options: ctx.reads }) };
 }

@@ -4,7 +4,11 @@ import { buildSchema } from 'type-graphql';
 import { authMiddleware } from './auth/auth.middleware';
 import { ConnectionEventsResolver } from './connection/connection-events.resolver';
 import { ConnectionResolver } from './connection/connection.resolver';
+import { ContactResolver } from './contact/contact.resolver';
+import { DealResolver } from './deal/deal.resolver';
 import { HealthResolver } from './health/health.resolver';
+import { MappingResolver } from './mapping/mapping.resolver';
+import { MetadataResolver } from './metadata/metadata.resolver';
 import { ViewerResolver } from './viewer/viewer.resolver';
 
 /** Every resolver class of the API. A feature adds its resolvers here. */
@@ -13,6 +17,10 @@ export const RESOLVERS = [
   ViewerResolver,
   ConnectionResolver,
   ConnectionEventsResolver,
+  ContactResolver,
+  DealResolver,
+  MetadataResolver,
+  MappingResolver,
 ] as const;
 
 /**

@@ -1,0 +1,117 @@
+import { Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { type CanonicalRecord } from '../../reads/canonical';
+import { RecordPageInfo } from '../records/record-page.type';
+import { JSONObjectScalar } from '../scalars/json-object.scalar';
+
+export const DealStatusEnum = { OPEN: 'OPEN', WON: 'WON', LOST: 'LOST' } as const;
+export type DealStatus = keyof typeof DealStatusEnum;
+registerEnumType(DealStatusEnum, {
+  name: 'DealStatus',
+  description: 'Where a deal stands: OPEN, WON or LOST.',
+});
+
+@ObjectType({ description: 'A deal (opportunity) of one connected CRM, in canonical fields.' })
+export class Deal {
+  @Field(() => ID, { description: 'Opaque and stable: encodes the connection and the remote id.' })
+  id!: string;
+
+  @Field(() => ID)
+  connectionId!: string;
+
+  @Field({ description: "The CRM's own id." })
+  remoteId!: string;
+
+  @Field(() => String, { nullable: true })
+  name!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'A decimal string with every digit the CRM sent (e.g. "1234.50"), in `currency`.',
+  })
+  amount!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'ISO 4217 code, when the CRM records one per deal.' })
+  currency!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The stage as the CRM names it (see dealStages).' })
+  stage!: string | null;
+
+  @Field(() => DealStatusEnum, { nullable: true })
+  status!: DealStatus | null;
+
+  @Field(() => String, { nullable: true, description: 'YYYY-MM-DD.' })
+  closeDate!: string | null;
+
+  @Field(() => Float, { nullable: true, description: 'Win probability, 0–100.' })
+  probability!: number | null;
+
+  @Field(() => String, { nullable: true })
+  ownerId!: string | null;
+
+  @Field(() => Date, { nullable: true })
+  createdAt!: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  updatedAt!: Date | null;
+
+  @Field()
+  isDeleted!: boolean;
+
+  @Field(() => Date, { nullable: true })
+  deletedAt!: Date | null;
+
+  @Field(() => JSONObjectScalar, {
+    description: "Mapped custom fields under their canonical names (the connection's field mapping).",
+  })
+  customFields!: Record<string, unknown>;
+}
+
+@ObjectType()
+export class DealEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => Deal)
+  node!: Deal;
+}
+
+@ObjectType({ description: 'A page of deals (Relay-style).' })
+export class DealConnection {
+  @Field(() => [DealEdge])
+  edges!: DealEdge[];
+
+  @Field(() => [Deal], { description: 'The nodes of `edges`, for clients that need no cursors.' })
+  nodes!: Deal[];
+
+  @Field(() => RecordPageInfo)
+  pageInfo!: RecordPageInfo;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+export function toDeal(r: CanonicalRecord): Deal {
+  const f = r.fields;
+  const status = str(f.status);
+  const probability = typeof f.probability === 'number' ? f.probability : Number(f.probability ?? NaN);
+  return {
+    id: r.id,
+    connectionId: r.connectionId,
+    remoteId: r.remoteId,
+    name: str(f.name),
+    amount: str(f.amount),
+    currency: str(f.currency),
+    stage: str(f.stage),
+    status: status && status in DealStatusEnum ? (status as DealStatus) : null,
+    closeDate: str(f.closeDate),
+    probability:
+      f.probability === null || f.probability === undefined || !Number.isFinite(probability)
+        ? null
+        : probability,
+    ownerId: str(f.ownerId),
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    isDeleted: r.isDeleted,
+    deletedAt: r.deletedAt,
+    customFields: r.customFields,
+  };
+}

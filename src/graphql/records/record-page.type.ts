@@ -1,0 +1,23 @@
+import { Field, Int, ObjectType } from 'type-graphql';
+
+@ObjectType({
+  description:
+    'Where a page ends. A page is shorter than `first` only at the end of the list or when ' +
+    '`scanLimitReached` says the after-fetch filters stopped it early: continue from `endCursor` then.',
+})
+export class RecordPageInfo {
+  @Field()
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Pass as `after` for the next page.' })
+  endCursor!: string | null;
+
+  @Field(() => Int, { description: 'Records the CRM returned that the after-fetch filters dropped.' })
+  filteredOut!: number;
+
+  @Field({
+    description:
+      'True when the page is short because filtering after fetch read the most CRM pages one request may read.',
+  })
+  scanLimitReached!: boolean;
+}

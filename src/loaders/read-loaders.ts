@@ -1,0 +1,197 @@
+import DataLoader from 'dataloader';
+import { type CallPriority } from '../connectors/http/http.types';
+import { type CrmConnector, type CrmObject, type NativeField } from '../connectors/types';
+import { CrmNeedsReauthError, ForbiddenError, NotFoundError } from '../errors';
+import { DEAL_STAGE_STATUS_TABLE, type MappingContext } from '../mapping/types';
+import { type AppContext } from '../runtime/context';
+import { type CrmServices } from '../runtime/crm-services';
+import { type CanonicalRecord, toCanonicalRecord } from '../reads/canonical';
+import { type DealStageInfo, dealStagesOf } from '../reads/deal-stages';
+import { type EffectiveMapping, MappingStore } from '../reads/mappings';
+import { type ConnectionView } from '../store/repositories/connections.repo';
+
+/**
+ * Per-request loaders of the read path. Resolvers never call a connector: they ask a
+ * {@link ConnectionReader} for a loader keyed by (connection, object), whose `maxBatchSize` is the
+ * connector's `readBatch`, so N lookups in one request become ⌈N / readBatch⌉ vendor calls, and
+ * nested associations batch the same way (association loader, then record loader). Everything here
+ * lives for one request: a cached record never reaches another request or another tenant.
+ */
+
+export interface ReadOptions {
+  /** @defaultValue the process's `app.crm` (tokens, budgets and SSRF policy of the gateway) */
+  connectors?: ConnectorSource;
+  /**
+   * Batch and cache lookups. Off only to measure what DataLoader saves (`bench:reads`): every load is
+   * then its own vendor call.
+   * @defaultValue true
+   */
+  batching?: boolean;
+}
+
+export interface ReadLoaderDeps {
+  app: AppContext;
+  /** The caller's tenant-scoped connection loader: another tenant's id is NOT_FOUND. */
+  connection: DataLoader<string, ConnectionView>;
+  options?: ReadOptions;
+}
+
+export interface ReadLoaders {
+  /** The reader of one of the caller's connections; rejects with NOT_FOUND, NEEDS_REAUTH or FORBIDDEN. */
+  reader(connectionId: string): Promise<ConnectionReader>;
+}
+
+/** Where connectors of stored connections come from: `app.crm` in a gateway. */
+export type ConnectorSource = Pick<CrmServices, 'connectorFor'>;
+
+export function createReadLoaders(deps: ReadLoaderDeps): ReadLoaders {
+  const readers = new Map<string, Promise<ConnectionReader>>();
+  const mappings = new MappingStore(deps.app.store);
+  const source: ConnectorSource = deps.options?.connectors ?? deps.app.crm;
+  return {
+    reader(connectionId) {
+      let reader = readers.get(connectionId);
+      if (!reader) {
+        reader = deps.connection.load(connectionId).then((connection) => {
+          assertReadable(connection);
+          const connector = source.connectorFor(connection, 'interactive' satisfies CallPriority);
+          return new ConnectionReader(connection, connector, mappings, deps.options?.batching ?? true);
+        });
+        readers.set(connectionId, reader);
+      }
+      return reader;
+    },
+  };
+}
+
+function assertReadable(connection: ConnectionView): void {
+  if (connection.status === 'NEEDS_REAUTH') {
+    throw new CrmNeedsReauthError(
+      `connection ${connection.id} (${connection.crm}) needs to be authorized again before it can be read` +
+        (connection.statusReason ? `: ${connection.statusReason}` : ''),
+      { crm: connection.crm },
+    );
+  }
+  if (connection.status === 'DISABLED') {
+    throw new ForbiddenError(`connection ${connection.id} is DISABLED by an operator and cannot be read`);
+  }
+}
+
+/** One connection's loaders and metadata for one request. */
+export class ConnectionReader {
+  private readonly recordLoaders = new Map<CrmObject, DataLoader<string, CanonicalRecord>>();
+  private readonly associationLoaders = new Map<string, DataLoader<string, string[]>>();
+  private readonly memo = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly connection: ConnectionView,
+    readonly connector: CrmConnector,
+    private readonly mappings: MappingStore,
+    private readonly batching: boolean,
+  ) {}
+
+  /** Records of `object` by remote id; a miss is a NotFoundError for that key only. */
+  records(object: CrmObject): DataLoader<string, CanonicalRecord> {
+    let loader = this.recordLoaders.get(object);
+    if (!loader) {
+      loader = new DataLoader<string, CanonicalRecord>(async (ids) => {
+        const [natives, mapping, ctx] = await Promise.all([
+          this.connector.getRecords(object, ids),
+          this.mapping(object),
+          this.mappingContext(object),
+        ]);
+        return ids.map((id, i) => {
+          const native = natives[i];
+          return native
+            ? this.toRecord(object, mapping, native, ctx)
+            : new NotFoundError(
+                `no ${object} with remote id ${JSON.stringify(id)} in connection ${this.connection.id}`,
+              );
+        });
+      }, this.loaderOptions());
+      this.recordLoaders.set(object, loader);
+    }
+    return loader;
+  }
+
+  /** Remote ids of `to` associated with each remote id of `from` (empty when none). */
+  associations(from: CrmObject, to: CrmObject): DataLoader<string, string[]> {
+    const key = `${from}>${to}`;
+    let loader = this.associationLoaders.get(key);
+    if (!loader) {
+      loader = new DataLoader<string, string[]>(async (ids) => {
+        const found = await this.connector.getAssociations(from, ids, to);
+        return ids.map((id) => found.get(id) ?? []);
+      }, this.loaderOptions());
+      this.associationLoaders.set(key, loader);
+    }
+    return loader;
+  }
+
+  /** The records of `to` associated with one record; dangling associations are skipped. */
+  async associated(from: CrmObject, remoteId: string, to: CrmObject): Promise<CanonicalRecord[]> {
+    const ids = await this.associations(from, to).load(remoteId);
+    const results = await this.records(to).loadMany(ids);
+    const out: CanonicalRecord[] = [];
+    for (const r of results) {
+      if (!(r instanceof Error)) out.push(r);
+      // An association to a record deleted meanwhile reads as no association; anything else is a failure.
+      else if (!(r instanceof NotFoundError)) throw r;
+    }
+    return out;
+  }
+
+  mapping(object: CrmObject): Promise<EffectiveMapping> {
+    return this.once(`mapping:${object}`, () =>
+      this.mappings.effective(this.connection.crm, this.connection.id, object),
+    );
+  }
+
+  /** Lookup tables the mapping of `object` needs, fetched once per request and only when used. */
+  async mappingContext(object: CrmObject): Promise<MappingContext> {
+    const { mapping } = await this.mapping(object);
+    const tables = new Set(
+      mapping.fields.flatMap((f) => (f.transform.kind === 'lookup' ? [f.transform.table] : [])),
+    );
+    if (!tables.has(DEAL_STAGE_STATUS_TABLE)) return {};
+    const stages = await this.dealStages();
+    const table = new Map<string, string>();
+    for (const s of stages) if (s.status) table.set(s.id, s.status);
+    return { lookups: { [DEAL_STAGE_STATUS_TABLE]: table } };
+  }
+
+  dealStages(): Promise<DealStageInfo[]> {
+    return this.once('dealStages', () => dealStagesOf(this.connector, this));
+  }
+
+  describe(object: CrmObject): Promise<NativeField[]> {
+    return this.once(`describe:${object}`, () => this.connector.describeFields(object));
+  }
+
+  /** Puts listed records into the record loader, so nested lookups of them make no vendor call. */
+  prime(record: CanonicalRecord): void {
+    if (this.batching) this.records(record.object).prime(record.remoteId, record);
+  }
+
+  toRecord(
+    object: CrmObject,
+    mapping: EffectiveMapping,
+    native: Parameters<typeof toCanonicalRecord>[3],
+    ctx: MappingContext,
+  ): CanonicalRecord {
+    return toCanonicalRecord(this.connection.id, object, mapping.mapping, native, ctx);
+  }
+
+  private loaderOptions<V>(): DataLoader.Options<string, V> {
+    return this.batching ? { maxBatchSize: this.connector.limits.readBatch } : { batch: false, cache: false };
+  }
+
+  private once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let p = this.memo.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = load();
+      this.memo.set(key, p);
+    }
+    return p;
+  }
+}

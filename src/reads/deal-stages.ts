@@ -1,0 +1,68 @@
+import { type CrmConnector, type CrmObject, type NativeField } from '../connectors/types';
+import { type EffectiveMapping } from './mappings';
+
+/** A deal stage as `dealStages` returns it. */
+export interface DealStageInfo {
+  /** The native stage value deals carry (a HubSpot stage id, a Salesforce StageName). */
+  id: string;
+  label: string;
+  pipelineId: string | null;
+  pipelineLabel: string | null;
+  /** 0–1 where the CRM says. */
+  probability: number | null;
+  /** OPEN | WON | LOST where the CRM's metadata says; null where it does not. */
+  status: 'OPEN' | 'WON' | 'LOST' | null;
+}
+
+/** A connector that reads pipelines itself (HubSpot). The capability is checked, not the CRM kind. */
+interface PipelineCapable {
+  dealStages(): Promise<
+    {
+      pipelineId: string;
+      pipelineLabel: string;
+      stageId: string;
+      label: string;
+      probability: number | null;
+      status: 'OPEN' | 'WON' | 'LOST';
+    }[]
+  >;
+}
+
+function hasPipelines(c: CrmConnector): c is CrmConnector & PipelineCapable {
+  return typeof (c as Partial<PipelineCapable>).dealStages === 'function';
+}
+
+/**
+ * The stages a deal can be in. From the connector's pipeline API when it has one; otherwise from the
+ * picklist values of the native field the connection maps to `stage` (Salesforce `StageName`), where
+ * describe metadata carries no won/lost flag, so `status` is null.
+ */
+export async function dealStagesOf(
+  connector: CrmConnector,
+  meta: {
+    mapping(object: CrmObject): Promise<EffectiveMapping>;
+    describe(object: CrmObject): Promise<NativeField[]>;
+  },
+): Promise<DealStageInfo[]> {
+  if (hasPipelines(connector)) {
+    return (await connector.dealStages()).map((s) => ({
+      id: s.stageId,
+      label: s.label,
+      pipelineId: s.pipelineId,
+      pipelineLabel: s.pipelineLabel,
+      probability: s.probability,
+      status: s.status,
+    }));
+  }
+  const { mapping } = await meta.mapping('deal');
+  const native = mapping.fields.find((f) => f.canonical === 'stage')?.native;
+  const field = (await meta.describe('deal')).find((f) => f.name === native);
+  return (field?.picklistValues ?? []).map((v) => ({
+    id: v.value,
+    label: v.label,
+    pipelineId: null,
+    pipelineLabel: null,
+    probability: null,
+    status: null,
+  }));
+}
