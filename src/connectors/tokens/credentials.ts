@@ -55,3 +55,9 @@ export function applyGrant(stored: StoredTokens, grant: TokenGrant): StoredToken
     apiBaseUrl: grant.apiBaseUrl ?? stored.apiBaseUrl,
   };
 }
+
+/** Credentials of a token-based connection (HubSpot private app, Pipedrive API token): never refreshed. */
+export function staticTokenCredentials(token: string): StoredTokens {
+  if (token.trim() === '') throw new Error('the API token is empty');
+  return { authKind: 'static_token', accessToken: token.trim(), expiresAt: null };
+}
