@@ -1,22 +1,28 @@
 import 'reflect-metadata';
 import { childProcessEnv, env as processEnv } from '../config/env';
 import { createLogger } from '../logger';
+import { createAppContext } from '../runtime/context';
 import { bootstrapDemo } from '../runtime/demo';
+import { connectDemoSandboxes } from '../runtime/demo-connections';
 import { clearRuntimeInfo, writeRuntimeInfo } from '../runtime/local-stores';
 import { startEntryPoint, type ManagedProcess } from '../runtime/processes';
-import { startStores } from '../runtime/services';
+import { freePort, startStores } from '../runtime/services';
 import { onShutdown } from '../runtime/shutdown';
+import { startAllSandboxes } from '../sandbox';
 import { loadKeyRing } from '../security/key-ring';
 
 /**
- * `npm start`: the whole demo in one terminal. Embedded stores (unless MONGODB_URI / REDIS_URL),
- * then a gateway and a worker as child processes, then a demo tenant. Ctrl-C stops all of it.
+ * `npm start`: the whole demo in one terminal. Embedded stores (unless MONGODB_URI / REDIS_URL), the
+ * vendor sandboxes, a gateway and a worker as child processes, and a demo tenant connected to every
+ * sandbox through the real OAuth flow. Ctrl-C stops all of it; data stays under DATA_DIR.
  */
 async function main(): Promise<void> {
   const env = processEnv();
   const logger = createLogger({ level: env.LOG_LEVEL, name: 'dev' });
   // Generate the dev credentials key here, once, before two children could race to do it.
-  loadKeyRing(env, logger);
+  const keyRing = loadKeyRing(env, logger);
+  // OAuth callbacks need the gateway's real address before it starts, so "any port" is decided here.
+  const port = env.PORT === 0 ? await freePort() : env.PORT;
 
   const stores = await startStores({
     mongodbUri: env.MONGODB_URI,
@@ -24,17 +30,38 @@ async function main(): Promise<void> {
     dataDir: env.dataDir,
     persistent: true,
   });
+  const sandboxes = await startAllSandboxes({ basePort: env.SANDBOX_BASE_PORT }).catch(
+    async (err: unknown) => {
+      await stores.stop();
+      throw err;
+    },
+  );
   writeRuntimeInfo(env, { pid: process.pid, mongodbUri: stores.mongodbUri, redisUrl: stores.redisUrl });
 
   const children: ManagedProcess[] = [];
   const stopAll = async (): Promise<void> => {
     await Promise.all(children.splice(0).map((c) => c.stop()));
+    await sandboxes.close();
     await stores.stop();
     clearRuntimeInfo(env);
   };
   onShutdown(logger, env.SHUTDOWN_TIMEOUT_MS + 10000, stopAll);
 
-  const childEnv = childProcessEnv({ MONGODB_URI: stores.mongodbUri, REDIS_URL: stores.redisUrl });
+  // The sandboxes' demo OAuth apps are our OAuth apps in the demo; their URLs are allowed overrides.
+  const oauthApps = Object.fromEntries(
+    Object.values(sandboxes.sandboxes).map((s) => {
+      const creds = s.credentials.default ?? Object.values(s.credentials)[0] ?? {};
+      return [s.vendor, { clientId: String(creds.clientId), clientSecret: String(creds.clientSecret) }];
+    }),
+  );
+  const childEnv = childProcessEnv({
+    MONGODB_URI: stores.mongodbUri,
+    REDIS_URL: stores.redisUrl,
+    PORT: String(port),
+    CRM_OAUTH_APPS: JSON.stringify({ ...oauthApps, ...env.CRM_OAUTH_APPS }),
+    ALLOW_VENDOR_URL_OVERRIDES: 'true',
+    VENDOR_URL_ALLOWLIST: [...env.VENDOR_URL_ALLOWLIST, 'http://127.0.0.1:*'].join(','),
+  });
   const onChildExit = (name: string) => (code: number | null, signal: NodeJS.Signals | null) => {
     logger.error({ code, signal }, `${name} exited unexpectedly: stopping everything`);
     void stopAll().finally(() => process.exit(1));
@@ -43,8 +70,31 @@ async function main(): Promise<void> {
   const worker = startEntryPoint('worker', childEnv, onChildExit('worker'));
   children.push(gateway, worker);
 
-  const demo = await bootstrapDemo({ env, logger, mongodbUri: stores.mongodbUri, redisUrl: stores.redisUrl });
-  const [{ url: gatewayUrl }] = await Promise.all([gateway.ready, worker.ready]);
+  const ctx = await createAppContext({
+    env,
+    logger,
+    keyRing,
+    mongodbUri: stores.mongodbUri,
+    redisUrl: stores.redisUrl,
+    name: 'dev',
+  });
+  let demoLines: string[];
+  let connected: Awaited<ReturnType<typeof connectDemoSandboxes>>;
+  let gatewayUrl: string;
+  try {
+    const demo = await bootstrapDemo(ctx.store);
+    demoLines = demo.lines;
+    const [ready] = await Promise.all([gateway.ready, worker.ready]);
+    gatewayUrl = ready.url!;
+    connected = await connectDemoSandboxes({
+      store: ctx.store,
+      tenantId: demo.tenantId,
+      gatewayUrl,
+      sandboxes,
+    });
+  } finally {
+    await ctx.close();
+  }
   writeRuntimeInfo(env, {
     pid: process.pid,
     mongodbUri: stores.mongodbUri,
@@ -55,15 +105,23 @@ async function main(): Promise<void> {
     ),
   });
 
+  const embedded = (name: string): string =>
+    stores.started.some((s) => s.name === name) ? 'embedded' : 'external';
   const lines = [
     '',
     'crm-gateway is running:',
-    `  gateway     ${gatewayUrl}  (GraphQL at /graphql, /healthz, /readyz, /metrics)`,
+    `  gateway     ${gatewayUrl}/graphql  (GraphiQL in a browser; /healthz /readyz /metrics)`,
     `  worker      1 process`,
-    `  MongoDB     ${stores.started.some((s) => s.name === 'mongodb') ? 'embedded FerretDB' : 'external'} ${stores.mongodbUri}`,
-    `  Redis       ${stores.started.some((s) => s.name === 'redis') ? 'embedded' : 'external'} ${stores.redisUrl}`,
+    `  MongoDB     ${embedded('mongodb')} ${stores.mongodbUri}`,
+    `  Redis       ${embedded('redis')} ${stores.redisUrl}`,
     `  data        ${env.dataDir}`,
-    ...demo.lines,
+    ...Object.values(sandboxes.sandboxes).map(
+      (s) => `  sandbox     ${s.vendor.padEnd(11)} ${s.baseUrl}  (admin: ${s.baseUrl}/__sandbox/orgs)`,
+    ),
+    ...demoLines,
+    ...connected.map(
+      (c) => `  connection  ${c.crm.padEnd(11)} ${c.connectionId} (${c.change.toLowerCase()})`,
+    ),
     '',
     'Ctrl-C stops everything.',
     '',

@@ -5,7 +5,7 @@ import { startWorker } from '../worker/worker';
 
 async function main(): Promise<void> {
   const ctx = await createAppContext({ name: 'worker' });
-  const worker = startWorker(ctx);
+  const worker = await startWorker(ctx);
   process.send?.({ type: 'ready', workerId: worker.id });
   onShutdown(ctx.logger, ctx.env.SHUTDOWN_TIMEOUT_MS, async () => {
     await worker.close();

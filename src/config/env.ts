@@ -19,6 +19,11 @@ const csv = z.string().transform((v) =>
     .filter(Boolean),
 );
 
+const oauthAppsSchema = z.record(
+  z.string(),
+  z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) }).strict(),
+);
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -58,6 +63,30 @@ const envSchema = z.object({
   /** …and then only for these origins (e.g. `http://127.0.0.1:*`). */
   VENDOR_URL_ALLOWLIST: csv.default([]),
 
+  /**
+   * Our OAuth apps at the vendors, as JSON: `{"salesforce":{"clientId":"…","clientSecret":"…"},…}`.
+   * A CRM without an entry cannot be connected or refreshed through OAuth (token-based ones still work).
+   */
+  CRM_OAUTH_APPS: z
+    .string()
+    .default('{}')
+    .transform((raw, ctx) => {
+      try {
+        const parsed = oauthAppsSchema.safeParse(JSON.parse(raw));
+        if (parsed.success) return parsed.data;
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected {"<crm>":{"clientId","clientSecret"}}: ${parsed.error.message}`,
+        });
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });
+      }
+      return z.NEVER;
+    }),
+
+  /** `npm start`: first port of the vendor sandboxes (one per vendor, in registry order); 0 = free ports. */
+  SANDBOX_BASE_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
+
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
 });
@@ -66,6 +95,8 @@ export type Env = z.infer<typeof envSchema> & {
   /** DATA_DIR made absolute. */
   dataDir: string;
   isProduction: boolean;
+  /** PUBLIC_URL, else the gateway's own address: the base of OAuth callbacks and webhook URLs. */
+  publicUrl: string;
 };
 
 export class EnvError extends Error {
@@ -86,6 +117,10 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     ...e,
     dataDir: path.resolve(e.DATA_DIR),
     isProduction: e.NODE_ENV === 'production',
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(
+      /\/+$/,
+      '',
+    ),
   };
 }
 

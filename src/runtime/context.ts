@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../logger';
 import { QueueFactory } from '../queue/queues';
 import { type KeyRing } from '../security/credentials-cipher';
 import { loadKeyRing } from '../security/key-ring';
+import { createCrmServices, type CrmServices } from './crm-services';
 import { assertRedisKeepsJobs } from './services/redis';
 import { openStore, type Store } from '../store';
 
@@ -19,6 +20,10 @@ export interface AppContext {
   /** General-purpose Redis client (budgets, locks, idempotency). */
   redis: Redis;
   queues: QueueFactory;
+  /** REDIS_PREFIX, or the test's own: the prefix of every key and channel of this context. */
+  redisPrefix: string;
+  /** Tokens, OAuth apps, SSRF policy and connectors for stored connections. */
+  crm: CrmServices;
   close(): Promise<void>;
 }
 
@@ -53,7 +58,8 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     await store.close();
     throw err;
   }
-  const queues = new QueueFactory({ redisUrl, prefix: options.redisPrefix ?? env.REDIS_PREFIX });
+  const redisPrefix = options.redisPrefix ?? env.REDIS_PREFIX;
+  const queues = new QueueFactory({ redisUrl, prefix: redisPrefix });
   return {
     env,
     logger,
@@ -61,6 +67,8 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     store,
     redis,
     queues,
+    redisPrefix,
+    crm: createCrmServices({ env: { ...env, REDIS_PREFIX: redisPrefix }, store, redis, logger }),
     async close() {
       await queues.close();
       redis.disconnect();

@@ -70,6 +70,15 @@ export class KeyRing {
     return `${kid}:${crypto.randomBytes(KEY_BYTES).toString('base64')}`;
   }
 
+  /**
+   * A key for another purpose (e.g. signing OAuth state), derived from the current key with HKDF so
+   * every process of a deployment agrees on it without one more secret to distribute.
+   */
+  deriveKey(purpose: string, bytes = 32): Buffer {
+    const key = this.keys.get(this.currentKid)!;
+    return Buffer.from(crypto.hkdfSync('sha256', key, Buffer.alloc(0), `crm-gateway:${purpose}`, bytes));
+  }
+
   has(kid: string): boolean {
     return this.keys.has(kid);
   }

@@ -17,6 +17,7 @@ import { corsAllowlist } from './cors';
 import { formatGatewayError, toGraphQLError } from './format-error';
 import { graphiqlRouter } from './graphiql';
 import { healthRouter } from './health';
+import { oauthRouter } from './oauth';
 import { limitsFromEnv, type OperationLimits } from './limits';
 import { attachWebSocketServer } from './websocket';
 
@@ -59,7 +60,7 @@ export async function startGatewayServer(
 
   const schema = await buildGatewaySchema();
   const graphiqlRoutes = graphiql ? graphiqlRouter({ endpoint: GRAPHQL_PATH }) : null;
-  const pubsub = createGatewayPubSub({ redis: ctx.redis, redisPrefix: env.REDIS_PREFIX, logger: ctx.logger });
+  const pubsub = createGatewayPubSub({ redis: ctx.redis, redisPrefix: ctx.redisPrefix, logger: ctx.logger });
   const services: GatewayServices = { app: ctx, pubsub };
 
   const app = express();
@@ -95,6 +96,7 @@ export async function startGatewayServer(
 
   app.use(corsAllowlist(corsOrigins));
   app.use(healthRouter(ctx));
+  app.use(oauthRouter(ctx, pubsub));
   app.get('/metrics', async (_req, res) => {
     res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });

@@ -117,7 +117,7 @@ if (!haveChromium) {
 
     await run(page, 'subscription { connectionEvents { type crm } }');
     // Wait until the page's subscription reached Redis, then cause an event.
-    const channel = connectionEventsChannel(gw.ctx.env.REDIS_PREFIX, t.tenantId);
+    const channel = connectionEventsChannel(gw.ctx.redisPrefix, t.tenantId);
     for (let i = 0; ; i += 1) {
       const [, n] = (await gw.ctx.redis.pubsub('NUMSUB', channel)) as [string, number];
       if (Number(n) > 0) break;
@@ -136,7 +136,7 @@ if (!haveChromium) {
     });
     await createConnectionEventPublisher({
       redis: gw.ctx.redis,
-      redisPrefix: gw.ctx.env.REDIS_PREFIX,
+      redisPrefix: gw.ctx.redisPrefix,
     }).publishConnectionEvent(t.tenantId, connectionEvent('CREATED', created));
     expect(await resultText(page, 'CREATED')).toContain('"hubspot"');
 

@@ -109,7 +109,7 @@ describe('GraphQL over WebSocket', () => {
 
   /** Redis delivers only to channels subscribed when the message is published: wait for ours. */
   async function waitForSubscriber(tenantId: string): Promise<void> {
-    const channel = connectionEventsChannel(gw.ctx.env.REDIS_PREFIX, tenantId);
+    const channel = connectionEventsChannel(gw.ctx.redisPrefix, tenantId);
     for (let i = 0; i < 200; i += 1) {
       const [, count] = (await gw.ctx.redis.pubsub('NUMSUB', channel)) as [string, number];
       if (Number(count) > 0) return;
@@ -126,7 +126,7 @@ describe('GraphQL over WebSocket', () => {
     await waitForSubscriber(a.tenantId);
     await waitForSubscriber(b.tenantId);
 
-    await publishFromAnotherProcess(gw.ctx.env.REDIS_PREFIX, a.tenantId, 'conn-of-a');
+    await publishFromAnotherProcess(gw.ctx.redisPrefix, a.tenantId, 'conn-of-a');
     expect(await subA.next()).toEqual({
       type: 'STATUS_CHANGED',
       connectionId: 'conn-of-a',
@@ -138,7 +138,7 @@ describe('GraphQL over WebSocket', () => {
 
     // Published after A's event on the same Redis connection, so B sees it after A's if at all:
     // B's first event being its own proves A's never reached B.
-    await publishFromAnotherProcess(gw.ctx.env.REDIS_PREFIX, b.tenantId, 'conn-of-b');
+    await publishFromAnotherProcess(gw.ctx.redisPrefix, b.tenantId, 'conn-of-b');
     expect((await subB.next()).connectionId).toBe('conn-of-b');
     subA.unsubscribe();
     subB.unsubscribe();
@@ -181,7 +181,7 @@ describe('GraphQL over WebSocket', () => {
         extensions: expect.objectContaining({ code: 'QUERY_TOO_COMPLEX' }),
       }),
     ]);
-    const channel = connectionEventsChannel(gw.ctx.env.REDIS_PREFIX, t.tenantId);
+    const channel = connectionEventsChannel(gw.ctx.redisPrefix, t.tenantId);
     expect(await gw.ctx.redis.pubsub('NUMSUB', channel)).toEqual([channel, 0]);
   });
 

@@ -6,7 +6,15 @@ import { stopChild, tail, waitFor } from './child';
 import { type RunningService } from './types';
 
 /** Where `scripts/setup.js` builds the FerretDB wrapper (tools/ferretdb). Git-ignored. */
-export const FERRETDB_BINARY = path.resolve(__dirname, '../../../.tools/ferretdb/ferretdb');
+export const FERRETDB_BINARY = path.join(projectRoot(__dirname), '.tools/ferretdb/ferretdb');
+
+/** The nearest folder above `from` with a package.json: right from src/, dist/ and dist-bench/ alike. */
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
 
 export interface EmbeddedFerretDbOptions {
   /** SQLite directory: one file per database. */

@@ -12,7 +12,13 @@ describe('npm start (dist/bin/dev.js)', () => {
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   function start(): { child: ChildProcess; output: () => string; running: Promise<string> } {
-    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: '0',
+      SANDBOX_BASE_PORT: '0',
+      LOG_LEVEL: 'warn',
+    };
     for (const name of ['MONGODB_URI', 'REDIS_URL', 'CREDENTIALS_KEYS', 'NODE_ENV']) delete env[name];
     const child = spawn(process.execPath, [DEV], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -47,10 +53,23 @@ describe('npm start (dist/bin/dev.js)', () => {
     const out = await first.running;
     const key = /API key\s+(cgw_\S+)/.exec(out)?.[1];
     expect(key).toBeDefined();
-    const gatewayUrl = /gateway\s+(http:\/\/\S+)/.exec(out)![1];
+    const graphqlUrl = /gateway\s+(http:\/\/\S+\/graphql)/.exec(out)![1];
+    const gatewayUrl = graphqlUrl.replace(/\/graphql$/, '');
     expect(gatewayUrl).not.toMatch(/:0$/);
     const ready = await fetch(`${gatewayUrl}/readyz`);
     expect(ready.status).toBe(200);
+
+    // The demo tenant is connected to every sandbox, through the gateway's OAuth flow.
+    const crms = [...out.matchAll(/connection\s+(\S+)\s+[0-9a-f]{24} \(created\)/g)].map((m) => m[1]);
+    expect(crms.length).toBeGreaterThanOrEqual(2);
+    const res = await fetch(graphqlUrl, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ connections { crm status } }' }),
+    });
+    const body = (await res.json()) as { data: { connections: { crm: string; status: string }[] } };
+    expect(body.data.connections.map((c) => c.crm).sort()).toEqual([...crms].sort());
+    expect(body.data.connections.every((c) => c.status === 'ACTIVE')).toBe(true);
 
     // The generated dev key is private to the user.
     expect(fs.statSync(path.join(dataDir, 'credentials.keys')).mode & 0o777).toBe(0o600);
@@ -67,6 +86,10 @@ describe('npm start (dist/bin/dev.js)', () => {
     const again = await second.running;
     expect(again).toContain('its first key was printed when it was created');
     expect(again).not.toContain(key!);
+    // Sandboxes start empty of tokens: the same connections are re-authorized, none is added.
+    expect(
+      [...again.matchAll(/connection\s+(\S+)\s+[0-9a-f]{24} \(reauthorized\)/g)].map((m) => m[1]),
+    ).toEqual(crms);
     expect(await interrupt(second.child)).toBe(0);
   }, 90000);
 });

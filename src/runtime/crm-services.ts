@@ -1,0 +1,86 @@
+import { crmDeclaration } from '../config/crms';
+import { type Env } from '../config/env';
+import { connectorFor, type ConnectorDeps } from '../connectors/context';
+import { type CallPriority } from '../connectors/http/http.types';
+import { type VendorUrlPolicy, resolveVendorHosts } from '../connectors/ssrf';
+import { type OAuthApp, OAuth2Client, oauthRefresher } from '../connectors/tokens/oauth2-client';
+import { type TokenRefresher, TokenService } from '../connectors/tokens/token.service';
+import { type CrmConnector } from '../connectors/types';
+import { createConnectionEventPublisher } from '../events/connection-events';
+import { CrmNeedsReauthError } from '../errors';
+import { type ConnectionView } from '../store/repositories/connections.repo';
+import { type Store } from '../store';
+import type Redis from 'ioredis';
+import { type Logger } from '../logger';
+
+/**
+ * The CRM side of a process (gateway or worker), built once: the token service, our OAuth apps, the
+ * SSRF policy and a connector factory for stored connections. Everything that talks to a CRM gets its
+ * connector here, so budgets, tokens and URL checks are the same in every process.
+ */
+export interface CrmServices {
+  tokens: TokenService;
+  policy: VendorUrlPolicy;
+  /** Our OAuth app for `crm`, or undefined when the operator configured none. */
+  oauthApp(crm: string): OAuthApp | undefined;
+  /** A connector for one request (`interactive`) or one job (`background`). */
+  connectorFor(connection: ConnectionView, priority: CallPriority): CrmConnector;
+}
+
+export function vendorUrlPolicy(env: Env): VendorUrlPolicy {
+  return { allowOverrides: env.ALLOW_VENDOR_URL_OVERRIDES, allowlist: env.VENDOR_URL_ALLOWLIST };
+}
+
+export function createCrmServices(ctx: {
+  env: Env;
+  store: Store;
+  redis: Redis;
+  logger: Logger;
+}): CrmServices {
+  const { env, store, redis, logger } = ctx;
+  const policy = vendorUrlPolicy(env);
+  const oauthApp = (crm: string): OAuthApp | undefined => {
+    const app = env.CRM_OAUTH_APPS[crm];
+    return app && { ...app, redirectUri: `${env.publicUrl}/oauth/${crm}/callback` };
+  };
+
+  // A refresh goes to the connection's own auth host (My Domain, a sandbox), so it is resolved per
+  // connection, through the SSRF guard, at the time of the refresh.
+  const refresherFor =
+    (crm: string): TokenRefresher =>
+    async (stored, connectionId) => {
+      const decl = crmDeclaration(crm);
+      const app = oauthApp(crm);
+      if (!app) {
+        throw new CrmNeedsReauthError(
+          `no OAuth app is configured for ${decl.displayName} (CRM_OAUTH_APPS), so its token cannot be refreshed`,
+          { crm },
+        );
+      }
+      const connection = await store.connections.getById(connectionId);
+      const hosts = resolveVendorHosts(decl, connection.vendorUrls, policy);
+      return oauthRefresher(new OAuth2Client({ decl, hosts, app, policy }))(stored);
+    };
+
+  const tokens = new TokenService({
+    store: store.connections,
+    redis,
+    prefix: env.REDIS_PREFIX,
+    events: createConnectionEventPublisher({ redis, redisPrefix: env.REDIS_PREFIX }),
+    refresherFor,
+    logger,
+  });
+  const deps: ConnectorDeps = {
+    redis,
+    prefix: env.REDIS_PREFIX,
+    tokensFor: (id) => tokens.forConnection(id),
+    policy,
+    logger,
+  };
+  return {
+    tokens,
+    policy,
+    oauthApp,
+    connectorFor: (connection, priority) => connectorFor(connection, priority, deps),
+  };
+}

@@ -1,0 +1,31 @@
+import { type Router } from 'express';
+import { OAuthStateStore } from '../connectors/oauth/oauth-state';
+import { createOAuthRouter } from '../connectors/oauth/oauth.routes';
+import { type ConnectionEventPublisher, connectionEvent } from '../events/connection-events';
+import { type AppContext } from '../runtime/context';
+import { authenticate } from './auth';
+
+/**
+ * `/oauth/:crm/start` and `/oauth/:crm/callback` on the gateway: the connector framework's OAuth flow
+ * with this process's stores, token service and SSRF policy. A connection created or re-authorized
+ * here is announced on `connectionEvents` like one created through GraphQL.
+ */
+export function oauthRouter(ctx: AppContext, events: ConnectionEventPublisher): Router {
+  return createOAuthRouter({
+    states: new OAuthStateStore({
+      redis: ctx.redis,
+      prefix: ctx.redisPrefix,
+      secret: ctx.keyRing.deriveKey('oauth-state'),
+    }),
+    connections: ctx.store.connections,
+    tokens: ctx.crm.tokens,
+    apps: ctx.crm.oauthApp,
+    policy: ctx.crm.policy,
+    authenticate: (req) => authenticate(req.headers.authorization, ctx.store),
+    onConnected: async (connection, change) => {
+      const type = change === 'CREATED' ? 'CREATED' : 'STATUS_CHANGED';
+      await events.publishConnectionEvent(connection.tenantId, connectionEvent(type, connection));
+    },
+    logger: ctx.logger,
+  });
+}
