@@ -274,6 +274,21 @@ describe('VendorHttpClient', () => {
     });
   });
 
+  it('takes an injected transport and times a hung attempt out as outcome-unknown', async () => {
+    const seen: string[] = [];
+    const hanging: HttpTransport = (req) =>
+      new Promise((_resolve, reject) => {
+        seen.push(`${req.method} ${req.url}`);
+        req.signal?.addEventListener('abort', () => reject(req.signal?.reason));
+      });
+    const { http } = client({ transport: hanging, timeoutMs: 50 });
+    const err = await rejection(http.request({ method: 'POST', url: '/slow', json: {} }));
+    expect(seen).toEqual(['POST https://api.vendor.test/slow']);
+    expect(err.code).toBe('UNAVAILABLE');
+    expect(err.message).toContain('TimeoutError');
+    expect(err.details).toMatchObject({ outcomeUnknown: true });
+  });
+
   it('reports each attempt to onCall', async () => {
     nock(API).get('/x').reply(500, 'x');
     nock(API).get('/x').reply(200, {});
