@@ -5,7 +5,7 @@ import {
   type SandboxServerOptions,
   type VendorDefinition,
 } from '../core';
-import { registerDataApi } from './api';
+import { limitInfo, registerDataApi } from './api';
 import { registerBulk2Routes } from './bulk2';
 import { registerCollectionRoutes } from './collections';
 import { registerCompositeRoutes } from './composite';
@@ -99,10 +99,7 @@ export function salesforceVendor(): VendorDefinition<SfOrgState> {
       if (fault.kind === 'rateLimit') {
         // Salesforce has no HTTP 429 for REST: the limit error is 403 REQUEST_LIMIT_EXCEEDED (Part A11).
         if (oauth) return void sendOAuthError(reply, 400, 'rate_limit_exceeded', 'rate limit exceeded');
-        void reply.header(
-          'Sforce-Limit-Info',
-          `api-usage=${org.state.settings.dailyApiRequests}/${org.state.settings.dailyApiRequests}`,
-        );
+        void reply.header('Sforce-Limit-Info', limitInfo(org));
         return void sendErrors(reply, 403, [
           { errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' },
         ]);
