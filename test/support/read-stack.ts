@@ -1,0 +1,159 @@
+import crypto from 'node:crypto';
+import { loadEnv } from '../../src/config/env';
+import { type ReadOptions } from '../../src/loaders/read-loaders';
+import { createLogger } from '../../src/logger';
+import { type AppContext, createAppContext } from '../../src/runtime/context';
+import { connectDemoSandboxes } from '../../src/runtime/demo-connections';
+import { freePort } from '../../src/runtime/services';
+import { type OrgOptions } from '../../src/sandbox/core';
+import { type RunningSandboxes, startAllSandboxes } from '../../src/sandbox';
+import { KeyRing } from '../../src/security/credentials-cipher';
+import {
+  type GatewayServer,
+  type GatewayServerOptions,
+  startGatewayServer,
+} from '../../src/server/http-server';
+
+/**
+ * The read path as production composes it, for e2e tests and `bench:reads`: the Salesforce and
+ * HubSpot sandboxes over real sockets, a gateway whose env names the sandboxes' demo OAuth apps and
+ * allows loopback vendor URLs (as `npm start` does), and tenants connected through the gateway's own
+ * OAuth routes. Vendor calls are counted from the sandboxes' request logs.
+ */
+
+export const READ_CRMS = ['salesforce', 'hubspot'] as const;
+export type ReadCrm = (typeof READ_CRMS)[number];
+
+export interface ReadStackOptions {
+  mongodbUri: string;
+  redisUrl: string;
+  /** Unique per run: database name and Redis prefix. */
+  name: string;
+  orgs?: Partial<Record<ReadCrm, OrgOptions[]>>;
+  gateway?: Omit<Partial<GatewayServerOptions>, 'host' | 'port'>;
+}
+
+export interface ReadTenant {
+  tenantId: string;
+  key: string;
+  connections: Record<ReadCrm, string>;
+}
+
+export interface ReadStack {
+  ctx: AppContext;
+  gateway: GatewayServer;
+  url: string;
+  sandboxes: RunningSandboxes;
+  /** A tenant with a key of `scope`, connected to both sandboxes. */
+  tenant(name: string, scope?: 'read_only' | 'read_write'): Promise<ReadTenant>;
+  /** Vendor API calls a sandbox logged since the last clear (OAuth and admin routes excluded). */
+  calls(crm: ReadCrm, route?: RegExp): number;
+  /** Logged `METHOD route` keys with their counts since the last clear. */
+  callLog(crm: ReadCrm): Record<string, number>;
+  clearLogs(): void;
+  /** Records of `object` the sandbox holds that are not deleted/archived. */
+  liveCount(crm: ReadCrm, object: 'contact' | 'deal'): number;
+  setFaults(crm: ReadCrm, patch: Record<string, unknown> | null): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The slices of each sandbox's state the tests read (vendor-specific, so kept here in test support). */
+interface SandboxStates {
+  salesforce: { store: { table(name: string): Map<string, Record<string, unknown>> } };
+  hubspot: {
+    store: {
+      order: Record<'contacts' | 'deals', string[]>;
+      get(type: 'contacts' | 'deals', id: string): { archived: boolean } | undefined;
+    };
+  };
+}
+
+const NOT_API = /oauth|token|__sandbox|authorize|login|services\/oauth2|identity/i;
+
+export async function startReadStack(options: ReadStackOptions): Promise<ReadStack> {
+  const sandboxes = await startAllSandboxes({ vendors: [...READ_CRMS], orgs: options.orgs });
+  const apps = Object.fromEntries(
+    Object.values(sandboxes.sandboxes).map((s) => {
+      const creds = s.credentials.default ?? {};
+      return [s.vendor, { clientId: String(creds.clientId), clientSecret: String(creds.clientSecret) }];
+    }),
+  );
+  const port = await freePort();
+  const env = loadEnv({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    CRM_OAUTH_APPS: JSON.stringify(apps),
+    ALLOW_VENDOR_URL_OVERRIDES: 'true',
+    VENDOR_URL_ALLOWLIST: 'http://127.0.0.1:*',
+  });
+  const ctx = await createAppContext({
+    env,
+    logger: createLogger({ level: 'silent' }),
+    keyRing: new KeyRing([{ kid: 'k', key: crypto.randomBytes(32) }]),
+    mongodbUri: options.mongodbUri,
+    redisUrl: options.redisUrl,
+    dbName: options.name,
+    redisPrefix: options.name,
+  });
+  const gateway = await startGatewayServer(ctx, { host: '127.0.0.1', port, ...options.gateway });
+  const org = (crm: ReadCrm) => sandboxes.sandboxes[crm]!.server.org('default');
+  let n = 0;
+  return {
+    ctx,
+    gateway,
+    url: gateway.url,
+    sandboxes,
+    async tenant(name, scope = 'read_write') {
+      n += 1;
+      const tenant = await ctx.store.tenants.create(`${name}-${n}-${crypto.randomUUID()}`);
+      const { key } = await ctx.store.apiKeys.create(tenant.id, `${name} key`, scope);
+      const connected = await connectDemoSandboxes({
+        store: ctx.store,
+        tenantId: tenant.id,
+        gatewayUrl: gateway.url,
+        sandboxes,
+      });
+      const byCrm = Object.fromEntries(connected.map((c) => [c.crm, c.connectionId]));
+      for (const crm of READ_CRMS) {
+        if (!byCrm[crm])
+          throw new Error(`the ${crm} sandbox was not connected: ${JSON.stringify(connected)}`);
+      }
+      return { tenantId: tenant.id, key, connections: byCrm as Record<ReadCrm, string> };
+    },
+    calls: (crm, route) => org(crm).log.count((k) => !NOT_API.test(k) && (!route || route.test(k))),
+    callLog(crm) {
+      const counters = org(crm).log.snapshot(0).counters;
+      return Object.fromEntries(Object.entries(counters).filter(([k]) => !NOT_API.test(k)));
+    },
+    liveCount(crm, object) {
+      const state = org(crm).state as SandboxStates[ReadCrm];
+      if (crm === 'salesforce') {
+        const table = (state as SandboxStates['salesforce']).store.table(
+          object === 'contact' ? 'Contact' : 'Opportunity',
+        );
+        return [...table.values()].filter((r) => r.IsDeleted !== true).length;
+      }
+      const store = (state as SandboxStates['hubspot']).store;
+      const type = object === 'contact' ? 'contacts' : 'deals';
+      return store.order[type].filter((id) => store.get(type, id)?.archived === false).length;
+    },
+    clearLogs() {
+      for (const crm of READ_CRMS) org(crm).log.clear();
+    },
+    async setFaults(crm, patch) {
+      if (patch === null) org(crm).faults.clear();
+      else org(crm).faults.patch(patch);
+    },
+    async close() {
+      await gateway.close();
+      await ctx.store.conn.dropDatabase().catch(() => undefined);
+      await ctx.close();
+      await sandboxes.close();
+    },
+  };
+}
+
+/** Options for the read loaders (e.g. `batching: false`), for a bench's own Apollo server. */
+export type { ReadOptions };
