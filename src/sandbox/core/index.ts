@@ -22,7 +22,7 @@
  *   org.webhooks (vendors with `webhooks` transport) target, enqueue(event), idle(), stats, deliveries()
  *
  * Admin API (plain JSON, never vendor-shaped), all under /__sandbox:
- *   GET    /orgs                          POST /orgs {id, seed?, counts?}          DELETE /orgs/:org
+ *   GET    /orgs          POST /orgs {id, seed?, counts?, settings?}          DELETE /orgs/:org
  *   POST   /orgs/:org/reset {seed?, counts?}   fresh data, no faults, empty log, clock offset 0
  *   GET    /orgs/:org/credentials         demo client id/secret/tokens (vendor-shaped object)
  *   GET|PATCH /orgs/:org/settings        vendor settings (limits, unverified-behaviour switches); survive reset

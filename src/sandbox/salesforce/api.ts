@@ -154,16 +154,8 @@ export function registerDataApi(
         const { version } = request.params as { version: string };
         const base = `/services/data/${version}`;
         const { org, userId } = callContext(request);
-        const resources = [
-          'sobjects',
-          'query',
-          'queryAll',
-          'composite',
-          'limits',
-          'jobs',
-          'recent',
-          'search',
-        ];
+        // Only resources the sandbox serves (no recent, search, tooling…), so clients never follow a 404.
+        const resources = ['sobjects', 'query', 'queryAll', 'composite', 'limits', 'jobs'];
         const body: Record<string, string> = {};
         for (const r of resources) body[r] = `${base}/${r}`;
         body.identity = `${instanceUrl(request)}/id/${org.state.orgId}/${userId}`;
