@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { crmDeclaration } from '../../config/crms';
 import { CrmAuthExpiredError, CrmNeedsReauthError } from '../../errors';
+import { type ConnectionEventPublisher } from '../../events/connection-events';
 import { type Logger } from '../../logger';
 import { type AccessToken, type TokenAccess } from '../http/http.types';
 import { type StoredTokens, type TokenGrant, applyGrant, parseStoredTokens } from './credentials';
@@ -15,23 +16,8 @@ export interface TokenStore {
   setStatus(id: string, status: 'NEEDS_REAUTH', reason: string | null): Promise<void>;
 }
 
-/**
- * Where a connection's status change is announced (the lead wires it to the `connectionEvents`
- * pubsub). Structurally the same as `events/connection-events.ts`' publisher.
- */
-export interface ConnectionEventPublisher {
-  publishConnectionEvent(
-    tenantId: string,
-    event: {
-      type: 'STATUS_CHANGED';
-      connectionId: string;
-      crm: string;
-      status: 'NEEDS_REAUTH';
-      reason: string | null;
-      occurredAt: Date;
-    },
-  ): Promise<void>;
-}
+/** Where a connection's status change (NEEDS_REAUTH) is announced: the `connectionEvents` pubsub. */
+export type { ConnectionEventPublisher };
 
 /** Gets a new token for stored credentials: refresh grant, or a new client-credentials token. */
 export type TokenRefresher = (stored: StoredTokens, connectionId: string) => Promise<TokenGrant>;

@@ -3,6 +3,7 @@ import nock from 'nock';
 import {
   type AccessToken,
   type BudgetGate,
+  type HttpTransport,
   type TokenAccess,
 } from '../../../../src/connectors/http/http.types';
 import { type VendorClientOptions, VendorHttpClient } from '../../../../src/connectors/http/vendor-client';
