@@ -7,6 +7,7 @@ import { connectDemoSandboxes } from '../../src/runtime/demo-connections';
 import { freePort } from '../../src/runtime/services';
 import { type OrgOptions } from '../../src/sandbox/core';
 import { type RunningSandboxes, startAllSandboxes } from '../../src/sandbox';
+import { type ApiKeyScope } from '../../src/security/api-keys';
 import { KeyRing } from '../../src/security/credentials-cipher';
 import {
   type GatewayServer,
@@ -45,7 +46,7 @@ export interface ReadStack {
   url: string;
   sandboxes: RunningSandboxes;
   /** A tenant with a key of `scope`, connected to both sandboxes. */
-  tenant(name: string, scope?: 'read_only' | 'read_write'): Promise<ReadTenant>;
+  tenant(name: string, scope?: ApiKeyScope): Promise<ReadTenant>;
   /** Vendor API calls a sandbox logged since the last clear (OAuth and admin routes excluded). */
   calls(crm: ReadCrm, route?: RegExp): number;
   /** Logged `METHOD route` keys with their counts since the last clear. */

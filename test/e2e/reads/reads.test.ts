@@ -172,3 +172,239 @@ describe.each(READ_CRMS)('reads on %s', (crm) => {
     expect(stageField?.picklistValues?.length ?? 0).toBeGreaterThan(0);
   });
 });
+
+describe('across connections and tenants', () => {
+  it('keeps tenants apart: another tenant’s connection and record ids are NOT_FOUND', async () => {
+    const other = await stack.tenant('other');
+    const mine = await request(
+      stack.url,
+      ContactPageDocument,
+      { connectionId: t.connections.salesforce, first: 1 },
+      { key: t.key },
+    );
+    const record = mine.body.data!.contacts!.edges[0]!.node;
+
+    const list = await request(
+      stack.url,
+      ContactPageDocument,
+      { connectionId: t.connections.salesforce, first: 1 },
+      { key: other.key },
+    );
+    expect(list.body.data!.contacts).toBeNull();
+    expect(list.body.errors![0]!.extensions!.code).toBe('NOT_FOUND');
+    const byId = await request(stack.url, ContactByIdDocument, { id: record.id }, { key: other.key });
+    expect(byId.body.data!.contact).toBeNull();
+    expect(byId.body.errors![0]!.extensions!.code).toBe('NOT_FOUND');
+    // Its own connection to the same CRM account works, under its own ids.
+    const own = await request(
+      stack.url,
+      ContactPageDocument,
+      { connectionId: other.connections.salesforce, first: 1 },
+      { key: other.key },
+    );
+    expect(own.body.data!.contacts!.edges[0]!.node.remoteId).toBe(record.remoteId);
+    expect(own.body.data!.contacts!.edges[0]!.node.id).not.toBe(record.id);
+  });
+
+  it('says NEEDS_REAUTH for a connection whose refresh token was refused', async () => {
+    const u = await stack.tenant('reauth');
+    await stack.ctx.store.connections.setStatus(
+      u.connections.hubspot,
+      'NEEDS_REAUTH',
+      'refresh token revoked',
+    );
+    const res = await request(
+      stack.url,
+      TwoConnectionsDocument,
+      { a: u.connections.salesforce, b: u.connections.hubspot },
+      { key: u.key },
+    );
+    expect(res.body.data!.a!.nodes).toHaveLength(3);
+    expect(res.body.data!.b).toBeNull();
+    expect(res.body.errors![0]!.extensions!.code).toBe('NEEDS_REAUTH');
+    expect(res.body.errors![0]!.message).toMatch(/authorized again/);
+  });
+});
+
+describe('field mappings', () => {
+  it('an update changes what queries return, custom fields included', async () => {
+    const u = await stack.tenant('mapping');
+    const connectionId = u.connections.salesforce;
+    const before = await request(stack.url, ContactPageDocument, { connectionId, first: 1 }, { key: u.key });
+    const contact = before.body.data!.contacts!.edges[0]!.node;
+    const updated = await request(
+      stack.url,
+      UpdateFieldMappingDocument,
+      {
+        connectionId,
+        object: 'CONTACT',
+        overrides: [
+          {
+            canonical: 'title',
+            native: 'Email',
+            transform: { kind: 'string' },
+            source: 'CRM',
+            writable: false,
+          },
+          {
+            canonical: 'customFields.accountRef',
+            native: 'AccountId',
+            transform: { kind: 'string' },
+            source: 'CRM',
+            writable: false,
+          },
+        ],
+      },
+      { key: u.key },
+    );
+    expect(updated.body.errors).toBeUndefined();
+    expect(updated.body.data!.updateFieldMapping.version).toBe(1);
+    const after = await request(stack.url, ContactByIdDocument, { id: contact.id }, { key: u.key });
+    expect(after.body.data!.contact!.title).toBe(contact.email);
+    expect(after.body.data!.contact!.customFields).toHaveProperty('accountRef');
+
+    const view = await request(
+      stack.url,
+      FieldMappingDocument,
+      { connectionId, object: 'CONTACT' },
+      { key: u.key },
+    );
+    expect(view.body.data!.fieldMapping.fields.find((f) => f.canonical === 'title')).toMatchObject({
+      native: 'Email',
+      overridden: true,
+    });
+    // Another tenant's connection to the same account keeps the defaults.
+    const theirs = await request(
+      stack.url,
+      ContactsByRemoteIdsDocument,
+      { connectionId: t.connections.salesforce, remoteIds: [contact.remoteId] },
+      { key: t.key },
+    );
+    expect(theirs.body.data!.contactsByRemoteIds![0]!.email).toBe(contact.email);
+    const theirsView = await request(
+      stack.url,
+      FieldMappingDocument,
+      { connectionId: t.connections.salesforce, object: 'CONTACT' },
+      { key: t.key },
+    );
+    expect(theirsView.body.data!.fieldMapping.version).toBe(0);
+  });
+
+  it.each([
+    [
+      {
+        canonical: 'customFields.x',
+        native: 'NoSuchField__c',
+        transform: { kind: 'string' },
+        source: 'CRM',
+        writable: false,
+      },
+      /no contact field "NoSuchField__c"/,
+    ],
+    [
+      {
+        canonical: 'title',
+        native: 'Email',
+        transform: { kind: 'boolean', native: 'boolean' },
+        source: 'CRM',
+        writable: false,
+      },
+      /cannot read Email of type email/,
+    ],
+  ])('rejects an override the CRM contradicts: %j', async (override, message) => {
+    const res = await request(
+      stack.url,
+      UpdateFieldMappingDocument,
+      { connectionId: t.connections.salesforce, object: 'CONTACT', overrides: [override] },
+      { key: t.key },
+    );
+    expect(res.body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(res.body.errors![0]!.message).toMatch(message);
+  });
+
+  it('rejects a picklist value the CRM does not have, naming it', async () => {
+    const res = await request(
+      stack.url,
+      UpdateFieldMappingDocument,
+      {
+        connectionId: t.connections.salesforce,
+        object: 'DEAL',
+        overrides: [
+          {
+            canonical: 'stage',
+            native: 'StageName',
+            transform: { kind: 'picklist', values: { 'Made Up Stage': 'made-up' }, unknown: 'passthrough' },
+            source: 'CRM',
+            writable: false,
+          },
+        ],
+      },
+      { key: t.key },
+    );
+    expect(res.body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(res.body.errors![0]!.message).toMatch(/no picklist value "Made Up Stage"/);
+  });
+
+  it('a read-only key cannot change mappings', async () => {
+    const ro = await stack.tenant('readonly', 'read');
+    const res = await request(
+      stack.url,
+      UpdateFieldMappingDocument,
+      { connectionId: ro.connections.hubspot, object: 'CONTACT', overrides: [] },
+      { key: ro.key },
+    );
+    expect(res.body.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+  });
+
+  it('maps a HubSpot property into customFields', async () => {
+    const u = await stack.tenant('hsmapping');
+    const connectionId = u.connections.hubspot;
+    const updated = await request(
+      stack.url,
+      UpdateFieldMappingDocument,
+      {
+        connectionId,
+        object: 'CONTACT',
+        overrides: [
+          {
+            canonical: 'customFields.role',
+            native: 'jobtitle',
+            transform: { kind: 'string' },
+            source: 'CRM',
+            writable: false,
+          },
+        ],
+      },
+      { key: u.key },
+    );
+    expect(updated.body.errors).toBeUndefined();
+    const res = await request(
+      stack.url,
+      ContactsWithDealsDocument,
+      { connectionId, first: 5 },
+      { key: u.key },
+    );
+    expect(res.body.errors).toBeUndefined();
+    for (const c of res.body.data!.contacts!.nodes) expect(c.customFields.role ?? null).toBe(c.title);
+  });
+});
+
+// Last: a rate-limit storm blocks the HubSpot portal's budget for a while, for every connection to it.
+describe('vendor failures', () => {
+  it('fails only the field whose CRM fails, with its code and a retry-after hint', async () => {
+    await stack.setFaults('hubspot', { rateLimitStormMs: 60_000 });
+    const res = await request(
+      stack.url,
+      TwoConnectionsDocument,
+      { a: t.connections.salesforce, b: t.connections.hubspot },
+      { key: t.key },
+    );
+    expect(res.body.data!.a!.nodes).toHaveLength(3);
+    expect(res.body.data!.b).toBeNull();
+    expect(res.body.errors).toHaveLength(1);
+    const [error] = res.body.errors!;
+    expect(error!.path).toEqual(['b']);
+    expect(error!.extensions!.code).toBe('RATE_LIMITED');
+    expect(error!.extensions!.retryAfterMs).toEqual(expect.any(Number));
+  });
+});
