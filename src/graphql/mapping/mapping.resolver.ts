@@ -23,7 +23,7 @@ export class MappingResolver {
   ): Promise<FieldMappingView> {
     const connection = await ctx.loaders.connection.load(connectionId);
     const effective = await new MappingStore(ctx.app.store).effective(connection.crm, connection.id, object);
-    return view(connection.id, effective);
+    return toFieldMappingView(connection.id, effective);
   }
 
   @Mutation(() => FieldMappingView, {
@@ -48,14 +48,15 @@ export class MappingResolver {
     const mappings = new MappingStore(ctx.app.store);
     await mappings.replace(auth.tenantId, reader.connection.id, object, parsed);
     ctx.logger.info({ connectionId, object, overrides: parsed.length }, 'field mapping updated');
-    return view(
+    return toFieldMappingView(
       reader.connection.id,
       await mappings.effective(reader.connection.crm, reader.connection.id, object),
     );
   }
 }
 
-function view(connectionId: string, e: EffectiveMapping): FieldMappingView {
+/** The API's view of an effective mapping (also what `bench:reads`' bare server returns). */
+export function toFieldMappingView(connectionId: string, e: EffectiveMapping): FieldMappingView {
   const overridden = new Set(e.overrides.flatMap((o) => ('remove' in o ? [] : [o.canonical])));
   return {
     connectionId,

@@ -1,0 +1,311 @@
+/**
+ * `npm run bench:reads`: the canonical read path against the sandboxes.
+ * - `reads.calls.*`: vendor calls (from the sandboxes' request logs, metadata routes apart) for
+ *   `contacts(first: 100) { deals { contacts } }` and a 500-id `contactsByRemoteIds`, beside
+ *   `reads.calls_min.*` (⌈N / readBatch⌉ per level, N counted from the response) and
+ *   `reads.calls_nodataloader.*` (the same resolvers with the loaders' batching and caching off);
+ *   Salesforce under the plain names, HubSpot with a `.hubspot` suffix.
+ * - `reads.overhead.*`: rps and p99 of a read that makes no vendor call (`fieldMapping`: API-key check,
+ *   connection and mapping from the store) through the gateway, beside `reads.bare_apollo.*`: a bare
+ *   @apollo/server on the same express integration, serving schema/schema.graphql from SDL with plain
+ *   resolvers that do the same store reads.
+ * Both servers run in one child process so the load generator does not share their event loop;
+ * stores are embedded (or MONGODB_URI / REDIS_URL), traffic stays on loopback, bounded in time.
+ *   --connections=N  concurrent HTTP clients (default 16)   --seconds=N  per measured run (default 4)
+ */
+import 'reflect-metadata';
+import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { loadEnv } from '../src/config/env';
+import { type CrmObject } from '../src/connectors/types';
+import { createGatewayPubSub } from '../src/events/pubsub';
+import { createLoaders } from '../src/graphql/loaders';
+import { toFieldMappingView } from '../src/graphql/mapping/mapping.resolver';
+import { createRequestContext, type RequestContext } from '../src/graphql/request-context';
+import { buildGatewaySchema } from '../src/graphql/schema';
+import { createLogger } from '../src/logger';
+import { MappingStore } from '../src/reads/mappings';
+import { createAppContext } from '../src/runtime/context';
+import type * as Services from '../src/runtime/services';
+import { KeyRing } from '../src/security/credentials-cipher';
+import { authenticate } from '../src/server/auth';
+import { formatGatewayError } from '../src/server/format-error';
+import { startGatewayServer } from '../src/server/http-server';
+import { type ReadCrm, type ReadStack, startReadStack } from '../test/support/read-stack';
+import { postLoad } from './support/http-load';
+
+const ROOT = path.resolve(__dirname, '../../..');
+// The store starter of the main build finds the embedded FerretDB binary relative to dist/ only.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { startStores } = require(path.join(ROOT, 'dist/runtime/services')) as typeof Services;
+
+const READ_BATCH: Record<ReadCrm, number> = { salesforce: 200, hubspot: 100 };
+const METADATA_ROUTES = /properties|pipelines|describe/;
+const NESTED = `query Nested($c: ID!) { contacts(connectionId: $c, first: 100) {
+  nodes { remoteId deals { remoteId contacts { remoteId } } } } }`;
+const LOOKUP = `query Lookup($c: ID!, $ids: [String!]!) { contactsByRemoteIds(connectionId: $c, remoteIds: $ids) { remoteId email } }`;
+const PAGE = `query Page($c: ID!, $after: String) { contacts(connectionId: $c, first: 100, after: $after) {
+  nodes { remoteId } pageInfo { endCursor hasNextPage } } }`;
+
+function arg(name: string, fallback: number): number {
+  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return hit ? Number(hit.split('=')[1]) : fallback;
+}
+
+type Exec = (query: string, variables: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+interface NestedData {
+  contacts: {
+    nodes: { remoteId: string; deals: { remoteId: string; contacts: { remoteId: string }[] }[] }[];
+  };
+}
+
+/** ⌈N / batch⌉ per level of the nested query, N read off the response (listed contacts are primed). */
+function nestedMinimum(data: NestedData, batch: number): number {
+  const listed = new Set(data.contacts.nodes.map((c) => c.remoteId));
+  const deals = new Set(data.contacts.nodes.flatMap((c) => c.deals.map((d) => d.remoteId)));
+  const more = new Set(
+    data.contacts.nodes.flatMap((c) => c.deals.flatMap((d) => d.contacts.map((x) => x.remoteId))),
+  );
+  for (const id of listed) more.delete(id);
+  const up = (n: number) => Math.ceil(n / batch);
+  return 1 + up(listed.size) + up(deals.size) + up(deals.size) + up(more.size);
+}
+
+function dataCalls(stack: ReadStack, crm: ReadCrm): number {
+  return Object.entries(stack.callLog(crm))
+    .filter(([k]) => !METADATA_ROUTES.test(k))
+    .reduce((n, [, v]) => n + v, 0);
+}
+
+async function callFigures(mongodbUri: string, redisUrl: string): Promise<void> {
+  const stack = await startReadStack({
+    mongodbUri,
+    redisUrl,
+    name: `benchreads_${process.pid}`,
+    orgs: {
+      salesforce: [{ id: 'default', seed: 5, counts: { Contact: 600, Opportunity: 300, Account: 40 } }],
+      hubspot: [{ id: 'default', seed: 5, counts: { contacts: 600, deals: 300 } }],
+    },
+    gateway: { limits: { maxComplexity: 100_000 } },
+  });
+  const pubsub = createGatewayPubSub({
+    redis: stack.ctx.redis,
+    redisPrefix: stack.ctx.redisPrefix,
+    logger: stack.ctx.logger,
+  });
+  const plain = new ApolloServer<RequestContext>({
+    schema: await buildGatewaySchema(),
+    formatError: formatGatewayError,
+  });
+  await plain.start();
+  try {
+    const tenant = await stack.tenant('bench', 'read');
+    const overHttp: Exec = async (query, variables) => {
+      const res = await fetch(`${stack.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.key}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as Record<string, unknown>;
+    };
+    // The same schema and resolvers, with the read loaders' batching and caching off.
+    const auth = { keyId: 'bench', tenantId: tenant.tenantId, scope: 'read' as const };
+    const unbatched: Exec = async (query, variables) => {
+      const base = createRequestContext({ app: stack.ctx, pubsub }, auth);
+      const contextValue = {
+        ...base,
+        loaders: createLoaders({ app: stack.ctx, auth, reads: { batching: false } }),
+      };
+      const res = await plain.executeOperation({ query, variables }, { contextValue });
+      return (res.body.kind === 'single' ? res.body.singleResult : {}) as Record<string, unknown>;
+    };
+    const run = async (crm: ReadCrm, exec: Exec, query: string, variables: Record<string, unknown>) => {
+      stack.clearLogs();
+      const body = await exec(query, variables);
+      if (body.errors) throw new Error(`${crm}: ${JSON.stringify(body.errors).slice(0, 400)}`);
+      return { data: body.data, calls: dataCalls(stack, crm) };
+    };
+
+    for (const crm of ['salesforce', 'hubspot'] as const) {
+      const c = tenant.connections[crm];
+      const suffix = crm === 'salesforce' ? '' : '.hubspot';
+      const ids: string[] = [];
+      for (let after: string | null = null; ids.length < 500;) {
+        const body = await overHttp(PAGE, { c, after });
+        const page = (
+          body.data as { contacts: { nodes: { remoteId: string }[]; pageInfo: { endCursor: string } } }
+        ).contacts;
+        ids.push(...page.nodes.map((n) => n.remoteId));
+        after = page.pageInfo.endCursor;
+      }
+      const lookupIds = ids.slice(0, 500);
+      const nested = await run(crm, overHttp, NESTED, { c });
+      const lookup = await run(crm, overHttp, LOOKUP, { c, ids: lookupIds });
+      console.log(`BENCH reads.calls.contacts100_deals_contacts${suffix} ${nested.calls} calls`);
+      console.log(
+        `BENCH reads.calls_min.contacts100_deals_contacts${suffix} ${nestedMinimum(nested.data as NestedData, READ_BATCH[crm])} calls`,
+      );
+      console.log(`BENCH reads.calls.lookup500${suffix} ${lookup.calls} calls`);
+      console.log(`BENCH reads.calls_min.lookup500${suffix} ${Math.ceil(500 / READ_BATCH[crm])} calls`);
+      // HubSpot's rolling limit (100–190 calls per 10 s) cannot take hundreds of unbatched calls: the
+      // unbatched figures are measured on Salesforce only.
+      if (crm === 'salesforce') {
+        const n1 = await run(crm, unbatched, NESTED, { c });
+        console.log(`BENCH reads.calls_nodataloader.contacts100_deals_contacts ${n1.calls} calls`);
+        const n2 = await run(crm, unbatched, LOOKUP, { c, ids: lookupIds });
+        console.log(`BENCH reads.calls_nodataloader.lookup500 ${n2.calls} calls`);
+      }
+    }
+  } finally {
+    await plain.stop();
+    await pubsub.close();
+    await stack.close();
+  }
+}
+
+interface OverheadTarget {
+  gatewayUrl: string;
+  bareUrl: string;
+  key: string;
+  connectionId: string;
+}
+
+/** Child side: the gateway and the bare Apollo server on the same stores; reports and waits. */
+async function serve(): Promise<void> {
+  const env = loadEnv({ ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'silent' });
+  const ctx = await createAppContext({
+    env,
+    logger: createLogger({ level: 'silent' }),
+    keyRing: new KeyRing([{ kid: 'bench', key: Buffer.alloc(32, 3) }]),
+    dbName: `benchreads_${process.pid}`,
+  });
+  const tenant = await ctx.store.tenants.create(`bench-${Date.now()}`);
+  const { key } = await ctx.store.apiKeys.create(tenant.id, 'bench', 'read');
+  // fieldMapping reads only the store: the connection's credentials are never used.
+  const connection = await ctx.store.connections.create({
+    tenantId: tenant.id,
+    crm: 'salesforce',
+    displayName: 'bench',
+    credentials: { authKind: 'oauth2_code', accessToken: 'unused' },
+  });
+  const gateway = await startGatewayServer(ctx, { host: '127.0.0.1', port: 0 });
+
+  const mappings = new MappingStore(ctx.store);
+  const bare = new ApolloServer<{ tenantId: string | null }>({
+    typeDefs: fs.readFileSync(path.join(ROOT, 'schema/schema.graphql'), 'utf8'),
+    resolvers: {
+      Query: {
+        fieldMapping: async (
+          _root: unknown,
+          args: { connectionId: string; object: 'CONTACT' | 'DEAL' },
+          context: { tenantId: string | null },
+        ) => {
+          if (!context.tenantId) throw new Error('unauthenticated');
+          const object: CrmObject = args.object === 'CONTACT' ? 'contact' : 'deal';
+          const conn = await ctx.store.connections.getForTenant(context.tenantId, args.connectionId);
+          return toFieldMappingView(conn.id, await mappings.effective(conn.crm, conn.id, object));
+        },
+      },
+    },
+  });
+  await bare.start();
+  const app = express();
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(bare, {
+      context: async ({ req }) => ({
+        tenantId: (await authenticate(req.headers.authorization, ctx.store))?.tenantId ?? null,
+      }),
+    }),
+  );
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  process.send?.({
+    gatewayUrl: `${gateway.url}/graphql`,
+    bareUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+    key,
+    connectionId: connection.id,
+  } satisfies OverheadTarget);
+}
+
+async function overheadFigures(mongodbUri: string, redisUrl: string): Promise<void> {
+  const connections = arg('connections', 16);
+  const seconds = arg('seconds', 4);
+  const child = fork(__filename, ['--serve'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, MONGODB_URI: mongodbUri, REDIS_URL: redisUrl },
+  });
+  try {
+    const target = await new Promise<OverheadTarget>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as OverheadTarget));
+      child.once('exit', (code) => reject(new Error(`server child exited with ${String(code)}`)));
+    });
+    const body = JSON.stringify({
+      query:
+        'query M($c: ID!) { fieldMapping(connectionId: $c, object: CONTACT) { version fields { canonical native source } } }',
+      variables: { c: target.connectionId },
+    });
+    const headers = { authorization: `Bearer ${target.key}` };
+    // Interleaved runs, so drift on a shared machine hits both servers alike; the better run counts.
+    const runs = {
+      gateway: [] as Awaited<ReturnType<typeof postLoad>>[],
+      bare: [] as Awaited<ReturnType<typeof postLoad>>[],
+    };
+    for (let i = 0; i < 2; i++) {
+      runs.gateway.push(await postLoad(target.gatewayUrl, body, headers, connections, seconds));
+      runs.bare.push(await postLoad(target.bareUrl, body, headers, connections, seconds));
+    }
+    const best = (rs: Awaited<ReturnType<typeof postLoad>>[]) => rs.reduce((a, b) => (b.rps > a.rps ? b : a));
+    const g = best(runs.gateway);
+    const b = best(runs.bare);
+    const failed = [...runs.gateway, ...runs.bare].reduce((n, r) => n + r.failed, 0);
+    if (failed > 0) console.error(`${failed} requests failed`);
+    console.log(`BENCH reads.overhead.rps ${Math.round(g.rps)} req/s`);
+    console.log(`BENCH reads.overhead.p99_ms ${g.p99.toFixed(2)} ms`);
+    console.log(`BENCH reads.bare_apollo.rps ${Math.round(b.rps)} req/s`);
+    console.log(`BENCH reads.bare_apollo.p99_ms ${b.p99.toFixed(2)} ms`);
+    console.log(`BENCH reads.overhead.share_of_bare ${((100 * g.rps) / b.rps).toFixed(1)} %`);
+  } finally {
+    child.kill();
+  }
+}
+
+async function main(): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cgw-bench-reads-'));
+  const stores = await startStores({
+    mongodbUri: process.env.MONGODB_URI,
+    redisUrl: process.env.REDIS_URL,
+    dataDir,
+    persistent: false,
+  });
+  try {
+    await callFigures(stores.mongodbUri, stores.redisUrl);
+    await overheadFigures(stores.mongodbUri, stores.redisUrl);
+  } finally {
+    await stores.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv.includes('--serve')) {
+  serve().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else {
+  main()
+    .then(() => process.exit(0))
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    });
+}
