@@ -13,7 +13,12 @@ import { type ConnectionInfo, type CrmObject } from '../../../../src/connectors/
 import { createLogger } from '../../../../src/logger';
 import { RedisBudgetGate } from '../../../../src/ratelimit/budget-gate';
 import { type ListeningSandbox } from '../../../../src/sandbox/core';
-import { createHubSpotSandbox, DEMO, type HubSpotServer } from '../../../../src/sandbox/hubspot';
+import {
+  createHubSpotSandbox,
+  DEMO,
+  type HubSpotSandboxOptions,
+  type HubSpotServer,
+} from '../../../../src/sandbox/hubspot';
 import { KeyRing } from '../../../../src/security/credentials-cipher';
 import { type Store, openStore } from '../../../../src/store';
 import { testStoreUrls, uniqueName } from '../../../support/stores';
@@ -28,11 +33,13 @@ import { type ConformanceSandbox, type ConformanceTarget } from './conformance-s
 const POLICY: VendorUrlPolicy = { allowOverrides: true, allowlist: ['http://127.0.0.1:*'] };
 const TYPE: Record<CrmObject, 'contacts' | 'deals'> = { contact: 'contacts', deal: 'deals' };
 
-let shared: { store: Store; redis: Redis; tenantId: string } | null = null;
-
-/** Store and Redis shared by a test file; `closeShared` in `afterAll`. */
-async function stores(): Promise<{ store: Store; redis: Redis; tenantId: string }> {
-  if (shared) return shared;
+/** A store (FerretDB) and Redis of its own per sandbox: `close()` drops and closes both. */
+async function openStores(): Promise<{
+  store: Store;
+  redis: Redis;
+  tenantId: string;
+  close(): Promise<void>;
+}> {
   const store = await openStore({
     uri: testStoreUrls().mongodbUri,
     dbName: uniqueName('hsconf'),
@@ -40,16 +47,16 @@ async function stores(): Promise<{ store: Store; redis: Redis; tenantId: string 
   });
   const redis = new Redis(testStoreUrls().redisUrl, { maxRetriesPerRequest: 1 });
   const tenantId = (await store.tenants.create(uniqueName('tenant'))).id;
-  shared = { store, redis, tenantId };
-  return shared;
-}
-
-export async function closeShared(): Promise<void> {
-  if (!shared) return;
-  await shared.store.conn.dropDatabase();
-  await shared.store.close();
-  await shared.redis.quit();
-  shared = null;
+  return {
+    store,
+    redis,
+    tenantId,
+    close: async () => {
+      await store.conn.dropDatabase();
+      await store.close();
+      await redis.quit();
+    },
+  };
 }
 
 export interface HubSpotSandboxHandle extends ConformanceSandbox {
@@ -61,11 +68,14 @@ export interface HubSpotSandboxHandle extends ConformanceSandbox {
 
 export async function startHubSpotConformance(
   counts: Record<CrmObject, number>,
+  sandboxOptions: HubSpotSandboxOptions = {},
 ): Promise<HubSpotSandboxHandle> {
-  const { store, redis, tenantId } = await stores();
-  const server = createHubSpotSandbox({
-    orgs: [{ id: 'default', seed: 11, counts: { contacts: counts.contact, deals: counts.deal } }],
-  });
+  const stores = await openStores();
+  const { store, redis, tenantId } = stores;
+  const server = createHubSpotSandbox(
+    { orgs: [{ id: 'default', seed: 11, counts: { contacts: counts.contact, deals: counts.deal } }] },
+    sandboxOptions,
+  );
   const live = await server.listen();
   const org = server.org('default');
   const admin = async (method: string, path: string, body?: unknown): Promise<void> => {
@@ -173,13 +183,16 @@ export async function startHubSpotConformance(
     expireAccessTokens: () => admin('POST', '/tokens/expire'),
     revokeRefreshTokens: () => admin('POST', '/tokens/revoke'),
     connectionStatus: async () => (await store.connections.getById(created.id)).status,
-    close: () => live.close(),
+    close: async () => {
+      await live.close();
+      await stores.close();
+    },
   };
 }
 
 export const hubspotTarget: ConformanceTarget = {
   crm: 'hubspot',
-  start: startHubSpotConformance,
+  start: (counts) => startHubSpotConformance(counts),
   routes: {
     bulkRead: (obj) => new RegExp(`^POST /crm/v3/objects/(${TYPE[obj]}|:[a-zA-Z]+)/batch/read$`),
     bulkWrite: (obj) =>
