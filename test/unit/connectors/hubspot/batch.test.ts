@@ -2,6 +2,10 @@ import nock from 'nock';
 import { type RecordWrite } from '../../../../src/connectors/types';
 import { API, hubspot, mockProperties, rejection, resetNock } from './hs-context';
 
+// nock patches Node's http module, which Jest shares between the files of a worker: undo it after
+// this file so a later file talking to a real server is not intercepted by a stale nock.
+afterAll(() => nock.restore());
+
 /** Batch read, create/update/upsert and archive against the documented HubSpot responses (B3, B5). */
 
 const ENVELOPE = {

@@ -2,6 +2,10 @@ import nock from 'nock';
 import { type HsSearchRequest } from '../../../../src/connectors/hubspot/wire.types';
 import { API, hubspot, mockProperties, resetNock } from './hs-context';
 
+// nock patches Node's http module, which Jest shares between the files of a worker: undo it after
+// this file so a later file talking to a real server is not intercepted by a stale nock.
+afterAll(() => nock.restore());
+
 /** Changes through search (B6) and the archived listing (B4). */
 
 const NOW = Date.parse('2026-01-10T12:00:00.000Z');

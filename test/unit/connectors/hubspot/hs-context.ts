@@ -13,6 +13,10 @@ import { forgetProperties } from '../../../../src/connectors/hubspot/properties'
 import { type CrmError } from '../../../../src/errors';
 import { createLogger } from '../../../../src/logger';
 
+// nock patches Node's http module, which Jest shares between the files of a worker: undo it after
+// this file so a later file talking to a real server is not intercepted by a stale nock.
+afterAll(() => nock.restore());
+
 /** Shared set-up of the HubSpot unit tests: a real shared client, nock at the HTTP level. */
 
 export const API = 'https://api.hubapi.com';

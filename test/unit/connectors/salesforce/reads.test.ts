@@ -1,6 +1,10 @@
 import nock from 'nock';
 import { DATA, INSTANCE, installNockGuards, salesforce, sf, sfId } from './sf-context';
 
+// nock patches Node's http module, which Jest shares between the files of a worker: undo it after
+// this file so a later file talking to a real server is not intercepted by a stale nock.
+afterAll(() => nock.restore());
+
 installNockGuards();
 
 const contact = (n: number, extra: Record<string, unknown> = {}) => ({

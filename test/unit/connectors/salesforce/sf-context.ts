@@ -11,6 +11,10 @@ import { SalesforceConnector } from '../../../../src/connectors/salesforce/sales
 import { type CrmError } from '../../../../src/errors';
 import { createLogger } from '../../../../src/logger';
 
+// nock patches Node's http module, which Jest shares between the files of a worker: undo it after
+// this file so a later file talking to a real server is not intercepted by a stale nock.
+afterAll(() => nock.restore());
+
 /** Shared set-up of the Salesforce unit tests: a real shared client, nock at the HTTP level. */
 
 export const INSTANCE = 'https://acme.my.salesforce.com';
