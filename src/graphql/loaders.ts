@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { NotFoundError } from '../errors';
 import { type ReadLoaders, type ReadOptions, createReadLoaders } from '../loaders/read-loaders';
+import { MappingStore } from '../reads/mappings';
 import { type ConnectionView } from '../store/repositories/connections.repo';
 import { type RequestContext } from './request-context';
 
@@ -30,5 +31,11 @@ export function createLoaders(ctx: LoaderDeps): Loaders {
     const byId = new Map(all.map((c) => [c.id, c]));
     return ids.map((id) => byId.get(id) ?? new NotFoundError(`no connection with id ${JSON.stringify(id)}`));
   });
-  return { connection, reads: createReadLoaders({ app: ctx.app, connection, options: ctx.reads }) };
+  const reads = createReadLoaders({
+    connection,
+    connectors: ctx.reads?.connectors ?? ctx.app.crm,
+    mappings: new MappingStore(ctx.app.store),
+    batching: ctx.reads?.batching,
+  });
+  return { connection, reads };
 }

@@ -3,11 +3,10 @@ import { type CallPriority } from '../connectors/http/http.types';
 import { type CrmConnector, type CrmObject, type NativeField } from '../connectors/types';
 import { CrmNeedsReauthError, ForbiddenError, NotFoundError } from '../errors';
 import { DEAL_STAGE_STATUS_TABLE, type MappingContext } from '../mapping/types';
-import { type AppContext } from '../runtime/context';
 import { type CrmServices } from '../runtime/crm-services';
 import { type CanonicalRecord, toCanonicalRecord } from '../reads/canonical';
 import { type DealStageInfo, dealStagesOf } from '../reads/deal-stages';
-import { type EffectiveMapping, MappingStore } from '../reads/mappings';
+import { type EffectiveMapping, type MappingStore } from '../reads/mappings';
 import { type ConnectionView } from '../store/repositories/connections.repo';
 
 /**
@@ -29,11 +28,16 @@ export interface ReadOptions {
   batching?: boolean;
 }
 
+/** Where a connection's effective mapping comes from (`MappingStore` in the gateway). */
+export type MappingSource = Pick<MappingStore, 'effective'>;
+
 export interface ReadLoaderDeps {
-  app: AppContext;
   /** The caller's tenant-scoped connection loader: another tenant's id is NOT_FOUND. */
   connection: DataLoader<string, ConnectionView>;
-  options?: ReadOptions;
+  connectors: ConnectorSource;
+  mappings: MappingSource;
+  /** See {@link ReadOptions.batching}. @defaultValue true */
+  batching?: boolean;
 }
 
 export interface ReadLoaders {
@@ -46,16 +50,14 @@ export type ConnectorSource = Pick<CrmServices, 'connectorFor'>;
 
 export function createReadLoaders(deps: ReadLoaderDeps): ReadLoaders {
   const readers = new Map<string, Promise<ConnectionReader>>();
-  const mappings = new MappingStore(deps.app.store);
-  const source: ConnectorSource = deps.options?.connectors ?? deps.app.crm;
   return {
     reader(connectionId) {
       let reader = readers.get(connectionId);
       if (!reader) {
         reader = deps.connection.load(connectionId).then((connection) => {
           assertReadable(connection);
-          const connector = source.connectorFor(connection, 'interactive' satisfies CallPriority);
-          return new ConnectionReader(connection, connector, mappings, deps.options?.batching ?? true);
+          const connector = deps.connectors.connectorFor(connection, 'interactive' satisfies CallPriority);
+          return new ConnectionReader(connection, connector, deps.mappings, deps.batching ?? true);
         });
         readers.set(connectionId, reader);
       }
@@ -86,7 +88,7 @@ export class ConnectionReader {
   constructor(
     readonly connection: ConnectionView,
     readonly connector: CrmConnector,
-    private readonly mappings: MappingStore,
+    private readonly mappings: MappingSource,
     private readonly batching: boolean,
   ) {}
 

@@ -5,13 +5,14 @@ import {
   ContactsWithDealsDocument,
   DealByIdDocument,
   DealPageDocument,
+  type DealPageQuery,
   DealStagesDocument,
   FieldMappingDocument,
   FieldMetadataDocument,
   TwoConnectionsDocument,
   UpdateFieldMappingDocument,
 } from '../generated/operations';
-import { request } from '../support/gateway';
+import { type HttpResult, request } from '../support/gateway';
 import { READ_CRMS, type ReadStack, type ReadTenant, startReadStack } from '../../support/read-stack';
 import { testStoreUrls, uniqueName } from '../../support/stores';
 
@@ -70,7 +71,7 @@ describe.each(READ_CRMS)('reads on %s', (crm) => {
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const res = await request(
+      const res: HttpResult<DealPageQuery> = await request(
         stack.url,
         DealPageDocument,
         { connectionId: t.connections[crm], first: 15, after },

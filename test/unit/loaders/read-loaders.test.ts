@@ -1,0 +1,236 @@
+import DataLoader from 'dataloader';
+import {
+  type CrmConnector,
+  type CrmObject,
+  type ListOptions,
+  type NativeRecord,
+  type Page,
+} from '../../../src/connectors/types';
+import { CrmNeedsReauthError, CrmUnavailableError, ForbiddenError, NotFoundError } from '../../../src/errors';
+import { type MappingSource, createReadLoaders } from '../../../src/loaders/read-loaders';
+import { listPage, MAX_SCAN_PAGES } from '../../../src/reads/list';
+import { defaultMapping } from '../../../src/reads/mappings';
+import { type ConnectionView } from '../../../src/store/repositories/connections.repo';
+
+/**
+ * The read loaders against a connector that records every call (our own CrmConnector seam, not a
+ * vendor client): batch sizes, key order, misses, caching per request, statuses, list pagination.
+ */
+
+class RecordingConnector implements CrmConnector {
+  readonly kind = 'salesforce' as const;
+  readonly limits = { readBatch: 200, writeBatch: 200, budgets: [] };
+  readonly calls: { method: string; size: number }[] = [];
+  failWith: Error | null = null;
+
+  constructor(private readonly records: Map<string, NativeRecord>) {}
+
+  async getRecords(_obj: CrmObject, ids: readonly string[]): Promise<(NativeRecord | null)[]> {
+    this.calls.push({ method: 'getRecords', size: ids.length });
+    if (this.failWith) throw this.failWith;
+    return ids.map((id) => this.records.get(id) ?? null);
+  }
+
+  async listRecords(_obj: CrmObject, o: ListOptions): Promise<Page<NativeRecord>> {
+    this.calls.push({ method: 'listRecords', size: o.pageSize });
+    const all = [...this.records.values()];
+    const start = o.cursor ? Number(o.cursor) : 0;
+    const end = start + o.pageSize;
+    return { items: all.slice(start, end), nextCursor: end < all.length ? String(end) : null };
+  }
+
+  async getAssociations(_f: CrmObject, ids: readonly string[]): Promise<Map<string, string[]>> {
+    this.calls.push({ method: 'getAssociations', size: ids.length });
+    return new Map(ids.map((id) => [id, [`d-${id}`]]));
+  }
+
+  listChanges = () => Promise.reject(new Error('unused'));
+  upsertRecords = () => Promise.reject(new Error('unused'));
+  deleteRecords = () => Promise.reject(new Error('unused'));
+  describeFields = () => Promise.resolve([]);
+  verifyWebhook = () => false;
+  parseWebhook = () => [];
+
+  count(method: string): number[] {
+    return this.calls.filter((c) => c.method === method).map((c) => c.size);
+  }
+}
+
+function contact(i: number): NativeRecord {
+  return {
+    remoteId: `c${i}`,
+    fields: { FirstName: i % 2 ? 'Ada' : 'Bob', LastName: `L${i}`, Email: `c${i}@example.com` },
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    isDeleted: false,
+  };
+}
+
+function connection(status: ConnectionView['status'] = 'ACTIVE'): ConnectionView {
+  const now = new Date();
+  return {
+    id: 'conn1',
+    tenantId: 't1',
+    crm: 'salesforce',
+    displayName: 'sf',
+    status,
+    statusReason: status === 'ACTIVE' ? null : 'refresh token revoked',
+    externalAccountId: null,
+    vendorUrls: {},
+    settings: {},
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+const mappings: MappingSource = {
+  effective: async (crm, _id, object) => ({
+    mapping: defaultMapping(crm, object),
+    overrides: [],
+    version: 0,
+  }),
+};
+
+function setup(options: { n?: number; status?: ConnectionView['status']; batching?: boolean } = {}) {
+  const records = new Map(Array.from({ length: options.n ?? 500 }, (_, i) => [`c${i}`, contact(i)] as const));
+  const connector = new RecordingConnector(records);
+  const conn = connection(options.status);
+  const loaders = createReadLoaders({
+    connection: new DataLoader(async (ids) =>
+      ids.map((id) => (id === conn.id ? conn : new NotFoundError(`no connection ${id}`))),
+    ),
+    connectors: { connectorFor: () => connector },
+    mappings,
+    batching: options.batching,
+  });
+  return { connector, loaders };
+}
+
+describe('record loaders', () => {
+  it('turns N lookups into ⌈N / readBatch⌉ calls, one result per key in key order, an Error per miss', async () => {
+    const { connector, loaders } = setup();
+    const reader = await loaders.reader('conn1');
+    const ids = [...Array.from({ length: 449 }, (_, i) => `c${448 - i}`), 'missing'];
+    const results = await Promise.all(
+      ids.map((id) =>
+        reader
+          .records('contact')
+          .load(id)
+          .catch((e: Error) => e),
+      ),
+    );
+    expect(connector.count('getRecords')).toEqual([200, 200, 50]);
+    expect(results.slice(0, 449).map((r) => (r instanceof Error ? r : r.remoteId))).toEqual(
+      ids.slice(0, 449),
+    );
+    const miss = results[449];
+    expect(miss).toBeInstanceOf(NotFoundError);
+    expect((miss as Error).message).toBe('no contact with remote id "missing" in connection conn1');
+  });
+
+  it('maps native fields to canonical ones through the mapping', async () => {
+    const { loaders } = setup();
+    const r = await (await loaders.reader('conn1')).records('contact').load('c3');
+    expect(r.fields).toMatchObject({ firstName: 'Ada', lastName: 'L3', email: 'c3@example.com' });
+    expect(r.connectionId).toBe('conn1');
+  });
+
+  it('batches associations the same way and reuses cached records within the request', async () => {
+    const { connector, loaders } = setup();
+    const reader = await loaders.reader('conn1');
+    const ids = Array.from({ length: 250 }, (_, i) => `c${i}`);
+    await Promise.all(ids.map((id) => reader.associations('contact', 'deal').load(id)));
+    expect(connector.count('getAssociations')).toEqual([200, 50]);
+    await reader.records('contact').load('c1');
+    await reader.records('contact').load('c1');
+    expect(connector.count('getRecords')).toEqual([1]);
+  });
+
+  it('shares nothing between requests', async () => {
+    const { connector, loaders } = setup();
+    await (await loaders.reader('conn1')).records('contact').load('c1');
+    const second = createReadLoaders({
+      connection: new DataLoader(async (ids) => ids.map(() => connection())),
+      connectors: { connectorFor: () => connector },
+      mappings,
+    });
+    await (await second.reader('conn1')).records('contact').load('c1');
+    expect(connector.count('getRecords')).toEqual([1, 1]);
+  });
+
+  it('makes one call per lookup with batching off (the bench baseline)', async () => {
+    const { connector, loaders } = setup({ batching: false });
+    const reader = await loaders.reader('conn1');
+    await Promise.all(['c1', 'c2', 'c1'].map((id) => reader.records('contact').load(id)));
+    expect(connector.count('getRecords')).toEqual([1, 1, 1]);
+  });
+
+  it('fails every key of a failed batch with the CRM error', async () => {
+    const { connector, loaders } = setup();
+    connector.failWith = new CrmUnavailableError('down', { crm: 'salesforce', retryAfterMs: 500 });
+    const reader = await loaders.reader('conn1');
+    const results = await reader.records('contact').loadMany(['c1', 'c2']);
+    expect(results.map((r) => (r as CrmUnavailableError).code)).toEqual(['UNAVAILABLE', 'UNAVAILABLE']);
+  });
+
+  it('refuses NEEDS_REAUTH and DISABLED connections before any vendor call, and unknown ids as NOT_FOUND', async () => {
+    const reauth = setup({ status: 'NEEDS_REAUTH' });
+    await expect(reauth.loaders.reader('conn1')).rejects.toThrow(CrmNeedsReauthError);
+    await expect(reauth.loaders.reader('conn1')).rejects.toThrow(/needs to be authorized again before it can be read: refresh token revoked/);
+    const disabled = setup({ status: 'DISABLED' });
+    await expect(disabled.loaders.reader('conn1')).rejects.toThrow(ForbiddenError);
+    await expect(disabled.loaders.reader('other')).rejects.toThrow(NotFoundError);
+    expect(reauth.connector.calls).toEqual([]);
+  });
+});
+
+describe('listPage', () => {
+  it('pages to the end with one vendor call per unfiltered page', async () => {
+    const { connector, loaders } = setup({ n: 55 });
+    const reader = await loaders.reader('conn1');
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let i = 0; i < 10; i++) {
+      const page = await listPage(reader, 'contact', { first: 20, after });
+      seen.push(...page.edges.map((e) => e.node.remoteId));
+      if (!page.hasNextPage) break;
+      after = page.endCursor;
+    }
+    expect(seen).toEqual(Array.from({ length: 55 }, (_, i) => `c${i}`));
+    expect(connector.count('listRecords')).toEqual([20, 20, 20]);
+  });
+
+  it('fills a filtered page from further vendor pages and resumes mid-page', async () => {
+    const { loaders } = setup({ n: 300 });
+    const reader = await loaders.reader('conn1');
+    const first = await listPage(reader, 'contact', { first: 60, filter: { namePrefix: 'ada' } });
+    expect(first.edges).toHaveLength(60);
+    expect(first.edges.every((e) => e.node.fields.firstName === 'Ada')).toBe(true);
+    expect(first.filteredOut).toBe(60);
+    const next = await listPage(reader, 'contact', {
+      first: 200,
+      after: first.endCursor,
+      filter: { namePrefix: 'ada' },
+    });
+    expect(next.edges.map((e) => e.node.remoteId)[0]).toBe('c121');
+    expect(next.edges).toHaveLength(90);
+    expect(next.hasNextPage).toBe(false);
+  });
+
+  it('says so when the scan limit, not the end of the list, made a page short', async () => {
+    const { connector, loaders } = setup({ n: 500 + 100 * MAX_SCAN_PAGES });
+    const reader = await loaders.reader('conn1');
+    const page = await listPage(reader, 'contact', { first: 10, filter: { email: 'nobody@example.com' } });
+    expect(page.edges).toEqual([]);
+    expect(page.scanLimitReached).toBe(true);
+    expect(page.hasNextPage).toBe(true);
+    expect(connector.count('listRecords')).toHaveLength(MAX_SCAN_PAGES);
+  });
+
+  it('rejects a cursor it did not issue, saying what arrived', async () => {
+    const { loaders } = setup();
+    const reader = await loaders.reader('conn1');
+    await expect(listPage(reader, 'contact', { first: 5, after: 'bogus' })).rejects.toThrow(
+      'after must be an endCursor or edge cursor this API returned; got "bogus"',
+    );
+  });
+});
