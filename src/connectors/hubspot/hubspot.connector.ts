@@ -1,4 +1,5 @@
 import { CRMS } from '../../config/crms';
+import { DEAL_STAGE_STATUS_TABLE } from '../../mapping/types';
 import {
   type ChangesOptions,
   type ConnectorContext,
@@ -114,6 +115,16 @@ export class HubSpotConnector implements CrmConnector {
   /** Stage id → status: the `dealStageStatus` lookup table of the default mapping. */
   async dealStageStatuses(): Promise<Map<string, DealStatus>> {
     return new Map((await this.dealStages()).map((s) => [s.stageId, s.status]));
+  }
+
+  /**
+   * The lookup tables the default mapping of `obj` reads (`MappingContext.lookups`): for deals, stage id
+   * → OPEN/WON/LOST from the pipelines. Proposed as an optional `CrmConnector` method, so loaders can
+   * resolve tables without knowing the CRM.
+   */
+  async lookupTables(obj: CrmObject): Promise<Record<string, ReadonlyMap<string, string>>> {
+    if (obj !== 'deal') return {};
+    return { [DEAL_STAGE_STATUS_TABLE]: await this.dealStageStatuses() };
   }
 
   /** Which portal and app the connection's OAuth token belongs to (webhook routing, budget scopes). */

@@ -1,4 +1,6 @@
 import nock from 'nock';
+import { DEFAULT_MAPPINGS } from '../../../../src/mapping/defaults';
+import { toCanonical } from '../../../../src/mapping/mapper';
 import { API, hubspot, mockProperties, resetNock } from './hs-context';
 
 // nock patches Node's http module, which Jest shares between the files of a worker: undo it after
@@ -142,6 +144,53 @@ describe('deal pipelines', () => {
       ['9001', '122178070', 'WON', 1],
       ['9001', '122178071', 'LOST', 0],
     ]);
+  });
+
+  it('feeds the default mapping its stage → status table: a deal in a closed-won stage maps to WON', async () => {
+    const { connector } = hubspot();
+    nock(API)
+      .get('/crm/v3/pipelines/deals')
+      .reply(200, {
+        results: [
+          {
+            id: 'default',
+            label: 'Sales Pipeline',
+            stages: [
+              {
+                id: 'qualifiedtobuy',
+                label: 'Qualified',
+                metadata: { isClosed: 'false', probability: '0.4' },
+              },
+              { id: 'closedwon', label: 'Closed Won', metadata: { isClosed: 'true', probability: '1.0' } },
+            ],
+          },
+        ],
+      });
+    const lookups = await connector.lookupTables('deal');
+    expect(await connector.lookupTables('contact')).toEqual({});
+    const deal = toCanonical(
+      DEFAULT_MAPPINGS.hubspot.deal,
+      {
+        dealname: 'Big one',
+        amount: '1500.00',
+        dealstage: 'closedwon',
+        pipeline: 'default',
+        closedate: '2024-12-07T00:00:00.000Z',
+        hs_deal_stage_probability: '1.0',
+        deal_currency_code: 'EUR',
+      },
+      { lookups },
+    );
+    expect(deal.issues).toEqual([]);
+    expect(deal.fields).toMatchObject({
+      name: 'Big one',
+      amount: '1500',
+      stage: 'closedwon',
+      status: 'WON',
+      closeDate: '2024-12-07',
+      probability: 100,
+      currency: 'EUR',
+    });
   });
 });
 
