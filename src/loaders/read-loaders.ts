@@ -54,15 +54,46 @@ export function createReadLoaders(deps: ReadLoaderDeps): ReadLoaders {
     reader(connectionId) {
       let reader = readers.get(connectionId);
       if (!reader) {
-        reader = deps.connection.load(connectionId).then((connection) => {
+        reader = deps.connection.load(connectionId).then(async (connection) => {
           assertReadable(connection);
-          const connector = deps.connectors.connectorFor(connection, 'interactive' satisfies CallPriority);
-          return new ConnectionReader(connection, connector, deps.mappings, deps.batching ?? true);
+          const [contact, deal] = await Promise.all(
+            (['contact', 'deal'] as const).map((o) =>
+              deps.mappings.effective(connection.crm, connection.id, o),
+            ),
+          );
+          const mapped = { contact: contact!, deal: deal! };
+          const connector = deps.connectors.connectorFor(
+            withMappedFields(connection, mapped),
+            'interactive' satisfies CallPriority,
+          );
+          return new ConnectionReader(connection, connector, mapped, deps.batching ?? true);
         });
         readers.set(connectionId, reader);
       }
       return reader;
     },
+  };
+}
+
+/**
+ * The connection as its connector should see it: `settings.fields` (the extra native fields a
+ * connector reads per object, where its API has no "all fields") also lists every native field the
+ * connection's overrides map, so a newly mapped custom field is read without touching the settings.
+ * Overrides were checked against `describeFields` when stored, so the fields exist.
+ */
+function withMappedFields(
+  connection: ConnectionView,
+  mapped: Readonly<Record<CrmObject, EffectiveMapping>>,
+): ConnectionView {
+  const configured = (connection.settings.fields ?? {}) as Partial<Record<CrmObject, string[]>>;
+  const extra = (object: CrmObject): string[] => {
+    const natives = mapped[object].overrides.flatMap((o) => ('remove' in o ? [] : [o.native]));
+    return [...new Set([...(configured[object] ?? []), ...natives])];
+  };
+  if (mapped.contact.overrides.length === 0 && mapped.deal.overrides.length === 0) return connection;
+  return {
+    ...connection,
+    settings: { ...connection.settings, fields: { contact: extra('contact'), deal: extra('deal') } },
   };
 }
 
@@ -88,7 +119,7 @@ export class ConnectionReader {
   constructor(
     readonly connection: ConnectionView,
     readonly connector: CrmConnector,
-    private readonly mappings: MappingSource,
+    private readonly mapped: Readonly<Record<CrmObject, EffectiveMapping>>,
     private readonly batching: boolean,
   ) {}
 
@@ -143,10 +174,9 @@ export class ConnectionReader {
     return out;
   }
 
+  /** Loaded once per request, with the connection. */
   mapping(object: CrmObject): Promise<EffectiveMapping> {
-    return this.once(`mapping:${object}`, () =>
-      this.mappings.effective(this.connection.crm, this.connection.id, object),
-    );
+    return Promise.resolve(this.mapped[object]);
   }
 
   /** Lookup tables the mapping of `object` needs, fetched once per request and only when used. */

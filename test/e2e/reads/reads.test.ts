@@ -291,6 +291,40 @@ describe('field mappings', () => {
     expect(theirsView.body.data!.fieldMapping.version).toBe(0);
   });
 
+  it('a newly mapped Salesforce custom field is read and lands in customFields', async () => {
+    const u = await stack.tenant('custom');
+    const connectionId = u.connections.salesforce;
+    const updated = await request(
+      stack.url,
+      UpdateFieldMappingDocument,
+      {
+        connectionId,
+        object: 'CONTACT',
+        overrides: [
+          {
+            canonical: 'customFields.tier',
+            native: 'Customer_Tier__c',
+            transform: { kind: 'string' },
+            source: 'CRM',
+            writable: false,
+          },
+        ],
+      },
+      { key: u.key },
+    );
+    expect(updated.body.errors).toBeUndefined();
+    const res = await request(
+      stack.url,
+      ContactsWithDealsDocument,
+      { connectionId, first: 40 },
+      { key: u.key },
+    );
+    expect(res.body.errors).toBeUndefined();
+    const tiers = res.body.data!.contacts!.nodes.map((c) => c.customFields.tier);
+    expect(tiers.some((v) => typeof v === 'string' && v.length > 0)).toBe(true);
+    for (const c of res.body.data!.contacts!.nodes) expect(c.customFields).toHaveProperty('tier');
+  });
+
   it.each([
     [
       {

@@ -95,7 +95,7 @@ function setup(options: { n?: number; status?: ConnectionView['status']; batchin
   const connector = new RecordingConnector(records);
   const conn = connection(options.status);
   const loaders = createReadLoaders({
-    connection: new DataLoader(async (ids) =>
+    connection: new DataLoader<string, ConnectionView>(async (ids) =>
       ids.map((id) => (id === conn.id ? conn : new NotFoundError(`no connection ${id}`))),
     ),
     connectors: { connectorFor: () => connector },
@@ -149,7 +149,7 @@ describe('record loaders', () => {
     const { connector, loaders } = setup();
     await (await loaders.reader('conn1')).records('contact').load('c1');
     const second = createReadLoaders({
-      connection: new DataLoader(async (ids) => ids.map(() => connection())),
+      connection: new DataLoader<string, ConnectionView>(async (ids) => ids.map(() => connection())),
       connectors: { connectorFor: () => connector },
       mappings,
     });
