@@ -1,9 +1,8 @@
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import { CRMS } from '../../../../src/config/crms';
-import { defaultHooks } from '../../../../src/connectors/http/hooks';
+import { type ConnectorDeps, connectorFor, createConnectorContext } from '../../../../src/connectors/context';
 import { type CallPriority } from '../../../../src/connectors/http/http.types';
-import { VendorHttpClient } from '../../../../src/connectors/http/vendor-client';
 import { HubSpotConnector } from '../../../../src/connectors/hubspot/hubspot.connector';
 import { forgetProperties } from '../../../../src/connectors/hubspot/properties';
 import { type VendorUrlPolicy } from '../../../../src/connectors/ssrf';
@@ -11,7 +10,6 @@ import { OAuth2Client, oauthRefresher } from '../../../../src/connectors/tokens/
 import { TokenService } from '../../../../src/connectors/tokens/token.service';
 import { type ConnectionInfo, type CrmObject } from '../../../../src/connectors/types';
 import { createLogger } from '../../../../src/logger';
-import { RedisBudgetGate } from '../../../../src/ratelimit/budget-gate';
 import { type ListeningSandbox } from '../../../../src/sandbox/core';
 import {
   createHubSpotSandbox,
@@ -123,31 +121,30 @@ export async function startHubSpotConformance(
   });
   const logger = createLogger({ level: 'silent' });
 
-  const connectorWith = (priority: CallPriority, settings: Record<string, unknown>): HubSpotConnector => {
-    const connection: ConnectionInfo = {
-      id: created.id,
-      tenantId,
-      crm: 'hubspot',
-      externalAccountId: grant.externalAccountId ?? null,
-      vendorUrls: { api: live.baseUrl },
-      settings,
-    };
-    const budget = new RedisBudgetGate({ redis, prefix, connection, budgets: CRMS.hubspot.budgets });
-    const access = tokens.forConnection(created.id);
-    const http = new VendorHttpClient({
-      crm: 'hubspot',
-      connectionId: created.id,
-      baseUrl: live.baseUrl,
-      tokens: access,
-      budget,
-      priority,
-      hooks: defaultHooks({
-        authScheme: CRMS.hubspot.authScheme,
-        requestIdHeader: CRMS.hubspot.requestIdHeader,
-      }),
-    });
-    return new HubSpotConnector({ connection, http, tokens: access, budget, logger, priority });
+  // Contexts are built by the framework's builder, as the gateway and the worker build them: vendor
+  // hosts through the SSRF guard, Redis budgets, the registered hooks, the shared client.
+  const deps: ConnectorDeps = {
+    redis,
+    prefix,
+    tokensFor: (id) => tokens.forConnection(id),
+    policy: POLICY,
+    logger,
   };
+  const connectorWith = (priority: CallPriority, settings: Record<string, unknown>): HubSpotConnector =>
+    new HubSpotConnector(
+      createConnectorContext(
+        {
+          id: created.id,
+          tenantId,
+          crm: 'hubspot',
+          externalAccountId: grant.externalAccountId ?? null,
+          vendorUrls: { api: live.baseUrl },
+          settings,
+        },
+        priority,
+        deps,
+      ),
+    );
   const connection: ConnectionInfo = {
     id: created.id,
     tenantId,
@@ -165,7 +162,8 @@ export async function startHubSpotConformance(
     live,
     connection,
     connectorWith,
-    connector: (priority = 'interactive') => connectorWith(priority, {}),
+    // The registered factory, as production resolves it.
+    connector: (priority = 'interactive') => connectorFor(connection, priority, deps),
     calls: (route) => org.log.count((key) => route.test(key)),
     clearLog: () => org.log.clear(),
     log: () => org.log.snapshot(100_000).entries,
