@@ -5,6 +5,7 @@ import {
   ContactsWithDealsDocument,
   DealByIdDocument,
   DealPageDocument,
+  DealsWithDeletedDocument,
   type DealPageQuery,
   DealStagesDocument,
   FieldMappingDocument,
@@ -149,6 +150,41 @@ describe.each(READ_CRMS)('reads on %s', (crm) => {
     expect(page.edges.map((e) => e.node.id)).toEqual(expected.map((e) => e.node.id));
     expect(page.pageInfo.filteredOut).toBe(60 - expected.length);
     expect(page.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('includes deleted records only when asked, with deletedAt, and filters by updatedSince', async () => {
+    const c = t.connections[crm];
+    const live = await request(
+      stack.url,
+      DealsWithDeletedDocument,
+      { connectionId: c, first: 100 },
+      { key: t.key },
+    );
+    const all = await request(
+      stack.url,
+      DealsWithDeletedDocument,
+      { connectionId: c, first: 100, filter: { includeDeleted: true } },
+      { key: t.key },
+    );
+    expect(all.body.errors).toBeUndefined();
+    const liveNodes = live.body.data!.deals!.nodes;
+    const allNodes = all.body.data!.deals!.nodes;
+    expect(liveNodes.every((d) => !d.isDeleted && d.deletedAt === null)).toBe(true);
+    const deleted = allNodes.filter((d) => d.isDeleted);
+    expect(deleted.length).toBe(40 - stack.liveCount(crm, 'deal'));
+    for (const d of deleted) expect(d.deletedAt).not.toBeNull();
+
+    const times = liveNodes.map((d) => d.updatedAt!).sort();
+    const since = times[Math.floor(times.length / 2)]!;
+    const recent = await request(
+      stack.url,
+      DealsWithDeletedDocument,
+      { connectionId: c, first: 100, filter: { updatedSince: since } },
+      { key: t.key },
+    );
+    const nodes = recent.body.data!.deals!.nodes;
+    expect(nodes.length).toBe(times.filter((x) => x >= since).length);
+    expect(recent.body.data!.deals!.pageInfo.filteredOut).toBe(liveNodes.length - nodes.length);
   });
 
   it('dealStages and fieldMetadata describe the CRM', async () => {
@@ -441,5 +477,29 @@ describe('vendor failures', () => {
     expect(error!.path).toEqual(['b']);
     expect(error!.extensions!.code).toBe('RATE_LIMITED');
     expect(error!.extensions!.retryAfterMs).toEqual(expect.any(Number));
+  });
+
+  it('moves a connection whose refresh token the CRM refuses to NEEDS_REAUTH and says so', async () => {
+    const base = `${stack.sandboxes.sandboxes.salesforce!.baseUrl}/__sandbox/orgs/default`;
+    for (const path of ['/tokens/revoke', '/tokens/expire']) {
+      expect((await fetch(`${base}${path}`, { method: 'POST' })).ok).toBe(true);
+    }
+    const first = await request(
+      stack.url,
+      ContactPageDocument,
+      { connectionId: t.connections.salesforce, first: 1 },
+      { key: t.key },
+    );
+    expect(first.body.errors![0]!.extensions!.code).toBe('NEEDS_REAUTH');
+    expect((await stack.ctx.store.connections.getById(t.connections.salesforce)).status).toBe('NEEDS_REAUTH');
+    stack.clearLogs();
+    const again = await request(
+      stack.url,
+      ContactPageDocument,
+      { connectionId: t.connections.salesforce, first: 1 },
+      { key: t.key },
+    );
+    expect(again.body.errors![0]!.extensions!.code).toBe('NEEDS_REAUTH');
+    expect(stack.calls('salesforce')).toBe(0);
   });
 });
