@@ -21,7 +21,7 @@ import { archiveBatch, upsertBatch } from './batch-write';
 import { changesPage } from './changes';
 import { type DealStatus } from './mappers';
 import { type DealStage, fetchDealStages } from './pipelines';
-import { cachedProperties, fetchProperties, forgetProperties, propertyNames } from './properties';
+import { freshProperties, propertyNames } from './properties';
 import { batchRead, listPage } from './records';
 import { type HubSpotSettings, hubspotSettings } from './settings';
 import { type ParsedEvent, parseEvents, toChanges, verifyV3 } from './webhooks';
@@ -100,11 +100,8 @@ export class HubSpotConnector implements CrmConnector {
   }
 
   /** Always read fresh (and refreshes the cache reads use), so a property created a moment ago shows. */
-  async describeFields(obj: CrmObject): Promise<NativeField[]> {
-    forgetProperties(this.ctx.connection.id);
-    const fields = await fetchProperties(this.ctx.http, obj);
-    void cachedProperties(this.ctx.http, this.ctx.connection.id, obj).catch(() => undefined);
-    return fields;
+  describeFields(obj: CrmObject): Promise<NativeField[]> {
+    return freshProperties(this.ctx.http, this.ctx.connection.id, obj);
   }
 
   /** Deal stages of every pipeline with OPEN/WON/LOST, for the stage mapping. */

@@ -30,15 +30,29 @@ export function cachedProperties(
   obj: CrmObject,
   now: number = Date.now(),
 ): Promise<NativeField[]> {
-  const key = `${connectionId}\u0000${obj}`;
-  const hit = cache.get(key);
+  const hit = cache.get(cacheKey(connectionId, obj));
   if (hit && now - hit.at < PROPERTY_CACHE_TTL_MS) return hit.fields;
+  return freshProperties(http, connectionId, obj, now);
+}
+
+/** Reads the fields of `obj` now and keeps them for later reads (describeFields: a property may be new). */
+export function freshProperties(
+  http: VendorHttpClient,
+  connectionId: string,
+  obj: CrmObject,
+  now: number = Date.now(),
+): Promise<NativeField[]> {
+  const key = cacheKey(connectionId, obj);
   const fields = fetchProperties(http, obj);
   cache.set(key, { at: now, fields });
   fields.catch(() => {
     if (cache.get(key)?.fields === fields) cache.delete(key);
   });
   return fields;
+}
+
+function cacheKey(connectionId: string, obj: CrmObject): string {
+  return `${connectionId}\u0000${obj}`;
 }
 
 /** Property names to request on reads of `obj`. */

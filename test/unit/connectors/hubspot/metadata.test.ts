@@ -95,6 +95,16 @@ describe('describeFields', () => {
       ['renewal', 'date', true, false],
     ]);
     expect(fields[1]?.picklistValues).toEqual([{ value: 'lead', label: 'Lead' }]);
+
+    // Reads reuse what describeFields just read: no second metadata call, every property named.
+    nock(API)
+      .post(
+        '/crm/v3/objects/contacts/batch/read',
+        (b: { properties: string[] }) =>
+          b.properties.length === 6 && b.properties.includes('favorite_colors'),
+      )
+      .reply(200, { status: 'COMPLETE', results: [{ id: '1', properties: { email: 'a@x.io' } }] });
+    expect((await connector.getRecords('contact', ['1']))[0]?.fields.email).toBe('a@x.io');
   });
 });
 
