@@ -46,6 +46,16 @@ export async function listPage(
   object: CrmObject,
   args: { first: number; after?: string | null; filter?: ListFilter | null },
 ): Promise<ListedPage> {
+  if (args.first === 0) {
+    // Nothing asked, nothing fetched: the caller learns only where it stands.
+    return {
+      edges: [],
+      endCursor: args.after ?? null,
+      hasNextPage: true,
+      filteredOut: 0,
+      scanLimitReached: false,
+    };
+  }
   const filter = args.filter ?? {};
   const predicate = matcher(object, filter);
   const start = args.after
@@ -89,10 +99,7 @@ export async function listPage(
         break;
       }
     }
-    if (filled || args.first === 0) {
-      if (args.first === 0) next = at;
-      break;
-    }
+    if (filled) break;
     if (!page.nextCursor) break;
     at = { v: page.nextCursor, s: 0, p: at.p };
     if (pages >= MAX_SCAN_PAGES) {
