@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { takeSearchSlot } from '../../../../src/connectors/hubspot/search';
 import { type HsSearchRequest } from '../../../../src/connectors/hubspot/wire.types';
 import { API, hubspot, mockProperties, resetNock } from './hs-context';
 
@@ -187,5 +188,26 @@ describe('listChanges', () => {
         cursor: Buffer.from('{"v":1,"phase":"x"}').toString('base64url'),
       }),
     ).rejects.toThrow(/not a hubspot cursor/);
+  });
+});
+
+describe('search pacing', () => {
+  it('lets 5 searches per account through a rolling window, then waits for the oldest to age out', async () => {
+    let now = 1_000_000;
+    const waits: number[] = [];
+    const sleep = async (ms: number): Promise<void> => {
+      waits.push(ms);
+      now += ms;
+    };
+    const account = `pace-${Math.random()}`;
+    for (let i = 0; i < 5; i += 1) await takeSearchSlot(account, 5, () => now, sleep);
+    expect(waits).toEqual([]);
+    now += 100;
+    await takeSearchSlot(account, 5, () => now, sleep);
+    // The oldest slot was taken at 1,000,000; it frees after the window (1,200 ms, a margin over 1 s).
+    expect(waits).toEqual([1100]);
+    // Another account has its own limit.
+    await takeSearchSlot(`${account}-other`, 5, () => now, sleep);
+    expect(waits).toEqual([1100]);
   });
 });
