@@ -312,3 +312,28 @@ describe('listRecords', () => {
     expect(page.nextCursor).toBeNull();
   });
 });
+
+describe('tokenInfo', () => {
+  it('learns the portal and app of an OAuth token from the access-token metadata, without credentials', async () => {
+    const { connector } = hubspot({ portalId: null });
+    nock(API, { badheaders: ['authorization'] })
+      .get('/oauth/v1/access-tokens/tok-1')
+      .reply(200, {
+        token: 'tok-1',
+        user: 'dev@example.com',
+        hub_domain: 'demo.hubspot.com',
+        scopes: ['oauth', 'crm.objects.contacts.read'],
+        hub_id: 62515,
+        app_id: 54321,
+        expires_in: 1754,
+        user_id: 123,
+        token_type: 'access',
+      });
+    expect(await connector.tokenInfo()).toEqual({
+      hubId: '62515',
+      appId: '54321',
+      scopes: ['oauth', 'crm.objects.contacts.read'],
+      expiresIn: 1754,
+    });
+  });
+});
