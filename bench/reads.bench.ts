@@ -12,6 +12,7 @@
  * Both servers run in one child process so the load generator does not share their event loop;
  * stores are embedded (or MONGODB_URI / REDIS_URL), traffic stays on loopback, bounded in time.
  *   --connections=N  concurrent HTTP clients (default 16)   --seconds=N  per measured run (default 4)
+ *   --rounds=N       interleaved rounds per server, the median counts (default 3)
  */
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
@@ -39,7 +40,7 @@ import { authenticate } from '../src/server/auth';
 import { formatGatewayError } from '../src/server/format-error';
 import { startGatewayServer } from '../src/server/http-server';
 import { type ReadCrm, type ReadStack, startReadStack } from '../test/support/read-stack';
-import { postLoad } from './support/http-load';
+import { type LoadResult, postLoad } from './support/http-load';
 
 const ROOT = path.resolve(__dirname, '../../..');
 // The store starter of the main build finds the embedded FerretDB binary relative to dist/ only.
@@ -255,18 +256,16 @@ async function overheadFigures(mongodbUri: string, redisUrl: string): Promise<vo
       variables: { c: target.connectionId },
     });
     const headers = { authorization: `Bearer ${target.key}` };
-    // Interleaved runs, so drift on a shared machine hits both servers alike; the better run counts.
-    const runs = {
-      gateway: [] as Awaited<ReturnType<typeof postLoad>>[],
-      bare: [] as Awaited<ReturnType<typeof postLoad>>[],
-    };
-    for (let i = 0; i < 2; i++) {
+    // Interleaved rounds, so drift on a shared machine hits both servers alike; the median round counts.
+    const rounds = arg('rounds', 3);
+    const runs: Record<'gateway' | 'bare', LoadResult[]> = { gateway: [], bare: [] };
+    for (let i = 0; i < rounds; i++) {
       runs.gateway.push(await postLoad(target.gatewayUrl, body, headers, connections, seconds));
       runs.bare.push(await postLoad(target.bareUrl, body, headers, connections, seconds));
     }
-    const best = (rs: Awaited<ReturnType<typeof postLoad>>[]) => rs.reduce((a, b) => (b.rps > a.rps ? b : a));
-    const g = best(runs.gateway);
-    const b = best(runs.bare);
+    const median = (rs: LoadResult[]) => [...rs].sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)]!;
+    const g = median(runs.gateway);
+    const b = median(runs.bare);
     const failed = [...runs.gateway, ...runs.bare].reduce((n, r) => n + r.failed, 0);
     if (failed > 0) console.error(`${failed} requests failed`);
     console.log(`BENCH reads.overhead.rps ${Math.round(g.rps)} req/s`);
