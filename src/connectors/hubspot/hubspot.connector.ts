@@ -51,8 +51,10 @@ export class HubSpotConnector implements CrmConnector {
     return this.ctx.connection.externalAccountId ?? `connection:${this.ctx.connection.id}`;
   }
 
-  private properties(obj: CrmObject): Promise<string[]> {
-    return propertyNames(this.ctx.http, this.ctx.connection.id, obj);
+  private async properties(obj: CrmObject): Promise<string[]> {
+    const names = await propertyNames(this.ctx.http, this.ctx.connection.id, obj);
+    const extra = this.settings.fields[obj].filter((f) => !f.includes('.') && !names.includes(f));
+    return extra.length > 0 ? [...names, ...extra] : names;
   }
 
   async getRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<(NativeRecord | null)[]> {

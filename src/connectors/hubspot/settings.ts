@@ -21,12 +21,22 @@ const schema = z.object({
    * connector context exposes decrypted credentials; never logged (the logger redacts `*.clientSecret`).
    */
   webhookClientSecret: z.string().min(1).optional(),
+  /**
+   * Native fields the gateway's mapping reads, per object (set by the read path). Reads already name
+   * every property the portal defines; these are added so a property created after the property list
+   * was cached is read at once.
+   */
+  fields: z
+    .object({ contact: z.array(z.string()).optional(), deal: z.array(z.string()).optional() })
+    .partial()
+    .optional(),
 });
 
 export interface HubSpotSettings {
   searchOverlapMs: number;
   webhookUrl?: string;
   webhookClientSecret?: string;
+  fields: { contact: string[]; deal: string[] };
 }
 
 /** Reads the HubSpot part of a connection's settings; a malformed value throws naming the key. */
@@ -42,5 +52,6 @@ export function hubspotSettings(raw: Readonly<Record<string, unknown>>): HubSpot
     searchOverlapMs: parsed.data.searchOverlapMs ?? DEFAULT_SEARCH_OVERLAP_MS,
     webhookUrl: parsed.data.webhookUrl,
     webhookClientSecret: parsed.data.webhookClientSecret,
+    fields: { contact: parsed.data.fields?.contact ?? [], deal: parsed.data.fields?.deal ?? [] },
   };
 }

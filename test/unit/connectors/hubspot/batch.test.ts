@@ -75,6 +75,21 @@ describe('getRecords', () => {
     });
   });
 
+  it('also names the mapped fields the read path passes (settings.fields), e.g. a property created a moment ago', async () => {
+    const { connector } = hubspot({
+      settings: { fields: { contact: ['email', 'brand_new_prop', 'company.name'] } },
+    });
+    mockProperties('contacts', ['email', 'firstname']);
+    nock(API)
+      .post('/crm/v3/objects/contacts/batch/read', {
+        properties: ['email', 'firstname', 'brand_new_prop'],
+        propertiesWithHistory: [],
+        inputs: [{ id: '1' }],
+      })
+      .reply(200, { status: 'COMPLETE', results: [obj('1', { brand_new_prop: 'x' })], ...ENVELOPE });
+    expect((await connector.getRecords('contact', ['1']))[0]?.fields.brand_new_prop).toBe('x');
+  });
+
   it('refuses more ids than one batch read takes, naming both numbers', async () => {
     const { connector } = hubspot();
     const ids = Array.from({ length: 101 }, (_, i) => String(i));
