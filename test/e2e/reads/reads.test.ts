@@ -60,6 +60,9 @@ describe.each(READ_CRMS)('reads on %s', (crm) => {
     }
     const amounts = deals.map((d) => d.amount).filter((a): a is string => a !== null);
     for (const a of amounts) expect(a).toMatch(/^-?\d+(\.\d+)?$/);
+    expect(amounts.length).toBeGreaterThan(0);
+    // Status is derived per CRM (Salesforce IsClosed/IsWon, HubSpot's pipeline stage metadata).
+    for (const d of deals) expect(['OPEN', 'WON', 'LOST']).toContain(d.status);
     // One list call, one association call per level, one bulk read per object (every level has fewer
     // ids than one batch): five data calls, never one per row. Metadata (HubSpot's property list and
     // pipelines for the stage → status table) is counted apart.
