@@ -175,7 +175,9 @@ describe('record loaders', () => {
   it('refuses NEEDS_REAUTH and DISABLED connections before any vendor call, and unknown ids as NOT_FOUND', async () => {
     const reauth = setup({ status: 'NEEDS_REAUTH' });
     await expect(reauth.loaders.reader('conn1')).rejects.toThrow(CrmNeedsReauthError);
-    await expect(reauth.loaders.reader('conn1')).rejects.toThrow(/needs to be authorized again before it can be read: refresh token revoked/);
+    await expect(reauth.loaders.reader('conn1')).rejects.toThrow(
+      /needs to be authorized again before it can be read: refresh token revoked/,
+    );
     const disabled = setup({ status: 'DISABLED' });
     await expect(disabled.loaders.reader('conn1')).rejects.toThrow(ForbiddenError);
     await expect(disabled.loaders.reader('other')).rejects.toThrow(NotFoundError);
