@@ -14,9 +14,7 @@ type Requirement = 'connector' | 'sandbox' | 'default mapping' | 'README section
  * still BE a gap (the test fails once it is filled, so the entry gets removed), and every requirement
  * not listed is checked. When the list is empty, every declared CRM is complete.
  */
-const KNOWN_GAPS: Partial<Record<string, Requirement[]>> = {
-  hubspot: ['README section'],
-};
+const KNOWN_GAPS: Partial<Record<string, Requirement[]>> = {};
 
 /** The README's "## Connectors" section: one `### <displayName>` per CRM. */
 function readmeConnectorHeadings(): string[] {
