@@ -57,8 +57,8 @@ export class RecordListArgs {
   filter?: RecordFilter | null;
 }
 
-/** Most remote ids one `…ByRemoteIds` call takes. */
-export const MAX_REMOTE_IDS = 1000;
+/** Most remote ids one `…ByRemoteIds` call takes: one id costs one complexity point, so 500 fits the default limit of 1,000 with room for nested fields. */
+export const MAX_REMOTE_IDS = 500;
 
 @ArgsType()
 export class RemoteIdsArgs {
