@@ -12,7 +12,7 @@
  * Both servers run in one child process so the load generator does not share their event loop;
  * stores are embedded (or MONGODB_URI / REDIS_URL), traffic stays on loopback, bounded in time.
  *   --connections=N  concurrent HTTP clients (default 16)   --seconds=N  per measured run (default 4)
- *   --rounds=N       interleaved rounds per server, the median counts (default 3)
+ *   --rounds=N       interleaved rounds per server, the median counts (default 5)
  */
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
@@ -257,7 +257,7 @@ async function overheadFigures(mongodbUri: string, redisUrl: string): Promise<vo
     });
     const headers = { authorization: `Bearer ${target.key}` };
     // Interleaved rounds, so drift on a shared machine hits both servers alike; the median round counts.
-    const rounds = arg('rounds', 3);
+    const rounds = arg('rounds', 5);
     const runs: Record<'gateway' | 'bare', LoadResult[]> = { gateway: [], bare: [] };
     for (let i = 0; i < rounds; i++) {
       runs.gateway.push(await postLoad(target.gatewayUrl, body, headers, connections, seconds));

@@ -62,10 +62,12 @@ export function createReadLoaders(deps: ReadLoaderDeps): ReadLoaders {
             ),
           );
           const mapped = { contact: contact!, deal: deal! };
-          const connector = deps.connectors.connectorFor(
-            withMappedFields(connection, mapped),
-            'interactive' satisfies CallPriority,
-          );
+          // Built on first use: a request that only reads the store (mappings) never pays for it.
+          const connector = (): CrmConnector =>
+            deps.connectors.connectorFor(
+              withMappedFields(connection, mapped),
+              'interactive' satisfies CallPriority,
+            );
           return new ConnectionReader(connection, connector, mapped, deps.batching ?? true);
         });
         readers.set(connectionId, reader);
@@ -115,13 +117,20 @@ export class ConnectionReader {
   private readonly recordLoaders = new Map<CrmObject, DataLoader<string, CanonicalRecord>>();
   private readonly associationLoaders = new Map<string, DataLoader<string, string[]>>();
   private readonly memo = new Map<string, Promise<unknown>>();
+  private built?: CrmConnector;
 
   constructor(
     readonly connection: ConnectionView,
-    readonly connector: CrmConnector,
+    private readonly buildConnector: () => CrmConnector,
     private readonly mapped: Readonly<Record<CrmObject, EffectiveMapping>>,
     private readonly batching: boolean,
   ) {}
+
+  /** This connection's connector for this request, built on first use. */
+  get connector(): CrmConnector {
+    this.built ??= this.buildConnector();
+    return this.built;
+  }
 
   /** Records of `object` by remote id; a miss is a NotFoundError for that key only. */
   records(object: CrmObject): DataLoader<string, CanonicalRecord> {

@@ -2,7 +2,10 @@ import http from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { isAppError } from '../errors';
@@ -88,6 +91,8 @@ export async function startGatewayServer(
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
       ApolloServerPluginLandingPageDisabled(),
+      // We set no cache hints; the default cache-control plugin would still run on every field.
+      ApolloServerPluginCacheControlDisabled(),
       operationChecksPlugin(limits),
       observabilityPlugin(),
     ],

@@ -1,4 +1,5 @@
 import {
+  type DocumentNode,
   coerceInputValue,
   getOperationAST,
   type GraphQLError,
@@ -64,7 +65,32 @@ function stripValue(message: string): string {
   return message.replace(/:\s.*$/s, '').replace(/\.$/, '');
 }
 
+/**
+ * Results per parsed document (Apollo hands back the same DocumentNode for the same query text), then
+ * per operation name and variables: the checks are a pure function of those and the limits, and a
+ * client repeating an operation should not pay for three AST walks every time.
+ */
+const checked = new WeakMap<DocumentNode, Map<string, AppError | null>>();
+const MAX_VARIANTS_PER_DOCUMENT = 256;
+
 /** Everything checked between validation and execution, in order: variables, then limits. */
 export function checkOperation(op: OperationToCheck, limits: OperationLimits): AppError | null {
-  return checkVariables(op) ?? checkOperationLimits(op, limits);
+  // Only queries are remembered: mutation variables may carry credentials, which no cache should keep.
+  if (getOperationAST(op.document, op.operationName ?? undefined)?.operation !== 'query') {
+    return checkVariables(op) ?? checkOperationLimits(op, limits);
+  }
+  let variants = checked.get(op.document);
+  if (!variants) checked.set(op.document, (variants = new Map()));
+  const key = `${op.operationName ?? ''}\0${limitsKey(limits)}\0${JSON.stringify(op.variables ?? {})}`;
+  const hit = variants.get(key);
+  if (hit !== undefined) return hit;
+  const result = checkVariables(op) ?? checkOperationLimits(op, limits);
+  // Bounded: an operation sent with ever-new variables must not grow the cache without end.
+  if (variants.size >= MAX_VARIANTS_PER_DOCUMENT) variants.clear();
+  variants.set(key, result);
+  return result;
+}
+
+function limitsKey(l: OperationLimits): string {
+  return `${l.maxDepth}/${l.maxAliases}/${l.maxComplexity}/${l.maxPageSize}`;
 }

@@ -88,3 +88,30 @@ describe('checkOperation: variables', () => {
     );
   });
 });
+
+describe('checkOperation memo', () => {
+  const deep = 'query D { contacts { nodes { deals { contacts { deals { id } } } } } }';
+
+  it('remembers a query’s verdict per document, operation, variables and limits', () => {
+    const document = parse(deep);
+    const first = checkOperation({ schema, document }, limits);
+    expect(first?.code).toBe('QUERY_TOO_COMPLEX');
+    expect(checkOperation({ schema, document }, limits)).toBe(first); // the same verdict, not recomputed
+    // Other limits are another verdict.
+    expect(checkOperation({ schema, document }, { ...limits, maxDepth: 10 })).toBeNull();
+    const paged = parse('query P($n: Int) { contacts(first: $n) { nodes { id } } }');
+    expect(checkOperation({ schema, document: paged, variables: { n: 5 } }, limits)).toBeNull();
+    expect(checkOperation({ schema, document: paged, variables: { n: 500 } }, limits)?.code).toBe(
+      'BAD_USER_INPUT',
+    );
+  });
+
+  it('never remembers a mutation (its variables may be credentials)', () => {
+    const document = parse('mutation M($f: Filter!) { noop(filter: $f) }');
+    const a = checkOperation({ schema, document, variables: { f: {} } }, limits);
+    const b = checkOperation({ schema, document, variables: { f: {} } }, limits);
+    expect(a?.code).toBe('BAD_USER_INPUT');
+    expect(b).not.toBe(a);
+    expect(b?.message).toBe(a?.message);
+  });
+});
