@@ -11,7 +11,6 @@
  */
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createClient } from 'graphql-ws/client';
@@ -24,6 +23,7 @@ import { createAppContext } from '../src/runtime/context';
 import type * as Services from '../src/runtime/services';
 import { KeyRing } from '../src/security/credentials-cipher';
 import { startGatewayServer } from '../src/server/http-server';
+import { percentile, postLoad } from './support/http-load';
 
 interface Target {
   url: string;
@@ -63,76 +63,6 @@ async function serve(): Promise<void> {
     tenantId: tenant.id,
     redisPrefix: env.REDIS_PREFIX,
   } satisfies Target);
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
-}
-
-async function load(
-  target: Target,
-  body: string,
-  headers: Record<string, string>,
-  connections: number,
-  seconds: number,
-): Promise<{ rps: number; p50: number; p99: number; failed: number }> {
-  const url = new URL(target.url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
-  const latencies: number[] = [];
-  let failed = 0;
-  let measuring = false;
-  let deadline = Infinity;
-  const once = (): Promise<void> =>
-    new Promise((resolve) => {
-      const started = performance.now();
-      const req = http.request(
-        {
-          host: url.hostname,
-          port: url.port,
-          path: '/graphql',
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers },
-          agent,
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
-          res.on('end', () => {
-            if (measuring) {
-              if (res.statusCode === 200 && !text.includes('"errors"'))
-                latencies.push(performance.now() - started);
-              else failed++;
-            }
-            resolve();
-          });
-        },
-      );
-      req.on('error', () => {
-        if (measuring) failed++;
-        resolve();
-      });
-      req.end(body);
-    });
-  const client = async (): Promise<void> => {
-    while (Date.now() < deadline) await once();
-  };
-  deadline = Date.now() + 1000 + seconds * 1000; // one second of warm-up, then the measured window
-  const clients = Array.from({ length: connections }, () => client());
-  await new Promise((r) => setTimeout(r, 1000));
-  measuring = true;
-  const start = performance.now();
-  await new Promise((r) => setTimeout(r, seconds * 1000));
-  measuring = false;
-  const elapsed = (performance.now() - start) / 1000;
-  await Promise.all(clients);
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return {
-    rps: latencies.length / elapsed,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    failed,
-  };
 }
 
 async function eventLatency(
@@ -207,12 +137,18 @@ async function main(): Promise<void> {
       child.once('exit', (code) => reject(new Error(`gateway child exited with ${String(code)}`)));
     });
     const f = (n: number) => n.toFixed(2);
-    const health = await load(target, JSON.stringify({ query: '{ health }' }), {}, connections, seconds);
+    const health = await postLoad(
+      `${target.url}/graphql`,
+      JSON.stringify({ query: '{ health }' }),
+      {},
+      connections,
+      seconds,
+    );
     console.log(`BENCH gateway.health.rps ${Math.round(health.rps)} req/s`);
     console.log(`BENCH gateway.health.p50_ms ${f(health.p50)} ms`);
     console.log(`BENCH gateway.health.p99_ms ${f(health.p99)} ms`);
-    const viewer = await load(
-      target,
+    const viewer = await postLoad(
+      `${target.url}/graphql`,
       JSON.stringify({
         query: 'query Viewer { viewer { tenant { id name } scope } }',
         operationName: 'Viewer',
