@@ -1,7 +1,11 @@
 import { Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { type CanonicalRecord } from '../../reads/canonical';
+import {
+  CanonicalRecordFields,
+  canonicalRecordFields,
+  canonicalString,
+} from '../records/canonical-record.type';
 import { RecordPageInfo } from '../records/record-page.type';
-import { JSONObjectScalar } from '../scalars/json-object.scalar';
 
 export const DealStatusEnum = { OPEN: 'OPEN', WON: 'WON', LOST: 'LOST' } as const;
 export type DealStatus = keyof typeof DealStatusEnum;
@@ -11,16 +15,7 @@ registerEnumType(DealStatusEnum, {
 });
 
 @ObjectType({ description: 'A deal (opportunity) of one connected CRM, in canonical fields.' })
-export class Deal {
-  @Field(() => ID, { description: 'Opaque and stable: encodes the connection and the remote id.' })
-  id!: string;
-
-  @Field(() => ID)
-  connectionId!: string;
-
-  @Field({ description: "The CRM's own id." })
-  remoteId!: string;
-
+export class Deal extends CanonicalRecordFields {
   @Field(() => String, { nullable: true })
   name!: string | null;
 
@@ -44,26 +39,6 @@ export class Deal {
 
   @Field(() => Float, { nullable: true, description: 'Win probability, 0–100.' })
   probability!: number | null;
-
-  @Field(() => String, { nullable: true })
-  ownerId!: string | null;
-
-  @Field(() => Date, { nullable: true })
-  createdAt!: Date | null;
-
-  @Field(() => Date, { nullable: true })
-  updatedAt!: Date | null;
-
-  @Field()
-  isDeleted!: boolean;
-
-  @Field(() => Date, { nullable: true })
-  deletedAt!: Date | null;
-
-  @Field(() => JSONObjectScalar, {
-    description: "Mapped custom fields under their canonical names (the connection's field mapping).",
-  })
-  customFields!: Record<string, unknown>;
 }
 
 @ObjectType()
@@ -87,16 +62,14 @@ export class DealConnection {
   pageInfo!: RecordPageInfo;
 }
 
-const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const str = canonicalString;
 
 export function toDeal(r: CanonicalRecord): Deal {
   const f = r.fields;
   const status = str(f.status);
   const probability = typeof f.probability === 'number' ? f.probability : Number(f.probability ?? NaN);
   return {
-    id: r.id,
-    connectionId: r.connectionId,
-    remoteId: r.remoteId,
+    ...canonicalRecordFields(r),
     name: str(f.name),
     amount: str(f.amount),
     currency: str(f.currency),
@@ -107,11 +80,5 @@ export function toDeal(r: CanonicalRecord): Deal {
       f.probability === null || f.probability === undefined || !Number.isFinite(probability)
         ? null
         : probability,
-    ownerId: str(f.ownerId),
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-    isDeleted: r.isDeleted,
-    deletedAt: r.deletedAt,
-    customFields: r.customFields,
   };
 }
