@@ -50,7 +50,11 @@ export function createCrmServices(ctx: {
     (crm: string): TokenRefresher =>
     async (stored, connectionId) => {
       const decl = crmDeclaration(crm);
-      const app = oauthApp(crm);
+      // A client-credentials connection may bring its own app (createConnection); others use ours.
+      const app =
+        stored.authKind === 'oauth2_client_credentials' && stored.clientId && stored.clientSecret
+          ? { clientId: stored.clientId, clientSecret: stored.clientSecret, redirectUri: '' }
+          : oauthApp(crm);
       if (!app) {
         throw new CrmNeedsReauthError(
           `no OAuth app is configured for ${decl.displayName} (CRM_OAUTH_APPS), so its token cannot be refreshed`,

@@ -87,9 +87,13 @@ describe('GraphQL over HTTP', () => {
       status: 'ACTIVE',
     });
     expect(res.text).not.toContain(secret);
-    // Stored, encrypted, and readable by the server only.
+    // Stored normalized for the token service, encrypted, and readable by the server only.
     const id = res.body.data!.createConnection.id;
-    expect(await gw.ctx.store.connections.getCredentials(id)).toEqual({ accessToken: secret });
+    expect(await gw.ctx.store.connections.getCredentials(id)).toEqual({
+      authKind: 'static_token',
+      accessToken: secret,
+      expiresAt: null,
+    });
 
     const fetched = await request(gw.url, ConnectionDocument, { id }, { key });
     expect(fetched.body.data?.connection.id).toBe(id);

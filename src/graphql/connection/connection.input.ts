@@ -25,4 +25,18 @@ export class CreateConnectionInput {
       'Write-only: tokens and secrets, in the shape the CRM kind needs. Stored encrypted; never returned, never logged.',
   })
   credentials!: Record<string, unknown>;
+
+  @Field(() => JSONObjectScalar, {
+    nullable: true,
+    description:
+      'Vendor URLs of this connection, `{ "auth": "…", "api": "…" }` (a Salesforce My Domain, a sandbox). Only hosts of the vendor, or hosts the operator allowlisted.',
+  })
+  vendorUrls?: Record<string, string> | null;
+
+  @Field(() => JSONObjectScalar, {
+    nullable: true,
+    description:
+      'Connector settings (e.g. budgets, extra fields to read); see the README section of the CRM.',
+  })
+  settings?: Record<string, unknown> | null;
 }

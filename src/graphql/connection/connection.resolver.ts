@@ -1,3 +1,4 @@
+import { prepareTokenConnection } from '../../connectors/connect';
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { CRM_KINDS, isCrmKind } from '../../config/crms';
 import { BadUserInputError } from '../../errors';
@@ -44,12 +45,21 @@ export class ConnectionResolver {
       );
     }
     checkCredentials(input.credentials);
+    // Checked (and for client credentials, exchanged for a first token) before anything is stored.
+    const prepared = await prepareTokenConnection(
+      { crm: input.crm, credentials: input.credentials, vendorUrls: input.vendorUrls ?? undefined },
+      ctx.app.crm.policy,
+    );
     const created = await ctx.app.store.connections.create({
       tenantId: auth.tenantId,
       crm: input.crm,
       displayName: input.displayName,
-      credentials: input.credentials,
+      credentials: prepared.credentials,
+      vendorUrls: prepared.vendorUrls,
+      externalAccountId: prepared.externalAccountId,
+      settings: input.settings ?? {},
     });
+    await ctx.app.crm.tokens.indexExpiry(created.id, prepared.credentials);
     ctx.logger.info({ connectionId: created.id, crm: created.crm }, 'connection created');
     await ctx.pubsub.publishConnectionEvent(auth.tenantId, connectionEvent('CREATED', created));
     return created;

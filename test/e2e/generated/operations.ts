@@ -30,6 +30,10 @@ export type CreateConnectionInput = {
   crm: string;
   /** A name for people, e.g. "Acme production org". At most 120 characters. */
   displayName: string;
+  /** Connector settings (e.g. budgets, extra fields to read); see the README section of the CRM. */
+  settings?: Record<string, unknown> | null | undefined;
+  /** Vendor URLs of this connection, `{ "auth": "…", "api": "…" }` (a Salesforce My Domain, a sandbox). Only hosts of the vendor, or hosts the operator allowlisted. */
+  vendorUrls?: Record<string, unknown> | null | undefined;
 };
 
 /** A canonical object: CONTACT or DEAL. */

@@ -1,0 +1,109 @@
+import {
+  type ConnectionsQuery,
+  ConnectionsDocument,
+  ContactPageDocument,
+  CreateConnectionDocument,
+} from '../generated/operations';
+import { request } from '../support/gateway';
+import { type ReadStack, type ReadTenant, startReadStack } from '../../support/read-stack';
+import { testStoreUrls, uniqueName } from '../../support/stores';
+
+jest.setTimeout(60_000);
+
+/**
+ * Connecting without a browser: `createConnection` with a private-app token (HubSpot) or an app's
+ * client credentials (Salesforce). The credentials are checked before anything is stored, and the
+ * connection created reads records at once.
+ */
+let stack: ReadStack;
+let t: ReadTenant;
+
+beforeAll(async () => {
+  stack = await startReadStack({
+    ...testStoreUrls(),
+    name: uniqueName('connect'),
+    orgs: {
+      salesforce: [{ id: 'default', seed: 3, counts: { Contact: 12, Opportunity: 4, Account: 3 } }],
+      hubspot: [{ id: 'default', seed: 3, counts: { contacts: 12, deals: 4 } }],
+    },
+  });
+  t = await stack.tenant('connect');
+});
+afterAll(() => stack?.close());
+
+const sandbox = (crm: 'salesforce' | 'hubspot') => stack.sandboxes.sandboxes[crm]!;
+const creds = (crm: 'salesforce' | 'hubspot') => sandbox(crm).credentials.default!;
+
+async function connect(input: Record<string, unknown>) {
+  return request(
+    stack.url,
+    CreateConnectionDocument,
+    { input: { displayName: 'token connection', ...input } as never },
+    { key: t.key },
+  );
+}
+
+async function connectionCount(): Promise<number> {
+  const res = await request(stack.url, ConnectionsDocument, {}, { key: t.key });
+  return (res.body.data as ConnectionsQuery).connections.length;
+}
+
+async function firstContacts(connectionId: string): Promise<number> {
+  const res = await request(stack.url, ContactPageDocument, { connectionId, first: 5 }, { key: t.key });
+  expect(res.body.errors).toBeUndefined();
+  return res.body.data!.contacts!.edges.length;
+}
+
+it('connects HubSpot with a private-app token and reads at once', async () => {
+  const base = sandbox('hubspot').baseUrl;
+  const res = await connect({
+    crm: 'hubspot',
+    credentials: { token: String(creds('hubspot').privateAppToken) },
+    vendorUrls: { auth: base, api: base },
+  });
+  expect(res.body.errors).toBeUndefined();
+  const id = res.body.data!.createConnection.id;
+  expect(await firstContacts(id)).toBe(5);
+});
+
+it('connects Salesforce with client credentials: a first token is fetched before the connection is stored', async () => {
+  const res = await connect({
+    crm: 'salesforce',
+    credentials: {
+      clientId: String(creds('salesforce').clientId),
+      clientSecret: String(creds('salesforce').clientSecret),
+    },
+    vendorUrls: { auth: sandbox('salesforce').baseUrl },
+  });
+  expect(res.body.errors).toBeUndefined();
+  const created = res.body.data!.createConnection;
+  expect(created.externalAccountId).toBe(String(creds('salesforce').organizationId));
+  expect(await firstContacts(created.id)).toBe(5);
+});
+
+it('refuses credentials the CRM rejects, or of the wrong shape, and stores nothing', async () => {
+  const before = await connectionCount();
+  const wrongSecret = await connect({
+    crm: 'salesforce',
+    credentials: { clientId: String(creds('salesforce').clientId), clientSecret: 'not-the-secret' },
+    vendorUrls: { auth: sandbox('salesforce').baseUrl },
+  });
+  expect(wrongSecret.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  expect(wrongSecret.body.errors?.[0]?.message).toMatch(/^Salesforce refused the client credentials/);
+
+  const wrongShape = await connect({ crm: 'salesforce', credentials: { token: 'abc' } });
+  expect(wrongShape.body.errors?.[0]?.message).toBe(
+    'input.credentials for Salesforce must be { "clientId": "…", "clientSecret": "…" } (or connect through /oauth/salesforce/start); got an object with keys token',
+  );
+
+  const notAllowed = await connect({
+    crm: 'hubspot',
+    credentials: { token: 'pat-x' },
+    vendorUrls: { api: 'http://169.254.169.254' },
+  });
+  expect(notAllowed.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  expect(notAllowed.body.errors?.[0]?.message).toBe(
+    'HubSpot API URL http://169.254.169.254 is not in VENDOR_URL_ALLOWLIST',
+  );
+  expect(await connectionCount()).toBe(before);
+});
