@@ -10,9 +10,6 @@
  *   --events=N       events for the latency figure (default 200)
  */
 import { fork } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createClient } from 'graphql-ws/client';
 import Redis from 'ioredis';
 import WebSocket from 'ws';
@@ -20,7 +17,7 @@ import { loadEnv } from '../src/config/env';
 import { connectionEventsChannel, createConnectionEventPublisher } from '../src/events/connection-events';
 import { createLogger } from '../src/logger';
 import { createAppContext } from '../src/runtime/context';
-import type * as Services from '../src/runtime/services';
+import { startThrowawayStores } from '../src/runtime/services';
 import { KeyRing } from '../src/security/credentials-cipher';
 import { startGatewayServer } from '../src/server/http-server';
 import { percentile, postLoad } from './support/http-load';
@@ -31,14 +28,6 @@ interface Target {
   tenantId: string;
   redisPrefix: string;
 }
-
-/**
- * The store starter of the main build: it finds the embedded FerretDB binary relative to its own file,
- * which only holds under dist/ (this file compiles to dist/bench/). `npm run bench:gateway` builds both.
- */
-const ROOT = path.resolve(__dirname, '../../..');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startStores } = require(path.join(ROOT, 'dist/runtime/services')) as typeof Services;
 
 function arg(name: string, fallback: number): number {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -120,12 +109,9 @@ async function main(): Promise<void> {
   const connections = arg('connections', 16);
   const seconds = arg('seconds', 5);
   const events = arg('events', 200);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cgw-bench-'));
-  const stores = await startStores({
+  const stores = await startThrowawayStores('bench-gateway', {
     mongodbUri: process.env.MONGODB_URI,
     redisUrl: process.env.REDIS_URL,
-    dataDir,
-    persistent: false,
   });
   const child = fork(__filename, ['--serve'], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -167,7 +153,6 @@ async function main(): Promise<void> {
   } finally {
     child.kill();
     await stores.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -19,7 +19,6 @@ import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import { type AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -34,7 +33,7 @@ import { buildGatewaySchema } from '../src/graphql/schema';
 import { createLogger } from '../src/logger';
 import { MappingStore } from '../src/reads/mappings';
 import { createAppContext } from '../src/runtime/context';
-import type * as Services from '../src/runtime/services';
+import { startThrowawayStores } from '../src/runtime/services';
 import { KeyRing } from '../src/security/credentials-cipher';
 import { authenticate } from '../src/server/auth';
 import { formatGatewayError } from '../src/server/format-error';
@@ -43,9 +42,6 @@ import { type ReadCrm, type ReadStack, startReadStack } from '../test/support/re
 import { type LoadResult, postLoad } from './support/http-load';
 
 const ROOT = path.resolve(__dirname, '../../..');
-// The store starter of the main build finds the embedded FerretDB binary relative to dist/ only.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startStores } = require(path.join(ROOT, 'dist/runtime/services')) as typeof Services;
 
 const READ_BATCH: Record<ReadCrm, number> = { salesforce: 200, hubspot: 100 };
 const METADATA_ROUTES = /properties|pipelines|describe/;
@@ -279,19 +275,15 @@ async function overheadFigures(mongodbUri: string, redisUrl: string): Promise<vo
 }
 
 async function main(): Promise<void> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cgw-bench-reads-'));
-  const stores = await startStores({
+  const stores = await startThrowawayStores('bench-reads', {
     mongodbUri: process.env.MONGODB_URI,
     redisUrl: process.env.REDIS_URL,
-    dataDir,
-    persistent: false,
   });
   try {
     await callFigures(stores.mongodbUri, stores.redisUrl);
     await overheadFigures(stores.mongodbUri, stores.redisUrl);
   } finally {
     await stores.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedFerretDb } from './ferretdb';
 import { assertRedisKeepsJobs, startEmbeddedRedis } from './redis';
@@ -51,6 +53,30 @@ export async function startStores(options: StoresOptions): Promise<Stores> {
     return { mongodbUri, redisUrl, started, stop };
   } catch (err) {
     await stop();
+    throw err;
+  }
+}
+
+/**
+ * Stores for one test run or one benchmark: the external ones when given, else embedded ones in a
+ * fresh temporary directory that `stop()` removes.
+ */
+export async function startThrowawayStores(
+  name: string,
+  external: { mongodbUri?: string; redisUrl?: string } = {},
+): Promise<Stores> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `cgw-${name}-`));
+  try {
+    const stores = await startStores({ ...external, dataDir, persistent: false });
+    return {
+      ...stores,
+      async stop() {
+        await stores.stop();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    fs.rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
 }
