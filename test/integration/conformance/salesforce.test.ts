@@ -3,6 +3,7 @@ import { type NativeChange, type RecordWrite, type CrmConnector } from '../../..
 import { type CrmError } from '../../../src/errors';
 import { type RequestLogEntry } from '../../../src/sandbox/core';
 import { type SalesforceConformanceSandbox, startSalesforceConformance } from './salesforce.target';
+import { rejection } from '../../support/connector-doubles';
 
 /**
  * The Salesforce entry of the conformance suite: the registered connector against the Salesforce
@@ -31,15 +32,6 @@ async function allChanges(connector: CrmConnector, since: Date, pageSize: number
     if (!cursor) return out;
   }
   throw new Error('listChanges did not end within 1000 pages');
-}
-
-async function failure(p: Promise<unknown>): Promise<CrmError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as CrmError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('salesforce connector conformance', () => {
@@ -317,7 +309,7 @@ describe('salesforce connector conformance', () => {
     });
     await sb.revokeRefreshTokens();
     await sb.expireAccessTokens();
-    const err = await failure(sb.connector().listRecords('contact', { pageSize: 5 }));
+    const err = await rejection(sb.connector().listRecords('contact', { pageSize: 5 }));
     expect(err.code).toBe('NEEDS_REAUTH');
     expect(await sb.connectionStatus()).toBe('NEEDS_REAUTH');
     expect(sb.events.map((e) => e.status)).toEqual(['NEEDS_REAUTH']);

@@ -9,6 +9,7 @@ import {
 } from '../../../../src/connectors/types';
 import { type CrmError } from '../../../../src/errors';
 import { type RequestLogEntry } from '../../../../src/sandbox/core';
+import { rejection } from '../../../support/connector-doubles';
 
 /**
  * The connector conformance suite, vendor-neutral: a function of a target (how to start the vendor's
@@ -79,15 +80,6 @@ async function walkChanges(connector: CrmConnector, obj: CrmObject, since: Date)
     if (!cursor) return out;
   }
   throw new Error('listChanges did not end within 1000 pages');
-}
-
-async function failure(p: Promise<unknown>): Promise<CrmError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as CrmError;
-  }
-  throw new Error('expected a rejection');
 }
 
 export function describeConformance(target: ConformanceTarget): void {
@@ -260,7 +252,7 @@ export function describeConformance(target: ConformanceTarget): void {
       const connector = sb.connector();
       await sb.revokeRefreshTokens();
       await sb.expireAccessTokens();
-      const err = await failure(connector.getRecords('contact', sb.liveIds('contact').slice(0, 2)));
+      const err = await rejection(connector.getRecords('contact', sb.liveIds('contact').slice(0, 2)));
       expect(err.code).toBe('NEEDS_REAUTH');
       expect(await sb.connectionStatus()).toBe('NEEDS_REAUTH');
     });

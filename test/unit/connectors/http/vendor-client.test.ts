@@ -1,43 +1,12 @@
 import net from 'node:net';
 import nock from 'nock';
-import {
-  type AccessToken,
-  type BudgetGate,
-  type HttpTransport,
-  type TokenAccess,
-} from '../../../../src/connectors/http/http.types';
+import { type HttpTransport } from '../../../../src/connectors/http/http.types';
 import { type VendorClientOptions, VendorHttpClient } from '../../../../src/connectors/http/vendor-client';
-import { type CrmError, CrmNotFoundError } from '../../../../src/errors';
+import { CrmNotFoundError } from '../../../../src/errors';
+
+import { RecordingBudget, RecordingTokens, rejection } from '../../../support/connector-doubles';
 
 const API = 'https://api.vendor.test';
-
-class RecordingTokens implements TokenAccess {
-  current: AccessToken = { value: 'tok-1', expiresAt: null };
-  refreshes: string[] = [];
-  async get(): Promise<AccessToken> {
-    return this.current;
-  }
-  async refreshAfterRejection(rejected: string): Promise<AccessToken> {
-    this.refreshes.push(rejected);
-    this.current = { value: `tok-${this.refreshes.length + 1}`, expiresAt: null };
-    return this.current;
-  }
-}
-
-class RecordingBudget implements BudgetGate {
-  acquired: string[] = [];
-  observed: Record<string, string>[] = [];
-  exhaustedFor: number[] = [];
-  async acquire(priority: 'interactive' | 'background'): Promise<void> {
-    this.acquired.push(priority);
-  }
-  async observe(headers: Record<string, string>): Promise<void> {
-    this.observed.push(headers);
-  }
-  async exhausted(ms: number): Promise<void> {
-    this.exhaustedFor.push(ms);
-  }
-}
 
 function client(over: Partial<VendorClientOptions> = {}) {
   const tokens = new RecordingTokens();
@@ -55,15 +24,6 @@ function client(over: Partial<VendorClientOptions> = {}) {
     ...over,
   });
   return { http, tokens, budget, slept };
-}
-
-async function rejection(p: Promise<unknown>): Promise<CrmError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as CrmError;
-  }
-  throw new Error('expected a rejection');
 }
 
 beforeAll(() => nock.disableNetConnect());

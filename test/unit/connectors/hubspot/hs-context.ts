@@ -1,16 +1,11 @@
 import nock from 'nock';
 import { CRMS } from '../../../../src/config/crms';
 import { defaultHooks } from '../../../../src/connectors/http/hooks';
-import {
-  type AccessToken,
-  type BudgetGate,
-  type CallPriority,
-  type TokenAccess,
-} from '../../../../src/connectors/http/http.types';
+import { type CallPriority } from '../../../../src/connectors/http/http.types';
 import { VendorHttpClient } from '../../../../src/connectors/http/vendor-client';
 import { HubSpotConnector } from '../../../../src/connectors/hubspot/hubspot.connector';
 import { forgetProperties } from '../../../../src/connectors/hubspot/properties';
-import { type CrmError } from '../../../../src/errors';
+import { RecordingBudget, RecordingTokens, rejection } from '../../../support/connector-doubles';
 import { createLogger } from '../../../../src/logger';
 
 // nock patches Node's http module, which Jest shares between the files of a worker: undo it after
@@ -20,34 +15,6 @@ afterAll(() => nock.restore());
 /** Shared set-up of the HubSpot unit tests: a real shared client, nock at the HTTP level. */
 
 export const API = 'https://api.hubapi.com';
-
-export class RecordingTokens implements TokenAccess {
-  current: AccessToken = { value: 'tok-1', expiresAt: null };
-  refreshes: string[] = [];
-  async get(): Promise<AccessToken> {
-    return this.current;
-  }
-  async refreshAfterRejection(rejected: string): Promise<AccessToken> {
-    this.refreshes.push(rejected);
-    this.current = { value: `tok-${this.refreshes.length + 1}`, expiresAt: null };
-    return this.current;
-  }
-}
-
-export class RecordingBudget implements BudgetGate {
-  acquired = 0;
-  observed: Record<string, string>[] = [];
-  exhaustedFor: number[] = [];
-  async acquire(): Promise<void> {
-    this.acquired += 1;
-  }
-  async observe(headers: Record<string, string>): Promise<void> {
-    this.observed.push(headers);
-  }
-  async exhausted(ms: number): Promise<void> {
-    this.exhaustedFor.push(ms);
-  }
-}
 
 let seq = 0;
 
@@ -111,16 +78,9 @@ export function mockProperties(obj: 'contacts' | 'deals', names: string[]): nock
     });
 }
 
-export async function rejection(p: Promise<unknown>): Promise<CrmError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as CrmError;
-  }
-  throw new Error('expected the promise to reject');
-}
-
 export function resetNock(): void {
   nock.cleanAll();
   forgetProperties();
 }
+
+export { RecordingBudget, RecordingTokens, rejection };

@@ -86,7 +86,7 @@ describe('Salesforce upsertRecords through sObject Collections', () => {
     }));
     const results = await connector.upsertRecords('deal', writes);
     expect(sizes).toEqual([200, 200, 200, 200, 200]);
-    expect(budget.acquired).toBe(5);
+    expect(budget.acquired).toHaveLength(5);
     expect(results.every((r) => r.ok)).toBe(true);
     expect(results.map((r) => r.ref)).toEqual(writes.map((w) => w.ref));
   });

@@ -1,0 +1,62 @@
+import {
+  type AccessToken,
+  type BudgetGate,
+  type CallPriority,
+  type TokenAccess,
+} from '../../src/connectors/http/http.types';
+import { type CrmError } from '../../src/errors';
+
+/**
+ * Test doubles of what a connector's HTTP client is given — our own interfaces, not a vendor client —
+ * so unit tests can see every token refresh and budget call while nock answers at the HTTP level.
+ */
+
+/** Hands out `tok-N` and records every refresh it is asked for. */
+export class RecordingTokens implements TokenAccess {
+  current: AccessToken;
+  refreshes: string[] = [];
+
+  constructor(apiBaseUrl?: string) {
+    this.current = { value: 'tok-1', expiresAt: null, ...(apiBaseUrl ? { apiBaseUrl } : {}) };
+  }
+
+  async get(): Promise<AccessToken> {
+    return this.current;
+  }
+
+  async refreshAfterRejection(rejected: string): Promise<AccessToken> {
+    this.refreshes.push(rejected);
+    this.current = { ...this.current, value: `tok-${this.refreshes.length + 1}` };
+    return this.current;
+  }
+}
+
+/** Admits every call and records what the client tells it. */
+export class RecordingBudget implements BudgetGate {
+  /** The priority of each admitted call, in order. */
+  acquired: CallPriority[] = [];
+  observed: Record<string, string>[] = [];
+  exhaustedFor: number[] = [];
+
+  async acquire(priority: CallPriority): Promise<void> {
+    this.acquired.push(priority);
+  }
+
+  async observe(headers: Record<string, string>): Promise<void> {
+    this.observed.push(headers);
+  }
+
+  async exhausted(ms: number): Promise<void> {
+    this.exhaustedFor.push(ms);
+  }
+}
+
+/** The CrmError `p` rejects with; fails the test when it resolves. */
+export async function rejection(p: Promise<unknown>): Promise<CrmError> {
+  try {
+    await p;
+  } catch (err) {
+    return err as CrmError;
+  }
+  throw new Error('expected a rejection');
+}
