@@ -148,6 +148,22 @@ export interface CrmConnector {
   /** Checks the vendor's signature (and its timestamp window). Connectors without webhooks return false. */
   verifyWebhook(req: WebhookRequest): boolean;
   parseWebhook(req: WebhookRequest): NativeChange[];
+  /**
+   * Deal stages from the CRM's own pipeline API, with won/lost from its metadata. Optional: a CRM
+   * without one (Salesforce) has its stages read from the picklist of the field mapped to `stage`.
+   */
+  dealStages?(): Promise<NativeDealStage[]>;
+}
+
+/** A deal stage as a CRM's pipeline API describes it. */
+export interface NativeDealStage {
+  pipelineId: string;
+  pipelineLabel: string;
+  stageId: string;
+  label: string;
+  /** 0–1 where the CRM says. */
+  probability: number | null;
+  status: 'OPEN' | 'WON' | 'LOST';
 }
 
 // ---------------------------------------------------------------------------------------------------

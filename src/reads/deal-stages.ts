@@ -14,24 +14,6 @@ export interface DealStageInfo {
   status: 'OPEN' | 'WON' | 'LOST' | null;
 }
 
-/** A connector that reads pipelines itself (HubSpot). The capability is checked, not the CRM kind. */
-interface PipelineCapable {
-  dealStages(): Promise<
-    {
-      pipelineId: string;
-      pipelineLabel: string;
-      stageId: string;
-      label: string;
-      probability: number | null;
-      status: 'OPEN' | 'WON' | 'LOST';
-    }[]
-  >;
-}
-
-function hasPipelines(c: CrmConnector): c is CrmConnector & PipelineCapable {
-  return typeof (c as Partial<PipelineCapable>).dealStages === 'function';
-}
-
 /**
  * The stages a deal can be in. From the connector's pipeline API when it has one; otherwise from the
  * picklist values of the native field the connection maps to `stage` (Salesforce `StageName`), where
@@ -44,7 +26,7 @@ export async function dealStagesOf(
     describe(object: CrmObject): Promise<NativeField[]>;
   },
 ): Promise<DealStageInfo[]> {
-  if (hasPipelines(connector)) {
+  if (connector.dealStages) {
     return (await connector.dealStages()).map((s) => ({
       id: s.stageId,
       label: s.label,

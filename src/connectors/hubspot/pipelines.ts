@@ -1,18 +1,11 @@
 import { type VendorHttpClient } from '../http/vendor-client';
+import { type NativeDealStage } from '../types';
 import { PATHS } from './hubspot.constants';
-import { type DealStatus, stageStatusTable } from './mappers';
+import { stageStatusTable } from './mappers';
 import { type HsPipeline } from './wire.types';
 
-/** A deal stage as the stage mapping needs it. */
-export interface DealStage {
-  pipelineId: string;
-  pipelineLabel: string;
-  stageId: string;
-  label: string;
-  /** Probability 0–1 from the stage metadata; `null` when absent. */
-  probability: number | null;
-  status: DealStatus;
-}
+/** A deal stage as the stage mapping needs it: the interface's own shape. */
+export type DealStage = NativeDealStage;
 
 /** Deal pipelines and their stages (B9), archived ones left out. One call. */
 export async function fetchDealStages(http: VendorHttpClient): Promise<DealStage[]> {
