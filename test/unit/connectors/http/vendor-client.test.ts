@@ -1,5 +1,5 @@
 import net from 'node:net';
-import nock from 'nock';
+import nock from '../../../support/nock';
 import { type HttpTransport } from '../../../../src/connectors/http/http.types';
 import { type VendorClientOptions, VendorHttpClient } from '../../../../src/connectors/http/vendor-client';
 import { CrmNotFoundError } from '../../../../src/errors';
@@ -25,14 +25,6 @@ function client(over: Partial<VendorClientOptions> = {}) {
   });
   return { http, tokens, budget, slept };
 }
-
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
 
 describe('VendorHttpClient', () => {
   it('injects the token, gates on the budget and hands headers to the budget', async () => {

@@ -1,10 +1,6 @@
-import nock from 'nock';
+import nock from '../../../support/nock';
 import { type RecordWrite } from '../../../../src/connectors/types';
 import { API, hubspot, mockProperties, rejection, resetNock } from './hs-context';
-
-// nock patches Node's http module, which Jest shares between the files of a worker: undo it after
-// this file so a later file talking to a real server is not intercepted by a stale nock.
-afterAll(() => nock.restore());
 
 /** Batch read, create/update/upsert and archive against the documented HubSpot responses (B3, B5). */
 
@@ -26,12 +22,7 @@ function obj(id: string, props: Record<string, string | null>, extra: Record<str
   };
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  resetNock();
-});
+afterEach(() => resetNock());
 
 describe('getRecords', () => {
   it('reads ≤ 100 ids in one batch/read naming every property, null for the ids a 207 reports missing', async () => {

@@ -1,11 +1,7 @@
-import nock from 'nock';
+import nock from '../../../support/nock';
 import { takeSearchSlot } from '../../../../src/connectors/hubspot/search';
 import { type HsSearchRequest } from '../../../../src/connectors/hubspot/wire.types';
 import { API, hubspot, mockProperties, resetNock } from './hs-context';
-
-// nock patches Node's http module, which Jest shares between the files of a worker: undo it after
-// this file so a later file talking to a real server is not intercepted by a stale nock.
-afterAll(() => nock.restore());
 
 /** Changes through search (B6) and the archived listing (B4). */
 
@@ -22,12 +18,7 @@ function hit(id: number, modified: string) {
   };
 }
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  resetNock();
-});
+afterEach(() => resetNock());
 
 describe('listChanges', () => {
   it('walks a fixed window by id keyset (never the offset), then the archived listing for deletions', async () => {

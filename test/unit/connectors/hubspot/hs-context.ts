@@ -1,4 +1,4 @@
-import nock from 'nock';
+import nock from '../../../support/nock';
 import { CRMS } from '../../../../src/config/crms';
 import { defaultHooks } from '../../../../src/connectors/http/hooks';
 import { type CallPriority } from '../../../../src/connectors/http/http.types';
@@ -7,10 +7,6 @@ import { HubSpotConnector } from '../../../../src/connectors/hubspot/hubspot.con
 import { forgetProperties } from '../../../../src/connectors/hubspot/properties';
 import { RecordingBudget, RecordingTokens, rejection } from '../../../support/connector-doubles';
 import { createLogger } from '../../../../src/logger';
-
-// nock patches Node's http module, which Jest shares between the files of a worker: undo it after
-// this file so a later file talking to a real server is not intercepted by a stale nock.
-afterAll(() => nock.restore());
 
 /** Shared set-up of the HubSpot unit tests: a real shared client, nock at the HTTP level. */
 

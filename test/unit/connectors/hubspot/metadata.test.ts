@@ -1,20 +1,11 @@
-import nock from 'nock';
+import nock from '../../../support/nock';
 import { DEFAULT_MAPPINGS } from '../../../../src/mapping/defaults';
 import { toCanonical } from '../../../../src/mapping/mapper';
 import { API, hubspot, mockProperties, resetNock } from './hs-context';
 
-// nock patches Node's http module, which Jest shares between the files of a worker: undo it after
-// this file so a later file talking to a real server is not intercepted by a stale nock.
-afterAll(() => nock.restore());
-
 /** Properties (B8), pipelines (B9), associations v4 (B7) and lists (B4). */
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  resetNock();
-});
+afterEach(() => resetNock());
 
 const base = { groupName: 'g', description: '', displayOrder: 0, hidden: false, formField: true };
 

@@ -1,8 +1,6 @@
 import { parseCsv } from '../../../../src/connectors/salesforce/csv';
 import { type RecordWrite } from '../../../../src/connectors/types';
-import { DATA, installNockGuards, rejection, salesforce, sf, sfId } from './sf-context';
-
-installNockGuards();
+import { DATA, rejection, salesforce, sf, sfId } from './sf-context';
 
 const JOBS = `${DATA}/jobs/ingest`;
 const JOB_ID = '7505e00000abcdEAAQ';

@@ -1,7 +1,5 @@
 import { CHANGES_WINDOW_EXCEEDED } from '../../../../src/connectors/salesforce/changes';
-import { DATA, installNockGuards, rejection, salesforce, sf, sfId } from './sf-context';
-
-installNockGuards();
+import { DATA, rejection, salesforce, sf, sfId } from './sf-context';
 
 const NOW = Date.parse('2024-05-20T12:00:00Z');
 

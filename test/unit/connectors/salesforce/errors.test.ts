@@ -1,6 +1,4 @@
-import { DATA, installNockGuards, rejection, salesforce, sf, sfId } from './sf-context';
-
-installNockGuards();
+import { DATA, rejection, salesforce, sf, sfId } from './sf-context';
 
 const SESSION_EXPIRED = [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }];
 const LIMIT_EXCEEDED = [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }];

@@ -1,11 +1,5 @@
-import nock from 'nock';
-import { DATA, INSTANCE, installNockGuards, salesforce, sf, sfId } from './sf-context';
-
-// nock patches Node's http module, which Jest shares between the files of a worker: undo it after
-// this file so a later file talking to a real server is not intercepted by a stale nock.
-afterAll(() => nock.restore());
-
-installNockGuards();
+import nock from '../../../support/nock';
+import { DATA, INSTANCE, salesforce, sf, sfId } from './sf-context';
 
 const contact = (n: number, extra: Record<string, unknown> = {}) => ({
   attributes: { type: 'Contact', url: `${DATA}/sobjects/Contact/${sfId('003', n)}` },

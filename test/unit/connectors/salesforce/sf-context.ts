@@ -1,14 +1,10 @@
-import nock from 'nock';
+import nock from '../../../support/nock';
 import { type CallPriority } from '../../../../src/connectors/http/http.types';
 import { VendorHttpClient } from '../../../../src/connectors/http/vendor-client';
 import { salesforceHooks } from '../../../../src/connectors/salesforce/auth';
 import { SalesforceConnector } from '../../../../src/connectors/salesforce/salesforce.connector';
 import { RecordingBudget, RecordingTokens, rejection } from '../../../support/connector-doubles';
 import { createLogger } from '../../../../src/logger';
-
-// nock patches Node's http module, which Jest shares between the files of a worker: undo it after
-// this file so a later file talking to a real server is not intercepted by a stale nock.
-afterAll(() => nock.restore());
 
 /** Shared set-up of the Salesforce unit tests: a real shared client, nock at the HTTP level. */
 
@@ -67,16 +63,6 @@ export function sf(options: { reqheaders?: Record<string, string> } = {}): nock.
 /** 18-character ids with the right key prefix (003 Contact, 006 Opportunity). */
 export function sfId(prefix: '003' | '006' | '00K', n: number): string {
   return `${prefix}xx${String(n).padStart(10, '0')}AAA`;
-}
-
-export function installNockGuards(): void {
-  beforeAll(() => nock.disableNetConnect());
-  afterEach(() => {
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
-    expect(pending).toEqual([]);
-  });
-  afterAll(() => nock.enableNetConnect());
 }
 
 export { RecordingBudget, RecordingTokens, rejection };

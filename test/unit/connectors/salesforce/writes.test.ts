@@ -1,7 +1,5 @@
 import { type RecordWrite } from '../../../../src/connectors/types';
-import { DATA, installNockGuards, salesforce, sf, sfId } from './sf-context';
-
-installNockGuards();
+import { DATA, salesforce, sf, sfId } from './sf-context';
 
 type CollectionBody = { allOrNone: boolean; records: Record<string, unknown>[] };
 

@@ -1,4 +1,4 @@
-import nock from 'nock';
+import nock from '../../../support/nock';
 import { CRMS, type CrmDeclaration } from '../../../../src/config/crms';
 import { NO_OVERRIDES } from '../../../../src/connectors/ssrf';
 import {
@@ -7,22 +7,10 @@ import {
   accountIdFromTokenResponse,
 } from '../../../../src/connectors/tokens/oauth2-client';
 
-// nock patches Node's http module, which Jest shares between the files of a worker: undo it after
-// this file so a later file talking to a real server is not intercepted by a stale nock.
-afterAll(() => nock.restore());
-
 const APP = { clientId: 'cid', clientSecret: 's3cr3t', redirectUri: 'https://gw.example/oauth/x/callback' };
 const NOW = 1_800_000_000_000;
 const client = (decl: CrmDeclaration, hosts = { auth: decl.hosts.auth, api: decl.hosts.api }) =>
   new OAuth2Client({ decl, hosts, app: APP, policy: NO_OVERRIDES, now: () => NOW });
-
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
 
 describe('OAuth2Client', () => {
   it('builds the authorize URL from the declaration', () => {
