@@ -9,6 +9,8 @@ import {
   type SfOrg,
   type SfServer,
 } from './context';
+import { SF_VERSIONS } from './settings';
+import { registerUnmatchedRoutes } from './unmatched';
 import { apiUsed, countApiCall } from './state';
 
 const VERSION_RE = /^v(\d+)\.0$/;
@@ -63,7 +65,7 @@ async function guard(
       { errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' },
     ]);
   }
-  if (versionNumber < (settings?.minVersion ?? 31)) {
+  if (versionNumber < (settings?.minVersion ?? SF_VERSIONS.min)) {
     // The 410 status is documented; the body is UNVERIFIED.
     return sendErrors(reply, 410, [
       { errorCode: 'API_VERSION_RETIRED', message: `API version ${versionNumber}.0 has been retired` },
@@ -113,8 +115,8 @@ export function registerDataApi(
 ): void {
   app.get('/services/data', async (request, reply) => {
     const org = orgFromBearer(request, server);
-    const min = org?.state.settings.minVersion ?? 31;
-    const max = org?.state.settings.maxVersion ?? 67;
+    const min = org?.state.settings.minVersion ?? SF_VERSIONS.min;
+    const max = org?.state.settings.maxVersion ?? SF_VERSIONS.max;
     const out = [];
     for (let v = Math.ceil(min); v <= max; v++) {
       out.push({ label: RELEASES[v] ?? `Version ${v}.0`, url: `/services/data/v${v}.0`, version: `${v}.0` });
@@ -124,6 +126,7 @@ export function registerDataApi(
 
   void app.register(
     async (scope) => {
+      const addCatchAll = registerUnmatchedRoutes(scope);
       // Long-request accounting starts when the request arrives, before any injected latency.
       scope.addHook('onRequest', async (request) => {
         const org = orgFromBearer(request, server);
@@ -180,6 +183,7 @@ export function registerDataApi(
       });
 
       for (const area of areas) area(scope);
+      addCatchAll();
     },
     { prefix: '/services/data/:version' },
   );

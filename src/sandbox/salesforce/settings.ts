@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** API versions served by default (Part A1: "accept any v31.0…v68.0"). */
+export const SF_VERSIONS = { min: 31, max: 68 } as const;
+
 /**
  * Per-org Salesforce settings. Defaults follow ../shared/vendor-api/salesforce-hubspot.md Part A; the
  * ones marked UNVERIFIED there are settings precisely so a test can flip them when the truth is known.
@@ -7,9 +10,13 @@ import { z } from 'zod';
 export const salesforceSettingsSchema = z
   .object({
     /** Oldest API version served; older ones answer 410 (v21–v30 retired as of Summer '25). @defaultValue 31 */
-    minVersion: z.number().min(7).default(31),
-    /** Newest version served; newer ones answer 404 like an unknown resource. @defaultValue 67 (Summer '26 GA) */
-    maxVersion: z.number().default(67),
+    minVersion: z.number().min(7).default(SF_VERSIONS.min),
+    /**
+     * Newest version served; newer ones answer 404 like an unknown resource. Part A1 recommends
+     * accepting up to v68.0: Winter '27 is in preview and the docs' examples already call it.
+     * @defaultValue 68
+     */
+    maxVersion: z.number().default(SF_VERSIONS.max),
     /**
      * Rolling-24 h API allocation. 100,000 + 1,000 × licences for Enterprise; 150,000 models a
      * 50-licence org. (Developer Edition's 15,000 is UNVERIFIED.) @defaultValue 150000
