@@ -94,7 +94,28 @@ describe('declared CRMs', () => {
 
 describe('API versions', () => {
   // Pinned once per vendor in src/config/crms.ts; sandboxes simulate several versions on purpose.
-  const VERSION_IN_CODE = [/\/v\d{1,3}(?:\.\d+)?\//, /['"`]v\d{1,3}(?:\.\d+)?['"`]/, /['"`]\d{2}\.0['"`]/];
+  // A `v<digits>[.<digits>]` path segment or string, wherever it ends: before `/`, a quote, `?`, `#`
+  // or the end of the line (`/services/data/v62.0`, `\`/crm/v3\``, `"/crm/v3?x"`, `'v62.0'`).
+  const VERSION_IN_CODE = [/(^|[/'"`])v\d{1,3}(\.\d+)?(?=$|[/'"`?#])/, /['"`]\d{2}\.0['"`]/];
+  const flagged = (line: string): boolean => VERSION_IN_CODE.some((re) => re.test(line));
+
+  it.each([
+    ["const base = '/services/data/v62.0';"],
+    ['/services/data/v62.0'],
+    ['const p = `/crm/v3`;'],
+    ['const p = "/crm/v3?x";'],
+    ['const p = `/crm/v4/objects`;'],
+    ["const v = 'v62.0';"],
+    ['url: "/crm/v3#frag"'],
+    ["version: '62.0'"],
+  ])('the detector flags %s', (line) => expect(flagged(line)).toBe(true));
+
+  it.each([
+    ['const v2 = 1;'],
+    ['const dev1 = "dev1/x";'],
+    ['`/crm/${HUBSPOT_API_VERSION.crm}/objects`'],
+    ['const env3 = process.env.V3;'],
+  ])('the detector leaves %s alone', (line) => expect(flagged(line)).toBe(false));
 
   function sourceFiles(dir: string): string[] {
     return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -113,8 +134,7 @@ describe('API versions', () => {
         .replace(/\/\*[\s\S]*?\*\//g, '')
         .replace(/(^|\s)\/\/.*$/gm, '$1');
       code.split('\n').forEach((line, i) => {
-        if (VERSION_IN_CODE.some((re) => re.test(line)))
-          offenders.push(`${path.relative(ROOT, file)}:${i + 1}: ${line.trim()}`);
+        if (flagged(line)) offenders.push(`${path.relative(ROOT, file)}:${i + 1}: ${line.trim()}`);
       });
     }
     expect(offenders).toEqual([]);
