@@ -125,6 +125,7 @@ export class SfStore {
     derive(object, rec);
     this.remember(object.name, id, undefined);
     this.table(object.name).set(id, rec);
+    this.keepOnePrimary(object, rec, ctx);
     return { success: true, id, created: true };
   }
 
@@ -152,7 +153,25 @@ export class SfStore {
     stamp(next, ctx, false);
     derive(object, next);
     this.table(object.name).set(rec.Id as string, next);
+    this.keepOnePrimary(object, next, ctx);
     return { success: true, id: rec.Id as string, created: false };
+  }
+
+  /**
+   * "Only one primary per Opportunity" (Part A8, OpportunityContactRole): a role saved as primary
+   * demotes the opportunity's other primary roles, as a user's DML on them would (audit fields too).
+   */
+  private keepOnePrimary(object: SfObject, rec: SfRecord, ctx: WriteContext): void {
+    if (object.name !== 'OpportunityContactRole' || rec.IsPrimary !== true) return;
+    const table = this.table(object.name);
+    for (const other of [...table.values()]) {
+      if (other.Id === rec.Id || other.IsDeleted || other.IsPrimary !== true) continue;
+      if (other.OpportunityId !== rec.OpportunityId) continue;
+      this.remember(object.name, other.Id as string, other);
+      const demoted = { ...other, IsPrimary: false };
+      stamp(demoted, ctx, false);
+      table.set(other.Id as string, demoted);
+    }
   }
 
   /** Soft delete into the recycle bin, cascading to children the way Salesforce does. */

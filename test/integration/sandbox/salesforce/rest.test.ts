@@ -25,10 +25,18 @@ describe('versions and sessions (Parts A1, A3)', () => {
     expect(retired.status).toBe(410);
     expect(Array.isArray(retired.json)).toBe(true);
     expect((await s.sf('GET', '/services/data/v99.0/limits')).status).toBe(404);
+    // Part A1: accept up to v68.0 (Winter '27 preview) by default; the next one is unknown.
+    expect(versions.json).toContainEqual({
+      label: "Winter '27",
+      url: '/services/data/v68.0',
+      version: '68.0',
+    });
+    expect((await s.sf('GET', '/services/data/v68.0/limits')).status).toBe(200);
+    expect((await s.sf('GET', '/services/data/v69.0/limits')).status).toBe(404);
     await s.admin('PATCH', 'default/settings', { minVersion: 58, maxVersion: 62 });
     expect((await s.sf('GET', '/services/data/v57.0/limits')).status).toBe(410);
     expect((await s.sf('GET', '/services/data/v63.0/limits')).status).toBe(404);
-    await s.admin('PATCH', 'default/settings', { minVersion: 31, maxVersion: 67 });
+    await s.admin('PATCH', 'default/settings', { minVersion: 31, maxVersion: 68 });
     expect((await s.admin('PATCH', 'default/settings', { minVersion: 'x' })).status).toBe(400);
   });
 
@@ -188,6 +196,66 @@ describe('sObject rows (Part A5)', () => {
       body: { External_Id__c: 'UPS-2' },
     });
     expect(dup.json[0].errorCode).toBe('DUPLICATE_VALUE');
+  });
+
+  it('answers a wrong method on a known resource 405 and an unknown resource 404, both with Sforce-Limit-Info', async () => {
+    const contactId = [...s.server.org().state.store.table('Contact').keys()][0] as string;
+    const put = await s.sf('PUT', `${V}/sobjects/Contact/${contactId}`, { body: { LastName: 'X' } });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('sforce-limit-info')).toMatch(/^api-usage=\d+\/\d+$/);
+    expect(put.headers.get('content-type')).toBe('application/json;charset=UTF-8');
+    expect(put.json).toEqual([
+      { errorCode: 'METHOD_NOT_ALLOWED', message: expect.stringContaining("HTTP Method 'PUT' not allowed") },
+    ]);
+    expect(put.headers.get('allow')?.split(', ').sort()).toEqual(['DELETE', 'GET', 'PATCH', 'POST']);
+    const delQuery = await s.sf('DELETE', `${V}/query?q=SELECT+Id+FROM+Contact`);
+    expect(delQuery.status).toBe(405);
+    expect(delQuery.json[0].errorCode).toBe('METHOD_NOT_ALLOWED');
+    const unknown = await s.sf('GET', `${V}/no/such/resource`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('sforce-limit-info')).toMatch(/^api-usage=/);
+    expect(unknown.json).toEqual([
+      { errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' },
+    ]);
+    // The catch-all sits behind the same session guard as every data-API route.
+    expect((await s.sf('PUT', `${V}/sobjects/Contact/${contactId}`, { token: 'garbage' })).status).toBe(401);
+  });
+
+  it('keeps at most one primary OpportunityContactRole per Opportunity', async () => {
+    const opp = await s.sf('POST', `${V}/sobjects/Opportunity`, {
+      body: { Name: 'Roles', StageName: 'Prospecting', CloseDate: '2030-01-31' },
+    });
+    const contacts = [...s.server.org().state.store.table('Contact').values()]
+      .filter((c) => !c.IsDeleted)
+      .slice(0, 3)
+      .map((c) => c.Id as string);
+    const role = async (ContactId: string, IsPrimary: boolean): Promise<string> =>
+      (
+        await s.sf('POST', `${V}/sobjects/OpportunityContactRole`, {
+          body: { OpportunityId: opp.json.id, ContactId, IsPrimary },
+        })
+      ).json.id as string;
+    const primaries = async (): Promise<string[]> =>
+      (
+        await s.sf(
+          'GET',
+          `${V}/query?q=${encodeURIComponent(`SELECT Id FROM OpportunityContactRole WHERE OpportunityId = '${opp.json.id as string}' AND IsPrimary = true`)}`,
+        )
+      ).json.records.map((r: { Id: string }) => r.Id);
+    const first = await role(contacts[0] as string, true);
+    const second = await role(contacts[1] as string, false);
+    expect(await primaries()).toEqual([first]);
+    const third = await role(contacts[2] as string, true);
+    expect(await primaries()).toEqual([third]);
+    await s.sf('PATCH', `${V}/sobjects/OpportunityContactRole/${second}`, { body: { IsPrimary: true } });
+    expect(await primaries()).toEqual([second]);
+    // Other opportunities' primaries are untouched: every seeded opportunity still has exactly one.
+    const perOpp = new Map<string, number>();
+    for (const r of s.server.org().state.store.table('OpportunityContactRole').values())
+      if (!r.IsDeleted && r.IsPrimary)
+        perOpp.set(r.OpportunityId as string, (perOpp.get(r.OpportunityId as string) ?? 0) + 1);
+    expect(Math.max(...perOpp.values())).toBe(1);
+    expect(perOpp.size).toBeGreaterThan(1);
   });
 });
 
