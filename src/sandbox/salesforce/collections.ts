@@ -60,6 +60,27 @@ function strip(rec: Record<string, unknown>, ...keys: string[]): Record<string, 
   return out;
 }
 
+/**
+ * "Records are processed in order, in chunks by type, with at most 10 chunks per request" (Part A8):
+ * {A, A, C, A} is three chunks. More is a malformed request, so 400; the doc gives no error body, so
+ * the code is UNVERIFIED and the message is the one Salesforce's DML raises for the same rule.
+ */
+function checkChunks(records: Record<string, unknown>[]): void {
+  let chunks = 0;
+  let last: string | undefined | null = null;
+  for (const rec of records) {
+    const type = typeOf(rec);
+    if (chunks === 0 || type !== last) chunks++;
+    last = type;
+  }
+  if (chunks > SF_LIMITS.collectionsChunks) {
+    throw new SfHttpError(400, {
+      errorCode: 'INVALID_BATCH_REQUEST',
+      message: `Cannot have more than ${SF_LIMITS.collectionsChunks} chunks in a single operation. Please rearrange the data to reduce chunking.`,
+    });
+  }
+}
+
 const noType: Outcome = {
   success: false,
   errors: [{ errorCode: 'INVALID_TYPE', message: 'Must send a concrete entity type.' }],
@@ -70,6 +91,7 @@ export function registerCollectionRoutes(scope: FastifyInstance): void {
   scope.post('/composite/sobjects', async (request, reply) => {
     const { org } = callContext(request);
     const { allOrNone, records } = recordsBody(request.body);
+    checkChunks(records);
     const ctx = writeContext(request);
     const results = batch(org.state.store, allOrNone, records.length, (i) => {
       const rec = records[i] as Record<string, unknown>;
@@ -82,6 +104,7 @@ export function registerCollectionRoutes(scope: FastifyInstance): void {
   scope.patch('/composite/sobjects', async (request, reply) => {
     const { org } = callContext(request);
     const { allOrNone, records } = recordsBody(request.body);
+    checkChunks(records);
     const ctx = writeContext(request);
     const results = batch(org.state.store, allOrNone, records.length, (i) => {
       const rec = records[i] as Record<string, unknown>;

@@ -67,6 +67,8 @@ export const SF_LIMITS = {
   queryBatchMax: 2000,
   maxOffset: 2000,
   collectionsWrite: 200,
+  /** Type chunks per collections write (Part A8). */
+  collectionsChunks: 10,
   collectionsRetrieveGet: 800,
   collectionsRetrievePost: 2000,
   compositeSubrequests: 25,

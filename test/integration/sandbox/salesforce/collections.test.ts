@@ -116,6 +116,35 @@ describe('sObject Collections (Part A8)', () => {
     expect(del.json[0]).toEqual({ id: ids[2], success: true, errors: [] });
     expect(del.json[1].success).toBe(false);
   });
+
+  it('processes records in chunks by type and refuses more than 10 chunks with 400, writing nothing', async () => {
+    const contact = (n: number) => ({ attributes: { type: 'Contact' }, LastName: `Chunk ${n}` });
+    const account = (n: number) => ({ attributes: { type: 'Account' }, Name: `Chunk ${n}` });
+    // Alternating types: 10 chunks pass, 11 do not; grouping the same 11 records by type is 2 chunks.
+    const alternating = (n: number) => Array.from({ length: n }, (_, i) => (i % 2 ? account(i) : contact(i)));
+    const ten = await s.sf('POST', `${V}/composite/sobjects`, { body: { records: alternating(10) } });
+    expect(ten.status).toBe(200);
+    expect(ten.json.every((r: { success: boolean }) => r.success)).toBe(true);
+    const before = contactCount();
+    const eleven = await s.sf('POST', `${V}/composite/sobjects`, { body: { records: alternating(11) } });
+    expect(eleven.status).toBe(400);
+    expect(eleven.json).toEqual([
+      { errorCode: expect.any(String), message: expect.stringContaining('more than 10 chunks') },
+    ]);
+    expect(eleven.headers.get('sforce-limit-info')).toMatch(/^api-usage=/);
+    expect(contactCount()).toBe(before);
+    const grouped = [...alternating(11)].sort((a, b) => a.attributes.type.localeCompare(b.attributes.type));
+    expect((await s.sf('POST', `${V}/composite/sobjects`, { body: { records: grouped } })).status).toBe(200);
+    const ids = ten.json.map((r: { id: string }) => r.id) as string[];
+    const updates = [...ids, ids[0]].map((id, i) => ({
+      attributes: { type: i % 2 ? 'Account' : 'Contact' },
+      id,
+      ...(i % 2 ? { Name: 'U' } : { LastName: 'U' }),
+    }));
+    const patch = await s.sf('PATCH', `${V}/composite/sobjects`, { body: { records: updates } });
+    expect(patch.status).toBe(400);
+    expect(patch.json[0].message).toContain('more than 10 chunks');
+  });
 });
 
 describe('Composite (Part A9)', () => {
