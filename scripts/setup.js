@@ -5,6 +5,9 @@
 //   node scripts/setup.js            node_modules, redis-server, the embedded FerretDB build
 //   node scripts/setup.js --browser  also Chromium (the GraphiQL browser test)
 //
+// REQUIRE_BROWSER_TEST=1 (set by .ci/run) makes a Chromium that cannot be installed an error instead of
+// a skipped browser test, so CI cannot pass without having run it.
+//
 // Plain Node with no dependencies: it runs before node_modules exists. Never prompts (CI has no
 // terminal): apt-get runs non-interactively and only as root; otherwise it prints what to run.
 'use strict';
@@ -15,6 +18,7 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const wantBrowser = process.argv.includes('--browser');
+const browserRequired = process.env.REQUIRE_BROWSER_TEST === '1';
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 function log(message) {
@@ -111,7 +115,12 @@ function chromium() {
   try {
     aptInstall(['chromium'], 'Chromium (the GraphiQL browser test)');
   } catch (err) {
-    // Not fatal: the browser test says why it skips.
+    if (browserRequired) {
+      throw new Error(`${err.message}; REQUIRE_BROWSER_TEST=1 requires the GraphiQL browser test to run`, {
+        cause: err,
+      });
+    }
+    // Not fatal outside CI: the browser test says why it skips.
     log(`${err.message}; the browser test will be skipped`);
   }
 }
@@ -123,7 +132,7 @@ try {
   nodeModules();
   redis();
   ferretdb();
-  if (wantBrowser) chromium();
+  if (wantBrowser || browserRequired) chromium();
 } catch (err) {
   log(`error: ${err.message}`);
   process.exit(1);
