@@ -24,7 +24,8 @@ const oauthAppsSchema = z.record(
   z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) }).strict(),
 );
 
-const envSchema = z.object({
+/** Exported so a test can hold the README's variable table to it. */
+export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Root of everything the project keeps on disk (embedded stores, generated keys). */
