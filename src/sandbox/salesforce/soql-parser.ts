@@ -208,7 +208,7 @@ class Parser {
     const q: SoqlQuery = { select, from, orderBy: [] };
     if (this.isKeyword('WHERE')) {
       this.i++;
-      q.where = this.orExpr();
+      q.where = this.condition();
     }
     if (UNSUPPORTED_CLAUSES.has(this.peek().text.toUpperCase()) && this.peek().type === 'ident') {
       throw this.error(`the sandbox does not support ${this.peek().text.toUpperCase()} clauses`);
@@ -279,22 +279,22 @@ class Parser {
     return { kind: 'field', path: this.ident() };
   }
 
-  private orExpr(): SoqlCondition {
-    const items = [this.andExpr()];
-    while (this.isKeyword('OR')) {
-      this.i++;
-      items.push(this.andExpr());
-    }
-    return items.length === 1 ? (items[0] as SoqlCondition) : { type: 'or', items };
-  }
-
-  private andExpr(): SoqlCondition {
+  /**
+   * One level of a condition: operands joined by one operator. SOQL refuses `a AND b OR c` without
+   * parentheses (MALFORMED_QUERY, "unexpected token: OR") instead of applying a precedence.
+   */
+  private condition(): SoqlCondition {
     const items = [this.notExpr()];
-    while (this.isKeyword('AND')) {
+    let op: 'AND' | 'OR' | null = null;
+    while (this.isKeyword('AND') || this.isKeyword('OR')) {
+      const word = this.peek().text.toUpperCase() as 'AND' | 'OR';
+      if (op && word !== op) throw this.error(`unexpected token: '${this.peek().text}'`);
+      op = word;
       this.i++;
       items.push(this.notExpr());
     }
-    return items.length === 1 ? (items[0] as SoqlCondition) : { type: 'and', items };
+    if (items.length === 1) return items[0] as SoqlCondition;
+    return { type: op === 'OR' ? 'or' : 'and', items };
   }
 
   private notExpr(): SoqlCondition {
@@ -305,7 +305,7 @@ class Parser {
     const t = this.peek();
     if (t.type === 'punct' && t.text === '(') {
       this.i++;
-      const inner = this.orExpr();
+      const inner = this.condition();
       this.punct(')');
       return inner;
     }

@@ -160,6 +160,15 @@ describe('SOQL query and paging (Part A6)', () => {
     );
     expect((await q('SELECT Id FROM Contact GROUP BY Id')).json[0].errorCode).toBe('MALFORMED_QUERY');
     expect((await s.sf('GET', `${V}/query`)).json[0].errorCode).toBe('MALFORMED_QUERY');
+    // SOQL has no AND/OR precedence: mixing them at one level needs parentheses.
+    const mixed = await q("SELECT Id FROM Contact WHERE LastName = 'A' AND FirstName = 'B' OR Email != null");
+    expect(mixed.status).toBe(400);
+    expect(mixed.json[0].errorCode).toBe('MALFORMED_QUERY');
+    expect(mixed.json[0].message).toMatch(/unexpected token: 'OR'/);
+    const grouped = await q(
+      "SELECT Id FROM Contact WHERE (LastName = 'A' AND FirstName = 'B') OR Email != null",
+    );
+    expect(grouped.status).toBe(200);
   });
 
   it('seeds clusters of records sharing one SystemModstamp', async () => {

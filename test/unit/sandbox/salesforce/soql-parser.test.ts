@@ -73,6 +73,28 @@ describe('SOQL parser', () => {
     });
   });
 
+  it('groups one operator per level: chains of AND or of OR, mixes only inside parentheses', () => {
+    expect(parseSoql('SELECT Id FROM Contact WHERE A = 1 AND B = 2 AND C = 3').where).toMatchObject({
+      type: 'and',
+      items: [{ field: 'A' }, { field: 'B' }, { field: 'C' }],
+    });
+    expect(parseSoql('SELECT Id FROM Contact WHERE A = 1 OR B = 2 OR C = 3').where).toMatchObject({
+      type: 'or',
+      items: [{ field: 'A' }, { field: 'B' }, { field: 'C' }],
+    });
+    // The connector's keyset page condition (src/connectors/salesforce/changes.ts).
+    const keyset = parseSoql(
+      "SELECT Id FROM Contact WHERE (SystemModstamp > 2024-05-01T00:00:00Z OR (SystemModstamp = 2024-05-01T00:00:00Z AND Id > '003')) ORDER BY SystemModstamp ASC, Id ASC LIMIT 200",
+    );
+    expect(keyset.where).toMatchObject({
+      type: 'or',
+      items: [
+        { field: 'SystemModstamp', op: '>' },
+        { type: 'and', items: [{ op: '=' }, { op: '>' }] },
+      ],
+    });
+  });
+
   it('refuses what it does not understand, pointing at the column', () => {
     const cases: [string, RegExp][] = [
       ['SELECT Id FROM Contact WHERE', /unexpected token: <EOF>/],
@@ -82,6 +104,11 @@ describe('SOQL parser', () => {
       ['SELECT Id FROM Contact LIMIT -1', /unexpected token/],
       ['SELECT Id FROM Contact WHERE Name = BOGUS', /unexpected token: 'BOGUS'/],
       ['SELECT Id FROM Contact WHERE Name ~ 1', /unexpected token: '~'/],
+      // No AND/OR precedence in SOQL: mixing them at one level is refused at the second operator.
+      ['SELECT Id FROM Contact WHERE A = 1 AND B = 2 OR C = 3', /unexpected token: 'OR'/],
+      ['SELECT Id FROM Contact WHERE A = 1 OR B = 2 AND C = 3', /unexpected token: 'AND'/],
+      ['SELECT Id FROM Contact WHERE (A = 1 OR B = 2 AND C = 3)', /unexpected token: 'AND'/],
+      ['SELECT Id FROM Contact WHERE NOT A = 1 AND B = 2 OR C = 3', /unexpected token: 'OR'/],
     ];
     for (const [soql, message] of cases) {
       let error: unknown;
