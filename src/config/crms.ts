@@ -41,6 +41,13 @@ export interface BudgetDeclaration {
    * vendor's 429s).
    */
   headers?: RateLimitHeaders;
+  /**
+   * Drawn only by requests that name it (`VendorRequest.budgets`), and then instead of the ordinary
+   * budgets: for an endpoint the vendor counts apart (HubSpot search, 5/s per portal, outside the
+   * burst limit). Ordinary requests skip it.
+   * @defaultValue false
+   */
+  namedOnly?: boolean;
 }
 
 /** Vendor response headers that tell how much of a budget is left. Names are matched case-insensitively. */
@@ -49,8 +56,14 @@ export type RateLimitHeaders =
       style: 'remaining';
       remaining: string;
       limit?: string;
-      /** Time until the window resets, in `resetUnit`. */
+      /**
+       * How long to hold back when the vendor refuses without `Retry-After`, in `resetUnit`: the time
+       * until the window resets, or — for a rolling window whose vendor states only its length (HubSpot
+       * `X-HubSpot-RateLimit-Interval-Milliseconds`) — that length, the longest a slot can stay taken.
+       * Read by the shared client's `isRateLimited` hook (`http/hooks.ts`).
+       */
       reset?: string;
+      /** Unit of `reset`; epoch values in either unit are recognised by size (`parseResetHeader`). */
       resetUnit?: 's' | 'ms';
     }
   | {
@@ -120,7 +133,7 @@ export const DEFAULT_INTERACTIVE_RESERVE = 0.2;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const SALESFORCE_API_VERSION = { data: 'v62.0' } as const;
-export const HUBSPOT_API_VERSION = { crm: 'v3', associations: 'v4', oauth: 'v1' } as const;
+export const HUBSPOT_API_VERSION = { crm: 'v3', associations: 'v4', oauth: 'v1', accountInfo: 'v3' } as const;
 
 const salesforce: CrmDeclaration = {
   kind: 'salesforce',
@@ -200,6 +213,10 @@ const hubspot: CrmDeclaration = {
         style: 'remaining',
         remaining: 'x-hubspot-ratelimit-remaining',
         limit: 'x-hubspot-ratelimit-max',
+        // The rolling window's length (10000), sent with the others (B11); HubSpot documents no
+        // Retry-After on API 429s, so a TEN_SECONDLY_ROLLING refusal waits one interval.
+        reset: 'x-hubspot-ratelimit-interval-milliseconds',
+        resetUnit: 'ms',
       },
     },
     {
@@ -213,6 +230,16 @@ const hubspot: CrmDeclaration = {
         remaining: 'x-hubspot-ratelimit-daily-remaining',
         limit: 'x-hubspot-ratelimit-daily',
       },
+    },
+    {
+      // CRM search has its own limit, 5 requests per second per account (B6; an older changelog said 4
+      // per token), outside the burst limit and with no X-HubSpot-RateLimit-* headers on its answers:
+      // only our count and the vendor's 429s ("You have reached your secondly limit.") inform it.
+      name: 'search',
+      scope: 'account',
+      limit: 5,
+      windowMs: 1000,
+      namedOnly: true,
     },
   ],
   requestIdHeader: 'x-hubspot-correlation-id',
