@@ -40,6 +40,9 @@ export const faultConfigSchema = z
   .strict();
 
 export type FaultConfig = z.infer<typeof faultConfigSchema>;
+
+/** A PATCH body: an object of knobs (validated once merged into the current config). */
+const patchObjectSchema = z.record(z.string(), z.unknown());
 export type FaultPatch = Partial<FaultConfig>;
 
 /** What the fault layer decided for one request before it reached the vendor handler. */
@@ -63,10 +66,13 @@ export class FaultController {
 
   /** Merges a partial config; throws a ZodError naming the bad knob. */
   patch(patch: unknown): FaultConfig {
-    const parsed = faultConfigSchema.partial().parse(patch);
-    this.config = faultConfigSchema.parse({ ...this.config, ...parsed });
-    if (parsed.rateLimitStormMs !== undefined) {
-      this.stormUntil = parsed.rateLimitStormMs > 0 ? this.now() + parsed.rateLimitStormMs : 0;
+    // Merge the raw patch, then validate the whole: zod 4's `.partial()` still fills in defaults, so
+    // parsing the patch alone would reset every knob it does not name.
+    const raw = patchObjectSchema.parse(patch);
+    this.config = faultConfigSchema.parse({ ...this.config, ...raw });
+    if (raw.rateLimitStormMs !== undefined) {
+      const ms = this.config.rateLimitStormMs;
+      this.stormUntil = ms > 0 ? this.now() + ms : 0;
     }
     return this.config;
   }

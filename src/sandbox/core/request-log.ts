@@ -8,6 +8,8 @@ export interface RequestLogEntry {
   url: string;
   status: number;
   durationMs: number;
+  /** Latency the fault layer added before handling (latencyMs + drawn jitter), when non-zero. */
+  injectedLatencyMs?: number;
   /** The injected fault, when one answered instead of the handler. */
   fault?: 'serverError' | 'rateLimit' | 'lostResponse';
 }

@@ -49,6 +49,8 @@ interface RequestState<TState, TEvent> {
   org?: SandboxOrg<TState, TEvent>;
   at: number;
   fault?: 'serverError' | 'rateLimit' | 'lostResponse';
+  /** What `faults.latency()` drew for this request: logged, so tests can check it without a stopwatch. */
+  latencyMs?: number;
   logged?: boolean;
   internal?: boolean;
 }
@@ -228,7 +230,10 @@ export class SandboxServer<TState, TEvent = never> {
       this.perRequest.set(request, state);
       if (!org || internal) return;
       const delay = org.faults.latency();
-      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      if (delay > 0) {
+        state.latencyMs = delay;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
       if (config?.faults === false) return;
       const fault = org.faults.decide();
       if (fault) {
@@ -280,6 +285,7 @@ export class SandboxServer<TState, TEvent = never> {
       url: request.url,
       status,
       durationMs: Math.round(ms * 100) / 100,
+      ...(state.latencyMs ? { injectedLatencyMs: state.latencyMs } : {}),
       ...(state.fault ? { fault: state.fault } : {}),
     });
   }

@@ -154,6 +154,30 @@ describe('fault knobs', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(110);
   });
 
+  it('adds latencyMs plus a jitter drawn from 0..latencyJitterMs, and logs what it added', async () => {
+    const { access } = await login();
+    const org = server.org('a');
+    await call('PATCH', '/__sandbox/orgs/a/faults', { latencyMs: 3, latencyJitterMs: 12 });
+    org.log.clear();
+    await Promise.all(Array.from({ length: 40 }, () => call('GET', '/things/t1', undefined, access)));
+    const drawn = org.log.snapshot(40).entries.map((e) => e.injectedLatencyMs);
+    expect(drawn).toHaveLength(40);
+    for (const ms of drawn) {
+      expect(ms).toBeGreaterThanOrEqual(3);
+      expect(ms).toBeLessThanOrEqual(15);
+    }
+    // The jitter is really drawn: several distinct delays, not latencyMs every time.
+    expect(new Set(drawn).size).toBeGreaterThan(3);
+    await call('PATCH', '/__sandbox/orgs/a/faults', { latencyJitterMs: 0 });
+    org.log.clear();
+    await Promise.all(Array.from({ length: 5 }, () => call('GET', '/things/t1', undefined, access)));
+    expect(org.log.snapshot(5).entries.map((e) => e.injectedLatencyMs)).toEqual([3, 3, 3, 3, 3]);
+    await call('DELETE', '/__sandbox/orgs/a/faults');
+    org.log.clear();
+    await call('GET', '/things/t1', undefined, access);
+    expect(org.log.snapshot(1).entries[0]).not.toHaveProperty('injectedLatencyMs');
+  });
+
   it('answers a share of requests with server errors drawn from errorStatuses', async () => {
     const { access } = await login();
     await call('PUT', '/__sandbox/orgs/a/faults', { errorRate: 1, errorStatuses: [502] });
