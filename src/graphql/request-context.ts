@@ -25,7 +25,10 @@ export interface GatewayServices {
 export interface RequestContext extends GatewayServices {
   /** Null when no key was presented: only `@Public()` fields resolve then. */
   auth: Auth | null;
-  /** Fresh per operation, so a cached value never outlives the request or crosses tenants. */
+  /**
+   * Fresh per operation and per subscription event ({@link eventContext}), so a cached value never
+   * outlives the request or event, nor crosses tenants.
+   */
   loaders: Loaders;
   requestId: string;
   /** The process logger with this request's id and tenant bound. */
@@ -41,4 +44,12 @@ export function createRequestContext(services: GatewayServices, auth: Auth | nul
     logger: services.app.logger.child({ requestId, tenantId: auth?.tenantId }),
     loaders: createLoaders({ app: services.app, auth }),
   };
+}
+
+/**
+ * The context one subscription event executes with: the subscription's caller, request id and logger,
+ * with loaders of its own, so the event reads what is current rather than what an earlier event cached.
+ */
+export function eventContext(subscription: RequestContext): RequestContext {
+  return { ...subscription, loaders: createLoaders({ app: subscription.app, auth: subscription.auth }) };
 }

@@ -13,7 +13,14 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { isAppError } from '../errors';
-import { type Auth, createRequestContext, type GatewayServices } from '../graphql/request-context';
+import { subscribeWithEventContexts } from '../graphql/per-event-subscribe';
+import {
+  type Auth,
+  createRequestContext,
+  eventContext,
+  type GatewayServices,
+  type RequestContext,
+} from '../graphql/request-context';
 import { authenticate } from './auth';
 import { classifyError, formatGatewayError, toGraphQLError } from './format-error';
 import { type OperationLimits } from './limits';
@@ -58,6 +65,12 @@ export function attachWebSocketServer(options: WebSocketOptions): { dispose(): P
   const disposable = useServer<Record<string, unknown>, Extra>(
     {
       schema: options.schema,
+      // Each event runs with fresh loaders: a subscription's context outlives any one event.
+      subscribe: (args) =>
+        subscribeWithEventContexts(
+          { ...args, contextValue: args.contextValue as RequestContext },
+          eventContext,
+        ),
       async onConnect(ctx) {
         try {
           const auth = await authenticate(ctx.connectionParams?.authorization, options.services.app.store);

@@ -28,9 +28,9 @@ export class ConnectionEventsResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<Connection | null> {
     try {
-      // A subscription's context lives as long as the subscription: drop the cached value so each
-      // event shows the connection as it is when the event is delivered.
-      return await ctx.loaders.connection.clear(event.connectionId).load(event.connectionId);
+      // Each event executes with fresh loaders (`subscribeWithEventContexts`), so this is the
+      // connection as it is when the event is delivered.
+      return await ctx.loaders.connection.load(event.connectionId);
     } catch (err) {
       if (isAppError(err) && err.code === 'NOT_FOUND') return null;
       throw err;
