@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BadUserInputError } from '../../errors';
-import { type CrmObject } from '../types';
+import { type CrmObject, type NativeRecord } from '../types';
 
 /**
  * Which Salesforce object backs each canonical object, which fields the connector reads, and the
@@ -53,6 +53,16 @@ const settingsSchema = z.object({
   /** The org has multi-currency enabled (Opportunity.CurrencyIsoCode exists). @defaultValue false */
   multiCurrency: z.boolean().optional(),
   /**
+   * The currency of a single-currency org (its `Organization.DefaultCurrencyIsoCode`, e.g. "EUR"):
+   * such an org has no CurrencyIsoCode field, and every amount is in this currency. Ignored when
+   * `multiCurrency` is set (each record carries its own). Unset in a single-currency org: deals read
+   * with currency null, since guessing one would misstate every amount.
+   */
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'an ISO 4217 code in capitals, e.g. "USD"')
+    .optional(),
+  /**
    * Writes of one call that share an external-id field go through Bulk API 2.0 from this many on;
    * below it, through sObject Collections in chunks of `writeBatch`. @defaultValue 2000
    */
@@ -65,6 +75,8 @@ const settingsSchema = z.object({
 
 export interface SalesforceSettings {
   fields: Readonly<Record<CrmObject, readonly string[]>>;
+  /** Currency of every amount of a single-currency org (`settings.currency`); null when multi-currency or unknown. */
+  orgCurrency: string | null;
   bulkThreshold: number;
   bulkPollIntervalMs: number;
   bulkTimeoutMs: number;
@@ -105,8 +117,26 @@ export function parseSalesforceSettings(raw: Readonly<Record<string, unknown>>):
   };
   return {
     fields: { contact: fieldsFor('contact'), deal: fieldsFor('deal') },
+    orgCurrency: s.multiCurrency ? null : (s.currency ?? null),
     bulkThreshold: s.bulkThreshold ?? DEFAULT_BULK_THRESHOLD,
     bulkPollIntervalMs: s.bulkPollIntervalMs ?? 2000,
     bulkTimeoutMs: s.bulkTimeoutMs ?? 600_000,
   };
+}
+
+/** The field a multi-currency org holds each record's currency in. */
+const CURRENCY_FIELD = 'CurrencyIsoCode';
+
+/**
+ * A deal read from a single-currency org, with the org's currency under the field a multi-currency
+ * org would send (`CurrencyIsoCode`), so one default mapping gives every deal its currency in both
+ * kinds of org. Records of multi-currency orgs, contacts and records already carrying it are unchanged.
+ */
+export function withOrgCurrency(
+  settings: Pick<SalesforceSettings, 'orgCurrency'>,
+  obj: CrmObject,
+  record: NativeRecord,
+): NativeRecord {
+  if (obj !== 'deal' || settings.orgCurrency === null || record.fields[CURRENCY_FIELD] != null) return record;
+  return { ...record, fields: { ...record.fields, [CURRENCY_FIELD]: settings.orgCurrency } };
 }

@@ -20,7 +20,7 @@ import { createJsforceConnection } from './auth';
 import { listChanges } from './changes';
 import { deleteRecords, upsertRecords } from './collections';
 import { describeFields } from './describe';
-import { parseSalesforceSettings } from './objects';
+import { parseSalesforceSettings, withOrgCurrency } from './objects';
 import { getRecords, listRecords } from './query';
 
 export interface SalesforceConnectorOptions {
@@ -56,16 +56,20 @@ export class SalesforceConnector implements CrmConnector {
     };
   }
 
-  getRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<(NativeRecord | null)[]> {
-    return getRecords(this.api, obj, remoteIds);
+  async getRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<(NativeRecord | null)[]> {
+    const records = await getRecords(this.api, obj, remoteIds);
+    return records.map((r) => r && this.withCurrency(obj, r));
   }
 
-  listRecords(obj: CrmObject, options: ListOptions): Promise<Page<NativeRecord>> {
-    return listRecords(this.api, obj, options);
+  async listRecords(obj: CrmObject, options: ListOptions): Promise<Page<NativeRecord>> {
+    const page = await listRecords(this.api, obj, options);
+    return { ...page, items: page.items.map((r) => this.withCurrency(obj, r)) };
   }
 
-  listChanges(obj: CrmObject, options: ChangesOptions): Promise<Page<NativeChange>> {
-    return listChanges(this.api, obj, options);
+  async listChanges(obj: CrmObject, options: ChangesOptions): Promise<Page<NativeChange>> {
+    const page = await listChanges(this.api, obj, options);
+    const items = page.items.map((c) => (c.record ? { ...c, record: this.withCurrency(obj, c.record) } : c));
+    return { ...page, items };
   }
 
   getAssociations(
@@ -86,6 +90,11 @@ export class SalesforceConnector implements CrmConnector {
 
   describeFields(obj: CrmObject): Promise<NativeField[]> {
     return describeFields(this.api, obj);
+  }
+
+  /** A single-currency org's deals carry the org's currency (`settings.currency`, see objects.ts). */
+  private withCurrency(obj: CrmObject, record: NativeRecord): NativeRecord {
+    return withOrgCurrency(this.api.settings, obj, record);
   }
 
   /** Salesforce sends no signed webhooks in this design (DESIGN.md "Sync"): it is synced by polling. */

@@ -98,7 +98,8 @@ export const salesforceMapping: CrmMappingDefaults = {
         source: 'APP',
         writable: true,
       },
-      // Only multi-currency orgs have the field.
+      // Only multi-currency orgs have the field; in a single-currency org the connector fills it with
+      // the org's currency from `settings.currency` (src/connectors/salesforce/objects.ts).
       {
         canonical: 'currency',
         native: 'CurrencyIsoCode',
