@@ -25,7 +25,12 @@ export class Deal extends CanonicalRecordFields {
   })
   amount!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'ISO 4217 code, when the CRM records one per deal.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "ISO 4217 code of `amount`: the deal's own, or the account's where the CRM has one currency per " +
+      'account (a Salesforce single-currency org, from its connection settings).',
+  })
   currency!: string | null;
 
   @Field(() => String, { nullable: true, description: 'The stage as the CRM names it (see dealStages).' })

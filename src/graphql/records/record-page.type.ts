@@ -9,6 +9,19 @@ export class RecordPageInfo {
   @Field()
   hasNextPage!: boolean;
 
+  @Field({
+    description:
+      'Relay PageInfo. Pagination is forward-only (`first`/`after`): true when `after` was given, i.e. ' +
+      'records come before this page.',
+  })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The cursor of the first edge; null for an empty page.',
+  })
+  startCursor!: string | null;
+
   @Field(() => String, { nullable: true, description: 'Pass as `after` for the next page.' })
   endCursor!: string | null;
 

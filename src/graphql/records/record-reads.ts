@@ -52,6 +52,9 @@ export async function recordList<T>(
     nodes: edges.map((e) => e.node),
     pageInfo: {
       hasNextPage: page.hasNextPage,
+      // Forward-only pagination: a page read from an `after` cursor has records before it.
+      hasPreviousPage: Boolean(args.after),
+      startCursor: edges[0]?.cursor ?? null,
       endCursor: page.endCursor,
       filteredOut: page.filteredOut,
       scanLimitReached: page.scanLimitReached,

@@ -5,6 +5,7 @@ import {
   ContactsWithDealsDocument,
   DealByIdDocument,
   DealPageDocument,
+  DealsByRemoteIdsDocument,
   DealsWithDeletedDocument,
   type DealPageQuery,
   DealStagesDocument,
@@ -20,6 +21,8 @@ import { testStoreUrls, uniqueName } from '../../support/stores';
 jest.setTimeout(60_000);
 
 const METADATA_ROUTES = /properties|pipelines|describe/;
+/** The Salesforce sandbox org is single-currency (no CurrencyIsoCode): its currency is a setting. */
+const SALESFORCE_ORG_CURRENCY = 'EUR';
 
 let stack: ReadStack;
 let t: ReadTenant;
@@ -34,6 +37,10 @@ beforeAll(async () => {
     },
   });
   t = await stack.tenant('reads');
+  const sf = await stack.ctx.store.connections.getById(t.connections.salesforce);
+  await stack.ctx.store.connections.update(sf.id, {
+    settings: { ...sf.settings, currency: SALESFORCE_ORG_CURRENCY },
+  });
 });
 afterAll(() => stack?.close());
 afterEach(async () => {
@@ -61,6 +68,13 @@ describe.each(READ_CRMS)('reads on %s', (crm) => {
     const amounts = deals.map((d) => d.amount).filter((a): a is string => a !== null);
     for (const a of amounts) expect(a).toMatch(/^-?\d+(\.\d+)?$/);
     expect(amounts.length).toBeGreaterThan(0);
+    // An amount means nothing without its currency: HubSpot's per deal, the org's on Salesforce.
+    for (const d of deals.filter((x) => x.amount !== null)) {
+      expect({ deal: d.remoteId, currency: d.currency }).toEqual({
+        deal: d.remoteId,
+        currency: crm === 'salesforce' ? SALESFORCE_ORG_CURRENCY : expect.stringMatching(/^[A-Z]{3}$/),
+      });
+    }
     // Status is derived per CRM (Salesforce IsClosed/IsWon, HubSpot's pipeline stage metadata).
     for (const d of deals) expect(['OPEN', 'WON', 'LOST']).toContain(d.status);
     // One list call, one association call per level, one bulk read per object (every level has fewer
@@ -87,6 +101,10 @@ describe.each(READ_CRMS)('reads on %s', (crm) => {
         expect(seen.has(d.id)).toBe(false);
         seen.add(d.id);
       }
+      // Relay PageInfo, forward-only: only the first page has nothing before it.
+      expect(page.pageInfo.hasPreviousPage).toBe(after !== null);
+      expect(page.pageInfo.startCursor).toBe(page.edges[0]?.cursor ?? null);
+      if (page.edges.length > 0) expect(page.pageInfo.startCursor).not.toBeNull();
       pages += 1;
       if (!page.pageInfo.hasNextPage) break;
       expect(page.nodes).toHaveLength(15);
@@ -128,6 +146,51 @@ describe.each(READ_CRMS)('reads on %s', (crm) => {
     expect(asDeal.body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
   });
 
+  it('reads one deal by id, with its contacts, and many deals by remote id, with null for a miss', async () => {
+    const c = t.connections[crm];
+    const page = await request(stack.url, DealPageDocument, { connectionId: c, first: 3 }, { key: t.key });
+    expect(page.body.errors).toBeUndefined();
+    const [first, second] = page.body.data!.deals!.nodes;
+
+    const one = await request(stack.url, DealByIdDocument, { id: first!.id }, { key: t.key });
+    expect(one.body.errors).toBeUndefined();
+    const deal = one.body.data!.deal!;
+    expect(deal).toMatchObject({
+      id: first!.id,
+      remoteId: first!.remoteId,
+      connectionId: c,
+      name: first!.name,
+      amount: first!.amount,
+      currency: first!.currency,
+      stage: first!.stage,
+      status: first!.status,
+    });
+    // Its contacts are the ones the nested list shows for it.
+    const listed = await request(
+      stack.url,
+      ContactsWithDealsDocument,
+      { connectionId: c, first: 60 },
+      { key: t.key },
+    );
+    const expected = listed.body
+      .data!.contacts!.nodes.filter((x) => (x.deals ?? []).some((d) => d.remoteId === deal.remoteId))
+      .map((x) => x.remoteId)
+      .sort();
+    expect((deal.contacts ?? []).map((x) => x.remoteId).sort()).toEqual(expected);
+
+    const many = await request(
+      stack.url,
+      DealsByRemoteIdsDocument,
+      { connectionId: c, remoteIds: [second!.remoteId, 'no-such-id-0000', first!.remoteId] },
+      { key: t.key },
+    );
+    expect(many.body.errors).toBeUndefined();
+    const found = many.body.data!.dealsByRemoteIds!;
+    expect(found.map((d) => d?.remoteId ?? null)).toEqual([second!.remoteId, null, first!.remoteId]);
+    expect(found[0]).toMatchObject({ id: second!.id, name: second!.name, amount: second!.amount });
+    expect(found[2]).toMatchObject({ id: first!.id, currency: first!.currency });
+  });
+
   it('filters after fetch by name prefix and says how many it dropped', async () => {
     const all = await request(
       stack.url,
@@ -153,6 +216,8 @@ describe.each(READ_CRMS)('reads on %s', (crm) => {
     expect(page.edges.map((e) => e.node.id)).toEqual(expected.map((e) => e.node.id));
     expect(page.pageInfo.filteredOut).toBe(60 - expected.length);
     expect(page.pageInfo.hasNextPage).toBe(false);
+    expect(page.pageInfo.hasPreviousPage).toBe(false);
+    expect(page.pageInfo.startCursor).toBe(page.edges[0]?.cursor ?? null);
   });
 
   it('includes deleted records only when asked, with deletedAt, and filters by updatedSince', async () => {
