@@ -90,8 +90,22 @@ const mappings: MappingSource = {
   }),
 };
 
-function setup(options: { n?: number; status?: ConnectionView['status']; batching?: boolean } = {}) {
-  const records = new Map(Array.from({ length: options.n ?? 500 }, (_, i) => [`c${i}`, contact(i)] as const));
+function setup(
+  options: {
+    n?: number;
+    status?: ConnectionView['status'];
+    batching?: boolean;
+    /** Native Email of some contacts by index, as the CRM stores it (case included). */
+    emails?: Readonly<Record<number, string>>;
+  } = {},
+) {
+  const records = new Map(
+    Array.from({ length: options.n ?? 500 }, (_, i) => {
+      const c = contact(i);
+      const email = options.emails?.[i];
+      return [`c${i}`, email ? { ...c, fields: { ...c.fields, Email: email } } : c] as const;
+    }),
+  );
   const connector = new RecordingConnector(records);
   const conn = connection(options.status);
   const loaders = createReadLoaders({
@@ -226,6 +240,25 @@ describe('listPage', () => {
     expect(page.scanLimitReached).toBe(true);
     expect(page.hasNextPage).toBe(true);
     expect(connector.count('listRecords')).toHaveLength(MAX_SCAN_PAGES);
+  });
+
+  it('matches email case-insensitively, as Salesforce (SOQL =) and HubSpot (search EQ) do', async () => {
+    // c7 is stored in mixed case; c42 in lower case and asked for in mixed case.
+    const { loaders } = setup({ n: 120, emails: { 7: 'Grace.Hopper@Example.COM' } });
+    const reader = await loaders.reader('conn1');
+    const stored = await listPage(reader, 'contact', {
+      first: 10,
+      filter: { email: 'grace.hopper@example.com' },
+    });
+    expect(stored.edges.map((e) => [e.node.remoteId, e.node.fields.email])).toEqual([
+      ['c7', 'Grace.Hopper@Example.COM'],
+    ]);
+    expect(stored.filteredOut).toBe(119);
+    const asked = await listPage(reader, 'contact', { first: 10, filter: { email: '  C42@EXAMPLE.com ' } });
+    expect(asked.edges.map((e) => e.node.remoteId)).toEqual(['c42']);
+    // Another address with the same local part is not a match.
+    const other = await listPage(reader, 'contact', { first: 10, filter: { email: 'c42@example.org' } });
+    expect(other.edges).toEqual([]);
   });
 
   it('rejects a cursor it did not issue, saying what arrived', async () => {
