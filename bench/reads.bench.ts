@@ -1,14 +1,19 @@
 /**
  * `npm run bench:reads`: the canonical read path against the sandboxes.
- * - `reads.calls.*`: vendor calls (from the sandboxes' request logs, metadata routes apart) for
+ * - `reads.calls.*`: vendor data calls (from the sandboxes' request logs) for
  *   `contacts(first: 100) { deals { contacts } }` and a 500-id `contactsByRemoteIds`, beside
- *   `reads.calls_min.*` (⌈N / readBatch⌉ per level, N counted from the response) and
- *   `reads.calls_nodataloader.*` (the same resolvers with the loaders' batching and caching off);
- *   Salesforce under the plain names, HubSpot with a `.hubspot` suffix.
+ *   `reads.calls_min.*` (⌈N / readBatch⌉ per level, N counted from the response, readBatch from
+ *   src/config/crms.ts) and `reads.calls_nodataloader.*` (the same resolvers with the loaders' batching
+ *   and caching off); Salesforce under the plain names, HubSpot with a `.hubspot` suffix.
+ *   Metadata calls (property lists, pipelines, describes: what the mapping and the stage → status table
+ *   need, not what the query reads) are not in `reads.calls.*`; `reads.calls_metadata.*` prints them.
  * - `reads.overhead.*`: rps and p99 of a read that makes no vendor call (`fieldMapping`: API-key check,
  *   connection and mapping from the store) through the gateway, beside `reads.bare_apollo.*`: a bare
  *   @apollo/server on the same express integration, serving schema/schema.graphql from SDL with plain
- *   resolvers that do the same store reads.
+ *   resolvers that do the same store reads, with the gateway's Apollo settings that cost per request
+ *   (no cache-control plugin, no APQ) so only the gateway's own work differs.
+ * A request that fails (in a call figure or in any load round) fails the bench: no figure is printed
+ * from a run that did not do the work it claims.
  * Both servers run in one child process so the load generator does not share their event loop;
  * stores are embedded (or MONGODB_URI / REDIS_URL), traffic stays on loopback, bounded in time.
  *   --connections=N  concurrent HTTP clients (default 16)   --seconds=N  per measured run (default 4)
@@ -21,8 +26,10 @@ import http from 'node:http';
 import { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import { CRMS } from '../src/config/crms';
 import { loadEnv } from '../src/config/env';
 import { type CrmObject } from '../src/connectors/types';
 import { createGatewayPubSub } from '../src/events/pubsub';
@@ -43,7 +50,7 @@ import { type LoadResult, postLoad } from './support/http-load';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
-const READ_BATCH: Record<ReadCrm, number> = { salesforce: 200, hubspot: 100 };
+/** Metadata routes of both sandboxes (HubSpot properties and pipelines, Salesforce describe). */
 const METADATA_ROUTES = /properties|pipelines|describe/;
 const NESTED = `query Nested($c: ID!) { contacts(connectionId: $c, first: 100) {
   nodes { remoteId deals { remoteId contacts { remoteId } } } } }`;
@@ -76,10 +83,14 @@ function nestedMinimum(data: NestedData, batch: number): number {
   return 1 + up(listed.size) + up(deals.size) + up(deals.size) + up(more.size);
 }
 
-function dataCalls(stack: ReadStack, crm: ReadCrm): number {
-  return Object.entries(stack.callLog(crm))
-    .filter(([k]) => !METADATA_ROUTES.test(k))
-    .reduce((n, [, v]) => n + v, 0);
+/** Vendor calls since the last clear: data calls (what `reads.calls.*` counts) and metadata calls. */
+function callsOf(stack: ReadStack, crm: ReadCrm): { data: number; metadata: number } {
+  const out = { data: 0, metadata: 0 };
+  for (const [route, n] of Object.entries(stack.callLog(crm))) {
+    if (METADATA_ROUTES.test(route)) out.metadata += n;
+    else out.data += n;
+  }
+  return out;
 }
 
 async function callFigures(mongodbUri: string, redisUrl: string): Promise<void> {
@@ -128,7 +139,12 @@ async function callFigures(mongodbUri: string, redisUrl: string): Promise<void> 
       stack.clearLogs();
       const body = await exec(query, variables);
       if (body.errors) throw new Error(`${crm}: ${JSON.stringify(body.errors).slice(0, 400)}`);
-      return { data: body.data, calls: dataCalls(stack, crm) };
+      return { data: body.data, calls: callsOf(stack, crm) };
+    };
+    /** `reads.<kind>.<figure>` for the data calls, `reads.<kind>_metadata.<figure>` for the rest. */
+    const print = (kind: string, figure: string, calls: { data: number; metadata: number }) => {
+      console.log(`BENCH reads.${kind}.${figure} ${calls.data} calls`);
+      console.log(`BENCH reads.${kind}_metadata.${figure} ${calls.metadata} calls`);
     };
 
     for (const crm of ['salesforce', 'hubspot'] as const) {
@@ -137,6 +153,7 @@ async function callFigures(mongodbUri: string, redisUrl: string): Promise<void> 
       const ids: string[] = [];
       for (let after: string | null = null; ids.length < 500;) {
         const body = await overHttp(PAGE, { c, after });
+        if (body.errors) throw new Error(`${crm} page: ${JSON.stringify(body.errors).slice(0, 400)}`);
         const page = (
           body.data as { contacts: { nodes: { remoteId: string }[]; pageInfo: { endCursor: string } } }
         ).contacts;
@@ -144,21 +161,22 @@ async function callFigures(mongodbUri: string, redisUrl: string): Promise<void> 
         after = page.pageInfo.endCursor;
       }
       const lookupIds = ids.slice(0, 500);
+      const readBatch = CRMS[crm].batch.read;
       const nested = await run(crm, overHttp, NESTED, { c });
       const lookup = await run(crm, overHttp, LOOKUP, { c, ids: lookupIds });
-      console.log(`BENCH reads.calls.contacts100_deals_contacts${suffix} ${nested.calls} calls`);
+      print('calls', `contacts100_deals_contacts${suffix}`, nested.calls);
       console.log(
-        `BENCH reads.calls_min.contacts100_deals_contacts${suffix} ${nestedMinimum(nested.data as NestedData, READ_BATCH[crm])} calls`,
+        `BENCH reads.calls_min.contacts100_deals_contacts${suffix} ${nestedMinimum(nested.data as NestedData, readBatch)} calls`,
       );
-      console.log(`BENCH reads.calls.lookup500${suffix} ${lookup.calls} calls`);
-      console.log(`BENCH reads.calls_min.lookup500${suffix} ${Math.ceil(500 / READ_BATCH[crm])} calls`);
+      print('calls', `lookup500${suffix}`, lookup.calls);
+      console.log(`BENCH reads.calls_min.lookup500${suffix} ${Math.ceil(500 / readBatch)} calls`);
       // HubSpot's rolling limit (100–190 calls per 10 s) cannot take hundreds of unbatched calls: the
       // unbatched figures are measured on Salesforce only.
       if (crm === 'salesforce') {
         const n1 = await run(crm, unbatched, NESTED, { c });
-        console.log(`BENCH reads.calls_nodataloader.contacts100_deals_contacts ${n1.calls} calls`);
+        print('calls_nodataloader', 'contacts100_deals_contacts', n1.calls);
         const n2 = await run(crm, unbatched, LOOKUP, { c, ids: lookupIds });
-        console.log(`BENCH reads.calls_nodataloader.lookup500 ${n2.calls} calls`);
+        print('calls_nodataloader', 'lookup500', n2.calls);
       }
     }
   } finally {
@@ -198,6 +216,10 @@ async function serve(): Promise<void> {
   const mappings = new MappingStore(ctx.store);
   const bare = new ApolloServer<{ tenantId: string | null }>({
     typeDefs: fs.readFileSync(path.join(ROOT, 'schema/schema.graphql'), 'utf8'),
+    // As the gateway (src/server/http-server.ts): neither sets cache hints nor takes persisted queries,
+    // so both skip the work; otherwise bare Apollo would pay for plugins the gateway turned off.
+    persistedQueries: false,
+    plugins: [ApolloServerPluginCacheControlDisabled()],
     resolvers: {
       Query: {
         fieldMapping: async (
@@ -256,14 +278,19 @@ async function overheadFigures(mongodbUri: string, redisUrl: string): Promise<vo
     const rounds = arg('rounds', 5);
     const runs: Record<'gateway' | 'bare', LoadResult[]> = { gateway: [], bare: [] };
     for (let i = 0; i < rounds; i++) {
-      runs.gateway.push(await postLoad(target.gatewayUrl, body, headers, connections, seconds));
-      runs.bare.push(await postLoad(target.bareUrl, body, headers, connections, seconds));
+      for (const server of ['gateway', 'bare'] as const) {
+        const url = server === 'gateway' ? target.gatewayUrl : target.bareUrl;
+        const result = await postLoad(url, body, headers, connections, seconds);
+        // A failed request is cheap (an error answer) and would flatter the rps: no figures then.
+        if (result.failed > 0) {
+          throw new Error(`round ${i + 1}: ${result.failed} requests to the ${server} server failed`);
+        }
+        runs[server].push(result);
+      }
     }
     const median = (rs: LoadResult[]) => [...rs].sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)]!;
     const g = median(runs.gateway);
     const b = median(runs.bare);
-    const failed = [...runs.gateway, ...runs.bare].reduce((n, r) => n + r.failed, 0);
-    if (failed > 0) console.error(`${failed} requests failed`);
     console.log(`BENCH reads.overhead.rps ${Math.round(g.rps)} req/s`);
     console.log(`BENCH reads.overhead.p99_ms ${g.p99.toFixed(2)} ms`);
     console.log(`BENCH reads.bare_apollo.rps ${Math.round(b.rps)} req/s`);
