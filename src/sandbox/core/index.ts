@@ -18,8 +18,10 @@
  * Per org
  *   org.clock   now() = real time + offset; setOffset(ms), advance(ms)
  *   org.faults  current, patch(p), replace(c), clear(); knobs in `faultConfigSchema` (faults.ts)
- *   org.log     count('GET /route/:pattern'), count(predicate), total, snapshot(limit), clear()
- *   org.webhooks (vendors with `webhooks` transport) target, enqueue(event), idle(), stats, deliveries()
+ *   org.log     count('GET /route/:pattern'), count(predicate), total, snapshot(limit), clear();
+ *               entries carry `injectedLatencyMs` when the latency knobs stalled the request
+ *   org.webhooks (vendors with `webhooks` transport) target, retryPolicy, enqueue(event), idle(), cancel(),
+ *                stats, deliveries(), scheduledRetries   (server close cancels queued and retrying deliveries)
  *
  * Admin API (plain JSON, never vendor-shaped), all under /__sandbox:
  *   GET    /orgs          POST /orgs {id, seed?, counts?, settings?}          DELETE /orgs/:org
@@ -62,7 +64,13 @@ export type { RequestLogEntry, RequestLogSnapshot } from './request-log';
 export { TokenStore } from './tokens';
 export type { TokenCheck, TokenKind, TokenRecord, IssueOptions } from './tokens';
 export { WebhookDispatcher } from './webhooks';
-export type { WebhookTarget, WebhookTransport, WebhookDeliveryLog, WebhookStats } from './webhooks';
+export type {
+  WebhookTarget,
+  WebhookTransport,
+  WebhookDeliveryLog,
+  WebhookRetryPolicy,
+  WebhookStats,
+} from './webhooks';
 export { Prng } from './prng';
 export {
   fakePerson,

@@ -163,7 +163,8 @@ export class SandboxServer<TState, TEvent = never> {
   }
 
   dropOrg(id: string): void {
-    this.org(id);
+    const org = this.org(id);
+    void org.webhooks?.cancel();
     this.orgMap.delete(id);
     this.tokens.dropOrg(id);
   }
@@ -209,7 +210,8 @@ export class SandboxServer<TState, TEvent = never> {
       baseUrl,
       close: async () => {
         this.listeningUrl = null;
-        await Promise.all([...this.orgMap.values()].map((o) => o.webhooks?.idle()));
+        // Pending webhook retries (HubSpot's schedule spans minutes) must not hold the close up.
+        await Promise.all([...this.orgMap.values()].map((o) => o.webhooks?.cancel()));
         await this.app.close();
       },
     };

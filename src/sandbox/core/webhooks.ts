@@ -38,6 +38,16 @@ export interface WebhookTransport<TEvent> {
   ): { headers: Record<string, string>; body: string };
 }
 
+/**
+ * How one org retries failed deliveries: set per org (`dispatcher.retryPolicy`) from the vendor's run-time
+ * settings; each field falls back to the transport's.
+ */
+export interface WebhookRetryPolicy {
+  retries?: number;
+  retryDelay?(retry: number): number;
+  shouldRetry?(status: number): boolean;
+}
+
 export interface WebhookDeliveryLog {
   at: number;
   url: string;
@@ -53,6 +63,8 @@ export interface WebhookStats {
   duplicated: number;
   delivered: number;
   failed: number;
+  /** Events given up on because the sandbox closed (queued, waiting for a retry, or in flight). */
+  cancelled: number;
 }
 
 /**
@@ -62,13 +74,28 @@ export interface WebhookStats {
  */
 export class WebhookDispatcher<TEvent> {
   target: WebhookTarget | null = null;
+  /** Per-org overrides of the transport's retry rules; read at every attempt, so changes apply at once. */
+  retryPolicy: WebhookRetryPolicy = {};
   private pending: TEvent[] = [];
   private timer: NodeJS.Timeout | null = null;
   private inFlight = new Set<Promise<void>>();
   private active = 0;
   private waiting: (() => void)[] = [];
   private log: WebhookDeliveryLog[] = [];
-  readonly stats: WebhookStats = { enqueued: 0, dropped: 0, duplicated: 0, delivered: 0, failed: 0 };
+  /** Set by `cancel()`: nothing is sent or retried any more. */
+  private closed = false;
+  /** Aborts the fetches in flight when the sandbox closes. */
+  private readonly abort = new AbortController();
+  /** Retry waits in progress; `cancel()` clears their timers and wakes them. */
+  private readonly sleeps = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
+  readonly stats: WebhookStats = {
+    enqueued: 0,
+    dropped: 0,
+    duplicated: 0,
+    delivered: 0,
+    failed: 0,
+    cancelled: 0,
+  };
 
   constructor(
     private readonly transport: WebhookTransport<TEvent>,
@@ -77,7 +104,7 @@ export class WebhookDispatcher<TEvent> {
   ) {}
 
   enqueue(event: TEvent): void {
-    if (!this.target) return;
+    if (!this.target || this.closed) return;
     if (this.transport.accepts && !this.transport.accepts(event, this.target)) return;
     this.stats.enqueued++;
     const f = this.faults.current;
@@ -105,6 +132,32 @@ export class WebhookDispatcher<TEvent> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
+  /** Retry waits currently scheduled (each holds a timer). */
+  get scheduledRetries(): number {
+    return this.sleeps.size;
+  }
+
+  /**
+   * Stops for good (the sandbox is closing): queued events, deliveries waiting for a retry or a
+   * concurrency slot and fetches in flight are given up on and counted as `cancelled`. Resolves once
+   * every delivery has settled — promptly, not after the retry schedule (HubSpot's spans minutes).
+   */
+  async cancel(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.stats.cancelled += this.pending.length;
+    this.pending = [];
+    this.abort.abort();
+    for (const sleep of this.sleeps) {
+      clearTimeout(sleep.timer);
+      sleep.wake();
+    }
+    this.sleeps.clear();
+    for (const wake of this.waiting.splice(0)) wake();
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
   deliveries(limit = 100): WebhookDeliveryLog[] {
     return this.log.slice(-limit);
   }
@@ -115,7 +168,14 @@ export class WebhookDispatcher<TEvent> {
     this.timer = null;
     this.pending = [];
     this.log = [];
-    Object.assign(this.stats, { enqueued: 0, dropped: 0, duplicated: 0, delivered: 0, failed: 0 });
+    Object.assign(this.stats, {
+      enqueued: 0,
+      dropped: 0,
+      duplicated: 0,
+      delivered: 0,
+      failed: 0,
+      cancelled: 0,
+    });
   }
 
   private flushPending(): void {
@@ -139,8 +199,8 @@ export class WebhookDispatcher<TEvent> {
   private async deliver(batch: TEvent[], target: WebhookTarget): Promise<void> {
     await this.acquire();
     try {
-      const retries = this.transport.retries ?? 3;
-      for (let attempt = 1; attempt <= retries + 1; attempt++) {
+      for (let attempt = 1; attempt <= this.retries() + 1; attempt++) {
+        if (this.closed) break;
         const { headers, body } = this.transport.build(batch, target, this.now(), attempt - 1);
         let status = 0;
         try {
@@ -148,27 +208,54 @@ export class WebhookDispatcher<TEvent> {
             method: 'POST',
             headers,
             body,
-            signal: AbortSignal.timeout(this.transport.timeoutMs ?? 10_000),
+            signal: AbortSignal.any([
+              AbortSignal.timeout(this.transport.timeoutMs ?? 10_000),
+              this.abort.signal,
+            ]),
           });
           status = res.status;
           await res.arrayBuffer();
         } catch {
           status = 0;
         }
+        if (this.closed) break;
         this.log.push({ at: this.now(), url: target.url, events: batch.length, attempt, status });
         if (this.log.length > 1000) this.log.splice(0, this.log.length - 1000);
         if (status >= 200 && status < 300) {
           this.stats.delivered += batch.length;
           return;
         }
-        if (this.transport.shouldRetry && !this.transport.shouldRetry(status)) break;
-        const delay = this.transport.retryDelay?.(attempt) ?? attempt * (this.transport.retryDelayMs ?? 200);
-        if (attempt <= retries) await new Promise((r) => setTimeout(r, delay));
+        const shouldRetry = this.retryPolicy.shouldRetry ?? this.transport.shouldRetry;
+        if (shouldRetry && !shouldRetry(status)) break;
+        if (attempt > this.retries()) break;
+        const retryDelay = this.retryPolicy.retryDelay ?? this.transport.retryDelay;
+        const delay = retryDelay?.(attempt) ?? attempt * (this.transport.retryDelayMs ?? 200);
+        if (!(await this.sleep(delay))) break;
       }
-      this.stats.failed += batch.length;
+      if (this.closed) this.stats.cancelled += batch.length;
+      else this.stats.failed += batch.length;
     } finally {
       this.release();
     }
+  }
+
+  private retries(): number {
+    return this.retryPolicy.retries ?? this.transport.retries ?? 3;
+  }
+
+  /** Waits before a retry; false when `cancel()` cut the wait short. */
+  private sleep(ms: number): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const entry = {
+        timer: setTimeout(() => {
+          this.sleeps.delete(entry);
+          resolve(true);
+        }, ms),
+        wake: () => resolve(false),
+      };
+      this.sleeps.add(entry);
+    });
   }
 
   private async acquire(): Promise<void> {
