@@ -79,6 +79,8 @@ export interface HubSpotSandboxOptions {
   limits?: Partial<LimitSettings>;
   /** Initial behaviour switches of every portal. */
   behaviour?: Partial<HubSpotBehaviour>;
+  // The three webhook retry options below are each portal's starting point; the per-portal settings
+  // `webhookRetry4xx`, `webhookRetries` and `webhookRetryScheduleMs` override them at run time.
   /**
    * Delay before webhook retry n (1-based), ms. HubSpot spreads 10 retries over 24 h with randomised
    * delays; the default compresses that to seconds so tests can watch it.

@@ -34,7 +34,15 @@ import {
   type HubSpotWebhookEvent,
 } from './state';
 import { PortalStore } from './store';
-import { applyTarget, eventsFor, registerWebhookRoutes, webhookTransport } from './webhooks';
+import {
+  applyTarget,
+  defaultRetryRules,
+  eventsFor,
+  registerWebhookRoutes,
+  retryPolicy,
+  scheduleDelay,
+  webhookTransport,
+} from './webhooks';
 
 /**
  * Per-portal settings (`OrgOptions.settings`, `PATCH /__sandbox/orgs/:org/settings`): the limit figures
@@ -53,6 +61,13 @@ const settingsSchema = z
     retryAfterSeconds: z.number().int().min(0).nullable().optional(),
     batchValidation: z.enum(['whole-batch', 'per-record']).optional(),
     listLimitOverflow: z.enum(['reject', 'clamp']).optional(),
+    // Webhook retries (B12). Whether 4xx answers are retried is UNVERIFIED (current vs older docs), and
+    // HubSpot's real schedule (10 retries, randomised, over 24 h) is too slow for tests: all three
+    // change at run time per portal, and apply to deliveries already waiting for a retry.
+    webhookRetry4xx: z.boolean().optional(),
+    webhookRetries: z.number().int().min(0).max(100).optional(),
+    /** Delay before retry n is entry n-1 (the last repeats), ms. */
+    webhookRetryScheduleMs: z.array(z.number().int().min(0)).min(1).optional(),
   })
   .strict();
 
@@ -108,7 +123,22 @@ export function hubspotVendor(
     },
 
     applySettings(org) {
-      const { batchValidation, listLimitOverflow, ...limits } = settingsSchema.parse(org.settings);
+      const {
+        batchValidation,
+        listLimitOverflow,
+        webhookRetry4xx,
+        webhookRetries,
+        webhookRetryScheduleMs,
+        ...limits
+      } = settingsSchema.parse(org.settings);
+      const base = defaultRetryRules(options);
+      if (org.webhooks) {
+        org.webhooks.retryPolicy = retryPolicy({
+          retry4xx: webhookRetry4xx ?? base.retry4xx,
+          retries: webhookRetries ?? base.retries,
+          retryDelay: webhookRetryScheduleMs ? scheduleDelay(webhookRetryScheduleMs) : base.retryDelay,
+        });
+      }
       org.state.limits.settings = { ...DEFAULT_LIMITS, ...options.limits, ...limits };
       org.state.behaviour = {
         ...DEFAULT_BEHAVIOUR,

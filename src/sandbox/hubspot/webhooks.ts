@@ -3,7 +3,7 @@
 // subscriptions API (`/webhooks/v3/{appId}/…`, developer API key).
 import crypto from 'node:crypto';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { type WebhookTransport } from '../core';
+import { type WebhookRetryPolicy, type WebhookTransport } from '../core';
 import { DEMO, SINGULAR, WEBHOOK } from './constants';
 import { webhookHeaders } from './signature';
 import {
@@ -24,18 +24,49 @@ export function defaultRetryDelay(retry: number): number {
   return Math.min(30_000, 200 * 2 ** (retry - 1));
 }
 
+/** A portal's webhook retry rules (B12), before they become a dispatcher's policy. */
+export interface RetryRules {
+  /**
+   * Timeouts, connection failures, 5xx and 429 are always retried; other 4xx per the current doc —
+   * older docs said no retry on 400/401/403/404/405, so this is UNVERIFIED and a setting.
+   */
+  retry4xx: boolean;
+  retries: number;
+  retryDelay: (retry: number) => number;
+}
+
+/** The rules of a portal before any settings PATCH: the constructor options, else the doc's. */
+export function defaultRetryRules(options: HubSpotSandboxOptions): RetryRules {
+  return {
+    retry4xx: options.webhookRetry4xx ?? true,
+    retries: options.webhookRetries ?? WEBHOOK.maxRetries,
+    retryDelay: options.webhookRetryDelayMs ?? defaultRetryDelay,
+  };
+}
+
+export function retryPolicy(rules: RetryRules): Required<WebhookRetryPolicy> {
+  return {
+    retries: rules.retries,
+    retryDelay: rules.retryDelay,
+    shouldRetry: (status) =>
+      status === 0 || status >= 500 || status === 429 || (status >= 400 && rules.retry4xx),
+  };
+}
+
+/** A schedule as JSON can carry it: retry n waits `scheduleMs[n-1]`, the last entry repeating. */
+export function scheduleDelay(scheduleMs: readonly number[]): (retry: number) => number {
+  return (retry) => scheduleMs[Math.min(retry, scheduleMs.length) - 1] ?? 0;
+}
+
 export function webhookTransport(options: HubSpotSandboxOptions): WebhookTransport<HubSpotWebhookEvent> {
-  const retry4xx = options.webhookRetry4xx ?? true;
   return {
     maxBatch: WEBHOOK.maxEventsPerRequest,
     concurrency: WEBHOOK.maxConcurrentRequests,
-    retries: options.webhookRetries ?? WEBHOOK.maxRetries,
-    retryDelay: options.webhookRetryDelayMs ?? defaultRetryDelay,
+    // Every portal's dispatcher gets its own retry policy from its settings (vendor applySettings);
+    // these are the fallback.
+    ...retryPolicy(defaultRetryRules(options)),
     timeoutMs: options.webhookTimeoutMs ?? WEBHOOK.timeoutMs,
     batchWindowMs: options.webhookBatchWindowMs ?? 50,
-    // Timeouts, connection failures and 5xx are retried; 4xx per the current doc (older docs: not
-    // 400/401/403/404/405, but 429 yes) — UNVERIFIED, hence the option.
-    shouldRetry: (status) => status === 0 || status >= 500 || status === 429 || (status >= 400 && retry4xx),
     build(events, target, now, attempt) {
       const body = JSON.stringify(events.map((e) => withAttempt(e, attempt)));
       return {

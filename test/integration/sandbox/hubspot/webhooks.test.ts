@@ -3,6 +3,7 @@ import http from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type ListeningSandbox } from '../../../../src/sandbox/core';
 import { DEMO, type HubSpotServer } from '../../../../src/sandbox/hubspot';
+import { defaultRetryDelay } from '../../../../src/sandbox/hubspot/webhooks';
 import { startHubSpot, type Caller } from './helpers';
 
 interface Delivery {
@@ -242,6 +243,64 @@ describe('webhook options and fault knobs', () => {
     await call('POST', '/__sandbox/orgs/default/records/contacts', { lastname: 'Retry5xx' }, null);
     await flush();
     expect(deliveries).toHaveLength(3);
+  });
+
+  it('takes its retry rules from the portal settings, changeable at run time', async () => {
+    await setup();
+    const settings = (patch: Record<string, unknown>) =>
+      call('PATCH', '/__sandbox/orgs/default/settings', patch, null);
+    expect((await settings({ webhookRetry4xx: false })).status).toBe(200);
+    script = [400];
+    await call('POST', '/__sandbox/orgs/default/records/contacts', { lastname: 'No4xxRetry' }, null);
+    await flush();
+    expect(deliveries).toHaveLength(1);
+
+    expect((await settings({ webhookRetry4xx: true, webhookRetries: 2 })).status).toBe(200);
+    deliveries = [];
+    script = [400, 500, 500, 500];
+    await call('POST', '/__sandbox/orgs/default/records/contacts', { lastname: 'TwoRetries' }, null);
+    await flush();
+    expect(deliveries.map((d) => d.events[0]?.attemptNumber)).toEqual([0, 1, 2]);
+
+    const policy = server.org().webhooks?.retryPolicy;
+    expect((await settings({ webhookRetryScheduleMs: [5, 70_000] })).status).toBe(200);
+    const delays = server.org().webhooks?.retryPolicy;
+    expect(delays).not.toBe(policy);
+    expect([1, 2, 3].map((n) => delays?.retryDelay?.(n))).toEqual([5, 70_000, 70_000]);
+    // Bad values are refused and change nothing; settings survive a reset.
+    expect((await settings({ webhookRetryScheduleMs: [] })).status).toBe(400);
+    expect((await settings({ webhookRetries: -1 })).status).toBe(400);
+    await call('POST', '/__sandbox/orgs/default/reset', {}, null);
+    expect(server.org().webhooks?.retryPolicy.retries).toBe(2);
+    expect(server.org().webhooks?.retryPolicy.retryDelay?.(2)).toBe(70_000);
+  });
+
+  it('closing the sandbox cancels retries pending to a dead receiver instead of waiting out the schedule', async () => {
+    // HubSpot's default schedule (about 110 s over 10 retries) and a target nobody listens on.
+    await setup({ webhookRetryDelayMs: defaultRetryDelay });
+    const dead = http.createServer();
+    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
+    const deadUrl = `http://127.0.0.1:${(dead.address() as AddressInfo).port}/gone`;
+    await new Promise((resolve) => dead.close(resolve));
+    await call(
+      'PUT',
+      `/webhooks/v3/${DEMO.appId}/settings?hapikey=${DEMO.developerApiKey}`,
+      { targetUrl: deadUrl },
+      null,
+    );
+    await call('POST', '/__sandbox/orgs/default/records/contacts', { lastname: 'Unreachable' }, null);
+    const hooks = server.org().webhooks!;
+    // Wait (no deadline asserted) for the first attempt to fail and its retry to be scheduled.
+    while (hooks.scheduledRetries === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(hooks.deliveries()).toEqual([expect.objectContaining({ url: deadUrl, attempt: 1, status: 0 })]);
+    const enqueued = hooks.stats.enqueued;
+    expect(enqueued).toBeGreaterThan(0);
+
+    await live.close();
+    expect(hooks.scheduledRetries).toBe(0);
+    expect(hooks.stats).toMatchObject({ delivered: 0, failed: 0, cancelled: enqueued });
+    expect(hooks.deliveries()).toHaveLength(1);
+    expect(deliveries).toHaveLength(0);
   });
 
   it('webhookDropRate drops events', async () => {
