@@ -3,11 +3,15 @@ import { type Env } from '../config/env';
 import { connectorFor, type ConnectorDeps } from '../connectors/context';
 import { type CallPriority } from '../connectors/http/http.types';
 import { type VendorUrlPolicy, resolveVendorHosts } from '../connectors/ssrf';
-import { type OAuthApp, OAuth2Client, oauthRefresher } from '../connectors/tokens/oauth2-client';
+import {
+  type OAuthApp,
+  InvalidGrantError,
+  OAuth2Client,
+  oauthRefresher,
+} from '../connectors/tokens/oauth2-client';
 import { type TokenRefresher, TokenService } from '../connectors/tokens/token.service';
 import { type CrmConnector } from '../connectors/types';
 import { createConnectionEventPublisher } from '../events/connection-events';
-import { CrmNeedsReauthError } from '../errors';
 import { type ConnectionView } from '../store/repositories/connections.repo';
 import { type Store } from '../store';
 import type Redis from 'ioredis';
@@ -56,9 +60,11 @@ export function createCrmServices(ctx: {
           ? { clientId: stored.clientId, clientSecret: stored.clientSecret, redirectUri: '' }
           : oauthApp(crm);
       if (!app) {
-        throw new CrmNeedsReauthError(
+        // A refused grant as far as the connection goes: nothing retries its way out of it, so it takes
+        // the invalid_grant path (status NEEDS_REAUTH and a connectionEvents event), not a bare throw.
+        throw new InvalidGrantError(
           `no OAuth app is configured for ${decl.displayName} (CRM_OAUTH_APPS), so its token cannot be refreshed`,
-          { crm },
+          'no_oauth_app',
         );
       }
       const connection = await store.connections.getById(connectionId);

@@ -158,7 +158,10 @@ export class TokenService {
     try {
       grant = await this.options.refresherFor(connection.crm)(stored, connectionId);
     } catch (err) {
-      if (err instanceof InvalidGrantError) return this.needsReauth(connection, err.message);
+      // A refresher may also say so with the typed error (its own check failed before any grant).
+      if (err instanceof InvalidGrantError || err instanceof CrmNeedsReauthError) {
+        return this.needsReauth(connection, err.message);
+      }
       throw err;
     }
     const next = applyGrant(stored, grant);
