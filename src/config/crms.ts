@@ -63,7 +63,10 @@ export type RateLimitHeaders =
        * Read by the shared client's `isRateLimited` hook (`http/hooks.ts`).
        */
       reset?: string;
-      /** Unit of `reset`; epoch values in either unit are recognised by size (`parseResetHeader`). */
+      /**
+       * Unit of `reset`; epoch values in either unit are recognised by size (`parseResetHeader`).
+       * @defaultValue 's'
+       */
       resetUnit?: 's' | 'ms';
     }
   | {

@@ -56,7 +56,12 @@ export function createConnectorContext(
     baseUrl: hosts.api ?? undefined,
     transport: deps.transport,
     hooks: {
-      ...defaultHooks({ authScheme: decl.authScheme, requestIdHeader: decl.requestIdHeader }),
+      // The budgets' reset headers tell `isRateLimited` how long a refusal lasts.
+      ...defaultHooks({
+        authScheme: decl.authScheme,
+        requestIdHeader: decl.requestIdHeader,
+        budgets: decl.budgets,
+      }),
       ...connectorRegistration(info.crm).hooks,
     },
     tokens,

@@ -1,8 +1,15 @@
 import type Redis from 'ioredis';
 import { type BudgetDeclaration, DEFAULT_INTERACTIVE_RESERVE } from '../config/crms';
-import { type BudgetGate, type CallPriority, type ResponseHeaders } from '../connectors/http/http.types';
+import {
+  type AcquireOptions,
+  type BudgetGate,
+  type BudgetSelection,
+  type CallPriority,
+  type ResponseHeaders,
+} from '../connectors/http/http.types';
 import { type ConnectionInfo } from '../connectors/types';
 import { CrmRateLimitedError, CrmUnavailableError } from '../errors';
+import { waitForBudget } from './budget-wait';
 import { readBudgetHeaders } from './headers';
 import { LuaScript } from './lua-script';
 
@@ -10,6 +17,9 @@ import { LuaScript } from './lua-script';
  * Vendor budgets in Redis, checked before every vendor call. Each budget is a sliding window
  * (`lua/budget-take-1.lua`) keyed by the scope the vendor counts it in, so every connection — in every
  * process — that spends the same Salesforce org's allocation draws from one counter.
+ *
+ * A call draws on the connection's ordinary budgets, or on the ones it names (`AcquireOptions.budgets`):
+ * HubSpot search names its own per-second budget and leaves the burst and daily ones alone.
  */
 
 const TAKE = LuaScript.load('budget-take-1');
@@ -24,10 +34,14 @@ export interface BudgetGateOptions {
   connection: ConnectionInfo;
   budgets: readonly BudgetDeclaration[];
   /**
-   * Longest an interactive read waits for budget before failing RATE_LIMITED.
+   * Longest an interactive request waits for budget in all — across every attempt of the request,
+   * when the client passes its `AcquireOptions.wait` tally — before failing RATE_LIMITED with
+   * retryAfterMs. Separate from the retry policy's `interactiveMaxRetrySleepMs` (sleeps after a
+   * vendor's 429 or 5xx, 10 s in all): this is waiting for our own count to allow a call at all.
+   * Background work never waits.
    * @defaultValue 2000
    */
-  interactiveMaxWaitMs?: number;
+  interactiveMaxBudgetWaitMs?: number;
   /**
    * A Redis call slower than this counts as Redis unreachable: fail closed, retryable.
    * @defaultValue 1000
@@ -40,6 +54,8 @@ export interface BudgetGateOptions {
   buckets?: number;
   /** Told what is left after every take and correction (metrics). */
   onRemaining?: (budget: string, remaining: number) => void;
+  /** Told when the gate refuses a call RATE_LIMITED, naming the budget that ran out (metrics). */
+  onRefused?: (budget: string, priority: CallPriority) => void;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -62,6 +78,8 @@ export interface TakeResult {
 
 export class RedisBudgetGate implements BudgetGate {
   private readonly budgets: EffectiveBudget[];
+  /** What a call that names no budget draws on: every budget not marked `namedOnly`. */
+  private readonly ordinary: EffectiveBudget[];
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: BudgetGateOptions) {
@@ -74,37 +92,52 @@ export class RedisBudgetGate implements BudgetGate {
         windowMs: override.windowMs ?? decl.windowMs,
       };
     });
+    this.ordinary = this.budgets.filter((b) => !b.decl.namedOnly);
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  async acquire(priority: CallPriority, cost = 1): Promise<void> {
-    const maxWait = priority === 'interactive' ? (this.options.interactiveMaxWaitMs ?? 2000) : 0;
-    let waited = 0;
-    for (;;) {
-      const retryAfterMs = await this.tryAcquire(priority, cost);
-      if (retryAfterMs === 0) return;
-      if (retryAfterMs > 0 && waited + retryAfterMs <= maxWait) {
-        await this.sleep(retryAfterMs);
-        waited += retryAfterMs;
-        continue;
-      }
-      throw new CrmRateLimitedError(
-        retryAfterMs < 0
-          ? `a call costing ${cost} units exceeds the ${this.options.connection.crm} budget`
-          : `${this.options.connection.crm} budget exhausted for this ${priority === 'interactive' ? 'read' : 'job'}; retry after ${retryAfterMs} ms`,
-        {
-          crm: this.options.connection.crm,
-          retryAfterMs: retryAfterMs < 0 ? undefined : retryAfterMs,
-          vendorCode: 'BUDGET',
-        },
-      );
-    }
+  async acquire(priority: CallPriority, cost = 1, options: AcquireOptions = {}): Promise<void> {
+    const maxWait = priority === 'interactive' ? (this.options.interactiveMaxBudgetWaitMs ?? 2000) : 0;
+    const selected = this.select(options);
+    let refusedBy = '';
+    const retryAfterMs = await waitForBudget(
+      async () => {
+        const res = await this.takeAll(selected, priority, cost);
+        refusedBy = res.refusedBy ?? '';
+        return res.retryAfterMs;
+      },
+      maxWait,
+      options.wait ?? { waitedMs: 0 },
+      this.sleep,
+    );
+    if (retryAfterMs === 0) return;
+    this.options.onRefused?.(refusedBy, priority);
+    const crm = this.options.connection.crm;
+    throw new CrmRateLimitedError(
+      retryAfterMs < 0
+        ? `a call costing ${cost} units exceeds the ${crm} ${refusedBy} budget`
+        : `${crm} ${refusedBy} budget exhausted for this ${priority === 'interactive' ? 'read' : 'job'}; retry after ${retryAfterMs} ms`,
+      {
+        crm,
+        retryAfterMs: retryAfterMs < 0 ? undefined : retryAfterMs,
+        vendorCode: 'BUDGET',
+        details: { budget: refusedBy },
+      },
+    );
   }
 
-  /** Takes `cost` from every budget or none: 0 when taken, else ms to wait (-1: never fits). */
-  async tryAcquire(priority: CallPriority, cost = 1): Promise<number> {
+  /** Takes `cost` from every selected budget or none: 0 when taken, else ms to wait (-1: never fits). */
+  async tryAcquire(priority: CallPriority, cost = 1, options: BudgetSelection = {}): Promise<number> {
+    return (await this.takeAll(this.select(options), priority, cost)).retryAfterMs;
+  }
+
+  private async takeAll(
+    selected: readonly EffectiveBudget[],
+    priority: CallPriority,
+    cost: number,
+  ): Promise<{ retryAfterMs: number; refusedBy?: string }> {
     const taken: { budget: EffectiveBudget; bucket: number }[] = [];
-    for (const budget of this.budgets) {
+    for (const budget of selected) {
       const res = await this.take(budget, priority, cost);
       this.options.onRemaining?.(budget.decl.name, res.remaining);
       if (!res.allowed) {
@@ -112,11 +145,26 @@ export class RedisBudgetGate implements BudgetGate {
         await Promise.all(
           taken.map((t) => this.redis(REFUND.run(this.options.redis, [t.budget.key], [t.bucket, cost]))),
         );
-        return res.retryAfterMs;
+        return { retryAfterMs: res.retryAfterMs, refusedBy: budget.decl.name };
       }
       taken.push({ budget, bucket: res.bucket });
     }
-    return 0;
+    return { retryAfterMs: 0 };
+  }
+
+  /** The budgets a call draws on: those it names, else the ordinary ones. */
+  private select(options: BudgetSelection): readonly EffectiveBudget[] {
+    if (!options.budgets) return this.ordinary;
+    return options.budgets.map((name) => {
+      const found = this.budgets.find((b) => b.decl.name === name);
+      if (!found) {
+        // A programming error (a connector naming a budget its CRM does not declare), not a vendor one.
+        throw new Error(
+          `${this.options.connection.crm} declares no budget ${JSON.stringify(name)}: expected one of ${this.budgets.map((b) => b.decl.name).join(', ')}`,
+        );
+      }
+      return found;
+    });
   }
 
   /** One take on one budget (exported through the class for tests of the window behaviour). */
@@ -133,8 +181,8 @@ export class RedisBudgetGate implements BudgetGate {
     return { allowed: raw[0] === 1, remaining: raw[1], retryAfterMs: raw[2], nowMs: raw[3], bucket: raw[4] };
   }
 
-  async observe(headers: ResponseHeaders): Promise<void> {
-    for (const budget of this.budgets) {
+  async observe(headers: ResponseHeaders, options: BudgetSelection = {}): Promise<void> {
+    for (const budget of this.select(options)) {
       if (!budget.decl.headers) continue;
       const reading = readBudgetHeaders(budget.decl.headers, headers);
       if (!reading) continue;
@@ -149,9 +197,9 @@ export class RedisBudgetGate implements BudgetGate {
     }
   }
 
-  async exhausted(retryAfterMs: number): Promise<void> {
+  async exhausted(retryAfterMs: number, options: BudgetSelection = {}): Promise<void> {
     await Promise.all(
-      this.budgets.map((b) =>
+      this.select(options).map((b) =>
         this.redis(
           BLOCK.run(this.options.redis, [b.key], [Math.max(1, Math.ceil(retryAfterMs)), b.windowMs]),
         ),

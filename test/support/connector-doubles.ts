@@ -1,5 +1,6 @@
 import {
   type AccessToken,
+  type AcquireOptions,
   type BudgetGate,
   type CallPriority,
   type TokenAccess,
@@ -35,11 +36,14 @@ export class RecordingTokens implements TokenAccess {
 export class RecordingBudget implements BudgetGate {
   /** The priority of each admitted call, in order. */
   acquired: CallPriority[] = [];
+  /** The budgets each admitted call named (`undefined`: the ordinary ones), in order. */
+  named: (readonly string[] | undefined)[] = [];
   observed: Record<string, string>[] = [];
   exhaustedFor: number[] = [];
 
-  async acquire(priority: CallPriority): Promise<void> {
+  async acquire(priority: CallPriority, _cost?: number, options: AcquireOptions = {}): Promise<void> {
     this.acquired.push(priority);
+    this.named.push(options.budgets);
   }
 
   async observe(headers: Record<string, string>): Promise<void> {

@@ -1,3 +1,4 @@
+import { type BudgetDeclaration } from '../../config/crms';
 import {
   type CrmError,
   type CrmErrorOptions,
@@ -10,7 +11,7 @@ import {
   CrmValidationError,
 } from '../../errors';
 import { type AccessToken, type ResponseHeaders } from './http.types';
-import { type RateLimitSignal, parseRetryAfter } from './retry-policy';
+import { type RateLimitSignal, parseResetHeader, parseRetryAfter } from './retry-policy';
 
 /**
  * The named hooks of the shared HTTP client. A connector overrides only what its vendor does
@@ -95,22 +96,63 @@ export function defaultParseError(res: HookResponse, extra: ErrorExtra, requestI
  * 429 is throttling; Salesforce signals an exhausted allocation with 403 `REQUEST_LIMIT_EXCEEDED`
  * (never 429, never a Retry-After) — a budget signal, not a permission error. HubSpot's daily 429
  * (`policyName: DAILY`) will not clear within seconds either.
+ *
+ * The wait is `Retry-After` when the vendor sends one, else what the budgets' reset headers say
+ * (`budgets`, declared in `config/crms.ts`; see {@link resetWaitFromHeaders}).
  */
-export function defaultIsRateLimited(res: HookResponse, nowMs: number): RateLimitSignal | null {
-  const retryAfterMs = parseRetryAfter(res.headers['retry-after'], nowMs);
-  if (res.status === 403 && res.text.includes('REQUEST_LIMIT_EXCEEDED')) {
-    return { kind: 'budget_exhausted', retryAfterMs };
-  }
+export function defaultIsRateLimited(
+  res: HookResponse,
+  nowMs: number,
+  budgets: readonly BudgetDeclaration[] = [],
+): RateLimitSignal | null {
+  const retryAfter = parseRetryAfter(res.headers['retry-after'], nowMs);
+  const told = (kind: RateLimitSignal['kind']): RateLimitSignal => ({
+    kind,
+    // An exhausted allocation takes only the reset of a budget the headers show spent: the burst
+    // window's interval says nothing about when a daily allocation comes back.
+    retryAfterMs:
+      retryAfter ?? resetWaitFromHeaders(res.headers, nowMs, budgets, kind === 'budget_exhausted'),
+  });
+  if (res.status === 403 && res.text.includes('REQUEST_LIMIT_EXCEEDED')) return told('budget_exhausted');
   if (res.status !== 429) return null;
   const body = res.json as { policyName?: unknown } | undefined;
-  if (body && typeof body === 'object' && body.policyName === 'DAILY') {
-    return { kind: 'budget_exhausted', retryAfterMs };
+  if (body && typeof body === 'object' && body.policyName === 'DAILY') return told('budget_exhausted');
+  return told('throttled');
+}
+
+/**
+ * The wait a refusal's reset headers state (names and units from each budget's `headers.reset`):
+ * the longest among the budgets whose `remaining` header reads 0 — the ones that refused — or, when
+ * no header shows a spent budget and `spentOnly` is false, the longest of any. `null`: nothing said.
+ */
+export function resetWaitFromHeaders(
+  headers: ResponseHeaders,
+  nowMs: number,
+  budgets: readonly BudgetDeclaration[],
+  spentOnly = false,
+): number | null {
+  const stated: { ms: number; spent: boolean }[] = [];
+  for (const { headers: spec } of budgets) {
+    if (spec?.style !== 'remaining' || !spec.reset) continue;
+    const ms = parseResetHeader(headers[spec.reset.toLowerCase()], spec.resetUnit ?? 's', nowMs);
+    if (ms === null) continue;
+    const remaining = headers[spec.remaining.toLowerCase()];
+    stated.push({ ms, spent: remaining !== undefined && /^\s*0+\s*$/.test(remaining) });
   }
-  return { kind: 'throttled', retryAfterMs };
+  const spent = stated.filter((s) => s.spent);
+  const pool = spent.length > 0 || spentOnly ? spent : stated;
+  return pool.length > 0 ? Math.max(...pool.map((s) => s.ms)) : null;
 }
 
 /** Default hooks for a vendor using `Authorization: <scheme> <token>` and plain HTTP statuses. */
-export function defaultHooks(options: { authScheme?: string; requestIdHeader?: string } = {}): VendorHooks {
+export function defaultHooks(
+  options: {
+    authScheme?: string;
+    requestIdHeader?: string;
+    /** The CRM's budgets, whose reset headers tell how long a refusal lasts (`isRateLimited`). */
+    budgets?: readonly BudgetDeclaration[];
+  } = {},
+): VendorHooks {
   const scheme = options.authScheme ?? 'Bearer';
   const requestIdHeader = options.requestIdHeader?.toLowerCase();
   const requestId = (res: HookResponse): string | undefined =>
@@ -120,7 +162,7 @@ export function defaultHooks(options: { authScheme?: string; requestIdHeader?: s
       headers.authorization = `${scheme} ${token.value}`;
     },
     isSessionExpired: (res) => res.status === 401,
-    isRateLimited: defaultIsRateLimited,
+    isRateLimited: (res, nowMs) => defaultIsRateLimited(res, nowMs, options.budgets),
     parseError: (res, extra) => defaultParseError(res, extra, requestId(res)),
     requestId,
   };

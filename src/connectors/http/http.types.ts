@@ -48,12 +48,37 @@ export interface TokenAccess {
   refreshAfterRejection(rejected: string): Promise<AccessToken>;
 }
 
+/**
+ * Time one request has spent waiting for budget, shared by all its attempts (retries, the retry after a
+ * refresh), so the gate's interactive wait bounds the request, not each check. The gate adds every wait
+ * to it.
+ */
+export interface BudgetWaitTally {
+  waitedMs: number;
+}
+
+export interface BudgetSelection {
+  /**
+   * Names of the budgets (declared in `config/crms.ts`) this call draws on. Absent: the ordinary ones —
+   * every budget not marked `namedOnly`.
+   */
+  budgets?: readonly string[];
+}
+
+export interface AcquireOptions extends BudgetSelection {
+  /** The request's running total of budget waits; absent: this check alone. */
+  wait?: BudgetWaitTally;
+}
+
 /** The budget check in front of every vendor call of one connection (implemented in `src/ratelimit/`). */
 export interface BudgetGate {
-  /** Takes `cost` units from every budget of the connection, or throws RATE_LIMITED with retryAfterMs. */
-  acquire(priority: CallPriority, cost?: number): Promise<void>;
-  /** Lowers what is left to what the vendor's headers say is left. */
-  observe(headers: ResponseHeaders): Promise<void>;
-  /** The vendor refused for lack of budget: block the connection's budgets for `retryAfterMs`. */
-  exhausted(retryAfterMs: number): Promise<void>;
+  /**
+   * Takes `cost` units from every selected budget, or throws RATE_LIMITED with retryAfterMs. Only
+   * interactive calls wait, and only while `options.wait` stays within the gate's interactive wait.
+   */
+  acquire(priority: CallPriority, cost?: number, options?: AcquireOptions): Promise<void>;
+  /** Lowers what is left in the selected budgets to what the vendor's headers say is left. */
+  observe(headers: ResponseHeaders, options?: BudgetSelection): Promise<void>;
+  /** The vendor refused for lack of budget: block the selected budgets for `retryAfterMs`. */
+  exhausted(retryAfterMs: number, options?: BudgetSelection): Promise<void>;
 }

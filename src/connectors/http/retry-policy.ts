@@ -22,11 +22,14 @@ export interface RetryPolicyOptions {
    */
   maxDelayMs: number;
   /**
-   * Total an interactive read may sleep across its retries. A query waiting longer than this is better
-   * answered with RATE_LIMITED/UNAVAILABLE and a `retryAfterMs` the client can act on.
+   * Total an interactive read may sleep between its attempts, after the vendor answered 429/5xx or the
+   * network failed. A query waiting longer than this is better answered with RATE_LIMITED/UNAVAILABLE
+   * and a `retryAfterMs` the client can act on. Not the wait for our own budget before an attempt:
+   * that is the gate's `interactiveMaxBudgetWaitMs` (2 s per request, `ratelimit/budget-gate.ts`), and
+   * the two are counted apart, so a read spends at most 10 s sleeping on the vendor plus 2 s on budget.
    * @defaultValue 10000
    */
-  interactiveMaxWaitMs: number;
+  interactiveMaxRetrySleepMs: number;
   /**
    * Largest wait we believe from a vendor header; larger values (a Retry-After of a year, an epoch read
    * as seconds) are clamped to it.
@@ -45,7 +48,7 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicyOptions> = Object.freeze(
   maxAttempts: 4,
   baseDelayMs: 250,
   maxDelayMs: 4000,
-  interactiveMaxWaitMs: 10_000,
+  interactiveMaxRetrySleepMs: 10_000,
   maxRetryAfterMs: 60 * 60 * 1000,
   budgetExhaustedWaitMs: 5 * 60 * 1000,
 });
@@ -75,7 +78,7 @@ export interface RetryInput {
   outcome: AttemptOutcome;
   /** Attempts made so far, this one included (≥ 1). */
   attempt: number;
-  /** Time already slept between earlier attempts of this call. */
+  /** Time already slept between earlier attempts of this call (retry sleeps only, not budget waits). */
   waitedMs: number;
   priority: CallPriority;
   /**
@@ -93,7 +96,7 @@ export type FailReason =
   /** Background work never sleeps: the queue reschedules after `retryAfterMs`. */
   | 'background'
   | 'attempts_exhausted'
-  /** An interactive read would sleep more than `interactiveMaxWaitMs` in all. */
+  /** An interactive read would sleep more than `interactiveMaxRetrySleepMs` in all. */
   | 'wait_exceeded'
   /** A non-idempotent request may have been applied: the caller must reconcile before resending. */
   | 'outcome_unknown'
@@ -140,7 +143,7 @@ export function decideRetry(
   if (input.attempt >= options.maxAttempts) {
     return { action: 'fail', reason: 'attempts_exhausted', retryAfterMs: delayMs };
   }
-  if (input.waitedMs + delayMs > options.interactiveMaxWaitMs) {
+  if (input.waitedMs + delayMs > options.interactiveMaxRetrySleepMs) {
     return { action: 'fail', reason: 'wait_exceeded', retryAfterMs: delayMs };
   }
   return { action: 'retry', delayMs };

@@ -53,6 +53,13 @@ export interface VendorRequest {
    * @defaultValue 1 (0 for calls the vendor does not count, e.g. Salesforce's Versions resource)
    */
   cost?: number;
+  /**
+   * The budgets (declared names, `config/crms.ts`) this call draws on, instead of the connection's
+   * ordinary ones: HubSpot search takes only `search`. Their headers correct, and a vendor refusal
+   * blocks, these budgets alone.
+   * @defaultValue the ordinary budgets (every one not marked `namedOnly`)
+   */
+  budgets?: readonly string[];
   /** Send without credentials (token endpoints carry their own client authentication). */
   anonymous?: boolean;
 }
@@ -92,7 +99,13 @@ export interface VendorClientOptions {
   tokens?: TokenAccess;
   /** Absent: no budget gate (token endpoints, tests of the client alone). */
   budget?: BudgetGate;
-  /** @defaultValue 'interactive' */
+  /**
+   * Interactive requests wait twice over, each with its own cap: for budget before an attempt (the
+   * gate's `interactiveMaxBudgetWaitMs`, 2 s per request across all attempts) and between attempts
+   * after a vendor 429/5xx (the retry policy's `interactiveMaxRetrySleepMs`, 10 s in all). Background
+   * requests wait for neither: they fail RATE_LIMITED/UNAVAILABLE with `retryAfterMs`.
+   * @defaultValue 'interactive'
+   */
   priority?: CallPriority;
   retry?: Partial<RetryPolicyOptions>;
   /**
@@ -143,11 +156,16 @@ export class VendorHttpClient {
     let token = tokens ? await tokens.get() : undefined;
     let refreshed = false;
     let attempt = 0;
+    /** Slept between attempts (the retry policy's cap); budget waits are counted apart, in `budgetWait`. */
     let waitedMs = 0;
+    const budgetWait = { waitedMs: 0 };
+    const selection = req.budgets ? { budgets: req.budgets } : {};
 
     for (;;) {
       attempt += 1;
-      if (this.options.budget && cost > 0) await this.options.budget.acquire(this.priority, cost);
+      if (this.options.budget && cost > 0) {
+        await this.options.budget.acquire(this.priority, cost, { ...selection, wait: budgetWait });
+      }
       const started = this.now();
       let raw: TransportResponse;
       try {
@@ -175,7 +193,9 @@ export class VendorHttpClient {
       }
 
       const res = toHookResponse(raw);
-      if (this.options.budget) await this.options.budget.observe(res.headers).catch(() => undefined);
+      if (this.options.budget) {
+        await this.options.budget.observe(res.headers, selection).catch(() => undefined);
+      }
 
       if (res.status < 300) {
         this.report(req, res.status, started, false);
@@ -222,7 +242,7 @@ export class VendorHttpClient {
       const holdMs = decision.action === 'retry' ? decision.delayMs : decision.retryAfterMs;
       if (rateLimit && this.options.budget && holdMs) {
         // Every caller of this connection should hold back, not only this one.
-        await this.options.budget.exhausted(holdMs).catch(() => undefined);
+        await this.options.budget.exhausted(holdMs, selection).catch(() => undefined);
       }
       if (decision.action === 'retry') {
         this.report(req, res.status, started, rateLimit !== null);

@@ -49,8 +49,6 @@ const isChangesCursor = (o: Record<string, unknown>): boolean =>
 
 export interface ChangesDeps {
   http: VendorHttpClient;
-  /** The account searches are paced for (portal id, or the connection id until it is known). */
-  account: string;
   properties: () => Promise<string[]>;
   overlapMs: number;
   now: () => number;
@@ -95,7 +93,7 @@ async function searchPhase(
     request.properties = [modified, 'hs_object_id'];
     request.limit = Math.min(request.limit, LIST_PAGE_MAX);
   }
-  const res = await search(deps.http, deps.account, obj, request);
+  const res = await search(deps.http, obj, request);
   const hits = res.results ?? [];
   let records: NativeRecord[];
   if (hydrate) {

@@ -46,11 +46,6 @@ export class HubSpotConnector implements CrmConnector {
     this.settings = hubspotSettings(ctx.connection.settings);
   }
 
-  /** The portal id once known; searches are paced per portal. */
-  private get account(): string {
-    return this.ctx.connection.externalAccountId ?? `connection:${this.ctx.connection.id}`;
-  }
-
   private async properties(obj: CrmObject): Promise<string[]> {
     const names = await propertyNames(this.ctx.http, this.ctx.connection.id, obj);
     const extra = this.settings.fields[obj].filter((f) => !f.includes('.') && !names.includes(f));
@@ -75,7 +70,6 @@ export class HubSpotConnector implements CrmConnector {
     return changesPage(
       {
         http: this.ctx.http,
-        account: this.account,
         properties: () => this.properties(obj),
         overlapMs: this.settings.searchOverlapMs,
         now: this.now,

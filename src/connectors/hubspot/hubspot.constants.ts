@@ -29,9 +29,6 @@ export const ASSOCIATION_TYPE_ID = { contact_deal: 4, deal_contact: 3 } as const
 /** Search (B6): at most 200 per page, 10,000 results per query, 3,000 characters of request body. */
 export const SEARCH_LIMITS = { pageMax: 200, maxResults: 10_000, maxBodyChars: 3000 } as const;
 
-/** Search has its own limit: 5 requests per second per account (an older changelog said 4). */
-export const SEARCH_PER_SECOND = 5;
-
 /** List pages (`GET /objects/{type}`) hold at most 100 records (B4). */
 export const LIST_PAGE_MAX = 100;
 

@@ -5,6 +5,7 @@ import Redis from 'ioredis';
 import { type BudgetDeclaration } from '../../../src/config/crms';
 import { type ConnectionInfo } from '../../../src/connectors/types';
 import { type CrmError } from '../../../src/errors';
+import { VendorHttpClient } from '../../../src/connectors/http/vendor-client';
 import { RedisBudgetGate, budgetKey } from '../../../src/ratelimit/budget-gate';
 import { testStoreUrls, uniqueName } from '../../support/stores';
 
@@ -155,6 +156,75 @@ describe('RedisBudgetGate (real Redis)', () => {
     expect(err?.retryAfterMs).toBeGreaterThan(2000);
     // It did not sleep first: waiting would not have helped.
     expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('bounds an interactive request to 2 s of budget waits across all its attempts', async () => {
+    // Limit 1 per 1.5 s: every retry of a request finds the budget spent and is told ~1.5 s. The
+    // gate's sleep stands in for the window passing (it empties the budget) so nothing waits for real.
+    const prefix = uniqueName('rlcum');
+    const decl = budget({ limit: 1, windowMs: 1500 });
+    const gateSlept: number[] = [];
+    const g = gate(prefix, {
+      budgets: [decl],
+      sleep: async (ms) => {
+        gateSlept.push(ms);
+        await redis.del(budgetKey(prefix, connection(), decl));
+      },
+    });
+    let sent = 0;
+    const retrySlept: number[] = [];
+    const http = new VendorHttpClient({
+      crm: 'salesforce',
+      baseUrl: 'http://vendor.invalid',
+      budget: g,
+      transport: async () => {
+        sent += 1;
+        return { status: 503, headers: {}, body: 'down' };
+      },
+      random: () => 0.5,
+      sleep: async (ms) => void retrySlept.push(ms),
+    });
+    const err = await http.request({ method: 'GET', url: '/x' }).then(
+      () => null,
+      (e: CrmError) => e,
+    );
+    // Per check, each 1.5 s wait would fit 2 s and the read would run its 4 attempts into UNAVAILABLE;
+    // per request, the second wait does not fit, so it fails RATE_LIMITED after 2 attempts.
+    expect(err).toMatchObject({ code: 'RATE_LIMITED', vendorCode: 'BUDGET' });
+    expect(err?.retryAfterMs).toBeGreaterThan(0);
+    expect(sent).toBe(2);
+    expect(gateSlept).toHaveLength(1);
+    expect(gateSlept.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(2000);
+    // Retry sleeps after the 503s are the retry policy's, not counted against the 2 s.
+    expect(retrySlept).toEqual([125, 250]);
+  });
+
+  it('draws a call on the budgets it names, else on the ordinary ones, and tells which refused', async () => {
+    const prefix = uniqueName('rlnamed');
+    const refused: string[] = [];
+    const g = gate(prefix, {
+      budgets: [budget({ name: 'burst', limit: 100 }), budget({ name: 'search', limit: 2, namedOnly: true })],
+      onRefused: (name, priority) => refused.push(`${name}/${priority}`),
+    });
+    const [burst, search] = g.effectiveBudgets;
+    await g.acquire('background', 1, { budgets: ['search'] });
+    await g.acquire('background', 1, { budgets: ['search'] });
+    const err = await g.acquire('background', 1, { budgets: ['search'] }).then(
+      () => null,
+      (e: CrmError) => e,
+    );
+    expect(err).toMatchObject({ code: 'RATE_LIMITED', details: { budget: 'search' } });
+    expect(refused).toEqual(['search/background']);
+    // Ordinary calls skip the search budget, and searches did not touch the burst one.
+    await g.acquire('background');
+    expect((await g.take(burst, 'background', 0)).remaining).toBe(99);
+    expect((await g.take(search, 'background', 0)).remaining).toBe(0);
+    // A vendor refusal of a search blocks the search budget only.
+    await g.exhausted(5000, { budgets: ['search'] });
+    await expect(g.acquire('background')).resolves.toBeUndefined();
+    await expect(g.acquire('background', 0, { budgets: ['nope'] })).rejects.toThrow(
+      /declares no budget "nope": expected one of burst, search/,
+    );
   });
 
   it('background work never waits', async () => {

@@ -1,7 +1,9 @@
+import { type BudgetDeclaration, CRMS } from '../../../../src/config/crms';
 import {
   defaultHooks,
   defaultIsRateLimited,
   extractVendorError,
+  resetWaitFromHeaders,
 } from '../../../../src/connectors/http/hooks';
 
 const res = (status: number, body: unknown, headers: Record<string, string> = {}) => ({
@@ -63,6 +65,91 @@ describe('defaultIsRateLimited', () => {
   });
   it('leaves other 403s alone (a missing scope is not a rate limit)', () => {
     expect(defaultIsRateLimited(res(403, { category: 'MISSING_SCOPES' }), NOW)).toBeNull();
+  });
+});
+
+describe('reset headers as the told wait', () => {
+  const HS = CRMS.hubspot.budgets;
+  const TEN_SECONDLY = { policyName: 'TEN_SECONDLY_ROLLING', errorType: 'RATE_LIMIT' };
+  const hsHeaders = {
+    'x-hubspot-ratelimit-interval-milliseconds': '10000',
+    'x-hubspot-ratelimit-max': '100',
+    'x-hubspot-ratelimit-remaining': '0',
+  };
+  /** A vendor whose two windows both state their reset, in seconds (the default unit). */
+  const twoWindows: BudgetDeclaration[] = [
+    {
+      name: 'minute',
+      scope: 'account',
+      limit: 60,
+      windowMs: 60_000,
+      headers: { style: 'remaining', remaining: 'x-min-remaining', reset: 'x-min-reset' },
+    },
+    {
+      name: 'hour',
+      scope: 'account',
+      limit: 1000,
+      windowMs: 3_600_000,
+      headers: { style: 'remaining', remaining: 'x-hour-remaining', reset: 'x-hour-reset', resetUnit: 's' },
+    },
+  ];
+
+  it("takes HubSpot's X-HubSpot-RateLimit-Interval-Milliseconds (ms) on a TEN_SECONDLY_ROLLING 429", () => {
+    expect(defaultIsRateLimited(res(429, TEN_SECONDLY, hsHeaders), NOW, HS)).toEqual({
+      kind: 'throttled',
+      retryAfterMs: 10_000,
+    });
+    // Through the hooks the declaration is handed to.
+    expect(defaultHooks({ budgets: HS }).isRateLimited(res(429, TEN_SECONDLY, hsHeaders), NOW)).toEqual({
+      kind: 'throttled',
+      retryAfterMs: 10_000,
+    });
+  });
+
+  it('prefers Retry-After, seconds or HTTP date', () => {
+    expect(
+      defaultIsRateLimited(res(429, TEN_SECONDLY, { ...hsHeaders, 'retry-after': '1' }), NOW, HS),
+    ).toMatchObject({ retryAfterMs: 1000 });
+    const date = new Date(NOW + 4000).toUTCString();
+    expect(
+      defaultIsRateLimited(res(429, TEN_SECONDLY, { ...hsHeaders, 'retry-after': date }), NOW, HS),
+    ).toMatchObject({ retryAfterMs: 4000 });
+  });
+
+  it('gives an exhausted allocation only the reset of a budget shown spent', () => {
+    const daily = { policyName: 'DAILY', errorType: 'RATE_LIMIT' };
+    const burstLeft = { ...hsHeaders, 'x-hubspot-ratelimit-remaining': '40' };
+    expect(defaultIsRateLimited(res(429, daily, burstLeft), NOW, HS)).toEqual({
+      kind: 'budget_exhausted',
+      retryAfterMs: null,
+    });
+  });
+
+  it('reads seconds, milliseconds and epoch values, and the spent window first', () => {
+    const headers = {
+      'x-min-remaining': '0',
+      'x-min-reset': '12',
+      'x-hour-remaining': '500',
+      'x-hour-reset': '1800',
+    };
+    expect(resetWaitFromHeaders(headers, NOW, twoWindows)).toBe(12_000);
+    // Nothing shown spent: the longest stated wait.
+    expect(resetWaitFromHeaders({ ...headers, 'x-min-remaining': '3' }, NOW, twoWindows)).toBe(1_800_000);
+    expect(resetWaitFromHeaders({ ...headers, 'x-min-remaining': '3' }, NOW, twoWindows, true)).toBeNull();
+    // An epoch in seconds under the same name.
+    expect(
+      resetWaitFromHeaders(
+        { 'x-min-remaining': '0', 'x-min-reset': String(NOW / 1000 + 30) },
+        NOW,
+        twoWindows,
+      ),
+    ).toBe(30_000);
+    expect(resetWaitFromHeaders({ 'x-min-reset': 'soon' }, NOW, twoWindows)).toBeNull();
+    expect(resetWaitFromHeaders({}, NOW, twoWindows)).toBeNull();
+    // Salesforce declares no reset header.
+    expect(
+      resetWaitFromHeaders({ 'sforce-limit-info': 'api-usage=5/5' }, NOW, CRMS.salesforce.budgets),
+    ).toBeNull();
   });
 });
 

@@ -1,8 +1,16 @@
 import net from 'node:net';
 import nock from '../../../support/nock';
-import { type HttpTransport } from '../../../../src/connectors/http/http.types';
+import { CRMS } from '../../../../src/config/crms';
+import { defaultHooks } from '../../../../src/connectors/http/hooks';
+import {
+  type AcquireOptions,
+  type BudgetGate,
+  type BudgetSelection,
+  type BudgetWaitTally,
+  type HttpTransport,
+} from '../../../../src/connectors/http/http.types';
 import { type VendorClientOptions, VendorHttpClient } from '../../../../src/connectors/http/vendor-client';
-import { CrmNotFoundError } from '../../../../src/errors';
+import { CrmNotFoundError, CrmRateLimitedError } from '../../../../src/errors';
 
 import { RecordingBudget, RecordingTokens, rejection } from '../../../support/connector-doubles';
 
@@ -24,6 +32,47 @@ function client(over: Partial<VendorClientOptions> = {}) {
     ...over,
   });
   return { http, tokens, budget, slept };
+}
+
+/**
+ * A gate that makes every check after the first wait `waitMs` (as if the budget were just spent) and
+ * refuses once the request's tally would pass `maxWaitMs` — the gate's rule, to see what the client
+ * hands it across attempts.
+ */
+class WaitingBudget implements BudgetGate {
+  tallies: BudgetWaitTally[] = [];
+  /** The tally's total as each check began. */
+  waitedBefore: number[] = [];
+  acquired: (readonly string[] | undefined)[] = [];
+  observed: (readonly string[] | undefined)[] = [];
+  exhausted_: (readonly string[] | undefined)[] = [];
+  gateSlept: number[] = [];
+
+  constructor(
+    private readonly waitMs: number,
+    private readonly maxWaitMs = 2000,
+  ) {}
+
+  async acquire(_p: unknown, _c?: number, options: AcquireOptions = {}): Promise<void> {
+    const tally = options.wait ?? { waitedMs: 0 };
+    this.tallies.push(tally);
+    this.waitedBefore.push(tally.waitedMs);
+    this.acquired.push(options.budgets);
+    if (this.tallies.length === 1) return;
+    if (tally.waitedMs + this.waitMs > this.maxWaitMs) {
+      throw new CrmRateLimitedError('budget', { crm: 'acme', retryAfterMs: this.waitMs });
+    }
+    this.gateSlept.push(this.waitMs);
+    tally.waitedMs += this.waitMs;
+  }
+
+  async observe(_h: unknown, options: BudgetSelection = {}): Promise<void> {
+    this.observed.push(options.budgets);
+  }
+
+  async exhausted(_ms: number, options: BudgetSelection = {}): Promise<void> {
+    this.exhausted_.push(options.budgets);
+  }
 }
 
 describe('VendorHttpClient', () => {
@@ -105,6 +154,108 @@ describe('VendorHttpClient', () => {
     expect(err.retryAfterMs).toBe(300_000);
     expect(budget.exhaustedFor).toEqual([300_000]);
     expect(slept).toEqual([]);
+  });
+
+  it('bounds the budget wait of an interactive request across all its attempts, apart from retry sleeps', async () => {
+    // Each budget check of a retry waits 1,500 ms: one such wait fits the gate's 2 s, two do not.
+    nock(API).get('/x').times(2).reply(503, 'down');
+    const budget = new WaitingBudget(1500);
+    const { http, slept } = client({ budget });
+    const err = await rejection(http.request({ method: 'GET', url: '/x' }));
+    expect(err.code).toBe('RATE_LIMITED');
+    expect(err.retryAfterMs).toBe(1500);
+    // Every attempt was checked against one tally for the whole request...
+    expect(budget.tallies).toHaveLength(3);
+    expect(new Set(budget.tallies).size).toBe(1);
+    expect(budget.waitedBefore).toEqual([0, 0, 1500]);
+    expect(budget.gateSlept).toEqual([1500]);
+    // ...while the retry sleeps after the 503s are the retry policy's, counted apart.
+    expect(slept).toEqual([125, 250]);
+
+    // The next request starts with a tally of its own.
+    nock(API).get('/y').reply(200, {});
+    await http.request({ method: 'GET', url: '/y' });
+    expect(budget.waitedBefore[3]).toBe(0);
+    expect(budget.tallies[3]).not.toBe(budget.tallies[0]);
+  });
+
+  it('draws on the budgets a request names, and corrects and blocks only those', async () => {
+    nock(API).post('/search').reply(429, { message: 'You have reached your secondly limit.' });
+    nock(API).post('/search').reply(200, { results: [] });
+    nock(API).get('/plain').reply(200, {});
+    const budget = new WaitingBudget(0);
+    const { http } = client({ budget });
+    await http.request({ method: 'POST', url: '/search', json: {}, idempotent: true, budgets: ['search'] });
+    await http.request({ method: 'GET', url: '/plain' });
+    expect(budget.acquired).toEqual([['search'], ['search'], undefined]);
+    expect(budget.observed).toEqual([['search'], ['search'], undefined]);
+    expect(budget.exhausted_).toEqual([['search']]);
+  });
+
+  describe('told waits from reset headers (HubSpot TEN_SECONDLY_ROLLING, no Retry-After)', () => {
+    const TEN_SECONDLY = {
+      status: 'error',
+      message: 'You have reached your ten_secondly_rolling limit.',
+      errorType: 'RATE_LIMIT',
+      policyName: 'TEN_SECONDLY_ROLLING',
+    };
+    const HEADERS = {
+      'x-hubspot-ratelimit-interval-milliseconds': '10000',
+      'x-hubspot-ratelimit-max': '100',
+      'x-hubspot-ratelimit-remaining': '0',
+    };
+    const hubspotHooks = () => ({ hooks: defaultHooks({ budgets: CRMS.hubspot.budgets }) });
+
+    it('background work is told the interval and every caller is held back for it', async () => {
+      nock(API).get('/x').reply(429, TEN_SECONDLY, HEADERS);
+      const { http, budget, slept } = client({ ...hubspotHooks(), priority: 'background' });
+      const err = await rejection(http.request({ method: 'GET', url: '/x' }));
+      expect(err).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 10_000, vendorCode: 'THROTTLED' });
+      expect(budget.exhaustedFor).toEqual([10_000]);
+      expect(slept).toEqual([]);
+    });
+
+    it('an interactive read sleeps the interval (within its 10 s of retry sleeps) and retries', async () => {
+      nock(API).get('/x').reply(429, TEN_SECONDLY, HEADERS);
+      nock(API).get('/x').reply(200, { ok: 1 });
+      const { http, slept } = client(hubspotHooks());
+      await expect(http.request({ method: 'GET', url: '/x' })).resolves.toMatchObject({ body: { ok: 1 } });
+      expect(slept).toEqual([10_000]);
+    });
+
+    it('Retry-After, when sent, wins over the interval', async () => {
+      nock(API)
+        .get('/x')
+        .reply(429, TEN_SECONDLY, { ...HEADERS, 'retry-after': '2' });
+      const { http } = client({ ...hubspotHooks(), priority: 'background' });
+      await expect(rejection(http.request({ method: 'GET', url: '/x' }))).resolves.toMatchObject({
+        retryAfterMs: 2000,
+      });
+    });
+
+    it('a DAILY refusal is not told the burst interval', async () => {
+      nock(API)
+        .get('/x')
+        .reply(
+          429,
+          { ...TEN_SECONDLY, message: 'You have reached your daily limit.', policyName: 'DAILY' },
+          { ...HEADERS, 'x-hubspot-ratelimit-remaining': '57', 'x-hubspot-ratelimit-daily-remaining': '0' },
+        );
+      const { http } = client({ ...hubspotHooks(), priority: 'background' });
+      await expect(rejection(http.request({ method: 'GET', url: '/x' }))).resolves.toMatchObject({
+        code: 'RATE_LIMITED',
+        vendorCode: 'BUDGET_EXHAUSTED',
+        retryAfterMs: 300_000,
+      });
+    });
+
+    it('without the budgets declared the hooks know no reset header (jittered backoff instead)', async () => {
+      nock(API).get('/x').reply(429, TEN_SECONDLY, HEADERS);
+      const { http } = client({ priority: 'background' });
+      await expect(rejection(http.request({ method: 'GET', url: '/x' }))).resolves.toMatchObject({
+        retryAfterMs: 125,
+      });
+    });
   });
 
   it('retries 5xx on reads with jittered backoff, then fails UNAVAILABLE', async () => {

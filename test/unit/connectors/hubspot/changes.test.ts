@@ -1,5 +1,4 @@
 import nock from '../../../support/nock';
-import { takeSearchSlot } from '../../../../src/connectors/hubspot/search';
 import { type HsSearchRequest } from '../../../../src/connectors/hubspot/wire.types';
 import { API, hubspot, mockProperties, resetNock } from './hs-context';
 
@@ -182,23 +181,17 @@ describe('listChanges', () => {
   });
 });
 
-describe('search pacing', () => {
-  it('lets 5 searches per account through a rolling window, then waits for the oldest to age out', async () => {
-    let now = 1_000_000;
-    const waits: number[] = [];
-    const sleep = async (ms: number): Promise<void> => {
-      waits.push(ms);
-      now += ms;
-    };
-    const account = `pace-${Math.random()}`;
-    for (let i = 0; i < 5; i += 1) await takeSearchSlot(account, 5, () => now, sleep);
-    expect(waits).toEqual([]);
-    now += 100;
-    await takeSearchSlot(account, 5, () => now, sleep);
-    // The oldest slot was taken at 1,000,000; it frees after the window (1,200 ms, a margin over 1 s).
-    expect(waits).toEqual([1100]);
-    // Another account has its own limit.
-    await takeSearchSlot(`${account}-other`, 5, () => now, sleep);
-    expect(waits).toEqual([1100]);
+describe('search budget', () => {
+  // The pacing itself is the Redis budget's (test/integration/ratelimit/hubspot-search-budget.test.ts);
+  // here: searches name the `search` budget, every other call the ordinary ones.
+  it('draws searches on the search budget alone and other calls on the ordinary budgets', async () => {
+    const { connector, budget } = hubspot({ now: () => NOW, settings: { searchOverlapMs: 0 } });
+    mockProperties('contacts', ['email', 'lastmodifieddate', 'hs_object_id']);
+    nock(API)
+      .post('/crm/v3/objects/contacts/search')
+      .reply(200, { total: 1, results: [hit(1, '2026-01-10T11:30:00.000Z')] });
+    await connector.listChanges('contact', { since: SINCE, pageSize: 2 });
+    // The property list (ordinary budgets), then the search (its own).
+    expect(budget.named).toEqual([undefined, ['search']]);
   });
 });
