@@ -77,3 +77,11 @@ export function expired(expiredAtMs: number, nowMs: number): HsError {
     },
   );
 }
+
+/**
+ * A server-side failure (injected 5xx, unexpected error). B3 makes `category` required in every error
+ * body but names none for 5xx: `INTERNAL_ERROR` is UNVERIFIED.
+ */
+export function serverError(status: number, message = 'internal error'): HsError {
+  return new HsError(status, 'INTERNAL_ERROR', message);
+}

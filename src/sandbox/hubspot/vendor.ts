@@ -12,7 +12,7 @@ import {
 import { registerAssociationRoutes } from './associations';
 import { registerBatchRoutes } from './batch';
 import { DEFAULT_SEED, DEMO, TIER_LIMITS } from './constants';
-import { HsError } from './errors';
+import { HsError, serverError } from './errors';
 import { apiRoute, bearer, iso, objectType, renderRecord } from './http';
 import { type Caller, DEFAULT_LIMITS, PortalLimits } from './limits';
 import { registerObjectRoutes } from './objects';
@@ -176,12 +176,11 @@ export function hubspotVendor(
       // Unparseable bodies get HubSpot's VALIDATION_ERROR shape, not fastify's default error object.
       app.setErrorHandler((err: { statusCode?: number; message: string }, _request, reply) => {
         const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-        void reply.code(status).send({
-          status: 'error',
-          message: status === 500 ? 'internal error' : `Invalid input JSON: ${err.message}`,
-          correlationId: crypto.randomUUID(),
-          ...(status === 500 ? {} : { category: 'VALIDATION_ERROR' }),
-        });
+        const error =
+          status === 500
+            ? serverError(500)
+            : new HsError(status, 'VALIDATION_ERROR', `Invalid input JSON: ${err.message}`);
+        void reply.code(status).send(error.body());
       });
       app.setNotFoundHandler((request, reply) => {
         void reply.code(404).send({
@@ -202,11 +201,7 @@ export function hubspotVendor(
     renderFault(fault: InjectedFault, request, reply, org) {
       reply.header('x-hubspot-correlation-id', crypto.randomUUID());
       if (fault.kind === 'serverError') {
-        void reply.code(fault.status).type('application/json').send({
-          status: 'error',
-          message: 'internal error',
-          correlationId: crypto.randomUUID(),
-        });
+        void reply.code(fault.status).type('application/json').send(serverError(fault.status).body());
         return;
       }
       const isSearch = /\/search$/.test(request.url.split('?')[0] ?? '');

@@ -30,9 +30,21 @@ describe('HubSpot fault knobs', () => {
     await faults({ errorRate: 1, errorStatuses: [502] });
     const res = await call('GET', '/crm/v3/objects/contacts');
     expect(res.status).toBe(502);
-    expect(res.json).toMatchObject({ status: 'error', correlationId: expect.any(String) });
+    // B3: category, correlationId (uuid) and message are required in every error body.
+    expect(res.json).toEqual({
+      status: 'error',
+      message: expect.any(String),
+      correlationId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+      category: expect.stringMatching(/^[A-Z_]+$/),
+    });
     const log = await call('GET', '/__sandbox/orgs/default/requests', undefined, null);
     expect(log.json.entries.at(-1)).toMatchObject({ status: 502, fault: 'serverError' });
+    for (const status of [500, 503]) {
+      await faults({ errorStatuses: [status] });
+      const other = await call('POST', '/crm/v3/objects/contacts/search', {});
+      expect(other.status).toBe(status);
+      expect(other.json).toMatchObject({ status: 'error', category: res.json.category });
+    }
   });
 
   it('rateLimitStormMs answers TEN_SECONDLY_ROLLING 429s (search: the secondly body) until the storm ends', async () => {
