@@ -59,6 +59,8 @@ export const WEBHOOK = {
   /** HubSpot gives up on a delivery that takes longer than 5 s [V-DOC, current text]. */
   timeoutMs: 5000,
   maxSubscriptions: 1000,
+  /** "Properties you cannot subscribe to" (B12): propertyChange subscriptions to these are refused. */
+  unsubscribableProperties: ['num_unique_conversion_events', 'hs_lastmodifieddate'] as readonly string[],
   userAgent:
     'HubSpot Connect 2.0 (http://dev.hubspot.com/) (namespace: webhooks-nio-http-client) - WebhooksExecutorDaemon-executor',
 } as const;

@@ -217,6 +217,9 @@ export function registerWebhookRoutes(
       return hsError(reply, 400, `Unsupported eventType ${String(body.eventType)}`);
     if (body.eventType.endsWith('.propertyChange') && !body.propertyName)
       return hsError(reply, 400, 'propertyName is required for propertyChange subscriptions');
+    // The doc names the properties but not the error text: 400 in the subscriptions API's shape, wording UNVERIFIED.
+    if (body.propertyName && WEBHOOK.unsubscribableProperties.includes(body.propertyName))
+      return hsError(reply, 400, `Subscriptions to the property ${body.propertyName} are not allowed`);
     if (appState.subscriptions.length >= WEBHOOK.maxSubscriptions) {
       return hsError(
         reply,

@@ -122,6 +122,39 @@ describe('webhooks v3 (B12)', () => {
     ]);
   });
 
+  it('refuses subscriptions to the properties B12 says cannot be subscribed to', async () => {
+    const subscribe = (eventType: string, propertyName: string) =>
+      call(
+        'POST',
+        `/webhooks/v3/${DEMO.appId}/subscriptions?hapikey=${DEMO.developerApiKey}`,
+        { eventType, propertyName, active: true },
+        null,
+      );
+    expect((await subscribe('contact.propertyChange', 'city')).status).toBe(201);
+    for (const [eventType, propertyName] of [
+      ['contact.propertyChange', 'num_unique_conversion_events'],
+      ['contact.propertyChange', 'hs_lastmodifieddate'],
+      ['deal.propertyChange', 'hs_lastmodifieddate'],
+    ] as const) {
+      const res = await subscribe(eventType, propertyName);
+      expect(res.status).toBe(400);
+      expect(res.json).toMatchObject({
+        status: 'error',
+        message: expect.stringContaining(propertyName),
+        correlationId: expect.any(String),
+      });
+    }
+    const subs = await call(
+      'GET',
+      `/webhooks/v3/${DEMO.appId}/subscriptions?hapikey=${DEMO.developerApiKey}`,
+      undefined,
+      null,
+    );
+    const names = subs.json.results.map((r: { propertyName?: string }) => r.propertyName);
+    expect(names).not.toContain('hs_lastmodifieddate');
+    expect(names).not.toContain('num_unique_conversion_events');
+  });
+
   it('delivers creation and propertyChange events with the documented fields and valid v1/v3 signatures', async () => {
     const res = await call('POST', '/crm/v3/objects/contacts', {
       properties: { email: 'hook@example.org', firstname: 'Hook' },
