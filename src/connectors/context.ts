@@ -6,7 +6,7 @@ import { defaultHooks } from './http/hooks';
 import { type CallPriority, type HttpTransport, type TokenAccess } from './http/http.types';
 import { type RetryPolicyOptions } from './http/retry-policy';
 import { VendorHttpClient } from './http/vendor-client';
-import { budgetRemainingRecorder, recordVendorCall } from './metrics';
+import { budgetRefusalRecorder, budgetRemainingRecorder, recordVendorCall } from './metrics';
 import { connectorRegistration, createConnector } from './registry';
 import { type VendorUrlPolicy, resolveVendorHosts } from './ssrf';
 import { type ConnectionInfo, type ConnectorContext, type CrmConnector } from './types';
@@ -49,6 +49,7 @@ export function createConnectorContext(
     connection: info,
     budgets: decl.budgets,
     onRemaining: budgetRemainingRecorder(info.crm, info.id),
+    onRefused: budgetRefusalRecorder(info.crm, info.id),
   });
   const http = new VendorHttpClient({
     crm: info.crm,

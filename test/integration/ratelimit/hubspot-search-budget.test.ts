@@ -5,6 +5,7 @@ import { type AccessToken, type CallPriority } from '../../../src/connectors/htt
 import { type ConnectionInfo, type CrmConnector } from '../../../src/connectors/types';
 import { type CrmError } from '../../../src/errors';
 import { createLogger } from '../../../src/logger';
+import { metricsRegistry } from '../../../src/metrics';
 import { budgetKey } from '../../../src/ratelimit/budget-gate';
 import { type ListeningSandbox } from '../../../src/sandbox/core';
 import { DEMO, type HubSpotServer, createHubSpotSandbox } from '../../../src/sandbox/hubspot';
@@ -91,6 +92,13 @@ describe('HubSpot search budget (Redis, per portal)', () => {
     );
     expect(background.admitted).toBe(4);
     expect(searchCalls()).toBe(4);
+    // Each refusal is counted on /metrics, per connection and budget.
+    const refusals =
+      (await metricsRegistry.getSingleMetric('cgw_budget_refusals_total')?.get())?.values ?? [];
+    const searchRefusals = refusals
+      .filter((v) => v.labels.budget === 'search' && v.labels.priority === 'background')
+      .filter((v) => v.labels.connection === 'conn-a' || v.labels.connection === 'conn-b');
+    expect(searchRefusals.reduce((n, v) => n + v.value, 0)).toBe(8);
     for (const e of background.errors) {
       expect(e).toMatchObject({ code: 'RATE_LIMITED', vendorCode: 'BUDGET', details: { budget: 'search' } });
       // Told to come back when the window frees a slot, not slept on.
