@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type ListeningSandbox } from '../../../../src/sandbox/core';
-import { DEMO, type HubSpotServer } from '../../../../src/sandbox/hubspot';
+import { DEMO, type HubSpotSandboxOptions, type HubSpotServer } from '../../../../src/sandbox/hubspot';
 import { defaultRetryDelay } from '../../../../src/sandbox/hubspot/webhooks';
 import { startHubSpot, type Caller } from './helpers';
 
@@ -39,7 +39,7 @@ async function startReceiver(): Promise<void> {
   targetUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/hubspot?app=1`;
 }
 
-async function setup(options: { webhookRetry4xx?: boolean } = {}): Promise<void> {
+async function setup(options: HubSpotSandboxOptions = {}): Promise<void> {
   await startReceiver();
   ({ server, live, call } = await startHubSpot(
     { contacts: 10, deals: 5 },
