@@ -1,16 +1,17 @@
 /**
- * `npm run bench:sandbox`: requests per second one vendor sandbox sustains for a simple authenticated
- * GET (Salesforce: sObject retrieve; HubSpot: contact get by id). The sandbox runs in a child
- * process so the load generator does not share its event loop; clients are keep-alive HTTP
- * connections on loopback, bounded in count and time. Prints `BENCH sandbox.<vendor>.rps <value> req/s`.
+ * `npm run bench:sandbox`: requests per second each registered vendor sandbox sustains for the simple
+ * authenticated read its vendor definition declares (`VendorDefinition.bench`: Salesforce an sObject
+ * retrieve, HubSpot a contact get by id). A new vendor is measured as soon as it is in the registry.
+ * The sandbox runs in a child process so the load generator does not share its event loop; clients
+ * are keep-alive HTTP connections on loopback, bounded in count and time. Prints
+ * `BENCH sandbox.<vendor>.rps <value> req/s`.
  *   --connections=N  concurrent clients (default 32)   --seconds=N  measured time (default 5)
  *   --no-baseline    skip the bare-fastify reference (`BENCH sandbox.baseline.fastify.rps`)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import fastify from 'fastify';
-import { createHubSpotSandbox } from '../src/sandbox/hubspot';
-import { createSalesforceSandbox } from '../src/sandbox/salesforce';
+import { sandboxRegistry } from '../src/sandbox/registry';
 
 interface Target {
   vendor: string;
@@ -49,52 +50,16 @@ async function serveBaseline(): Promise<void> {
   } satisfies Target);
 }
 
-/** Child side: start the sandbox, report the request to hammer, wait to be killed. */
-async function serve(): Promise<void> {
-  const server = createSalesforceSandbox({
-    orgs: [
-      {
-        id: 'default',
-        counts: { Contact: 500, Opportunity: 100, Account: 50 },
-        settings: { dailyApiRequests: 1_000_000_000 },
-      },
-    ],
-  });
+/** Child side: start the vendor's sandbox with its bench org, report the request to hammer, wait to be killed. */
+async function serve(vendor: string): Promise<void> {
+  const factory = sandboxRegistry[vendor];
+  if (!factory) throw new Error(`no sandbox registered for "${vendor}"`);
+  const server = factory({ orgs: [] });
+  const probe = server.vendor.bench;
+  if (!probe) throw new Error(`sandbox "${vendor}" declares no bench request (VendorDefinition.bench)`);
+  const org = server.createOrg({ id: 'bench', ...probe.org });
   const live = await server.listen();
-  const org = server.org();
-  const contactId = org.state.store.table('Contact').keys().next().value as string;
-  const target: Target = {
-    vendor: 'salesforce',
-    baseUrl: live.baseUrl,
-    path: `/services/data/v62.0/sobjects/Contact/${contactId}?fields=Id,FirstName,LastName,Email`,
-    headers: { authorization: `Bearer ${org.state.demoAccessToken}` },
-  };
-  process.send?.(target);
-}
-
-/** HubSpot child: a contact read with the private-app token; the rate limits lifted so they do not cap it. */
-async function serveHubSpot(): Promise<void> {
-  const server = createHubSpotSandbox({
-    orgs: [
-      {
-        id: 'default',
-        counts: { contacts: 500, deals: 100 },
-        settings: { burst: 1_000_000_000, daily: 1_000_000_000 },
-      },
-    ],
-  });
-  const live = await server.listen();
-  const org = server.org();
-  const contactId = org.state.store.order.contacts.find(
-    (id) => !org.state.store.get('contacts', id)?.archived,
-  );
-  const target: Target = {
-    vendor: 'hubspot',
-    baseUrl: live.baseUrl,
-    path: `/crm/v3/objects/contacts/${String(contactId)}?properties=email,firstname,lastname`,
-    headers: { authorization: `Bearer ${org.state.privateAppToken}` },
-  };
-  process.send?.(target);
+  process.send?.({ vendor, baseUrl: live.baseUrl, ...probe.request(org) } satisfies Target);
 }
 
 async function load(
@@ -163,15 +128,16 @@ async function measure(mode: string, connections: number, seconds: number): Prom
 async function main(): Promise<void> {
   const connections = arg('connections', 32);
   const seconds = arg('seconds', 5);
-  await measure('--serve', connections, seconds);
-  await measure('--serve-hubspot', connections, seconds);
+  for (const vendor of Object.keys(sandboxRegistry)) await measure(`--serve=${vendor}`, connections, seconds);
   if (!process.argv.includes('--no-baseline')) await measure('--serve-baseline', connections, seconds);
 }
 
-if (process.argv.includes('--serve')) {
-  void serve();
-} else if (process.argv.includes('--serve-hubspot')) {
-  void serveHubSpot();
+const serveArg = process.argv.find((a) => a.startsWith('--serve='));
+if (serveArg) {
+  serve(serveArg.slice('--serve='.length)).catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
 } else if (process.argv.includes('--serve-baseline')) {
   void serveBaseline();
 } else {

@@ -84,4 +84,11 @@ export {
 export type { FakePerson, TimestampPlanOptions } from './fake-data';
 export { ADMIN_PREFIX } from './admin';
 export { SandboxAdminError } from './types';
-export type { OrgOptions, RecordAdmin, RouteSandboxConfig, SeedCounts, VendorDefinition } from './types';
+export type {
+  BenchProbe,
+  OrgOptions,
+  RecordAdmin,
+  RouteSandboxConfig,
+  SeedCounts,
+  VendorDefinition,
+} from './types';

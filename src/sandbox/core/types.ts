@@ -56,6 +56,16 @@ export interface RecordAdmin<TState, TEvent> {
   restore?(org: SandboxOrg<TState, TEvent>, object: string, id: string): unknown;
 }
 
+/**
+ * The request `npm run bench:sandbox` hammers for a vendor: one simple authenticated read, on an org
+ * built from `org` (small seed, vendor limits lifted so they do not cap the figure).
+ */
+export interface BenchProbe<TState, TEvent> {
+  org: Omit<OrgOptions, 'id'>;
+  /** Path with query and headers (credentials included) of the read, for that org. */
+  request(org: SandboxOrg<TState, TEvent>): { path: string; headers: Record<string, string> };
+}
+
 /** Everything one vendor contributes; the core does the rest. */
 export interface VendorDefinition<TState, TEvent = never> {
   /** Registry name, e.g. `salesforce`. */
@@ -82,6 +92,8 @@ export interface VendorDefinition<TState, TEvent = never> {
    * live org; throw (e.g. a ZodError) to reject a PATCH. Called after createState and on every PATCH.
    */
   applySettings?(org: SandboxOrg<TState, TEvent>): void;
+  /** What the sandbox benchmark sends; every registered vendor declares one (the bench refuses otherwise). */
+  readonly bench?: BenchProbe<TState, TEvent>;
   /** Present for vendors that push webhooks. */
   readonly webhooks?: WebhookTransport<TEvent>;
 }

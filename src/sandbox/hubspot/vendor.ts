@@ -148,6 +148,21 @@ export function hubspotVendor(
       };
     },
 
+    bench: {
+      org: {
+        counts: { contacts: 500, deals: 100 },
+        settings: { burst: 1_000_000_000, daily: 1_000_000_000 },
+      },
+      request(org) {
+        const store = org.state.store;
+        const contactId = store.order.contacts.find((id) => !store.get('contacts', id)?.archived);
+        return {
+          path: `/crm/v3/objects/contacts/${String(contactId)}?properties=email,firstname,lastname`,
+          headers: { authorization: `Bearer ${org.state.privateAppToken}` },
+        };
+      },
+    },
+
     routes(app, srv) {
       server = srv;
       registerOAuthRoutes(app, srv);

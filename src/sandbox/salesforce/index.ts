@@ -89,6 +89,19 @@ export function salesforceVendor(): VendorDefinition<SfOrgState> {
     applySettings(org) {
       org.state.settings = salesforceSettingsSchema.parse(org.settings);
     },
+    bench: {
+      org: {
+        counts: { Contact: 500, Opportunity: 100, Account: 50 },
+        settings: { dailyApiRequests: 1_000_000_000 },
+      },
+      request(org) {
+        const contactId = org.state.store.table('Contact').keys().next().value as string;
+        return {
+          path: `/services/data/v62.0/sobjects/Contact/${contactId}?fields=Id,FirstName,LastName,Email`,
+          headers: { authorization: `Bearer ${org.state.demoAccessToken}` },
+        };
+      },
+    },
     resolveOrg(request, s) {
       if (request.url.startsWith('/services/oauth2/')) return resolveOAuthOrg(request, s);
       const token = bearer(request) ?? (request.query as { oauth_token?: string }).oauth_token;
