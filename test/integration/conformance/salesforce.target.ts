@@ -1,72 +1,59 @@
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
 import { CRMS } from '../../../src/config/crms';
-import { createConnectorContext } from '../../../src/connectors/context';
-import { type CallPriority } from '../../../src/connectors/http/http.types';
+import { type ConnectorDeps, connectorFor } from '../../../src/connectors/context';
 import { type RetryPolicyOptions } from '../../../src/connectors/http/retry-policy';
 import { type VendorUrlPolicy } from '../../../src/connectors/ssrf';
 import { OAuth2Client, oauthRefresher } from '../../../src/connectors/tokens/oauth2-client';
 import { type ConnectionEventPublisher, TokenService } from '../../../src/connectors/tokens/token.service';
-import { type ConnectorFactory, type CrmConnector, type CrmObject } from '../../../src/connectors/types';
+import { type CrmObject, type NativeValue } from '../../../src/connectors/types';
 import { createLogger } from '../../../src/logger';
-import { type ListeningSandbox, type RequestLogEntry } from '../../../src/sandbox/core';
+import { type ListeningSandbox } from '../../../src/sandbox/core';
 import { createSalesforceSandbox } from '../../../src/sandbox/salesforce';
 import { findObject } from '../../../src/sandbox/salesforce/schema';
 import { KeyRing } from '../../../src/security/credentials-cipher';
 import { type Store, openStore } from '../../../src/store';
 import { testStoreUrls, uniqueName } from '../../support/stores';
+import { type ConformanceSandbox, type ConformanceTarget } from './target';
 
 /**
- * The Salesforce sandbox behind a real connection: the OAuth web-server flow against the sandbox, the
- * token service on Redis + the gateway's store, the budget gate on Redis, the shared HTTP client built
- * by `createConnectorContext` with the registered Salesforce hooks, and the connector on top. Only the
- * sandbox's data is touched directly (as a CRM user would, at chosen instants).
+ * The Salesforce target of the conformance suite: the Salesforce sandbox behind a real connection — the
+ * OAuth web-server flow against the sandbox, the token service on Redis + the gateway's store, the
+ * budget gate on Redis, the shared HTTP client built by the framework's context builder with the
+ * registered Salesforce hooks, and the registered connector on top. Only the sandbox's data is touched
+ * directly (as a CRM user would, at chosen instants).
  */
 
 const POLICY: VendorUrlPolicy = { allowOverrides: true, allowlist: ['http://127.0.0.1:*'] };
 const REDIRECT = 'http://127.0.0.1:9/oauth/salesforce/callback';
 const SF_OBJECT: Record<CrmObject, string> = { contact: 'Contact', deal: 'Opportunity' };
+/** The custom contact fields the connection reads (the suite's custom-field and external-id cases). */
+const CUSTOM_FIELDS = ['External_Id__c', 'NPS_Score__c', 'Customer_Tier__c'];
 
 export interface SalesforceConformanceOptions {
-  counts: { Contact: number; Opportunity: number; Account?: number };
-  /** Connection settings (fields read, bulk threshold…). */
+  counts: Record<CrmObject, number>;
+  /** Connection settings besides the custom fields read (bulk threshold…). */
   settings?: Record<string, unknown>;
   retry?: Partial<RetryPolicyOptions>;
   /** How the connection was authorized. @defaultValue 'oauth2_code' (the web-server flow) */
   auth?: 'oauth2_code' | 'oauth2_client_credentials';
 }
 
-export interface SalesforceConformanceSandbox {
-  connector(priority?: CallPriority): CrmConnector;
-  /** Vendor calls logged since the last `clearLog` whose `METHOD route` key matches. */
-  calls(route: RegExp): number;
-  clearLog(): void;
-  log(): RequestLogEntry[];
-  liveIds(obj: CrmObject): string[];
-  /** Creates records as the org's CRM user, all stamped at `at` (sandbox epoch ms). */
-  createAt(obj: CrmObject | 'OpportunityContactRole', rows: Record<string, unknown>[], at: number): string[];
-  deleteAt(obj: CrmObject, id: string, at: number): void;
-  field(obj: CrmObject, id: string, name: string): unknown;
-  now(): number;
-  setFaults(patch: Record<string, unknown>): Promise<void>;
-  /** Sandbox org settings (allocation, session timeout…). */
-  setSettings(patch: Record<string, unknown>): Promise<void>;
-  expireAccessTokens(): Promise<void>;
-  revokeRefreshTokens(): Promise<void>;
-  connectionStatus(): Promise<string>;
-  /** Events the token service published (NEEDS_REAUTH). */
-  events: { connectionId: string; status: string }[];
-  close(): Promise<void>;
+export interface SalesforceConformanceSandbox extends ConformanceSandbox {
+  /** Creates OpportunityContactRoles (or records) as the org's CRM user, stamped at `at`. */
+  createAt(
+    obj: CrmObject | 'OpportunityContactRole',
+    rows: Record<string, NativeValue>[],
+    at: number,
+  ): string[];
 }
 
 /** Starts a sandbox org and a connection on it; `factory` is the connector under test. */
 export async function startSalesforceConformance(
-  factory: ConnectorFactory,
   options: SalesforceConformanceOptions,
 ): Promise<SalesforceConformanceSandbox> {
-  const sandbox = createSalesforceSandbox({
-    orgs: [{ id: 'default', seed: 11, counts: { Account: 20, ...options.counts } }],
-  });
+  const counts = { Account: 20, Contact: options.counts.contact, Opportunity: options.counts.deal };
+  const sandbox = createSalesforceSandbox({ orgs: [{ id: 'default', seed: 11, counts }] });
   const live: ListeningSandbox = await sandbox.listen();
   const org = sandbox.org('default');
   const store: Store = await openStore({
@@ -115,7 +102,7 @@ export async function startSalesforceConformance(
     },
     externalAccountId: grant.externalAccountId ?? null,
     vendorUrls: { auth: live.baseUrl },
-    settings: options.settings ?? {},
+    settings: { fields: { contact: CUSTOM_FIELDS }, ...options.settings },
   });
   const tokens = new TokenService({
     store: store.connections,
@@ -140,26 +127,28 @@ export async function startSalesforceConformance(
     return obj;
   };
 
+  const deps: ConnectorDeps = {
+    redis,
+    prefix,
+    tokensFor: (id) => tokens.forConnection(id),
+    policy: POLICY,
+    logger,
+    retry: options.retry,
+  };
+  const table = (obj: CrmObject) => [...org.state.store.table(SF_OBJECT[obj]).values()];
+  const roles = () =>
+    [...org.state.store.table('OpportunityContactRole').values()].filter((r) => !r.IsDeleted);
+
   return {
-    connector(priority: CallPriority = 'interactive') {
-      const ctx = createConnectorContext(connection, priority, {
-        redis,
-        prefix,
-        tokensFor: (id) => tokens.forConnection(id),
-        policy: POLICY,
-        logger,
-        retry: options.retry,
-      });
-      return factory(ctx);
-    },
+    // The registered factory, as production resolves it.
+    connector: (priority = 'interactive') => connectorFor(connection, priority, deps),
     calls: (route) => org.log.count((key) => route.test(key)),
     clearLog: () => org.log.clear(),
-    log: () => org.log.snapshot(2000).entries,
-    liveIds(obj) {
-      return [...org.state.store.table(SF_OBJECT[obj]).values()]
+    log: () => org.log.snapshot(org.log.total).entries,
+    liveIds: (obj) =>
+      table(obj)
         .filter((r) => r.IsDeleted !== true)
-        .map((r) => String(r.Id));
-    },
+        .map((r) => String(r.Id)),
     createAt(obj, rows, at) {
       const name = obj === 'contact' || obj === 'deal' ? SF_OBJECT[obj] : obj;
       return rows.map((fields) => {
@@ -172,6 +161,34 @@ export async function startSalesforceConformance(
       const result = org.state.store.delete(objectOf(SF_OBJECT[obj]), id, write(at));
       if (!result.success) throw new Error(`sandbox delete ${id}: ${JSON.stringify(result.errors)}`);
     },
+    // queryAll sees deleted records with IsDeleted = true; a delete stamps SystemModstamp.
+    changedAfter(obj, after) {
+      const changed = table(obj).filter((r) => Number(r.SystemModstamp) > after);
+      return {
+        upserted: changed.filter((r) => r.IsDeleted !== true).map((r) => String(r.Id)),
+        deleted: changed.filter((r) => r.IsDeleted === true).map((r) => String(r.Id)),
+      };
+    },
+    associate(contactId, dealId) {
+      const result = org.state.store.create(
+        objectOf('OpportunityContactRole'),
+        { ContactId: contactId, OpportunityId: dealId },
+        write(org.now()),
+      );
+      if (!result.success)
+        throw new Error(`sandbox create OpportunityContactRole: ${JSON.stringify(result.errors)}`);
+    },
+    associated(from, id) {
+      const [mine, other] =
+        from === 'contact' ? ['ContactId', 'OpportunityId'] : ['OpportunityId', 'ContactId'];
+      return [
+        ...new Set(
+          roles()
+            .filter((r) => r[mine] === id)
+            .map((r) => String(r[other])),
+        ),
+      ];
+    },
     field: (obj, id, name) => org.state.store.get(SF_OBJECT[obj], id)?.[name],
     now: () => org.now(),
     setFaults: (patch) => admin('/faults', 'PATCH', patch),
@@ -179,6 +196,7 @@ export async function startSalesforceConformance(
     expireAccessTokens: () => admin('/tokens/expire'),
     revokeRefreshTokens: () => admin('/tokens/revoke'),
     connectionStatus: async () => (await store.connections.getById(connection.id)).status,
+    connectionId: connection.id,
     events,
     async close() {
       await live.close();
@@ -188,3 +206,53 @@ export async function startSalesforceConformance(
     },
   };
 }
+
+export const salesforceTarget: ConformanceTarget<SalesforceConformanceSandbox> = {
+  crm: 'salesforce',
+  start: (options) => startSalesforceConformance(options),
+  routes: {
+    // Contacts read Account.Name, a relationship field Collections retrieve cannot select: they are
+    // read with SOQL `Id IN (…)`; opportunities through sObject Collections POST retrieve.
+    bulkRead: (obj) =>
+      obj === 'contact'
+        ? /^GET \/services\/data\/:version\/query$/
+        : /^POST \/services\/data\/:version\/composite\/sobjects\/:type$/,
+    bulkWrite: () => /^(POST|PATCH) \/services\/data\/:version\/composite\/sobjects(\/:type\/:field)?$/,
+    // OpportunityContactRole through SOQL.
+    associations: () => /^GET \/services\/data\/:version\/query$/,
+    token: /^POST \/services\/oauth2\/token$/,
+  },
+  samples: {
+    newRecord: (obj, n): Record<string, NativeValue> =>
+      obj === 'contact'
+        ? { LastName: `Conformance${n}`, Email: `conformance${n}@example.com` }
+        : { Name: `Deal ${n}`, StageName: 'Prospecting', CloseDate: '2026-12-31', Amount: 1000 },
+    // An invalid email (INVALID_EMAIL_ADDRESS); a deal without stage nor close date (REQUIRED_FIELD_MISSING).
+    invalidRecord: (obj, n): Record<string, NativeValue> =>
+      obj === 'contact'
+        ? { LastName: `Invalid${n}`, Email: `not an email ${n}` }
+        : { Name: 'No stage nor close date' },
+    invalidContactCode: 'INVALID_EMAIL_ADDRESS',
+    update: (obj) =>
+      obj === 'contact'
+        ? { field: 'Title', value: 'Chief Conformance Officer' }
+        : { field: 'Name', value: 'Renamed deal' },
+    unknownId: (obj) => (obj === 'contact' ? '003000000000000AAA' : '006000000000000AAA'),
+    email: { field: 'Email', type: 'email' },
+    contactExternalId: 'External_Id__c',
+    custom: { field: 'NPS_Score__c', type: 'decimal', value: 9, picklist: 'Customer_Tier__c' },
+  },
+  // SystemModstamp is compared in whole seconds: `since` is rounded down.
+  changesLookbackMs: 999,
+  storms: [
+    {
+      name: 'REQUEST_LIMIT_EXCEEDED (403, no Retry-After: the policy’s budget wait, shortened here)',
+      status: 403,
+      waitTold: true,
+      retry: { budgetExhaustedWaitMs: 700 },
+      start: (sb, ms) => sb.setFaults({ rateLimitStormMs: ms }),
+    },
+  ],
+  // The org's daily allocation, reported in Sforce-Limit-Info.
+  allocation: { budget: 'daily', set: (sb, perWindow) => sb.setSettings({ dailyApiRequests: perWindow }) },
+};

@@ -1,159 +1,428 @@
-import { CRMS } from '../../../src/config/crms';
+import { CRMS, DEFAULT_INTERACTIVE_RESERVE } from '../../../src/config/crms';
 import {
+  type CrmConnector,
   type CrmObject,
   type NativeChange,
   type NativeRecord,
+  type RecordWrite,
   type WriteResult,
 } from '../../../src/connectors/types';
+import { type CrmError } from '../../../src/errors';
 import { DEFAULT_MAPPINGS } from '../../../src/mapping/defaults';
 import { toCanonical } from '../../../src/mapping/mapper';
-import { type ConformanceEntry, type ConformanceRig } from './harness';
+import { type RequestLogEntry } from '../../../src/sandbox/core';
+import { rejection } from '../../support/connector-doubles';
+import { type ConformanceSandbox, type ConformanceStart, type ConformanceTarget } from './target';
+import { allChanges } from './walk';
+
+/**
+ * The connector conformance suite: the `CrmConnector` contract (src/connectors/types.ts) checked
+ * against a vendor sandbox over real sockets, with the real token service, budget gate and shared HTTP
+ * client. Every registered connector runs it (its conformance file calls `describeConformance`);
+ * vendor calls are counted from the sandbox's request log, never from our own code.
+ */
 
 const OBJECTS: CrmObject[] = ['contact', 'deal'];
 
-/**
- * The shared conformance suite: the `CrmConnector` contract (src/connectors/types.ts) checked against a
- * vendor sandbox over real sockets. Every registered connector runs it; vendor-specific depth (limit
- * storms, tokens expiring mid-run, search caps) stays in each connector's own tests.
- */
-export function runConformanceSuite(entry: ConformanceEntry): void {
-  const decl = CRMS[entry.crm];
-  const exp = entry.expectations;
-  let rig: ConformanceRig;
+async function listAll(
+  connector: CrmConnector,
+  obj: CrmObject,
+  pageSize: number,
+): Promise<{ records: NativeRecord[]; pages: number }> {
+  const records: NativeRecord[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const page = await connector.listRecords(obj, { pageSize, cursor });
+    expect(page.items.length).toBeLessThanOrEqual(pageSize);
+    records.push(...page.items);
+    cursor = page.nextCursor;
+    pages += 1;
+  } while (cursor !== null && pages < 10_000);
+  return { records, pages };
+}
 
-  beforeAll(async () => {
-    rig = await entry.start();
-  });
-  afterAll(() => rig?.close());
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sorted = (ids: Iterable<string>) => [...ids].sort();
 
-  it('declares the limits of its CRM declaration', () => {
-    const { limits, kind } = rig.connector();
-    expect(kind).toBe(entry.crm);
-    expect(limits.readBatch).toBe(decl.batch.read);
-    expect(limits.writeBatch).toBe(decl.batch.write);
-    expect(limits.budgets).toEqual(decl.budgets);
-  });
+export function describeConformance<S extends ConformanceSandbox>(target: ConformanceTarget<S>): void {
+  const decl = CRMS[target.crm];
+  const samples = target.samples;
 
-  describe.each(OBJECTS)('%s', (obj) => {
-    const listed: NativeRecord[] = [];
-
-    it('lists every seeded record across several pages, each once', async () => {
-      const connector = rig.connector();
-      let cursor: string | null = null;
-      let pages = 0;
-      do {
-        const page = await connector.listRecords(obj, { pageSize: 7, cursor });
-        expect(page.items.length).toBeLessThanOrEqual(7);
-        listed.push(...page.items);
-        cursor = page.nextCursor;
-        pages += 1;
-      } while (cursor !== null && pages < 10_000);
-      const ids = listed.map((r) => r.remoteId);
-      expect(new Set(ids).size).toBe(ids.length);
-      expect(ids.length).toBe(exp.seeded[obj]);
-      expect(pages).toBeGreaterThan(1);
+  describe(`${target.crm} connector conformance`, () => {
+    let sb: S | undefined;
+    const start = async (options: ConformanceStart): Promise<S> => {
+      sb = await target.start(options);
+      return sb;
+    };
+    afterEach(async () => {
+      await sb?.close();
+      sb = undefined;
     });
 
-    it('maps every listed record through the default mapping without issues', () => {
-      const mapping = DEFAULT_MAPPINGS[entry.crm][obj];
-      const issues = listed.flatMap((r) =>
-        toCanonical(mapping, r.fields).issues.map((i) => `${r.remoteId} ${i.native}: ${i.message}`),
-      );
-      expect(issues).toEqual([]);
+    it('declares the limits of its CRM declaration', async () => {
+      const { limits, kind } = (await start({ counts: { contact: 5, deal: 5 } })).connector();
+      expect(kind).toBe(target.crm);
+      expect(limits.readBatch).toBe(decl.batch.read);
+      expect(limits.writeBatch).toBe(decl.batch.write);
+      expect(limits.budgets).toEqual(decl.budgets);
     });
 
-    it('reads ids in ⌈n / readBatch⌉ bulk calls, in key order, null for a miss', async () => {
-      const connector = rig.connector();
-      const known = listed.map((r) => r.remoteId);
-      const ids = [exp.unknownId(obj), ...known];
-      const batch = connector.limits.readBatch;
-      rig.clearLog();
-      const got: (NativeRecord | null)[] = [];
-      for (let i = 0; i < ids.length; i += batch)
-        got.push(...(await connector.getRecords(obj, ids.slice(i, i + batch))));
-      expect(rig.calls(entry.routes.bulkRead(obj))).toBe(Math.ceil(ids.length / batch));
-      expect(got[0]).toBeNull();
-      expect(got.slice(1).map((r) => r?.remoteId)).toEqual(known);
-    });
+    describe.each(OBJECTS)('%s', (obj) => {
+      const seeded = obj === 'contact' ? 2300 : 230;
+      const pageSize = obj === 'contact' ? 500 : 50;
 
-    it('describes every field its default mapping reads', async () => {
-      const described = new Set((await rig.connector().describeFields(obj)).map((f) => f.name));
-      const needed = DEFAULT_MAPPINGS[entry.crm][obj].fields
-        .filter((f) => !f.optional && !f.native.includes('.'))
-        .flatMap((f) =>
-          f.transform.kind === 'status_from_flags'
-            ? [f.transform.closedField, f.transform.wonField]
-            : [f.native],
+      it('lists every live record to the end across several pages, each once, mapped and described', async () => {
+        const s = await start({
+          counts: { contact: obj === 'contact' ? seeded : 10, deal: obj === 'deal' ? seeded : 10 },
+        });
+        const connector = s.connector();
+        const { records, pages } = await listAll(connector, obj, pageSize);
+        const ids = records.map((r) => r.remoteId);
+        expect(ids.length).toBe(new Set(ids).size);
+        expect(sorted(ids)).toEqual(sorted(s.liveIds(obj)));
+        expect(ids.length).toBeGreaterThan(seeded / 2);
+        expect(pages).toBeGreaterThan(1);
+
+        // Every listed record maps through the default mapping without issues.
+        const mapping = DEFAULT_MAPPINGS[target.crm][obj];
+        const issues = records.flatMap((r) =>
+          toCanonical(mapping, r.fields).issues.map((i) => `${r.remoteId} ${i.native}: ${i.message}`),
         );
-      expect([...new Set(needed)].filter((n) => !described.has(n))).toEqual([]);
-    });
+        expect(issues).toEqual([]);
 
-    describe('writes', () => {
-      let since: Date;
-      let created: WriteResult[] = [];
+        // And describeFields names every field the default mapping reads.
+        const described = new Set((await connector.describeFields(obj)).map((f) => f.name));
+        const needed = mapping.fields
+          .filter((f) => !f.optional && !f.native.includes('.'))
+          .flatMap((f) =>
+            f.transform.kind === 'status_from_flags'
+              ? [f.transform.closedField, f.transform.wonField]
+              : [f.native],
+          );
+        expect([...new Set(needed)].filter((n) => !described.has(n))).toEqual([]);
+      });
 
-      it('upserts in one bulk call, one result per record in order, invalid ones reported per record', async () => {
-        since = new Date(rig.now() - 1000);
-        const connector = rig.connector('background');
+      it('writes: one bulk call, one result per record in order, invalid ones per record; update; delete → DELETED change', async () => {
+        const s = await start({ counts: { contact: 23, deal: 17 } });
+        const since = new Date(s.now() - 1000);
+        const connector = s.connector('background');
         const n = Math.min(connector.limits.writeBatch - 1, 5);
         const stamp = Date.now();
-        const writes = Array.from({ length: n }, (_, i) => ({
+        const writes: RecordWrite[] = Array.from({ length: n }, (_, i) => ({
           ref: `ok-${i}`,
-          fields: exp.newRecord(obj, stamp + i),
+          fields: samples.newRecord(obj, stamp + i),
         }));
-        const invalid = exp.invalidRecord?.(obj);
+        const invalid = samples.invalidRecord(obj, 1);
         if (invalid) writes.push({ ref: 'bad', fields: invalid });
-        rig.clearLog();
-        created = await connector.upsertRecords(obj, writes);
+        s.clearLog();
+        const created: WriteResult[] = await connector.upsertRecords(obj, writes);
         expect(created.map((r) => r.ref)).toEqual(writes.map((w) => w.ref));
         expect(created.slice(0, n).map((r) => r.ok && r.created)).toEqual(Array(n).fill(true));
         if (invalid) {
           const bad = created[n];
-          expect(bad.ok).toBe(false);
-          if (!bad.ok) expect(bad.error.code).toBe('VALIDATION');
+          expect(bad?.ok).toBe(false);
+          if (bad && !bad.ok) expect(bad.error.code).toBe('VALIDATION');
         }
-        expect(rig.calls(entry.routes.bulkWrite(obj))).toBe(1);
-      });
+        expect(s.calls(target.routes.bulkWrite(obj))).toBe(1);
 
-      it('updates by remote id and reads the new value back', async () => {
-        const first = created.find((r) => r.ok);
-        if (!first || !first.ok) throw new Error('no record was created');
-        const { field, value } = exp.update(obj);
-        const [res] = await rig
-          .connector('background')
-          .upsertRecords(obj, [{ ref: 'u', remoteId: first.remoteId, fields: { [field]: value } }]);
-        expect(res).toMatchObject({ ok: true, remoteId: first.remoteId, created: false });
-        const [read] = await rig.connector().getRecords(obj, [first.remoteId]);
-        expect(read?.fields[field]).toEqual(value);
-      });
-
-      it('reports changes since a time, deletions included', async () => {
         const ids = created.flatMap((r) => (r.ok ? [r.remoteId] : []));
-        const [gone, ...kept] = ids;
-        const deleted = await rig.connector('background').deleteRecords(obj, [gone]);
+        const [first, gone, ...kept] = ids as [string, string, ...string[]];
+        const { field, value } = samples.update(obj);
+        const [res] = await connector.upsertRecords(obj, [
+          { ref: 'u', remoteId: first, fields: { [field]: value } },
+        ]);
+        expect(res).toMatchObject({ ok: true, remoteId: first, created: false });
+        const [read] = await s.connector().getRecords(obj, [first]);
+        expect(read?.fields[field]).toEqual(value);
+        expect(s.field(obj, first, field)).toEqual(typeof value === 'number' ? value : String(value));
+
+        const deleted = await connector.deleteRecords(obj, [gone]);
         expect(deleted).toEqual([expect.objectContaining({ ok: true, remoteId: gone })]);
-        const changes: NativeChange[] = [];
-        let cursor: string | null = null;
-        let pages = 0;
-        do {
-          const page = await rig.connector('background').listChanges(obj, { since, cursor, pageSize: 50 });
-          changes.push(...page.items);
-          cursor = page.nextCursor;
-          pages += 1;
-        } while (cursor !== null && pages < 1000);
+        expect(s.liveIds(obj)).not.toContain(gone);
+        const changes = await allChanges(s.connector('background'), obj, since, 50);
         const upserted = new Set(changes.filter((c) => c.kind === 'UPSERTED').map((c) => c.remoteId));
-        expect(kept.filter((id) => !upserted.has(id))).toEqual([]);
+        expect([first, ...kept].filter((id) => !upserted.has(id))).toEqual([]);
         expect(changes.some((c) => c.remoteId === gone && c.kind === 'DELETED')).toBe(true);
+        expect(upserted.has(gone)).toBe(false);
       });
     });
-  });
 
-  it('returns associations for every requested id', async () => {
-    const connector = rig.connector();
-    const page = await connector.listRecords('contact', { pageSize: 5 });
-    const ids = page.items.map((r) => r.remoteId);
-    const map = await connector.getAssociations('contact', ids, 'deal');
-    expect([...map.keys()].sort()).toEqual([...ids].sort());
-    for (const deals of map.values()) expect(Array.isArray(deals)).toBe(true);
+    it('reads 500 ids in ⌈500 / readBatch⌉ calls in all, one result per id in order, misses as null', async () => {
+      const s = await start({ counts: { contact: 600, deal: 600 } });
+      const connector = s.connector();
+      const { readBatch } = connector.limits;
+      for (const obj of OBJECTS) {
+        const ids = s.liveIds(obj).slice(0, 500);
+        expect(ids).toHaveLength(500);
+        // Field metadata a connector caches per connection is fetched once, not per batch: warm it.
+        await connector.getRecords(obj, ids.slice(0, 1));
+        s.clearLog();
+        const got: (string | null)[] = [];
+        for (let i = 0; i < ids.length; i += readBatch) {
+          const records = await connector.getRecords(obj, ids.slice(i, i + readBatch));
+          got.push(...records.map((r) => r?.remoteId ?? null));
+        }
+        expect(got).toEqual(ids);
+        expect(s.calls(target.routes.bulkRead(obj))).toBe(Math.ceil(500 / readBatch));
+        expect(s.log()).toHaveLength(Math.ceil(500 / readBatch));
+
+        s.clearLog();
+        const mixed = await connector.getRecords(obj, [samples.unknownId(obj), ids[0] as string]);
+        expect(mixed.map((r) => r?.remoteId ?? null)).toEqual([null, ids[0]]);
+        expect(s.log()).toHaveLength(1);
+      }
+    });
+
+    it('reports changes since T: records sharing a timestamp across page boundaries once each, and deletions', async () => {
+      const s = await start({ counts: { contact: 200, deal: 10 } });
+      const pageSize = 100;
+      const t = s.now() - 5 * 60_000;
+      const same = t + 1_000;
+      // More records at one instant than two pages hold: a page boundary falls inside the tie.
+      const created = s.createAt(
+        'contact',
+        Array.from({ length: 250 }, (_, i) => ({
+          ...samples.newRecord('contact', i),
+          [samples.email.field]: `same${i}@ts.test`,
+        })),
+        same,
+      );
+      const doomed = s.liveIds('contact').slice(0, 3);
+      for (const id of doomed) s.deleteAt('contact', id, t + 2_000);
+      const lastChange = t + 2_000;
+
+      const expectFeed = (changes: NativeChange[], since: number) => {
+        const upserted = changes.filter((c) => c.kind === 'UPSERTED').map((c) => c.remoteId);
+        const deleted = changes.filter((c) => c.kind === 'DELETED').map((c) => c.remoteId);
+        expect(upserted.length).toBe(new Set(upserted).size);
+        expect(deleted.length).toBe(new Set(deleted).size);
+        // Everything the vendor changed after `since`, and nothing changed before its lookback.
+        const must = s.changedAfter('contact', since);
+        const may = s.changedAfter('contact', since - target.changesLookbackMs - 1);
+        expect(must.upserted.filter((id) => !upserted.includes(id))).toEqual([]);
+        expect(must.deleted.filter((id) => !deleted.includes(id))).toEqual([]);
+        expect(upserted.filter((id) => !may.upserted.includes(id))).toEqual([]);
+        expect(deleted.filter((id) => !may.deleted.includes(id))).toEqual([]);
+        return { upserted, deleted };
+      };
+
+      const changes = await allChanges(s.connector('background'), 'contact', new Date(t), pageSize);
+      const { upserted, deleted } = expectFeed(changes, t);
+      expect(created).toHaveLength(250);
+      expect(created.filter((id) => !upserted.includes(id))).toEqual([]);
+      expect(doomed.filter((id) => !deleted.includes(id))).toEqual([]);
+      expect(upserted.filter((id) => doomed.includes(id))).toEqual([]);
+      const one = changes.find((c) => c.remoteId === created[0]);
+      expect(one?.record?.fields[samples.email.field]).toBe('same0@ts.test');
+      expect(Date.parse(one?.occurredAt ?? '')).toBe(same);
+
+      // Past the last change (and the vendor's lookback) none of these come back.
+      const later = lastChange + target.changesLookbackMs + 1;
+      const after = await allChanges(s.connector('background'), 'contact', new Date(later), pageSize);
+      expectFeed(after, later);
+      const ours = new Set([...created, ...doomed]);
+      expect(after.filter((c) => ours.has(c.remoteId))).toEqual([]);
+    });
+
+    it('describes custom fields and round-trips a custom value through an upsert by external id and a read', async () => {
+      const s = await start({ counts: { contact: 10, deal: 10 } });
+      const connector = s.connector();
+      const { custom, email, contactExternalId } = samples;
+      const fields = await connector.describeFields('contact');
+      expect(fields.find((f) => f.name === custom.field)).toMatchObject({ custom: true, type: custom.type });
+      expect(fields.find((f) => f.name === custom.picklist)?.custom).toBe(true);
+      expect(fields.find((f) => f.name === custom.picklist)?.picklistValues?.length).toBeGreaterThan(0);
+      expect(fields.find((f) => f.name === contactExternalId)?.custom).toBe(true);
+      expect(fields.find((f) => f.name === email.field)).toMatchObject({ custom: false, type: email.type });
+      const [res] = await connector.upsertRecords('contact', [
+        {
+          ref: 'c1',
+          externalId: { field: contactExternalId, value: 'CUSTOM-1' },
+          fields: { ...samples.newRecord('contact', 1), [custom.field]: custom.value },
+        },
+      ]);
+      expect(res).toMatchObject({ ok: true, created: true });
+      const id = res?.ok ? res.remoteId : '';
+      const [read] = await connector.getRecords('contact', [id]);
+      expect(read?.fields[custom.field]).toBe(custom.value);
+      expect(read?.fields[contactExternalId]).toBe('CUSTOM-1');
+      expect(String(s.field('contact', id, custom.field))).toBe(String(custom.value));
+    });
+
+    it('reads associations in ⌈n / readBatch⌉ calls, both ways, exactly as the vendor holds them', async () => {
+      const s = await start({ counts: { contact: 300, deal: 30 } });
+      const contacts = s.liveIds('contact').slice(0, 250);
+      const deals = s.liveIds('deal');
+      contacts.forEach((c, i) => s.associate(c, deals[i % deals.length] as string));
+      const lonely = s.liveIds('contact').find((c) => s.associated('contact', c, 'deal').length === 0);
+      const connector = s.connector();
+      const asked = lonely ? [...contacts, lonely] : contacts;
+      s.clearLog();
+      const byContact = await connector.getAssociations('contact', asked, 'deal');
+      expect(s.calls(target.routes.associations('contact', 'deal'))).toBe(
+        Math.ceil(asked.length / connector.limits.readBatch),
+      );
+      expect(sorted(byContact.keys())).toEqual(sorted(asked));
+      contacts.forEach((c, i) => {
+        const expected = s.associated('contact', c, 'deal');
+        expect(expected).toContain(deals[i % deals.length]);
+        expect(sorted(byContact.get(c) ?? [])).toEqual(sorted(expected));
+      });
+      if (lonely) expect(byContact.get(lonely)).toEqual([]);
+
+      const deal = deals[0] as string;
+      s.clearLog();
+      const byDeal = await connector.getAssociations('deal', [deal], 'contact');
+      expect(s.calls(target.routes.associations('deal', 'contact'))).toBe(1);
+      const expected = s.associated('deal', deal, 'contact');
+      expect(expected).toEqual(expect.arrayContaining(contacts.filter((_, i) => i % deals.length === 0)));
+      expect(sorted(byDeal.get(deal) ?? [])).toEqual(sorted(expected));
+    });
+
+    it('upserts 1,000 records in ⌈1,000 / writeBatch⌉ calls in all; the invalid ones fail alone, per record', async () => {
+      const s = await start({ counts: { contact: 10, deal: 10 } });
+      const connector = s.connector('background');
+      const { writeBatch } = connector.limits;
+      const bad = new Set([3, 250, 251, 777, 999]);
+      const writes: RecordWrite[] = Array.from({ length: 1000 }, (_, i) => ({
+        ref: `w${i}`,
+        externalId: { field: samples.contactExternalId, value: `conf-${i}` },
+        fields: bad.has(i)
+          ? (samples.invalidRecord('contact', i) ?? {})
+          : { ...samples.newRecord('contact', i), [samples.email.field]: `conf${i}@example.com` },
+      }));
+      // Field metadata a connector caches per connection is fetched once, not per batch: warm it.
+      await connector.describeFields('contact');
+      s.clearLog();
+      // The contract: one upsertRecords call takes ≤ writeBatch records (one vendor call each).
+      const results: WriteResult[] = [];
+      for (let i = 0; i < writes.length; i += writeBatch)
+        results.push(...(await connector.upsertRecords('contact', writes.slice(i, i + writeBatch))));
+      expect(s.calls(target.routes.bulkWrite('contact'))).toBe(Math.ceil(1000 / writeBatch));
+      expect(s.log()).toHaveLength(Math.ceil(1000 / writeBatch));
+      expect(results.map((r) => r.ref)).toEqual(writes.map((w) => w.ref));
+      const failed = results.filter((r) => !r.ok);
+      expect(failed.map((r) => r.ref)).toEqual([...bad].map((i) => `w${i}`));
+      for (const f of failed)
+        if (!f.ok)
+          expect(f.error).toMatchObject({ code: 'VALIDATION', vendorCode: samples.invalidContactCode });
+      const okIds = results.flatMap((r) => (r.ok ? [r.remoteId] : []));
+      expect(new Set(okIds).size).toBe(995);
+      expect(results.every((r) => !r.ok || r.created)).toBe(true);
+      expect(s.field('contact', okIds[0] as string, samples.contactExternalId)).toBe('conf-0');
+      // The same keys again: nothing new is created.
+      const again = await connector.upsertRecords(
+        'contact',
+        writes.slice(0, writeBatch).filter((_, i) => !bad.has(i)),
+      );
+      expect(again.length).toBeGreaterThan(0);
+      expect(again.every((r) => r.ok && !r.created)).toBe(true);
+    });
+
+    describe.each(target.storms.map((storm) => [storm.name, storm] as const))(
+      'a limit storm: %s',
+      (_name, storm) => {
+        it('is survived with no failure and no call before the wait it was told', async () => {
+          const s = await start({ counts: { contact: 50, deal: 10 }, retry: storm.retry });
+          const ids = s.liveIds('contact').slice(0, 10);
+          const told: { at: number; waitMs: number }[] = [];
+          await s.connector('background').getRecords('contact', ids.slice(0, 1));
+          await storm.start(s, 1500);
+          s.clearLog();
+          const started = Date.now();
+          let records: unknown[] | null = null;
+          while (!records && Date.now() - started < 30_000) {
+            try {
+              records = await s.connector('background').getRecords('contact', ids);
+            } catch (err) {
+              const e = err as CrmError;
+              expect(e.code).toBe('RATE_LIMITED');
+              if (storm.waitTold) expect(e.retryAfterMs).toBeGreaterThan(0);
+              else expect(e.retryAfterMs).toBeGreaterThanOrEqual(0);
+              // What the queue does: come back after the wait it was told.
+              told.push({ at: s.now(), waitMs: e.retryAfterMs ?? 0 });
+              await sleep(e.retryAfterMs ?? 0);
+            }
+          }
+          expect(records).toHaveLength(10);
+          const entries = s.log();
+          const refused = entries.filter((e) => e.status === storm.status);
+          expect(refused.length).toBeGreaterThan(0);
+          expect(told.length).toBeGreaterThan(0);
+          expect(entries.filter((e) => e.fault === 'rateLimit' && e.status !== storm.status)).toEqual([]);
+          expect(entries.filter((e) => e.status >= 400 && e.status !== storm.status)).toEqual([]);
+          // After every refusal, the next vendor call came no earlier than the wait the caller was told.
+          for (let i = 0; i < entries.length - 1; i += 1) {
+            const e = entries[i] as RequestLogEntry;
+            if (e.status !== storm.status) continue;
+            const wait = told.find((t) => t.at >= e.at)?.waitMs ?? 0;
+            expect((entries[i + 1] as RequestLogEntry).at - e.at).toBeGreaterThanOrEqual(wait - 25);
+          }
+        }, 45_000);
+      },
+    );
+
+    it('keeps to the allocation the vendor’s headers report: stops calling before the vendor refuses', async () => {
+      const budget = decl.budgets.find((b) => b.name === target.allocation.budget);
+      if (!budget?.headers)
+        throw new Error(`${target.crm} declares no header-corrected ${target.allocation.budget} budget`);
+      const s = await start({ counts: { contact: 20, deal: 10 } });
+      const perWindow = 30;
+      expect(budget.limit).toBeGreaterThan(perWindow);
+      // The declared default is larger; the sandbox reports 30. One call teaches the budget.
+      await target.allocation.set(s, perWindow);
+      s.clearLog();
+      const ids = s.liveIds('deal').slice(0, 3);
+      let served = 0;
+      let refusal: CrmError | null = null;
+      for (let i = 0; i < 40 && !refusal; i += 1) {
+        try {
+          await s.connector('background').getRecords('deal', ids);
+          served += 1;
+        } catch (err) {
+          refusal = err as CrmError;
+        }
+      }
+      expect(refusal).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(refusal?.retryAfterMs).toBeGreaterThan(0);
+      // Background work leaves the interactive share alone, and the vendor never had to say no.
+      const reserve = budget.interactiveReserve ?? DEFAULT_INTERACTIVE_RESERVE;
+      expect(served).toBeGreaterThan(perWindow / 3);
+      expect(served).toBeLessThanOrEqual(perWindow * (1 - reserve));
+      expect(s.log().filter((e) => e.status >= 400)).toEqual([]);
+      expect(s.calls(target.routes.bulkRead('deal'))).toBe(served);
+      // The interactive share is still there for a query a user waits on.
+      await expect(s.connector('interactive').getRecords('deal', ids)).resolves.toHaveLength(3);
+    });
+
+    it('refreshes an access token that expires mid-run once, for two concurrent callers, and carries on', async () => {
+      const s = await start({ counts: { contact: 500, deal: 10 } });
+      const pageSize = 100;
+      const connector = s.connector();
+      const first = await connector.listRecords('contact', { pageSize });
+      await s.expireAccessTokens();
+      s.clearLog();
+      const [page, deals] = await Promise.all([
+        connector.listRecords('contact', { pageSize, cursor: first.nextCursor }),
+        s.connector().getRecords('deal', s.liveIds('deal').slice(0, 5)),
+      ]);
+      expect(page.items).toHaveLength(pageSize);
+      expect(page.items.filter((r) => first.items.some((f) => f.remoteId === r.remoteId))).toEqual([]);
+      expect(deals.filter((r) => r !== null)).toHaveLength(5);
+      expect(s.calls(target.routes.token)).toBe(1);
+      expect(await s.connectionStatus()).toBe('ACTIVE');
+      expect(s.events).toEqual([]);
+    });
+
+    it('moves the connection to NEEDS_REAUTH, with a connectionEvents event, when the refresh token is revoked', async () => {
+      const s = await start({ counts: { contact: 10, deal: 10 } });
+      await s.revokeRefreshTokens();
+      await s.expireAccessTokens();
+      const err = await rejection(s.connector().getRecords('contact', s.liveIds('contact').slice(0, 2)));
+      expect(err.code).toBe('NEEDS_REAUTH');
+      expect(await s.connectionStatus()).toBe('NEEDS_REAUTH');
+      expect(s.events).toEqual([{ connectionId: s.connectionId, status: 'NEEDS_REAUTH' }]);
+    });
   });
 }

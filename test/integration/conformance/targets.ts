@@ -1,0 +1,29 @@
+import { type CrmKind } from '../../../src/config/crms';
+import { hubspotTarget } from '../connectors/hubspot/hubspot.target';
+import { salesforceTarget } from './salesforce.target';
+import { type ConformanceSandbox, type ConformanceTarget } from './target';
+
+export interface RegisteredTarget {
+  target: ConformanceTarget<ConformanceSandbox>;
+  /** The test file that runs the suite on it (`describeConformance(<name>)`) beside the vendor's own cases. */
+  file: string;
+  /** The identifier the file passes to `describeConformance`. */
+  name: string;
+}
+
+/**
+ * One conformance target per registered connector. A connector issue adds its line here with its
+ * registry line; `conformance.test.ts` fails until it does.
+ */
+export const CONFORMANCE_TARGETS: Partial<Record<CrmKind, RegisteredTarget>> = {
+  salesforce: {
+    target: salesforceTarget,
+    file: 'test/integration/conformance/salesforce.test.ts',
+    name: 'salesforceTarget',
+  },
+  hubspot: {
+    target: hubspotTarget,
+    file: 'test/integration/connectors/hubspot/conformance.test.ts',
+    name: 'hubspotTarget',
+  },
+};
