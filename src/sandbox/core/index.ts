@@ -1,7 +1,7 @@
 /**
  * Sandbox framework: the part every vendor simulator shares. A vendor is a `VendorDefinition`
- * (its routes, seed, org resolution, fault rendering, record admin) in `src/sandbox/<vendor>/`, plus one
- * line in `src/sandbox/registry.ts`.
+ * (its routes, seed, org resolution, fault rendering, record admin, bench request) in
+ * `src/sandbox/<vendor>/`, plus one line in `src/sandbox/registry.ts`.
  *
  * Server
  *   const server = createSandboxServer(vendor, { orgs: [{ id: 'default', seed: 42, counts: { Contact: 50 } }] });
