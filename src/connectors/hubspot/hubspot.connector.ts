@@ -130,14 +130,25 @@ export class HubSpotConnector implements CrmConnector {
     return verifyV3(req, { secret: this.settings.webhookClientSecret, publicUrl: this.settings.webhookUrl });
   }
 
-  /** Changes of this connection's portal (a delivery may carry other portals' events: they are skipped). */
+  /**
+   * Changes of this connection's portal. HubSpot sends every installing portal's events to the app's one
+   * URL, so events of other portals are skipped, and all of them while the portal is unknown.
+   */
   parseWebhook(req: WebhookRequest): NativeChange[] {
     return this.parseWebhookEvents(req).map((e) => e.change);
   }
 
   /** Like {@link parseWebhook}, with the object each change concerns (one delivery mixes objects). */
   parseWebhookEvents(req: WebhookRequest): ParsedEvent[] {
-    return toChanges(parseEvents(req.rawBody), this.ctx.connection.externalAccountId);
+    const events = parseEvents(req.rawBody);
+    const portalId = this.ctx.connection.externalAccountId;
+    if (portalId === null && events.length > 0) {
+      this.ctx.logger.warn(
+        { events: events.length },
+        'HubSpot webhook events dropped: the connection does not know its portal id, so none of them can be told to be its own (reconnect it to learn the portal)',
+      );
+    }
+    return toChanges(events, portalId);
   }
 }
 

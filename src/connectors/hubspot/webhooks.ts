@@ -130,14 +130,16 @@ export interface ParsedEvent {
 }
 
 /**
- * Events of `portalId` (all when it is null) → native changes with their object. Merges delete the
- * merged-away records and update the survivor; association changes update the source record; events of
- * other objects (companies, tickets…) are dropped.
+ * Events of `portalId` → native changes with their object. Merges delete the merged-away records and
+ * update the survivor; association changes update the source record; events of other objects
+ * (companies, tickets…) are dropped. An unknown portal (null) takes no events: one delivery can carry
+ * any installing portal's, and accepting them would apply another customer's changes to this one.
  */
 export function toChanges(events: readonly HsWebhookEvent[], portalId: string | null): ParsedEvent[] {
+  if (portalId === null) return [];
   const out: ParsedEvent[] = [];
   for (const e of events) {
-    if (portalId !== null && String(e.portalId ?? '') !== portalId) continue;
+    if (String(e.portalId ?? '') !== portalId) continue;
     const kind = classify(e);
     if (!kind || e.objectId === undefined) continue;
     const occurredAt = new Date(Number(e.occurredAt ?? 0)).toISOString();

@@ -6,7 +6,7 @@ import { VendorHttpClient } from '../../../../src/connectors/http/vendor-client'
 import { HubSpotConnector } from '../../../../src/connectors/hubspot/hubspot.connector';
 import { forgetProperties } from '../../../../src/connectors/hubspot/properties';
 import { RecordingBudget, RecordingTokens, rejection } from '../../../support/connector-doubles';
-import { createLogger } from '../../../../src/logger';
+import { type Logger, createLogger } from '../../../../src/logger';
 
 /** Shared set-up of the HubSpot unit tests: a real shared client, nock at the HTTP level. */
 
@@ -20,6 +20,7 @@ export function hubspot(
     priority?: CallPriority;
     now?: () => number;
     portalId?: string | null;
+    logger?: Logger;
   } = {},
 ) {
   const tokens = new RecordingTokens();
@@ -50,7 +51,14 @@ export function hubspot(
     settings: options.settings ?? {},
   };
   const connector = new HubSpotConnector(
-    { connection, http, tokens, budget, logger: createLogger({ level: 'silent' }), priority },
+    {
+      connection,
+      http,
+      tokens,
+      budget,
+      logger: options.logger ?? createLogger({ level: 'silent' }),
+      priority,
+    },
     options.now,
   );
   return { connector, http, tokens, budget, slept, connection };

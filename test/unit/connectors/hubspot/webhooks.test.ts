@@ -1,6 +1,12 @@
 import crypto from 'node:crypto';
 import { type WebhookRequest } from '../../../../src/connectors/types';
-import { portalIdsOf, signatureUri } from '../../../../src/connectors/hubspot/webhooks';
+import {
+  parseEvents,
+  portalIdsOf,
+  signatureUri,
+  toChanges,
+} from '../../../../src/connectors/hubspot/webhooks';
+import { createLogger } from '../../../../src/logger';
 import { hubspot } from './hs-context';
 
 /**
@@ -217,6 +223,19 @@ describe('parseWebhook', () => {
     expect(portalIdsOf(req.rawBody).sort()).toEqual(['62515', '99999']);
     const other = hubspot({ portalId: '99999' }).connector;
     expect(other.parseWebhook(req).map((c) => c.remoteId)).toEqual(['500']);
+  });
+
+  it('takes no events while the portal is unknown, and says why', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'warn', destination: { write: (l: string) => lines.push(l) } });
+    const unknown = hubspot({ portalId: null, logger }).connector;
+    expect(unknown.parseWebhook(req)).toEqual([]);
+    expect(unknown.parseWebhookEvents(req)).toEqual([]);
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ level: 40, events: events.length, msg: expect.stringMatching(/portal id/) }),
+      expect.objectContaining({ level: 40, events: events.length }),
+    ]);
+    expect(toChanges(parseEvents(req.rawBody), null)).toEqual([]);
   });
 
   it('yields nothing for a body that is not a JSON array', () => {
