@@ -1,5 +1,4 @@
 import { CRMS } from '../../config/crms';
-import { DEAL_STAGE_STATUS_TABLE } from '../../mapping/types';
 import {
   type ChangesOptions,
   type ConnectorContext,
@@ -19,7 +18,6 @@ import { readAssociations } from './associations';
 import { type HubSpotTokenInfo, accessTokenInfo } from './auth';
 import { archiveBatch, upsertBatch } from './batch-write';
 import { changesPage } from './changes';
-import { type DealStatus } from './mappers';
 import { type DealStage, fetchDealStages } from './pipelines';
 import { freshProperties, propertyNames } from './properties';
 import { batchRead, listPage } from './records';
@@ -103,21 +101,6 @@ export class HubSpotConnector implements CrmConnector {
   /** Deal stages of every pipeline with OPEN/WON/LOST, for the stage mapping. */
   dealStages(): Promise<DealStage[]> {
     return fetchDealStages(this.ctx.http);
-  }
-
-  /** Stage id → status: the `dealStageStatus` lookup table of the default mapping. */
-  async dealStageStatuses(): Promise<Map<string, DealStatus>> {
-    return new Map((await this.dealStages()).map((s) => [s.stageId, s.status]));
-  }
-
-  /**
-   * The lookup tables the default mapping of `obj` reads (`MappingContext.lookups`): for deals, stage id
-   * → OPEN/WON/LOST from the pipelines. Proposed as an optional `CrmConnector` method, so loaders can
-   * resolve tables without knowing the CRM.
-   */
-  async lookupTables(obj: CrmObject): Promise<Record<string, ReadonlyMap<string, string>>> {
-    if (obj !== 'deal') return {};
-    return { [DEAL_STAGE_STATUS_TABLE]: await this.dealStageStatuses() };
   }
 
   /** Which portal and app the connection's OAuth token belongs to (webhook routing, budget scopes). */

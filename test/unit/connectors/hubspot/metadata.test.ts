@@ -1,6 +1,7 @@
 import nock from '../../../support/nock';
 import { DEFAULT_MAPPINGS } from '../../../../src/mapping/defaults';
 import { toCanonical } from '../../../../src/mapping/mapper';
+import { DEAL_STAGE_STATUS_TABLE } from '../../../../src/mapping/types';
 import { API, hubspot, mockProperties, resetNock } from './hs-context';
 
 /** Properties (B8), pipelines (B9), associations v4 (B7) and lists (B4). */
@@ -167,8 +168,17 @@ describe('deal pipelines', () => {
           },
         ],
       });
-    const lookups = await connector.lookupTables('deal');
-    expect(await connector.lookupTables('contact')).toEqual({});
+    // The table the read path builds from dealStages() (loaders/read-loaders.ts `mappingContext`).
+    const stages = await connector.dealStages();
+    const lookups = {
+      [DEAL_STAGE_STATUS_TABLE]: new Map(stages.map((st) => [st.stageId, st.status])),
+    };
+    expect(lookups[DEAL_STAGE_STATUS_TABLE]).toEqual(
+      new Map([
+        ['qualifiedtobuy', 'OPEN'],
+        ['closedwon', 'WON'],
+      ]),
+    );
     const deal = toCanonical(
       DEFAULT_MAPPINGS.hubspot.deal,
       {
