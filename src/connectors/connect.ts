@@ -1,6 +1,8 @@
 import { type AuthKind, crmDeclaration } from '../config/crms';
 import { BadUserInputError, CrmError } from '../errors';
+import { type Logger } from '../logger';
 import { type HttpTransport } from './http/http.types';
+import { identifyAccount, identitySettings } from './identify';
 import { type VendorUrlPolicy, resolveVendorHosts } from './ssrf';
 import { type StoredTokens, staticTokenCredentials } from './tokens/credentials';
 import { InvalidGrantError, OAuth2Client } from './tokens/oauth2-client';
@@ -11,7 +13,9 @@ import { InvalidGrantError, OAuth2Client } from './tokens/oauth2-client';
  * connections go through `/oauth/:crm/start` instead.
  *
  * The credentials are checked before anything is stored — a token must be present, client credentials
- * must get a token from the vendor now — so a connection that exists can be used.
+ * must get a token from the vendor now — so a connection that exists can be used. Where the connector
+ * can tell which vendor account (and app) the credentials belong to (`identify`), that is learned here
+ * too: a token the vendor rejects is refused.
  */
 export interface TokenConnectionRequest {
   crm: string;
@@ -25,6 +29,13 @@ export interface PreparedConnection {
   credentials: StoredTokens;
   vendorUrls: Record<string, string>;
   externalAccountId: string | null;
+  /** Settings learned from the vendor (the app id budgets are scoped by); they win over the caller's. */
+  settings: Record<string, string>;
+}
+
+export interface PrepareOptions {
+  transport?: HttpTransport;
+  logger?: Logger;
 }
 
 const SHAPES: Partial<Record<AuthKind, string>> = {
@@ -35,8 +46,9 @@ const SHAPES: Partial<Record<AuthKind, string>> = {
 export async function prepareTokenConnection(
   request: TokenConnectionRequest,
   policy: VendorUrlPolicy,
-  transport?: HttpTransport,
+  options: PrepareOptions = {},
 ): Promise<PreparedConnection> {
+  const { transport } = options;
   const decl = crmDeclaration(request.crm);
   const vendorUrls = request.vendorUrls ?? {};
   for (const [key, value] of Object.entries(vendorUrls)) {
@@ -68,7 +80,12 @@ export async function prepareTokenConnection(
     if (typeof token !== 'string' || token.trim() === '') {
       throw new BadUserInputError('input.credentials.token must be a non-empty string');
     }
-    return { credentials: staticTokenCredentials(token), vendorUrls: checkedUrls, externalAccountId: null };
+    return identified(
+      { credentials: staticTokenCredentials(token), vendorUrls: checkedUrls, externalAccountId: null },
+      decl.kind,
+      policy,
+      options,
+    );
   }
 
   const { clientId, clientSecret } = request.credentials;
@@ -88,17 +105,47 @@ export async function prepareTokenConnection(
     }
     throw err;
   });
-  return {
-    credentials: {
-      authKind,
-      accessToken: grant.accessToken,
-      expiresAt: grant.expiresAt,
-      apiBaseUrl: grant.apiBaseUrl,
-      clientId,
-      clientSecret,
+  return identified(
+    {
+      credentials: {
+        authKind,
+        accessToken: grant.accessToken,
+        expiresAt: grant.expiresAt,
+        apiBaseUrl: grant.apiBaseUrl,
+        clientId,
+        clientSecret,
+      },
+      vendorUrls: checkedUrls,
+      externalAccountId: grant.externalAccountId ?? null,
     },
-    vendorUrls: checkedUrls,
-    externalAccountId: grant.externalAccountId ?? null,
+    decl.kind,
+    policy,
+    options,
+  );
+}
+
+/**
+ * Adds what the connector's `identify` learns: the account where the token response did not name it,
+ * and the app id (token responses never name it).
+ */
+async function identified(
+  prepared: Omit<PreparedConnection, 'settings'>,
+  crm: string,
+  policy: VendorUrlPolicy,
+  options: PrepareOptions,
+): Promise<PreparedConnection> {
+  const identity = await identifyAccount({
+    crm,
+    credentials: prepared.credentials,
+    vendorUrls: prepared.vendorUrls,
+    policy,
+    transport: options.transport,
+    logger: options.logger,
+  });
+  return {
+    ...prepared,
+    externalAccountId: prepared.externalAccountId ?? identity?.accountId ?? null,
+    settings: identitySettings(identity),
   };
 }
 

@@ -1,4 +1,4 @@
-import { type BudgetDeclaration, type CrmKind } from '../config/crms';
+import { type AuthKind, type BudgetDeclaration, type CrmKind } from '../config/crms';
 import { type CrmError } from '../errors';
 import { type Logger } from '../logger';
 import { type BudgetGate, type CallPriority, type TokenAccess } from './http/http.types';
@@ -153,6 +153,22 @@ export interface CrmConnector {
    * without one (Salesforce) has its stages read from the picklist of the field mapped to `stage`.
    */
   dealStages?(): Promise<NativeDealStage[]>;
+  /**
+   * Asks the vendor which account (and app) the connection's credentials belong to. The framework calls
+   * it once when a connection is made (`connectors/identify.ts`: createConnection, the OAuth callback)
+   * and stores the answer as `externalAccountId` and `settings.appId`, which budgets are scoped by and
+   * webhooks are routed by. Optional: a CRM whose token response already names the account
+   * (Salesforce's identity URL) needs none.
+   */
+  identify?(authKind: AuthKind): Promise<AccountIdentity>;
+}
+
+/** Which vendor account (and app) a connection's credentials belong to. */
+export interface AccountIdentity {
+  /** Salesforce org id, HubSpot portal (hub) id. */
+  accountId: string;
+  /** The vendor's app the credentials were issued to, where the vendor says (HubSpot OAuth `app_id`). */
+  appId: string | null;
 }
 
 /** A deal stage as a CRM's pipeline API describes it. */

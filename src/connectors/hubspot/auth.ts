@@ -1,5 +1,8 @@
+import { type AuthKind, HUBSPOT_API_VERSION } from '../../config/crms';
+import { CrmUpstreamError } from '../../errors';
 import { type VendorHttpClient } from '../http/vendor-client';
-import { PATHS } from './hubspot.constants';
+import { type AccountIdentity } from '../types';
+import { CRM, PATHS } from './hubspot.constants';
 
 /**
  * HubSpot auth (B1, B2). Both kinds send `Authorization: Bearer <token>` and need no code here beyond
@@ -10,7 +13,8 @@ import { PATHS } from './hubspot.constants';
  *   refresh ahead of expiry — HubSpot says a 401 is not the signal to refresh. A refused refresh token
  *   (`invalid_grant`, legacy `BAD_REFRESH_TOKEN`) moves the connection to NEEDS_REAUTH there.
  * What is HubSpot's own: learning which portal (and app) a token belongs to, for webhook routing and
- * budget scopes, when the token response did not say (`hub_id` is sent only since 2025-08).
+ * budget scopes (`identifyToken`). A token response names the portal only since 2025-08 (`hub_id`) and
+ * never the app, and a private-app token comes with no response at all.
  */
 
 export interface HubSpotTokenInfo {
@@ -40,11 +44,50 @@ export async function accessTokenInfo(
     cost: 0,
   });
   const b = res.body ?? {};
-  if (b.hub_id === undefined) throw new Error('HubSpot access-token metadata has no hub_id');
+  if (b.hub_id === undefined) {
+    throw new CrmUpstreamError('HubSpot access-token metadata has no hub_id', {
+      crm: CRM,
+      status: res.status,
+    });
+  }
   return {
     hubId: String(b.hub_id),
     appId: b.app_id === undefined ? null : String(b.app_id),
     scopes: b.scopes ?? [],
     expiresIn: typeof b.expires_in === 'number' ? b.expires_in : null,
   };
+}
+
+/**
+ * `GET /account-info/v3/details` (HubSpot's account information API): the portal of the calling token.
+ * Listed here and not in `hubspot.constants.ts` because nothing else calls it.
+ */
+const ACCOUNT_DETAILS_PATH = `/account-info/${HUBSPOT_API_VERSION.accountInfo}/details`;
+
+/** The portal a token belongs to, by the account information API (private-app tokens too). */
+export async function accountPortalId(http: VendorHttpClient): Promise<string> {
+  const res = await http.request<{ portalId?: number | string }>({
+    method: 'GET',
+    url: ACCOUNT_DETAILS_PATH,
+  });
+  const portalId = res.body?.portalId;
+  if (portalId === undefined || portalId === null || portalId === '') {
+    throw new CrmUpstreamError('HubSpot account details have no portalId', { crm: CRM, status: res.status });
+  }
+  return String(portalId);
+}
+
+/**
+ * Which portal and app a token belongs to. An OAuth access token: its metadata names both (one call,
+ * no credentials). A private-app token is not an OAuth token (the metadata endpoint does not know it):
+ * the account information API names its portal, and nothing HubSpot documents names its app.
+ */
+export async function identifyToken(
+  http: VendorHttpClient,
+  authKind: AuthKind,
+  accessToken: string,
+): Promise<AccountIdentity> {
+  if (authKind === 'static_token') return { accountId: await accountPortalId(http), appId: null };
+  const info = await accessTokenInfo(http, accessToken);
+  return { accountId: info.hubId, appId: info.appId };
 }

@@ -1,5 +1,6 @@
-import { CRMS } from '../../config/crms';
+import { type AuthKind, CRMS } from '../../config/crms';
 import {
+  type AccountIdentity,
   type ChangesOptions,
   type ConnectorContext,
   type ConnectorLimits,
@@ -15,7 +16,7 @@ import {
   type WriteResult,
 } from '../types';
 import { readAssociations } from './associations';
-import { type HubSpotTokenInfo, accessTokenInfo } from './auth';
+import { identifyToken } from './auth';
 import { archiveBatch, upsertBatch } from './batch-write';
 import { changesPage } from './changes';
 import { type DealStage, fetchDealStages } from './pipelines';
@@ -103,10 +104,10 @@ export class HubSpotConnector implements CrmConnector {
     return fetchDealStages(this.ctx.http);
   }
 
-  /** Which portal and app the connection's OAuth token belongs to (webhook routing, budget scopes). */
-  async tokenInfo(): Promise<HubSpotTokenInfo> {
+  /** Which portal (and, for OAuth tokens, which app) the connection's token belongs to. */
+  async identify(authKind: AuthKind): Promise<AccountIdentity> {
     const token = await this.ctx.tokens.get();
-    return accessTokenInfo(this.ctx.http, token.value);
+    return identifyToken(this.ctx.http, authKind, token.value);
   }
 
   verifyWebhook(req: WebhookRequest): boolean {

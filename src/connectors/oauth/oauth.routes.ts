@@ -11,6 +11,7 @@ import {
 import { type Logger } from '../../logger';
 import { type ConnectionView, type ConnectionsRepository } from '../../store/repositories/connections.repo';
 import { type HttpTransport } from '../http/http.types';
+import { identifyAccount, identitySettings } from '../identify';
 import { type VendorUrlPolicy, resolveVendorHosts } from '../ssrf';
 import { type StoredTokens } from '../tokens/credentials';
 import { type OAuthApp, InvalidGrantError, OAuth2Client } from '../tokens/oauth2-client';
@@ -25,7 +26,8 @@ import { type OAuthStateStore } from './oauth-state';
  * vendor URL overrides (SSRF-guarded; sandboxes), `?format=json` to get `{ authorizeUrl }` instead of
  * a 302 (for a backend that forwards the URL to a browser).
  *
- * callback (called by the browser coming back from the vendor): exchanges the code, stores the tokens
+ * callback (called by the browser coming back from the vendor): exchanges the code, learns which vendor
+ * account (and app) the token belongs to where the connector can tell (`identify`), stores the tokens
  * encrypted, creates the connection or re-authorizes the one named at start, answers JSON.
  */
 export interface OAuthRoutesOptions {
@@ -132,32 +134,44 @@ export function createOAuthRouter(options: OAuthRoutesOptions): Router {
       expiresAt: grant.expiresAt,
       apiBaseUrl: grant.apiBaseUrl,
     };
+    // Asked even when the token response named the account: no token response names the app, which
+    // budgets may be scoped by (HubSpot counts per portal and app).
+    const identity = await identifyAccount({
+      crm: decl.kind,
+      credentials: tokens,
+      vendorUrls: flow.vendorUrls,
+      policy: options.policy,
+      transport: options.transport,
+      logger: options.logger,
+    });
+    const accountId = grant.externalAccountId ?? identity?.accountId;
+    const learned = identitySettings(identity);
 
     let connection: ConnectionView;
     let change: 'CREATED' | 'REAUTHORIZED';
     if (flow.connectionId) {
       const existing = await options.connections.getForTenant(flow.tenantId, flow.connectionId);
-      if (
-        existing.externalAccountId &&
-        grant.externalAccountId &&
-        existing.externalAccountId !== grant.externalAccountId
-      ) {
+      if (existing.externalAccountId && accountId && existing.externalAccountId !== accountId) {
         throw new ConflictError(
-          `this connection belongs to ${decl.displayName} account ${existing.externalAccountId}, but account ${grant.externalAccountId} was authorized`,
+          `this connection belongs to ${decl.displayName} account ${existing.externalAccountId}, but account ${accountId} was authorized`,
         );
       }
       // Keep what else the credentials hold (a connector's own secrets); replace the tokens.
       const previous = await options.connections.getCredentials(existing.id);
       await options.tokens.storeGrant(existing.id, { ...previous, ...tokens } as StoredTokens);
-      if (!existing.externalAccountId && grant.externalAccountId) {
-        await options.connections.update(existing.id, { externalAccountId: grant.externalAccountId });
+      const patch: Parameters<OAuthRoutesOptions['connections']['update']>[1] = {};
+      if (!existing.externalAccountId && accountId) patch.externalAccountId = accountId;
+      if (Object.entries(learned).some(([k, v]) => existing.settings[k] !== v)) {
+        patch.settings = { ...existing.settings, ...learned };
       }
+      if (Object.keys(patch).length > 0) await options.connections.update(existing.id, patch);
       await options.connections.setStatus(existing.id, 'ACTIVE', null);
       connection = {
         ...existing,
+        ...patch,
         status: 'ACTIVE',
         statusReason: null,
-        externalAccountId: existing.externalAccountId ?? grant.externalAccountId ?? null,
+        externalAccountId: existing.externalAccountId ?? accountId ?? null,
       };
       change = 'REAUTHORIZED';
     } else {
@@ -166,8 +180,9 @@ export function createOAuthRouter(options: OAuthRoutesOptions): Router {
         crm: decl.kind,
         displayName: flow.displayName ?? decl.displayName,
         credentials: tokens,
-        externalAccountId: grant.externalAccountId ?? null,
+        externalAccountId: accountId ?? null,
         vendorUrls: flow.vendorUrls,
+        settings: learned,
       });
       await options.tokens.indexExpiry(connection.id, tokens);
       change = 'CREATED';

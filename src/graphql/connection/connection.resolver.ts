@@ -49,6 +49,7 @@ export class ConnectionResolver {
     const prepared = await prepareTokenConnection(
       { crm: input.crm, credentials: input.credentials, vendorUrls: input.vendorUrls ?? undefined },
       ctx.app.crm.policy,
+      { logger: ctx.logger },
     );
     const created = await ctx.app.store.connections.create({
       tenantId: auth.tenantId,
@@ -57,7 +58,8 @@ export class ConnectionResolver {
       credentials: prepared.credentials,
       vendorUrls: prepared.vendorUrls,
       externalAccountId: prepared.externalAccountId,
-      settings: input.settings ?? {},
+      // What the vendor said (the app id budgets are scoped by) wins over what the caller set.
+      settings: { ...(input.settings ?? {}), ...prepared.settings },
     });
     await ctx.app.crm.tokens.indexExpiry(created.id, prepared.credentials);
     ctx.logger.info({ connectionId: created.id, crm: created.crm }, 'connection created');

@@ -66,6 +66,13 @@ it('connects HubSpot with a private-app token and reads at once', async () => {
   expect(await firstContacts(id)).toBe(5);
 });
 
+it('learns the portal and app of a HubSpot OAuth connection, which its budgets are scoped by', async () => {
+  // `t` was connected through /oauth/hubspot/start and the callback, as a browser would.
+  const view = await stack.ctx.store.connections.getById(t.connections.hubspot);
+  expect(view.externalAccountId).toBe(String(creds('hubspot').portalId));
+  expect(view.settings).toMatchObject({ appId: String(creds('hubspot').appId) });
+});
+
 it('connects Salesforce with client credentials: a first token is fetched before the connection is stored', async () => {
   const res = await connect({
     crm: 'salesforce',

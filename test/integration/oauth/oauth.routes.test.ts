@@ -111,6 +111,8 @@ describe('OAuth connect', () => {
       displayName: 'Sales portal',
       status: 'ACTIVE',
       externalAccountId: '62515',
+      // No token response names the app: the access-token metadata does.
+      settings: { appId: '54321' },
     });
     expect(view.vendorUrls).toEqual({ api: vendorUrl });
     const creds = await store.connections.getCredentials(body.connectionId);
@@ -153,6 +155,78 @@ describe('OAuth connect', () => {
     expect(await store.connections.getCredentials(created.id)).toMatchObject({
       refreshToken: 'r0',
       extra: 'kept',
+    });
+    expect((await store.connections.getById(created.id)).settings).toEqual({ appId: '54321' });
+  });
+
+  describe('when the token response does not name the portal (hub_id is sent only since 2025-08)', () => {
+    beforeEach(() => {
+      vendor.hubId = undefined;
+    });
+    afterEach(() => {
+      vendor.hubId = 62515;
+      vendor.tokenMetadata = { hub_id: 62515, app_id: 54321 };
+    });
+
+    it('learns portal and app from the access-token metadata and stores them', async () => {
+      vendor.tokenMetadata = { hub_id: 777, app_id: 888 };
+      const before = vendor.metadataLookups.length;
+      const { state } = await start();
+      const res = await callback({ code: 'good-code', state });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { connectionId: string };
+      const view = await store.connections.getForTenant(tenantId, body.connectionId);
+      expect(view).toMatchObject({ externalAccountId: '777', settings: { appId: '888' } });
+      // Asked once, for the token just issued.
+      const asked = vendor.metadataLookups.slice(before);
+      expect(asked).toEqual([(await store.connections.getCredentials(body.connectionId)).accessToken]);
+    });
+
+    it('fills in the portal of a re-authorized connection that had none', async () => {
+      const created = await store.connections.create({
+        tenantId,
+        crm: 'hubspot',
+        displayName: 'no portal yet',
+        credentials: { authKind: 'oauth2_code', accessToken: 'x', refreshToken: 'dead', expiresAt: 1 },
+        settings: { keep: 'me' },
+      });
+      const { state } = await start(`&connectionId=${created.id}`);
+      const res = await callback({ code: 'good-code', state });
+      expect(res.status).toBe(200);
+      const view = await store.connections.getById(created.id);
+      expect(view).toMatchObject({
+        externalAccountId: '62515',
+        settings: { keep: 'me', appId: '54321' },
+        status: 'ACTIVE',
+      });
+    });
+
+    it("refuses to re-authorize a connection with another portal's token", async () => {
+      const created = await store.connections.create({
+        tenantId,
+        crm: 'hubspot',
+        displayName: 'portal 62515',
+        credentials: { authKind: 'oauth2_code', accessToken: 'x', refreshToken: 'dead', expiresAt: 1 },
+        externalAccountId: '62515',
+      });
+      vendor.tokenMetadata = { hub_id: 99999, app_id: 54321 };
+      const { state } = await start(`&connectionId=${created.id}`);
+      const res = await callback({ code: 'good-code', state });
+      expect(res.status).toBe(409);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+        'this connection belongs to HubSpot account 62515, but account 99999 was authorized',
+      );
+      expect(await store.connections.getCredentials(created.id)).toMatchObject({ accessToken: 'x' });
+    });
+
+    it('still connects when the metadata cannot be had, with the portal unknown', async () => {
+      vendor.tokenMetadata = null;
+      const { state } = await start();
+      const res = await callback({ code: 'good-code', state });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { connectionId: string };
+      const view = await store.connections.getForTenant(tenantId, body.connectionId);
+      expect(view).toMatchObject({ externalAccountId: null, settings: {} });
     });
   });
 

@@ -15,12 +15,25 @@ export class TokenEndpoint {
   delayMs = 50;
   expiresIn: number | null = 1800;
   instanceUrl?: string;
+  /** `hub_id` in token responses (HubSpot sends it only since 2025-08). */
   hubId?: number;
+  /**
+   * What `GET /oauth/v1/access-tokens/{token}` (HubSpot's access-token metadata) says of the tokens it
+   * issued; null answers 404 as HubSpot does for a token it does not know.
+   */
+  tokenMetadata: { hub_id: number; app_id: number } | null = { hub_id: 62515, app_id: 54321 };
+  /** Access tokens whose metadata was asked for. */
+  metadataLookups: string[] = [];
   private server?: http.Server;
   private counter = 0;
 
   async start(): Promise<string> {
     this.server = http.createServer((req, res) => {
+      const metadata = /^\/oauth\/v1\/access-tokens\/([^/?]+)$/.exec(req.url ?? '');
+      if (req.method === 'GET' && metadata) {
+        this.answerMetadata(decodeURIComponent(metadata[1]!), res);
+        return;
+      }
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
@@ -60,6 +73,20 @@ export class TokenEndpoint {
       payload.refresh_token = this.validRefreshToken;
     }
     json(200, payload);
+  }
+
+  private answerMetadata(token: string, res: http.ServerResponse): void {
+    this.metadataLookups.push(token);
+    const issued = /^a\d+$/.test(token) && Number(token.slice(1)) <= this.counter;
+    const found = issued && this.tokenMetadata !== null;
+    res.writeHead(found ? 200 : 404, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify(
+        found
+          ? { token, ...this.tokenMetadata, scopes: ['oauth'], expires_in: 1700, token_type: 'access' }
+          : { status: 'error', message: 'Token not found', category: 'OBJECT_NOT_FOUND' },
+      ),
+    );
   }
 
   refreshCount(): number {

@@ -2,7 +2,7 @@ import nock from '../../../support/nock';
 import { DEFAULT_MAPPINGS } from '../../../../src/mapping/defaults';
 import { toCanonical } from '../../../../src/mapping/mapper';
 import { DEAL_STAGE_STATUS_TABLE } from '../../../../src/mapping/types';
-import { API, hubspot, mockProperties, resetNock } from './hs-context';
+import { API, hubspot, mockProperties, rejection, resetNock } from './hs-context';
 
 /** Properties (B8), pipelines (B9), associations v4 (B7) and lists (B4). */
 
@@ -314,27 +314,58 @@ describe('listRecords', () => {
   });
 });
 
-describe('tokenInfo', () => {
+describe('identify', () => {
+  const metadata = {
+    token: 'tok-1',
+    user: 'dev@example.com',
+    hub_domain: 'demo.hubspot.com',
+    scopes: ['oauth', 'crm.objects.contacts.read'],
+    hub_id: 62515,
+    app_id: 54321,
+    expires_in: 1754,
+    user_id: 123,
+    token_type: 'access',
+  };
+
   it('learns the portal and app of an OAuth token from the access-token metadata, without credentials', async () => {
     const { connector } = hubspot({ portalId: null });
     nock(API, { badheaders: ['authorization'] })
       .get('/oauth/v1/access-tokens/tok-1')
-      .reply(200, {
-        token: 'tok-1',
-        user: 'dev@example.com',
-        hub_domain: 'demo.hubspot.com',
-        scopes: ['oauth', 'crm.objects.contacts.read'],
-        hub_id: 62515,
-        app_id: 54321,
-        expires_in: 1754,
-        user_id: 123,
-        token_type: 'access',
-      });
-    expect(await connector.tokenInfo()).toEqual({
-      hubId: '62515',
-      appId: '54321',
-      scopes: ['oauth', 'crm.objects.contacts.read'],
-      expiresIn: 1754,
+      .reply(200, metadata);
+    expect(await connector.identify('oauth2_code')).toEqual({ accountId: '62515', appId: '54321' });
+  });
+
+  it('learns the portal of a private-app token from the account details (the metadata endpoint knows only OAuth tokens)', async () => {
+    const { connector } = hubspot({ portalId: null });
+    nock(API).get('/account-info/v3/details').matchHeader('authorization', 'Bearer tok-1').reply(200, {
+      portalId: 62515,
+      accountType: 'STANDARD',
+      timeZone: 'US/Eastern',
+      companyCurrency: 'USD',
+      additionalCurrencies: [],
+      utcOffset: '-05:00',
+      utcOffsetMilliseconds: -18000000,
+      uiDomain: 'app.hubspot.com',
+      dataHostingLocation: 'na1',
+    });
+    expect(await connector.identify('static_token')).toEqual({ accountId: '62515', appId: null });
+  });
+
+  it('fails typed when HubSpot names no portal', async () => {
+    const { connector } = hubspot({ portalId: null });
+    nock(API)
+      .get('/oauth/v1/access-tokens/tok-1')
+      .reply(200, { ...metadata, hub_id: undefined })
+      .get('/account-info/v3/details')
+      .reply(200, { accountType: 'STANDARD' });
+    expect(await rejection(connector.identify('oauth2_code'))).toMatchObject({
+      code: 'UPSTREAM',
+      crm: 'hubspot',
+      message: 'HubSpot access-token metadata has no hub_id',
+    });
+    expect(await rejection(connector.identify('static_token'))).toMatchObject({
+      code: 'UPSTREAM',
+      message: 'HubSpot account details have no portalId',
     });
   });
 });

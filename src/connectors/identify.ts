@@ -1,0 +1,126 @@
+import { crmDeclaration, isCrmKind } from '../config/crms';
+import { BadUserInputError } from '../errors';
+import { type Logger, createLogger } from '../logger';
+import { defaultHooks } from './http/hooks';
+import { type BudgetGate, type HttpTransport, type TokenAccess } from './http/http.types';
+import { VendorHttpClient } from './http/vendor-client';
+import { recordVendorCall } from './metrics';
+import { connectorRegistration } from './registry';
+import { type VendorUrlPolicy, resolveVendorHosts } from './ssrf';
+import { type StoredTokens } from './tokens/credentials';
+import { type AccountIdentity, type ConnectorContext } from './types';
+
+/**
+ * Learning which vendor account (and app) new credentials belong to, through the connector's optional
+ * `identify` capability, before the connection is stored: createConnection and the OAuth callback call
+ * this, so neither knows which CRM needs it or how the vendor tells.
+ *
+ * The account id scopes budgets to what the vendor counts (a portal, a portal + app) and routes webhooks
+ * to their connection; without it a connection still works, with per-connection budgets and no webhook
+ * events (dropped, logged). So only credentials the vendor rejects stop the connection; any other
+ * failure to learn the account is logged and leaves it unknown.
+ */
+export interface IdentifyRequest {
+  crm: string;
+  /** The credentials as they will be stored (a fresh grant, a private-app token). */
+  credentials: StoredTokens;
+  /** The connection's checked vendor URL overrides, as they will be stored. */
+  vendorUrls: Readonly<Record<string, string>>;
+  policy: VendorUrlPolicy;
+  transport?: HttpTransport;
+  logger?: Logger;
+}
+
+/** The settings key the identified app id is stored under (read by `ratelimit/budget-gate.ts`). */
+export const APP_ID_SETTING = 'appId';
+
+/** Thrown by the connect-time token access when the vendor rejects the credentials (a 401). */
+class CredentialsRejected extends Error {
+  override name = 'CredentialsRejected';
+}
+
+/**
+ * Calls are not metered: the budget scope is what is being learned, and this is one call per
+ * connection made, by a person, before the connection exists.
+ */
+const UNMETERED: BudgetGate = {
+  acquire: async () => undefined,
+  observe: async () => undefined,
+  exhausted: async () => undefined,
+};
+
+/**
+ * The account the credentials belong to, or null when the connector has no `identify` or the vendor did
+ * not say. Throws BAD_USER_INPUT when the vendor rejects the credentials.
+ */
+export async function identifyAccount(request: IdentifyRequest): Promise<AccountIdentity | null> {
+  // Throws naming the declared kinds when `crm` is not one of them.
+  const decl = crmDeclaration(request.crm);
+  const crm = request.crm;
+  if (!isCrmKind(crm)) return null;
+  const registration = connectorRegistration(crm);
+  const hosts = resolveVendorHosts(decl, request.vendorUrls, request.policy);
+  const { credentials } = request;
+  const tokens: TokenAccess = {
+    get: async () => ({
+      value: credentials.accessToken,
+      expiresAt: credentials.expiresAt,
+      apiBaseUrl: credentials.apiBaseUrl,
+    }),
+    refreshAfterRejection: async () => {
+      // A token issued or handed over a moment ago: refused means it is wrong, not stale.
+      throw new CredentialsRejected(`${decl.displayName} rejected the credentials`);
+    },
+  };
+  const http = new VendorHttpClient({
+    crm: decl.kind,
+    baseUrl: hosts.api ?? undefined,
+    transport: request.transport,
+    hooks: {
+      ...defaultHooks({ authScheme: decl.authScheme, requestIdHeader: decl.requestIdHeader }),
+      ...registration.hooks,
+    },
+    tokens,
+    priority: 'interactive',
+    timeoutMs: 10_000,
+    onCall: recordVendorCall,
+  });
+  const logger = request.logger;
+  const ctx: ConnectorContext = {
+    // Not stored yet: no id, tenant or settings to give.
+    connection: {
+      id: 'connecting',
+      tenantId: '',
+      crm,
+      externalAccountId: null,
+      vendorUrls: request.vendorUrls,
+      settings: {},
+    },
+    http,
+    tokens,
+    budget: UNMETERED,
+    logger: (logger ?? createLogger({ level: 'silent' })).child({ crm: decl.kind }),
+    priority: 'interactive',
+  };
+  const connector = registration.create(ctx);
+  if (!connector.identify) return null;
+  try {
+    return await connector.identify(credentials.authKind);
+  } catch (err) {
+    if (err instanceof CredentialsRejected) {
+      throw new BadUserInputError(
+        `${decl.displayName} rejected the credentials: check the token and try again`,
+      );
+    }
+    logger?.warn(
+      { err, crm: decl.kind },
+      `could not learn which ${decl.displayName} account the credentials belong to: budgets stay per connection and webhook events are dropped until it is known`,
+    );
+    return null;
+  }
+}
+
+/** The settings a connection gets from its identity (the app id budgets are scoped by). */
+export function identitySettings(identity: AccountIdentity | null): Record<string, string> {
+  return identity?.appId ? { [APP_ID_SETTING]: identity.appId } : {};
+}
