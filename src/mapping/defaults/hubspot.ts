@@ -4,6 +4,11 @@ import { type CrmMappingDefaults, type FieldMappingEntry, DEAL_STAGE_STATUS_TABL
  * HubSpot contacts and deals ↔ canonical Contact and Deal. HubSpot sends every property as a string
  * (amounts too), "" for empty, datetimes as ISO strings. Deal status comes from the pipeline's stage
  * metadata (closed-won / closed-lost), resolved into the `dealStageStatus` lookup table beforehand.
+ *
+ * Stage and status are keyed by `dealstage` alone, without `pipeline`: a HubSpot stage id names one
+ * stage of one pipeline in the whole portal ("each object stage is a member of exactly one pipeline",
+ * pipelines guide), and `dealstage` is one enumeration property whose options are the stages of every
+ * pipeline, so its values cannot repeat across pipelines.
  */
 
 const owner: FieldMappingEntry = {
