@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
-import { authMiddleware } from './auth/auth.middleware';
+import { authorizeRootFields } from './auth/authorize-root-fields';
 import { ConnectionEventsResolver } from './connection/connection-events.resolver';
 import { ConnectionResolver } from './connection/connection.resolver';
 import { ContactResolver } from './contact/contact.resolver';
@@ -46,11 +46,10 @@ let built: Promise<GraphQLSchema> | undefined;
 export function buildGatewaySchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers: [...RESOLVERS],
-    globalMiddlewares: [authMiddleware],
     // class-validator decorators on inputs; failures become BAD_USER_INPUT (src/server/format-error.ts).
     validate: { forbidUnknownValues: false },
     pubSub: NO_SCHEMA_PUBSUB,
-  });
+  }).then(authorizeRootFields);
   return built;
 }
 

@@ -1,6 +1,6 @@
 import { Extensions } from 'type-graphql';
 
-/** Field extension read by the auth middleware. */
+/** Field extension read by the root-field authorization (authorize-root-fields.ts). */
 export const PUBLIC_EXTENSION = 'public';
 
 /**

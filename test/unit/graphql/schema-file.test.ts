@@ -18,7 +18,7 @@ describe('schema/schema.graphql', () => {
     }
   });
 
-  it('needs an API key for every root field but health (the auth middleware is closed by default)', async () => {
+  it('needs an API key for every root field but health (the root-field authorization is closed by default)', async () => {
     const schema = await buildGatewaySchema();
     const roots = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()];
     const publicFields = roots.flatMap((type) =>
