@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { type Job, type Queue } from 'bull';
 import os from 'node:os';
 import {
   processTokenRefresh,
@@ -15,20 +16,43 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
+/** A named job's processor; what it resolves to is the job's result. */
+export type JobProcessor = (job: Job) => Promise<unknown>;
+
+/**
+ * Registers `processors` (job name → processor) on `queue` so that the queue runs at most `concurrency`
+ * jobs at once in this process, whatever their names.
+ *
+ * Why not `concurrency` per name: Bull adds each `process(name, n, fn)` call's `n` to the queue's total
+ * (every call starts `n` polling loops, and any loop takes a job of any name), so naming three jobs with
+ * 8 each would run 24 at once. The first processor carries all the loops; the others register with 0.
+ */
+export function processJobs(
+  queue: Queue,
+  concurrency: number,
+  processors: Record<string, JobProcessor>,
+): void {
+  Object.entries(processors).forEach(([name, processor], i) => {
+    // process() settles only when the queue closes; failures surface as the queue's 'error' events.
+    void queue.process(name, i === 0 ? concurrency : 0, processor);
+  });
+}
+
 /** Registers every processor on its queue. Queues only produce; this is where jobs are processed. */
 export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   const id = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   const system = ctx.queues.get(QUEUES.system);
-  void system.process('ping', 4, processPing(id));
-  // Refreshes access tokens that are about to expire, so interactive reads rarely wait for a refresh.
-  void system.process(TOKEN_REFRESH_JOB, 1, () =>
-    processTokenRefresh({ tokens: ctx.crm.tokens, redis: ctx.redis, logger: ctx.logger }),
-  );
+  processJobs(system, ctx.env.WORKER_CONCURRENCY, {
+    ping: processPing(id),
+    // Refreshes access tokens that are about to expire, so interactive reads rarely wait for a refresh.
+    [TOKEN_REFRESH_JOB]: () =>
+      processTokenRefresh({ tokens: ctx.crm.tokens, redis: ctx.redis, logger: ctx.logger }),
+  });
   await scheduleTokenRefresh(system);
   system.on('failed', (job, err) =>
     ctx.logger.warn({ queue: QUEUES.system, job: job.name, jobId: job.id, err }, 'job failed'),
   );
-  ctx.logger.info({ workerId: id }, 'worker started');
+  ctx.logger.info({ workerId: id, concurrency: ctx.env.WORKER_CONCURRENCY }, 'worker started');
   return {
     id,
     close: async () => {
