@@ -15,7 +15,7 @@ export function loadKeyRing(env: Env, logger?: Logger): KeyRing {
   if (env.CREDENTIALS_KEYS) return KeyRing.parse(env.CREDENTIALS_KEYS);
   if (env.isProduction) {
     throw new CredentialsKeyError(
-      'CREDENTIALS_KEYS is required in production (generate one with `npm run admin -- keys:generate`)',
+      'CREDENTIALS_KEYS is required in production (generate one with `npm run admin -- keys:generate-credentials-key`)',
     );
   }
   const file = path.join(env.dataDir, GENERATED_KEYS_FILE);
