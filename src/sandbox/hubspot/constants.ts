@@ -86,3 +86,16 @@ export const MODIFIED_PROPERTY: Record<HsObjectType, string> = {
 
 /** Default seed counts (the issue asks for lists spanning several pages). */
 export const DEFAULT_SEED = { contacts: 3000, deals: 800 } as const;
+
+/**
+ * What `GET /account-info/v3/details` says of every portal besides its id, time zone and currency
+ * (HubSpot's documented account information API; the doc in ../shared/vendor-api is silent on it, so
+ * these values are UNVERIFIED). `na1` matches the `pat-na1-` token prefix.
+ */
+export const ACCOUNT = {
+  accountType: 'STANDARD',
+  uiDomain: 'app.hubspot.com',
+  dataHostingLocation: 'na1',
+  /** The portal's company currency unless the `companyCurrency` setting says otherwise. */
+  companyCurrency: 'USD',
+} as const;

@@ -9,7 +9,8 @@
  * Per-portal settings (OrgOptions.settings or PATCH /__sandbox/orgs/:org/settings, flat keys):
  *   tier ('starter' | 'professional' | 'enterprise'), burst, daily, oauthBurst, oauthDaily,
  *   searchPerSecond, legacySecondlyHeaders, timeZoneOffsetMinutes, retryAfterSeconds,
- *   batchValidation ('whole-batch' | 'per-record'), listLimitOverflow ('reject' | 'clamp').
+ *   batchValidation ('whole-batch' | 'per-record'), listLimitOverflow ('reject' | 'clamp'),
+ *   companyCurrency (ISO 4217, reported by /account-info/v3/details; default USD).
  * Server-wide options (second argument of createHubSpotSandbox): webhook retries, retry schedule,
  * timeout, batch window, webhookRetry4xx, and initial limits/behaviour.
  * App-level vendor routes: /webhooks/v3/{appId}/settings and /subscriptions (?hapikey=DEMO.developerApiKey).

@@ -31,6 +31,8 @@ export interface HubSpotOrgState {
   store: PortalStore;
   limits: PortalLimits;
   behaviour: HubSpotBehaviour;
+  /** ISO 4217 code `/account-info/v3/details` reports (setting `companyCurrency`). */
+  companyCurrency: string;
 }
 
 /** One queued webhook event; `attemptNumber` is added per delivery attempt. */

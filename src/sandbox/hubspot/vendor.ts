@@ -9,11 +9,12 @@ import {
   type SandboxServerOptions,
   type VendorDefinition,
 } from '../core';
+import { registerAccountRoutes } from './account';
 import { registerAssociationRoutes } from './associations';
 import { registerBatchRoutes } from './batch';
-import { DEFAULT_SEED, DEMO, TIER_LIMITS } from './constants';
+import { ACCOUNT, DEFAULT_SEED, DEMO, TIER_LIMITS } from './constants';
 import { HsError, serverError } from './errors';
-import { apiRoute, bearer, iso, objectType, renderRecord } from './http';
+import { bearer, objectType, renderRecord } from './http';
 import { type Caller, DEFAULT_LIMITS, PortalLimits } from './limits';
 import { registerObjectRoutes } from './objects';
 import { DEFAULT_SCOPES, registerOAuthRoutes, resolveOAuthOrg } from './oauth';
@@ -61,6 +62,11 @@ const settingsSchema = z
     retryAfterSeconds: z.number().int().min(0).nullable().optional(),
     batchValidation: z.enum(['whole-batch', 'per-record']).optional(),
     listLimitOverflow: z.enum(['reject', 'clamp']).optional(),
+    /** The portal's company currency, as `/account-info/v3/details` reports it. */
+    companyCurrency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .optional(),
     // Webhook retries (B12). Whether 4xx answers are retried is UNVERIFIED (current vs older docs), and
     // HubSpot's real schedule (10 retries, randomised, over 24 h) is too slow for tests: all three
     // change at run time per portal, and apply to deliveries already waiting for a retry.
@@ -119,6 +125,7 @@ export function hubspotVendor(
         store,
         limits: new PortalLimits(portalId, DEMO.appId, options.limits),
         behaviour: { ...DEFAULT_BEHAVIOUR, ...options.behaviour },
+        companyCurrency: ACCOUNT.companyCurrency,
       };
     },
 
@@ -129,8 +136,10 @@ export function hubspotVendor(
         webhookRetry4xx,
         webhookRetries,
         webhookRetryScheduleMs,
+        companyCurrency,
         ...limits
       } = settingsSchema.parse(org.settings);
+      org.state.companyCurrency = companyCurrency ?? ACCOUNT.companyCurrency;
       const base = defaultRetryRules(options);
       if (org.webhooks) {
         org.webhooks.retryPolicy = retryPolicy({
@@ -173,21 +182,7 @@ export function hubspotVendor(
       registerPropertyRoutes(app, srv);
       registerPipelineRoutes(app, srv);
       registerWebhookRoutes(app, srv, appState);
-      apiRoute(app, srv, 'GET', '/account-info/v3/api-usage/daily/private-apps', ({ org }) => {
-        const usage = org.state.limits.dailyUsage(org.now());
-        return {
-          results: [
-            {
-              name: 'private-apps-api-calls-daily',
-              usageLimit: org.state.limits.dailyMax,
-              currentUsage: usage.used,
-              collectedAt: iso(org.now()),
-              fetchStatus: 'SUCCESS',
-              resetsAt: iso(usage.resetsAt),
-            },
-          ],
-        };
-      });
+      registerAccountRoutes(app, srv);
       // Unparseable bodies get HubSpot's VALIDATION_ERROR shape, not fastify's default error object.
       app.setErrorHandler((err: { statusCode?: number; message: string }, _request, reply) => {
         const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
