@@ -62,8 +62,13 @@ it('connects HubSpot with a private-app token and reads at once', async () => {
     vendorUrls: { auth: base, api: base },
   });
   expect(res.body.errors).toBeUndefined();
-  const id = res.body.data!.createConnection.id;
-  expect(await firstContacts(id)).toBe(5);
+  const created = res.body.data!.createConnection;
+  // A private-app token comes with no token response: its portal is learned from the account
+  // information API, and webhook routing and budget scopes depend on it.
+  expect(created.externalAccountId).toBe(String(creds('hubspot').portalId));
+  const stored = await stack.ctx.store.connections.getById(created.id);
+  expect(stored.externalAccountId).toBe(String(creds('hubspot').portalId));
+  expect(await firstContacts(created.id)).toBe(5);
 });
 
 it('learns the portal and app of a HubSpot OAuth connection, which its budgets are scoped by', async () => {
@@ -101,6 +106,17 @@ it('refuses credentials the CRM rejects, or of the wrong shape, and stores nothi
   const wrongShape = await connect({ crm: 'salesforce', credentials: { token: 'abc' } });
   expect(wrongShape.body.errors?.[0]?.message).toBe(
     'input.credentials for Salesforce must be { "clientId": "…", "clientSecret": "…" } (or connect through /oauth/salesforce/start); got an object with keys token',
+  );
+
+  const base = sandbox('hubspot').baseUrl;
+  const wrongToken = await connect({
+    crm: 'hubspot',
+    credentials: { token: 'pat-na1-00000000-0000-0000-0000-000000000000' },
+    vendorUrls: { auth: base, api: base },
+  });
+  expect(wrongToken.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  expect(wrongToken.body.errors?.[0]?.message).toBe(
+    'HubSpot rejected the credentials: check the token and try again',
   );
 
   const notAllowed = await connect({
