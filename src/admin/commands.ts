@@ -12,12 +12,22 @@ export interface AdminArgs {
   options: { tenant?: string; name?: string; scope?: string };
 }
 
+/** What a command prints, and whether it did all it was asked (a partial success exits non-zero). */
+export interface AdminResult {
+  lines: string[];
+  /** @defaultValue 0 */
+  exitCode?: number;
+}
+
 export interface AdminCommand {
   usage: string;
-  /** Whether the command needs the stores (keys:generate does not). */
+  /** Whether the command needs the stores (keys:generate-credentials-key does not). */
   needsStores: boolean;
-  run(ctx: AppContext | undefined, args: AdminArgs): Promise<string[]>;
+  run(ctx: AppContext | undefined, args: AdminArgs): Promise<string[] | AdminResult>;
 }
+
+/** Exit code of a command that did part of its work (e.g. some credentials could not be re-encrypted). */
+export const PARTIAL_FAILURE_EXIT_CODE = 3;
 
 function requireArg(value: string | undefined, what: string): string {
   if (!value) throw new BadUserInputError(`missing ${what}`);
@@ -112,12 +122,12 @@ export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
       const lines = [
         `scanned ${scanned} connections, re-encrypted ${reencrypted} under key ${ctx!.keyRing.currentKid}`,
       ];
-      if (failedIds.length > 0) {
-        lines.push(
-          `${failedIds.length} could not be decrypted (tampered, or their key is gone): ${failedIds.join(', ')}`,
-        );
-      }
-      return lines;
+      if (failedIds.length === 0) return lines;
+      lines.push(
+        `${failedIds.length} could not be decrypted (tampered, or their key is gone): ${failedIds.join(', ')}`,
+      );
+      // Non-zero, so a rotation script stops before the operator drops the old keys.
+      return { lines, exitCode: PARTIAL_FAILURE_EXIT_CODE };
     },
   },
   'worker:ping': {

@@ -35,9 +35,10 @@ async function main(): Promise<number> {
         redisUrl: stores.redisUrl,
       });
     }
-    const lines = await command.run(ctx, { positionals: rest, options: values });
+    const result = await command.run(ctx, { positionals: rest, options: values });
+    const { lines, exitCode = 0 } = Array.isArray(result) ? { lines: result } : result;
     for (const line of lines) console.log(line);
-    return 0;
+    return exitCode;
   } catch (err) {
     if (isAppError(err)) {
       console.error(`error (${err.code}): ${err.message}`);

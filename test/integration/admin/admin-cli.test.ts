@@ -1,24 +1,41 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { PARTIAL_FAILURE_EXIT_CODE } from '../../../src/admin/commands';
+import { type Store } from '../../../src/store';
 import { openAdminStore } from '../../support/admin-store';
 import { testStoreUrls, uniqueName } from '../../support/stores';
 
 const run = promisify(execFile);
 const ADMIN = path.resolve(__dirname, '../../../dist/bin/admin.js');
 const CREDENTIALS_KEYS = `t:${Buffer.alloc(32, 3).toString('base64')}`;
+const KEY_A = `a:${Buffer.alloc(32, 0xa).toString('base64')}`;
+const KEY_B = `b:${Buffer.alloc(32, 0xb).toString('base64')}`;
+const KEY_C = `c:${Buffer.alloc(32, 0xc).toString('base64')}`;
 
 /** `npm run admin` as an operator uses it: a separate process against the same stores. */
 describe('admin command', () => {
   const dbName = uniqueName('admin');
 
   async function admin(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+    return adminOn({ db: dbName, keys: CREDENTIALS_KEYS }, ...args);
+  }
+
+  async function adminOn(
+    target: { db: string; keys: string },
+    ...args: string[]
+  ): Promise<{ stdout: string; stderr: string; code: number }> {
     const { mongodbUri, redisUrl } = testStoreUrls();
     const uri = new URL(mongodbUri);
-    uri.pathname = `/${dbName}`;
+    uri.pathname = `/${target.db}`;
     try {
       const out = await run(process.execPath, [ADMIN, ...args], {
-        env: { ...process.env, MONGODB_URI: uri.toString(), REDIS_URL: redisUrl, CREDENTIALS_KEYS },
+        env: {
+          ...process.env,
+          MONGODB_URI: uri.toString(),
+          REDIS_URL: redisUrl,
+          CREDENTIALS_KEYS: target.keys,
+        },
       });
       return { ...out, code: 0 };
     } catch (err) {
@@ -65,8 +82,80 @@ describe('admin command', () => {
     expect(unknown.stderr).toContain('usage: npm run admin');
   });
 
-  it('re-encrypts credentials', async () => {
-    const out = await admin('credentials:reencrypt');
-    expect(out.stdout).toMatch(/scanned \d+ connections, re-encrypted \d+ under key t/);
+  /** Kid of every stored credentials blob, by connection id. */
+  async function storedKids(store: Store): Promise<Record<string, string>> {
+    const docs = await store.conn
+      .collection<{ credentials: { kid: string } }>('connections')
+      .find({}, { projection: { 'credentials.kid': 1 } })
+      .toArray();
+    return Object.fromEntries(docs.map((d) => [d._id.toString(), d.credentials.kid]));
+  }
+
+  async function createConnections(db: string, keys: string, count: number): Promise<string[]> {
+    const { store } = await openAdminStore(db, keys);
+    try {
+      const tenant = await store.tenants.create(uniqueName('rotation'));
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const c = await store.connections.create({
+          tenantId: tenant.id,
+          crm: 'hubspot',
+          displayName: `c${i}`,
+          credentials: { accessToken: `token-${i}` },
+        });
+        ids.push(c.id);
+      }
+      return ids;
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('re-encrypts every connection written under key A when the ring becomes B,A', async () => {
+    const db = uniqueName('rotate');
+    const ids = await createConnections(db, KEY_A, 3);
+    const rotated = `${KEY_B},${KEY_A}`;
+
+    const out = await adminOn({ db, keys: rotated }, 'credentials:reencrypt');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('scanned 3 connections, re-encrypted 3 under key b');
+
+    const { store } = await openAdminStore(db, rotated);
+    try {
+      expect(await storedKids(store)).toEqual(Object.fromEntries(ids.map((id) => [id, 'b'])));
+      // Still the same credentials, now readable with key B alone.
+      const { store: bOnly } = await openAdminStore(db, KEY_B);
+      try {
+        expect(await bOnly.connections.getCredentials(ids[1]!)).toEqual({ accessToken: 'token-1' });
+      } finally {
+        await bOnly.close();
+      }
+    } finally {
+      await store.close();
+    }
+
+    // A second run finds nothing left to do.
+    const again = await adminOn({ db, keys: rotated }, 'credentials:reencrypt');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('scanned 3 connections, re-encrypted 0 under key b');
+  });
+
+  it('exits non-zero and names the records it could not decrypt, re-encrypting the others', async () => {
+    const db = uniqueName('rotatefail');
+    const [lost] = await createConnections(db, KEY_C, 1); // its key is not in the ring below
+    const ok = await createConnections(db, KEY_A, 2);
+    const rotated = `${KEY_B},${KEY_A}`;
+
+    const out = await adminOn({ db, keys: rotated }, 'credentials:reencrypt');
+    expect(out.code).toBe(PARTIAL_FAILURE_EXIT_CODE);
+    expect(out.stdout).toContain('scanned 3 connections, re-encrypted 2 under key b');
+    expect(out.stdout).toContain(`1 could not be decrypted (tampered, or their key is gone): ${lost}`);
+
+    const { store } = await openAdminStore(db, rotated);
+    try {
+      expect(await storedKids(store)).toEqual({ [lost!]: 'c', [ok[0]!]: 'b', [ok[1]!]: 'b' });
+    } finally {
+      await store.close();
+    }
   });
 });
