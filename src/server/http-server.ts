@@ -7,8 +7,8 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
-import { isAppError } from '../errors';
+import express, { type ErrorRequestHandler } from 'express';
+import { type ErrorCode, isAppError } from '../errors';
 import { createGatewayPubSub } from '../events/pubsub';
 import { createRequestContext, type GatewayServices, type RequestContext } from '../graphql/request-context';
 import { buildGatewaySchema } from '../graphql/schema';
@@ -46,6 +46,25 @@ export interface GatewayServerOptions {
   /** @defaultValue CORS_ORIGINS */
   corsOrigins?: readonly string[];
 }
+
+/**
+ * A body express.json refused (malformed JSON, over the size limit, an unknown charset) answered as a
+ * GraphQL error, not Express's HTML error page: a client of /graphql reads every answer as JSON. Its
+ * errors carry a 4xx `status` and a `type`; anything else is not ours to answer here.
+ */
+const bodyParserErrors: ErrorRequestHandler = (err: unknown, _req, res, next) => {
+  const e = err as { type?: unknown; status?: unknown; message?: unknown } | null;
+  if (typeof e?.type !== 'string' || typeof e.status !== 'number' || e.status < 400 || e.status >= 500) {
+    next(err);
+    return;
+  }
+  const code: ErrorCode = 'BAD_USER_INPUT';
+  const message =
+    e.type === 'entity.parse.failed'
+      ? `expected a JSON request body ({"query": "…", "variables": {…}}), got invalid JSON: ${String(e.message)}`
+      : `the request body was refused: ${String(e.message)}`;
+  res.status(e.status).json({ errors: [{ message, extensions: { code } }] });
+};
 
 /**
  * The gateway's one port: `/graphql` over HTTP (Apollo Server) and WebSocket (graphql-ws), the offline
@@ -109,6 +128,7 @@ export async function startGatewayServer(
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: '1mb' }),
+    bodyParserErrors,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {
