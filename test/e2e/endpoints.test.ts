@@ -1,3 +1,5 @@
+import net from 'node:net';
+import Redis from 'ioredis';
 import { loadEnv } from '../../src/config/env';
 import { startGatewayServer } from '../../src/server/http-server';
 import { ConnectionEventsDocument, HealthDocument, ViewerDocument } from './generated/operations';
@@ -17,6 +19,54 @@ describe('gateway endpoints', () => {
     const ready = await fetch(`${gw.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready' });
+  });
+
+  it('/readyz answers 503 and names the failing store while Redis does not answer', async () => {
+    // A port that was just free and is now closed: connecting is refused at once.
+    const closedPort = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const deadRedis = new Redis(`redis://127.0.0.1:${closedPort}`, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    deadRedis.on('error', () => undefined); // the refusals are what this test is about
+    const server = await startGatewayServer({ ...gw.ctx, redis: deadRedis }, { host: '127.0.0.1', port: 0 });
+    try {
+      const ready = await fetch(`${server.url}/readyz`);
+      expect(ready.status).toBe(503);
+      const body = (await ready.json()) as { status: string; checks: { name: string; ok: boolean }[] };
+      expect(body.status).toBe('not ready');
+      expect(body.checks).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ name: 'redis', ok: false, error: expect.any(String) as unknown }),
+          expect.objectContaining({ name: 'mongodb', ok: true }),
+        ]),
+      );
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200); // alive, just not ready
+    } finally {
+      await server.close();
+      deadRedis.disconnect();
+    }
+  });
+
+  it('answers a malformed JSON body with a GraphQL BAD_USER_INPUT error in JSON, not an HTML page', async () => {
+    const res = await fetch(`${gw.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: '{"query": "{ health }",',
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
+    expect(body.errors[0]!.message).toMatch(/^expected a JSON request body .*got invalid JSON: /);
   });
 
   it('/metrics counts and times operations by name and result', async () => {
@@ -60,6 +110,28 @@ describe('gateway endpoints', () => {
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('sends Vary: Origin on every response once CORS is configured, allowed origin or not', async () => {
+    const varies = (res: Response) =>
+      (res.headers.get('vary') ?? '')
+        .split(',')
+        .map((v) => v.trim().toLowerCase())
+        .includes('origin');
+    const get = (headers: Record<string, string>) =>
+      fetch(`${gw.url}/graphql?query=%7Bhealth%7D`, {
+        headers: { accept: 'application/json', 'apollo-require-preflight': 'true', ...headers },
+      });
+    expect(varies(await get({ origin: 'https://app.example' }))).toBe(true);
+    const refused = await get({ origin: 'https://evil.example' });
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    expect(varies(refused)).toBe(true);
+    expect(varies(await get({}))).toBe(true); // no Origin: a cache must still not reuse it for one
+    const refusedPreflight = await fetch(`${gw.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect(varies(refusedPreflight)).toBe(true);
+  });
+
   it('serves GraphiQL to browsers and its assets from installed packages', async () => {
     const page = await fetch(`${gw.url}/graphql`, { headers: { accept: 'text/html' } });
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
@@ -90,6 +162,25 @@ describe('gateway endpoints', () => {
       const body = (await res.json()) as { errors?: { extensions: { code: string } }[] };
       expect(body.errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
       expect((await request(server.url, HealthDocument)).body).toEqual({ data: { health: 'ok' } });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('turns GraphiQL and introspection on in production when ENABLE_GRAPHIQL / ENABLE_INTROSPECTION say so', async () => {
+    const env = loadEnv({ NODE_ENV: 'production', ENABLE_GRAPHIQL: 'true', ENABLE_INTROSPECTION: 'true' });
+    expect(env.isProduction).toBe(true);
+    const server = await startGatewayServer({ ...gw.ctx, env }, { host: '127.0.0.1', port: 0 });
+    try {
+      const page = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
+      expect(page.headers.get('content-type')).toMatch(/text\/html/);
+      expect(await page.text()).toContain('/graphiql/assets/graphiql.min.js');
+      const res = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __schema { queryType { name } } }' }),
+      });
+      expect(await res.json()).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
     } finally {
       await server.close();
     }
