@@ -91,7 +91,7 @@ export function eol(job: BulkJob): string {
 }
 
 function processIngest(org: SfOrg, job: BulkJob): void {
-  const obj = findObject(String(job.info.object)) as SfObject;
+  const obj = findObject(String(job.info.object), org.state.store.schema) as SfObject;
   const d = delimiterOf(job);
   const rows = parseCsv(job.data, d);
   const header = rows.shift() ?? [];

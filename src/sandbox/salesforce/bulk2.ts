@@ -20,7 +20,7 @@ export function registerBulk2Routes(scope: FastifyInstance): void {
   scope.post('/jobs/ingest', async (request, reply) => {
     const { org, version, userId } = callContext(request);
     const b = objectBody(request.body);
-    const obj = findObject(String(b.object ?? ''));
+    const obj = findObject(String(b.object ?? ''), org.state.store.schema);
     if (!obj) throw jobError(400, 'NOT_FOUND', `sObject type '${String(b.object)}' is not supported`);
     if (!OPERATIONS.has(String(b.operation)))
       throw jobError(400, 'INVALIDJOB', `Invalid operation: ${String(b.operation)}`);

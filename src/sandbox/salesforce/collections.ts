@@ -95,7 +95,7 @@ export function registerCollectionRoutes(scope: FastifyInstance): void {
     const ctx = writeContext(request);
     const results = batch(org.state.store, allOrNone, records.length, (i) => {
       const rec = records[i] as Record<string, unknown>;
-      const obj = findObject(typeOf(rec) ?? '');
+      const obj = findObject(typeOf(rec) ?? '', org.state.store.schema);
       return obj ? org.state.store.create(obj, strip(rec), ctx) : noType;
     });
     return sendJson(reply, 200, render(results, false));
@@ -108,7 +108,7 @@ export function registerCollectionRoutes(scope: FastifyInstance): void {
     const ctx = writeContext(request);
     const results = batch(org.state.store, allOrNone, records.length, (i) => {
       const rec = records[i] as Record<string, unknown>;
-      const obj = findObject(typeOf(rec) ?? '');
+      const obj = findObject(typeOf(rec) ?? '', org.state.store.schema);
       const id = rec.id ?? rec.Id;
       if (!obj) return noType;
       if (typeof id !== 'string')
@@ -124,7 +124,7 @@ export function registerCollectionRoutes(scope: FastifyInstance): void {
   scope.patch('/composite/sobjects/:type/:field', async (request, reply) => {
     const { org } = callContext(request);
     const { type, field } = request.params as { type: string; field: string };
-    const obj = objectFromPath(type);
+    const obj = objectFromPath(type, org.state.store.schema);
     const ext = findField(obj, field);
     if (!ext?.externalId)
       throw new SfHttpError(400, {
@@ -182,7 +182,7 @@ export function registerCollectionRoutes(scope: FastifyInstance): void {
     const results = batch(org.state.store, q.allOrNone === 'true', ids.length, (i) => {
       const id = ids[i] as string;
       const obj = [...org.state.store.tables.keys()]
-        .map((n) => findObject(n)!)
+        .map((n) => findObject(n, org.state.store.schema)!)
         .find((o) => o.keyPrefix === id.slice(0, 3));
       if (!obj)
         return { success: false, errors: [{ errorCode: 'MALFORMED_ID', message: `malformed id ${id}` }] };
@@ -202,7 +202,7 @@ export function registerCollectionRoutes(scope: FastifyInstance): void {
     max: number,
   ): Record<string, unknown>[] | null => {
     const { org, version } = callContext(request);
-    const obj = objectFromPath((request.params as { type: string }).type);
+    const obj = objectFromPath((request.params as { type: string }).type, org.state.store.schema);
     if (ids.length > max) return null;
     const names = fieldList(obj, fields);
     if (!names || names.length === 0)

@@ -1,7 +1,7 @@
 import { type FastifyInstance } from 'fastify';
 import { callContext, sendJson } from './context';
 import { objectFromPath } from './records';
-import { SCHEMA, type SfField, type SfObject } from './schema';
+import { type SfField, type SfObject } from './schema';
 
 const SOAP_TYPES: Record<string, string> = {
   id: 'tns:ID',
@@ -86,6 +86,8 @@ function describeField(f: SfField): Record<string, unknown> {
 
 function objectFlags(o: SfObject, version: string): Record<string, unknown> {
   const base = `/services/data/${version}/sobjects/${o.name}`;
+  // The org's own row: queried and retrieved, never replicated, searched or listed in the UI.
+  const isOrg = o.name === 'Organization';
   return {
     activateable: false,
     createable: o.writable,
@@ -97,15 +99,15 @@ function objectFlags(o: SfObject, version: string): Record<string, unknown> {
     keyPrefix: o.keyPrefix,
     label: o.label,
     labelPlural: o.labelPlural,
-    layoutable: true,
+    layoutable: !isOrg,
     mergeable: o.name === 'Contact' || o.name === 'Account',
-    mruEnabled: true,
+    mruEnabled: !isOrg,
     name: o.name,
     queryable: true,
-    replicateable: true,
+    replicateable: !isOrg,
     retrieveable: true,
-    searchable: o.name !== 'OpportunityContactRole',
-    triggerable: true,
+    searchable: o.name !== 'OpportunityContactRole' && !isOrg,
+    triggerable: !isOrg,
     undeletable: o.writable,
     updateable: o.writable,
     urls: { sobject: base, describe: `${base}/describe`, rowTemplate: `${base}/{ID}` },
@@ -114,23 +116,23 @@ function objectFlags(o: SfObject, version: string): Record<string, unknown> {
 
 export function registerDescribeRoutes(scope: FastifyInstance): void {
   scope.get('/sobjects', async (request, reply) => {
-    const { version } = callContext(request);
+    const { org, version } = callContext(request);
     return sendJson(reply, 200, {
       encoding: 'UTF-8',
       maxBatchSize: 200,
-      sobjects: [...SCHEMA.values()].map((o) => objectFlags(o, version)),
+      sobjects: [...org.state.store.schema.values()].map((o) => objectFlags(o, version)),
     });
   });
 
   scope.get('/sobjects/:type', async (request, reply) => {
-    const { version } = callContext(request);
-    const obj = objectFromPath((request.params as { type: string }).type);
+    const { org, version } = callContext(request);
+    const obj = objectFromPath((request.params as { type: string }).type, org.state.store.schema);
     return sendJson(reply, 200, { objectDescribe: objectFlags(obj, version), recentItems: [] });
   });
 
   scope.get('/sobjects/:type/describe', async (request, reply) => {
-    const { version } = callContext(request);
-    const obj = objectFromPath((request.params as { type: string }).type);
+    const { org, version } = callContext(request);
+    const obj = objectFromPath((request.params as { type: string }).type, org.state.store.schema);
     return sendJson(reply, 200, {
       ...objectFlags(obj, version),
       fields: obj.fields.map(describeField),

@@ -27,8 +27,8 @@ export { SALESFORCE_DEFAULT_COUNTS } from './seed';
 export type { SfOrgState } from './state';
 export type { SalesforceSettings } from './settings';
 
-function adminObject(object: string) {
-  const obj = findObject(object);
+function adminObject(org: SfOrg, object: string) {
+  const obj = findObject(object, org.state.store.schema);
   if (!obj || !obj.writable)
     throw new SandboxAdminError(
       404,
@@ -40,7 +40,7 @@ function adminObject(object: string) {
 function adminResult(org: SfOrg, object: string, result: SaveResult): unknown {
   if (!result.success)
     throw new SandboxAdminError(400, result.errors.map((e) => `${e.errorCode}: ${e.message}`).join('; '));
-  const obj = adminObject(object);
+  const obj = adminObject(org, object);
   return renderRecord(obj, org.state.store.get(obj.name, result.id)!, 'v62.0');
 }
 
@@ -88,6 +88,7 @@ export function salesforceVendor(): VendorDefinition<SfOrgState> {
     },
     applySettings(org) {
       org.state.settings = salesforceSettingsSchema.parse(org.settings);
+      org.state.store.configureCurrency(org.state.settings.currency, org.state.settings.multiCurrency);
     },
     bench: {
       org: {
@@ -172,17 +173,21 @@ export function salesforceVendor(): VendorDefinition<SfOrgState> {
     },
     records: {
       create(org, object, fields) {
-        return adminResult(org, object, org.state.store.create(adminObject(object), fields, asCrmUser(org)));
+        return adminResult(
+          org,
+          object,
+          org.state.store.create(adminObject(org, object), fields, asCrmUser(org)),
+        );
       },
       update(org, object, id, fields) {
         return adminResult(
           org,
           object,
-          org.state.store.update(adminObject(object), id, fields, asCrmUser(org)),
+          org.state.store.update(adminObject(org, object), id, fields, asCrmUser(org)),
         );
       },
       remove(org, object, id) {
-        const result = org.state.store.delete(adminObject(object), id, asCrmUser(org));
+        const result = org.state.store.delete(adminObject(org, object), id, asCrmUser(org));
         if (!result.success)
           throw new SandboxAdminError(
             result.errors[0]?.errorCode === 'INVALID_CROSS_REFERENCE_KEY' ? 404 : 400,
@@ -191,12 +196,16 @@ export function salesforceVendor(): VendorDefinition<SfOrgState> {
         return { id: result.id, deleted: true };
       },
       get(org, object, id) {
-        const obj = adminObject(object);
+        const obj = adminObject(org, object);
         const rec = org.state.store.get(obj.name, id);
         return rec ? renderRecord(obj, rec, 'v62.0') : undefined;
       },
       restore(org, object, id) {
-        return adminResult(org, object, org.state.store.undelete(adminObject(object), id, asCrmUser(org)));
+        return adminResult(
+          org,
+          object,
+          org.state.store.undelete(adminObject(org, object), id, asCrmUser(org)),
+        );
       },
     },
     credentials(org, baseUrl) {

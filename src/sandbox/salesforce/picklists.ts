@@ -37,3 +37,9 @@ export const INDUSTRIES = [
   'Education',
 ] as const;
 export const DEAL_SOURCES = ['Inbound', 'Outbound', 'Partner', 'Expansion'] as const;
+
+/**
+ * Currencies a multi-currency org has active (CurrencyIsoCode's picklist), and so the ones its
+ * corporate currency can be; a single-currency org may have any ISO 4217 code.
+ */
+export const ACTIVE_CURRENCIES = ['USD', 'EUR', 'GBP', 'JPY', 'CAD', 'AUD', 'CHF'] as const;

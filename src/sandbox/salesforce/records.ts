@@ -1,11 +1,11 @@
 import { SfHttpError } from './errors';
-import { findField, findObject, type SfObject } from './schema';
+import { findField, findObject, type SfObject, type SfSchema } from './schema';
 import { type SaveResult } from './store';
 import { outputValue, type SfRecord } from './values';
 
-/** The object named in a REST path, or 404 NOT_FOUND as Salesforce answers for unknown types. */
-export function objectFromPath(type: string): SfObject {
-  const obj = findObject(type);
+/** The object named in a REST path, as the org has it, or 404 NOT_FOUND as Salesforce answers for unknown types. */
+export function objectFromPath(type: string, schema: SfSchema): SfObject {
+  const obj = findObject(type, schema);
   if (!obj)
     throw new SfHttpError(404, { errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' });
   return obj;

@@ -37,7 +37,7 @@ function window(query: unknown, now: number): { start: number; end: number } {
 export function registerReplicationRoutes(scope: FastifyInstance): void {
   scope.get('/sobjects/:type/updated', async (request, reply) => {
     const { org } = callContext(request);
-    const obj = objectFromPath((request.params as { type: string }).type);
+    const obj = objectFromPath((request.params as { type: string }).type, org.state.store.schema);
     const now = org.now();
     const { start, end } = window(request.query, now);
     if (start < now - SF_LIMITS.updatedWindowDays * DAY) {
@@ -63,7 +63,7 @@ export function registerReplicationRoutes(scope: FastifyInstance): void {
 
   scope.get('/sobjects/:type/deleted', async (request, reply) => {
     const { org } = callContext(request);
-    const obj = objectFromPath((request.params as { type: string }).type);
+    const obj = objectFromPath((request.params as { type: string }).type, org.state.store.schema);
     const now = org.now();
     const { start, end } = window(request.query, now);
     const earliest = Math.floor((now - SF_LIMITS.deletedWindowDays * DAY) / MINUTE) * MINUTE;

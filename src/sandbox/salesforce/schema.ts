@@ -1,5 +1,6 @@
 import { KEY_PREFIX } from './ids';
 import {
+  ACTIVE_CURRENCIES,
   CONTACT_ROLES,
   CUSTOMER_TIERS,
   DEAL_SOURCES,
@@ -356,6 +357,22 @@ export const SCHEMA: ReadonlyMap<string, SfObject> = new Map(
         },
       ],
     ),
+    // The org itself: one row, read-only, queried for its settings (`SELECT DefaultCurrencyIsoCode
+    // FROM Organization`). Only the fields a client needs are modelled; it has no IsDeleted.
+    object(
+      'Organization',
+      'Organizations',
+      KEY_PREFIX.Organization,
+      [
+        ...auditFields().filter((x) => x.name !== 'IsDeleted'),
+        sys('Name', 'Name', 'string', { length: 80 }),
+        // A picklist in Salesforce's field reference; the corporate currency in a multi-currency org
+        // (UNVERIFIED there: the shared vendor doc is silent on Organization).
+        sys('DefaultCurrencyIsoCode', 'Locale Currency', 'picklist', { length: 3, nillable: true }),
+      ],
+      [],
+      false,
+    ),
     object('OpportunityContactRole', 'Opportunity Contact Role', KEY_PREFIX.OpportunityContactRole, [
       ...auditFields(),
       f({
@@ -382,12 +399,53 @@ export const SCHEMA: ReadonlyMap<string, SfObject> = new Map(
   ].map((o) => [o.name, o]),
 );
 
-/** The object with this API name (case-insensitive, as SOQL and REST paths are). */
-export function findObject(name: string): SfObject | undefined {
-  const exact = SCHEMA.get(name);
+/** Each record's currency, in a multi-currency org only. */
+export const CURRENCY_FIELD = 'CurrencyIsoCode';
+
+/** The objects whose records carry their own currency once multi-currency is on. */
+const CURRENCY_OBJECTS = new Set(['Account', 'Contact', 'Opportunity']);
+
+/**
+ * `CurrencyIsoCode`: present only in a multi-currency org, where every record of these objects holds
+ * the currency of its amounts (defaulted on create to the corporate currency); in a single-currency org
+ * the field does not exist, and selecting it is INVALID_FIELD.
+ */
+const currencyField = (object: string): SfField =>
+  f({
+    name: CURRENCY_FIELD,
+    label: `${object.replace(/([a-z])([A-Z])/g, '$1 $2')} Currency`,
+    type: 'picklist',
+    length: 3,
+    nillable: false,
+    defaultedOnCreate: true,
+    picklist: ACTIVE_CURRENCIES,
+    restrictedPicklist: true,
+  });
+
+/** An org's objects: {@link SCHEMA} as it is, or with CurrencyIsoCode once multi-currency is on. */
+export type SfSchema = ReadonlyMap<string, SfObject>;
+
+/** The schema of a multi-currency org. */
+export const MULTI_CURRENCY_SCHEMA: SfSchema = new Map(
+  [...SCHEMA.values()].map((o) => {
+    if (!CURRENCY_OBJECTS.has(o.name)) return [o.name, o];
+    // After Id and the audit fields, where Salesforce's describe lists it.
+    const at = o.fields.findIndex((x) => x.name === 'SystemModstamp') + 1;
+    const fields = [...o.fields.slice(0, at), currencyField(o.name), ...o.fields.slice(at)];
+    return [o.name, { ...o, fields, fieldMap: new Map(fields.map((x) => [x.name, x])) }];
+  }),
+);
+
+export function schemaFor(multiCurrency: boolean): SfSchema {
+  return multiCurrency ? MULTI_CURRENCY_SCHEMA : SCHEMA;
+}
+
+/** The object with this API name (case-insensitive, as SOQL and REST paths are) in an org's schema. */
+export function findObject(name: string, schema: SfSchema = SCHEMA): SfObject | undefined {
+  const exact = schema.get(name);
   if (exact) return exact;
   const lower = name.toLowerCase();
-  for (const o of SCHEMA.values()) if (o.name.toLowerCase() === lower) return o;
+  for (const o of schema.values()) if (o.name.toLowerCase() === lower) return o;
   return undefined;
 }
 

@@ -84,6 +84,17 @@ export function createSalesforceState(org: SandboxOrg<SfOrgState>): SfOrgState {
     users.push(id);
   }
   const [integrationUserId, crmUserId] = users as [string, string];
+  // The org's own row; its currency follows the settings (`configureCurrency`, run after seeding).
+  store.insertRaw('Organization', {
+    ...blank('Organization'),
+    Id: orgId,
+    Name: `Sandbox Org (${org.id})`,
+    CreatedDate: anchor - 900 * DAY,
+    CreatedById: integrationUserId,
+    LastModifiedDate: anchor - 900 * DAY,
+    LastModifiedById: integrationUserId,
+    SystemModstamp: anchor - 900 * DAY,
+  });
   const owners = users.slice(1);
   let n = 0;
   const id = (prefix: string): string => makeId(prefix, 1000 + ++n, tag);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACTIVE_CURRENCIES } from './picklists';
 
 /** API versions served by default (Part A1: "accept any v31.0…v68.0"). */
 export const SF_VERSIONS = { min: 31, max: 68 } as const;
@@ -55,8 +56,27 @@ export const salesforceSettingsSchema = z
      * null = no certificate, so the grant fails as unapproved. @defaultValue null
      */
     jwtPublicKeyPem: z.string().nullable().default(null),
+    /**
+     * The org's currency, `Organization.DefaultCurrencyIsoCode`: every amount of a single-currency org
+     * is in it; in a multi-currency org it is the corporate currency, one of {@link ACTIVE_CURRENCIES}.
+     * @defaultValue 'USD'
+     */
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'an ISO 4217 code in capitals, e.g. "EUR"')
+      .default('USD'),
+    /**
+     * Multi-currency enabled: Account, Contact and Opportunity gain a CurrencyIsoCode field (absent,
+     * and INVALID_FIELD in SOQL, otherwise). Salesforce cannot turn it off once on; the sandbox can,
+     * for tests. @defaultValue false
+     */
+    multiCurrency: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .refine((s) => !s.multiCurrency || (ACTIVE_CURRENCIES as readonly string[]).includes(s.currency), {
+    message: `a multi-currency org's currency must be one of its active currencies: ${ACTIVE_CURRENCIES.join(', ')}`,
+    path: ['currency'],
+  });
 
 export type SalesforceSettings = z.infer<typeof salesforceSettingsSchema>;
 

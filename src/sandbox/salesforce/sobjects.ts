@@ -19,7 +19,7 @@ export function writeContext(request: FastifyRequest): WriteContext {
 export function registerSObjectRoutes(scope: FastifyInstance): void {
   const create = (request: FastifyRequest): { id: string; success: true; errors: [] } => {
     const { org } = callContext(request);
-    const obj = objectFromPath((request.params as TypeParams).type);
+    const obj = objectFromPath((request.params as TypeParams).type, org.state.store.schema);
     const result = org.state.store.create(obj, objectBody(request.body), writeContext(request));
     throwIfFailed(result);
     return { id: result.id, success: true, errors: [] };
@@ -30,7 +30,7 @@ export function registerSObjectRoutes(scope: FastifyInstance): void {
   scope.get('/sobjects/:type/:id', async (request, reply) => {
     const { org, version } = callContext(request);
     const { type, id } = request.params as IdParams;
-    const obj = objectFromPath(type);
+    const obj = objectFromPath(type, org.state.store.schema);
     const fields = fieldList(obj, (request.query as { fields?: string }).fields);
     const rec = org.state.store.get(obj.name, id);
     if (!rec)
@@ -48,7 +48,7 @@ export function registerSObjectRoutes(scope: FastifyInstance): void {
     const { org } = callContext(request);
     const { type, id } = request.params as IdParams;
     const result = org.state.store.update(
-      objectFromPath(type),
+      objectFromPath(type, org.state.store.schema),
       id,
       objectBody(request.body),
       writeContext(request),
@@ -60,7 +60,11 @@ export function registerSObjectRoutes(scope: FastifyInstance): void {
   scope.delete('/sobjects/:type/:id', async (request, reply) => {
     const { org } = callContext(request);
     const { type, id } = request.params as IdParams;
-    const result = org.state.store.delete(objectFromPath(type), id, writeContext(request));
+    const result = org.state.store.delete(
+      objectFromPath(type, org.state.store.schema),
+      id,
+      writeContext(request),
+    );
     throwIfFailed(result);
     return reply.code(204).send();
   });
@@ -77,7 +81,7 @@ export function registerSObjectRoutes(scope: FastifyInstance): void {
   scope.get('/sobjects/:type/:field/:value', async (request, reply) => {
     const { org, version } = callContext(request);
     const { type, field, value } = request.params as ExtParams;
-    const obj = objectFromPath(type);
+    const obj = objectFromPath(type, org.state.store.schema);
     const ext = findField(obj, field);
     if (!ext || !(ext.externalId || ext.name === 'Id'))
       throw new SfHttpError(404, {
@@ -106,7 +110,7 @@ export function registerSObjectRoutes(scope: FastifyInstance): void {
   scope.patch('/sobjects/:type/:field/:value', async (request, reply) => {
     const { org, version, versionNumber } = callContext(request);
     const { type, field, value } = request.params as ExtParams;
-    const obj = objectFromPath(type);
+    const obj = objectFromPath(type, org.state.store.schema);
     const ext = findField(obj, field);
     if (!ext || !(ext.externalId || ext.name === 'Id'))
       throw new SfHttpError(404, {

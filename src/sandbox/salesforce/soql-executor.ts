@@ -39,7 +39,7 @@ export interface ExecuteOptions {
 
 /** Runs a parsed query against an org's store. Throws SfHttpError for what Salesforce would reject. */
 export function executeSoql(store: SfStore, q: SoqlQuery, options: ExecuteOptions): QueryOutcome {
-  const obj = resolveObject(q.from);
+  const obj = resolveObject(q.from, store.schema);
   const version = options.version ?? 'v62.0';
   if (q.offset !== undefined && q.offset > SF_LIMITS.maxOffset) {
     // UNVERIFIED exact text; the code and the 2,000 cap are well attested.
@@ -48,7 +48,7 @@ export function executeSoql(store: SfStore, q: SoqlQuery, options: ExecuteOption
       message: `Maximum SOQL offset allowed is ${SF_LIMITS.maxOffset}`,
     });
   }
-  const selected = q.select.map((item) => prepareSelect(obj, item));
+  const selected = q.select.map((item) => prepareSelect(store, obj, item));
   const where = q.where
     ? compileCondition(
         store,
@@ -60,7 +60,7 @@ export function executeSoql(store: SfStore, q: SoqlQuery, options: ExecuteOption
             .rows,
       )
     : () => true;
-  const order = q.orderBy.map((o) => ({ ...o, path: resolvePath(obj, o.path) }));
+  const order = q.orderBy.map((o) => ({ ...o, path: resolvePath(obj, o.path, store.schema) }));
 
   let rows: SfRecord[] = [];
   for (const rec of store.table(obj.name).values()) {
@@ -109,13 +109,13 @@ type PreparedSelect =
   | { kind: 'subquery'; query: SoqlQuery; relationshipName: string; child: SfObject; field: string }
   | { kind: 'count' };
 
-function prepareSelect(obj: SfObject, item: SelectItem): PreparedSelect {
-  if (item.kind === 'field') return { kind: 'field', resolved: resolvePath(obj, item.path) };
+function prepareSelect(store: SfStore, obj: SfObject, item: SelectItem): PreparedSelect {
+  if (item.kind === 'field') return { kind: 'field', resolved: resolvePath(obj, item.path, store.schema) };
   if (item.kind === 'count') return { kind: 'count' };
   const rel = obj.childRelationships.find(
     (c) => c.relationshipName.toLowerCase() === item.query.from.toLowerCase(),
   );
-  const child = rel ? findObject(rel.childSObject) : undefined;
+  const child = rel ? findObject(rel.childSObject, store.schema) : undefined;
   if (!rel || !child) {
     throw new SfHttpError(400, {
       errorCode: 'INVALID_TYPE',

@@ -1,7 +1,7 @@
 /** SOQL name resolution and WHERE evaluation, with Salesforce's type rules for filter literals. */
 import { SfHttpError } from './errors';
 import { idKey } from './id-lookup';
-import { findField, findObject, type SfField, type SfObject } from './schema';
+import { findField, findObject, type SfField, type SfObject, type SfSchema } from './schema';
 import { type SoqlCondition, type SoqlQuery, type SoqlValue } from './soql-parser';
 import { type SfStore } from './store';
 import { type SfRecord, type SfValue } from './values';
@@ -20,8 +20,8 @@ const invalidField = (name: string, obj: SfObject): SfHttpError =>
     message: `No such column '${name}' on entity '${obj.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`,
   });
 
-export function resolveObject(name: string): SfObject {
-  const obj = findObject(name);
+export function resolveObject(name: string, schema: SfSchema): SfObject {
+  const obj = findObject(name, schema);
   if (!obj) {
     throw new SfHttpError(400, {
       errorCode: 'INVALID_TYPE',
@@ -32,14 +32,14 @@ export function resolveObject(name: string): SfObject {
 }
 
 /** `Account.Owner.Name` → the reference hops and the leaf field; relationship names are case-insensitive. */
-export function resolvePath(obj: SfObject, path: string): Resolved {
+export function resolvePath(obj: SfObject, path: string, schema: SfSchema): Resolved {
   const parts = path.split('.');
   const hops: SfField[] = [];
   let current = obj;
   for (let i = 0; i < parts.length - 1; i++) {
     const rel = (parts[i] as string).toLowerCase();
     const ref = current.fields.find((x) => x.relationshipName?.toLowerCase() === rel);
-    const target = ref?.referenceTo ? findObject(ref.referenceTo) : undefined;
+    const target = ref?.referenceTo ? findObject(ref.referenceTo, schema) : undefined;
     if (!ref || !target) throw invalidField(parts.slice(0, i + 1).join('.'), current);
     hops.push(ref);
     current = target;
@@ -171,7 +171,7 @@ export function compileCondition(
       return (r) => !inner(r);
     }
     case 'like': {
-      const path = resolvePath(obj, cond.field);
+      const path = resolvePath(obj, cond.field, store.schema);
       const re = likeRegex(cond.pattern);
       return (r) => {
         const v = valueAt(store, r, path);
@@ -180,7 +180,7 @@ export function compileCondition(
     }
     case 'in':
     case 'inQuery': {
-      const path = resolvePath(obj, cond.field);
+      const path = resolvePath(obj, cond.field, store.schema);
       const set = new Set<unknown>();
       if (cond.type === 'in') {
         for (const v of cond.values) {
@@ -190,7 +190,7 @@ export function compileCondition(
         }
       } else {
         const subRows = runSubquery(cond.query);
-        const subObj = resolveObject(cond.query.from);
+        const subObj = resolveObject(cond.query.from, store.schema);
         const item = cond.query.select[0];
         if (cond.query.select.length !== 1 || item?.kind !== 'field') {
           throw new SfHttpError(400, {
@@ -198,13 +198,13 @@ export function compileCondition(
             message: 'semi join sub-selects must select exactly one field',
           });
         }
-        const subPath = resolvePath(subObj, item.path);
+        const subPath = resolvePath(subObj, item.path, store.schema);
         for (const row of subRows) set.add(comparable(subPath.leaf, valueAt(store, row, subPath)));
       }
       return (r) => set.has(comparable(path.leaf, valueAt(store, r, path))) !== cond.negated;
     }
     case 'compare': {
-      const path = resolvePath(obj, cond.field);
+      const path = resolvePath(obj, cond.field, store.schema);
       const lit = literal(path.leaf, cond.value, now);
       const op = cond.op;
       return (r) => {

@@ -1,7 +1,15 @@
 import { type SfErrorItem } from './errors';
 import { makeId } from './ids';
 import { idKey } from './id-lookup';
-import { OPPORTUNITY_STAGES, SCHEMA, findField, type SfObject } from './schema';
+import {
+  CURRENCY_FIELD,
+  OPPORTUNITY_STAGES,
+  SCHEMA,
+  findField,
+  schemaFor,
+  type SfObject,
+  type SfSchema,
+} from './schema';
 import { coerceValue, type SfRecord, type SfValue } from './values';
 
 export interface WriteContext {
@@ -51,9 +59,34 @@ export class SfStore {
   private counter = 0;
   private journal: UndoStep[] | null = null;
   private depth = 0;
+  /** The org's objects: with CurrencyIsoCode once multi-currency is on ({@link configureCurrency}). */
+  schema: SfSchema = SCHEMA;
+  /** The org's (corporate) currency, which new records of a multi-currency org default to. */
+  private currency = 'USD';
 
   constructor(private readonly pod: string) {
     for (const name of SCHEMA.keys()) this.tables.set(name, new Map());
+  }
+
+  /**
+   * The org's currency settings: its Organization row reports `code`, and in a multi-currency org
+   * every Account, Contact and Opportunity carries a CurrencyIsoCode (records without one — seeded,
+   * or made while the org was single-currency — get `code`, as enabling multi-currency does).
+   */
+  configureCurrency(code: string, multiCurrency: boolean): void {
+    this.currency = code;
+    this.schema = schemaFor(multiCurrency);
+    for (const row of this.table('Organization').values()) row.DefaultCurrencyIsoCode = code;
+    if (!multiCurrency) return;
+    for (const obj of this.schema.values()) {
+      if (!obj.fieldMap.has(CURRENCY_FIELD)) continue;
+      for (const rec of this.table(obj.name).values()) rec[CURRENCY_FIELD] ??= code;
+    }
+  }
+
+  /** The object as this org has it (a caller may hold the single-currency shape). */
+  private own(object: SfObject): SfObject {
+    return this.schema.get(object.name) ?? object;
   }
 
   table(object: string): Map<string, SfRecord> {
@@ -109,7 +142,8 @@ export class SfStore {
     this.commit();
   }
 
-  create(object: SfObject, fields: Record<string, unknown>, ctx: WriteContext): SaveResult {
+  create(given: SfObject, fields: Record<string, unknown>, ctx: WriteContext): SaveResult {
+    const object = this.own(given);
     if (!object.writable)
       return fail('INSUFFICIENT_ACCESS_OR_READONLY', `You cannot create ${object.name} records here`);
     if ('Id' in fields || 'id' in fields) {
@@ -121,6 +155,7 @@ export class SfStore {
     const rec: SfRecord = { Id: id, IsDeleted: false };
     for (const field of object.fields) if (!(field.name in rec)) rec[field.name] = null;
     Object.assign(rec, defaults(object), values.values);
+    if (object.fieldMap.has(CURRENCY_FIELD)) rec[CURRENCY_FIELD] ??= this.currency;
     stamp(rec, ctx, true);
     derive(object, rec);
     this.remember(object.name, id, undefined);
@@ -129,7 +164,8 @@ export class SfStore {
     return { success: true, id, created: true };
   }
 
-  update(object: SfObject, id: string, fields: Record<string, unknown>, ctx: WriteContext): SaveResult {
+  update(given: SfObject, id: string, fields: Record<string, unknown>, ctx: WriteContext): SaveResult {
+    const object = this.own(given);
     const rec = this.get(object.name, id);
     if (!rec) return fail('INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id`, undefined, id);
     if (rec.IsDeleted) return fail('ENTITY_IS_DELETED', 'entity is deleted', undefined, rec.Id as string);
@@ -209,7 +245,7 @@ export class SfStore {
     this.deleteLog.push({ object: object.name, id, deletedAt: ctx.now });
     for (const rel of object.childRelationships) {
       if (!rel.cascadeDelete) continue;
-      const child = SCHEMA.get(rel.childSObject);
+      const child = this.schema.get(rel.childSObject);
       if (!child) continue;
       for (const c of this.table(child.name).values())
         if (!c.IsDeleted && c[rel.field] === id) this.softDelete(child, c, ctx);
