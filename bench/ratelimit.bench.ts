@@ -1,18 +1,15 @@
 /**
  * `tsc -p tsconfig.bench.json && node dist/bench/bench/ratelimit.bench.js`: what the budget gate costs
- * in front of every vendor call. Runs `acquire` against a private redis-server (or REDIS_URL) with a
- * budget too large to refuse, from N concurrent callers for a fixed time. Prints
+ * in front of every vendor call. Runs `acquire` against the service manager's throwaway Redis (or
+ * REDIS_URL, refused unless its policy is noeviction) with a budget too large to refuse, from N concurrent callers for a fixed time. Prints
  * `BENCH ratelimit.acquire.rps <value> ops/s` and `BENCH ratelimit.acquire.p99 <value> ms` for one
  * budget, and the same for two budgets (HubSpot: burst + daily) under `ratelimit.acquire2.*`.
  *   --callers=N  concurrent callers (default 32)   --seconds=N  measured time (default 3)
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import Redis from 'ioredis';
 import { type BudgetDeclaration } from '../src/config/crms';
 import { RedisBudgetGate } from '../src/ratelimit/budget-gate';
-import { startEmbeddedRedis } from '../src/runtime/services/redis';
+import { startThrowawayStores } from '../src/runtime/services';
 
 function arg(name: string, fallback: number): number {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -58,9 +55,13 @@ async function measure(
 async function main(): Promise<void> {
   const callers = arg('callers', 32);
   const seconds = arg('seconds', 3);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cgw-bench-rl-'));
-  const embedded = process.env.REDIS_URL ? undefined : await startEmbeddedRedis({ dir, persistent: false });
-  const redis = new Redis(process.env.REDIS_URL ?? embedded!.url);
+  // The one service manager (as the other benches and the tests): it checks an external REDIS_URL
+  // keeps jobs (noeviction) and removes its temporary directory on stop.
+  const stores = await startThrowawayStores('bench-ratelimit', {
+    mongodbUri: process.env.MONGODB_URI,
+    redisUrl: process.env.REDIS_URL,
+  });
+  const redis = new Redis(stores.redisUrl);
   const huge = (name: string, windowMs: number): BudgetDeclaration => ({
     name,
     scope: 'account',
@@ -73,8 +74,7 @@ async function main(): Promise<void> {
     await measure(redis, 'acquire2', [huge('burst', 10_000), huge('daily', 86_400_000)], callers, seconds);
   } finally {
     redis.disconnect();
-    await embedded?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await stores.stop();
   }
 }
 
