@@ -91,7 +91,8 @@ export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
         : keys.map(
             (k) =>
               `${k.id}  cgw_${k.prefix}_…  ${k.scope}  ${k.name}  ` +
-              (k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active'),
+              (k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active') +
+              `  last used ${k.lastUsedAt ? k.lastUsedAt.toISOString() : 'never'}`,
           );
     },
   },

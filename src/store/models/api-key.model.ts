@@ -12,6 +12,7 @@ const apiKeySchema = new Schema(
     scope: { type: String, required: true, enum: API_KEY_SCOPES },
     /** null while the key is valid. Always present, so it can be part of a query without $exists. */
     revokedAt: { type: Date, default: null },
+    /** Last successful authentication, written at most once a minute (ApiKeysRepository.authenticate). */
     lastUsedAt: { type: Date, default: null },
   },
   { timestamps: true },

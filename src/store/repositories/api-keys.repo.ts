@@ -11,7 +11,16 @@ export interface ApiKeyInfo {
   scope: ApiKeyScope;
   createdAt: Date;
   revokedAt: Date | null;
+  /** Last successful authentication, to the minute ({@link LAST_USED_RESOLUTION_MS}); null if never. */
+  lastUsedAt: Date | null;
 }
+
+/**
+ * How stale `lastUsedAt` may get before an authentication writes it again. Authentication runs on
+ * every request; writing on each would turn every read into a write. Minute resolution is what an
+ * operator needs to tell a key in use from a forgotten one before revoking it.
+ */
+export const LAST_USED_RESOLUTION_MS = 60_000;
 
 export interface AuthenticatedKey {
   keyId: string;
@@ -20,7 +29,11 @@ export interface AuthenticatedKey {
 }
 
 export class ApiKeysRepository {
-  constructor(private readonly keys: ApiKeyModel) {}
+  constructor(
+    private readonly keys: ApiKeyModel,
+    /** @defaultValue the system clock; tests pass their own. */
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   /** Creates a key and returns it in full: the only time the key itself exists outside the caller. */
   async create(
@@ -63,7 +76,27 @@ export class ApiKeysRepository {
     if (!looksLikeApiKey(presented)) return null;
     const doc = await this.keys.findOne({ hash: hashApiKey(presented), revokedAt: null }).lean();
     if (!doc) return null;
+    await this.touch(doc._id, doc.lastUsedAt ?? null);
     return { keyId: doc._id.toString(), tenantId: doc.tenantId.toString(), scope: doc.scope as ApiKeyScope };
+  }
+
+  /**
+   * Records a use at most once per {@link LAST_USED_RESOLUTION_MS}: the document just read says whether
+   * it is stale, so most requests write nothing. The filter repeats the staleness test, so concurrent
+   * requests (or gateways) that all saw a stale value still write once.
+   */
+  private async touch(id: Types.ObjectId, lastUsedAt: Date | null): Promise<void> {
+    const now = this.now();
+    const staleBefore = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+    if (lastUsedAt && lastUsedAt > staleBefore) return;
+    try {
+      await this.keys.updateOne(
+        { _id: id, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lte: staleBefore } }] },
+        { $set: { lastUsedAt: now } },
+      );
+    } catch {
+      // Bookkeeping must never refuse a valid key; the next request after the interval tries again.
+    }
   }
 }
 
@@ -75,6 +108,7 @@ function toInfo(doc: {
   scope: string;
   createdAt: Date;
   revokedAt?: Date | null;
+  lastUsedAt?: Date | null;
 }): ApiKeyInfo {
   return {
     id: doc._id.toString(),
@@ -84,5 +118,6 @@ function toInfo(doc: {
     scope: doc.scope as ApiKeyScope,
     createdAt: doc.createdAt,
     revokedAt: doc.revokedAt ?? null,
+    lastUsedAt: doc.lastUsedAt ?? null,
   };
 }

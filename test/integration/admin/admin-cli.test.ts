@@ -60,6 +60,7 @@ describe('admin command', () => {
       expect(auth?.scope).toBe('read');
       const listed = await admin('keys:list', '--tenant', 'cli-tenant');
       expect(listed.stdout).toContain('active');
+      expect(listed.stdout).toMatch(/active {2}last used \d{4}-\d\d-\d\dT/); // the authentication above
       expect(listed.stdout).not.toContain(key);
 
       expect((await admin('keys:revoke', auth!.keyId)).code).toBe(0);
