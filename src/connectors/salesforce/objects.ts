@@ -53,10 +53,10 @@ const settingsSchema = z.object({
   /** The org has multi-currency enabled (Opportunity.CurrencyIsoCode exists). @defaultValue false */
   multiCurrency: z.boolean().optional(),
   /**
-   * The currency of a single-currency org (its `Organization.DefaultCurrencyIsoCode`, e.g. "EUR"):
-   * such an org has no CurrencyIsoCode field, and every amount is in this currency. Ignored when
-   * `multiCurrency` is set (each record carries its own). Unset in a single-currency org: deals read
-   * with currency null, since guessing one would misstate every amount.
+   * The currency of a single-currency org, which has no CurrencyIsoCode field: every amount is in it.
+   * Unset, the connector learns the org's `Organization.DefaultCurrencyIsoCode` itself
+   * (`organization.ts`); set, it overrides that. Ignored when `multiCurrency` is set (each record
+   * carries its own).
    */
   currency: z
     .string()
@@ -75,7 +75,12 @@ const settingsSchema = z.object({
 
 export interface SalesforceSettings {
   fields: Readonly<Record<CrmObject, readonly string[]>>;
-  /** Currency of every amount of a single-currency org (`settings.currency`); null when multi-currency or unknown. */
+  /** Records carry their own CurrencyIsoCode (`settings.multiCurrency`). */
+  multiCurrency: boolean;
+  /**
+   * Currency of every amount of a single-currency org as the connection states it (`settings.currency`);
+   * null when multi-currency or not stated (then learned from the org).
+   */
   orgCurrency: string | null;
   bulkThreshold: number;
   bulkPollIntervalMs: number;
@@ -117,6 +122,7 @@ export function parseSalesforceSettings(raw: Readonly<Record<string, unknown>>):
   };
   return {
     fields: { contact: fieldsFor('contact'), deal: fieldsFor('deal') },
+    multiCurrency: s.multiCurrency ?? false,
     orgCurrency: s.multiCurrency ? null : (s.currency ?? null),
     bulkThreshold: s.bulkThreshold ?? DEFAULT_BULK_THRESHOLD,
     bulkPollIntervalMs: s.bulkPollIntervalMs ?? 2000,
@@ -126,6 +132,11 @@ export function parseSalesforceSettings(raw: Readonly<Record<string, unknown>>):
 
 /** The field a multi-currency org holds each record's currency in. */
 const CURRENCY_FIELD = 'CurrencyIsoCode';
+
+/** A record that {@link withOrgCurrency} would change: a deal without a currency of its own. */
+export function lacksCurrency(obj: CrmObject, record: NativeRecord): boolean {
+  return obj === 'deal' && record.fields[CURRENCY_FIELD] == null;
+}
 
 /**
  * A deal read from a single-currency org, with the org's currency under the field a multi-currency
@@ -137,6 +148,6 @@ export function withOrgCurrency(
   obj: CrmObject,
   record: NativeRecord,
 ): NativeRecord {
-  if (obj !== 'deal' || settings.orgCurrency === null || record.fields[CURRENCY_FIELD] != null) return record;
+  if (settings.orgCurrency === null || !lacksCurrency(obj, record)) return record;
   return { ...record, fields: { ...record.fields, [CURRENCY_FIELD]: settings.orgCurrency } };
 }

@@ -20,7 +20,8 @@ import { createJsforceConnection } from './auth';
 import { listChanges } from './changes';
 import { deleteRecords, upsertRecords } from './collections';
 import { describeFields } from './describe';
-import { parseSalesforceSettings, withOrgCurrency } from './objects';
+import { lacksCurrency, parseSalesforceSettings, withOrgCurrency } from './objects';
+import { orgDefaultCurrency } from './organization';
 import { getRecords, listRecords } from './query';
 
 export interface SalesforceConnectorOptions {
@@ -39,8 +40,10 @@ export class SalesforceConnector implements CrmConnector {
   readonly kind = 'salesforce' as const;
   readonly limits: ConnectorLimits;
   private readonly api: SalesforceApi;
+  private readonly connectionId: string;
 
   constructor(ctx: ConnectorContext, options: SalesforceConnectorOptions = {}) {
+    this.connectionId = ctx.connection.id;
     const decl = CRMS.salesforce;
     // The declaration is the one source of batch sizes; the connector only reads them.
     this.limits = { readBatch: decl.batch.read, writeBatch: decl.batch.write, budgets: decl.budgets };
@@ -58,17 +61,21 @@ export class SalesforceConnector implements CrmConnector {
 
   async getRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<(NativeRecord | null)[]> {
     const records = await getRecords(this.api, obj, remoteIds);
-    return records.map((r) => r && this.withCurrency(obj, r));
+    return this.withCurrency(obj, records);
   }
 
   async listRecords(obj: CrmObject, options: ListOptions): Promise<Page<NativeRecord>> {
     const page = await listRecords(this.api, obj, options);
-    return { ...page, items: page.items.map((r) => this.withCurrency(obj, r)) };
+    return { ...page, items: await this.withCurrency(obj, page.items) };
   }
 
   async listChanges(obj: CrmObject, options: ChangesOptions): Promise<Page<NativeChange>> {
     const page = await listChanges(this.api, obj, options);
-    const items = page.items.map((c) => (c.record ? { ...c, record: this.withCurrency(obj, c.record) } : c));
+    const records = await this.withCurrency(
+      obj,
+      page.items.map((c) => c.record ?? null),
+    );
+    const items = page.items.map((c, i) => (c.record ? { ...c, record: records[i] ?? c.record } : c));
     return { ...page, items };
   }
 
@@ -92,9 +99,21 @@ export class SalesforceConnector implements CrmConnector {
     return describeFields(this.api, obj);
   }
 
-  /** A single-currency org's deals carry the org's currency (`settings.currency`, see objects.ts). */
-  private withCurrency(obj: CrmObject, record: NativeRecord): NativeRecord {
-    return withOrgCurrency(this.api.settings, obj, record);
+  /**
+   * A single-currency org's deals carry the org's currency (see objects.ts): the one the connection
+   * states (`settings.currency`), else the org's own, learned once per connection (organization.ts) —
+   * and only when a deal read lacks one.
+   */
+  private async withCurrency<T extends NativeRecord | null>(
+    obj: CrmObject,
+    records: readonly T[],
+  ): Promise<T[]> {
+    const { settings } = this.api;
+    if (settings.multiCurrency || !records.some((r) => r !== null && lacksCurrency(obj, r))) {
+      return [...records];
+    }
+    const orgCurrency = settings.orgCurrency ?? (await orgDefaultCurrency(this.api, this.connectionId));
+    return records.map((r) => (r === null ? r : (withOrgCurrency({ orgCurrency }, obj, r) as T)));
   }
 
   /** Salesforce sends no signed webhooks in this design (DESIGN.md "Sync"): it is synced by polling. */

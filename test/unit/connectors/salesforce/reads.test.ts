@@ -148,7 +148,8 @@ describe('Salesforce getRecords', () => {
   });
 
   it('reads opportunities through sObject Collections POST retrieve with the field list, 200 ids per call', async () => {
-    const { connector } = salesforce();
+    // The currency stated, so the org's is not looked up (org-currency.test.ts covers that query).
+    const { connector } = salesforce({ settings: { currency: 'USD' } });
     const bodies: { ids: string[]; fields: string[] }[] = [];
     sf()
       .post(`${DATA}/composite/sobjects/Opportunity`, (b: { ids: string[]; fields: string[] }) => {
