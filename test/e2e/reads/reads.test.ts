@@ -21,7 +21,7 @@ import { testStoreUrls, uniqueName } from '../../support/stores';
 jest.setTimeout(60_000);
 
 const METADATA_ROUTES = /properties|pipelines|describe/;
-/** The Salesforce sandbox org is single-currency (no CurrencyIsoCode): its currency is a setting. */
+/** The Salesforce sandbox org is single-currency (no CurrencyIsoCode): the connector learns its currency. */
 const SALESFORCE_ORG_CURRENCY = 'EUR';
 
 let stack: ReadStack;
@@ -32,15 +32,26 @@ beforeAll(async () => {
     ...testStoreUrls(),
     name: uniqueName('reads'),
     orgs: {
-      salesforce: [{ id: 'default', seed: 7, counts: { Contact: 60, Opportunity: 40, Account: 10 } }],
+      salesforce: [
+        {
+          id: 'default',
+          seed: 7,
+          counts: { Contact: 60, Opportunity: 40, Account: 10 },
+          settings: { currency: SALESFORCE_ORG_CURRENCY },
+        },
+      ],
       hubspot: [{ id: 'default', seed: 7, counts: { contacts: 60, deals: 40 } }],
     },
   });
   t = await stack.tenant('reads');
-  const sf = await stack.ctx.store.connections.getById(t.connections.salesforce);
-  await stack.ctx.store.connections.update(sf.id, {
-    settings: { ...sf.settings, currency: SALESFORCE_ORG_CURRENCY },
-  });
+  // The connector asks the org its currency on the first deal read and keeps it per connection, like
+  // other metadata: asked here, so the call counts below are of data calls alone.
+  await request(
+    stack.url,
+    DealPageDocument,
+    { connectionId: t.connections.salesforce, first: 1 },
+    { key: t.key },
+  );
 });
 afterAll(() => stack?.close());
 afterEach(async () => {
