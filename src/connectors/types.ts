@@ -54,6 +54,43 @@ export interface ListOptions {
   pageSize: number;
   cursor?: string | null;
   includeDeleted?: boolean;
+  /**
+   * Narrows the list at the vendor, in native field names (the read layer translates canonical names
+   * through the connection's mapping). Sent only for what the connector's {@link ListFilterSupport}
+   * declares. A connector may return MORE than the filter matches (a looser vendor rule, a part it
+   * cannot express) but never fewer: the read layer applies the exact canonical filter on top.
+   * A cursor continues the listing it came from; callers pass the same filter with it.
+   */
+  filter?: NativeListFilter;
+}
+
+/** Parts AND together; an absent part does not narrow. */
+export interface NativeListFilter {
+  /** Each field equals its value; text compares case-insensitively (SOQL `=`, HubSpot search EQ). */
+  equals?: { field: string; value: string }[];
+  /** At least one of the fields starts with its value, case-insensitively (the entries are OR'd). */
+  prefix?: { field: string; value: string }[];
+  /**
+   * Modified at or after this instant by the vendor's own modification stamp, which is never earlier
+   * than the time `NativeRecord.updatedAt` reports (Salesforce SystemModstamp ≥ LastModifiedDate).
+   */
+  modifiedSince?: Date;
+}
+
+/** What `ListFilterSupport.prefix: 'word'` takes: one word of letters and digits. */
+export const WORD_PREFIX = /^[\p{L}\p{N}]+$/u;
+
+/** Which {@link NativeListFilter} parts a connector can push down to its vendor. */
+export interface ListFilterSupport {
+  equals: boolean;
+  /**
+   * `'any'`: any text; `'word'`: only a value of letters and digits (a vendor that matches word tokens,
+   * so a value with spaces or punctuation could miss records); `false`: none.
+   */
+  prefix: 'any' | 'word' | false;
+  modifiedSince: boolean;
+  /** Whether filters push down together with `includeDeleted` (HubSpot search never returns archived records). */
+  withDeleted: boolean;
 }
 
 export interface ChangesOptions {
@@ -133,6 +170,11 @@ export interface CrmConnector {
   /** One bulk call for ≤ `readBatch` ids; one entry per id in order, `null` for a miss. */
   getRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<(NativeRecord | null)[]>;
   listRecords(obj: CrmObject, options: ListOptions): Promise<Page<NativeRecord>>;
+  /**
+   * Which list filters `listRecords` pushes down to the vendor. Absent: none, and every filter is
+   * applied by the read layer after fetch.
+   */
+  readonly listFilters?: ListFilterSupport;
   /** Records modified AND deleted since `options.since`. */
   listChanges(obj: CrmObject, options: ChangesOptions): Promise<Page<NativeChange>>;
   /** Associated remote ids of `to` for each of `remoteIds` of `from`, batched. */

@@ -4,13 +4,15 @@ import { type SalesforceApi, decodeCursor, encodeCursor, fieldsOf } from './api-
 import { toNativeRecord } from './mappers';
 import { SALESFORCE_OBJECTS } from './objects';
 import { isRecordId, soqlIdList } from './soql';
+import { soqlCondition } from './soql-filter';
 import { type WireQueryResult, type WireRecord } from './wire.types';
 
 /**
  * Reads: lists paged with the query locator (`nextRecordsUrl`, never OFFSET: OFFSET stops at 2,000 and
  * re-scans), and reads by id — sObject Collections POST retrieve when every field is on the object
  * itself, SOQL `Id IN (…)` when a field crosses a relationship (`Account.Name`), which retrieve
- * cannot select.
+ * cannot select. A list filter (`ListOptions.filter`) becomes the query's WHERE (`soql-filter.ts`), with
+ * deleted records through `/queryAll` as without one.
  */
 
 /** `Sforce-Query-Options: batchSize` bounds (A6); Salesforce may still return fewer. */
@@ -99,8 +101,10 @@ export async function listRecords(
     throw new BadUserInputError(`pageSize must be an integer from 1 to ${MAX_QUERY_BATCH}, got ${pageSize}`);
   }
   const cursor = options.cursor ? decodeCursor(options.cursor, 'list', isListCursor) : { l: null, s: 0 };
+  // The filter is part of the query, so the locator of a filtered batch continues the filtered query.
+  const where = soqlCondition(options.filter);
   // ORDER BY Id makes the first batch the same when it is read again for its next slice.
-  const soql = `${selectClause(api, obj)} ORDER BY Id ASC`;
+  const soql = `${selectClause(api, obj)}${where ? ` WHERE ${where}` : ''} ORDER BY Id ASC`;
   const batch =
     cursor.l === null
       ? await queryFirst(api, soql, { all: options.includeDeleted ?? false, pageSize })

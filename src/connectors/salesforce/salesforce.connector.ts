@@ -5,6 +5,7 @@ import {
   type ConnectorLimits,
   type CrmConnector,
   type CrmObject,
+  type ListFilterSupport,
   type ListOptions,
   type NativeChange,
   type NativeField,
@@ -63,6 +64,14 @@ export class SalesforceConnector implements CrmConnector {
     const records = await getRecords(this.api, obj, remoteIds);
     return this.withCurrency(obj, records);
   }
+
+  /** Every filter part as SOQL (`soql-filter.ts`), with deleted records too (`/queryAll`). */
+  readonly listFilters: ListFilterSupport = {
+    equals: true,
+    prefix: 'any',
+    modifiedSince: true,
+    withDeleted: true,
+  };
 
   async listRecords(obj: CrmObject, options: ListOptions): Promise<Page<NativeRecord>> {
     const page = await listRecords(this.api, obj, options);
