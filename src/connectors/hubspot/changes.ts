@@ -1,17 +1,9 @@
 import { type VendorHttpClient } from '../http/vendor-client';
-import {
-  type ChangesOptions,
-  type CrmObject,
-  type NativeChange,
-  type NativeRecord,
-  type Page,
-} from '../types';
+import { type ChangesOptions, type CrmObject, type NativeChange, type Page } from '../types';
 import { decodeCursor, encodeCursor } from './cursor';
-import { LIST_PAGE_MAX, MODIFIED_PROPERTY, PATHS, SEARCH_LIMITS } from './hubspot.constants';
-import { toNativeRecord } from './mappers';
-import { batchRead } from './records';
-import { search } from './search';
-import { type HsListResponse, type HsSearchRequest } from './wire.types';
+import { LIST_PAGE_MAX, MODIFIED_PROPERTY, PATHS } from './hubspot.constants';
+import { keysetPage } from './search';
+import { type HsListResponse, type HsSearchFilter } from './wire.types';
 
 /**
  * Changes since an instant (B6 search + B4 archived listing).
@@ -75,39 +67,18 @@ async function searchPhase(
 ): Promise<Page<NativeChange>> {
   const modified = MODIFIED_PROPERTY[obj];
   const all = await deps.properties();
-  const filters: HsSearchRequest['filterGroups'][number]['filters'] = [
+  const window: HsSearchFilter[] = [
     { propertyName: modified, operator: 'GTE', value: String(state.start) },
     { propertyName: modified, operator: 'LTE', value: String(state.end) },
   ];
-  if (state.lastId) filters.push({ propertyName: 'hs_object_id', operator: 'GT', value: state.lastId });
-  const request: HsSearchRequest = {
-    filterGroups: [{ filters }],
-    sorts: [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }],
-    properties: all,
-    limit: Math.max(1, Math.min(SEARCH_LIMITS.pageMax, pageSize ?? LIST_PAGE_MAX)),
-  };
-  // A portal's full property list rarely fits the 3,000-character body limit: then search returns ids
-  // and times only, and one batch read (≤ 100 ids) fetches the records.
-  const hydrate = JSON.stringify(request).length > SEARCH_LIMITS.maxBodyChars;
-  if (hydrate) {
-    request.properties = [modified, 'hs_object_id'];
-    request.limit = Math.min(request.limit, LIST_PAGE_MAX);
-  }
-  const res = await search(deps.http, obj, request);
-  const hits = res.results ?? [];
-  let records: NativeRecord[];
-  if (hydrate) {
-    const read = await batchRead(
-      deps.http,
-      obj,
-      hits.map((h) => String(h.id)),
-      all,
-    );
-    // Archived between the search and the read: the archived phase reports it.
-    records = read.filter((r): r is NativeRecord => r !== null);
-  } else {
-    records = hits.map((h) => toNativeRecord(obj, h));
-  }
+  // Hydrated (ids and times only, then one batch read) when the property list overflows the body;
+  // a record archived between the search and the read is reported by the archived phase.
+  const { hits, records, lastId } = await keysetPage(
+    deps.http,
+    obj,
+    { groups: [window], lastId: state.lastId, properties: all, pageSize: pageSize ?? LIST_PAGE_MAX },
+    [modified, 'hs_object_id'],
+  );
   const timeOf = new Map(hits.map((h) => [String(h.id), h.properties?.[modified] ?? h.updatedAt ?? null]));
   const items: NativeChange[] = records.map((record) => ({
     remoteId: record.remoteId,
@@ -115,13 +86,9 @@ async function searchPhase(
     occurredAt: isoOf(timeOf.get(record.remoteId) ?? record.updatedAt, state.end),
     record,
   }));
-  const last = hits[hits.length - 1];
-  // `paging` says more matched; a full page without it may still be followed by more (cheap to ask).
-  const more = Boolean(res.paging?.next) || hits.length >= request.limit;
-  const next: ChangesCursor =
-    last && more
-      ? { ...state, lastId: String(last.id) }
-      : { phase: 'archived', start: state.start, end: state.end };
+  const next: ChangesCursor = lastId
+    ? { ...state, lastId }
+    : { phase: 'archived', start: state.start, end: state.end };
   return { items, nextCursor: encodeCursor(next) };
 }
 

@@ -6,6 +6,7 @@ import {
   type ConnectorLimits,
   type CrmConnector,
   type CrmObject,
+  type ListFilterSupport,
   type ListOptions,
   type NativeChange,
   type NativeField,
@@ -20,6 +21,7 @@ import { identifyToken } from './auth';
 import { archiveBatch, upsertBatch } from './batch-write';
 import { changesPage } from './changes';
 import { type DealStage, fetchDealStages } from './pipelines';
+import { HUBSPOT_LIST_FILTERS, listSearchGroups, searchListPage } from './list-search';
 import { freshProperties, propertyNames } from './properties';
 import { batchRead, listPage } from './records';
 import { type HubSpotSettings, hubspotSettings } from './settings';
@@ -61,8 +63,16 @@ export class HubSpotConnector implements CrmConnector {
     return batchRead(this.ctx.http, obj, remoteIds, await this.properties(obj));
   }
 
+  /** See `list-search.ts`: a filtered list is a search, which never returns archived records. */
+  readonly listFilters: ListFilterSupport = HUBSPOT_LIST_FILTERS;
+
   async listRecords(obj: CrmObject, options: ListOptions): Promise<Page<NativeRecord>> {
-    return listPage(this.ctx.http, obj, options, await this.properties(obj));
+    const properties = await this.properties(obj);
+    // With includeDeleted the list endpoint is read unfiltered (a superset): search has no archived records.
+    const groups = options.includeDeleted ? null : listSearchGroups(obj, options.filter);
+    return groups
+      ? searchListPage(this.ctx.http, obj, options, groups, properties)
+      : listPage(this.ctx.http, obj, options, properties);
   }
 
   listChanges(obj: CrmObject, options: ChangesOptions): Promise<Page<NativeChange>> {

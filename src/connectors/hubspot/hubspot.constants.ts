@@ -26,8 +26,18 @@ export const MODIFIED_PROPERTY: Readonly<Record<CrmObject, string>> = {
 /** HubSpot-defined association type ids (B7): contact → deal 4, deal → contact 3. */
 export const ASSOCIATION_TYPE_ID = { contact_deal: 4, deal_contact: 3 } as const;
 
-/** Search (B6): at most 200 per page, 10,000 results per query, 3,000 characters of request body. */
-export const SEARCH_LIMITS = { pageMax: 200, maxResults: 10_000, maxBodyChars: 3000 } as const;
+/**
+ * Search (B6): at most 200 per page, 10,000 results per query, 3,000 characters of request body, 5
+ * filter groups of at most 6 filters and 18 filters in all.
+ */
+export const SEARCH_LIMITS = {
+  pageMax: 200,
+  maxResults: 10_000,
+  maxBodyChars: 3000,
+  maxFilterGroups: 5,
+  maxFiltersPerGroup: 6,
+  maxFiltersTotal: 18,
+} as const;
 
 /** List pages (`GET /objects/{type}`) hold at most 100 records (B4). */
 export const LIST_PAGE_MAX = 100;

@@ -56,7 +56,7 @@ export interface HsBatchResponse<T = HsObject> {
 
 export interface HsSearchFilter {
   propertyName: string;
-  operator: 'EQ' | 'NEQ' | 'LT' | 'LTE' | 'GT' | 'GTE' | 'BETWEEN' | 'HAS_PROPERTY';
+  operator: 'EQ' | 'NEQ' | 'LT' | 'LTE' | 'GT' | 'GTE' | 'BETWEEN' | 'HAS_PROPERTY' | 'CONTAINS_TOKEN';
   value?: string;
   highValue?: string;
 }
