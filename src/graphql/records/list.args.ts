@@ -6,33 +6,44 @@ export const DEFAULT_PAGE_SIZE = 25;
 
 @InputType({
   description:
-    'Filters of a list. `includeDeleted` is applied by the CRM; `email`, `namePrefix` and `updatedSince` are ' +
-    'applied by the gateway after fetch (the CRM pages are read until the page is full; see RecordPageInfo).',
+    "Filters of a list, AND'd. The CRM applies them where it can (Salesforce: SOQL WHERE; HubSpot: CRM search, " +
+    'so a filtered HubSpot list spends the search rate limit), and the gateway applies the exact rule on top, so ' +
+    'results are the same either way. What the CRM cannot take is applied after fetch, reading CRM pages until ' +
+    'the page is full (see RecordPageInfo.filteredOut and scanLimitReached). HubSpot search is eventually ' +
+    'consistent: a record written a few moments ago may be missing from a filtered HubSpot list. A cursor is ' +
+    'accepted only with the filter it was issued for (BAD_USER_INPUT otherwise).',
 })
 export class RecordFilter {
   @Field(() => String, {
     nullable: true,
-    description: 'Exact email, case-insensitive (contacts). After fetch.',
+    description:
+      'Exact email, case-insensitive (contacts). Applied by the CRM (Salesforce Email =, HubSpot search EQ).',
   })
   email?: string | null;
 
   @Field(() => String, {
     nullable: true,
     description:
-      'Case-insensitive prefix of first name, last name or full name (contacts), name (deals). After fetch.',
+      'Case-insensitive prefix of first name, last name or full name (contacts), name (deals). Salesforce: ' +
+      'LIKE, by the CRM. HubSpot has no prefix operator: a prefix of one word (letters and digits) is searched ' +
+      'as a word token and narrowed here; any other prefix is applied after fetch only.',
   })
   namePrefix?: string | null;
 
   @Field(() => Date, {
     nullable: true,
-    description: 'Only records updated at or after this instant. After fetch.',
+    description:
+      'Only records updated at or after this instant. Applied by the CRM (Salesforce SystemModstamp, HubSpot ' +
+      'lastmodifieddate / hs_lastmodifieddate), exactly on updatedAt here.',
   })
   updatedSince?: Date | null;
 
   @Field(() => Boolean, {
     nullable: true,
     defaultValue: false,
-    description: 'Include archived/soft-deleted records. Applied by the CRM.',
+    description:
+      'Include archived/soft-deleted records. Applied by the CRM. HubSpot search never returns archived ' +
+      'records, so on HubSpot the other filters are then applied after fetch only.',
   })
   includeDeleted?: boolean | null;
 }

@@ -47,15 +47,15 @@ export type DealStatus =
   | 'OPEN'
   | 'WON';
 
-/** Filters of a list. `includeDeleted` is applied by the CRM; `email`, `namePrefix` and `updatedSince` are applied by the gateway after fetch (the CRM pages are read until the page is full; see RecordPageInfo). */
+/** Filters of a list, AND'd. The CRM applies them where it can (Salesforce: SOQL WHERE; HubSpot: CRM search, so a filtered HubSpot list spends the search rate limit), and the gateway applies the exact rule on top, so results are the same either way. What the CRM cannot take is applied after fetch, reading CRM pages until the page is full (see RecordPageInfo.filteredOut and scanLimitReached). HubSpot search is eventually consistent: a record written a few moments ago may be missing from a filtered HubSpot list. A cursor is accepted only with the filter it was issued for (BAD_USER_INPUT otherwise). */
 export type RecordFilter = {
-  /** Exact email, case-insensitive (contacts). After fetch. */
+  /** Exact email, case-insensitive (contacts). Applied by the CRM (Salesforce Email =, HubSpot search EQ). */
   email?: string | null | undefined;
-  /** Include archived/soft-deleted records. Applied by the CRM. */
+  /** Include archived/soft-deleted records. Applied by the CRM. HubSpot search never returns archived records, so on HubSpot the other filters are then applied after fetch only. */
   includeDeleted?: boolean | null | undefined;
-  /** Case-insensitive prefix of first name, last name or full name (contacts), name (deals). After fetch. */
+  /** Case-insensitive prefix of first name, last name or full name (contacts), name (deals). Salesforce: LIKE, by the CRM. HubSpot has no prefix operator: a prefix of one word (letters and digits) is searched as a word token and narrowed here; any other prefix is applied after fetch only. */
   namePrefix?: string | null | undefined;
-  /** Only records updated at or after this instant. After fetch. */
+  /** Only records updated at or after this instant. Applied by the CRM (Salesforce SystemModstamp, HubSpot lastmodifieddate / hs_lastmodifieddate), exactly on updatedAt here. */
   updatedSince?: string | null | undefined;
 };
 

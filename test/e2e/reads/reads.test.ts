@@ -7,6 +7,7 @@ import {
   DealPageDocument,
   DealsByRemoteIdsDocument,
   DealsWithDeletedDocument,
+  type ContactPageQuery,
   type DealPageQuery,
   DealStagesDocument,
   FieldMappingDocument,
@@ -15,7 +16,13 @@ import {
   UpdateFieldMappingDocument,
 } from '../generated/operations';
 import { type HttpResult, request } from '../support/gateway';
-import { READ_CRMS, type ReadStack, type ReadTenant, startReadStack } from '../../support/read-stack';
+import {
+  READ_CRMS,
+  type ReadCrm,
+  type ReadStack,
+  type ReadTenant,
+  startReadStack,
+} from '../../support/read-stack';
 import { testStoreUrls, uniqueName } from '../../support/stores';
 
 jest.setTimeout(60_000);
@@ -57,6 +64,93 @@ afterAll(() => stack?.close());
 afterEach(async () => {
   for (const crm of READ_CRMS) await stack.setFaults(crm, null);
 });
+
+/** The sandbox's own rows of an object, to compute what a filter must return. */
+interface SandboxRow {
+  remoteId: string;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  name: string | null;
+  /** Epoch ms of the record's last modification (what updatedAt reads). */
+  updatedAt: number;
+  deleted: boolean;
+}
+
+interface SandboxStates {
+  salesforce: { store: { table(name: string): Map<string, Record<string, unknown>> } };
+  hubspot: {
+    store: {
+      order: Record<'contacts' | 'deals', string[]>;
+      get(
+        type: 'contacts' | 'deals',
+        id: string,
+      ): { archived: boolean; updatedAt: number; properties: Record<string, string> } | undefined;
+    };
+  };
+}
+
+function sandboxRows(crm: ReadCrm, object: 'contact' | 'deal'): SandboxRow[] {
+  const state = stack.sandboxes.sandboxes[crm]!.server.org('default').state as SandboxStates[ReadCrm];
+  const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+  const ms = (v: unknown): number => (typeof v === 'number' ? v : Date.parse(String(v)));
+  if (crm === 'salesforce') {
+    const table = (state as SandboxStates['salesforce']).store.table(
+      object === 'contact' ? 'Contact' : 'Opportunity',
+    );
+    return [...table.values()]
+      .map((r) => ({
+        remoteId: String(r.Id),
+        firstName: str(r.FirstName),
+        lastName: str(r.LastName),
+        email: str(r.Email),
+        name: str(r.Name),
+        updatedAt: ms(r.LastModifiedDate),
+        deleted: r.IsDeleted === true,
+      }))
+      .sort((a, b) => (a.remoteId < b.remoteId ? -1 : a.remoteId > b.remoteId ? 1 : 0));
+  }
+  const store = (state as SandboxStates['hubspot']).store;
+  const type = object === 'contact' ? 'contacts' : 'deals';
+  return store.order[type].map((id) => {
+    const r = store.get(type, id)!;
+    return {
+      remoteId: id,
+      firstName: str(r.properties.firstname),
+      lastName: str(r.properties.lastname),
+      email: str(r.properties.email),
+      name: str(r.properties.dealname),
+      updatedAt: r.updatedAt,
+      deleted: r.archived,
+    };
+  });
+}
+
+/** first, last and "first last", lower-cased: what a contact name prefix is matched against. */
+function namesOf(r: SandboxRow): string[] {
+  const first = (r.firstName ?? '').toLowerCase();
+  const last = (r.lastName ?? '').toLowerCase();
+  return [first, last, `${first} ${last}`];
+}
+
+const sorted = (ids: string[]): string[] => [...ids].sort();
+
+/** The data calls (metadata apart) each route took since the last clear. */
+function dataCalls(crm: ReadCrm): Record<string, number> {
+  return Object.fromEntries(Object.entries(stack.callLog(crm)).filter(([k]) => !METADATA_ROUTES.test(k)));
+}
+
+/** A filtered list's call: a SOQL query (Salesforce), a CRM search (HubSpot). */
+const FILTERED_ROUTE: Record<ReadCrm, RegExp> = {
+  salesforce: /^GET \S*\/query(All)?$/,
+  hubspot: /^POST \S*\/search$/,
+};
+
+function expectOneCall(crm: ReadCrm, route: RegExp): void {
+  const calls = dataCalls(crm);
+  expect({ crm, calls: Object.values(calls).reduce((n, v) => n + v, 0) }).toEqual({ crm, calls: 1 });
+  expect(Object.keys(calls)[0]).toMatch(route);
+}
 
 describe.each(READ_CRMS)('reads on %s', (crm) => {
   it('lists contacts with their deals and the deals’ contacts, batched onto bulk calls', async () => {
@@ -202,20 +296,81 @@ describe.each(READ_CRMS)('reads on %s', (crm) => {
     expect(found[2]).toMatchObject({ id: first!.id, currency: first!.currency });
   });
 
-  it('filters after fetch by name prefix and says how many it dropped', async () => {
+  it('finds a contact by email in one vendor call that returns only that contact', async () => {
+    const target = sandboxRows(crm, 'contact').find((r) => !r.deleted && r.email)!;
+    stack.clearLogs();
+    const res = await request(
+      stack.url,
+      ContactPageDocument,
+      // Another case than stored: email matches case-insensitively at both vendors and here.
+      { connectionId: t.connections[crm], first: 10, filter: { email: target.email!.toUpperCase() } },
+      { key: t.key },
+    );
+    expect(res.body.errors).toBeUndefined();
+    const page = res.body.data!.contacts!;
+    expect(page.edges.map((e) => e.node.remoteId)).toEqual([target.remoteId]);
+    // Pushed down: the CRM returned the match alone (nothing dropped after fetch), in one call.
+    expect(page.pageInfo.filteredOut).toBe(0);
+    expect(page.pageInfo.hasNextPage).toBe(false);
+    expectOneCall(crm, FILTERED_ROUTE[crm]);
+  });
+
+  it('filters by name prefix at the CRM, returning exactly the sandbox’s matches', async () => {
+    const rows = sandboxRows(crm, 'contact').filter((r) => !r.deleted);
+    const target = rows.find((r) => /^[a-z]{3}/i.test(r.lastName ?? ''))!;
+    const prefix = target.lastName!.slice(0, 3).toUpperCase();
+    const expected = rows.filter((r) => namesOf(r).some((n) => n.startsWith(prefix.toLowerCase())));
+    stack.clearLogs();
+    const res = await request(
+      stack.url,
+      ContactPageDocument,
+      { connectionId: t.connections[crm], first: 100, filter: { namePrefix: prefix } },
+      { key: t.key },
+    );
+    expect(res.body.errors).toBeUndefined();
+    const page = res.body.data!.contacts!;
+    expect(page.edges.map((e) => e.node.remoteId)).toEqual(expected.map((r) => r.remoteId));
+    // Salesforce LIKE is the exact rule; HubSpot's word-token match also finds a later word starting
+    // with the prefix, which the gateway drops after fetch — and nothing else.
+    const tokenOnly =
+      crm === 'hubspot'
+        ? rows.filter(
+            (r) =>
+              !expected.includes(r) &&
+              [r.firstName, r.lastName].some((n) =>
+                (n ?? '')
+                  .toLowerCase()
+                  .split(/[^\p{L}\p{N}]+/u)
+                  .some((w) => w.startsWith(prefix.toLowerCase())),
+              ),
+          ).length
+        : 0;
+    expect(page.pageInfo.filteredOut).toBe(tokenOnly);
+    expect(page.pageInfo.hasNextPage).toBe(false);
+    expect(page.pageInfo.hasPreviousPage).toBe(false);
+    expect(page.pageInfo.startCursor).toBe(page.edges[0]?.cursor ?? null);
+    expectOneCall(crm, FILTERED_ROUTE[crm]);
+  });
+
+  it('filters after fetch by a name prefix the CRM cannot take, and says how many it dropped', async () => {
     const all = await request(
       stack.url,
       ContactPageDocument,
       { connectionId: t.connections[crm], first: 60 },
       { key: t.key },
     );
-    const target = all.body.data!.contacts!.edges[10]!.node;
-    const prefix = (target.lastName ?? '').slice(0, 3);
+    const target = all.body.data!.contacts!.edges.find(
+      (e) => /^[a-z]+$/i.test(e.node.firstName ?? '') && /^[a-z]/i.test(e.node.lastName ?? ''),
+    )!.node;
+    // "First L": a full-name prefix with a space. HubSpot matches word tokens, so it is not pushed
+    // down there (after fetch only); Salesforce narrows it to first name = first word or last name.
+    const prefix = `${target.firstName} ${(target.lastName ?? '').slice(0, 1)}`;
     const expected = all.body.data!.contacts!.edges.filter((e) =>
       [e.node.firstName, e.node.lastName, `${e.node.firstName} ${e.node.lastName}`].some((n) =>
         (n ?? '').toLowerCase().startsWith(prefix.toLowerCase()),
       ),
     );
+    expect(expected.map((e) => e.node.id)).toContain(target.id);
     const res = await request(
       stack.url,
       ContactPageDocument,
@@ -225,10 +380,15 @@ describe.each(READ_CRMS)('reads on %s', (crm) => {
     expect(res.body.errors).toBeUndefined();
     const page = res.body.data!.contacts!;
     expect(page.edges.map((e) => e.node.id)).toEqual(expected.map((e) => e.node.id));
-    expect(page.pageInfo.filteredOut).toBe(60 - expected.length);
+    const sameFirst = all.body.data!.contacts!.edges.filter((e) =>
+      [e.node.firstName ?? '', e.node.lastName ?? ''].some((n, i) =>
+        n.toLowerCase().startsWith((i === 0 ? target.firstName! : prefix).toLowerCase()),
+      ),
+    );
+    expect(page.pageInfo.filteredOut).toBe(
+      crm === 'hubspot' ? 60 - expected.length : sameFirst.length - expected.length,
+    );
     expect(page.pageInfo.hasNextPage).toBe(false);
-    expect(page.pageInfo.hasPreviousPage).toBe(false);
-    expect(page.pageInfo.startCursor).toBe(page.edges[0]?.cursor ?? null);
   });
 
   it('includes deleted records only when asked, with deletedAt, and filters by updatedSince', async () => {
@@ -253,17 +413,93 @@ describe.each(READ_CRMS)('reads on %s', (crm) => {
     expect(deleted.length).toBe(40 - stack.liveCount(crm, 'deal'));
     for (const d of deleted) expect(d.deletedAt).not.toBeNull();
 
-    const times = liveNodes.map((d) => d.updatedAt!).sort();
-    const since = times[Math.floor(times.length / 2)]!;
+    const rows = sandboxRows(crm, 'deal');
+    const times = rows
+      .filter((r) => !r.deleted)
+      .map((r) => r.updatedAt)
+      .sort((a, b) => a - b);
+    const since = new Date(times[Math.floor(times.length / 2)]!);
+    stack.clearLogs();
     const recent = await request(
       stack.url,
       DealsWithDeletedDocument,
-      { connectionId: c, first: 100, filter: { updatedSince: since } },
+      { connectionId: c, first: 100, filter: { updatedSince: since.toISOString() } },
       { key: t.key },
     );
-    const nodes = recent.body.data!.deals!.nodes;
-    expect(nodes.length).toBe(times.filter((x) => x >= since).length);
-    expect(recent.body.data!.deals!.pageInfo.filteredOut).toBe(liveNodes.length - nodes.length);
+    expect(recent.body.errors).toBeUndefined();
+    const expected = rows.filter((r) => !r.deleted && r.updatedAt >= since.getTime());
+    expect(sorted(recent.body.data!.deals!.nodes.map((d) => d.remoteId))).toEqual(
+      sorted(expected.map((r) => r.remoteId)),
+    );
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.length).toBeLessThan(liveNodes.length);
+    // Pushed down (SystemModstamp / the modification property): nothing dropped after fetch.
+    expect(recent.body.data!.deals!.pageInfo.filteredOut).toBe(0);
+    expectOneCall(crm, FILTERED_ROUTE[crm]);
+
+    // With deleted records too: Salesforce pushes the filter into queryAll; HubSpot search has no
+    // archived records, so the list endpoint is read and the gateway filters after fetch.
+    stack.clearLogs();
+    const withDeleted = await request(
+      stack.url,
+      DealsWithDeletedDocument,
+      { connectionId: c, first: 100, filter: { updatedSince: since.toISOString(), includeDeleted: true } },
+      { key: t.key },
+    );
+    expect(withDeleted.body.errors).toBeUndefined();
+    const expectedAll = rows.filter((r) => r.updatedAt >= since.getTime());
+    expect(sorted(withDeleted.body.data!.deals!.nodes.map((d) => d.remoteId))).toEqual(
+      sorted(expectedAll.map((r) => r.remoteId)),
+    );
+    expect(withDeleted.body.data!.deals!.pageInfo.filteredOut).toBe(
+      crm === 'hubspot' ? 40 - expectedAll.length : 0,
+    );
+    expect(Object.keys(dataCalls(crm)).some((k) => /search/.test(k))).toBe(false);
+  });
+
+  it('pages a filtered list to the end, and refuses its cursor with another filter', async () => {
+    const rows = sandboxRows(crm, 'contact').filter((r) => !r.deleted);
+    const times = rows.map((r) => r.updatedAt).sort((a, b) => a - b);
+    const since = new Date(times[Math.floor(times.length / 3)]!);
+    const expected = rows.filter((r) => r.updatedAt >= since.getTime()).map((r) => r.remoteId);
+    expect(expected.length).toBeGreaterThan(14);
+    const filter = { updatedSince: since.toISOString() };
+    const seen: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    let firstCursor: string | null = null;
+    for (;;) {
+      const res: HttpResult<ContactPageQuery> = await request(
+        stack.url,
+        ContactPageDocument,
+        { connectionId: t.connections[crm], first: 7, after, filter },
+        { key: t.key },
+      );
+      expect(res.body.errors).toBeUndefined();
+      const page = res.body.data!.contacts!;
+      seen.push(...page.edges.map((e) => e.node.remoteId));
+      expect(page.pageInfo.scanLimitReached).toBe(false);
+      pages += 1;
+      firstCursor ??= page.pageInfo.endCursor ?? null;
+      if (!page.pageInfo.hasNextPage) break;
+      expect(page.edges).toHaveLength(7);
+      after = page.pageInfo.endCursor ?? null;
+      expect(pages).toBeLessThan(20);
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(sorted(seen)).toEqual(sorted(expected));
+    expect(pages).toBe(Math.ceil(expected.length / 7) + (expected.length % 7 === 0 ? 1 : 0));
+
+    for (const other of [{ namePrefix: 'a' }, { updatedSince: new Date(0).toISOString() }, null]) {
+      const res = await request(
+        stack.url,
+        ContactPageDocument,
+        { connectionId: t.connections[crm], first: 7, after: firstCursor, filter: other },
+        { key: t.key },
+      );
+      expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(res.body.errors?.[0]?.message).toMatch(/another filter/);
+    }
   });
 
   it('dealStages and fieldMetadata describe the CRM', async () => {

@@ -2,13 +2,21 @@ import DataLoader from 'dataloader';
 import {
   type CrmConnector,
   type CrmObject,
+  type ListFilterSupport,
   type ListOptions,
+  type NativeListFilter,
   type NativeRecord,
   type Page,
 } from '../../../src/connectors/types';
-import { CrmNeedsReauthError, CrmUnavailableError, ForbiddenError, NotFoundError } from '../../../src/errors';
+import {
+  BadUserInputError,
+  CrmNeedsReauthError,
+  CrmUnavailableError,
+  ForbiddenError,
+  NotFoundError,
+} from '../../../src/errors';
 import { type MappingSource, createReadLoaders } from '../../../src/loaders/read-loaders';
-import { listPage, MAX_SCAN_PAGES } from '../../../src/reads/list';
+import { type ListFilter, listPage, MAX_SCAN_PAGES } from '../../../src/reads/list';
 import { defaultMapping } from '../../../src/reads/mappings';
 import { type ConnectionView } from '../../../src/store/repositories/connections.repo';
 
@@ -23,7 +31,7 @@ class RecordingConnector implements CrmConnector {
   readonly calls: { method: string; size: number }[] = [];
   failWith: Error | null = null;
 
-  constructor(private readonly records: Map<string, NativeRecord>) {}
+  constructor(protected readonly records: Map<string, NativeRecord>) {}
 
   async getRecords(_obj: CrmObject, ids: readonly string[]): Promise<(NativeRecord | null)[]> {
     this.calls.push({ method: 'getRecords', size: ids.length });
@@ -55,6 +63,41 @@ class RecordingConnector implements CrmConnector {
     return this.calls.filter((c) => c.method === method).map((c) => c.size);
   }
 }
+
+/**
+ * A connector that pushes filters down the way a vendor may: loosely (text compared
+ * case-insensitively, a prefix matched anywhere in a word), never dropping a match. It keeps the
+ * options of every list call.
+ */
+class FilteringConnector extends RecordingConnector {
+  readonly listOptions: ListOptions[] = [];
+
+  constructor(
+    records: Map<string, NativeRecord>,
+    readonly listFilters: ListFilterSupport,
+  ) {
+    super(records);
+  }
+
+  override async listRecords(obj: CrmObject, o: ListOptions): Promise<Page<NativeRecord>> {
+    this.listOptions.push(o);
+    if (!o.filter) return super.listRecords(obj, o);
+    const f: NativeListFilter = o.filter;
+    const text = (r: NativeRecord, field: string): string => String(r.fields[field] ?? '').toLowerCase();
+    const all = [...this.records.values()].filter(
+      (r) =>
+        (f.equals ?? []).every((e) => text(r, e.field) === e.value.toLowerCase()) &&
+        (!f.prefix?.length || f.prefix.some((p) => text(r, p.field).includes(p.value.toLowerCase()))) &&
+        (!f.modifiedSince || Date.parse(r.updatedAt ?? '') >= f.modifiedSince.getTime()),
+    );
+    this.calls.push({ method: 'listRecords', size: o.pageSize });
+    const start = o.cursor ? Number(o.cursor) : 0;
+    const end = start + o.pageSize;
+    return { items: all.slice(start, end), nextCursor: end < all.length ? String(end) : null };
+  }
+}
+
+const EVERYTHING: ListFilterSupport = { equals: true, prefix: 'any', modifiedSince: true, withDeleted: true };
 
 function contact(i: number): NativeRecord {
   return {
@@ -97,6 +140,9 @@ function setup(
     batching?: boolean;
     /** Native Email of some contacts by index, as the CRM stores it (case included). */
     emails?: Readonly<Record<number, string>>;
+    /** Push filters down through a {@link FilteringConnector} declaring this. */
+    pushdown?: ListFilterSupport;
+    mappings?: MappingSource;
   } = {},
 ) {
   const records = new Map(
@@ -106,14 +152,16 @@ function setup(
       return [`c${i}`, email ? { ...c, fields: { ...c.fields, Email: email } } : c] as const;
     }),
   );
-  const connector = new RecordingConnector(records);
+  const connector = options.pushdown
+    ? new FilteringConnector(records, options.pushdown)
+    : new RecordingConnector(records);
   const conn = connection(options.status);
   const loaders = createReadLoaders({
     connection: new DataLoader<string, ConnectionView>(async (ids) =>
       ids.map((id) => (id === conn.id ? conn : new NotFoundError(`no connection ${id}`))),
     ),
     connectors: { connectorFor: () => connector },
-    mappings,
+    mappings: options.mappings ?? mappings,
     batching: options.batching,
   });
   return { connector, loaders };
@@ -259,6 +307,161 @@ describe('listPage', () => {
     // Another address with the same local part is not a match.
     const other = await listPage(reader, 'contact', { first: 10, filter: { email: 'c42@example.org' } });
     expect(other.edges).toEqual([]);
+  });
+
+  it('pushes email down in native names through the mapping: one call of the page size, exact on top', async () => {
+    const { connector, loaders } = setup({
+      n: 500,
+      pushdown: EVERYTHING,
+      emails: { 321: 'Ada@Example.com' },
+    });
+    const reader = await loaders.reader('conn1');
+    const page = await listPage(reader, 'contact', { first: 10, filter: { email: '  ADA@example.COM ' } });
+    expect(page.edges.map((e) => e.node.remoteId)).toEqual(['c321']);
+    expect(page.filteredOut).toBe(0);
+    expect(page.hasNextPage).toBe(false);
+    expect((connector as FilteringConnector).listOptions).toEqual([
+      {
+        pageSize: 10,
+        cursor: null,
+        includeDeleted: false,
+        filter: { equals: [{ field: 'Email', value: 'ada@example.com' }] },
+      },
+    ]);
+  });
+
+  it('pushes a name prefix down as first OR last name, the first word for a full-name prefix', async () => {
+    const { connector, loaders } = setup({ n: 300, pushdown: EVERYTHING });
+    const reader = await loaders.reader('conn1');
+    // The double matches loosely (anywhere in the value): "da" finds every Ada, which the exact
+    // prefix rule then drops — counted in filteredOut.
+    const loose = await listPage(reader, 'contact', { first: 100, filter: { namePrefix: 'Da' } });
+    expect(loose.edges).toEqual([]);
+    expect(loose.filteredOut).toBe(150);
+    expect(loose.hasNextPage).toBe(false);
+    const full = await listPage(reader, 'contact', { first: 5, filter: { namePrefix: 'ada l1' } });
+    expect(full.edges.map((e) => e.node.remoteId)).toEqual(['c1', 'c11', 'c13', 'c15', 'c17']);
+    const sent = (connector as FilteringConnector).listOptions.map((o) => o.filter);
+    expect(sent[0]).toEqual({
+      prefix: [
+        { field: 'FirstName', value: 'da' },
+        { field: 'LastName', value: 'da' },
+      ],
+    });
+    expect(sent[sent.length - 1]).toEqual({
+      prefix: [
+        { field: 'FirstName', value: 'ada' },
+        { field: 'LastName', value: 'ada l1' },
+      ],
+    });
+  });
+
+  it('pushes down only what the connector declares, and scans after fetch for the rest', async () => {
+    const words: ListFilterSupport = {
+      equals: true,
+      prefix: 'word',
+      modifiedSince: false,
+      withDeleted: false,
+    };
+    const { connector, loaders } = setup({ n: 300, pushdown: words });
+    const reader = await loaders.reader('conn1');
+    const since = new Date('2025-06-01T00:00:00.000Z');
+    const sent = (connector as FilteringConnector).listOptions;
+    const firstCall = async (filter: ListFilter): Promise<ListOptions> => {
+      sent.splice(0);
+      await listPage(reader, 'contact', { first: 10, filter });
+      return sent[0]!;
+    };
+    // Nothing this connector can take: no filter, and bigger pages for the after-fetch scan.
+    expect(await firstCall({ namePrefix: 'ada l1', updatedSince: since })).toEqual({
+      pageSize: 100,
+      cursor: null,
+      includeDeleted: false,
+    });
+    // Everything: the page size asked for.
+    expect(await firstCall({ namePrefix: 'ada', email: 'c1@example.com' })).toEqual({
+      pageSize: 10,
+      cursor: null,
+      includeDeleted: false,
+      filter: {
+        equals: [{ field: 'Email', value: 'c1@example.com' }],
+        prefix: [
+          { field: 'FirstName', value: 'ada' },
+          { field: 'LastName', value: 'ada' },
+        ],
+      },
+    });
+    // Part of it (the email): the scan's page size, the rest after fetch.
+    expect(await firstCall({ namePrefix: 'ada l', email: 'c1@example.com' })).toEqual({
+      pageSize: 100,
+      cursor: null,
+      includeDeleted: false,
+      filter: { equals: [{ field: 'Email', value: 'c1@example.com' }] },
+    });
+    // Filters do not combine with deleted records at this connector.
+    expect(await firstCall({ email: 'c1@example.com', includeDeleted: true })).toEqual({
+      pageSize: 100,
+      cursor: null,
+      includeDeleted: true,
+    });
+  });
+
+  it('does not push a field down whose mapping transforms the value', async () => {
+    const custom: MappingSource = {
+      effective: async (crm, _id, object) => {
+        const base = defaultMapping(crm, object);
+        const fields = base.fields.map((f) =>
+          f.canonical === 'email'
+            ? {
+                ...f,
+                transform: { kind: 'lookup' as const, table: 'emails', missing: 'passthrough' as const },
+              }
+            : f,
+        );
+        return { mapping: { ...base, fields }, overrides: [], version: 1 };
+      },
+    };
+    const { connector, loaders } = setup({ n: 50, pushdown: EVERYTHING, mappings: custom });
+    const reader = await loaders.reader('conn1');
+    const since = new Date('2025-01-01T00:00:00.000Z');
+    const page = await listPage(reader, 'contact', {
+      first: 10,
+      filter: { email: 'c3@example.com', updatedSince: since },
+    });
+    expect(page.edges.map((e) => e.node.remoteId)).toEqual(['c3']);
+    expect((connector as FilteringConnector).listOptions[0]).toEqual({
+      pageSize: 100,
+      cursor: null,
+      includeDeleted: false,
+      filter: { modifiedSince: since },
+    });
+  });
+
+  it('accepts a cursor only with the filter it was issued for', async () => {
+    const { loaders } = setup({ n: 300, pushdown: EVERYTHING });
+    const reader = await loaders.reader('conn1');
+    const filter = { namePrefix: 'ada' };
+    const first = await listPage(reader, 'contact', { first: 10, filter });
+    const again = await listPage(reader, 'contact', {
+      first: 10,
+      filter: { namePrefix: ' ADA ' },
+      after: first.endCursor,
+    });
+    expect(again.edges[0]?.node.remoteId).toBe('c21');
+    const plain = await listPage(reader, 'contact', { first: 10 });
+    for (const [after, other] of [
+      [first.endCursor, { namePrefix: 'bob' }],
+      [first.endCursor, { namePrefix: 'ada', includeDeleted: true }],
+      [first.endCursor, null],
+      [first.edges[3]!.cursor, { email: 'c1@example.com' }],
+      [plain.endCursor, filter],
+    ] as const) {
+      const err = await listPage(reader, 'contact', { first: 10, after, filter: other }).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(BadUserInputError);
+      expect((err as Error).message).toMatch(/issued for another filter/);
+    }
   });
 
   it('rejects a cursor it did not issue, saying what arrived', async () => {
