@@ -1,0 +1,85 @@
+import { ContactPageDocument } from '../generated/operations';
+import { request } from '../support/gateway';
+import {
+  READ_CRMS,
+  type ReadCrm,
+  type ReadStack,
+  type ReadTenant,
+  startReadStack,
+} from '../../support/read-stack';
+import { testStoreUrls, uniqueName } from '../../support/stores';
+import { MAX_SCAN_PAGES } from '../../../src/reads/list';
+
+/**
+ * Filters pushed down to the CRM, on more contacts than filtering after fetch can scan in one request
+ * (MAX_SCAN_PAGES vendor pages of 100): the last contact is still found by email in one vendor call.
+ */
+
+jest.setTimeout(60_000);
+
+const CONTACTS = 100 * MAX_SCAN_PAGES + 200;
+const METADATA_ROUTES = /properties|pipelines|describe/;
+
+let stack: ReadStack;
+let t: ReadTenant;
+
+beforeAll(async () => {
+  stack = await startReadStack({
+    ...testStoreUrls(),
+    name: uniqueName('reads-scale'),
+    orgs: {
+      salesforce: [{ id: 'default', seed: 11, counts: { Contact: CONTACTS, Opportunity: 5, Account: 5 } }],
+      hubspot: [{ id: 'default', seed: 11, counts: { contacts: CONTACTS, deals: 5 } }],
+    },
+  });
+  t = await stack.tenant('reads-scale');
+});
+afterAll(() => stack?.close());
+
+interface Row {
+  remoteId: string;
+  email: string | null;
+}
+
+/** The sandbox's contacts in list order (Salesforce by Id, HubSpot by numeric id). */
+function contacts(crm: ReadCrm): Row[] {
+  const state = stack.sandboxes.sandboxes[crm]!.server.org('default').state as {
+    store: {
+      table?(name: string): Map<string, Record<string, unknown>>;
+      order?: Record<'contacts', string[]>;
+      get?(type: 'contacts', id: string): { properties: Record<string, string> } | undefined;
+    };
+  };
+  if (crm === 'salesforce') {
+    return [...state.store.table!('Contact').values()]
+      .map((r) => ({ remoteId: String(r.Id), email: typeof r.Email === 'string' ? r.Email : null }))
+      .sort((a, b) => (a.remoteId < b.remoteId ? -1 : 1));
+  }
+  return state.store.order!.contacts.map((id) => ({
+    remoteId: id,
+    email: state.store.get!('contacts', id)?.properties.email ?? null,
+  }));
+}
+
+describe.each(READ_CRMS)('filters on %s', (crm) => {
+  it(`finds the last of ${CONTACTS} contacts by email in one vendor call`, async () => {
+    const rows = contacts(crm);
+    expect(rows).toHaveLength(CONTACTS);
+    const target = [...rows].reverse().find((r) => r.email)!;
+    expect(rows.indexOf(target)).toBeGreaterThanOrEqual(100 * MAX_SCAN_PAGES);
+    stack.clearLogs();
+    const res = await request(
+      stack.url,
+      ContactPageDocument,
+      { connectionId: t.connections[crm], first: 1, filter: { email: target.email } },
+      { key: t.key },
+    );
+    expect(res.body.errors).toBeUndefined();
+    const page = res.body.data!.contacts!;
+    expect(page.edges.map((e) => e.node.remoteId)).toEqual([target.remoteId]);
+    expect(page.pageInfo.scanLimitReached).toBe(false);
+    expect(page.pageInfo.filteredOut).toBe(0);
+    const data = Object.entries(stack.callLog(crm)).filter(([k]) => !METADATA_ROUTES.test(k));
+    expect({ crm, calls: data.reduce((n, [, v]) => n + v, 0) }).toEqual({ crm, calls: 1 });
+  });
+});
