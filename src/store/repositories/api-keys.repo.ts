@@ -1,5 +1,5 @@
 import { isValidObjectId, Types } from 'mongoose';
-import { NotFoundError } from '../../errors';
+import { BadUserInputError, NotFoundError } from '../../errors';
 import { type ApiKeyScope, generateApiKey, hashApiKey, looksLikeApiKey } from '../../security/api-keys';
 import { type ApiKeyModel } from '../models/api-key.model';
 
@@ -21,6 +21,9 @@ export interface ApiKeyInfo {
  * operator needs to tell a key in use from a forgotten one before revoking it.
  */
 export const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** How many candidate ids an ambiguous revoke prefix names: enough to pick from, bounded. */
+const AMBIGUOUS_PREFIX_LISTED = 10;
 
 export interface AuthenticatedKey {
   keyId: string;
@@ -60,15 +63,36 @@ export class ApiKeysRepository {
     return docs.map(toInfo);
   }
 
-  /** Revokes by id or by display prefix. Idempotent: revoking twice keeps the first date. */
+  /**
+   * Revokes by id or by display prefix, and reports the key it revoked. Idempotent: revoking twice
+   * keeps the first date. The prefix is 8 random characters shown in listings, not a unique key, so
+   * a prefix that names more than one key is refused (naming their ids) rather than revoking one and
+   * reporting another: the write and the report both go through the one id resolved first.
+   */
   async revoke(idOrPrefix: string): Promise<ApiKeyInfo> {
-    const filter = isValidObjectId(idOrPrefix)
-      ? { _id: new Types.ObjectId(idOrPrefix) }
-      : { prefix: idOrPrefix };
-    await this.keys.updateOne({ ...filter, revokedAt: null }, { $set: { revokedAt: new Date() } });
-    const doc = await this.keys.findOne(filter).lean();
+    const id = await this.resolveForRevoke(idOrPrefix);
+    await this.keys.updateOne({ _id: id, revokedAt: null }, { $set: { revokedAt: new Date() } });
+    const doc = await this.keys.findById(id).lean();
     if (!doc) throw new NotFoundError(`no API key with id or prefix ${JSON.stringify(idOrPrefix)}`);
     return toInfo(doc);
+  }
+
+  private async resolveForRevoke(idOrPrefix: string): Promise<Types.ObjectId> {
+    if (isValidObjectId(idOrPrefix)) return new Types.ObjectId(idOrPrefix);
+    const matches = await this.keys
+      .find({ prefix: idOrPrefix }, { _id: 1 })
+      .sort({ createdAt: 1, _id: 1 })
+      .limit(AMBIGUOUS_PREFIX_LISTED + 1)
+      .lean();
+    const [first, ...others] = matches;
+    if (!first) throw new NotFoundError(`no API key with id or prefix ${JSON.stringify(idOrPrefix)}`);
+    if (others.length === 0) return first._id;
+    const ids = matches.slice(0, AMBIGUOUS_PREFIX_LISTED).map((m) => m._id.toString());
+    const more = matches.length > AMBIGUOUS_PREFIX_LISTED ? ' and more' : '';
+    throw new BadUserInputError(
+      `the prefix ${JSON.stringify(idOrPrefix)} matches several API keys (${ids.join(', ')}${more}): revoke by id`,
+      { details: { candidateIds: ids } },
+    );
   }
 
   /** The tenant and scope of a presented key, or null when it is unknown, malformed or revoked. */

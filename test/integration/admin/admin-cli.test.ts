@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { Types } from 'mongoose';
 import { PARTIAL_FAILURE_EXIT_CODE } from '../../../src/admin/commands';
 import { type Store } from '../../../src/store';
 import { openAdminStore } from '../../support/admin-store';
@@ -66,6 +67,41 @@ describe('admin command', () => {
       expect((await admin('keys:revoke', auth!.keyId)).code).toBe(0);
       expect(await store.apiKeys.authenticate(key)).toBeNull();
       expect((await admin('keys:list', '--tenant', 'cli-tenant')).stdout).toContain('revoked');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses to revoke by a prefix two keys share, naming both; a unique prefix revokes and reports its key', async () => {
+    const tenant = uniqueName('prefix');
+    await admin('tenants:create', tenant);
+    type Created = { id: string; prefix: string; key: string };
+    const created: Created[] = [];
+    for (const name of ['a', 'b', 'c']) {
+      const out = await admin('keys:create', '--tenant', tenant, '--name', name);
+      const [, id, prefix] = /key ([0-9a-f]{24}) \(prefix ([a-z0-9]{8})\)/.exec(out.stdout)!;
+      created.push({ id: id!, prefix: prefix!, key: out.stdout.trim().split('\n').pop()! });
+    }
+    const [a, b, c] = created as [Created, Created, Created];
+    const { store } = await openAdminStore(dbName, CREDENTIALS_KEYS);
+    try {
+      // A prefix collision, as 8 random characters will eventually produce.
+      await store.conn
+        .db!.collection('apikeys')
+        .updateOne({ _id: new Types.ObjectId(b.id) }, { $set: { prefix: a.prefix } });
+      const ambiguous = await admin('keys:revoke', a.prefix);
+      expect(ambiguous.code).toBe(1);
+      expect(ambiguous.stderr).toContain('error (BAD_USER_INPUT)');
+      expect(ambiguous.stderr).toContain(a.id);
+      expect(ambiguous.stderr).toContain(b.id);
+      expect(await store.apiKeys.authenticate(a.key)).not.toBeNull();
+      expect(await store.apiKeys.authenticate(b.key)).not.toBeNull();
+
+      const unique = await admin('keys:revoke', c.prefix);
+      expect(unique.code).toBe(0);
+      expect(unique.stdout).toContain(`revoked key ${c.id} (prefix ${c.prefix})`);
+      expect(await store.apiKeys.authenticate(c.key)).toBeNull();
+      expect(await store.apiKeys.authenticate(a.key)).not.toBeNull();
     } finally {
       await store.close();
     }

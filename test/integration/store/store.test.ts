@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import { Types } from 'mongoose';
-import { ConflictError, NotFoundError } from '../../../src/errors';
+import { BadUserInputError, ConflictError, NotFoundError } from '../../../src/errors';
 import { KeyRing, DecryptionError } from '../../../src/security/credentials-cipher';
 import { hashApiKey } from '../../../src/security/api-keys';
 import { openStore, type Store } from '../../../src/store';
@@ -60,6 +60,39 @@ describe('api keys', () => {
     // Revoking again keeps the first date.
     expect((await store.apiKeys.revoke(info.id)).revokedAt).toEqual(revoked.revokedAt);
     expect((await store.apiKeys.listForTenant(t.id)).map((k) => k.id)).toEqual([info.id]);
+  });
+
+  it('revokes by prefix only when the prefix names one key, and reports the key it revoked', async () => {
+    const t = await store.tenants.create('prefix-tenant');
+    const a = await store.apiKeys.create(t.id, 'a', 'read');
+    const b = await store.apiKeys.create(t.id, 'b', 'read');
+    const c = await store.apiKeys.create(t.id, 'c', 'read');
+    // Prefixes are 8 random characters, not unique: give b the prefix of a, as a collision would.
+    await store.conn
+      .db!.collection('apikeys')
+      .updateOne({ _id: new Types.ObjectId(b.info.id) }, { $set: { prefix: a.info.prefix } });
+
+    const err = await store.apiKeys.revoke(a.info.prefix).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BadUserInputError);
+    expect((err as BadUserInputError).code).toBe('BAD_USER_INPUT');
+    expect((err as Error).message).toContain(a.info.id);
+    expect((err as Error).message).toContain(b.info.id);
+    expect((err as BadUserInputError).details).toEqual({ candidateIds: [a.info.id, b.info.id] });
+    // Refused means refused: neither key was revoked.
+    expect(await store.apiKeys.authenticate(a.key)).not.toBeNull();
+    expect(await store.apiKeys.authenticate(b.key)).not.toBeNull();
+
+    // A unique prefix revokes that key, and the report names that same key.
+    const revoked = await store.apiKeys.revoke(c.info.prefix);
+    expect(revoked.id).toBe(c.info.id);
+    expect(revoked.revokedAt).toBeInstanceOf(Date);
+    expect(await store.apiKeys.authenticate(c.key)).toBeNull();
+
+    // By id, one of the two sharing a prefix: exactly that one.
+    expect((await store.apiKeys.revoke(b.info.id)).id).toBe(b.info.id);
+    expect(await store.apiKeys.authenticate(b.key)).toBeNull();
+    expect(await store.apiKeys.authenticate(a.key)).not.toBeNull();
+    await expect(store.apiKeys.revoke('zzzzzzzz')).rejects.toBeInstanceOf(NotFoundError);
   });
 });
 
