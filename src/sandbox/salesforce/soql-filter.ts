@@ -134,6 +134,7 @@ export function compare(a: number | string | boolean, b: number | string | boole
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** A normalised LIKE pattern (soql-literals.ts: `\x` is the character x as text) as a case-insensitive regex. */
 function likeRegex(pattern: string): RegExp {
   let re = '';
   for (let i = 0; i < pattern.length; i++) {

@@ -6,6 +6,8 @@
  * Anything else is refused with MALFORMED_QUERY, as Salesforce refuses what it cannot parse.
  */
 
+import { SoqlLiteralError, decodeLikePattern, decodeLiteral, literalEnd } from './soql-literals';
+
 export type SoqlValue =
   | { kind: 'string'; value: string }
   | { kind: 'number'; value: number }
@@ -23,6 +25,7 @@ export type SoqlCondition =
   | { type: 'compare'; field: string; op: CompareOp; value: SoqlValue }
   | { type: 'in'; field: string; negated: boolean; values: SoqlValue[] }
   | { type: 'inQuery'; field: string; negated: boolean; query: SoqlQuery }
+  /** `pattern`: `%` and `_` are wildcards; `\%`, `\_` and `\\` are those characters as text (soql-literals.ts). */
   | { type: 'like'; field: string; negated: boolean; pattern: string };
 
 export type SelectItem =
@@ -68,19 +71,6 @@ const DATETIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]
 const DATE_RE = /^\d{4}-\d{2}-\d{2}/;
 const NUMBER_RE = /^-?\d+(?:\.\d+)?/;
 const IDENT_RE = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?::\d+)?/;
-const ESCAPES: Record<string, string> = {
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  b: '\b',
-  f: '\f',
-  '"': '"',
-  "'": "'",
-  '\\': '\\',
-  _: '\\_',
-  '%': '\\%',
-};
-
 function tokenize(soql: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -92,26 +82,11 @@ function tokenize(soql: string): Token[] {
     }
     const rest = soql.slice(i);
     if (ch === "'") {
-      let value = '';
-      let j = i + 1;
-      for (;;) {
-        if (j >= soql.length) throw new SoqlSyntaxError('unterminated string literal', soql, i);
-        const c = soql[j] as string;
-        if (c === '\\') {
-          const next = soql[j + 1] ?? '';
-          const mapped = ESCAPES[next];
-          if (mapped === undefined)
-            throw new SoqlSyntaxError(`Invalid string literal escape sequence \\${next}`, soql, j);
-          value += mapped;
-          j += 2;
-          continue;
-        }
-        if (c === "'") break;
-        value += c;
-        j++;
-      }
-      tokens.push({ type: 'string', text: value, pos: i });
-      i = j + 1;
+      // The body is kept as written: what its escapes mean depends on where it stands (LIKE or not).
+      const end = literalEnd(soql, i);
+      if (end < 0) throw new SoqlSyntaxError('unterminated string literal', soql, i);
+      tokens.push({ type: 'string', text: soql.slice(i + 1, end), pos: i });
+      i = end + 1;
       continue;
     }
     const dt = DATETIME_RE.exec(rest);
@@ -189,6 +164,15 @@ class Parser {
     const t = this.peek();
     if (t.type !== 'punct' || t.text !== ch) throw this.error();
     this.i++;
+  }
+  /** A string token's value; a bad escape points at its backslash. */
+  private literal(t: Token, decode: (body: string) => string): string {
+    try {
+      return decode(t.text);
+    } catch (err) {
+      if (!(err instanceof SoqlLiteralError)) throw err;
+      throw new SoqlSyntaxError(err.message, this.soql, t.pos + 1 + err.offset);
+    }
   }
   private ident(): string {
     const t = this.peek();
@@ -339,7 +323,7 @@ class Parser {
       this.i++;
       const t = this.take();
       if (t.type !== 'string') throw this.error(undefined, t);
-      return { type: 'like', field, negated, pattern: t.text };
+      return { type: 'like', field, negated, pattern: this.literal(t, decodeLikePattern) };
     }
     const op = this.take();
     if (op.type !== 'op') throw this.error(undefined, op);
@@ -350,7 +334,7 @@ class Parser {
     const t = this.take();
     switch (t.type) {
       case 'string':
-        return { kind: 'string', value: t.text };
+        return { kind: 'string', value: this.literal(t, decodeLiteral) };
       case 'number':
         return { kind: 'number', value: Number(t.text) };
       case 'datetime':
