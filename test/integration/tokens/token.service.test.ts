@@ -5,7 +5,11 @@ import { type StoredTokens } from '../../../src/connectors/tokens/credentials';
 import { OAuth2Client, oauthRefresher } from '../../../src/connectors/tokens/oauth2-client';
 import { processTokenRefresh } from '../../../src/connectors/tokens/refresh.job';
 import { RefreshLock } from '../../../src/connectors/tokens/refresh-lock';
-import { type ConnectionEventPublisher, TokenService } from '../../../src/connectors/tokens/token.service';
+import {
+  type ConnectionEventPublisher,
+  TokenService,
+  type TokenStore,
+} from '../../../src/connectors/tokens/token.service';
 import { type VendorUrlPolicy } from '../../../src/connectors/ssrf';
 import { type CrmError } from '../../../src/errors';
 import { KeyRing } from '../../../src/security/credentials-cipher';
@@ -50,9 +54,14 @@ class RecordingEvents implements ConnectionEventPublisher {
   }
 }
 
-function service(events = new RecordingEvents(), prefix = uniqueName('tok'), client?: Redis) {
+function service(
+  events = new RecordingEvents(),
+  prefix = uniqueName('tok'),
+  client?: Redis,
+  tokenStore: TokenStore = store.connections,
+) {
   const tokens = new TokenService({
-    store: store.connections,
+    store: tokenStore,
     redis: client ?? redis,
     prefix,
     events,
@@ -87,7 +96,7 @@ async function connection(crm: 'hubspot' | 'salesforce', creds: Partial<StoredTo
 }
 
 describe('TokenService', () => {
-  it('refreshes ahead of expiry once for 20 concurrent callers, storing the rotated refresh token first', async () => {
+  it('refreshes ahead of expiry once for 20 concurrent callers and stores the rotated refresh token', async () => {
     const id = await connection('hubspot', { expiresAt: Date.now() + 60_000 });
     const { tokens } = service();
     const got = await Promise.all(Array.from({ length: 20 }, () => tokens.getAccessToken(id)));
@@ -99,6 +108,86 @@ describe('TokenService', () => {
     // Fresh now: no further refresh.
     await tokens.getAccessToken(id);
     expect(endpoint.refreshCount()).toBe(1);
+  });
+
+  /**
+   * The real connections repository, with a hook on credentials writes: it runs after the write has
+   * completed in the store (or instead of it, to make the write fail). `slowWriteMs` holds the write
+   * back, so a service that handed the token out without awaiting the write would do it meanwhile;
+   * a correct one passes however long the write takes.
+   */
+  function observedStore(hook: {
+    afterWrite?: (c: Record<string, unknown>) => void;
+    failWrite?: Error;
+    slowWriteMs?: number;
+  }) {
+    const real = store.connections;
+    const observed: TokenStore = {
+      getById: (id) => real.getById(id),
+      getCredentials: (id) => real.getCredentials(id),
+      setStatus: (id, status, reason) => real.setStatus(id, status, reason),
+      async setCredentials(id, credentials) {
+        if (hook.failWrite) throw hook.failWrite;
+        if (hook.slowWriteMs) await new Promise((r) => setTimeout(r, hook.slowWriteMs));
+        await real.setCredentials(id, credentials);
+        hook.afterWrite?.(credentials);
+      },
+    };
+    return observed;
+  }
+
+  it('hands a refreshed token to no caller before the rotated refresh token is in the store', async () => {
+    const id = await connection('hubspot', { expiresAt: Date.now() + 60_000 });
+    const durable: unknown[] = [];
+    const { tokens, prefix } = service(
+      undefined,
+      undefined,
+      undefined,
+      observedStore({ afterWrite: (c) => durable.push(c.refreshToken), slowWriteMs: 300 }),
+    );
+    // What each caller saw at the moment it was handed the token: the writes completed by then (taken
+    // synchronously, so nothing can complete in between), then the store and the expiry index.
+    const seen = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        tokens.getAccessToken(id).then(async (token) => {
+          const writtenBefore = [...durable];
+          const stored = await store.connections.getCredentials(id);
+          const indexed = await redis.zscore(`${prefix}:tokens:expiry`, id);
+          return { token: token.value, writtenBefore, stored, indexed };
+        }),
+      ),
+    );
+    expect(endpoint.refreshCount()).toBe(1);
+    for (const s of seen) {
+      expect(s.token).toBe('a1');
+      expect(s.writtenBefore).toEqual(['r1']);
+      expect(s.stored).toMatchObject({ accessToken: 'a1', refreshToken: 'r1' });
+      expect(Number(s.indexed)).toBe(s.stored.expiresAt);
+    }
+  });
+
+  it('hands out no refreshed token when storing it fails, and surfaces the store error', async () => {
+    const id = await connection('hubspot', { expiresAt: Date.now() + 60_000 });
+    const down = new Error('credentials write failed: store unreachable');
+    const { tokens, prefix } = service(undefined, undefined, undefined, observedStore({ failWrite: down }));
+    const outcomes = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        tokens.getAccessToken(id).then(
+          (t) => t.value,
+          (e: unknown) => e,
+        ),
+      ),
+    );
+    // The vendor did issue a1 (and rotated r0 away), yet no caller got it: each sees the write error.
+    expect(endpoint.refreshCount()).toBe(1);
+    expect(outcomes).toEqual([down, down, down]);
+    expect(await store.connections.getCredentials(id)).toMatchObject({
+      accessToken: 'a0',
+      refreshToken: 'r0',
+    });
+    expect(await redis.zscore(`${prefix}:tokens:expiry`, id)).toBeNull();
+    // The lock is released: the next attempt is not stuck behind a failed one.
+    expect(await new RefreshLock(redis, prefix).isHeld(id)).toBe(false);
   });
 
   it('refreshes one at a time across processes and re-reads the token after the lock', async () => {
