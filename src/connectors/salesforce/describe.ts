@@ -1,15 +1,52 @@
 import { type CrmObject, type NativeField } from '../types';
 import { type SalesforceApi } from './api-context';
+import { ConnectionCache } from './connection-cache';
 import { toNativeField } from './mappers';
 import { SALESFORCE_OBJECTS } from './objects';
 import { type WireDescribeResult } from './wire.types';
 
 /**
- * Field metadata from `GET /sobjects/{T}/describe` (A12), custom `__c` fields included. Not cached
- * here: a connector lives for one request or job, and callers that need it often (mapping editors)
- * cache the answer with the connection.
+ * Field metadata from `GET /sobjects/{T}/describe` (A12), custom `__c` fields included.
+ *
+ * `describeFields` always asks: it feeds mapping editors and their validation, which must see a field
+ * created a moment ago. What reads need from a describe — which fields the object has, e.g. whether
+ * Opportunity has CurrencyIsoCode (`currency.ts`) — is kept per connection (`connection-cache.ts`),
+ * so reads describe at most once per connection and TTL, and every fresh describe refreshes it.
  */
-export async function describeFields(api: SalesforceApi, obj: CrmObject): Promise<NativeField[]> {
-  const result = (await api.conn.describe(SALESFORCE_OBJECTS[obj])) as unknown as WireDescribeResult;
+
+/** Field API names per object, as the org's describe lists them. */
+const FIELD_NAMES: Readonly<Record<CrmObject, ConnectionCache<ReadonlySet<string>>>> = {
+  contact: new ConnectionCache(),
+  deal: new ConnectionCache(),
+};
+
+async function describe(api: SalesforceApi, obj: CrmObject): Promise<WireDescribeResult> {
+  return (await api.conn.describe(SALESFORCE_OBJECTS[obj])) as unknown as WireDescribeResult;
+}
+
+const namesOf = (result: WireDescribeResult): ReadonlySet<string> =>
+  new Set(result.fields.map((f) => f.name));
+
+export async function describeFields(
+  api: SalesforceApi,
+  connectionId: string,
+  obj: CrmObject,
+): Promise<NativeField[]> {
+  const result = await describe(api, obj);
+  void FIELD_NAMES[obj].put(connectionId, api.now(), Promise.resolve(namesOf(result)));
   return result.fields.map(toNativeField);
+}
+
+/** The object's field names for this connection: one describe per connection and TTL. */
+export function describedFieldNames(
+  api: SalesforceApi,
+  connectionId: string,
+  obj: CrmObject,
+): Promise<ReadonlySet<string>> {
+  return FIELD_NAMES[obj].get(connectionId, api.now(), async () => namesOf(await describe(api, obj)));
+}
+
+/** Forgets described field names (one connection's, or all: between tests). */
+export function forgetDescribedFields(connectionId?: string): void {
+  for (const cache of Object.values(FIELD_NAMES)) cache.forget(connectionId);
 }

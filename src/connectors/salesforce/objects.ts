@@ -33,13 +33,17 @@ const STANDARD_FIELDS: Readonly<Record<CrmObject, readonly string[]>> = {
   ],
 };
 
+/** The field a multi-currency org holds each record's currency in. */
+export const CURRENCY_FIELD = 'CurrencyIsoCode';
+
 /**
  * `CurrencyIsoCode` exists only in multi-currency orgs; selecting it elsewhere fails the whole query
- * with INVALID_FIELD, so it is read only when the connection says the org has it.
+ * with INVALID_FIELD, so it is read only when the connection says the org has it, or the org's
+ * Opportunity describe lists it (`currency.ts`).
  */
 const MULTI_CURRENCY_FIELDS: Readonly<Record<CrmObject, readonly string[]>> = {
   contact: [],
-  deal: ['CurrencyIsoCode'],
+  deal: [CURRENCY_FIELD],
 };
 
 /** A SOQL field path: API names joined by dots. Anything else could inject SOQL. */
@@ -50,7 +54,10 @@ const settingsSchema = z.object({
   fields: z
     .object({ contact: z.array(z.string()).optional(), deal: z.array(z.string()).optional() })
     .optional(),
-  /** The org has multi-currency enabled (Opportunity.CurrencyIsoCode exists). @defaultValue false */
+  /**
+   * Whether the org has multi-currency enabled (Opportunity.CurrencyIsoCode exists). Unset, the
+   * connector finds out from the org's Opportunity describe (`currency.ts`); set, it overrides that.
+   */
   multiCurrency: z.boolean().optional(),
   /**
    * The currency of a single-currency org, which has no CurrencyIsoCode field: every amount is in it.
@@ -75,8 +82,11 @@ const settingsSchema = z.object({
 
 export interface SalesforceSettings {
   fields: Readonly<Record<CrmObject, readonly string[]>>;
-  /** Records carry their own CurrencyIsoCode (`settings.multiCurrency`). */
-  multiCurrency: boolean;
+  /**
+   * Records carry their own CurrencyIsoCode, as the connection states it (`settings.multiCurrency`);
+   * null when not stated (then learned from the org's describe, unless `orgCurrency` is stated).
+   */
+  multiCurrency: boolean | null;
   /**
    * Currency of every amount of a single-currency org as the connection states it (`settings.currency`);
    * null when multi-currency or not stated (then learned from the org).
@@ -105,24 +115,16 @@ export function parseSalesforceSettings(raw: Readonly<Record<string, unknown>>):
         );
       }
     }
-    const all = [
+    return distinct([
       ...AUDIT_FIELDS,
       ...STANDARD_FIELDS[obj],
       ...(s.multiCurrency ? MULTI_CURRENCY_FIELDS[obj] : []),
       ...extra,
-    ];
-    // SOQL refuses a field selected twice (DUPLICATE_FIELD); compare case-insensitively as Salesforce does.
-    const seen = new Set<string>();
-    return all.filter((f) => {
-      const key = f.toLowerCase();
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
+    ]);
   };
   return {
     fields: { contact: fieldsFor('contact'), deal: fieldsFor('deal') },
-    multiCurrency: s.multiCurrency ?? false,
+    multiCurrency: s.multiCurrency ?? null,
     orgCurrency: s.multiCurrency ? null : (s.currency ?? null),
     bulkThreshold: s.bulkThreshold ?? DEFAULT_BULK_THRESHOLD,
     bulkPollIntervalMs: s.bulkPollIntervalMs ?? 2000,
@@ -130,8 +132,23 @@ export function parseSalesforceSettings(raw: Readonly<Record<string, unknown>>):
   };
 }
 
-/** The field a multi-currency org holds each record's currency in. */
-const CURRENCY_FIELD = 'CurrencyIsoCode';
+/** SOQL refuses a field selected twice (DUPLICATE_FIELD); compared case-insensitively as Salesforce does. */
+function distinct(fields: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return fields.filter((f) => {
+    const key = f.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The settings of a connection whose org turned out multi-currency: reads select each record's currency. */
+export function withRecordCurrency(settings: SalesforceSettings): SalesforceSettings {
+  const fields = (obj: CrmObject): string[] =>
+    distinct([...settings.fields[obj], ...MULTI_CURRENCY_FIELDS[obj]]);
+  return { ...settings, fields: { contact: fields('contact'), deal: fields('deal') } };
+}
 
 /** A record that {@link withOrgCurrency} would change: a deal without a currency of its own. */
 export function lacksCurrency(obj: CrmObject, record: NativeRecord): boolean {

@@ -20,9 +20,9 @@ import { getAssociations } from './associations';
 import { createJsforceConnection } from './auth';
 import { listChanges } from './changes';
 import { deleteRecords, upsertRecords } from './collections';
+import { currencyReading, withCurrency } from './currency';
 import { describeFields } from './describe';
-import { lacksCurrency, parseSalesforceSettings, withOrgCurrency } from './objects';
-import { orgDefaultCurrency } from './organization';
+import { parseSalesforceSettings } from './objects';
 import { getRecords, listRecords } from './query';
 
 export interface SalesforceConnectorOptions {
@@ -61,8 +61,9 @@ export class SalesforceConnector implements CrmConnector {
   }
 
   async getRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<(NativeRecord | null)[]> {
-    const records = await getRecords(this.api, obj, remoteIds);
-    return this.withCurrency(obj, records);
+    const reading = await currencyReading(this.api, this.connectionId, obj);
+    const records = await getRecords(reading.api, obj, remoteIds);
+    return withCurrency(reading, this.connectionId, obj, records);
   }
 
   /** Every filter part as SOQL (`soql-filter.ts`), with deleted records too (`/queryAll`). */
@@ -74,13 +75,17 @@ export class SalesforceConnector implements CrmConnector {
   };
 
   async listRecords(obj: CrmObject, options: ListOptions): Promise<Page<NativeRecord>> {
-    const page = await listRecords(this.api, obj, options);
-    return { ...page, items: await this.withCurrency(obj, page.items) };
+    const reading = await currencyReading(this.api, this.connectionId, obj);
+    const page = await listRecords(reading.api, obj, options);
+    return { ...page, items: await withCurrency(reading, this.connectionId, obj, page.items) };
   }
 
   async listChanges(obj: CrmObject, options: ChangesOptions): Promise<Page<NativeChange>> {
-    const page = await listChanges(this.api, obj, options);
-    const records = await this.withCurrency(
+    const reading = await currencyReading(this.api, this.connectionId, obj);
+    const page = await listChanges(reading.api, obj, options);
+    const records = await withCurrency(
+      reading,
+      this.connectionId,
       obj,
       page.items.map((c) => c.record ?? null),
     );
@@ -105,24 +110,7 @@ export class SalesforceConnector implements CrmConnector {
   }
 
   describeFields(obj: CrmObject): Promise<NativeField[]> {
-    return describeFields(this.api, obj);
-  }
-
-  /**
-   * A single-currency org's deals carry the org's currency (see objects.ts): the one the connection
-   * states (`settings.currency`), else the org's own, learned once per connection (organization.ts) —
-   * and only when a deal read lacks one.
-   */
-  private async withCurrency<T extends NativeRecord | null>(
-    obj: CrmObject,
-    records: readonly T[],
-  ): Promise<T[]> {
-    const { settings } = this.api;
-    if (settings.multiCurrency || !records.some((r) => r !== null && lacksCurrency(obj, r))) {
-      return [...records];
-    }
-    const orgCurrency = settings.orgCurrency ?? (await orgDefaultCurrency(this.api, this.connectionId));
-    return records.map((r) => (r === null ? r : (withOrgCurrency({ orgCurrency }, obj, r) as T)));
+    return describeFields(this.api, this.connectionId, obj);
   }
 
   /** Salesforce sends no signed webhooks in this design (DESIGN.md "Sync"): it is synced by polling. */

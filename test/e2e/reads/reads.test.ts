@@ -51,8 +51,9 @@ beforeAll(async () => {
     },
   });
   t = await stack.tenant('reads');
-  // The connector asks the org its currency on the first deal read and keeps it per connection, like
-  // other metadata: asked here, so the call counts below are of data calls alone.
+  // On the first deal read the connector describes Opportunity (no CurrencyIsoCode: a single-currency
+  // org) and asks the org its currency, keeping both per connection like other metadata: asked here,
+  // so the call counts below are of data calls alone.
   await request(
     stack.url,
     DealPageDocument,

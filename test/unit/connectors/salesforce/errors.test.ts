@@ -1,4 +1,6 @@
-import { DATA, rejection, salesforce, sf, sfId } from './sf-context';
+import { DATA, forgetOrgMetadata, rejection, salesforce, sf, sfId } from './sf-context';
+
+beforeEach(forgetOrgMetadata);
 
 const SESSION_EXPIRED = [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }];
 const LIMIT_EXCEEDED = [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }];
@@ -37,7 +39,8 @@ describe('Salesforce error shapes through jsforce and the shared layer', () => {
   });
 
   it('403 REQUEST_LIMIT_EXCEEDED is an exhausted budget: RATE_LIMITED with a wait, and the connection budget is blocked', async () => {
-    const { connector, budget } = salesforce({ priority: 'background' });
+    // A stated currency: no describe first, so the data call is the one refused.
+    const { connector, budget } = salesforce({ priority: 'background', settings: { currency: 'USD' } });
     sf().post(`${DATA}/composite/sobjects/Opportunity`).reply(403, LIMIT_EXCEEDED);
     const err = await rejection(connector.getRecords('deal', [sfId('006', 1)]));
     expect(err.code).toBe('RATE_LIMITED');
@@ -86,7 +89,7 @@ describe('Salesforce error shapes through jsforce and the shared layer', () => {
   });
 
   it('an interactive read survives a 503 with Retry-After by waiting what it was told', async () => {
-    const { connector, slept } = salesforce();
+    const { connector, slept } = salesforce({ settings: { currency: 'USD' } });
     sf()
       .post(`${DATA}/composite/sobjects/Opportunity`)
       .reply(503, [{ errorCode: 'SERVER_UNAVAILABLE', message: 'busy' }], { 'retry-after': '2' })

@@ -7,7 +7,7 @@ import {
 } from '../../../../src/connectors/salesforce/organization';
 import { type NativeRecord } from '../../../../src/connectors/types';
 import { BadUserInputError } from '../../../../src/errors';
-import { DATA, salesforce, sf, sfId } from './sf-context';
+import { DATA, describeOpportunity, forgetOrgMetadata, salesforce, sf, sfId } from './sf-context';
 
 /**
  * The currency of a single-currency org, which has no CurrencyIsoCode field: learned from
@@ -44,7 +44,9 @@ describe('Salesforce org currency', () => {
   it('states no currency when the connection does not (the connector then learns the org’s)', () => {
     const settings = parseSalesforceSettings({});
     expect(settings.orgCurrency).toBeNull();
-    expect(settings.multiCurrency).toBe(false);
+    // Neither kind of org stated: the org's Opportunity describe decides (currency.ts).
+    expect(settings.multiCurrency).toBeNull();
+    expect(settings.fields.deal).not.toContain('CurrencyIsoCode');
     expect(withOrgCurrency(settings, 'deal', deal()).fields).toEqual({ Amount: 1200.5 });
   });
 
@@ -103,19 +105,21 @@ function retrieve(records: unknown[], times = 1): void {
 }
 
 describe('the org currency, learned', () => {
-  beforeEach(() => forgetOrgCurrency());
+  beforeEach(forgetOrgMetadata);
 
   it('asks the org once with SOQL on the first deal read and gives every deal its currency', async () => {
     let now = 1_000_000;
     const { connector, budget } = salesforce({ now: () => now });
+    // A single-currency org: its Opportunity describe has no CurrencyIsoCode.
+    const described = describeOpportunity(false);
     const org = organization('EUR');
     retrieve([opportunity(1), null, opportunity(3)]);
     const out = await connector.getRecords('deal', [sfId('006', 1), sfId('006', 2), sfId('006', 3)]);
     expect(out.map((r) => r?.fields.CurrencyIsoCode ?? null)).toEqual(['EUR', null, 'EUR']);
     expect(out[0]?.fields.Amount).toBe(1001);
-    expect(org.asked()).toBe(1);
-    // The lookup is an ordinary vendor call: it draws on the connection's budget.
-    expect(budget.acquired).toHaveLength(2);
+    expect([described.asked(), org.asked()]).toEqual([1, 1]);
+    // The lookups are ordinary vendor calls: they draw on the connection's budget.
+    expect(budget.acquired).toHaveLength(3);
 
     // Cached per connection, also for a new connector instance (one per request or job).
     now += ORG_CURRENCY_CACHE_TTL_MS - 1;
@@ -126,12 +130,14 @@ describe('the org currency, learned', () => {
       .reply(200, { totalSize: 1, done: true, records: [opportunity(4)] });
     const page = await again.listRecords('deal', { pageSize: 200 });
     expect(page.items[0]?.fields.CurrencyIsoCode).toBe('EUR');
-    expect(org.asked()).toBe(1);
+    expect([described.asked(), org.asked()]).toEqual([1, 1]);
   });
 
   it('asks again once the cached answer is older than the TTL, and not for a failed answer', async () => {
     let now = 5_000_000;
     const { connector } = salesforce({ now: () => now });
+    // Described once before the TTL, once after.
+    const described = describeOpportunity(false, 2);
     sf()
       .get(`${DATA}/query`)
       .query({ q: ORG_CURRENCY_SOQL })
@@ -145,10 +151,12 @@ describe('the org currency, learned', () => {
     const later = organization('JPY');
     expect((await connector.getRecords('deal', [sfId('006', 1)]))[0]?.fields.CurrencyIsoCode).toBe('JPY');
     expect([org.asked(), later.asked()]).toEqual([1, 1]);
+    expect(described.asked()).toBe(2);
   });
 
   it('shares one query between concurrent reads of a connection; forgotten, it is asked again', async () => {
     const { connector } = salesforce();
+    const described = describeOpportunity(false);
     const org = organization('CHF');
     retrieve([opportunity(1)], 2);
     const [a, b] = await Promise.all([
@@ -156,7 +164,7 @@ describe('the org currency, learned', () => {
       connector.getRecords('deal', [sfId('006', 1)]),
     ]);
     expect([a[0]?.fields.CurrencyIsoCode, b[0]?.fields.CurrencyIsoCode]).toEqual(['CHF', 'CHF']);
-    expect(org.asked()).toBe(1);
+    expect([described.asked(), org.asked()]).toEqual([1, 1]);
     forgetOrgCurrency('conn-1');
     const next = organization('CAD');
     retrieve([opportunity(1)]);

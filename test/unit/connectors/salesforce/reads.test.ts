@@ -1,5 +1,7 @@
 import nock from '../../../support/nock';
-import { DATA, INSTANCE, salesforce, sf, sfId } from './sf-context';
+import { DATA, INSTANCE, forgetOrgMetadata, salesforce, sf, sfId } from './sf-context';
+
+beforeEach(forgetOrgMetadata);
 
 const contact = (n: number, extra: Record<string, unknown> = {}) => ({
   attributes: { type: 'Contact', url: `${DATA}/sobjects/Contact/${sfId('003', n)}` },
@@ -194,7 +196,7 @@ describe('Salesforce getRecords', () => {
   });
 
   it('follows the instance_url of the current token (a refresh may move it), never a host jsforce names', async () => {
-    const { connector, tokens } = salesforce();
+    const { connector, tokens } = salesforce({ settings: { currency: 'USD' } });
     tokens.current = { ...tokens.current, apiBaseUrl: 'https://moved.my.salesforce.com' };
     nock('https://moved.my.salesforce.com')
       .post(`${DATA}/composite/sobjects/Opportunity`)

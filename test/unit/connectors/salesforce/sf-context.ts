@@ -2,6 +2,8 @@ import nock from '../../../support/nock';
 import { type CallPriority } from '../../../../src/connectors/http/http.types';
 import { VendorHttpClient } from '../../../../src/connectors/http/vendor-client';
 import { salesforceHooks } from '../../../../src/connectors/salesforce/auth';
+import { forgetDescribedFields } from '../../../../src/connectors/salesforce/describe';
+import { forgetOrgCurrency } from '../../../../src/connectors/salesforce/organization';
 import { SalesforceConnector } from '../../../../src/connectors/salesforce/salesforce.connector';
 import { RecordingBudget, RecordingTokens, rejection } from '../../../support/connector-doubles';
 import { createLogger } from '../../../../src/logger';
@@ -52,12 +54,53 @@ export function salesforce(
   return { connector, tokens, budget, slept };
 }
 
+/**
+ * Forgets the org metadata connectors keep per connection in-process (currency, described fields):
+ * every connector here is on `conn-1`, so tests that do not test that memo start from nothing.
+ */
+export function forgetOrgMetadata(): void {
+  forgetOrgCurrency();
+  forgetDescribedFields();
+}
+
 /** nock scope on the instance, answering JSON with the Limit Info header Salesforce always sends. */
 export function sf(options: { reqheaders?: Record<string, string> } = {}): nock.Scope {
   return nock(INSTANCE, options).defaultReplyHeaders({
     'content-type': 'application/json;charset=UTF-8',
     'sforce-limit-info': 'api-usage=26/15000',
   });
+}
+
+const describeField = (name: string, type: string) => ({
+  name,
+  label: name,
+  type,
+  custom: false,
+  nillable: name !== 'Id',
+  createable: name !== 'Id',
+  updateable: name !== 'Id',
+});
+
+/**
+ * Answers `GET /sobjects/Opportunity/describe` (A12) `times` times: a multi-currency org's lists
+ * CurrencyIsoCode (a picklist of its active currencies), a single-currency org's does not.
+ */
+export function describeOpportunity(multiCurrency: boolean, times = 1): { asked: () => number } {
+  let asked = 0;
+  const fields = [
+    describeField('Id', 'id'),
+    describeField('Name', 'string'),
+    describeField('Amount', 'currency'),
+    ...(multiCurrency ? [describeField('CurrencyIsoCode', 'picklist')] : []),
+  ];
+  sf()
+    .get(`${DATA}/sobjects/Opportunity/describe`)
+    .times(times)
+    .reply(200, () => {
+      asked += 1;
+      return { name: 'Opportunity', fields };
+    });
+  return { asked: () => asked };
 }
 
 /** 18-character ids with the right key prefix (003 Contact, 006 Opportunity). */
