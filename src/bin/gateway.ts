@@ -1,10 +1,14 @@
 import 'reflect-metadata';
+import { env as processEnv } from '../config/env';
 import { createAppContext } from '../runtime/context';
+import { storesForProcess } from '../runtime/local-stores';
 import { onShutdown } from '../runtime/shutdown';
 import { startGatewayServer } from '../server/http-server';
 
 async function main(): Promise<void> {
-  const ctx = await createAppContext({ name: 'gateway' });
+  const env = processEnv();
+  // Explicit URLs, else a running `npm start`'s stores: the same rule as `npm run admin`.
+  const ctx = await createAppContext({ env, name: 'gateway', ...storesForProcess(env, 'gateway') });
   const gateway = await startGatewayServer(ctx, { host: ctx.env.HOST, port: ctx.env.PORT });
   ctx.logger.info({ url: gateway.url }, 'gateway listening');
   // Tells `npm start` the real URL (PORT=0 picks a free port).

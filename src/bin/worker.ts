@@ -1,10 +1,14 @@
 import 'reflect-metadata';
+import { env as processEnv } from '../config/env';
 import { createAppContext } from '../runtime/context';
+import { storesForProcess } from '../runtime/local-stores';
 import { onShutdown } from '../runtime/shutdown';
 import { startWorker } from '../worker/worker';
 
 async function main(): Promise<void> {
-  const ctx = await createAppContext({ name: 'worker' });
+  const env = processEnv();
+  // Explicit URLs, else a running `npm start`'s stores: the same rule as `npm run admin`.
+  const ctx = await createAppContext({ env, name: 'worker', ...storesForProcess(env, 'worker') });
   const worker = await startWorker(ctx);
   process.send?.({ type: 'ready', workerId: worker.id });
   onShutdown(ctx.logger, ctx.env.SHUTDOWN_TIMEOUT_MS, async () => {

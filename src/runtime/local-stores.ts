@@ -38,27 +38,50 @@ export function readRuntimeInfo(env: Env): RuntimeInfo | undefined {
   }
 }
 
+/** Where the stores are: the URLs a process connects to. */
+export interface StoreUrls {
+  mongodbUri: string;
+  redisUrl: string;
+}
+
 /**
- * Stores for a one-off command: external ones from the environment, else those of a running
- * `npm start`, else the embedded ones started just for this command (same data directory).
+ * The one rule for finding stores that are already running: MONGODB_URI / REDIS_URL when set, else
+ * (for whichever is unset) those of a running `npm start`. Undefined when neither names both.
+ */
+export function runningStores(env: Env): StoreUrls | undefined {
+  if (env.MONGODB_URI && env.REDIS_URL) return { mongodbUri: env.MONGODB_URI, redisUrl: env.REDIS_URL };
+  const running = readRuntimeInfo(env);
+  if (!running) return undefined;
+  return { mongodbUri: env.MONGODB_URI ?? running.mongodbUri, redisUrl: env.REDIS_URL ?? running.redisUrl };
+}
+
+/**
+ * Stores for a one-off command: {@link runningStores}, else the embedded ones started just for this
+ * command (same data directory).
  */
 export async function storesForCommand(env: Env): Promise<Stores> {
-  if (env.MONGODB_URI && env.REDIS_URL) {
-    return { mongodbUri: env.MONGODB_URI, redisUrl: env.REDIS_URL, started: [], stop: async () => undefined };
-  }
-  const running = readRuntimeInfo(env);
-  if (running) {
-    return {
-      mongodbUri: env.MONGODB_URI ?? running.mongodbUri,
-      redisUrl: env.REDIS_URL ?? running.redisUrl,
-      started: [],
-      stop: async () => undefined,
-    };
-  }
+  const running = runningStores(env);
+  if (running) return { ...running, started: [], stop: async () => undefined };
   return startStores({
     mongodbUri: env.MONGODB_URI,
     redisUrl: env.REDIS_URL,
     dataDir: env.dataDir,
     persistent: true,
   });
+}
+
+/**
+ * Stores for a long-running gateway or worker started on its own: {@link runningStores}, else an
+ * error naming both ways out. It never starts embedded stores itself: their lifetime belongs to
+ * `npm start` (which stops them on Ctrl-C), and a gateway and a worker each starting its own would
+ * not even see the same data.
+ */
+export function storesForProcess(env: Env, processName: string): StoreUrls {
+  const running = runningStores(env);
+  if (running) return running;
+  const unset = env.MONGODB_URI ? ' (REDIS_URL is unset)' : env.REDIS_URL ? ' (MONGODB_URI is unset)' : '';
+  throw new Error(
+    `the ${processName} found no stores: set MONGODB_URI and REDIS_URL to your own MongoDB and Redis${unset}, ` +
+      `or run \`npm start\` first (the ${processName} then uses its stores, found in ${env.dataDir})`,
+  );
 }
