@@ -3,8 +3,10 @@ import {
   type CrmConnector,
   type CrmObject,
   type NativeChange,
+  type NativeListFilter,
   type NativeRecord,
   type RecordWrite,
+  WORD_PREFIX,
   type WriteResult,
 } from '../../../src/connectors/types';
 import { type CrmError } from '../../../src/errors';
@@ -41,6 +43,33 @@ async function listAll(
   } while (cursor !== null && pages < 10_000);
   return { records, pages };
 }
+
+/** A filtered list walked to the end with the connector's cursors, each page checked against its size. */
+async function listFiltered(
+  connector: () => CrmConnector,
+  obj: CrmObject,
+  filter: NativeListFilter,
+  pageSize: number,
+): Promise<{ ids: string[]; pages: number }> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    // A connector per page, as the read path makes one per request; the cursor carries the listing.
+    const page = await connector().listRecords(obj, { pageSize, cursor, filter });
+    expect(page.items.length).toBeLessThanOrEqual(pageSize);
+    ids.push(...page.items.map((r) => r.remoteId));
+    cursor = page.nextCursor;
+    pages += 1;
+  } while (cursor !== null && pages < 1000);
+  return { ids, pages };
+}
+
+/** Ids in `must` that `got` lacks: a filter may return more than it matches, never less. */
+const missing = (must: readonly string[], got: readonly string[]): string[] => {
+  const have = new Set(got);
+  return must.filter((id) => !have.has(id));
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sorted = (ids: Iterable<string>) => [...ids].sort();
@@ -172,6 +201,110 @@ export function describeConformance<S extends ConformanceSandbox>(target: Confor
         expect(mixed.map((r) => r?.remoteId ?? null)).toEqual([null, ids[0]]);
         expect(s.log()).toHaveLength(1);
       }
+    });
+
+    describe('list filters the connector declares (listFilters), pushed down to the vendor', () => {
+      /** Contacts created for these cases: their emails share a one-word prefix no seeded email has. */
+      const TAGGED = 250;
+      const seedTagged = (s: S, at: number): { prefix: string; ids: string[] } => {
+        const prefix = `flt${Date.now().toString(36)}`;
+        const ids = s.createAt(
+          'contact',
+          Array.from({ length: TAGGED }, (_, i) => ({
+            ...samples.newRecord('contact', 900_000 + i),
+            [samples.email.field]: `${prefix}${i}@filters.test`,
+          })),
+          at,
+        );
+        return { prefix, ids };
+      };
+      /** Vendor truth: live contacts whose email satisfies `test` (lower-cased, as filters compare). */
+      const contactsWhere = (s: S, test: (email: string) => boolean): string[] =>
+        s.liveIds('contact').filter((id) => {
+          const email = s.field('contact', id, samples.email.field);
+          return typeof email === 'string' && email !== '' && test(email.toLowerCase());
+        });
+
+      it('equals on the email field finds exactly the vendor’s matching records, in one call', async () => {
+        const s = await start({ counts: { contact: 1200, deal: 5 } });
+        const support = s.connector().listFilters;
+        expect(support?.equals).toBe(true);
+        // A contact far past the first page of an unfiltered list: found in one call only if pushed down.
+        const target = [...s.liveIds('contact')]
+          .reverse()
+          .find((id) => typeof s.field('contact', id, samples.email.field) === 'string');
+        const email = String(s.field('contact', target as string, samples.email.field));
+        const truth = contactsWhere(s, (e) => e === email.toLowerCase());
+        expect(truth).toContain(target);
+        // Field metadata a connector caches per connection is fetched once, not per list: warm it.
+        await s.connector().listRecords('contact', { pageSize: 1 });
+        s.clearLog();
+        const equals = [{ field: samples.email.field, value: email }];
+        const found = await listFiltered(() => s.connector(), 'contact', { equals }, 100);
+        expect(sorted(found.ids)).toEqual(sorted(truth));
+        expect(found.pages).toBe(1);
+        expect(s.log()).toHaveLength(1);
+        // Text compares case-insensitively; an address nobody has finds nothing.
+        const upper = [{ field: samples.email.field, value: email.toUpperCase() }];
+        expect(
+          sorted((await listFiltered(() => s.connector(), 'contact', { equals: upper }, 100)).ids),
+        ).toEqual(sorted(truth));
+        const nobody = [{ field: samples.email.field, value: `nobody-${Date.now()}@filters.test` }];
+        expect((await listFiltered(() => s.connector(), 'contact', { equals: nobody }, 100)).ids).toEqual([]);
+      });
+
+      it('a prefix returns every true match (a superset at most), paged to the end with the vendor’s paging', async () => {
+        const s = await start({ counts: { contact: 600, deal: 5 } });
+        const support = s.connector().listFilters;
+        expect(support?.prefix === 'any' || support?.prefix === 'word').toBe(true);
+        const { prefix, ids } = seedTagged(s, s.now());
+        // A one-word prefix: what a `'word'` connector accepts, and any other too.
+        expect(WORD_PREFIX.test(prefix)).toBe(true);
+        const truth = contactsWhere(s, (e) => e.startsWith(prefix));
+        expect(sorted(truth)).toEqual(sorted(ids));
+        await s.connector().listRecords('contact', { pageSize: 1 });
+        s.clearLog();
+        const pageSize = 100;
+        const filter = { prefix: [{ field: samples.email.field, value: prefix.toUpperCase() }] };
+        const found = await listFiltered(() => s.connector(), 'contact', filter, pageSize);
+        expect(found.ids.length).toBe(new Set(found.ids).size);
+        expect(missing(truth, found.ids)).toEqual([]);
+        // Several pages of matches, each one vendor call: the vendor paged the filtered query itself.
+        expect(found.pages).toBeGreaterThanOrEqual(Math.ceil(TAGGED / pageSize));
+        const served = s.log().filter((e) => e.status < 400);
+        expect(served).toHaveLength(found.pages);
+        expect(s.log().filter((e) => e.status >= 400 && e.status !== 429)).toEqual([]);
+        // Whatever is over-returned is still a live record of the vendor's.
+        expect(missing(found.ids, s.liveIds('contact'))).toEqual([]);
+      });
+
+      it.each(OBJECTS)(
+        'modifiedSince on %s returns every record modified at or after T, to the end',
+        async (obj) => {
+          const s = await start({ counts: { contact: 300, deal: 300 } });
+          expect(s.connector().listFilters?.modifiedSince).toBe(true);
+          const t = s.now() - 10 * 60_000;
+          // Records on both sides of T, and a cluster exactly at T (at/after includes it).
+          s.createAt(obj, [samples.newRecord(obj, 800_001), samples.newRecord(obj, 800_002)], t - 5_000);
+          const atT = s.createAt(
+            obj,
+            Array.from({ length: 120 }, (_, i) => samples.newRecord(obj, 810_000 + i)),
+            t,
+          );
+          const after = s.createAt(obj, [samples.newRecord(obj, 820_000)], t + 3_000);
+          const truth = s.changedAfter(obj, t - 1).upserted;
+          expect(truth).toEqual(expect.arrayContaining([...atT, ...after]));
+          await s.connector().listRecords(obj, { pageSize: 1 });
+          s.clearLog();
+          const found = await listFiltered(() => s.connector(), obj, { modifiedSince: new Date(t) }, 50);
+          expect(found.ids.length).toBe(new Set(found.ids).size);
+          expect(missing(truth, found.ids)).toEqual([]);
+          expect(found.pages).toBeGreaterThan(1);
+          expect(s.log().filter((e) => e.status < 400)).toHaveLength(found.pages);
+          // Pushed down: far fewer than the whole object (the seeded records are older than T).
+          expect(found.ids.length).toBeLessThan(s.liveIds(obj).length);
+        },
+      );
     });
 
     it('reports changes since T: records sharing a timestamp across page boundaries once each, and deletions', async () => {
