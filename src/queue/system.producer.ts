@@ -1,5 +1,8 @@
 import { type QueueFactory, QUEUES } from './queues';
 
+/** Finished pings Bull keeps before dropping the oldest. */
+const KEEP_FINISHED_PINGS = 20;
+
 export interface PingResult {
   workerId: string;
   pid: number;
@@ -11,13 +14,14 @@ export interface PingResult {
  * queues from this Redis (used by `npm run admin -- worker:ping` and the tests).
  */
 export async function pingWorker(queues: QueueFactory, timeoutMs = 10000): Promise<PingResult> {
-  const job = await queues
-    .get(QUEUES.system)
-    .add(
-      'ping',
-      { sentAt: new Date().toISOString() },
-      { removeOnComplete: true, removeOnFail: true, timeout: timeoutMs },
-    );
+  const job = await queues.get(QUEUES.system).add(
+    'ping',
+    { sentAt: new Date().toISOString() },
+    // Kept (the last few) rather than removed on completion: Bull's job.finished() subscribes only
+    // after the job is queued, so an idle worker can answer first, and a removed job would then look
+    // unfinished forever. A kept one is found completed.
+    { removeOnComplete: KEEP_FINISHED_PINGS, removeOnFail: KEEP_FINISHED_PINGS, timeout: timeoutMs },
+  );
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no worker answered within ${timeoutMs} ms`)), timeoutMs);
