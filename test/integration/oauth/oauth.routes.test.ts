@@ -14,6 +14,7 @@ import { testStoreUrls, uniqueName } from '../../support/stores';
 let store: Store;
 let redis: Redis;
 let vendor: TokenEndpoint;
+const REFRESH_TOKEN = 'refresh-token-never-stored-in-clear';
 let vendorUrl: string;
 let server: http.Server;
 let gateway: string;
@@ -32,6 +33,8 @@ beforeAll(async () => {
   otherTenantId = (await store.tenants.create('other')).id;
   vendor = new TokenEndpoint();
   vendor.hubId = 62515;
+  // Long enough that random ciphertext (base64) cannot contain it by chance, unlike the default 'r0'.
+  vendor.validRefreshToken = REFRESH_TOKEN;
   vendorUrl = await vendor.start();
   const prefix = uniqueName('oauth');
   const policy = { allowOverrides: true, allowlist: ['http://127.0.0.1:*'] };
@@ -116,9 +119,9 @@ describe('OAuth connect', () => {
     });
     expect(view.vendorUrls).toEqual({ api: vendorUrl });
     const creds = await store.connections.getCredentials(body.connectionId);
-    expect(creds).toMatchObject({ authKind: 'oauth2_code', refreshToken: 'r0' });
+    expect(creds).toMatchObject({ authKind: 'oauth2_code', refreshToken: REFRESH_TOKEN });
     const raw = await store.conn.collection('connections').findOne({});
-    expect(JSON.stringify(raw)).not.toContain('r0');
+    expect(JSON.stringify(raw)).not.toContain(REFRESH_TOKEN);
     expect(connected).toContain(`CREATED:${body.connectionId}`);
 
     const replay = await callback({ code: 'good-code', state });
@@ -153,7 +156,7 @@ describe('OAuth connect', () => {
     });
     expect((await store.connections.getById(created.id)).status).toBe('ACTIVE');
     expect(await store.connections.getCredentials(created.id)).toMatchObject({
-      refreshToken: 'r0',
+      refreshToken: REFRESH_TOKEN,
       extra: 'kept',
     });
     expect((await store.connections.getById(created.id)).settings).toEqual({ appId: '54321' });
