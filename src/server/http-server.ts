@@ -119,11 +119,8 @@ export async function startGatewayServer(
   await apollo.start();
 
   app.use(corsAllowlist(corsOrigins));
-  app.use(healthRouter(ctx));
-  app.use(oauthRouter(ctx, pubsub));
-  app.get('/metrics', async (_req, res) => {
-    res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
-  });
+  // GraphiQL answers a browser's GET /graphql, so it comes first; then the API itself, ahead of the
+  // other routes, so an operation does not walk past their matchers on the hot path.
   if (graphiqlRoutes) app.use(graphiqlRoutes);
   app.use(
     GRAPHQL_PATH,
@@ -139,6 +136,11 @@ export async function startGatewayServer(
       },
     }),
   );
+  app.use(healthRouter(ctx));
+  app.use(oauthRouter(ctx, pubsub));
+  app.get('/metrics', async (_req, res) => {
+    res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+  });
 
   try {
     await new Promise<void>((resolve, reject) => {
