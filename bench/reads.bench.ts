@@ -5,8 +5,8 @@
  *   `reads.calls_min.*` (⌈N / readBatch⌉ per level, N counted from the response, readBatch from
  *   src/config/crms.ts) and `reads.calls_nodataloader.*` (the same resolvers with the loaders' batching
  *   and caching off); Salesforce under the plain names, HubSpot with a `.hubspot` suffix.
- *   Metadata calls (property lists, pipelines, describes: what the mapping and the stage → status table
- *   need, not what the query reads) are not in `reads.calls.*`; `reads.calls_metadata.*` prints them.
+ *   Metadata calls (property lists, pipelines, describes, Salesforce's org currency: what the mapping,
+ *   the stage → status table and deal currencies need, once per connection, not what the query reads) are not in `reads.calls.*`; `reads.calls_metadata.*` prints them.
  * - `reads.overhead.*`: rps and p99 of a read that makes no vendor call (`fieldMapping`: API-key check,
  *   connection and mapping from the store) through the gateway, beside `reads.bare_apollo.*`: a bare
  *   @apollo/server on the same express integration, serving schema/schema.graphql from SDL with plain
@@ -52,6 +52,8 @@ const ROOT = path.resolve(__dirname, '../../..');
 
 /** Metadata routes of both sandboxes (HubSpot properties and pipelines, Salesforce describe). */
 const METADATA_ROUTES = /properties|pipelines|describe/;
+/** Salesforce's org currency (`SELECT DefaultCurrencyIsoCode FROM Organization`): per connection, cached. */
+const METADATA_QUERIES = /FROM(\+|%20| )Organization\b/i;
 const NESTED = `query Nested($c: ID!) { contacts(connectionId: $c, first: 100) {
   nodes { remoteId deals { remoteId contacts { remoteId } } } } }`;
 const LOOKUP = `query Lookup($c: ID!, $ids: [String!]!) { contactsByRemoteIds(connectionId: $c, remoteIds: $ids) { remoteId email } }`;
@@ -86,9 +88,9 @@ function nestedMinimum(data: NestedData, batch: number): number {
 /** Vendor calls since the last clear: data calls (what `reads.calls.*` counts) and metadata calls. */
 function callsOf(stack: ReadStack, crm: ReadCrm): { data: number; metadata: number } {
   const out = { data: 0, metadata: 0 };
-  for (const [route, n] of Object.entries(stack.callLog(crm))) {
-    if (METADATA_ROUTES.test(route)) out.metadata += n;
-    else out.data += n;
+  for (const e of stack.callEntries(crm)) {
+    if (METADATA_ROUTES.test(e.route) || METADATA_QUERIES.test(e.url)) out.metadata += 1;
+    else out.data += 1;
   }
   return out;
 }

@@ -26,9 +26,8 @@ export interface Loaders {
 export function createLoaders(ctx: LoaderDeps): Loaders {
   const connection = new DataLoader<string, ConnectionView>(async (ids) => {
     if (!ctx.auth) return ids.map(() => new NotFoundError('no tenant: the request is not authenticated'));
-    // A tenant has few connections: one query for all of them beats one per id.
-    const all = await ctx.app.store.connections.listForTenant(ctx.auth.tenantId);
-    const byId = new Map(all.map((c) => [c.id, c]));
+    const found = await ctx.app.store.connections.findManyForTenant(ctx.auth.tenantId, ids);
+    const byId = new Map(found.map((c) => [c.id, c]));
     return ids.map((id) => byId.get(id) ?? new NotFoundError(`no connection with id ${JSON.stringify(id)}`));
   });
   const reads = createReadLoaders({

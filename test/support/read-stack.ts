@@ -5,7 +5,7 @@ import { createLogger } from '../../src/logger';
 import { type AppContext, createAppContext } from '../../src/runtime/context';
 import { connectDemoSandboxes } from '../../src/runtime/demo-connections';
 import { freePort } from '../../src/runtime/services';
-import { type OrgOptions } from '../../src/sandbox/core';
+import { type OrgOptions, type RequestLogEntry } from '../../src/sandbox/core';
 import { type RunningSandboxes, startAllSandboxes } from '../../src/sandbox';
 import { type ApiKeyScope } from '../../src/security/api-keys';
 import { KeyRing } from '../../src/security/credentials-cipher';
@@ -51,6 +51,8 @@ export interface ReadStack {
   calls(crm: ReadCrm, route?: RegExp): number;
   /** Logged `METHOD route` keys with their counts since the last clear. */
   callLog(crm: ReadCrm): Record<string, number>;
+  /** The logged API requests themselves since the last clear (the sandbox keeps the last 2,000). */
+  callEntries(crm: ReadCrm): RequestLogEntry[];
   clearLogs(): void;
   /** Records of `object` the sandbox holds that are not deleted/archived. */
   liveCount(crm: ReadCrm, object: 'contact' | 'deal'): number;
@@ -127,6 +129,10 @@ export async function startReadStack(options: ReadStackOptions): Promise<ReadSta
     callLog(crm) {
       const counters = org(crm).log.snapshot(0).counters;
       return Object.fromEntries(Object.entries(counters).filter(([k]) => !NOT_API.test(k)));
+    },
+    callEntries(crm) {
+      const { entries } = org(crm).log.snapshot(Number.MAX_SAFE_INTEGER);
+      return entries.filter((e) => !NOT_API.test(`${e.method} ${e.route}`));
     },
     liveCount(crm, object) {
       const state = org(crm).state as SandboxStates[ReadCrm];

@@ -61,6 +61,19 @@ export class ConnectionsRepository {
     return docs.map(toView);
   }
 
+  /**
+   * Those of `ids` that are this tenant's connections, in no particular order, in one query by id (a
+   * loader's batch). Ids of other tenants and malformed ids are simply absent.
+   */
+  async findManyForTenant(tenantId: string, ids: readonly string[]): Promise<ConnectionView[]> {
+    const valid = ids.filter((id) => isValidObjectId(id)).map((id) => new Types.ObjectId(id));
+    if (valid.length === 0) return [];
+    const docs = await this.connections
+      .find({ _id: { $in: valid }, tenantId: new Types.ObjectId(tenantId) })
+      .lean();
+    return docs.map(toView);
+  }
+
   /** A connection of this tenant; another tenant's id is indistinguishable from an unknown one. */
   async getForTenant(tenantId: string, id: string): Promise<ConnectionView> {
     const doc = isValidObjectId(id)

@@ -155,6 +155,19 @@ describe('connections', () => {
     await expect(store.connections.deleteForTenant(b.id, conn.id)).rejects.toBeInstanceOf(NotFoundError);
     await expect(store.connections.getForTenant(a.id, 'bogus')).rejects.toBeInstanceOf(NotFoundError);
     expect(await store.connections.listForTenant(b.id)).toEqual([]);
+    // A loader's batch by id ($in on _id): only this tenant's, malformed ids ignored.
+    const other = await store.connections.create({
+      tenantId: a.id,
+      crm: 'salesforce',
+      displayName: 'a2',
+      credentials: {},
+    });
+    const batch = [conn.id, 'bogus', other.id];
+    expect((await store.connections.findManyForTenant(a.id, batch)).map((c) => c.id).sort()).toEqual(
+      [conn.id, other.id].sort(),
+    );
+    expect(await store.connections.findManyForTenant(b.id, batch)).toEqual([]);
+    await store.connections.deleteForTenant(a.id, other.id);
     await store.connections.deleteForTenant(a.id, conn.id);
     await expect(store.connections.getById(conn.id)).rejects.toBeInstanceOf(NotFoundError);
   });
