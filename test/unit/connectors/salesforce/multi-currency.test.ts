@@ -3,7 +3,16 @@ import {
   ORG_CURRENCY_CACHE_TTL_MS,
   ORG_CURRENCY_SOQL,
 } from '../../../../src/connectors/salesforce/organization';
-import { DATA, INSTANCE, describeOpportunity, forgetOrgMetadata, salesforce, sf, sfId } from './sf-context';
+import {
+  DATA,
+  INSTANCE,
+  describeOpportunity,
+  forgetOrgMetadata,
+  opportunity,
+  salesforce,
+  sf,
+  sfId,
+} from './sf-context';
 
 /**
  * Which kind of org a connection is on, found from the org's Opportunity describe (cached per
@@ -11,19 +20,6 @@ import { DATA, INSTANCE, describeOpportunity, forgetOrgMetadata, salesforce, sf,
  * currency; not listed → a single-currency org, whose deals carry `Organization.DefaultCurrencyIsoCode`.
  * `settings.multiCurrency` and `settings.currency` override the describe.
  */
-
-const opportunity = (n: number, extra: Record<string, unknown> = {}) => ({
-  attributes: { type: 'Opportunity', url: `${DATA}/sobjects/Opportunity/${sfId('006', n)}` },
-  Id: sfId('006', n),
-  Name: `Deal ${n}`,
-  Amount: 1000 + n,
-  StageName: 'Prospecting',
-  IsClosed: false,
-  IsWon: false,
-  LastModifiedDate: '2024-05-20T20:49:32.000+0000',
-  SystemModstamp: '2024-05-20T20:49:32.000+0000',
-  ...extra,
-});
 
 /** Answers sObject Collections retrieve of Opportunity, recording the fields each call asked for. */
 function retrieve(records: unknown[], asked: string[][], times = 1): void {

@@ -7,7 +7,15 @@ import {
 } from '../../../../src/connectors/salesforce/organization';
 import { type NativeRecord } from '../../../../src/connectors/types';
 import { BadUserInputError } from '../../../../src/errors';
-import { DATA, describeOpportunity, forgetOrgMetadata, salesforce, sf, sfId } from './sf-context';
+import {
+  DATA,
+  describeOpportunity,
+  forgetOrgMetadata,
+  opportunity,
+  salesforce,
+  sf,
+  sfId,
+} from './sf-context';
 
 /**
  * The currency of a single-currency org, which has no CurrencyIsoCode field: learned from
@@ -54,19 +62,6 @@ describe('Salesforce org currency', () => {
     expect(() => parseSalesforceSettings({ currency })).toThrow(BadUserInputError);
     expect(() => parseSalesforceSettings({ currency })).toThrow(/currency/);
   });
-});
-
-const opportunity = (n: number, extra: Record<string, unknown> = {}) => ({
-  attributes: { type: 'Opportunity', url: `${DATA}/sobjects/Opportunity/${sfId('006', n)}` },
-  Id: sfId('006', n),
-  Name: `Deal ${n}`,
-  Amount: 1000 + n,
-  StageName: 'Prospecting',
-  IsClosed: false,
-  IsWon: false,
-  LastModifiedDate: '2024-05-20T20:49:32.000+0000',
-  SystemModstamp: '2024-05-20T20:49:32.000+0000',
-  ...extra,
 });
 
 const contact = (n: number) => ({

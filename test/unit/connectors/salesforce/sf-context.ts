@@ -108,4 +108,18 @@ export function sfId(prefix: '003' | '006' | '00K', n: number): string {
   return `${prefix}xx${String(n).padStart(10, '0')}AAA`;
 }
 
+/** An open Opportunity row as Salesforce returns it (fields beyond these through `extra`). */
+export const opportunity = (n: number, extra: Record<string, unknown> = {}) => ({
+  attributes: { type: 'Opportunity', url: `${DATA}/sobjects/Opportunity/${sfId('006', n)}` },
+  Id: sfId('006', n),
+  Name: `Deal ${n}`,
+  Amount: 1000 + n,
+  StageName: 'Prospecting',
+  IsClosed: false,
+  IsWon: false,
+  LastModifiedDate: '2024-05-20T20:49:32.000+0000',
+  SystemModstamp: '2024-05-20T20:49:32.000+0000',
+  ...extra,
+});
+
 export { RecordingBudget, RecordingTokens, rejection };
