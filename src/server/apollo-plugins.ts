@@ -75,16 +75,18 @@ export function observabilityPlugin(): ApolloServerPlugin<RequestContext> {
             },
             seconds,
           );
-          contextValue.logger.info(
-            {
-              operation: request.operationName ?? operation?.name?.value ?? null,
-              type: operation?.operation,
-              result,
-              executed,
-              ms: Math.round(seconds * 1000),
-            },
-            'graphql operation',
-          );
+          // Asked first so that a level above info does not build the request's child logger for nothing.
+          if (contextValue.app.logger.isLevelEnabled('info'))
+            contextValue.logger.info(
+              {
+                operation: request.operationName ?? operation?.name?.value ?? null,
+                type: operation?.operation,
+                result,
+                executed,
+                ms: Math.round(seconds * 1000),
+              },
+              'graphql operation',
+            );
         },
       };
     },
