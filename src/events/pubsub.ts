@@ -26,7 +26,10 @@ export function createGatewayPubSub(options: {
   redisPrefix: string;
   logger: Logger;
 }): GatewayPubSub {
-  const subscribeClient = options.redis.duplicate();
+  // No ready check: ioredis 5 sends its CLIENT SETINFO asynchronously after connecting, and a SUBSCRIBE
+  // issued in that gap (allowed before ready: it works while Redis loads) puts the connection in
+  // subscriber mode, so the INFO of the ready check then fails and the client tears itself down.
+  const subscribeClient = options.redis.duplicate({ enableReadyCheck: false });
   const pubsub = createPubSub<Record<string, [string, unknown]>>({
     eventTarget: createRedisEventTarget({ publishClient: options.redis, subscribeClient }),
   });
