@@ -67,6 +67,10 @@ export interface WebhookStats {
   cancelled: number;
 }
 
+function noDeliveries(): WebhookStats {
+  return { enqueued: 0, dropped: 0, duplicated: 0, delivered: 0, failed: 0, cancelled: 0 };
+}
+
 /**
  * Delivers vendor events to the org's webhook target in batches, with retries, and with the org's
  * webhook faults applied (drop, duplicate, reorder) so receivers are tested against at-least-once,
@@ -88,14 +92,7 @@ export class WebhookDispatcher<TEvent> {
   private readonly abort = new AbortController();
   /** Retry waits in progress; `cancel()` clears their timers and wakes them. */
   private readonly sleeps = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
-  readonly stats: WebhookStats = {
-    enqueued: 0,
-    dropped: 0,
-    duplicated: 0,
-    delivered: 0,
-    failed: 0,
-    cancelled: 0,
-  };
+  readonly stats: WebhookStats = noDeliveries();
 
   constructor(
     private readonly transport: WebhookTransport<TEvent>,
@@ -168,14 +165,7 @@ export class WebhookDispatcher<TEvent> {
     this.timer = null;
     this.pending = [];
     this.log = [];
-    Object.assign(this.stats, {
-      enqueued: 0,
-      dropped: 0,
-      duplicated: 0,
-      delivered: 0,
-      failed: 0,
-      cancelled: 0,
-    });
+    Object.assign(this.stats, noDeliveries());
   }
 
   private flushPending(): void {
