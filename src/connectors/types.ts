@@ -48,6 +48,14 @@ export interface NativeChange {
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+  /**
+   * Where the listing resumes right after each item (`itemCursors[i]` continues after `items[i]`), from
+   * a connector whose paging can start after any record (keyset paging, HubSpot's `after`). With them,
+   * every cursor the gateway hands out resumes exactly where its record was, whatever page size comes
+   * next. Absent: the listing resumes only after a whole page, and the read layer re-reads that page
+   * to skip what it already returned.
+   */
+  itemCursors?: string[];
 }
 
 export interface ListOptions {

@@ -5,10 +5,10 @@ import {
   type NativeListFilter,
   WORD_PREFIX,
 } from '../connectors/types';
-import { BadUserInputError } from '../errors';
 import { type ConnectionReader } from '../loaders/read-loaders';
 import { type ObjectMapping } from '../mapping/types';
 import { type CanonicalRecord } from './canonical';
+import { type CursorBinding, type ListCursorSeal, type ListPosition } from './list-cursor';
 
 /**
  * Cursor pagination over a connector's list, with filters.
@@ -22,8 +22,12 @@ import { type CanonicalRecord } from './canonical';
  * A filtered page is filled from further vendor pages rather than returned short; when the scan limit
  * stops it first, the page says so (`scanLimitReached`).
  *
- * Cursors are opaque and carry a fingerprint of the filter (and of what was pushed down): a cursor is
- * accepted only with the filter it was issued for, since it points into that filter's vendor listing.
+ * Cursors are sealed (`list-cursor.ts`) and bound to the tenant, connection, object and a fingerprint
+ * of the filter (and of what was pushed down): a cursor is accepted only for the list it was issued
+ * for, since it points into that list's vendor listing. A connector that gives per-record cursors
+ * (`Page.itemCursors`, keyset paging) makes every edge cursor resume exactly after its record, whatever
+ * `first` the next page asks for; otherwise a cursor names a vendor page and how much of it was
+ * returned, and the next page re-reads that vendor page to skip it.
  */
 
 /** Vendor pages one list call may read to fill a filtered page. */
@@ -51,20 +55,24 @@ export interface ListedPage {
   scanLimitReached: boolean;
 }
 
-/** Where to resume: the vendor cursor of a page, how many of its records were consumed, its size. */
-interface Position {
-  v: string | null;
-  s: number;
-  p: number;
-  /** Fingerprint of the filter; absent for an unfiltered list. */
-  f?: string;
-}
-
 export async function listPage(
   reader: ConnectionReader,
   object: CrmObject,
   args: { first: number; after?: string | null; filter?: ListFilter | null },
+  seal: ListCursorSeal,
 ): Promise<ListedPage> {
+  const normal = normalize(args.filter ?? {});
+  const predicate = matcher(object, normal);
+  const mapping = await reader.mapping(object);
+  const pushdown = plan(reader.connector.listFilters, mapping.mapping, normal);
+  const binding: CursorBinding = {
+    tenantId: reader.connection.tenantId,
+    connectionId: reader.connection.id,
+    object,
+    filter: fingerprint(normal, pushdown.native),
+  };
+  // Opened before anything is read: a forged or foreign cursor costs no vendor call.
+  const resume = args.after ? seal.open(args.after, binding) : null;
   if (args.first === 0) {
     // Nothing asked, nothing fetched: the caller learns only where it stands.
     return {
@@ -75,26 +83,16 @@ export async function listPage(
       scanLimitReached: false,
     };
   }
-  const filter = args.filter ?? {};
-  const normal = normalize(filter);
-  const predicate = matcher(object, normal);
-  const mapping = await reader.mapping(object);
-  const pushdown = plan(reader.connector.listFilters, mapping.mapping, normal);
-  const f = fingerprint(normal, pushdown.native);
-  const start = args.after
-    ? decodePosition(args.after, f)
-    : {
-        v: null,
-        s: 0,
-        // Fully pushed down, the vendor's pages hold (about) only matches: ask for what the page needs.
-        p: predicate && !pushdown.complete ? Math.max(args.first, FILTER_SCAN_PAGE_SIZE) : args.first,
-        ...(f ? { f } : {}),
-      };
+  // Fully pushed down, the vendor's pages hold (about) only matches: ask for what the page needs.
+  const wanted = predicate && !pushdown.complete ? Math.max(args.first, FILTER_SCAN_PAGE_SIZE) : args.first;
+  // A position inside a vendor page re-reads that page at the size it was read with, to skip what was
+  // returned; one right after a record (s = 0) reads at the size this page needs.
+  let at: ListPosition = resume && resume.s > 0 ? resume : { v: resume?.v ?? null, s: 0, p: wanted };
   const ctx = await reader.mappingContext(object);
+  const sealed = (position: ListPosition): string => seal.seal(position, binding);
   const edges: ListedPage['edges'] = [];
   let filteredOut = 0;
-  let at: Position = start;
-  let next: Position | null = null;
+  let next: ListPosition | null = null;
   let scanLimitReached = false;
   for (let pages = 1; ; pages += 1) {
     const page = await reader.connector.listRecords(object, {
@@ -103,30 +101,34 @@ export async function listPage(
       includeDeleted: normal.includeDeleted,
       ...(pushdown.native ? { filter: pushdown.native } : {}),
     });
-    const after = (i: number): Position | null =>
-      i < page.items.length ? { ...at, s: i } : page.nextCursor ? { ...at, v: page.nextCursor, s: 0 } : null;
+    const read = at;
+    const last = page.items.length - 1;
+    // Where the list continues after item i; null after the last record of the list.
+    const after = (i: number): ListPosition | null => {
+      if (i === last && !page.nextCursor) return null;
+      if (page.itemCursors) return { v: page.itemCursors[i]!, s: 0, p: read.p };
+      return i < last ? { ...read, s: i + 1 } : { v: page.nextCursor, s: 0, p: read.p };
+    };
     let filled = false;
-    for (let i = at.s; i < page.items.length; i += 1) {
+    for (let i = read.s; i <= last; i += 1) {
       const record = reader.toRecord(object, mapping, page.items[i]!, ctx);
       reader.prime(record);
       if (predicate && !predicate(record)) {
         filteredOut += 1;
         continue;
       }
-      const position = after(i + 1);
-      edges.push({
-        cursor: position ? encodePosition(position) : encodePosition({ ...at, s: i + 1 }),
-        node: record,
-      });
+      // The last record's cursor resumes to an empty page: it must still name its own place.
+      const position =
+        after(i) ?? (page.itemCursors ? { v: page.itemCursors[i]!, s: 0, p: read.p } : { ...read, s: i + 1 });
+      edges.push(lazyEdge(record, () => sealed(position)));
       if (edges.length >= args.first) {
-        next = position;
+        next = after(i);
         filled = true;
         break;
       }
     }
-    if (filled) break;
-    if (!page.nextCursor) break;
-    at = { ...at, v: page.nextCursor, s: 0 };
+    if (filled || !page.nextCursor) break;
+    at = { v: page.nextCursor, s: 0, p: read.p };
     if (pages >= MAX_SCAN_PAGES) {
       next = at;
       scanLimitReached = true;
@@ -135,10 +137,21 @@ export async function listPage(
   }
   return {
     edges,
-    endCursor: next ? encodePosition(next) : (edges[edges.length - 1]?.cursor ?? null),
+    endCursor: next ? sealed(next) : (edges[edges.length - 1]?.cursor ?? null),
     hasNextPage: next !== null,
     filteredOut,
     scanLimitReached,
+  };
+}
+
+/** An edge whose cursor is sealed only when a client selects it (most pages ask for nodes alone). */
+function lazyEdge(node: CanonicalRecord, cursor: () => string): ListedPage['edges'][number] {
+  let value: string | undefined;
+  return {
+    node,
+    get cursor() {
+      return (value ??= cursor());
+    },
   };
 }
 
@@ -258,46 +271,10 @@ function prefixSupported(
 
 /**
  * A short hash of what a cursor's listing depends on: the filter and what was pushed down (a mapping
- * change between pages changes the vendor listing too). Undefined for a plain list, so its cursors stay
- * as they were.
+ * change between pages changes the vendor listing too). Cursors are bound to it (`list-cursor.ts`).
  */
-function fingerprint(f: NormalFilter, native: NativeListFilter | null): string | undefined {
-  if (!f.email && !f.prefix && !f.since && !f.includeDeleted) return undefined;
+function fingerprint(f: NormalFilter, native: NativeListFilter | null): string {
+  if (!f.email && !f.prefix && !f.since && !f.includeDeleted) return 'none';
   const key = JSON.stringify([f.email, f.prefix, f.since?.toISOString() ?? null, f.includeDeleted, native]);
-  return createHash('sha256').update(key).digest('base64url').slice(0, 16);
-}
-
-function encodePosition(p: Position): string {
-  return Buffer.from(JSON.stringify(p), 'utf8').toString('base64url');
-}
-
-function decodePosition(cursor: string, f: string | undefined): Position {
-  let position: Position | null = null;
-  try {
-    const p = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<Position>;
-    if (
-      (p.v === null || typeof p.v === 'string') &&
-      Number.isInteger(p.s) &&
-      (p.s as number) >= 0 &&
-      Number.isInteger(p.p) &&
-      (p.p as number) > 0 &&
-      (p.f === undefined || typeof p.f === 'string')
-    ) {
-      position = { v: p.v, s: p.s as number, p: p.p as number, ...(p.f ? { f: p.f } : {}) };
-    }
-  } catch {
-    // Falls through to the error below.
-  }
-  if (!position) {
-    throw new BadUserInputError(
-      `after must be an endCursor or edge cursor this API returned; got ${JSON.stringify(cursor.slice(0, 80))}`,
-    );
-  }
-  if (position.f !== f) {
-    throw new BadUserInputError(
-      'after was issued for another filter (or before the connection’s field mapping changed): pass the ' +
-        'filter it was issued with, or start again without after',
-    );
-  }
-  return position;
+  return createHash('sha256').update(key).digest('base64url').slice(0, 22);
 }

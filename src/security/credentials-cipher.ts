@@ -75,7 +75,17 @@ export class KeyRing {
    * every process of a deployment agrees on it without one more secret to distribute.
    */
   deriveKey(purpose: string, bytes = 32): Buffer {
-    const key = this.keys.get(this.currentKid)!;
+    return this.deriveKeyOf(this.currentKid, purpose, bytes)!;
+  }
+
+  /**
+   * The `purpose` key derived from the ring's key `kid`, or null when the ring has no such key: what
+   * was sealed under an older key opens while that key stays in the ring, and stops opening once it is
+   * dropped.
+   */
+  deriveKeyOf(kid: string, purpose: string, bytes = 32): Buffer | null {
+    const key = this.keys.get(kid);
+    if (!key) return null;
     return Buffer.from(crypto.hkdfSync('sha256', key, Buffer.alloc(0), `crm-gateway:${purpose}`, bytes));
   }
 

@@ -1,5 +1,6 @@
 import { type ApolloServerPlugin } from '@apollo/server';
-import { BadUserInputError } from '../errors';
+import { GraphQLError } from 'graphql';
+import { BadUserInputError, CrmError } from '../errors';
 import { type RequestContext } from '../graphql/request-context';
 import { classifyError, toGraphQLError } from './format-error';
 import { type OperationLimits } from './limits';
@@ -59,6 +60,8 @@ export function observabilityPlugin(): ApolloServerPlugin<RequestContext> {
                 { err: error.originalError ?? error, path: error.path },
                 'unexpected error',
               );
+            // UPSTREAM is a vendor refusing a request we built: the operator needs the vendor's id for it.
+            else if (c.code === 'UPSTREAM') logUpstream(contextValue, error);
           }
         },
         async willSendResponse({ response, operation, request, errors }) {
@@ -91,4 +94,20 @@ export function observabilityPlugin(): ApolloServerPlugin<RequestContext> {
       };
     },
   };
+}
+
+function logUpstream(ctx: RequestContext, error: GraphQLError): void {
+  let cause: unknown = error;
+  while (cause instanceof GraphQLError && cause.originalError) cause = cause.originalError;
+  if (!(cause instanceof CrmError)) return;
+  ctx.logger.warn(
+    {
+      crm: cause.crm,
+      status: cause.status,
+      vendorCode: cause.vendorCode,
+      vendorRequestId: cause.vendorRequestId,
+      path: error.path,
+    },
+    `the CRM refused a request: ${cause.message}`,
+  );
 }

@@ -1,6 +1,7 @@
 import { type VendorHttpClient } from '../http/vendor-client';
 import { type ChangesOptions, type CrmObject, type NativeChange, type Page } from '../types';
-import { decodeCursor, encodeCursor } from './cursor';
+import { CRM } from './hubspot.constants';
+import { decodeConnectorCursor, encodeConnectorCursor } from '../cursor';
 import { LIST_PAGE_MAX, MODIFIED_PROPERTY, PATHS } from './hubspot.constants';
 import { keysetPage } from './search';
 import { type HsListResponse, type HsSearchFilter } from './wire.types';
@@ -52,7 +53,7 @@ export async function changesPage(
   options: ChangesOptions,
 ): Promise<Page<NativeChange>> {
   const state: ChangesCursor = options.cursor
-    ? decodeCursor<ChangesCursor>(options.cursor, isChangesCursor)
+    ? decodeConnectorCursor<ChangesCursor>(CRM, options.cursor, isChangesCursor)
     : { phase: 'search', start: Math.max(0, options.since.getTime() - deps.overlapMs), end: deps.now() };
   return state.phase === 'search'
     ? searchPhase(deps, obj, state, options.pageSize)
@@ -89,7 +90,7 @@ async function searchPhase(
   const next: ChangesCursor = lastId
     ? { ...state, lastId }
     : { phase: 'archived', start: state.start, end: state.end };
-  return { items, nextCursor: encodeCursor(next) };
+  return { items, nextCursor: encodeConnectorCursor(next) };
 }
 
 async function archivedPhase(
@@ -116,7 +117,7 @@ async function archivedPhase(
     items.push({ remoteId: String(o.id), kind: 'DELETED', occurredAt: new Date(at).toISOString() });
   }
   const after = res.body?.paging?.next?.after;
-  return { items, nextCursor: after ? encodeCursor({ ...state, after }) : null };
+  return { items, nextCursor: after ? encodeConnectorCursor({ ...state, after }) : null };
 }
 
 /** A HubSpot time (ISO, or epoch ms as a string) as ISO-8601; the window end when it is missing. */

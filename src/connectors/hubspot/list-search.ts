@@ -8,7 +8,8 @@ import {
   type Page,
   WORD_PREFIX,
 } from '../types';
-import { decodeCursor, encodeCursor } from './cursor';
+import { CRM } from './hubspot.constants';
+import { decodeConnectorCursor, encodeConnectorCursor } from '../cursor';
 import { MODIFIED_PROPERTY } from './hubspot.constants';
 import { keysetPage } from './search';
 import { type HsSearchFilter } from './wire.types';
@@ -43,7 +44,8 @@ interface SearchListCursor {
 }
 
 const isSearchListCursor = (o: Record<string, unknown>): boolean =>
-  o.phase === 'search' && (o.lastId === undefined || typeof o.lastId === 'string');
+  o.phase === 'search' &&
+  (o.lastId === undefined || (typeof o.lastId === 'string' && /^\d{1,19}$/.test(o.lastId)));
 
 /**
  * The search filter groups of a list filter, or null when it narrows nothing search can express (then
@@ -86,7 +88,7 @@ export async function searchListPage(
   properties: readonly string[],
 ): Promise<Page<NativeRecord>> {
   const state: SearchListCursor = options.cursor
-    ? decodeCursor<SearchListCursor>(options.cursor, isSearchListCursor)
+    ? decodeConnectorCursor<SearchListCursor>(CRM, options.cursor, isSearchListCursor)
     : { phase: 'search' };
   const page = await keysetPage(http, obj, {
     groups,
@@ -94,8 +96,11 @@ export async function searchListPage(
     properties,
     pageSize: options.pageSize,
   });
+  // Keyset on the id: a record's own id resumes right after it.
+  const after = (lastId: string): string => encodeConnectorCursor({ phase: 'search', lastId });
   return {
     items: page.records,
-    nextCursor: page.lastId ? encodeCursor({ phase: 'search', lastId: page.lastId }) : null,
+    itemCursors: page.records.map((r) => after(r.remoteId)),
+    nextCursor: page.lastId ? after(page.lastId) : null,
   };
 }

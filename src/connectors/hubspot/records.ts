@@ -1,6 +1,7 @@
 import { type VendorHttpClient } from '../http/vendor-client';
 import { type CrmObject, type ListOptions, type NativeRecord, type Page } from '../types';
-import { decodeCursor, encodeCursor } from './cursor';
+import { CRM } from './hubspot.constants';
+import { decodeConnectorCursor, encodeConnectorCursor } from '../cursor';
 import { LIST_PAGE_MAX, MAX_PROPERTIES_QUERY_CHARS, PATHS } from './hubspot.constants';
 import { toNativeRecord } from './mappers';
 import { type HsBatchResponse, type HsListResponse } from './wire.types';
@@ -38,8 +39,12 @@ interface ListCursor {
   after?: string;
 }
 
+/** What `after` may hold: a record id (B4), or an opaque token of the same alphabet. */
+const AFTER = /^[A-Za-z0-9_-]{1,64}$/;
+
 const isListCursor = (o: Record<string, unknown>): boolean =>
-  (o.phase === 'live' || o.phase === 'archived') && (o.after === undefined || typeof o.after === 'string');
+  (o.phase === 'live' || o.phase === 'archived') &&
+  (o.after === undefined || (typeof o.after === 'string' && AFTER.test(o.after)));
 
 /**
  * A page of records. `archived=true` lists ONLY archived records, so `includeDeleted` walks the live
@@ -53,7 +58,7 @@ export async function listPage(
   properties: readonly string[],
 ): Promise<Page<NativeRecord>> {
   const state: ListCursor = options.cursor
-    ? decodeCursor<ListCursor>(options.cursor, isListCursor)
+    ? decodeConnectorCursor<ListCursor>(CRM, options.cursor, isListCursor)
     : { phase: 'live' };
   const archived = state.phase === 'archived';
   const limit = Math.max(1, Math.min(LIST_PAGE_MAX, Math.floor(options.pageSize) || LIST_PAGE_MAX));
@@ -87,5 +92,27 @@ export async function listPage(
   let next: ListCursor | null = null;
   if (after) next = { phase: state.phase, after };
   else if (!archived && options.includeDeleted) next = { phase: 'archived' };
-  return { items, nextCursor: next ? encodeCursor(next) : null };
+  const ids = results.map((o) => String(o.id));
+  const itemCursors = items.map((item) =>
+    encodeConnectorCursor(resumeAfter(state.phase, ids, ids.indexOf(item.remoteId), next)),
+  );
+  return { items, itemCursors, nextCursor: next ? encodeConnectorCursor(next) : null };
+}
+
+/**
+ * Where the listing resumes right after `ids[i]`. `after` is the id of the record to start at (B4), so
+ * after a record it is the next id of the page, and after the page's last record the page's own next
+ * cursor. After the very last record of a listing it is that id plus one: ids are numeric and listed
+ * in ascending order, so a record created later is still found from there.
+ */
+function resumeAfter(
+  phase: ListCursor['phase'],
+  ids: string[],
+  i: number,
+  next: ListCursor | null,
+): ListCursor {
+  if (i >= 0 && i + 1 < ids.length) return { phase, after: ids[i + 1] };
+  if (next) return next;
+  const id = ids[i] ?? '';
+  return /^\d{1,19}$/.test(id) ? { phase, after: String(BigInt(id) + 1n) } : { phase, after: id };
 }

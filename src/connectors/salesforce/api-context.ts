@@ -1,5 +1,4 @@
 import { type Connection } from 'jsforce';
-import { BadUserInputError } from '../../errors';
 import { type VendorHttpClient } from '../http/vendor-client';
 import { type CrmObject } from '../types';
 import { type SalesforceSettings } from './objects';
@@ -21,21 +20,4 @@ export interface SalesforceApi {
 
 export function fieldsOf(api: SalesforceApi, obj: CrmObject): readonly string[] {
   return api.settings.fields[obj];
-}
-
-/** Opaque cursors: base64url JSON, so callers cannot depend on their shape. */
-export function encodeCursor(value: object): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
-}
-
-export function decodeCursor<T>(cursor: string, what: string, check: (v: unknown) => v is T): T {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  if (!check(parsed))
-    throw new BadUserInputError(`not a Salesforce ${what} cursor: ${JSON.stringify(cursor.slice(0, 40))}`);
-  return parsed;
 }

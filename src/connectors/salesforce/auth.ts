@@ -1,9 +1,9 @@
 import { Connection } from 'jsforce';
 import { SALESFORCE_API_VERSION } from '../../config/crms';
-import { CrmConflictError } from '../../errors';
+import { CrmConflictError, CrmUpstreamError } from '../../errors';
 import { type HookResponse, type VendorHooks, defaultHooks, extractVendorError } from '../http/hooks';
 import { type VendorHttpClient } from '../http/vendor-client';
-import { errorClassForStatusCode } from './errors';
+import { REQUEST_REFUSED_CODES, errorClassForStatusCode } from './errors';
 import { JSFORCE_ORIGIN, SharedLayerTransport } from './jsforce-transport';
 
 /**
@@ -42,7 +42,8 @@ const base = defaultHooks({ authScheme: 'Bearer', requestIdHeader: 'x-request-id
 /**
  * The shared client's hooks where Salesforce differs from a plain JSON API; the framework builds the
  * Salesforce client with them. REST errors are `[{message, errorCode}]` arrays (the defaults read that
- * shape); here the error code, when Salesforce names a conflict, outranks the HTTP status.
+ * shape); here the error code outranks the HTTP status when Salesforce names a conflict, or refuses
+ * the request we built (`REQUEST_REFUSED_CODES`: UPSTREAM, not the 400's VALIDATION).
  */
 export const salesforceHooks: Partial<VendorHooks> = {
   isSessionExpired(res: HookResponse): boolean {
@@ -54,8 +55,10 @@ export const salesforceHooks: Partial<VendorHooks> = {
     // 300: an upsert's external id matched several records (A5) — a data conflict, not a redirect.
     const conflict =
       res.status === 300 || (code !== undefined && errorClassForStatusCode(code) === CrmConflictError);
-    if (!conflict) return parsed;
-    return new CrmConflictError(parsed.message, {
+    const ours = !conflict && code !== undefined && REQUEST_REFUSED_CODES.has(code);
+    if (!conflict && !ours) return parsed;
+    const ErrorClass = conflict ? CrmConflictError : CrmUpstreamError;
+    return new ErrorClass(parsed.message, {
       crm: extra.crm,
       status: res.status,
       vendorRequestId: parsed.vendorRequestId,

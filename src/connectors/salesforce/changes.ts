@@ -1,6 +1,7 @@
 import { BadUserInputError, CrmUpstreamError } from '../../errors';
 import { type ChangesOptions, type CrmObject, type NativeChange, type Page } from '../types';
-import { type SalesforceApi, decodeCursor, encodeCursor } from './api-context';
+import { type SalesforceApi } from './api-context';
+import { decodeConnectorCursor, encodeConnectorCursor } from '../cursor';
 import { toNativeRecord } from './mappers';
 import { locatorOf, queryFirst, queryMore, selectClause } from './query';
 import { isRecordId, parseSalesforceDateTime, soqlDateTime, soqlString } from './soql';
@@ -34,12 +35,8 @@ interface ChangesCursor {
   i: string;
 }
 
-const isChangesCursor = (v: unknown): v is ChangesCursor =>
-  typeof v === 'object' &&
-  v !== null &&
-  typeof (v as ChangesCursor).t === 'string' &&
-  typeof (v as ChangesCursor).i === 'string' &&
-  isRecordId((v as ChangesCursor).i);
+const isChangesCursor = (o: Record<string, unknown>): boolean =>
+  typeof o.t === 'string' && typeof o.i === 'string' && isRecordId(o.i);
 
 export async function listChanges(
   api: SalesforceApi,
@@ -68,7 +65,7 @@ export async function listChanges(
 
   let where: string;
   if (options.cursor) {
-    const c = decodeCursor(options.cursor, 'changes', isChangesCursor);
+    const c = decodeConnectorCursor<ChangesCursor>(api.crm, options.cursor, isChangesCursor);
     const t = soqlDateTime(parseSalesforceDateTime(c.t));
     where = `(SystemModstamp > ${t} OR (SystemModstamp = ${t} AND Id > ${soqlString(c.i)}))`;
   } else {
@@ -92,7 +89,7 @@ export async function listChanges(
   const last = records[records.length - 1];
   const nextCursor =
     records.length >= pageSize && last
-      ? encodeCursor({ t: String(last.SystemModstamp), i: String(last.Id) } satisfies ChangesCursor)
+      ? encodeConnectorCursor({ t: String(last.SystemModstamp), i: String(last.Id) } satisfies ChangesCursor)
       : null;
   return { items, nextCursor };
 }

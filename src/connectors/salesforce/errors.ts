@@ -51,6 +51,20 @@ const VALIDATION = new Set([
   'CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY',
 ]);
 
+/**
+ * Codes by which Salesforce refuses a request as we built it — a query, a locator, a field list — rather
+ * than a record's values: UPSTREAM (our side, or the org's metadata, must change), never VALIDATION,
+ * which the README keeps for a record the CRM found invalid. Only for errors at the HTTP level; inside
+ * a 200, per record, they stay as {@link errorClassForStatusCode} says.
+ */
+export const REQUEST_REFUSED_CODES: ReadonlySet<string> = new Set([
+  'MALFORMED_QUERY',
+  'INVALID_QUERY_LOCATOR',
+  'INVALID_QUERY_FILTER_OPERATOR',
+  'INVALID_FIELD',
+  'INVALID_TYPE',
+]);
+
 export function errorClassForStatusCode(statusCode: string): CrmErrorClass {
   if (VALIDATION.has(statusCode)) return CrmValidationError;
   if (CONFLICT.has(statusCode)) return CrmConflictError;

@@ -1,15 +1,16 @@
 import { BadUserInputError } from '../../errors';
 import { type CrmObject, type ListOptions, type NativeRecord, type Page } from '../types';
-import { type SalesforceApi, decodeCursor, encodeCursor, fieldsOf } from './api-context';
+import { type SalesforceApi, fieldsOf } from './api-context';
+import { decodeConnectorCursor, encodeConnectorCursor } from '../cursor';
 import { toNativeRecord } from './mappers';
 import { SALESFORCE_OBJECTS } from './objects';
-import { isRecordId, soqlIdList } from './soql';
+import { isRecordId, soqlIdList, soqlString } from './soql';
 import { soqlCondition } from './soql-filter';
 import { type WireQueryResult, type WireRecord } from './wire.types';
 
 /**
- * Reads: lists paged with the query locator (`nextRecordsUrl`, never OFFSET: OFFSET stops at 2,000 and
- * re-scans), and reads by id — sObject Collections POST retrieve when every field is on the object
+ * Reads: lists keyset-paged on Id (never OFFSET, which stops at 2,000 and re-scans; never a query
+ * locator held between calls), and reads by id — sObject Collections POST retrieve when every field is on the object
  * itself, SOQL `Id IN (…)` when a field crosses a relationship (`Account.Name`), which retrieve
  * cannot select. A list filter (`ListOptions.filter`) becomes the query's WHERE (`soql-filter.ts`), with
  * deleted records through `/queryAll` as without one.
@@ -19,19 +20,12 @@ import { type WireQueryResult, type WireRecord } from './wire.types';
 const MIN_QUERY_BATCH = 200;
 const MAX_QUERY_BATCH = 2000;
 
+/** A list resumes after the record with this Id (keyset on `ORDER BY Id`). */
 interface ListCursor {
-  /** Locator of the batch to read; `null`: the first batch (the query itself). */
-  l: string | null;
-  /** Records of that batch already returned. */
-  s: number;
+  a: string;
 }
 
-const isListCursor = (v: unknown): v is ListCursor =>
-  typeof v === 'object' &&
-  v !== null &&
-  ((v as ListCursor).l === null || typeof (v as ListCursor).l === 'string') &&
-  Number.isInteger((v as ListCursor).s) &&
-  (v as ListCursor).s >= 0;
+const isListCursor = (o: Record<string, unknown>): boolean => typeof o.a === 'string' && isRecordId(o.a);
 
 export function selectClause(api: SalesforceApi, obj: CrmObject): string {
   return `SELECT ${fieldsOf(api, obj).join(', ')} FROM ${SALESFORCE_OBJECTS[obj]}`;
@@ -87,9 +81,13 @@ export async function queryAllPages(api: SalesforceApi, soql: string): Promise<W
 }
 
 /**
- * One page of `pageSize` records. Salesforce batches hold 200–2,000 records, so a page smaller than a
- * batch is a slice of it: the cursor names the batch's locator and how far into it we are, and the
- * next page reads the same batch again (locators stay readable for 15 minutes of inactivity).
+ * One page of `pageSize` records, keyset-paged on `ORDER BY Id`: the cursor is the Id of the last record
+ * returned and the next page asks for `Id > it`. Nothing lives on Salesforce's side between pages, so a
+ * cursor never expires and reads the same on any process; a query locator (which lives two days, and
+ * whose re-reading is not documented: docs/vendors/salesforce.md, "Query cursors") is followed only
+ * inside this one call, when Salesforce cuts a batch shorter than asked. One record more than the page
+ * is read, so the last page is known as last without another call. Every record carries its own
+ * cursor (`itemCursors`), so a page can end anywhere.
  */
 export async function listRecords(
   api: SalesforceApi,
@@ -100,22 +98,24 @@ export async function listRecords(
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_QUERY_BATCH) {
     throw new BadUserInputError(`pageSize must be an integer from 1 to ${MAX_QUERY_BATCH}, got ${pageSize}`);
   }
-  const cursor = options.cursor ? decodeCursor(options.cursor, 'list', isListCursor) : { l: null, s: 0 };
-  // The filter is part of the query, so the locator of a filtered batch continues the filtered query.
-  const where = soqlCondition(options.filter);
-  // ORDER BY Id makes the first batch the same when it is read again for its next slice.
-  const soql = `${selectClause(api, obj)}${where ? ` WHERE ${where}` : ''} ORDER BY Id ASC`;
-  const batch =
-    cursor.l === null
-      ? await queryFirst(api, soql, { all: options.includeDeleted ?? false, pageSize })
-      : await queryMore(api, cursor.l, pageSize);
-  const end = cursor.s + pageSize;
-  const items = batch.records.slice(cursor.s, end).map(toNativeRecord);
-  const nextLocator = locatorOf(batch);
-  let next: ListCursor | null = null;
-  if (end < batch.records.length) next = { l: cursor.l, s: end };
-  else if (nextLocator) next = { l: nextLocator, s: 0 };
-  return { items, nextCursor: next ? encodeCursor(next) : null };
+  const after = options.cursor
+    ? decodeConnectorCursor<ListCursor>(api.crm, options.cursor, isListCursor).a
+    : null;
+  const conditions = [soqlCondition(options.filter), after ? `Id > ${soqlString(after)}` : null].filter(
+    (c): c is string => c !== null,
+  );
+  const where = conditions.length > 0 ? ` WHERE ${conditions.map((c) => `(${c})`).join(' AND ')}` : '';
+  const limit = pageSize + 1;
+  const soql = `${selectClause(api, obj)}${where} ORDER BY Id ASC LIMIT ${limit}`;
+  let result = await queryFirst(api, soql, { all: options.includeDeleted ?? false, pageSize: limit });
+  const records = [...result.records];
+  for (let locator = locatorOf(result); locator && records.length < limit; locator = locatorOf(result)) {
+    result = await queryMore(api, locator, limit);
+    records.push(...result.records);
+  }
+  const items = records.slice(0, pageSize).map(toNativeRecord);
+  const itemCursors = items.map((r) => encodeConnectorCursor({ a: r.remoteId } satisfies ListCursor));
+  return { items, itemCursors, nextCursor: records.length > pageSize ? itemCursors[pageSize - 1]! : null };
 }
 
 /** Salesforce answers with 18-character ids; callers may hold the 15-character form. */

@@ -3,6 +3,7 @@ import { BadUserInputError, NotFoundError } from '../../errors';
 import { type CanonicalRecord } from '../../reads/canonical';
 import { decodeRecordId } from '../../reads/ids';
 import { listPage } from '../../reads/list';
+import { listCursorSeal } from '../../reads/list-cursor';
 import { type RequestContext } from '../request-context';
 import { type RecordListArgs, MAX_REMOTE_IDS } from './list.args';
 import { type RecordPageInfo } from './record-page.type';
@@ -45,8 +46,14 @@ export async function recordList<T>(
   convert: (r: CanonicalRecord) => T,
 ): Promise<{ edges: { cursor: string; node: T }[]; nodes: T[]; pageInfo: RecordPageInfo }> {
   const reader = await ctx.loaders.reads.reader(args.connectionId);
-  const page = await listPage(reader, object, args);
-  const edges = page.edges.map((e) => ({ cursor: e.cursor, node: convert(e.node) }));
+  const page = await listPage(reader, object, args, listCursorSeal(ctx.app.keyRing));
+  // Cursors stay lazy (sealed only when selected): the edge keeps the page's getter.
+  const edges = page.edges.map((e) => ({
+    get cursor() {
+      return e.cursor;
+    },
+    node: convert(e.node),
+  }));
   return {
     edges,
     nodes: edges.map((e) => e.node),

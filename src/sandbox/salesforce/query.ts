@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { SfHttpError, malformedQuery } from './errors';
+import { malformedQuery } from './errors';
 import { callContext, sendJson, type SfOrg } from './context';
-import { KEY_PREFIX } from './ids';
+import { batchServed, openCursor, readLocator } from './query-cursors';
 import { SF_LIMITS } from './settings';
 import { executeSoql, type QueryOutcome } from './soql-executor';
 import { SoqlSyntaxError, parseSoql } from './soql-parser';
@@ -31,53 +30,42 @@ export function runSoql(org: SfOrg, soql: string, includeDeleted: boolean, versi
 /**
  * One page of a result. The locator is `<cursor id>-<position>`: a single path segment, because jsforce
  * keeps only the last segment of nextRecordsUrl and rebuilds `/query/<locator>` (Part A6), even for
- * queryAll.
+ * queryAll. A cursor is opened only when the first page leaves rows behind.
  */
 function page(
   org: SfOrg,
   version: string,
   rows: SfRecord[],
   totalSize: number,
-  cursorId: string | null,
+  cursorId: string,
   position: number,
   size: number,
 ): Record<string, unknown> {
   const end = Math.min(rows.length, position + size);
   const done = end >= rows.length;
-  let id = cursorId;
-  if (!done && !id) {
-    id = `${KEY_PREFIX.QueryLocator}${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x').slice(0, 12)}`;
-    org.state.cursors.set(id, { rows, totalSize, lastUsed: org.now() });
-  }
-  if (done && id) org.state.cursors.delete(id);
+  batchServed(org, cursorId, done);
   return {
     totalSize,
     done,
-    ...(done ? {} : { nextRecordsUrl: `/services/data/${version}/query/${id}-${end}` }),
+    ...(done ? {} : { nextRecordsUrl: `/services/data/${version}/query/${cursorId}-${end}` }),
     records: rows.slice(position, end),
   };
 }
 
-function pruneCursors(org: SfOrg): void {
-  const ttl = org.state.settings.queryCursorTtlMs;
-  const now = org.now();
-  for (const [id, c] of org.state.cursors) if (now - c.lastUsed > ttl) org.state.cursors.delete(id);
-}
-
 export function registerQueryRoutes(scope: FastifyInstance): void {
   const start = (includeDeleted: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
-    const { org, version } = callContext(request);
+    const { org, version, userId } = callContext(request);
     const q = (request.query as { q?: string }).q;
     if (!q) throw malformedQuery('A query string must be provided');
-    pruneCursors(org);
     const outcome = runSoql(org, q, includeDeleted, version);
     if (outcome.countOnly)
       return sendJson(reply, 200, { totalSize: outcome.totalSize, done: true, records: [] });
-    return sendJson(
-      reply,
-      200,
-      page(org, version, outcome.rows, outcome.totalSize, null, 0, batchSize(request)),
-    );
+    const size = batchSize(request);
+    if (outcome.rows.length <= size) {
+      return sendJson(reply, 200, { totalSize: outcome.totalSize, done: true, records: outcome.rows });
+    }
+    const id = openCursor(org, userId, outcome.rows, outcome.totalSize);
+    return sendJson(reply, 200, page(org, version, outcome.rows, outcome.totalSize, id, 0, size));
   };
   scope.get('/query', start(false));
   scope.get('/queryAll', start(true));
@@ -85,17 +73,11 @@ export function registerQueryRoutes(scope: FastifyInstance): void {
   const more = async (request: FastifyRequest, reply: FastifyReply) => {
     const { org, version } = callContext(request);
     const { locator } = request.params as { locator: string };
-    const m = /^([A-Za-z0-9]+)-(\d+)$/.exec(locator);
-    pruneCursors(org);
-    const cursor = m ? org.state.cursors.get(m[1] as string) : undefined;
-    if (!m || !cursor || Number(m[2]) > cursor.rows.length) {
-      throw new SfHttpError(400, { errorCode: 'INVALID_QUERY_LOCATOR', message: 'invalid query locator' });
-    }
-    cursor.lastUsed = org.now();
+    const { id, cursor, position } = readLocator(org, locator);
     return sendJson(
       reply,
       200,
-      page(org, version, cursor.rows, cursor.totalSize, m[1] as string, Number(m[2]), batchSize(request)),
+      page(org, version, cursor.rows, cursor.totalSize, id, position, batchSize(request)),
     );
   };
   scope.get('/query/:locator', more);

@@ -43,12 +43,26 @@ export const salesforceSettingsSchema = z
     bulkResultsNotReadyStatus: z.union([z.literal(412), z.literal(204)]).default(412),
     /** How long a Bulk 2.0 job stays InProgress after UploadComplete (simulated processing). @defaultValue 50 */
     bulkProcessingMs: z.number().int().min(0).default(50),
-    /** Query cursors expire after this much inactivity (documented 15 min). @defaultValue 900000 */
-    queryCursorTtlMs: z
+    /**
+     * How long a query cursor and its results stay readable after the query ran: two days since API
+     * v56.0, for every version (docs/vendors/salesforce.md, "Query cursors"). @defaultValue 172800000
+     */
+    queryCursorLifetimeMs: z
       .number()
       .int()
       .min(1)
-      .default(15 * 60_000),
+      .default(2 * 24 * 3600_000),
+    /** Before v56.0: a cursor expired after 15 minutes unused (900000). null: no idle expiry. @defaultValue null */
+    queryCursorIdleMs: z.number().int().min(1).nullable().default(null),
+    /** Before v56.0: 10 open cursors per user, the oldest released. null: no limit (v56.0+). @defaultValue null */
+    maxOpenQueryCursorsPerUser: z.number().int().min(1).nullable().default(null),
+    /**
+     * Before v56.0: "use a given queryLocator only once". Today's docs say nothing of re-reading a
+     * position (UNVERIFIED), so re-reading is allowed unless this is set. @defaultValue false
+     */
+    singleUseQueryLocators: z.boolean().default(false),
+    /** Undocumented (UNVERIFIED): a cursor is dropped once its last batch is served. @defaultValue false */
+    dropFinishedQueryCursors: z.boolean().default(false),
     /** UNVERIFIED (Part C 4): whether client_credentials is accepted (docs use the My Domain host). @defaultValue true */
     allowClientCredentials: z.boolean().default(true),
     /**

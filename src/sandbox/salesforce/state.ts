@@ -6,7 +6,12 @@ import { type SfRecord } from './values';
 export interface QueryCursor {
   rows: SfRecord[];
   totalSize: number;
+  /** The user who ran the query: open cursors are counted per user (before v56.0). */
+  userId: string;
+  createdAt: number;
   lastUsed: number;
+  /** Positions whose locators were read (single-use locators refuse them again). */
+  read: Set<number>;
 }
 
 export interface BulkJob {

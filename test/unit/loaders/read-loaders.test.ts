@@ -15,10 +15,20 @@ import {
   ForbiddenError,
   NotFoundError,
 } from '../../../src/errors';
-import { type MappingSource, createReadLoaders } from '../../../src/loaders/read-loaders';
-import { type ListFilter, listPage, MAX_SCAN_PAGES } from '../../../src/reads/list';
+import {
+  type ConnectionReader,
+  type MappingSource,
+  createReadLoaders,
+} from '../../../src/loaders/read-loaders';
+import { type ListFilter, listPage as sealedListPage, MAX_SCAN_PAGES } from '../../../src/reads/list';
+import { ListCursorSeal } from '../../../src/reads/list-cursor';
 import { defaultMapping } from '../../../src/reads/mappings';
+import { KeyRing } from '../../../src/security/credentials-cipher';
 import { type ConnectionView } from '../../../src/store/repositories/connections.repo';
+
+const seal = new ListCursorSeal(new KeyRing([{ kid: 'k1', key: Buffer.alloc(32, 7) }]));
+const listPage = (reader: ConnectionReader, object: CrmObject, args: Parameters<typeof sealedListPage>[2]) =>
+  sealedListPage(reader, object, args, seal);
 
 /**
  * The read loaders against a connector that records every call (our own CrmConnector seam, not a
@@ -97,6 +107,25 @@ class FilteringConnector extends RecordingConnector {
   }
 }
 
+/** A connector with keyset paging: every record carries the cursor that resumes right after it. */
+class KeysetConnector extends RecordingConnector {
+  readonly cursorsAsked: (string | null)[] = [];
+
+  override async listRecords(_obj: CrmObject, o: ListOptions): Promise<Page<NativeRecord>> {
+    this.calls.push({ method: 'listRecords', size: o.pageSize });
+    this.cursorsAsked.push(o.cursor ?? null);
+    const all = [...this.records.values()];
+    const start = o.cursor ? all.findIndex((r) => r.remoteId === o.cursor) + 1 : 0;
+    const items = all.slice(start, start + o.pageSize);
+    const more = start + o.pageSize < all.length;
+    return {
+      items,
+      itemCursors: items.map((r) => r.remoteId),
+      nextCursor: more ? items[items.length - 1]!.remoteId : null,
+    };
+  }
+}
+
 const EVERYTHING: ListFilterSupport = { equals: true, prefix: 'any', modifiedSince: true, withDeleted: true };
 
 function contact(i: number): NativeRecord {
@@ -143,6 +172,10 @@ function setup(
     /** Push filters down through a {@link FilteringConnector} declaring this. */
     pushdown?: ListFilterSupport;
     mappings?: MappingSource;
+    /** List through a {@link KeysetConnector}. */
+    keyset?: boolean;
+    /** The connection's tenant. @defaultValue 't1' */
+    tenantId?: string;
   } = {},
 ) {
   const records = new Map(
@@ -154,8 +187,10 @@ function setup(
   );
   const connector = options.pushdown
     ? new FilteringConnector(records, options.pushdown)
-    : new RecordingConnector(records);
-  const conn = connection(options.status);
+    : options.keyset
+      ? new KeysetConnector(records)
+      : new RecordingConnector(records);
+  const conn = { ...connection(options.status), tenantId: options.tenantId ?? 't1' };
   const loaders = createReadLoaders({
     connection: new DataLoader<string, ConnectionView>(async (ids) =>
       ids.map((id) => (id === conn.id ? conn : new NotFoundError(`no connection ${id}`))),
@@ -460,15 +495,71 @@ describe('listPage', () => {
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(BadUserInputError);
-      expect((err as Error).message).toMatch(/issued for another filter/);
+      expect((err as Error).message).toMatch(/does not belong to this list/);
     }
+  });
+
+  it('with per-record cursors, resumes exactly after each edge at any page size, never re-reading', async () => {
+    const { connector, loaders } = setup({ n: 100, keyset: true });
+    const reader = await loaders.reader('conn1');
+    const seen: string[] = [];
+    let after: string | null = null;
+    const sizes = [1, 7, 13, 2, 30];
+    for (let i = 0; i < 100; i++) {
+      const page = await listPage(reader, 'contact', { first: sizes[i % sizes.length]!, after });
+      seen.push(...page.edges.map((e) => e.node.remoteId));
+      if (!page.hasNextPage) break;
+      // Resume from the middle of the page now and then: an edge cursor, not only endCursor.
+      after = i % 3 === 2 && page.edges.length > 1 ? page.edges[0]!.cursor : page.endCursor;
+      if (i % 3 === 2 && page.edges.length > 1) seen.splice(seen.length - page.edges.length + 1);
+    }
+    expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => `c${i}`));
+    // Every vendor read starts right after the last record returned: no page is read twice.
+    const asked = (connector as KeysetConnector).cursorsAsked;
+    expect(new Set(asked).size).toBe(asked.length);
+  });
+
+  it('the last edge of a keyset list still names its own place, and resuming from it finds what was added', async () => {
+    const { connector, loaders } = setup({ n: 5, keyset: true });
+    const reader = await loaders.reader('conn1');
+    const page = await listPage(reader, 'contact', { first: 10 });
+    expect(page.hasNextPage).toBe(false);
+    expect(page.endCursor).toBe(page.edges[4]!.cursor);
+    (connector as unknown as { records: Map<string, NativeRecord> }).records.set('c5', contact(5));
+    const later = await listPage(reader, 'contact', { first: 10, after: page.endCursor });
+    expect(later.edges.map((e) => e.node.remoteId)).toEqual(['c5']);
+  });
+
+  it('refuses a cursor of another connection, tenant or object before any vendor call', async () => {
+    const own = setup({ n: 50 });
+    const issued = await listPage(await own.loaders.reader('conn1'), 'contact', { first: 5 });
+    const foreignTenant = setup({ n: 50, tenantId: 't2' });
+    const reader = await foreignTenant.loaders.reader('conn1');
+    for (const [object, after] of [
+      ['contact', issued.endCursor],
+      ['contact', issued.edges[2]!.cursor],
+      ['deal', issued.endCursor],
+    ] as const) {
+      await expect(listPage(reader, object, { first: 5, after })).rejects.toThrow(
+        /does not belong to this list/,
+      );
+    }
+    // Same tenant, other object.
+    await expect(
+      listPage(await own.loaders.reader('conn1'), 'deal', { first: 5, after: issued.endCursor }),
+    ).rejects.toThrow(BadUserInputError);
+    expect(foreignTenant.connector.count('listRecords')).toEqual([]);
+    // first: 0 checks the cursor too.
+    await expect(listPage(reader, 'contact', { first: 0, after: issued.endCursor })).rejects.toThrow(
+      BadUserInputError,
+    );
   });
 
   it('rejects a cursor it did not issue, saying what arrived', async () => {
     const { loaders } = setup();
     const reader = await loaders.reader('conn1');
     await expect(listPage(reader, 'contact', { first: 5, after: 'bogus' })).rejects.toThrow(
-      'after must be an endCursor or edge cursor this API returned; got "bogus"',
+      /^after: this cursor does not belong to this list/,
     );
   });
 });

@@ -40,7 +40,7 @@ describe('SOQL query and paging (Part A6)', () => {
       (await q('SELECT Id FROM Contact', false, { 'Sforce-Query-Options': 'batchSize=50' })).json.records,
     ).toHaveLength(200);
     expect((await s.sf('GET', `${V}/query/01gNOPE-200`)).json).toEqual([
-      { message: 'invalid query locator', errorCode: 'INVALID_QUERY_LOCATOR' },
+      { message: 'QUERY_LOCATOR_EXPIRED: invalid query locator', errorCode: 'INVALID_QUERY_LOCATOR' },
     ]);
   });
 

@@ -61,15 +61,37 @@ describe('Salesforce error shapes through jsforce and the shared layer', () => {
     expect(budget.observed.map((h) => h['sforce-limit-info'])).toEqual(['api-usage=14990/15000']);
   });
 
-  it('400 MALFORMED_QUERY is VALIDATION with the vendor code and message', async () => {
+  it.each([
+    ['MALFORMED_QUERY', "unexpected token: 'FROM'"],
+    ['INVALID_QUERY_LOCATOR', 'QUERY_LOCATOR_EXPIRED: invalid query locator'],
+    ['INVALID_FIELD', "No such column 'Foo__c' on entity 'Contact'"],
+  ])(
+    '400 %s refuses the request we built: UPSTREAM (never VALIDATION) with the vendor code, message and request id',
+    async (code, message) => {
+      const { connector } = salesforce();
+      sf()
+        .get(`${DATA}/query`)
+        .query(true)
+        .reply(400, [{ message, errorCode: code }], { 'x-request-id': 'req-42' });
+      const err = await rejection(connector.listRecords('contact', { pageSize: 10 }));
+      expect(err).toMatchObject({
+        code: 'UPSTREAM',
+        vendorCode: code,
+        status: 400,
+        vendorRequestId: 'req-42',
+      });
+      expect(err.message).toContain(message);
+    },
+  );
+
+  it('a 400 that names a record value is still VALIDATION', async () => {
     const { connector } = salesforce();
     sf()
       .get(`${DATA}/query`)
       .query(true)
-      .reply(400, [{ message: "unexpected token: 'FROM'", errorCode: 'MALFORMED_QUERY' }]);
+      .reply(400, [{ message: 'bad value for field', errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' }]);
     const err = await rejection(connector.listRecords('contact', { pageSize: 10 }));
-    expect(err).toMatchObject({ code: 'VALIDATION', vendorCode: 'MALFORMED_QUERY', status: 400 });
-    expect(err.message).toContain("unexpected token: 'FROM'");
+    expect(err).toMatchObject({ code: 'VALIDATION', vendorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' });
   });
 
   it('300 on an upsert whose external id matches several records is CONFLICT', async () => {

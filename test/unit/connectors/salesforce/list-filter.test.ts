@@ -48,7 +48,7 @@ describe('Salesforce filtered listRecords', () => {
       },
     });
     expect(q.soql()).toMatch(
-      / FROM Contact WHERE Email = 'ada@example\.com' AND \(FirstName LIKE 'ad%' OR LastName LIKE 'ad%'\) AND SystemModstamp >= 2024-05-01T10:00:00Z ORDER BY Id ASC$/,
+      / FROM Contact WHERE \(Email = 'ada@example\.com' AND \(FirstName LIKE 'ad%' OR LastName LIKE 'ad%'\) AND SystemModstamp >= 2024-05-01T10:00:00Z\) ORDER BY Id ASC LIMIT 11$/,
     );
     expect(page.items.map((r) => r.remoteId)).toEqual([sfId('003', 1)]);
     expect(page.nextCursor).toBeNull();
@@ -65,28 +65,28 @@ describe('Salesforce filtered listRecords', () => {
       },
     });
     expect(q.soql()).toContain(
-      String.raw`WHERE Email = 'o\'hara\\x_1%@example.com' AND LastName LIKE 'O\'B\\r\_n\%%' ORDER BY`,
+      String.raw`WHERE (Email = 'o\'hara\\x_1%@example.com' AND LastName LIKE 'O\'B\\r\_n\%%') ORDER BY`,
     );
   });
 
-  it('continues a filtered query with its locator, and reads deleted records through /queryAll', async () => {
+  it('continues a filtered query by keyset after the last record, and reads deleted records through /queryAll', async () => {
     const { connector } = salesforce();
-    const q = captureQuery('queryAll', [contact(1)], '01gLOC-200');
-    const first = await connector.listRecords('contact', {
-      pageSize: 200,
-      includeDeleted: true,
-      filter: { modifiedSince: new Date('2024-05-01T00:00:00Z') },
-    });
-    expect(q.soql()).toContain('WHERE SystemModstamp >= 2024-05-01T00:00:00Z ORDER BY Id ASC');
-    sf()
-      .get(`${DATA}/query/01gLOC-200`)
-      .reply(200, { totalSize: 2, done: true, records: [contact(2)] });
+    const filter = { modifiedSince: new Date('2024-05-01T00:00:00Z') };
+    const q = captureQuery('queryAll', [contact(1), contact(2)]);
+    const first = await connector.listRecords('contact', { pageSize: 1, includeDeleted: true, filter });
+    expect(q.soql()).toContain('WHERE (SystemModstamp >= 2024-05-01T00:00:00Z) ORDER BY Id ASC LIMIT 2');
+    expect(first.items.map((r) => r.remoteId)).toEqual([sfId('003', 1)]);
+    const again = captureQuery('queryAll', [contact(2)]);
     const second = await connector.listRecords('contact', {
-      pageSize: 200,
+      pageSize: 1,
       includeDeleted: true,
-      filter: { modifiedSince: new Date('2024-05-01T00:00:00Z') },
+      filter,
       cursor: first.nextCursor,
     });
+    // The filter and the keyset, each parenthesized: SOQL refuses AND mixed with OR without them.
+    expect(again.soql()).toContain(
+      `WHERE (SystemModstamp >= 2024-05-01T00:00:00Z) AND (Id > '${sfId('003', 1)}') ORDER BY Id ASC LIMIT 2`,
+    );
     expect(second.items.map((r) => r.remoteId)).toEqual([sfId('003', 2)]);
     expect(second.nextCursor).toBeNull();
   });
