@@ -149,6 +149,10 @@ export async function startSalesforceConformance(
       table(obj)
         .filter((r) => r.IsDeleted !== true)
         .map((r) => String(r.Id)),
+    deletedIds: (obj) =>
+      table(obj)
+        .filter((r) => r.IsDeleted === true)
+        .map((r) => String(r.Id)),
     createAt(obj, rows, at) {
       const name = obj === 'contact' || obj === 'deal' ? SF_OBJECT[obj] : obj;
       return rows.map((fields) => {
@@ -254,5 +258,6 @@ export const salesforceTarget: ConformanceTarget<SalesforceConformanceSandbox> =
     },
   ],
   // The org's daily allocation, reported in Sforce-Limit-Info.
+  unthrottle: (sb) => sb.setSettings({ dailyApiRequests: 10_000_000 }),
   allocation: { budget: 'daily', set: (sb, perWindow) => sb.setSettings({ dailyApiRequests: perWindow }) },
 };

@@ -15,6 +15,7 @@ import { toCanonical } from '../../../src/mapping/mapper';
 import { type RequestLogEntry } from '../../../src/sandbox/core';
 import { rejection } from '../../support/connector-doubles';
 import { type ConformanceSandbox, type ConformanceStart, type ConformanceTarget } from './target';
+import { describeListPaging } from './list-paging.cases';
 import { allChanges } from './walk';
 
 /**
@@ -88,6 +89,8 @@ export function describeConformance<S extends ConformanceSandbox>(target: Confor
       await sb?.close();
       sb = undefined;
     });
+
+    describeListPaging(target, start);
 
     it('declares the limits of its CRM declaration', async () => {
       const { limits, kind } = (await start({ counts: { contact: 5, deal: 5 } })).connector();

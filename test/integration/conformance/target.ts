@@ -36,6 +36,8 @@ export interface ConformanceTarget<S extends ConformanceSandbox = ConformanceSan
   changesLookbackMs: number;
   /** Limit storms the connector must survive; each runs as its own case. */
   storms: readonly StormCase<S>[];
+  /** Lifts every limit the sandbox account enforces, for cases about something else (paging one by one). */
+  unthrottle(sb: S): Promise<void>;
   /** The vendor budget whose size the response headers report, and how to make the sandbox report a smaller one. */
   allocation: {
     /** Name of the declared budget (`CRMS[crm].budgets`) the headers correct. */
@@ -49,6 +51,8 @@ export interface ConformanceStart {
   counts: Record<CrmObject, number>;
   /** Retry-policy overrides for the connection's HTTP client (short waits in tests). */
   retry?: Partial<RetryPolicyOptions>;
+  /** Connection settings (budget overrides…) on top of what the target sets. */
+  settings?: Record<string, unknown>;
 }
 
 export interface ConformanceSamples {
@@ -96,6 +100,8 @@ export interface ConformanceSandbox {
   log(): RequestLogEntry[];
   /** Vendor truth: ids of live records, in the vendor's order. */
   liveIds(obj: CrmObject): string[];
+  /** Vendor truth: ids of soft-deleted/archived records the vendor still lists when asked for them. */
+  deletedIds(obj: CrmObject): string[];
   /** Creates records as a CRM user, every one stamped at the instant `at` (sandbox epoch ms). */
   createAt(obj: CrmObject, rows: Record<string, NativeValue>[], at: number): string[];
   /** Deletes a record as a CRM user at `at`. */

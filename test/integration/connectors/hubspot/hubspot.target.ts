@@ -75,6 +75,7 @@ export async function startHubSpotConformance(
   counts: Record<CrmObject, number>,
   sandboxOptions: HubSpotSandboxOptions = {},
   retry?: Partial<RetryPolicyOptions>,
+  settings: Record<string, unknown> = {},
 ): Promise<HubSpotSandboxHandle> {
   const stores = await openStores();
   const { store, redis, tenantId } = stores;
@@ -165,7 +166,7 @@ export async function startHubSpotConformance(
     crm: 'hubspot',
     externalAccountId: grant.externalAccountId ?? null,
     vendorUrls: { api: live.baseUrl },
-    settings: {},
+    settings,
   };
   forgetProperties(created.id);
   org.log.clear();
@@ -184,6 +185,10 @@ export async function startHubSpotConformance(
     liveIds: (obj) => {
       const s = state().store;
       return s.order[TYPE[obj]].filter((id) => s.get(TYPE[obj], id)?.archived === false);
+    },
+    deletedIds: (obj) => {
+      const s = state().store;
+      return s.order[TYPE[obj]].filter((id) => s.get(TYPE[obj], id)?.archived === true);
     },
     createAt: (obj, rows, at) =>
       rows.map(
@@ -243,7 +248,7 @@ const sample = (i: number): Record<string, NativeValue> => ({
 
 export const hubspotTarget: ConformanceTarget<HubSpotSandboxHandle> = {
   crm: 'hubspot',
-  start: ({ counts, retry }) => startHubSpotConformance(counts, {}, retry),
+  start: ({ counts, retry, settings }) => startHubSpotConformance(counts, {}, retry, settings),
   routes: {
     bulkRead: (obj) => new RegExp(`^POST /crm/v3/objects/(${TYPE[obj]}|:[a-zA-Z]+)/batch/read$`),
     bulkWrite: (obj) =>
@@ -296,5 +301,6 @@ export const hubspotTarget: ConformanceTarget<HubSpotSandboxHandle> = {
   ],
   // The ten-secondly burst per portal and app, reported in X-HubSpot-RateLimit-Max/-Remaining (an OAuth
   // connection: the OAuth apps' figure).
+  unthrottle: (sb) => sb.setSettings({ oauthBurst: 1_000_000, burst: 1_000_000, searchPerSecond: 1_000_000 }),
   allocation: { budget: 'burst', set: (sb, perWindow) => sb.setSettings({ oauthBurst: perWindow }) },
 };
