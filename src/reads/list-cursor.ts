@@ -83,7 +83,10 @@ export class ListCursorSeal {
     if (parts.length !== 3 || parts[0] !== FORMAT) return null;
     const key = this.key(parts[1]!);
     const sealed = Buffer.from(parts[2]!, 'base64url');
-    if (!key || sealed.length < IV_BYTES + TAG_BYTES + 2) return null;
+    // Only the canonical encoding: Node's decoder skips stray characters and trailing bits, so another
+    // spelling of the same bytes would otherwise open too.
+    if (!key || sealed.length < IV_BYTES + TAG_BYTES + 2 || sealed.toString('base64url') !== parts[2])
+      return null;
     let value: unknown;
     try {
       const decipher = crypto.createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));

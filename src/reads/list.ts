@@ -71,8 +71,8 @@ export async function listPage(
     object,
     filter: fingerprint(normal, pushdown.native),
   };
-  // Opened before anything is read: a forged or foreign cursor costs no vendor call.
-  const resume = args.after ? seal.open(args.after, binding) : null;
+  // Opened before anything is read: a forged or foreign cursor (an empty one too) costs no vendor call.
+  const resume = args.after != null ? seal.open(args.after, binding) : null;
   if (args.first === 0) {
     // Nothing asked, nothing fetched: the caller learns only where it stands.
     return {

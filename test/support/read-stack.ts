@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { CRMS } from '../../src/config/crms';
 import { loadEnv } from '../../src/config/env';
 import { type ReadOptions } from '../../src/loaders/read-loaders';
 import { createLogger } from '../../src/logger';
@@ -32,6 +33,8 @@ export interface ReadStackOptions {
   name: string;
   orgs?: Partial<Record<ReadCrm, OrgOptions[]>>;
   gateway?: Omit<Partial<GatewayServerOptions>, 'host' | 'port'>;
+  /** Environment variables of the gateway besides the stack's own (e.g. GRAPHQL_MAX_PAGE_SIZE). */
+  env?: Record<string, string>;
 }
 
 export interface ReadTenant {
@@ -57,6 +60,13 @@ export interface ReadStack {
   /** Records of `object` the sandbox holds that are not deleted/archived. */
   liveCount(crm: ReadCrm, object: 'contact' | 'deal'): number;
   setFaults(crm: ReadCrm, patch: Record<string, unknown> | null): Promise<void>;
+  /**
+   * Another gateway of the same deployment: its own process context over the same stores, Redis
+   * prefix and key ring, on its own port — what a load balancer's second instance is.
+   */
+  peer(): Promise<{ url: string; close(): Promise<void> }>;
+  /** Lifts every vendor limit of `crm` for the tenant's connection: the sandbox's and our budgets. */
+  unthrottle(crm: ReadCrm, connectionId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,6 +81,12 @@ interface SandboxStates {
   };
 }
 
+/** Sandbox account settings that lift every limit it enforces. */
+const UNTHROTTLED: Record<ReadCrm, Record<string, unknown>> = {
+  salesforce: { dailyApiRequests: 10_000_000 },
+  hubspot: { oauthBurst: 1_000_000, burst: 1_000_000, searchPerSecond: 1_000_000 },
+};
+
 const NOT_API = /oauth|token|__sandbox|authorize|login|services\/oauth2|identity/i;
 
 export async function startReadStack(options: ReadStackOptions): Promise<ReadStack> {
@@ -81,25 +97,28 @@ export async function startReadStack(options: ReadStackOptions): Promise<ReadSta
       return [s.vendor, { clientId: String(creds.clientId), clientSecret: String(creds.clientSecret) }];
     }),
   );
+  const keyRing = new KeyRing([{ kid: 'k', key: crypto.randomBytes(32) }]);
+  const context = (port: number): Promise<AppContext> =>
+    createAppContext({
+      env: loadEnv({
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        CRM_OAUTH_APPS: JSON.stringify(apps),
+        ALLOW_VENDOR_URL_OVERRIDES: 'true',
+        VENDOR_URL_ALLOWLIST: 'http://127.0.0.1:*',
+        ...options.env,
+      }),
+      logger: createLogger({ level: 'silent' }),
+      keyRing,
+      mongodbUri: options.mongodbUri,
+      redisUrl: options.redisUrl,
+      dbName: options.name,
+      redisPrefix: options.name,
+    });
   const port = await freePort();
-  const env = loadEnv({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    CRM_OAUTH_APPS: JSON.stringify(apps),
-    ALLOW_VENDOR_URL_OVERRIDES: 'true',
-    VENDOR_URL_ALLOWLIST: 'http://127.0.0.1:*',
-  });
-  const ctx = await createAppContext({
-    env,
-    logger: createLogger({ level: 'silent' }),
-    keyRing: new KeyRing([{ kid: 'k', key: crypto.randomBytes(32) }]),
-    mongodbUri: options.mongodbUri,
-    redisUrl: options.redisUrl,
-    dbName: options.name,
-    redisPrefix: options.name,
-  });
+  const ctx = await context(port);
   const gateway = await startGatewayServer(ctx, { host: '127.0.0.1', port, ...options.gateway });
   const org = (crm: ReadCrm) => sandboxes.sandboxes[crm]!.server.org('default');
   let n = 0;
@@ -152,6 +171,28 @@ export async function startReadStack(options: ReadStackOptions): Promise<ReadSta
     async setFaults(crm, patch) {
       if (patch === null) org(crm).faults.clear();
       else org(crm).faults.patch(patch);
+    },
+    async peer() {
+      const peerPort = await freePort();
+      const peerCtx = await context(peerPort);
+      const peerGateway = await startGatewayServer(peerCtx, {
+        host: '127.0.0.1',
+        port: peerPort,
+        ...options.gateway,
+      });
+      return {
+        url: peerGateway.url,
+        async close() {
+          await peerGateway.close();
+          await peerCtx.close();
+        },
+      };
+    },
+    async unthrottle(crm, connectionId) {
+      sandboxes.sandboxes[crm]!.server.patchSettings('default', UNTHROTTLED[crm]);
+      const connection = await ctx.store.connections.getById(connectionId);
+      const budgets = Object.fromEntries(CRMS[crm].budgets.map((b) => [b.name, { limit: 1_000_000 }]));
+      await ctx.store.connections.update(connectionId, { settings: { ...connection.settings, budgets } });
     },
     async close() {
       await gateway.close();

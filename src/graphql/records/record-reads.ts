@@ -60,7 +60,7 @@ export async function recordList<T>(
     pageInfo: {
       hasNextPage: page.hasNextPage,
       // Forward-only pagination: a page read from an `after` cursor has records before it.
-      hasPreviousPage: Boolean(args.after),
+      hasPreviousPage: args.after != null,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: page.endCursor,
       filteredOut: page.filteredOut,

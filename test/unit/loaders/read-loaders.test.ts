@@ -558,8 +558,10 @@ describe('listPage', () => {
   it('rejects a cursor it did not issue, saying what arrived', async () => {
     const { loaders } = setup();
     const reader = await loaders.reader('conn1');
-    await expect(listPage(reader, 'contact', { first: 5, after: 'bogus' })).rejects.toThrow(
-      /^after: this cursor does not belong to this list/,
-    );
+    for (const after of ['bogus', '']) {
+      await expect(listPage(reader, 'contact', { first: 5, after })).rejects.toThrow(
+        /^after: this cursor does not belong to this list/,
+      );
+    }
   });
 });

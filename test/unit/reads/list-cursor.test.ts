@@ -30,6 +30,18 @@ describe('ListCursorSeal', () => {
     expect(() => seal.open(cursor, { ...binding, ...change })).toThrow(/does not belong to this list/);
   });
 
+  it('refuses another spelling of the same bytes (a stray character, trailing bits)', () => {
+    const cursor = seal.seal(position, binding);
+    for (const other of [
+      cursor + 'A',
+      cursor + '=',
+      cursor.replace(/\.(.)/g, '.$1 ').replace(/ $/, ''),
+      cursor + '\n',
+    ]) {
+      expect(() => seal.open(other, binding)).toThrow(BadUserInputError);
+    }
+  });
+
   it('refuses every single-bit change of a cursor', () => {
     const cursor = seal.seal(position, binding);
     const bytes = Buffer.from(cursor, 'utf8');
@@ -40,16 +52,14 @@ describe('ListCursorSeal', () => {
         flipped[i]! ^= 1 << bit;
         const text = flipped.toString('utf8');
         try {
-          // A flip inside base64url padding bits can decode to the same bytes: only then may it open.
-          const opened = seal.open(text, binding);
-          expect(opened).toEqual(position);
+          seal.open(text, binding);
         } catch (err) {
           expect(err).toBeInstanceOf(BadUserInputError);
           refused += 1;
         }
       }
     }
-    expect(refused).toBeGreaterThan(bytes.length * 8 * 0.95);
+    expect(refused).toBe(bytes.length * 8);
   });
 
   it('refuses forged, older-format and oversized cursors', () => {
