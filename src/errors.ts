@@ -19,7 +19,8 @@ export const ERROR_CODES = {
   NEEDS_REAUTH: 'The CRM refused the stored refresh token; the connection must be authorized again.',
   VALIDATION: 'The CRM rejected the record as invalid.',
   UNAVAILABLE: 'A dependency (a CRM, Redis, MongoDB) is unreachable or failing; retryable.',
-  UPSTREAM: 'The CRM answered with an error we do not classify further.',
+  UPSTREAM:
+    "The CRM refused a request as we built it (a query, a field the org no longer has) or answered an error we do not classify further; the server log has the vendor's request id.",
   INTERNAL_SERVER_ERROR: 'A bug on our side; the message is generic and the details are in the server log.',
 } as const;
 

@@ -100,7 +100,8 @@ export async function listPage(
 }
 
 /**
- * Where the listing resumes right after `ids[i]`. `after` is the id of the record to start at (B4), so
+ * Where the listing resumes right after `ids[i]` (docs/vendors/hubspot.md, "List paging"). `after` is
+ * the id of the record to start at, so
  * after a record it is the next id of the page, and after the page's last record the page's own next
  * cursor. After the very last record of a listing it is that id plus one: ids are numeric and listed
  * in ascending order, so a record created later is still found from there.
