@@ -1,4 +1,5 @@
 import {
+  ContactByIdDocument,
   ContactPageDocument,
   ContactsByRemoteIdsDocument,
   FieldMappingProblemsDocument,
@@ -147,7 +148,7 @@ describe('updateFieldMapping', () => {
   });
 });
 
-describe('argument bounds', () => {
+describe.each(READ_CRMS)('argument bounds on %s', (crm) => {
   const email200k = `${'a'.repeat(200_000)}@example.com`;
   it.each([
     [
@@ -163,7 +164,7 @@ describe('argument bounds', () => {
     const res = await request(
       stack.url,
       ContactPageDocument,
-      { connectionId: t.connections.salesforce, first: 5, ...args },
+      { connectionId: t.connections[crm], first: 5, ...args },
       { key: t.key },
     );
     expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
@@ -177,12 +178,20 @@ describe('argument bounds', () => {
       const res = await request(
         stack.url,
         ContactsByRemoteIdsDocument,
-        { connectionId: t.connections.hubspot, remoteIds },
+        { connectionId: t.connections[crm], remoteIds },
         { key: t.key },
       );
       expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       expect(res.body.errors?.[0]?.message).toMatch(/remoteIds/);
     }
+    expect(vendorCalls()).toBe(0);
+  });
+
+  it('an over-long record id is BAD_USER_INPUT with no vendor call', async () => {
+    stack.clearLogs();
+    const id = Buffer.from(`contact:${t.connections[crm]}:${'1'.repeat(200_000)}`).toString('base64url');
+    const res = await request(stack.url, ContactByIdDocument, { id }, { key: t.key });
+    expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(vendorCalls()).toBe(0);
   });
 });
