@@ -80,7 +80,7 @@ function parseStoredOverrides(stored: unknown[]): { overrides: FieldMappingOverr
     } catch (err) {
       if (!(err instanceof BadUserInputError)) throw err;
       ignored.push(
-        `stored override ${i} is ignored: ${err.message.replace('overrides.0', `overrides.${i}`)}`,
+        `stored override ${i} is ignored: ${err.message.replaceAll('overrides.0', `overrides.${i}`)}`,
       );
     }
   });

@@ -4,7 +4,7 @@ import { type CrmObject, type NativeRecord } from '../types';
 import { type SalesforceApi } from './api-context';
 import { METADATA_CACHE_TTL_MS } from './connection-cache';
 import { describeFields, relationshipSupport } from './describe';
-import { SALESFORCE_OBJECTS, type SalesforceSettings } from './objects';
+import { AUDIT_FIELDS, SALESFORCE_OBJECTS, type SalesforceSettings } from './objects';
 
 /**
  * A selected field the org no longer has — deleted by an admin, or hidden from the integration user,
@@ -20,7 +20,7 @@ import { SALESFORCE_OBJECTS, type SalesforceSettings } from './objects';
  */
 
 /** Fields every read needs: never dropped (the read fails instead). */
-const ESSENTIAL = new Set(['Id', 'IsDeleted', 'CreatedDate', 'LastModifiedDate', 'SystemModstamp']);
+const ESSENTIAL: ReadonlySet<string> = new Set(AUDIT_FIELDS);
 
 interface Learned {
   at: number;
