@@ -1,5 +1,6 @@
 import {
   ContactByIdDocument,
+  CreateConnectionDocument,
   ContactPageDocument,
   ContactsByRemoteIdsDocument,
   FieldMappingProblemsDocument,
@@ -192,6 +193,33 @@ describe.each(READ_CRMS)('argument bounds on %s', (crm) => {
     const id = Buffer.from(`contact:${t.connections[crm]}:${'1'.repeat(200_000)}`).toString('base64url');
     const res = await request(stack.url, ContactByIdDocument, { id }, { key: t.key });
     expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(vendorCalls()).toBe(0);
+  });
+});
+
+describe('createConnection bounds', () => {
+  it.each([
+    [
+      'settings over 16 KB',
+      { settings: { fields: { contact: Array.from({ length: 2000 }, (_, i) => `F${i}__c`) } } },
+      /settings: settings must be at most 16384 bytes of JSON/,
+    ],
+    [
+      'vendorUrls over 4 KB',
+      { vendorUrls: { api: `https://x.example.com/${'p'.repeat(5000)}` } },
+      /vendorUrls: vendorUrls must be at most 4096 bytes/,
+    ],
+    ['a 1,000-character CRM kind', { crm: 'c'.repeat(1000) }, /crm: crm must be shorter than or equal to 32/],
+  ])('%s is BAD_USER_INPUT with no vendor call', async (_name, extra, message) => {
+    stack.clearLogs();
+    const res = await request(
+      stack.url,
+      CreateConnectionDocument,
+      { input: { crm: 'hubspot', displayName: 'too big', credentials: { accessToken: 'x' }, ...extra } },
+      { key: t.key },
+    );
+    expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.body.errors?.[0]?.message).toMatch(message);
     expect(vendorCalls()).toBe(0);
   });
 });
