@@ -26,6 +26,12 @@ export interface NativeRecord {
   updatedAt: string | null;
   /** Archived/soft-deleted in the CRM (only returned when the caller asked for deleted records). */
   isDeleted: boolean;
+  /**
+   * Native field paths the read asked for but the CRM refused (deleted, or hidden from the integration
+   * user, after a mapping named them), each with the CRM's reason: the record was read without them,
+   * and the mapping layer reports each as an issue instead of failing the read.
+   */
+  refusedFields?: Readonly<Record<string, string>>;
 }
 
 export interface NativeChange {
@@ -152,6 +158,22 @@ export interface NativeField {
   picklistValues?: { value: string; label: string }[];
   /** Object(s) a reference field points to. */
   referenceTo?: string[];
+  /**
+   * The name a read follows a reference field by, in a native field path (Salesforce `Account` for
+   * `AccountId`, as in `Account.Name`); absent where the vendor has no such paths.
+   */
+  relationshipName?: string;
+}
+
+/**
+ * Native field paths that follow references (`Account.Owner.Email`), for a connector whose vendor
+ * reads them. Mappings are checked hop by hop against it before they are stored.
+ */
+export interface RelationshipSupport {
+  /** Most dot-separated segments a native field path may have, the field itself included. */
+  readonly maxPathSegments: number;
+  /** Field metadata of any object of the vendor, by its API name (a reference field's `referenceTo`). */
+  describeObject(nativeObject: string): Promise<NativeField[]>;
 }
 
 export interface ConnectorLimits {
@@ -195,6 +217,11 @@ export interface CrmConnector {
   upsertRecords(obj: CrmObject, writes: readonly RecordWrite[]): Promise<WriteResult[]>;
   deleteRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<WriteResult[]>;
   describeFields(obj: CrmObject): Promise<NativeField[]>;
+  /**
+   * How native field paths follow references. Optional: absent, native field names are flat and a
+   * dotted path is refused (HubSpot properties).
+   */
+  readonly relationships?: RelationshipSupport;
   /** Checks the vendor's signature (and its timestamp window). Connectors without webhooks return false. */
   verifyWebhook(req: WebhookRequest): boolean;
   parseWebhook(req: WebhookRequest): NativeChange[];

@@ -31,27 +31,47 @@ export interface MappingIssue {
   message: string;
 }
 
-/** Native record fields → canonical fields. Pure: lookups come in `ctx`. */
+/**
+ * Native record fields → canonical fields. Pure: lookups come in `ctx`. `refused` names the native
+ * fields the CRM would not read for this record (`NativeRecord.refusedFields`): each reads as null
+ * with an issue saying why.
+ */
 export function toCanonical(
   mapping: ObjectMapping,
   native: NativeFields,
   ctx: MappingContext = {},
+  refused: Readonly<Record<string, string>> = {},
 ): CanonicalFields {
   const out: CanonicalFields = { fields: {}, customFields: {}, issues: [] };
   for (const entry of mapping.fields) {
-    let value: CanonicalValue;
-    try {
-      value = readValue(entry.transform, readPath(native, entry.native), native, ctx);
-    } catch (err) {
-      if (!(err instanceof MappingValueError)) throw err;
-      out.issues.push({ canonical: entry.canonical, native: entry.native, message: err.message });
-      value = null;
+    let value: CanonicalValue = null;
+    const refusal = Object.prototype.hasOwnProperty.call(refused, entry.native)
+      ? refused[entry.native]
+      : undefined;
+    if (refusal !== undefined) {
+      out.issues.push({ canonical: entry.canonical, native: entry.native, message: refusal });
+    } else {
+      try {
+        value = readValue(entry.transform, readPath(native, entry.native), native, ctx);
+      } catch (err) {
+        if (!(err instanceof MappingValueError)) throw err;
+        out.issues.push({ canonical: entry.canonical, native: entry.native, message: err.message });
+      }
     }
     if (entry.canonical.startsWith(CUSTOM_PREFIX))
-      out.customFields[entry.canonical.slice(CUSTOM_PREFIX.length)] = value;
-    else out.fields[entry.canonical] = value;
+      setOwn(out.customFields, entry.canonical.slice(CUSTOM_PREFIX.length), value);
+    else setOwn(out.fields, entry.canonical, value);
   }
   return out;
+}
+
+/**
+ * `target[key] = value` as an own property whatever the key: plain assignment of `__proto__` would
+ * replace the object's prototype instead (overrides refuse such keys; a vendor field could still be
+ * named so, and `fitToDescribe` maps custom fields by their vendor name).
+ */
+function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 export interface ToNativeOptions {
@@ -183,6 +203,8 @@ function readPath(record: NativeFields, path: string): NativeValue | undefined {
   let current: NativeValue | undefined = record;
   for (const part of path.split('.')) {
     if (current === null || typeof current !== 'object' || Array.isArray(current)) return undefined;
+    // Own properties only: `constructor` must not read Object's.
+    if (!Object.prototype.hasOwnProperty.call(current, part)) return undefined;
     current = (current as Record<string, NativeValue>)[part];
   }
   return current;

@@ -4,6 +4,20 @@ import { type FieldMappingOverride } from './mapper';
 
 /** Validates per-connection overrides before they are stored (operator input, so messages matter). */
 
+/**
+ * Keys that reach an object's prototype when assigned (`obj["__proto__"] = …`): as a custom field key
+ * the value would vanish silently into the prototype of `customFields`, or worse, change it. Refused
+ * wherever they appear in an override, as a key or as a segment of a name.
+ */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Longest canonical and native names accepted: far beyond any vendor's API names (Salesforce: 40–80). */
+const MAX_NAME_LENGTH = 255;
+/** Entries of one picklist table: a CRM picklist holds at most 1,000 values (Salesforce). */
+const MAX_PICKLIST_VALUES = 1000;
+/** Most overrides per object. */
+const MAX_OVERRIDES = 500;
+
 const transformSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('string'), maxLength: z.number().int().positive().optional() }),
   z.object({ kind: z.literal('number'), integer: z.boolean().optional() }),
@@ -18,27 +32,46 @@ const transformSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('boolean'), native: z.enum(['boolean', 'string']) }),
   z.object({
     kind: z.literal('picklist'),
-    values: z.record(z.string(), z.string()),
+    values: z
+      .record(z.string().max(MAX_NAME_LENGTH), z.string().max(MAX_NAME_LENGTH))
+      .refine((v) => Object.keys(v).length <= MAX_PICKLIST_VALUES, {
+        message: `expected at most ${MAX_PICKLIST_VALUES} picklist values`,
+      }),
     unknown: z.enum(['passthrough', 'null']),
   }),
   z.object({ kind: z.literal('multi'), separator: z.string().min(1).max(3) }),
-  z.object({ kind: z.literal('lookup'), table: z.string().min(1), missing: z.enum(['passthrough', 'null']) }),
+  z.object({
+    kind: z.literal('lookup'),
+    table: z.string().min(1).max(MAX_NAME_LENGTH),
+    missing: z.enum(['passthrough', 'null']),
+  }),
   z.object({
     kind: z.literal('status_from_flags'),
-    closedField: z.string().min(1),
-    wonField: z.string().min(1),
+    closedField: z.string().min(1).max(MAX_NAME_LENGTH),
+    wonField: z.string().min(1).max(MAX_NAME_LENGTH),
   }),
 ]);
 
-const canonicalName = z.string().regex(/^(?:[a-zA-Z][a-zA-Z0-9]*|customFields\.[A-Za-z0-9_]+)$/, {
-  message: 'expected a canonical field name or customFields.<key>',
-});
+const hasReservedSegment = (name: string): boolean => name.split('.').some((p) => RESERVED_KEYS.has(p));
+const notReserved = {
+  message: `expected a name without ${[...RESERVED_KEYS].join(', ')} (they reach the prototype of an object)`,
+};
+
+const canonicalName = z
+  .string()
+  .max(MAX_NAME_LENGTH)
+  .regex(/^(?:[a-zA-Z][a-zA-Z0-9]*|customFields\.[A-Za-z0-9_]+)$/, {
+    message: 'expected a canonical field name or customFields.<key>',
+  })
+  .refine((name) => !hasReservedSegment(name), notReserved);
 
 const entrySchema = z.object({
   canonical: canonicalName,
   native: z
     .string()
-    .regex(/^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/, { message: 'expected a native field name' }),
+    .max(MAX_NAME_LENGTH)
+    .regex(/^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/, { message: 'expected a native field name' })
+    .refine((name) => !hasReservedSegment(name), notReserved),
   transform: transformSchema,
   source: z.enum(['CRM', 'APP']),
   writable: z.boolean(),
@@ -49,12 +82,15 @@ const removalSchema = z.object({ canonical: canonicalName, remove: z.literal(tru
 
 /** Parses overrides or throws BAD_USER_INPUT naming each bad entry by index and path. */
 export function parseOverrides(input: unknown): FieldMappingOverride[] {
-  if (!Array.isArray(input) || input.length > 500) {
+  if (!Array.isArray(input) || input.length > MAX_OVERRIDES) {
     throw new BadUserInputError(
-      `invalid field mapping: expected a list of at most 500 overrides, got ${JSON.stringify(input)?.slice(0, 80)}`,
+      `invalid field mapping: expected a list of at most ${MAX_OVERRIDES} overrides, got ${describeInput(input)}`,
     );
   }
-  const lines: string[] = [];
+  const lines: string[] = reservedKeyPaths(input).map(
+    (path) =>
+      `overrides.${path}: the key ${JSON.stringify(path.split('.').pop())} is not allowed (it reaches the prototype of an object)`,
+  );
   const out: FieldMappingOverride[] = [];
   input.forEach((item: unknown, index) => {
     // Decide the shape first, so errors speak about the shape the operator meant (a union would only say "invalid").
@@ -66,5 +102,25 @@ export function parseOverrides(input: unknown): FieldMappingOverride[] {
         lines.push(`overrides.${[index, ...i.path].join('.')}: ${i.message}`);
   });
   if (lines.length > 0) throw new BadUserInputError(`invalid field mapping: ${lines.join('; ')}`);
+  return out;
+}
+
+function describeInput(input: unknown): string {
+  if (Array.isArray(input)) return `a list of ${input.length}`;
+  return input === null ? 'null' : `a ${typeof input}`;
+}
+
+/**
+ * Where a reserved key is an own key of any object in `value`, as dotted paths ("0.transform.values.__proto__").
+ * JSON.parse makes `"__proto__"` an own key, which zod's object parsing would otherwise drop silently.
+ */
+export function reservedKeyPaths(value: unknown, path: string[] = [], depth = 0): string[] {
+  if (value === null || typeof value !== 'object' || depth > 8) return [];
+  const out: string[] = [];
+  for (const key of Object.keys(value)) {
+    const at = [...path, key];
+    if (RESERVED_KEYS.has(key)) out.push(at.join('.'));
+    out.push(...reservedKeyPaths((value as Record<string, unknown>)[key], at, depth + 1));
+  }
   return out;
 }

@@ -30,7 +30,7 @@ export function toCanonicalRecord(
   native: NativeRecord,
   ctx: MappingContext,
 ): CanonicalRecord {
-  const mapped = toCanonical(mapping, native.fields, ctx);
+  const mapped = toCanonical(mapping, native.fields, ctx, native.refusedFields);
   const updatedAt = asDate(mapped.fields.updatedAt) ?? asDate(native.updatedAt);
   return {
     id: encodeRecordId({ object, connectionId, remoteId: native.remoteId }),

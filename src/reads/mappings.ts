@@ -1,11 +1,11 @@
 import { Types } from 'mongoose';
 import { isCrmKind } from '../config/crms';
-import { type CrmObject, type NativeField, type NativeFieldType } from '../connectors/types';
+import { type CrmObject } from '../connectors/types';
 import { BadUserInputError } from '../errors';
 import { DEFAULT_MAPPINGS } from '../mapping/defaults';
 import { type FieldMappingOverride, applyOverrides } from '../mapping/mapper';
 import { parseOverrides } from '../mapping/schema';
-import { type FieldMappingEntry, type ObjectMapping, type Transform } from '../mapping/types';
+import { type ObjectMapping } from '../mapping/types';
 import { type FieldMappingModel, fieldMappingModel } from '../store/models/field-mapping.model';
 import { type Store } from '../store';
 
@@ -15,6 +15,11 @@ export interface EffectiveMapping {
   overrides: FieldMappingOverride[];
   /** 0 while the connection uses the defaults unchanged. */
   version: number;
+  /**
+   * Stored overrides that no longer pass validation (stored before a rule was added), left out of
+   * `mapping` so they cannot break reads, each with why. Fixed by the next `updateFieldMapping`.
+   */
+  ignored?: string[];
 }
 
 const indexed = new WeakSet<FieldMappingModel>();
@@ -30,9 +35,9 @@ export class MappingStore {
   async effective(crm: string, connectionId: string, object: CrmObject): Promise<EffectiveMapping> {
     const defaults = defaultMapping(crm, object);
     const doc = await this.model.findOne({ connectionId: new Types.ObjectId(connectionId), object }).lean();
-    if (!doc) return { mapping: defaults, overrides: [], version: 0 };
-    const overrides = parseOverrides(doc.overrides);
-    return { mapping: applyOverrides(defaults, overrides), overrides, version: doc.version };
+    if (!doc) return { mapping: defaults, overrides: [], version: 0, ignored: [] };
+    const { overrides, ignored } = parseStoredOverrides(doc.overrides);
+    return { mapping: applyOverrides(defaults, overrides), overrides, version: doc.version, ignored };
   }
 
   /** Replaces the overrides (already validated) and bumps the version. */
@@ -65,74 +70,19 @@ export function defaultMapping(crm: string, object: CrmObject): ObjectMapping {
   return DEFAULT_MAPPINGS[crm][object];
 }
 
-/** Native field types each transform can read; `lookup`/`string` read anything as text. */
-const TYPES_BY_TRANSFORM: Readonly<Record<Transform['kind'], readonly NativeFieldType[] | 'any'>> = {
-  string: 'any',
-  lookup: 'any',
-  number: ['integer', 'decimal', 'currency', 'percent', 'string'],
-  decimal: ['integer', 'decimal', 'currency', 'percent', 'string'],
-  percent: ['percent', 'decimal', 'integer', 'string'],
-  date: ['date', 'datetime', 'string'],
-  datetime: ['datetime', 'date', 'string'],
-  boolean: ['boolean', 'string'],
-  picklist: ['picklist', 'string'],
-  multi: ['multipicklist', 'string', 'text'],
-  status_from_flags: 'any',
-};
-
-/**
- * Checks overrides against what the CRM says it has: the native field exists (the first segment of a
- * relationship path), its type fits the transform, and every native value a picklist transform names
- * is one of the field's picklist values. Throws one BAD_USER_INPUT listing every problem.
- */
-export function validateAgainstDescribe(
-  object: CrmObject,
-  overrides: readonly FieldMappingOverride[],
-  described: readonly NativeField[],
-): void {
-  const byName = new Map(described.map((f) => [f.name, f]));
-  const problems: string[] = [];
-  overrides.forEach((o, i) => {
-    if ('remove' in o) return;
-    const entry: FieldMappingEntry = o;
-    const at = `overrides.${i} (${entry.canonical})`;
-    const dotted = entry.native.includes('.');
-    const field = byName.get(dotted ? relationshipField(entry.native, byName) : entry.native);
-    if (!field) {
-      problems.push(`${at}: the CRM has no ${object} field ${JSON.stringify(entry.native)}`);
-      return;
-    }
-    if (dotted) return; // The related object's field types are not in this describe.
-    const allowed = TYPES_BY_TRANSFORM[entry.transform.kind];
-    if (allowed !== 'any' && field.type !== 'unknown' && !allowed.includes(field.type)) {
-      problems.push(
-        `${at}: transform ${entry.transform.kind} cannot read ${field.name} of type ${field.type} (expected ${allowed.join(' or ')})`,
+/** Stored overrides, each parsed on its own: one that fails today's rules is left out, not fatal. */
+function parseStoredOverrides(stored: unknown[]): { overrides: FieldMappingOverride[]; ignored: string[] } {
+  const overrides: FieldMappingOverride[] = [];
+  const ignored: string[] = [];
+  stored.forEach((entry, i) => {
+    try {
+      overrides.push(...parseOverrides([entry]));
+    } catch (err) {
+      if (!(err instanceof BadUserInputError)) throw err;
+      ignored.push(
+        `stored override ${i} is ignored: ${err.message.replaceAll('overrides.0', `overrides.${i}`)}`,
       );
     }
-    if (entry.transform.kind === 'picklist' && field.picklistValues) {
-      const known = new Set(field.picklistValues.map((v) => v.value));
-      for (const value of Object.keys(entry.transform.values)) {
-        if (!known.has(value)) {
-          problems.push(
-            `${at}: ${field.name} has no picklist value ${JSON.stringify(value)} (it has ${[...known].slice(0, 20).join(', ')})`,
-          );
-        }
-      }
-    }
-    if (entry.writable && field.readOnly) {
-      problems.push(`${at}: ${field.name} is read-only in the CRM, so the entry cannot be writable`);
-    }
   });
-  if (problems.length > 0) {
-    throw new BadUserInputError(`invalid field mapping for ${object}: ${problems.join('; ')}`, {
-      details: { problems },
-    });
-  }
-}
-
-/** `Account.Name` → the reference field `AccountId` (Salesforce), else the first segment itself. */
-function relationshipField(path: string, byName: ReadonlyMap<string, NativeField>): string {
-  const head = path.split('.')[0] ?? path;
-  if (byName.has(head)) return head;
-  return byName.has(`${head}Id`) ? `${head}Id` : head;
+  return { overrides, ignored };
 }

@@ -9,6 +9,10 @@ import { type HsProperty } from './wire.types';
  * included (HubSpot returns only a handful of defaults when a read names none), so the list is cached
  * in-process per connection for {@link PROPERTY_CACHE_TTL_MS}: one metadata call per connection and
  * object every few minutes, not one per request.
+ *
+ * Property names are flat: a read cannot follow a reference to another object's property (associations
+ * are their own API), so the connector declares no `relationships` and a dotted native path in a field
+ * mapping is refused before it is stored (`connectors/relationship-paths.ts`).
  */
 
 interface CacheEntry {

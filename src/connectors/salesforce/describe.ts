@@ -1,4 +1,5 @@
-import { type CrmObject, type NativeField } from '../types';
+import { CrmValidationError } from '../../errors';
+import { type CrmObject, type NativeField, type RelationshipSupport } from '../types';
 import { type SalesforceApi } from './api-context';
 import { ConnectionCache } from './connection-cache';
 import { toNativeField } from './mappers';
@@ -22,6 +23,35 @@ const FIELD_NAMES: Readonly<Record<CrmObject, ConnectionCache<ReadonlySet<string
 
 async function describe(api: SalesforceApi, obj: CrmObject): Promise<WireDescribeResult> {
   return (await api.conn.describe(SALESFORCE_OBJECTS[obj])) as unknown as WireDescribeResult;
+}
+
+/**
+ * SOQL follows child-to-parent relationships at most five levels deep, the object queried counting as
+ * the first (docs/vendors/salesforce.md, "Relationship depth"): a path after the queried object has at
+ * most five segments, four relationships and the field (`Account.Owner.Manager.Manager.Email`).
+ */
+export const SOQL_MAX_PATH_SEGMENTS = 5;
+
+/** An sObject API name as describe's `referenceTo` lists them; it goes into a URL path. */
+const SOBJECT_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/** Field metadata of any sObject by API name: the objects a relationship path walks through. */
+export async function describeObjectFields(api: SalesforceApi, sobject: string): Promise<NativeField[]> {
+  if (!SOBJECT_NAME.test(sobject)) {
+    throw new CrmValidationError(`not a Salesforce object name: ${JSON.stringify(sobject.slice(0, 80))}`, {
+      crm: api.crm,
+    });
+  }
+  const result = (await api.conn.describe(sobject)) as unknown as WireDescribeResult;
+  return result.fields.map(toNativeField);
+}
+
+/** What the connector declares as its {@link RelationshipSupport}. */
+export function relationshipSupport(api: SalesforceApi): RelationshipSupport {
+  return {
+    maxPathSegments: SOQL_MAX_PATH_SEGMENTS,
+    describeObject: (sobject) => describeObjectFields(api, sobject),
+  };
 }
 
 const namesOf = (result: WireDescribeResult): ReadonlySet<string> =>

@@ -74,6 +74,7 @@ export function toNativeField(field: WireDescribeField): NativeField {
       .map((p) => ({ value: p.value, label: p.label ?? p.value }));
   }
   if (field.referenceTo && field.referenceTo.length > 0) out.referenceTo = [...field.referenceTo];
+  if (field.relationshipName) out.relationshipName = field.relationshipName;
   return out;
 }
 

@@ -16,7 +16,7 @@ export const SALESFORCE_OBJECTS: Readonly<Record<CrmObject, string>> = {
 };
 
 /** Audit fields every read selects: change tracking and soft-delete state depend on them. */
-const AUDIT_FIELDS = ['Id', 'IsDeleted', 'CreatedDate', 'LastModifiedDate', 'SystemModstamp'] as const;
+export const AUDIT_FIELDS = ['Id', 'IsDeleted', 'CreatedDate', 'LastModifiedDate', 'SystemModstamp'] as const;
 
 const STANDARD_FIELDS: Readonly<Record<CrmObject, readonly string[]>> = {
   contact: ['FirstName', 'LastName', 'Email', 'Phone', 'Title', 'AccountId', 'Account.Name', 'OwnerId'],

@@ -12,6 +12,7 @@ import {
   type NativeRecord,
   type Page,
   type RecordWrite,
+  type RelationshipSupport,
   type WebhookRequest,
   type WriteResult,
 } from '../types';
@@ -21,9 +22,10 @@ import { createJsforceConnection } from './auth';
 import { listChanges } from './changes';
 import { deleteRecords, upsertRecords } from './collections';
 import { currencyReading, withCurrency } from './currency';
-import { describeFields } from './describe';
+import { describeFields, relationshipSupport } from './describe';
 import { parseSalesforceSettings } from './objects';
 import { getRecords, listRecords } from './query';
+import { markRefused, readDroppingRefusedFields } from './refused-fields';
 
 export interface SalesforceConnectorOptions {
   /** @defaultValue real timers (only Bulk 2.0 job polling waits) */
@@ -58,12 +60,18 @@ export class SalesforceConnector implements CrmConnector {
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       now: options.now ?? Date.now,
     };
+    this.relationships = relationshipSupport(this.api);
   }
+
+  /** Relationship paths (`Account.Owner.Email`) up to SOQL's depth limit (`describe.ts`). */
+  readonly relationships: RelationshipSupport;
 
   async getRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<(NativeRecord | null)[]> {
     const reading = await currencyReading(this.api, this.connectionId, obj);
-    const records = await getRecords(reading.api, obj, remoteIds);
-    return withCurrency(reading, this.connectionId, obj, records);
+    const { result, refused } = await readDroppingRefusedFields(reading.api, this.connectionId, obj, (api) =>
+      getRecords(api, obj, remoteIds),
+    );
+    return withCurrency(reading, this.connectionId, obj, markRefused(result, refused));
   }
 
   /** Every filter part as SOQL (`soql-filter.ts`), with deleted records too (`/queryAll`). */
@@ -76,18 +84,32 @@ export class SalesforceConnector implements CrmConnector {
 
   async listRecords(obj: CrmObject, options: ListOptions): Promise<Page<NativeRecord>> {
     const reading = await currencyReading(this.api, this.connectionId, obj);
-    const page = await listRecords(reading.api, obj, options);
-    return { ...page, items: await withCurrency(reading, this.connectionId, obj, page.items) };
+    const { result: page, refused } = await readDroppingRefusedFields(
+      reading.api,
+      this.connectionId,
+      obj,
+      (api) => listRecords(api, obj, options),
+    );
+    const items = markRefused(page.items, refused);
+    return { ...page, items: await withCurrency(reading, this.connectionId, obj, items) };
   }
 
   async listChanges(obj: CrmObject, options: ChangesOptions): Promise<Page<NativeChange>> {
     const reading = await currencyReading(this.api, this.connectionId, obj);
-    const page = await listChanges(reading.api, obj, options);
+    const { result: page, refused } = await readDroppingRefusedFields(
+      reading.api,
+      this.connectionId,
+      obj,
+      (api) => listChanges(api, obj, options),
+    );
     const records = await withCurrency(
       reading,
       this.connectionId,
       obj,
-      page.items.map((c) => c.record ?? null),
+      markRefused(
+        page.items.map((c) => c.record ?? null),
+        refused,
+      ),
     );
     const items = page.items.map((c, i) => (c.record ? { ...c, record: records[i] ?? c.record } : c));
     return { ...page, items };

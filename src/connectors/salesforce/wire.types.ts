@@ -49,6 +49,7 @@ export interface WireDescribeField {
   externalId?: boolean;
   picklistValues?: { value: string; label: string | null; active: boolean }[];
   referenceTo?: string[];
+  relationshipName?: string | null;
 }
 
 export interface WireDescribeResult {

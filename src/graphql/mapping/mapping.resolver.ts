@@ -1,7 +1,13 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { type CrmObject } from '../../connectors/types';
+import { type ConnectionReader } from '../../loaders/read-loaders';
 import { parseOverrides } from '../../mapping/schema';
-import { type EffectiveMapping, MappingStore, validateAgainstDescribe } from '../../reads/mappings';
+import {
+  type DescribedObject,
+  mappingProblems,
+  validateAgainstDescribe,
+} from '../../reads/mapping-validation';
+import { type EffectiveMapping, MappingStore } from '../../reads/mappings';
 import { CurrentAuth } from '../auth/current-auth.decorator';
 import { CrmObjectEnum } from '../records/crm-object.enum';
 import { type Auth, type RequestContext } from '../request-context';
@@ -10,8 +16,10 @@ import { FieldMappingView } from './mapping.type';
 
 /** An update reads the CRM's field metadata and writes the store. */
 const MAPPING_WRITE_COST = 20;
+/** A check reads the CRM's field metadata (one call per object a relationship path walks through). */
+const MAPPING_CHECK_COST = 10;
 
-@Resolver()
+@Resolver(() => FieldMappingView)
 export class MappingResolver {
   @Query(() => FieldMappingView, {
     description: "A connection's effective field mapping for CONTACT or DEAL.",
@@ -30,9 +38,11 @@ export class MappingResolver {
     description:
       "Replaces a connection's overrides for CONTACT or DEAL (read_write keys only). Each override replaces the " +
       'default entry with the same canonical name, or adds one; {"canonical": …, "remove": true} drops one. ' +
-      "Checked against the CRM's field metadata: an unknown native field, a transform that cannot read the " +
-      "field's type, or a picklist value the CRM does not have is BAD_USER_INPUT naming it. Mapped custom fields " +
-      'appear in `customFields` under their canonical key.',
+      "Checked against the CRM's field metadata before anything is saved: an unknown native field, a relationship " +
+      "path with a hop the CRM does not have or deeper than the CRM's limit (Salesforce: five segments, e.g. " +
+      "Account.Owner.Email has three), a transform that cannot read the field's type, a picklist value the CRM " +
+      'does not have, or a key such as __proto__ is BAD_USER_INPUT naming it. Mapped custom fields appear in ' +
+      '`customFields` under their canonical key.',
     complexity: ({ childComplexity }) => MAPPING_WRITE_COST + childComplexity,
   })
   async updateFieldMapping(
@@ -44,7 +54,7 @@ export class MappingResolver {
   ): Promise<FieldMappingView> {
     const parsed = parseOverrides(overrides);
     const reader = await ctx.loaders.reads.reader(connectionId);
-    validateAgainstDescribe(object, parsed, await reader.describe(object));
+    await validateAgainstDescribe(parsed, await describedObject(reader, object));
     const mappings = new MappingStore(ctx.app.store);
     await mappings.replace(auth.tenantId, reader.connection.id, object, parsed);
     ctx.logger.info({ connectionId, object, overrides: parsed.length }, 'field mapping updated');
@@ -53,6 +63,31 @@ export class MappingResolver {
       await mappings.effective(reader.connection.crm, reader.connection.id, object),
     );
   }
+
+  @FieldResolver(() => [String], {
+    description:
+      "What is wrong with this mapping now, checked against the CRM's field metadata when asked: overrides " +
+      'whose field or relationship the CRM no longer has (deleted, or hidden from the integration user, after ' +
+      "the mapping was saved), and stored overrides that fail today's rules and are ignored. Reads go on " +
+      'meanwhile: such a field reads null and each record lists it in mappingIssues. Empty when the mapping is sound.',
+    complexity: MAPPING_CHECK_COST,
+  })
+  async problems(@Root() view: FieldMappingView, @Ctx() ctx: RequestContext): Promise<string[]> {
+    const reader = await ctx.loaders.reads.reader(view.connectionId);
+    const object = view.object as CrmObject;
+    const current = await mappingProblems(view.entries, await describedObject(reader, object));
+    return [...view.ignored, ...current];
+  }
+}
+
+async function describedObject(reader: ConnectionReader, object: CrmObject): Promise<DescribedObject> {
+  const { mapping } = await reader.mapping(object);
+  return {
+    object,
+    nativeObject: mapping.nativeObject,
+    fields: await reader.describe(object),
+    relationships: reader.connector.relationships,
+  };
 }
 
 /** The API's view of an effective mapping (also what `bench:reads`' bare server returns). */
@@ -72,5 +107,7 @@ export function toFieldMappingView(connectionId: string, e: EffectiveMapping): F
       overridden: overridden.has(f.canonical),
     })),
     overrides: e.overrides.map((o) => ({ ...o })),
+    entries: e.overrides,
+    ignored: e.ignored ?? [],
   };
 }

@@ -1,4 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
+import { type FieldMappingOverride } from '../../mapping/mapper';
 import { JSONObjectScalar } from '../scalars/json-object.scalar';
 
 @ObjectType({ description: 'One canonical field and the native field it comes from.' })
@@ -47,4 +48,10 @@ export class FieldMappingView {
 
   @Field(() => [JSONObjectScalar], { description: 'The stored overrides, as given to updateFieldMapping.' })
   overrides!: Record<string, unknown>[];
+
+  /** The stored overrides as parsed (for `problems`; not a GraphQL field). */
+  entries!: readonly FieldMappingOverride[];
+
+  /** Stored overrides left out because they fail today's rules, with why (not a GraphQL field). */
+  ignored!: readonly string[];
 }

@@ -1,8 +1,24 @@
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
-import { Max, Min } from 'class-validator';
+import { ArrayMaxSize, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
 /** The default page size when `first` is absent. */
 export const DEFAULT_PAGE_SIZE = 25;
+
+/**
+ * Length bounds of what a list or lookup takes. Every argument that can reach a vendor is bounded here,
+ * so an oversized value is BAD_USER_INPUT at the gateway rather than a vendor refusal (a 200 KB email
+ * filter made Salesforce answer 431) after a spent API call. Each bound is well above any real value.
+ */
+export const ARG_BOUNDS = {
+  /** An email address: RFC 5321 caps a forward path at 256 octets, 254 of them the address. */
+  email: 254,
+  /** A name prefix: a first, last or deal name is at most 120 characters in either CRM. */
+  namePrefix: 100,
+  /** Our connection ids (24 hex), encoded record ids, and the CRMs' record ids (18 characters and less). */
+  id: 128,
+  /** A list cursor as this API issues it; sealed cursors are a few hundred characters. */
+  cursor: 2048,
+} as const;
 
 @InputType({
   description:
@@ -17,17 +33,21 @@ export class RecordFilter {
   @Field(() => String, {
     nullable: true,
     description:
-      'Exact email, case-insensitive (contacts). Applied by the CRM (Salesforce Email =, HubSpot search EQ).',
+      'Exact email, case-insensitive (contacts), at most 254 characters. Applied by the CRM (Salesforce Email =, ' +
+      'HubSpot search EQ).',
   })
+  @MaxLength(ARG_BOUNDS.email)
   email?: string | null;
 
   @Field(() => String, {
     nullable: true,
     description:
-      'Case-insensitive prefix of first name, last name or full name (contacts), name (deals). Salesforce: ' +
+      'Case-insensitive prefix of first name, last name or full name (contacts), name (deals), at most 100 ' +
+      'characters. Salesforce: ' +
       'LIKE, by the CRM. HubSpot has no prefix operator: a prefix of one word (letters and digits) is searched ' +
       'as a word token and narrowed here; any other prefix is applied after fetch only.',
   })
+  @MaxLength(ARG_BOUNDS.namePrefix)
   namePrefix?: string | null;
 
   @Field(() => Date, {
@@ -51,6 +71,7 @@ export class RecordFilter {
 @ArgsType()
 export class RecordListArgs {
   @Field(() => ID)
+  @MaxLength(ARG_BOUNDS.id)
   connectionId!: string;
 
   @Field(() => Int, {
@@ -62,9 +83,11 @@ export class RecordListArgs {
   first!: number;
 
   @Field(() => String, { nullable: true, description: 'An endCursor or edge cursor from a previous page.' })
+  @MaxLength(ARG_BOUNDS.cursor)
   after?: string | null;
 
   @Field(() => RecordFilter, { nullable: true })
+  @ValidateNested()
   filter?: RecordFilter | null;
 }
 
@@ -74,9 +97,14 @@ export const MAX_REMOTE_IDS = 500;
 @ArgsType()
 export class RemoteIdsArgs {
   @Field(() => ID)
+  @MaxLength(ARG_BOUNDS.id)
   connectionId!: string;
 
-  @Field(() => [String], { description: `The CRM's own ids, at most ${MAX_REMOTE_IDS}.` })
+  @Field(() => [String], {
+    description: `The CRM's own ids, at most ${MAX_REMOTE_IDS}, each at most ${ARG_BOUNDS.id} characters.`,
+  })
+  @ArrayMaxSize(MAX_REMOTE_IDS)
+  @MaxLength(ARG_BOUNDS.id, { each: true })
   remoteIds!: string[];
 }
 

@@ -56,7 +56,16 @@ function objectLiteral(
   variables: Record<string, unknown> | null | undefined,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const field of ast.fields) out[field.name.value] = literalValue(field.value, variables);
+  for (const field of ast.fields) {
+    // An own key whatever its name, as JSON.parse makes one: assigning `__proto__` would replace the
+    // object's prototype instead, out of sight of the checks that refuse such keys.
+    Object.defineProperty(out, field.name.value, {
+      value: literalValue(field.value, variables),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
   return out;
 }
 

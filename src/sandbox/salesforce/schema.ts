@@ -163,6 +163,15 @@ export const SCHEMA: ReadonlyMap<string, SfObject> = new Map(
         sys('Name', 'Full Name', 'string', { length: 121, calculated: true }),
         f({ name: 'Email', label: 'Email', type: 'email', length: 128, nillable: false }),
         f({ name: 'IsActive', label: 'Active', type: 'boolean', nillable: false, defaultedOnCreate: true }),
+        // The user's manager, as in a real org's User (a relationship path can climb it: Owner.Manager.Email).
+        f({
+          name: 'ManagerId',
+          label: 'Manager ID',
+          type: 'reference',
+          referenceTo: 'User',
+          relationshipName: 'Manager',
+          length: 18,
+        }),
       ],
       [],
       false,

@@ -73,6 +73,8 @@ export function createSalesforceState(org: SandboxOrg<SfOrgState>): SfOrgState {
       Username: `${String(first).toLowerCase()}.${String(last).toLowerCase()}.${i}@${org.id}.sandbox`,
       Email: `${String(first).toLowerCase()}.${i}@example.com`,
       IsActive: true,
+      // Every seeded user but the first two reports to the second (Casey Admin).
+      ManagerId: i >= 2 ? makeId(KEY_PREFIX.User, 2, tag) : null,
       CreatedDate: anchor - 800 * DAY,
       CreatedById: makeId(KEY_PREFIX.User, 1, tag),
       LastModifiedDate: anchor - 800 * DAY,

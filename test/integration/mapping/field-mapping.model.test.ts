@@ -2,6 +2,7 @@ import { type Connection, Types } from 'mongoose';
 import { DEFAULT_MAPPINGS } from '../../../src/mapping/defaults';
 import { applyOverrides, toNative } from '../../../src/mapping/mapper';
 import { parseOverrides } from '../../../src/mapping/schema';
+import { MappingStore } from '../../../src/reads/mappings';
 import { fieldMappingModel } from '../../../src/store/models/field-mapping.model';
 import { connectTestDatabase, dropTestDatabase } from '../../support/stores';
 
@@ -44,5 +45,45 @@ describe('FieldMapping model (FerretDB)', () => {
     await expect(
       FieldMapping.create({ tenantId, connectionId, object: 'contact', overrides: [] }),
     ).rejects.toThrow(/duplicate key/i);
+  });
+
+  it("reads a stored override today's rules refuse as ignored and reported, and applies the others", async () => {
+    // As saved before keys such as `constructor` were refused: reads must go on.
+    const connectionId = new Types.ObjectId();
+    await fieldMappingModel(conn).collection.insertOne({
+      tenantId: new Types.ObjectId(),
+      connectionId,
+      object: 'contact',
+      version: 3,
+      overrides: [
+        {
+          canonical: 'customFields.constructor',
+          native: 'Email',
+          transform: { kind: 'string' },
+          source: 'CRM',
+          writable: false,
+        },
+        {
+          canonical: 'customFields.tier',
+          native: 'Tier__c',
+          transform: { kind: 'string' },
+          source: 'CRM',
+          writable: false,
+        },
+      ],
+    });
+    const effective = await new MappingStore({ conn }).effective(
+      'salesforce',
+      connectionId.toString(),
+      'contact',
+    );
+    expect(effective.overrides.map((o) => o.canonical)).toEqual(['customFields.tier']);
+    expect(effective.mapping.fields.map((f) => f.canonical)).toContain('customFields.tier');
+    expect(effective.mapping.fields.map((f) => f.canonical)).not.toContain('customFields.constructor');
+    expect(effective.ignored).toEqual([
+      expect.stringMatching(
+        /^stored override 0 is ignored: invalid field mapping: overrides\.0\.canonical: expected a name without/,
+      ),
+    ]);
   });
 });

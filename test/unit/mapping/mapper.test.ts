@@ -267,3 +267,45 @@ describe('custom fields and overrides', () => {
     expect(transformForField({ type: 'currency' })).toEqual({ kind: 'decimal', native: 'string' });
   });
 });
+
+describe('fields the CRM refused', () => {
+  it('read as null with an issue naming the field, and the rest of the record is read', () => {
+    const mapping = applyOverrides(sf.contact, [
+      {
+        canonical: 'customFields.tier',
+        native: 'Customer_Tier__c',
+        transform: { kind: 'string' },
+        source: 'CRM',
+        writable: false,
+      },
+    ]);
+    const out = toCanonical(
+      mapping,
+      { Email: 'a@example.com', LastName: 'Lovelace' },
+      {},
+      {
+        Customer_Tier__c:
+          'Salesforce refused the field (INVALID_FIELD): Contact has no field "Customer_Tier__c"',
+      },
+    );
+    expect(out.fields).toMatchObject({ email: 'a@example.com', lastName: 'Lovelace' });
+    expect(out.customFields).toEqual({ tier: null });
+    expect(out.issues).toEqual([
+      {
+        canonical: 'customFields.tier',
+        native: 'Customer_Tier__c',
+        message: 'Salesforce refused the field (INVALID_FIELD): Contact has no field "Customer_Tier__c"',
+      },
+    ]);
+  });
+
+  it('a vendor field named like a prototype key lands as an own key, never on the prototype', () => {
+    const mapping = fitToDescribe({ ...hs.contact, fields: [] }, [
+      { name: '__proto__', label: 'odd', type: 'string', custom: true, required: false, readOnly: true },
+    ]);
+    const out = toCanonical(mapping, JSON.parse('{"__proto__": "x"}') as Record<string, string>);
+    expect(Object.getPrototypeOf(out.customFields)).toBe(Object.prototype);
+    expect(Object.keys(out.customFields)).toEqual(['__proto__']);
+    expect(Object.getOwnPropertyDescriptor(out.customFields, '__proto__')?.value).toBe('x');
+  });
+});

@@ -4,6 +4,7 @@ import { VendorHttpClient } from '../../../../src/connectors/http/vendor-client'
 import { salesforceHooks } from '../../../../src/connectors/salesforce/auth';
 import { forgetDescribedFields } from '../../../../src/connectors/salesforce/describe';
 import { forgetOrgCurrency } from '../../../../src/connectors/salesforce/organization';
+import { forgetRefusedFields } from '../../../../src/connectors/salesforce/refused-fields';
 import { SalesforceConnector } from '../../../../src/connectors/salesforce/salesforce.connector';
 import { RecordingBudget, RecordingTokens, rejection } from '../../../support/connector-doubles';
 import { createLogger } from '../../../../src/logger';
@@ -61,6 +62,7 @@ export function salesforce(
 export function forgetOrgMetadata(): void {
   forgetOrgCurrency();
   forgetDescribedFields();
+  forgetRefusedFields();
 }
 
 /** nock scope on the instance, answering JSON with the Limit Info header Salesforce always sends. */
