@@ -434,7 +434,7 @@ describe.each(READ_CRMS)('reads on %s', (crm) => {
         { key: t.key },
       );
       expect(res.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-      expect(res.body.errors?.[0]?.message).toMatch(/another filter/);
+      expect(res.body.errors?.[0]?.message).toMatch(/does not belong to this list/);
     }
   });
 

@@ -1,4 +1,4 @@
-import { CrmValidationError } from '../../../../src/errors';
+import { CrmUpstreamError } from '../../../../src/errors';
 import { DATA, forgetOrgMetadata, salesforce, sf, sfId } from './sf-context';
 
 beforeEach(forgetOrgMetadata);
@@ -88,7 +88,8 @@ describe('a selected field the org refuses (INVALID_FIELD)', () => {
     describes([...CONTACT_FIELDS, field('Tier__c')]);
 
     const read = connector.listRecords('contact', { pageSize: 10 });
-    await expect(read).rejects.toBeInstanceOf(CrmValidationError);
+    // A query Salesforce refuses is UPSTREAM (docs/vendors/salesforce.md, "Errors of a request we built").
+    await expect(read).rejects.toBeInstanceOf(CrmUpstreamError);
     await expect(read).rejects.toMatchObject({ vendorCode: 'INVALID_FIELD' });
   });
 });
