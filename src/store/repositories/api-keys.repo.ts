@@ -104,6 +104,14 @@ export class ApiKeysRepository {
     return { keyId: doc._id.toString(), tenantId: doc.tenantId.toString(), scope: doc.scope as ApiKeyScope };
   }
 
+  /** The tenant and scope of a key by id, or null when there is none or it is revoked. */
+  async findLive(id: string): Promise<AuthenticatedKey | null> {
+    if (!isValidObjectId(id)) return null;
+    const doc = await this.keys.findOne({ _id: new Types.ObjectId(id), revokedAt: null }).lean();
+    if (!doc) return null;
+    return { keyId: doc._id.toString(), tenantId: doc.tenantId.toString(), scope: doc.scope as ApiKeyScope };
+  }
+
   /**
    * Records a use at most once per {@link LAST_USED_RESOLUTION_MS}: the document just read says whether
    * it is stale, so most requests write nothing. The filter repeats the staleness test, so concurrent
