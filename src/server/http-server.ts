@@ -26,6 +26,8 @@ import { limitsFromEnv, MAX_REQUEST_BYTES, type OperationLimits } from './limits
 import { type MetricsExposure, metricsExposureFromEnv, startMetricsListener } from './metrics-endpoint';
 import { RequestRateLimiter, type RequestRateLimits, requestRateLimitsFromEnv } from './request-rate-limit';
 import { listRoutes, type RouteInfo } from './routes';
+
+export type { RouteInfo } from './routes';
 import { attachWebSocketServer } from './websocket';
 
 /** Where the API lives, for HTTP and WebSocket alike. */

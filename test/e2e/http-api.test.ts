@@ -35,11 +35,27 @@ describe('GraphQL over HTTP', () => {
     expect(res.body.data?.viewer).toEqual({ tenant: { id: tenantId, name: tenant!.name }, scope: 'read' });
   });
 
-  it('is UNAUTHENTICATED without a key', async () => {
+  it('is UNAUTHENTICATED (HTTP 401) without a key, before anything runs, as with a bad key', async () => {
     const res = await request(gw.url, ViewerDocument);
-    expect(res.body.data).toBeNull();
+    expect(res.status).toBe(401);
+    expect(res.body).not.toHaveProperty('data');
     expect(res.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect(res.body.errors?.[0]?.message).toMatch(/needs an API key/);
+  });
+
+  it('answers 401 with WWW-Authenticate: Bearer for a missing key and a bad key alike', async () => {
+    const send = (authorization?: string) =>
+      fetch(`${gw.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify({ query: '{ health viewer { scope } }' }),
+      });
+    for (const res of [await send(), await send(`Bearer cgw_abcdefgh_${'x'.repeat(43)}`)]) {
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
+      expect(body.errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
+    }
   });
 
   it('is UNAUTHENTICATED (HTTP 401) with an unknown key, before anything runs', async () => {
