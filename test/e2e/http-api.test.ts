@@ -65,6 +65,18 @@ describe('GraphQL over HTTP', () => {
     expect(res.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
+  it('refuses a body over 1 MiB with 413 BAD_USER_INPUT', async () => {
+    const { key } = await gw.tenant('big-body', 'read');
+    const res = await fetch(`${gw.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query: `{ health } # ${'x'.repeat(2 * 1024 * 1024)}` }),
+    });
+    expect(res.status).toBe(413);
+    const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
+  });
+
   it('is FORBIDDEN for a read-only key on a mutation, and nothing is written', async () => {
     const { tenantId, key } = await gw.tenant('reader', 'read');
     const res = await request(gw.url, CreateConnectionDocument, hubspot('nope'), { key });
