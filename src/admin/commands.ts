@@ -107,6 +107,17 @@ export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
       return [`revoked key ${info.id} (prefix ${info.prefix}) at ${info.revokedAt!.toISOString()}`];
     },
   },
+  'keys:set-scope': {
+    usage: 'keys:set-scope <key id|prefix> --scope read|read_write',
+    needsStores: true,
+    async run(ctx, { positionals, options }) {
+      const scope = parseScope(requireArg(options.scope, '--scope'));
+      const info = await ctx!.store.apiKeys.setScope(requireArg(positionals[0], 'key id or prefix'), scope);
+      // Every gateway applies the new scope to the key's next request and socket operation.
+      await publishApiKeyChange(ctx!.redis, ctx!.redisPrefix, info.id);
+      return [`key ${info.id} (prefix ${info.prefix}) now has scope ${info.scope}`];
+    },
+  },
   'keys:generate-credentials-key': {
     usage: 'keys:generate-credentials-key [kid]',
     needsStores: false,

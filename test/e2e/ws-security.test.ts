@@ -3,7 +3,6 @@ import { type Client } from 'graphql-ws/client';
 import WebSocket from 'ws';
 import { ADMIN_COMMANDS } from '../../src/admin/commands';
 import { connectionEventsChannel } from '../../src/events/connection-events';
-import { publishApiKeyChange } from '../../src/security/api-key-changes';
 import { MAX_REQUEST_BYTES } from '../../src/server/limits';
 import { WS_CLOSE } from '../../src/server/websocket';
 import { ConnectionEventsDocument, CreateConnectionDocument, ViewerDocument } from './generated/operations';
@@ -103,9 +102,7 @@ describe('WebSocket security', () => {
     const client = open(t.key);
     expect(await once(client, '{ viewer { scope } }')).toEqual({ data: { viewer: { scope: 'read_write' } } });
     const id = await keyId(t.tenantId);
-    // No command changes a scope today: the write a future one would make, then its broadcast.
-    await gw.ctx.store.conn.model('ApiKey').updateOne({ _id: id }, { $set: { scope: 'read' } });
-    await publishApiKeyChange(gw.ctx.redis, gw.ctx.redisPrefix, id);
+    await ADMIN_COMMANDS['keys:set-scope']!.run(gw.ctx, { positionals: [id], options: { scope: 'read' } });
 
     let result: unknown;
     for (let i = 0; i < 100; i += 1) {

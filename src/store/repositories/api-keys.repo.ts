@@ -77,6 +77,21 @@ export class ApiKeysRepository {
     return toInfo(doc);
   }
 
+  /**
+   * Changes a live key's scope (by id or display prefix, resolved as {@link revoke} does) and reports
+   * it. A revoked key is refused: it has no scope left to change.
+   */
+  async setScope(idOrPrefix: string, scope: ApiKeyScope): Promise<ApiKeyInfo> {
+    const id = await this.resolveForRevoke(idOrPrefix);
+    const doc = await this.keys.findOneAndUpdate(
+      { _id: id, revokedAt: null },
+      { $set: { scope } },
+      { new: true, lean: true },
+    );
+    if (!doc) throw new NotFoundError(`no live API key with id or prefix ${JSON.stringify(idOrPrefix)}`);
+    return toInfo(doc);
+  }
+
   private async resolveForRevoke(idOrPrefix: string): Promise<Types.ObjectId> {
     if (isValidObjectId(idOrPrefix)) return new Types.ObjectId(idOrPrefix);
     const matches = await this.keys
