@@ -8,7 +8,13 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler } from 'express';
-import { type AppError, type ErrorCode, isAppError, RequestRateLimitedError } from '../errors';
+import {
+  type AppError,
+  type ErrorCode,
+  isAppError,
+  RequestRateLimitedError,
+  UnavailableError,
+} from '../errors';
 import { createGatewayPubSub } from '../events/pubsub';
 import { createRequestContext, type GatewayServices, type RequestContext } from '../graphql/request-context';
 import { buildGatewaySchema } from '../graphql/schema';
@@ -177,7 +183,13 @@ export async function startGatewayServer(
           if (auth) await rateLimiter.check(auth);
           return createRequestContext(services, auth);
         } catch (err) {
-          if (!isAppError(err)) throw err;
+          if (!isAppError(err)) {
+            ctx.logger.error({ err }, 'could not authenticate a request');
+            throw toGraphQLError(
+              new UnavailableError('the API key could not be checked right now; retry', { cause: err }),
+              503,
+            );
+          }
           const { status, headers } = requestFailure(err);
           throw toGraphQLError(err, status, headers);
         }

@@ -41,6 +41,8 @@ export const WS_CLOSE = {
   INIT_TIMEOUT: CloseCode.ConnectionInitialisationTimeout,
   /** The server is shutting down: reconnect (to another instance). graphql-ws's dispose sends it. */
   GOING_AWAY: 1001,
+  /** The key changed and could not be read again (the store did not answer): reconnect later. */
+  TRY_AGAIN_LATER: 1013,
 } as const;
 
 export interface WebSocketOptions {
@@ -117,7 +119,12 @@ export function attachWebSocketServer(options: WebSocketOptions): { dispose(): P
       keyId === null ? [...byKey.values()].flatMap((set) => [...set]) : [...(byKey.get(keyId) ?? [])];
     for (const socket of sockets) {
       const extra = extras.get(socket);
-      if (extra) currentAuth(socket, extra).catch(() => undefined);
+      // The key changed and its new state is unknown: fail closed, the client reconnects.
+      if (extra) {
+        currentAuth(socket, extra).catch(() =>
+          close(socket, WS_CLOSE.TRY_AGAIN_LATER, 'Try again later: the API key could not be checked'),
+        );
+      }
     }
   });
 

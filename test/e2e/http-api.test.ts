@@ -6,6 +6,8 @@ import {
   HealthDocument,
   ViewerDocument,
 } from './generated/operations';
+import { startGatewayServer } from '../../src/server/http-server';
+import { type ApiKeysRepository } from '../../src/store/repositories/api-keys.repo';
 import { request, startTestGateway, type TestGateway } from './support/gateway';
 
 describe('GraphQL over HTTP', () => {
@@ -63,6 +65,20 @@ describe('GraphQL over HTTP', () => {
     expect(res.status).toBe(401);
     expect(res.body.data).toBeUndefined();
     expect(res.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('answers 503 UNAVAILABLE, not 401, when the key cannot be checked (the store does not answer)', async () => {
+    const { key } = await gw.tenant('store-down', 'read');
+    const failing = { authenticate: () => Promise.reject(new Error('connection refused')) };
+    const ctx = { ...gw.ctx, store: { ...gw.ctx.store, apiKeys: failing as unknown as ApiKeysRepository } };
+    const server = await startGatewayServer(ctx, { host: '127.0.0.1', port: 0 });
+    try {
+      const res = await request(server.url, ViewerDocument, undefined, { key });
+      expect(res.status).toBe(503);
+      expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+    } finally {
+      await server.close();
+    }
   });
 
   it('refuses a body over 1 MiB with 413 BAD_USER_INPUT', async () => {
