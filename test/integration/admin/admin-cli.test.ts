@@ -74,7 +74,7 @@ describe('admin command', () => {
     } finally {
       await store.close();
     }
-  });
+  }, 60_000); // eight CLI processes
 
   it('refuses to revoke by a prefix two keys share, naming both; a unique prefix revokes and reports its key', async () => {
     const tenant = uniqueName('prefix');
