@@ -35,7 +35,10 @@ export function requestRateLimitsFromEnv(env: Env): RequestRateLimits {
 const BUCKETS = { second: 10, minute: 20 } as const;
 
 interface Window {
+  /** `details.limit` of the error: key_per_second, key_per_minute, tenant_per_minute. */
   name: string;
+  whose: "API key's" | "tenant's";
+  per: 'second' | 'minute';
   key: string;
   limit: number;
   windowMs: number;
@@ -81,27 +84,22 @@ export class RequestRateLimiter {
       );
       return;
     }
-    const refused = windows
-      .map((w, i) => ({
-        w,
-        allowed: results[i]![0] === 1,
-        retryAfterMs: results[i]![2]!,
-        bucket: results[i]![4]!,
-      }))
-      .filter((r) => !r.allowed);
+    const takes = windows.map((w, i) => {
+      const [allowed, , retryAfterMs, , bucket] = results[i]!;
+      return { w, allowed: allowed === 1, retryAfterMs: retryAfterMs!, bucket: bucket! };
+    });
+    const refused = takes.filter((t) => !t.allowed);
     if (refused.length === 0) return;
     // The request is not served: give back what the windows that admitted it took.
     await Promise.all(
-      windows.map((w, i) =>
-        results[i]![0] === 1
-          ? REFUND.run(this.options.redis, [w.key], [results[i]![4]!, 1]).catch(() => undefined)
-          : undefined,
-      ),
+      takes
+        .filter((t) => t.allowed)
+        .map((t) => REFUND.run(this.options.redis, [t.w.key], [t.bucket, 1]).catch(() => undefined)),
     );
     const worst = refused.reduce((a, b) => (b.retryAfterMs > a.retryAfterMs ? b : a));
     const retryAfterMs = Math.max(1, worst.retryAfterMs);
     throw new RequestRateLimitedError(
-      `this ${worst.w.name.startsWith('tenant') ? "tenant's" : "API key's"} limit of ${worst.w.limit} requests per ${worst.w.windowMs === 1000 ? 'second' : 'minute'} is reached; retry after ${retryAfterMs} ms`,
+      `this ${worst.w.whose} limit of ${worst.w.limit} requests per ${worst.w.per} is reached; retry after ${retryAfterMs} ms`,
       { retryAfterMs, details: { limit: worst.w.name, max: worst.w.limit } },
     );
   }
@@ -111,6 +109,8 @@ export class RequestRateLimiter {
     const all: Window[] = [
       {
         name: 'key_per_second',
+        whose: "API key's",
+        per: 'second',
         key: `${redisPrefix}:ratelimit:key:${auth.keyId}:second`,
         limit: limits.keyPerSecond,
         windowMs: 1000,
@@ -118,6 +118,8 @@ export class RequestRateLimiter {
       },
       {
         name: 'key_per_minute',
+        whose: "API key's",
+        per: 'minute',
         key: `${redisPrefix}:ratelimit:key:${auth.keyId}:minute`,
         limit: limits.keyPerMinute,
         windowMs: 60_000,
@@ -125,6 +127,8 @@ export class RequestRateLimiter {
       },
       {
         name: 'tenant_per_minute',
+        whose: "tenant's",
+        per: 'minute',
         key: `${redisPrefix}:ratelimit:tenant:${auth.tenantId}:minute`,
         limit: limits.tenantPerMinute,
         windowMs: 60_000,
