@@ -44,8 +44,6 @@ export interface GatewayServer {
   url: string;
   /** Where `/metrics` answers: the public URL, the internal listener's, or null when not served. */
   metricsUrl: string | null;
-  /** The process's API-key cache (tests invalidate it as another process's broadcast would). */
-  keys: ApiKeyCache;
   /** Every non-GraphQL route of the public listener (a test walks them all with a read key). */
   routes: readonly RouteInfo[];
   close(): Promise<void>;
@@ -232,7 +230,6 @@ export async function startGatewayServer(
     server,
     url,
     metricsUrl: metrics === 'public' ? `${url}/metrics` : (metricsListener?.url ?? null),
-    keys,
     routes: listRoutes(app),
     async close() {
       // Apollo's drain plugin stops the HTTP server and lets in-flight requests finish; the WebSocket
