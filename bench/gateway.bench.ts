@@ -41,9 +41,9 @@ async function serve(): Promise<void> {
     NODE_ENV: 'production',
     LOG_LEVEL: 'silent',
     // One key sends every request: the per-key limits would measure themselves, not the gateway.
-    RATE_LIMIT_KEY_PER_SECOND: '0',
-    RATE_LIMIT_KEY_PER_MINUTE: '0',
-    RATE_LIMIT_TENANT_PER_MINUTE: '0',
+    KEY_REQUESTS_PER_SECOND: '0',
+    KEY_REQUESTS_PER_MINUTE: '0',
+    TENANT_REQUESTS_PER_MINUTE: '0',
   });
   const ctx = await createAppContext({
     env,

@@ -60,11 +60,11 @@ export const envSchema = z.object({
   GRAPHQL_MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(100),
 
   /** Requests (HTTP requests and WebSocket operations) per API key and per tenant; 0 turns one off. */
-  RATE_LIMIT_KEY_PER_SECOND: z.coerce.number().int().min(0).default(50),
-  RATE_LIMIT_KEY_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
-  RATE_LIMIT_TENANT_PER_MINUTE: z.coerce.number().int().min(0).default(3000),
+  KEY_REQUESTS_PER_SECOND: z.coerce.number().int().min(0).default(50),
+  KEY_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
+  TENANT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).default(3000),
   /** How long a WebSocket may stay open before its `connection_init` is acknowledged (then 4408). */
-  WS_CONNECTION_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
+  WS_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
   /**
    * `/metrics` on its own listener (METRICS_HOST:METRICS_PORT) and never on the public port. Unset:
    * on the public port outside production, not served at all in production.

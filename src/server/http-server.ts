@@ -61,11 +61,11 @@ export interface GatewayServerOptions {
   graphiql?: boolean;
   /** @defaultValue CORS_ORIGINS */
   corsOrigins?: readonly string[];
-  /** Overrides of the env's RATE_LIMIT_* limits (0 turns one off). */
+  /** Overrides of the env's `*_REQUESTS_PER_*` limits (0 turns one off). */
   requestRateLimits?: Partial<RequestRateLimits>;
   /** @defaultValue METRICS_PORT/METRICS_HOST, else on the public port outside production, else off */
   metrics?: MetricsExposure;
-  /** @defaultValue WS_CONNECTION_INIT_TIMEOUT_MS */
+  /** @defaultValue WS_INIT_TIMEOUT_MS */
   connectionInitWaitTimeoutMs?: number;
 }
 
@@ -144,7 +144,7 @@ export async function startGatewayServer(
     allowedOrigins: corsOrigins,
     keys,
     rateLimiter,
-    connectionInitWaitTimeoutMs: options.connectionInitWaitTimeoutMs ?? env.WS_CONNECTION_INIT_TIMEOUT_MS,
+    connectionInitWaitTimeoutMs: options.connectionInitWaitTimeoutMs ?? env.WS_INIT_TIMEOUT_MS,
   });
 
   const apollo = new ApolloServer<RequestContext>({

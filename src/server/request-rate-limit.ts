@@ -25,9 +25,9 @@ export interface RequestRateLimits {
 
 export function requestRateLimitsFromEnv(env: Env): RequestRateLimits {
   return {
-    keyPerSecond: env.RATE_LIMIT_KEY_PER_SECOND,
-    keyPerMinute: env.RATE_LIMIT_KEY_PER_MINUTE,
-    tenantPerMinute: env.RATE_LIMIT_TENANT_PER_MINUTE,
+    keyPerSecond: env.KEY_REQUESTS_PER_SECOND,
+    keyPerMinute: env.KEY_REQUESTS_PER_MINUTE,
+    tenantPerMinute: env.TENANT_REQUESTS_PER_MINUTE,
   };
 }
 

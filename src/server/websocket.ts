@@ -37,7 +37,7 @@ export const WS_CLOSE = {
   UNAUTHENTICATED: CloseCode.Unauthorized,
   /** A message over {@link MAX_REQUEST_BYTES}, or a `connection_init` over {@link MAX_CONNECTION_INIT_BYTES}. */
   MESSAGE_TOO_BIG: 1009,
-  /** No `connection_init` within WS_CONNECTION_INIT_TIMEOUT_MS (graphql-ws closes the socket). */
+  /** No `connection_init` within WS_INIT_TIMEOUT_MS (graphql-ws closes the socket). */
   INIT_TIMEOUT: CloseCode.ConnectionInitialisationTimeout,
   /** The server is shutting down: reconnect (to another instance). graphql-ws's dispose sends it. */
   GOING_AWAY: 1001,
