@@ -59,7 +59,7 @@ export const envSchema = z.object({
   /** Largest `first`/`last` a paginated field accepts. */
   GRAPHQL_MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(100),
 
-  /** Requests (HTTP requests and WebSocket operations) per API key and per tenant; 0 turns one off. */
+  /** Requests (HTTP, WebSocket operations, OAuth starts) per API key and per tenant; 0 turns one off. */
   KEY_REQUESTS_PER_SECOND: z.coerce.number().int().min(0).default(50),
   KEY_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
   TENANT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).default(3000),
