@@ -36,7 +36,15 @@ function arg(name: string, fallback: number): number {
 
 /** Child side: a gateway with a tenant and a key; reports them and waits to be killed. */
 async function serve(): Promise<void> {
-  const env = loadEnv({ ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'silent' });
+  const env = loadEnv({
+    ...process.env,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'silent',
+    // One key sends every request: the per-key limits would measure themselves, not the gateway.
+    KEY_REQUESTS_PER_SECOND: '0',
+    KEY_REQUESTS_PER_MINUTE: '0',
+    TENANT_REQUESTS_PER_MINUTE: '0',
+  });
   const ctx = await createAppContext({
     env,
     logger: createLogger({ level: 'silent' }),

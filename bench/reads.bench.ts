@@ -198,7 +198,15 @@ interface OverheadTarget {
 
 /** Child side: the gateway and the bare Apollo server on the same stores; reports and waits. */
 async function serve(): Promise<void> {
-  const env = loadEnv({ ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'silent' });
+  const env = loadEnv({
+    ...process.env,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'silent',
+    // One key sends every request: the per-key limits would measure themselves, not the gateway.
+    KEY_REQUESTS_PER_SECOND: '0',
+    KEY_REQUESTS_PER_MINUTE: '0',
+    TENANT_REQUESTS_PER_MINUTE: '0',
+  });
   const ctx = await createAppContext({
     env,
     logger: createLogger({ level: 'silent' }),
@@ -245,7 +253,7 @@ async function serve(): Promise<void> {
     express.json({ limit: '1mb' }),
     expressMiddleware(bare, {
       context: async ({ req }) => ({
-        tenantId: (await authenticate(req.headers.authorization, ctx.store))?.tenantId ?? null,
+        tenantId: (await authenticate(req.headers.authorization, ctx.store.apiKeys))?.tenantId ?? null,
       }),
     }),
   );

@@ -14,7 +14,8 @@ export const ERROR_CODES = {
   CONFLICT:
     'The write collides with existing data (a unique value already taken, an idempotency key reused with other input).',
   QUERY_TOO_COMPLEX: 'The operation is deeper, uses more aliases or costs more than the server allows.',
-  RATE_LIMITED: 'A vendor API budget is exhausted; retry after `retryAfterMs`.',
+  RATE_LIMITED:
+    "A vendor API budget, or the API key's or tenant's request rate limit, is exhausted; retry after `retryAfterMs`.",
   AUTH_EXPIRED: 'The CRM access token expired and could not be refreshed right now; retryable.',
   NEEDS_REAUTH: 'The CRM refused the stored refresh token; the connection must be authorized again.',
   VALIDATION: 'The CRM rejected the record as invalid.',
@@ -68,6 +69,17 @@ export class ConflictError extends AppError {
 /** Raised by the depth, alias and complexity limits before any resolver runs. */
 export class QueryTooComplexError extends AppError {
   readonly code = 'QUERY_TOO_COMPLEX';
+}
+/** Raised when an API key or its tenant sent more requests than the gateway's rate limit allows. */
+export class RequestRateLimitedError extends AppError {
+  readonly code = 'RATE_LIMITED';
+  override readonly retryable = true;
+  readonly retryAfterMs: number;
+
+  constructor(message: string, options: AppErrorOptions & { retryAfterMs: number }) {
+    super(message, options);
+    this.retryAfterMs = options.retryAfterMs;
+  }
 }
 /** Raised when a store or another internal dependency cannot be reached. */
 export class UnavailableError extends AppError {

@@ -10,7 +10,10 @@ async function main(): Promise<void> {
   // Explicit URLs, else a running `npm start`'s stores: the same rule as `npm run admin`.
   const ctx = await createAppContext({ env, name: 'gateway', ...storesForProcess(env, 'gateway') });
   const gateway = await startGatewayServer(ctx, { host: ctx.env.HOST, port: ctx.env.PORT });
-  ctx.logger.info({ url: gateway.url }, 'gateway listening');
+  ctx.logger.info(
+    { url: gateway.url, metrics: gateway.metricsUrl ?? 'off (set METRICS_PORT)' },
+    'gateway listening',
+  );
   // Tells `npm start` the real URL (PORT=0 picks a free port).
   process.send?.({ type: 'ready', url: gateway.url });
   onShutdown(ctx.logger, ctx.env.SHUTDOWN_TIMEOUT_MS, async () => {

@@ -59,6 +59,19 @@ export const envSchema = z.object({
   /** Largest `first`/`last` a paginated field accepts. */
   GRAPHQL_MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(100),
 
+  /** Requests (HTTP, WebSocket operations, OAuth starts) per API key and per tenant; 0 turns one off. */
+  KEY_REQUESTS_PER_SECOND: z.coerce.number().int().min(0).default(50),
+  KEY_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
+  TENANT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).default(3000),
+  /** How long a WebSocket may stay open before its `connection_init` is acknowledged (then 4408). */
+  WS_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
+  /**
+   * `/metrics` on its own listener (METRICS_HOST:METRICS_PORT) and never on the public port. Unset:
+   * on the public port outside production, not served at all in production.
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().default('127.0.0.1'),
+
   /** SSRF guard: vendor URL overrides are refused unless the operator turns them on… */
   ALLOW_VENDOR_URL_OVERRIDES: bool.default(false),
   /** …and then only for these origins (e.g. `http://127.0.0.1:*`). */

@@ -1,6 +1,7 @@
 import { type ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { BadUserInputError, CrmError } from '../errors';
+import { BadUserInputError, CrmError, UnauthenticatedError } from '../errors';
+import { operationNeedsKey } from '../graphql/auth/operation-needs-key';
 import { type RequestContext } from '../graphql/request-context';
 import { classifyError, toGraphQLError } from './format-error';
 import { type OperationLimits } from './limits';
@@ -8,20 +9,31 @@ import { checkOperation } from './variables';
 import { type OperationResult, recordOperation } from './operation-metrics';
 
 /**
- * Checks on the HTTP path (subscriptions refused, variables, limits): after validation, before execution. (The WebSocket path does not
- * go through Apollo and runs the same check in `onSubscribe`, src/server/websocket.ts.)
+ * Checks on the HTTP path (subscriptions refused, a key where one is needed, variables, limits): after
+ * validation, before execution. (The WebSocket path does not go through Apollo and runs the same
+ * checks in `onConnect` and `onSubscribe`, src/server/websocket.ts.)
  */
 export function operationChecksPlugin(limits: OperationLimits): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, request, operation }) {
+        async didResolveOperation({ schema, document, request, operation, contextValue }) {
           if (operation?.operation === 'subscription') {
             throw toGraphQLError(
               new BadUserInputError(
                 'subscriptions run over WebSocket: open ws(s)://<host>/graphql with the graphql-transport-ws protocol (graphql-ws)',
               ),
               400,
+            );
+          }
+          // No key and a field that needs one: 401 before anything runs, as for a bad key.
+          if (!contextValue.auth && operation && operationNeedsKey(schema, document, operation)) {
+            throw toGraphQLError(
+              new UnauthenticatedError(
+                'this operation needs an API key: send "Authorization: Bearer <key>" (only health answers without one)',
+              ),
+              401,
+              { 'www-authenticate': 'Bearer' },
             );
           }
           const error = checkOperation(

@@ -1,6 +1,10 @@
 import { UnauthenticatedError } from '../errors';
 import { type Auth } from '../graphql/request-context';
-import { type Store } from '../store';
+
+/** Where a bare key is looked up: the process's key cache (src/server/api-key-cache.ts) or the store. */
+export interface KeyAuthenticator {
+  authenticate(bareKey: string): Promise<Auth | null>;
+}
 
 /**
  * Turns what a client presented into the caller's tenant and scope.
@@ -10,8 +14,11 @@ import { type Store } from '../store';
  *
  * Accepts `Bearer <key>` (the HTTP header form) and the bare key (what people paste into
  * connectionParams).
+ *
+ * Nothing presented and a bad key end the same way on every path that needs a key (HTTP 401,
+ * WebSocket close 4401; README "Errors"); only `@Public()` fields tell them apart.
  */
-export async function authenticate(presented: unknown, store: Pick<Store, 'apiKeys'>): Promise<Auth | null> {
+export async function authenticate(presented: unknown, keys: KeyAuthenticator): Promise<Auth | null> {
   if (presented === undefined || presented === null || presented === '') return null;
   if (typeof presented !== 'string') {
     throw new UnauthenticatedError(
@@ -20,7 +27,7 @@ export async function authenticate(presented: unknown, store: Pick<Store, 'apiKe
   }
   const match = /^(?:Bearer\s+)?(\S+)$/i.exec(presented.trim());
   if (!match) throw new UnauthenticatedError('the Authorization header must be "Bearer <API key>"');
-  const found = await store.apiKeys.authenticate(match[1]!);
+  const found = await keys.authenticate(match[1]!);
   if (!found) throw new UnauthenticatedError('the API key is unknown or revoked');
   return found;
 }

@@ -2,7 +2,14 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { type ValidationError } from 'class-validator';
-import { type AppError, CrmError, ERROR_CODES, type ErrorCode, isAppError } from '../errors';
+import {
+  type AppError,
+  CrmError,
+  ERROR_CODES,
+  type ErrorCode,
+  isAppError,
+  RequestRateLimitedError,
+} from '../errors';
 
 /**
  * The one mapping from "something went wrong" to what a client sees, for HTTP and WebSocket alike:
@@ -72,12 +79,19 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
   };
 }
 
-/** An AppError as a GraphQLError, for places that must throw one (Apollo hooks), with its HTTP status. */
-export function toGraphQLError(err: AppError, httpStatus?: number): GraphQLError {
-  return new GraphQLError(err.message, {
-    originalError: err,
-    extensions: { code: err.code, ...(httpStatus ? { http: { status: httpStatus } } : {}) },
-  });
+/**
+ * An AppError as a GraphQLError, for places that must throw one (Apollo hooks), with its HTTP status
+ * and response headers (e.g. `Retry-After`).
+ */
+export function toGraphQLError(
+  err: AppError,
+  httpStatus?: number,
+  headers?: Record<string, string>,
+): GraphQLError {
+  const http = httpStatus
+    ? { http: { status: httpStatus, ...(headers ? { headers: new Map(Object.entries(headers)) } : {}) } }
+    : {};
+  return new GraphQLError(err.message, { originalError: err, extensions: { code: err.code, ...http } });
 }
 
 /** The error and what it wraps, outermost first (Apollo wraps resolver errors, graphql-js locates them). */
@@ -98,6 +112,7 @@ function fromAppError(err: AppError): ClassifiedError {
     extensions.crm = err.crm;
     if (err.retryAfterMs !== undefined) extensions.retryAfterMs = err.retryAfterMs;
   }
+  if (err instanceof RequestRateLimitedError) extensions.retryAfterMs = err.retryAfterMs;
   if (err.retryable) extensions.retryable = true;
   if (!(err.code in ERROR_CODES))
     return { code: 'INTERNAL_SERVER_ERROR', message: INTERNAL_MESSAGE, internal: true };

@@ -8,12 +8,19 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler } from 'express';
-import { type ErrorCode, isAppError } from '../errors';
+import {
+  type AppError,
+  type ErrorCode,
+  isAppError,
+  RequestRateLimitedError,
+  UnavailableError,
+} from '../errors';
 import { createGatewayPubSub } from '../events/pubsub';
 import { createRequestContext, type GatewayServices, type RequestContext } from '../graphql/request-context';
 import { buildGatewaySchema } from '../graphql/schema';
 import { metricsRegistry } from '../metrics';
 import { type AppContext } from '../runtime/context';
+import { ApiKeyCache } from './api-key-cache';
 import { operationChecksPlugin, observabilityPlugin } from './apollo-plugins';
 import { authenticate } from './auth';
 import { corsAllowlist } from './cors';
@@ -21,7 +28,12 @@ import { formatGatewayError, toGraphQLError } from './format-error';
 import { graphiqlRouter } from './graphiql';
 import { healthRouter } from './health';
 import { oauthRouter } from './oauth';
-import { limitsFromEnv, type OperationLimits } from './limits';
+import { limitsFromEnv, MAX_REQUEST_BYTES, type OperationLimits } from './limits';
+import { type MetricsExposure, metricsExposureFromEnv, startMetricsListener } from './metrics-endpoint';
+import { RequestRateLimiter, type RequestRateLimits, requestRateLimitsFromEnv } from './request-rate-limit';
+import { listRoutes, type RouteInfo } from './routes';
+
+export type { RouteInfo } from './routes';
 import { attachWebSocketServer } from './websocket';
 
 /** Where the API lives, for HTTP and WebSocket alike. */
@@ -30,6 +42,10 @@ export const GRAPHQL_PATH = '/graphql';
 export interface GatewayServer {
   server: http.Server;
   url: string;
+  /** Where `/metrics` answers: the public URL, the internal listener's, or null when not served. */
+  metricsUrl: string | null;
+  /** Every non-GraphQL route of the public listener (a test walks them all with a read key). */
+  routes: readonly RouteInfo[];
   close(): Promise<void>;
 }
 
@@ -45,6 +61,21 @@ export interface GatewayServerOptions {
   graphiql?: boolean;
   /** @defaultValue CORS_ORIGINS */
   corsOrigins?: readonly string[];
+  /** Overrides of the env's `*_REQUESTS_PER_*` limits (0 turns one off). */
+  requestRateLimits?: Partial<RequestRateLimits>;
+  /** @defaultValue METRICS_PORT/METRICS_HOST, else on the public port outside production, else off */
+  metrics?: MetricsExposure;
+  /** @defaultValue WS_INIT_TIMEOUT_MS */
+  connectionInitWaitTimeoutMs?: number;
+}
+
+/** The HTTP status of an authentication or rate-limit failure met before execution (README "Errors"). */
+function requestFailure(err: AppError): { status: number; headers?: Record<string, string> } {
+  if (err instanceof RequestRateLimitedError) {
+    return { status: 429, headers: { 'retry-after': String(Math.ceil(err.retryAfterMs / 1000)) } };
+  }
+  if (err.code === 'UNAUTHENTICATED') return { status: 401, headers: { 'www-authenticate': 'Bearer' } };
+  return { status: 400 };
 }
 
 /**
@@ -67,8 +98,9 @@ const bodyParserErrors: ErrorRequestHandler = (err: unknown, _req, res, next) =>
 };
 
 /**
- * The gateway's one port: `/graphql` over HTTP (Apollo Server) and WebSocket (graphql-ws), the offline
- * GraphiQL page, `/healthz`, `/readyz` and `/metrics`.
+ * The gateway's public port: `/graphql` over HTTP (Apollo Server) and WebSocket (graphql-ws), the
+ * offline GraphiQL page, `/healthz`, `/readyz`, the OAuth routes, and `/metrics` unless it has a
+ * listener of its own (or is off: production without METRICS_PORT).
  */
 export async function startGatewayServer(
   ctx: AppContext,
@@ -84,6 +116,19 @@ export async function startGatewayServer(
   const graphiqlRoutes = graphiql ? graphiqlRouter({ endpoint: GRAPHQL_PATH }) : null;
   const pubsub = createGatewayPubSub({ redis: ctx.redis, redisPrefix: ctx.redisPrefix, logger: ctx.logger });
   const services: GatewayServices = { app: ctx, pubsub };
+  const keys = new ApiKeyCache({
+    keys: ctx.store.apiKeys,
+    redis: ctx.redis,
+    redisPrefix: ctx.redisPrefix,
+    logger: ctx.logger,
+  });
+  const rateLimiter = new RequestRateLimiter({
+    redis: ctx.redis,
+    redisPrefix: ctx.redisPrefix,
+    logger: ctx.logger,
+    limits: { ...requestRateLimitsFromEnv(env), ...options.requestRateLimits },
+  });
+  const metrics = options.metrics ?? metricsExposureFromEnv(env);
 
   const app = express();
   app.disable('x-powered-by');
@@ -97,6 +142,9 @@ export async function startGatewayServer(
     limits,
     introspection,
     allowedOrigins: corsOrigins,
+    keys,
+    rateLimiter,
+    connectionInitWaitTimeoutMs: options.connectionInitWaitTimeoutMs ?? env.WS_INIT_TIMEOUT_MS,
   });
 
   const apollo = new ApolloServer<RequestContext>({
@@ -124,23 +172,35 @@ export async function startGatewayServer(
   if (graphiqlRoutes) app.use(graphiqlRoutes);
   app.use(
     GRAPHQL_PATH,
-    express.json({ limit: '1mb' }),
+    express.json({ limit: MAX_REQUEST_BYTES }),
     bodyParserErrors,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {
-          return createRequestContext(services, await authenticate(req.headers.authorization, ctx.store));
+          const auth = await authenticate(req.headers.authorization, keys);
+          if (auth) await rateLimiter.check(auth);
+          return createRequestContext(services, auth);
         } catch (err) {
-          throw isAppError(err) ? toGraphQLError(err, 401) : err;
+          if (!isAppError(err)) {
+            ctx.logger.error({ err }, 'could not authenticate a request');
+            throw toGraphQLError(
+              new UnavailableError('the API key could not be checked right now; retry', { cause: err }),
+              503,
+            );
+          }
+          const { status, headers } = requestFailure(err);
+          throw toGraphQLError(err, status, headers);
         }
       },
     }),
   );
   app.use(healthRouter(ctx));
-  app.use(oauthRouter(ctx, pubsub));
-  app.get('/metrics', async (_req, res) => {
-    res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
-  });
+  app.use(oauthRouter(ctx, pubsub, { keys, rateLimiter }));
+  if (metrics === 'public') {
+    app.get('/metrics', async (_req, res) => {
+      res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+    });
+  }
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -150,17 +210,34 @@ export async function startGatewayServer(
   } catch (err) {
     await apollo.stop();
     await pubsub.close();
+    await keys.close();
     throw err;
   }
   const { port } = server.address() as AddressInfo;
-  return {
-    server,
-    url: `http://${options.host}:${port}`,
-    async close() {
-      // Apollo's drain plugin stops the HTTP server and lets in-flight requests finish; the WebSocket
-      // server is disposed through its drainServer hook.
+  const url = `http://${options.host}:${port}`;
+  let metricsListener: Awaited<ReturnType<typeof startMetricsListener>> | null = null;
+  if (typeof metrics === 'object') {
+    try {
+      metricsListener = await startMetricsListener(metrics);
+    } catch (err) {
       await apollo.stop();
       await pubsub.close();
+      await keys.close();
+      throw err;
+    }
+  }
+  return {
+    server,
+    url,
+    metricsUrl: metrics === 'public' ? `${url}/metrics` : (metricsListener?.url ?? null),
+    routes: listRoutes(app),
+    async close() {
+      // Apollo's drain plugin stops the HTTP server and lets in-flight requests finish; the WebSocket
+      // server is disposed through its drainServer hook (open sockets are closed 1001).
+      await apollo.stop();
+      await metricsListener?.close();
+      await pubsub.close();
+      await keys.close();
     },
   };
 }

@@ -17,6 +17,18 @@ import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphq
 import { type Env } from '../config/env';
 import { type AppError, BadUserInputError, QueryTooComplexError } from '../errors';
 
+/**
+ * Largest request body over HTTP and largest WebSocket message (ws refuses a bigger frame from its
+ * header, closing 1009, so it is never buffered). express.json's "1mb" is the same 1 MiB.
+ */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
+/**
+ * Largest message a socket may send before its `connection_init` is acknowledged: an API key and a
+ * few parameters fit many times over, and a socket nobody has authenticated yet holds no more.
+ */
+export const MAX_CONNECTION_INIT_BYTES = 16 * 1024;
+
 /** Limits every operation must fit, over HTTP and WebSocket alike. Defaults come from the env (GRAPHQL_MAX_*). */
 export interface OperationLimits {
   /** Deepest field nesting; a root field is at depth 1. Introspection (`__…`) fields are not counted. */

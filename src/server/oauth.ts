@@ -3,14 +3,20 @@ import { OAuthStateStore } from '../connectors/oauth/oauth-state';
 import { createOAuthRouter } from '../connectors/oauth/oauth.routes';
 import { type ConnectionEventPublisher, connectionEvent } from '../events/connection-events';
 import { type AppContext } from '../runtime/context';
-import { authenticate } from './auth';
+import { authenticate, type KeyAuthenticator } from './auth';
+import { type RequestRateLimiter } from './request-rate-limit';
 
 /**
  * `/oauth/:crm/start` and `/oauth/:crm/callback` on the gateway: the connector framework's OAuth flow
  * with this process's stores, token service and SSRF policy. A connection created or re-authorized
- * here is announced on `connectionEvents` like one created through GraphQL.
+ * here is announced on `connectionEvents` like one created through GraphQL. start counts against the
+ * key's request rate limit like any API request.
  */
-export function oauthRouter(ctx: AppContext, events: ConnectionEventPublisher): Router {
+export function oauthRouter(
+  ctx: AppContext,
+  events: ConnectionEventPublisher,
+  auth: { keys: KeyAuthenticator; rateLimiter: RequestRateLimiter },
+): Router {
   return createOAuthRouter({
     states: new OAuthStateStore({
       redis: ctx.redis,
@@ -21,7 +27,12 @@ export function oauthRouter(ctx: AppContext, events: ConnectionEventPublisher): 
     tokens: ctx.crm.tokens,
     apps: ctx.crm.oauthApp,
     policy: ctx.crm.policy,
-    authenticate: (req) => authenticate(req.headers.authorization, ctx.store),
+    authenticate: async (req) => {
+      const found = await authenticate(req.headers.authorization, auth.keys);
+      if (found) await auth.rateLimiter.check(found);
+      return found;
+    },
+    currentKey: (keyId) => ctx.store.apiKeys.findLive(keyId),
     onConnected: async (connection, change) => {
       const type = change === 'CREATED' ? 'CREATED' : 'STATUS_CHANGED';
       await events.publishConnectionEvent(connection.tenantId, connectionEvent(type, connection));

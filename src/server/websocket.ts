@@ -11,8 +11,8 @@ import {
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
-import { isAppError } from '../errors';
+import { WebSocket, WebSocketServer } from 'ws';
+import { isAppError, UnauthenticatedError, UnavailableError } from '../errors';
 import { subscribeWithEventContexts } from '../graphql/per-event-subscribe';
 import {
   type Auth,
@@ -21,14 +21,29 @@ import {
   type GatewayServices,
   type RequestContext,
 } from '../graphql/request-context';
-import { authenticate } from './auth';
+import { authenticate, type KeyAuthenticator } from './auth';
 import { classifyError, formatGatewayError, toGraphQLError } from './format-error';
-import { type OperationLimits } from './limits';
+import { MAX_CONNECTION_INIT_BYTES, MAX_REQUEST_BYTES, type OperationLimits } from './limits';
 import { checkOperation } from './variables';
 import { recordOperation } from './operation-metrics';
+import { type RequestRateLimiter } from './request-rate-limit';
 
-/** Close code for a connection without a valid key (graphql-ws uses 4401 for "Unauthorized"). */
-export const WS_CLOSE_UNAUTHENTICATED = CloseCode.Unauthorized;
+/**
+ * The close codes this server uses, one per reason (the README's "Errors" table lists them with the
+ * HTTP statuses of the same situations). The 44xx ones are graphql-ws's own.
+ */
+export const WS_CLOSE = {
+  /** No key, a malformed, unknown or revoked key — at connect, or later once the key is revoked. */
+  UNAUTHENTICATED: CloseCode.Unauthorized,
+  /** A message over {@link MAX_REQUEST_BYTES}, or a `connection_init` over {@link MAX_CONNECTION_INIT_BYTES}. */
+  MESSAGE_TOO_BIG: 1009,
+  /** No `connection_init` within WS_INIT_TIMEOUT_MS (graphql-ws closes the socket). */
+  INIT_TIMEOUT: CloseCode.ConnectionInitialisationTimeout,
+  /** The server is shutting down: reconnect (to another instance). graphql-ws's dispose sends it. */
+  GOING_AWAY: 1001,
+  /** The key changed and could not be read again (the store did not answer): reconnect later. */
+  TRY_AGAIN_LATER: 1013,
+} as const;
 
 export interface WebSocketOptions {
   server: http.Server;
@@ -39,21 +54,34 @@ export interface WebSocketOptions {
   introspection: boolean;
   /** Browser origins other than the server's own that may open a socket. */
   allowedOrigins: readonly string[];
+  /** The process's key cache: each operation runs with the key's current state. */
+  keys: KeyAuthenticator & { onChange(listener: (keyId: string | null) => void): () => void };
+  rateLimiter: RequestRateLimiter;
+  /** How long a socket may wait before its `connection_init` (graphql-ws closes it 4408 then). */
+  connectionInitWaitTimeoutMs: number;
 }
 
 type Extra = {
   auth?: Auth;
+  /** What the client presented at connect, looked up again before each operation. */
+  presented?: unknown;
 };
 
 /**
  * graphql-ws on the HTTP server's `path`. Apollo's plugins do not see these operations, so this file
- * repeats what they do: authentication (once, in `onConnect`), the operation limits and the
- * introspection switch (in `onSubscribe`, before anything executes), error formatting and metrics.
+ * repeats what they do: authentication, the rate limit, the operation limits and the introspection
+ * switch (in `onSubscribe`, before anything executes), error formatting and metrics.
+ *
+ * A key is checked at connect and again before every operation, through the process's key cache, so
+ * a revocation or a scope change applies to open sockets too; a revoked key's sockets are also closed
+ * (4401) as soon as the revocation is broadcast, which ends their subscriptions.
  */
 export function attachWebSocketServer(options: WebSocketOptions): { dispose(): Promise<void> } {
   const wss = new WebSocketServer({
     server: options.server,
     path: options.path,
+    // ws refuses a frame over this from its header, before buffering it, and closes with 1009.
+    maxPayload: MAX_REQUEST_BYTES,
     // Auth is in connectionParams, not cookies, so a foreign page gains nothing from a socket; still,
     // browsers send Origin, and refusing unknown ones keeps the allowlist meaning the same on both paths.
     verifyClient: ({ origin, req }: { origin?: string; req: http.IncomingMessage }) =>
@@ -62,9 +90,72 @@ export function attachWebSocketServer(options: WebSocketOptions): { dispose(): P
   const rules = options.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   const { logger } = options.services.app;
 
+  /** Sockets past `connection_init`, by key id: a key's change re-checks them. */
+  const byKey = new Map<string, Set<WebSocket>>();
+  const extras = new WeakMap<WebSocket, Extra>();
+  const close = (socket: WebSocket, code: number, reason: string) => {
+    if (socket.readyState === WebSocket.OPEN) socket.close(code, reason.slice(0, 120));
+  };
+  /** The key's state now, or null (the socket is closed 4401) when it no longer authenticates. */
+  const currentAuth = async (socket: WebSocket, extra: Extra): Promise<Auth | null> => {
+    try {
+      const auth = await authenticate(extra.presented, options.keys);
+      if (auth) {
+        extra.auth = auth;
+        return auth;
+      }
+    } catch (err) {
+      if (!isAppError(err)) {
+        logger.error({ err }, 'WebSocket re-authentication failed');
+        // The store did not answer: keep the socket, refuse this operation.
+        throw err;
+      }
+    }
+    close(socket, WS_CLOSE.UNAUTHENTICATED, 'Unauthorized: the API key was revoked');
+    return null;
+  };
+  const unsubscribeChanges = options.keys.onChange((keyId) => {
+    const sockets =
+      keyId === null ? [...byKey.values()].flatMap((set) => [...set]) : [...(byKey.get(keyId) ?? [])];
+    for (const socket of sockets) {
+      const extra = extras.get(socket);
+      // The key changed and its new state is unknown: fail closed, the client reconnects.
+      if (extra) {
+        currentAuth(socket, extra).catch(() =>
+          close(socket, WS_CLOSE.TRY_AGAIN_LATER, 'Try again later: the API key could not be checked'),
+        );
+      }
+    }
+  });
+
+  /** Acknowledged sockets; before that, a socket may send only a small `connection_init`. */
+  const acknowledged = new WeakSet<WebSocket>();
+  wss.on('connection', (socket: WebSocket) => {
+    // Prepended: runs before graphql-ws parses the message.
+    socket.prependListener('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+      if (acknowledged.has(socket)) return;
+      const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+      if (bytes > MAX_CONNECTION_INIT_BYTES) {
+        close(
+          socket,
+          WS_CLOSE.MESSAGE_TOO_BIG,
+          `connection_init is ${bytes} bytes; at most ${MAX_CONNECTION_INIT_BYTES} before it is acknowledged`,
+        );
+      }
+    });
+    socket.once('close', () => {
+      const keyId = extras.get(socket)?.auth?.keyId;
+      if (keyId) {
+        byKey.get(keyId)?.delete(socket);
+        if (byKey.get(keyId)?.size === 0) byKey.delete(keyId);
+      }
+    });
+  });
+
   const disposable = useServer<Record<string, unknown>, Extra>(
     {
       schema: options.schema,
+      connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs,
       // Each event runs with fresh loaders: a subscription's context outlives any one event.
       subscribe: (args) =>
         subscribeWithEventContexts(
@@ -72,20 +163,30 @@ export function attachWebSocketServer(options: WebSocketOptions): { dispose(): P
           eventContext,
         ),
       async onConnect(ctx) {
+        const { socket } = ctx.extra;
+        // Already being closed (an oversized connection_init): authenticate nothing.
+        if (socket.readyState !== WebSocket.OPEN) return false;
         try {
-          const auth = await authenticate(ctx.connectionParams?.authorization, options.services.app.store);
+          const presented = ctx.connectionParams?.authorization;
+          const auth = await authenticate(presented, options.keys);
           if (auth) {
             ctx.extra.auth = auth;
+            ctx.extra.presented = presented;
+            extras.set(socket, ctx.extra);
+            if (!byKey.has(auth.keyId)) byKey.set(auth.keyId, new Set());
+            byKey.get(auth.keyId)!.add(socket);
+            acknowledged.add(socket);
             return true;
           }
-          ctx.extra.socket.close(
-            WS_CLOSE_UNAUTHENTICATED,
+          close(
+            socket,
+            WS_CLOSE.UNAUTHENTICATED,
             'Unauthorized: connectionParams.authorization must hold an API key',
           );
         } catch (err) {
           const reason = isAppError(err) ? err.message : 'authentication failed';
           if (!isAppError(err)) logger.error({ err }, 'WebSocket authentication failed');
-          ctx.extra.socket.close(WS_CLOSE_UNAUTHENTICATED, `Unauthorized: ${reason}`.slice(0, 120));
+          close(socket, WS_CLOSE.UNAUTHENTICATED, `Unauthorized: ${reason}`);
         }
         return false;
       },
@@ -98,6 +199,17 @@ export function attachWebSocketServer(options: WebSocketOptions): { dispose(): P
           );
           return errors;
         };
+        let auth: Auth | null;
+        try {
+          auth = await currentAuth(ctx.extra.socket, ctx.extra);
+          if (auth) await options.rateLimiter.check(auth);
+        } catch (err) {
+          const error = isAppError(err)
+            ? err
+            : new UnavailableError('the API key could not be checked right now; retry', { cause: err });
+          return reject([toGraphQLError(error)]);
+        }
+        if (!auth) return reject([toGraphQLError(new UnauthenticatedError('the API key was revoked'))]);
         let document;
         try {
           document = parse(payload.query);
@@ -131,7 +243,7 @@ export function attachWebSocketServer(options: WebSocketOptions): { dispose(): P
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: createRequestContext(options.services, ctx.extra.auth ?? null),
+          contextValue: createRequestContext(options.services, auth),
         };
         const limitError = checkOperation(
           {
@@ -164,8 +276,22 @@ export function attachWebSocketServer(options: WebSocketOptions): { dispose(): P
     wss,
   );
 
+  // graphql-ws prints a socket's 'error' to the console as an internal error and closes it 4500. The
+  // errors a socket emits are ws refusing a frame (too big: 1009, bad UTF-8: 1007…), after ws has
+  // already closed it with that code: a client's fault, logged here at debug, the code left as it is.
+  wss.on('connection', (socket: WebSocket) => {
+    for (const listener of socket.listeners('error')) {
+      socket.removeListener('error', listener as (...args: unknown[]) => void);
+    }
+    socket.on('error', (err: Error & { code?: string }) => {
+      logger.debug({ err: err.message, code: err.code }, 'WebSocket message refused');
+      close(socket, 1011, 'Internal error');
+    });
+  });
+
   return {
     async dispose() {
+      unsubscribeChanges();
       await disposable.dispose();
     },
   };

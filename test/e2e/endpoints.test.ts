@@ -2,7 +2,12 @@ import net from 'node:net';
 import Redis from 'ioredis';
 import { loadEnv } from '../../src/config/env';
 import { startGatewayServer } from '../../src/server/http-server';
-import { ConnectionEventsDocument, HealthDocument, ViewerDocument } from './generated/operations';
+import {
+  ConnectionDocument,
+  ConnectionEventsDocument,
+  HealthDocument,
+  ViewerDocument,
+} from './generated/operations';
 import { request, startTestGateway, type TestGateway } from './support/gateway';
 
 describe('gateway endpoints', () => {
@@ -72,11 +77,15 @@ describe('gateway endpoints', () => {
   it('/metrics counts and times operations by name and result', async () => {
     const { key } = await gw.tenant('metrics');
     await request(gw.url, ViewerDocument, undefined, { key });
-    await request(gw.url, ViewerDocument); // UNAUTHENTICATED: executed, with an error
+    await request(gw.url, ViewerDocument); // UNAUTHENTICATED (401): rejected before execution
+    await request(gw.url, ConnectionDocument, { id: '0123456789abcdef01234567' }, { key }); // NOT_FOUND
     const text = await (await fetch(`${gw.url}/metrics`)).text();
     expect(text).toMatch(/^graphql_operations_total\{operation="Viewer",type="query",result="ok"\} [1-9]/m);
     expect(text).toMatch(
-      /^graphql_operations_total\{operation="Viewer",type="query",result="error"\} [1-9]/m,
+      /^graphql_operations_total\{operation="Viewer",type="query",result="rejected"\} [1-9]/m,
+    );
+    expect(text).toMatch(
+      /^graphql_operations_total\{operation="Connection",type="query",result="error"\} [1-9]/m,
     );
     expect(text).toMatch(
       /^graphql_operation_duration_seconds_count\{operation="Viewer",type="query",result="ok"\} [1-9]/m,

@@ -6,6 +6,8 @@ import {
   HealthDocument,
   ViewerDocument,
 } from './generated/operations';
+import { startGatewayServer } from '../../src/server/http-server';
+import { type ApiKeysRepository } from '../../src/store/repositories/api-keys.repo';
 import { request, startTestGateway, type TestGateway } from './support/gateway';
 
 describe('GraphQL over HTTP', () => {
@@ -35,11 +37,27 @@ describe('GraphQL over HTTP', () => {
     expect(res.body.data?.viewer).toEqual({ tenant: { id: tenantId, name: tenant!.name }, scope: 'read' });
   });
 
-  it('is UNAUTHENTICATED without a key', async () => {
+  it('is UNAUTHENTICATED (HTTP 401) without a key, before anything runs, as with a bad key', async () => {
     const res = await request(gw.url, ViewerDocument);
-    expect(res.body.data).toBeNull();
+    expect(res.status).toBe(401);
+    expect(res.body).not.toHaveProperty('data');
     expect(res.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect(res.body.errors?.[0]?.message).toMatch(/needs an API key/);
+  });
+
+  it('answers 401 with WWW-Authenticate: Bearer for a missing key and a bad key alike', async () => {
+    const send = (authorization?: string) =>
+      fetch(`${gw.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify({ query: '{ health viewer { scope } }' }),
+      });
+    for (const res of [await send(), await send(`Bearer cgw_abcdefgh_${'x'.repeat(43)}`)]) {
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
+      expect(body.errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
+    }
   });
 
   it('is UNAUTHENTICATED (HTTP 401) with an unknown key, before anything runs', async () => {
@@ -47,6 +65,32 @@ describe('GraphQL over HTTP', () => {
     expect(res.status).toBe(401);
     expect(res.body.data).toBeUndefined();
     expect(res.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('answers 503 UNAVAILABLE, not 401, when the key cannot be checked (the store does not answer)', async () => {
+    const { key } = await gw.tenant('store-down', 'read');
+    const failing = { authenticate: () => Promise.reject(new Error('connection refused')) };
+    const ctx = { ...gw.ctx, store: { ...gw.ctx.store, apiKeys: failing as unknown as ApiKeysRepository } };
+    const server = await startGatewayServer(ctx, { host: '127.0.0.1', port: 0 });
+    try {
+      const res = await request(server.url, ViewerDocument, undefined, { key });
+      expect(res.status).toBe(503);
+      expect(res.body.errors?.[0]?.extensions).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses a body over 1 MiB with 413 BAD_USER_INPUT', async () => {
+    const { key } = await gw.tenant('big-body', 'read');
+    const res = await fetch(`${gw.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query: `{ health } # ${'x'.repeat(2 * 1024 * 1024)}` }),
+    });
+    expect(res.status).toBe(413);
+    const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
   });
 
   it('is FORBIDDEN for a read-only key on a mutation, and nothing is written', async () => {

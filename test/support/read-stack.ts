@@ -108,6 +108,11 @@ export async function startReadStack(options: ReadStackOptions): Promise<ReadSta
         CRM_OAUTH_APPS: JSON.stringify(apps),
         ALLOW_VENDOR_URL_OVERRIDES: 'true',
         VENDOR_URL_ALLOWLIST: 'http://127.0.0.1:*',
+        // The read path's tests page and fuzz at hundreds of requests a second on one key: the per-key
+        // and per-tenant request limits have their own tests (test/e2e/rate-limit.test.ts).
+        KEY_REQUESTS_PER_SECOND: '0',
+        KEY_REQUESTS_PER_MINUTE: '0',
+        TENANT_REQUESTS_PER_MINUTE: '0',
         ...options.env,
       }),
       logger: createLogger({ level: 'silent' }),

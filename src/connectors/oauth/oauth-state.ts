@@ -13,6 +13,8 @@ import { BadUserInputError } from '../../errors';
 
 export interface OAuthFlow {
   tenantId: string;
+  /** The API key that started the flow: the callback checks it is still live and read_write. */
+  keyId?: string;
   crm: string;
   /** Set when re-authorizing an existing connection (e.g. after NEEDS_REAUTH). */
   connectionId?: string;

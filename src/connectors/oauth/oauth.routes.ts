@@ -4,11 +4,13 @@ import {
   type AppError,
   BadUserInputError,
   ConflictError,
+  ForbiddenError,
   NotFoundError,
   UnauthenticatedError,
   isAppError,
 } from '../../errors';
 import { type Logger } from '../../logger';
+import { type ApiKeyScope } from '../../security/api-keys';
 import { type ConnectionView, type ConnectionsRepository } from '../../store/repositories/connections.repo';
 import { type HttpTransport } from '../http/http.types';
 import { identifyAccount, identitySettings } from '../identify';
@@ -22,7 +24,11 @@ import { type OAuthStateStore } from './oauth-state';
  * `GET /oauth/:crm/start` and `GET /oauth/:crm/callback`: connecting a CRM through the vendor's OAuth
  * web-server flow. The lead mounts the router at the root of the gateway's HTTP app.
  *
- * start (API key required): `?displayName=`, `?connectionId=` to re-authorize, `?authUrl=`/`?apiUrl=`
+ * Both change state (they create or re-authorize a connection), so they follow the rule of GraphQL
+ * mutations: a `read_write` key. start checks the key; callback (which carries no key: the browser
+ * comes back from the vendor) checks that the key that started the flow is still live and read_write.
+ *
+ * start (read_write API key required): `?displayName=`, `?connectionId=` to re-authorize, `?authUrl=`/`?apiUrl=`
  * vendor URL overrides (SSRF-guarded; sandboxes), `?format=json` to get `{ authorizeUrl }` instead of
  * a 302 (for a backend that forwards the URL to a browser).
  *
@@ -40,8 +46,10 @@ export interface OAuthRoutesOptions {
   /** Our OAuth app per CRM; `undefined` when the operator configured none (the route answers 404). */
   apps: (crm: string) => OAuthApp | undefined;
   policy: VendorUrlPolicy;
-  /** The caller's tenant from the request's API key; null when none was presented. */
-  authenticate: (req: Request) => Promise<{ tenantId: string } | null>;
+  /** The caller from the request's API key; null when none was presented. */
+  authenticate: (req: Request) => Promise<{ keyId: string; tenantId: string; scope: ApiKeyScope } | null>;
+  /** The key that started a flow, as it is now: null when it was revoked since. */
+  currentKey: (keyId: string) => Promise<{ tenantId: string; scope: ApiKeyScope } | null>;
   /** Told after a connection was created or re-authorized (the lead publishes connection events). */
   onConnected?: (connection: ConnectionView, change: 'CREATED' | 'REAUTHORIZED') => Promise<void>;
   transport?: HttpTransport;
@@ -54,6 +62,7 @@ export function createOAuthRouter(options: OAuthRoutesOptions): Router {
   router.get('/oauth/:crm/start', async (req: Request, res: Response) => {
     const auth = await options.authenticate(req);
     if (!auth) throw new UnauthenticatedError('an API key is required to start connecting a CRM');
+    requireReadWrite(auth.scope, 'starting to connect a CRM');
     const { decl, app } = oauthCrm(req.params.crm as string, options);
     const q = req.query as Record<string, unknown>;
     const displayName = optionalString(q.displayName, 'displayName', 120);
@@ -78,6 +87,7 @@ export function createOAuthRouter(options: OAuthRoutesOptions): Router {
 
     const state = await options.states.issue({
       tenantId: auth.tenantId,
+      keyId: auth.keyId,
       crm: decl.kind,
       connectionId,
       displayName,
@@ -108,6 +118,14 @@ export function createOAuthRouter(options: OAuthRoutesOptions): Router {
       );
     }
     const flow = await options.states.consume(q.state, decl.kind);
+    // A flow from before keys were recorded in it has no key to check: it expires within the state TTL.
+    if (flow.keyId) {
+      const key = await options.currentKey(flow.keyId);
+      if (!key || key.tenantId !== flow.tenantId) {
+        throw new UnauthenticatedError('the API key that started this connection was revoked; start again');
+      }
+      requireReadWrite(key.scope, 'connecting a CRM');
+    }
     const code = optionalString(q.code, 'code', 4096);
     if (!code) throw new BadUserInputError(`the callback carries no authorization code`);
 
@@ -197,7 +215,16 @@ export function createOAuthRouter(options: OAuthRoutesOptions): Router {
       next(err);
       return;
     }
-    res.status(httpStatus(err)).json({ error: { code: err.code, message: err.message } });
+    const retryAfterMs = (err as { retryAfterMs?: unknown }).retryAfterMs;
+    if (typeof retryAfterMs === 'number') res.set('retry-after', String(Math.ceil(retryAfterMs / 1000)));
+    if (err.code === 'UNAUTHENTICATED') res.set('www-authenticate', 'Bearer');
+    res.status(httpStatus(err)).json({
+      error: {
+        code: err.code,
+        message: err.message,
+        ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}),
+      },
+    });
   });
 
   return router;
@@ -212,6 +239,14 @@ function oauthCrm(kind: string, options: OAuthRoutesOptions): { decl: CrmDeclara
   const app = options.apps(kind);
   if (!app) throw new NotFoundError(`no ${decl.displayName} OAuth app is configured on this server`);
   return { decl, app };
+}
+
+function requireReadWrite(scope: ApiKeyScope, what: string): void {
+  if (scope !== 'read_write') {
+    throw new ForbiddenError(
+      `${what} changes state and needs a read_write key; this key's scope is ${scope}`,
+    );
+  }
 }
 
 function optionalString(value: unknown, name: string, max: number): string | undefined {

@@ -77,6 +77,21 @@ export class ApiKeysRepository {
     return toInfo(doc);
   }
 
+  /**
+   * Changes a live key's scope (by id or display prefix, resolved as {@link revoke} does) and reports
+   * it. A revoked key is refused: it has no scope left to change.
+   */
+  async setScope(idOrPrefix: string, scope: ApiKeyScope): Promise<ApiKeyInfo> {
+    const id = await this.resolveForRevoke(idOrPrefix);
+    const doc = await this.keys.findOneAndUpdate(
+      { _id: id, revokedAt: null },
+      { $set: { scope } },
+      { new: true, lean: true },
+    );
+    if (!doc) throw new NotFoundError(`no live API key with id or prefix ${JSON.stringify(idOrPrefix)}`);
+    return toInfo(doc);
+  }
+
   private async resolveForRevoke(idOrPrefix: string): Promise<Types.ObjectId> {
     if (isValidObjectId(idOrPrefix)) return new Types.ObjectId(idOrPrefix);
     const matches = await this.keys
@@ -101,6 +116,14 @@ export class ApiKeysRepository {
     const doc = await this.keys.findOne({ hash: hashApiKey(presented), revokedAt: null }).lean();
     if (!doc) return null;
     await this.touch(doc._id, doc.lastUsedAt ?? null);
+    return { keyId: doc._id.toString(), tenantId: doc.tenantId.toString(), scope: doc.scope as ApiKeyScope };
+  }
+
+  /** The tenant and scope of a key by id, or null when there is none or it is revoked. */
+  async findLive(id: string): Promise<AuthenticatedKey | null> {
+    if (!isValidObjectId(id)) return null;
+    const doc = await this.keys.findOne({ _id: new Types.ObjectId(id), revokedAt: null }).lean();
+    if (!doc) return null;
     return { keyId: doc._id.toString(), tenantId: doc.tenantId.toString(), scope: doc.scope as ApiKeyScope };
   }
 

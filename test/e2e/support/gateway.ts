@@ -2,6 +2,7 @@ import { type TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type FormattedExecutionResult, print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws/client';
 import WebSocket from 'ws';
+import { type Env } from '../../../src/config/env';
 import { type Logger } from '../../../src/logger';
 import { type AppContext } from '../../../src/runtime/context';
 import { type ApiKeyScope } from '../../../src/security/api-keys';
@@ -23,10 +24,10 @@ export interface TestGateway {
 }
 
 export async function startTestGateway(
-  options: { logger?: Logger } & Omit<Partial<GatewayServerOptions>, 'host' | 'port'> = {},
+  options: { logger?: Logger; env?: Env } & Omit<Partial<GatewayServerOptions>, 'host' | 'port'> = {},
 ): Promise<TestGateway> {
-  const { logger, ...serverOptions } = options;
-  const ctx = await createTestContext({ logger });
+  const { logger, env, ...serverOptions } = options;
+  const ctx = await createTestContext({ logger, env });
   const gateway = await startGatewayServer(ctx, { host: '127.0.0.1', port: 0, ...serverOptions });
   let n = 0;
   return {

@@ -64,13 +64,17 @@ describe('admin command', () => {
       expect(listed.stdout).toMatch(/active {2}last used \d{4}-\d\d-\d\dT/); // the authentication above
       expect(listed.stdout).not.toContain(key);
 
+      const widened = await admin('keys:set-scope', auth!.keyId, '--scope', 'read_write');
+      expect(widened.stdout).toContain('now has scope read_write');
+      expect((await store.apiKeys.authenticate(key))?.scope).toBe('read_write');
+
       expect((await admin('keys:revoke', auth!.keyId)).code).toBe(0);
       expect(await store.apiKeys.authenticate(key)).toBeNull();
       expect((await admin('keys:list', '--tenant', 'cli-tenant')).stdout).toContain('revoked');
     } finally {
       await store.close();
     }
-  });
+  }, 60_000); // eight CLI processes
 
   it('refuses to revoke by a prefix two keys share, naming both; a unique prefix revokes and reports its key', async () => {
     const tenant = uniqueName('prefix');

@@ -21,6 +21,7 @@ let gateway: string;
 let tenantId: string;
 let otherTenantId: string;
 const connected: string[] = [];
+const revokedKeys = new Set<string>();
 
 beforeAll(async () => {
   store = await openStore({
@@ -57,10 +58,20 @@ beforeAll(async () => {
           ? { clientId: 'cid', clientSecret: 'cs', redirectUri: 'http://127.0.0.1/cb' }
           : undefined,
       policy,
-      // Stand-in for the API-key check the lead wires: the header names the tenant.
+      // Stand-in for the API-key check the gateway wires: the headers name the tenant and the scope,
+      // and the key is the pair, live until a test marks it revoked.
       authenticate: async (req) => {
         const t = req.header('x-test-tenant');
-        return t ? { tenantId: t } : null;
+        if (!t) return null;
+        const scope = req.header('x-test-scope') === 'read' ? 'read' : 'read_write';
+        const keyId = `${t}:${scope}`;
+        if (revokedKeys.has(keyId)) return null;
+        return { keyId, tenantId: t, scope };
+      },
+      currentKey: async (keyId) => {
+        if (revokedKeys.has(keyId)) return null;
+        const [t, scope] = keyId.split(':');
+        return { tenantId: t!, scope: scope === 'read' ? 'read' : 'read_write' };
       },
       onConnected: async (c, change) => {
         connected.push(`${change}:${c.id}`);
@@ -274,6 +285,31 @@ describe('OAuth connect', () => {
     const bad = await callback({ code: 'stolen', state: s2 });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('refuses a read key at start (FORBIDDEN, 403): connecting changes state, like a mutation', async () => {
+    const res = await fetch(`${gateway}/oauth/hubspot/start?apiUrl=${encodeURIComponent(vendorUrl)}`, {
+      headers: { 'x-test-tenant': tenantId, 'x-test-scope': 'read' },
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({
+      error: {
+        code: 'FORBIDDEN',
+        message:
+          "starting to connect a CRM changes state and needs a read_write key; this key's scope is read",
+      },
+    });
+  });
+
+  it('refuses a callback whose starting key was revoked since: nothing is created', async () => {
+    const tenant = (await store.tenants.create('revoked-midway')).id;
+    const { state } = await start('', tenant);
+    revokedKeys.add(`${tenant}:read_write`);
+    const res = await callback({ code: 'good-code', state });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
+    expect(await store.connections.listForTenant(tenant)).toEqual([]);
   });
 
   it('requires an API key to start and refuses vendor URL overrides outside the allowlist', async () => {
