@@ -13,6 +13,8 @@ export interface RuntimeInfo {
   gatewayUrl?: string;
   /** Every process `npm start` started (stores, gateway, worker): all gone after Ctrl-C. */
   pids?: number[];
+  /** The embedded stores' current processes by name (`mongodb`, `redis`); updated on each restart. */
+  storePids?: Record<string, number>;
 }
 
 export function writeRuntimeInfo(env: Env, info: RuntimeInfo): void {
