@@ -50,8 +50,20 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
   }
   const keyRing = options.keyRing ?? loadKeyRing(env, logger);
   await assertRedisKeepsJobs(redisUrl);
-  const store = await openStore({ uri: mongodbUri, dbName: options.dbName, keyRing });
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
+  const store = await openStore({
+    uri: mongodbUri,
+    dbName: options.dbName,
+    keyRing,
+    timeoutMs: env.STORE_TIMEOUT_MS,
+  });
+  // While Redis is unreachable, commands wait in ioredis's offline queue (a short blip costs nothing),
+  // but never longer than STORE_TIMEOUT_MS: the request then fails with UNAVAILABLE. ioredis keeps
+  // reconnecting, so Redis comes back without a restart.
+  const redis = new Redis(redisUrl, {
+    maxRetriesPerRequest: 2,
+    commandTimeout: env.STORE_TIMEOUT_MS,
+    lazyConnect: true,
+  });
   try {
     await redis.connect();
   } catch (err) {

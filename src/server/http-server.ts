@@ -8,7 +8,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler } from 'express';
-import { type ErrorCode, isAppError } from '../errors';
+import { type ErrorCode } from '../errors';
 import { createGatewayPubSub } from '../events/pubsub';
 import { createRequestContext, type GatewayServices, type RequestContext } from '../graphql/request-context';
 import { buildGatewaySchema } from '../graphql/schema';
@@ -17,7 +17,7 @@ import { type AppContext } from '../runtime/context';
 import { operationChecksPlugin, observabilityPlugin } from './apollo-plugins';
 import { authenticate } from './auth';
 import { corsAllowlist } from './cors';
-import { formatGatewayError, toGraphQLError } from './format-error';
+import { contextCreationError, formatGatewayError } from './format-error';
 import { graphiqlRouter } from './graphiql';
 import { healthRouter } from './health';
 import { oauthRouter } from './oauth';
@@ -131,7 +131,7 @@ export async function startGatewayServer(
         try {
           return createRequestContext(services, await authenticate(req.headers.authorization, ctx.store));
         } catch (err) {
-          throw isAppError(err) ? toGraphQLError(err, 401) : err;
+          throw contextCreationError(err, ctx.logger);
         }
       },
     }),
