@@ -82,7 +82,7 @@ async function main(): Promise<void> {
           crashedPid: crash.pid,
           code: crash.code,
           signal: crash.signal,
-          pid: service.pid,
+          newPid: service.pid,
         },
         `the embedded ${service.name} stopped unexpectedly and was started again on the same port`,
       );

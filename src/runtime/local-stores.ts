@@ -17,10 +17,11 @@ export interface RuntimeInfo {
   storePids?: Record<string, number>;
 }
 
+/** Written whole or not at all (a rename): it is rewritten while others may be reading it. */
 export function writeRuntimeInfo(env: Env, info: RuntimeInfo): void {
-  fs.writeFileSync(path.join(env.dataDir, RUNTIME_FILE), JSON.stringify(info, null, 2) + '\n', {
-    mode: 0o600,
-  });
+  const file = path.join(env.dataDir, RUNTIME_FILE);
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+  fs.renameSync(`${file}.tmp`, file);
 }
 
 export function clearRuntimeInfo(env: Env): void {
