@@ -4,7 +4,8 @@ import { createLogger, type Logger } from '../logger';
 import { QueueFactory } from '../queue/queues';
 import { type KeyRing } from '../security/credentials-cipher';
 import { loadKeyRing } from '../security/key-ring';
-import { createCrmServices, type CrmServices } from './crm-services';
+import { warnAboutRefusedConnections } from './config-check';
+import { createCrmServices, type CrmServices, vendorUrlPolicy } from './crm-services';
 import { assertRedisKeepsJobs } from './services/redis';
 import { openStore, type Store } from '../store';
 
@@ -36,6 +37,11 @@ export interface AppContextOptions {
   dbName?: string;
   redisPrefix?: string;
   name?: string;
+  /**
+   * Log, at start, each stored connection this process's vendor URL policy refuses (the gateway and
+   * the worker: processes that use connections, with the env they serve under).
+   */
+  checkStoredConnections?: boolean;
 }
 
 export async function createAppContext(options: AppContextOptions = {}): Promise<AppContext> {
@@ -70,6 +76,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     await store.close();
     throw err;
   }
+  if (options.checkStoredConnections) await warnAboutRefusedConnections(store, vendorUrlPolicy(env), logger);
   const redisPrefix = options.redisPrefix ?? env.REDIS_PREFIX;
   const queues = new QueueFactory({ redisUrl, prefix: redisPrefix });
   return {
