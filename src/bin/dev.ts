@@ -8,7 +8,7 @@ import { clearRuntimeInfo, writeRuntimeInfo } from '../runtime/local-stores';
 import { startEntryPoint, type ManagedProcess } from '../runtime/processes';
 import { DEFAULT_RESTART_POLICY, freePort, startStores, superviseServices } from '../runtime/services';
 import { onShutdown } from '../runtime/shutdown';
-import { startAllSandboxes } from '../sandbox';
+import { type RunningSandboxes, startAllSandboxes } from '../sandbox';
 import { loadKeyRing } from '../security/key-ring';
 
 /**
@@ -34,13 +34,8 @@ async function main(): Promise<void> {
     dataDir: env.dataDir,
     persistent: true,
   });
-  const sandboxes = await startAllSandboxes({ basePort: env.SANDBOX_BASE_PORT }).catch(
-    async (err: unknown) => {
-      await stores.stop();
-      throw err;
-    },
-  );
   const children: ManagedProcess[] = [];
+  let sandboxes: RunningSandboxes | undefined = undefined; // set once they run; stopAll may come first
   let gatewayUrl: string | undefined;
   // runtime.json names every process of ours; written again when a store restarts with a new pid.
   const recordRuntime = (): void =>
@@ -56,14 +51,13 @@ async function main(): Promise<void> {
         stores.started.flatMap((s) => (s.pid === undefined ? [] : [[s.name, s.pid]])),
       ),
     });
-  recordRuntime();
 
   let stopping: Promise<void> | undefined;
   const stopAll = (): Promise<void> =>
     (stopping ??= (async () => {
       stopSupervising();
       await Promise.all(children.splice(0).map((c) => c.stop()));
-      await sandboxes.close();
+      await sandboxes?.close();
       await stores.stop();
       clearRuntimeInfo(env);
     })());
@@ -73,6 +67,7 @@ async function main(): Promise<void> {
     console.error(`npm start: ${reason}. Stopping everything.`);
     void stopAll().finally(() => process.exit(1));
   };
+  // Supervised from here on: a store that crashes while the rest starts is restarted too.
   const stopSupervising = superviseServices(stores.started, DEFAULT_RESTART_POLICY, {
     restarted: (service, crash) => {
       logger.warn(
@@ -91,6 +86,12 @@ async function main(): Promise<void> {
     gaveUp: (_service, reason) => failAll(reason),
   });
   onShutdown(logger, env.SHUTDOWN_TIMEOUT_MS + 10000, stopAll);
+  recordRuntime();
+
+  sandboxes = await startAllSandboxes({ basePort: env.SANDBOX_BASE_PORT }).catch(async (err: unknown) => {
+    await stopAll();
+    throw err;
+  });
 
   // The sandboxes' demo OAuth apps are our OAuth apps in the demo; their URLs are allowed overrides.
   const oauthApps = Object.fromEntries(
