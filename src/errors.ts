@@ -87,6 +87,24 @@ export class UnavailableError extends AppError {
   override readonly retryable = true;
 }
 
+/**
+ * Raised when a valid request cannot be served because of how the operator configured the server (a
+ * stored connection's vendor URL that the current ALLOW_VENDOR_URL_OVERRIDES / VENDOR_URL_ALLOWLIST
+ * refuse). It is not the client's error: the client gets a generic UNAVAILABLE, while
+ * `operatorMessage` — what is refused and which setting to change — goes to the server log only.
+ */
+export class ServerConfigError extends UnavailableError {
+  readonly operatorMessage: string;
+
+  constructor(operatorMessage: string, options: AppErrorOptions = {}) {
+    super(
+      "this server's configuration does not allow this request right now; the operator has the details in the server log",
+      options,
+    );
+    this.operatorMessage = operatorMessage;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // CRM errors: what a connector raises. Each carries the CRM, the HTTP status, the vendor's request id
 // and, where the vendor told us (or a budget did), how long to wait.

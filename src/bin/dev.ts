@@ -6,15 +6,19 @@ import { bootstrapDemo } from '../runtime/demo';
 import { connectDemoSandboxes } from '../runtime/demo-connections';
 import { clearRuntimeInfo, writeRuntimeInfo } from '../runtime/local-stores';
 import { startEntryPoint, type ManagedProcess } from '../runtime/processes';
-import { freePort, startStores } from '../runtime/services';
+import { DEFAULT_RESTART_POLICY, freePort, startStores, superviseServices } from '../runtime/services';
 import { onShutdown } from '../runtime/shutdown';
-import { startAllSandboxes } from '../sandbox';
+import { type RunningSandboxes, startAllSandboxes } from '../sandbox';
 import { loadKeyRing } from '../security/key-ring';
 
 /**
  * `npm start`: the whole demo in one terminal. Embedded stores (unless MONGODB_URI / REDIS_URL), the
  * vendor sandboxes, a gateway and a worker as child processes, and a demo tenant connected to every
  * sandbox through the real OAuth flow. Ctrl-C stops all of it; data stays under DATA_DIR.
+ *
+ * Never half alive: an embedded store that crashes is started again on the same port (bounded by
+ * DEFAULT_RESTART_POLICY), and one that keeps crashing — or a gateway or worker that exits — stops
+ * everything with a message and exit code 1.
  */
 async function main(): Promise<void> {
   const env = processEnv();
@@ -30,22 +34,64 @@ async function main(): Promise<void> {
     dataDir: env.dataDir,
     persistent: true,
   });
-  const sandboxes = await startAllSandboxes({ basePort: env.SANDBOX_BASE_PORT }).catch(
-    async (err: unknown) => {
-      await stores.stop();
-      throw err;
-    },
-  );
-  writeRuntimeInfo(env, { pid: process.pid, mongodbUri: stores.mongodbUri, redisUrl: stores.redisUrl });
-
   const children: ManagedProcess[] = [];
-  const stopAll = async (): Promise<void> => {
-    await Promise.all(children.splice(0).map((c) => c.stop()));
-    await sandboxes.close();
-    await stores.stop();
-    clearRuntimeInfo(env);
+  let sandboxes: RunningSandboxes | undefined = undefined; // set once they run; stopAll may come first
+  let gatewayUrl: string | undefined;
+  // runtime.json names every process of ours; written again when a store restarts with a new pid.
+  const recordRuntime = (): void =>
+    writeRuntimeInfo(env, {
+      pid: process.pid,
+      mongodbUri: stores.mongodbUri,
+      redisUrl: stores.redisUrl,
+      gatewayUrl,
+      pids: [...stores.started.map((s) => s.pid), ...children.map((c) => c.child.pid)].filter(
+        (pid): pid is number => pid !== undefined,
+      ),
+      storePids: Object.fromEntries(
+        stores.started.flatMap((s) => (s.pid === undefined ? [] : [[s.name, s.pid]])),
+      ),
+    });
+
+  let stopping: Promise<void> | undefined;
+  const stopAll = (): Promise<void> =>
+    (stopping ??= (async () => {
+      stopSupervising();
+      await Promise.all(children.splice(0).map((c) => c.stop()));
+      await sandboxes?.close();
+      await stores.stop();
+      clearRuntimeInfo(env);
+    })());
+  /** Stops everything and exits 1, saying why on stderr whatever LOG_LEVEL is. */
+  const failAll = (reason: string): void => {
+    logger.error(reason);
+    console.error(`npm start: ${reason}. Stopping everything.`);
+    void stopAll().finally(() => process.exit(1));
   };
+  // Supervised from here on: a store that crashes while the rest starts is restarted too.
+  const stopSupervising = superviseServices(stores.started, DEFAULT_RESTART_POLICY, {
+    restarted: (service, crash) => {
+      logger.warn(
+        {
+          store: service.name,
+          url: service.url,
+          crashedPid: crash.pid,
+          code: crash.code,
+          signal: crash.signal,
+          newPid: service.pid,
+        },
+        `the embedded ${service.name} stopped unexpectedly and was started again on the same port`,
+      );
+      recordRuntime();
+    },
+    gaveUp: (_service, reason) => failAll(reason),
+  });
   onShutdown(logger, env.SHUTDOWN_TIMEOUT_MS + 10000, stopAll);
+  recordRuntime();
+
+  sandboxes = await startAllSandboxes({ basePort: env.SANDBOX_BASE_PORT }).catch(async (err: unknown) => {
+    await stopAll();
+    throw err;
+  });
 
   // The sandboxes' demo OAuth apps are our OAuth apps in the demo; their URLs are allowed overrides.
   const oauthApps = Object.fromEntries(
@@ -62,10 +108,8 @@ async function main(): Promise<void> {
     ALLOW_VENDOR_URL_OVERRIDES: 'true',
     VENDOR_URL_ALLOWLIST: [...env.VENDOR_URL_ALLOWLIST, 'http://127.0.0.1:*'].join(','),
   });
-  const onChildExit = (name: string) => (code: number | null, signal: NodeJS.Signals | null) => {
-    logger.error({ code, signal }, `${name} exited unexpectedly: stopping everything`);
-    void stopAll().finally(() => process.exit(1));
-  };
+  const onChildExit = (name: string) => (code: number | null, signal: NodeJS.Signals | null) =>
+    failAll(`the ${name} exited unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`);
   const gateway = startEntryPoint('gateway', childEnv, onChildExit('gateway'));
   const worker = startEntryPoint('worker', childEnv, onChildExit('worker'));
   children.push(gateway, worker);
@@ -80,7 +124,6 @@ async function main(): Promise<void> {
   });
   let demoLines: string[];
   let connected: Awaited<ReturnType<typeof connectDemoSandboxes>>;
-  let gatewayUrl: string;
   try {
     const demo = await bootstrapDemo(ctx.store);
     demoLines = demo.lines;
@@ -95,15 +138,7 @@ async function main(): Promise<void> {
   } finally {
     await ctx.close();
   }
-  writeRuntimeInfo(env, {
-    pid: process.pid,
-    mongodbUri: stores.mongodbUri,
-    redisUrl: stores.redisUrl,
-    gatewayUrl,
-    pids: [...stores.started.map((s) => s.pid), ...children.map((c) => c.child.pid)].filter(
-      (pid): pid is number => pid !== undefined,
-    ),
-  });
+  recordRuntime();
 
   const embedded = (name: string): string =>
     stores.started.some((s) => s.name === name) ? 'embedded' : 'external';

@@ -8,7 +8,12 @@ import { startGatewayServer } from '../server/http-server';
 async function main(): Promise<void> {
   const env = processEnv();
   // Explicit URLs, else a running `npm start`'s stores: the same rule as `npm run admin`.
-  const ctx = await createAppContext({ env, name: 'gateway', ...storesForProcess(env, 'gateway') });
+  const ctx = await createAppContext({
+    env,
+    name: 'gateway',
+    ...storesForProcess(env, 'gateway'),
+    checkStoredConnections: true,
+  });
   const gateway = await startGatewayServer(ctx, { host: ctx.env.HOST, port: ctx.env.PORT });
   ctx.logger.info(
     { url: gateway.url, metrics: gateway.metricsUrl ?? 'off (set METRICS_PORT)' },

@@ -8,7 +8,12 @@ import { startWorker } from '../worker/worker';
 async function main(): Promise<void> {
   const env = processEnv();
   // Explicit URLs, else a running `npm start`'s stores: the same rule as `npm run admin`.
-  const ctx = await createAppContext({ env, name: 'worker', ...storesForProcess(env, 'worker') });
+  const ctx = await createAppContext({
+    env,
+    name: 'worker',
+    ...storesForProcess(env, 'worker'),
+    checkStoredConnections: true,
+  });
   const worker = await startWorker(ctx);
   process.send?.({ type: 'ready', workerId: worker.id });
   onShutdown(ctx.logger, ctx.env.SHUTDOWN_TIMEOUT_MS, async () => {

@@ -24,6 +24,9 @@ const oauthAppsSchema = z.record(
   z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) }).strict(),
 );
 
+/** STORE_TIMEOUT_MS's default, also what `openStore` uses when a caller names no timeout. */
+export const DEFAULT_STORE_TIMEOUT_MS = 1500;
+
 /** Exported so a test can hold the README's variable table to it. */
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -103,6 +106,11 @@ export const envSchema = z.object({
 
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  /**
+   * How long a MongoDB or Redis command may wait for an unreachable store before the request fails
+   * with UNAVAILABLE (MongoDB server selection and buffering, the Redis command timeout).
+   */
+  STORE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(DEFAULT_STORE_TIMEOUT_MS),
 });
 
 export type Env = z.infer<typeof envSchema> & {

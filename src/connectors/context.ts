@@ -41,7 +41,7 @@ export function createConnectorContext(
   // Throws naming the declared kinds when the stored kind is not one of them.
   const decl = crmDeclaration(connection.crm);
   const info = { ...connection } as ConnectionInfo;
-  const hosts = resolveVendorHosts(decl, info.vendorUrls, deps.policy);
+  const hosts = resolveVendorHosts(decl, info.vendorUrls, deps.policy, info.id);
   const tokens = deps.tokensFor(info.id);
   const budget = new RedisBudgetGate({
     redis: deps.redis,

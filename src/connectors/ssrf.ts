@@ -1,5 +1,5 @@
 import { type CrmDeclaration } from '../config/crms';
-import { BadUserInputError, CrmUpstreamError } from '../errors';
+import { BadUserInputError, CrmUpstreamError, ServerConfigError } from '../errors';
 
 /**
  * The SSRF guard. We send tenants' credentials to vendor URLs, so a URL we did not choose is an attack
@@ -118,8 +118,36 @@ export function checkVendorUrlOverride(
 /**
  * The vendor hosts of one connection: declared defaults, with overrides (`auth`, `api`) checked by
  * {@link checkVendorUrlOverride}. Unknown override keys are refused so a typo cannot go unnoticed.
+ *
+ * Whose error a refusal is depends on where the overrides come from:
+ * - from the request being served (createConnection, `/oauth/:crm/start`): the caller's, BAD_USER_INPUT;
+ * - from a stored connection (`storedConnectionId`): they passed the policy when the connection was
+ *   made, so a refusal now means the operator's configuration changed under it. That is no fault of
+ *   the API user's: {@link ServerConfigError} (a generic UNAVAILABLE for the client, the reason and the
+ *   setting to change for the server log).
  */
 export function resolveVendorHosts(
+  decl: CrmDeclaration,
+  overrides: Readonly<Record<string, string>>,
+  policy: VendorUrlPolicy,
+  storedConnectionId?: string,
+): { auth: string; api: string | null } {
+  if (storedConnectionId === undefined) return resolveRequestedHosts(decl, overrides, policy);
+  try {
+    return resolveRequestedHosts(decl, overrides, policy);
+  } catch (err) {
+    if (!(err instanceof BadUserInputError)) throw err;
+    throw new ServerConfigError(
+      `stored ${decl.displayName} connection ${storedConnectionId} cannot be used with this server's ` +
+        `vendor URL policy (ALLOW_VENDOR_URL_OVERRIDES=${policy.allowOverrides}, ` +
+        `VENDOR_URL_ALLOWLIST=${policy.allowlist.join(',') || '(empty)'}): ${err.message}. ` +
+        'Allow its vendor URLs again, or have its tenant reconnect it without them',
+      { cause: err },
+    );
+  }
+}
+
+function resolveRequestedHosts(
   decl: CrmDeclaration,
   overrides: Readonly<Record<string, string>>,
   policy: VendorUrlPolicy,

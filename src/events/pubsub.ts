@@ -29,7 +29,14 @@ export function createGatewayPubSub(options: {
   // No ready check: ioredis 5 sends its CLIENT SETINFO asynchronously after connecting, and a SUBSCRIBE
   // issued in that gap (allowed before ready: it works while Redis loads) puts the connection in
   // subscriber mode, so the INFO of the ready check then fails and the client tears itself down.
-  const subscribeClient = options.redis.duplicate({ enableReadyCheck: false });
+  // No retry limit and no command timeout: @graphql-yoga/redis-event-target does not await SUBSCRIBE, so
+  // one that failed during a Redis outage was an unhandled rejection (the gateway exited). Queued
+  // instead, it is sent when Redis is back, like the resubscription of the channels already open.
+  const subscribeClient = options.redis.duplicate({
+    enableReadyCheck: false,
+    maxRetriesPerRequest: null,
+    commandTimeout: undefined,
+  });
   const pubsub = createPubSub<Record<string, [string, unknown]>>({
     eventTarget: createRedisEventTarget({ publishClient: options.redis, subscribeClient }),
   });

@@ -4,7 +4,8 @@ import { createLogger, type Logger } from '../logger';
 import { QueueFactory } from '../queue/queues';
 import { type KeyRing } from '../security/credentials-cipher';
 import { loadKeyRing } from '../security/key-ring';
-import { createCrmServices, type CrmServices } from './crm-services';
+import { warnAboutRefusedConnections } from './config-check';
+import { createCrmServices, type CrmServices, vendorUrlPolicy } from './crm-services';
 import { assertRedisKeepsJobs } from './services/redis';
 import { openStore, type Store } from '../store';
 
@@ -36,6 +37,11 @@ export interface AppContextOptions {
   dbName?: string;
   redisPrefix?: string;
   name?: string;
+  /**
+   * Log, at start, each stored connection this process's vendor URL policy refuses (the gateway and
+   * the worker: processes that use connections, with the env they serve under).
+   */
+  checkStoredConnections?: boolean;
 }
 
 export async function createAppContext(options: AppContextOptions = {}): Promise<AppContext> {
@@ -50,14 +56,27 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
   }
   const keyRing = options.keyRing ?? loadKeyRing(env, logger);
   await assertRedisKeepsJobs(redisUrl);
-  const store = await openStore({ uri: mongodbUri, dbName: options.dbName, keyRing });
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true });
+  const store = await openStore({
+    uri: mongodbUri,
+    dbName: options.dbName,
+    keyRing,
+    timeoutMs: env.STORE_TIMEOUT_MS,
+  });
+  // While Redis is unreachable, commands wait in ioredis's offline queue (a short blip costs nothing),
+  // but never longer than STORE_TIMEOUT_MS: the request then fails with UNAVAILABLE. ioredis keeps
+  // reconnecting, so Redis comes back without a restart.
+  const redis = new Redis(redisUrl, {
+    maxRetriesPerRequest: 2,
+    commandTimeout: env.STORE_TIMEOUT_MS,
+    lazyConnect: true,
+  });
   try {
     await redis.connect();
   } catch (err) {
     await store.close();
     throw err;
   }
+  if (options.checkStoredConnections) await warnAboutRefusedConnections(store, vendorUrlPolicy(env), logger);
   const redisPrefix = options.redisPrefix ?? env.REDIS_PREFIX;
   const queues = new QueueFactory({ redisUrl, prefix: redisPrefix });
   return {

@@ -68,7 +68,7 @@ export function createCrmServices(ctx: {
         );
       }
       const connection = await store.connections.getById(connectionId);
-      const hosts = resolveVendorHosts(decl, connection.vendorUrls, policy);
+      const hosts = resolveVendorHosts(decl, connection.vendorUrls, policy, connectionId);
       return oauthRefresher(new OAuth2Client({ decl, hosts, app, policy }))(stored);
     };
 

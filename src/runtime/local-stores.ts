@@ -13,12 +13,15 @@ export interface RuntimeInfo {
   gatewayUrl?: string;
   /** Every process `npm start` started (stores, gateway, worker): all gone after Ctrl-C. */
   pids?: number[];
+  /** The embedded stores' current processes by name (`mongodb`, `redis`); updated on each restart. */
+  storePids?: Record<string, number>;
 }
 
+/** Written whole or not at all (a rename): it is rewritten while others may be reading it. */
 export function writeRuntimeInfo(env: Env, info: RuntimeInfo): void {
-  fs.writeFileSync(path.join(env.dataDir, RUNTIME_FILE), JSON.stringify(info, null, 2) + '\n', {
-    mode: 0o600,
-  });
+  const file = path.join(env.dataDir, RUNTIME_FILE);
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+  fs.renameSync(`${file}.tmp`, file);
 }
 
 export function clearRuntimeInfo(env: Env): void {

@@ -9,13 +9,17 @@ import {
   type ErrorCode,
   isAppError,
   RequestRateLimitedError,
+  ServerConfigError,
 } from '../errors';
+import { type Logger } from '../logger';
+import { isStoreUnavailableError, storeUnavailable } from '../store/errors';
 
 /**
  * The one mapping from "something went wrong" to what a client sees, for HTTP and WebSocket alike:
  * - AppErrors: their stable code and message (and safe details);
  * - class-validator failures: BAD_USER_INPUT, saying what was expected and what arrived;
  * - GraphQL's own request errors (syntax, schema validation, variable coercion): their code;
+ * - a store (MongoDB, Redis) that cannot be reached in time: UNAVAILABLE, retryable, and logged;
  * - anything else: INTERNAL_SERVER_ERROR with a generic message; the details go to the log only.
  */
 
@@ -54,6 +58,9 @@ export function classifyError(error: unknown): ClassifiedError {
       return { code: 'BAD_USER_INPUT', message: path + describeValidationErrors(errors), internal: false };
     }
   }
+  // An outage, not a bug and not the client's fault: retryable. Logged (`internal`) for the operator.
+  if (chain.some(isStoreUnavailableError))
+    return { ...fromAppError(storeUnavailable(error)), internal: true };
   for (const e of chain) {
     const given = e instanceof GraphQLError ? e.extensions?.code : undefined;
     const mapped = typeof given === 'string' ? REQUEST_ERROR_CODES[given] : undefined;
@@ -94,6 +101,20 @@ export function toGraphQLError(
   return new GraphQLError(err.message, { originalError: err, extensions: { code: err.code, ...http } });
 }
 
+/**
+ * What a request whose context could not be built (its API key looked up) answers: an AppError with
+ * HTTP 401 as before; a store outage as UNAVAILABLE with HTTP 503 (logged for the operator: no
+ * resolver ran, so nothing else would); anything else as is (Apollo answers 500).
+ */
+export function contextCreationError(err: unknown, logger: Pick<Logger, 'warn'>): unknown {
+  if (isAppError(err)) return toGraphQLError(err, 401);
+  if (isStoreUnavailableError(err)) {
+    logger.warn({ err }, 'a store is unreachable: the request was refused with UNAVAILABLE');
+    return toGraphQLError(storeUnavailable(err), 503);
+  }
+  return err;
+}
+
 /** The error and what it wraps, outermost first (Apollo wraps resolver errors, graphql-js locates them). */
 function errorChain(error: unknown): unknown[] {
   const chain: unknown[] = [error];
@@ -116,7 +137,8 @@ function fromAppError(err: AppError): ClassifiedError {
   if (err.retryable) extensions.retryable = true;
   if (!(err.code in ERROR_CODES))
     return { code: 'INTERNAL_SERVER_ERROR', message: INTERNAL_MESSAGE, internal: true };
-  return { code: err.code, message: err.message, extensions, internal: false };
+  // The operator's to fix: logged with what to change, while the client sees a generic message.
+  return { code: err.code, message: err.message, extensions, internal: err instanceof ServerConfigError };
 }
 
 /**

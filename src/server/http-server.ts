@@ -24,7 +24,7 @@ import { ApiKeyCache } from './api-key-cache';
 import { operationChecksPlugin, observabilityPlugin } from './apollo-plugins';
 import { authenticate } from './auth';
 import { corsAllowlist } from './cors';
-import { formatGatewayError, toGraphQLError } from './format-error';
+import { contextCreationError, formatGatewayError, toGraphQLError } from './format-error';
 import { graphiqlRouter } from './graphiql';
 import { healthRouter } from './health';
 import { oauthRouter } from './oauth';
@@ -181,15 +181,18 @@ export async function startGatewayServer(
           if (auth) await rateLimiter.check(auth);
           return createRequestContext(services, auth);
         } catch (err) {
-          if (!isAppError(err)) {
-            ctx.logger.error({ err }, 'could not authenticate a request');
-            throw toGraphQLError(
-              new UnavailableError('the API key could not be checked right now; retry', { cause: err }),
-              503,
-            );
+          if (isAppError(err)) {
+            const { status, headers } = requestFailure(err);
+            throw toGraphQLError(err, status, headers);
           }
-          const { status, headers } = requestFailure(err);
-          throw toGraphQLError(err, status, headers);
+          // A store outage is UNAVAILABLE (logged once, as the operator's); anything else too, logged as a bug.
+          const refused = contextCreationError(err, ctx.logger);
+          if (refused !== err) throw refused;
+          ctx.logger.error({ err }, 'could not authenticate a request');
+          throw toGraphQLError(
+            new UnavailableError('the API key could not be checked right now; retry', { cause: err }),
+            503,
+          );
         }
       },
     }),

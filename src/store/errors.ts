@@ -1,4 +1,5 @@
-import { ConflictError } from '../errors';
+import { mongo } from 'mongoose';
+import { ConflictError, UnavailableError } from '../errors';
 
 /** MongoDB's (and FerretDB's) duplicate-key code. */
 const DUPLICATE_KEY = 11000;
@@ -18,4 +19,53 @@ export async function mapDuplicateKey<T>(what: string, write: () => Promise<T>):
 
 export function isDuplicateKeyError(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === DUPLICATE_KEY;
+}
+
+/**
+ * MongoDB driver errors that mean "no server could be reached or the connection broke", as opposed to
+ * a server that answered with an error. Matched by class where the driver exports one, by name where it
+ * does not (the pool's own errors).
+ */
+const MONGO_UNREACHABLE: readonly (abstract new (...args: never[]) => Error)[] = [
+  mongo.MongoServerSelectionError,
+  mongo.MongoNetworkError, // MongoNetworkTimeoutError too
+  mongo.MongoNotConnectedError,
+  mongo.MongoTopologyClosedError,
+  mongo.MongoServerClosedError,
+  mongo.MongoOperationTimeoutError,
+];
+const MONGO_UNREACHABLE_NAMES = new Set(['MongoPoolClearedError', 'MongoPoolClosedError']);
+
+/**
+ * ioredis's failures of a command that never got an answer: the retry limit while reconnecting, the
+ * command timeout, a client with no connection. It raises them as plain errors, so by message.
+ */
+const REDIS_UNREACHABLE =
+  /^(Reached the max retries per request limit|Command timed out|Connection is closed\.|Stream isn't writeable)/;
+
+/**
+ * Whether `err` (or what it wraps, through `cause`) says that MongoDB or Redis could not be reached in
+ * time — a store outage, not a bug: the request that met it answers UNAVAILABLE (retryable).
+ */
+export function isStoreUnavailableError(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
+    if (MONGO_UNREACHABLE.some((type) => e instanceof type) || MONGO_UNREACHABLE_NAMES.has(e.name)) {
+      return true;
+    }
+    // mongoose's own: an operation queued while the connection was down, for longer than bufferTimeoutMS.
+    if (e.name === 'MongooseError' && / buffering timed out after /.test(e.message)) return true;
+    if (e.name === 'MaxRetriesPerRequestError' || REDIS_UNREACHABLE.test(e.message)) return true;
+  }
+  return false;
+}
+
+/**
+ * What a client is told when a store is down: that it is a dependency outage worth retrying, without
+ * the driver's details (hosts, topology), which go to the server log with the original as `cause`.
+ */
+export function storeUnavailable(err: unknown): UnavailableError {
+  return new UnavailableError(
+    'a data store of this server (MongoDB or Redis) is not reachable right now; retry shortly',
+    { cause: err },
+  );
 }

@@ -1,4 +1,5 @@
-import mongoose, { type Connection } from 'mongoose';
+import mongoose, { type ConnectOptions, type Connection } from 'mongoose';
+import { DEFAULT_STORE_TIMEOUT_MS } from '../config/env';
 import { type KeyRing } from '../security/credentials-cipher';
 import { apiKeyModel } from './models/api-key.model';
 import { connectionModel } from './models/connection.model';
@@ -12,6 +13,11 @@ export interface StoreOptions {
   /** Database name; defaults to the one in the URI, else `crm_gateway`. */
   dbName?: string;
   keyRing: KeyRing;
+  /**
+   * How long an operation waits for an unreachable server before it fails (STORE_TIMEOUT_MS; the
+   * request then answers UNAVAILABLE). Default {@link DEFAULT_STORE_TIMEOUT_MS}.
+   */
+  timeoutMs?: number;
 }
 
 export interface Store {
@@ -29,12 +35,20 @@ export interface Store {
  * tests can hold several stores on separate databases side by side.
  */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const conn = mongoose.createConnection(options.uri, {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
+  // bufferTimeoutMS is a mongoose connection option its type declarations leave out.
+  const connectOptions: ConnectOptions & { bufferTimeoutMS: number } = {
     dbName: options.dbName ?? (new URL(options.uri).pathname.slice(1) || 'crm_gateway'),
-    serverSelectionTimeoutMS: 5000,
+    // With the server gone, the driver waits this long to select one, and mongoose (which queues
+    // operations while it considers itself disconnected) as long again at most: both bound how long a
+    // request hangs before it fails with UNAVAILABLE (src/store/errors.ts). The driver keeps
+    // reconnecting in the background, so the store comes back without a restart.
+    serverSelectionTimeoutMS: timeoutMs,
+    bufferTimeoutMS: timeoutMs,
     // Index creation is explicit below: we want a unique index to exist before the first write.
     autoIndex: false,
-  });
+  };
+  const conn = mongoose.createConnection(options.uri, connectOptions);
   await conn.asPromise();
   const models = {
     tenants: tenantModel(conn),

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { stopChild, tail, waitFor } from './child';
-import { type RunningService } from './types';
+import { EmbeddedService, type Launched } from './embedded';
 
 /** Where `scripts/setup.js` builds the FerretDB wrapper (tools/ferretdb). Git-ignored. */
 export const FERRETDB_BINARY = path.join(projectRoot(__dirname), '.tools/ferretdb/ferretdb');
@@ -22,8 +22,11 @@ export interface EmbeddedFerretDbOptions {
   binary?: string;
 }
 
-/** Starts FerretDB (SQLite backend) on a free loopback port and waits until it answers a real query. */
-export async function startEmbeddedFerretDb(options: EmbeddedFerretDbOptions): Promise<RunningService> {
+/**
+ * Starts FerretDB (SQLite backend) on a free loopback port and waits until it answers a real query. It
+ * can be restarted on the same port and directory ({@link EmbeddedService.restart}).
+ */
+export async function startEmbeddedFerretDb(options: EmbeddedFerretDbOptions): Promise<EmbeddedService> {
   const binary = options.binary ?? FERRETDB_BINARY;
   if (!fs.existsSync(binary)) {
     throw new Error(
@@ -33,9 +36,16 @@ export async function startEmbeddedFerretDb(options: EmbeddedFerretDbOptions): P
     );
   }
   fs.mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+  // The first start lets FerretDB pick a free port; a restart asks for the one it picked.
+  return EmbeddedService.start('mongodb', (url) =>
+    launchFerretDb(binary, options.dir, url ? `127.0.0.1:${new URL(url).port}` : '127.0.0.1:0'),
+  );
+}
+
+async function launchFerretDb(binary: string, dir: string, listenAddr: string): Promise<Launched> {
   const child = spawn(
     binary,
-    ['--listen-addr', '127.0.0.1:0', '--sqlite-dir', options.dir, '--exit-with-stdin'],
+    ['--listen-addr', listenAddr, '--sqlite-dir', dir, '--exit-with-stdin'],
     // stdin stays a pipe we never close: when this process dies, FerretDB sees EOF and exits.
     // Own process group: Ctrl-C reaches only the orchestrator, which stops the store last.
     { stdio: ['pipe', 'pipe', 'pipe'], detached: true },
@@ -67,7 +77,7 @@ export async function startEmbeddedFerretDb(options: EmbeddedFerretDbOptions): P
     await stopChild(child, 1000);
     throw err;
   }
-  return { name: 'mongodb', url: uri, pid: child.pid, stop: () => stopChild(child) };
+  return { child, url: uri };
 }
 
 async function canQuery(uri: string): Promise<boolean> {

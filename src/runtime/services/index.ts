@@ -3,9 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedFerretDb } from './ferretdb';
 import { assertRedisKeepsJobs, startEmbeddedRedis } from './redis';
-import { type RunningService } from './types';
+import { type EmbeddedService } from './embedded';
 
 export type { RunningService } from './types';
+export { EmbeddedService, type Crash } from './embedded';
+export { DEFAULT_RESTART_POLICY, type RestartPolicy, superviseServices } from './supervisor';
 export { freePort } from './free-port';
 
 export interface StoresOptions {
@@ -23,7 +25,7 @@ export interface Stores {
   mongodbUri: string;
   redisUrl: string;
   /** The embedded services this call started (empty when both are external). */
-  started: RunningService[];
+  started: EmbeddedService[];
   stop(): Promise<void>;
 }
 
@@ -32,7 +34,7 @@ export interface Stores {
  * An external URL wins; otherwise an embedded server is started under `dataDir`.
  */
 export async function startStores(options: StoresOptions): Promise<Stores> {
-  const started: RunningService[] = [];
+  const started: EmbeddedService[] = [];
   const stop = async (): Promise<void> => {
     await Promise.all(started.splice(0).map((s) => s.stop()));
   };

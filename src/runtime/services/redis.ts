@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import Redis from 'ioredis';
 import { freePort } from './free-port';
 import { stopChild, tail, waitFor } from './child';
-import { type RunningService } from './types';
+import { EmbeddedService, type Launched } from './embedded';
 
 export interface EmbeddedRedisOptions {
   /** Directory for the AOF and the log; required when `persistent`. */
@@ -21,8 +21,12 @@ export function findRedisServer(): string | undefined {
   return which.status === 0 ? which.stdout.trim() || undefined : undefined;
 }
 
-/** Starts a private redis-server on a free loopback port. */
-export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise<RunningService> {
+/**
+ * Starts a private redis-server on a free loopback port. It can be restarted on the same port and
+ * directory ({@link EmbeddedService.restart}; with `persistent`, the append-only file brings the data
+ * back).
+ */
+export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise<EmbeddedService> {
   const binary = findRedisServer();
   if (!binary) {
     throw new Error(
@@ -31,7 +35,12 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
     );
   }
   fs.mkdirSync(options.dir, { recursive: true, mode: 0o700 });
-  const port = await freePort();
+  return EmbeddedService.start('redis', async (url) =>
+    launchRedis(binary, options, url ? Number(new URL(url).port) : await freePort()),
+  );
+}
+
+async function launchRedis(binary: string, options: EmbeddedRedisOptions, port: number): Promise<Launched> {
   const args = [
     '--port', String(port),
     '--bind', '127.0.0.1',
@@ -67,7 +76,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
       },
     );
   }
-  return { name: 'redis', url, pid: child.pid, stop: () => stopChild(child) };
+  return { child, url };
 }
 
 /**

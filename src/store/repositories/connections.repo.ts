@@ -127,6 +127,19 @@ export class ConnectionsRepository {
   }
 
   /**
+   * Connections of every tenant that carry a vendor URL override (`auth` or `api`), at most `limit`:
+   * what the start-up check holds against the current vendor URL policy (src/runtime/config-check.ts).
+   */
+  async listWithVendorUrls(limit: number): Promise<ConnectionView[]> {
+    const docs = await this.connections
+      .find({ $or: [{ 'vendorUrls.auth': { $exists: true } }, { 'vendorUrls.api': { $exists: true } }] })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean();
+    return docs.map(toView);
+  }
+
+  /**
    * Re-encrypts every connection not yet under the current key (after a rotation). Decrypting with
    * the old key and writing with the new one is per document, so a crash midway is safe to rerun.
    * A record that fails to decrypt (tampered, or its key already dropped) is reported, not fatal:

@@ -92,4 +92,51 @@ describe('npm start (dist/bin/dev.js)', () => {
     ).toEqual(crms);
     expect(await interrupt(second.child)).toBe(0);
   }, 90000);
+
+  it('starts a killed embedded store again on the same port, and the gateway answers again', async () => {
+    const run = start();
+    try {
+      const out = await run.running;
+      const graphqlUrl = /gateway\s+(http:\/\/\S+\/graphql)/.exec(out)![1];
+      const runtime = () =>
+        JSON.parse(fs.readFileSync(path.join(dataDir, RUNTIME_FILE), 'utf8')) as RuntimeInfo;
+      const before = runtime();
+      const killed = before.storePids!.redis;
+      expect(alive(killed)).toBe(true);
+
+      process.kill(killed, 'SIGKILL');
+      // The supervisor records the new process in runtime.json once it serves on the old port.
+      let after = runtime();
+      for (const deadline = Date.now() + 30000; Date.now() < deadline;) {
+        after = runtime();
+        if (after.storePids!.redis !== killed) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(after.storePids!.redis).not.toBe(killed);
+      expect(alive(after.storePids!.redis)).toBe(true);
+      expect(after.redisUrl).toBe(before.redisUrl);
+
+      // The gateway and the worker stayed up, and the gateway's clients reconnected by themselves.
+      let ready = 0;
+      for (const deadline = Date.now() + 30000; ready !== 200 && Date.now() < deadline;) {
+        ready = (await fetch(`${after.gatewayUrl}/readyz`)).status;
+        if (ready !== 200) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(ready).toBe(200);
+      const res = await fetch(graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ health }' }),
+      });
+      expect(await res.json()).toEqual({ data: { health: 'ok' } });
+      expect(after.pids!.every(alive)).toBe(true);
+      expect(run.output()).toMatch(/the embedded redis stopped unexpectedly and was started again/);
+
+      expect(await interrupt(run.child)).toBe(0);
+      expect(after.pids!.filter(alive)).toEqual([]);
+    } finally {
+      // A failed expectation must not leave `npm start` running (Jest would wait for it forever).
+      if (run.child.exitCode === null && run.child.signalCode === null) await interrupt(run.child);
+    }
+  }, 180000);
 });
