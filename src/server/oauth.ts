@@ -21,6 +21,7 @@ export function oauthRouter(ctx: AppContext, events: ConnectionEventPublisher): 
     tokens: ctx.crm.tokens,
     apps: ctx.crm.oauthApp,
     policy: ctx.crm.policy,
+    transport: ctx.crm.transport,
     authenticate: (req) => authenticate(req.headers.authorization, ctx.store),
     onConnected: async (connection, change) => {
       const type = change === 'CREATED' ? 'CREATED' : 'STATUS_CHANGED';

@@ -28,6 +28,18 @@ export interface VendorHooks {
   parseError(res: HookResponse, extra: ErrorExtra): CrmError;
   /** The vendor's request/correlation id, for error reports and logs. */
   requestId(res: HookResponse): string | undefined;
+  /**
+   * A cheap call showing whether the vendor serves again after it refused for lack of budget without
+   * saying until when; sent alone, on the gate's probe schedule, before the caller's own request.
+   * Absent: the caller's own request is the probe.
+   */
+  budgetProbe?: BudgetProbe;
+}
+
+/** A request a vendor answers cheaply (relative to the API base). */
+export interface BudgetProbe {
+  method: 'GET';
+  url: string;
 }
 
 /** A response as hooks see it: status, lower-cased headers, raw text and the body parsed when JSON. */

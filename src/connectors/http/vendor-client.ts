@@ -5,6 +5,7 @@ import {
   CrmUnavailableError,
   CrmUpstreamError,
 } from '../../errors';
+import { type OperationDeadline, abortableSleep, deadlineExceeded } from './deadline';
 import { type ErrorExtra, type HookResponse, type VendorHooks, defaultHooks } from './hooks';
 import {
   type AccessToken,
@@ -15,6 +16,7 @@ import {
   type TokenAccess,
   type TransportResponse,
 } from './http.types';
+import { PrivateAddressError } from './pinned-lookup';
 import { CREDENTIAL_HEADERS, isRedirect, mayCarryCredentials, redirectTarget } from './redirects';
 import {
   type AttemptOutcome,
@@ -113,6 +115,11 @@ export interface VendorClientOptions {
    * @defaultValue 30000
    */
   timeoutMs?: number;
+  /**
+   * The GraphQL operation's deadline (`OPERATION_TIMEOUT_MS`): aborts the call in flight, and no budget
+   * wait or retry sleep runs past it. Absent for background work (jobs have the per-attempt timeout).
+   */
+  deadline?: OperationDeadline;
   /** @defaultValue 5 */
   maxRedirects?: number;
   onCall?: (event: VendorCallEvent) => void;
@@ -150,9 +157,18 @@ export class VendorHttpClient {
   }
 
   async request<T = unknown>(req: VendorRequest): Promise<VendorResponse<T>> {
+    return this.run<T>(req, false);
+  }
+
+  /**
+   * One request with its retries. `isProbe`: the request is the vendor's cheap budget probe
+   * (`VendorHooks.budgetProbe`), sent on a probe slot the gate already granted — it takes no budget.
+   */
+  private async run<T>(req: VendorRequest, isProbe: boolean): Promise<VendorResponse<T>> {
     const idempotent = req.idempotent ?? IDEMPOTENT_METHODS.has(req.method);
     const cost = req.cost ?? 1;
     const tokens = req.anonymous ? undefined : this.options.tokens;
+    const { budget, deadline } = this.options;
     let token = tokens ? await tokens.get() : undefined;
     let refreshed = false;
     let attempt = 0;
@@ -160,115 +176,194 @@ export class VendorHttpClient {
     let waitedMs = 0;
     const budgetWait = { waitedMs: 0 };
     const selection = req.budgets ? { budgets: req.budgets } : {};
+    const what = `${this.crm} ${describeRequest(req)}`;
 
     for (;;) {
       attempt += 1;
-      if (this.options.budget && cost > 0) {
-        await this.options.budget.acquire(this.priority, cost, { ...selection, wait: budgetWait });
+      if (deadline?.signal.aborted) {
+        throw deadlineExceeded(deadline, this.crm, `${what} was about to be sent (attempt ${attempt})`);
       }
-      const started = this.now();
-      let raw: TransportResponse;
+      /** This attempt is the probe of a budget the vendor refused: it must report how it ended. */
+      let probing = isProbe;
+      if (budget && cost > 0 && !isProbe) {
+        const grant = await budget.acquire(this.priority, cost, { ...selection, wait: budgetWait, deadline });
+        if (grant === 'probe') {
+          const cheap = this.hooks.budgetProbe;
+          if (cheap) {
+            // Throws RATE_LIMITED (with the wait until the next probe) when the vendor still refuses.
+            await this.run({ ...cheap, budgets: req.budgets }, true);
+            attempt -= 1;
+            continue;
+          }
+          probing = true;
+        }
+      }
+      let probeSettled = false;
       try {
-        raw = await this.send(req, token);
-      } catch (err) {
-        if (err instanceof CrmUpstreamError) throw this.report(req, 0, started, false, err);
-        const outcome: AttemptOutcome = { kind: 'network', mayHaveReachedServer: mayHaveReachedServer(err) };
-        const decision = this.decide(outcome, attempt, waitedMs, idempotent);
-        if (decision.action === 'retry') {
-          this.report(req, 0, started, false);
-          await this.sleep(decision.delayMs);
-          waitedMs += decision.delayMs;
-          continue;
-        }
-        const failure = new CrmUnavailableError(
-          `${this.crm} could not be reached (${describeNetworkError(err)})${outcomeNote(decision)}`,
-          {
-            crm: this.crm,
-            cause: err,
-            retryAfterMs: decision.retryAfterMs ?? undefined,
-            details: { outcomeUnknown: decision.reason === 'outcome_unknown', attempts: attempt },
-          },
-        );
-        throw this.report(req, 0, started, false, failure);
-      }
-
-      const res = toHookResponse(raw);
-      if (this.options.budget) {
-        await this.options.budget.observe(res.headers, selection).catch(() => undefined);
-      }
-
-      if (res.status < 300) {
-        this.report(req, res.status, started, false);
-        return {
-          status: res.status,
-          headers: res.headers,
-          body: (res.json ?? (res.text === '' ? null : res.text)) as T,
-          text: res.text,
-          requestId: this.hooks.requestId(res),
-        };
-      }
-
-      if (tokens && token && this.hooks.isSessionExpired(res)) {
-        this.report(req, res.status, started, false);
-        if (refreshed) {
-          const parsed = this.hooks.parseError(res, { crm: this.crm, details: { afterRefresh: true } });
-          const error =
-            parsed instanceof CrmAuthExpiredError
-              ? parsed
-              : new CrmAuthExpiredError(`${this.crm} rejected a freshly refreshed access token`, {
-                  crm: this.crm,
-                  status: res.status,
-                  vendorRequestId: this.hooks.requestId(res),
-                  cause: parsed,
-                });
-          throw this.report(req, res.status, started, false, error);
-        }
-        // A refresh and its retry do not count as a retry attempt: the first call never had a chance.
-        refreshed = true;
-        attempt -= 1;
-        token = await tokens.refreshAfterRejection(token.value);
-        continue;
-      }
-
-      const nowMs = this.now();
-      const rateLimit = this.hooks.isRateLimited(res, nowMs);
-      const outcome: AttemptOutcome = {
-        kind: 'response',
-        status: res.status,
-        rateLimit,
-        retryAfterMs: parseRetryAfter(res.headers['retry-after'], nowMs),
-      };
-      const decision = this.decide(outcome, attempt, waitedMs, idempotent);
-      const holdMs = decision.action === 'retry' ? decision.delayMs : decision.retryAfterMs;
-      if (rateLimit && this.options.budget && holdMs) {
-        // Every caller of this connection should hold back, not only this one.
-        await this.options.budget.exhausted(holdMs, selection).catch(() => undefined);
-      }
-      if (decision.action === 'retry') {
-        this.report(req, res.status, started, rateLimit !== null);
-        await this.sleep(decision.delayMs);
-        waitedMs += decision.delayMs;
-        continue;
-      }
-      const extra: ErrorExtra = {
-        crm: this.crm,
-        retryAfterMs: decision.retryAfterMs ?? undefined,
-        details: decision.reason === 'outcome_unknown' ? { outcomeUnknown: true } : undefined,
-      };
-      const error = rateLimit
-        ? new CrmRateLimitedError(
-            `${this.crm} ${rateLimit.kind === 'budget_exhausted' ? 'API allocation is exhausted' : 'is throttling calls'} (HTTP ${res.status}); retry after ${decision.retryAfterMs ?? '?'} ms`,
+        const started = this.now();
+        let raw: TransportResponse;
+        try {
+          raw = await this.send(req, token);
+        } catch (err) {
+          if (deadline?.signal.aborted) {
+            const late = deadlineExceeded(
+              deadline,
+              this.crm,
+              `waiting for ${what} (attempt ${attempt})`,
+              err,
+            );
+            throw this.report(req, 0, started, false, late);
+          }
+          if (err instanceof CrmUpstreamError) throw this.report(req, 0, started, false, err);
+          if (err instanceof PrivateAddressError) {
+            // Not a network fault to retry: the vendor host leads somewhere we never send credentials.
+            const refused = new CrmUpstreamError(`${what} refused: ${err.message}`, {
+              crm: this.crm,
+              cause: err,
+            });
+            throw this.report(req, 0, started, false, refused);
+          }
+          const outcome: AttemptOutcome = {
+            kind: 'network',
+            mayHaveReachedServer: mayHaveReachedServer(err),
+          };
+          const decision = this.decide(outcome, attempt, waitedMs, idempotent);
+          if (decision.action === 'retry' && !probing) {
+            this.report(req, 0, started, false);
+            waitedMs += await this.retrySleep(decision.delayMs, `${what} could not be reached`);
+            continue;
+          }
+          const retryAfterMs = decision.action === 'retry' ? decision.delayMs : decision.retryAfterMs;
+          const failure = new CrmUnavailableError(
+            `${this.crm} could not be reached (${describeNetworkError(err)})${outcomeNote(decision)}`,
             {
               crm: this.crm,
-              status: res.status,
-              vendorRequestId: this.hooks.requestId(res),
-              retryAfterMs: decision.retryAfterMs ?? undefined,
-              vendorCode: rateLimit.kind === 'budget_exhausted' ? 'BUDGET_EXHAUSTED' : 'THROTTLED',
+              cause: err,
+              retryAfterMs: retryAfterMs ?? undefined,
+              details: {
+                outcomeUnknown: decision.action === 'fail' && decision.reason === 'outcome_unknown',
+                attempts: attempt,
+              },
             },
-          )
-        : this.hooks.parseError(res, extra);
-      throw this.report(req, res.status, started, rateLimit !== null, error);
+          );
+          throw this.report(req, 0, started, false, failure);
+        }
+
+        const res = toHookResponse(raw);
+        if (budget) {
+          await budget.observe(res.headers, selection).catch(() => undefined);
+        }
+
+        if (res.status < 300) {
+          if (probing) {
+            // The vendor serves again: reopen the budget, at what the probe's headers say is left.
+            probeSettled = true;
+            await budget?.reopen(res.headers, selection).catch(() => undefined);
+          }
+          this.report(req, res.status, started, false);
+          return {
+            status: res.status,
+            headers: res.headers,
+            body: (res.json ?? (res.text === '' ? null : res.text)) as T,
+            text: res.text,
+            requestId: this.hooks.requestId(res),
+          };
+        }
+
+        if (tokens && token && this.hooks.isSessionExpired(res)) {
+          this.report(req, res.status, started, false);
+          if (refreshed) {
+            const parsed = this.hooks.parseError(res, { crm: this.crm, details: { afterRefresh: true } });
+            const error =
+              parsed instanceof CrmAuthExpiredError
+                ? parsed
+                : new CrmAuthExpiredError(`${this.crm} rejected a freshly refreshed access token`, {
+                    crm: this.crm,
+                    status: res.status,
+                    vendorRequestId: this.hooks.requestId(res),
+                    cause: parsed,
+                  });
+            throw this.report(req, res.status, started, false, error);
+          }
+          // A refresh and its retry do not count as a retry attempt: the first call never had a chance.
+          refreshed = true;
+          attempt -= 1;
+          token = await tokens.refreshAfterRejection(token.value);
+          continue;
+        }
+
+        const nowMs = this.now();
+        const rateLimit = this.hooks.isRateLimited(res, nowMs);
+        const outcome: AttemptOutcome = {
+          kind: 'response',
+          status: res.status,
+          rateLimit,
+          retryAfterMs: parseRetryAfter(res.headers['retry-after'], nowMs),
+        };
+        const decision = this.decide(outcome, attempt, waitedMs, idempotent);
+        let holdMs = decision.action === 'retry' ? decision.delayMs : decision.retryAfterMs;
+        if (rateLimit && budget) {
+          if (rateLimit.kind === 'budget_exhausted' && rateLimit.retryAfterMs === null) {
+            // No word on when the allocation comes back (Salesforce, docs/vendors/salesforce.md): a
+            // growing probe schedule, not a fixed lockout; the wait told is the time to the next probe.
+            probeSettled = true;
+            holdMs = await budget.backOff({ ...selection, probe: probing }).catch(() => holdMs);
+          } else if (holdMs) {
+            // Every caller of this connection should hold back, not only this one.
+            await budget.exhausted(holdMs, selection).catch(() => undefined);
+          }
+        }
+        if (decision.action === 'retry' && !probing) {
+          this.report(req, res.status, started, rateLimit !== null);
+          waitedMs += await this.retrySleep(decision.delayMs, `${what} answered HTTP ${res.status}`);
+          continue;
+        }
+        const extra: ErrorExtra = {
+          crm: this.crm,
+          retryAfterMs: holdMs ?? undefined,
+          details:
+            decision.action === 'fail' && decision.reason === 'outcome_unknown'
+              ? { outcomeUnknown: true }
+              : undefined,
+        };
+        const error = rateLimit
+          ? new CrmRateLimitedError(
+              `${this.crm} ${rateLimit.kind === 'budget_exhausted' ? 'API allocation is exhausted' : 'is throttling calls'} (HTTP ${res.status}); retry after ${holdMs ?? '?'} ms`,
+              {
+                crm: this.crm,
+                status: res.status,
+                vendorRequestId: this.hooks.requestId(res),
+                retryAfterMs: holdMs ?? undefined,
+                vendorCode: rateLimit.kind === 'budget_exhausted' ? 'BUDGET_EXHAUSTED' : 'THROTTLED',
+              },
+            )
+          : this.hooks.parseError(res, extra);
+        throw this.report(req, res.status, started, rateLimit !== null, error);
+      } finally {
+        // A probe that ended neither served nor refused for budget (network, 5xx, 401, the deadline)
+        // frees its slot at once, so the next caller probes instead of waiting out the lease.
+        if (probing && !probeSettled) await budget?.releaseProbe(selection).catch(() => undefined);
+      }
     }
+  }
+
+  /**
+   * Sleeps before a retry and returns the time slept; a sleep that would end after the operation's
+   * deadline is not begun, and one the deadline interrupts ends the request (UNAVAILABLE naming `why`).
+   */
+  private async retrySleep(delayMs: number, why: string): Promise<number> {
+    const { deadline } = this.options;
+    if (deadline && this.now() + delayMs > deadline.at) {
+      throw deadlineExceeded(deadline, this.crm, `${why} and its retry was due ${delayMs} ms later`);
+    }
+    try {
+      await abortableSleep(delayMs, deadline?.signal, this.sleep);
+    } catch (err) {
+      if (deadline?.signal.aborted)
+        throw deadlineExceeded(deadline, this.crm, `${why}; waiting to retry`, err);
+      throw err;
+    }
+    return delayMs;
   }
 
   /** Resolves a request URL: absolute as is, relative against the token's API base or `baseUrl`. */
@@ -319,7 +414,7 @@ export class VendorHttpClient {
         url: current,
         headers,
         body,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+        signal: this.attemptSignal(),
       });
       if (!isRedirect(res)) return res;
       if (hop >= maxRedirects) {
@@ -341,6 +436,12 @@ export class VendorHttpClient {
       }
       current = target.toString();
     }
+  }
+
+  /** The per-attempt timeout, and the operation's deadline when there is one. */
+  private attemptSignal(): AbortSignal {
+    const attempt = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
+    return this.options.deadline ? AbortSignal.any([attempt, this.options.deadline.signal]) : attempt;
   }
 
   private report(req: VendorRequest, status: number, started: number, rateLimited: boolean): undefined;
@@ -381,6 +482,17 @@ function toHookResponse(raw: TransportResponse): HookResponse {
     }
   }
   return { status: raw.status, headers: raw.headers, text: raw.body, json };
+}
+
+/** `GET /services/data/v62.0/query`: method and path, never the query string (it may hold data). */
+function describeRequest(req: VendorRequest): string {
+  let path = req.url;
+  try {
+    path = new URL(req.url, 'http://relative.invalid/').pathname;
+  } catch {
+    path = req.url.split('?')[0];
+  }
+  return `${req.method} ${path}`;
 }
 
 function outcomeNote(decision: RetryDecision): string {

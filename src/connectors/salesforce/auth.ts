@@ -5,6 +5,7 @@ import { type HookResponse, type VendorHooks, defaultHooks, extractVendorError }
 import { type VendorHttpClient } from '../http/vendor-client';
 import { errorClassForStatusCode } from './errors';
 import { JSFORCE_ORIGIN, SharedLayerTransport } from './jsforce-transport';
+import { SALESFORCE_BUDGET_PROBE } from './limits';
 
 /**
  * How a Salesforce connection authenticates, on our side of the wire.
@@ -45,6 +46,7 @@ const base = defaultHooks({ authScheme: 'Bearer', requestIdHeader: 'x-request-id
  * shape); here the error code, when Salesforce names a conflict, outranks the HTTP status.
  */
 export const salesforceHooks: Partial<VendorHooks> = {
+  budgetProbe: SALESFORCE_BUDGET_PROBE,
   isSessionExpired(res: HookResponse): boolean {
     return res.status === 401 && !NOT_CURED_BY_REFRESH.some((text) => res.text.includes(text));
   },
