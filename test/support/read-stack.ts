@@ -32,6 +32,8 @@ export interface ReadStackOptions {
   name: string;
   orgs?: Partial<Record<ReadCrm, OrgOptions[]>>;
   gateway?: Omit<Partial<GatewayServerOptions>, 'host' | 'port'>;
+  /** More gateway environment (e.g. `OPERATION_TIMEOUT_MS`). */
+  env?: Record<string, string>;
 }
 
 export interface ReadTenant {
@@ -90,6 +92,7 @@ export async function startReadStack(options: ReadStackOptions): Promise<ReadSta
     CRM_OAUTH_APPS: JSON.stringify(apps),
     ALLOW_VENDOR_URL_OVERRIDES: 'true',
     VENDOR_URL_ALLOWLIST: 'http://127.0.0.1:*',
+    ...options.env,
   });
   const ctx = await createAppContext({
     env,
