@@ -486,7 +486,7 @@ function toHookResponse(raw: TransportResponse): HookResponse {
 
 /** `GET /services/data/v62.0/query`: method and path, never the query string (it may hold data). */
 function describeRequest(req: VendorRequest): string {
-  let path = req.url;
+  let path: string;
   try {
     path = new URL(req.url, 'http://relative.invalid/').pathname;
   } catch {
