@@ -60,3 +60,26 @@ export function abortableSleep(
     );
   });
 }
+
+/**
+ * Sleeps `delayMs` before a retry. A sleep that would end after the deadline is not begun, and one the
+ * deadline interrupts ends the request: both throw UNAVAILABLE naming `why` (what went wrong first).
+ */
+export async function sleepBeforeDeadline(
+  delayMs: number,
+  why: string,
+  crm: string,
+  deadline: OperationDeadline | undefined,
+  now: () => number,
+  sleep: (ms: number) => Promise<void>,
+): Promise<void> {
+  if (deadline && now() + delayMs > deadline.at) {
+    throw deadlineExceeded(deadline, crm, `${why} and its retry was due ${delayMs} ms later`);
+  }
+  try {
+    await abortableSleep(delayMs, deadline?.signal, sleep);
+  } catch (err) {
+    if (deadline?.signal.aborted) throw deadlineExceeded(deadline, crm, `${why}; waiting to retry`, err);
+    throw err;
+  }
+}

@@ -10,7 +10,7 @@ import {
   CrmUpstreamError,
   CrmValidationError,
 } from '../../errors';
-import { type AccessToken, type ResponseHeaders } from './http.types';
+import { type AccessToken, type ResponseHeaders, type TransportResponse } from './http.types';
 import { type RateLimitSignal, parseResetHeader, parseRetryAfter } from './retry-policy';
 
 /**
@@ -178,4 +178,17 @@ export function defaultHooks(
     parseError: (res, extra) => defaultParseError(res, extra, requestId(res)),
     requestId,
   };
+}
+
+/** A transport's response as hooks see it: the body parsed when it is JSON. */
+export function toHookResponse(raw: TransportResponse): HookResponse {
+  let json: unknown;
+  if (raw.body !== '') {
+    try {
+      json = JSON.parse(raw.body);
+    } catch {
+      json = undefined;
+    }
+  }
+  return { status: raw.status, headers: raw.headers, text: raw.body, json };
 }

@@ -5,19 +5,24 @@ import {
   CrmUnavailableError,
   CrmUpstreamError,
 } from '../../errors';
-import { type OperationDeadline, abortableSleep, deadlineExceeded } from './deadline';
-import { type ErrorExtra, type HookResponse, type VendorHooks, defaultHooks } from './hooks';
+import { type OperationDeadline, deadlineExceeded, sleepBeforeDeadline } from './deadline';
+import { type ErrorExtra, type VendorHooks, defaultHooks, toHookResponse } from './hooks';
 import {
   type AccessToken,
   type BudgetGate,
   type CallPriority,
   type HttpTransport,
-  type ResponseHeaders,
   type TokenAccess,
   type TransportResponse,
 } from './http.types';
 import { PrivateAddressError } from './pinned-lookup';
-import { CREDENTIAL_HEADERS, isRedirect, mayCarryCredentials, redirectTarget } from './redirects';
+import { followRedirects } from './redirects';
+import {
+  type HttpMethod,
+  type VendorCallEvent,
+  type VendorRequest,
+  type VendorResponse,
+} from './vendor-request';
 import {
   type AttemptOutcome,
   type RetryDecision,
@@ -28,65 +33,7 @@ import {
 } from './retry-policy';
 import { describeNetworkError, fetchTransport, mayHaveReachedServer } from './transport';
 
-export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-export interface VendorRequest {
-  method: HttpMethod;
-  /** Absolute URL, or a path resolved against the token's API base / the client's `baseUrl`. */
-  url: string;
-  query?: Record<string, string | number | boolean | undefined>;
-  headers?: Record<string, string>;
-  /** JSON body (sets content-type). */
-  json?: unknown;
-  /** Form body (`application/x-www-form-urlencoded`). */
-  form?: Record<string, string>;
-  /**
-   * A body already serialized (CSV uploads, bodies built by a vendor SDK); its content-type comes from
-   * `headers`. Used only when neither `json` nor `form` is set.
-   */
-  body?: string;
-  /**
-   * Whether sending this twice equals sending it once. Default: true for GET, HEAD, PUT and DELETE.
-   * Set it on a POST/PATCH that is idempotent (an upsert by external id, a query sent as POST).
-   */
-  idempotent?: boolean;
-  /**
-   * Budget units this call costs.
-   * @defaultValue 1 (0 for calls the vendor does not count, e.g. Salesforce's Versions resource)
-   */
-  cost?: number;
-  /**
-   * The budgets (declared names, `config/crms.ts`) this call draws on, instead of the connection's
-   * ordinary ones: HubSpot search takes only `search`. Their headers correct, and a vendor refusal
-   * blocks, these budgets alone.
-   * @defaultValue the ordinary budgets (every one not marked `namedOnly`)
-   */
-  budgets?: readonly string[];
-  /** Send without credentials (token endpoints carry their own client authentication). */
-  anonymous?: boolean;
-}
-
-export interface VendorResponse<T = unknown> {
-  status: number;
-  headers: ResponseHeaders;
-  /** Parsed JSON when the body is JSON, else the text; `null` for an empty body. */
-  body: T;
-  text: string;
-  requestId?: string;
-}
-
-/** What the client reports after every attempt (metrics hook in `connectors/metrics.ts`). */
-export interface VendorCallEvent {
-  crm: string;
-  connectionId?: string;
-  method: HttpMethod;
-  /** HTTP status, or `0` when the transport failed. */
-  status: number;
-  durationMs: number;
-  rateLimited: boolean;
-  /** Set when the call ends in an error. */
-  errorCode?: CrmError['code'];
-}
+export type { HttpMethod, VendorCallEvent, VendorRequest, VendorResponse } from './vendor-request';
 
 export interface VendorClientOptions {
   crm: string;
@@ -347,22 +294,9 @@ export class VendorHttpClient {
     }
   }
 
-  /**
-   * Sleeps before a retry and returns the time slept; a sleep that would end after the operation's
-   * deadline is not begun, and one the deadline interrupts ends the request (UNAVAILABLE naming `why`).
-   */
+  /** Sleeps before a retry within the operation's deadline (`deadline.ts`); returns the time slept. */
   private async retrySleep(delayMs: number, why: string): Promise<number> {
-    const { deadline } = this.options;
-    if (deadline && this.now() + delayMs > deadline.at) {
-      throw deadlineExceeded(deadline, this.crm, `${why} and its retry was due ${delayMs} ms later`);
-    }
-    try {
-      await abortableSleep(delayMs, deadline?.signal, this.sleep);
-    } catch (err) {
-      if (deadline?.signal.aborted)
-        throw deadlineExceeded(deadline, this.crm, `${why}; waiting to retry`, err);
-      throw err;
-    }
+    await sleepBeforeDeadline(delayMs, why, this.crm, this.options.deadline, this.now, this.sleep);
     return delayMs;
   }
 
@@ -404,38 +338,15 @@ export class VendorHttpClient {
     }
     if (token) this.hooks.authorize(headers, token);
 
-    let method: string = req.method;
-    let current = url.toString();
-    const original = current;
-    const maxRedirects = this.options.maxRedirects ?? 5;
-    for (let hop = 0; ; hop += 1) {
-      const res = await this.transport({
-        method,
-        url: current,
-        headers,
-        body,
-        signal: this.attemptSignal(),
-      });
-      if (!isRedirect(res)) return res;
-      if (hop >= maxRedirects) {
-        throw new CrmUpstreamError(
-          `${this.crm} redirected more than ${maxRedirects} times; last to ${res.headers.location}`,
-          {
-            crm: this.crm,
-            status: res.status,
-          },
-        );
-      }
-      const target = redirectTarget(current, res, this.crm);
-      if (!mayCarryCredentials(original, target)) for (const h of CREDENTIAL_HEADERS) delete headers[h];
-      // 303 (and, by long browser practice, 301/302 after a POST) turn into a GET without a body.
-      if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
-        method = 'GET';
-        body = undefined;
-        delete headers['content-type'];
-      }
-      current = target.toString();
-    }
+    return followRedirects(
+      this.transport,
+      { method: req.method, url: url.toString(), headers, body },
+      {
+        crm: this.crm,
+        maxRedirects: this.options.maxRedirects ?? 5,
+        signal: () => this.attemptSignal(),
+      },
+    );
   }
 
   /** The per-attempt timeout, and the operation's deadline when there is one. */
@@ -470,18 +381,6 @@ export class VendorHttpClient {
     });
     return error;
   }
-}
-
-function toHookResponse(raw: TransportResponse): HookResponse {
-  let json: unknown;
-  if (raw.body !== '') {
-    try {
-      json = JSON.parse(raw.body);
-    } catch {
-      json = undefined;
-    }
-  }
-  return { status: raw.status, headers: raw.headers, text: raw.body, json };
 }
 
 /** `GET /services/data/v62.0/query`: method and path, never the query string (it may hold data). */
