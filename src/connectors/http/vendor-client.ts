@@ -254,7 +254,9 @@ export class VendorHttpClient {
             // No word on when the allocation comes back (Salesforce, docs/vendors/salesforce.md): a
             // growing probe schedule, not a fixed lockout; the wait told is the time to the next probe.
             probeSettled = true;
-            holdMs = await budget.backOff({ ...selection, probe: probing }).catch(() => holdMs);
+            // A gate that keeps no schedule (0) or cannot be reached leaves the policy's wait.
+            const nextProbeMs = await budget.backOff({ ...selection, probe: probing }).catch(() => 0);
+            if (nextProbeMs > 0) holdMs = nextProbeMs;
           } else if (holdMs) {
             // Every caller of this connection should hold back, not only this one.
             await budget.exhausted(holdMs, selection).catch(() => undefined);
