@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import { type BudgetDeclaration } from '../../../src/config/crms';
 import { type ConnectionInfo } from '../../../src/connectors/types';
 import { type CrmError } from '../../../src/errors';
+import { operationDeadline } from '../../../src/connectors/http/deadline';
 import { RedisBudgetGate } from '../../../src/ratelimit/budget-gate';
 import { testStoreUrls, uniqueName } from '../../support/stores';
 
@@ -112,5 +113,18 @@ describe('RedisBudgetGate probe schedule (real Redis)', () => {
     expect(await refusal(g.acquire('background'))).toMatchObject({ code: 'RATE_LIMITED' });
     await g.releaseProbe();
     expect(await g.acquire('background')).toBe('probe');
+  });
+});
+
+describe('RedisBudgetGate and the operation deadline (real Redis)', () => {
+  it('an interactive budget wait that would end after the deadline fails UNAVAILABLE naming the budget', async () => {
+    const g = gate(uniqueName('rld'), { budgets: [{ ...daily, limit: 1, windowMs: 1500 }] });
+    await g.acquire('interactive');
+    // The next unit frees within the 2 s interactive wait, but after this operation's deadline.
+    const err = await refusal(g.acquire('interactive', 1, { deadline: operationDeadline(300) }));
+    expect(err).toMatchObject({ code: 'UNAVAILABLE' });
+    expect(err?.message).toMatch(
+      /deadline \(300 ms, OPERATION_TIMEOUT_MS\) passed while waiting \d+ ms for the salesforce daily budget/,
+    );
   });
 });
