@@ -61,6 +61,11 @@ export const envSchema = z.object({
   GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(1).default(1000),
   /** Largest `first`/`last` a paginated field accepts. */
   GRAPHQL_MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(100),
+  /**
+   * Deadline of one GraphQL operation: every vendor call it makes is aborted when it passes (budget
+   * waits and retry sleeps too), and the operation answers UNAVAILABLE naming what was late.
+   */
+  OPERATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
 
   /** Requests (HTTP, WebSocket operations, OAuth starts) per API key and per tenant; 0 turns one off. */
   KEY_REQUESTS_PER_SECOND: z.coerce.number().int().min(0).default(50),

@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import { crmDeclaration } from '../config/crms';
 import { type Logger } from '../logger';
 import { RedisBudgetGate } from '../ratelimit/budget-gate';
+import { type OperationDeadline } from './http/deadline';
 import { defaultHooks } from './http/hooks';
 import { type CallPriority, type HttpTransport, type TokenAccess } from './http/http.types';
 import { type RetryPolicyOptions } from './http/retry-policy';
@@ -25,6 +26,12 @@ export interface ConnectorDeps {
   retry?: Partial<RetryPolicyOptions>;
 }
 
+/** What one caller adds to the process-wide deps. */
+export interface ConnectorCallOptions {
+  /** The GraphQL operation's deadline: reaches every vendor call of the connector (abort signal). */
+  deadline?: OperationDeadline;
+}
+
 /** A stored connection as the framework needs it (what `ConnectionsRepository` hands out fits). */
 export type ConnectionLike = Omit<ConnectionInfo, 'crm'> & { crm: string };
 
@@ -37,6 +44,7 @@ export function createConnectorContext(
   connection: ConnectionLike,
   priority: CallPriority,
   deps: ConnectorDeps,
+  call: ConnectorCallOptions = {},
 ): ConnectorContext {
   // Throws naming the declared kinds when the stored kind is not one of them.
   const decl = crmDeclaration(connection.crm);
@@ -69,6 +77,7 @@ export function createConnectorContext(
     budget,
     priority,
     retry: deps.retry,
+    deadline: call.deadline,
     onCall: recordVendorCall,
   });
   return {
@@ -86,6 +95,7 @@ export function connectorFor(
   connection: ConnectionLike,
   priority: CallPriority,
   deps: ConnectorDeps,
+  call: ConnectorCallOptions = {},
 ): CrmConnector {
-  return createConnector(createConnectorContext(connection, priority, deps));
+  return createConnector(createConnectorContext(connection, priority, deps, call));
 }

@@ -47,6 +47,9 @@ const UNMETERED: BudgetGate = {
   acquire: async () => undefined,
   observe: async () => undefined,
   exhausted: async () => undefined,
+  backOff: async () => 0,
+  reopen: async () => undefined,
+  releaseProbe: async () => undefined,
 };
 
 /**

@@ -14,8 +14,10 @@ import { BadUserInputError, CrmUpstreamError, ServerConfigError } from '../error
  *
  * Hosts are compared after WHATWG URL parsing, which canonicalizes IPv4 spellings (`127.1`,
  * `2130706433`, `0x7f000001` all become `127.0.0.1`) and lower-cases names, so a pattern sees the
- * address the socket will reach. DNS answers are not checked here (a vendor domain resolving to a
- * private address would need a resolver hook in the transport).
+ * address the socket will reach. DNS answers are checked where the socket is opened: the production
+ * transport (`http/pinned-transport.ts`) resolves each host once, refuses private, loopback and
+ * link-local answers (`http/pinned-lookup.ts`) and connects to the address it checked; hosts of
+ * VENDOR_URL_ALLOWLIST are exempt.
  */
 
 export interface VendorUrlPolicy {

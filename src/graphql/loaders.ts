@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { type OperationDeadline } from '../connectors/http/deadline';
 import { NotFoundError } from '../errors';
 import { type ReadLoaders, type ReadOptions, createReadLoaders } from '../loaders/read-loaders';
 import { MappingStore } from '../reads/mappings';
@@ -7,6 +8,8 @@ import { type RequestContext } from './request-context';
 
 /** What a loader factory may use: the process's stores and the caller. */
 export type LoaderDeps = Pick<RequestContext, 'app' | 'auth'> & {
+  /** The operation's deadline, carried to the connectors of the read loaders. */
+  deadline?: OperationDeadline;
   /** Options of the contact/deal read loaders (benchmarks and tests). */
   reads?: ReadOptions;
 };
@@ -35,6 +38,7 @@ export function createLoaders(ctx: LoaderDeps): Loaders {
     connectors: ctx.reads?.connectors ?? ctx.app.crm,
     mappings: new MappingStore(ctx.app.store),
     batching: ctx.reads?.batching,
+    deadline: ctx.deadline,
   });
   return { connection, reads };
 }

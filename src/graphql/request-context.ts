@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { type OperationDeadline, operationDeadline } from '../connectors/http/deadline';
 import { type GatewayPubSub } from '../events/pubsub';
 import { type Logger } from '../logger';
 import { type AppContext } from '../runtime/context';
@@ -31,6 +32,11 @@ export interface RequestContext extends GatewayServices {
    */
   loaders: Loaders;
   requestId: string;
+  /**
+   * When this operation must have answered (`OPERATION_TIMEOUT_MS` from its start): its vendor calls
+   * are aborted then, and it answers UNAVAILABLE naming what was late.
+   */
+  deadline: OperationDeadline;
   /** The process logger with this request's id and tenant bound. */
   logger: Logger;
 }
@@ -40,14 +46,16 @@ export function createRequestContext(services: GatewayServices, auth: Auth | nul
   // Made on first use: a pino child costs tens of µs (a few % of a simple read in bench:reads), and an
   // operation that logs nothing at the configured level needs none.
   let logger: Logger | undefined;
+  const deadline = operationDeadline(services.app.env.OPERATION_TIMEOUT_MS);
   return {
     ...services,
     auth,
     requestId,
+    deadline,
     get logger() {
       return (logger ??= services.app.logger.child({ requestId, tenantId: auth?.tenantId }));
     },
-    loaders: createLoaders({ app: services.app, auth }),
+    loaders: createLoaders({ app: services.app, auth, deadline }),
   };
 }
 
@@ -56,5 +64,11 @@ export function createRequestContext(services: GatewayServices, auth: Auth | nul
  * with loaders of its own, so the event reads what is current rather than what an earlier event cached.
  */
 export function eventContext(subscription: RequestContext): RequestContext {
-  return { ...subscription, loaders: createLoaders({ app: subscription.app, auth: subscription.auth }) };
+  // Each event is an operation of its own: a fresh deadline, not what is left of the subscription's.
+  const deadline = operationDeadline(subscription.app.env.OPERATION_TIMEOUT_MS);
+  return {
+    ...subscription,
+    deadline,
+    loaders: createLoaders({ app: subscription.app, auth: subscription.auth, deadline }),
+  };
 }

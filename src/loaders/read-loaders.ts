@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { type OperationDeadline } from '../connectors/http/deadline';
 import { type CallPriority } from '../connectors/http/http.types';
 import { type CrmConnector, type CrmObject, type NativeField } from '../connectors/types';
 import { CrmNeedsReauthError, ForbiddenError, NotFoundError } from '../errors';
@@ -38,6 +39,8 @@ export interface ReadLoaderDeps {
   mappings: MappingSource;
   /** See {@link ReadOptions.batching}. @defaultValue true */
   batching?: boolean;
+  /** The operation's deadline, handed to every connector built here (their vendor calls abort at it). */
+  deadline?: OperationDeadline;
 }
 
 export interface ReadLoaders {
@@ -67,6 +70,7 @@ export function createReadLoaders(deps: ReadLoaderDeps): ReadLoaders {
             deps.connectors.connectorFor(
               withMappedFields(connection, mapped),
               'interactive' satisfies CallPriority,
+              { deadline: deps.deadline },
             );
           return new ConnectionReader(connection, connector, mapped, deps.batching ?? true);
         });

@@ -1,8 +1,10 @@
 import type Redis from 'ioredis';
 import { type BudgetDeclaration, DEFAULT_INTERACTIVE_RESERVE } from '../config/crms';
+import { deadlineExceeded, msLeft } from '../connectors/http/deadline';
 import {
   type AcquireOptions,
   type BudgetGate,
+  type BudgetGrant,
   type BudgetSelection,
   type CallPriority,
   type ResponseHeaders,
@@ -26,6 +28,8 @@ const TAKE = LuaScript.load('budget-take-1');
 const REFUND = LuaScript.load('budget-refund-1');
 const CORRECT = LuaScript.load('budget-correct-1');
 const BLOCK = LuaScript.load('budget-block-1');
+const BACKOFF = LuaScript.load('budget-backoff-1');
+const REOPEN = LuaScript.load('budget-reopen-1');
 
 export interface BudgetGateOptions {
   redis: Redis;
@@ -52,6 +56,24 @@ export interface BudgetGateOptions {
    * @defaultValue 20
    */
   buckets?: number;
+  /**
+   * First hold after the vendor refused for lack of budget without saying for how long; each refused
+   * probe doubles it (`lua/budget-backoff-1.lua`). A short storm is over within a few probes, and a
+   * long outage costs one refused call per `probeMaxMs` across every process.
+   * @defaultValue 1000
+   */
+  probeFirstMs?: number;
+  /**
+   * Longest hold between two probes.
+   * @defaultValue 60000
+   */
+  probeMaxMs?: number;
+  /**
+   * How long a granted probe keeps the others waiting before another may probe (a probe whose process
+   * died never reports back).
+   * @defaultValue 15000
+   */
+  probeLeaseMs?: number;
   /** Told what is left after every take and correction (metrics). */
   onRemaining?: (budget: string, remaining: number) => void;
   /** Told when the gate refuses a call RATE_LIMITED, naming the budget that ran out (metrics). */
@@ -74,6 +96,8 @@ export interface TakeResult {
   retryAfterMs: number;
   nowMs: number;
   bucket: number;
+  /** Granted as the probe of a budget the vendor had refused (nothing taken from the count). */
+  probe: boolean;
 }
 
 export class RedisBudgetGate implements BudgetGate {
@@ -96,23 +120,32 @@ export class RedisBudgetGate implements BudgetGate {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  async acquire(priority: CallPriority, cost = 1, options: AcquireOptions = {}): Promise<void> {
+  async acquire(priority: CallPriority, cost = 1, options: AcquireOptions = {}): Promise<BudgetGrant> {
     const maxWait = priority === 'interactive' ? (this.options.interactiveMaxBudgetWaitMs ?? 2000) : 0;
     const selected = this.select(options);
+    const tally = options.wait ?? { waitedMs: 0 };
+    const { deadline } = options;
     let refusedBy = '';
+    let probe = false;
     const retryAfterMs = await waitForBudget(
       async () => {
         const res = await this.takeAll(selected, priority, cost);
         refusedBy = res.refusedBy ?? '';
+        probe = res.probe;
         return res.retryAfterMs;
       },
       maxWait,
-      options.wait ?? { waitedMs: 0 },
+      tally,
       this.sleep,
+      () => msLeft(deadline, Date.now()),
     );
-    if (retryAfterMs === 0) return;
-    this.options.onRefused?.(refusedBy, priority);
+    if (retryAfterMs === 0) return probe ? 'probe' : undefined;
     const crm = this.options.connection.crm;
+    if (deadline && retryAfterMs > 0 && tally.waitedMs + retryAfterMs <= maxWait) {
+      // Budget would come back within the wait we allow, but after the operation's deadline.
+      throw deadlineExceeded(deadline, crm, `waiting ${retryAfterMs} ms for the ${crm} ${refusedBy} budget`);
+    }
+    this.options.onRefused?.(refusedBy, priority);
     throw new CrmRateLimitedError(
       retryAfterMs < 0
         ? `a call costing ${cost} units exceeds the ${crm} ${refusedBy} budget`
@@ -135,21 +168,28 @@ export class RedisBudgetGate implements BudgetGate {
     selected: readonly EffectiveBudget[],
     priority: CallPriority,
     cost: number,
-  ): Promise<{ retryAfterMs: number; refusedBy?: string }> {
-    const taken: { budget: EffectiveBudget; bucket: number }[] = [];
+  ): Promise<{ retryAfterMs: number; refusedBy?: string; probe: boolean }> {
+    const taken: { budget: EffectiveBudget; bucket: number; probe: boolean }[] = [];
     for (const budget of selected) {
       const res = await this.take(budget, priority, cost);
-      this.options.onRemaining?.(budget.decl.name, res.remaining);
+      if (!res.probe) this.options.onRemaining?.(budget.decl.name, res.remaining);
       if (!res.allowed) {
-        // The call will not be made: give back what earlier budgets of this call took.
+        // The call will not be made: give back what earlier budgets of this call took, and the probe
+        // slot an earlier budget granted.
         await Promise.all(
-          taken.map((t) => this.redis(REFUND.run(this.options.redis, [t.budget.key], [t.bucket, cost]))),
+          taken.map((t) =>
+            this.redis(
+              t.probe
+                ? this.options.redis.hdel(t.budget.key, 'probing')
+                : REFUND.run(this.options.redis, [t.budget.key], [t.bucket, cost]),
+            ),
+          ),
         );
-        return { retryAfterMs: res.retryAfterMs, refusedBy: budget.decl.name };
+        return { retryAfterMs: res.retryAfterMs, refusedBy: budget.decl.name, probe: false };
       }
-      taken.push({ budget, bucket: res.bucket });
+      taken.push({ budget, bucket: res.bucket, probe: res.probe });
     }
-    return { retryAfterMs: 0 };
+    return { retryAfterMs: 0, probe: taken.some((t) => t.probe) };
   }
 
   /** The budgets a call draws on: those it names, else the ordinary ones. */
@@ -175,10 +215,24 @@ export class RedisBudgetGate implements BudgetGate {
       TAKE.run(
         this.options.redis,
         [budget.key],
-        [budget.windowMs, this.options.buckets ?? 20, budget.limit, reserve, cost],
+        [
+          budget.windowMs,
+          this.options.buckets ?? 20,
+          budget.limit,
+          reserve,
+          cost,
+          this.options.probeLeaseMs ?? 15_000,
+        ],
       ),
     )) as number[];
-    return { allowed: raw[0] === 1, remaining: raw[1], retryAfterMs: raw[2], nowMs: raw[3], bucket: raw[4] };
+    return {
+      allowed: raw[0] !== 0,
+      remaining: raw[1],
+      retryAfterMs: raw[2],
+      nowMs: raw[3],
+      bucket: raw[4],
+      probe: raw[0] === 2,
+    };
   }
 
   async observe(headers: ResponseHeaders, options: BudgetSelection = {}): Promise<void> {
@@ -205,6 +259,46 @@ export class RedisBudgetGate implements BudgetGate {
         ),
       ),
     );
+  }
+
+  async backOff(options: BudgetSelection & { probe: boolean }): Promise<number> {
+    const holds = await Promise.all(
+      this.select(options).map(async (b) => {
+        const raw = (await this.redis(
+          BACKOFF.run(
+            this.options.redis,
+            [b.key],
+            [
+              this.options.probeFirstMs ?? 1000,
+              this.options.probeMaxMs ?? 60_000,
+              b.windowMs,
+              options.probe ? 1 : 0,
+            ],
+          ),
+        )) as number[];
+        return raw[0];
+      }),
+    );
+    return Math.max(1, ...holds);
+  }
+
+  async reopen(headers: ResponseHeaders, options: BudgetSelection = {}): Promise<void> {
+    await Promise.all(
+      this.select(options).map((b) => {
+        const reading = b.decl.headers ? readBudgetHeaders(b.decl.headers, headers) : null;
+        return this.redis(
+          REOPEN.run(
+            this.options.redis,
+            [b.key],
+            [b.windowMs, this.options.buckets ?? 20, b.limit, reading?.remaining ?? '', reading?.limit ?? ''],
+          ),
+        );
+      }),
+    );
+  }
+
+  async releaseProbe(options: BudgetSelection = {}): Promise<void> {
+    await Promise.all(this.select(options).map((b) => this.redis(this.options.redis.hdel(b.key, 'probing'))));
   }
 
   /** The budgets of this gate, for tests and the admin view. */

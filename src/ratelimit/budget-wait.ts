@@ -14,18 +14,23 @@ export type BudgetCheck = () => Promise<number>;
 
 /**
  * 0 once admitted; otherwise the last check's answer (ms to wait, or -1), for the caller to refuse
- * with. `maxWaitMs` 0 (background work) never sleeps.
+ * with. `maxWaitMs` 0 (background work) never sleeps. `leftMs` is the time left before the operation's
+ * deadline: a wait that would end after it is not begun (the caller tells the two stops apart by
+ * comparing the answer with `maxWaitMs`).
  */
 export async function waitForBudget(
   check: BudgetCheck,
   maxWaitMs: number,
   tally: BudgetWaitTally,
   sleep: (ms: number) => Promise<void>,
+  leftMs: () => number = () => Infinity,
 ): Promise<number> {
   for (;;) {
     const retryAfterMs = await check();
     if (retryAfterMs === 0) return 0;
-    if (retryAfterMs < 0 || tally.waitedMs + retryAfterMs > maxWaitMs) return retryAfterMs;
+    if (retryAfterMs < 0 || tally.waitedMs + retryAfterMs > maxWaitMs || retryAfterMs > leftMs()) {
+      return retryAfterMs;
+    }
     await sleep(retryAfterMs);
     tally.waitedMs += retryAfterMs;
   }

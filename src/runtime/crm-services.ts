@@ -1,7 +1,8 @@
 import { crmDeclaration } from '../config/crms';
 import { type Env } from '../config/env';
-import { connectorFor, type ConnectorDeps } from '../connectors/context';
-import { type CallPriority } from '../connectors/http/http.types';
+import { type ConnectorCallOptions, connectorFor, type ConnectorDeps } from '../connectors/context';
+import { type CallPriority, type HttpTransport } from '../connectors/http/http.types';
+import { pinnedTransport } from '../connectors/http/pinned-transport';
 import { type VendorUrlPolicy, resolveVendorHosts } from '../connectors/ssrf';
 import {
   type OAuthApp,
@@ -25,10 +26,15 @@ import { type Logger } from '../logger';
 export interface CrmServices {
   tokens: TokenService;
   policy: VendorUrlPolicy;
+  /** How every vendor call of the process is sent: pinned DNS, private addresses refused (SSRF). */
+  transport: HttpTransport;
   /** Our OAuth app for `crm`, or undefined when the operator configured none. */
   oauthApp(crm: string): OAuthApp | undefined;
-  /** A connector for one request (`interactive`) or one job (`background`). */
-  connectorFor(connection: ConnectionView, priority: CallPriority): CrmConnector;
+  /**
+   * A connector for one request (`interactive`, with the operation's deadline in `call`) or one job
+   * (`background`).
+   */
+  connectorFor(connection: ConnectionView, priority: CallPriority, call?: ConnectorCallOptions): CrmConnector;
 }
 
 export function vendorUrlPolicy(env: Env): VendorUrlPolicy {
@@ -43,6 +49,9 @@ export function createCrmServices(ctx: {
 }): CrmServices {
   const { env, store, redis, logger } = ctx;
   const policy = vendorUrlPolicy(env);
+  // Every vendor call resolves the host once, refuses private addresses and connects to the one it
+  // checked; the operator's allowlisted origins (sandboxes) are exempt.
+  const transport = pinnedTransport({ allowlist: env.VENDOR_URL_ALLOWLIST });
   const oauthApp = (crm: string): OAuthApp | undefined => {
     const app = env.CRM_OAUTH_APPS[crm];
     return app && { ...app, redirectUri: `${env.publicUrl}/oauth/${crm}/callback` };
@@ -69,7 +78,7 @@ export function createCrmServices(ctx: {
       }
       const connection = await store.connections.getById(connectionId);
       const hosts = resolveVendorHosts(decl, connection.vendorUrls, policy, connectionId);
-      return oauthRefresher(new OAuth2Client({ decl, hosts, app, policy }))(stored);
+      return oauthRefresher(new OAuth2Client({ decl, hosts, app, policy, transport }))(stored);
     };
 
   const tokens = new TokenService({
@@ -86,11 +95,13 @@ export function createCrmServices(ctx: {
     tokensFor: (id) => tokens.forConnection(id),
     policy,
     logger,
+    transport,
   };
   return {
     tokens,
     policy,
+    transport,
     oauthApp,
-    connectorFor: (connection, priority) => connectorFor(connection, priority, deps),
+    connectorFor: (connection, priority, call) => connectorFor(connection, priority, deps, call),
   };
 }

@@ -2,6 +2,7 @@ import {
   type AccessToken,
   type AcquireOptions,
   type BudgetGate,
+  type BudgetGrant,
   type CallPriority,
   type TokenAccess,
 } from '../../src/connectors/http/http.types';
@@ -40,10 +41,20 @@ export class RecordingBudget implements BudgetGate {
   named: (readonly string[] | undefined)[] = [];
   observed: Record<string, string>[] = [];
   exhaustedFor: number[] = [];
+  /** Each untold-wait refusal the client reported: whether it was the probe's. */
+  backedOff: boolean[] = [];
+  /** What `backOff` answers: the ms until the next probe. */
+  backOffMs = 1000;
+  reopened: Record<string, string>[] = [];
+  probesReleased = 0;
 
-  async acquire(priority: CallPriority, _cost?: number, options: AcquireOptions = {}): Promise<void> {
+  /** What the next acquires answer, in order (then: plain admission). */
+  grants: BudgetGrant[] = [];
+
+  async acquire(priority: CallPriority, _cost?: number, options: AcquireOptions = {}): Promise<BudgetGrant> {
     this.acquired.push(priority);
     this.named.push(options.budgets);
+    return this.grants.shift();
   }
 
   async observe(headers: Record<string, string>): Promise<void> {
@@ -52,6 +63,19 @@ export class RecordingBudget implements BudgetGate {
 
   async exhausted(ms: number): Promise<void> {
     this.exhaustedFor.push(ms);
+  }
+
+  async backOff(options: { probe: boolean }): Promise<number> {
+    this.backedOff.push(options.probe);
+    return this.backOffMs;
+  }
+
+  async reopen(headers: Record<string, string>): Promise<void> {
+    this.reopened.push(headers);
+  }
+
+  async releaseProbe(): Promise<void> {
+    this.probesReleased += 1;
   }
 }
 

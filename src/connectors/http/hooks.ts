@@ -10,7 +10,7 @@ import {
   CrmUpstreamError,
   CrmValidationError,
 } from '../../errors';
-import { type AccessToken, type ResponseHeaders } from './http.types';
+import { type AccessToken, type ResponseHeaders, type TransportResponse } from './http.types';
 import { type RateLimitSignal, parseResetHeader, parseRetryAfter } from './retry-policy';
 
 /**
@@ -28,6 +28,18 @@ export interface VendorHooks {
   parseError(res: HookResponse, extra: ErrorExtra): CrmError;
   /** The vendor's request/correlation id, for error reports and logs. */
   requestId(res: HookResponse): string | undefined;
+  /**
+   * A cheap call showing whether the vendor serves again after it refused for lack of budget without
+   * saying until when; sent alone, on the gate's probe schedule, before the caller's own request.
+   * Absent: the caller's own request is the probe.
+   */
+  budgetProbe?: BudgetProbe;
+}
+
+/** A request a vendor answers cheaply (relative to the API base). */
+export interface BudgetProbe {
+  method: 'GET';
+  url: string;
 }
 
 /** A response as hooks see it: status, lower-cased headers, raw text and the body parsed when JSON. */
@@ -166,4 +178,17 @@ export function defaultHooks(
     parseError: (res, extra) => defaultParseError(res, extra, requestId(res)),
     requestId,
   };
+}
+
+/** A transport's response as hooks see it: the body parsed when it is JSON. */
+export function toHookResponse(raw: TransportResponse): HookResponse {
+  let json: unknown;
+  if (raw.body !== '') {
+    try {
+      json = JSON.parse(raw.body);
+    } catch {
+      json = undefined;
+    }
+  }
+  return { status: raw.status, headers: raw.headers, text: raw.body, json };
 }

@@ -1,5 +1,5 @@
 import { CrmUpstreamError } from '../../errors';
-import { type TransportResponse } from './http.types';
+import { type HttpTransport, type TransportRequest, type TransportResponse } from './http.types';
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
@@ -33,3 +33,38 @@ export function mayCarryCredentials(original: string, target: URL): boolean {
 
 /** Header names that carry credentials and are dropped across origins. */
 export const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'x-api-token', 'proxy-authorization'];
+
+/**
+ * Sends `request` and follows redirects safely: at most `maxRedirects` hops, only to http(s),
+ * credentials dropped when the target leaves the origin, and 303 (and 301/302 after a POST) turned
+ * into a GET without a body. `signal` gives each hop its abort signal.
+ */
+export async function followRedirects(
+  transport: HttpTransport,
+  request: Omit<TransportRequest, 'signal'>,
+  options: { crm: string; maxRedirects: number; signal: () => AbortSignal },
+): Promise<TransportResponse> {
+  const { crm, maxRedirects } = options;
+  const headers = { ...request.headers };
+  let { method, body } = request;
+  let current = request.url;
+  for (let hop = 0; ; hop += 1) {
+    const res = await transport({ method, url: current, headers, body, signal: options.signal() });
+    if (!isRedirect(res)) return res;
+    if (hop >= maxRedirects) {
+      throw new CrmUpstreamError(
+        `${crm} redirected more than ${maxRedirects} times; last to ${res.headers.location}`,
+        { crm, status: res.status },
+      );
+    }
+    const target = redirectTarget(current, res, crm);
+    if (!mayCarryCredentials(request.url, target)) for (const h of CREDENTIAL_HEADERS) delete headers[h];
+    // 303 (and, by long browser practice, 301/302 after a POST) turn into a GET without a body.
+    if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+      method = 'GET';
+      body = undefined;
+      delete headers['content-type'];
+    }
+    current = target.toString();
+  }
+}

@@ -5,17 +5,24 @@ import {
   CrmUnavailableError,
   CrmUpstreamError,
 } from '../../errors';
-import { type ErrorExtra, type HookResponse, type VendorHooks, defaultHooks } from './hooks';
+import { type OperationDeadline, deadlineExceeded, sleepBeforeDeadline } from './deadline';
+import { type ErrorExtra, type VendorHooks, defaultHooks, toHookResponse } from './hooks';
 import {
   type AccessToken,
   type BudgetGate,
   type CallPriority,
   type HttpTransport,
-  type ResponseHeaders,
   type TokenAccess,
   type TransportResponse,
 } from './http.types';
-import { CREDENTIAL_HEADERS, isRedirect, mayCarryCredentials, redirectTarget } from './redirects';
+import { PrivateAddressError } from './pinned-lookup';
+import { followRedirects } from './redirects';
+import {
+  type HttpMethod,
+  type VendorCallEvent,
+  type VendorRequest,
+  type VendorResponse,
+} from './vendor-request';
 import {
   type AttemptOutcome,
   type RetryDecision,
@@ -26,65 +33,7 @@ import {
 } from './retry-policy';
 import { describeNetworkError, fetchTransport, mayHaveReachedServer } from './transport';
 
-export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-export interface VendorRequest {
-  method: HttpMethod;
-  /** Absolute URL, or a path resolved against the token's API base / the client's `baseUrl`. */
-  url: string;
-  query?: Record<string, string | number | boolean | undefined>;
-  headers?: Record<string, string>;
-  /** JSON body (sets content-type). */
-  json?: unknown;
-  /** Form body (`application/x-www-form-urlencoded`). */
-  form?: Record<string, string>;
-  /**
-   * A body already serialized (CSV uploads, bodies built by a vendor SDK); its content-type comes from
-   * `headers`. Used only when neither `json` nor `form` is set.
-   */
-  body?: string;
-  /**
-   * Whether sending this twice equals sending it once. Default: true for GET, HEAD, PUT and DELETE.
-   * Set it on a POST/PATCH that is idempotent (an upsert by external id, a query sent as POST).
-   */
-  idempotent?: boolean;
-  /**
-   * Budget units this call costs.
-   * @defaultValue 1 (0 for calls the vendor does not count, e.g. Salesforce's Versions resource)
-   */
-  cost?: number;
-  /**
-   * The budgets (declared names, `config/crms.ts`) this call draws on, instead of the connection's
-   * ordinary ones: HubSpot search takes only `search`. Their headers correct, and a vendor refusal
-   * blocks, these budgets alone.
-   * @defaultValue the ordinary budgets (every one not marked `namedOnly`)
-   */
-  budgets?: readonly string[];
-  /** Send without credentials (token endpoints carry their own client authentication). */
-  anonymous?: boolean;
-}
-
-export interface VendorResponse<T = unknown> {
-  status: number;
-  headers: ResponseHeaders;
-  /** Parsed JSON when the body is JSON, else the text; `null` for an empty body. */
-  body: T;
-  text: string;
-  requestId?: string;
-}
-
-/** What the client reports after every attempt (metrics hook in `connectors/metrics.ts`). */
-export interface VendorCallEvent {
-  crm: string;
-  connectionId?: string;
-  method: HttpMethod;
-  /** HTTP status, or `0` when the transport failed. */
-  status: number;
-  durationMs: number;
-  rateLimited: boolean;
-  /** Set when the call ends in an error. */
-  errorCode?: CrmError['code'];
-}
+export type { HttpMethod, VendorCallEvent, VendorRequest, VendorResponse } from './vendor-request';
 
 export interface VendorClientOptions {
   crm: string;
@@ -113,6 +62,11 @@ export interface VendorClientOptions {
    * @defaultValue 30000
    */
   timeoutMs?: number;
+  /**
+   * The GraphQL operation's deadline (`OPERATION_TIMEOUT_MS`): aborts the call in flight, and no budget
+   * wait or retry sleep runs past it. Absent for background work (jobs have the per-attempt timeout).
+   */
+  deadline?: OperationDeadline;
   /** @defaultValue 5 */
   maxRedirects?: number;
   onCall?: (event: VendorCallEvent) => void;
@@ -150,9 +104,18 @@ export class VendorHttpClient {
   }
 
   async request<T = unknown>(req: VendorRequest): Promise<VendorResponse<T>> {
+    return this.run<T>(req, false);
+  }
+
+  /**
+   * One request with its retries. `isProbe`: the request is the vendor's cheap budget probe
+   * (`VendorHooks.budgetProbe`), sent on a probe slot the gate already granted — it takes no budget.
+   */
+  private async run<T>(req: VendorRequest, isProbe: boolean): Promise<VendorResponse<T>> {
     const idempotent = req.idempotent ?? IDEMPOTENT_METHODS.has(req.method);
     const cost = req.cost ?? 1;
     const tokens = req.anonymous ? undefined : this.options.tokens;
+    const { budget, deadline } = this.options;
     let token = tokens ? await tokens.get() : undefined;
     let refreshed = false;
     let attempt = 0;
@@ -160,115 +123,183 @@ export class VendorHttpClient {
     let waitedMs = 0;
     const budgetWait = { waitedMs: 0 };
     const selection = req.budgets ? { budgets: req.budgets } : {};
+    const what = `${this.crm} ${describeRequest(req)}`;
 
     for (;;) {
       attempt += 1;
-      if (this.options.budget && cost > 0) {
-        await this.options.budget.acquire(this.priority, cost, { ...selection, wait: budgetWait });
+      if (deadline?.signal.aborted) {
+        throw deadlineExceeded(deadline, this.crm, `${what} was about to be sent (attempt ${attempt})`);
       }
-      const started = this.now();
-      let raw: TransportResponse;
+      /** This attempt is the probe of a budget the vendor refused: it must report how it ended. */
+      let probing = isProbe;
+      if (budget && cost > 0 && !isProbe) {
+        const grant = await budget.acquire(this.priority, cost, { ...selection, wait: budgetWait, deadline });
+        if (grant === 'probe') {
+          const cheap = this.hooks.budgetProbe;
+          if (cheap) {
+            // Throws RATE_LIMITED (with the wait until the next probe) when the vendor still refuses.
+            await this.run({ ...cheap, budgets: req.budgets }, true);
+            attempt -= 1;
+            continue;
+          }
+          probing = true;
+        }
+      }
+      let probeSettled = false;
       try {
-        raw = await this.send(req, token);
-      } catch (err) {
-        if (err instanceof CrmUpstreamError) throw this.report(req, 0, started, false, err);
-        const outcome: AttemptOutcome = { kind: 'network', mayHaveReachedServer: mayHaveReachedServer(err) };
-        const decision = this.decide(outcome, attempt, waitedMs, idempotent);
-        if (decision.action === 'retry') {
-          this.report(req, 0, started, false);
-          await this.sleep(decision.delayMs);
-          waitedMs += decision.delayMs;
-          continue;
-        }
-        const failure = new CrmUnavailableError(
-          `${this.crm} could not be reached (${describeNetworkError(err)})${outcomeNote(decision)}`,
-          {
-            crm: this.crm,
-            cause: err,
-            retryAfterMs: decision.retryAfterMs ?? undefined,
-            details: { outcomeUnknown: decision.reason === 'outcome_unknown', attempts: attempt },
-          },
-        );
-        throw this.report(req, 0, started, false, failure);
-      }
-
-      const res = toHookResponse(raw);
-      if (this.options.budget) {
-        await this.options.budget.observe(res.headers, selection).catch(() => undefined);
-      }
-
-      if (res.status < 300) {
-        this.report(req, res.status, started, false);
-        return {
-          status: res.status,
-          headers: res.headers,
-          body: (res.json ?? (res.text === '' ? null : res.text)) as T,
-          text: res.text,
-          requestId: this.hooks.requestId(res),
-        };
-      }
-
-      if (tokens && token && this.hooks.isSessionExpired(res)) {
-        this.report(req, res.status, started, false);
-        if (refreshed) {
-          const parsed = this.hooks.parseError(res, { crm: this.crm, details: { afterRefresh: true } });
-          const error =
-            parsed instanceof CrmAuthExpiredError
-              ? parsed
-              : new CrmAuthExpiredError(`${this.crm} rejected a freshly refreshed access token`, {
-                  crm: this.crm,
-                  status: res.status,
-                  vendorRequestId: this.hooks.requestId(res),
-                  cause: parsed,
-                });
-          throw this.report(req, res.status, started, false, error);
-        }
-        // A refresh and its retry do not count as a retry attempt: the first call never had a chance.
-        refreshed = true;
-        attempt -= 1;
-        token = await tokens.refreshAfterRejection(token.value);
-        continue;
-      }
-
-      const nowMs = this.now();
-      const rateLimit = this.hooks.isRateLimited(res, nowMs);
-      const outcome: AttemptOutcome = {
-        kind: 'response',
-        status: res.status,
-        rateLimit,
-        retryAfterMs: parseRetryAfter(res.headers['retry-after'], nowMs),
-      };
-      const decision = this.decide(outcome, attempt, waitedMs, idempotent);
-      const holdMs = decision.action === 'retry' ? decision.delayMs : decision.retryAfterMs;
-      if (rateLimit && this.options.budget && holdMs) {
-        // Every caller of this connection should hold back, not only this one.
-        await this.options.budget.exhausted(holdMs, selection).catch(() => undefined);
-      }
-      if (decision.action === 'retry') {
-        this.report(req, res.status, started, rateLimit !== null);
-        await this.sleep(decision.delayMs);
-        waitedMs += decision.delayMs;
-        continue;
-      }
-      const extra: ErrorExtra = {
-        crm: this.crm,
-        retryAfterMs: decision.retryAfterMs ?? undefined,
-        details: decision.reason === 'outcome_unknown' ? { outcomeUnknown: true } : undefined,
-      };
-      const error = rateLimit
-        ? new CrmRateLimitedError(
-            `${this.crm} ${rateLimit.kind === 'budget_exhausted' ? 'API allocation is exhausted' : 'is throttling calls'} (HTTP ${res.status}); retry after ${decision.retryAfterMs ?? '?'} ms`,
+        const started = this.now();
+        let raw: TransportResponse;
+        try {
+          raw = await this.send(req, token);
+        } catch (err) {
+          if (deadline?.signal.aborted) {
+            const late = deadlineExceeded(
+              deadline,
+              this.crm,
+              `waiting for ${what} (attempt ${attempt})`,
+              err,
+            );
+            throw this.report(req, 0, started, false, late);
+          }
+          if (err instanceof CrmUpstreamError) throw this.report(req, 0, started, false, err);
+          if (err instanceof PrivateAddressError) {
+            // Not a network fault to retry: the vendor host leads somewhere we never send credentials.
+            const refused = new CrmUpstreamError(`${what} refused: ${err.message}`, {
+              crm: this.crm,
+              cause: err,
+            });
+            throw this.report(req, 0, started, false, refused);
+          }
+          const outcome: AttemptOutcome = {
+            kind: 'network',
+            mayHaveReachedServer: mayHaveReachedServer(err),
+          };
+          const decision = this.decide(outcome, attempt, waitedMs, idempotent);
+          if (decision.action === 'retry' && !probing) {
+            this.report(req, 0, started, false);
+            waitedMs += await this.retrySleep(decision.delayMs, `${what} could not be reached`);
+            continue;
+          }
+          const retryAfterMs = decision.action === 'retry' ? decision.delayMs : decision.retryAfterMs;
+          const failure = new CrmUnavailableError(
+            `${this.crm} could not be reached (${describeNetworkError(err)})${outcomeNote(decision)}`,
             {
               crm: this.crm,
-              status: res.status,
-              vendorRequestId: this.hooks.requestId(res),
-              retryAfterMs: decision.retryAfterMs ?? undefined,
-              vendorCode: rateLimit.kind === 'budget_exhausted' ? 'BUDGET_EXHAUSTED' : 'THROTTLED',
+              cause: err,
+              retryAfterMs: retryAfterMs ?? undefined,
+              details: {
+                outcomeUnknown: decision.action === 'fail' && decision.reason === 'outcome_unknown',
+                attempts: attempt,
+              },
             },
-          )
-        : this.hooks.parseError(res, extra);
-      throw this.report(req, res.status, started, rateLimit !== null, error);
+          );
+          throw this.report(req, 0, started, false, failure);
+        }
+
+        const res = toHookResponse(raw);
+        if (budget) {
+          await budget.observe(res.headers, selection).catch(() => undefined);
+        }
+
+        if (res.status < 300) {
+          if (probing) {
+            // The vendor serves again: reopen the budget, at what the probe's headers say is left.
+            probeSettled = true;
+            await budget?.reopen(res.headers, selection).catch(() => undefined);
+          }
+          this.report(req, res.status, started, false);
+          return {
+            status: res.status,
+            headers: res.headers,
+            body: (res.json ?? (res.text === '' ? null : res.text)) as T,
+            text: res.text,
+            requestId: this.hooks.requestId(res),
+          };
+        }
+
+        if (tokens && token && this.hooks.isSessionExpired(res)) {
+          this.report(req, res.status, started, false);
+          if (refreshed) {
+            const parsed = this.hooks.parseError(res, { crm: this.crm, details: { afterRefresh: true } });
+            const error =
+              parsed instanceof CrmAuthExpiredError
+                ? parsed
+                : new CrmAuthExpiredError(`${this.crm} rejected a freshly refreshed access token`, {
+                    crm: this.crm,
+                    status: res.status,
+                    vendorRequestId: this.hooks.requestId(res),
+                    cause: parsed,
+                  });
+            throw this.report(req, res.status, started, false, error);
+          }
+          // A refresh and its retry do not count as a retry attempt: the first call never had a chance.
+          refreshed = true;
+          attempt -= 1;
+          token = await tokens.refreshAfterRejection(token.value);
+          continue;
+        }
+
+        const nowMs = this.now();
+        const rateLimit = this.hooks.isRateLimited(res, nowMs);
+        const outcome: AttemptOutcome = {
+          kind: 'response',
+          status: res.status,
+          rateLimit,
+          retryAfterMs: parseRetryAfter(res.headers['retry-after'], nowMs),
+        };
+        const decision = this.decide(outcome, attempt, waitedMs, idempotent);
+        let holdMs = decision.action === 'retry' ? decision.delayMs : decision.retryAfterMs;
+        if (rateLimit && budget) {
+          if (rateLimit.kind === 'budget_exhausted' && rateLimit.retryAfterMs === null) {
+            // No word on when the allocation comes back (Salesforce, docs/vendors/salesforce.md): a
+            // growing probe schedule, not a fixed lockout; the wait told is the time to the next probe.
+            probeSettled = true;
+            // A gate that keeps no schedule (0) or cannot be reached leaves the policy's wait.
+            const nextProbeMs = await budget.backOff({ ...selection, probe: probing }).catch(() => 0);
+            if (nextProbeMs > 0) holdMs = nextProbeMs;
+          } else if (holdMs) {
+            // Every caller of this connection should hold back, not only this one.
+            await budget.exhausted(holdMs, selection).catch(() => undefined);
+          }
+        }
+        if (decision.action === 'retry' && !probing) {
+          this.report(req, res.status, started, rateLimit !== null);
+          waitedMs += await this.retrySleep(decision.delayMs, `${what} answered HTTP ${res.status}`);
+          continue;
+        }
+        const extra: ErrorExtra = {
+          crm: this.crm,
+          retryAfterMs: holdMs ?? undefined,
+          details:
+            decision.action === 'fail' && decision.reason === 'outcome_unknown'
+              ? { outcomeUnknown: true }
+              : undefined,
+        };
+        const error = rateLimit
+          ? new CrmRateLimitedError(
+              `${this.crm} ${rateLimit.kind === 'budget_exhausted' ? 'API allocation is exhausted' : 'is throttling calls'} (HTTP ${res.status}); retry after ${holdMs ?? '?'} ms`,
+              {
+                crm: this.crm,
+                status: res.status,
+                vendorRequestId: this.hooks.requestId(res),
+                retryAfterMs: holdMs ?? undefined,
+                vendorCode: rateLimit.kind === 'budget_exhausted' ? 'BUDGET_EXHAUSTED' : 'THROTTLED',
+              },
+            )
+          : this.hooks.parseError(res, extra);
+        throw this.report(req, res.status, started, rateLimit !== null, error);
+      } finally {
+        // A probe that ended neither served nor refused for budget (network, 5xx, 401, the deadline)
+        // frees its slot at once, so the next caller probes instead of waiting out the lease.
+        if (probing && !probeSettled) await budget?.releaseProbe(selection).catch(() => undefined);
+      }
     }
+  }
+
+  /** Sleeps before a retry within the operation's deadline (`deadline.ts`); returns the time slept. */
+  private async retrySleep(delayMs: number, why: string): Promise<number> {
+    await sleepBeforeDeadline(delayMs, why, this.crm, this.options.deadline, this.now, this.sleep);
+    return delayMs;
   }
 
   /** Resolves a request URL: absolute as is, relative against the token's API base or `baseUrl`. */
@@ -309,38 +340,21 @@ export class VendorHttpClient {
     }
     if (token) this.hooks.authorize(headers, token);
 
-    let method: string = req.method;
-    let current = url.toString();
-    const original = current;
-    const maxRedirects = this.options.maxRedirects ?? 5;
-    for (let hop = 0; ; hop += 1) {
-      const res = await this.transport({
-        method,
-        url: current,
-        headers,
-        body,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-      });
-      if (!isRedirect(res)) return res;
-      if (hop >= maxRedirects) {
-        throw new CrmUpstreamError(
-          `${this.crm} redirected more than ${maxRedirects} times; last to ${res.headers.location}`,
-          {
-            crm: this.crm,
-            status: res.status,
-          },
-        );
-      }
-      const target = redirectTarget(current, res, this.crm);
-      if (!mayCarryCredentials(original, target)) for (const h of CREDENTIAL_HEADERS) delete headers[h];
-      // 303 (and, by long browser practice, 301/302 after a POST) turn into a GET without a body.
-      if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
-        method = 'GET';
-        body = undefined;
-        delete headers['content-type'];
-      }
-      current = target.toString();
-    }
+    return followRedirects(
+      this.transport,
+      { method: req.method, url: url.toString(), headers, body },
+      {
+        crm: this.crm,
+        maxRedirects: this.options.maxRedirects ?? 5,
+        signal: () => this.attemptSignal(),
+      },
+    );
+  }
+
+  /** The per-attempt timeout, and the operation's deadline when there is one. */
+  private attemptSignal(): AbortSignal {
+    const attempt = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
+    return this.options.deadline ? AbortSignal.any([attempt, this.options.deadline.signal]) : attempt;
   }
 
   private report(req: VendorRequest, status: number, started: number, rateLimited: boolean): undefined;
@@ -371,16 +385,15 @@ export class VendorHttpClient {
   }
 }
 
-function toHookResponse(raw: TransportResponse): HookResponse {
-  let json: unknown;
-  if (raw.body !== '') {
-    try {
-      json = JSON.parse(raw.body);
-    } catch {
-      json = undefined;
-    }
+/** `GET /services/data/v62.0/query`: method and path, never the query string (it may hold data). */
+function describeRequest(req: VendorRequest): string {
+  let path: string;
+  try {
+    path = new URL(req.url, 'http://relative.invalid/').pathname;
+  } catch {
+    path = req.url.split('?')[0];
   }
-  return { status: raw.status, headers: raw.headers, text: raw.body, json };
+  return `${req.method} ${path}`;
 }
 
 function outcomeNote(decision: RetryDecision): string {

@@ -5,6 +5,7 @@ import { type HookResponse, type VendorHooks, defaultHooks, extractVendorError }
 import { type VendorHttpClient } from '../http/vendor-client';
 import { REQUEST_REFUSED_CODES, errorClassForStatusCode } from './errors';
 import { JSFORCE_ORIGIN, SharedLayerTransport } from './jsforce-transport';
+import { SALESFORCE_BUDGET_PROBE } from './limits';
 
 /**
  * How a Salesforce connection authenticates, on our side of the wire.
@@ -46,6 +47,7 @@ const base = defaultHooks({ authScheme: 'Bearer', requestIdHeader: 'x-request-id
  * the request we built (`REQUEST_REFUSED_CODES`: UPSTREAM, not the 400's VALIDATION).
  */
 export const salesforceHooks: Partial<VendorHooks> = {
+  budgetProbe: SALESFORCE_BUDGET_PROBE,
   isSessionExpired(res: HookResponse): boolean {
     return res.status === 401 && !NOT_CURED_BY_REFRESH.some((text) => res.text.includes(text));
   },

@@ -49,7 +49,7 @@ export class ConnectionResolver {
     const prepared = await prepareTokenConnection(
       { crm: input.crm, credentials: input.credentials, vendorUrls: input.vendorUrls ?? undefined },
       ctx.app.crm.policy,
-      { logger: ctx.logger },
+      { logger: ctx.logger, transport: ctx.app.crm.transport },
     );
     const created = await ctx.app.store.connections.create({
       tenantId: auth.tenantId,

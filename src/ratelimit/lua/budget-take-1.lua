@@ -15,11 +15,19 @@
     ARGV[3] configured limit (used unless the vendor told us its own, field `vlimit`)
     ARGV[4] share of the limit this caller may NOT use (interactive reserve, 0..1; 0 for interactive)
     ARGV[5] cost (units to take)
+    ARGV[6] probe lease, ms: how long the caller granted a probe holds the probe slot
 
-  Output: { allowed (1|0), remaining after this call, retryAfterMs (-1: never), nowMs, bucket taken (-1) }
+  Output: { allowed (1 taken | 0 refused | 2 probe), remaining after this call, retryAfterMs (-1:
+  never), nowMs, bucket taken (-1) }
+
+  Allowed 2: the vendor refused for lack of budget without saying until when (`budget-backoff-1`), the
+  hold has run out, and this caller is the one that checks whether the vendor serves again. Nothing is
+  taken from the count (the vendor, not our count, is the authority until it answers); the caller
+  reports the probe's outcome (`budget-reopen-1`, `budget-backoff-1`, or HDEL `probing`).
 
   Fields: <bucket number> = units; `blocked` = epoch ms until which the vendor refused us; `vlimit` =
-  limit the vendor reported.
+  limit the vendor reported; `plevel` = probes refused in a row (present while probing); `probing` =
+  epoch ms until which a granted probe holds the slot.
 ]]
 local key = KEYS[1]
 local window = tonumber(ARGV[1])
@@ -39,6 +47,16 @@ limit = math.floor(limit * (1 - reserve))
 local blocked = tonumber(redis.call('HGET', key, 'blocked') or '0')
 if blocked > now then
   return { 0, 0, blocked - now, now, -1 }
+end
+
+if redis.call('HEXISTS', key, 'plevel') == 1 then
+  -- One caller at a time probes; the others wait for its answer.
+  local probing = tonumber(redis.call('HGET', key, 'probing') or '0')
+  if probing > now then
+    return { 0, 0, probing - now, now, -1 }
+  end
+  redis.call('HSET', key, 'probing', now + tonumber(ARGV[6]))
+  return { 2, 0, 0, now, -1 }
 end
 
 local flat = redis.call('HGETALL', key)

@@ -12,6 +12,8 @@ export interface RequestLogEntry {
   injectedLatencyMs?: number;
   /** The injected fault, when one answered instead of the handler. */
   fault?: 'serverError' | 'rateLimit' | 'lostResponse';
+  /** The client closed the connection before any response was sent (`status` is then 0). */
+  aborted?: true;
 }
 
 export interface RequestLogSnapshot {

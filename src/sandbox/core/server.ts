@@ -53,6 +53,8 @@ interface RequestState<TState, TEvent> {
   latencyMs?: number;
   logged?: boolean;
   internal?: boolean;
+  /** The client closed the connection before the response was sent. */
+  aborted?: boolean;
 }
 
 const INTERNAL_HEADER = 'x-sandbox-internal';
@@ -263,6 +265,15 @@ export class SandboxServer<TState, TEvent = never> {
       return payload;
     });
 
+    // A client that gives up (a timeout, an operation deadline) closes the connection: logged at once,
+    // so a test sees the abort itself rather than a response no one received.
+    this.app.addHook('onRequestAbort', async (request) => {
+      const state = this.perRequest.get(request);
+      if (!state?.org || state.internal) return;
+      state.aborted = true;
+      this.logRequest(request, state, 0, state.org.now() - state.at);
+    });
+
     this.app.addHook('onResponse', async (request, reply) => {
       if (request.routeOptions.config.sandbox?.admin) return;
       const state = this.perRequest.get(request) ?? { at: Date.now() };
@@ -289,6 +300,7 @@ export class SandboxServer<TState, TEvent = never> {
       durationMs: Math.round(ms * 100) / 100,
       ...(state.latencyMs ? { injectedLatencyMs: state.latencyMs } : {}),
       ...(state.fault ? { fault: state.fault } : {}),
+      ...(state.aborted ? { aborted: true } : {}),
     });
   }
 }

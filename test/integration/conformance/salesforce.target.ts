@@ -250,10 +250,10 @@ export const salesforceTarget: ConformanceTarget<SalesforceConformanceSandbox> =
   changesLookbackMs: 999,
   storms: [
     {
-      name: 'REQUEST_LIMIT_EXCEEDED (403, no Retry-After: the policy’s budget wait, shortened here)',
+      // No Retry-After: the wait told is the time to the gate's next probe (1 s, 2 s, 4 s …).
+      name: 'REQUEST_LIMIT_EXCEEDED (403, no Retry-After: the budget gate’s probe schedule)',
       status: 403,
       waitTold: true,
-      retry: { budgetExhaustedWaitMs: 700 },
       start: (sb, ms) => sb.setFaults({ rateLimitStormMs: ms }),
     },
   ],

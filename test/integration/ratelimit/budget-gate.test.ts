@@ -37,7 +37,7 @@ function gate(prefix: string, over: Partial<ConstructorParameters<typeof RedisBu
   return new RedisBudgetGate({ redis, prefix, connection: connection(), budgets: [budget()], ...over });
 }
 
-async function outcomes(calls: Promise<void>[]) {
+async function outcomes(calls: Promise<unknown>[]) {
   const settled = await Promise.allSettled(calls);
   const errors = settled
     .filter((s): s is PromiseRejectedResult => s.status === 'rejected')

@@ -188,3 +188,50 @@ describe('isAllowlisted', () => {
     );
   });
 });
+
+/**
+ * The permanent SSRF table: every way of aiming our server (and a tenant's token) at itself, the
+ * cloud metadata endpoint or a non-http scheme that an adversarial pass found. Each must be refused
+ * both as the API base a token response names and as a connection's vendor URL override under a
+ * strict allowlist. Add a row for every new trick; never remove one.
+ */
+const SSRF_TABLE: readonly (readonly [trick: string, url: string])[] = [
+  ['loopback IPv4', 'https://127.0.0.1/'],
+  ['localhost', 'https://localhost/'],
+  ['loopback IPv6', 'https://[::1]/'],
+  ['IPv4-mapped IPv6 loopback', 'https://[::ffff:127.0.0.1]/'],
+  ['decimal IPv4', 'https://2130706433/'],
+  ['hex IPv4', 'https://0x7f000001/'],
+  ['short IPv4', 'https://127.1/'],
+  ['octal IPv4', 'https://0177.0.0.1/'],
+  ['unspecified address', 'https://0.0.0.0/'],
+  ['cloud metadata', 'http://169.254.169.254/latest/meta-data/'],
+  ['cloud metadata, decimal', 'https://2852039166/'],
+  ['private range', 'https://10.0.0.5/'],
+  ['file scheme', 'file:///etc/passwd'],
+  ['gopher scheme', 'gopher://127.0.0.1:6379/_FLUSHALL'],
+  ['userinfo before a vendor-looking host', 'https://acme.my.salesforce.com@evil.example/'],
+  ['vendor-looking userinfo', 'https://login.salesforce.com:x@127.0.0.1/'],
+  ['empty userinfo', 'https://:@acme.my.salesforce.com/'],
+  ['vendor host hidden in a fragment', 'https://evil.example#@acme.my.salesforce.com/'],
+  ['vendor host hidden in a query', 'https://evil.example?@acme.my.salesforce.com/'],
+  ['trailing dot', 'https://acme.my.salesforce.com./'],
+  ['odd port on a vendor host', 'https://acme.my.salesforce.com:8443/'],
+  ['odd port on loopback', 'https://127.0.0.1:6379/'],
+  ['plain http to a vendor host', 'http://acme.my.salesforce.com/'],
+  ['vendor name as a subdomain of another domain', 'https://acme.my.salesforce.com.evil.example/'],
+];
+
+describe('the SSRF table', () => {
+  const strict: VendorUrlPolicy = { allowOverrides: true, allowlist: ['https://*.sandbox.example'] };
+
+  it.each(SSRF_TABLE)('refuses %s as a token response API base (%s)', (_trick, url) => {
+    expect(() => checkTokenApiBase(sf, url, NO_OVERRIDES)).toThrow(/refused/);
+  });
+
+  it.each(SSRF_TABLE)('refuses %s as a vendor URL override (%s)', (_trick, url) => {
+    expect(() =>
+      checkVendorUrlOverride(url, strict, 'Salesforce API URL', sf.tokenApiHost?.hostPattern),
+    ).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT' }) as Error);
+  });
+});

@@ -46,4 +46,18 @@ describe('waitForBudget', () => {
     await expect(waitForBudget(checks(-1).check, 2000, { waitedMs: 0 }, sleep)).resolves.toBe(-1);
     expect(slept).toEqual([]);
   });
+
+  it('does not begin a wait that would end after the operation deadline', async () => {
+    const slept: number[] = [];
+    const tally = { waitedMs: 0 };
+    const c = checks(700, 900);
+    // 1,000 ms left: the first wait fits, the second (700 + 900) would end after the deadline.
+    let left = 1000;
+    const sleep = async (ms: number): Promise<void> => {
+      slept.push(ms);
+      left -= ms;
+    };
+    await expect(waitForBudget(c.check, 2000, tally, sleep, () => left)).resolves.toBe(900);
+    expect(slept).toEqual([700]);
+  });
 });

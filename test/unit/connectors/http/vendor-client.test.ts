@@ -10,6 +10,8 @@ import {
   type HttpTransport,
 } from '../../../../src/connectors/http/http.types';
 import { type VendorClientOptions, VendorHttpClient } from '../../../../src/connectors/http/vendor-client';
+import { operationDeadline } from '../../../../src/connectors/http/deadline';
+import { DEFAULT_RETRY_POLICY } from '../../../../src/connectors/http/retry-policy';
 import { CrmNotFoundError, CrmRateLimitedError } from '../../../../src/errors';
 
 import { RecordingBudget, RecordingTokens, rejection } from '../../../support/connector-doubles';
@@ -73,6 +75,15 @@ class WaitingBudget implements BudgetGate {
   async exhausted(_ms: number, options: BudgetSelection = {}): Promise<void> {
     this.exhausted_.push(options.budgets);
   }
+
+  async backOff(options: BudgetSelection): Promise<number> {
+    this.exhausted_.push(options.budgets);
+    return 1000;
+  }
+
+  async reopen(): Promise<void> {}
+
+  async releaseProbe(): Promise<void> {}
 }
 
 describe('VendorHttpClient', () => {
@@ -151,9 +162,20 @@ describe('VendorHttpClient', () => {
     const { http, budget, slept } = client();
     const err = await rejection(http.request({ method: 'GET', url: '/q' }));
     expect(err.code).toBe('RATE_LIMITED');
-    expect(err.retryAfterMs).toBe(300_000);
-    expect(budget.exhaustedFor).toEqual([300_000]);
+    // No word on when it comes back: the gate's probe schedule says when to try, not a fixed lockout.
+    expect(err.retryAfterMs).toBe(budget.backOffMs);
+    expect(budget.backedOff).toEqual([false]);
+    expect(budget.exhaustedFor).toEqual([]);
     expect(slept).toEqual([]);
+  });
+
+  it('without a budget gate, an untold exhausted budget falls back on the policy’s budget wait', async () => {
+    nock(API)
+      .get('/q')
+      .reply(403, [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }]);
+    const { http } = client({ budget: undefined });
+    const err = await rejection(http.request({ method: 'GET', url: '/q' }));
+    expect(err.retryAfterMs).toBe(DEFAULT_RETRY_POLICY.budgetExhaustedWaitMs);
   });
 
   it('bounds the budget wait of an interactive request across all its attempts, apart from retry sleeps', async () => {
@@ -233,7 +255,7 @@ describe('VendorHttpClient', () => {
       });
     });
 
-    it('a DAILY refusal is not told the burst interval', async () => {
+    it('a DAILY refusal is not told the burst interval: no reset stated, so the probe schedule', async () => {
       nock(API)
         .get('/x')
         .reply(
@@ -245,7 +267,7 @@ describe('VendorHttpClient', () => {
       await expect(rejection(http.request({ method: 'GET', url: '/x' }))).resolves.toMatchObject({
         code: 'RATE_LIMITED',
         vendorCode: 'BUDGET_EXHAUSTED',
-        retryAfterMs: 300_000,
+        retryAfterMs: new RecordingBudget().backOffMs,
       });
     });
 
@@ -403,5 +425,98 @@ describe('VendorHttpClient', () => {
       { crm: 'acme', method: 'GET', status: 500 },
       { crm: 'acme', method: 'GET', status: 200 },
     ]);
+  });
+});
+
+describe('VendorHttpClient budget probes', () => {
+  const LIMIT_EXCEEDED = [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }];
+  const PROBE = { method: 'GET' as const, url: '/v1/limits' };
+
+  it('sends the vendor’s cheap probe first on a probe slot, reopens the budget from its headers, then the request', async () => {
+    const order: string[] = [];
+    nock(API)
+      .get('/v1/limits')
+      .reply(200, () => (order.push('probe'), {}), { 'sforce-limit-info': 'api-usage=40/1000' })
+      .get('/v1/records')
+      .reply(200, () => (order.push('records'), { ok: true }));
+    const { http, budget } = client({ hooks: { budgetProbe: PROBE } });
+    budget.grants = ['probe'];
+    const res = await http.request({ method: 'GET', url: '/v1/records' });
+    expect(res.body).toEqual({ ok: true });
+    expect(order).toEqual(['probe', 'records']);
+    expect(budget.reopened).toEqual([expect.objectContaining({ 'sforce-limit-info': 'api-usage=40/1000' })]);
+    expect(budget.backedOff).toEqual([]);
+    // The request itself was admitted afresh after the reopen; the probe took no budget of its own.
+    expect(budget.acquired).toHaveLength(2);
+  });
+
+  it('a refused probe moves the schedule on and the request is not sent', async () => {
+    const scope = nock(API).get('/v1/limits').reply(403, LIMIT_EXCEEDED);
+    const { http, budget, slept } = client({ hooks: { budgetProbe: PROBE } });
+    budget.grants = ['probe'];
+    budget.backOffMs = 4000;
+    const err = await rejection(http.request({ method: 'GET', url: '/v1/records' }));
+    expect(err).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 4000 });
+    expect(budget.backedOff).toEqual([true]);
+    expect(budget.reopened).toEqual([]);
+    expect(slept).toEqual([]);
+    scope.done();
+  });
+
+  it('a probe that fails otherwise (503) frees the slot and is not retried in-process', async () => {
+    nock(API).get('/v1/limits').reply(503, 'down');
+    const { http, budget, slept } = client({ hooks: { budgetProbe: PROBE } });
+    budget.grants = ['probe'];
+    const err = await rejection(http.request({ method: 'GET', url: '/v1/records' }));
+    expect(err.code).toBe('UNAVAILABLE');
+    expect(budget.probesReleased).toBe(1);
+    expect(budget.backedOff).toEqual([]);
+    expect(slept).toEqual([]);
+  });
+
+  it('without a probe hook the request itself is the probe: served, it reopens the budget', async () => {
+    nock(API).get('/v1/records').reply(200, { ok: true });
+    const { http, budget } = client();
+    budget.grants = ['probe'];
+    await http.request({ method: 'GET', url: '/v1/records' });
+    expect(budget.reopened).toHaveLength(1);
+    expect(budget.acquired).toHaveLength(1);
+  });
+});
+
+describe('VendorHttpClient operation deadline', () => {
+  // The abort of a call in flight is seen end to end against a sandbox (test/e2e/operation-deadline);
+  // nock does not honour abort signals.
+  it('sends nothing once the deadline has passed, and names the call that was late', async () => {
+    const deadline = operationDeadline(1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const { http } = client({ deadline });
+    const err = await rejection(http.request({ method: 'GET', url: '/v1/slow', query: { q: 'secret' } }));
+    expect(err.code).toBe('UNAVAILABLE');
+    expect(err.message).toContain('deadline (1 ms, OPERATION_TIMEOUT_MS)');
+    expect(err.message).toContain('acme GET /v1/slow was about to be sent (attempt 1)');
+    expect(err.message).not.toContain('secret');
+    expect(err.details).toMatchObject({ deadlineMs: 1 });
+  });
+
+  it('does not begin a retry sleep that would end after the deadline', async () => {
+    nock(API).get('/v1/x').reply(503, 'down', { 'retry-after': '5' });
+    const { http, slept } = client({ deadline: operationDeadline(1000) });
+    const err = await rejection(http.request({ method: 'GET', url: '/v1/x' }));
+    expect(err.code).toBe('UNAVAILABLE');
+    expect(err.message).toContain('acme GET /v1/x answered HTTP 503 and its retry was due 5000 ms later');
+    expect(slept).toEqual([]);
+  });
+
+  it('a retry sleep the deadline interrupts ends the request', async () => {
+    nock(API).get('/v1/x').reply(503, 'down', { 'retry-after': '0.3' });
+    const { http } = client({
+      deadline: operationDeadline(150),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      now: () => 0,
+    });
+    const err = await rejection(http.request({ method: 'GET', url: '/v1/x' }));
+    expect(err.code).toBe('UNAVAILABLE');
+    expect(err.message).toContain('waiting to retry');
   });
 });

@@ -38,14 +38,17 @@ describe('Salesforce error shapes through jsforce and the shared layer', () => {
     expect(tokens.refreshes).toEqual([]);
   });
 
-  it('403 REQUEST_LIMIT_EXCEEDED is an exhausted budget: RATE_LIMITED with a wait, and the connection budget is blocked', async () => {
+  it('403 REQUEST_LIMIT_EXCEEDED is an exhausted budget: RATE_LIMITED with the wait until the next probe, and the budget is put on the probe schedule', async () => {
     // A stated currency: no describe first, so the data call is the one refused.
     const { connector, budget } = salesforce({ priority: 'background', settings: { currency: 'USD' } });
     sf().post(`${DATA}/composite/sobjects/Opportunity`).reply(403, LIMIT_EXCEEDED);
     const err = await rejection(connector.getRecords('deal', [sfId('006', 1)]));
     expect(err.code).toBe('RATE_LIMITED');
     expect(err.retryAfterMs).toBeGreaterThan(0);
-    expect(budget.exhaustedFor).toEqual([err.retryAfterMs]);
+    // Salesforce says nothing about when the allocation comes back: no fixed lockout, a probe schedule.
+    expect(budget.backedOff).toEqual([false]);
+    expect(err.retryAfterMs).toBe(budget.backOffMs);
+    expect(budget.exhaustedFor).toEqual([]);
   });
 
   it('every call hands Sforce-Limit-Info to the budget, which corrects the org budget from it', async () => {

@@ -1,0 +1,64 @@
+import { type CrmError } from '../../errors';
+import { type ResponseHeaders } from './http.types';
+
+/** What a connector asks of the shared HTTP client (`vendor-client.ts`), and what it gets back. */
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface VendorRequest {
+  method: HttpMethod;
+  /** Absolute URL, or a path resolved against the token's API base / the client's `baseUrl`. */
+  url: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  headers?: Record<string, string>;
+  /** JSON body (sets content-type). */
+  json?: unknown;
+  /** Form body (`application/x-www-form-urlencoded`). */
+  form?: Record<string, string>;
+  /**
+   * A body already serialized (CSV uploads, bodies built by a vendor SDK); its content-type comes from
+   * `headers`. Used only when neither `json` nor `form` is set.
+   */
+  body?: string;
+  /**
+   * Whether sending this twice equals sending it once. Default: true for GET, HEAD, PUT and DELETE.
+   * Set it on a POST/PATCH that is idempotent (an upsert by external id, a query sent as POST).
+   */
+  idempotent?: boolean;
+  /**
+   * Budget units this call costs.
+   * @defaultValue 1 (0 for calls the vendor does not count, e.g. Salesforce's Versions resource)
+   */
+  cost?: number;
+  /**
+   * The budgets (declared names, `config/crms.ts`) this call draws on, instead of the connection's
+   * ordinary ones: HubSpot search takes only `search`. Their headers correct, and a vendor refusal
+   * blocks, these budgets alone.
+   * @defaultValue the ordinary budgets (every one not marked `namedOnly`)
+   */
+  budgets?: readonly string[];
+  /** Send without credentials (token endpoints carry their own client authentication). */
+  anonymous?: boolean;
+}
+
+export interface VendorResponse<T = unknown> {
+  status: number;
+  headers: ResponseHeaders;
+  /** Parsed JSON when the body is JSON, else the text; `null` for an empty body. */
+  body: T;
+  text: string;
+  requestId?: string;
+}
+
+/** What the client reports after every attempt (metrics hook in `connectors/metrics.ts`). */
+export interface VendorCallEvent {
+  crm: string;
+  connectionId?: string;
+  method: HttpMethod;
+  /** HTTP status, or `0` when the transport failed. */
+  status: number;
+  durationMs: number;
+  rateLimited: boolean;
+  /** Set when the call ends in an error. */
+  errorCode?: CrmError['code'];
+}
