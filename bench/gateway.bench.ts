@@ -21,6 +21,7 @@ import { startThrowawayStores } from '../src/runtime/services';
 import { KeyRing } from '../src/security/credentials-cipher';
 import { startGatewayServer } from '../src/server/http-server';
 import { percentile, postLoad } from './support/http-load';
+import { REQUEST_LIMITS_OFF } from './support/request-limits';
 
 interface Target {
   url: string;
@@ -40,10 +41,7 @@ async function serve(): Promise<void> {
     ...process.env,
     NODE_ENV: 'production',
     LOG_LEVEL: 'silent',
-    // One key sends every request: the per-key limits would measure themselves, not the gateway.
-    KEY_REQUESTS_PER_SECOND: '0',
-    KEY_REQUESTS_PER_MINUTE: '0',
-    TENANT_REQUESTS_PER_MINUTE: '0',
+    ...REQUEST_LIMITS_OFF,
   });
   const ctx = await createAppContext({
     env,

@@ -48,6 +48,7 @@ import { formatGatewayError } from '../src/server/format-error';
 import { startGatewayServer } from '../src/server/http-server';
 import { type ReadCrm, type ReadStack, startReadStack } from '../test/support/read-stack';
 import { type LoadResult, postLoad } from './support/http-load';
+import { REQUEST_LIMITS_OFF } from './support/request-limits';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -202,10 +203,7 @@ async function serve(): Promise<void> {
     ...process.env,
     NODE_ENV: 'production',
     LOG_LEVEL: 'silent',
-    // One key sends every request: the per-key limits would measure themselves, not the gateway.
-    KEY_REQUESTS_PER_SECOND: '0',
-    KEY_REQUESTS_PER_MINUTE: '0',
-    TENANT_REQUESTS_PER_MINUTE: '0',
+    ...REQUEST_LIMITS_OFF,
   });
   const ctx = await createAppContext({
     env,
