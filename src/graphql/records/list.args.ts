@@ -82,7 +82,13 @@ export class RecordListArgs {
   @Max(1000)
   first!: number;
 
-  @Field(() => String, { nullable: true, description: 'An endCursor or edge cursor from a previous page.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'An endCursor or edge cursor from an earlier page of this same list (connection, object and filter): the ' +
+      'page starts right after that record. Cursors are sealed and need nothing kept server-side, so they page on ' +
+      'any gateway for as long as the client keeps them; one of another list, or altered, is BAD_USER_INPUT.',
+  })
   @MaxLength(ARG_BOUNDS.cursor)
   after?: string | null;
 
