@@ -41,7 +41,7 @@ export const WS_CLOSE = {
   INIT_TIMEOUT: CloseCode.ConnectionInitialisationTimeout,
   /** The server is shutting down: reconnect (to another instance). graphql-ws's dispose sends it. */
   GOING_AWAY: 1001,
-  /** The key changed and could not be read again (the store did not answer): reconnect later. */
+  /** The key could not be checked, at connect or after it changed (the store did not answer): reconnect later. */
   TRY_AGAIN_LATER: 1013,
 } as const;
 
@@ -184,9 +184,14 @@ export function attachWebSocketServer(options: WebSocketOptions): { dispose(): P
             'Unauthorized: connectionParams.authorization must hold an API key',
           );
         } catch (err) {
-          const reason = isAppError(err) ? err.message : 'authentication failed';
-          if (!isAppError(err)) logger.error({ err }, 'WebSocket authentication failed');
-          close(socket, WS_CLOSE.UNAUTHENTICATED, `Unauthorized: ${reason}`);
+          if (isAppError(err) && err.code !== 'UNAVAILABLE') {
+            close(socket, WS_CLOSE.UNAUTHENTICATED, `Unauthorized: ${err.message}`);
+          } else {
+            // The key could not be checked (a store outage): not the client's key's fault, so not 4401,
+            // which clients read as "stop, your key is bad"; 1013 says reconnect later (README table).
+            logger.warn({ err }, 'a WebSocket key could not be checked: closed 1013');
+            close(socket, WS_CLOSE.TRY_AGAIN_LATER, 'Try again later: the API key could not be checked');
+          }
         }
         return false;
       },

@@ -7,7 +7,7 @@ import { type GatewayServer, startGatewayServer } from '../../src/server/http-se
 import { captureLogs } from '../support/log-capture';
 import { testStoreUrls, uniqueName } from '../support/stores';
 import { ConnectionsDocument } from './generated/operations';
-import { request } from './support/gateway';
+import { request, wsClient } from './support/gateway';
 
 /**
  * MongoDB going away under a running gateway (a killed FerretDB): clients get a retryable UNAVAILABLE
@@ -78,6 +78,12 @@ describe('a MongoDB outage under a running gateway', () => {
     ]);
     expect(unchecked.text).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|MongoServer|selection/);
     expect(logs.text()).toMatch(/a store is unreachable/);
+    // The same on a WebSocket: not 4401 (a bad key) but 1013, reconnect later.
+    const closed = await new Promise<number>((resolve) => {
+      const client = wsClient(gateway.url, `Bearer ${unseenKey}`, (code) => resolve(code));
+      setTimeout(() => void client.dispose(), 10_000);
+    });
+    expect(closed).toBe(1013);
 
     const notReady = await readyz();
     expect(notReady.status).toBe(503);
