@@ -8,6 +8,7 @@ import { DEAL_STAGE_STATUS_TABLE, type MappingContext } from '../mapping/types';
 import { type CrmServices } from '../runtime/crm-services';
 import { type CanonicalRecord, toCanonicalRecord } from '../reads/canonical';
 import { type DealStageInfo, dealStagesOf } from '../reads/deal-stages';
+import { describedForReads, rememberDescribed } from '../reads/described-fields';
 import { type EffectiveMapping, type MappingStore } from '../reads/mappings';
 import { type ConnectionView } from '../store/repositories/connections.repo';
 
@@ -220,7 +221,7 @@ export class ConnectionReader {
    * field metadata: every custom field `describeFields` lists that no entry maps yet reads as
    * `customFields.<name>`, up to {@link MAX_AUTO_CUSTOM_FIELDS} per object (the rest are in `skipped`).
    * An override wins: one that maps the field, uses its canonical name or removes it. The describe is
-   * cached per connection by the connector, so this costs a vendor call only when that cache is cold;
+   * kept per connection (`described-fields.ts`), so this costs a vendor call only when that is cold;
    * a describe that fails falls back to the stored mapping rather than failing a read that can do
    * without the custom fields.
    */
@@ -229,7 +230,7 @@ export class ConnectionReader {
       const stored = this.mapped[object];
       let described: NativeField[];
       try {
-        described = await this.describe(object);
+        described = await describedForReads(this.connection.id, object, () => this.describe(object));
       } catch (err) {
         if (!(err instanceof Error)) throw err;
         return stored;
@@ -257,8 +258,11 @@ export class ConnectionReader {
     return this.once('dealStages', () => dealStagesOf(this.connector, this));
   }
 
+  /** The CRM's field metadata, asked once per request (fresh: mapping editors see a new field at once). */
   describe(object: CrmObject): Promise<NativeField[]> {
-    return this.once(`describe:${object}`, () => this.connector.describeFields(object));
+    return this.once(`describe:${object}`, () =>
+      rememberDescribed(this.connection.id, object, this.connector.describeFields(object)),
+    );
   }
 
   /** Puts listed records into the record loader, so nested lookups of them make no vendor call. */
