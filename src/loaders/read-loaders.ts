@@ -3,7 +3,7 @@ import { type OperationDeadline } from '../connectors/http/deadline';
 import { type CallPriority } from '../connectors/http/http.types';
 import { type CrmConnector, type CrmObject, type NativeField } from '../connectors/types';
 import { CrmNeedsReauthError, ForbiddenError, NotFoundError } from '../errors';
-import { MAX_AUTO_CUSTOM_FIELDS, fitToDescribeWithin } from '../mapping/mapper';
+import { fitToDescribeWithin } from '../mapping/mapper';
 import { DEAL_STAGE_STATUS_TABLE, type MappingContext } from '../mapping/types';
 import { type CrmServices } from '../runtime/crm-services';
 import { type CanonicalRecord, toCanonicalRecord } from '../reads/canonical';
@@ -219,7 +219,7 @@ export class ConnectionReader {
   /**
    * The stored effective mapping (loaded once per request, with the connection) fitted to the CRM's
    * field metadata: every custom field `describeFields` lists that no entry maps yet reads as
-   * `customFields.<name>`, up to {@link MAX_AUTO_CUSTOM_FIELDS} per object (the rest are in `skipped`).
+   * `customFields.<name>`, up to `MAX_AUTO_CUSTOM_FIELDS` per object (the rest are in `skipped`).
    * An override wins: one that maps the field, uses its canonical name or removes it. The describe is
    * kept per connection (`described-fields.ts`), so this costs a vendor call only when that is cold;
    * a describe that fails falls back to the stored mapping rather than failing a read that can do

@@ -14,8 +14,6 @@ jest.setTimeout(60_000);
  * at no extra vendor call per request once the connection's metadata is known.
  */
 
-const METADATA_ROUTES = /properties|pipelines|describe/;
-
 /** The sandboxes' custom contact fields, and what each stored value reads as. */
 const CUSTOM: Record<ReadCrm, { tier: string; nps: string; optIn: string }> = {
   salesforce: { tier: 'Customer_Tier__c', nps: 'NPS_Score__c', optIn: 'Newsletter_Opt_In__c' },
