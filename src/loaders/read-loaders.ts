@@ -3,10 +3,12 @@ import { type OperationDeadline } from '../connectors/http/deadline';
 import { type CallPriority } from '../connectors/http/http.types';
 import { type CrmConnector, type CrmObject, type NativeField } from '../connectors/types';
 import { CrmNeedsReauthError, ForbiddenError, NotFoundError } from '../errors';
+import { fitToDescribeWithin } from '../mapping/mapper';
 import { DEAL_STAGE_STATUS_TABLE, type MappingContext } from '../mapping/types';
 import { type CrmServices } from '../runtime/crm-services';
 import { type CanonicalRecord, toCanonicalRecord } from '../reads/canonical';
 import { type DealStageInfo, dealStagesOf } from '../reads/deal-stages';
+import { describedForReads, rememberDescribed } from '../reads/described-fields';
 import { type EffectiveMapping, type MappingStore } from '../reads/mappings';
 import { type ConnectionView } from '../store/repositories/connections.repo';
 
@@ -66,9 +68,9 @@ export function createReadLoaders(deps: ReadLoaderDeps): ReadLoaders {
           );
           const mapped = { contact: contact!, deal: deal! };
           // Built on first use: a request that only reads the store (mappings) never pays for it.
-          const connector = (): CrmConnector =>
+          const connector = (extra: ExtraFields = {}): CrmConnector =>
             deps.connectors.connectorFor(
-              withMappedFields(connection, mapped),
+              withMappedFields(connection, mapped, extra),
               'interactive' satisfies CallPriority,
               { deadline: deps.deadline },
             );
@@ -81,22 +83,29 @@ export function createReadLoaders(deps: ReadLoaderDeps): ReadLoaders {
   };
 }
 
+/** Native fields a connector should read beyond the settings and the overrides, per object. */
+type ExtraFields = Partial<Record<CrmObject, readonly string[]>>;
+
 /**
  * The connection as its connector should see it: `settings.fields` (the extra native fields a
  * connector reads per object, where its API has no "all fields") also lists every native field the
- * connection's overrides map, so a newly mapped custom field is read without touching the settings.
+ * connection's overrides map, so a newly mapped custom field is read without touching the settings,
+ * and `extra` (the custom fields mapped by default, found in `describeFields`).
  * Overrides were checked against `describeFields` when stored, so the fields exist.
  */
 function withMappedFields(
   connection: ConnectionView,
   mapped: Readonly<Record<CrmObject, EffectiveMapping>>,
+  extraFields: ExtraFields,
 ): ConnectionView {
   const configured = (connection.settings.fields ?? {}) as Partial<Record<CrmObject, string[]>>;
   const extra = (object: CrmObject): string[] => {
     const natives = mapped[object].overrides.flatMap((o) => ('remove' in o ? [] : [o.native]));
-    return [...new Set([...(configured[object] ?? []), ...natives])];
+    return [...new Set([...(configured[object] ?? []), ...natives, ...(extraFields[object] ?? [])])];
   };
-  if (mapped.contact.overrides.length === 0 && mapped.deal.overrides.length === 0) return connection;
+  const adds = (object: CrmObject): boolean =>
+    mapped[object].overrides.length > 0 || (extraFields[object]?.length ?? 0) > 0;
+  if (!adds('contact') && !adds('deal')) return connection;
   return {
     ...connection,
     settings: { ...connection.settings, fields: { contact: extra('contact'), deal: extra('deal') } },
@@ -125,15 +134,35 @@ export class ConnectionReader {
 
   constructor(
     readonly connection: ConnectionView,
-    private readonly buildConnector: () => CrmConnector,
+    /** A connector reading the stored mapping's fields plus `extra`. */
+    private readonly buildConnector: (extra?: ExtraFields) => CrmConnector,
     private readonly mapped: Readonly<Record<CrmObject, EffectiveMapping>>,
     private readonly batching: boolean,
   ) {}
 
-  /** This connection's connector for this request, built on first use. */
+  /**
+   * This connection's connector for this request, built on first use. It reads the fields of the
+   * stored mapping only: records are read through {@link reading}, which adds the custom fields
+   * mapped by default. Metadata (describe, stages, associations) goes through this one, so fitting the
+   * mapping to the describe never needs the fitted mapping.
+   */
   get connector(): CrmConnector {
     this.built ??= this.buildConnector();
     return this.built;
+  }
+
+  /**
+   * The connector that reads records of `object`: it selects every native field of
+   * {@link mapping}(object), custom fields mapped by default included. The same connector as
+   * {@link connector} when the default mapping adds nothing.
+   */
+  reading(object: CrmObject): Promise<CrmConnector> {
+    return this.once(`reading:${object}`, async () => {
+      const { mapping } = await this.mapping(object);
+      const stored = new Set(this.mapped[object].mapping.fields.map((e) => e.native));
+      const added = mapping.fields.flatMap((e) => (stored.has(e.native) ? [] : [e.native]));
+      return added.length === 0 ? this.connector : this.buildConnector({ [object]: added });
+    });
   }
 
   /** Records of `object` by remote id; a miss is a NotFoundError for that key only. */
@@ -142,7 +171,7 @@ export class ConnectionReader {
     if (!loader) {
       loader = new DataLoader<string, CanonicalRecord>(async (ids) => {
         const [natives, mapping, ctx] = await Promise.all([
-          this.connector.getRecords(object, ids),
+          this.reading(object).then((c) => c.getRecords(object, ids)),
           this.mapping(object),
           this.mappingContext(object),
         ]);
@@ -187,9 +216,29 @@ export class ConnectionReader {
     return out;
   }
 
-  /** Loaded once per request, with the connection. */
+  /**
+   * The stored effective mapping (loaded once per request, with the connection) fitted to the CRM's
+   * field metadata: every custom field `describeFields` lists that no entry maps yet reads as
+   * `customFields.<name>`, up to `MAX_AUTO_CUSTOM_FIELDS` per object (the rest are in `skipped`).
+   * An override wins: one that maps the field, uses its canonical name or removes it. The describe is
+   * kept per connection (`described-fields.ts`), so this costs a vendor call only when that is cold;
+   * a describe that fails falls back to the stored mapping rather than failing a read that can do
+   * without the custom fields.
+   */
   mapping(object: CrmObject): Promise<EffectiveMapping> {
-    return Promise.resolve(this.mapped[object]);
+    return this.once(`mapping:${object}`, async () => {
+      const stored = this.mapped[object];
+      let described: NativeField[];
+      try {
+        described = await describedForReads(this.connection.id, object, () => this.describe(object));
+      } catch (err) {
+        if (!(err instanceof Error)) throw err;
+        return stored;
+      }
+      const removed = new Set(stored.overrides.flatMap((o) => ('remove' in o ? [o.canonical] : [])));
+      const fit = fitToDescribeWithin(stored.mapping, described, { removed, dropAbsentOptional: false });
+      return { ...stored, mapping: fit.mapping, skipped: fit.skipped };
+    });
   }
 
   /** Lookup tables the mapping of `object` needs, fetched once per request and only when used. */
@@ -209,8 +258,11 @@ export class ConnectionReader {
     return this.once('dealStages', () => dealStagesOf(this.connector, this));
   }
 
+  /** The CRM's field metadata, asked once per request (fresh: mapping editors see a new field at once). */
   describe(object: CrmObject): Promise<NativeField[]> {
-    return this.once(`describe:${object}`, () => this.connector.describeFields(object));
+    return this.once(`describe:${object}`, () =>
+      rememberDescribed(this.connection.id, object, this.connector.describeFields(object)),
+    );
   }
 
   /** Puts listed records into the record loader, so nested lookups of them make no vendor call. */

@@ -150,25 +150,79 @@ export function applyOverrides(
 }
 
 /**
- * Fits a mapping to what `describeFields` says the account has: drops `optional` entries whose native
- * field is absent, and adds a `customFields.<name>` entry for every custom field no entry maps yet, with
- * the transform its type implies. Custom fields default to CRM-owned: the app takes ownership
- * explicitly through an override.
+ * Custom fields a connection reads without an explicit mapping, per object, in describe order. Each
+ * one is a selected column of every read (Salesforce puts them in the SOQL of a GET, whose URL has a
+ * length limit; HubSpot names them in the request) and a key of every record's `customFields`: an org
+ * with hundreds of custom fields must not make every read slow or refused. 100 covers the custom
+ * fields most accounts have; the rest need an explicit `updateFieldMapping`.
  */
-export function fitToDescribe(mapping: ObjectMapping, described: readonly NativeField[]): ObjectMapping {
+export const MAX_AUTO_CUSTOM_FIELDS = 100;
+
+/** Why a custom field is not read by default (`FieldMetadata.skipped`). */
+export const OVER_AUTO_BOUND = `over the ${MAX_AUTO_CUSTOM_FIELDS} custom fields read by default; map it explicitly with updateFieldMapping`;
+
+export interface FitOptions {
+  /** @defaultValue {@link MAX_AUTO_CUSTOM_FIELDS} */
+  maxCustomFields?: number;
+  /** Canonical names the connection removed on purpose: never added back. */
+  removed?: ReadonlySet<string>;
+  /** Drop `optional` entries whose native field is absent. @defaultValue true */
+  dropAbsentOptional?: boolean;
+}
+
+export interface DescribeFit {
+  mapping: ObjectMapping;
+  /** Custom fields left unmapped, by native name, each with why. */
+  skipped: Record<string, string>;
+}
+
+/**
+ * Fits a mapping to what `describeFields` says the account has: drops `optional` entries whose native
+ * field is absent, and adds a `customFields.<name>` entry for every custom field no entry maps yet
+ * (the first {@link MAX_AUTO_CUSTOM_FIELDS} in describe order), with the transform its type implies.
+ * An entry already mapping the native field, or already using the canonical name, wins. Custom fields
+ * default to CRM-owned: the app takes ownership explicitly through an override.
+ */
+export function fitToDescribeWithin(
+  mapping: ObjectMapping,
+  described: readonly NativeField[],
+  options: FitOptions = {},
+): DescribeFit {
+  const bound = options.maxCustomFields ?? MAX_AUTO_CUSTOM_FIELDS;
   const present = new Set(described.map((f) => f.name));
-  const kept = mapping.fields.filter((e) => !e.optional || present.has(e.native.split('.')[0]));
+  const kept =
+    options.dropAbsentOptional === false
+      ? mapping.fields
+      : mapping.fields.filter((e) => !e.optional || present.has(e.native.split('.')[0]));
   const mappedNative = new Set(kept.map((e) => e.native));
-  const added: FieldMappingEntry[] = described
-    .filter((f) => f.custom && !mappedNative.has(f.name))
-    .map((f) => ({
-      canonical: `${CUSTOM_PREFIX}${f.name}`,
+  const taken = new Set([...kept.map((e) => e.canonical), ...(options.removed ?? [])]);
+  const added: FieldMappingEntry[] = [];
+  const skipped: Record<string, string> = {};
+  for (const f of described) {
+    const canonical = `${CUSTOM_PREFIX}${f.name}`;
+    if (!f.custom || mappedNative.has(f.name) || taken.has(canonical)) continue;
+    if (added.length >= bound) {
+      setOwn(skipped, f.name, OVER_AUTO_BOUND);
+      continue;
+    }
+    added.push({
+      canonical,
       native: f.name,
       transform: transformForField(f),
       source: 'CRM',
       writable: !f.readOnly,
-    }));
-  return { ...mapping, fields: [...kept, ...added] };
+    });
+  }
+  return { mapping: { ...mapping, fields: [...kept, ...added] }, skipped };
+}
+
+/** {@link fitToDescribeWithin}'s mapping alone. */
+export function fitToDescribe(
+  mapping: ObjectMapping,
+  described: readonly NativeField[],
+  options?: FitOptions,
+): ObjectMapping {
+  return fitToDescribeWithin(mapping, described, options).mapping;
 }
 
 /** The transform a described field's type implies. */

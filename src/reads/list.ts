@@ -64,6 +64,7 @@ export async function listPage(
   const normal = normalize(args.filter ?? {});
   const predicate = matcher(object, normal);
   const mapping = await reader.mapping(object);
+  const connector = await reader.reading(object);
   const pushdown = plan(reader.connector.listFilters, mapping.mapping, normal);
   const binding: CursorBinding = {
     tenantId: reader.connection.tenantId,
@@ -95,7 +96,7 @@ export async function listPage(
   let next: ListPosition | null = null;
   let scanLimitReached = false;
   for (let pages = 1; ; pages += 1) {
-    const page = await reader.connector.listRecords(object, {
+    const page = await connector.listRecords(object, {
       pageSize: at.p,
       cursor: at.v,
       includeDeleted: normal.includeDeleted,

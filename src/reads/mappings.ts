@@ -20,6 +20,11 @@ export interface EffectiveMapping {
    * `mapping` so they cannot break reads, each with why. Fixed by the next `updateFieldMapping`.
    */
   ignored?: string[];
+  /**
+   * Custom fields of the CRM's metadata left out of `mapping`, by native name, each with why (over the
+   * per-object bound of fields mapped by default). Set on a mapping fitted to the describe.
+   */
+  skipped?: Readonly<Record<string, string>>;
 }
 
 const indexed = new WeakSet<FieldMappingModel>();

@@ -34,7 +34,10 @@ export class MetadataResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<FieldMetadata[]> {
     const reader = await ctx.loaders.reads.reader(connectionId);
-    const [fields, { mapping }] = await Promise.all([reader.describe(object), reader.mapping(object)]);
+    const [fields, { mapping, skipped = {} }] = await Promise.all([
+      reader.describe(object),
+      reader.mapping(object),
+    ]);
     const canonicalOf = new Map<string, string>();
     for (const e of mapping.fields) if (!canonicalOf.has(e.native)) canonicalOf.set(e.native, e.canonical);
     return fields.map((f) => ({
@@ -47,6 +50,7 @@ export class MetadataResolver {
       picklistValues: f.picklistValues ?? null,
       referenceTo: f.referenceTo ?? null,
       canonical: canonicalOf.get(f.name) ?? null,
+      skipped: Object.prototype.hasOwnProperty.call(skipped, f.name) ? skipped[f.name]! : null,
     }));
   }
 }

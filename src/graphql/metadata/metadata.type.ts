@@ -1,4 +1,5 @@
 import { Field, Float, ObjectType } from 'type-graphql';
+import { MAX_AUTO_CUSTOM_FIELDS } from '../../mapping/mapper';
 import { DealStatusEnum, type DealStatus } from '../deal/deal.type';
 
 @ObjectType({ description: 'A stage a deal can be in, for building pipelines without knowing the CRM.' })
@@ -69,4 +70,15 @@ export class FieldMetadata {
       "The canonical field the connection's mapping reads from it (`customFields.<key>` for custom ones).",
   })
   canonical!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why a custom field is not read although the mapping does not name it: custom fields are read as ' +
+      `\`customFields.<name>\` by default, up to ${MAX_AUTO_CUSTOM_FIELDS} per object` +
+      ' in metadata order; the rest need updateFieldMapping. ' +
+      'Null for a field that is read or that is not custom. (A field the CRM refuses to the integration user is ' +
+      'absent from its metadata, or reads null with a `mappingIssues` entry.)',
+  })
+  skipped!: string | null;
 }

@@ -4,6 +4,7 @@ import {
   type CrmObject,
   type ListFilterSupport,
   type ListOptions,
+  type NativeField,
   type NativeListFilter,
   type NativeRecord,
   type Page,
@@ -21,6 +22,7 @@ import {
   createReadLoaders,
 } from '../../../src/loaders/read-loaders';
 import { type ListFilter, listPage as sealedListPage, MAX_SCAN_PAGES } from '../../../src/reads/list';
+import { forgetDescribedForReads } from '../../../src/reads/described-fields';
 import { ListCursorSeal } from '../../../src/reads/list-cursor';
 import { defaultMapping } from '../../../src/reads/mappings';
 import { KeyRing } from '../../../src/security/credentials-cipher';
@@ -65,7 +67,7 @@ class RecordingConnector implements CrmConnector {
   listChanges = () => Promise.reject(new Error('unused'));
   upsertRecords = () => Promise.reject(new Error('unused'));
   deleteRecords = () => Promise.reject(new Error('unused'));
-  describeFields = () => Promise.resolve([]);
+  describeFields: () => Promise<NativeField[]> = () => Promise.resolve([]);
   verifyWebhook = () => false;
   parseWebhook = () => [];
 
@@ -563,5 +565,56 @@ describe('listPage', () => {
         /^after: this cursor does not belong to this list/,
       );
     }
+  });
+});
+
+describe('custom fields read by default', () => {
+  const tier: NativeField = {
+    name: 'Tier__c',
+    label: 'Tier',
+    type: 'string',
+    custom: true,
+    required: false,
+    readOnly: false,
+  };
+
+  function customSetup(describe: () => Promise<NativeField[]>) {
+    forgetDescribedForReads();
+    const records = new Map([['c1', { ...contact(1), fields: { ...contact(1).fields, Tier__c: 'gold' } }]]);
+    const connector = new RecordingConnector(records);
+    connector.describeFields = describe;
+    const asked: unknown[] = [];
+    const conn = connection();
+    const loaders = createReadLoaders({
+      connection: new DataLoader<string, ConnectionView>(async (ids) => ids.map(() => conn)),
+      connectors: {
+        connectorFor: (c) => {
+          asked.push(c.settings.fields ?? null);
+          return connector;
+        },
+      },
+      mappings,
+    });
+    return { loaders, asked };
+  }
+  afterEach(() => forgetDescribedForReads());
+
+  it('selects the described custom fields and reads them as customFields.<name>', async () => {
+    const { loaders, asked } = customSetup(() => Promise.resolve([tier]));
+    const reader = await loaders.reader('conn1');
+    const r = await reader.records('contact').load('c1');
+    expect(r.customFields).toEqual({ Tier__c: 'gold' });
+    // The describing connector reads the stored mapping's fields; the reading one adds the custom field.
+    expect(asked).toEqual([null, { contact: ['Tier__c'], deal: [] }]);
+  });
+
+  it('reads with the stored mapping when the describe fails', async () => {
+    const failing = customSetup(() =>
+      Promise.reject(new CrmUnavailableError('describe is down', { crm: 'salesforce' })),
+    );
+    const reader = await failing.loaders.reader('conn1');
+    const r = await reader.records('contact').load('c1');
+    expect(r.fields).toMatchObject({ firstName: 'Ada' });
+    expect(r.customFields).toEqual({});
   });
 });

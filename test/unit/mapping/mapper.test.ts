@@ -3,6 +3,9 @@ import { DEFAULT_MAPPINGS } from '../../../src/mapping/defaults';
 import {
   applyOverrides,
   fitToDescribe,
+  fitToDescribeWithin,
+  MAX_AUTO_CUSTOM_FIELDS,
+  OVER_AUTO_BOUND,
   toCanonical,
   toNative,
   transformForField,
@@ -307,5 +310,78 @@ describe('fields the CRM refused', () => {
     expect(Object.getPrototypeOf(out.customFields)).toBe(Object.prototype);
     expect(Object.keys(out.customFields)).toEqual(['__proto__']);
     expect(Object.getOwnPropertyDescriptor(out.customFields, '__proto__')?.value).toBe('x');
+  });
+});
+
+describe('custom fields read by default, within a bound', () => {
+  const custom = (i: number): NativeField => ({
+    name: `F${String(i).padStart(3, '0')}__c`,
+    label: `F${i}`,
+    type: 'string',
+    custom: true,
+    required: false,
+    readOnly: false,
+  });
+  const autoMapped = (m: ObjectMapping): string[] =>
+    m.fields.filter((f) => f.canonical.startsWith('customFields.')).map((f) => f.native);
+
+  it(`maps the first ${MAX_AUTO_CUSTOM_FIELDS} custom fields in describe order and names the rest as skipped`, () => {
+    const described = Array.from({ length: MAX_AUTO_CUSTOM_FIELDS + 3 }, (_, i) => custom(i));
+    const fit = fitToDescribeWithin(sf.contact, described);
+    expect(autoMapped(fit.mapping)).toEqual(described.slice(0, MAX_AUTO_CUSTOM_FIELDS).map((f) => f.name));
+    expect(fit.skipped).toEqual(
+      Object.fromEntries(described.slice(MAX_AUTO_CUSTOM_FIELDS).map((f) => [f.name, OVER_AUTO_BOUND])),
+    );
+  });
+
+  it('fields an entry already maps do not count against the bound', () => {
+    const described = [custom(0), custom(1), custom(2)];
+    const mapping: ObjectMapping = {
+      ...sf.contact,
+      fields: [
+        ...sf.contact.fields,
+        {
+          canonical: 'customFields.x',
+          native: 'F000__c',
+          transform: { kind: 'string' },
+          source: 'CRM',
+          writable: false,
+        },
+      ],
+    };
+    const fit = fitToDescribeWithin(mapping, described, { maxCustomFields: 1 });
+    expect(autoMapped(fit.mapping)).toEqual(['F000__c', 'F001__c']);
+    expect(fit.skipped).toEqual({ F002__c: OVER_AUTO_BOUND });
+  });
+
+  it('an override wins: its canonical name and a removed field are not added back', () => {
+    const mapping: ObjectMapping = {
+      ...sf.contact,
+      fields: [
+        ...sf.contact.fields,
+        {
+          canonical: 'customFields.F000__c',
+          native: 'Email',
+          transform: { kind: 'string' },
+          source: 'CRM',
+          writable: false,
+        },
+      ],
+    };
+    const fit = fitToDescribeWithin(mapping, [custom(0), custom(1), custom(2)], {
+      removed: new Set(['customFields.F001__c']),
+    });
+    expect(fit.mapping.fields.filter((f) => f.canonical.startsWith('customFields.'))).toEqual([
+      expect.objectContaining({ canonical: 'customFields.F000__c', native: 'Email' }),
+      expect.objectContaining({ canonical: 'customFields.F002__c', native: 'F002__c' }),
+    ]);
+    expect(fit.skipped).toEqual({});
+  });
+
+  it('keeps optional entries whose field is absent when asked to', () => {
+    const optional = sf.deal.fields.filter((f) => f.optional);
+    expect(optional.length).toBeGreaterThan(0);
+    const kept = fitToDescribe(sf.deal, [], { dropAbsentOptional: false });
+    expect(kept.fields).toEqual(sf.deal.fields);
   });
 });

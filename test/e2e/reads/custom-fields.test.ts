@@ -1,0 +1,175 @@
+import {
+  ContactCustomFieldsDocument,
+  FieldMetadataDocument,
+  UpdateFieldMappingDocument,
+} from '../generated/operations';
+import { request } from '../support/gateway';
+import { READ_CRMS, type ReadCrm, type ReadStack, startReadStack } from '../../support/read-stack';
+import { testStoreUrls, uniqueName } from '../../support/stores';
+
+jest.setTimeout(60_000);
+
+/**
+ * Custom fields of the CRM's field metadata read as `customFields.<name>` with no updateFieldMapping,
+ * at no extra vendor call per request once the connection's metadata is known.
+ */
+
+/** The sandboxes' custom contact fields, and what each stored value reads as. */
+const CUSTOM: Record<ReadCrm, { tier: string; nps: string; optIn: string }> = {
+  salesforce: { tier: 'Customer_Tier__c', nps: 'NPS_Score__c', optIn: 'Newsletter_Opt_In__c' },
+  hubspot: { tier: 'customer_tier', nps: 'nps_score', optIn: 'newsletter_opt_in' },
+};
+
+let stack: ReadStack;
+
+beforeAll(async () => {
+  stack = await startReadStack({
+    ...testStoreUrls(),
+    name: uniqueName('customfields'),
+    orgs: {
+      salesforce: [{ id: 'default', seed: 11, counts: { Contact: 30, Opportunity: 5, Account: 5 } }],
+      hubspot: [{ id: 'default', seed: 11, counts: { contacts: 30, deals: 5 } }],
+    },
+  });
+});
+afterAll(() => stack?.close());
+
+/** The sandbox's own stored custom values by remote id, read from its state (never through our code). */
+function storedCustom(crm: ReadCrm): Map<string, Record<string, unknown>> {
+  const state = stack.sandboxes.sandboxes[crm]!.server.org('default').state as {
+    store: {
+      table?(name: string): Map<string, Record<string, unknown>>;
+      order?: Record<'contacts', string[]>;
+      get?(type: 'contacts', id: string): { properties: Record<string, string> } | undefined;
+    };
+  };
+  const f = CUSTOM[crm];
+  const out = new Map<string, Record<string, unknown>>();
+  if (crm === 'salesforce') {
+    for (const r of state.store.table!('Contact').values()) {
+      out.set(String(r.Id), {
+        [f.tier]: r[f.tier] ?? null,
+        [f.nps]: r[f.nps] == null ? null : String(r[f.nps]),
+        [f.optIn]: r[f.optIn] === true,
+      });
+    }
+  } else {
+    for (const id of state.store.order!.contacts) {
+      const p = state.store.get!('contacts', id)!.properties;
+      out.set(id, {
+        [f.tier]: p[f.tier] || null,
+        [f.nps]: p[f.nps] || null,
+        [f.optIn]: p[f.optIn] ? p[f.optIn] === 'true' : null,
+      });
+    }
+  }
+  return out;
+}
+
+describe.each(READ_CRMS)('custom fields on %s', (crm) => {
+  it('contacts carry the custom fields’ stored values with no mapping, at one vendor call per list', async () => {
+    const t = await stack.tenant(`cf-${crm}`);
+    const connectionId = t.connections[crm];
+    // The first request learns the connection's metadata (kept per connection); later ones reuse it.
+    await request(stack.url, ContactCustomFieldsDocument, { connectionId, first: 1 }, { key: t.key });
+    stack.clearLogs();
+    const res = await request(
+      stack.url,
+      ContactCustomFieldsDocument,
+      { connectionId, first: 20 },
+      { key: t.key },
+    );
+    expect(res.body.errors).toBeUndefined();
+    // One vendor call, metadata included: the custom fields ride on the list's own call.
+    const total = Object.values(stack.callLog(crm)).reduce((n, v) => n + v, 0);
+    expect({ crm, total }).toEqual({ crm, total: 1 });
+
+    const stored = storedCustom(crm);
+    const nodes = res.body.data!.contacts!.nodes;
+    expect(nodes).toHaveLength(20);
+    for (const c of nodes) {
+      const picked = Object.fromEntries(
+        Object.keys(stored.get(c.remoteId)!).map((k) => [k, c.customFields[k]]),
+      );
+      expect({ remoteId: c.remoteId, custom: picked }).toEqual({
+        remoteId: c.remoteId,
+        custom: stored.get(c.remoteId),
+      });
+      expect(c.mappingIssues).toEqual([]);
+    }
+    // Not all null: the comparison above would hold for a mapping that reads nothing.
+    expect(nodes.some((c) => typeof c.customFields[CUSTOM[crm].tier] === 'string')).toBe(true);
+  });
+
+  it('fieldMetadata shows the custom fields mapped, none skipped', async () => {
+    const t = await stack.tenant(`cf-meta-${crm}`);
+    const res = await request(
+      stack.url,
+      FieldMetadataDocument,
+      { connectionId: t.connections[crm], object: 'CONTACT' },
+      { key: t.key },
+    );
+    expect(res.body.errors).toBeUndefined();
+    const meta = res.body.data!.fieldMetadata!;
+    for (const name of Object.values(CUSTOM[crm])) {
+      expect(meta.find((f) => f.name === name)).toMatchObject({
+        custom: true,
+        canonical: `customFields.${name}`,
+        skipped: null,
+      });
+    }
+  });
+
+  it('an explicit override wins: a field mapped elsewhere or removed is not read by default', async () => {
+    const t = await stack.tenant(`cf-override-${crm}`);
+    const connectionId = t.connections[crm];
+    const f = CUSTOM[crm];
+    const updated = await request(
+      stack.url,
+      UpdateFieldMappingDocument,
+      {
+        connectionId,
+        object: 'CONTACT',
+        overrides: [
+          {
+            canonical: 'customFields.tier',
+            native: f.tier,
+            transform: { kind: 'string' },
+            source: 'CRM',
+            writable: false,
+          },
+          { canonical: `customFields.${f.nps}`, remove: true },
+        ],
+      },
+      { key: t.key },
+    );
+    expect(updated.body.errors).toBeUndefined();
+    const res = await request(
+      stack.url,
+      ContactCustomFieldsDocument,
+      { connectionId, first: 20 },
+      { key: t.key },
+    );
+    expect(res.body.errors).toBeUndefined();
+    const stored = storedCustom(crm);
+    for (const c of res.body.data!.contacts!.nodes) {
+      expect(c.customFields).not.toHaveProperty(f.tier);
+      expect(c.customFields).not.toHaveProperty(f.nps);
+      expect({ remoteId: c.remoteId, tier: c.customFields.tier, optIn: c.customFields[f.optIn] }).toEqual({
+        remoteId: c.remoteId,
+        tier: stored.get(c.remoteId)![f.tier],
+        optIn: stored.get(c.remoteId)![f.optIn],
+      });
+    }
+    const meta = await request(
+      stack.url,
+      FieldMetadataDocument,
+      { connectionId, object: 'CONTACT' },
+      { key: t.key },
+    );
+    const byName = new Map(meta.body.data!.fieldMetadata!.map((m) => [m.name, m]));
+    expect(byName.get(f.tier)?.canonical).toBe('customFields.tier');
+    expect(byName.get(f.nps)?.canonical).toBeNull();
+    expect(byName.get(f.optIn)?.canonical).toBe(`customFields.${f.optIn}`);
+  });
+});
