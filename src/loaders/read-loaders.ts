@@ -217,6 +217,14 @@ export class ConnectionReader {
   }
 
   /**
+   * The stored effective mapping alone, loaded with the connection: what needs no field metadata (a
+   * list's filter pushdown and cursor binding — custom fields mapped by default never feed a filter).
+   */
+  storedMapping(object: CrmObject): EffectiveMapping {
+    return this.mapped[object];
+  }
+
+  /**
    * The stored effective mapping (loaded once per request, with the connection) fitted to the CRM's
    * field metadata: every custom field `describeFields` lists that no entry maps yet reads as
    * `customFields.<name>`, up to `MAX_AUTO_CUSTOM_FIELDS` per object (the rest are in `skipped`).

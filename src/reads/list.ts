@@ -63,9 +63,9 @@ export async function listPage(
 ): Promise<ListedPage> {
   const normal = normalize(args.filter ?? {});
   const predicate = matcher(object, normal);
-  const mapping = await reader.mapping(object);
-  const connector = await reader.reading(object);
-  const pushdown = plan(reader.connector.listFilters, mapping.mapping, normal);
+  // The filter and the cursor need only the stored mapping: a forged cursor is refused before even a
+  // metadata call (the mapping fitted to the CRM's custom fields comes after).
+  const pushdown = plan(reader.connector.listFilters, reader.storedMapping(object).mapping, normal);
   const binding: CursorBinding = {
     tenantId: reader.connection.tenantId,
     connectionId: reader.connection.id,
@@ -84,6 +84,8 @@ export async function listPage(
       scanLimitReached: false,
     };
   }
+  const mapping = await reader.mapping(object);
+  const connector = await reader.reading(object);
   // Fully pushed down, the vendor's pages hold (about) only matches: ask for what the page needs.
   const wanted = predicate && !pushdown.complete ? Math.max(args.first, FILTER_SCAN_PAGE_SIZE) : args.first;
   // A position inside a vendor page re-reads that page at the size it was read with, to skip what was

@@ -338,6 +338,24 @@ describe('forged and foreign cursors', () => {
     expect(ok.edges).toHaveLength(5);
   });
 
+  it('refuses a forged cursor on a connection never read before without even a metadata call', async () => {
+    const cold = await stack.tenant('cold');
+    stack.clearLogs();
+    for (const crm of READ_CRMS) {
+      await expect(
+        page(stack.url, cold.key, 'contact', {
+          connectionId: cold.connections[crm],
+          first: 5,
+          after: 'c1.k.AAAA',
+        }),
+      ).rejects.toThrow(/^BAD_USER_INPUT/);
+    }
+    expect({ salesforce: stack.calls('salesforce'), hubspot: stack.calls('hubspot') }).toEqual({
+      salesforce: 0,
+      hubspot: 0,
+    });
+  });
+
   it('says plainly that a cursor does not belong to this list', async () => {
     const p = await page(stack.url, other.key, 'contact', {
       connectionId: other.connections.hubspot,
