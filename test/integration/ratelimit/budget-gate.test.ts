@@ -7,6 +7,7 @@ import { type ConnectionInfo } from '../../../src/connectors/types';
 import { type CrmError } from '../../../src/errors';
 import { VendorHttpClient } from '../../../src/connectors/http/vendor-client';
 import { RedisBudgetGate, budgetKey } from '../../../src/ratelimit/budget-gate';
+import { disconnectRedis } from '../../../src/runtime/services/redis-disconnect';
 import { testStoreUrls, uniqueName } from '../../support/stores';
 
 let redis: Redis;
@@ -317,7 +318,7 @@ describe('RedisBudgetGate (real Redis)', () => {
       port,
       host: '127.0.0.1',
       maxRetriesPerRequest: 0,
-      retryStrategy: () => 200,
+      retryStrategy: () => null,
       lazyConnect: true,
     });
     dead.on('error', () => undefined);
@@ -336,7 +337,7 @@ describe('RedisBudgetGate (real Redis)', () => {
       expect(err).toMatchObject({ code: 'UNAVAILABLE', retryable: true, retryAfterMs: 1000 });
       expect(err?.message).toMatch(/Redis\) is unreachable/);
     } finally {
-      dead.disconnect();
+      disconnectRedis(dead); // not disconnect(): its timer would outlive the test (see disconnectRedis)
     }
   });
 });
