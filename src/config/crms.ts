@@ -28,7 +28,11 @@ export interface BudgetDeclaration {
   /** Stable name, part of the Redis key and of metric labels. */
   name: string;
   scope: BudgetScope;
-  /** Calls allowed per window by default; a connection may override (`settings.budgets[name]`). */
+  /**
+   * Calls allowed per window until the vendor states its own allocation; a connection may override
+   * (`settings.budgets[name]`). A limit the vendor's headers state (`RateLimitHeaders` with a limit)
+   * replaces both, up or down: the vendor's stated allocation is the truth.
+   */
   limit: number;
   windowMs: number;
   /**
@@ -166,8 +170,9 @@ const salesforce: CrmDeclaration = {
   batch: { read: 200, write: 200 },
   budgets: [
     {
-      // Rolling 24 h per org. 15,000 is the Developer Edition allocation, the smallest there is; the
-      // header correction raises nothing (it only lowers), so real orgs set their own limit.
+      // Rolling 24 h per org. 15,000 (the Developer Edition allocation, the smallest there is) holds only
+      // until the first answer: `Sforce-Limit-Info: api-usage=N/M` states the org's allocation M, and M
+      // replaces this limit, up or down (`lua/budget-correct-1.lua`, field `vlimit`).
       name: 'daily',
       scope: 'account',
       limit: 15000,

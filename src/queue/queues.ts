@@ -1,5 +1,6 @@
 import Bull, { type Queue } from 'bull';
 import Redis, { type RedisOptions } from 'ioredis';
+import { disconnectRedis } from '../runtime/services/redis-disconnect';
 
 /** Every queue this product runs, by name. Producers and processors refer to these constants only. */
 export const QUEUES = {
@@ -47,7 +48,7 @@ export class QueueFactory {
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();
-    this.shared.client?.disconnect();
-    this.shared.subscriber?.disconnect();
+    if (this.shared.client) disconnectRedis(this.shared.client);
+    if (this.shared.subscriber) disconnectRedis(this.shared.subscriber);
   }
 }

@@ -7,6 +7,7 @@ import { loadKeyRing } from '../security/key-ring';
 import { warnAboutRefusedConnections } from './config-check';
 import { createCrmServices, type CrmServices, vendorUrlPolicy } from './crm-services';
 import { assertRedisKeepsJobs } from './services/redis';
+import { disconnectRedis } from './services/redis-disconnect';
 import { openStore, type Store } from '../store';
 
 /**
@@ -90,7 +91,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     crm: createCrmServices({ env: { ...env, REDIS_PREFIX: redisPrefix }, store, redis, logger }),
     async close() {
       await queues.close();
-      redis.disconnect();
+      disconnectRedis(redis);
       await store.close();
     },
   };

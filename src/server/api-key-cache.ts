@@ -4,6 +4,7 @@ import { type Logger } from '../logger';
 import { apiKeyChangesChannel, parseApiKeyChange } from '../security/api-key-changes';
 import { hashApiKey, looksLikeApiKey } from '../security/api-keys';
 import { type AuthenticatedKey } from '../store/repositories/api-keys.repo';
+import { disconnectRedis } from '../runtime/services/redis-disconnect';
 
 /** What the cache reads on a miss: the store's key lookup (which also records the key's last use). */
 export interface ApiKeyLookup {
@@ -121,7 +122,7 @@ export class ApiKeyCache {
   }
 
   async close(): Promise<void> {
-    this.subscriber.disconnect();
+    disconnectRedis(this.subscriber);
   }
 
   private invalidateAll(): void {

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import Redis from 'ioredis';
 import { freePort } from './free-port';
+import { disconnectRedis } from './redis-disconnect';
 import { stopChild, tail, waitFor } from './child';
 import { EmbeddedService, type Launched } from './embedded';
 
@@ -95,7 +96,7 @@ async function pingRedis(url: string): Promise<boolean> {
     await client.connect();
     return (await client.ping()) === 'PONG';
   } finally {
-    client.disconnect();
+    disconnectRedis(client);
   }
 }
 
@@ -123,7 +124,7 @@ export async function assertRedisKeepsJobs(url: string): Promise<void> {
       );
     }
   } finally {
-    client.disconnect();
+    disconnectRedis(client);
   }
 }
 

@@ -7,6 +7,7 @@ import { type ConnectionInfo } from '../../../src/connectors/types';
 import { type CrmError } from '../../../src/errors';
 import { VendorHttpClient } from '../../../src/connectors/http/vendor-client';
 import { RedisBudgetGate, budgetKey } from '../../../src/ratelimit/budget-gate';
+import { disconnectRedis } from '../../../src/runtime/services/redis-disconnect';
 import { testStoreUrls, uniqueName } from '../../support/stores';
 
 let redis: Redis;
@@ -255,6 +256,35 @@ describe('RedisBudgetGate (real Redis)', () => {
     await expect(g.acquire('background')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
   });
 
+  it('takes the allocation Sforce-Limit-Info states as the limit, up as well as down', async () => {
+    const sfDaily = (limit: number) =>
+      budget({ limit, headers: { style: 'usage-ratio', header: 'Sforce-Limit-Info', key: 'api-usage' } });
+    // Up: a default of 5 is only a fallback until the org states its allocation of 30.
+    const up = gate(uniqueName('rlu'), { budgets: [sfDaily(5)] });
+    await up.observe({ 'sforce-limit-info': 'api-usage=0/30' });
+    expect((await outcomes(Array.from({ length: 40 }, () => up.acquire('background')))).admitted).toBe(30);
+    // Down: a default of 100 with an org that states 10.
+    const down = gate(uniqueName('rld'), { budgets: [sfDaily(100)] });
+    await down.observe({ 'sforce-limit-info': 'api-usage=0/10' });
+    expect((await outcomes(Array.from({ length: 40 }, () => down.acquire('background')))).admitted).toBe(10);
+  });
+
+  it('reports what is left of the stated allocation, not of the default (the /metrics figure)', async () => {
+    const reported: number[] = [];
+    const g = gate(uniqueName('rlm'), {
+      budgets: [
+        budget({
+          limit: 15_000,
+          windowMs: 24 * 60 * 60 * 1000,
+          headers: { style: 'usage-ratio', header: 'Sforce-Limit-Info', key: 'api-usage' },
+        }),
+      ],
+      onRemaining: (_name, remaining) => void reported.push(remaining),
+    });
+    await g.observe({ 'sforce-limit-info': 'api-usage=127/150000' });
+    expect(reported).toEqual([149_873]);
+  });
+
   it('blocks every budget of the connection when the vendor says it is exhausted', async () => {
     const g = gate(uniqueName('rlx'), { budgets: [budget({ name: 'burst' }), budget({ name: 'daily' })] });
     await g.exhausted(5000);
@@ -288,7 +318,7 @@ describe('RedisBudgetGate (real Redis)', () => {
       port,
       host: '127.0.0.1',
       maxRetriesPerRequest: 0,
-      retryStrategy: () => 200,
+      retryStrategy: () => null,
       lazyConnect: true,
     });
     dead.on('error', () => undefined);
@@ -307,7 +337,7 @@ describe('RedisBudgetGate (real Redis)', () => {
       expect(err).toMatchObject({ code: 'UNAVAILABLE', retryable: true, retryAfterMs: 1000 });
       expect(err?.message).toMatch(/Redis\) is unreachable/);
     } finally {
-      dead.disconnect();
+      disconnectRedis(dead); // not disconnect(): its timer would outlive the test (see disconnectRedis)
     }
   });
 });
