@@ -150,9 +150,13 @@ async function main(): Promise<void> {
     `  MongoDB     ${embedded('mongodb')} ${stores.mongodbUri}`,
     `  Redis       ${embedded('redis')} ${stores.redisUrl}`,
     `  data        ${env.dataDir}`,
-    ...Object.values(sandboxes.sandboxes).map(
-      (s) => `  sandbox     ${s.vendor.padEnd(11)} ${s.baseUrl}  (admin: ${s.baseUrl}/__sandbox/orgs)`,
-    ),
+    ...Object.values(sandboxes.sandboxes).flatMap((s) => [
+      `  sandbox     ${s.vendor.padEnd(11)} ${s.baseUrl}  (admin: ${s.baseUrl}/__sandbox/orgs)`,
+      // The org listing has no secrets; each org's demo OAuth app and login are behind their own route.
+      ...Object.keys(s.credentials).map(
+        (org) => `              credentials ${s.baseUrl}/__sandbox/orgs/${org}/credentials`,
+      ),
+    ]),
     ...demoLines,
     ...connected.map(
       (c) => `  connection  ${c.crm.padEnd(11)} ${c.connectionId} (${c.change.toLowerCase()})`,
