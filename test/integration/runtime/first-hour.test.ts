@@ -72,7 +72,7 @@ describe('the first hour of a new user', () => {
   });
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-  it('npm start names the sandbox credentials route; one Ctrl-C drains (in-flight request done, no "second signal")', async () => {
+  it('npm start names the sandbox credentials route; a second gateway serves its demo; one Ctrl-C drains (in-flight request done, no "second signal")', async () => {
     const env = { ...baseEnv(dataDir), SANDBOX_BASE_PORT: '0' };
     const run = npmRun(['start'], env, 'Ctrl-C stops everything.');
     let out: string;
@@ -89,9 +89,30 @@ describe('the first hour of a new user', () => {
     const creds = (await (await fetch(credentialsUrl!)).json()) as { clientId?: string };
     expect(typeof creds.clientId).toBe('string');
 
-    // A contacts query held at the Salesforce sandbox while Ctrl-C arrives.
     const sfBase = /sandbox\s+salesforce\s+(http:\/\/\S+)/.exec(out)![1];
     const connectionId = /connection\s+salesforce\s+([0-9a-f]{24})/.exec(out)![1];
+    const contactsQuery = JSON.stringify({
+      query: 'query($c: ID!) { contacts(connectionId: $c, first: 2) { edges { node { id } } } }',
+      variables: { c: connectionId },
+    });
+
+    // A second gateway beside it, as the README describes, with no extra variables, serves the demo.
+    const second = npmRun(['gateway'], { ...baseEnv(dataDir), LOG_LEVEL: 'info' }, 'gateway listening');
+    const secondUrl = /"url":"(http:\/\/[^"]+)"/.exec(await second.ready)![1];
+    const viaSecond = await fetch(`${secondUrl}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: contactsQuery,
+    });
+    const secondBody = (await viaSecond.json()) as {
+      data?: { contacts: { edges: unknown[] } };
+      errors?: unknown;
+    };
+    expect(secondBody.errors).toBeUndefined();
+    expect(secondBody.data!.contacts.edges).toHaveLength(2);
+    expect([0, 'SIGINT']).toContain(await ctrlC(second.child));
+
+    // A contacts query held at the Salesforce sandbox while Ctrl-C arrives.
     const slow = await fetch(`${sfBase}/__sandbox/orgs/default/faults`, {
       method: 'PATCH',
       headers: { 'content-type': 'application/json' },
@@ -101,10 +122,7 @@ describe('the first hour of a new user', () => {
     const inFlight = fetch(graphqlUrl, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        query: 'query($c: ID!) { contacts(connectionId: $c, first: 2) { edges { node { id } } } }',
-        variables: { c: connectionId },
-      }),
+      body: contactsQuery,
     });
     await new Promise((r) => setTimeout(r, 1000));
     const code = await ctrlC(run.child);
