@@ -112,6 +112,21 @@ describe('the first hour of a new user', () => {
     expect(secondBody.data!.contacts.edges).toHaveLength(2);
     expect([0, 'SIGINT']).toContain(await ctrlC(second.child));
 
+    // Connecting the CRM again (as for a NEEDS_REAUTH connection) goes to the sandbox's authorize page.
+    const reconnect = await fetch(
+      `${graphqlUrl.replace(/\/graphql$/, '')}/oauth/salesforce/start?connectionId=${connectionId}`,
+      {
+        headers: { authorization: `Bearer ${key}` },
+        redirect: 'manual',
+      },
+    );
+    expect(reconnect.status).toBe(302);
+    const authorize = new URL(reconnect.headers.get('location')!);
+    expect(authorize.origin).toBe(new URL(sfBase).origin);
+    const approved = await fetch(authorize, { redirect: 'manual' });
+    const done = await fetch(approved.headers.get('location')!);
+    expect(await done.json()).toMatchObject({ connectionId, change: 'REAUTHORIZED' });
+
     // A contacts query held at the Salesforce sandbox while Ctrl-C arrives.
     const slow = await fetch(`${sfBase}/__sandbox/orgs/default/faults`, {
       method: 'PATCH',
