@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const children: ManagedProcess[] = [];
   let sandboxes: RunningSandboxes | undefined = undefined; // set once they run; stopAll may come first
   let gatewayUrl: string | undefined;
-  let demo: RuntimeInfo['demo']; // set once the sandboxes run
+  let demoSettings: RuntimeInfo['demo'] = undefined; // set once the sandboxes run
   // runtime.json names every process of ours; written again when a store restarts with a new pid.
   const recordRuntime = (): void =>
     writeRuntimeInfo(env, {
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
       storePids: Object.fromEntries(
         stores.started.flatMap((s) => (s.pid === undefined ? [] : [[s.name, s.pid]])),
       ),
-      demo,
+      demo: demoSettings,
     });
 
   let stopping: Promise<void> | undefined;
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     }),
   );
   // The same settings go to runtime.json, for a gateway or worker started beside us (withRunningDemoSettings).
-  demo = { vendorUrlAllowlist: [DEMO_SANDBOX_ORIGINS], oauthApps };
+  demoSettings = { vendorUrlAllowlist: [DEMO_SANDBOX_ORIGINS], oauthApps };
   recordRuntime();
   const childEnv = childProcessEnv({
     MONGODB_URI: stores.mongodbUri,
