@@ -4,7 +4,7 @@ import { createLogger } from '../logger';
 import { createAppContext } from '../runtime/context';
 import { bootstrapDemo } from '../runtime/demo';
 import { connectDemoSandboxes } from '../runtime/demo-connections';
-import { clearRuntimeInfo, writeRuntimeInfo } from '../runtime/local-stores';
+import { clearRuntimeInfo, type RuntimeInfo, writeRuntimeInfo } from '../runtime/local-stores';
 import { startEntryPoint, type ManagedProcess } from '../runtime/processes';
 import { DEFAULT_RESTART_POLICY, freePort, startStores, superviseServices } from '../runtime/services';
 import { onShutdown } from '../runtime/shutdown';
@@ -20,6 +20,9 @@ import { loadKeyRing } from '../security/key-ring';
  * DEFAULT_RESTART_POLICY), and one that keeps crashing — or a gateway or worker that exits — stops
  * everything with a message and exit code 1.
  */
+/** Where the sandboxes listen: the demo connections' vendor URL overrides are allowed for these. */
+const DEMO_SANDBOX_ORIGINS = 'http://127.0.0.1:*';
+
 async function main(): Promise<void> {
   const env = processEnv();
   const logger = createLogger({ level: env.LOG_LEVEL, name: 'dev' });
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
   const children: ManagedProcess[] = [];
   let sandboxes: RunningSandboxes | undefined = undefined; // set once they run; stopAll may come first
   let gatewayUrl: string | undefined;
+  let demoSettings: RuntimeInfo['demo'] = undefined; // set once the sandboxes run
   // runtime.json names every process of ours; written again when a store restarts with a new pid.
   const recordRuntime = (): void =>
     writeRuntimeInfo(env, {
@@ -50,6 +54,7 @@ async function main(): Promise<void> {
       storePids: Object.fromEntries(
         stores.started.flatMap((s) => (s.pid === undefined ? [] : [[s.name, s.pid]])),
       ),
+      demo: demoSettings,
     });
 
   let stopping: Promise<void> | undefined;
@@ -100,13 +105,16 @@ async function main(): Promise<void> {
       return [s.vendor, { clientId: String(creds.clientId), clientSecret: String(creds.clientSecret) }];
     }),
   );
+  // The same settings go to runtime.json, for a gateway or worker started beside us (withRunningDemoSettings).
+  demoSettings = { vendorUrlAllowlist: [DEMO_SANDBOX_ORIGINS], oauthApps };
+  recordRuntime();
   const childEnv = childProcessEnv({
     MONGODB_URI: stores.mongodbUri,
     REDIS_URL: stores.redisUrl,
     PORT: String(port),
     CRM_OAUTH_APPS: JSON.stringify({ ...oauthApps, ...env.CRM_OAUTH_APPS }),
     ALLOW_VENDOR_URL_OVERRIDES: 'true',
-    VENDOR_URL_ALLOWLIST: [...env.VENDOR_URL_ALLOWLIST, 'http://127.0.0.1:*'].join(','),
+    VENDOR_URL_ALLOWLIST: [...env.VENDOR_URL_ALLOWLIST, DEMO_SANDBOX_ORIGINS].join(','),
   });
   const onChildExit = (name: string) => (code: number | null, signal: NodeJS.Signals | null) =>
     failAll(`the ${name} exited unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`})`);
@@ -150,9 +158,13 @@ async function main(): Promise<void> {
     `  MongoDB     ${embedded('mongodb')} ${stores.mongodbUri}`,
     `  Redis       ${embedded('redis')} ${stores.redisUrl}`,
     `  data        ${env.dataDir}`,
-    ...Object.values(sandboxes.sandboxes).map(
-      (s) => `  sandbox     ${s.vendor.padEnd(11)} ${s.baseUrl}  (admin: ${s.baseUrl}/__sandbox/orgs)`,
-    ),
+    ...Object.values(sandboxes.sandboxes).flatMap((s) => [
+      `  sandbox     ${s.vendor.padEnd(11)} ${s.baseUrl}  (admin: ${s.baseUrl}/__sandbox/orgs)`,
+      // The org listing has no secrets; each org's demo OAuth app and login are behind their own route.
+      ...Object.keys(s.credentials).map(
+        (org) => `              credentials ${s.baseUrl}/__sandbox/orgs/${org}/credentials`,
+      ),
+    ]),
     ...demoLines,
     ...connected.map(
       (c) => `  connection  ${c.crm.padEnd(11)} ${c.connectionId} (${c.change.toLowerCase()})`,

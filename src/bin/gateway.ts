@@ -1,17 +1,19 @@
 import 'reflect-metadata';
 import { env as processEnv } from '../config/env';
 import { createAppContext } from '../runtime/context';
-import { storesForProcess } from '../runtime/local-stores';
+import { storesForProcess, withRunningDemoSettings } from '../runtime/local-stores';
 import { onShutdown } from '../runtime/shutdown';
 import { startGatewayServer } from '../server/http-server';
 
 async function main(): Promise<void> {
-  const env = processEnv();
-  // Explicit URLs, else a running `npm start`'s stores: the same rule as `npm run admin`.
+  // Explicit URLs, else a running `npm start`'s stores: the same rule as `npm run admin`. Beside a
+  // running `npm start` (outside production), also its settings for the demo connections.
+  const stores = storesForProcess(processEnv(), 'gateway');
+  const env = withRunningDemoSettings(processEnv(), stores);
   const ctx = await createAppContext({
     env,
     name: 'gateway',
-    ...storesForProcess(env, 'gateway'),
+    ...stores,
     checkStoredConnections: true,
   });
   const gateway = await startGatewayServer(ctx, { host: ctx.env.HOST, port: ctx.env.PORT });

@@ -1,17 +1,19 @@
 import 'reflect-metadata';
 import { env as processEnv } from '../config/env';
 import { createAppContext } from '../runtime/context';
-import { storesForProcess } from '../runtime/local-stores';
+import { storesForProcess, withRunningDemoSettings } from '../runtime/local-stores';
 import { onShutdown } from '../runtime/shutdown';
 import { startWorker } from '../worker/worker';
 
 async function main(): Promise<void> {
-  const env = processEnv();
-  // Explicit URLs, else a running `npm start`'s stores: the same rule as `npm run admin`.
+  // Explicit URLs, else a running `npm start`'s stores: the same rule as `npm run admin`. Beside a
+  // running `npm start` (outside production), also its settings for the demo connections.
+  const stores = storesForProcess(processEnv(), 'worker');
+  const env = withRunningDemoSettings(processEnv(), stores);
   const ctx = await createAppContext({
     env,
     name: 'worker',
-    ...storesForProcess(env, 'worker'),
+    ...stores,
     checkStoredConnections: true,
   });
   const worker = await startWorker(ctx);

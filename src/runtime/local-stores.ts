@@ -15,6 +15,16 @@ export interface RuntimeInfo {
   pids?: number[];
   /** The embedded stores' current processes by name (`mongodb`, `redis`); updated on each restart. */
   storePids?: Record<string, number>;
+  /** What `npm start` gives its own gateway and worker so they can use the demo connections. */
+  demo?: DemoSettings;
+}
+
+/** The demo's settings, beyond the stores, that a gateway or worker needs to serve its connections. */
+export interface DemoSettings {
+  /** Origins of the sandboxes (vendor URL overrides of the demo connections). */
+  vendorUrlAllowlist: string[];
+  /** The sandboxes' demo OAuth apps, ours in the demo (token refresh, reconnect). */
+  oauthApps: Env['CRM_OAUTH_APPS'];
 }
 
 /** Written whole or not at all (a rename): it is rewritten while others may be reading it. */
@@ -87,4 +97,23 @@ export function storesForProcess(env: Env, processName: string): StoreUrls {
     `the ${processName} found no stores: set MONGODB_URI and REDIS_URL to your own MongoDB and Redis${unset}, ` +
       `or run \`npm start\` first (the ${processName} then uses its stores, found in ${env.dataDir})`,
   );
+}
+
+/**
+ * The env a gateway or worker started beside a running `npm start` serves its demo connections with:
+ * vendor URL overrides on for the sandboxes' origins, and the sandboxes' OAuth apps. Only outside
+ * production and only with that demo's own MongoDB. The settings come from runtime.json in our own
+ * data directory (written by `npm start`, mode 0600), never from the store: the override switch is the
+ * SSRF guard, and nothing a store writer can change may turn it on.
+ */
+export function withRunningDemoSettings(env: Env, stores: StoreUrls): Env {
+  if (env.isProduction) return env;
+  const running = readRuntimeInfo(env);
+  if (!running?.demo || running.mongodbUri !== stores.mongodbUri) return env;
+  return {
+    ...env,
+    ALLOW_VENDOR_URL_OVERRIDES: true,
+    VENDOR_URL_ALLOWLIST: [...new Set([...env.VENDOR_URL_ALLOWLIST, ...running.demo.vendorUrlAllowlist])],
+    CRM_OAUTH_APPS: { ...running.demo.oauthApps, ...env.CRM_OAUTH_APPS },
+  };
 }

@@ -152,6 +152,10 @@ export async function startGatewayServer(
     introspection,
     logger: ctx.logger,
     includeStacktraceInErrorResponses: false,
+    // Our process owns SIGINT/SIGTERM (src/runtime/shutdown.ts, which calls close() below). Apollo's own
+    // handlers would stop it a second time and then re-send the signal to the process: the "second
+    // signal: exiting now" that cut every drain short.
+    stopOnTerminationSignals: false,
     persistedQueries: false,
     formatError: formatGatewayError,
     plugins: [

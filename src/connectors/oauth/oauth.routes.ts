@@ -28,8 +28,8 @@ import { type OAuthStateStore } from './oauth-state';
  * mutations: a `read_write` key. start checks the key; callback (which carries no key: the browser
  * comes back from the vendor) checks that the key that started the flow is still live and read_write.
  *
- * start (read_write API key required): `?displayName=`, `?connectionId=` to re-authorize, `?authUrl=`/`?apiUrl=`
- * vendor URL overrides (SSRF-guarded; sandboxes), `?format=json` to get `{ authorizeUrl }` instead of
+ * start (read_write API key required): `?displayName=`, `?connectionId=` to re-authorize (at the
+ * connection's stored vendor URLs), `?authUrl=`/`?apiUrl=` vendor URL overrides (SSRF-guarded; sandboxes), `?format=json` to get `{ authorizeUrl }` instead of
  * a 302 (for a backend that forwards the URL to a browser).
  *
  * callback (called by the browser coming back from the vendor): exchanges the code, learns which vendor
@@ -67,6 +67,9 @@ export function createOAuthRouter(options: OAuthRoutesOptions): Router {
     const q = req.query as Record<string, unknown>;
     const displayName = optionalString(q.displayName, 'displayName', 120);
     const connectionId = optionalString(q.connectionId, 'connectionId', 64);
+    // Re-authorizing goes back to where the connection was made (its stored vendor URLs: a My Domain,
+    // a sandbox) unless the request names other ones; either way through the SSRF guard below.
+    let vendorUrls: Record<string, string> = {};
     if (connectionId) {
       const existing = await options.connections.getForTenant(auth.tenantId, connectionId);
       if (existing.crm !== decl.kind) {
@@ -74,16 +77,18 @@ export function createOAuthRouter(options: OAuthRoutesOptions): Router {
           `connection ${connectionId} is a ${existing.crm} connection, not ${decl.kind}`,
         );
       }
+      vendorUrls = { ...existing.vendorUrls };
     }
-    const vendorUrls: Record<string, string> = {};
     const authUrl = optionalString(q.authUrl, 'authUrl', 2048);
     const apiUrl = optionalString(q.apiUrl, 'apiUrl', 2048);
     if (authUrl) vendorUrls.auth = authUrl;
     if (apiUrl) vendorUrls.api = apiUrl;
-    const hosts = resolveVendorHosts(decl, vendorUrls, options.policy);
+    // Refused stored URLs are the operator's error (the policy changed); refused requested ones, the caller's.
+    const storedOnly = connectionId && !authUrl && !apiUrl ? connectionId : undefined;
+    const hosts = resolveVendorHosts(decl, vendorUrls, options.policy, storedOnly);
     const checkedUrls: Record<string, string> = {};
-    if (authUrl) checkedUrls.auth = hosts.auth;
-    if (apiUrl && hosts.api) checkedUrls.api = hosts.api;
+    if (vendorUrls.auth) checkedUrls.auth = hosts.auth;
+    if (vendorUrls.api && hosts.api) checkedUrls.api = hosts.api;
 
     const state = await options.states.issue({
       tenantId: auth.tenantId,

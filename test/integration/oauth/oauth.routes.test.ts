@@ -173,6 +173,29 @@ describe('OAuth connect', () => {
     expect((await store.connections.getById(created.id)).settings).toEqual({ appId: '54321' });
   });
 
+  it("reconnects a NEEDS_REAUTH connection at its stored vendor URLs (a sandbox's authorize page), with no URL parameters", async () => {
+    const created = await store.connections.create({
+      tenantId,
+      crm: 'hubspot',
+      displayName: 'sandbox',
+      credentials: { authKind: 'oauth2_code', accessToken: 'x', refreshToken: 'dead', expiresAt: 1 },
+      externalAccountId: '62515',
+      vendorUrls: { auth: vendorUrl, api: vendorUrl },
+    });
+    await store.connections.setStatus(created.id, 'NEEDS_REAUTH', 'revoked');
+    const res = await fetch(`${gateway}/oauth/hubspot/start?connectionId=${created.id}`, {
+      headers: { 'x-test-tenant': tenantId },
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(302);
+    const location = new URL(res.headers.get('location')!);
+    expect(location.origin).toBe(new URL(vendorUrl).origin);
+    const done = await callback({ code: 'good-code', state: location.searchParams.get('state')! });
+    expect(done.status).toBe(200);
+    expect(await done.json()).toMatchObject({ connectionId: created.id, change: 'REAUTHORIZED' });
+    expect((await store.connections.getById(created.id)).status).toBe('ACTIVE');
+  });
+
   describe('when the token response does not name the portal (hub_id is sent only since 2025-08)', () => {
     beforeEach(() => {
       vendor.hubId = undefined;

@@ -5,7 +5,12 @@ import path from 'node:path';
 import { loadEnv } from '../../../src/config/env';
 import { QueueFactory } from '../../../src/queue/queues';
 import { pingWorker } from '../../../src/queue/system.producer';
-import { type RuntimeInfo, storesForProcess, writeRuntimeInfo } from '../../../src/runtime/local-stores';
+import {
+  type RuntimeInfo,
+  storesForProcess,
+  withRunningDemoSettings,
+  writeRuntimeInfo,
+} from '../../../src/runtime/local-stores';
 import { testStoreUrls, uniqueName } from '../../support/stores';
 
 const BIN = path.resolve(__dirname, '../../../dist/bin');
@@ -37,6 +42,27 @@ describe('stores of a gateway or worker started on its own', () => {
     writeRuntimeInfo(loadEnv({ DATA_DIR: dir }), written);
     return written;
   }
+
+  it("takes a running npm start's demo settings from its data directory, outside production and for its own MongoDB only", () => {
+    const dir = dataDir();
+    const running = pretendNpmStart(dir, {
+      demo: {
+        vendorUrlAllowlist: ['http://127.0.0.1:*'],
+        oauthApps: { salesforce: { clientId: 'demo-id', clientSecret: 'demo-secret' } },
+      },
+    });
+    const dev = loadEnv({ DATA_DIR: dir });
+    const demo = withRunningDemoSettings(dev, storesForProcess(dev, 'gateway'));
+    expect(demo.ALLOW_VENDOR_URL_OVERRIDES).toBe(true);
+    expect(demo.VENDOR_URL_ALLOWLIST).toEqual(['http://127.0.0.1:*']);
+    expect(demo.CRM_OAUTH_APPS.salesforce).toEqual({ clientId: 'demo-id', clientSecret: 'demo-secret' });
+
+    // Production, or other stores than the demo's: the operator's settings alone.
+    const prod = loadEnv({ DATA_DIR: dir, NODE_ENV: 'production', CREDENTIALS_KEYS });
+    expect(withRunningDemoSettings(prod, storesForProcess(prod, 'gateway'))).toBe(prod);
+    const own = { mongodbUri: 'mongodb://own:27017/db', redisUrl: running.redisUrl };
+    expect(withRunningDemoSettings(dev, own)).toBe(dev);
+  });
 
   it('takes MONGODB_URI and REDIS_URL first, then a running npm start, per variable', () => {
     const dir = dataDir();
