@@ -29,7 +29,7 @@ type Obj = 'contact' | 'deal';
 const OBJECTS: Obj[] = ['contact', 'deal'];
 /** `first` values around the vendors' page boundaries (HubSpot 100, Salesforce 200); past 100 needs GRAPHQL_MAX_PAGE_SIZE. */
 const SIZES = [1, 7, 99, 100, 101, 199, 200, 201];
-const SEEDED = { contact: 210, deal: 205 };
+const SEEDED = { contact: 206, deal: 204 };
 
 let stack: ReadStack;
 let t: ReadTenant;
@@ -194,13 +194,18 @@ function compare(ids: string[], truth: string[]): string {
 
 describe.each(READ_CRMS)('paging %s through GraphQL', (crm) => {
   it.each(OBJECTS)(
-    `pages %ss to the end at first ${SIZES.join(', ')}, with each filter and deleted records: none missing, none twice`,
+    `pages %ss to the end at first ${SIZES.join(', ')} (deleted records alone from 7), with each filter: none missing, none twice`,
     async (obj) => {
       const problems: string[] = [];
       const cases = variants(crm, obj);
       expect(cases.every((v) => v.truth.length > 0)).toBe(true);
       for (const v of cases) {
-        for (const size of SIZES) {
+        // One by one, with deleted records, is the unfiltered walk again plus the Recycle Bin (archived)
+        // rows: the same cursor path at a quarter of `npm test`'s time for this file. Deleted rows are
+        // still crossed one page boundary at a time from first 7 on, and one by one at the connector
+        // level (conformance, list-paging.cases.ts).
+        const sizes = v.filter?.includeDeleted && !v.filter.namePrefix ? SIZES.filter((n) => n > 1) : SIZES;
+        for (const size of sizes) {
           const wrong = compare(await walk(crm, obj, size, v.filter), v.truth);
           if (wrong) problems.push(`${v.name} @${size}: ${wrong}`);
         }
