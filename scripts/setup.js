@@ -75,7 +75,7 @@ function aptInstall(packages, why) {
 function nodeModules() {
   // The stamp lives inside node_modules, so deleting node_modules also forgets it.
   once('node_modules/.setup-lock-hash', hashFiles(['package-lock.json']), () => {
-    log('installing npm packages (npm ci)');
+    log('installing npm packages (npm ci): about two minutes on a fresh clone, quiet unless something fails');
     run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error']);
   });
 }

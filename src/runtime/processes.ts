@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { exited, stopChild } from './services/child';
+import { readableLogLine } from './console-lines';
 
 /** What an entry point sends over IPC once it serves (see src/bin/gateway.ts and worker.ts). */
 export interface ReadyMessage {
@@ -35,10 +36,12 @@ export function startEntryPoint(
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     detached: true,
   });
+  // Readable lines for a person at a terminal; JSON as it is for a file, a pipe or a log collector.
+  const render = process.stdout.isTTY ? readableLogLine : (line: string) => line;
   for (const stream of [child.stdout!, child.stderr!]) {
     readline
       .createInterface({ input: stream })
-      .on('line', (line) => process.stdout.write(`[${entry}] ${line}\n`));
+      .on('line', (line) => process.stdout.write(`[${entry}] ${render(line)}\n`));
   }
   let stopping = false;
   child.once('exit', (code, signal) => {

@@ -1,6 +1,6 @@
 import { type Queue } from 'bull';
 import type Redis from 'ioredis';
-import { CrmNeedsReauthError } from '../../errors';
+import { CrmNeedsReauthError, isAppError } from '../../errors';
 import { type Logger } from '../../logger';
 import { type TokenService } from './token.service';
 
@@ -57,7 +57,7 @@ export async function processTokenRefresh(
         else {
           result.failed += 1;
           deps.logger?.warn(
-            { err, connectionId: id },
+            refreshFailureLog(err, id),
             'scheduled token refresh failed; the next run retries',
           );
         }
@@ -66,6 +66,16 @@ export async function processTokenRefresh(
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
   return result;
+}
+
+/**
+ * What a failed scheduled refresh logs. A failure we raise on purpose (the vendor unreachable, a 5xx, a
+ * budget) is routine — a sandbox from an earlier run gone, a vendor blip — and takes one line with its
+ * code and reason; anything else is unexpected and keeps its stack.
+ */
+export function refreshFailureLog(err: unknown, connectionId: string): Record<string, unknown> {
+  if (isAppError(err)) return { connectionId, code: err.code, reason: err.message };
+  return { err, connectionId };
 }
 
 /**
