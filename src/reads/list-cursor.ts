@@ -41,18 +41,18 @@ export interface CursorBinding {
 }
 
 /** Largest vendor page a position may name: the largest any connector reads (Salesforce's 2,000). */
-export const MAX_POSITION_PAGE = 2000;
+const MAX_POSITION_PAGE = 2000;
 /** Longest connector cursor a position may carry. */
 const MAX_VENDOR_CURSOR_CHARS = 2048;
-/** Longest cursor string opened at all: anything longer is refused before any work. */
-export const MAX_CURSOR_CHARS = 4096;
+/** Longest cursor string opened at all (and the GraphQL argument's bound): refused before any work. */
+export const MAX_CURSOR_CHARS = 2048;
 
 const FORMAT = 'c1';
 const PURPOSE = 'list-cursor';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-export const FOREIGN_CURSOR_MESSAGE =
+const FOREIGN_CURSOR_MESSAGE =
   'after: this cursor does not belong to this list — it was issued for another connection, object or ' +
   'filter, was altered, or was sealed with a key this deployment no longer has; start again without after';
 

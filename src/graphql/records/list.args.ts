@@ -1,5 +1,6 @@
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
 import { ArrayMaxSize, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { MAX_CURSOR_CHARS } from '../../reads/list-cursor';
 
 /** The default page size when `first` is absent. */
 export const DEFAULT_PAGE_SIZE = 25;
@@ -16,8 +17,8 @@ export const ARG_BOUNDS = {
   namePrefix: 100,
   /** Our connection ids (24 hex), encoded record ids, and the CRMs' record ids (18 characters and less). */
   id: 128,
-  /** A list cursor as this API issues it; sealed cursors are a few hundred characters. */
-  cursor: 2048,
+  /** A list cursor as this API issues it (sealed cursors are about 120 characters): the seal's own bound. */
+  cursor: MAX_CURSOR_CHARS,
 } as const;
 
 @InputType({
