@@ -4,6 +4,7 @@ import { createLogger } from '../logger';
 import { createAppContext } from '../runtime/context';
 import { bootstrapDemo } from '../runtime/demo';
 import { connectDemoSandboxes } from '../runtime/demo-connections';
+import { demoDefaultVendorUrls } from '../runtime/demo-vendor-urls';
 import { clearRuntimeInfo, type RuntimeInfo, writeRuntimeInfo } from '../runtime/local-stores';
 import { startEntryPoint, type ManagedProcess } from '../runtime/processes';
 import { DEFAULT_RESTART_POLICY, freePort, startStores, superviseServices } from '../runtime/services';
@@ -106,13 +107,16 @@ async function main(): Promise<void> {
     }),
   );
   // The same settings go to runtime.json, for a gateway or worker started beside us (withRunningDemoSettings).
-  demoSettings = { vendorUrlAllowlist: [DEMO_SANDBOX_ORIGINS], oauthApps };
+  // A plain /oauth/<crm>/start in the demo goes to the sandbox's authorize page.
+  const defaultVendorUrls = demoDefaultVendorUrls(Object.values(sandboxes.sandboxes));
+  demoSettings = { vendorUrlAllowlist: [DEMO_SANDBOX_ORIGINS], oauthApps, defaultVendorUrls };
   recordRuntime();
   const childEnv = childProcessEnv({
     MONGODB_URI: stores.mongodbUri,
     REDIS_URL: stores.redisUrl,
     PORT: String(port),
     CRM_OAUTH_APPS: JSON.stringify({ ...oauthApps, ...env.CRM_OAUTH_APPS }),
+    CRM_DEFAULT_VENDOR_URLS: JSON.stringify({ ...defaultVendorUrls, ...env.CRM_DEFAULT_VENDOR_URLS }),
     ALLOW_VENDOR_URL_OVERRIDES: 'true',
     VENDOR_URL_ALLOWLIST: [...env.VENDOR_URL_ALLOWLIST, DEMO_SANDBOX_ORIGINS].join(','),
   });

@@ -24,6 +24,11 @@ const oauthAppsSchema = z.record(
   z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) }).strict(),
 );
 
+const defaultVendorUrlsSchema = z.record(
+  z.string(),
+  z.object({ auth: z.url(), api: z.url().optional() }).strict(),
+);
+
 /** STORE_TIMEOUT_MS's default, also what `openStore` uses when a caller names no timeout. */
 export const DEFAULT_STORE_TIMEOUT_MS = 1500;
 
@@ -99,6 +104,28 @@ export const envSchema = z.object({
         ctx.addIssue({
           code: 'custom',
           message: `expected {"<crm>":{"clientId","clientSecret"}}: ${parsed.error.message}`,
+        });
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });
+      }
+      return z.NEVER;
+    }),
+
+  /**
+   * Where `/oauth/<crm>/start` sends a new connection when the request names no vendor URLs, as JSON
+   * `{"<crm>":{"auth":"…","api":"…"}}` (the demo: its sandboxes). Checked by the SSRF guard like any
+   * override, so it takes effect only where ALLOW_VENDOR_URL_OVERRIDES and the allowlist admit it.
+   */
+  CRM_DEFAULT_VENDOR_URLS: z
+    .string()
+    .default('{}')
+    .transform((raw, ctx) => {
+      try {
+        const parsed = defaultVendorUrlsSchema.safeParse(JSON.parse(raw));
+        if (parsed.success) return parsed.data;
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected {"<crm>":{"auth":"<url>","api":"<url>"}}: ${parsed.error.message}`,
         });
       } catch {
         ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });

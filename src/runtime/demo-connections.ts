@@ -2,6 +2,7 @@ import { crmDeclaration } from '../config/crms';
 import { hasConnector } from '../connectors/registry';
 import { type RunningSandboxes } from '../sandbox';
 import { type Store } from '../store';
+import { sandboxVendorUrls } from './demo-vendor-urls';
 
 export interface DemoConnection {
   crm: string;
@@ -32,10 +33,7 @@ export async function connectDemoSandboxes(options: {
     for (const sandbox of Object.values(options.sandboxes.sandboxes)) {
       if (!hasConnector(sandbox.vendor)) continue;
       const decl = crmDeclaration(sandbox.vendor);
-      // Vendors whose API host comes from the token response (Salesforce instance_url) take only the
-      // auth URL; the others are pointed at the sandbox for both.
-      const vendorUrls: Record<string, string> = { auth: sandbox.baseUrl };
-      if (decl.hosts.api !== null) vendorUrls.api = sandbox.baseUrl;
+      const vendorUrls = sandboxVendorUrls(sandbox);
       const previous = existing.find(
         (c) => c.crm === decl.kind && c.displayName === `${decl.displayName} sandbox`,
       );

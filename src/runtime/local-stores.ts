@@ -25,6 +25,8 @@ export interface DemoSettings {
   vendorUrlAllowlist: string[];
   /** The sandboxes' demo OAuth apps, ours in the demo (token refresh, reconnect). */
   oauthApps: Env['CRM_OAUTH_APPS'];
+  /** The sandboxes as the default vendor URLs of a new OAuth connection (absent in older files). */
+  defaultVendorUrls?: Env['CRM_DEFAULT_VENDOR_URLS'];
 }
 
 /** Written whole or not at all (a rename): it is rewritten while others may be reading it. */
@@ -115,5 +117,6 @@ export function withRunningDemoSettings(env: Env, stores: StoreUrls): Env {
     ALLOW_VENDOR_URL_OVERRIDES: true,
     VENDOR_URL_ALLOWLIST: [...new Set([...env.VENDOR_URL_ALLOWLIST, ...running.demo.vendorUrlAllowlist])],
     CRM_OAUTH_APPS: { ...running.demo.oauthApps, ...env.CRM_OAUTH_APPS },
+    CRM_DEFAULT_VENDOR_URLS: { ...running.demo.defaultVendorUrls, ...env.CRM_DEFAULT_VENDOR_URLS },
   };
 }

@@ -27,6 +27,7 @@ export function oauthRouter(
     tokens: ctx.crm.tokens,
     apps: ctx.crm.oauthApp,
     policy: ctx.crm.policy,
+    defaultVendorUrls: (crm) => ctx.env.CRM_DEFAULT_VENDOR_URLS[crm],
     transport: ctx.crm.transport,
     authenticate: async (req) => {
       const found = await authenticate(req.headers.authorization, auth.keys);

@@ -6,6 +6,7 @@ import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
+  ServerConfigError,
   UnauthenticatedError,
   isAppError,
 } from '../../errors';
@@ -46,6 +47,11 @@ export interface OAuthRoutesOptions {
   /** Our OAuth app per CRM; `undefined` when the operator configured none (the route answers 404). */
   apps: (crm: string) => OAuthApp | undefined;
   policy: VendorUrlPolicy;
+  /**
+   * The vendor URLs a new connection of `crm` is made with when start names none
+   * (`CRM_DEFAULT_VENDOR_URLS`; in the demo, the sandboxes). Checked by the SSRF guard like a request's.
+   */
+  defaultVendorUrls?: (crm: string) => Readonly<Record<string, string>> | undefined;
   /** The caller from the request's API key; null when none was presented. */
   authenticate: (req: Request) => Promise<{ keyId: string; tenantId: string; scope: ApiKeyScope } | null>;
   /** The key that started a flow, as it is now: null when it was revoked since. */
@@ -83,9 +89,13 @@ export function createOAuthRouter(options: OAuthRoutesOptions): Router {
     const apiUrl = optionalString(q.apiUrl, 'apiUrl', 2048);
     if (authUrl) vendorUrls.auth = authUrl;
     if (apiUrl) vendorUrls.api = apiUrl;
+    const namesNoUrls = !connectionId && !authUrl && !apiUrl;
+    if (namesNoUrls) vendorUrls = { ...options.defaultVendorUrls?.(decl.kind) };
     // Refused stored URLs are the operator's error (the policy changed); refused requested ones, the caller's.
     const storedOnly = connectionId && !authUrl && !apiUrl ? connectionId : undefined;
-    const hosts = resolveVendorHosts(decl, vendorUrls, options.policy, storedOnly);
+    const hosts = namesNoUrls
+      ? defaultHosts(decl, vendorUrls, options.policy)
+      : resolveVendorHosts(decl, vendorUrls, options.policy, storedOnly);
     const checkedUrls: Record<string, string> = {};
     if (vendorUrls.auth) checkedUrls.auth = hosts.auth;
     if (vendorUrls.api && hosts.api) checkedUrls.api = hosts.api;
@@ -244,6 +254,23 @@ function oauthCrm(kind: string, options: OAuthRoutesOptions): { decl: CrmDeclara
   const app = options.apps(kind);
   if (!app) throw new NotFoundError(`no ${decl.displayName} OAuth app is configured on this server`);
   return { decl, app };
+}
+
+/** The configured default URLs: refused ones are the operator's configuration error, not the caller's. */
+function defaultHosts(
+  decl: CrmDeclaration,
+  urls: Readonly<Record<string, string>>,
+  policy: VendorUrlPolicy,
+): { auth: string; api: string | null } {
+  try {
+    return resolveVendorHosts(decl, urls, policy);
+  } catch (err) {
+    if (!(err instanceof BadUserInputError)) throw err;
+    throw new ServerConfigError(
+      `CRM_DEFAULT_VENDOR_URLS names ${decl.kind} URLs this server's vendor URL policy refuses: ${err.message}`,
+      { cause: err },
+    );
+  }
 }
 
 function requireReadWrite(scope: ApiKeyScope, what: string): void {

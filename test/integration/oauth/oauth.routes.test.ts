@@ -58,6 +58,7 @@ beforeAll(async () => {
           ? { clientId: 'cid', clientSecret: 'cs', redirectUri: 'http://127.0.0.1/cb' }
           : undefined,
       policy,
+      defaultVendorUrls: (crm) => defaultVendorUrls[crm],
       // Stand-in for the API-key check the gateway wires: the headers name the tenant and the scope,
       // and the key is the pair, live until a test marks it revoked.
       authenticate: async (req) => {
@@ -102,6 +103,12 @@ async function start(query = '', tenant = tenantId): Promise<{ location: URL; st
 
 const callback = (params: Record<string, string>, crm = 'hubspot') =>
   fetch(`${gateway}/oauth/${crm}/callback?${new URLSearchParams(params)}`);
+
+/** `CRM_DEFAULT_VENDOR_URLS` of the router under test; empty unless a test sets it. */
+let defaultVendorUrls: Record<string, Record<string, string>> = {};
+afterEach(() => {
+  defaultVendorUrls = {};
+});
 
 describe('OAuth connect', () => {
   it('redirects to the vendor authorize URL with a signed state', async () => {
@@ -194,6 +201,40 @@ describe('OAuth connect', () => {
     expect(done.status).toBe(200);
     expect(await done.json()).toMatchObject({ connectionId: created.id, change: 'REAUTHORIZED' });
     expect((await store.connections.getById(created.id)).status).toBe('ACTIVE');
+  });
+
+  it("starts a new connection at CRM_DEFAULT_VENDOR_URLS when it names none (the demo's sandbox), and stores them", async () => {
+    defaultVendorUrls = { hubspot: { auth: vendorUrl, api: vendorUrl } };
+    const res = await fetch(`${gateway}/oauth/hubspot/start?displayName=by-default`, {
+      headers: { 'x-test-tenant': tenantId },
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(302);
+    const location = new URL(res.headers.get('location')!);
+    expect(location.origin).toBe(new URL(vendorUrl).origin);
+    const done = await callback({ code: 'good-code', state: location.searchParams.get('state')! });
+    expect(done.status).toBe(200);
+    const { connectionId } = (await done.json()) as { connectionId: string };
+    expect((await store.connections.getById(connectionId)).vendorUrls).toEqual({
+      auth: vendorUrl,
+      api: vendorUrl,
+    });
+
+    // Named URLs win over the defaults.
+    const named = await fetch(
+      `${gateway}/oauth/hubspot/start?authUrl=${encodeURIComponent('http://127.0.0.1:9')}`,
+      { headers: { 'x-test-tenant': tenantId }, redirect: 'manual' },
+    );
+    expect(new URL(named.headers.get('location')!).origin).toBe('http://127.0.0.1:9');
+  });
+
+  it("refuses defaults the SSRF policy refuses as the operator's error (UNAVAILABLE), not the caller's", async () => {
+    defaultVendorUrls = { hubspot: { auth: 'http://169.254.169.254' } };
+    const res = await fetch(`${gateway}/oauth/hubspot/start?format=json`, {
+      headers: { 'x-test-tenant': tenantId },
+    });
+    expect(res.status).toBe(503);
+    expect(JSON.stringify(await res.json())).not.toContain('169.254');
   });
 
   describe('when the token response does not name the portal (hub_id is sent only since 2025-08)', () => {

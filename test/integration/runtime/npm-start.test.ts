@@ -71,6 +71,16 @@ describe('npm start (dist/bin/dev.js)', () => {
     expect(body.data.connections.map((c) => c.crm).sort()).toEqual([...crms].sort());
     expect(body.data.connections.every((c) => c.status === 'ACTIVE')).toBe(true);
 
+    // A plain OAuth start (no connection, no URLs) goes to the sandbox's authorize page, not the vendor's.
+    for (const crm of crms) {
+      const started = await fetch(`${gatewayUrl}/oauth/${crm}/start?format=json`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      expect(started.status).toBe(200);
+      const { authorizeUrl } = (await started.json()) as { authorizeUrl: string };
+      expect(new URL(authorizeUrl).hostname).toBe('127.0.0.1');
+    }
+
     // The generated dev key is private to the user.
     expect(fs.statSync(path.join(dataDir, 'credentials.keys')).mode & 0o777).toBe(0o600);
     const info = JSON.parse(fs.readFileSync(path.join(dataDir, RUNTIME_FILE), 'utf8')) as RuntimeInfo;

@@ -49,6 +49,7 @@ describe('stores of a gateway or worker started on its own', () => {
       demo: {
         vendorUrlAllowlist: ['http://127.0.0.1:*'],
         oauthApps: { salesforce: { clientId: 'demo-id', clientSecret: 'demo-secret' } },
+        defaultVendorUrls: { salesforce: { auth: 'http://127.0.0.1:4100' } },
       },
     });
     const dev = loadEnv({ DATA_DIR: dir });
@@ -56,6 +57,7 @@ describe('stores of a gateway or worker started on its own', () => {
     expect(demo.ALLOW_VENDOR_URL_OVERRIDES).toBe(true);
     expect(demo.VENDOR_URL_ALLOWLIST).toEqual(['http://127.0.0.1:*']);
     expect(demo.CRM_OAUTH_APPS.salesforce).toEqual({ clientId: 'demo-id', clientSecret: 'demo-secret' });
+    expect(demo.CRM_DEFAULT_VENDOR_URLS.salesforce).toEqual({ auth: 'http://127.0.0.1:4100' });
 
     // Production, or other stores than the demo's: the operator's settings alone.
     const prod = loadEnv({ DATA_DIR: dir, NODE_ENV: 'production', CREDENTIALS_KEYS });

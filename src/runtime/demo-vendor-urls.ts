@@ -1,0 +1,28 @@
+import { crmDeclaration } from '../config/crms';
+import { type Env } from '../config/env';
+import { hasConnector } from '../connectors/registry';
+
+/**
+ * The vendor URLs that point a connection at one running sandbox. Vendors whose API host comes from the
+ * token response (Salesforce's `instance_url`) take only the auth URL; the others take the sandbox for
+ * both. Used for the demo connections and as the demo's `CRM_DEFAULT_VENDOR_URLS`, so that a plain
+ * `/oauth/<crm>/start` in the demo goes to the sandbox's authorize page, not the vendor's.
+ */
+export function sandboxVendorUrls(sandbox: { vendor: string; baseUrl: string }): Record<string, string> {
+  const urls: Record<string, string> = { auth: sandbox.baseUrl };
+  if (crmDeclaration(sandbox.vendor).hosts.api !== null) urls.api = sandbox.baseUrl;
+  return urls;
+}
+
+export function demoDefaultVendorUrls(
+  sandboxes: ReadonlyArray<{ vendor: string; baseUrl: string }>,
+): Env['CRM_DEFAULT_VENDOR_URLS'] {
+  return Object.fromEntries(
+    sandboxes
+      .filter((s) => hasConnector(s.vendor))
+      .map((s) => {
+        const { auth, api } = sandboxVendorUrls(s);
+        return [s.vendor, api ? { auth, api } : { auth }];
+      }),
+  );
+}
