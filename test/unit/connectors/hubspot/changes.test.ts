@@ -69,6 +69,8 @@ describe('listChanges', () => {
     do {
       const page = await connector.listChanges('contact', { since: SINCE, cursor, pageSize: 2 });
       for (const c of page.items) seen.push(`${c.kind}:${c.remoteId}@${c.occurredAt}`);
+      // Every change says its object, the archived phase's deletions too.
+      expect(page.items.every((c) => c.object === 'contact')).toBe(true);
       cursor = page.nextCursor;
       pages += 1;
     } while (cursor && pages < 10);
@@ -137,6 +139,7 @@ describe('listChanges', () => {
     expect(JSON.stringify(searched).length).toBeLessThanOrEqual(3000);
     expect(page.items).toEqual([
       {
+        object: 'deal',
         remoteId: '9',
         kind: 'UPSERTED',
         occurredAt: '2026-01-10T11:10:00.000Z',

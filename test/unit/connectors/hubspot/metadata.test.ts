@@ -98,6 +98,26 @@ describe('describeFields', () => {
       .reply(200, { status: 'COMPLETE', results: [{ id: '1', properties: { email: 'a@x.io' } }] });
     expect((await connector.getRecords('contact', ['1']))[0]?.fields.email).toBe('a@x.io');
   });
+
+  it('says which properties are unique (hasUniqueValue), which upserts key on as external ids', async () => {
+    const { connector } = hubspot();
+    const text = { ...base, type: 'string', fieldType: 'text', options: [] };
+    nock(API)
+      .get('/crm/v3/properties/contacts')
+      .reply(200, {
+        results: [
+          { ...text, name: 'email', label: 'Email', hubspotDefined: true, hasUniqueValue: false },
+          { ...text, name: 'customer_number', label: 'Customer number', hasUniqueValue: true },
+          { ...text, name: 'nickname', label: 'Nickname' },
+        ],
+      });
+    const fields = await connector.describeFields('contact');
+    expect(fields.map((f) => [f.name, f.unique, f.externalId])).toEqual([
+      ['email', false, false],
+      ['customer_number', true, true],
+      ['nickname', false, false],
+    ]);
+  });
 });
 
 describe('deal pipelines', () => {
