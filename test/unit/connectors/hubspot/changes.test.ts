@@ -183,18 +183,3 @@ describe('listChanges', () => {
     ).rejects.toThrow(/not a hubspot cursor/);
   });
 });
-
-describe('search budget', () => {
-  // The pacing itself is the Redis budget's (test/integration/ratelimit/hubspot-search-budget.test.ts);
-  // here: searches name the `search` budget, every other call the ordinary ones.
-  it('draws searches on the search budget alone and other calls on the ordinary budgets', async () => {
-    const { connector, budget } = hubspot({ now: () => NOW, settings: { searchOverlapMs: 0 } });
-    mockProperties('contacts', ['email', 'lastmodifieddate', 'hs_object_id']);
-    nock(API)
-      .post('/crm/v3/objects/contacts/search')
-      .reply(200, { total: 1, results: [hit(1, '2026-01-10T11:30:00.000Z')] });
-    await connector.listChanges('contact', { since: SINCE, pageSize: 2 });
-    // The property list (ordinary budgets), then the search (its own).
-    expect(budget.named).toEqual([undefined, ['search']]);
-  });
-});
