@@ -35,6 +35,11 @@ export interface NativeRecord {
 }
 
 export interface NativeChange {
+  /**
+   * The object the changed record is of. A poll asks for one object, but one webhook delivery mixes
+   * objects, so every change says which it concerns and sync routes each by it.
+   */
+  object: CrmObject;
   remoteId: string;
   kind: 'UPSERTED' | 'DELETED' | 'RESTORED';
   /** ISO-8601 time of the change as the vendor reports it. */
@@ -155,6 +160,17 @@ export interface NativeField {
   custom: boolean;
   required: boolean;
   readOnly: boolean;
+  /**
+   * The vendor refuses two records with the same value (Salesforce describe `unique`, HubSpot property
+   * `hasUniqueValue`): a value that can find a record again, which writes can upsert by.
+   */
+  unique: boolean;
+  /**
+   * The vendor's external-id flag (Salesforce describe `externalId`): an upsert can key on the field
+   * (`RecordWrite.externalId`). HubSpot has no such flag and keys upserts on a unique property, so
+   * there it equals {@link unique}.
+   */
+  externalId: boolean;
   picklistValues?: { value: string; label: string }[];
   /** Object(s) a reference field points to. */
   referenceTo?: string[];

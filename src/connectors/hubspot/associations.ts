@@ -1,24 +1,24 @@
-import { type VendorHttpClient } from '../http/vendor-client';
 import { type CrmObject } from '../types';
+import { type HubSpotApi } from './api-context';
 import { PATHS } from './hubspot.constants';
 import { type HsAssociationBatchResult, type HsBatchResponse, type HsPaging } from './wire.types';
 
 /**
- * Associations v4 (B7), read in batches: one `batch/read` per ≤ `batchSize` source ids. A source with
+ * Associations v4 (B7), read in batches: one `batch/read` per ≤ `readBatch` source ids. A source with
  * more associations than one result holds carries `paging`; the rest is read from the per-object
  * endpoint. Ids HubSpot reports in `errors` (no associations, unknown id) map to an empty list.
  */
-export async function readAssociations(
-  http: VendorHttpClient,
+export async function getAssociations(
+  api: HubSpotApi,
   from: CrmObject,
   remoteIds: readonly string[],
   to: CrmObject,
-  batchSize: number,
 ): Promise<Map<string, string[]>> {
+  const batchSize = api.readBatch;
   const out = new Map<string, string[]>(remoteIds.map((id) => [id, []]));
   for (let i = 0; i < remoteIds.length; i += batchSize) {
     const chunk = remoteIds.slice(i, i + batchSize);
-    const res = await http.request<HsBatchResponse<HsAssociationBatchResult>>({
+    const res = await api.http.request<HsBatchResponse<HsAssociationBatchResult>>({
       method: 'POST',
       url: PATHS.associationsBatchRead(from, to),
       json: { inputs: chunk.map((id) => ({ id })) },
@@ -31,7 +31,7 @@ export async function readAssociations(
         list,
         r.to.map((t) => String(t.toObjectId)),
       );
-      if (r.paging?.next?.after) await readRest(http, from, fromId, to, r.paging, list);
+      if (r.paging?.next?.after) await readRest(api, from, fromId, to, r.paging, list);
       out.set(fromId, list);
     }
   }
@@ -39,7 +39,7 @@ export async function readAssociations(
 }
 
 async function readRest(
-  http: VendorHttpClient,
+  api: HubSpotApi,
   from: CrmObject,
   fromId: string,
   to: CrmObject,
@@ -48,7 +48,7 @@ async function readRest(
 ): Promise<void> {
   let after = paging.next?.after;
   while (after) {
-    const res = await http.request<{ results: { toObjectId: string | number }[]; paging?: HsPaging }>({
+    const res = await api.http.request<{ results: { toObjectId: string | number }[]; paging?: HsPaging }>({
       method: 'GET',
       url: PATHS.associationsOf(from, fromId, to),
       query: { limit: 500, after },

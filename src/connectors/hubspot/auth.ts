@@ -1,7 +1,7 @@
 import { type AuthKind, HUBSPOT_API_VERSION } from '../../config/crms';
 import { CrmUpstreamError } from '../../errors';
-import { type VendorHttpClient } from '../http/vendor-client';
 import { type AccountIdentity } from '../types';
+import { type HubSpotApi } from './api-context';
 import { CRM, PATHS } from './hubspot.constants';
 
 /**
@@ -13,7 +13,7 @@ import { CRM, PATHS } from './hubspot.constants';
  *   refresh ahead of expiry — HubSpot says a 401 is not the signal to refresh. A refused refresh token
  *   (`invalid_grant`, legacy `BAD_REFRESH_TOKEN`) moves the connection to NEEDS_REAUTH there.
  * What is HubSpot's own: learning which portal (and app) a token belongs to, for webhook routing and
- * budget scopes (`identifyToken`). A token response names the portal only since 2025-08 (`hub_id`) and
+ * budget scopes (`identify`). A token response names the portal only since 2025-08 (`hub_id`) and
  * never the app, and a private-app token comes with no response at all.
  */
 
@@ -33,11 +33,8 @@ interface WireTokenInfo {
 }
 
 /** `GET /oauth/v1/access-tokens/{token}`: metadata of an OAuth access token (no credentials needed). */
-export async function accessTokenInfo(
-  http: VendorHttpClient,
-  accessToken: string,
-): Promise<HubSpotTokenInfo> {
-  const res = await http.request<WireTokenInfo>({
+export async function accessTokenInfo(api: HubSpotApi, accessToken: string): Promise<HubSpotTokenInfo> {
+  const res = await api.http.request<WireTokenInfo>({
     method: 'GET',
     url: PATHS.accessTokenInfo(accessToken),
     anonymous: true,
@@ -65,8 +62,8 @@ export async function accessTokenInfo(
 const ACCOUNT_DETAILS_PATH = `/account-info/${HUBSPOT_API_VERSION.accountInfo}/details`;
 
 /** The portal a token belongs to, by the account information API (private-app tokens too). */
-export async function accountPortalId(http: VendorHttpClient): Promise<string> {
-  const res = await http.request<{ portalId?: number | string }>({
+async function accountPortalId(api: HubSpotApi): Promise<string> {
+  const res = await api.http.request<{ portalId?: number | string }>({
     method: 'GET',
     url: ACCOUNT_DETAILS_PATH,
   });
@@ -82,12 +79,9 @@ export async function accountPortalId(http: VendorHttpClient): Promise<string> {
  * no credentials). A private-app token is not an OAuth token (the metadata endpoint does not know it):
  * the account information API names its portal, and nothing HubSpot documents names its app.
  */
-export async function identifyToken(
-  http: VendorHttpClient,
-  authKind: AuthKind,
-  accessToken: string,
-): Promise<AccountIdentity> {
-  if (authKind === 'static_token') return { accountId: await accountPortalId(http), appId: null };
-  const info = await accessTokenInfo(http, accessToken);
+export async function identify(api: HubSpotApi, authKind: AuthKind): Promise<AccountIdentity> {
+  const token = await api.tokens.get();
+  if (authKind === 'static_token') return { accountId: await accountPortalId(api), appId: null };
+  const info = await accessTokenInfo(api, token.value);
   return { accountId: info.hubId, appId: info.appId };
 }

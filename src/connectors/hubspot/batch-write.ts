@@ -1,6 +1,6 @@
 import { type CrmError, CrmError as CrmErrorBase, CrmUpstreamError, CrmValidationError } from '../../errors';
-import { type VendorHttpClient } from '../http/vendor-client';
 import { type CrmObject, type RecordWrite, type WriteResult } from '../types';
+import { type HubSpotApi } from './api-context';
 import { CRM, PATHS } from './hubspot.constants';
 import { batchItemError, toHsProperties } from './mappers';
 import { type HsBatchResponse, type HsStandardError, type HsUpsertObject } from './wire.types';
@@ -22,13 +22,12 @@ interface Pending {
   traceId: string;
 }
 
-export async function upsertBatch(
-  http: VendorHttpClient,
+export async function upsertRecords(
+  api: HubSpotApi,
   obj: CrmObject,
   writes: readonly RecordWrite[],
-  maxBatch: number,
 ): Promise<WriteResult[]> {
-  assertBatchSize(writes.length, maxBatch, 'upsertRecords');
+  assertBatchSize(writes.length, api.writeBatch, 'upsertRecords');
   const results: (WriteResult | undefined)[] = new Array<WriteResult | undefined>(writes.length);
   const groups: Record<Kind, Pending[]> = { create: [], update: [], upsert: [] };
   writes.forEach((write, index) => {
@@ -42,7 +41,7 @@ export async function upsertBatch(
     const group = groups[kind];
     if (group.length === 0) continue;
     try {
-      await sendIsolating(http, obj, kind, group, results);
+      await sendIsolating(api, obj, kind, group, results);
       applied = true;
     } catch (err) {
       // Nothing written yet: the caller may retry the whole call. After a group went through, a retry of
@@ -69,23 +68,23 @@ function isRecordLevel(err: unknown): err is CrmError {
 }
 
 async function sendIsolating(
-  http: VendorHttpClient,
+  api: HubSpotApi,
   obj: CrmObject,
   kind: Kind,
   group: Pending[],
   results: (WriteResult | undefined)[],
 ): Promise<void> {
   try {
-    await sendGroup(http, obj, kind, group, results);
+    await sendGroup(api, obj, kind, group, results);
   } catch (err) {
     if (!isRecordLevel(err)) throw err;
-    await isolate(http, obj, kind, group, err, results);
+    await isolate(api, obj, kind, group, err, results);
   }
 }
 
 /** `group` was refused as a whole with `err`: bisect until the refused records are alone. */
 async function isolate(
-  http: VendorHttpClient,
+  api: HubSpotApi,
   obj: CrmObject,
   kind: Kind,
   group: Pending[],
@@ -101,7 +100,7 @@ async function isolate(
   const failed: { half: Pending[]; error: CrmError }[] = [];
   for (const half of [group.slice(0, mid), group.slice(mid)]) {
     try {
-      await sendGroup(http, obj, kind, half, results);
+      await sendGroup(api, obj, kind, half, results);
     } catch (inner) {
       if (!isRecordLevel(inner)) throw inner;
       failed.push({ half, error: inner });
@@ -114,7 +113,7 @@ async function isolate(
     for (const p of group) results[p.index] ??= { ref: p.write.ref, ok: false, error: a.error };
     return;
   }
-  for (const f of failed) await isolate(http, obj, kind, f.half, f.error, results);
+  for (const f of failed) await isolate(api, obj, kind, f.half, f.error, results);
 }
 
 function inputOf(kind: Kind, p: Pending): Record<string, unknown> {
@@ -128,13 +127,13 @@ function inputOf(kind: Kind, p: Pending): Record<string, unknown> {
 }
 
 async function sendGroup(
-  http: VendorHttpClient,
+  api: HubSpotApi,
   obj: CrmObject,
   kind: Kind,
   group: Pending[],
   results: (WriteResult | undefined)[],
 ): Promise<void> {
-  const res = await http.request<HsBatchResponse<HsUpsertObject>>({
+  const res = await api.http.request<HsBatchResponse<HsUpsertObject>>({
     method: 'POST',
     url: PATHS.batch(obj, kind),
     json: { inputs: group.map((p) => inputOf(kind, p)) },
@@ -213,15 +212,14 @@ function errorTargets(
 }
 
 /** Archives ≤ 100 records in one call. HubSpot answers 204 for the whole batch, unknown ids included. */
-export async function archiveBatch(
-  http: VendorHttpClient,
+export async function deleteRecords(
+  api: HubSpotApi,
   obj: CrmObject,
   remoteIds: readonly string[],
-  maxBatch: number,
 ): Promise<WriteResult[]> {
-  assertBatchSize(remoteIds.length, maxBatch, 'deleteRecords');
+  assertBatchSize(remoteIds.length, api.writeBatch, 'deleteRecords');
   if (remoteIds.length === 0) return [];
-  await http.request({
+  await api.http.request({
     method: 'POST',
     url: PATHS.batch(obj, 'archive'),
     json: { inputs: remoteIds.map((id) => ({ id })) },

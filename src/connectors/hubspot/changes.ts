@@ -1,8 +1,7 @@
-import { type VendorHttpClient } from '../http/vendor-client';
 import { type ChangesOptions, type CrmObject, type NativeChange, type Page } from '../types';
-import { CRM } from './hubspot.constants';
 import { decodeConnectorCursor, encodeConnectorCursor } from '../cursor';
-import { LIST_PAGE_MAX, MODIFIED_PROPERTY, PATHS } from './hubspot.constants';
+import { type HubSpotApi } from './api-context';
+import { CRM, LIST_PAGE_MAX, MODIFIED_PROPERTY, PATHS } from './hubspot.constants';
 import { keysetPage } from './search';
 import { type HsListResponse, type HsSearchFilter } from './wire.types';
 
@@ -17,7 +16,7 @@ import { type HsListResponse, type HsSearchFilter } from './wire.types';
  * - records with equal timestamps are neither skipped nor repeated (the order is total: the id);
  * - a record modified during the walk leaves the window (its new time is past the end) and is seen by
  *   the next poll, instead of shifting offsets under us.
- * Search is eventually consistent: the window starts `overlapMs` before `since`, so a record indexed
+ * Search is eventually consistent: the window starts `settings.searchOverlapMs` before `since`, so a record indexed
  * late is still caught by the next poll (duplicates are deduped by the sync layer against snapshots).
  *
  * Deleted records: archived records never appear in search; the archived listing (`archived=true`) has
@@ -40,34 +39,31 @@ const isChangesCursor = (o: Record<string, unknown>): boolean =>
   (o.lastId === undefined || typeof o.lastId === 'string') &&
   (o.after === undefined || typeof o.after === 'string');
 
-export interface ChangesDeps {
-  http: VendorHttpClient;
-  properties: () => Promise<string[]>;
-  overlapMs: number;
-  now: () => number;
-}
-
-export async function changesPage(
-  deps: ChangesDeps,
+/** `properties` is asked only by the search phase: the archived listing reads no properties. */
+export async function listChanges(
+  api: HubSpotApi,
   obj: CrmObject,
   options: ChangesOptions,
+  properties: () => Promise<readonly string[]>,
 ): Promise<Page<NativeChange>> {
+  const overlapMs = api.settings.searchOverlapMs;
   const state: ChangesCursor = options.cursor
     ? decodeConnectorCursor<ChangesCursor>(CRM, options.cursor, isChangesCursor)
-    : { phase: 'search', start: Math.max(0, options.since.getTime() - deps.overlapMs), end: deps.now() };
+    : { phase: 'search', start: Math.max(0, options.since.getTime() - overlapMs), end: api.now() };
   return state.phase === 'search'
-    ? searchPhase(deps, obj, state, options.pageSize)
-    : archivedPhase(deps, obj, state, options.pageSize);
+    ? searchPhase(api, obj, state, options.pageSize, properties)
+    : archivedPhase(api, obj, state, options.pageSize);
 }
 
 async function searchPhase(
-  deps: ChangesDeps,
+  api: HubSpotApi,
   obj: CrmObject,
   state: ChangesCursor,
   pageSize: number | undefined,
+  properties: () => Promise<readonly string[]>,
 ): Promise<Page<NativeChange>> {
   const modified = MODIFIED_PROPERTY[obj];
-  const all = await deps.properties();
+  const all = await properties();
   const window: HsSearchFilter[] = [
     { propertyName: modified, operator: 'GTE', value: String(state.start) },
     { propertyName: modified, operator: 'LTE', value: String(state.end) },
@@ -75,13 +71,14 @@ async function searchPhase(
   // Hydrated (ids and times only, then one batch read) when the property list overflows the body;
   // a record archived between the search and the read is reported by the archived phase.
   const { hits, records, lastId } = await keysetPage(
-    deps.http,
+    api,
     obj,
     { groups: [window], lastId: state.lastId, properties: all, pageSize: pageSize ?? LIST_PAGE_MAX },
     [modified, 'hs_object_id'],
   );
   const timeOf = new Map(hits.map((h) => [String(h.id), h.properties?.[modified] ?? h.updatedAt ?? null]));
   const items: NativeChange[] = records.map((record) => ({
+    object: obj,
     remoteId: record.remoteId,
     kind: 'UPSERTED',
     occurredAt: isoOf(timeOf.get(record.remoteId) ?? record.updatedAt, state.end),
@@ -94,13 +91,13 @@ async function searchPhase(
 }
 
 async function archivedPhase(
-  deps: ChangesDeps,
+  api: HubSpotApi,
   obj: CrmObject,
   state: ChangesCursor,
   pageSize: number | undefined,
 ): Promise<Page<NativeChange>> {
   const modified = MODIFIED_PROPERTY[obj];
-  const res = await deps.http.request<HsListResponse>({
+  const res = await api.http.request<HsListResponse>({
     method: 'GET',
     url: PATHS.objects(obj),
     query: {
@@ -114,7 +111,12 @@ async function archivedPhase(
   for (const o of res.body?.results ?? []) {
     const at = Date.parse(o.archivedAt ?? o.updatedAt ?? '');
     if (!Number.isFinite(at) || at < state.start) continue;
-    items.push({ remoteId: String(o.id), kind: 'DELETED', occurredAt: new Date(at).toISOString() });
+    items.push({
+      object: obj,
+      remoteId: String(o.id),
+      kind: 'DELETED',
+      occurredAt: new Date(at).toISOString(),
+    });
   }
   const after = res.body?.paging?.next?.after;
   return { items, nextCursor: after ? encodeConnectorCursor({ ...state, after }) : null };

@@ -23,9 +23,6 @@ export const MODIFIED_PROPERTY: Readonly<Record<CrmObject, string>> = {
   deal: 'hs_lastmodifieddate',
 };
 
-/** HubSpot-defined association type ids (B7): contact → deal 4, deal → contact 3. */
-export const ASSOCIATION_TYPE_ID = { contact_deal: 4, deal_contact: 3 } as const;
-
 /**
  * Search (B6): at most 200 per page, 10,000 results per query, 3,000 characters of request body, 5
  * filter groups of at most 6 filters and 18 filters in all.

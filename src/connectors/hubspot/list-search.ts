@@ -1,4 +1,3 @@
-import { type VendorHttpClient } from '../http/vendor-client';
 import {
   type CrmObject,
   type ListFilterSupport,
@@ -8,9 +7,10 @@ import {
   type Page,
   WORD_PREFIX,
 } from '../types';
-import { CRM } from './hubspot.constants';
 import { decodeConnectorCursor, encodeConnectorCursor } from '../cursor';
-import { MODIFIED_PROPERTY } from './hubspot.constants';
+import { type HubSpotApi } from './api-context';
+import { CRM, MODIFIED_PROPERTY } from './hubspot.constants';
+import { listPage } from './records';
 import { keysetPage } from './search';
 import { type HsSearchFilter } from './wire.types';
 
@@ -38,6 +38,22 @@ export const HUBSPOT_LIST_FILTERS: ListFilterSupport = {
   withDeleted: false,
 };
 
+/**
+ * A page of records: a filtered list is a search, an unfiltered one the list endpoint. With
+ * `includeDeleted` the list endpoint is read unfiltered (a superset the read layer filters), because
+ * search has no archived records.
+ */
+export async function listRecords(
+  api: HubSpotApi,
+  obj: CrmObject,
+  options: ListOptions,
+  properties: () => Promise<readonly string[]>,
+): Promise<Page<NativeRecord>> {
+  const names = await properties();
+  const groups = options.includeDeleted ? null : listSearchGroups(obj, options.filter);
+  return groups ? searchListPage(api, obj, options, groups, names) : listPage(api, obj, options, names);
+}
+
 interface SearchListCursor {
   phase: 'search';
   lastId?: string;
@@ -52,10 +68,7 @@ const isSearchListCursor = (o: Record<string, unknown>): boolean =>
  * the list endpoint is cheaper and spends no search budget). Prefix entries are OR'd: one group each,
  * every group carrying the AND'd parts.
  */
-export function listSearchGroups(
-  obj: CrmObject,
-  filter: NativeListFilter | undefined,
-): HsSearchFilter[][] | null {
+function listSearchGroups(obj: CrmObject, filter: NativeListFilter | undefined): HsSearchFilter[][] | null {
   if (!filter) return null;
   const common: HsSearchFilter[] = (filter.equals ?? []).map((e) => ({
     propertyName: e.field,
@@ -80,8 +93,8 @@ export function listSearchGroups(
 }
 
 /** A page of a filtered list; `groups` from {@link listSearchGroups}. */
-export async function searchListPage(
-  http: VendorHttpClient,
+async function searchListPage(
+  api: HubSpotApi,
   obj: CrmObject,
   options: ListOptions,
   groups: HsSearchFilter[][],
@@ -90,7 +103,7 @@ export async function searchListPage(
   const state: SearchListCursor = options.cursor
     ? decodeConnectorCursor<SearchListCursor>(CRM, options.cursor, isSearchListCursor)
     : { phase: 'search' };
-  const page = await keysetPage(http, obj, {
+  const page = await keysetPage(api, obj, {
     groups,
     lastId: state.lastId,
     properties,

@@ -72,6 +72,9 @@ export function toNativeField(p: HsProperty): NativeField {
     // HubSpot enforces no required property at the API level (contacts need one of email/first/last name).
     required: false,
     readOnly: p.modificationMetadata?.readOnlyValue === true || p.calculated === true,
+    unique: p.hasUniqueValue === true,
+    // HubSpot upserts by any unique property (`idProperty`): no separate external-id flag.
+    externalId: p.hasUniqueValue === true,
   };
   if ((type === 'picklist' || type === 'multipicklist') && p.options) {
     field.picklistValues = p.options

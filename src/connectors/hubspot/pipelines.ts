@@ -1,18 +1,15 @@
-import { type VendorHttpClient } from '../http/vendor-client';
 import { type NativeDealStage } from '../types';
+import { type HubSpotApi } from './api-context';
 import { PATHS } from './hubspot.constants';
 import { stageStatusTable } from './mappers';
 import { type HsPipeline } from './wire.types';
 
-/** A deal stage as the stage mapping needs it: the interface's own shape. */
-export type DealStage = NativeDealStage;
-
 /** Deal pipelines and their stages (B9), archived ones left out. One call. */
-export async function fetchDealStages(http: VendorHttpClient): Promise<DealStage[]> {
-  const res = await http.request<{ results: HsPipeline[] }>({ method: 'GET', url: PATHS.pipelines() });
+export async function dealStages(api: HubSpotApi): Promise<NativeDealStage[]> {
+  const res = await api.http.request<{ results: HsPipeline[] }>({ method: 'GET', url: PATHS.pipelines() });
   const pipelines = (res.body?.results ?? []).filter((p) => p.archived !== true);
   const status = stageStatusTable(pipelines);
-  const out: DealStage[] = [];
+  const out: NativeDealStage[] = [];
   for (const p of pipelines) {
     for (const s of p.stages ?? []) {
       if (s.archived === true) continue;

@@ -1,5 +1,5 @@
-import { type VendorHttpClient } from '../http/vendor-client';
 import { type CrmObject, type NativeField } from '../types';
+import { type HubSpotApi } from './api-context';
 import { PATHS, PROPERTY_CACHE_TTL_MS } from './hubspot.constants';
 import { toNativeField } from './mappers';
 import { type HsProperty } from './wire.types';
@@ -22,32 +22,33 @@ interface CacheEntry {
 
 const cache = new Map<string, CacheEntry>();
 
-export async function fetchProperties(http: VendorHttpClient, obj: CrmObject): Promise<NativeField[]> {
-  const res = await http.request<{ results: HsProperty[] }>({ method: 'GET', url: PATHS.properties(obj) });
+export async function fetchProperties(api: HubSpotApi, obj: CrmObject): Promise<NativeField[]> {
+  const res = await api.http.request<{ results: HsProperty[] }>({
+    method: 'GET',
+    url: PATHS.properties(obj),
+  });
   return (res.body?.results ?? []).filter((p) => p.archived !== true).map(toNativeField);
 }
 
 /** The fields of `obj` for this connection, from cache when fresh; a failed read is not cached. */
 export function cachedProperties(
-  http: VendorHttpClient,
-  connectionId: string,
+  api: HubSpotApi,
   obj: CrmObject,
   now: number = Date.now(),
 ): Promise<NativeField[]> {
-  const hit = cache.get(cacheKey(connectionId, obj));
+  const hit = cache.get(cacheKey(api.connectionId, obj));
   if (hit && now - hit.at < PROPERTY_CACHE_TTL_MS) return hit.fields;
-  return freshProperties(http, connectionId, obj, now);
+  return freshProperties(api, obj, now);
 }
 
 /** Reads the fields of `obj` now and keeps them for later reads (describeFields: a property may be new). */
 export function freshProperties(
-  http: VendorHttpClient,
-  connectionId: string,
+  api: HubSpotApi,
   obj: CrmObject,
   now: number = Date.now(),
 ): Promise<NativeField[]> {
-  const key = cacheKey(connectionId, obj);
-  const fields = fetchProperties(http, obj);
+  const key = cacheKey(api.connectionId, obj);
+  const fields = fetchProperties(api, obj);
   cache.set(key, { at: now, fields });
   fields.catch(() => {
     if (cache.get(key)?.fields === fields) cache.delete(key);
@@ -60,12 +61,8 @@ function cacheKey(connectionId: string, obj: CrmObject): string {
 }
 
 /** Property names to request on reads of `obj`. */
-export async function propertyNames(
-  http: VendorHttpClient,
-  connectionId: string,
-  obj: CrmObject,
-): Promise<string[]> {
-  return (await cachedProperties(http, connectionId, obj)).map((f) => f.name);
+export async function propertyNames(api: HubSpotApi, obj: CrmObject): Promise<string[]> {
+  return (await cachedProperties(api, obj)).map((f) => f.name);
 }
 
 /** Forgets cached metadata (after a property is created, and between tests). */

@@ -1,26 +1,44 @@
-import { type VendorHttpClient } from '../http/vendor-client';
 import { type CrmObject, type ListOptions, type NativeRecord, type Page } from '../types';
-import { CRM } from './hubspot.constants';
 import { decodeConnectorCursor, encodeConnectorCursor } from '../cursor';
-import { LIST_PAGE_MAX, MAX_PROPERTIES_QUERY_CHARS, PATHS } from './hubspot.constants';
+import { type HubSpotApi } from './api-context';
+import { CRM, LIST_PAGE_MAX, MAX_PROPERTIES_QUERY_CHARS, PATHS } from './hubspot.constants';
 import { toNativeRecord } from './mappers';
 import { type HsBatchResponse, type HsListResponse } from './wire.types';
 
 /** Reads: batch read by id (B5) and the paged list with `after` (B4), live and archived. */
 
 /**
+ * One `batch/read` per call, so a call takes at most `readBatch` ids (the DataLoader's batch size).
+ * `properties` is asked only when there is something to read: an empty call costs no call at all.
+ */
+export async function getRecords(
+  api: HubSpotApi,
+  obj: CrmObject,
+  remoteIds: readonly string[],
+  properties: () => Promise<readonly string[]>,
+): Promise<(NativeRecord | null)[]> {
+  if (remoteIds.length > api.readBatch) {
+    throw new RangeError(
+      `getRecords takes at most ${api.readBatch} ids per call (one HubSpot batch read); got ${remoteIds.length}`,
+    );
+  }
+  if (remoteIds.length === 0) return [];
+  return batchRead(api, obj, remoteIds, await properties());
+}
+
+/**
  * One `batch/read` for ≤ 100 ids. Missing ids come back in a 207's `errors` (OBJECT_NOT_FOUND), which
  * simply leaves them out of `results`: the answer is one entry per id, `null` for a miss.
  */
 export async function batchRead(
-  http: VendorHttpClient,
+  api: HubSpotApi,
   obj: CrmObject,
   ids: readonly string[],
   properties: readonly string[],
   archived = false,
 ): Promise<(NativeRecord | null)[]> {
   if (ids.length === 0) return [];
-  const res = await http.request<HsBatchResponse>({
+  const res = await api.http.request<HsBatchResponse>({
     method: 'POST',
     url: PATHS.batch(obj, 'read'),
     query: archived ? { archived: true } : undefined,
@@ -52,7 +70,7 @@ const isListCursor = (o: Record<string, unknown>): boolean =>
  * page lists ids only and the records are read by batch (one extra call per page).
  */
 export async function listPage(
-  http: VendorHttpClient,
+  api: HubSpotApi,
   obj: CrmObject,
   options: ListOptions,
   properties: readonly string[],
@@ -64,7 +82,7 @@ export async function listPage(
   const limit = Math.max(1, Math.min(LIST_PAGE_MAX, Math.floor(options.pageSize) || LIST_PAGE_MAX));
   const joined = properties.join(',');
   const hydrate = joined.length > MAX_PROPERTIES_QUERY_CHARS;
-  const res = await http.request<HsListResponse>({
+  const res = await api.http.request<HsListResponse>({
     method: 'GET',
     url: PATHS.objects(obj),
     query: {
@@ -78,7 +96,7 @@ export async function listPage(
   let items: NativeRecord[];
   if (hydrate) {
     const read = await batchRead(
-      http,
+      api,
       obj,
       results.map((o) => String(o.id)),
       properties,

@@ -1,5 +1,5 @@
-import { type VendorHttpClient } from '../http/vendor-client';
 import { type CrmObject, type NativeRecord } from '../types';
+import { type HubSpotApi } from './api-context';
 import { LIST_PAGE_MAX, PATHS, SEARCH_LIMITS } from './hubspot.constants';
 import { toNativeRecord } from './mappers';
 import { batchRead } from './records';
@@ -22,11 +22,11 @@ import {
 export const SEARCH_BUDGET = 'search';
 
 export async function search(
-  http: VendorHttpClient,
+  api: HubSpotApi,
   obj: CrmObject,
   body: HsSearchRequest,
 ): Promise<HsSearchResponse> {
-  const res = await http.request<HsSearchResponse>({
+  const res = await api.http.request<HsSearchResponse>({
     method: 'POST',
     url: PATHS.search(obj),
     json: body,
@@ -99,7 +99,7 @@ export interface KeysetPage {
  * archived between the two calls is left out.
  */
 export async function keysetPage(
-  http: VendorHttpClient,
+  api: HubSpotApi,
   obj: CrmObject,
   k: KeysetSearch,
   idOnlyProperties: readonly string[] = [ID_PROPERTY],
@@ -110,12 +110,12 @@ export async function keysetPage(
     request.properties = [...idOnlyProperties];
     request.limit = Math.min(request.limit, LIST_PAGE_MAX);
   }
-  const res = await search(http, obj, request);
+  const res = await search(api, obj, request);
   const hits = res.results ?? [];
   let records: NativeRecord[];
   if (hydrate) {
     const read = await batchRead(
-      http,
+      api,
       obj,
       hits.map((h) => String(h.id)),
       k.properties,

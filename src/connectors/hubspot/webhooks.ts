@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { type CrmObject, type NativeChange, type WebhookRequest } from '../types';
+import { type HubSpotApi } from './api-context';
 import { OBJECT_TYPE_ID, WEBHOOK_MAX_AGE_MS } from './hubspot.constants';
 import { type HsWebhookEvent } from './wire.types';
 
@@ -83,6 +84,27 @@ export function verifyV3(req: WebhookRequest, options: VerifyOptions): boolean {
   return given.length === expected.length && crypto.timingSafeEqual(given, expected);
 }
 
+/** The connector's `verifyWebhook`: keyed by the app's client secret, over the URL HubSpot was told to call. */
+export function verifyWebhook(api: HubSpotApi, req: WebhookRequest): boolean {
+  return verifyV3(req, { secret: api.settings.webhookClientSecret, publicUrl: api.settings.webhookUrl });
+}
+
+/**
+ * The connector's `parseWebhook`: the changes of this connection's portal, each with its object (one
+ * delivery mixes objects). HubSpot sends every installing portal's events to the app's one URL, so
+ * events of other portals are skipped, and all of them while the portal is unknown.
+ */
+export function parseWebhook(api: HubSpotApi, req: WebhookRequest): NativeChange[] {
+  const events = parseEvents(req.rawBody);
+  if (api.portalId === null && events.length > 0) {
+    api.logger.warn(
+      { events: events.length },
+      'HubSpot webhook events dropped: the connection does not know its portal id, so none of them can be told to be its own (reconnect it to learn the portal)',
+    );
+  }
+  return toChanges(events, api.portalId);
+}
+
 /** The events of a delivery; anything that is not a JSON array of objects yields none. */
 export function parseEvents(rawBody: Buffer): HsWebhookEvent[] {
   let parsed: unknown;
@@ -124,28 +146,26 @@ function classify(e: HsWebhookEvent): { obj: CrmObject; verb: string } | null {
   return null;
 }
 
-export interface ParsedEvent {
-  object: CrmObject;
-  change: NativeChange;
-}
-
 /**
  * Events of `portalId` → native changes with their object. Merges delete the merged-away records and
  * update the survivor; association changes update the source record; events of other objects
  * (companies, tickets…) are dropped. An unknown portal (null) takes no events: one delivery can carry
  * any installing portal's, and accepting them would apply another customer's changes to this one.
  */
-export function toChanges(events: readonly HsWebhookEvent[], portalId: string | null): ParsedEvent[] {
+export function toChanges(events: readonly HsWebhookEvent[], portalId: string | null): NativeChange[] {
   if (portalId === null) return [];
-  const out: ParsedEvent[] = [];
+  const out: NativeChange[] = [];
   for (const e of events) {
     if (String(e.portalId ?? '') !== portalId) continue;
     const kind = classify(e);
     if (!kind || e.objectId === undefined) continue;
     const occurredAt = new Date(Number(e.occurredAt ?? 0)).toISOString();
     const base = { occurredAt, ...(e.eventId !== undefined ? { eventId: String(e.eventId) } : {}) };
-    const push = (remoteId: string | number, change: Omit<NativeChange, 'remoteId' | 'occurredAt'>): void => {
-      out.push({ object: kind.obj, change: { remoteId: String(remoteId), ...base, ...change } });
+    const push = (
+      remoteId: string | number,
+      change: Omit<NativeChange, 'object' | 'remoteId' | 'occurredAt'>,
+    ): void => {
+      out.push({ object: kind.obj, remoteId: String(remoteId), ...base, ...change });
     };
     switch (kind.verb) {
       case 'creation':

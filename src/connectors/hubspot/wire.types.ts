@@ -1,6 +1,6 @@
 /**
  * HubSpot's wire shapes as the vendor documents them (CRM objects v3, associations v4, properties v3,
- * pipelines v3, OAuth v1, webhooks v3). Property values always travel as strings (or null). Every field
+ * pipelines v3, webhooks v3). Property values always travel as strings (or null). Every field
  * HubSpot says to treat as optional is optional here.
  */
 
@@ -119,15 +119,6 @@ export interface HsPipeline {
   label: string;
   archived?: boolean;
   stages: HsPipelineStage[];
-}
-
-export interface HsTokenResponse {
-  access_token: string;
-  refresh_token?: string;
-  expires_in: number;
-  token_type?: string;
-  hub_id?: number;
-  scopes?: string[];
 }
 
 /** One event of a webhook delivery (legacy `contact.*`/`deal.*` and generic `object.*` subscriptions). */

@@ -6,6 +6,8 @@ import { type SalesforceSettings } from './objects';
 /** What every Salesforce API-area module works with: one per connector instance. */
 export interface SalesforceApi {
   readonly crm: 'salesforce';
+  /** Keys the per-connection metadata caches (describe, org currency, refused fields). */
+  readonly connectionId: string;
   /** jsforce, routed through {@link http} (see `jsforce-transport.ts`). */
   readonly conn: Connection;
   /** The shared client, for what jsforce cannot route (Bulk API 2.0). */

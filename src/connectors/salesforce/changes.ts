@@ -85,7 +85,7 @@ export async function listChanges(
     records.push(...result.records);
   }
 
-  const items = records.map(toChange);
+  const items = records.map((record) => toChange(obj, record));
   const last = records[records.length - 1];
   const nextCursor =
     records.length >= pageSize && last
@@ -94,11 +94,12 @@ export async function listChanges(
   return { items, nextCursor };
 }
 
-function toChange(record: WireRecord): NativeChange {
+function toChange(obj: CrmObject, record: WireRecord): NativeChange {
   const native = toNativeRecord(record);
   const stamp = record.SystemModstamp;
   if (typeof stamp !== 'string') throw new Error('Salesforce change without SystemModstamp');
   return {
+    object: obj,
     remoteId: native.remoteId,
     // An undelete comes back as a live record; the sync tells RESTORED from its snapshot.
     kind: native.isDeleted ? 'DELETED' : 'UPSERTED',

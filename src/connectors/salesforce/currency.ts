@@ -22,21 +22,17 @@ export interface CurrencyReading {
   perRecord: boolean;
 }
 
-async function dealsCarryCurrency(api: SalesforceApi, connectionId: string): Promise<boolean> {
+async function dealsCarryCurrency(api: SalesforceApi): Promise<boolean> {
   const { multiCurrency, orgCurrency } = api.settings;
   if (multiCurrency !== null) return multiCurrency;
   if (orgCurrency !== null) return false;
-  return (await describedFieldNames(api, connectionId, 'deal')).has(CURRENCY_FIELD);
+  return (await describedFieldNames(api, 'deal')).has(CURRENCY_FIELD);
 }
 
 /** How reads of `obj` get their currency; contacts have no amount and are read as configured. */
-export async function currencyReading(
-  api: SalesforceApi,
-  connectionId: string,
-  obj: CrmObject,
-): Promise<CurrencyReading> {
+export async function currencyReading(api: SalesforceApi, obj: CrmObject): Promise<CurrencyReading> {
   if (obj !== 'deal') return { api, perRecord: false };
-  if (!(await dealsCarryCurrency(api, connectionId))) return { api, perRecord: false };
+  if (!(await dealsCarryCurrency(api))) return { api, perRecord: false };
   // A stated multi-currency org already selects the field (objects.ts); a detected one adds it here.
   const settings = api.settings.multiCurrency ? api.settings : withRecordCurrency(api.settings);
   return { api: { ...api, settings }, perRecord: true };
@@ -48,12 +44,11 @@ export async function currencyReading(
  */
 export async function withCurrency<T extends NativeRecord | null>(
   reading: CurrencyReading,
-  connectionId: string,
   obj: CrmObject,
   records: readonly T[],
 ): Promise<T[]> {
   if (reading.perRecord || !records.some((r) => r !== null && lacksCurrency(obj, r))) return [...records];
   const { api } = reading;
-  const orgCurrency = api.settings.orgCurrency ?? (await orgDefaultCurrency(api, connectionId));
+  const orgCurrency = api.settings.orgCurrency ?? (await orgDefaultCurrency(api));
   return records.map((r) => (r === null ? r : (withOrgCurrency({ orgCurrency }, obj, r) as T)));
 }

@@ -57,23 +57,15 @@ export function relationshipSupport(api: SalesforceApi): RelationshipSupport {
 const namesOf = (result: WireDescribeResult): ReadonlySet<string> =>
   new Set(result.fields.map((f) => f.name));
 
-export async function describeFields(
-  api: SalesforceApi,
-  connectionId: string,
-  obj: CrmObject,
-): Promise<NativeField[]> {
+export async function describeFields(api: SalesforceApi, obj: CrmObject): Promise<NativeField[]> {
   const result = await describe(api, obj);
-  void FIELD_NAMES[obj].put(connectionId, api.now(), Promise.resolve(namesOf(result)));
+  void FIELD_NAMES[obj].put(api.connectionId, api.now(), Promise.resolve(namesOf(result)));
   return result.fields.map(toNativeField);
 }
 
 /** The object's field names for this connection: one describe per connection and TTL. */
-export function describedFieldNames(
-  api: SalesforceApi,
-  connectionId: string,
-  obj: CrmObject,
-): Promise<ReadonlySet<string>> {
-  return FIELD_NAMES[obj].get(connectionId, api.now(), async () => namesOf(await describe(api, obj)));
+export function describedFieldNames(api: SalesforceApi, obj: CrmObject): Promise<ReadonlySet<string>> {
+  return FIELD_NAMES[obj].get(api.connectionId, api.now(), async () => namesOf(await describe(api, obj)));
 }
 
 /** Forgets described field names (one connection's, or all: between tests). */

@@ -67,6 +67,8 @@ export function toNativeField(field: WireDescribeField): NativeField {
     // Required on create: not nillable and not filled in by Salesforce (Id, audit fields, defaults).
     required: !field.nillable && field.createable && field.defaultedOnCreate !== true,
     readOnly: !field.createable && !field.updateable,
+    unique: field.unique === true,
+    externalId: field.externalId === true,
   };
   if (field.picklistValues && field.picklistValues.length > 0) {
     out.picklistValues = field.picklistValues

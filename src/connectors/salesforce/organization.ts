@@ -32,8 +32,8 @@ async function fetchOrgCurrency(api: SalesforceApi): Promise<string> {
 }
 
 /** The org's default currency for this connection, from cache when fresh. */
-export function orgDefaultCurrency(api: SalesforceApi, connectionId: string): Promise<string> {
-  return cache.get(connectionId, api.now(), () => fetchOrgCurrency(api));
+export function orgDefaultCurrency(api: SalesforceApi): Promise<string> {
+  return cache.get(api.connectionId, api.now(), () => fetchOrgCurrency(api));
 }
 
 /** Forgets learned currencies (one connection's, or all: between tests). */

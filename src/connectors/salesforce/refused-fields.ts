@@ -58,15 +58,11 @@ const isInvalidField = (err: unknown): err is CrmError =>
   err instanceof CrmError && err.vendorCode === 'INVALID_FIELD';
 
 /** The selected fields of `obj` the org's metadata no longer resolves, each with why. */
-async function unresolvedFields(
-  api: SalesforceApi,
-  connectionId: string,
-  obj: CrmObject,
-): Promise<Record<string, string>> {
+async function unresolvedFields(api: SalesforceApi, obj: CrmObject): Promise<Record<string, string>> {
   const relationships = relationshipSupport(api);
   const root = {
     nativeObject: SALESFORCE_OBJECTS[obj],
-    fields: await describeFields(api, connectionId, obj),
+    fields: await describeFields(api, obj),
   };
   const out: Record<string, string> = {};
   for (const path of api.settings.fields[obj]) {
@@ -90,20 +86,19 @@ export interface ReadOutcome<T> {
  */
 export async function readDroppingRefusedFields<T>(
   api: SalesforceApi,
-  connectionId: string,
   obj: CrmObject,
   read: (api: SalesforceApi) => Promise<T>,
 ): Promise<ReadOutcome<T>> {
-  const before = known(connectionId, obj, api.now());
+  const before = known(api.connectionId, obj, api.now());
   const narrowed = withoutFields(api, obj, before);
   try {
     return { result: await read(narrowed), refused: before };
   } catch (err) {
     if (!isInvalidField(err)) throw err;
-    const found = await unresolvedFields(narrowed, connectionId, obj);
+    const found = await unresolvedFields(narrowed, obj);
     if (Object.keys(found).length === 0) throw err;
     const refused = { ...before, ...found };
-    learned.set(keyOf(connectionId, obj), { at: api.now(), fields: refused });
+    learned.set(keyOf(api.connectionId, obj), { at: api.now(), fields: refused });
     return { result: await read(withoutFields(api, obj, refused)), refused };
   }
 }

@@ -43,15 +43,14 @@ export class SalesforceConnector implements CrmConnector {
   readonly kind = 'salesforce' as const;
   readonly limits: ConnectorLimits;
   private readonly api: SalesforceApi;
-  private readonly connectionId: string;
 
   constructor(ctx: ConnectorContext, options: SalesforceConnectorOptions = {}) {
-    this.connectionId = ctx.connection.id;
     const decl = CRMS.salesforce;
     // The declaration is the one source of batch sizes; the connector only reads them.
     this.limits = { readBatch: decl.batch.read, writeBatch: decl.batch.write, budgets: decl.budgets };
     this.api = {
       crm: 'salesforce',
+      connectionId: ctx.connection.id,
       conn: createJsforceConnection(ctx.http),
       http: ctx.http,
       settings: parseSalesforceSettings(ctx.connection.settings),
@@ -67,11 +66,11 @@ export class SalesforceConnector implements CrmConnector {
   readonly relationships: RelationshipSupport;
 
   async getRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<(NativeRecord | null)[]> {
-    const reading = await currencyReading(this.api, this.connectionId, obj);
-    const { result, refused } = await readDroppingRefusedFields(reading.api, this.connectionId, obj, (api) =>
+    const reading = await currencyReading(this.api, obj);
+    const { result, refused } = await readDroppingRefusedFields(reading.api, obj, (api) =>
       getRecords(api, obj, remoteIds),
     );
-    return withCurrency(reading, this.connectionId, obj, markRefused(result, refused));
+    return withCurrency(reading, obj, markRefused(result, refused));
   }
 
   /** Every filter part as SOQL (`soql-filter.ts`), with deleted records too (`/queryAll`). */
@@ -83,28 +82,21 @@ export class SalesforceConnector implements CrmConnector {
   };
 
   async listRecords(obj: CrmObject, options: ListOptions): Promise<Page<NativeRecord>> {
-    const reading = await currencyReading(this.api, this.connectionId, obj);
-    const { result: page, refused } = await readDroppingRefusedFields(
-      reading.api,
-      this.connectionId,
-      obj,
-      (api) => listRecords(api, obj, options),
+    const reading = await currencyReading(this.api, obj);
+    const { result: page, refused } = await readDroppingRefusedFields(reading.api, obj, (api) =>
+      listRecords(api, obj, options),
     );
     const items = markRefused(page.items, refused);
-    return { ...page, items: await withCurrency(reading, this.connectionId, obj, items) };
+    return { ...page, items: await withCurrency(reading, obj, items) };
   }
 
   async listChanges(obj: CrmObject, options: ChangesOptions): Promise<Page<NativeChange>> {
-    const reading = await currencyReading(this.api, this.connectionId, obj);
-    const { result: page, refused } = await readDroppingRefusedFields(
-      reading.api,
-      this.connectionId,
-      obj,
-      (api) => listChanges(api, obj, options),
+    const reading = await currencyReading(this.api, obj);
+    const { result: page, refused } = await readDroppingRefusedFields(reading.api, obj, (api) =>
+      listChanges(api, obj, options),
     );
     const records = await withCurrency(
       reading,
-      this.connectionId,
       obj,
       markRefused(
         page.items.map((c) => c.record ?? null),
@@ -132,7 +124,7 @@ export class SalesforceConnector implements CrmConnector {
   }
 
   describeFields(obj: CrmObject): Promise<NativeField[]> {
-    return describeFields(this.api, this.connectionId, obj);
+    return describeFields(this.api, obj);
   }
 
   /** Salesforce sends no signed webhooks in this design (DESIGN.md "Sync"): it is synced by polling. */

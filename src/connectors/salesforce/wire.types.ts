@@ -46,6 +46,7 @@ export interface WireDescribeField {
   updateable: boolean;
   defaultedOnCreate?: boolean;
   calculated?: boolean;
+  unique?: boolean;
   externalId?: boolean;
   picklistValues?: { value: string; label: string | null; active: boolean }[];
   referenceTo?: string[];

@@ -331,6 +331,8 @@ export function describeConformance<S extends ConformanceSandbox>(target: Confor
       const expectFeed = (changes: NativeChange[], since: number) => {
         const upserted = changes.filter((c) => c.kind === 'UPSERTED').map((c) => c.remoteId);
         const deleted = changes.filter((c) => c.kind === 'DELETED').map((c) => c.remoteId);
+        // Every change names its object: sync routes by it, as it must for webhook deliveries.
+        expect(changes.filter((c) => c.object !== 'contact')).toEqual([]);
         expect(upserted.length).toBe(new Set(upserted).size);
         expect(deleted.length).toBe(new Set(deleted).size);
         // Everything the vendor changed after `since`, and nothing changed before its lookback.

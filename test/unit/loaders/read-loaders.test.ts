@@ -576,6 +576,8 @@ describe('custom fields read by default', () => {
     custom: true,
     required: false,
     readOnly: false,
+    unique: false,
+    externalId: false,
   };
 
   function customSetup(describe: () => Promise<NativeField[]>) {

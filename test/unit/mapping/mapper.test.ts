@@ -163,7 +163,16 @@ describe('Salesforce defaults', () => {
 
   it('keeps CurrencyIsoCode only where the org has it', () => {
     const described: NativeField[] = [
-      { name: 'Name', label: 'Name', type: 'string', custom: false, required: true, readOnly: false },
+      {
+        name: 'Name',
+        label: 'Name',
+        type: 'string',
+        custom: false,
+        required: true,
+        readOnly: false,
+        unique: false,
+        externalId: false,
+      },
     ];
     expect(fitToDescribe(sf.deal, described).fields.some((f) => f.native === 'CurrencyIsoCode')).toBe(false);
     const multi = [
@@ -175,6 +184,8 @@ describe('Salesforce defaults', () => {
         custom: false,
         required: false,
         readOnly: false,
+        unique: false,
+        externalId: false,
       },
     ];
     expect(fitToDescribe(sf.deal, multi).fields.some((f) => f.native === 'CurrencyIsoCode')).toBe(true);
@@ -234,10 +245,46 @@ describe('HubSpot defaults', () => {
 describe('custom fields and overrides', () => {
   const base: ObjectMapping = sf.contact;
   const described: NativeField[] = [
-    { name: 'FirstName', label: 'First', type: 'string', custom: false, required: false, readOnly: false },
-    { name: 'Score__c', label: 'Score', type: 'decimal', custom: true, required: false, readOnly: false },
-    { name: 'Tags__c', label: 'Tags', type: 'multipicklist', custom: true, required: false, readOnly: false },
-    { name: 'Formula__c', label: 'F', type: 'string', custom: true, required: false, readOnly: true },
+    {
+      name: 'FirstName',
+      label: 'First',
+      type: 'string',
+      custom: false,
+      required: false,
+      readOnly: false,
+      unique: false,
+      externalId: false,
+    },
+    {
+      name: 'Score__c',
+      label: 'Score',
+      type: 'decimal',
+      custom: true,
+      required: false,
+      readOnly: false,
+      unique: false,
+      externalId: false,
+    },
+    {
+      name: 'Tags__c',
+      label: 'Tags',
+      type: 'multipicklist',
+      custom: true,
+      required: false,
+      readOnly: false,
+      unique: false,
+      externalId: false,
+    },
+    {
+      name: 'Formula__c',
+      label: 'F',
+      type: 'string',
+      custom: true,
+      required: false,
+      readOnly: true,
+      unique: false,
+      externalId: false,
+    },
   ];
 
   it('finds custom fields through describeFields, CRM-owned by default', () => {
@@ -304,7 +351,16 @@ describe('fields the CRM refused', () => {
 
   it('a vendor field named like a prototype key lands as an own key, never on the prototype', () => {
     const mapping = fitToDescribe({ ...hs.contact, fields: [] }, [
-      { name: '__proto__', label: 'odd', type: 'string', custom: true, required: false, readOnly: true },
+      {
+        name: '__proto__',
+        label: 'odd',
+        type: 'string',
+        custom: true,
+        required: false,
+        readOnly: true,
+        unique: false,
+        externalId: false,
+      },
     ]);
     const out = toCanonical(mapping, JSON.parse('{"__proto__": "x"}') as Record<string, string>);
     expect(Object.getPrototypeOf(out.customFields)).toBe(Object.prototype);
@@ -321,6 +377,8 @@ describe('custom fields read by default, within a bound', () => {
     custom: true,
     required: false,
     readOnly: false,
+    unique: false,
+    externalId: false,
   });
   const autoMapped = (m: ObjectMapping): string[] =>
     m.fields.filter((f) => f.canonical.startsWith('customFields.')).map((f) => f.native);

@@ -11,6 +11,8 @@ const field = (name: string, extra: Partial<NativeField> = {}): NativeField => (
   custom: false,
   required: false,
   readOnly: false,
+  unique: false,
+  externalId: false,
   ...extra,
 });
 const reference = (name: string, relationshipName: string, to: string[]): NativeField =>

@@ -86,7 +86,7 @@ describe('HubSpot webhooks', () => {
       tampered[tampered.length - 2] = tampered[tampered.length - 2] === 0x30 ? 0x31 : 0x30;
       expect(connector.verifyWebhook({ ...first, rawBody: tampered })).toBe(false);
       expect(
-        received.flatMap((req) => connector.parseWebhookEvents(req)).every((e) => e.object === 'contact'),
+        received.flatMap((req) => connector.parseWebhook(req)).every((c) => c.object === 'contact'),
       ).toBe(true);
     } finally {
       await new Promise((resolve) => receiver.close(resolve));

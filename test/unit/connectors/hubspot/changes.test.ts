@@ -69,6 +69,8 @@ describe('listChanges', () => {
     do {
       const page = await connector.listChanges('contact', { since: SINCE, cursor, pageSize: 2 });
       for (const c of page.items) seen.push(`${c.kind}:${c.remoteId}@${c.occurredAt}`);
+      // Every change says its object, the archived phase's deletions too.
+      expect(page.items.every((c) => c.object === 'contact')).toBe(true);
       cursor = page.nextCursor;
       pages += 1;
     } while (cursor && pages < 10);
@@ -137,6 +139,7 @@ describe('listChanges', () => {
     expect(JSON.stringify(searched).length).toBeLessThanOrEqual(3000);
     expect(page.items).toEqual([
       {
+        object: 'deal',
         remoteId: '9',
         kind: 'UPSERTED',
         occurredAt: '2026-01-10T11:10:00.000Z',
@@ -178,20 +181,5 @@ describe('listChanges', () => {
         cursor: Buffer.from('{"v":1,"phase":"x"}').toString('base64url'),
       }),
     ).rejects.toThrow(/not a hubspot cursor/);
-  });
-});
-
-describe('search budget', () => {
-  // The pacing itself is the Redis budget's (test/integration/ratelimit/hubspot-search-budget.test.ts);
-  // here: searches name the `search` budget, every other call the ordinary ones.
-  it('draws searches on the search budget alone and other calls on the ordinary budgets', async () => {
-    const { connector, budget } = hubspot({ now: () => NOW, settings: { searchOverlapMs: 0 } });
-    mockProperties('contacts', ['email', 'lastmodifieddate', 'hs_object_id']);
-    nock(API)
-      .post('/crm/v3/objects/contacts/search')
-      .reply(200, { total: 1, results: [hit(1, '2026-01-10T11:30:00.000Z')] });
-    await connector.listChanges('contact', { since: SINCE, pageSize: 2 });
-    // The property list (ordinary budgets), then the search (its own).
-    expect(budget.named).toEqual([undefined, ['search']]);
   });
 });

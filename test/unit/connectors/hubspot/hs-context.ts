@@ -59,7 +59,7 @@ export function hubspot(
       logger: options.logger ?? createLogger({ level: 'silent' }),
       priority,
     },
-    options.now,
+    { now: options.now },
   );
   return { connector, http, tokens, budget, slept, connection };
 }

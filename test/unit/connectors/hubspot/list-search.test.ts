@@ -1,6 +1,5 @@
 import { ConnectorCursorError } from '../../../../src/connectors/cursor';
 import nock from '../../../support/nock';
-import { keysetRequest } from '../../../../src/connectors/hubspot/search';
 import { type HsSearchRequest } from '../../../../src/connectors/hubspot/wire.types';
 import { API, hubspot, mockProperties, resetNock } from './hs-context';
 
@@ -178,25 +177,5 @@ describe('HubSpot filtered listRecords', () => {
     await expect(
       connector.listRecords('contact', { pageSize: 1, cursor: searched.nextCursor }),
     ).rejects.toThrow(ConnectorCursorError);
-  });
-});
-
-describe('keysetRequest', () => {
-  it('refuses more filter groups or filters than search takes (5 groups, 6 per group, 18 in all)', () => {
-    const f = { propertyName: 'email', operator: 'EQ' as const, value: 'x' };
-    const base = { properties: ['email'], pageSize: 10 };
-    expect(() => keysetRequest({ ...base, groups: Array.from({ length: 6 }, () => [f]) })).toThrow(
-      RangeError,
-    );
-    expect(() =>
-      keysetRequest({ ...base, groups: [Array.from({ length: 6 }, () => f)], lastId: '1' }),
-    ).toThrow(RangeError);
-    expect(() =>
-      keysetRequest({ ...base, groups: Array.from({ length: 4 }, () => [f, f, f, f, f]) }),
-    ).toThrow(RangeError);
-    expect(keysetRequest({ ...base, groups: [] }).filterGroups).toEqual([]);
-    expect(keysetRequest({ ...base, groups: [[]], lastId: '5' }).filterGroups).toEqual([
-      { filters: [{ propertyName: 'hs_object_id', operator: 'GT', value: '5' }] },
-    ]);
   });
 });

@@ -34,9 +34,9 @@ describe('Salesforce listChanges', () => {
     expect(soql).toMatch(
       / FROM Contact WHERE SystemModstamp > 2024-05-20T09:00:00Z ORDER BY SystemModstamp ASC, Id ASC LIMIT 100$/,
     );
-    expect(page.items.map((c) => [c.remoteId, c.kind, c.occurredAt])).toEqual([
-      [sfId('003', 1), 'UPSERTED', '2024-05-20T10:00:00.000Z'],
-      [sfId('003', 2), 'DELETED', '2024-05-20T10:05:00.000Z'],
+    expect(page.items.map((c) => [c.object, c.remoteId, c.kind, c.occurredAt])).toEqual([
+      ['contact', sfId('003', 1), 'UPSERTED', '2024-05-20T10:00:00.000Z'],
+      ['contact', sfId('003', 2), 'DELETED', '2024-05-20T10:05:00.000Z'],
     ]);
     expect(page.items[0].record?.fields.LastName).toBe('Last1');
     expect(page.nextCursor).toBeNull();

@@ -1,4 +1,16 @@
 import { DATA, forgetOrgMetadata, rejection, salesforce, sf, sfId } from './sf-context';
+import {
+  bulkRecordError,
+  errorClassForStatusCode,
+  recordError,
+} from '../../../../src/connectors/salesforce/errors';
+import {
+  CrmConflictError,
+  CrmNotFoundError,
+  CrmUnavailableError,
+  CrmUpstreamError,
+  CrmValidationError,
+} from '../../../../src/errors';
 
 beforeEach(forgetOrgMetadata);
 
@@ -137,5 +149,44 @@ describe('Salesforce error shapes through jsforce and the shared layer', () => {
     };
     expect(connector.verifyWebhook(req)).toBe(false);
     expect(connector.parseWebhook(req)).toEqual([]);
+  });
+});
+
+describe('per-record errors', () => {
+  it('maps status codes to error classes', () => {
+    expect(errorClassForStatusCode('REQUIRED_FIELD_MISSING')).toBe(CrmValidationError);
+    expect(errorClassForStatusCode('DUPLICATES_DETECTED')).toBe(CrmConflictError);
+    expect(errorClassForStatusCode('ENTITY_IS_DELETED')).toBe(CrmNotFoundError);
+    expect(errorClassForStatusCode('UNABLE_TO_LOCK_ROW')).toBe(CrmUnavailableError);
+    expect(errorClassForStatusCode('ALL_OR_NONE_OPERATION_ROLLED_BACK')).toBe(CrmUnavailableError);
+    expect(errorClassForStatusCode('SOMETHING_NEW')).toBe(CrmUpstreamError);
+  });
+
+  it('names every error and field in the message', () => {
+    const err = recordError(
+      [
+        { statusCode: 'STRING_TOO_LONG', message: 'Title: data value too large', fields: ['Title'] },
+        { statusCode: 'INVALID_EMAIL_ADDRESS', message: 'Email: invalid email address', fields: ['Email'] },
+      ],
+      'salesforce',
+    );
+    expect(err.message).toBe(
+      'salesforce refused the record: STRING_TOO_LONG: Title: data value too large [Title]; INVALID_EMAIL_ADDRESS: Email: invalid email address [Email]',
+    );
+    expect(err.details).toEqual({ fields: ['Title', 'Email'] });
+  });
+
+  it('reads a Bulk sf__Error cell', () => {
+    const err = bulkRecordError(
+      'REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --',
+      'salesforce',
+    );
+    expect(err).toMatchObject({
+      code: 'VALIDATION',
+      vendorCode: 'REQUIRED_FIELD_MISSING',
+      details: { fields: ['LastName'] },
+    });
+    expect(err.message).toContain('Required fields are missing: [LastName]');
+    expect(bulkRecordError('something odd', 'salesforce').code).toBe('UPSTREAM');
   });
 });

@@ -1,8 +1,8 @@
 import nock from '../../../support/nock';
 import { type RecordWrite } from '../../../../src/connectors/types';
-import { API, hubspot, mockProperties, rejection, resetNock } from './hs-context';
+import { API, hubspot, rejection, resetNock } from './hs-context';
 
-/** Batch read, create/update/upsert and archive against the documented HubSpot responses (B3, B5). */
+/** Batch create/update/upsert and archive against the documented HubSpot responses (B3, B5). */
 
 const ENVELOPE = {
   requestedAt: '2024-05-20T20:49:32.469Z',
@@ -23,91 +23,6 @@ function obj(id: string, props: Record<string, string | null>, extra: Record<str
 }
 
 afterEach(() => resetNock());
-
-describe('getRecords', () => {
-  it('reads ≤ 100 ids in one batch/read naming every property, null for the ids a 207 reports missing', async () => {
-    const { connector } = hubspot();
-    mockProperties('contacts', ['email', 'firstname', 'my_custom']);
-    let sent: Record<string, unknown> = {};
-    nock(API)
-      .post('/crm/v3/objects/contacts/batch/read', (body: Record<string, unknown>) => {
-        sent = body;
-        return true;
-      })
-      .reply(207, {
-        status: 'COMPLETE',
-        results: [obj('2', { email: 'b@x.io' }), obj('1', { email: 'a@x.io', my_custom: null })],
-        numErrors: 1,
-        errors: [
-          {
-            status: 'error',
-            category: 'OBJECT_NOT_FOUND',
-            message:
-              'Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.',
-            context: { ids: ['999'] },
-            links: {},
-            errors: [],
-          },
-        ],
-        ...ENVELOPE,
-      });
-    const records = await connector.getRecords('contact', ['1', '999', '2']);
-    expect(sent).toEqual({
-      properties: ['email', 'firstname', 'my_custom'],
-      propertiesWithHistory: [],
-      inputs: [{ id: '1' }, { id: '999' }, { id: '2' }],
-    });
-    expect(records.map((r) => r?.remoteId ?? null)).toEqual(['1', null, '2']);
-    expect(records[0]).toEqual({
-      remoteId: '1',
-      fields: { hs_object_id: '1', email: 'a@x.io', my_custom: null },
-      updatedAt: '2024-02-01T00:00:00.000Z',
-      isDeleted: false,
-    });
-  });
-
-  it('also names the mapped fields the read path passes (settings.fields), e.g. a property created a moment ago', async () => {
-    const { connector } = hubspot({
-      settings: { fields: { contact: ['email', 'brand_new_prop', 'company.name'] } },
-    });
-    mockProperties('contacts', ['email', 'firstname']);
-    nock(API)
-      .post('/crm/v3/objects/contacts/batch/read', {
-        properties: ['email', 'firstname', 'brand_new_prop'],
-        propertiesWithHistory: [],
-        inputs: [{ id: '1' }],
-      })
-      .reply(200, { status: 'COMPLETE', results: [obj('1', { brand_new_prop: 'x' })], ...ENVELOPE });
-    expect((await connector.getRecords('contact', ['1']))[0]?.fields.brand_new_prop).toBe('x');
-  });
-
-  it('refuses more ids than one batch read takes, naming both numbers', async () => {
-    const { connector } = hubspot();
-    const ids = Array.from({ length: 101 }, (_, i) => String(i));
-    await expect(connector.getRecords('deal', ids)).rejects.toThrow(/at most 100 ids.*got 101/);
-  });
-
-  it('refreshes once on an expired OAuth token (401 EXPIRED_AUTHENTICATION) and retries with the new one', async () => {
-    const { connector, tokens } = hubspot();
-    mockProperties('deals', ['dealname']);
-    nock(API)
-      .post('/crm/v3/objects/deals/batch/read')
-      .matchHeader('authorization', 'Bearer tok-1')
-      .reply(401, {
-        status: 'error',
-        message: 'The OAuth token used to make this call expired 75 second(s) ago.',
-        correlationId: 'c-1',
-        category: 'EXPIRED_AUTHENTICATION',
-        context: { 'expire time': ['2022-06-21T10:37:52.040Z'] },
-      })
-      .post('/crm/v3/objects/deals/batch/read')
-      .matchHeader('authorization', 'Bearer tok-2')
-      .reply(200, { status: 'COMPLETE', results: [obj('7', { dealname: 'Big' })], ...ENVELOPE });
-    const [deal] = await connector.getRecords('deal', ['7']);
-    expect(deal?.fields.dealname).toBe('Big');
-    expect(tokens.refreshes).toEqual(['tok-1']);
-  });
-});
 
 function writes(n: number, make: (i: number) => Partial<RecordWrite>): RecordWrite[] {
   return Array.from({ length: n }, (_, i) => ({

@@ -66,3 +66,18 @@ describe('the Salesforce read list and the default mapping', () => {
     });
   });
 });
+
+describe('parseSalesforceSettings', () => {
+  it('does not select a field twice when the connection repeats a standard one', () => {
+    const s = parseSalesforceSettings({ fields: { contact: ['email', 'Region__c'] } });
+    expect(s.fields.contact.filter((f) => f.toLowerCase() === 'email')).toEqual(['Email']);
+    expect(s.fields.contact).toContain('Region__c');
+    expect(s.bulkThreshold).toBe(2000);
+  });
+
+  it('refuses settings of the wrong shape, naming the path', () => {
+    expect(() => parseSalesforceSettings({ bulkThreshold: -1 })).toThrow(
+      /Salesforce connection settings: .*bulkThreshold/s,
+    );
+  });
+});
