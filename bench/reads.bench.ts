@@ -30,7 +30,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { CRMS } from '../src/config/crms';
+import { CRMS } from '../src/connectors/registry';
 import { loadEnv } from '../src/config/env';
 import { type CrmObject } from '../src/connectors/types';
 import { createGatewayPubSub } from '../src/events/pubsub';

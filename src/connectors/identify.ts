@@ -1,14 +1,10 @@
-import { crmDeclaration, isCrmKind } from '../config/crms';
 import { BadUserInputError } from '../errors';
 import { type Logger, createLogger } from '../logger';
-import { defaultHooks } from './http/hooks';
 import { type BudgetGate, type HttpTransport, type TokenAccess } from './http/http.types';
-import { VendorHttpClient } from './http/vendor-client';
-import { recordVendorCall } from './metrics';
-import { connectorRegistration } from './registry';
-import { type VendorUrlPolicy, resolveVendorHosts } from './ssrf';
+import { type VendorUrlPolicy } from './ssrf';
 import { type StoredTokens } from './tokens/credentials';
 import { type AccountIdentity, type ConnectorContext } from './types';
+import { vendorAccess, vendorClient } from './vendor-access';
 
 /**
  * Learning which vendor account (and app) new credentials belong to, through the connector's optional
@@ -58,11 +54,8 @@ const UNMETERED: BudgetGate = {
  */
 export async function identifyAccount(request: IdentifyRequest): Promise<AccountIdentity | null> {
   // Throws naming the declared kinds when `crm` is not one of them.
-  const decl = crmDeclaration(request.crm);
-  const crm = request.crm;
-  if (!isCrmKind(crm)) return null;
-  const registration = connectorRegistration(crm);
-  const hosts = resolveVendorHosts(decl, request.vendorUrls, request.policy);
+  const access = vendorAccess({ crm: request.crm, vendorUrls: request.vendorUrls, policy: request.policy });
+  const decl = access.declaration;
   const { credentials } = request;
   const tokens: TokenAccess = {
     get: async () => ({
@@ -75,18 +68,11 @@ export async function identifyAccount(request: IdentifyRequest): Promise<Account
       throw new CredentialsRejected(`${decl.displayName} rejected the credentials`);
     },
   };
-  const http = new VendorHttpClient({
-    crm: decl.kind,
-    baseUrl: hosts.api ?? undefined,
+  const http = vendorClient(access, {
     transport: request.transport,
-    hooks: {
-      ...defaultHooks({ authScheme: decl.authScheme, requestIdHeader: decl.requestIdHeader }),
-      ...registration.hooks,
-    },
     tokens,
     priority: 'interactive',
     timeoutMs: 10_000,
-    onCall: recordVendorCall,
   });
   const logger = request.logger;
   const ctx: ConnectorContext = {
@@ -94,7 +80,7 @@ export async function identifyAccount(request: IdentifyRequest): Promise<Account
     connection: {
       id: 'connecting',
       tenantId: '',
-      crm,
+      crm: access.kind,
       externalAccountId: null,
       vendorUrls: request.vendorUrls,
       settings: {},
@@ -105,7 +91,7 @@ export async function identifyAccount(request: IdentifyRequest): Promise<Account
     logger: (logger ?? createLogger({ level: 'silent' })).child({ crm: decl.kind }),
     priority: 'interactive',
   };
-  const connector = registration.create(ctx);
+  const connector = access.definition.create(ctx);
   if (!connector.identify) return null;
   try {
     return await connector.identify(credentials.authKind);

@@ -1,4 +1,5 @@
-import { type AuthKind, type BudgetDeclaration, type CrmKind } from '../config/crms';
+import { type AuthKind, type BudgetDeclaration } from '../config/crms';
+import { type CrmKind } from './registry';
 import { type CrmError } from '../errors';
 import { type Logger } from '../logger';
 import { type BudgetGate, type CallPriority, type TokenAccess } from './http/http.types';

@@ -1,4 +1,4 @@
-import { type AuthKind, CRMS } from '../../config/crms';
+import { type AuthKind } from '../../config/crms';
 import {
   type AccountIdentity,
   type ChangesOptions,
@@ -20,6 +20,7 @@ import { readAssociations } from './associations';
 import { identifyToken } from './auth';
 import { archiveBatch, upsertBatch } from './batch-write';
 import { changesPage } from './changes';
+import { hubspotDeclaration } from './declaration';
 import { type DealStage, fetchDealStages } from './pipelines';
 import { HUBSPOT_LIST_FILTERS, listSearchGroups, searchListPage } from './list-search';
 import { freshProperties, propertyNames } from './properties';
@@ -42,7 +43,7 @@ export class HubSpotConnector implements CrmConnector {
     private readonly ctx: ConnectorContext,
     private readonly now: () => number = Date.now,
   ) {
-    const decl = CRMS.hubspot;
+    const decl = hubspotDeclaration;
     this.limits = { readBatch: decl.batch.read, writeBatch: decl.batch.write, budgets: decl.budgets };
     this.settings = hubspotSettings(ctx.connection.settings);
   }

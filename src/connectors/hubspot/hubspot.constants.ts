@@ -1,4 +1,4 @@
-import { HUBSPOT_API_VERSION } from '../../config/crms';
+import { HUBSPOT_API_VERSION } from './declaration';
 import { type CrmObject } from '../types';
 
 /**

@@ -1,4 +1,5 @@
-import { salesforceHooks, JSFORCE_API_VERSION } from '../../../../src/connectors/salesforce/auth';
+import { JSFORCE_API_VERSION } from '../../../../src/connectors/salesforce/auth';
+import { salesforceHooks } from '../../../../src/connectors/salesforce/hooks';
 import { BULK_NULL, parseCsv, toCsv } from '../../../../src/connectors/salesforce/csv';
 import {
   bulkRecordError,
