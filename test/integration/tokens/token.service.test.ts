@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { crmDefinition } from '../../../src/connectors/registry';
 import { type StoredTokens } from '../../../src/connectors/tokens/credentials';
 import { OAuth2Client, oauthRefresher } from '../../../src/connectors/tokens/oauth2-client';
-import { processTokenRefresh } from '../../../src/connectors/tokens/refresh.job';
+import { processTokenRefresh } from '../../../src/worker/token-refresh.processor';
 import { RefreshLock } from '../../../src/connectors/tokens/refresh-lock';
 import {
   type ConnectionEventPublisher,
