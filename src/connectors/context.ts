@@ -86,9 +86,7 @@ function contextFor(
     connection: info,
     http,
     tokens,
-    budget,
     logger: deps.logger.child({ crm: info.crm, connectionId: info.id }),
-    priority,
   };
 }
 

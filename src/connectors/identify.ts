@@ -1,6 +1,6 @@
 import { BadUserInputError } from '../errors';
 import { type Logger, createLogger } from '../logger';
-import { type BudgetGate, type HttpTransport, type TokenAccess } from './http/http.types';
+import { type HttpTransport, type TokenAccess } from './http/http.types';
 import { type VendorUrlPolicy } from './ssrf';
 import { type StoredTokens } from './tokens/credentials';
 import { type AccountIdentity, type ConnectorContext } from './types';
@@ -36,19 +36,6 @@ class CredentialsRejected extends Error {
 }
 
 /**
- * Calls are not metered: the budget scope is what is being learned, and this is one call per
- * connection made, by a person, before the connection exists.
- */
-const UNMETERED: BudgetGate = {
-  acquire: async () => undefined,
-  observe: async () => undefined,
-  exhausted: async () => undefined,
-  backOff: async () => 0,
-  reopen: async () => undefined,
-  releaseProbe: async () => undefined,
-};
-
-/**
  * The account the credentials belong to, or null when the connector has no `identify` or the vendor did
  * not say. Throws BAD_USER_INPUT when the vendor rejects the credentials.
  */
@@ -68,6 +55,8 @@ export async function identifyAccount(request: IdentifyRequest): Promise<Account
       throw new CredentialsRejected(`${decl.displayName} rejected the credentials`);
     },
   };
+  // Unmetered: the budget scope is what is being learned, and this is one call per connection made,
+  // by a person, before the connection exists.
   const http = vendorClient(access, {
     transport: request.transport,
     tokens,
@@ -87,9 +76,7 @@ export async function identifyAccount(request: IdentifyRequest): Promise<Account
     },
     http,
     tokens,
-    budget: UNMETERED,
     logger: (logger ?? createLogger({ level: 'silent' })).child({ crm: decl.kind }),
-    priority: 'interactive',
   };
   const connector = access.definition.create(ctx);
   if (!connector.identify) return null;

@@ -1,4 +1,4 @@
-import { type CallPriority, type ResponseHeaders } from './http.types';
+import { type CallPriority } from './http.types';
 
 /**
  * Whether and when to try a vendor call again: one pure function, so every rule is unit-tested and the
@@ -213,9 +213,4 @@ export function parseResetHeader(value: string | undefined, unit: 's' | 'ms', no
   if (n >= EPOCH_MS_FLOOR) return Math.max(0, Math.ceil(n - nowMs));
   if (n >= EPOCH_SECONDS_FLOOR) return Math.max(0, Math.ceil(n * 1000 - nowMs));
   return Math.max(0, Math.ceil(unit === 's' ? n * 1000 : n));
-}
-
-/** Reads `retry-after` from response headers (names lower-cased). */
-export function retryAfterFromHeaders(headers: ResponseHeaders, nowMs: number): number | null {
-  return parseRetryAfter(headers['retry-after'], nowMs);
 }

@@ -121,15 +121,6 @@ export interface HsPipeline {
   stages: HsPipelineStage[];
 }
 
-export interface HsTokenResponse {
-  access_token: string;
-  refresh_token?: string;
-  expires_in: number;
-  token_type?: string;
-  hub_id?: number;
-  scopes?: string[];
-}
-
 /** One event of a webhook delivery (legacy `contact.*`/`deal.*` and generic `object.*` subscriptions). */
 export interface HsWebhookEvent {
   eventId?: number | string;

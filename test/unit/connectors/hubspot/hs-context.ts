@@ -55,9 +55,7 @@ export function hubspot(
       connection,
       http,
       tokens,
-      budget,
       logger: options.logger ?? createLogger({ level: 'silent' }),
-      priority,
     },
     options.now,
   );

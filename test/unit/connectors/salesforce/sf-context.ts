@@ -46,9 +46,7 @@ export function salesforce(
       },
       http,
       tokens,
-      budget,
       logger: createLogger({ level: 'silent' }),
-      priority,
     },
     { sleep, now: options.now },
   );
