@@ -3,8 +3,8 @@
  * - `reads.calls.*`: vendor data calls (from the sandboxes' request logs) for
  *   `contacts(first: 100) { deals { contacts } }` and a 500-id `contactsByRemoteIds`, beside
  *   `reads.calls_min.*` (⌈N / readBatch⌉ per level, N counted from the response, readBatch from
- *   src/config/crms.ts) and `reads.calls_nodataloader.*` (the same resolvers with the loaders' batching
- *   and caching off); Salesforce under the plain names, HubSpot with a `.hubspot` suffix.
+ *   src/connectors/<crm>/declaration.ts) and `reads.calls_nodataloader.*` (the same resolvers with the
+ *   loaders' batching and caching off); Salesforce under the plain names, HubSpot with a `.hubspot` suffix.
  *   Metadata calls (property lists, pipelines, describes, Salesforce's org currency: what the mapping,
  *   the stage → status table and deal currencies need, once per connection, not what the query reads) are not in `reads.calls.*`; `reads.calls_metadata.*` prints them.
  * - `reads.overhead.*`: rps and p99 of a read that makes no vendor call (`fieldMapping`: API-key check,
@@ -30,7 +30,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { CRMS } from '../src/config/crms';
+import { CRMS } from '../src/connectors/registry';
 import { loadEnv } from '../src/config/env';
 import { type CrmObject } from '../src/connectors/types';
 import { createGatewayPubSub } from '../src/events/pubsub';

@@ -1,11 +1,12 @@
-import { type AuthKind, crmDeclaration } from '../config/crms';
+import { type AuthKind } from '../config/crms';
 import { BadUserInputError, CrmError } from '../errors';
 import { type Logger } from '../logger';
 import { type HttpTransport } from './http/http.types';
 import { identifyAccount, identitySettings } from './identify';
-import { type VendorUrlPolicy, resolveVendorHosts } from './ssrf';
+import { type VendorUrlPolicy } from './ssrf';
 import { type StoredTokens, staticTokenCredentials } from './tokens/credentials';
-import { InvalidGrantError, OAuth2Client } from './tokens/oauth2-client';
+import { InvalidGrantError } from './tokens/oauth2-client';
+import { oauthClient, vendorAccess } from './vendor-access';
 
 /**
  * Connecting a CRM without a browser (`createConnection`): an API token (HubSpot private app,
@@ -49,13 +50,13 @@ export async function prepareTokenConnection(
   options: PrepareOptions = {},
 ): Promise<PreparedConnection> {
   const { transport } = options;
-  const decl = crmDeclaration(request.crm);
   const vendorUrls = request.vendorUrls ?? {};
   for (const [key, value] of Object.entries(vendorUrls)) {
     if (typeof value !== 'string')
       throw new BadUserInputError(`input.vendorUrls.${key} must be a URL string`);
   }
-  const hosts = resolveVendorHosts(decl, vendorUrls, policy);
+  const access = vendorAccess({ crm: request.crm, vendorUrls, policy });
+  const { declaration: decl, hosts } = access;
   const checkedUrls: Record<string, string> = {};
   if (vendorUrls.auth) checkedUrls.auth = hosts.auth;
   if (vendorUrls.api && hosts.api) checkedUrls.api = hosts.api;
@@ -92,13 +93,7 @@ export async function prepareTokenConnection(
   if (typeof clientId !== 'string' || typeof clientSecret !== 'string' || !clientId || !clientSecret) {
     throw new BadUserInputError('input.credentials.clientId and clientSecret must be non-empty strings');
   }
-  const client = new OAuth2Client({
-    decl,
-    hosts,
-    app: { clientId, clientSecret, redirectUri: '' },
-    policy,
-    transport,
-  });
+  const client = oauthClient(access, { clientId, clientSecret, redirectUri: '' }, { policy, transport });
   const grant = await client.clientCredentials().catch((err: unknown) => {
     if (err instanceof InvalidGrantError || (err instanceof CrmError && !err.retryable)) {
       throw new BadUserInputError(`${decl.displayName} refused the client credentials: ${err.message}`);

@@ -1,18 +1,15 @@
 import type Redis from 'ioredis';
-import { crmDeclaration } from '../config/crms';
 import { type Logger } from '../logger';
 import { RedisBudgetGate } from '../ratelimit/budget-gate';
 import { type OperationDeadline } from './http/deadline';
-import { defaultHooks } from './http/hooks';
 import { type CallPriority, type HttpTransport, type TokenAccess } from './http/http.types';
 import { type RetryPolicyOptions } from './http/retry-policy';
-import { VendorHttpClient } from './http/vendor-client';
-import { budgetRefusalRecorder, budgetRemainingRecorder, recordVendorCall } from './metrics';
-import { connectorRegistration, createConnector } from './registry';
-import { type VendorUrlPolicy, resolveVendorHosts } from './ssrf';
+import { budgetRefusalRecorder, budgetRemainingRecorder } from './metrics';
+import { type VendorUrlPolicy } from './ssrf';
 import { type ConnectionInfo, type ConnectorContext, type CrmConnector } from './types';
+import { type VendorAccess, vendorAccess, vendorClient } from './vendor-access';
 
-/** What every connector context of a process is built from (the lead builds one per process). */
+/** What every connector context of a process is built from (one per process). */
 export interface ConnectorDeps {
   redis: Redis;
   /** REDIS_PREFIX. */
@@ -46,47 +43,50 @@ export function createConnectorContext(
   deps: ConnectorDeps,
   call: ConnectorCallOptions = {},
 ): ConnectorContext {
-  // Throws naming the declared kinds when the stored kind is not one of them.
-  const decl = crmDeclaration(connection.crm);
+  return contextFor(connectionAccess(connection, deps), connection, priority, deps, call);
+}
+
+/** The CRM of a stored connection (throws naming the declared kinds when it is none) and its checked hosts. */
+function connectionAccess(connection: ConnectionLike, deps: ConnectorDeps): VendorAccess {
+  return vendorAccess({
+    crm: connection.crm,
+    vendorUrls: connection.vendorUrls,
+    policy: deps.policy,
+    storedFor: connection.id,
+  });
+}
+
+function contextFor(
+  access: VendorAccess,
+  connection: ConnectionLike,
+  priority: CallPriority,
+  deps: ConnectorDeps,
+  call: ConnectorCallOptions,
+): ConnectorContext {
   const info = { ...connection } as ConnectionInfo;
-  const hosts = resolveVendorHosts(decl, info.vendorUrls, deps.policy, info.id);
   const tokens = deps.tokensFor(info.id);
   const budget = new RedisBudgetGate({
     redis: deps.redis,
     prefix: deps.prefix,
     connection: info,
-    budgets: decl.budgets,
+    budgets: access.declaration.budgets,
     onRemaining: budgetRemainingRecorder(info.crm, info.id),
     onRefused: budgetRefusalRecorder(info.crm, info.id),
   });
-  const http = new VendorHttpClient({
-    crm: info.crm,
+  const http = vendorClient(access, {
     connectionId: info.id,
-    baseUrl: hosts.api ?? undefined,
     transport: deps.transport,
-    hooks: {
-      // The budgets' reset headers tell `isRateLimited` how long a refusal lasts.
-      ...defaultHooks({
-        authScheme: decl.authScheme,
-        requestIdHeader: decl.requestIdHeader,
-        budgets: decl.budgets,
-      }),
-      ...connectorRegistration(info.crm).hooks,
-    },
     tokens,
     budget,
     priority,
     retry: deps.retry,
     deadline: call.deadline,
-    onCall: recordVendorCall,
   });
   return {
     connection: info,
     http,
     tokens,
-    budget,
     logger: deps.logger.child({ crm: info.crm, connectionId: info.id }),
-    priority,
   };
 }
 
@@ -97,5 +97,6 @@ export function connectorFor(
   deps: ConnectorDeps,
   call: ConnectorCallOptions = {},
 ): CrmConnector {
-  return createConnector(createConnectorContext(connection, priority, deps, call));
+  const access = connectionAccess(connection, deps);
+  return access.definition.create(contextFor(access, connection, priority, deps, call));
 }

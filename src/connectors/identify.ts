@@ -1,14 +1,10 @@
-import { crmDeclaration, isCrmKind } from '../config/crms';
 import { BadUserInputError } from '../errors';
 import { type Logger, createLogger } from '../logger';
-import { defaultHooks } from './http/hooks';
-import { type BudgetGate, type HttpTransport, type TokenAccess } from './http/http.types';
-import { VendorHttpClient } from './http/vendor-client';
-import { recordVendorCall } from './metrics';
-import { connectorRegistration } from './registry';
-import { type VendorUrlPolicy, resolveVendorHosts } from './ssrf';
+import { type HttpTransport, type TokenAccess } from './http/http.types';
+import { type VendorUrlPolicy } from './ssrf';
 import { type StoredTokens } from './tokens/credentials';
 import { type AccountIdentity, type ConnectorContext } from './types';
+import { vendorAccess, vendorClient } from './vendor-access';
 
 /**
  * Learning which vendor account (and app) new credentials belong to, through the connector's optional
@@ -40,29 +36,13 @@ class CredentialsRejected extends Error {
 }
 
 /**
- * Calls are not metered: the budget scope is what is being learned, and this is one call per
- * connection made, by a person, before the connection exists.
- */
-const UNMETERED: BudgetGate = {
-  acquire: async () => undefined,
-  observe: async () => undefined,
-  exhausted: async () => undefined,
-  backOff: async () => 0,
-  reopen: async () => undefined,
-  releaseProbe: async () => undefined,
-};
-
-/**
  * The account the credentials belong to, or null when the connector has no `identify` or the vendor did
  * not say. Throws BAD_USER_INPUT when the vendor rejects the credentials.
  */
 export async function identifyAccount(request: IdentifyRequest): Promise<AccountIdentity | null> {
   // Throws naming the declared kinds when `crm` is not one of them.
-  const decl = crmDeclaration(request.crm);
-  const crm = request.crm;
-  if (!isCrmKind(crm)) return null;
-  const registration = connectorRegistration(crm);
-  const hosts = resolveVendorHosts(decl, request.vendorUrls, request.policy);
+  const access = vendorAccess({ crm: request.crm, vendorUrls: request.vendorUrls, policy: request.policy });
+  const decl = access.declaration;
   const { credentials } = request;
   const tokens: TokenAccess = {
     get: async () => ({
@@ -75,18 +55,13 @@ export async function identifyAccount(request: IdentifyRequest): Promise<Account
       throw new CredentialsRejected(`${decl.displayName} rejected the credentials`);
     },
   };
-  const http = new VendorHttpClient({
-    crm: decl.kind,
-    baseUrl: hosts.api ?? undefined,
+  // Unmetered: the budget scope is what is being learned, and this is one call per connection made,
+  // by a person, before the connection exists.
+  const http = vendorClient(access, {
     transport: request.transport,
-    hooks: {
-      ...defaultHooks({ authScheme: decl.authScheme, requestIdHeader: decl.requestIdHeader }),
-      ...registration.hooks,
-    },
     tokens,
     priority: 'interactive',
     timeoutMs: 10_000,
-    onCall: recordVendorCall,
   });
   const logger = request.logger;
   const ctx: ConnectorContext = {
@@ -94,18 +69,16 @@ export async function identifyAccount(request: IdentifyRequest): Promise<Account
     connection: {
       id: 'connecting',
       tenantId: '',
-      crm,
+      crm: access.kind,
       externalAccountId: null,
       vendorUrls: request.vendorUrls,
       settings: {},
     },
     http,
     tokens,
-    budget: UNMETERED,
     logger: (logger ?? createLogger({ level: 'silent' })).child({ crm: decl.kind }),
-    priority: 'interactive',
   };
-  const connector = registration.create(ctx);
+  const connector = access.definition.create(ctx);
   if (!connector.identify) return null;
   try {
     return await connector.identify(credentials.authKind);

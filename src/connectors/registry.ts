@@ -1,53 +1,50 @@
-import { type CrmKind, crmDeclaration, isCrmKind, CRM_KINDS } from '../config/crms';
-import { type VendorHooks } from './http/hooks';
-import { createHubSpotConnector } from './hubspot/hubspot.connector';
-import { salesforceHooks } from './salesforce/auth';
-import { createSalesforceConnector } from './salesforce/salesforce.connector';
-import { type ConnectorContext, type ConnectorFactory, type CrmConnector } from './types';
+import { type CrmDeclaration } from '../config/crms';
+import { type CrmMappingDefaults } from '../mapping/types';
+import { type CrmDefinition } from './definition';
+import { hubspot } from './hubspot';
+import { salesforce } from './salesforce';
 
 /**
- * crm kind → connector: the one registration point. Everything that needs "the connector of this
- * connection" comes here (through `context.ts`) instead of switching on the kind.
- *
- * A connector issue adds one entry, e.g.
- *   salesforce: { create: createSalesforceConnector, hooks: salesforceHooks },
- * `test/unit/config/crms.test.ts` fails while a declared CRM has no entry, and
- * `test/integration/conformance/` runs the shared suite for every entry.
+ * Every CRM this gateway speaks: the one registration point. Adding a CRM adds one line here (its
+ * folder's `index.ts` exports the definition); the kinds, declarations and default mappings below derive
+ * from this list, and everything that needs "the connector of this connection" comes through it
+ * (`vendor-access.ts`) instead of switching on the kind.
  */
-export interface ConnectorRegistration {
-  create: ConnectorFactory;
-  /** Where this vendor's HTTP differs from the defaults (`http/hooks.ts`): only those hooks. */
-  hooks?: Partial<VendorHooks>;
+export const CRM_DEFINITIONS = { salesforce, hubspot } as const satisfies Record<string, CrmDefinition>;
+
+export type CrmKind = keyof typeof CRM_DEFINITIONS;
+
+/** The registered kinds, in registration order. */
+export const CRM_KINDS = Object.keys(CRM_DEFINITIONS) as CrmKind[];
+
+export function isCrmKind(value: unknown): value is CrmKind {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(CRM_DEFINITIONS, value);
 }
 
-const REGISTRY: Partial<Record<CrmKind, ConnectorRegistration>> = {
-  salesforce: { create: createSalesforceConnector, hooks: salesforceHooks },
-  // HubSpot speaks plain HTTP statuses and the default 429 handling fits it: no hook overrides.
-  hubspot: { create: createHubSpotConnector },
-};
-
-/** The CRMs that have a connector, in declaration order. */
-export function registeredCrms(): CrmKind[] {
-  return CRM_KINDS.filter((kind) => REGISTRY[kind] !== undefined);
-}
-
-export function hasConnector(kind: string): kind is CrmKind {
-  return isCrmKind(kind) && REGISTRY[kind] !== undefined;
-}
-
-/** The registration of `kind`; throws naming the registered kinds when there is none. */
-export function connectorRegistration(kind: string): ConnectorRegistration {
-  crmDeclaration(kind);
-  const entry = isCrmKind(kind) ? REGISTRY[kind] : undefined;
-  if (!entry) {
-    const known = registeredCrms();
-    throw new Error(
-      `no connector registered for CRM ${JSON.stringify(kind)}: registered are ${known.length ? known.join(', ') : '(none yet)'}`,
-    );
+/** The definition of `kind`; throws naming the known kinds when `kind` is not one. */
+export function crmDefinition(kind: string): CrmDefinition {
+  if (!isCrmKind(kind)) {
+    throw new Error(`unknown CRM kind ${JSON.stringify(kind)}: expected one of ${CRM_KINDS.join(', ')}`);
   }
-  return entry;
+  return CRM_DEFINITIONS[kind];
 }
 
-export function createConnector(ctx: ConnectorContext): CrmConnector {
-  return connectorRegistration(ctx.connection.crm).create(ctx);
+/** The declaration of `kind`; throws naming the known kinds when `kind` is not one. */
+export function crmDeclaration(kind: string): CrmDeclaration {
+  return crmDefinition(kind).declaration;
 }
+
+function byKind<T>(pick: (definition: CrmDefinition) => T): Readonly<Record<CrmKind, T>> {
+  return Object.fromEntries(CRM_KINDS.map((kind) => [kind, pick(CRM_DEFINITIONS[kind])])) as Record<
+    CrmKind,
+    T
+  >;
+}
+
+/** The registered CRMs' declarations, keyed by kind. */
+export const CRMS: Readonly<Record<CrmKind, CrmDeclaration>> = byKind((d) => d.declaration);
+
+/** The mapping a new connection of each CRM starts with. */
+export const DEFAULT_MAPPINGS: Readonly<Record<CrmKind, CrmMappingDefaults>> = byKind(
+  (d) => d.defaultMapping,
+);

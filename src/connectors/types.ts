@@ -1,7 +1,8 @@
-import { type AuthKind, type BudgetDeclaration, type CrmKind } from '../config/crms';
+import { type AuthKind, type BudgetDeclaration } from '../config/crms';
+import { type CrmKind } from './registry';
 import { type CrmError } from '../errors';
 import { type Logger } from '../logger';
-import { type BudgetGate, type CallPriority, type TokenAccess } from './http/http.types';
+import { type TokenAccess } from './http/http.types';
 import { type VendorHttpClient } from './http/vendor-client';
 
 export type { AccessToken, BudgetGate, CallPriority, TokenAccess } from './http/http.types';
@@ -295,10 +296,7 @@ export interface ConnectorContext {
   /** Shared HTTP client of this connection (auth, budget gate, retries, error typing built in). */
   http: VendorHttpClient;
   tokens: TokenAccess;
-  budget: BudgetGate;
   logger: Logger;
-  /** What kind of work this connector instance serves; create one per request or job. */
-  priority: CallPriority;
 }
 
 export type ConnectorFactory = (ctx: ConnectorContext) => CrmConnector;

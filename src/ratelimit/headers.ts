@@ -9,7 +9,7 @@ export interface BudgetReading {
 }
 
 /**
- * Reads a budget's headers (names from `config/crms.ts`). `null` when the headers are absent or not
+ * Reads a budget's headers (names from the CRM's declaration). `null` when the headers are absent or not
  * numbers: HubSpot omits them when it "failed to gather" them, and a missing header is no information.
  */
 export function readBudgetHeaders(spec: RateLimitHeaders, headers: ResponseHeaders): BudgetReading | null {

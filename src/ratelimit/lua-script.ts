@@ -4,7 +4,7 @@ import path from 'node:path';
 import type Redis from 'ioredis';
 
 /**
- * A Lua script from `src/ratelimit/lua/` (named `name-<numKeys>.lua`, each opening with its KEYS/ARGV
+ * A Lua script from a `lua/` folder under `src/` (`src/ratelimit/lua/` unless named otherwise; named `name-<numKeys>.lua`, each opening with its KEYS/ARGV
  * contract), run by EVALSHA with a fallback to EVAL when the server does not have it cached yet.
  */
 export class LuaScript {
@@ -21,8 +21,9 @@ export class LuaScript {
     this.sha = crypto.createHash('sha1').update(source).digest('hex');
   }
 
-  static load(name: string): LuaScript {
-    return new LuaScript(name, fs.readFileSync(locate(`${name}.lua`), 'utf8'));
+  /** @param dir the script's folder relative to `src/`, so each module keeps its scripts beside it */
+  static load(name: string, dir = path.join('ratelimit', 'lua')): LuaScript {
+    return new LuaScript(name, fs.readFileSync(locate(`${name}.lua`, dir), 'utf8'));
   }
 
   async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
@@ -38,17 +39,18 @@ export class LuaScript {
 }
 
 /**
- * tsc does not copy .lua files to dist/. A build step may put them next to the compiled module
- * (`dist/ratelimit/lua/`); otherwise they are found in the source tree by walking up from here to the
- * directory holding `src/ratelimit/lua/` (works for dist/, dist/bench/src/… and ts-jest alike).
+ * tsc does not copy .lua files to dist/. A build step (`scripts/copy-assets.js`) puts them at the same
+ * path under the compiled tree (`dist/<dir>/`); otherwise they are found in the source tree by walking
+ * up from here to the directory holding `src/<dir>/` (works for dist/, dist/bench/src/… and ts-jest alike).
  */
-function locate(file: string): string {
-  const beside = path.join(__dirname, 'lua', file);
+function locate(file: string, luaDir: string): string {
+  // This module sits in `<compiled root>/ratelimit/`.
+  const beside = path.join(__dirname, '..', luaDir, file);
   if (fs.existsSync(beside)) return beside;
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'src', 'ratelimit', 'lua', file);
+    const candidate = path.join(dir, 'src', luaDir, file);
     if (fs.existsSync(candidate)) return candidate;
     if (path.dirname(dir) === dir) break;
   }
-  throw new Error(`Lua script ${file} not found beside ${__dirname} nor in a src/ratelimit/lua/ above it`);
+  throw new Error(`Lua script ${file} not found under ${__dirname}/.. nor in a src/${luaDir}/ above it`);
 }

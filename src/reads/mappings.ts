@@ -1,8 +1,7 @@
 import { Types } from 'mongoose';
-import { isCrmKind } from '../config/crms';
 import { type CrmObject } from '../connectors/types';
 import { BadUserInputError } from '../errors';
-import { DEFAULT_MAPPINGS } from '../mapping/defaults';
+import { DEFAULT_MAPPINGS, isCrmKind } from '../connectors/registry';
 import { type FieldMappingOverride, applyOverrides } from '../mapping/mapper';
 import { parseOverrides } from '../mapping/schema';
 import { type ObjectMapping } from '../mapping/types';

@@ -1,4 +1,4 @@
-import { crmDeclaration } from '../config/crms';
+import { crmDeclaration } from '../connectors/registry';
 import { type VendorUrlPolicy, resolveVendorHosts } from '../connectors/ssrf';
 import { ServerConfigError } from '../errors';
 import { type Logger } from '../logger';

@@ -1,16 +1,11 @@
-import { crmDeclaration } from '../config/crms';
 import { type Env } from '../config/env';
 import { type ConnectorCallOptions, connectorFor, type ConnectorDeps } from '../connectors/context';
 import { type CallPriority, type HttpTransport } from '../connectors/http/http.types';
 import { pinnedTransport } from '../connectors/http/pinned-transport';
-import { type VendorUrlPolicy, resolveVendorHosts } from '../connectors/ssrf';
-import {
-  type OAuthApp,
-  InvalidGrantError,
-  OAuth2Client,
-  oauthRefresher,
-} from '../connectors/tokens/oauth2-client';
-import { type TokenRefresher, TokenService } from '../connectors/tokens/token.service';
+import { type VendorUrlPolicy } from '../connectors/ssrf';
+import { type OAuthApp } from '../connectors/tokens/oauth2-client';
+import { tokenRefresherFor } from '../connectors/tokens/refresh-policy';
+import { TokenService } from '../connectors/tokens/token.service';
 import { type CrmConnector } from '../connectors/types';
 import { createConnectionEventPublisher } from '../events/connection-events';
 import { type ConnectionView } from '../store/repositories/connections.repo';
@@ -57,29 +52,12 @@ export function createCrmServices(ctx: {
     return app && { ...app, redirectUri: `${env.publicUrl}/oauth/${crm}/callback` };
   };
 
-  // A refresh goes to the connection's own auth host (My Domain, a sandbox), so it is resolved per
-  // connection, through the SSRF guard, at the time of the refresh.
-  const refresherFor =
-    (crm: string): TokenRefresher =>
-    async (stored, connectionId) => {
-      const decl = crmDeclaration(crm);
-      // A client-credentials connection may bring its own app (createConnection); others use ours.
-      const app =
-        stored.authKind === 'oauth2_client_credentials' && stored.clientId && stored.clientSecret
-          ? { clientId: stored.clientId, clientSecret: stored.clientSecret, redirectUri: '' }
-          : oauthApp(crm);
-      if (!app) {
-        // A refused grant as far as the connection goes: nothing retries its way out of it, so it takes
-        // the invalid_grant path (status NEEDS_REAUTH and a connectionEvents event), not a bare throw.
-        throw new InvalidGrantError(
-          `no OAuth app is configured for ${decl.displayName} (CRM_OAUTH_APPS), so its token cannot be refreshed`,
-          'no_oauth_app',
-        );
-      }
-      const connection = await store.connections.getById(connectionId);
-      const hosts = resolveVendorHosts(decl, connection.vendorUrls, policy, connectionId);
-      return oauthRefresher(new OAuth2Client({ decl, hosts, app, policy, transport }))(stored);
-    };
+  const refresherFor = tokenRefresherFor({
+    oauthApp,
+    vendorUrlsOf: async (id) => (await store.connections.getById(id)).vendorUrls,
+    policy,
+    transport,
+  });
 
   const tokens = new TokenService({
     store: store.connections,

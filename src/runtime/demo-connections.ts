@@ -1,5 +1,4 @@
-import { crmDeclaration } from '../config/crms';
-import { hasConnector } from '../connectors/registry';
+import { crmDeclaration, isCrmKind } from '../connectors/registry';
 import { type RunningSandboxes } from '../sandbox';
 import { type Store } from '../store';
 import { sandboxVendorUrls } from './demo-vendor-urls';
@@ -31,7 +30,7 @@ export async function connectDemoSandboxes(options: {
     const existing = await store.connections.listForTenant(tenantId);
     const results: DemoConnection[] = [];
     for (const sandbox of Object.values(options.sandboxes.sandboxes)) {
-      if (!hasConnector(sandbox.vendor)) continue;
+      if (!isCrmKind(sandbox.vendor)) continue;
       const decl = crmDeclaration(sandbox.vendor);
       const vendorUrls = sandboxVendorUrls(sandbox);
       const previous = existing.find(

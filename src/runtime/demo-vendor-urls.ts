@@ -1,6 +1,5 @@
-import { crmDeclaration } from '../config/crms';
 import { type Env } from '../config/env';
-import { hasConnector } from '../connectors/registry';
+import { crmDeclaration, isCrmKind } from '../connectors/registry';
 
 /**
  * The vendor URLs that point a connection at one running sandbox. Vendors whose API host comes from the
@@ -19,7 +18,7 @@ export function demoDefaultVendorUrls(
 ): Env['CRM_DEFAULT_VENDOR_URLS'] {
   return Object.fromEntries(
     sandboxes
-      .filter((s) => hasConnector(s.vendor))
+      .filter((s) => isCrmKind(s.vendor))
       .map((s) => {
         const { auth, api } = sandboxVendorUrls(s);
         return [s.vendor, api ? { auth, api } : { auth }];

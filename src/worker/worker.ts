@@ -1,14 +1,11 @@
 import crypto from 'node:crypto';
 import { type Job, type Queue } from 'bull';
 import os from 'node:os';
-import {
-  processTokenRefresh,
-  scheduleTokenRefresh,
-  TOKEN_REFRESH_JOB,
-} from '../connectors/tokens/refresh.job';
 import { QUEUES } from '../queue/queues';
+import { scheduleTokenRefresh, TOKEN_REFRESH_JOB } from '../queue/token-refresh.producer';
 import { type AppContext } from '../runtime/context';
 import { processPing } from './system.processor';
+import { processTokenRefresh } from './token-refresh.processor';
 
 export interface RunningWorker {
   id: string;

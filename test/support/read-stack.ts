@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { CRMS } from '../../src/config/crms';
+import { CRMS } from '../../src/connectors/registry';
 import { loadEnv } from '../../src/config/env';
 import { type ReadOptions } from '../../src/loaders/read-loaders';
 import { createLogger } from '../../src/logger';

@@ -24,6 +24,12 @@ export interface VendorHooks {
   isSessionExpired(res: HookResponse): boolean;
   /** The response says "too much", and for how long; `null` when it is not a rate limit. */
   isRateLimited(res: HookResponse, nowMs: number): RateLimitSignal | null;
+  /**
+   * The response refuses because an allocation is spent (a daily quota), not for throttling: the
+   * default `isRateLimited` then reports `budget_exhausted` and waits only for a spent budget's reset.
+   * A vendor that says so otherwise than with a plain 429 (another status, a body field) supplies it.
+   */
+  isBudgetExhausted?(res: HookResponse): boolean;
   /** Turns an error response into the typed error; `extra` carries what the client already knows. */
   parseError(res: HookResponse, extra: ErrorExtra): CrmError;
   /** The vendor's request/correlation id, for error reports and logs. */
@@ -57,7 +63,7 @@ export interface ErrorExtra {
   details?: Record<string, unknown>;
 }
 
-type CrmErrorClass = new (message: string, options: CrmErrorOptions) => CrmError;
+export type CrmErrorClass = new (message: string, options: CrmErrorOptions) => CrmError;
 
 /** Status → error class for vendors that use HTTP statuses as documented. */
 export function errorClassForStatus(status: number): CrmErrorClass {
@@ -66,14 +72,14 @@ export function errorClassForStatus(status: number): CrmErrorClass {
   if (status === 409 || status === 412) return CrmConflictError;
   if (status === 429) return CrmRateLimitedError;
   if (status === 400 || status === 422) return CrmValidationError;
-  if (status === 408 || status === 423 || status === 477 || status >= 500) return CrmUnavailableError;
+  if (status === 408 || status >= 500) return CrmUnavailableError;
   return CrmUpstreamError;
 }
 
 /**
- * The vendor's message and code from the error shapes we know: Salesforce `[{message, errorCode}]`,
- * HubSpot `{message, category}`, OData `{error: {code, message}}`, OAuth `{error, error_description}`,
- * Zoho `{code, message}`.
+ * The vendor's message and code from the common JSON error shapes: `[{message, errorCode}]` arrays,
+ * `{message, category}`, OData `{error: {code, message}}`, OAuth `{error, error_description}`,
+ * `{code, message}` and `{status, message}`.
  */
 export function extractVendorError(json: unknown): { message?: string; code?: string } {
   const first = Array.isArray(json) ? (json[0] as unknown) : json;
@@ -90,9 +96,14 @@ export function extractVendorError(json: unknown): { message?: string; code?: st
   };
 }
 
-export function defaultParseError(res: HookResponse, extra: ErrorExtra, requestId?: string): CrmError {
+/** The typed error of a response; a vendor hook may pick the class where its statuses mean otherwise. */
+export function defaultParseError(
+  res: HookResponse,
+  extra: ErrorExtra,
+  requestId?: string,
+  ErrorClass: CrmErrorClass = errorClassForStatus(res.status),
+): CrmError {
   const { message, code } = extractVendorError(res.json);
-  const ErrorClass = errorClassForStatus(res.status);
   const text = message ?? (res.text.slice(0, 200) || '(empty body)');
   return new ErrorClass(`${extra.crm} answered HTTP ${res.status}${code ? ` ${code}` : ''}: ${text}`, {
     crm: extra.crm,
@@ -105,17 +116,17 @@ export function defaultParseError(res: HookResponse, extra: ErrorExtra, requestI
 }
 
 /**
- * 429 is throttling; Salesforce signals an exhausted allocation with 403 `REQUEST_LIMIT_EXCEEDED`
- * (never 429, never a Retry-After) — a budget signal, not a permission error. HubSpot's daily 429
- * (`policyName: DAILY`) will not clear within seconds either.
+ * 429 is throttling, unless the vendor's `isBudgetExhausted` says the refusal is a spent allocation
+ * (which will not clear within seconds; it may come with another status than 429).
  *
  * The wait is `Retry-After` when the vendor sends one, else what the budgets' reset headers say
- * (`budgets`, declared in `config/crms.ts`; see {@link resetWaitFromHeaders}).
+ * (`budgets`, from the CRM's declaration; see {@link resetWaitFromHeaders}).
  */
 export function defaultIsRateLimited(
   res: HookResponse,
   nowMs: number,
   budgets: readonly BudgetDeclaration[] = [],
+  isBudgetExhausted?: (res: HookResponse) => boolean,
 ): RateLimitSignal | null {
   const retryAfter = parseRetryAfter(res.headers['retry-after'], nowMs);
   const told = (kind: RateLimitSignal['kind']): RateLimitSignal => ({
@@ -125,10 +136,8 @@ export function defaultIsRateLimited(
     retryAfterMs:
       retryAfter ?? resetWaitFromHeaders(res.headers, nowMs, budgets, kind === 'budget_exhausted'),
   });
-  if (res.status === 403 && res.text.includes('REQUEST_LIMIT_EXCEEDED')) return told('budget_exhausted');
+  if (isBudgetExhausted?.(res)) return told('budget_exhausted');
   if (res.status !== 429) return null;
-  const body = res.json as { policyName?: unknown } | undefined;
-  if (body && typeof body === 'object' && body.policyName === 'DAILY') return told('budget_exhausted');
   return told('throttled');
 }
 
@@ -163,6 +172,8 @@ export function defaultHooks(
     requestIdHeader?: string;
     /** The CRM's budgets, whose reset headers tell how long a refusal lasts (`isRateLimited`). */
     budgets?: readonly BudgetDeclaration[];
+    /** The vendor's {@link VendorHooks.isBudgetExhausted}, consulted by the default `isRateLimited`. */
+    isBudgetExhausted?: (res: HookResponse) => boolean;
   } = {},
 ): VendorHooks {
   const scheme = options.authScheme ?? 'Bearer';
@@ -174,7 +185,8 @@ export function defaultHooks(
       headers.authorization = `${scheme} ${token.value}`;
     },
     isSessionExpired: (res) => res.status === 401,
-    isRateLimited: (res, nowMs) => defaultIsRateLimited(res, nowMs, options.budgets),
+    isRateLimited: (res, nowMs) =>
+      defaultIsRateLimited(res, nowMs, options.budgets, options.isBudgetExhausted),
     parseError: (res, extra) => defaultParseError(res, extra, requestId(res)),
     requestId,
   };

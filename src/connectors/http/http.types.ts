@@ -61,7 +61,7 @@ export interface BudgetWaitTally {
 
 export interface BudgetSelection {
   /**
-   * Names of the budgets (declared in `config/crms.ts`) this call draws on. Absent: the ordinary ones —
+   * Names of the budgets (declared in the CRM's `declaration.ts`) this call draws on. Absent: the ordinary ones —
    * every budget not marked `namedOnly`.
    */
   budgets?: readonly string[];

@@ -94,7 +94,11 @@ export class VendorHttpClient {
 
   constructor(private readonly options: VendorClientOptions) {
     this.crm = options.crm;
-    this.hooks = { ...defaultHooks(), ...options.hooks };
+    // The default `isRateLimited` consults the vendor's `isBudgetExhausted` when it has one.
+    this.hooks = {
+      ...defaultHooks({ isBudgetExhausted: options.hooks?.isBudgetExhausted }),
+      ...options.hooks,
+    };
     this.transport = options.transport ?? fetchTransport;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.priority = options.priority ?? 'interactive';

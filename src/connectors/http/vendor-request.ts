@@ -31,7 +31,7 @@ export interface VendorRequest {
    */
   cost?: number;
   /**
-   * The budgets (declared names, `config/crms.ts`) this call draws on, instead of the connection's
+   * The budgets (declared names, the CRM's `declaration.ts`) this call draws on, instead of the connection's
    * ordinary ones: HubSpot search takes only `search`. Their headers correct, and a vendor refusal
    * blocks, these budgets alone.
    * @defaultValue the ordinary budgets (every one not marked `namedOnly`)

@@ -1,4 +1,5 @@
-import { type AuthKind, HUBSPOT_API_VERSION } from '../../config/crms';
+import { type AuthKind } from '../../config/crms';
+import { HUBSPOT_API_VERSION } from './declaration';
 import { CrmUpstreamError } from '../../errors';
 import { type AccountIdentity } from '../types';
 import { type HubSpotApi } from './api-context';
@@ -6,7 +7,7 @@ import { CRM, PATHS } from './hubspot.constants';
 
 /**
  * HubSpot auth (B1, B2). Both kinds send `Authorization: Bearer <token>` and need no code here beyond
- * what `config/crms.ts` declares:
+ * what `declaration.ts` declares:
  * - a private-app ("static auth") token never expires (`static_token`); a 401 means it was rotated;
  * - OAuth 2.0 authorization code + refresh on the v1 token endpoint, client secret in the form body,
  *   access tokens of 30 minutes whose `expires_in` the token service (`connectors/tokens/`) uses to

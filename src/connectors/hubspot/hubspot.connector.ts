@@ -1,4 +1,4 @@
-import { type AuthKind, CRMS } from '../../config/crms';
+import { type AuthKind } from '../../config/crms';
 import {
   type AccountIdentity,
   type ChangesOptions,
@@ -23,6 +23,7 @@ import { identify } from './auth';
 import { deleteRecords, upsertRecords } from './batch-write';
 import { listChanges } from './changes';
 import { dealStages } from './pipelines';
+import { hubspotDeclaration } from './declaration';
 import { HUBSPOT_LIST_FILTERS, listRecords } from './list-search';
 import { freshProperties, propertyNames } from './properties';
 import { getRecords } from './records';
@@ -46,7 +47,7 @@ export class HubSpotConnector implements CrmConnector {
   private readonly api: HubSpotApi;
 
   constructor(ctx: ConnectorContext, options: HubSpotConnectorOptions = {}) {
-    const decl = CRMS.hubspot;
+    const decl = hubspotDeclaration;
     // The declaration is the one source of batch sizes; the connector only reads them.
     this.limits = { readBatch: decl.batch.read, writeBatch: decl.batch.write, budgets: decl.budgets };
     this.api = {

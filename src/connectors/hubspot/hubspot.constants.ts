@@ -1,9 +1,9 @@
-import { HUBSPOT_API_VERSION } from '../../config/crms';
+import { HUBSPOT_API_VERSION } from './declaration';
 import { type CrmObject } from '../types';
 
 /**
  * HubSpot facts the connector's API areas share (salesforce-hubspot.md Part B). Batch sizes, budgets and
- * the API versions live in `config/crms.ts`; the paths below are built from those versions.
+ * the API versions live in `declaration.ts`; the paths below are built from those versions.
  */
 
 export const CRM = 'hubspot';

@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { type CrmDeclaration, CRMS, isCrmKind } from '../../config/crms';
+import { type CrmDeclaration } from '../../config/crms';
 import {
   type AppError,
   BadUserInputError,
@@ -15,10 +15,12 @@ import { type ApiKeyScope } from '../../security/api-keys';
 import { type ConnectionView, type ConnectionsRepository } from '../../store/repositories/connections.repo';
 import { type HttpTransport } from '../http/http.types';
 import { identifyAccount, identitySettings } from '../identify';
-import { type VendorUrlPolicy, resolveVendorHosts } from '../ssrf';
+import { crmDefinition, isCrmKind } from '../registry';
+import { type VendorUrlPolicy } from '../ssrf';
 import { type StoredTokens } from '../tokens/credentials';
-import { type OAuthApp, InvalidGrantError, OAuth2Client } from '../tokens/oauth2-client';
+import { type OAuthApp, InvalidGrantError } from '../tokens/oauth2-client';
 import { type TokenService } from '../tokens/token.service';
+import { type VendorAccess, oauthClient, vendorAccess } from '../vendor-access';
 import { type OAuthStateStore } from './oauth-state';
 
 /**
@@ -93,9 +95,10 @@ export function createOAuthRouter(options: OAuthRoutesOptions): Router {
     if (namesNoUrls) vendorUrls = { ...options.defaultVendorUrls?.(decl.kind) };
     // Refused stored URLs are the operator's error (the policy changed); refused requested ones, the caller's.
     const storedOnly = connectionId && !authUrl && !apiUrl ? connectionId : undefined;
-    const hosts = namesNoUrls
-      ? defaultHosts(decl, vendorUrls, options.policy)
-      : resolveVendorHosts(decl, vendorUrls, options.policy, storedOnly);
+    const access = namesNoUrls
+      ? defaultAccess(decl, vendorUrls, options.policy)
+      : vendorAccess({ crm: decl.kind, vendorUrls, policy: options.policy, storedFor: storedOnly });
+    const { hosts } = access;
     const checkedUrls: Record<string, string> = {};
     if (vendorUrls.auth) checkedUrls.auth = hosts.auth;
     if (vendorUrls.api && hosts.api) checkedUrls.api = hosts.api;
@@ -108,13 +111,7 @@ export function createOAuthRouter(options: OAuthRoutesOptions): Router {
       displayName,
       vendorUrls: checkedUrls,
     });
-    const client = new OAuth2Client({
-      decl,
-      hosts,
-      app,
-      policy: options.policy,
-      transport: options.transport,
-    });
+    const client = oauthClient(access, app, options);
     const authorizeUrl = client.authorizeUrl(state);
     if (q.format === 'json') res.json({ authorizeUrl });
     else res.redirect(302, authorizeUrl);
@@ -144,14 +141,8 @@ export function createOAuthRouter(options: OAuthRoutesOptions): Router {
     const code = optionalString(q.code, 'code', 4096);
     if (!code) throw new BadUserInputError(`the callback carries no authorization code`);
 
-    const hosts = resolveVendorHosts(decl, flow.vendorUrls, options.policy);
-    const client = new OAuth2Client({
-      decl,
-      hosts,
-      app,
-      policy: options.policy,
-      transport: options.transport,
-    });
+    const access = vendorAccess({ crm: decl.kind, vendorUrls: flow.vendorUrls, policy: options.policy });
+    const client = oauthClient(access, app, options);
     const grant = await client.exchangeCode(code).catch((err: unknown) => {
       if (err instanceof InvalidGrantError) {
         throw new BadUserInputError(
@@ -247,7 +238,7 @@ export function createOAuthRouter(options: OAuthRoutesOptions): Router {
 
 function oauthCrm(kind: string, options: OAuthRoutesOptions): { decl: CrmDeclaration; app: OAuthApp } {
   if (!isCrmKind(kind)) throw new NotFoundError(`unknown CRM ${JSON.stringify(kind)}`);
-  const decl: CrmDeclaration = CRMS[kind];
+  const decl = crmDefinition(kind).declaration;
   if (!decl.oauth || !decl.authKinds.includes('oauth2_code')) {
     throw new NotFoundError(`${decl.displayName} does not connect through OAuth; use createConnection`);
   }
@@ -257,13 +248,13 @@ function oauthCrm(kind: string, options: OAuthRoutesOptions): { decl: CrmDeclara
 }
 
 /** The configured default URLs: refused ones are the operator's configuration error, not the caller's. */
-function defaultHosts(
+function defaultAccess(
   decl: CrmDeclaration,
-  urls: Readonly<Record<string, string>>,
+  vendorUrls: Record<string, string>,
   policy: VendorUrlPolicy,
-): { auth: string; api: string | null } {
+): VendorAccess {
   try {
-    return resolveVendorHosts(decl, urls, policy);
+    return vendorAccess({ crm: decl.kind, vendorUrls, policy });
   } catch (err) {
     if (!(err instanceof BadUserInputError)) throw err;
     throw new ServerConfigError(

@@ -1,4 +1,4 @@
-import { SALESFORCE_API_VERSION } from '../../config/crms';
+import { SALESFORCE_API_VERSION } from './declaration';
 import { CrmUnavailableError, CrmUpstreamError } from '../../errors';
 import { type NativeValue, type RecordWrite, type WriteResult } from '../types';
 import { type SalesforceApi } from './api-context';

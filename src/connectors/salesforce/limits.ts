@@ -1,4 +1,4 @@
-import { SALESFORCE_API_VERSION } from '../../config/crms';
+import { SALESFORCE_API_VERSION } from './declaration';
 import { type BudgetProbe } from '../http/hooks';
 
 /**

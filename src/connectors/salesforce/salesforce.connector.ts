@@ -1,4 +1,3 @@
-import { CRMS } from '../../config/crms';
 import {
   type ChangesOptions,
   type ConnectorContext,
@@ -22,6 +21,7 @@ import { createJsforceConnection } from './auth';
 import { listChanges } from './changes';
 import { deleteRecords, upsertRecords } from './collections';
 import { currencyReading, withCurrency } from './currency';
+import { salesforceDeclaration } from './declaration';
 import { describeFields, relationshipSupport } from './describe';
 import { parseSalesforceSettings } from './objects';
 import { getRecords, listRecords } from './query';
@@ -45,7 +45,7 @@ export class SalesforceConnector implements CrmConnector {
   private readonly api: SalesforceApi;
 
   constructor(ctx: ConnectorContext, options: SalesforceConnectorOptions = {}) {
-    const decl = CRMS.salesforce;
+    const decl = salesforceDeclaration;
     // The declaration is the one source of batch sizes; the connector only reads them.
     this.limits = { readBatch: decl.batch.read, writeBatch: decl.batch.write, budgets: decl.budgets };
     this.api = {

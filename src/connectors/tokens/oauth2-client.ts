@@ -1,5 +1,5 @@
-import { type CrmDeclaration } from '../../config/crms';
 import { CrmError, CrmUpstreamError } from '../../errors';
+import { type CrmDefinition, type OAuthConnection, type TokenResponseBody } from '../definition';
 import { type HttpTransport } from '../http/http.types';
 import { VendorHttpClient } from '../http/vendor-client';
 import { type VendorUrlPolicy, checkTokenApiBase } from '../ssrf';
@@ -27,16 +27,16 @@ export class InvalidGrantError extends Error {
   }
 }
 
-/**
- * Error codes meaning "this grant is dead": RFC 6749 `invalid_grant` (Salesforce, HubSpot v3, Entra),
- * HubSpot's legacy `BAD_REFRESH_TOKEN`, Zoho's `invalid_code` (sent with HTTP 200).
- */
-const INVALID_GRANT_CODES = new Set(['invalid_grant', 'BAD_REFRESH_TOKEN', 'BAD_AUTH_CODE', 'invalid_code']);
+/** RFC 6749's "this grant is dead"; a vendor adds its own codes (`TokenResponseParsing.deadGrantCodes`). */
+const RFC_INVALID_GRANT = 'invalid_grant';
 
 export interface OAuth2ClientOptions {
-  decl: CrmDeclaration;
+  /** The CRM: its declaration's OAuth endpoints, its OAuth builders and token-response dialect. */
+  definition: CrmDefinition;
   /** The connection's vendor hosts, already checked (`resolveVendorHosts`). */
   hosts: { auth: string; api: string | null };
+  /** The connection's stored vendor URLs, for OAuth values that depend on them. */
+  vendorUrls?: Readonly<Record<string, string>>;
   app: OAuthApp;
   policy: VendorUrlPolicy;
   transport?: HttpTransport;
@@ -44,19 +44,23 @@ export interface OAuth2ClientOptions {
 }
 
 /**
- * The OAuth 2.0 endpoints of one vendor, driven by its declaration: authorize URL, code exchange,
+ * The OAuth 2.0 endpoints of one vendor, driven by its definition: authorize URL, code exchange,
  * refresh, client credentials. Token responses are normalized into a {@link TokenGrant}, with the API
- * host they name checked by the SSRF guard before anything is sent to it.
+ * host they name checked by the SSRF guard before anything is sent to it. Knows no vendor: each one's
+ * dialect (dead-grant codes, expiry field, account identity) comes from its definition.
  */
 export class OAuth2Client {
   private readonly http: VendorHttpClient;
   private readonly now: () => number;
+  private readonly deadGrantCodes: ReadonlySet<string>;
 
   constructor(private readonly options: OAuth2ClientOptions) {
-    if (!options.decl.oauth) throw new Error(`${options.decl.displayName} has no OAuth declaration`);
+    const decl = options.definition.declaration;
+    if (!decl.oauth) throw new Error(`${decl.displayName} has no OAuth declaration`);
     this.now = options.now ?? Date.now;
+    this.deadGrantCodes = new Set([RFC_INVALID_GRANT, ...(options.definition.tokens?.deadGrantCodes ?? [])]);
     this.http = new VendorHttpClient({
-      crm: options.decl.kind,
+      crm: decl.kind,
       transport: options.transport,
       priority: 'interactive',
       timeoutMs: 10_000,
@@ -64,17 +68,29 @@ export class OAuth2Client {
     });
   }
 
+  private get decl() {
+    return this.options.definition.declaration;
+  }
+
   private get oauth() {
-    return this.options.decl.oauth!;
+    return this.decl.oauth!;
+  }
+
+  private get connection(): OAuthConnection {
+    return { hosts: this.options.hosts, vendorUrls: this.options.vendorUrls ?? {} };
   }
 
   get tokenUrl(): string {
+    const built = this.options.definition.oauth?.tokenUrl;
+    if (built) return built(this.connection);
     const host = this.oauth.tokenHost === 'auth' ? this.options.hosts.auth : this.options.hosts.api;
     if (!host)
-      throw new Error(
-        `${this.options.decl.displayName} declares its token endpoint on a host it has no default for`,
-      );
+      throw new Error(`${this.decl.displayName} declares its token endpoint on a host it has no default for`);
     return new URL(this.oauth.tokenPath, host).toString();
+  }
+
+  private get scopes(): readonly string[] {
+    return this.options.definition.oauth?.scopes?.(this.connection) ?? this.oauth.scopes;
   }
 
   /** The vendor's authorize URL for a browser redirect. */
@@ -83,7 +99,7 @@ export class OAuth2Client {
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('client_id', this.options.app.clientId);
     url.searchParams.set('redirect_uri', this.options.app.redirectUri);
-    url.searchParams.set('scope', this.oauth.scopes.join(this.oauth.scopeSeparator));
+    url.searchParams.set('scope', this.scopes.join(this.oauth.scopeSeparator));
     url.searchParams.set('state', state);
     for (const [k, v] of Object.entries(this.oauth.extraAuthorizeParams ?? {})) url.searchParams.set(k, v);
     return url.toString();
@@ -127,9 +143,9 @@ export class OAuth2Client {
       });
       body = res.body;
     } catch (err) {
-      if (err instanceof CrmError && err.vendorCode && INVALID_GRANT_CODES.has(err.vendorCode)) {
+      if (err instanceof CrmError && err.vendorCode && this.deadGrantCodes.has(err.vendorCode)) {
         throw new InvalidGrantError(
-          `${this.options.decl.displayName} refused the grant: ${err.message}`,
+          `${this.decl.displayName} refused the grant: ${err.message}`,
           err.vendorCode,
         );
       }
@@ -139,22 +155,23 @@ export class OAuth2Client {
   }
 
   private toGrant(body: unknown): TokenGrant {
-    const crm = this.options.decl.kind;
-    const o = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+    const crm = this.decl.kind;
+    const parsing = this.options.definition.tokens;
+    const o = (body && typeof body === 'object' ? body : {}) as TokenResponseBody;
     const accessToken = typeof o.access_token === 'string' ? o.access_token : undefined;
     if (!accessToken) {
-      // Zoho answers token errors with HTTP 200 and `{"error": "invalid_code"}`.
+      // Some vendors answer token errors with HTTP 200 and `{"error": "<code>"}`.
       const code = typeof o.error === 'string' ? o.error : undefined;
-      if (code && INVALID_GRANT_CODES.has(code)) {
-        throw new InvalidGrantError(`${this.options.decl.displayName} refused the grant (${code})`, code);
+      if (code && this.deadGrantCodes.has(code)) {
+        throw new InvalidGrantError(`${this.decl.displayName} refused the grant (${code})`, code);
       }
       throw new CrmUpstreamError(
-        `${this.options.decl.displayName} token response has no access_token${code ? ` (error ${code})` : ''}`,
+        `${this.decl.displayName} token response has no access_token${code ? ` (error ${code})` : ''}`,
         { crm, vendorCode: code },
       );
     }
-    const expiresIn = Number(o.expires_in ?? o.expires_in_sec);
-    const field = this.options.decl.tokenApiHost?.field;
+    const expiresIn = Number(o.expires_in ?? parsing?.expiresInSeconds?.(o));
+    const field = this.decl.tokenApiHost?.field;
     return {
       accessToken,
       refreshToken:
@@ -162,24 +179,11 @@ export class OAuth2Client {
       expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? this.now() + expiresIn * 1000 : null,
       apiBaseUrl:
         field && o[field] !== undefined
-          ? checkTokenApiBase(this.options.decl, o[field], this.options.policy)
+          ? checkTokenApiBase(this.decl, o[field], this.options.policy)
           : undefined,
-      externalAccountId: accountIdFromTokenResponse(o),
+      externalAccountId: parsing?.accountId?.(o),
     };
   }
-}
-
-/**
- * The vendor account a token belongs to, where the response says: HubSpot `hub_id`; Salesforce's `id`
- * identity URL `https://login.salesforce.com/id/{orgId}/{userId}`.
- */
-export function accountIdFromTokenResponse(o: Record<string, unknown>): string | undefined {
-  if (typeof o.hub_id === 'number' || typeof o.hub_id === 'string') return String(o.hub_id);
-  if (typeof o.id === 'string') {
-    const m = /\/id\/([A-Za-z0-9]{15,18})\/[A-Za-z0-9]{15,18}\/?$/.exec(o.id);
-    if (m) return m[1];
-  }
-  return undefined;
 }
 
 /**

@@ -1,8 +1,10 @@
 import crypto from 'node:crypto';
+import path from 'node:path';
 import type Redis from 'ioredis';
 import { LuaScript } from '../../ratelimit/lua-script';
 
-const RELEASE = LuaScript.load('lock-release-1');
+// The lock's script lives beside it (`connectors/tokens/lua/`), not with the budget scripts.
+const RELEASE = LuaScript.load('lock-release-1', path.join('connectors', 'tokens', 'lua'));
 
 /**
  * One refresh per connection at a time across processes: SET NX PX with a random owner token, released

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { crmDeclaration } from '../../config/crms';
+import { crmDeclaration } from '../registry';
 import { CrmAuthExpiredError, CrmNeedsReauthError } from '../../errors';
 import { type ConnectionEventPublisher } from '../../events/connection-events';
 import { type Logger } from '../../logger';

@@ -1,6 +1,6 @@
 import { prepareTokenConnection } from '../../connectors/connect';
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { CRM_KINDS, isCrmKind } from '../../config/crms';
+import { CRM_KINDS, isCrmKind } from '../../connectors/registry';
 import { BadUserInputError } from '../../errors';
 import { connectionEvent } from '../../events/connection-events';
 import { CurrentAuth } from '../auth/current-auth.decorator';
@@ -37,7 +37,7 @@ export class ConnectionResolver {
     @CurrentAuth() auth: Auth,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection> {
-    // The list of kinds grows with src/config/crms.ts, so it is checked here rather than frozen into
+    // The list of kinds grows with src/connectors/registry.ts, so it is checked here rather than frozen into
     // a schema enum that every new CRM would change.
     if (!isCrmKind(input.crm)) {
       throw new BadUserInputError(

@@ -1,7 +1,7 @@
 // One HubSpot portal's data: contacts, deals, their associations, property definitions and pipelines.
 // Every change goes through here so that unique values, timestamps, the search index (with its optional
 // lag) and the webhook change feed stay consistent whichever API or admin path made it.
-import { MODIFIED_PROPERTY, OBJECT_TYPES, SINGULAR, type HsObjectType } from './constants';
+import { MODIFIED_PROPERTY, SINGULAR, type HsObjectType } from './constants';
 import { HsError, notFound, propertyValidationError, validationError } from './errors';
 import {
   defaultPipelines,
@@ -392,8 +392,4 @@ function link(m: Map<string, Set<string>>, a: string, b: string): void {
   let s = m.get(a);
   if (!s) m.set(a, (s = new Set()));
   s.add(b);
-}
-
-export function isObjectType(v: string): v is HsObjectType {
-  return (OBJECT_TYPES as readonly string[]).includes(v);
 }

@@ -465,9 +465,3 @@ export function findField(obj: SfObject, name: string): SfField | undefined {
   for (const x of obj.fields) if (x.name.toLowerCase() === lower) return x;
   return undefined;
 }
-
-export function objectForId(id: string): SfObject | undefined {
-  const prefix = id.slice(0, 3);
-  for (const o of SCHEMA.values()) if (o.keyPrefix === prefix) return o;
-  return undefined;
-}

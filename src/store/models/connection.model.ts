@@ -16,7 +16,7 @@ const encryptedBlobSchema = new Schema(
 const connectionSchema = new Schema(
   {
     tenantId: { type: Schema.Types.ObjectId, required: true, index: true },
-    /** CRM kind as declared in src/config/crms.ts (validated there, not here, so adding a CRM is data). */
+    /** CRM kind as registered in src/connectors/registry.ts (validated there, not here). */
     crm: { type: String, required: true },
     displayName: { type: String, required: true, trim: true, maxlength: 120 },
     status: { type: String, required: true, enum: CONNECTION_STATUSES, default: 'ACTIVE' },

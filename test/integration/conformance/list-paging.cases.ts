@@ -1,4 +1,4 @@
-import { CRMS } from '../../../src/config/crms';
+import { CRMS } from '../../../src/connectors/registry';
 import { type CrmConnector, type CrmObject, type NativeListFilter } from '../../../src/connectors/types';
 import { type ConformanceSandbox, type ConformanceStart, type ConformanceTarget } from './target';
 

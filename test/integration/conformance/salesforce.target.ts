@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
-import { CRMS } from '../../../src/config/crms';
+import { CRM_DEFINITIONS } from '../../../src/connectors/registry';
 import { type ConnectorDeps, connectorFor } from '../../../src/connectors/context';
 import { type RetryPolicyOptions } from '../../../src/connectors/http/retry-policy';
 import { type VendorUrlPolicy } from '../../../src/connectors/ssrf';
@@ -71,7 +71,7 @@ export async function startSalesforceConformance(
   };
 
   const oauth = new OAuth2Client({
-    decl: CRMS.salesforce,
+    definition: CRM_DEFINITIONS.salesforce,
     hosts: { auth: live.baseUrl, api: null },
     app: { clientId: org.state.clientId, clientSecret: org.state.clientSecret, redirectUri: REDIRECT },
     policy: POLICY,

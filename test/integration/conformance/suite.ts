@@ -1,4 +1,5 @@
-import { CRMS, DEFAULT_INTERACTIVE_RESERVE } from '../../../src/config/crms';
+import { DEFAULT_INTERACTIVE_RESERVE } from '../../../src/config/crms';
+import { CRMS } from '../../../src/connectors/registry';
 import {
   type CrmConnector,
   type CrmObject,
@@ -10,7 +11,7 @@ import {
   type WriteResult,
 } from '../../../src/connectors/types';
 import { type CrmError } from '../../../src/errors';
-import { DEFAULT_MAPPINGS } from '../../../src/mapping/defaults';
+import { DEFAULT_MAPPINGS } from '../../../src/connectors/registry';
 import { toCanonical } from '../../../src/mapping/mapper';
 import { type RequestLogEntry } from '../../../src/sandbox/core';
 import { rejection } from '../../support/connector-doubles';

@@ -1,4 +1,4 @@
-import { type CrmKind } from '../../../src/config/crms';
+import { type CrmKind } from '../../../src/connectors/registry';
 import { type CallPriority } from '../../../src/connectors/http/http.types';
 import { type RetryPolicyOptions } from '../../../src/connectors/http/retry-policy';
 import { type CrmConnector, type CrmObject, type NativeValue } from '../../../src/connectors/types';

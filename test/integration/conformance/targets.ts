@@ -1,4 +1,4 @@
-import { type CrmKind } from '../../../src/config/crms';
+import { type CrmKind } from '../../../src/connectors/registry';
 import { hubspotTarget } from '../connectors/hubspot/hubspot.target';
 import { salesforceTarget } from './salesforce.target';
 import { type ConformanceSandbox, type ConformanceTarget } from './target';

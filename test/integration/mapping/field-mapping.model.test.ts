@@ -1,5 +1,5 @@
 import { type Connection, Types } from 'mongoose';
-import { DEFAULT_MAPPINGS } from '../../../src/mapping/defaults';
+import { DEFAULT_MAPPINGS } from '../../../src/connectors/registry';
 import { applyOverrides, toNative } from '../../../src/mapping/mapper';
 import { parseOverrides } from '../../../src/mapping/schema';
 import { MappingStore } from '../../../src/reads/mappings';

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { CRMS } from '../../../src/config/crms';
+import { CRMS } from '../../../src/connectors/registry';
 import { type ConnectorDeps, connectorFor } from '../../../src/connectors/context';
 import { type AccessToken, type CallPriority } from '../../../src/connectors/http/http.types';
 import { type ConnectionInfo, type CrmConnector } from '../../../src/connectors/types';

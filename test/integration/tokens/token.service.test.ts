@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
-import { CRMS } from '../../../src/config/crms';
+import { crmDefinition } from '../../../src/connectors/registry';
 import { type StoredTokens } from '../../../src/connectors/tokens/credentials';
 import { OAuth2Client, oauthRefresher } from '../../../src/connectors/tokens/oauth2-client';
-import { processTokenRefresh } from '../../../src/connectors/tokens/refresh.job';
+import { processTokenRefresh } from '../../../src/worker/token-refresh.processor';
 import { RefreshLock } from '../../../src/connectors/tokens/refresh-lock';
 import {
   type ConnectionEventPublisher,
@@ -66,9 +66,8 @@ function service(
     prefix,
     events,
     refresherFor: (crm) => {
-      const decl = CRMS[crm as keyof typeof CRMS];
       const oauth = new OAuth2Client({
-        decl,
+        definition: crmDefinition(crm),
         hosts: { auth: base, api: base },
         app: { clientId: 'cid', clientSecret: 'secret', redirectUri: 'http://127.0.0.1/cb' },
         policy: POLICY,

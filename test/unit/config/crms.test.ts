@@ -1,20 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CRMS, CRM_KINDS, crmDeclaration, isCrmKind } from '../../../src/config/crms';
-import { hasConnector } from '../../../src/connectors/registry';
-import { DEFAULT_MAPPINGS } from '../../../src/mapping/defaults';
+import { CRMS, CRM_KINDS, crmDeclaration } from '../../../src/connectors/registry';
 import { sandboxRegistry } from '../../../src/sandbox/registry';
 
 const ROOT = path.resolve(__dirname, '../../..');
-
-type Requirement = 'connector' | 'sandbox' | 'default mapping' | 'README section';
-
-/**
- * What a declared CRM still lacks, on purpose, while its connector issue is open. Each listed gap must
- * still BE a gap (the test fails once it is filled, so the entry gets removed), and every requirement
- * not listed is checked. When the list is empty, every declared CRM is complete.
- */
-const KNOWN_GAPS: Partial<Record<string, Requirement[]>> = {};
 
 /** The README's "## Connectors" section: one `### <displayName>` per CRM. */
 function readmeConnectorHeadings(): string[] {
@@ -23,33 +12,46 @@ function readmeConnectorHeadings(): string[] {
   return [...section.matchAll(/^### (.+)$/gm)].map((m) => m[1].trim());
 }
 
-function present(kind: string, requirement: Requirement): boolean {
-  switch (requirement) {
-    case 'connector':
-      return hasConnector(kind);
-    case 'sandbox':
-      return Object.prototype.hasOwnProperty.call(sandboxRegistry, kind);
-    case 'default mapping':
-      return isCrmKind(kind) && DEFAULT_MAPPINGS[kind] !== undefined;
-    case 'README section':
-      return readmeConnectorHeadings().includes(crmDeclaration(kind).displayName);
-  }
-}
+const exists = (relative: string): boolean => fs.existsSync(path.join(ROOT, relative));
 
-const REQUIREMENTS: Requirement[] = ['connector', 'sandbox', 'default mapping', 'README section'];
+/**
+ * The parts of a CRM besides its registry line (CONTRIBUTING.md "Adding a CRM"): each says where it
+ * belongs, so a failure names the file to write.
+ */
+const PARTS: { part: string; where: (kind: string) => string; present: (kind: string) => boolean }[] = [
+  {
+    part: 'connector folder with its definition',
+    where: (kind) => `src/connectors/${kind}/index.ts`,
+    present: (kind) => exists(`src/connectors/${kind}/index.ts`),
+  },
+  {
+    part: 'sandbox registry entry',
+    where: (kind) => `src/sandbox/registry.ts (and its folder src/sandbox/${kind}/)`,
+    present: (kind) => Object.prototype.hasOwnProperty.call(sandboxRegistry, kind),
+  },
+  {
+    part: 'conformance target',
+    where: (kind) => `test/integration/conformance/${kind}.target.ts`,
+    present: (kind) => exists(`test/integration/conformance/${kind}.target.ts`),
+  },
+  {
+    part: 'vendor facts file',
+    where: (kind) => `docs/vendors/${kind}.md`,
+    present: (kind) => exists(`docs/vendors/${kind}.md`),
+  },
+  {
+    part: 'README section',
+    where: (kind) => `README.md: "### ${crmDeclaration(kind).displayName}" under "## Connectors"`,
+    present: (kind) => readmeConnectorHeadings().includes(crmDeclaration(kind).displayName),
+  },
+];
 
-describe.each(CRM_KINDS)('declared CRM %s', (kind) => {
-  it.each(REQUIREMENTS)('has a %s (or lists it as a known gap that is still open)', (requirement) => {
-    const isGap = KNOWN_GAPS[kind]?.includes(requirement) ?? false;
-    if (isGap) {
-      if (present(kind, requirement)) {
-        throw new Error(
-          `${kind} now has a ${requirement}: remove it from KNOWN_GAPS in test/unit/config/crms.test.ts`,
-        );
-      }
-    } else if (!present(kind, requirement)) {
+describe.each(CRM_KINDS)('registered CRM %s', (kind) => {
+  it.each(PARTS.map((p) => [p.part, p] as const))('has its %s', (_part, { part, where, present }) => {
+    if (!present(kind)) {
       throw new Error(
-        `${kind} is declared in src/config/crms.ts but has no ${requirement} (see CONTRIBUTING.md "Adding a CRM")`,
+        `${kind} is registered in src/connectors/registry.ts but has no ${part}: add ${where(kind)} ` +
+          '(see CONTRIBUTING.md "Adding a CRM")',
       );
     }
   });
@@ -80,11 +82,7 @@ describe.each(CRM_KINDS)('declared CRM %s', (kind) => {
   });
 });
 
-describe('declared CRMs', () => {
-  it('has no known gap for an undeclared CRM', () => {
-    expect(Object.keys(KNOWN_GAPS).filter((k) => !isCrmKind(k))).toEqual([]);
-  });
-
+describe('registered CRMs', () => {
   it('refuses unknown kinds by name', () => {
     expect(() => crmDeclaration('salesfarce')).toThrow(
       /unknown CRM kind "salesfarce": expected one of salesforce, hubspot/,
@@ -93,7 +91,8 @@ describe('declared CRMs', () => {
 });
 
 describe('API versions', () => {
-  // Pinned once per vendor in src/config/crms.ts; sandboxes simulate several versions on purpose.
+  // Pinned once per vendor in src/connectors/<crm>/declaration.ts; sandboxes simulate several versions
+  // on purpose.
   // A `v<digits>[.<digits>]` path segment or string, wherever it ends: before `/`, a quote, `?`, `#`
   // or the end of the line (`/services/data/v62.0`, `\`/crm/v3\``, `"/crm/v3?x"`, `'v62.0'`).
   const VERSION_IN_CODE = [/(^|[/'"`])v\d{1,3}(\.\d+)?(?=$|[/'"`?#])/, /['"`]\d{2}\.0['"`]/];
@@ -125,10 +124,13 @@ describe('API versions', () => {
     });
   }
 
-  it('appear nowhere in src/ but config/crms.ts (and the sandboxes)', () => {
+  it("appear nowhere in src/ but each CRM's declaration.ts (and the sandboxes)", () => {
     const offenders: string[] = [];
+    const declarations = CRM_KINDS.map((kind) =>
+      path.join(ROOT, 'src', 'connectors', kind, 'declaration.ts'),
+    );
     for (const file of sourceFiles(path.join(ROOT, 'src'))) {
-      if (file.endsWith(path.join('config', 'crms.ts'))) continue;
+      if (declarations.includes(file)) continue;
       const code = fs
         .readFileSync(file, 'utf8')
         .replace(/\/\*[\s\S]*?\*\//g, '')

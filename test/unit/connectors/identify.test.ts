@@ -1,6 +1,6 @@
 import nock from '../../support/nock';
 import { prepareTokenConnection } from '../../../src/connectors/connect';
-import { CRMS } from '../../../src/config/crms';
+import { CRMS } from '../../../src/connectors/registry';
 import { APP_ID_SETTING, identifyAccount, identitySettings } from '../../../src/connectors/identify';
 import { type VendorUrlPolicy } from '../../../src/connectors/ssrf';
 import { createLogger } from '../../../src/logger';

@@ -1,4 +1,4 @@
-import { CRMS } from '../../../src/config/crms';
+import { CRMS } from '../../../src/connectors/registry';
 import { NO_OVERRIDES, resolveVendorHosts, type VendorUrlPolicy } from '../../../src/connectors/ssrf';
 import { BadUserInputError, ServerConfigError } from '../../../src/errors';
 

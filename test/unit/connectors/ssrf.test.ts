@@ -1,4 +1,4 @@
-import { CRMS } from '../../../src/config/crms';
+import { CRMS } from '../../../src/connectors/registry';
 import {
   type VendorUrlPolicy,
   NO_OVERRIDES,

@@ -1,5 +1,5 @@
 import { type NativeField } from '../../../src/connectors/types';
-import { DEFAULT_MAPPINGS } from '../../../src/mapping/defaults';
+import { DEFAULT_MAPPINGS } from '../../../src/connectors/registry';
 import {
   applyOverrides,
   fitToDescribe,

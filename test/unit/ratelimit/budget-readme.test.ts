@@ -10,7 +10,13 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../../..');
 const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const correctScript = fs.readFileSync(path.join(ROOT, 'src/ratelimit/lua/budget-correct-1.lua'), 'utf8');
-const crms = fs.readFileSync(path.join(ROOT, 'src/config/crms.ts'), 'utf8');
+const crms = [
+  'src/config/crms.ts',
+  'src/connectors/salesforce/declaration.ts',
+  'src/connectors/hubspot/declaration.ts',
+]
+  .map((file) => fs.readFileSync(path.join(ROOT, file), 'utf8'))
+  .join('\n');
 
 function paragraph(title: string, after = ''): string {
   const from = after ? readme.indexOf(after) : 0;

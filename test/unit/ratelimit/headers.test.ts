@@ -1,4 +1,4 @@
-import { CRMS } from '../../../src/config/crms';
+import { CRMS } from '../../../src/connectors/registry';
 import { readBudgetHeaders } from '../../../src/ratelimit/headers';
 
 const [sfDaily] = CRMS.salesforce.budgets;

@@ -1,5 +1,5 @@
 import { readableLogLine } from '../../../src/runtime/console-lines';
-import { refreshFailureLog } from '../../../src/connectors/tokens/refresh.job';
+import { refreshFailureLog } from '../../../src/worker/token-refresh.processor';
 import { CrmUnavailableError } from '../../../src/errors';
 
 describe('readableLogLine (npm start at a terminal)', () => {

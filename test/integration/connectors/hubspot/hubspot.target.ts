@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
-import { CRMS } from '../../../../src/config/crms';
+import { CRM_DEFINITIONS } from '../../../../src/connectors/registry';
 import { type ConnectorDeps, connectorFor, createConnectorContext } from '../../../../src/connectors/context';
 import { type CallPriority } from '../../../../src/connectors/http/http.types';
 import { HubSpotConnector } from '../../../../src/connectors/hubspot/hubspot.connector';
@@ -97,7 +97,7 @@ export async function startHubSpotConformance(
   // The real OAuth code flow: the sandbox's install screen approves at once and redirects with a code.
   const redirectUri = 'http://127.0.0.1:9/oauth/hubspot/callback';
   const oauth = new OAuth2Client({
-    decl: CRMS.hubspot,
+    definition: CRM_DEFINITIONS.hubspot,
     hosts: { auth: live.baseUrl, api: live.baseUrl },
     app: { clientId: DEMO.clientId, clientSecret: DEMO.clientSecret, redirectUri },
     policy: POLICY,

@@ -1,10 +1,17 @@
-import { type BudgetDeclaration, CRMS } from '../../../../src/config/crms';
+import { type BudgetDeclaration } from '../../../../src/config/crms';
+import { CRMS } from '../../../../src/connectors/registry';
 import {
   defaultHooks,
   defaultIsRateLimited,
   extractVendorError,
   resetWaitFromHeaders,
 } from '../../../../src/connectors/http/hooks';
+import { hubspotHooks } from '../../../../src/connectors/hubspot/hooks';
+import { salesforceHooks } from '../../../../src/connectors/salesforce/hooks';
+
+// Vendor quirks live with each vendor; the default consults them (`isBudgetExhausted`).
+const HS_EXHAUSTED = hubspotHooks.isBudgetExhausted;
+const SF_EXHAUSTED = salesforceHooks.isBudgetExhausted;
 
 const res = (status: number, body: unknown, headers: Record<string, string> = {}) => ({
   status,
@@ -55,16 +62,21 @@ describe('defaultIsRateLimited', () => {
     });
   });
   it("reads HubSpot's DAILY 429 and Salesforce's 403 REQUEST_LIMIT_EXCEEDED as an exhausted budget", () => {
-    expect(defaultIsRateLimited(res(429, { policyName: 'DAILY', errorType: 'RATE_LIMIT' }), NOW)).toEqual({
+    const daily = res(429, { policyName: 'DAILY', errorType: 'RATE_LIMIT' });
+    expect(defaultIsRateLimited(daily, NOW, [], HS_EXHAUSTED)).toEqual({
       kind: 'budget_exhausted',
       retryAfterMs: null,
     });
-    expect(defaultIsRateLimited(res(403, [{ errorCode: 'REQUEST_LIMIT_EXCEEDED' }]), NOW)).toMatchObject({
+    const limitExceeded = res(403, [{ errorCode: 'REQUEST_LIMIT_EXCEEDED' }]);
+    expect(defaultIsRateLimited(limitExceeded, NOW, [], SF_EXHAUSTED)).toMatchObject({
       kind: 'budget_exhausted',
     });
+    // Without the vendor's word, the default knows only 429 throttling.
+    expect(defaultIsRateLimited(daily, NOW)).toMatchObject({ kind: 'throttled' });
+    expect(defaultIsRateLimited(limitExceeded, NOW)).toBeNull();
   });
   it('leaves other 403s alone (a missing scope is not a rate limit)', () => {
-    expect(defaultIsRateLimited(res(403, { category: 'MISSING_SCOPES' }), NOW)).toBeNull();
+    expect(defaultIsRateLimited(res(403, { category: 'MISSING_SCOPES' }), NOW, [], SF_EXHAUSTED)).toBeNull();
   });
 });
 
@@ -119,7 +131,7 @@ describe('reset headers as the told wait', () => {
   it('gives an exhausted allocation only the reset of a budget shown spent', () => {
     const daily = { policyName: 'DAILY', errorType: 'RATE_LIMIT' };
     const burstLeft = { ...hsHeaders, 'x-hubspot-ratelimit-remaining': '40' };
-    expect(defaultIsRateLimited(res(429, daily, burstLeft), NOW, HS)).toEqual({
+    expect(defaultIsRateLimited(res(429, daily, burstLeft), NOW, HS, HS_EXHAUSTED)).toEqual({
       kind: 'budget_exhausted',
       retryAfterMs: null,
     });
@@ -177,6 +189,18 @@ describe('defaultHooks', () => {
         crm: 'zoho',
       });
       expect([status, err.code, err.vendorRequestId, err.crm]).toEqual([status, code, 'corr', 'zoho']);
+    }
+  });
+});
+
+describe('HubSpot status quirks', () => {
+  it('reads 423 (locked) and 477 (portal migrating) as passing unavailability; the default does not', () => {
+    for (const status of [423, 477]) {
+      expect(hubspotHooks.parseError!(res(status, { message: 'busy' }), { crm: 'hubspot' })).toMatchObject({
+        code: 'UNAVAILABLE',
+        status,
+      });
+      expect(defaultHooks().parseError(res(status, { message: 'busy' }), { crm: 'x' }).code).toBe('UPSTREAM');
     }
   });
 });

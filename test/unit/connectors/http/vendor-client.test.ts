@@ -1,7 +1,8 @@
 import net from 'node:net';
 import nock from '../../../support/nock';
-import { CRMS } from '../../../../src/config/crms';
-import { defaultHooks } from '../../../../src/connectors/http/hooks';
+import { CRMS, CRM_DEFINITIONS } from '../../../../src/connectors/registry';
+import { salesforceHooks } from '../../../../src/connectors/salesforce/hooks';
+import { vendorHooks } from '../../../../src/connectors/vendor-access';
 import {
   type AcquireOptions,
   type BudgetGate,
@@ -159,7 +160,7 @@ describe('VendorHttpClient', () => {
     nock(API)
       .get('/q')
       .reply(403, [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }]);
-    const { http, budget, slept } = client();
+    const { http, budget, slept } = client({ hooks: salesforceHooks });
     const err = await rejection(http.request({ method: 'GET', url: '/q' }));
     expect(err.code).toBe('RATE_LIMITED');
     // No word on when it comes back: the gate's probe schedule says when to try, not a fixed lockout.
@@ -173,7 +174,7 @@ describe('VendorHttpClient', () => {
     nock(API)
       .get('/q')
       .reply(403, [{ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' }]);
-    const { http } = client({ budget: undefined });
+    const { http } = client({ hooks: salesforceHooks, budget: undefined });
     const err = await rejection(http.request({ method: 'GET', url: '/q' }));
     expect(err.retryAfterMs).toBe(DEFAULT_RETRY_POLICY.budgetExhaustedWaitMs);
   });
@@ -226,7 +227,7 @@ describe('VendorHttpClient', () => {
       'x-hubspot-ratelimit-max': '100',
       'x-hubspot-ratelimit-remaining': '0',
     };
-    const hubspotHooks = () => ({ hooks: defaultHooks({ budgets: CRMS.hubspot.budgets }) });
+    const hubspotHooks = () => ({ hooks: vendorHooks(CRM_DEFINITIONS.hubspot, CRMS.hubspot.budgets) });
 
     it('background work is told the interval and every caller is held back for it', async () => {
       nock(API).get('/x').reply(429, TEN_SECONDLY, HEADERS);
@@ -452,7 +453,7 @@ describe('VendorHttpClient budget probes', () => {
 
   it('a refused probe moves the schedule on and the request is not sent', async () => {
     const scope = nock(API).get('/v1/limits').reply(403, LIMIT_EXCEEDED);
-    const { http, budget, slept } = client({ hooks: { budgetProbe: PROBE } });
+    const { http, budget, slept } = client({ hooks: { ...salesforceHooks, budgetProbe: PROBE } });
     budget.grants = ['probe'];
     budget.backOffMs = 4000;
     const err = await rejection(http.request({ method: 'GET', url: '/v1/records' }));

@@ -1,5 +1,5 @@
 import nock from '../../../support/nock';
-import { CRMS } from '../../../../src/config/crms';
+import { CRMS } from '../../../../src/connectors/registry';
 import { defaultHooks } from '../../../../src/connectors/http/hooks';
 import { type CallPriority } from '../../../../src/connectors/http/http.types';
 import { VendorHttpClient } from '../../../../src/connectors/http/vendor-client';
@@ -55,9 +55,7 @@ export function hubspot(
       connection,
       http,
       tokens,
-      budget,
       logger: options.logger ?? createLogger({ level: 'silent' }),
-      priority,
     },
     { now: options.now },
   );

@@ -1,5 +1,5 @@
 import nock from '../../../support/nock';
-import { DEFAULT_MAPPINGS } from '../../../../src/mapping/defaults';
+import { DEFAULT_MAPPINGS } from '../../../../src/connectors/registry';
 import { toCanonical } from '../../../../src/mapping/mapper';
 import { DEAL_STAGE_STATUS_TABLE } from '../../../../src/mapping/types';
 import { API, hubspot, resetNock } from './hs-context';

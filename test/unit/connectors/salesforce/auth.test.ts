@@ -1,4 +1,4 @@
-import { salesforceHooks } from '../../../../src/connectors/salesforce/auth';
+import { salesforceHooks } from '../../../../src/connectors/salesforce/hooks';
 import { CrmConflictError } from '../../../../src/errors';
 
 describe('Salesforce hooks', () => {

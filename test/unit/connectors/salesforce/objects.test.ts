@@ -1,6 +1,6 @@
 import { toNativeRecord } from '../../../../src/connectors/salesforce/mappers';
 import { parseSalesforceSettings } from '../../../../src/connectors/salesforce/objects';
-import { salesforceMapping } from '../../../../src/mapping/defaults/salesforce';
+import { salesforceMapping } from '../../../../src/connectors/salesforce/default-mapping';
 import { toCanonical } from '../../../../src/mapping/mapper';
 
 /** The connector reads what the default mapping maps, and the two meet on real Salesforce records. */

@@ -1,7 +1,7 @@
 import nock from '../../../support/nock';
 import { type CallPriority } from '../../../../src/connectors/http/http.types';
 import { VendorHttpClient } from '../../../../src/connectors/http/vendor-client';
-import { salesforceHooks } from '../../../../src/connectors/salesforce/auth';
+import { salesforceHooks } from '../../../../src/connectors/salesforce/hooks';
 import { forgetDescribedFields } from '../../../../src/connectors/salesforce/describe';
 import { forgetOrgCurrency } from '../../../../src/connectors/salesforce/organization';
 import { forgetRefusedFields } from '../../../../src/connectors/salesforce/refused-fields';
@@ -46,9 +46,7 @@ export function salesforce(
       },
       http,
       tokens,
-      budget,
       logger: createLogger({ level: 'silent' }),
-      priority,
     },
     { sleep, now: options.now },
   );

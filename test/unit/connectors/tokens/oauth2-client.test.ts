@@ -1,20 +1,22 @@
 import nock from '../../../support/nock';
-import { CRMS, type CrmDeclaration } from '../../../../src/config/crms';
 import { NO_OVERRIDES } from '../../../../src/connectors/ssrf';
-import {
-  InvalidGrantError,
-  OAuth2Client,
-  accountIdFromTokenResponse,
-} from '../../../../src/connectors/tokens/oauth2-client';
+import { type CrmDefinition } from '../../../../src/connectors/definition';
+import { hubspotTokens } from '../../../../src/connectors/hubspot/tokens';
+import { CRM_DEFINITIONS } from '../../../../src/connectors/registry';
+import { salesforceTokens } from '../../../../src/connectors/salesforce/tokens';
+import { InvalidGrantError, OAuth2Client } from '../../../../src/connectors/tokens/oauth2-client';
 
 const APP = { clientId: 'cid', clientSecret: 's3cr3t', redirectUri: 'https://gw.example/oauth/x/callback' };
 const NOW = 1_800_000_000_000;
-const client = (decl: CrmDeclaration, hosts = { auth: decl.hosts.auth, api: decl.hosts.api }) =>
-  new OAuth2Client({ decl, hosts, app: APP, policy: NO_OVERRIDES, now: () => NOW });
+const client = (
+  definition: CrmDefinition,
+  hosts = { auth: definition.declaration.hosts.auth, api: definition.declaration.hosts.api },
+) => new OAuth2Client({ definition, hosts, app: APP, policy: NO_OVERRIDES, now: () => NOW });
+const { salesforce, hubspot } = CRM_DEFINITIONS;
 
 describe('OAuth2Client', () => {
   it('builds the authorize URL from the declaration', () => {
-    const url = new URL(client(CRMS.salesforce).authorizeUrl('st'));
+    const url = new URL(client(salesforce).authorizeUrl('st'));
     expect(url.origin + url.pathname).toBe('https://login.salesforce.com/services/oauth2/authorize');
     expect(Object.fromEntries(url.searchParams)).toEqual({
       response_type: 'code',
@@ -40,7 +42,7 @@ describe('OAuth2Client', () => {
         token_type: 'Bearer',
         issued_at: '1717000000000',
       });
-    await expect(client(CRMS.salesforce).exchangeCode('c0de')).resolves.toEqual({
+    await expect(client(salesforce).exchangeCode('c0de')).resolves.toEqual({
       accessToken: '00D!tok',
       refreshToken: '5Aep',
       expiresAt: null,
@@ -53,7 +55,7 @@ describe('OAuth2Client', () => {
     nock('https://login.salesforce.com')
       .post('/services/oauth2/token')
       .reply(200, { access_token: 't', instance_url: 'https://169.254.169.254' });
-    await expect(client(CRMS.salesforce).refresh('r')).rejects.toMatchObject({ code: 'UPSTREAM' });
+    await expect(client(salesforce).refresh('r')).rejects.toMatchObject({ code: 'UPSTREAM' });
   });
 
   it('refreshes a HubSpot token on the API host with expires_in and hub_id', async () => {
@@ -69,7 +71,7 @@ describe('OAuth2Client', () => {
         access_token: 'AAA',
         expires_in: 1800,
       });
-    await expect(client(CRMS.hubspot).refresh('na1-r')).resolves.toEqual({
+    await expect(client(hubspot).refresh('na1-r')).resolves.toEqual({
       accessToken: 'AAA',
       refreshToken: 'na1-r2',
       expiresAt: NOW + 1_800_000,
@@ -101,7 +103,7 @@ describe('OAuth2Client', () => {
     ],
   ])('turns %s into InvalidGrantError', async (_name, body, code) => {
     nock('https://api.hubapi.com').post('/oauth/v1/token').reply(400, body);
-    const err = await client(CRMS.hubspot)
+    const err = await client(hubspot)
       .refresh('r')
       .then(
         () => null,
@@ -111,11 +113,15 @@ describe('OAuth2Client', () => {
     expect((err as InvalidGrantError).vendorCode).toBe(code);
   });
 
-  it('reads token errors sent with HTTP 200 (Zoho style)', async () => {
+  it("reads token errors sent with HTTP 200 (Zoho style), with the vendor's own dead-grant codes", async () => {
+    // A vendor whose token endpoint answers errors with 200 and names dead grants `invalid_code`.
+    const zohoLike: CrmDefinition = { ...hubspot, tokens: { deadGrantCodes: ['invalid_code'] } };
     nock('https://api.hubapi.com').post('/oauth/v1/token').reply(200, { error: 'invalid_code' });
-    await expect(client(CRMS.hubspot).refresh('r')).rejects.toBeInstanceOf(InvalidGrantError);
+    await expect(client(zohoLike).refresh('r')).rejects.toBeInstanceOf(InvalidGrantError);
+    nock('https://api.hubapi.com').post('/oauth/v1/token').reply(200, { error: 'invalid_code' });
+    await expect(client(hubspot).refresh('r')).rejects.toMatchObject({ code: 'UPSTREAM' });
     nock('https://api.hubapi.com').post('/oauth/v1/token').reply(200, { error: 'invalid_client' });
-    await expect(client(CRMS.hubspot).refresh('r')).rejects.toMatchObject({
+    await expect(client(zohoLike).refresh('r')).rejects.toMatchObject({
       code: 'UPSTREAM',
       vendorCode: 'invalid_client',
     });
@@ -123,7 +129,7 @@ describe('OAuth2Client', () => {
 
   it('never resends a refresh whose answer was lost (rotation would kill the old token)', async () => {
     const scope = nock('https://api.hubapi.com').post('/oauth/v1/token').once().reply(502, 'bad gateway');
-    await expect(client(CRMS.hubspot).refresh('r')).rejects.toMatchObject({
+    await expect(client(hubspot).refresh('r')).rejects.toMatchObject({
       code: 'UNAVAILABLE',
       details: { outcomeUnknown: true },
     });
@@ -131,28 +137,43 @@ describe('OAuth2Client', () => {
   });
 
   it('authenticates with HTTP Basic when the declaration says so', async () => {
-    const decl: CrmDeclaration = { ...CRMS.hubspot, oauth: { ...CRMS.hubspot.oauth!, clientAuth: 'basic' } };
+    const basic: CrmDefinition = {
+      ...hubspot,
+      declaration: { ...hubspot.declaration, oauth: { ...hubspot.declaration.oauth!, clientAuth: 'basic' } },
+    };
     nock('https://api.hubapi.com', {
       reqheaders: { authorization: `Basic ${Buffer.from('cid:s3cr3t').toString('base64')}` },
     })
       .post('/oauth/v1/token', (b: Record<string, string>) => b.client_secret === undefined)
       .reply(200, { access_token: 'x', expires_in: 60 });
-    await expect(client(decl).clientCredentials()).resolves.toMatchObject({
+    await expect(client(basic).clientCredentials()).resolves.toMatchObject({
       accessToken: 'x',
       expiresAt: NOW + 60_000,
     });
   });
 });
 
-describe('accountIdFromTokenResponse', () => {
+describe('token-response parsing per vendor', () => {
   it('reads HubSpot hub_id and the Salesforce org id, and nothing else', () => {
-    expect(accountIdFromTokenResponse({ hub_id: 1 })).toBe('1');
+    expect(hubspotTokens.accountId!({ hub_id: 1 })).toBe('1');
     expect(
-      accountIdFromTokenResponse({
+      salesforceTokens.accountId!({
         id: 'https://login.salesforce.com/id/00D000000000001AAA/005000000000001AAA',
       }),
     ).toBe('00D000000000001AAA');
-    expect(accountIdFromTokenResponse({ id: 'https://evil.example/whatever' })).toBeUndefined();
-    expect(accountIdFromTokenResponse({})).toBeUndefined();
+    expect(salesforceTokens.accountId!({ id: 'https://evil.example/whatever' })).toBeUndefined();
+    expect(salesforceTokens.accountId!({})).toBeUndefined();
+    expect(hubspotTokens.accountId!({})).toBeUndefined();
+  });
+
+  it('lets a vendor name its expiry field (Zoho expires_in_sec)', async () => {
+    const zohoLike: CrmDefinition = {
+      ...hubspot,
+      tokens: { expiresInSeconds: (body) => body.expires_in_sec },
+    };
+    nock('https://api.hubapi.com')
+      .post('/oauth/v1/token')
+      .reply(200, { access_token: 'z', expires_in_sec: 3600 });
+    await expect(client(zohoLike).refresh('r')).resolves.toMatchObject({ expiresAt: NOW + 3_600_000 });
   });
 });

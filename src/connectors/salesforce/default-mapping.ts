@@ -1,4 +1,4 @@
-import { type CrmMappingDefaults, type FieldMappingEntry } from '../types';
+import { type CrmMappingDefaults, type FieldMappingEntry } from '../../mapping/types';
 
 /**
  * Salesforce Contact and Opportunity ↔ canonical Contact and Deal. Amount is a JSON number in

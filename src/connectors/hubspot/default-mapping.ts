@@ -1,4 +1,8 @@
-import { type CrmMappingDefaults, type FieldMappingEntry, DEAL_STAGE_STATUS_TABLE } from '../types';
+import {
+  type CrmMappingDefaults,
+  type FieldMappingEntry,
+  DEAL_STAGE_STATUS_TABLE,
+} from '../../mapping/types';
 
 /**
  * HubSpot contacts and deals ↔ canonical Contact and Deal. HubSpot sends every property as a string

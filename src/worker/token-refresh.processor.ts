@@ -1,17 +1,7 @@
-import { type Queue } from 'bull';
 import type Redis from 'ioredis';
-import { CrmNeedsReauthError, isAppError } from '../../errors';
-import { type Logger } from '../../logger';
-import { type TokenService } from './token.service';
-
-/**
- * The repeatable job that refreshes access tokens about to expire, so interactive reads rarely pay for
- * a refresh. Only tokens whose expiry the vendor told us are indexed (`TokenService.expiryIndexKey`);
- * Salesforce tokens refresh on 401 instead. The lead wires {@link processTokenRefresh} into the worker
- * and calls {@link scheduleTokenRefresh} once at start.
- */
-
-export const TOKEN_REFRESH_JOB = 'token-refresh';
+import { CrmNeedsReauthError, isAppError } from '../errors';
+import { type Logger } from '../logger';
+import { type TokenService } from '../connectors/tokens/token.service';
 
 export interface TokenRefreshJobOptions {
   /**
@@ -32,6 +22,10 @@ export interface TokenRefreshResult {
   failed: number;
 }
 
+/**
+ * Processes the token-refresh job (`src/queue/token-refresh.producer.ts`): refreshes the tokens of the
+ * expiry index that expire within the window, a few at a time.
+ */
 export async function processTokenRefresh(
   deps: { tokens: TokenService; redis: Redis; logger?: Logger; now?: () => number },
   options: TokenRefreshJobOptions = {},
@@ -76,16 +70,4 @@ export async function processTokenRefresh(
 export function refreshFailureLog(err: unknown, connectionId: string): Record<string, unknown> {
   if (isAppError(err)) return { connectionId, code: err.code, reason: err.message };
   return { err, connectionId };
-}
-
-/**
- * Registers the repeatable job on `queue` (idempotent: Bull keys repeatable jobs by name and schedule).
- * @param everyMs run interval, default 60 s
- */
-export async function scheduleTokenRefresh(queue: Queue, everyMs = 60_000): Promise<void> {
-  await queue.add(
-    TOKEN_REFRESH_JOB,
-    {},
-    { repeat: { every: everyMs }, removeOnComplete: 10, removeOnFail: 50 },
-  );
 }

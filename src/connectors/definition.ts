@@ -1,0 +1,63 @@
+import { type CrmDeclaration } from '../config/crms';
+import { type CrmMappingDefaults } from '../mapping/types';
+import { type VendorHooks } from './http/hooks';
+import { type ConnectorFactory } from './types';
+
+/**
+ * Everything the framework knows about one CRM, exported once by `src/connectors/<crm>/index.ts` and
+ * listed once in `src/connectors/registry.ts`. The shared layers (HTTP client, OAuth client, token
+ * service, budgets) read vendor behaviour from here and never name a vendor themselves.
+ */
+export interface CrmDefinition {
+  /** Auth kinds, hosts, pinned API version, batch sizes, budgets: data (`config/crms.ts` types). */
+  declaration: CrmDeclaration;
+  /** Builds the connector for one connection and one kind of work. */
+  create: ConnectorFactory;
+  /** Where this vendor's HTTP differs from the defaults (`http/hooks.ts`): only those hooks. */
+  hooks?: Partial<VendorHooks>;
+  /** The canonical ↔ native mapping a connection starts with. */
+  defaultMapping: CrmMappingDefaults;
+  /** How the vendor's token endpoint answers, where it differs from RFC 6749 (see {@link TokenResponseParsing}). */
+  tokens?: TokenResponseParsing;
+  /** OAuth values that depend on the connection; absent ones come from `declaration.oauth`. */
+  oauth?: OAuthBuilders;
+}
+
+/** A token endpoint's answer, as parsed JSON (`{}` when the body was not an object). */
+export type TokenResponseBody = Readonly<Record<string, unknown>>;
+
+/**
+ * A vendor's token-endpoint dialect. The OAuth client handles RFC 6749 (`access_token`,
+ * `refresh_token`, `expires_in`, `invalid_grant`); a vendor adds only what it does differently.
+ */
+export interface TokenResponseParsing {
+  /**
+   * Error codes, beside RFC 6749's `invalid_grant`, meaning "this grant is dead" (revoked or expired
+   * refresh token, used code): only a person re-authorizing can fix it.
+   */
+  deadGrantCodes?: readonly string[];
+  /** Seconds until the access token expires, when the vendor names the field otherwise than `expires_in`. */
+  expiresInSeconds?(body: TokenResponseBody): unknown;
+  /** The vendor account the token belongs to, where the response says. */
+  accountId?(body: TokenResponseBody): string | undefined;
+}
+
+/**
+ * What an OAuth URL or scope may depend on: the connection's checked vendor hosts and its stored vendor
+ * URLs (e.g. a per-organisation resource host, a per-data-centre accounts server).
+ */
+export interface OAuthConnection {
+  hosts: { auth: string; api: string | null };
+  vendorUrls: Readonly<Record<string, string>>;
+}
+
+/** OAuth values a vendor computes per connection instead of declaring them once. */
+export interface OAuthBuilders {
+  /** Scopes to request (default: `declaration.oauth.scopes`). */
+  scopes?(connection: OAuthConnection): readonly string[];
+  /**
+   * The token endpoint (default: `declaration.oauth.tokenPath` on the declared `tokenHost`), e.g. on
+   * the accounts server of the connection's data centre (its `vendorUrls.auth`).
+   */
+  tokenUrl?(connection: OAuthConnection): string;
+}

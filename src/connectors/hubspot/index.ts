@@ -1,0 +1,15 @@
+import { type CrmDefinition } from '../definition';
+import { hubspotDeclaration } from './declaration';
+import { hubspotMapping } from './default-mapping';
+import { hubspotHooks } from './hooks';
+import { createHubSpotConnector } from './hubspot.connector';
+import { hubspotTokens } from './tokens';
+
+/** HubSpot, as the framework sees it (listed in `src/connectors/registry.ts`). */
+export const hubspot: CrmDefinition = {
+  declaration: hubspotDeclaration,
+  create: createHubSpotConnector,
+  hooks: hubspotHooks,
+  defaultMapping: hubspotMapping,
+  tokens: hubspotTokens,
+};
