@@ -32,8 +32,8 @@ export async function connectDemoSandboxes(options: {
     for (const sandbox of Object.values(options.sandboxes.sandboxes)) {
       if (!hasConnector(sandbox.vendor)) continue;
       const decl = crmDeclaration(sandbox.vendor);
-      // Vendors whose API host comes from the token response (Salesforce instance_url) take only the
-      // auth URL; the others are pointed at the sandbox for both.
+      // A CRM whose declaration has no fixed API host learns it from the token response, so it takes only
+      // the auth URL; the others are pointed at the sandbox for both.
       const vendorUrls: Record<string, string> = { auth: sandbox.baseUrl };
       if (decl.hosts.api !== null) vendorUrls.api = sandbox.baseUrl;
       const previous = existing.find(
