@@ -124,7 +124,7 @@ export interface CrmErrorOptions extends AppErrorOptions {
   status?: number;
   vendorRequestId?: string;
   retryAfterMs?: number;
-  /** The vendor's own error code (e.g. Salesforce `INVALID_FIELD`), kept for diagnostics. */
+  /** The vendor's own error code (e.g. `INVALID_FIELD`), kept for diagnostics. */
   vendorCode?: string;
 }
 

@@ -37,7 +37,7 @@ export class CreateConnectionInput {
   @Field(() => JSONObjectScalar, {
     nullable: true,
     description:
-      'Vendor URLs of this connection, `{ "auth": "…", "api": "…" }` (a Salesforce My Domain, a sandbox). Only hosts of the vendor, or hosts the operator allowlisted.',
+      'Vendor URLs of this connection, `{ "auth": "…", "api": "…" }` (a custom domain of the account, a sandbox). Only hosts of the vendor, or hosts the operator allowlisted.',
   })
   @MaxJsonBytes(MAX_VENDOR_URLS_BYTES)
   vendorUrls?: Record<string, string> | null;

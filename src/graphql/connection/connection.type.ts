@@ -17,7 +17,7 @@ export class Connection {
   @Field(() => ID)
   id!: string;
 
-  @Field({ description: 'CRM kind, e.g. "salesforce" or "hubspot".' })
+  @Field({ description: 'CRM kind: the registry name of the CRM this connection reaches.' })
   crm!: string;
 
   @Field()

@@ -29,7 +29,7 @@ export class Deal extends CanonicalRecordFields {
     nullable: true,
     description:
       "ISO 4217 code of `amount`: the deal's own, or the account's where the CRM has one currency per " +
-      'account (a Salesforce single-currency org, from its connection settings).',
+      'account (a single-currency account, from its connection settings).',
   })
   currency!: string | null;
 

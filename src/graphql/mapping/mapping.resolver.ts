@@ -39,8 +39,9 @@ export class MappingResolver {
       "Replaces a connection's overrides for CONTACT or DEAL (read_write keys only). Each override replaces the " +
       'default entry with the same canonical name, or adds one; {"canonical": …, "remove": true} drops one. ' +
       "Checked against the CRM's field metadata before anything is saved: an unknown native field, a relationship " +
-      "path with a hop the CRM does not have or deeper than the CRM's limit (Salesforce: five segments, e.g. " +
-      "Account.Owner.Email has three), a transform that cannot read the field's type, a picklist value the CRM " +
+      "path with a hop the CRM does not have or deeper than the CRM's limit (a number of dot-separated " +
+      "segments, e.g. Account.Owner.Email has three), a transform that cannot read the field's type, a " +
+      'picklist value the CRM ' +
       'does not have, or a key such as __proto__ is BAD_USER_INPUT naming it. Mapped custom fields appear in ' +
       '`customFields` under their canonical key.',
     complexity: ({ childComplexity }) => MAPPING_WRITE_COST + childComplexity,

@@ -21,7 +21,7 @@ export class DealStage {
 
   @Field(() => DealStatusEnum, {
     nullable: true,
-    description: "OPEN, WON or LOST where the CRM's stage metadata says (HubSpot); null where it does not.",
+    description: "OPEN, WON or LOST where the CRM's stage metadata says; null where it does not.",
   })
   status!: DealStatus | null;
 }

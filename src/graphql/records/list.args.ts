@@ -8,7 +8,7 @@ export const DEFAULT_PAGE_SIZE = 25;
 /**
  * Length bounds of what a list or lookup takes. Every argument that can reach a vendor is bounded here,
  * so an oversized value is BAD_USER_INPUT at the gateway rather than a vendor refusal (a 200 KB email
- * filter made Salesforce answer 431) after a spent API call. Each bound is well above any real value.
+ * filter made a CRM answer 431) after a spent API call. Each bound is well above any real value.
  */
 export const ARG_BOUNDS = {
   /** An email address: RFC 5321 caps a forward path at 256 octets, 254 of them the address. */
@@ -23,19 +23,19 @@ export const ARG_BOUNDS = {
 
 @InputType({
   description:
-    "Filters of a list, AND'd. The CRM applies them where it can (Salesforce: SOQL WHERE; HubSpot: CRM search, " +
-    'so a filtered HubSpot list spends the search rate limit), and the gateway applies the exact rule on top, so ' +
+    "Filters of a list, AND'd. The CRM applies them where it can (in its query language, or through a search " +
+    'endpoint that some CRMs rate-limit on its own), and the gateway applies the exact rule on top, so ' +
     'results are the same either way. What the CRM cannot take is applied after fetch, reading CRM pages until ' +
-    'the page is full (see RecordPageInfo.filteredOut and scanLimitReached). HubSpot search is eventually ' +
-    'consistent: a record written a few moments ago may be missing from a filtered HubSpot list. A cursor is ' +
-    'accepted only with the filter it was issued for (BAD_USER_INPUT otherwise).',
+    'the page is full (see RecordPageInfo.filteredOut and scanLimitReached). Where the CRM filters through an ' +
+    'eventually consistent search index, a record written a few moments ago may be missing from a filtered ' +
+    'list. A cursor is accepted only with the filter it was issued for (BAD_USER_INPUT otherwise).',
 })
 export class RecordFilter {
   @Field(() => String, {
     nullable: true,
     description:
-      'Exact email, case-insensitive (contacts), at most 254 characters. Applied by the CRM (Salesforce Email =, ' +
-      'HubSpot search EQ).',
+      'Exact email, case-insensitive (contacts), at most 254 characters. Applied by the CRM (an equality ' +
+      'condition on its email field).',
   })
   @MaxLength(ARG_BOUNDS.email)
   email?: string | null;
@@ -44,9 +44,9 @@ export class RecordFilter {
     nullable: true,
     description:
       'Case-insensitive prefix of first name, last name or full name (contacts), name (deals), at most 100 ' +
-      'characters. Salesforce: ' +
-      'LIKE, by the CRM. HubSpot has no prefix operator: a prefix of one word (letters and digits) is searched ' +
-      'as a word token and narrowed here; any other prefix is applied after fetch only.',
+      'characters. Applied by the CRM where it has a prefix operator. Where it only matches word tokens, a ' +
+      'prefix of one word (letters and digits) is searched as a word token and narrowed here; any other ' +
+      'prefix is applied after fetch only.',
   })
   @MaxLength(ARG_BOUNDS.namePrefix)
   namePrefix?: string | null;
@@ -54,8 +54,8 @@ export class RecordFilter {
   @Field(() => Date, {
     nullable: true,
     description:
-      'Only records updated at or after this instant. Applied by the CRM (Salesforce SystemModstamp, HubSpot ' +
-      'lastmodifieddate / hs_lastmodifieddate), exactly on updatedAt here.',
+      'Only records updated at or after this instant. Applied by the CRM (on its own modification timestamp), ' +
+      'exactly on updatedAt here.',
   })
   updatedSince?: Date | null;
 
@@ -63,8 +63,8 @@ export class RecordFilter {
     nullable: true,
     defaultValue: false,
     description:
-      'Include archived/soft-deleted records. Applied by the CRM. HubSpot search never returns archived ' +
-      'records, so on HubSpot the other filters are then applied after fetch only.',
+      'Include archived/soft-deleted records. Applied by the CRM. Where its search never returns archived ' +
+      'records, the other filters are then applied after fetch only.',
   })
   includeDeleted?: boolean | null;
 }

@@ -5,7 +5,7 @@ import { type SeedCounts } from './types';
 import { WebhookDispatcher, type WebhookTransport } from './webhooks';
 
 /**
- * One tenant of a vendor (a Salesforce org, a HubSpot portal…): its own data, limits, faults, clock
+ * One tenant of a vendor (an org, a portal, an account…): its own data, limits, faults, clock
  * and request log. `state` is whatever the vendor keeps; the core never looks inside it.
  */
 export class SandboxOrg<TState, TEvent = never> {

@@ -14,7 +14,7 @@ export interface SandboxServerOptions {
   defaultSeed?: number;
   /** Request-log ring size per org. @defaultValue 2000 */
   requestLogCapacity?: number;
-  /** Largest request body (Bulk uploads are big). @defaultValue 150 MB, Salesforce's Bulk 2.0 cap */
+  /** Largest request body (Bulk uploads are big). @defaultValue 150 MB, the largest bulk upload a vendor we simulate takes */
   bodyLimit?: number;
 }
 
@@ -85,7 +85,7 @@ export class SandboxServer<TState, TEvent = never> {
       logger: false,
       bodyLimit: options.bodyLimit ?? 150 * 1024 * 1024,
       forceCloseConnections: true,
-      // Vendor paths carry their own trailing-slash rules (Salesforce accepts both).
+      // Vendor paths carry their own trailing-slash rules (some accept both).
       routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     });
     this.app.addContentTypeParser(
@@ -212,7 +212,7 @@ export class SandboxServer<TState, TEvent = never> {
       baseUrl,
       close: async () => {
         this.listeningUrl = null;
-        // Pending webhook retries (HubSpot's schedule spans minutes) must not hold the close up.
+        // Pending webhook retries (a vendor's schedule can span minutes) must not hold the close up.
         await Promise.all([...this.orgMap.values()].map((o) => o.webhooks?.cancel()));
         await this.app.close();
       },

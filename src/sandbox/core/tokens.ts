@@ -24,7 +24,7 @@ export type TokenCheck =
 export interface IssueOptions {
   /** Lifetime in ms; null = never expires. */
   ttlMs: number | null;
-  /** Token text before the random part, e.g. Salesforce's `00D…!`. */
+  /** Token text before the random part, e.g. an org id and `!`. */
   prefix?: string;
   parent?: string;
   data?: Record<string, string>;

@@ -68,7 +68,7 @@ export interface BenchProbe<TState, TEvent> {
 
 /** Everything one vendor contributes; the core does the rest. */
 export interface VendorDefinition<TState, TEvent = never> {
-  /** Registry name, e.g. `salesforce`. */
+  /** Registry name, as in `src/sandbox/registry.ts`. */
   readonly name: string;
   readonly defaultCounts: Readonly<SeedCounts>;
   /** Builds a fresh org state (seed data included) from `org.seed` / `org.counts`. */

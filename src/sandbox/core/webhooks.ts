@@ -137,7 +137,7 @@ export class WebhookDispatcher<TEvent> {
   /**
    * Stops for good (the sandbox is closing): queued events, deliveries waiting for a retry or a
    * concurrency slot and fetches in flight are given up on and counted as `cancelled`. Resolves once
-   * every delivery has settled — promptly, not after the retry schedule (HubSpot's spans minutes).
+   * every delivery has settled — promptly, not after the retry schedule (a vendor's can span minutes).
    */
   async cancel(): Promise<void> {
     this.closed = true;

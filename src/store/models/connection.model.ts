@@ -26,7 +26,7 @@ const connectionSchema = new Schema(
      * Never returned by the API; repositories hand out views without it.
      */
     credentials: { type: encryptedBlobSchema, required: true },
-    /** The vendor's id for the account this connection reaches (Salesforce org id, HubSpot portal id…). */
+    /** The vendor's id for the account this connection reaches (an org id, a portal id…). */
     externalAccountId: { type: String, default: null },
     /** Per-connection vendor URLs (auth server, API base, instance URL); empty = the vendor's real hosts. */
     vendorUrls: { type: Map, of: String, default: {} },

@@ -32,7 +32,7 @@ export type CreateConnectionInput = {
   displayName: string;
   /** Connector settings (e.g. budgets, extra fields to read); see the README section of the CRM. */
   settings?: Record<string, unknown> | null | undefined;
-  /** Vendor URLs of this connection, `{ "auth": "…", "api": "…" }` (a Salesforce My Domain, a sandbox). Only hosts of the vendor, or hosts the operator allowlisted. */
+  /** Vendor URLs of this connection, `{ "auth": "…", "api": "…" }` (a custom domain of the account, a sandbox). Only hosts of the vendor, or hosts the operator allowlisted. */
   vendorUrls?: Record<string, unknown> | null | undefined;
 };
 
@@ -47,15 +47,15 @@ export type DealStatus =
   | 'OPEN'
   | 'WON';
 
-/** Filters of a list, AND'd. The CRM applies them where it can (Salesforce: SOQL WHERE; HubSpot: CRM search, so a filtered HubSpot list spends the search rate limit), and the gateway applies the exact rule on top, so results are the same either way. What the CRM cannot take is applied after fetch, reading CRM pages until the page is full (see RecordPageInfo.filteredOut and scanLimitReached). HubSpot search is eventually consistent: a record written a few moments ago may be missing from a filtered HubSpot list. A cursor is accepted only with the filter it was issued for (BAD_USER_INPUT otherwise). */
+/** Filters of a list, AND'd. The CRM applies them where it can (in its query language, or through a search endpoint that some CRMs rate-limit on its own), and the gateway applies the exact rule on top, so results are the same either way. What the CRM cannot take is applied after fetch, reading CRM pages until the page is full (see RecordPageInfo.filteredOut and scanLimitReached). Where the CRM filters through an eventually consistent search index, a record written a few moments ago may be missing from a filtered list. A cursor is accepted only with the filter it was issued for (BAD_USER_INPUT otherwise). */
 export type RecordFilter = {
-  /** Exact email, case-insensitive (contacts), at most 254 characters. Applied by the CRM (Salesforce Email =, HubSpot search EQ). */
+  /** Exact email, case-insensitive (contacts), at most 254 characters. Applied by the CRM (an equality condition on its email field). */
   email?: string | null | undefined;
-  /** Include archived/soft-deleted records. Applied by the CRM. HubSpot search never returns archived records, so on HubSpot the other filters are then applied after fetch only. */
+  /** Include archived/soft-deleted records. Applied by the CRM. Where its search never returns archived records, the other filters are then applied after fetch only. */
   includeDeleted?: boolean | null | undefined;
-  /** Case-insensitive prefix of first name, last name or full name (contacts), name (deals), at most 100 characters. Salesforce: LIKE, by the CRM. HubSpot has no prefix operator: a prefix of one word (letters and digits) is searched as a word token and narrowed here; any other prefix is applied after fetch only. */
+  /** Case-insensitive prefix of first name, last name or full name (contacts), name (deals), at most 100 characters. Applied by the CRM where it has a prefix operator. Where it only matches word tokens, a prefix of one word (letters and digits) is searched as a word token and narrowed here; any other prefix is applied after fetch only. */
   namePrefix?: string | null | undefined;
-  /** Only records updated at or after this instant. Applied by the CRM (Salesforce SystemModstamp, HubSpot lastmodifieddate / hs_lastmodifieddate), exactly on updatedAt here. */
+  /** Only records updated at or after this instant. Applied by the CRM (on its own modification timestamp), exactly on updatedAt here. */
   updatedSince?: string | null | undefined;
 };
 

@@ -1,5 +1,5 @@
 import { type CrmKind } from '../../../src/connectors/registry';
-import { hubspotTarget } from '../connectors/hubspot/hubspot.target';
+import { hubspotTarget } from './hubspot.target';
 import { salesforceTarget } from './salesforce.target';
 import { type ConformanceSandbox, type ConformanceTarget } from './target';
 
@@ -23,7 +23,7 @@ export const CONFORMANCE_TARGETS: Partial<Record<CrmKind, RegisteredTarget>> = {
   },
   hubspot: {
     target: hubspotTarget,
-    file: 'test/integration/connectors/hubspot/conformance.test.ts',
+    file: 'test/integration/conformance/hubspot.test.ts',
     name: 'hubspotTarget',
   },
 };

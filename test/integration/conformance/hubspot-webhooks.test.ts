@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { type WebhookRequest } from '../../../../src/connectors/types';
-import { DEMO } from '../../../../src/sandbox/hubspot';
+import { type WebhookRequest } from '../../../src/connectors/types';
+import { DEMO } from '../../../src/sandbox/hubspot';
 import { type HubSpotSandboxHandle, startHubSpotConformance } from './hubspot.target';
 
 /**

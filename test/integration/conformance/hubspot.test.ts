@@ -1,7 +1,7 @@
-import { type CrmConnector, type NativeChange } from '../../../../src/connectors/types';
-import { DEMO } from '../../../../src/sandbox/hubspot';
-import { describeConformance } from '../../conformance/suite';
-import { allChanges } from '../../conformance/walk';
+import { type CrmConnector, type NativeChange } from '../../../src/connectors/types';
+import { DEMO } from '../../../src/sandbox/hubspot';
+import { describeConformance } from './suite';
+import { allChanges } from './walk';
 import { type HubSpotSandboxHandle, hubspotTarget, startHubSpotConformance } from './hubspot.target';
 
 /**

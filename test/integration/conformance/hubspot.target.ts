@@ -1,28 +1,28 @@
 import crypto from 'node:crypto';
 import Redis from 'ioredis';
-import { CRM_DEFINITIONS } from '../../../../src/connectors/registry';
-import { type ConnectorDeps, connectorFor, createConnectorContext } from '../../../../src/connectors/context';
-import { type CallPriority } from '../../../../src/connectors/http/http.types';
-import { HubSpotConnector } from '../../../../src/connectors/hubspot/hubspot.connector';
-import { forgetProperties } from '../../../../src/connectors/hubspot/properties';
-import { type VendorUrlPolicy } from '../../../../src/connectors/ssrf';
-import { OAuth2Client, oauthRefresher } from '../../../../src/connectors/tokens/oauth2-client';
-import { TokenService } from '../../../../src/connectors/tokens/token.service';
-import { DEFAULT_SEARCH_OVERLAP_MS } from '../../../../src/connectors/hubspot/hubspot.constants';
-import { type RetryPolicyOptions } from '../../../../src/connectors/http/retry-policy';
-import { type ConnectionInfo, type CrmObject, type NativeValue } from '../../../../src/connectors/types';
-import { createLogger } from '../../../../src/logger';
-import { type ListeningSandbox } from '../../../../src/sandbox/core';
+import { CRM_DEFINITIONS } from '../../../src/connectors/registry';
+import { type ConnectorDeps, connectorFor, createConnectorContext } from '../../../src/connectors/context';
+import { type CallPriority } from '../../../src/connectors/http/http.types';
+import { HubSpotConnector } from '../../../src/connectors/hubspot/hubspot.connector';
+import { forgetProperties } from '../../../src/connectors/hubspot/properties';
+import { type VendorUrlPolicy } from '../../../src/connectors/ssrf';
+import { OAuth2Client, oauthRefresher } from '../../../src/connectors/tokens/oauth2-client';
+import { TokenService } from '../../../src/connectors/tokens/token.service';
+import { DEFAULT_SEARCH_OVERLAP_MS } from '../../../src/connectors/hubspot/hubspot.constants';
+import { type RetryPolicyOptions } from '../../../src/connectors/http/retry-policy';
+import { type ConnectionInfo, type CrmObject, type NativeValue } from '../../../src/connectors/types';
+import { createLogger } from '../../../src/logger';
+import { type ListeningSandbox } from '../../../src/sandbox/core';
 import {
   createHubSpotSandbox,
   DEMO,
   type HubSpotSandboxOptions,
   type HubSpotServer,
-} from '../../../../src/sandbox/hubspot';
-import { KeyRing } from '../../../../src/security/credentials-cipher';
-import { type Store, openStore } from '../../../../src/store';
-import { testStoreUrls, uniqueName } from '../../../support/stores';
-import { type ConformanceSandbox, type ConformanceTarget } from '../../conformance/target';
+} from '../../../src/sandbox/hubspot';
+import { KeyRing } from '../../../src/security/credentials-cipher';
+import { type Store, openStore } from '../../../src/store';
+import { testStoreUrls, uniqueName } from '../../support/stores';
+import { type ConformanceSandbox, type ConformanceTarget } from './target';
 
 /**
  * The HubSpot target of the conformance suite: the HubSpot sandbox over a real socket, and a connector

@@ -1,0 +1,149 @@
+import { type OrgOptions } from '../../../src/sandbox/core';
+import { type ReadCrm } from '../../support/read-stack';
+import { type SandboxRow } from './sandbox-rows';
+
+/**
+ * What the e2e read suites need to know of each CRM, as data: one row per CRM, so a new CRM is covered
+ * by adding its row (the compiler insists: the table is keyed by every read CRM), never by copying a
+ * test. Everything that differs between CRMs in `test/e2e/reads/reads.test.ts` is a field here.
+ */
+export interface CrmScenario {
+  /** The sandbox org the read suite seeds (native object names in `counts`). */
+  org: OrgOptions;
+  /**
+   * The route (as the sandbox logs it) of a list the CRM filters itself: its query language or its
+   * search endpoint.
+   */
+  filteredRoute: RegExp;
+  /**
+   * The currency of a deal with an amount: the one currency of the account (the org is seeded with it
+   * and the connector learns it), or `null` when each deal carries its own ISO code.
+   */
+  accountCurrency: string | null;
+  /**
+   * How the CRM takes a one-word name prefix: `prefix` (a prefix operator: the exact rule), or
+   * `word-token` (a search that also matches later words starting with it, dropped after fetch).
+   */
+  namePrefix: 'prefix' | 'word-token';
+  /**
+   * A full-name prefix with a space ("First L"): `narrowed` (the CRM is asked for first name = the first
+   * word, or a last name starting with the whole prefix) or `after-fetch` (not pushed down at all).
+   */
+  spacedNamePrefix: 'narrowed' | 'after-fetch';
+  /**
+   * `updatedSince` with `includeDeleted`: `pushed-down` (the CRM's query covers deleted records too) or
+   * `after-fetch` (its search has no deleted records, so the listing is read and filtered here).
+   */
+  updatedSinceWithDeleted: 'pushed-down' | 'after-fetch';
+  /** A native field newly mapped into `customFields`, and what the mapped value must be. */
+  customField: {
+    /** The key under `customFields`. */
+    key: string;
+    native: string;
+    /** Page size of the read that checks it. */
+    first: number;
+    /**
+     * `some-set`: some contact has a non-empty string and every contact has the key; `equals-title`:
+     * each contact's value is its `title` (the native field is the default mapping's title).
+     */
+    expect: 'some-set' | 'equals-title';
+  };
+  /**
+   * Mapping overrides checked against the CRM's field metadata (the CRMs whose row sets it run those
+   * cases): an email field remapped to `title`, a reference field into `customFields`, a field the
+   * object does not have, the email field's type name, and the deal stage field.
+   */
+  mappingChecks?: {
+    emailField: string;
+    emailFieldType: string;
+    referenceField: string;
+    unknownField: string;
+    stageField: string;
+  };
+  /** The sandbox's own rows of an object, read from its state (never through our code). */
+  sandboxRows(state: unknown, object: 'contact' | 'deal'): SandboxRow[];
+}
+
+/** Records every row seeds (under the CRM's own object names in `org.counts`). */
+export const SEEDED = { contacts: 60, deals: 40 } as const;
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const ms = (v: unknown): number => (typeof v === 'number' ? v : Date.parse(String(v)));
+
+interface SalesforceState {
+  store: { table(name: string): Map<string, Record<string, unknown>> };
+}
+
+interface HubSpotState {
+  store: {
+    order: Record<'contacts' | 'deals', string[]>;
+    get(
+      type: 'contacts' | 'deals',
+      id: string,
+    ): { archived: boolean; updatedAt: number; properties: Record<string, string> } | undefined;
+  };
+}
+
+export const CRM_SCENARIOS: Record<ReadCrm, CrmScenario> = {
+  salesforce: {
+    // A single-currency org (no CurrencyIsoCode): the connector learns its currency.
+    org: {
+      id: 'default',
+      seed: 7,
+      counts: { Contact: SEEDED.contacts, Opportunity: SEEDED.deals, Account: 10 },
+      settings: { currency: 'EUR' },
+    },
+    filteredRoute: /^GET \S*\/query(All)?$/,
+    accountCurrency: 'EUR',
+    namePrefix: 'prefix',
+    spacedNamePrefix: 'narrowed',
+    updatedSinceWithDeleted: 'pushed-down',
+    customField: { key: 'tier', native: 'Customer_Tier__c', first: 40, expect: 'some-set' },
+    mappingChecks: {
+      emailField: 'Email',
+      emailFieldType: 'email',
+      referenceField: 'AccountId',
+      unknownField: 'NoSuchField__c',
+      stageField: 'StageName',
+    },
+    sandboxRows(state, object) {
+      const table = (state as SalesforceState).store.table(object === 'contact' ? 'Contact' : 'Opportunity');
+      return [...table.values()]
+        .map((r) => ({
+          remoteId: String(r.Id),
+          firstName: str(r.FirstName),
+          lastName: str(r.LastName),
+          email: str(r.Email),
+          name: str(r.Name),
+          updatedAt: ms(r.LastModifiedDate),
+          deleted: r.IsDeleted === true,
+        }))
+        .sort((a, b) => (a.remoteId < b.remoteId ? -1 : a.remoteId > b.remoteId ? 1 : 0));
+    },
+  },
+  hubspot: {
+    org: { id: 'default', seed: 7, counts: { contacts: SEEDED.contacts, deals: SEEDED.deals } },
+    filteredRoute: /^POST \S*\/search$/,
+    accountCurrency: null,
+    namePrefix: 'word-token',
+    spacedNamePrefix: 'after-fetch',
+    updatedSinceWithDeleted: 'after-fetch',
+    customField: { key: 'role', native: 'jobtitle', first: 5, expect: 'equals-title' },
+    sandboxRows(state, object) {
+      const store = (state as HubSpotState).store;
+      const type = object === 'contact' ? 'contacts' : 'deals';
+      return store.order[type].map((id) => {
+        const r = store.get(type, id)!;
+        return {
+          remoteId: id,
+          firstName: str(r.properties.firstname),
+          lastName: str(r.properties.lastname),
+          email: str(r.properties.email),
+          name: str(r.properties.dealname),
+          updatedAt: r.updatedAt,
+          deleted: r.archived,
+        };
+      });
+    },
+  },
+};

@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Vendor knowledge lives in its vendor's folders: no vendor name in src/ outside
+ * `src/connectors/<crm>/`, `src/sandbox/<crm>/` and the two registries that list them. Shared code,
+ * GraphQL descriptions and errors say what a CRM does, not which one does it; vendor facts are in
+ * docs/vendors/<crm>.md. The names are those of the CRMs we have and the ones planned.
+ */
+const ROOT = path.resolve(__dirname, '../..');
+const VENDOR_NAMES = /salesforce|hubspot|sforce|hub_id|zoho|dynamics|pipedrive/i;
+const VENDORS = ['salesforce', 'hubspot', 'zoho', 'dynamics', 'pipedrive'];
+/** A vendor's own folder is named after it; any other folder under src/ is shared. */
+const VENDOR_FOLDER = new RegExp(`^src/(connectors|sandbox)/(${VENDORS.join('|')})/`);
+const REGISTRIES = ['src/connectors/registry.ts', 'src/sandbox/registry.ts'];
+
+/**
+ * Shared files that still name a vendor while issue 15's moves are under way. The list only shrinks: a
+ * file here that no longer names a vendor fails the test until its line is removed.
+ */
+const NOT_YET_MOVED: readonly string[] = [
+  'src/config/crms.ts',
+  'src/config/env.ts',
+  'src/connectors/connect.ts',
+  'src/connectors/http/hooks.ts',
+  'src/connectors/http/http.types.ts',
+  'src/connectors/http/retry-policy.ts',
+  'src/connectors/http/vendor-client.ts',
+  'src/connectors/http/vendor-request.ts',
+  'src/connectors/metrics.ts',
+  'src/connectors/oauth/oauth.routes.ts',
+  'src/connectors/relationship-paths.ts',
+  'src/connectors/ssrf.ts',
+  'src/connectors/tokens/credentials.ts',
+  'src/connectors/tokens/oauth2-client.ts',
+  'src/connectors/tokens/refresh.job.ts',
+  'src/connectors/tokens/token.service.ts',
+  'src/connectors/types.ts',
+  'src/mapping/defaults/hubspot.ts',
+  'src/mapping/defaults/index.ts',
+  'src/mapping/defaults/salesforce.ts',
+  'src/mapping/mapper.ts',
+  'src/mapping/schema.ts',
+  'src/mapping/transforms.ts',
+  'src/mapping/types.ts',
+  'src/mapping/values.ts',
+  'src/ratelimit/budget-gate.ts',
+  'src/ratelimit/headers.ts',
+  'src/ratelimit/lua/budget-backoff-1.lua',
+  'src/ratelimit/lua/budget-correct-1.lua',
+  'src/reads/deal-stages.ts',
+  'src/reads/list-cursor.ts',
+  'src/reads/list.ts',
+];
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? sourceFiles(p) : [path.relative(ROOT, p).split(path.sep).join('/')];
+  });
+}
+
+function inVendorFolder(file: string): boolean {
+  return VENDOR_FOLDER.test(file);
+}
+
+const FILES = sourceFiles(path.join(ROOT, 'src'));
+const naming = (file: string): boolean => VENDOR_NAMES.test(fs.readFileSync(path.join(ROOT, file), 'utf8'));
+
+describe('vendor names', () => {
+  it('appear in src/ only in vendor folders and the registries', () => {
+    const offenders = FILES.filter(
+      (f) => !inVendorFolder(f) && !REGISTRIES.includes(f) && !NOT_YET_MOVED.includes(f) && naming(f),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('the not-yet-moved list names only files that exist and still name a vendor', () => {
+    const stale = NOT_YET_MOVED.filter((f) => !FILES.includes(f) || !naming(f));
+    expect(stale).toEqual([]);
+  });
+
+  it('each vendor with a connector folder has its facts file, docs/vendors/<crm>.md', () => {
+    const vendors = VENDORS.filter((v) => fs.existsSync(path.join(ROOT, 'src/connectors', v)));
+    expect(vendors.length).toBeGreaterThan(0);
+    const missing = vendors.filter((v) => !fs.existsSync(path.join(ROOT, 'docs/vendors', `${v}.md`)));
+    expect(missing).toEqual([]);
+  });
+
+  it.each([
+    ['src/connectors/hubspot/records.ts', true],
+    ['src/sandbox/salesforce/query.ts', true],
+    ['src/connectors/http/hooks.ts', false],
+    ['src/connectors/tokens/oauth2-client.ts', false],
+    ['src/sandbox/core/server.ts', false],
+    ['src/reads/list.ts', false],
+  ])('treats %s as a vendor folder: %s', (file, expected) => expect(inVendorFolder(file)).toBe(expected));
+});
