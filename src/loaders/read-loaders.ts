@@ -9,7 +9,7 @@ import { type CrmServices } from '../runtime/crm-services';
 import { type CanonicalRecord, toCanonicalRecord } from '../reads/canonical';
 import { type DealStageInfo, dealStagesOf } from '../reads/deal-stages';
 import { describedForReads, rememberDescribed } from '../reads/described-fields';
-import { type EffectiveMapping, type MappingStore } from '../reads/mappings';
+import { type EffectiveMapping, type MappingSource } from '../reads/mappings';
 import { type ConnectionView } from '../store/repositories/connections.repo';
 
 /**
@@ -31,8 +31,7 @@ export interface ReadOptions {
   batching?: boolean;
 }
 
-/** Where a connection's effective mapping comes from (`MappingStore` in the gateway). */
-export type MappingSource = Pick<MappingStore, 'effective'>;
+export type { MappingSource };
 
 export interface ReadLoaderDeps {
   /** The caller's tenant-scoped connection loader: another tenant's id is NOT_FOUND. */

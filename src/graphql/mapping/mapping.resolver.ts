@@ -7,7 +7,7 @@ import {
   mappingProblems,
   validateAgainstDescribe,
 } from '../../reads/mapping-validation';
-import { type EffectiveMapping, MappingStore } from '../../reads/mappings';
+import { type EffectiveMapping, effectiveMapping } from '../../reads/mappings';
 import { CurrentAuth } from '../auth/current-auth.decorator';
 import { CrmObjectEnum } from '../records/crm-object.enum';
 import { type Auth, type RequestContext } from '../request-context';
@@ -30,7 +30,12 @@ export class MappingResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<FieldMappingView> {
     const connection = await ctx.loaders.connection.load(connectionId);
-    const effective = await new MappingStore(ctx.app.store).effective(connection.crm, connection.id, object);
+    const effective = await effectiveMapping(
+      ctx.app.store.fieldMappings,
+      connection.crm,
+      connection.id,
+      object,
+    );
     return toFieldMappingView(connection.id, effective);
   }
 
@@ -55,12 +60,12 @@ export class MappingResolver {
     const parsed = parseOverrides(overrides);
     const reader = await ctx.loaders.reads.reader(connectionId);
     await validateAgainstDescribe(parsed, await describedObject(reader, object));
-    const mappings = new MappingStore(ctx.app.store);
-    await mappings.replace(auth.tenantId, reader.connection.id, object, parsed);
+    const stored = ctx.app.store.fieldMappings;
+    await stored.replace(auth.tenantId, reader.connection.id, object, parsed);
     ctx.logger.info({ connectionId, object, overrides: parsed.length }, 'field mapping updated');
     return toFieldMappingView(
       reader.connection.id,
-      await mappings.effective(reader.connection.crm, reader.connection.id, object),
+      await effectiveMapping(stored, reader.connection.crm, reader.connection.id, object),
     );
   }
 
