@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import { type OperationDeadline } from '../connectors/http/deadline';
 import { NotFoundError } from '../errors';
-import { type ReadLoaders, type ReadOptions, createReadLoaders } from '../loaders/read-loaders';
 import { storedMappingSource } from '../reads/mappings';
+import { type ReadLoaders, type ReadOptions, createReadLoaders } from '../reads/read-loaders';
 import { type ConnectionView } from '../store/repositories/connections.repo';
 import { type RequestContext } from './request-context';
 
