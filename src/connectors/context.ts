@@ -10,7 +10,7 @@ import { VendorHttpClient } from './http/vendor-client';
 import { budgetRefusalRecorder, budgetRemainingRecorder, recordVendorCall } from './metrics';
 import { connectorRegistration, createConnector } from './registry';
 import { type VendorUrlPolicy, resolveVendorHosts } from './ssrf';
-import { type ConnectionInfo, type ConnectorContext, type CrmConnector } from './types';
+import { type ConnectionInfo, type ConnectorContext, type CrmConnector, type ReadFields } from './types';
 
 /** What every connector context of a process is built from (the lead builds one per process). */
 export interface ConnectorDeps {
@@ -30,6 +30,8 @@ export interface ConnectorDeps {
 export interface ConnectorCallOptions {
   /** The GraphQL operation's deadline: reaches every vendor call of the connector (abort signal). */
   deadline?: OperationDeadline;
+  /** Fields the read path needs read beyond the connector's own (`ConnectorContext.readFields`). */
+  readFields?: ReadFields;
 }
 
 /** A stored connection as the framework needs it (what `ConnectionsRepository` hands out fits). */
@@ -87,6 +89,7 @@ export function createConnectorContext(
     budget,
     logger: deps.logger.child({ crm: info.crm, connectionId: info.id }),
     priority,
+    ...(call.readFields ? { readFields: call.readFields } : {}),
   };
 }
 

@@ -6,7 +6,7 @@ import { CrmNeedsReauthError, ForbiddenError } from '../errors';
 import { type CrmServices } from '../runtime/crm-services';
 import { type ConnectionView } from '../store/repositories/connections.repo';
 import { type MappingSource } from './mappings';
-import { type ExtraFields, withMappedFields } from './read-fields';
+import { type ExtraFields, readFieldsOf } from './read-fields';
 import { ReadMetadata } from './read-metadata';
 import { RecordLoaders } from './record-loaders';
 
@@ -70,11 +70,10 @@ export function createReadLoaders(deps: ReadLoaderDeps): ReadLoaders {
           const mapped = { contact: contact!, deal: deal! };
           // Built on first use: a request that only reads the store (mappings) never pays for it.
           const connector = (extra: ExtraFields = {}): CrmConnector =>
-            deps.connectors.connectorFor(
-              withMappedFields(connection, mapped, extra),
-              'interactive' satisfies CallPriority,
-              { deadline: deps.deadline },
-            );
+            deps.connectors.connectorFor(connection, 'interactive' satisfies CallPriority, {
+              deadline: deps.deadline,
+              readFields: readFieldsOf(mapped, extra),
+            });
           const metadata = new ReadMetadata(connection, connector, mapped);
           return { connection, metadata, loaders: new RecordLoaders(metadata, deps.batching ?? true) };
         });

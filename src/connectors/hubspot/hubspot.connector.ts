@@ -44,7 +44,7 @@ export class HubSpotConnector implements CrmConnector {
   ) {
     const decl = CRMS.hubspot;
     this.limits = { readBatch: decl.batch.read, writeBatch: decl.batch.write, budgets: decl.budgets };
-    this.settings = hubspotSettings(ctx.connection.settings);
+    this.settings = hubspotSettings(ctx.connection.settings, ctx.readFields);
   }
 
   private async properties(obj: CrmObject): Promise<string[]> {

@@ -584,8 +584,8 @@ describe('custom fields read by default', () => {
     const loaders = createReadLoaders({
       connection: new DataLoader<string, ConnectionView>(async (ids) => ids.map(() => conn)),
       connectors: {
-        connectorFor: (c) => {
-          asked.push(c.settings.fields ?? null);
+        connectorFor: (_connection, _priority, call) => {
+          asked.push(call?.readFields ?? null);
           return connector;
         },
       },
