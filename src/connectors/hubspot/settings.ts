@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConnectorSettingsError } from '../settings-error';
 import { type CrmObject, type ReadFields } from '../types';
 import { DEFAULT_SEARCH_OVERLAP_MS } from './hubspot.constants';
 
@@ -51,7 +52,7 @@ export function hubspotSettings(
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(
+    throw new ConnectorSettingsError(
       `invalid HubSpot connection setting ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'unknown'}`,
     );
   }

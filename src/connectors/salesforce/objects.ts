@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BadUserInputError } from '../../errors';
+import { ConnectorSettingsError } from '../settings-error';
 import { type CrmObject, type NativeRecord, type ReadFields } from '../types';
 
 /**
@@ -110,7 +110,7 @@ export function parseSalesforceSettings(
 ): SalesforceSettings {
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new BadUserInputError(`Salesforce connection settings: ${parsed.error.message}`);
+    throw new ConnectorSettingsError(`Salesforce connection settings: ${parsed.error.message}`);
   }
   const s = parsed.data;
   const fieldsFor = (obj: CrmObject): string[] => {
@@ -118,7 +118,7 @@ export function parseSalesforceSettings(
     const extra = readFields ? [...new Set([...configured, ...(readFields[obj] ?? [])])] : configured;
     for (const f of extra) {
       if (!FIELD_PATH.test(f)) {
-        throw new BadUserInputError(
+        throw new ConnectorSettingsError(
           `Salesforce connection settings: fields.${obj} entry ${JSON.stringify(f)} is not a field API name (expected e.g. "Region__c" or "Account.Name")`,
         );
       }
