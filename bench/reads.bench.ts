@@ -39,7 +39,7 @@ import { toFieldMappingView } from '../src/graphql/mapping/mapping.resolver';
 import { createRequestContext, type RequestContext } from '../src/graphql/request-context';
 import { buildGatewaySchema } from '../src/graphql/schema';
 import { createLogger } from '../src/logger';
-import { MappingStore } from '../src/reads/mappings';
+import { storedMappingSource } from '../src/reads/mappings';
 import { createAppContext } from '../src/runtime/context';
 import { startThrowawayStores } from '../src/runtime/services';
 import { KeyRing } from '../src/security/credentials-cipher';
@@ -222,7 +222,7 @@ async function serve(): Promise<void> {
   });
   const gateway = await startGatewayServer(ctx, { host: '127.0.0.1', port: 0 });
 
-  const mappings = new MappingStore(ctx.store);
+  const mappings = storedMappingSource(ctx.store.fieldMappings);
   const bare = new ApolloServer<{ tenantId: string | null }>({
     typeDefs: fs.readFileSync(path.join(ROOT, 'schema/schema.graphql'), 'utf8'),
     // As the gateway (src/server/http-server.ts): neither sets cache hints nor takes persisted queries,

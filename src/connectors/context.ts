@@ -6,7 +6,7 @@ import { type CallPriority, type HttpTransport, type TokenAccess } from './http/
 import { type RetryPolicyOptions } from './http/retry-policy';
 import { budgetRefusalRecorder, budgetRemainingRecorder } from './metrics';
 import { type VendorUrlPolicy } from './ssrf';
-import { type ConnectionInfo, type ConnectorContext, type CrmConnector } from './types';
+import { type ConnectionInfo, type ConnectorContext, type CrmConnector, type ReadFields } from './types';
 import { type VendorAccess, vendorAccess, vendorClient } from './vendor-access';
 
 /** What every connector context of a process is built from (one per process). */
@@ -27,6 +27,8 @@ export interface ConnectorDeps {
 export interface ConnectorCallOptions {
   /** The GraphQL operation's deadline: reaches every vendor call of the connector (abort signal). */
   deadline?: OperationDeadline;
+  /** Fields the read path needs read beyond the connector's own (`ConnectorContext.readFields`). */
+  readFields?: ReadFields;
 }
 
 /** A stored connection as the framework needs it (what `ConnectionsRepository` hands out fits). */
@@ -87,6 +89,7 @@ function contextFor(
     http,
     tokens,
     logger: deps.logger.child({ crm: info.crm, connectionId: info.id }),
+    ...(call.readFields ? { readFields: call.readFields } : {}),
   };
 }
 

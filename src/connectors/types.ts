@@ -297,6 +297,21 @@ export interface ConnectorContext {
   http: VendorHttpClient;
   tokens: TokenAccess;
   logger: Logger;
+  /** Fields the framework asks this connector to read; absent, it reads its own and its settings' only. */
+  readFields?: ReadFields;
 }
 
 export type ConnectorFactory = (ctx: ConnectorContext) => CrmConnector;
+
+// ---------------------------------------------------------------------------------------------------
+// What the framework asks of a read.
+
+/**
+ * Native fields (paths where the vendor has them) a connector must read per object besides the ones it
+ * reads on its own and those its connection settings list: the native fields of the connection's
+ * mapping that the connector cannot know of (overrides, custom fields found in `describeFields`), so
+ * a newly mapped field is read without touching the settings. The read path passes them in
+ * {@link ConnectorContext.readFields}; a connector whose API reads every field may ignore them.
+ * Each was checked against the vendor's field metadata before it was mapped.
+ */
+export type ReadFields = Readonly<Partial<Record<CrmObject, readonly string[]>>>;

@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import { type OperationDeadline } from '../connectors/http/deadline';
 import { NotFoundError } from '../errors';
-import { type ReadLoaders, type ReadOptions, createReadLoaders } from '../loaders/read-loaders';
-import { MappingStore } from '../reads/mappings';
+import { storedMappingSource } from '../reads/mappings';
+import { type ReadLoaders, type ReadOptions, createReadLoaders } from '../reads/read-loaders';
 import { type ConnectionView } from '../store/repositories/connections.repo';
 import { type RequestContext } from './request-context';
 
@@ -36,7 +36,7 @@ export function createLoaders(ctx: LoaderDeps): Loaders {
   const reads = createReadLoaders({
     connection,
     connectors: ctx.reads?.connectors ?? ctx.app.crm,
-    mappings: new MappingStore(ctx.app.store),
+    mappings: storedMappingSource(ctx.app.store.fieldMappings),
     batching: ctx.reads?.batching,
     deadline: ctx.deadline,
   });

@@ -1,12 +1,8 @@
-import { Types } from 'mongoose';
 import { type CrmObject } from '../connectors/types';
-import { BadUserInputError } from '../errors';
 import { DEFAULT_MAPPINGS, isCrmKind } from '../connectors/registry';
 import { type FieldMappingOverride, applyOverrides } from '../mapping/mapper';
-import { parseOverrides } from '../mapping/schema';
 import { type ObjectMapping } from '../mapping/types';
-import { type FieldMappingModel, fieldMappingModel } from '../store/models/field-mapping.model';
-import { type Store } from '../store';
+import { type FieldMappingsRepository } from '../store/repositories/field-mappings.repo';
 
 /** A connection's mapping for one object: the defaults of its CRM with its overrides applied. */
 export interface EffectiveMapping {
@@ -26,67 +22,33 @@ export interface EffectiveMapping {
   skipped?: Readonly<Record<string, string>>;
 }
 
-const indexed = new WeakSet<FieldMappingModel>();
+/** Where a connection's stored overrides come from (`Store.fieldMappings` in the gateway). */
+export type StoredMappings = Pick<FieldMappingsRepository, 'find'>;
 
-/** Per-connection field mappings in the store (`FieldMapping`), read and written for the API. */
-export class MappingStore {
-  private readonly model: FieldMappingModel;
+/** Where the read path gets a connection's effective mapping from. */
+export interface MappingSource {
+  effective(crm: string, connectionId: string, object: CrmObject): Promise<EffectiveMapping>;
+}
 
-  constructor(store: Pick<Store, 'conn'>) {
-    this.model = fieldMappingModel(store.conn);
-  }
+/** The effective mappings of stored connections: their CRM's defaults with the stored overrides applied. */
+export function storedMappingSource(stored: StoredMappings): MappingSource {
+  return { effective: (crm, connectionId, object) => effectiveMapping(stored, crm, connectionId, object) };
+}
 
-  async effective(crm: string, connectionId: string, object: CrmObject): Promise<EffectiveMapping> {
-    const defaults = defaultMapping(crm, object);
-    const doc = await this.model.findOne({ connectionId: new Types.ObjectId(connectionId), object }).lean();
-    if (!doc) return { mapping: defaults, overrides: [], version: 0, ignored: [] };
-    const { overrides, ignored } = parseStoredOverrides(doc.overrides);
-    return { mapping: applyOverrides(defaults, overrides), overrides, version: doc.version, ignored };
-  }
-
-  /** Replaces the overrides (already validated) and bumps the version. */
-  async replace(
-    tenantId: string,
-    connectionId: string,
-    object: CrmObject,
-    overrides: readonly FieldMappingOverride[],
-  ): Promise<void> {
-    if (!indexed.has(this.model)) {
-      // The unique (connection, object) index must exist before the first upsert, or two concurrent
-      // first updates could create two documents.
-      await this.model.createIndexes();
-      indexed.add(this.model);
-    }
-    await this.model.updateOne(
-      { connectionId: new Types.ObjectId(connectionId), object },
-      {
-        $set: { overrides: [...overrides] },
-        $setOnInsert: { tenantId: new Types.ObjectId(tenantId) },
-        $inc: { version: 1 },
-      },
-      { upsert: true },
-    );
-  }
+export async function effectiveMapping(
+  stored: StoredMappings,
+  crm: string,
+  connectionId: string,
+  object: CrmObject,
+): Promise<EffectiveMapping> {
+  const defaults = defaultMapping(crm, object);
+  const found = await stored.find(connectionId, object);
+  if (!found) return { mapping: defaults, overrides: [], version: 0, ignored: [] };
+  const { overrides, version, ignored } = found;
+  return { mapping: applyOverrides(defaults, overrides), overrides, version, ignored };
 }
 
 export function defaultMapping(crm: string, object: CrmObject): ObjectMapping {
   if (!isCrmKind(crm)) throw new Error(`no default mapping for CRM ${JSON.stringify(crm)}`);
   return DEFAULT_MAPPINGS[crm][object];
-}
-
-/** Stored overrides, each parsed on its own: one that fails today's rules is left out, not fatal. */
-function parseStoredOverrides(stored: unknown[]): { overrides: FieldMappingOverride[]; ignored: string[] } {
-  const overrides: FieldMappingOverride[] = [];
-  const ignored: string[] = [];
-  stored.forEach((entry, i) => {
-    try {
-      overrides.push(...parseOverrides([entry]));
-    } catch (err) {
-      if (!(err instanceof BadUserInputError)) throw err;
-      ignored.push(
-        `stored override ${i} is ignored: ${err.message.replaceAll('overrides.0', `overrides.${i}`)}`,
-      );
-    }
-  });
-  return { overrides, ignored };
 }

@@ -3,9 +3,11 @@ import { DEFAULT_STORE_TIMEOUT_MS } from '../config/env';
 import { type KeyRing } from '../security/credentials-cipher';
 import { apiKeyModel } from './models/api-key.model';
 import { connectionModel } from './models/connection.model';
+import { fieldMappingModel } from './models/field-mapping.model';
 import { tenantModel } from './models/tenant.model';
 import { ApiKeysRepository } from './repositories/api-keys.repo';
 import { ConnectionsRepository } from './repositories/connections.repo';
+import { FieldMappingsRepository } from './repositories/field-mappings.repo';
 import { TenantsRepository } from './repositories/tenants.repo';
 
 export interface StoreOptions {
@@ -25,6 +27,8 @@ export interface Store {
   tenants: TenantsRepository;
   apiKeys: ApiKeysRepository;
   connections: ConnectionsRepository;
+  /** Per-connection overrides of the default field mappings. */
+  fieldMappings: FieldMappingsRepository;
   /** Resolves when the store answers a real command (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -54,6 +58,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     tenants: tenantModel(conn),
     apiKeys: apiKeyModel(conn),
     connections: connectionModel(conn),
+    fieldMappings: fieldMappingModel(conn),
   };
   await Promise.all(Object.values(models).map((m) => m.createIndexes()));
   return {
@@ -61,6 +66,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     tenants: new TenantsRepository(models.tenants),
     apiKeys: new ApiKeysRepository(models.apiKeys),
     connections: new ConnectionsRepository(models.connections, options.keyRing),
+    fieldMappings: new FieldMappingsRepository(models.fieldMappings),
     async ping() {
       await conn.db!.admin().command({ ping: 1 });
       // FerretDB answers ping before its backend works; a read proves the backend is up.

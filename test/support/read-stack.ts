@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { CRMS } from '../../src/connectors/registry';
 import { loadEnv } from '../../src/config/env';
-import { type ReadOptions } from '../../src/loaders/read-loaders';
+import { type ReadOptions } from '../../src/reads/read-loaders';
 import { createLogger } from '../../src/logger';
 import { type AppContext, createAppContext } from '../../src/runtime/context';
 import { connectDemoSandboxes } from '../../src/runtime/demo-connections';

@@ -55,7 +55,7 @@ export class HubSpotConnector implements CrmConnector {
       http: ctx.http,
       connectionId: ctx.connection.id,
       portalId: ctx.connection.externalAccountId,
-      settings: hubspotSettings(ctx.connection.settings),
+      settings: hubspotSettings(ctx.connection.settings, ctx.readFields),
       readBatch: decl.batch.read,
       writeBatch: decl.batch.write,
       tokens: ctx.tokens,

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ConnectorSettingsError } from '../settings-error';
+import { type CrmObject, type ReadFields } from '../types';
 import { DEFAULT_SEARCH_OVERLAP_MS } from './hubspot.constants';
 
 /**
@@ -22,9 +24,9 @@ const schema = z.object({
    */
   webhookClientSecret: z.string().min(1).optional(),
   /**
-   * Native fields the gateway's mapping reads, per object (set by the read path). Reads already name
-   * every property the portal defines; these are added so a property created after the property list
-   * was cached is read at once.
+   * Extra properties to read, per object. Reads already name every property the portal defines; these
+   * (with the read path's `ConnectorContext.readFields`) are added so a property created after the
+   * property list was cached is read at once.
    */
   fields: z
     .object({ contact: z.array(z.string()).optional(), deal: z.array(z.string()).optional() })
@@ -39,19 +41,29 @@ export interface HubSpotSettings {
   fields: { contact: string[]; deal: string[] };
 }
 
-/** Reads the HubSpot part of a connection's settings; a malformed value throws naming the key. */
-export function hubspotSettings(raw: Readonly<Record<string, unknown>>): HubSpotSettings {
+/**
+ * Reads the HubSpot part of a connection's settings, with the fields the read path asks for
+ * (`readFields`) read besides those the settings list; a malformed value throws naming the key.
+ */
+export function hubspotSettings(
+  raw: Readonly<Record<string, unknown>>,
+  readFields?: ReadFields,
+): HubSpotSettings {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(
+    throw new ConnectorSettingsError(
       `invalid HubSpot connection setting ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'unknown'}`,
     );
   }
+  const fieldsFor = (obj: CrmObject): string[] => {
+    const configured = parsed.data.fields?.[obj] ?? [];
+    return readFields ? [...new Set([...configured, ...(readFields[obj] ?? [])])] : configured;
+  };
   return {
     searchOverlapMs: parsed.data.searchOverlapMs ?? DEFAULT_SEARCH_OVERLAP_MS,
     webhookUrl: parsed.data.webhookUrl,
     webhookClientSecret: parsed.data.webhookClientSecret,
-    fields: { contact: parsed.data.fields?.contact ?? [], deal: parsed.data.fields?.deal ?? [] },
+    fields: { contact: fieldsFor('contact'), deal: fieldsFor('deal') },
   };
 }

@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import { BadUserInputError } from '../../errors';
-import { type CrmObject, type NativeRecord } from '../types';
+import { ConnectorSettingsError } from '../settings-error';
+import { type CrmObject, type NativeRecord, type ReadFields } from '../types';
 
 /**
  * Which Salesforce object backs each canonical object, which fields the connector reads, and the
  * per-connection settings that change either. SOQL has no `SELECT *` that works at any size
  * (`FIELDS(ALL)` needs `LIMIT 200`), and a describe call per request would break the "N ids in
  * ⌈N / readBatch⌉ calls" contract, so the field list is data: the standard fields the default mapping
- * uses plus what the connection adds (`settings.fields`, typically its custom `__c` fields).
+ * uses, what the connection's settings add (`settings.fields`, typically its custom `__c` fields) and
+ * what the read path asks for (`ConnectorContext.readFields`: the fields the connection's mapping names).
  */
 
 export const SALESFORCE_OBJECTS: Readonly<Record<CrmObject, string>> = {
@@ -99,18 +100,25 @@ export interface SalesforceSettings {
 
 export const DEFAULT_BULK_THRESHOLD = 2000;
 
-/** Reads the Salesforce part of a connection's settings; throws BAD_USER_INPUT naming the bad value. */
-export function parseSalesforceSettings(raw: Readonly<Record<string, unknown>>): SalesforceSettings {
+/**
+ * Reads the Salesforce part of a connection's settings, with the fields the read path asks for
+ * (`readFields`) read besides those the settings list; throws BAD_USER_INPUT naming the bad value.
+ */
+export function parseSalesforceSettings(
+  raw: Readonly<Record<string, unknown>>,
+  readFields?: ReadFields,
+): SalesforceSettings {
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new BadUserInputError(`Salesforce connection settings: ${parsed.error.message}`);
+    throw new ConnectorSettingsError(`Salesforce connection settings: ${parsed.error.message}`);
   }
   const s = parsed.data;
   const fieldsFor = (obj: CrmObject): string[] => {
-    const extra = s.fields?.[obj] ?? [];
+    const configured = s.fields?.[obj] ?? [];
+    const extra = readFields ? [...new Set([...configured, ...(readFields[obj] ?? [])])] : configured;
     for (const f of extra) {
       if (!FIELD_PATH.test(f)) {
-        throw new BadUserInputError(
+        throw new ConnectorSettingsError(
           `Salesforce connection settings: fields.${obj} entry ${JSON.stringify(f)} is not a field API name (expected e.g. "Region__c" or "Account.Name")`,
         );
       }

@@ -53,7 +53,7 @@ export class SalesforceConnector implements CrmConnector {
       connectionId: ctx.connection.id,
       conn: createJsforceConnection(ctx.http),
       http: ctx.http,
-      settings: parseSalesforceSettings(ctx.connection.settings),
+      settings: parseSalesforceSettings(ctx.connection.settings, ctx.readFields),
       readBatch: decl.batch.read,
       writeBatch: decl.batch.write,
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),

@@ -1,13 +1,13 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { type CrmObject } from '../../connectors/types';
-import { type ConnectionReader } from '../../loaders/read-loaders';
 import { parseOverrides } from '../../mapping/schema';
 import {
   type DescribedObject,
   mappingProblems,
   validateAgainstDescribe,
 } from '../../reads/mapping-validation';
-import { type EffectiveMapping, MappingStore } from '../../reads/mappings';
+import { type EffectiveMapping, effectiveMapping } from '../../reads/mappings';
+import { type ReadMetadata } from '../../reads/read-metadata';
 import { CurrentAuth } from '../auth/current-auth.decorator';
 import { CrmObjectEnum } from '../records/crm-object.enum';
 import { type Auth, type RequestContext } from '../request-context';
@@ -30,7 +30,12 @@ export class MappingResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<FieldMappingView> {
     const connection = await ctx.loaders.connection.load(connectionId);
-    const effective = await new MappingStore(ctx.app.store).effective(connection.crm, connection.id, object);
+    const effective = await effectiveMapping(
+      ctx.app.store.fieldMappings,
+      connection.crm,
+      connection.id,
+      object,
+    );
     return toFieldMappingView(connection.id, effective);
   }
 
@@ -55,13 +60,13 @@ export class MappingResolver {
   ): Promise<FieldMappingView> {
     const parsed = parseOverrides(overrides);
     const reader = await ctx.loaders.reads.reader(connectionId);
-    await validateAgainstDescribe(parsed, await describedObject(reader, object));
-    const mappings = new MappingStore(ctx.app.store);
-    await mappings.replace(auth.tenantId, reader.connection.id, object, parsed);
+    await validateAgainstDescribe(parsed, await describedObject(reader.metadata, object));
+    const stored = ctx.app.store.fieldMappings;
+    await stored.replace(auth.tenantId, reader.connection.id, object, parsed);
     ctx.logger.info({ connectionId, object, overrides: parsed.length }, 'field mapping updated');
     return toFieldMappingView(
       reader.connection.id,
-      await mappings.effective(reader.connection.crm, reader.connection.id, object),
+      await effectiveMapping(stored, reader.connection.crm, reader.connection.id, object),
     );
   }
 
@@ -76,18 +81,18 @@ export class MappingResolver {
   async problems(@Root() view: FieldMappingView, @Ctx() ctx: RequestContext): Promise<string[]> {
     const reader = await ctx.loaders.reads.reader(view.connectionId);
     const object = view.object as CrmObject;
-    const current = await mappingProblems(view.entries, await describedObject(reader, object));
+    const current = await mappingProblems(view.entries, await describedObject(reader.metadata, object));
     return [...view.ignored, ...current];
   }
 }
 
-async function describedObject(reader: ConnectionReader, object: CrmObject): Promise<DescribedObject> {
-  const { mapping } = await reader.mapping(object);
+async function describedObject(metadata: ReadMetadata, object: CrmObject): Promise<DescribedObject> {
+  const { mapping } = await metadata.mapping(object);
   return {
     object,
     nativeObject: mapping.nativeObject,
-    fields: await reader.describe(object),
-    relationships: reader.connector.relationships,
+    fields: await metadata.describe(object),
+    relationships: metadata.connector.relationships,
   };
 }
 

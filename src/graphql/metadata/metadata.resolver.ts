@@ -19,7 +19,7 @@ export class MetadataResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<DealStage[]> {
     const reader = await ctx.loaders.reads.reader(connectionId);
-    return reader.dealStages();
+    return reader.metadata.dealStages();
   }
 
   @Query(() => [FieldMetadata], {
@@ -35,8 +35,8 @@ export class MetadataResolver {
   ): Promise<FieldMetadata[]> {
     const reader = await ctx.loaders.reads.reader(connectionId);
     const [fields, { mapping, skipped = {} }] = await Promise.all([
-      reader.describe(object),
-      reader.mapping(object),
+      reader.metadata.describe(object),
+      reader.metadata.mapping(object),
     ]);
     const canonicalOf = new Map<string, string>();
     for (const e of mapping.fields) if (!canonicalOf.has(e.native)) canonicalOf.set(e.native, e.canonical);

@@ -1,23 +1,16 @@
 import { type CrmObject } from '../../connectors/types';
-import { BadUserInputError, NotFoundError } from '../../errors';
+import { BadUserInputError } from '../../errors';
 import { type CanonicalRecord } from '../../reads/canonical';
-import { decodeRecordId } from '../../reads/ids';
-import { listPage } from '../../reads/list';
 import { listCursorSeal } from '../../reads/list-cursor';
+import * as reads from '../../reads/record-reads';
 import { type RequestContext } from '../request-context';
 import { type RecordListArgs, MAX_REMOTE_IDS } from './list.args';
 import { type RecordPageInfo } from './record-page.type';
 
-/** What the Contact and Deal resolvers share: every read goes through the request's loaders. */
+/** What the Contact and Deal resolvers share: the request's reads (`src/reads/`) in GraphQL shapes. */
 
-export async function recordById(
-  ctx: RequestContext,
-  object: CrmObject,
-  id: string,
-): Promise<CanonicalRecord> {
-  const ref = decodeRecordId(id, object);
-  const reader = await ctx.loaders.reads.reader(ref.connectionId);
-  return reader.records(object).load(ref.remoteId);
+export function recordById(ctx: RequestContext, object: CrmObject, id: string): Promise<CanonicalRecord> {
+  return reads.recordById(ctx.loaders.reads, object, id);
 }
 
 /** One entry per remote id, in order; null where the CRM has no such record. */
@@ -30,13 +23,7 @@ export async function recordsByRemoteIds(
   if (remoteIds.length > MAX_REMOTE_IDS) {
     throw new BadUserInputError(`remoteIds takes at most ${MAX_REMOTE_IDS} ids; got ${remoteIds.length}`);
   }
-  const reader = await ctx.loaders.reads.reader(connectionId);
-  const results = await reader.records(object).loadMany(remoteIds);
-  return results.map((r) => {
-    if (!(r instanceof Error)) return r;
-    if (r instanceof NotFoundError) return null;
-    throw r;
-  });
+  return reads.recordsByRemoteIds(ctx.loaders.reads, object, connectionId, remoteIds);
 }
 
 export async function recordList<T>(
@@ -45,8 +32,7 @@ export async function recordList<T>(
   args: RecordListArgs,
   convert: (r: CanonicalRecord) => T,
 ): Promise<{ edges: { cursor: string; node: T }[]; nodes: T[]; pageInfo: RecordPageInfo }> {
-  const reader = await ctx.loaders.reads.reader(args.connectionId);
-  const page = await listPage(reader, object, args, listCursorSeal(ctx.app.keyRing));
+  const page = await reads.recordPage(ctx.loaders.reads, object, args, listCursorSeal(ctx.app.keyRing));
   // Cursors stay lazy (sealed only when selected): the edge keeps the page's getter.
   const edges = page.edges.map((e) => ({
     get cursor() {
@@ -69,12 +55,11 @@ export async function recordList<T>(
   };
 }
 
-export async function associated(
+export function associated(
   ctx: RequestContext,
   from: CrmObject,
   record: { connectionId: string; remoteId: string },
   to: CrmObject,
 ): Promise<CanonicalRecord[]> {
-  const reader = await ctx.loaders.reads.reader(record.connectionId);
-  return reader.associated(from, record.remoteId, to);
+  return reads.associatedRecords(ctx.loaders.reads, from, record, to);
 }

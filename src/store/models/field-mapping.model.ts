@@ -4,7 +4,7 @@ import { Schema, type Connection, type InferSchemaType, type Model, type Types }
  * Per-connection overrides of the default field mapping, one document per (connection, object). The
  * entries are validated by `src/mapping/schema.ts` and against the CRM's metadata before they are stored;
  * here they are opaque so the transform vocabulary can grow without a migration. Read back, each entry is
- * parsed again on its own (`src/reads/mappings.ts`): one stored before a rule was added is ignored and
+ * parsed again on its own (`repositories/field-mappings.repo.ts`): one stored before a rule was added is ignored and
  * reported, never fatal to reads.
  */
 const fieldMappingSchema = new Schema(

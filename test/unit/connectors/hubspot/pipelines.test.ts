@@ -76,7 +76,7 @@ describe('deal pipelines', () => {
           },
         ],
       });
-    // The table the read path builds from dealStages() (loaders/read-loaders.ts `mappingContext`).
+    // The table the read path builds from dealStages() (reads/read-metadata.ts `mappingContext`).
     const stages = await connector.dealStages();
     const lookups = {
       [DEAL_STAGE_STATUS_TABLE]: new Map(stages.map((st) => [st.stageId, st.status])),

@@ -1,5 +1,6 @@
 import { toNativeRecord } from '../../../../src/connectors/salesforce/mappers';
 import { parseSalesforceSettings } from '../../../../src/connectors/salesforce/objects';
+import { ConnectorSettingsError } from '../../../../src/connectors/settings-error';
 import { salesforceMapping } from '../../../../src/connectors/salesforce/default-mapping';
 import { toCanonical } from '../../../../src/mapping/mapper';
 
@@ -75,7 +76,17 @@ describe('parseSalesforceSettings', () => {
     expect(s.bulkThreshold).toBe(2000);
   });
 
-  it('refuses settings of the wrong shape, naming the path', () => {
+  it('reads the fields the read path asks for besides the settings, once each', () => {
+    const s = parseSalesforceSettings(
+      { fields: { contact: ['Region__c'] } },
+      { contact: ['Region__c', 'Tier__c'], deal: ['Score__c'] },
+    );
+    expect(s.fields.contact.filter((f) => f.endsWith('__c'))).toEqual(['Region__c', 'Tier__c']);
+    expect(s.fields.deal).toContain('Score__c');
+  });
+
+  it('refuses settings of the wrong shape, naming the path, as a ConnectorSettingsError', () => {
+    expect(() => parseSalesforceSettings({ bulkThreshold: -1 })).toThrow(ConnectorSettingsError);
     expect(() => parseSalesforceSettings({ bulkThreshold: -1 })).toThrow(
       /Salesforce connection settings: .*bulkThreshold/s,
     );

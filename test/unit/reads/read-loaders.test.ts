@@ -16,15 +16,11 @@ import {
   ForbiddenError,
   NotFoundError,
 } from '../../../src/errors';
-import {
-  type ConnectionReader,
-  type MappingSource,
-  createReadLoaders,
-} from '../../../src/loaders/read-loaders';
-import { type ListFilter, listPage as sealedListPage, MAX_SCAN_PAGES } from '../../../src/reads/list';
 import { forgetDescribedForReads } from '../../../src/reads/described-fields';
+import { type ListFilter, listPage as sealedListPage, MAX_SCAN_PAGES } from '../../../src/reads/list';
 import { ListCursorSeal } from '../../../src/reads/list-cursor';
-import { defaultMapping } from '../../../src/reads/mappings';
+import { type MappingSource, defaultMapping } from '../../../src/reads/mappings';
+import { type ConnectionReader, createReadLoaders } from '../../../src/reads/read-loaders';
 import { KeyRing } from '../../../src/security/credentials-cipher';
 import { type ConnectionView } from '../../../src/store/repositories/connections.repo';
 
@@ -211,7 +207,7 @@ describe('record loaders', () => {
     const ids = [...Array.from({ length: 449 }, (_, i) => `c${448 - i}`), 'missing'];
     const results = await Promise.all(
       ids.map((id) =>
-        reader
+        reader.loaders
           .records('contact')
           .load(id)
           .catch((e: Error) => e),
@@ -228,7 +224,7 @@ describe('record loaders', () => {
 
   it('maps native fields to canonical ones through the mapping', async () => {
     const { loaders } = setup();
-    const r = await (await loaders.reader('conn1')).records('contact').load('c3');
+    const r = await (await loaders.reader('conn1')).loaders.records('contact').load('c3');
     expect(r.fields).toMatchObject({ firstName: 'Ada', lastName: 'L3', email: 'c3@example.com' });
     expect(r.connectionId).toBe('conn1');
   });
@@ -237,29 +233,29 @@ describe('record loaders', () => {
     const { connector, loaders } = setup();
     const reader = await loaders.reader('conn1');
     const ids = Array.from({ length: 250 }, (_, i) => `c${i}`);
-    await Promise.all(ids.map((id) => reader.associations('contact', 'deal').load(id)));
+    await Promise.all(ids.map((id) => reader.loaders.associations('contact', 'deal').load(id)));
     expect(connector.count('getAssociations')).toEqual([200, 50]);
-    await reader.records('contact').load('c1');
-    await reader.records('contact').load('c1');
+    await reader.loaders.records('contact').load('c1');
+    await reader.loaders.records('contact').load('c1');
     expect(connector.count('getRecords')).toEqual([1]);
   });
 
   it('shares nothing between requests', async () => {
     const { connector, loaders } = setup();
-    await (await loaders.reader('conn1')).records('contact').load('c1');
+    await (await loaders.reader('conn1')).loaders.records('contact').load('c1');
     const second = createReadLoaders({
       connection: new DataLoader<string, ConnectionView>(async (ids) => ids.map(() => connection())),
       connectors: { connectorFor: () => connector },
       mappings,
     });
-    await (await second.reader('conn1')).records('contact').load('c1');
+    await (await second.reader('conn1')).loaders.records('contact').load('c1');
     expect(connector.count('getRecords')).toEqual([1, 1]);
   });
 
   it('makes one call per lookup with batching off (the bench baseline)', async () => {
     const { connector, loaders } = setup({ batching: false });
     const reader = await loaders.reader('conn1');
-    await Promise.all(['c1', 'c2', 'c1'].map((id) => reader.records('contact').load(id)));
+    await Promise.all(['c1', 'c2', 'c1'].map((id) => reader.loaders.records('contact').load(id)));
     expect(connector.count('getRecords')).toEqual([1, 1, 1]);
   });
 
@@ -267,7 +263,7 @@ describe('record loaders', () => {
     const { connector, loaders } = setup();
     connector.failWith = new CrmUnavailableError('down', { crm: 'salesforce', retryAfterMs: 500 });
     const reader = await loaders.reader('conn1');
-    const results = await reader.records('contact').loadMany(['c1', 'c2']);
+    const results = await reader.loaders.records('contact').loadMany(['c1', 'c2']);
     expect(results.map((r) => (r as CrmUnavailableError).code)).toEqual(['UNAVAILABLE', 'UNAVAILABLE']);
   });
 
@@ -590,8 +586,8 @@ describe('custom fields read by default', () => {
     const loaders = createReadLoaders({
       connection: new DataLoader<string, ConnectionView>(async (ids) => ids.map(() => conn)),
       connectors: {
-        connectorFor: (c) => {
-          asked.push(c.settings.fields ?? null);
+        connectorFor: (_connection, _priority, call) => {
+          asked.push(call?.readFields ?? null);
           return connector;
         },
       },
@@ -604,7 +600,7 @@ describe('custom fields read by default', () => {
   it('selects the described custom fields and reads them as customFields.<name>', async () => {
     const { loaders, asked } = customSetup(() => Promise.resolve([tier]));
     const reader = await loaders.reader('conn1');
-    const r = await reader.records('contact').load('c1');
+    const r = await reader.loaders.records('contact').load('c1');
     expect(r.customFields).toEqual({ Tier__c: 'gold' });
     // The describing connector reads the stored mapping's fields; the reading one adds the custom field.
     expect(asked).toEqual([null, { contact: ['Tier__c'], deal: [] }]);
@@ -615,7 +611,7 @@ describe('custom fields read by default', () => {
       Promise.reject(new CrmUnavailableError('describe is down', { crm: 'salesforce' })),
     );
     const reader = await failing.loaders.reader('conn1');
-    const r = await reader.records('contact').load('c1');
+    const r = await reader.loaders.records('contact').load('c1');
     expect(r.fields).toMatchObject({ firstName: 'Ada' });
     expect(r.customFields).toEqual({});
   });

@@ -1,17 +1,25 @@
+import crypto from 'node:crypto';
 import { type Connection, Types } from 'mongoose';
 import { DEFAULT_MAPPINGS } from '../../../src/connectors/registry';
 import { applyOverrides, toNative } from '../../../src/mapping/mapper';
 import { parseOverrides } from '../../../src/mapping/schema';
-import { MappingStore } from '../../../src/reads/mappings';
+import { effectiveMapping } from '../../../src/reads/mappings';
+import { KeyRing } from '../../../src/security/credentials-cipher';
+import { openStore, type Store } from '../../../src/store';
 import { fieldMappingModel } from '../../../src/store/models/field-mapping.model';
-import { connectTestDatabase, dropTestDatabase } from '../../support/stores';
+import { testStoreUrls, uniqueName } from '../../support/stores';
 
+let store: Store;
 let conn: Connection;
 beforeAll(async () => {
-  conn = await connectTestDatabase('fieldmap');
-  await fieldMappingModel(conn).createIndexes();
+  const keyRing = new KeyRing([{ kid: 'k', key: crypto.randomBytes(32) }]);
+  store = await openStore({ uri: testStoreUrls().mongodbUri, dbName: uniqueName('fieldmap'), keyRing });
+  conn = store.conn;
 });
-afterAll(() => dropTestDatabase(conn));
+afterAll(async () => {
+  await store.conn.dropDatabase();
+  await store.close();
+});
 
 describe('FieldMapping model (FerretDB)', () => {
   it('stores overrides per connection and object, and they change how records are written', async () => {
@@ -72,7 +80,8 @@ describe('FieldMapping model (FerretDB)', () => {
         },
       ],
     });
-    const effective = await new MappingStore({ conn }).effective(
+    const effective = await effectiveMapping(
+      store.fieldMappings,
       'salesforce',
       connectionId.toString(),
       'contact',
@@ -85,5 +94,30 @@ describe('FieldMapping model (FerretDB)', () => {
         /^stored override 0 is ignored: invalid field mapping: overrides\.0\.canonical: expected a name without/,
       ),
     ]);
+  });
+});
+
+describe('FieldMappingsRepository', () => {
+  it('finds nothing for a connection on the defaults, then each replace bumps the version', async () => {
+    const connectionId = new Types.ObjectId().toString();
+    const tenantId = new Types.ObjectId().toString();
+    expect(await store.fieldMappings.find(connectionId, 'deal')).toBeNull();
+    const overrides = parseOverrides([{ canonical: 'stage', remove: true }]);
+    await store.fieldMappings.replace(tenantId, connectionId, 'deal', overrides);
+    expect(await store.fieldMappings.find(connectionId, 'deal')).toEqual({
+      overrides,
+      version: 1,
+      ignored: [],
+    });
+    await store.fieldMappings.replace(tenantId, connectionId, 'deal', []);
+    expect(await store.fieldMappings.find(connectionId, 'deal')).toEqual({
+      overrides: [],
+      version: 2,
+      ignored: [],
+    });
+    expect(await store.fieldMappings.find(connectionId, 'contact')).toBeNull();
+    const effective = await effectiveMapping(store.fieldMappings, 'salesforce', connectionId, 'deal');
+    expect(effective).toMatchObject({ overrides: [], version: 2, ignored: [] });
+    expect(effective.mapping).toEqual(DEFAULT_MAPPINGS.salesforce.deal);
   });
 });
