@@ -3,7 +3,7 @@ import { crmDeclaration, isCrmKind } from '../connectors/registry';
 
 /**
  * The vendor URLs that point a connection at one running sandbox. Vendors whose API host comes from the
- * token response (Salesforce's `instance_url`) take only the auth URL; the others take the sandbox for
+ * token response (declared with no fixed API host) take only the auth URL; the others take the sandbox for
  * both. Used for the demo connections and as the demo's `CRM_DEFAULT_VENDOR_URLS`, so that a plain
  * `/oauth/<crm>/start` in the demo goes to the sandbox's authorize page, not the vendor's.
  */
