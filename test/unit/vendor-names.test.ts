@@ -82,6 +82,25 @@ describe('vendor names', () => {
     expect(missing).toEqual([]);
   });
 
+  it('code cites vendor facts by their section of docs/vendors/<crm>.md, and every cited section exists', () => {
+    const cited = new Set<string>();
+    const outside: string[] = [];
+    for (const file of FILES) {
+      const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+      for (const m of text.matchAll(/docs\/vendors\/(\w+)\.md "([^"]+)"/g)) cited.add(`${m[1]}\t${m[2]}`);
+      // Tags of a vendor document the repository does not hold ("B6", "Part A10") or a path outside it.
+      if (/\bPart [A-C]\d*\b|\b[AB]\d{1,2}(\.\d+)*\)|\.\.\/shared\//.test(text)) outside.push(file);
+    }
+    expect(outside).toEqual([]);
+    expect(cited.size).toBeGreaterThan(0);
+    const missing = [...cited].filter((c) => {
+      const [crm, section] = c.split('\t') as [string, string];
+      const doc = path.join(ROOT, 'docs/vendors', `${crm}.md`);
+      return !fs.existsSync(doc) || !fs.readFileSync(doc, 'utf8').includes(`## ${section}\n`);
+    });
+    expect(missing).toEqual([]);
+  });
+
   it.each([
     ['src/connectors/hubspot/records.ts', true],
     ['src/sandbox/salesforce/query.ts', true],

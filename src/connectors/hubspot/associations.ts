@@ -4,7 +4,7 @@ import { PATHS } from './hubspot.constants';
 import { type HsAssociationBatchResult, type HsBatchResponse, type HsPaging } from './wire.types';
 
 /**
- * Associations v4 (B7), read in batches: one `batch/read` per ≤ `readBatch` source ids. A source with
+ * Associations v4 (docs/vendors/hubspot.md "Associations"), read in batches: one `batch/read` per ≤ `readBatch` source ids. A source with
  * more associations than one result holds carries `paging`; the rest is read from the per-object
  * endpoint. Ids HubSpot reports in `errors` (no associations, unknown id) map to an empty list.
  */

@@ -6,7 +6,7 @@ import { type HubSpotApi } from './api-context';
 import { CRM, PATHS } from './hubspot.constants';
 
 /**
- * HubSpot auth (B1, B2). Both kinds send `Authorization: Bearer <token>` and need no code here beyond
+ * HubSpot auth (docs/vendors/hubspot.md "Hosts, tokens and versions", docs/vendors/hubspot.md "OAuth"). Both kinds send `Authorization: Bearer <token>` and need no code here beyond
  * what `declaration.ts` declares:
  * - a private-app ("static auth") token never expires (`static_token`); a 401 means it was rotated;
  * - OAuth 2.0 authorization code + refresh on the v1 token endpoint, client secret in the form body,

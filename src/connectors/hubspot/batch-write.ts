@@ -6,7 +6,7 @@ import { batchItemError, toHsProperties } from './mappers';
 import { type HsBatchResponse, type HsStandardError, type HsUpsertObject } from './wire.types';
 
 /**
- * Batch writes (B5): create, update by id and upsert by a unique property, ≤ 100 inputs per call, one
+ * Batch writes (docs/vendors/hubspot.md "Batch endpoints"): create, update by id and upsert by a unique property, ≤ 100 inputs per call, one
  * result per record. Every input carries an `objectWriteTraceId`, which makes HubSpot answer 207 with
  * per-record errors instead of failing the whole batch for one bad record. Where HubSpot still refuses a
  * whole batch (400/409 — a 3P report says it can), the batch is split in halves until the bad records

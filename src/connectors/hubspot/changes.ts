@@ -6,7 +6,7 @@ import { keysetPage } from './search';
 import { type HsListResponse, type HsSearchFilter } from './wire.types';
 
 /**
- * Changes since an instant (B6 search + B4 archived listing).
+ * Changes since an instant (docs/vendors/hubspot.md "Change polling" search + docs/vendors/hubspot.md "List paging" archived listing).
  *
  * Modified records: search on the modification property (contacts `lastmodifieddate`, deals
  * `hs_lastmodifieddate`) inside a window fixed at the first page, [since − overlap, now], sorted by

@@ -43,7 +43,7 @@ export const hubspotDeclaration: CrmDeclaration = {
         style: 'remaining',
         remaining: 'x-hubspot-ratelimit-remaining',
         limit: 'x-hubspot-ratelimit-max',
-        // The rolling window's length (10000), sent with the others (B11); HubSpot documents no
+        // The rolling window's length (10000), sent with the others (docs/vendors/hubspot.md "Rate limits"); HubSpot documents no
         // Retry-After on API 429s, so a TEN_SECONDLY_ROLLING refusal waits one interval.
         reset: 'x-hubspot-ratelimit-interval-milliseconds',
         resetUnit: 'ms',
@@ -62,7 +62,7 @@ export const hubspotDeclaration: CrmDeclaration = {
       },
     },
     {
-      // CRM search has its own limit, 5 requests per second per account (B6; an older changelog said 4
+      // CRM search has its own limit, 5 requests per second per account (docs/vendors/hubspot.md "Search"; an older changelog said 4
       // per token), outside the burst limit and with no X-HubSpot-RateLimit-* headers on its answers:
       // only our count and the vendor's 429s ("You have reached your secondly limit.") inform it.
       name: 'search',

@@ -2,7 +2,7 @@ import { HUBSPOT_API_VERSION } from './declaration';
 import { type CrmObject } from '../types';
 
 /**
- * HubSpot facts the connector's API areas share (salesforce-hubspot.md Part B). Batch sizes, budgets and
+ * HubSpot facts the connector's API areas share (docs/vendors/hubspot.md). Batch sizes, budgets and
  * the API versions live in `declaration.ts`; the paths below are built from those versions.
  */
 
@@ -17,14 +17,14 @@ export const OBJECT_TYPE: Readonly<Record<CrmObject, 'contacts' | 'deals'>> = {
 /** HubSpot object type ids (`0-1`, `0-3`) as generic webhooks and some paths name them. */
 export const OBJECT_TYPE_ID: Readonly<Record<CrmObject, string>> = { contact: '0-1', deal: '0-3' };
 
-/** The searchable "last modified" property: contacts keep the legacy name, deals the `hs_` one (B6). */
+/** The searchable "last modified" property: contacts keep the legacy name, deals the `hs_` one (docs/vendors/hubspot.md "Search"). */
 export const MODIFIED_PROPERTY: Readonly<Record<CrmObject, string>> = {
   contact: 'lastmodifieddate',
   deal: 'hs_lastmodifieddate',
 };
 
 /**
- * Search (B6): at most 200 per page, 10,000 results per query, 3,000 characters of request body, 5
+ * Search (docs/vendors/hubspot.md "Search"): at most 200 per page, 10,000 results per query, 3,000 characters of request body, 5
  * filter groups of at most 6 filters and 18 filters in all.
  */
 export const SEARCH_LIMITS = {
@@ -36,7 +36,7 @@ export const SEARCH_LIMITS = {
   maxFiltersTotal: 18,
 } as const;
 
-/** List pages (`GET /objects/{type}`) hold at most 100 records (B4). */
+/** List pages (`GET /objects/{type}`) hold at most 100 records (docs/vendors/hubspot.md "List paging"). */
 export const LIST_PAGE_MAX = 100;
 
 /**
@@ -47,7 +47,7 @@ export const MAX_PROPERTIES_QUERY_CHARS = 4000;
 
 /**
  * How far back change polls look beyond `since`, because search is eventually consistent: a record
- * updated "a few moments" before a poll may not be indexed yet (B6). Callers dedupe on snapshots.
+ * updated "a few moments" before a poll may not be indexed yet (docs/vendors/hubspot.md "Search"). Callers dedupe on snapshots.
  * @defaultValue 120000 (2 min); per connection: `settings.searchOverlapMs`
  */
 export const DEFAULT_SEARCH_OVERLAP_MS = 120_000;

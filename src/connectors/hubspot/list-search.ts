@@ -15,7 +15,7 @@ import { keysetPage } from './search';
 import { type HsSearchFilter } from './wire.types';
 
 /**
- * Filtered lists. The list endpoint (B4) cannot filter, so a filtered list is a CRM search (B6), paged
+ * Filtered lists. The list endpoint (docs/vendors/hubspot.md "List paging") cannot filter, so a filtered list is a CRM search (docs/vendors/hubspot.md "Search"), paged
  * by record id (`search.ts` keysetRequest) and drawing on the search budget:
  * - email: `EQ` (filter values compare case-insensitively);
  * - name prefix: HubSpot has no prefix operator; `CONTAINS_TOKEN` with a trailing `*` matches a word

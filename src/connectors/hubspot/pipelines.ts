@@ -4,7 +4,7 @@ import { PATHS } from './hubspot.constants';
 import { stageStatusTable } from './mappers';
 import { type HsPipeline } from './wire.types';
 
-/** Deal pipelines and their stages (B9), archived ones left out. One call. */
+/** Deal pipelines and their stages (docs/vendors/hubspot.md "Pipelines"), archived ones left out. One call. */
 export async function dealStages(api: HubSpotApi): Promise<NativeDealStage[]> {
   const res = await api.http.request<{ results: HsPipeline[] }>({ method: 'GET', url: PATHS.pipelines() });
   const pipelines = (res.body?.results ?? []).filter((p) => p.archived !== true);

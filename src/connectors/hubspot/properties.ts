@@ -5,7 +5,7 @@ import { toNativeField } from './mappers';
 import { type HsProperty } from './wire.types';
 
 /**
- * Field metadata from the Properties API (B8). Reads name every property the portal defines, custom ones
+ * Field metadata from the Properties API (docs/vendors/hubspot.md "Properties"). Reads name every property the portal defines, custom ones
  * included (HubSpot returns only a handful of defaults when a read names none), so the list is cached
  * in-process per connection for {@link PROPERTY_CACHE_TTL_MS}: one metadata call per connection and
  * object every few minutes, not one per request.

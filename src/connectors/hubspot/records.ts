@@ -5,7 +5,7 @@ import { CRM, LIST_PAGE_MAX, MAX_PROPERTIES_QUERY_CHARS, PATHS } from './hubspot
 import { toNativeRecord } from './mappers';
 import { type HsBatchResponse, type HsListResponse } from './wire.types';
 
-/** Reads: batch read by id (B5) and the paged list with `after` (B4), live and archived. */
+/** Reads: batch read by id (docs/vendors/hubspot.md "Batch endpoints") and the paged list with `after` (docs/vendors/hubspot.md "List paging"), live and archived. */
 
 /**
  * One `batch/read` per call, so a call takes at most `readBatch` ids (the DataLoader's batch size).
@@ -57,7 +57,7 @@ interface ListCursor {
   after?: string;
 }
 
-/** What `after` may hold: a record id (B4), or an opaque token of the same alphabet. */
+/** What `after` may hold: a record id (docs/vendors/hubspot.md "List paging"), or an opaque token of the same alphabet. */
 const AFTER = /^[A-Za-z0-9_-]{1,64}$/;
 
 const isListCursor = (o: Record<string, unknown>): boolean =>

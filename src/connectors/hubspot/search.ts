@@ -11,7 +11,7 @@ import {
 } from './wire.types';
 
 /**
- * The CRM search endpoint (B6). HubSpot counts it apart — 5 requests per second per account, outside
+ * The CRM search endpoint (docs/vendors/hubspot.md "Search"). HubSpot counts it apart — 5 requests per second per account, outside
  * the burst limit, with no `X-HubSpot-RateLimit-*` headers to learn from — so a search draws on the
  * declared `search` budget only (`declaration.ts`): one Redis count per portal that every process and
  * connection shares, with the interactive reserve, and a RATE_LIMITED refusal with `retryAfterMs` for

@@ -5,7 +5,7 @@ import { OBJECT_TYPE_ID, WEBHOOK_MAX_AGE_MS } from './hubspot.constants';
 import { type HsWebhookEvent } from './wire.types';
 
 /**
- * App webhooks v3 (B12): signature v3 verification and payload parsing. HubSpot signs
+ * App webhooks v3 (docs/vendors/hubspot.md "Webhook signatures"): signature v3 verification and payload parsing. HubSpot signs
  * `method + uri + rawBody + timestamp` with HMAC-SHA256 keyed by the app's client secret (base64),
  * where `uri` is the full public URL it called with a fixed set of percent-escapes decoded.
  */

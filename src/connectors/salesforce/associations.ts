@@ -5,7 +5,7 @@ import { queryAllPages } from './query';
 import { isRecordId, soqlIdList } from './soql';
 
 /**
- * Deal ↔ contact links through OpportunityContactRole (A13): one query per ≤ `readBatch` ids, following
+ * Deal ↔ contact links through OpportunityContactRole (docs/vendors/salesforce.md "Standard objects"): one query per ≤ `readBatch` ids, following
  * locators, whichever side the ids are on. A contact holding several roles on one opportunity is one
  * link.
  */

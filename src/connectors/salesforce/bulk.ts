@@ -7,7 +7,7 @@ import { parseCsv, toCsv } from './csv';
 import { type WireIngestJob } from './wire.types';
 
 /**
- * Bulk API 2.0 upsert by an external-id field (A10): create the job, upload one CSV, close it, poll
+ * Bulk API 2.0 upsert by an external-id field (docs/vendors/salesforce.md "Bulk API 2.0"): create the job, upload one CSV, close it, poll
  * until it ends, read the success and failure files, and report one result per write.
  *
  * This goes through the shared client directly, not jsforce: jsforce's Bulk 2.0 pipes the CSV into a

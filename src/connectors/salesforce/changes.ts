@@ -24,7 +24,7 @@ import { type WireRecord } from './wire.types';
 
 /** vendorCode of the error asking for a full reconcile; `details.fullResyncRequired` is true. */
 export const CHANGES_WINDOW_EXCEEDED = 'CHANGES_WINDOW_EXCEEDED';
-/** How far back deletions stay visible (Recycle Bin retention, getDeleted's window: A7). */
+/** How far back deletions stay visible (Recycle Bin retention, getDeleted's window: docs/vendors/salesforce.md "Replication (getUpdated and getDeleted)"). */
 export const DELETED_RECORDS_WINDOW_MS = 15 * 24 * 60 * 60 * 1000;
 const MAX_CHANGES_PAGE = 2000;
 

@@ -9,7 +9,7 @@ import { isRecordId } from './soql';
 import { type WireSaveResult } from './wire.types';
 
 /**
- * Writes through sObject Collections (A8): ≤ 200 records per call, `allOrNone: false` so one bad record
+ * Writes through sObject Collections (docs/vendors/salesforce.md "sObject Collections"): ≤ 200 records per call, `allOrNone: false` so one bad record
  * fails alone, one result per record in request order. A call's writes are grouped by kind — update by
  * id (PATCH), upsert by one external-id field (PATCH …/{field}), create (POST) — and each group goes out
  * in chunks of `writeBatch`. An upsert group of `bulkThreshold` or more records goes through Bulk API

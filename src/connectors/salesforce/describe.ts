@@ -7,7 +7,7 @@ import { SALESFORCE_OBJECTS } from './objects';
 import { type WireDescribeResult } from './wire.types';
 
 /**
- * Field metadata from `GET /sobjects/{T}/describe` (A12), custom `__c` fields included.
+ * Field metadata from `GET /sobjects/{T}/describe` (docs/vendors/salesforce.md "Describe"), custom `__c` fields included.
  *
  * `describeFields` always asks: it feeds mapping editors and their validation, which must see a field
  * created a moment ago. What reads need from a describe — which fields the object has, e.g. whether

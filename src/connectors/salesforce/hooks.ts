@@ -35,7 +35,7 @@ export const salesforceHooks: Partial<VendorHooks> = {
   parseError(res, extra) {
     const parsed = base.parseError(res, extra);
     const { code } = extractVendorError(res.json);
-    // 300: an upsert's external id matched several records (A5) — a data conflict, not a redirect.
+    // 300: an upsert's external id matched several records (docs/vendors/salesforce.md "Record rows and upsert") — a data conflict, not a redirect.
     const conflict =
       res.status === 300 || (code !== undefined && errorClassForStatusCode(code) === CrmConflictError);
     const ours = !conflict && code !== undefined && REQUEST_REFUSED_CODES.has(code);

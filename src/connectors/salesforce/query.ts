@@ -16,7 +16,7 @@ import { type WireQueryResult, type WireRecord } from './wire.types';
  * deleted records through `/queryAll` as without one.
  */
 
-/** `Sforce-Query-Options: batchSize` bounds (A6); Salesforce may still return fewer. */
+/** `Sforce-Query-Options: batchSize` bounds (docs/vendors/salesforce.md "Query cursors"); Salesforce may still return fewer. */
 const MIN_QUERY_BATCH = 200;
 const MAX_QUERY_BATCH = 2000;
 
@@ -143,7 +143,7 @@ export async function getRecords(
   return remoteIds.map((id) => (isRecordId(id) ? (byId.get(idKey(id)) ?? null) : null));
 }
 
-/** sObject Collections retrieve by POST (A8): ≤ 2,000 ids, results in request order, `null` for misses. */
+/** sObject Collections retrieve by POST (docs/vendors/salesforce.md "sObject Collections"): ≤ 2,000 ids, results in request order, `null` for misses. */
 async function retrieve(
   api: SalesforceApi,
   obj: CrmObject,

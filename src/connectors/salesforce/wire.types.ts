@@ -1,5 +1,5 @@
 /**
- * Salesforce REST shapes as they cross the wire (vendor-api/salesforce-hubspot.md Part A). Only the
+ * Salesforce REST shapes as they cross the wire (docs/vendors/salesforce.md). Only the
  * parts the connector reads are typed; everything else passes through as {@link WireValue}.
  */
 
@@ -12,7 +12,7 @@ export interface WireRecord {
   [field: string]: WireValue | undefined;
 }
 
-/** `/query`, `/queryAll` and `/query/{locator}` (A6). `done` is omitted on some empty results. */
+/** `/query`, `/queryAll` and `/query/{locator}` (docs/vendors/salesforce.md "SOQL query and queryAll"). `done` is omitted on some empty results. */
 export interface WireQueryResult {
   totalSize: number;
   done?: boolean;
@@ -20,7 +20,7 @@ export interface WireQueryResult {
   records: WireRecord[];
 }
 
-/** One per-record error of sObject Collections: `statusCode`, not the `errorCode` of REST errors (A8). */
+/** One per-record error of sObject Collections: `statusCode`, not the `errorCode` of REST errors (docs/vendors/salesforce.md "sObject Collections"). */
 export interface WireSaveError {
   statusCode: string;
   message: string;
@@ -35,7 +35,7 @@ export interface WireSaveResult {
   created?: boolean;
 }
 
-/** One `fields[]` entry of `GET /sobjects/{T}/describe` (A12); only what we map. */
+/** One `fields[]` entry of `GET /sobjects/{T}/describe` (docs/vendors/salesforce.md "Describe"); only what we map. */
 export interface WireDescribeField {
   name: string;
   label: string;
@@ -58,7 +58,7 @@ export interface WireDescribeResult {
   fields: WireDescribeField[];
 }
 
-/** Bulk API 2.0 JobInfo (A10.1). */
+/** Bulk API 2.0 JobInfo (docs/vendors/salesforce.md "Bulk API 2.0"). */
 export interface WireIngestJob {
   id: string;
   state: 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';

@@ -1,4 +1,4 @@
-// Associations v4 between contacts and deals (B7). Only the HubSpot-defined unlabeled types exist in
+// Associations v4 between contacts and deals (docs/vendors/hubspot.md "Associations"). Only the HubSpot-defined unlabeled types exist in
 // the sandbox: contact → deal 4, deal → contact 3.
 import { type FastifyInstance } from 'fastify';
 import { ASSOC_TYPE, BATCH_MAX_INPUTS, OBJECT_TYPE_IDS, SINGULAR, type HsObjectType } from './constants';
@@ -45,7 +45,7 @@ function link(store: PortalStore, from: HsObjectType, fromId: string, toId: stri
   else store.dissociate(c, d);
 }
 
-/** Emitted as numbers, as real responses do, though the spec types them as strings (B7). */
+/** Emitted as numbers, as real responses do, though the spec types them as strings (docs/vendors/hubspot.md "Associations"). */
 function pairBody(
   from: HsObjectType,
   fromId: string,

@@ -1,4 +1,4 @@
-// Batch endpoints (B5): read, create, update, upsert, archive, ≤ 100 inputs each. Not-found ids give a
+// Batch endpoints (docs/vendors/hubspot.md "Batch endpoints"): read, create, update, upsert, archive, ≤ 100 inputs each. Not-found ids give a
 // 207 multi-status; a validation error fails create/update/upsert as a whole (400, nothing written)
 // unless the inputs carry `objectWriteTraceId`s, then errors come back per record.
 import { type FastifyInstance } from 'fastify';

@@ -1,6 +1,6 @@
-// Every HubSpot sandbox constant lives here. Figures carry the tag of
-// ../shared/vendor-api/salesforce-hubspot.md Part B; the ones marked UNVERIFIED there are defaults of
-// {@link HubSpotSandboxOptions} so a test or an operator can change them.
+// Every HubSpot sandbox constant lives here. Figures cite their section of docs/vendors/hubspot.md; the
+// ones the vendor's documentation leaves open are defaults of {@link HubSpotSandboxOptions} so a test or
+// an operator can change them.
 
 /** Demo credentials printed by `npm run sandbox`; the first org gets exactly these. */
 export const DEMO = {
@@ -18,12 +18,12 @@ export const DEMO = {
 /** Access tokens last 30 minutes [V-DOC]. */
 export const ACCESS_TOKEN_TTL_SECONDS = 1800;
 
-/** B4: list `limit` default 10, max 100; batch inputs max 100 [V-DOC]. */
+/** docs/vendors/hubspot.md "CRM objects": list `limit` default 10, max 100; batch inputs max 100 [V-DOC]. */
 export const LIST_DEFAULT_LIMIT = 10;
 export const LIST_MAX_LIMIT = 100;
 export const BATCH_MAX_INPUTS = 100;
 
-/** B6 search limits (current doc). */
+/** docs/vendors/hubspot.md "Search" search limits (current doc). */
 export const SEARCH = {
   defaultLimit: 10,
   maxLimit: 200,
@@ -34,7 +34,7 @@ export const SEARCH = {
   maxBodyChars: 3000,
 } as const;
 
-/** B11 burst window. */
+/** docs/vendors/hubspot.md "Rate limits" burst window. */
 export const RATE_WINDOW_MS = 10_000;
 
 export const TIER_LIMITS = {
@@ -46,10 +46,10 @@ export const TIER_LIMITS = {
 } as const;
 export type HubSpotTier = keyof typeof TIER_LIMITS;
 
-/** HubSpot-defined association type ids, B7 [V-DOC]. */
+/** HubSpot-defined association type ids, docs/vendors/hubspot.md "Associations" [V-DOC]. */
 export const ASSOC_TYPE = { contactToDeal: 4, dealToContact: 3 } as const;
 
-/** B12 webhook delivery. */
+/** docs/vendors/hubspot.md "Webhooks" webhook delivery. */
 export const WEBHOOK = {
   maxEventsPerRequest: 100,
   maxConcurrentRequests: 10,
@@ -59,7 +59,7 @@ export const WEBHOOK = {
   /** HubSpot gives up on a delivery that takes longer than 5 s [V-DOC, current text]. */
   timeoutMs: 5000,
   maxSubscriptions: 1000,
-  /** "Properties you cannot subscribe to" (B12): propertyChange subscriptions to these are refused. */
+  /** "Properties you cannot subscribe to" (docs/vendors/hubspot.md "Webhooks"): propertyChange subscriptions to these are refused. */
   unsubscribableProperties: ['num_unique_conversion_events', 'hs_lastmodifieddate'] as readonly string[],
   userAgent:
     'HubSpot Connect 2.0 (http://dev.hubspot.com/) (namespace: webhooks-nio-http-client) - WebhooksExecutorDaemon-executor',
@@ -67,7 +67,7 @@ export const WEBHOOK = {
 
 /**
  * Path stems of the object APIs: `/crm/v3/objects` and its date-versioned twin. The docs show the
- * same bodies for both, but nobody has diffed them (Part C) — the alias serves identical handlers.
+ * same bodies for both, but nobody has diffed them (docs/vendors/hubspot.md "Hosts, tokens and versions") — the alias serves identical handlers.
  */
 export const OBJECT_STEMS = ['/crm/v3/objects', '/crm/objects/2026-03'] as const;
 
@@ -78,7 +78,7 @@ export const OBJECT_TYPE_IDS: Record<HsObjectType, string> = { contacts: '0-1', 
 /** Singular names used in webhook subscription types, association type strings and error texts. */
 export const SINGULAR: Record<HsObjectType, 'contact' | 'deal'> = { contacts: 'contact', deals: 'deal' };
 
-/** The property that carries "last modified" per object type (B6). */
+/** The property that carries "last modified" per object type (docs/vendors/hubspot.md "Search"). */
 export const MODIFIED_PROPERTY: Record<HsObjectType, string> = {
   contacts: 'lastmodifieddate',
   deals: 'hs_lastmodifieddate',
@@ -89,8 +89,8 @@ export const DEFAULT_SEED = { contacts: 3000, deals: 800 } as const;
 
 /**
  * What `GET /account-info/v3/details` says of every portal besides its id, time zone and currency
- * (HubSpot's documented account information API; the doc in ../shared/vendor-api is silent on it, so
- * these values are UNVERIFIED). `na1` matches the `pat-na1-` token prefix.
+ * (docs/vendors/hubspot.md "Account details"; what it says of these fields is not verified against a
+ * real portal, so these values are UNVERIFIED). `na1` matches the `pat-na1-` token prefix.
  */
 export const ACCOUNT = {
   accountType: 'STANDARD',

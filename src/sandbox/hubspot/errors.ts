@@ -1,4 +1,4 @@
-// HubSpot error bodies (B3). Real responses carry `status:"error"`, a category and a correlation id;
+// HubSpot error bodies (docs/vendors/hubspot.md "Error bodies"). Real responses carry `status:"error"`, a category and a correlation id;
 // everything else is optional, which is why clients must parse them leniently.
 import crypto from 'node:crypto';
 
@@ -79,7 +79,7 @@ export function expired(expiredAtMs: number, nowMs: number): HsError {
 }
 
 /**
- * A server-side failure (injected 5xx, unexpected error). B3 makes `category` required in every error
+ * A server-side failure (injected 5xx, unexpected error). docs/vendors/hubspot.md "Error bodies" makes `category` required in every error
  * body but names none for 5xx: `INTERNAL_ERROR` is UNVERIFIED.
  */
 export function serverError(status: number, message = 'internal error'): HsError {

@@ -24,7 +24,7 @@ export function bearer(request: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
-/** Authenticates a data call: 401 INVALID_AUTHENTICATION / EXPIRED_AUTHENTICATION as documented (B2.5). */
+/** Authenticates a data call: 401 INVALID_AUTHENTICATION / EXPIRED_AUTHENTICATION as documented (docs/vendors/hubspot.md "Authentication errors"). */
 export function authenticate(
   server: HubSpotServer,
   request: FastifyRequest,
@@ -43,7 +43,7 @@ export function authenticate(
 
 /**
  * OAuth tokens carry the scopes granted at install; a call outside them is a 403 MISSING_SCOPES
- * (category name and body UNVERIFIED, Part C). Private-app tokens get their scopes in the app's
+ * (category name and body UNVERIFIED, docs/vendors/hubspot.md "Authentication errors"). Private-app tokens get their scopes in the app's
  * settings, which the sandbox treats as "everything".
  */
 function checkScopes(server: HubSpotServer, request: FastifyRequest, required: string[]): void {
@@ -156,7 +156,7 @@ export function otherType(t: HsObjectType): HsObjectType {
   return t === 'contacts' ? 'deals' : 'contacts';
 }
 
-/** B4 "Default properties when `properties` is omitted". */
+/** docs/vendors/hubspot.md "CRM objects" "Default properties when `properties` is omitted". */
 export const DEFAULT_PROPERTIES: Record<HsObjectType, string[]> = {
   contacts: ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname'],
   deals: [

@@ -1,4 +1,4 @@
-// HubSpot's API limits (B11) as plain logic: a rolling 10-second window per app (a private app's token,
+// HubSpot's API limits (docs/vendors/hubspot.md "Rate limits") as plain logic: a rolling 10-second window per app (a private app's token,
 // or an OAuth app in one portal), a daily cap per portal, and search's own per-second limit. Each
 // decision yields the response headers or the documented 429 body.
 import crypto from 'node:crypto';
@@ -110,7 +110,7 @@ export class PortalLimits {
     return { ok: true, headers: this.headers(max, used + 1, countsDaily) };
   }
 
-  /** Search has its own per-second limit and answers without rate-limit headers (B6). */
+  /** Search has its own per-second limit and answers without rate-limit headers (docs/vendors/hubspot.md "Search"). */
   takeSearch(now: number): LimitDecision {
     if (this.search.used(now) >= this.settings.searchPerSecond) {
       return this.refuse(

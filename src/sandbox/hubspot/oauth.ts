@@ -1,4 +1,4 @@
-// OAuth 2.0 (B2): an auto-approving authorize page, the v1 token endpoint (authorization_code and
+// OAuth 2.0 (docs/vendors/hubspot.md "OAuth"): an auto-approving authorize page, the v1 token endpoint (authorization_code and
 // refresh_token; v3 served by the same handler), and token metadata / refresh-token deletion.
 import crypto from 'node:crypto';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -17,7 +17,7 @@ const USER_EMAIL = 'sandbox.user@example.com';
 
 /**
  * An OAuth error with both the legacy (`status`, `message`) and the RFC 6749 (`error`,
- * `error_description`) fields, as HubSpot answers since the v3 change (B2.4). The legacy status names
+ * `error_description`) fields, as HubSpot answers since the v3 change (docs/vendors/hubspot.md "OAuth"). The legacy status names
  * other than BAD_REFRESH_TOKEN and BAD_CLIENT_ID are UNVERIFIED.
  */
 function oauthError(reply: FastifyReply, status: string, error: string, message: string): FastifyReply {

@@ -1,4 +1,4 @@
-// CRM objects v3 — contacts and deals (B4): list with `after` paging, get, create, update, archive,
+// CRM objects v3 — contacts and deals (docs/vendors/hubspot.md "List paging"): list with `after` paging, get, create, update, archive,
 // plus the v3 object-level association PUT/DELETE.
 import { type FastifyInstance } from 'fastify';
 import {

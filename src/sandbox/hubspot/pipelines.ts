@@ -1,4 +1,4 @@
-// Deal pipelines and stages (B9), read-only: the `default` pipeline and one custom pipeline.
+// Deal pipelines and stages (docs/vendors/hubspot.md "Pipelines"), read-only: the `default` pipeline and one custom pipeline.
 import { type FastifyInstance } from 'fastify';
 import { notFound, validationError } from './errors';
 import { apiRoute, iso } from './http';

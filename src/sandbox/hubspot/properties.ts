@@ -1,4 +1,4 @@
-// Properties API (B8): read the portal's definitions, and create a custom property (a unique-value one
+// Properties API (docs/vendors/hubspot.md "Properties"): read the portal's definitions, and create a custom property (a unique-value one
 // included, which then works as an `idProperty`).
 import { type FastifyInstance } from 'fastify';
 import { HsError, notFound, validationError } from './errors';

@@ -1,4 +1,4 @@
-// The portal's property and pipeline definitions as data (B8, B9, B10). Property values on records are
+// The portal's property and pipeline definitions as data (docs/vendors/hubspot.md "Properties", docs/vendors/hubspot.md "Pipelines", docs/vendors/hubspot.md "CRM objects"). Property values on records are
 // always strings; the definitions here decide how a value is validated, compared in search and shown
 // in the properties API.
 import { type HsObjectType } from './constants';
@@ -145,7 +145,7 @@ function options(values: [string, string][]): PropertyOption[] {
   return values.map(([value, label], displayOrder) => ({ label, value, displayOrder, hidden: false }));
 }
 
-/** Lifecycle stages in their only allowed direction of travel (B4: "can only move forward"). */
+/** Lifecycle stages in their only allowed direction of travel (docs/vendors/hubspot.md "CRM objects": "can only move forward"). */
 export const LIFECYCLE_STAGES = [
   'subscriber',
   'lead',

@@ -1,4 +1,4 @@
-// The CRM search engine (B6) as a pure function over indexed records: request validation with the
+// The CRM search engine (docs/vendors/hubspot.md "Search") as a pure function over indexed records: request validation with the
 // documented limits, filter groups (OR of ANDs), one sort, `query`, offset paging and the 10,000 cap.
 import { SEARCH } from './constants';
 import { validationError } from './errors';
@@ -45,7 +45,7 @@ export interface SearchFilter {
 
 export interface SearchRequest {
   filterGroups?: { filters?: SearchFilter[] }[];
-  /** Objects per the docs, strings (`"-createdate"`) per the OpenAPI spec: both accepted (Part C). */
+  /** Objects per the docs, strings (`"-createdate"`) per the OpenAPI spec: both accepted (docs/vendors/hubspot.md "Search"). */
   sorts?: ({ propertyName: string; direction?: 'ASCENDING' | 'DESCENDING' } | string)[];
   query?: string;
   properties?: string[];

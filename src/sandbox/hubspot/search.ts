@@ -1,4 +1,4 @@
-// POST /crm/v3/objects/{type}/search (B6): reads the index (which may lag writes), never archived
+// POST /crm/v3/objects/{type}/search (docs/vendors/hubspot.md "Search"): reads the index (which may lag writes), never archived
 // records, under its own per-second limit and without rate-limit headers.
 import { type FastifyInstance } from 'fastify';
 import { OBJECT_STEMS, OBJECT_TYPES, type HsObjectType } from './constants';

@@ -1,4 +1,4 @@
-// HubSpot request signatures (B12 "Signature validation"), keyed by the app's client secret.
+// HubSpot request signatures (docs/vendors/hubspot.md "Webhook signatures" "Signature validation"), keyed by the app's client secret.
 import crypto from 'node:crypto';
 
 /** Characters HubSpot decodes in the URI before signing v3 (the `?` starting the query stays). */

@@ -7,12 +7,12 @@ import { DEMO, WEBHOOK } from './constants';
 import { type LimitSettings, type PortalLimits } from './limits';
 import { type PortalStore } from './store';
 
-/** Behaviours the vendor docs leave open (Part C): one switch each, per portal, at run time. */
+/** Behaviours the vendor docs leave open (docs/vendors/hubspot.md "Batch endpoints", "Webhooks"): one switch each, per portal, at run time. */
 export interface HubSpotBehaviour {
   /**
    * A validation error in batch create/update/upsert fails the whole batch with 400 unless every input
    * carries an `objectWriteTraceId` (then errors come back per record in a 207) — the recommended
-   * reading of B5; whether HubSpot answers 400 or 207 without trace ids is UNVERIFIED.
+   * reading of docs/vendors/hubspot.md "Batch endpoints"; whether HubSpot answers 400 or 207 without trace ids is UNVERIFIED.
    * @defaultValue 'whole-batch'
    */
   batchValidation: 'whole-batch' | 'per-record';

@@ -61,7 +61,7 @@ export type ChangeEvent =
 
 export interface StoreOptions {
   now: () => number;
-  /** Writes become visible to search only after this many ms (B6 "eventual consistency"); read per write. @defaultValue 0 */
+  /** Writes become visible to search only after this many ms (docs/vendors/hubspot.md "Search" "eventual consistency"); read per write. @defaultValue 0 */
   indexLagMs?: () => number;
   owners?: { id: string; name: string }[];
 }

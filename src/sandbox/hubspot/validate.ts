@@ -1,5 +1,5 @@
-// Property-value validation and normalisation for writes (B4, B10). Error codes inside the
-// VALIDATION_ERROR message are UNVERIFIED (Part C), only the category and the 400 are attested.
+// Property-value validation and normalisation for writes (docs/vendors/hubspot.md "CRM objects"). Error codes inside the
+// VALIDATION_ERROR message are UNVERIFIED (docs/vendors/hubspot.md "Error bodies"), only the category and the 400 are attested.
 import { type PropertyProblem } from './errors';
 import { LIFECYCLE_STAGES, type Pipeline, type PropertyDef } from './schema';
 

@@ -67,7 +67,7 @@ const settingsSchema = z
       .string()
       .regex(/^[A-Z]{3}$/)
       .optional(),
-    // Webhook retries (B12). Whether 4xx answers are retried is UNVERIFIED (current vs older docs), and
+    // Webhook retries (docs/vendors/hubspot.md "Webhooks"). Whether 4xx answers are retried is UNVERIFIED (current vs older docs), and
     // HubSpot's real schedule (10 retries, randomised, over 24 h) is too slow for tests: all three
     // change at run time per portal, and apply to deliveries already waiting for a retry.
     webhookRetry4xx: z.boolean().optional(),

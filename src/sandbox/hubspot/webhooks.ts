@@ -1,4 +1,4 @@
-// Webhooks v3 from the app (B12): store changes become subscription events, batched ≤ 100 per signed
+// Webhooks v3 from the app (docs/vendors/hubspot.md "Webhooks"): store changes become subscription events, batched ≤ 100 per signed
 // POST (signature v1 and v3), retried with an incrementing attemptNumber; plus the app's settings and
 // subscriptions API (`/webhooks/v3/{appId}/…`, developer API key).
 import crypto from 'node:crypto';
@@ -24,7 +24,7 @@ export function defaultRetryDelay(retry: number): number {
   return Math.min(30_000, 200 * 2 ** (retry - 1));
 }
 
-/** A portal's webhook retry rules (B12), before they become a dispatcher's policy. */
+/** A portal's webhook retry rules (docs/vendors/hubspot.md "Webhooks"), before they become a dispatcher's policy. */
 export interface RetryRules {
   /**
    * Timeouts, connection failures, 5xx and 429 are always retried; other 4xx per the current doc —

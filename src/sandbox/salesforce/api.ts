@@ -146,7 +146,7 @@ export function registerDataApi(
         const out = await guard(server, request, reply);
         if (out) return out;
       });
-      // Every response carries the usage header, errors included (Part A11).
+      // Every response carries the usage header, errors included (docs/vendors/salesforce.md "Limits").
       scope.addHook('onSend', async (request, reply, payload) => {
         const org = server.orgOf(request);
         if (org && !server.isInternal(request)) void reply.header('Sforce-Limit-Info', limitInfo(org));

@@ -146,7 +146,7 @@ function processIngest(org: SfOrg, job: BulkJob): void {
     if (result.success) ok.push(csvLine([result.id, String(result.created), ...row], d));
     else {
       failed++;
-      // Bulk 1.0's error-cell format; for 2.0 it is UNVERIFIED (Part A10.1).
+      // Bulk 1.0's error-cell format; for 2.0 it is UNVERIFIED (docs/vendors/salesforce.md "Bulk API 2.0").
       const text = result.errors
         .map((e) => `${e.errorCode}:${e.message}:${(e.fields ?? []).join(',')} --`)
         .join(' ');

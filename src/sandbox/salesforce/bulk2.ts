@@ -15,7 +15,7 @@ function sendCsv(reply: FastifyReply, text: string): FastifyReply {
   return reply.code(200).type('text/csv').send(text);
 }
 
-/** Bulk API 2.0 ingest and query jobs (Part A10), processed in memory once closed. */
+/** Bulk API 2.0 ingest and query jobs (docs/vendors/salesforce.md "Bulk API 2.0"), processed in memory once closed. */
 export function registerBulk2Routes(scope: FastifyInstance): void {
   scope.post('/jobs/ingest', async (request, reply) => {
     const { org, version, userId } = callContext(request);
@@ -210,7 +210,7 @@ export function registerBulk2Routes(scope: FastifyInstance): void {
     const next = start + slice.length;
     const nl = eol(job);
     void reply.header('Sforce-NumberOfRecords', String(slice.length));
-    // The literal string "null" marks the last set; jsforce loops until it sees it (Part A10.2).
+    // The literal string "null" marks the last set; jsforce loops until it sees it (docs/vendors/salesforce.md "Bulk API 2.0").
     void reply.header(
       'Sforce-Locator',
       next < job.csvRows.lines.length ? Buffer.from(String(next)).toString('base64url') : 'null',

@@ -22,7 +22,7 @@ function render(results: Outcome[], withCreated: boolean): Record<string, unknow
   );
 }
 
-/** Runs each write; with allOrNone a single failure rolls every write back (Part A8). */
+/** Runs each write; with allOrNone a single failure rolls every write back (docs/vendors/salesforce.md "sObject Collections"). */
 function batch(store: SfStore, allOrNone: boolean, count: number, run: (i: number) => Outcome): Outcome[] {
   const mark = store.begin();
   const results: Outcome[] = [];
@@ -61,7 +61,7 @@ function strip(rec: Record<string, unknown>, ...keys: string[]): Record<string, 
 }
 
 /**
- * "Records are processed in order, in chunks by type, with at most 10 chunks per request" (Part A8):
+ * "Records are processed in order, in chunks by type, with at most 10 chunks per request" (docs/vendors/salesforce.md "sObject Collections"):
  * {A, A, C, A} is three chunks. More is a malformed request, so 400; the doc gives no error body, so
  * the code is UNVERIFIED and the message is the one Salesforce's DML raises for the same rule.
  */

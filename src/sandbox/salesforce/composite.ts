@@ -59,7 +59,7 @@ function isBulky(sub: SubRequest): boolean {
 }
 
 /**
- * Composite (Part A9): ≤25 subrequests (≤5 collections or queries), `@{ref.path}` references, always
+ * Composite (docs/vendors/salesforce.md "Composite"): ≤25 subrequests (≤5 collections or queries), `@{ref.path}` references, always
  * 200 at the top, allOrNone rollback with PROCESSING_HALTED for the rest. Subrequests replay through
  * the same routes in-process, so they count as one API call and see the same validation.
  */

@@ -1,4 +1,4 @@
-/** RFC 4180 CSV with Bulk 2.0's delimiter and line-ending options (Part A10.1). */
+/** RFC 4180 CSV with Bulk 2.0's delimiter and line-ending options (docs/vendors/salesforce.md "Bulk API 2.0"). */
 
 export const DELIMITERS: Record<string, string> = {
   BACKQUOTE: '`',

@@ -17,7 +17,7 @@ const SOAP_TYPES: Record<string, string> = {
 
 const PERSON_NAME_PARTS = new Set(['Salutation', 'FirstName', 'LastName']);
 
-/** One `fields[]` entry with every key jsforce's `Field` type declares (Part A12). */
+/** One `fields[]` entry with every key jsforce's `Field` type declares (docs/vendors/salesforce.md "Describe"). */
 function describeField(f: SfField): Record<string, unknown> {
   const text = !['boolean', 'currency', 'percent', 'double', 'int', 'date', 'datetime'].includes(f.type);
   return {

@@ -20,7 +20,7 @@ export class SfHttpError extends Error {
   }
 }
 
-/** jsforce picks the parser by Content-Type; Salesforce sends this exact value (Part A15 5). */
+/** jsforce picks the parser by Content-Type; Salesforce sends this exact value (docs/vendors/salesforce.md "Error bodies and status codes" 5). */
 export const JSON_TYPE = 'application/json;charset=UTF-8';
 
 export function sendErrors(reply: FastifyReply, status: number, errors: SfErrorItem[]): FastifyReply {
@@ -38,14 +38,14 @@ export const notFound = (): SfHttpError =>
 export const malformedQuery = (message: string): SfHttpError =>
   new SfHttpError(400, { errorCode: 'MALFORMED_QUERY', message });
 
-/** Collections and composite SaveResults name the code `statusCode` (Part A8). */
+/** Collections and composite SaveResults name the code `statusCode` (docs/vendors/salesforce.md "sObject Collections"). */
 export function saveErrors(
   errors: SfErrorItem[],
 ): { statusCode: string; message: string; fields: string[] }[] {
   return errors.map((e) => ({ statusCode: e.errorCode, message: e.message, fields: e.fields ?? [] }));
 }
 
-/** OAuth endpoints answer flat JSON objects, not arrays (Part A2.6). */
+/** OAuth endpoints answer flat JSON objects, not arrays (docs/vendors/salesforce.md "OAuth"). */
 export function sendOAuthError(
   reply: FastifyReply,
   status: number,

@@ -5,7 +5,7 @@
 const SUFFIX_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-/** Key prefixes of the objects we serve. OpportunityContactRole's `00K` is UNVERIFIED (Part C 6). */
+/** Key prefixes of the objects we serve. OpportunityContactRole's `00K` is UNVERIFIED (docs/vendors/salesforce.md "Standard objects"). */
 export const KEY_PREFIX = {
   Account: '001',
   Contact: '003',

@@ -111,7 +111,7 @@ export function salesforceVendor(): VendorDefinition<SfOrgState> {
     renderFault(fault, request, reply, org) {
       const oauth = request.url.startsWith('/services/oauth2/');
       if (fault.kind === 'rateLimit') {
-        // Salesforce has no HTTP 429 for REST: the limit error is 403 REQUEST_LIMIT_EXCEEDED (Part A11).
+        // Salesforce has no HTTP 429 for REST: the limit error is 403 REQUEST_LIMIT_EXCEEDED (docs/vendors/salesforce.md "Limits").
         if (oauth) return void sendOAuthError(reply, 400, 'rate_limit_exceeded', 'rate limit exceeded');
         void reply.header('Sforce-Limit-Info', limitInfo(org));
         return void sendErrors(reply, 403, [

@@ -1,6 +1,6 @@
 import { createPublicKey, verify } from 'node:crypto';
 
-/** The JWT bearer grant's assertion (Part A2.4): RS256, iss = client id, sub = username, aud = login host. */
+/** The JWT bearer grant's assertion (docs/vendors/salesforce.md "OAuth"): RS256, iss = client id, sub = username, aud = login host. */
 export interface JwtClaims {
   iss?: string;
   sub?: string;

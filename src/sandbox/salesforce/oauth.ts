@@ -25,7 +25,7 @@ function secretMatches(org: SfOrg, secret: string | undefined): boolean {
 }
 
 /**
- * The token response jsforce expects (Part A2.1): no expires_in (lifetime is the org session timeout),
+ * The token response jsforce expects (docs/vendors/salesforce.md "OAuth"): no expires_in (lifetime is the org session timeout),
  * issued_at in epoch ms as a string, signature = base64(HMAC-SHA256(client_secret, id + issued_at)).
  */
 function tokenResponse(
@@ -174,7 +174,7 @@ export function registerOAuthRoutes(app: FastifyInstance, server: SfServer): voi
         returned = refresh;
       }
       const body = tokenResponse(request, server, org, userId, returned, scope);
-      // Access tokens hang off their refresh token, so revoking it revokes them (Part A2.7).
+      // Access tokens hang off their refresh token, so revoking it revokes them (docs/vendors/salesforce.md "OAuth").
       const issued = server.tokens.find(body.access_token as string);
       if (issued) issued.parent = refresh;
       return sendJson(reply, 200, body);
@@ -194,7 +194,7 @@ export function registerOAuthRoutes(app: FastifyInstance, server: SfServer): voi
     }
 
     if (grant === GRANT_JWT) {
-      // Error texts from Part A2.4; "invalid assertion" and the expiry text are UNVERIFIED.
+      // Error texts from docs/vendors/salesforce.md "OAuth"; "invalid assertion" and the expiry text are UNVERIFIED.
       const assertion = p.assertion ?? '';
       const claims = peekClaims(assertion);
       if (!claims) return sendOAuthError(reply, 400, 'invalid_grant', 'invalid assertion');
@@ -234,7 +234,7 @@ export function registerOAuthRoutes(app: FastifyInstance, server: SfServer): voi
   app.post('/services/oauth2/revoke', revoke);
   app.get('/services/oauth2/revoke', revoke);
 
-  /** The identity URL from the token response's `id` (Part A2.1); jsforce's identity() reads it. */
+  /** The identity URL from the token response's `id` (docs/vendors/salesforce.md "OAuth"); jsforce's identity() reads it. */
   app.get('/id/:orgId/:userId', async (request, reply) => {
     const org = server.orgOf(request);
     const token = bearer(request) ?? (request.query as Params).oauth_token;

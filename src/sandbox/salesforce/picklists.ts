@@ -1,6 +1,6 @@
 /**
  * Picklist values of the simulated org. Stage names are widely attested; default probabilities and
- * contact roles are UNVERIFIED (Part C 6) but match what a fresh org ships with in common reports.
+ * contact roles are UNVERIFIED (docs/vendors/salesforce.md "Standard objects") but match what a fresh org ships with in common reports.
  */
 export const OPPORTUNITY_STAGES = [
   { value: 'Prospecting', probability: 10, closed: false, won: false },

@@ -7,7 +7,7 @@ import { executeSoql, type QueryOutcome } from './soql-executor';
 import { SoqlSyntaxError, parseSoql } from './soql-parser';
 import { type SfRecord } from './values';
 
-/** Page size from `Sforce-Query-Options: batchSize=n` (200…2,000, default 2,000; Part A6). */
+/** Page size from `Sforce-Query-Options: batchSize=n` (200…2,000, default 2,000; docs/vendors/salesforce.md "Query cursors"). */
 export function batchSize(request: FastifyRequest): number {
   const header = request.headers['sforce-query-options'];
   const m = typeof header === 'string' ? /batchSize\s*=\s*(\d+)/i.exec(header) : null;
@@ -29,7 +29,7 @@ export function runSoql(org: SfOrg, soql: string, includeDeleted: boolean, versi
 
 /**
  * One page of a result. The locator is `<cursor id>-<position>`: a single path segment, because jsforce
- * keeps only the last segment of nextRecordsUrl and rebuilds `/query/<locator>` (Part A6), even for
+ * keeps only the last segment of nextRecordsUrl and rebuilds `/query/<locator>` (docs/vendors/salesforce.md "SOQL query and queryAll"), even for
  * queryAll. A cursor is opened only when the first page leaves rows behind.
  */
 function page(

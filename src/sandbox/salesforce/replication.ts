@@ -33,7 +33,7 @@ function window(query: unknown, now: number): { start: number; end: number } {
   return { start: startMin, end: endMin };
 }
 
-/** getUpdated (30-day window, by SystemModstamp) and getDeleted (15-day window), Part A7. */
+/** getUpdated (30-day window, by SystemModstamp) and getDeleted (15-day window), docs/vendors/salesforce.md "Replication (getUpdated and getDeleted)". */
 export function registerReplicationRoutes(scope: FastifyInstance): void {
   scope.get('/sobjects/:type/updated', async (request, reply) => {
     const { org } = callContext(request);

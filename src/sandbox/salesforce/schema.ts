@@ -11,7 +11,7 @@ import {
 
 export * from './picklists';
 
-/** Salesforce field-reference types we use (Part A12). */
+/** Salesforce field-reference types we use (docs/vendors/salesforce.md "Describe"). */
 export type SfFieldType =
   | 'id'
   | 'string'

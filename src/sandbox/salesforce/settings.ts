@@ -1,19 +1,19 @@
 import { z } from 'zod';
 import { ACTIVE_CURRENCIES } from './picklists';
 
-/** API versions served by default (Part A1: "accept any v31.0…v68.0"). */
+/** API versions served by default (docs/vendors/salesforce.md "Hosts and API versions": "accept any v31.0…v68.0"). */
 export const SF_VERSIONS = { min: 31, max: 68 } as const;
 
 /**
- * Per-org Salesforce settings. Defaults follow ../shared/vendor-api/salesforce-hubspot.md Part A; the
- * ones marked UNVERIFIED there are settings precisely so a test can flip them when the truth is known.
+ * Per-org Salesforce settings. Defaults follow docs/vendors/salesforce.md; the behaviours its
+ * documentation leaves open are settings precisely so a test can flip them when the truth is known.
  */
 export const salesforceSettingsSchema = z
   .object({
     /** Oldest API version served; older ones answer 410 (v21–v30 retired as of Summer '25). @defaultValue 31 */
     minVersion: z.number().min(7).default(SF_VERSIONS.min),
     /**
-     * Newest version served; newer ones answer 404 like an unknown resource. Part A1 recommends
+     * Newest version served; newer ones answer 404 like an unknown resource. docs/vendors/salesforce.md "Hosts and API versions" recommends
      * accepting up to v68.0: Winter '27 is in preview and the docs' examples already call it.
      * @defaultValue 68
      */
@@ -35,11 +35,11 @@ export const salesforceSettingsSchema = z
       .default(2 * 3600_000),
     /** Refresh-token rotation: each refresh grant returns a new refresh token and revokes the old. @defaultValue false */
     rotateRefreshTokens: z.boolean().default(false),
-    /** UNVERIFIED (Part C 1): upsert-update answers 200 + body on v46+, else 204. @defaultValue true */
+    /** UNVERIFIED (docs/vendors/salesforce.md "Record rows and upsert"): upsert-update answers 200 + body on v46+, else 204. @defaultValue true */
     upsertUpdateReturns200: z.boolean().default(true),
-    /** UNVERIFIED (Part C 5): HTTP status of Bulk 2.0 job create. @defaultValue 200 */
+    /** UNVERIFIED (docs/vendors/salesforce.md "Bulk API 2.0"): HTTP status of Bulk 2.0 job create. @defaultValue 200 */
     bulkJobCreateStatus: z.number().int().default(200),
-    /** UNVERIFIED (Part C 5): results requested before JobComplete → 412 + body (or 204). @defaultValue 412 */
+    /** UNVERIFIED (docs/vendors/salesforce.md "Bulk API 2.0"): results requested before JobComplete → 412 + body (or 204). @defaultValue 412 */
     bulkResultsNotReadyStatus: z.union([z.literal(412), z.literal(204)]).default(412),
     /** How long a Bulk 2.0 job stays InProgress after UploadComplete (simulated processing). @defaultValue 50 */
     bulkProcessingMs: z.number().int().min(0).default(50),
@@ -63,7 +63,7 @@ export const salesforceSettingsSchema = z
     singleUseQueryLocators: z.boolean().default(false),
     /** Undocumented (UNVERIFIED): a cursor is dropped once its last batch is served. @defaultValue false */
     dropFinishedQueryCursors: z.boolean().default(false),
-    /** UNVERIFIED (Part C 4): whether client_credentials is accepted (docs use the My Domain host). @defaultValue true */
+    /** UNVERIFIED (docs/vendors/salesforce.md "OAuth"): whether client_credentials is accepted (docs use the My Domain host). @defaultValue true */
     allowClientCredentials: z.boolean().default(true),
     /**
      * The certificate's public key (PEM) uploaded to the connected app for the JWT bearer grant;
@@ -101,7 +101,7 @@ export const SF_LIMITS = {
   queryBatchMax: 2000,
   maxOffset: 2000,
   collectionsWrite: 200,
-  /** Type chunks per collections write (Part A8). */
+  /** Type chunks per collections write (docs/vendors/salesforce.md "sObject Collections"). */
   collectionsChunks: 10,
   collectionsRetrieveGet: 800,
   collectionsRetrievePost: 2000,

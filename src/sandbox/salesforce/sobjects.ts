@@ -15,7 +15,7 @@ export function writeContext(request: FastifyRequest): WriteContext {
   return { userId: ctx.userId, now: ctx.org.now(), mode: 'json' };
 }
 
-/** sObject rows: create, retrieve, update, delete, and upsert / retrieve by external id (Part A5). */
+/** sObject rows: create, retrieve, update, delete, and upsert / retrieve by external id (docs/vendors/salesforce.md "Record rows and upsert"). */
 export function registerSObjectRoutes(scope: FastifyInstance): void {
   const create = (request: FastifyRequest): { id: string; success: true; errors: [] } => {
     const { org } = callContext(request);
@@ -104,7 +104,7 @@ export function registerSObjectRoutes(scope: FastifyInstance): void {
   });
 
   /**
-   * Upsert (Part A5): no match → 201 `{id, success, errors, created:true}` (created from v46); one match →
+   * Upsert (docs/vendors/salesforce.md "Record rows and upsert"): no match → 201 `{id, success, errors, created:true}` (created from v46); one match →
    * 200 + body on v46+ (UNVERIFIED, setting `upsertUpdateReturns200`) else 204; several → 300.
    */
   scope.patch('/sobjects/:type/:field/:value', async (request, reply) => {

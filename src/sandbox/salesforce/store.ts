@@ -194,7 +194,7 @@ export class SfStore {
   }
 
   /**
-   * "Only one primary per Opportunity" (Part A8, OpportunityContactRole): a role saved as primary
+   * "Only one primary per Opportunity" (docs/vendors/salesforce.md "sObject Collections", OpportunityContactRole): a role saved as primary
    * demotes the opportunity's other primary roles, as a user's DML on them would (audit fields too).
    */
   private keepOnePrimary(object: SfObject, rec: SfRecord, ctx: WriteContext): void {

@@ -16,7 +16,7 @@ function matcher(pattern: string): RegExp {
 /**
  * The data API's catch-all, registered inside its scope so its answers carry `Sforce-Limit-Info` and
  * pass the same version/session guard. A path some route serves with another method answers
- * 405 METHOD_NOT_ALLOWED (Part A4 status table); anything else 404 NOT_FOUND. Both as JSON arrays.
+ * 405 METHOD_NOT_ALLOWED (docs/vendors/salesforce.md "Error bodies and status codes" status table); anything else 404 NOT_FOUND. Both as JSON arrays.
  * The 405 message follows the sandbox's row-POST text; Salesforce's exact wording is UNVERIFIED.
  *
  * Call before the scope's routes are added: it watches them through `onRoute`.

@@ -12,7 +12,7 @@ const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const formatted = new Map<number, string>();
 
-/** `2024-05-20T20:49:32.000+0000`, the REST datetime format (Part A13 Formats). */
+/** `2024-05-20T20:49:32.000+0000`, the REST datetime format (docs/vendors/salesforce.md "Standard objects" Formats). */
 export function formatDateTime(ms: number): string {
   // Memoised: records share timestamps and toISOString is a hot spot when rendering lists.
   let text = formatted.get(ms);

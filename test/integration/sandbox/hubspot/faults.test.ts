@@ -30,7 +30,7 @@ describe('HubSpot fault knobs', () => {
     await faults({ errorRate: 1, errorStatuses: [502] });
     const res = await call('GET', '/crm/v3/objects/contacts');
     expect(res.status).toBe(502);
-    // B3: category, correlationId (uuid) and message are required in every error body.
+    // docs/vendors/hubspot.md "Error bodies": category, correlationId (uuid) and message are required in every error body.
     expect(res.json).toEqual({
       status: 'error',
       message: expect.any(String),

@@ -1,4 +1,4 @@
-// Associations v4 (B7), properties (B8) and pipelines (B9).
+// Associations v4 (docs/vendors/hubspot.md "Associations"), properties (docs/vendors/hubspot.md "Properties") and pipelines (docs/vendors/hubspot.md "Pipelines").
 import { type ListeningSandbox } from '../../../../src/sandbox/core';
 import { type HubSpotServer } from '../../../../src/sandbox/hubspot';
 import { liveIds, startHubSpot, type Caller } from './helpers';

@@ -25,7 +25,7 @@ describe('versions and sessions (Parts A1, A3)', () => {
     expect(retired.status).toBe(410);
     expect(Array.isArray(retired.json)).toBe(true);
     expect((await s.sf('GET', '/services/data/v99.0/limits')).status).toBe(404);
-    // Part A1: accept up to v68.0 (Winter '27 preview) by default; the next one is unknown.
+    // docs/vendors/salesforce.md "Hosts and API versions": accept up to v68.0 (Winter '27 preview) by default; the next one is unknown.
     expect(versions.json).toContainEqual({
       label: "Winter '27",
       url: '/services/data/v68.0',

@@ -1,7 +1,7 @@
 import nock from '../../../support/nock';
 import { API, hubspot, resetNock } from './hs-context';
 
-/** Associations v4 (B7), read in batches. */
+/** Associations v4 (docs/vendors/hubspot.md "Associations"), read in batches. */
 
 afterEach(() => resetNock());
 

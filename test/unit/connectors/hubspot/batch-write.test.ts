@@ -2,7 +2,7 @@ import nock from '../../../support/nock';
 import { type RecordWrite } from '../../../../src/connectors/types';
 import { API, hubspot, rejection, resetNock } from './hs-context';
 
-/** Batch create/update/upsert and archive against the documented HubSpot responses (B3, B5). */
+/** Batch create/update/upsert and archive against the documented HubSpot responses (docs/vendors/hubspot.md "Error bodies", docs/vendors/hubspot.md "Batch endpoints"). */
 
 const ENVELOPE = {
   requestedAt: '2024-05-20T20:49:32.469Z',

@@ -2,7 +2,7 @@ import nock from '../../../support/nock';
 import { type HsSearchRequest } from '../../../../src/connectors/hubspot/wire.types';
 import { API, hubspot, mockProperties, resetNock } from './hs-context';
 
-/** Changes through search (B6) and the archived listing (B4). */
+/** Changes through search (docs/vendors/hubspot.md "Search") and the archived listing (docs/vendors/hubspot.md "List paging"). */
 
 const NOW = Date.parse('2026-01-10T12:00:00.000Z');
 const SINCE = new Date('2026-01-10T11:00:00.000Z');

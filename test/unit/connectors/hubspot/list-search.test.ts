@@ -3,7 +3,7 @@ import nock from '../../../support/nock';
 import { type HsSearchRequest } from '../../../../src/connectors/hubspot/wire.types';
 import { API, hubspot, mockProperties, resetNock } from './hs-context';
 
-/** Filtered lists through CRM search (B6): the bodies HubSpot receives, keyset paging, the fallbacks. */
+/** Filtered lists through CRM search (docs/vendors/hubspot.md "Search"): the bodies HubSpot receives, keyset paging, the fallbacks. */
 
 const PROPS = ['email', 'firstname', 'lastname', 'lastmodifieddate', 'hs_object_id'];
 

@@ -4,7 +4,7 @@ import { toCanonical } from '../../../../src/mapping/mapper';
 import { DEAL_STAGE_STATUS_TABLE } from '../../../../src/mapping/types';
 import { API, hubspot, resetNock } from './hs-context';
 
-/** Deal pipelines (B9): stages with OPEN/WON/LOST, as the stage mapping reads them. */
+/** Deal pipelines (docs/vendors/hubspot.md "Pipelines"): stages with OPEN/WON/LOST, as the stage mapping reads them. */
 
 afterEach(() => resetNock());
 

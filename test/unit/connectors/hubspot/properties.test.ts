@@ -1,7 +1,7 @@
 import nock from '../../../support/nock';
 import { API, hubspot, resetNock } from './hs-context';
 
-/** Properties (B8): field metadata, its cache, and what reads name from it. */
+/** Properties (docs/vendors/hubspot.md "Properties"): field metadata, its cache, and what reads name from it. */
 
 afterEach(() => resetNock());
 

@@ -1,7 +1,7 @@
 import nock from '../../../support/nock';
 import { API, hubspot, mockProperties, resetNock } from './hs-context';
 
-/** Batch read (B5) and lists (B4) against the documented HubSpot responses. */
+/** Batch read (docs/vendors/hubspot.md "Batch endpoints") and lists (docs/vendors/hubspot.md "CRM objects") against the documented HubSpot responses. */
 
 const ENVELOPE = {
   requestedAt: '2024-05-20T20:49:32.469Z',

@@ -2,7 +2,7 @@ import nock from '../../../support/nock';
 import { API, hubspot, mockProperties, resetNock } from './hs-context';
 import { keysetRequest } from '../../../../src/connectors/hubspot/search';
 
-/** The CRM search endpoint (B6): its request shape and its own budget. */
+/** The CRM search endpoint (docs/vendors/hubspot.md "Search"): its request shape and its own budget. */
 
 const NOW = Date.parse('2026-01-10T12:00:00.000Z');
 const SINCE = new Date('2026-01-10T11:00:00.000Z');

@@ -10,7 +10,7 @@ import { createLogger } from '../../../../src/logger';
 import { hubspot } from './hs-context';
 
 /**
- * Webhook signature v3 and payload parsing (B12). The known vector is the worked example of the vendor
+ * Webhook signature v3 and payload parsing (docs/vendors/hubspot.md "Webhook signatures"). The known vector is the worked example of the vendor
  * notes; the test computes the expected signature itself from the documented algorithm
  * (HMAC-SHA256 over method + uri + body + timestamp, base64) and also checks it against the literal.
  */

@@ -72,7 +72,7 @@ const contact = (n: number) => ({
   SystemModstamp: '2024-05-20T20:49:32.000+0000',
 });
 
-/** Answers the Organization query (A6 query result shape: one row) `times` times; counts the calls. */
+/** Answers the Organization query (docs/vendors/salesforce.md "SOQL query and queryAll" query result shape: one row) `times` times; counts the calls. */
 function organization(currency: unknown, times = 1): { asked: () => number } {
   let asked = 0;
   sf()

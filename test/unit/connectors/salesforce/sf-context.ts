@@ -82,7 +82,7 @@ const describeField = (name: string, type: string) => ({
 });
 
 /**
- * Answers `GET /sobjects/Opportunity/describe` (A12) `times` times: a multi-currency org's lists
+ * Answers `GET /sobjects/Opportunity/describe` (docs/vendors/salesforce.md "Describe") `times` times: a multi-currency org's lists
  * CurrencyIsoCode (a picklist of its active currencies), a single-currency org's does not.
  */
 export function describeOpportunity(multiCurrency: boolean, times = 1): { asked: () => number } {

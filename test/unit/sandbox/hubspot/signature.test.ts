@@ -5,7 +5,7 @@ import {
   signatureV3,
 } from '../../../../src/sandbox/hubspot/signature';
 
-// The worked example of ../shared/vendor-api/salesforce-hubspot.md B12, computed there independently
+// A worked example for docs/vendors/hubspot.md "Webhook signatures", computed independently
 // of this code (HubSpot's Node client formula: HMAC-SHA256 over method + uri + body + timestamp).
 const SECRET = 'my-client-secret';
 const URI = 'https://example.com/webhooks/hubspot?app=1';
