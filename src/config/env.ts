@@ -91,7 +91,7 @@ export const envSchema = z.object({
   VENDOR_URL_ALLOWLIST: csv.default([]),
 
   /**
-   * Our OAuth apps at the vendors, as JSON: `{"salesforce":{"clientId":"…","clientSecret":"…"},…}`.
+   * Our OAuth apps at the vendors, as JSON: `{"<crm>":{"clientId":"…","clientSecret":"…"},…}`.
    * A CRM without an entry cannot be connected or refreshed through OAuth (token-based ones still work).
    */
   CRM_OAUTH_APPS: z

@@ -9,8 +9,8 @@ import { InvalidGrantError } from './tokens/oauth2-client';
 import { oauthClient, vendorAccess } from './vendor-access';
 
 /**
- * Connecting a CRM without a browser (`createConnection`): an API token (HubSpot private app,
- * Pipedrive) or an app's client credentials (Salesforce client-credentials flow). OAuth code-flow
+ * Connecting a CRM without a browser (`createConnection`): an API token (a private app's or a
+ * personal token) or an app's client credentials (a client-credentials flow). OAuth code-flow
  * connections go through `/oauth/:crm/start` instead.
  *
  * The credentials are checked before anything is stored — a token must be present, client credentials

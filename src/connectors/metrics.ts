@@ -37,7 +37,7 @@ const errors = new Counter({
 
 const rateLimited = new Counter({
   name: 'cgw_vendor_rate_limited_total',
-  help: 'Vendor answers that said "too many" (HTTP 429, Salesforce 403 REQUEST_LIMIT_EXCEEDED), by CRM and connection',
+  help: 'Vendor answers that said "too many" (HTTP 429 or a vendor budget refusal), by CRM and connection',
   labelNames: ['crm', 'connection'] as const,
   registers: [metricsRegistry],
 });

@@ -11,9 +11,9 @@ import { type FieldMappingOverride } from './mapper';
  */
 export const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** Longest canonical and native names accepted: far beyond any vendor's API names (Salesforce: 40–80). */
+/** Longest canonical and native names accepted: far beyond any vendor's API names (40–80 characters). */
 const MAX_NAME_LENGTH = 255;
-/** Entries of one picklist table: a CRM picklist holds at most 1,000 values (Salesforce). */
+/** Entries of one picklist table: a CRM picklist holds at most 1,000 values. */
 const MAX_PICKLIST_VALUES = 1000;
 /** Most overrides per object. */
 const MAX_OVERRIDES = 500;

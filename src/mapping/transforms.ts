@@ -26,7 +26,7 @@ export function readValue(
     if (!toBoolean(closed)) return 'OPEN';
     return toBoolean(won ?? false) ? 'WON' : 'LOST';
   }
-  // Vendors send "" for an empty text or number property (HubSpot does); canonically that is null.
+  // Vendors send "" for an empty text or number property (some do); canonically that is null.
   if (value === undefined || value === null || value === '') return null;
   switch (t.kind) {
     case 'string': {

@@ -102,7 +102,7 @@ export function toIsoDate(value: unknown): string {
   return m[0];
 }
 
-// ISO-8601 with a time and an explicit zone (Z, ±hh:mm or Salesforce's ±hhmm); a zone-less time would
+// ISO-8601 with a time and an explicit zone (Z, ±hh:mm or ±hhmm); a zone-less time would
 // be read in the server's zone, which no vendor means.
 const DATETIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 
@@ -116,7 +116,7 @@ export function toEpochMs(value: unknown): number {
   const text = value.trim();
   if (/^-?\d{1,16}$/.test(text)) return Number(text);
   if (!DATETIME_RE.test(text)) return bad('an ISO-8601 datetime with a time zone', value);
-  // Date.parse wants ±hh:mm; Salesforce sends ±hhmm.
+  // Date.parse wants ±hh:mm; some vendors send ±hhmm.
   const ms = Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   if (Number.isNaN(ms)) return bad('an ISO-8601 datetime', value);
   return ms;

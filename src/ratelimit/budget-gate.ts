@@ -18,10 +18,10 @@ import { LuaScript } from './lua-script';
 /**
  * Vendor budgets in Redis, checked before every vendor call. Each budget is a sliding window
  * (`lua/budget-take-1.lua`) keyed by the scope the vendor counts it in, so every connection — in every
- * process — that spends the same Salesforce org's allocation draws from one counter.
+ * process — that spends the same org's allocation draws from one counter.
  *
  * A call draws on the connection's ordinary budgets, or on the ones it names (`AcquireOptions.budgets`):
- * HubSpot search names its own per-second budget and leaves the burst and daily ones alone.
+ * A search endpoint may name its own per-second budget and leaves the burst and daily ones alone.
  */
 
 const TAKE = LuaScript.load('budget-take-1');

@@ -3,7 +3,7 @@ import { type EffectiveMapping } from './mappings';
 
 /** A deal stage as `dealStages` returns it. */
 export interface DealStageInfo {
-  /** The native stage value deals carry (a HubSpot stage id, a Salesforce StageName). */
+  /** The native stage value deals carry (a stage id, or a stage name). */
   id: string;
   label: string;
   pipelineId: string | null;
@@ -16,7 +16,7 @@ export interface DealStageInfo {
 
 /**
  * The stages a deal can be in. From the connector's pipeline API when it has one; otherwise from the
- * picklist values of the native field the connection maps to `stage` (Salesforce `StageName`), where
+ * picklist values of the native field the connection maps to `stage` (e.g. a `StageName` picklist), where
  * describe metadata carries no won/lost flag, so `status` is null.
  */
 export async function dealStagesOf(

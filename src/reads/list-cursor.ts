@@ -40,7 +40,7 @@ export interface CursorBinding {
   filter: string;
 }
 
-/** Largest vendor page a position may name: the largest any connector reads (Salesforce's 2,000). */
+/** Largest vendor page a position may name: the largest any connector reads (2,000). */
 const MAX_POSITION_PAGE = 2000;
 /** Longest connector cursor a position may carry. */
 const MAX_VENDOR_CURSOR_CHARS = 2048;

@@ -14,7 +14,7 @@ export type { ListFilter } from './list-filters';
  * only the matches, and finding one contact by email is one vendor call. The exact canonical filter is
  * applied after fetch as well — on top of a pushdown (a vendor may match more loosely: word tokens,
  * a modification stamp later than updatedAt) and alone where nothing could be pushed (a connector
- * without the capability, a field whose mapping transforms the value, HubSpot with includeDeleted).
+ * without the capability, a field whose mapping transforms the value, a CRM that cannot search deleted records with includeDeleted).
  * A filtered page is filled from further vendor pages rather than returned short; when the scan limit
  * stops it first, the page says so (`scanLimitReached`).
  *

@@ -15,7 +15,7 @@ import { type RateLimitSignal, parseResetHeader, parseRetryAfter } from './retry
 
 /**
  * The named hooks of the shared HTTP client. A connector overrides only what its vendor does
- * differently (jsforce's `isSessionExpired`/`parseError` pattern); the defaults fit a plain JSON API.
+ * differently (the `isSessionExpired`/`parseError` pattern of the vendors' own clients); the defaults fit a plain JSON API.
  */
 export interface VendorHooks {
   /** Puts the credentials on an outgoing request. */

@@ -33,9 +33,9 @@ export type CallPriority = 'interactive' | 'background';
 
 export interface AccessToken {
   value: string;
-  /** Epoch ms when the vendor said it expires; `null` when it did not say (Salesforce). */
+  /** Epoch ms when the vendor said it expires; `null` when it did not say. */
   expiresAt: number | null;
-  /** API base the token response named (Salesforce `instance_url`), already checked by the SSRF guard. */
+  /** API base the token response named (an instance URL or API domain), already checked by the SSRF guard. */
   apiBaseUrl?: string;
 }
 
@@ -94,7 +94,7 @@ export interface BudgetGate {
   /** The vendor refused for lack of budget and said for how long: block the selected budgets that long. */
   exhausted(retryAfterMs: number, options?: BudgetSelection): Promise<void>;
   /**
-   * The vendor refused for lack of budget without saying for how long (Salesforce REQUEST_LIMIT_EXCEEDED):
+   * The vendor refused for lack of budget without saying for how long (a daily allocation used up):
    * hold the selected budgets on a growing probe schedule instead of a fixed lockout. `probe`: the
    * refused call was the probe (it moves the schedule on; a late refusal of an earlier call does not).
    * Returns the ms until the next probe, the wait to tell the caller.

@@ -37,7 +37,7 @@ export interface RetryPolicyOptions {
    */
   maxRetryAfterMs: number;
   /**
-   * Wait assumed when a vendor says a budget is exhausted without saying until when (Salesforce
+   * Wait assumed when a vendor says a budget is exhausted without saying until when (a
    * REQUEST_LIMIT_EXCEEDED carries no header; its window is a rolling 24 h).
    * @defaultValue 300000 (5 min)
    */
@@ -55,7 +55,7 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicyOptions> = Object.freeze(
 
 /**
  * A vendor saying "too much": `throttled` clears within seconds (a burst window); `budget_exhausted`
- * does not clear soon (a daily allocation, Salesforce REQUEST_LIMIT_EXCEEDED) and is never slept on.
+ * does not clear soon (a daily allocation) and is never slept on.
  */
 export interface RateLimitSignal {
   kind: 'throttled' | 'budget_exhausted';

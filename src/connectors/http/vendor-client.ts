@@ -255,7 +255,7 @@ export class VendorHttpClient {
         let holdMs = decision.action === 'retry' ? decision.delayMs : decision.retryAfterMs;
         if (rateLimit && budget) {
           if (rateLimit.kind === 'budget_exhausted' && rateLimit.retryAfterMs === null) {
-            // No word on when the allocation comes back (Salesforce, docs/vendors/salesforce.md): a
+            // No word on when the allocation comes back (the vendor's hooks say only that it is exhausted): a
             // growing probe schedule, not a fixed lockout; the wait told is the time to the next probe.
             probeSettled = true;
             // A gate that keeps no schedule (0) or cannot be reached leaves the policy's wait.

@@ -27,12 +27,12 @@ export interface VendorRequest {
   idempotent?: boolean;
   /**
    * Budget units this call costs.
-   * @defaultValue 1 (0 for calls the vendor does not count, e.g. Salesforce's Versions resource)
+   * @defaultValue 1 (0 for calls the vendor does not count, e.g. a vendor's API-versions resource)
    */
   cost?: number;
   /**
    * The budgets (declared names, the CRM's `declaration.ts`) this call draws on, instead of the connection's
-   * ordinary ones: HubSpot search takes only `search`. Their headers correct, and a vendor refusal
+   * ordinary ones: a search endpoint with its own budget takes only that one. Their headers correct, and a vendor refusal
    * blocks, these budgets alone.
    * @defaultValue the ordinary budgets (every one not marked `namedOnly`)
    */

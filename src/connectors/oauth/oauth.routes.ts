@@ -159,7 +159,7 @@ export function createOAuthRouter(options: OAuthRoutesOptions): Router {
       apiBaseUrl: grant.apiBaseUrl,
     };
     // Asked even when the token response named the account: no token response names the app, which
-    // budgets may be scoped by (HubSpot counts per portal and app).
+    // budgets may be scoped by (a vendor may count per account and app).
     const identity = await identifyAccount({
       crm: decl.kind,
       credentials: tokens,

@@ -49,8 +49,8 @@ export interface TokenServiceOptions {
 type Need = { kind: 'ahead' } | { kind: 'rejected'; token: string } | { kind: 'expiring'; withinMs: number };
 
 /**
- * The one token service. Refreshes ahead of expiry where the vendor says when (HubSpot, Zoho…), and on
- * a 401 where it does not (Salesforce). One refresh per connection at a time: single-flight inside
+ * The one token service. Refreshes ahead of expiry where the vendor says when, and on
+ * a 401 where it does not. One refresh per connection at a time: single-flight inside
  * the process, a Redis lock across processes, and a re-read of the stored token after taking the lock
  * (another process may have refreshed meanwhile). A rotated refresh token is stored before the new
  * access token is handed out. A refused grant moves the connection to NEEDS_REAUTH and announces it.
