@@ -1,26 +1,8 @@
 import nock from '../../../support/nock';
 import { type RecordWrite } from '../../../../src/connectors/types';
-import { API, hubspot, rejection, resetNock } from './hs-context';
+import { API, hubspot, rejection, resetNock, BATCH_ENVELOPE, hsObject } from './hs-context';
 
 /** Batch create/update/upsert and archive against the documented HubSpot responses (docs/vendors/hubspot.md "Error bodies", docs/vendors/hubspot.md "Batch endpoints"). */
-
-const ENVELOPE = {
-  requestedAt: '2024-05-20T20:49:32.469Z',
-  startedAt: '2024-05-20T20:49:32.470Z',
-  completedAt: '2024-05-20T20:49:32.612Z',
-  links: {},
-};
-
-function obj(id: string, props: Record<string, string | null>, extra: Record<string, unknown> = {}) {
-  return {
-    id,
-    properties: { hs_object_id: id, ...props },
-    createdAt: '2024-01-01T00:00:00.000Z',
-    updatedAt: '2024-02-01T00:00:00.000Z',
-    archived: false,
-    ...extra,
-  };
-}
 
 afterEach(() => resetNock());
 
@@ -45,8 +27,8 @@ describe('upsertRecords', () => {
       .reply(207, {
         status: 'COMPLETE',
         results: [
-          { ...obj('101', { external_id: 'ext-0' }), new: true, objectWriteTraceId: 'cgw-0' },
-          { ...obj('102', { external_id: 'ext-2' }), new: false, objectWriteTraceId: 'cgw-2' },
+          { ...hsObject('101', { external_id: 'ext-0' }), new: true, objectWriteTraceId: 'cgw-0' },
+          { ...hsObject('102', { external_id: 'ext-2' }), new: false, objectWriteTraceId: 'cgw-2' },
         ],
         numErrors: 1,
         errors: [
@@ -60,7 +42,7 @@ describe('upsertRecords', () => {
             errors: [],
           },
         ],
-        ...ENVELOPE,
+        ...BATCH_ENVELOPE,
       });
     const results = await connector.upsertRecords('contact', batch);
     expect(inputs[0]).toEqual({
@@ -92,7 +74,11 @@ describe('upsertRecords', () => {
           { id: '55', properties: { dealname: 'Renamed', closedate: '' }, objectWriteTraceId: 'cgw-1' },
         ],
       })
-      .reply(200, { status: 'COMPLETE', results: [obj('55', { dealname: 'Renamed' })], ...ENVELOPE })
+      .reply(200, {
+        status: 'COMPLETE',
+        results: [hsObject('55', { dealname: 'Renamed' })],
+        ...BATCH_ENVELOPE,
+      })
       .post('/crm/v3/objects/deals/batch/create', {
         inputs: [
           {
@@ -104,8 +90,8 @@ describe('upsertRecords', () => {
       })
       .reply(201, {
         status: 'COMPLETE',
-        results: [{ ...obj('77', { dealname: 'New' }), objectWriteTraceId: 'cgw-0' }],
-        ...ENVELOPE,
+        results: [{ ...hsObject('77', { dealname: 'New' }), objectWriteTraceId: 'cgw-0' }],
+        ...BATCH_ENVELOPE,
       });
     const results = await connector.upsertRecords('deal', batch);
     expect(results).toEqual([
@@ -120,7 +106,7 @@ describe('upsertRecords', () => {
       .post('/crm/v3/objects/contacts/batch/update')
       .reply(207, {
         status: 'COMPLETE',
-        results: [obj('1', {})],
+        results: [hsObject('1', {})],
         numErrors: 1,
         errors: [
           {
@@ -130,7 +116,7 @@ describe('upsertRecords', () => {
             context: { ids: ['404'] },
           },
         ],
-        ...ENVELOPE,
+        ...BATCH_ENVELOPE,
       });
     const results = await connector.upsertRecords('contact', [
       { ref: 'a', remoteId: '1', fields: { firstname: 'A' } },
@@ -152,8 +138,8 @@ describe('upsertRecords', () => {
     };
     const created = (ids: number[]) => ({
       status: 'COMPLETE',
-      results: ids.map((i) => ({ ...obj(String(900 + i), {}), objectWriteTraceId: `cgw-${i}` })),
-      ...ENVELOPE,
+      results: ids.map((i) => ({ ...hsObject(String(900 + i), {}), objectWriteTraceId: `cgw-${i}` })),
+      ...BATCH_ENVELOPE,
     });
     const bodies: string[][] = [];
     const record = (body: { inputs: { objectWriteTraceId: string }[] }) => {
@@ -241,7 +227,7 @@ describe('upsertRecords', () => {
     const { connector } = hubspot({ priority: 'background' });
     nock(API)
       .post('/crm/v3/objects/deals/batch/update')
-      .reply(200, { status: 'COMPLETE', results: [obj('5', {})], ...ENVELOPE })
+      .reply(200, { status: 'COMPLETE', results: [hsObject('5', {})], ...BATCH_ENVELOPE })
       .post('/crm/v3/objects/deals/batch/create')
       .reply(429, {
         status: 'error',

@@ -1,27 +1,14 @@
 import nock from '../../../support/nock';
 import { type HsSearchRequest } from '../../../../src/connectors/hubspot/wire.types';
-import { API, hubspot, mockProperties, resetNock } from './hs-context';
+import { API, hubspot, mockProperties, resetNock, SEARCH_NOW, SEARCH_SINCE, searchHit } from './hs-context';
 
 /** Changes through search (docs/vendors/hubspot.md "Search") and the archived listing (docs/vendors/hubspot.md "List paging"). */
-
-const NOW = Date.parse('2026-01-10T12:00:00.000Z');
-const SINCE = new Date('2026-01-10T11:00:00.000Z');
-
-function hit(id: number, modified: string) {
-  return {
-    id: String(id),
-    properties: { hs_object_id: String(id), lastmodifieddate: modified, email: `u${id}@x.io` },
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: modified,
-    archived: false,
-  };
-}
 
 afterEach(() => resetNock());
 
 describe('listChanges', () => {
   it('walks a fixed window by id keyset (never the offset), then the archived listing for deletions', async () => {
-    const { connector } = hubspot({ now: () => NOW, settings: { searchOverlapMs: 60_000 } });
+    const { connector } = hubspot({ now: () => SEARCH_NOW, settings: { searchOverlapMs: 60_000 } });
     mockProperties('contacts', ['email', 'lastmodifieddate', 'hs_object_id']);
     const searches: HsSearchRequest[] = [];
     const same = '2026-01-10T11:30:00.000Z';
@@ -30,12 +17,16 @@ describe('listChanges', () => {
         searches.push(b);
         return true;
       })
-      .reply(200, { total: 3, results: [hit(1, same), hit(2, same)], paging: { next: { after: '2' } } })
+      .reply(200, {
+        total: 3,
+        results: [searchHit(1, same), searchHit(2, same)],
+        paging: { next: { after: '2' } },
+      })
       .post('/crm/v3/objects/contacts/search', (b: HsSearchRequest) => {
         searches.push(b);
         return true;
       })
-      .reply(200, { total: 1, results: [hit(3, same)] })
+      .reply(200, { total: 1, results: [searchHit(3, same)] })
       .get('/crm/v3/objects/contacts')
       .query({ archived: 'true', limit: '2', properties: 'lastmodifieddate' })
       .reply(200, {
@@ -67,7 +58,7 @@ describe('listChanges', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page = await connector.listChanges('contact', { since: SINCE, cursor, pageSize: 2 });
+      const page = await connector.listChanges('contact', { since: SEARCH_SINCE, cursor, pageSize: 2 });
       for (const c of page.items) seen.push(`${c.kind}:${c.remoteId}@${c.occurredAt}`);
       // Every change says its object, the archived phase's deletions too.
       expect(page.items.every((c) => c.object === 'contact')).toBe(true);
@@ -75,13 +66,13 @@ describe('listChanges', () => {
       pages += 1;
     } while (cursor && pages < 10);
 
-    const start = String(SINCE.getTime() - 60_000);
+    const start = String(SEARCH_SINCE.getTime() - 60_000);
     expect(searches[0]).toEqual({
       filterGroups: [
         {
           filters: [
             { propertyName: 'lastmodifieddate', operator: 'GTE', value: start },
-            { propertyName: 'lastmodifieddate', operator: 'LTE', value: String(NOW) },
+            { propertyName: 'lastmodifieddate', operator: 'LTE', value: String(SEARCH_NOW) },
           ],
         },
       ],
@@ -96,7 +87,7 @@ describe('listChanges', () => {
       operator: 'GT',
       value: '2',
     });
-    expect(searches[1]?.filterGroups[0]?.filters[1]?.value).toBe(String(NOW));
+    expect(searches[1]?.filterGroups[0]?.filters[1]?.value).toBe(String(SEARCH_NOW));
     expect(seen).toEqual([
       `UPSERTED:1@${same}`,
       `UPSERTED:2@${same}`,
@@ -107,7 +98,7 @@ describe('listChanges', () => {
   });
 
   it('asks search for ids only and reads the records by batch when all properties overflow the 3,000-char body', async () => {
-    const { connector } = hubspot({ now: () => NOW });
+    const { connector } = hubspot({ now: () => SEARCH_NOW });
     const many = Array.from({ length: 200 }, (_, i) => `custom_property_number_${i}`);
     mockProperties('deals', many);
     let searched: HsSearchRequest | undefined;
@@ -133,7 +124,7 @@ describe('listChanges', () => {
           { id: '9', properties: { custom_property_number_0: 'v' }, updatedAt: '2026-01-10T11:10:00.000Z' },
         ],
       });
-    const page = await connector.listChanges('deal', { since: SINCE });
+    const page = await connector.listChanges('deal', { since: SEARCH_SINCE });
     expect(searched?.properties).toEqual(['hs_lastmodifieddate', 'hs_object_id']);
     expect(searched?.filterGroups[0]?.filters[0]?.propertyName).toBe('hs_lastmodifieddate');
     expect(JSON.stringify(searched).length).toBeLessThanOrEqual(3000);
@@ -154,7 +145,7 @@ describe('listChanges', () => {
   });
 
   it('waits on the search endpoint’s own 1-second limit: a secondly 429 is retried for an interactive read', async () => {
-    const { connector, slept } = hubspot({ now: () => NOW });
+    const { connector, slept } = hubspot({ now: () => SEARCH_NOW });
     mockProperties('contacts', ['email']);
     nock(API)
       .post('/crm/v3/objects/contacts/search')
@@ -167,7 +158,7 @@ describe('listChanges', () => {
       })
       .post('/crm/v3/objects/contacts/search')
       .reply(200, { total: 0, results: [] });
-    const page = await connector.listChanges('contact', { since: SINCE });
+    const page = await connector.listChanges('contact', { since: SEARCH_SINCE });
     expect(page.items).toEqual([]);
     expect(slept.length).toBe(1);
     expect(page.nextCursor).not.toBeNull();
@@ -177,7 +168,7 @@ describe('listChanges', () => {
     const { connector } = hubspot();
     await expect(
       connector.listChanges('contact', {
-        since: SINCE,
+        since: SEARCH_SINCE,
         cursor: Buffer.from('{"v":1,"phase":"x"}').toString('base64url'),
       }),
     ).rejects.toThrow(/not a hubspot cursor/);

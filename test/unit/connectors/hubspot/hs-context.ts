@@ -80,6 +80,45 @@ export function mockProperties(obj: 'contacts' | 'deals', names: string[]): nock
     });
 }
 
+/** The envelope of every documented batch response. */
+export const BATCH_ENVELOPE = {
+  requestedAt: '2024-05-20T20:49:32.469Z',
+  startedAt: '2024-05-20T20:49:32.470Z',
+  completedAt: '2024-05-20T20:49:32.612Z',
+  links: {},
+};
+
+/** A CRM object as the batch and list endpoints return it. */
+export function hsObject(
+  id: string,
+  props: Record<string, string | null>,
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    id,
+    properties: { hs_object_id: id, ...props },
+    createdAt: '2024-01-01T00:00:00.000Z',
+    updatedAt: '2024-02-01T00:00:00.000Z',
+    archived: false,
+    ...extra,
+  };
+}
+
+/** The clock and window of the search and change-poll cases. */
+export const SEARCH_NOW = Date.parse('2026-01-10T12:00:00.000Z');
+export const SEARCH_SINCE = new Date('2026-01-10T11:00:00.000Z');
+
+/** A contact as a search result lists it, modified at `modified`. */
+export function searchHit(id: number, modified: string) {
+  return {
+    id: String(id),
+    properties: { hs_object_id: String(id), lastmodifieddate: modified, email: `u${id}@x.io` },
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: modified,
+    archived: false,
+  };
+}
+
 export function resetNock(): void {
   nock.cleanAll();
   forgetProperties();

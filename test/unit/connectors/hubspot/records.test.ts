@@ -1,25 +1,7 @@
 import nock from '../../../support/nock';
-import { API, hubspot, mockProperties, resetNock } from './hs-context';
+import { API, hubspot, mockProperties, resetNock, BATCH_ENVELOPE, hsObject } from './hs-context';
 
 /** Batch read (docs/vendors/hubspot.md "Batch endpoints") and lists (docs/vendors/hubspot.md "CRM objects") against the documented HubSpot responses. */
-
-const ENVELOPE = {
-  requestedAt: '2024-05-20T20:49:32.469Z',
-  startedAt: '2024-05-20T20:49:32.470Z',
-  completedAt: '2024-05-20T20:49:32.612Z',
-  links: {},
-};
-
-function obj(id: string, props: Record<string, string | null>, extra: Record<string, unknown> = {}) {
-  return {
-    id,
-    properties: { hs_object_id: id, ...props },
-    createdAt: '2024-01-01T00:00:00.000Z',
-    updatedAt: '2024-02-01T00:00:00.000Z',
-    archived: false,
-    ...extra,
-  };
-}
 
 afterEach(() => resetNock());
 
@@ -35,7 +17,7 @@ describe('getRecords', () => {
       })
       .reply(207, {
         status: 'COMPLETE',
-        results: [obj('2', { email: 'b@x.io' }), obj('1', { email: 'a@x.io', my_custom: null })],
+        results: [hsObject('2', { email: 'b@x.io' }), hsObject('1', { email: 'a@x.io', my_custom: null })],
         numErrors: 1,
         errors: [
           {
@@ -48,7 +30,7 @@ describe('getRecords', () => {
             errors: [],
           },
         ],
-        ...ENVELOPE,
+        ...BATCH_ENVELOPE,
       });
     const records = await connector.getRecords('contact', ['1', '999', '2']);
     expect(sent).toEqual({
@@ -76,7 +58,11 @@ describe('getRecords', () => {
         propertiesWithHistory: [],
         inputs: [{ id: '1' }],
       })
-      .reply(200, { status: 'COMPLETE', results: [obj('1', { brand_new_prop: 'x' })], ...ENVELOPE });
+      .reply(200, {
+        status: 'COMPLETE',
+        results: [hsObject('1', { brand_new_prop: 'x' })],
+        ...BATCH_ENVELOPE,
+      });
     expect((await connector.getRecords('contact', ['1']))[0]?.fields.brand_new_prop).toBe('x');
   });
 
@@ -101,7 +87,7 @@ describe('getRecords', () => {
       })
       .post('/crm/v3/objects/deals/batch/read')
       .matchHeader('authorization', 'Bearer tok-2')
-      .reply(200, { status: 'COMPLETE', results: [obj('7', { dealname: 'Big' })], ...ENVELOPE });
+      .reply(200, { status: 'COMPLETE', results: [hsObject('7', { dealname: 'Big' })], ...BATCH_ENVELOPE });
     const [deal] = await connector.getRecords('deal', ['7']);
     expect(deal?.fields.dealname).toBe('Big');
     expect(tokens.refreshes).toEqual(['tok-1']);

@@ -1,21 +1,8 @@
 import nock from '../../../support/nock';
-import { API, hubspot, mockProperties, resetNock } from './hs-context';
+import { API, hubspot, mockProperties, resetNock, SEARCH_NOW, SEARCH_SINCE, searchHit } from './hs-context';
 import { keysetRequest } from '../../../../src/connectors/hubspot/search';
 
 /** The CRM search endpoint (docs/vendors/hubspot.md "Search"): its request shape and its own budget. */
-
-const NOW = Date.parse('2026-01-10T12:00:00.000Z');
-const SINCE = new Date('2026-01-10T11:00:00.000Z');
-
-function hit(id: number, modified: string) {
-  return {
-    id: String(id),
-    properties: { hs_object_id: String(id), lastmodifieddate: modified, email: `u${id}@x.io` },
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: modified,
-    archived: false,
-  };
-}
 
 afterEach(() => resetNock());
 
@@ -23,12 +10,12 @@ describe('search budget', () => {
   // The pacing itself is the Redis budget's (test/integration/ratelimit/hubspot-search-budget.test.ts);
   // here: searches name the `search` budget, every other call the ordinary ones.
   it('draws searches on the search budget alone and other calls on the ordinary budgets', async () => {
-    const { connector, budget } = hubspot({ now: () => NOW, settings: { searchOverlapMs: 0 } });
+    const { connector, budget } = hubspot({ now: () => SEARCH_NOW, settings: { searchOverlapMs: 0 } });
     mockProperties('contacts', ['email', 'lastmodifieddate', 'hs_object_id']);
     nock(API)
       .post('/crm/v3/objects/contacts/search')
-      .reply(200, { total: 1, results: [hit(1, '2026-01-10T11:30:00.000Z')] });
-    await connector.listChanges('contact', { since: SINCE, pageSize: 2 });
+      .reply(200, { total: 1, results: [searchHit(1, '2026-01-10T11:30:00.000Z')] });
+    await connector.listChanges('contact', { since: SEARCH_SINCE, pageSize: 2 });
     // The property list (ordinary budgets), then the search (its own).
     expect(budget.named).toEqual([undefined, ['search']]);
   });
