@@ -30,6 +30,12 @@ export interface VendorHooks {
    * A vendor that says so otherwise than with a plain 429 (another status, a body field) supplies it.
    */
   isBudgetExhausted?(res: HookResponse): boolean;
+  /**
+   * The error response says the vendor did not apply the request and the same request can succeed
+   * later (a locked record, an account being moved), where HTTP's own statuses do not say so: the
+   * retry policy then retries it, a create included. Absent: only HTTP's transient statuses count.
+   */
+  isNotApplied?(res: HookResponse): boolean;
   /** Turns an error response into the typed error; `extra` carries what the client already knows. */
   parseError(res: HookResponse, extra: ErrorExtra): CrmError;
   /** The vendor's request/correlation id, for error reports and logs. */

@@ -64,7 +64,19 @@ export interface RateLimitSignal {
 }
 
 export type AttemptOutcome =
-  | { kind: 'response'; status: number; rateLimit: RateLimitSignal | null; retryAfterMs: number | null }
+  | {
+      kind: 'response';
+      status: number;
+      rateLimit: RateLimitSignal | null;
+      retryAfterMs: number | null;
+      /**
+       * The vendor's hooks say this answer means the request was not applied and the same request can
+       * succeed later, beyond HTTP's own transient statuses (`VendorHooks.isNotApplied`: a locked
+       * record, an account being moved). Such a response is retried, a create included.
+       * @defaultValue false
+       */
+      vendorNotApplied?: boolean;
+    }
   | {
       kind: 'network';
       /**
@@ -106,14 +118,18 @@ export type FailReason =
 export type RetryDecision =
   { action: 'retry'; delayMs: number } | { action: 'fail'; reason: FailReason; retryAfterMs: number | null };
 
-/** Statuses after which the same request can succeed later. */
-const TRANSIENT_STATUSES = new Set([408, 423, 425, 429, 477, 500, 502, 503, 504, 520, 521, 522, 523, 524]);
+/**
+ * Statuses after which the same request can succeed later, whatever the vendor. A vendor's own
+ * (a 423 for a locked record, a non-standard status for maintenance) come from its hooks, as
+ * `AttemptOutcome.vendorNotApplied`.
+ */
+const TRANSIENT_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524]);
 /**
  * Statuses that say the vendor did not apply the request, so even a create may be resent: throttled,
- * locked (HubSpot 423), too early, migration in progress (HubSpot 477), temporarily unavailable.
- * 500/502/504 are absent on purpose: a gateway timeout may hide a create that went through.
+ * too early, temporarily unavailable. 500/502/504 are absent on purpose: a gateway timeout may hide a
+ * create that went through.
  */
-const NOT_APPLIED_STATUSES = new Set([423, 425, 429, 477, 503]);
+const NOT_APPLIED_STATUSES = new Set([425, 429, 503]);
 
 export function decideRetry(
   input: RetryInput,
@@ -127,7 +143,10 @@ export function decideRetry(
   }
 
   const transient =
-    outcome.kind === 'network' || outcome.rateLimit !== null || TRANSIENT_STATUSES.has(outcome.status);
+    outcome.kind === 'network' ||
+    outcome.rateLimit !== null ||
+    outcome.vendorNotApplied === true ||
+    TRANSIENT_STATUSES.has(outcome.status);
   if (!transient) return { action: 'fail', reason: 'not_retryable', retryAfterMs: null };
 
   const vendorWait =
@@ -151,7 +170,11 @@ export function decideRetry(
 
 function notApplied(outcome: AttemptOutcome): boolean {
   if (outcome.kind === 'network') return !outcome.mayHaveReachedServer;
-  return outcome.rateLimit !== null || NOT_APPLIED_STATUSES.has(outcome.status);
+  return (
+    outcome.rateLimit !== null ||
+    outcome.vendorNotApplied === true ||
+    NOT_APPLIED_STATUSES.has(outcome.status)
+  );
 }
 
 /**

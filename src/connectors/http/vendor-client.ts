@@ -250,6 +250,7 @@ export class VendorHttpClient {
           status: res.status,
           rateLimit,
           retryAfterMs: parseRetryAfter(res.headers['retry-after'], nowMs),
+          vendorNotApplied: this.hooks.isNotApplied?.(res) ?? false,
         };
         const decision = this.decide(outcome, attempt, waitedMs, idempotent);
         let holdMs = decision.action === 'retry' ? decision.delayMs : decision.retryAfterMs;

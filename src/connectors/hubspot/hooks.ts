@@ -4,7 +4,8 @@ import { hubspotDeclaration } from './declaration';
 
 /**
  * 423 (a record locked by a concurrent write) and 477 (the portal is being migrated between data
- * centres) pass: the request was not applied and may be sent again.
+ * centres) pass: the request was not applied and may be sent again, a create included
+ * (docs/vendors/hubspot.md "Error bodies").
  */
 const PASSING_STATUSES = new Set([423, 477]);
 
@@ -22,6 +23,7 @@ export const hubspotHooks: Partial<VendorHooks> = {
     const body = res.json as { policyName?: unknown } | undefined;
     return !!body && typeof body === 'object' && body.policyName === 'DAILY';
   },
+  isNotApplied: (res: HookResponse): boolean => PASSING_STATUSES.has(res.status),
   parseError: (res, extra) =>
     defaultParseError(
       res,

@@ -203,4 +203,10 @@ describe('HubSpot status quirks', () => {
       expect(defaultHooks().parseError(res(status, { message: 'busy' }), { crm: 'x' }).code).toBe('UPSTREAM');
     }
   });
+
+  it('tells the retry policy that 423 and 477 were not applied; other statuses are left to HTTP', () => {
+    for (const status of [423, 477]) expect(hubspotHooks.isNotApplied!(res(status, {}))).toBe(true);
+    for (const status of [409, 429, 503]) expect(hubspotHooks.isNotApplied!(res(status, {}))).toBe(false);
+    expect(defaultHooks().isNotApplied).toBeUndefined();
+  });
 });

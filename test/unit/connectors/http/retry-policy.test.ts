@@ -117,8 +117,8 @@ describe('backoffDelay (full jitter)', () => {
 });
 
 describe('decideRetry', () => {
-  it('does not retry final client errors', () => {
-    for (const status of [400, 403, 404, 409, 410, 422]) {
+  it('does not retry final client errors, nor a status only some vendor calls transient', () => {
+    for (const status of [400, 403, 404, 409, 410, 422, 423, 477]) {
       expect(decideRetry(input(response(status)))).toEqual({
         action: 'fail',
         reason: 'not_retryable',
@@ -128,8 +128,17 @@ describe('decideRetry', () => {
   });
 
   it('retries transient statuses with jittered backoff for interactive reads', () => {
-    for (const status of [408, 429, 500, 502, 503, 504, 423, 477, 524]) {
+    for (const status of [408, 429, 500, 502, 503, 504, 524]) {
       expect(decideRetry(input(response(status)))).toEqual({ action: 'retry', delayMs: 125 });
+    }
+  });
+
+  it("retries what the vendor's hooks call not applied (a locked record), as any transient status", () => {
+    for (const status of [423, 477]) {
+      expect(decideRetry(input(response(status, { vendorNotApplied: true })))).toEqual({
+        action: 'retry',
+        delayMs: 125,
+      });
     }
   });
 
@@ -177,7 +186,7 @@ describe('decideRetry', () => {
     });
   });
 
-  it('treats Salesforce 403 REQUEST_LIMIT_EXCEEDED (a budget signal) as RATE_LIMITED, never slept on', () => {
+  it('treats a 403 the hooks read as a spent allocation as RATE_LIMITED, never slept on', () => {
     const outcome = response(403, { rateLimit: { kind: 'budget_exhausted', retryAfterMs: null } });
     expect(decideRetry(input(outcome))).toEqual({
       action: 'fail',
@@ -203,9 +212,12 @@ describe('decideRetry', () => {
       });
     });
     it('is resent when the vendor surely did not apply it', () => {
-      for (const status of [429, 503, 423]) {
+      for (const status of [429, 503]) {
         expect(decideRetry(input(response(status), create))).toMatchObject({ action: 'retry' });
       }
+      expect(decideRetry(input(response(423, { vendorNotApplied: true }), create))).toMatchObject({
+        action: 'retry',
+      });
       expect(decideRetry(input({ kind: 'network', mayHaveReachedServer: false }, create))).toMatchObject({
         action: 'retry',
       });

@@ -307,6 +307,18 @@ describe('VendorHttpClient', () => {
     });
   });
 
+  it('resends a create the vendor hooks call not applied (423); without the hook a 423 is final', async () => {
+    nock(API).post('/things').reply(423, {});
+    nock(API).post('/things').reply(201, { id: '1' });
+    const { http } = client({ hooks: { isNotApplied: (res) => res.status === 423 } });
+    await expect(http.request({ method: 'POST', url: '/things', json: {} })).resolves.toMatchObject({
+      status: 201,
+    });
+    const scope = nock(API).post('/things').once().reply(423, {});
+    const err = await rejection(client().http.request({ method: 'POST', url: '/things', json: {} }));
+    expect([scope.isDone(), err.code]).toEqual([true, 'UPSTREAM']);
+  });
+
   it('maps error statuses to typed errors with the vendor code and request id', async () => {
     nock(API).get('/c/1').reply(
       404,
