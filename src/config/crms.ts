@@ -11,13 +11,13 @@ export type AuthKind =
   | 'oauth2_code'
   /** OAuth 2.0 client-credentials grant: no user, no refresh token — a new token on expiry. */
   | 'oauth2_client_credentials'
-  /** A static token the operator pastes (HubSpot private app, Pipedrive API token); never expires. */
+  /** A static token the operator pastes (a private-app or personal API token); never expires. */
   | 'static_token';
 
 /**
  * The unit a vendor counts a budget in. The budget key is built from the connection's identifiers:
- * - `account`: the vendor account (Salesforce org, HubSpot portal, Pipedrive company, Zoho org);
- * - `account_app`: the account and our app together (HubSpot's burst limit is per portal per app);
+ * - `account`: the vendor account (an org, portal or company: whatever one customer's data lives in);
+ * - `account_app`: the account and our app together (a burst limit counted per account per app);
  * - `connection`: one connection (when the vendor counts per user/credential, e.g. Dataverse).
  */
 export type BudgetScope = 'account' | 'account_app' | 'connection';
@@ -45,8 +45,8 @@ export interface BudgetDeclaration {
   headers?: RateLimitHeaders;
   /**
    * Drawn only by requests that name it (`VendorRequest.budgets`), and then instead of the ordinary
-   * budgets: for an endpoint the vendor counts apart (HubSpot search, 5/s per portal, outside the
-   * burst limit). Ordinary requests skip it.
+   * budgets: for an endpoint the vendor counts apart (a search endpoint with its own per-second limit,
+   * outside the burst limit). Ordinary requests skip it.
    * @defaultValue false
    */
   namedOnly?: boolean;
@@ -60,8 +60,8 @@ export type RateLimitHeaders =
       limit?: string;
       /**
        * How long to hold back when the vendor refuses without `Retry-After`, in `resetUnit`: the time
-       * until the window resets, or — for a rolling window whose vendor states only its length (HubSpot
-       * `X-HubSpot-RateLimit-Interval-Milliseconds`) — that length, the longest a slot can stay taken.
+       * until the window resets, or — for a rolling window whose vendor states only its length (an
+       * `…-Interval-Milliseconds` header) — that length, the longest a slot can stay taken.
        * Read by the shared client's `isRateLimited` hook (`http/hooks.ts`).
        */
       reset?: string;
@@ -72,7 +72,10 @@ export type RateLimitHeaders =
       resetUnit?: 's' | 'ms';
     }
   | {
-      /** Salesforce `Sforce-Limit-Info: api-usage=18/5000`: used/limit under a key. */
+      /**
+       * One header listing `key=used/limit` pairs (`<header>: api-usage=18/5000; other=1/10`): the
+       * pair under `key` is this budget's.
+       */
       style: 'usage-ratio';
       header: string;
       key: string;
@@ -88,13 +91,13 @@ export interface OAuthDeclaration {
   /** Scopes requested by default, joined with `scopeSeparator`. */
   scopes: readonly string[];
   scopeSeparator: ' ' | ',';
-  /** Extra authorize-URL parameters the vendor needs (e.g. Zoho `access_type=offline`). */
+  /** Extra authorize-URL parameters the vendor needs (e.g. `access_type=offline` for a refresh token). */
   extraAuthorizeParams?: Readonly<Record<string, string>>;
   /** How the client authenticates at the token endpoint. */
   clientAuth: 'body' | 'basic';
   /**
-   * Whether the token response says when the access token expires (`expires_in`). When not (Salesforce),
-   * the token service refreshes on 401 instead of ahead of time.
+   * Whether the token response says when the access token expires (`expires_in`). When not (a session
+   * that lasts while it is used), the token service refreshes on 401 instead of ahead of time.
    */
   tokenExpiry: 'expires_in' | 'unknown';
 }
@@ -103,8 +106,11 @@ export interface CrmDeclaration {
   kind: string;
   displayName: string;
   authKinds: readonly AuthKind[];
-  /** Scheme of the `Authorization` header on data calls. */
-  authScheme: 'Bearer' | 'Zoho-oauthtoken';
+  /**
+   * Scheme of the `Authorization` header on data calls (`Authorization: <scheme> <token>`): `Bearer`
+   * (RFC 6750) unless the vendor names its own scheme word.
+   */
+  authScheme: string;
   hosts: {
     /** Default OAuth / identity host (the vendor's real one). Per-connection override: `vendorUrls.auth`. */
     auth: string;
@@ -115,8 +121,8 @@ export interface CrmDeclaration {
     api: string | null;
   };
   /**
-   * When the token response names the host to call (Salesforce `instance_url`, Zoho/Pipedrive
-   * `api_domain`): the field, and the host pattern a value must match before we send credentials to it.
+   * When the token response names the host to call (an `instance_url` or `api_domain` field): the
+   * field, and the host pattern a value must match before we send credentials to it.
    */
   tokenApiHost?: { field: string; hostPattern: RegExp };
   /** Pinned API version: the one place it is spelled. */

@@ -5,11 +5,11 @@ import { type NativeField, type RelationshipSupport } from './types';
  * Resolves a native field path (`Email`, `Account.Owner.Email`) against the vendor's field metadata,
  * hop by hop: each segment but the last must be a relationship of the object reached so far, and the
  * last a field of the object the hops end on. Names match exactly, case included: vendors answer with
- * their own spelling (Salesforce nests `Account` even when asked for `account`), so a path in another
- * case would read nothing.
+ * their own spelling (a related `Account` comes back under `Account` even when asked for `account`), so
+ * a path in another case would read nothing.
  *
  * Used before a mapping is stored (`reads/mapping-validation.ts`) and by connectors that must find which
- * selected field the vendor refused (`salesforce/refused-fields.ts`). No I/O of its own: related objects
+ * selected field the vendor refused (a connector's `refused-fields.ts`). No I/O of its own: related objects
  * are described through `relationships.describeObject`, once per object and call.
  */
 

@@ -8,7 +8,7 @@ import { BadUserInputError, CrmUpstreamError, ServerConfigError } from '../error
  * - A per-connection vendor URL override (sandboxes, tests) is accepted only when the operator enabled
  *   overrides (`ALLOW_VENDOR_URL_OVERRIDES`) and then only for an allowlisted origin
  *   (`VENDOR_URL_ALLOWLIST`), never from an ordinary API call's say-so alone.
- * - A URL a token response hands back (Salesforce `instance_url`, Zoho/Pipedrive `api_domain`) must be
+ * - A URL a token response hands back (an `instance_url` or `api_domain` field) must be
  *   https on the default port, without userinfo, on a host matching the vendor's declared pattern — or
  *   an allowlisted origin when overrides are on (a sandbox names itself).
  *
@@ -44,7 +44,7 @@ export function parseHttpUrl(raw: string): URL {
       `only http(s) URLs are allowed, got ${JSON.stringify(url.protocol)} in ${JSON.stringify(raw)}`,
     );
   }
-  // `https://login.salesforce.com@evil.example/` reaches evil.example: userinfo has no business here.
+  // `https://login.vendor.example@evil.example/` reaches evil.example: userinfo has no business here.
   if (url.username !== '' || url.password !== '' || authorityHasAt(raw)) {
     throw new Error(`URLs with user info are not allowed: ${JSON.stringify(redactUserinfo(raw))}`);
   }
@@ -96,7 +96,7 @@ export function checkVendorUrlOverride(
   } catch (err) {
     throw new BadUserInputError(`${what}: ${(err as Error).message}`);
   }
-  // Another host of the vendor itself (Salesforce test.salesforce.com or a My Domain login) is a
+  // Another host of the vendor itself (its test-environment login, a customer's own login domain) is a
   // production need, not a dev override: accepted on https and the default port.
   if (
     vendorHostPattern &&

@@ -50,8 +50,8 @@ export interface NativeChange {
   /** Native names of the fields the vendor says changed, when it says. */
   changedFields?: string[];
   /**
-   * The vendor's event id when there is one. Not unique on its own for every vendor (HubSpot reuses
-   * eventId across subscriptions): dedupe on (eventId, remoteId, kind, occurredAt).
+   * The vendor's event id when there is one. Not unique on its own for every vendor (some reuse
+   * one event id across subscriptions): dedupe on (eventId, remoteId, kind, occurredAt).
    */
   eventId?: string;
 }
@@ -62,7 +62,7 @@ export interface Page<T> {
   nextCursor: string | null;
   /**
    * Where the listing resumes right after each item (`itemCursors[i]` continues after `items[i]`), from
-   * a connector whose paging can start after any record (keyset paging, HubSpot's `after`). With them,
+   * a connector whose paging can start after any record (keyset paging, an `after` cursor). With them,
    * every cursor the gateway hands out resumes exactly where its record was, whatever page size comes
    * next. Absent: the listing resumes only after a whole page, and the read layer re-reads that page
    * to skip what it already returned.
@@ -86,13 +86,13 @@ export interface ListOptions {
 
 /** Parts AND together; an absent part does not narrow. */
 export interface NativeListFilter {
-  /** Each field equals its value; text compares case-insensitively (SOQL `=`, HubSpot search EQ). */
+  /** Each field equals its value; text compares case-insensitively (a query language's `=`, a search API's EQ). */
   equals?: { field: string; value: string }[];
   /** At least one of the fields starts with its value, case-insensitively (the entries are OR'd). */
   prefix?: { field: string; value: string }[];
   /**
    * Modified at or after this instant by the vendor's own modification stamp, which is never earlier
-   * than the time `NativeRecord.updatedAt` reports (Salesforce SystemModstamp ≥ LastModifiedDate).
+   * than the time `NativeRecord.updatedAt` reports (a system stamp that also moves on automated changes).
    */
   modifiedSince?: Date;
 }
@@ -109,7 +109,7 @@ export interface ListFilterSupport {
    */
   prefix: 'any' | 'word' | false;
   modifiedSince: boolean;
-  /** Whether filters push down together with `includeDeleted` (HubSpot search never returns archived records). */
+  /** Whether filters push down together with `includeDeleted` (a search API may never return archived records). */
   withDeleted: boolean;
 }
 
@@ -157,26 +157,26 @@ export interface NativeField {
   name: string;
   label: string;
   type: NativeFieldType;
-  /** Created by the customer (Salesforce `__c`, HubSpot non-default properties…). */
+  /** Created by the customer (a `__c` suffix, a property that is not a default one…). */
   custom: boolean;
   required: boolean;
   readOnly: boolean;
   /**
-   * The vendor refuses two records with the same value (Salesforce describe `unique`, HubSpot property
+   * The vendor refuses two records with the same value (a describe call's `unique`, a property's
    * `hasUniqueValue`): a value that can find a record again, which writes can upsert by.
    */
   unique: boolean;
   /**
-   * The vendor's external-id flag (Salesforce describe `externalId`): an upsert can key on the field
-   * (`RecordWrite.externalId`). HubSpot has no such flag and keys upserts on a unique property, so
-   * there it equals {@link unique}.
+   * The vendor's external-id flag (a describe call's `externalId`): an upsert can key on the field
+   * (`RecordWrite.externalId`). A vendor without such a flag that keys upserts on a unique property
+   * sets it equal to {@link unique}.
    */
   externalId: boolean;
   picklistValues?: { value: string; label: string }[];
   /** Object(s) a reference field points to. */
   referenceTo?: string[];
   /**
-   * The name a read follows a reference field by, in a native field path (Salesforce `Account` for
+   * The name a read follows a reference field by, in a native field path (`Account` for
    * `AccountId`, as in `Account.Name`); absent where the vendor has no such paths.
    */
   relationshipName?: string;
@@ -236,7 +236,7 @@ export interface CrmConnector {
   describeFields(obj: CrmObject): Promise<NativeField[]>;
   /**
    * How native field paths follow references. Optional: absent, native field names are flat and a
-   * dotted path is refused (HubSpot properties).
+   * dotted path is refused (flat properties).
    */
   readonly relationships?: RelationshipSupport;
   /** Checks the vendor's signature (and its timestamp window). Connectors without webhooks return false. */
@@ -244,7 +244,7 @@ export interface CrmConnector {
   parseWebhook(req: WebhookRequest): NativeChange[];
   /**
    * Deal stages from the CRM's own pipeline API, with won/lost from its metadata. Optional: a CRM
-   * without one (Salesforce) has its stages read from the picklist of the field mapped to `stage`.
+   * without one has its stages read from the picklist of the field mapped to `stage`.
    */
   dealStages?(): Promise<NativeDealStage[]>;
   /**
@@ -252,16 +252,16 @@ export interface CrmConnector {
    * it once when a connection is made (`connectors/identify.ts`: createConnection, the OAuth callback)
    * and stores the answer as `externalAccountId` and `settings.appId`, which budgets are scoped by and
    * webhooks are routed by. Optional: a CRM whose token response already names the account
-   * (Salesforce's identity URL) needs none.
+   * (an identity URL) needs none.
    */
   identify?(authKind: AuthKind): Promise<AccountIdentity>;
 }
 
 /** Which vendor account (and app) a connection's credentials belong to. */
 export interface AccountIdentity {
-  /** Salesforce org id, HubSpot portal (hub) id. */
+  /** The vendor's id of the account (an org id, a portal id). */
   accountId: string;
-  /** The vendor's app the credentials were issued to, where the vendor says (HubSpot OAuth `app_id`). */
+  /** The vendor's app the credentials were issued to, where the vendor says (an OAuth `app_id`). */
   appId: string | null;
 }
 
@@ -284,7 +284,7 @@ export interface ConnectionInfo {
   id: string;
   tenantId: string;
   crm: CrmKind;
-  /** Vendor account id (Salesforce org id, HubSpot portal id), once known. */
+  /** Vendor account id (an org id, a portal id), once known. */
   externalAccountId: string | null;
   /** Per-connection vendor URL overrides, already checked by the SSRF guard. */
   vendorUrls: Readonly<Record<string, string>>;

@@ -151,8 +151,8 @@ export function applyOverrides(
 
 /**
  * Custom fields a connection reads without an explicit mapping, per object, in describe order. Each
- * one is a selected column of every read (Salesforce puts them in the SOQL of a GET, whose URL has a
- * length limit; HubSpot names them in the request) and a key of every record's `customFields`: an org
+ * one is a selected column of every read (one vendor puts them in the query of a GET, whose URL has a
+ * length limit; another names them in the request) and a key of every record's `customFields`: an org
  * with hundreds of custom fields must not make every read slow or refused. 100 covers the custom
  * fields most accounts have; the rest need an explicit `updateFieldMapping`.
  */
@@ -251,7 +251,7 @@ export function transformForField(field: Pick<NativeField, 'type' | 'picklistVal
   return byType[field.type];
 }
 
-/** Reads `a.b.c` through nested objects (Salesforce relationship fields: `Account.Name`). */
+/** Reads `a.b.c` through nested objects (relationship fields: `Account.Name`). */
 function readPath(record: NativeFields, path: string): NativeValue | undefined {
   if (Object.prototype.hasOwnProperty.call(record, path)) return record[path];
   let current: NativeValue | undefined = record;

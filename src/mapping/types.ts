@@ -15,7 +15,7 @@ export type Transform =
   | { kind: 'number'; integer?: boolean }
   /**
    * Canonical: a decimal string, never a JS float. `native: 'number'` for vendors sending JSON numbers
-   * (a write fails rather than lose digits); `'string'` for vendors sending strings (HubSpot).
+   * (a write fails rather than lose digits); `'string'` for vendors sending strings.
    */
   | { kind: 'decimal'; native: 'number' | 'string' }
   /** Canonical: a percentage 0–100. `nativeScale` 100 when the vendor also uses 0–100, 1 for 0–1. */
@@ -37,7 +37,7 @@ export type Transform =
    * stages…); mappers do no I/O. Missing entries read as null or as the native value.
    */
   | { kind: 'lookup'; table: string; missing: 'passthrough' | 'null' }
-  /** Read-only: OPEN/WON/LOST from two native booleans (Salesforce IsClosed/IsWon). */
+  /** Read-only: OPEN/WON/LOST from two native booleans (e.g. IsClosed/IsWon). */
   | { kind: 'status_from_flags'; closedField: string; wonField: string };
 
 /** Who owns a field's value. A write to a CRM-owned field is rejected; a CRM change to an APP-owned one is a CONFLICT. */
@@ -53,7 +53,7 @@ export interface FieldMappingEntry {
   /** Whether the gateway may write it to the CRM (false for derived and related fields). */
   writable: boolean;
   /**
-   * The native field exists only in some accounts (Salesforce `CurrencyIsoCode` needs multi-currency):
+   * The native field exists only in some accounts (a currency code field that needs a multi-currency account):
    * dropped when `describeFields` does not list it.
    */
   optional?: boolean;

@@ -10,11 +10,11 @@ export interface BudgetReading {
 
 /**
  * Reads a budget's headers (names from the CRM's declaration). `null` when the headers are absent or not
- * numbers: HubSpot omits them when it "failed to gather" them, and a missing header is no information.
+ * numbers: a vendor may omit them when it could not count, and a missing header is no information.
  */
 export function readBudgetHeaders(spec: RateLimitHeaders, headers: ResponseHeaders): BudgetReading | null {
   if (spec.style === 'usage-ratio') {
-    // Salesforce: `Sforce-Limit-Info: api-usage=18/5000; per-app-api-usage=17/250(appName=x)`.
+    // `<header>: api-usage=18/5000; per-app-api-usage=17/250(appName=x)`: used/limit per key.
     const raw = headers[spec.header.toLowerCase()];
     if (!raw) return null;
     for (const part of raw.split(/[;,]/)) {

@@ -14,24 +14,6 @@ const VENDORS = ['salesforce', 'hubspot', 'zoho', 'dynamics', 'pipedrive'];
 const VENDOR_FOLDER = new RegExp(`^src/(connectors|sandbox)/(${VENDORS.join('|')})/`);
 const REGISTRIES = ['src/connectors/registry.ts', 'src/sandbox/registry.ts'];
 
-/**
- * Shared files that still name a vendor while issue 15's moves are under way. The list only shrinks: a
- * file here that no longer names a vendor fails the test until its line is removed.
- */
-const NOT_YET_MOVED: readonly string[] = [
-  'src/config/crms.ts',
-  'src/connectors/http/retry-policy.ts',
-  'src/connectors/relationship-paths.ts',
-  'src/connectors/ssrf.ts',
-  'src/connectors/tokens/credentials.ts',
-  'src/connectors/types.ts',
-  'src/mapping/mapper.ts',
-  'src/mapping/types.ts',
-  'src/ratelimit/headers.ts',
-  'src/ratelimit/lua/budget-backoff-1.lua',
-  'src/ratelimit/lua/budget-correct-1.lua',
-];
-
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
@@ -48,15 +30,8 @@ const naming = (file: string): boolean => VENDOR_NAMES.test(fs.readFileSync(path
 
 describe('vendor names', () => {
   it('appear in src/ only in vendor folders and the registries', () => {
-    const offenders = FILES.filter(
-      (f) => !inVendorFolder(f) && !REGISTRIES.includes(f) && !NOT_YET_MOVED.includes(f) && naming(f),
-    );
+    const offenders = FILES.filter((f) => !inVendorFolder(f) && !REGISTRIES.includes(f) && naming(f));
     expect(offenders).toEqual([]);
-  });
-
-  it('the not-yet-moved list names only files that exist and still name a vendor', () => {
-    const stale = NOT_YET_MOVED.filter((f) => !FILES.includes(f) || !naming(f));
-    expect(stale).toEqual([]);
   });
 
   it('each vendor with a connector folder has its facts file, docs/vendors/<crm>.md', () => {

@@ -10,9 +10,9 @@ export const storedTokensSchema = z
     authKind: z.enum(['oauth2_code', 'oauth2_client_credentials', 'static_token']),
     accessToken: z.string().min(1),
     refreshToken: z.string().min(1).optional(),
-    /** Epoch ms; null when the vendor did not say (Salesforce). */
+    /** Epoch ms; null when the vendor did not say (a session that lasts while it is used). */
     expiresAt: z.number().nullable().default(null),
-    /** Checked API base the token response named (Salesforce `instance_url`). */
+    /** Checked API base the token response named (an `instance_url`). */
     apiBaseUrl: z.string().optional(),
     /** For client-credentials connections that bring their own app. */
     clientId: z.string().optional(),
@@ -39,9 +39,9 @@ export interface TokenGrant {
   refreshToken?: string;
   /** Epoch ms, or null when the vendor did not say. */
   expiresAt: number | null;
-  /** Checked API base (Salesforce `instance_url`, Zoho/Pipedrive `api_domain`). */
+  /** Checked API base (an `instance_url` or `api_domain` of the token response). */
   apiBaseUrl?: string;
-  /** The vendor's account id when the response names it (Salesforce org id from `id`, HubSpot `hub_id`). */
+  /** The vendor's account id when the response names it (an org id in an identity URL, a portal id). */
   externalAccountId?: string;
 }
 
@@ -56,7 +56,7 @@ export function applyGrant(stored: StoredTokens, grant: TokenGrant): StoredToken
   };
 }
 
-/** Credentials of a token-based connection (HubSpot private app, Pipedrive API token): never refreshed. */
+/** Credentials of a token-based connection (a private-app or personal API token): never refreshed. */
 export function staticTokenCredentials(token: string): StoredTokens {
   if (token.trim() === '') throw new Error('the API token is empty');
   return { authKind: 'static_token', accessToken: token.trim(), expiresAt: null };

@@ -1,6 +1,6 @@
 --[[
-  The vendor refused for lack of budget and did not say until when (Salesforce REQUEST_LIMIT_EXCEEDED:
-  no Retry-After, docs/vendors/salesforce.md). Instead of a fixed lockout, hold the budget on a growing
+  The vendor refused for lack of budget and did not say until when (a spent daily allocation answered
+  without Retry-After, its window rolling). Instead of a fixed lockout, hold the budget on a growing
   probe schedule: first, 2 × first, 4 × first … capped at max. When the hold runs out, budget-take-1
   lets exactly one caller through to probe.
 

@@ -25,8 +25,8 @@ local current = math.floor(now / width)
 local oldest = math.floor((now - window) / width)
 
 if ARGV[5] ~= '' then
-  -- The vendor's own limit replaces the configured default (a Professional HubSpot portal has 190 per
-  -- 10 s, not 100) for as long as the budget key lives.
+  -- The vendor's own limit replaces the configured default (an account on a higher plan may have 190
+  -- per 10 s, not 100) for as long as the budget key lives.
   redis.call('HSET', key, 'vlimit', ARGV[5])
 end
 local limit = tonumber(redis.call('HGET', key, 'vlimit') or ARGV[3])
