@@ -28,10 +28,8 @@ async function measure(
     prefix: `bench-${Date.now()}`,
     connection: {
       id: 'c',
-      tenantId: 't',
       crm: 'hubspot',
       externalAccountId: 'p',
-      vendorUrls: {},
       settings: {},
     },
     budgets,

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { type Logger } from '../logger';
 import { RedisBudgetGate } from '../ratelimit/budget-gate';
-import { type OperationDeadline } from './http/deadline';
+import { type OperationDeadline } from '../vendor-calls/deadline';
 import { type CallPriority, type HttpTransport, type TokenAccess } from './http/http.types';
 import { type RetryPolicyOptions } from './http/retry-policy';
 import { budgetRefusalRecorder, budgetRemainingRecorder } from './metrics';

@@ -1,6 +1,6 @@
 import { type BudgetDeclaration, type CrmDeclaration } from '../config/crms';
 import { type CrmDefinition } from './definition';
-import { type OperationDeadline } from './http/deadline';
+import { type OperationDeadline } from '../vendor-calls/deadline';
 import { type VendorHooks, defaultHooks } from './http/hooks';
 import { type BudgetGate, type CallPriority, type HttpTransport, type TokenAccess } from './http/http.types';
 import { type RetryPolicyOptions } from './http/retry-policy';

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { type OperationDeadline } from '../connectors/http/deadline';
+import { type OperationDeadline } from '../vendor-calls/deadline';
 import { NotFoundError } from '../errors';
 import { storedMappingSource } from '../reads/mappings';
 import { type ReadLoaders, type ReadOptions, createReadLoaders } from '../reads/read-loaders';

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { type OperationDeadline, operationDeadline } from '../connectors/http/deadline';
+import { type OperationDeadline, operationDeadline } from '../vendor-calls/deadline';
 import { type GatewayPubSub } from '../events/pubsub';
 import { type Logger } from '../logger';
 import { type AppContext } from '../runtime/context';

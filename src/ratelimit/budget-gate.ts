@@ -1,19 +1,17 @@
 import type Redis from 'ioredis';
 import { type BudgetDeclaration, DEFAULT_INTERACTIVE_RESERVE } from '../config/crms';
-import { deadlineExceeded, msLeft } from '../connectors/http/deadline';
+import { deadlineExceeded, msLeft } from '../vendor-calls/deadline';
+import { CrmRateLimitedError, CrmUnavailableError } from '../errors';
+import { LuaScript } from '../redis/lua-script';
+import { type CallPriority, type ResponseHeaders } from '../vendor-calls/call.types';
 import {
   type AcquireOptions,
   type BudgetGate,
   type BudgetGrant,
   type BudgetSelection,
-  type CallPriority,
-  type ResponseHeaders,
-} from '../connectors/http/http.types';
-import { type ConnectionInfo } from '../connectors/types';
-import { CrmRateLimitedError, CrmUnavailableError } from '../errors';
+} from './budget-gate.types';
 import { waitForBudget } from './budget-wait';
 import { readBudgetHeaders } from './headers';
-import { LuaScript } from './lua-script';
 
 /**
  * Vendor budgets in Redis, checked before every vendor call. Each budget is a sliding window
@@ -24,18 +22,34 @@ import { LuaScript } from './lua-script';
  * A search endpoint may name its own per-second budget and leaves the burst and daily ones alone.
  */
 
-const TAKE = LuaScript.load('budget-take-1');
-const REFUND = LuaScript.load('budget-refund-1');
-const CORRECT = LuaScript.load('budget-correct-1');
-const BLOCK = LuaScript.load('budget-block-1');
-const BACKOFF = LuaScript.load('budget-backoff-1');
-const REOPEN = LuaScript.load('budget-reopen-1');
+/** The budget scripts' folder under `src/` (also the per-client request limiter's, `server/`). */
+export const BUDGET_LUA_DIR = 'ratelimit/lua';
+
+const TAKE = LuaScript.load('budget-take-1', BUDGET_LUA_DIR);
+const REFUND = LuaScript.load('budget-refund-1', BUDGET_LUA_DIR);
+const CORRECT = LuaScript.load('budget-correct-1', BUDGET_LUA_DIR);
+const BLOCK = LuaScript.load('budget-block-1', BUDGET_LUA_DIR);
+const BACKOFF = LuaScript.load('budget-backoff-1', BUDGET_LUA_DIR);
+const REOPEN = LuaScript.load('budget-reopen-1', BUDGET_LUA_DIR);
+
+/**
+ * The connection whose calls a gate counts: what the budget keys and overrides are built from. A
+ * connector's `ConnectionInfo` is one; the gate asks no more of it.
+ */
+export interface BudgetOwner {
+  id: string;
+  crm: string;
+  /** The vendor account id once known; until then the connection stands in for the account. */
+  externalAccountId: string | null;
+  /** `appId` (the `account_app` scope) and `budgets` (per-budget overrides) are read. */
+  settings: Readonly<Record<string, unknown>>;
+}
 
 export interface BudgetGateOptions {
   redis: Redis;
   /** Prefix of every key (the deployment's REDIS_PREFIX). */
   prefix: string;
-  connection: ConnectionInfo;
+  connection: BudgetOwner;
   budgets: readonly BudgetDeclaration[];
   /**
    * Longest an interactive request waits for budget in all — across every attempt of the request,
@@ -334,7 +348,7 @@ export class RedisBudgetGate implements BudgetGate {
  * The Redis key of a budget: the vendor's scope, not the connection, wherever the vendor counts more
  * broadly. Until the vendor account id is known, the connection stands in for it.
  */
-export function budgetKey(prefix: string, connection: ConnectionInfo, decl: BudgetDeclaration): string {
+export function budgetKey(prefix: string, connection: BudgetOwner, decl: BudgetDeclaration): string {
   const account = connection.externalAccountId ?? `connection-${connection.id}`;
   const app = typeof connection.settings.appId === 'string' ? connection.settings.appId : 'default';
   const scope =

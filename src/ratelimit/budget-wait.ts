@@ -1,4 +1,4 @@
-import { type BudgetWaitTally } from '../connectors/http/http.types';
+import { type BudgetWaitTally } from './budget-gate.types';
 
 /**
  * The waiting rule of the budget gate, apart from Redis so it is unit-tested: keep asking while the

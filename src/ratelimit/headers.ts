@@ -1,5 +1,5 @@
 import { type RateLimitHeaders } from '../config/crms';
-import { type ResponseHeaders } from '../connectors/http/http.types';
+import { type ResponseHeaders } from '../vendor-calls/call.types';
 
 /** What a vendor's headers say about one budget. */
 export interface BudgetReading {

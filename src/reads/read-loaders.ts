@@ -1,5 +1,5 @@
 import type DataLoader from 'dataloader';
-import { type OperationDeadline } from '../connectors/http/deadline';
+import { type OperationDeadline } from '../vendor-calls/deadline';
 import { type CallPriority } from '../connectors/http/http.types';
 import { type CrmConnector } from '../connectors/types';
 import { CrmNeedsReauthError, ForbiddenError } from '../errors';

@@ -3,7 +3,8 @@ import { type Env } from '../config/env';
 import { RequestRateLimitedError } from '../errors';
 import { type Auth } from '../graphql/request-context';
 import { type Logger } from '../logger';
-import { LuaScript } from '../ratelimit/lua-script';
+import { BUDGET_LUA_DIR } from '../ratelimit/budget-gate';
+import { LuaScript } from '../redis/lua-script';
 
 /**
  * Requests per API key and per tenant, counted in Redis so that every gateway process draws on one
@@ -13,8 +14,8 @@ import { LuaScript } from '../ratelimit/lua-script';
  * configured length ever admits more than the limit.
  */
 
-const TAKE = LuaScript.load('budget-take-1');
-const REFUND = LuaScript.load('budget-refund-1');
+const TAKE = LuaScript.load('budget-take-1', BUDGET_LUA_DIR);
+const REFUND = LuaScript.load('budget-refund-1', BUDGET_LUA_DIR);
 
 /** Per-window request limits; 0 turns one off. */
 export interface RequestRateLimits {

@@ -1,7 +1,18 @@
-import { type OperationDeadline } from './deadline';
+import { type ResponseHeaders } from '../../vendor-calls/call.types';
 
-/** Response headers, names lower-cased. A repeated header keeps its values joined with ", ". */
-export type ResponseHeaders = Readonly<Record<string, string>>;
+/*
+ * What the rate limiter and the client share (the priority, headers) lives in `src/vendor-calls/`, and
+ * the budget gate's contract with its implementation in `src/ratelimit/`, so `ratelimit/` never imports
+ * `connectors/`. Re-exported here so a connector finds every type of a vendor call in one place.
+ */
+export type { CallPriority, ResponseHeaders } from '../../vendor-calls/call.types';
+export type {
+  AcquireOptions,
+  BudgetGate,
+  BudgetGrant,
+  BudgetSelection,
+  BudgetWaitTally,
+} from '../../ratelimit/budget-gate.types';
 
 /** What a transport sends: a fully built request. */
 export interface TransportRequest {
@@ -25,12 +36,6 @@ export interface TransportResponse {
  */
 export type HttpTransport = (request: TransportRequest) => Promise<TransportResponse>;
 
-/**
- * Interactive work (a GraphQL query waiting for the answer) may wait a little; background work (queue
- * jobs) never sleeps — it fails with a retryable error carrying `retryAfterMs` and the queue reschedules.
- */
-export type CallPriority = 'interactive' | 'background';
-
 export interface AccessToken {
   value: string;
   /** Epoch ms when the vendor said it expires; `null` when it did not say. */
@@ -48,60 +53,4 @@ export interface TokenAccess {
    * refresh lock meanwhile. Throws `NEEDS_REAUTH` when the refresh token is refused.
    */
   refreshAfterRejection(rejected: string): Promise<AccessToken>;
-}
-
-/**
- * Time one request has spent waiting for budget, shared by all its attempts (retries, the retry after a
- * refresh), so the gate's interactive wait bounds the request, not each check. The gate adds every wait
- * to it.
- */
-export interface BudgetWaitTally {
-  waitedMs: number;
-}
-
-export interface BudgetSelection {
-  /**
-   * Names of the budgets (declared in the CRM's `declaration.ts`) this call draws on. Absent: the ordinary ones —
-   * every budget not marked `namedOnly`.
-   */
-  budgets?: readonly string[];
-}
-
-export interface AcquireOptions extends BudgetSelection {
-  /** The request's running total of budget waits; absent: this check alone. */
-  wait?: BudgetWaitTally;
-  /** The operation's deadline: a budget wait never runs past it (UNAVAILABLE naming the budget instead). */
-  deadline?: OperationDeadline;
-}
-
-/**
- * How the gate let a call through: `probe` when the vendor had refused for lack of budget without
- * saying until when, and this call is the one that checks whether it serves again. The caller must
- * report the probe's outcome: {@link BudgetGate.reopen} when served, {@link BudgetGate.backOff} when
- * refused again, {@link BudgetGate.releaseProbe} otherwise.
- */
-export type BudgetGrant = 'probe' | void;
-
-/** The budget check in front of every vendor call of one connection (implemented in `src/ratelimit/`). */
-export interface BudgetGate {
-  /**
-   * Takes `cost` units from every selected budget, or throws RATE_LIMITED with retryAfterMs. Only
-   * interactive calls wait, and only while `options.wait` stays within the gate's interactive wait.
-   */
-  acquire(priority: CallPriority, cost?: number, options?: AcquireOptions): Promise<BudgetGrant>;
-  /** Lowers what is left in the selected budgets to what the vendor's headers say is left. */
-  observe(headers: ResponseHeaders, options?: BudgetSelection): Promise<void>;
-  /** The vendor refused for lack of budget and said for how long: block the selected budgets that long. */
-  exhausted(retryAfterMs: number, options?: BudgetSelection): Promise<void>;
-  /**
-   * The vendor refused for lack of budget without saying for how long (a daily allocation used up):
-   * hold the selected budgets on a growing probe schedule instead of a fixed lockout. `probe`: the
-   * refused call was the probe (it moves the schedule on; a late refusal of an earlier call does not).
-   * Returns the ms until the next probe, the wait to tell the caller.
-   */
-  backOff(options: BudgetSelection & { probe: boolean }): Promise<number>;
-  /** A probe was served: end the schedule and learn what is left from the probe's headers. */
-  reopen(headers: ResponseHeaders, options?: BudgetSelection): Promise<void>;
-  /** A probe ended neither served nor refused for budget (network, 5xx): another caller may probe now. */
-  releaseProbe(options?: BudgetSelection): Promise<void>;
 }

@@ -5,7 +5,7 @@ import {
   CrmUnavailableError,
   CrmUpstreamError,
 } from '../../errors';
-import { type OperationDeadline, deadlineExceeded, sleepBeforeDeadline } from './deadline';
+import { type OperationDeadline, deadlineExceeded, sleepBeforeDeadline } from '../../vendor-calls/deadline';
 import { type ErrorExtra, type VendorHooks, defaultHooks, toHookResponse } from './hooks';
 import {
   type AccessToken,

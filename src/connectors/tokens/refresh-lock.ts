@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type Redis from 'ioredis';
-import { LuaScript } from '../../ratelimit/lua-script';
+import { LuaScript } from '../../redis/lua-script';
 
 // The lock's script lives beside it (`connectors/tokens/lua/`), not with the budget scripts.
 const RELEASE = LuaScript.load('lock-release-1', path.join('connectors', 'tokens', 'lua'));

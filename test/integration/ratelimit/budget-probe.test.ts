@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { type BudgetDeclaration } from '../../../src/config/crms';
 import { type ConnectionInfo } from '../../../src/connectors/types';
 import { type CrmError } from '../../../src/errors';
-import { operationDeadline } from '../../../src/connectors/http/deadline';
+import { operationDeadline } from '../../../src/vendor-calls/deadline';
 import { RedisBudgetGate } from '../../../src/ratelimit/budget-gate';
 import { testStoreUrls, uniqueName } from '../../support/stores';
 

@@ -11,7 +11,7 @@ import {
   type HttpTransport,
 } from '../../../../src/connectors/http/http.types';
 import { type VendorClientOptions, VendorHttpClient } from '../../../../src/connectors/http/vendor-client';
-import { operationDeadline } from '../../../../src/connectors/http/deadline';
+import { operationDeadline } from '../../../../src/vendor-calls/deadline';
 import { DEFAULT_RETRY_POLICY } from '../../../../src/connectors/http/retry-policy';
 import { CrmNotFoundError, CrmRateLimitedError } from '../../../../src/errors';
 

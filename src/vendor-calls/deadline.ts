@@ -1,4 +1,4 @@
-import { CrmUnavailableError } from '../../errors';
+import { CrmUnavailableError } from '../errors';
 
 /**
  * The time one GraphQL operation may take (`OPERATION_TIMEOUT_MS`), carried from the request context

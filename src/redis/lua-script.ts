@@ -4,8 +4,10 @@ import path from 'node:path';
 import type Redis from 'ioredis';
 
 /**
- * A Lua script from a `lua/` folder under `src/` (`src/ratelimit/lua/` unless named otherwise; named `name-<numKeys>.lua`, each opening with its KEYS/ARGV
- * contract), run by EVALSHA with a fallback to EVAL when the server does not have it cached yet.
+ * A Lua script from a `lua/` folder under `src/`, beside the module that runs it (named
+ * `name-<numKeys>.lua`, each opening with its KEYS/ARGV contract), run by EVALSHA with a fallback to
+ * EVAL when the server does not have it cached yet. Shared by every module that keeps state in Redis
+ * (budgets, the token refresh lock, the request limiter), so it belongs to none of them.
  */
 export class LuaScript {
   readonly numKeys: number;
@@ -21,8 +23,8 @@ export class LuaScript {
     this.sha = crypto.createHash('sha1').update(source).digest('hex');
   }
 
-  /** @param dir the script's folder relative to `src/`, so each module keeps its scripts beside it */
-  static load(name: string, dir = path.join('ratelimit', 'lua')): LuaScript {
+  /** @param dir the script's folder relative to `src/` (`ratelimit/lua`): each module keeps its own */
+  static load(name: string, dir: string): LuaScript {
     return new LuaScript(name, fs.readFileSync(locate(`${name}.lua`, dir), 'utf8'));
   }
 
@@ -44,7 +46,7 @@ export class LuaScript {
  * up from here to the directory holding `src/<dir>/` (works for dist/, dist/bench/src/… and ts-jest alike).
  */
 function locate(file: string, luaDir: string): string {
-  // This module sits in `<compiled root>/ratelimit/`.
+  // This module sits in `<compiled root>/redis/`.
   const beside = path.join(__dirname, '..', luaDir, file);
   if (fs.existsSync(beside)) return beside;
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
