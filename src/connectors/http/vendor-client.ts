@@ -1,10 +1,4 @@
-import {
-  type CrmError,
-  CrmAuthExpiredError,
-  CrmRateLimitedError,
-  CrmUnavailableError,
-  CrmUpstreamError,
-} from '../../errors';
+import { type CrmError, CrmUpstreamError } from '../../errors';
 import { type OperationDeadline, deadlineExceeded, sleepBeforeDeadline } from '../../vendor-calls/deadline';
 import { type ErrorExtra, type VendorHooks, defaultHooks, toHookResponse } from './hooks';
 import {
@@ -22,7 +16,10 @@ import {
   type VendorCallEvent,
   type VendorRequest,
   type VendorResponse,
+  encodeRequest,
+  resolveRequestUrl,
 } from './vendor-request';
+import { describeRequest, rateLimitedError, refreshRejectedError, unreachableError } from './call-errors';
 import {
   type AttemptOutcome,
   type RetryDecision,
@@ -31,7 +28,7 @@ import {
   decideRetry,
   parseRetryAfter,
 } from './retry-policy';
-import { describeNetworkError, fetchTransport, mayHaveReachedServer } from './transport';
+import { fetchTransport, mayHaveReachedServer } from './transport';
 
 export type { HttpMethod, VendorCallEvent, VendorRequest, VendorResponse } from './vendor-request';
 
@@ -184,20 +181,7 @@ export class VendorHttpClient {
             waitedMs += await this.retrySleep(decision.delayMs, `${what} could not be reached`);
             continue;
           }
-          const retryAfterMs = decision.action === 'retry' ? decision.delayMs : decision.retryAfterMs;
-          const failure = new CrmUnavailableError(
-            `${this.crm} could not be reached (${describeNetworkError(err)})${outcomeNote(decision)}`,
-            {
-              crm: this.crm,
-              cause: err,
-              retryAfterMs: retryAfterMs ?? undefined,
-              details: {
-                outcomeUnknown: decision.action === 'fail' && decision.reason === 'outcome_unknown',
-                attempts: attempt,
-              },
-            },
-          );
-          throw this.report(req, 0, started, false, failure);
+          throw this.report(req, 0, started, false, unreachableError(this.crm, err, decision, attempt));
         }
 
         const res = toHookResponse(raw);
@@ -225,15 +209,7 @@ export class VendorHttpClient {
           this.report(req, res.status, started, false);
           if (refreshed) {
             const parsed = this.hooks.parseError(res, { crm: this.crm, details: { afterRefresh: true } });
-            const error =
-              parsed instanceof CrmAuthExpiredError
-                ? parsed
-                : new CrmAuthExpiredError(`${this.crm} rejected a freshly refreshed access token`, {
-                    crm: this.crm,
-                    status: res.status,
-                    vendorRequestId: this.hooks.requestId(res),
-                    cause: parsed,
-                  });
+            const error = refreshRejectedError(this.crm, res.status, this.hooks.requestId(res), parsed);
             throw this.report(req, res.status, started, false, error);
           }
           // A refresh and its retry do not count as a retry attempt: the first call never had a chance.
@@ -281,16 +257,7 @@ export class VendorHttpClient {
               : undefined,
         };
         const error = rateLimit
-          ? new CrmRateLimitedError(
-              `${this.crm} ${rateLimit.kind === 'budget_exhausted' ? 'API allocation is exhausted' : 'is throttling calls'} (HTTP ${res.status}); retry after ${holdMs ?? '?'} ms`,
-              {
-                crm: this.crm,
-                status: res.status,
-                vendorRequestId: this.hooks.requestId(res),
-                retryAfterMs: holdMs ?? undefined,
-                vendorCode: rateLimit.kind === 'budget_exhausted' ? 'BUDGET_EXHAUSTED' : 'THROTTLED',
-              },
-            )
+          ? rateLimitedError(this.crm, rateLimit, res.status, holdMs, this.hooks.requestId(res))
           : this.hooks.parseError(res, extra);
         throw this.report(req, res.status, started, rateLimit !== null, error);
       } finally {
@@ -307,14 +274,6 @@ export class VendorHttpClient {
     return delayMs;
   }
 
-  /** Resolves a request URL: absolute as is, relative against the token's API base or `baseUrl`. */
-  resolveUrl(url: string, token?: AccessToken): URL {
-    if (/^[a-z][a-z0-9+.-]*:/i.test(url)) return new URL(url);
-    const base = token?.apiBaseUrl ?? this.options.baseUrl;
-    if (!base) throw new Error(`relative URL ${JSON.stringify(url)} but ${this.crm} client has no base URL`);
-    return new URL(url.replace(/^\//, ''), base.endsWith('/') ? base : `${base}/`);
-  }
-
   private decide(
     outcome: AttemptOutcome,
     attempt: number,
@@ -328,26 +287,13 @@ export class VendorHttpClient {
   }
 
   private async send(req: VendorRequest, token: AccessToken | undefined): Promise<TransportResponse> {
-    const url = this.resolveUrl(req.url, token);
-    for (const [k, v] of Object.entries(req.query ?? {}))
-      if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = { accept: 'application/json' };
-    for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
-    let body: string | undefined;
-    if (req.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(req.json);
-    } else if (req.form) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(req.form).toString();
-    } else if (req.body !== undefined) {
-      body = req.body;
-    }
+    const base = token?.apiBaseUrl ?? this.options.baseUrl;
+    const { url, headers, body } = encodeRequest(req, resolveRequestUrl(req.url, base, this.crm));
     if (token) this.hooks.authorize(headers, token);
 
     return followRedirects(
       this.transport,
-      { method: req.method, url: url.toString(), headers, body },
+      { method: req.method, url, headers, body },
       {
         crm: this.crm,
         maxRedirects: this.options.maxRedirects ?? 5,
@@ -388,21 +334,4 @@ export class VendorHttpClient {
     });
     return error;
   }
-}
-
-/** `GET /services/data/v62.0/query`: method and path, never the query string (it may hold data). */
-function describeRequest(req: VendorRequest): string {
-  let path: string;
-  try {
-    path = new URL(req.url, 'http://relative.invalid/').pathname;
-  } catch {
-    path = req.url.split('?')[0];
-  }
-  return `${req.method} ${path}`;
-}
-
-function outcomeNote(decision: RetryDecision): string {
-  return decision.action === 'fail' && decision.reason === 'outcome_unknown'
-    ? '; the request may have been applied, so it was not resent'
-    : '';
 }

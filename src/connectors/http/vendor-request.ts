@@ -62,3 +62,39 @@ export interface VendorCallEvent {
   /** Set when the call ends in an error. */
   errorCode?: CrmError['code'];
 }
+
+/**
+ * Resolves a request URL: absolute as is, relative against `base` (the token's API base or the
+ * client's `baseUrl`). Throws when a relative URL has no base: a connector bug, not a vendor answer.
+ */
+export function resolveRequestUrl(url: string, base: string | undefined, crm: string): URL {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(url)) return new URL(url);
+  if (!base) throw new Error(`relative URL ${JSON.stringify(url)} but ${crm} client has no base URL`);
+  return new URL(url.replace(/^\//, ''), base.endsWith('/') ? base : `${base}/`);
+}
+
+/**
+ * The wire form of a request at `url`: its query parameters added, header names lower-cased, and the
+ * body encoded from `json`, `form` or `body` (the first set wins) with its content-type. Credentials
+ * are the client's hooks' to add.
+ */
+export function encodeRequest(
+  req: VendorRequest,
+  url: URL,
+): { url: string; headers: Record<string, string>; body: string | undefined } {
+  for (const [k, v] of Object.entries(req.query ?? {}))
+    if (v !== undefined) url.searchParams.set(k, String(v));
+  const headers: Record<string, string> = { accept: 'application/json' };
+  for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
+  let body: string | undefined;
+  if (req.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(req.json);
+  } else if (req.form) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(req.form).toString();
+  } else if (req.body !== undefined) {
+    body = req.body;
+  }
+  return { url: url.toString(), headers, body };
+}
