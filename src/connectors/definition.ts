@@ -51,13 +51,36 @@ export interface OAuthConnection {
   vendorUrls: Readonly<Record<string, string>>;
 }
 
-/** OAuth values a vendor computes per connection instead of declaring them once. */
+/** The grants the OAuth client sends to a token endpoint. */
+export type OAuthGrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
+
+/**
+ * OAuth values a vendor computes per connection instead of declaring them once. Each has a default
+ * from `declaration.oauth`; the OAuth routes (start, callback) and the token refresher all build their
+ * OAuth client from the connection (`vendor-access.ts` `oauthClient`), so a builder sees the same
+ * connection at authorization and at every refresh. URLs are built from `connection.hosts`, which the
+ * SSRF guard has checked; a builder must not send credentials anywhere else.
+ */
 export interface OAuthBuilders {
-  /** Scopes to request (default: `declaration.oauth.scopes`). */
+  /** Scopes to request, e.g. one naming the connection's own resource host (default: `declaration.oauth.scopes`). */
   scopes?(connection: OAuthConnection): readonly string[];
+  /** The authorize endpoint (default: `declaration.oauth.authorizePath` on the auth host). */
+  authorizeUrl?(connection: OAuthConnection): string;
   /**
    * The token endpoint (default: `declaration.oauth.tokenPath` on the declared `tokenHost`), e.g. on
    * the accounts server of the connection's data centre (its `vendorUrls.auth`).
    */
   tokenUrl?(connection: OAuthConnection): string;
+  /**
+   * Form parameters a token request carries beside the grant's own (which win on a clash), e.g. the
+   * scopes again on a refresh where the vendor asks for them. Default: none.
+   */
+  tokenParams?(grant: OAuthGrantType, connection: OAuthConnection): Readonly<Record<string, string>>;
+  /**
+   * Vendor URLs the authorization callback names (`auth`/`api`), e.g. the accounts server of the
+   * data centre the user signed in at. The callback's query is the browser's say-so: the routes put
+   * these through the SSRF guard like any vendor URL before the code exchange, and store them with
+   * the connection, so its refreshes go to the same server. Default: none.
+   */
+  callbackVendorUrls?(query: Readonly<Record<string, unknown>>): Readonly<Record<string, string>>;
 }

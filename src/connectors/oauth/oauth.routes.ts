@@ -21,11 +21,12 @@ import { type StoredTokens } from '../tokens/credentials';
 import { type OAuthApp, InvalidGrantError } from '../tokens/oauth2-client';
 import { type TokenService } from '../tokens/token.service';
 import { type VendorAccess, oauthClient, vendorAccess } from '../vendor-access';
+import { callbackVendorUrls, checkedVendorUrls } from './callback-urls';
 import { type OAuthStateStore } from './oauth-state';
 
 /**
  * `GET /oauth/:crm/start` and `GET /oauth/:crm/callback`: connecting a CRM through the vendor's OAuth
- * web-server flow. The lead mounts the router at the root of the gateway's HTTP app.
+ * web-server flow, mounted at the root of the gateway's HTTP app.
  *
  * Both change state (they create or re-authorize a connection), so they follow the rule of GraphQL
  * mutations: a `read_write` key. start checks the key; callback (which carries no key: the browser
@@ -58,7 +59,7 @@ export interface OAuthRoutesOptions {
   authenticate: (req: Request) => Promise<{ keyId: string; tenantId: string; scope: ApiKeyScope } | null>;
   /** The key that started a flow, as it is now: null when it was revoked since. */
   currentKey: (keyId: string) => Promise<{ tenantId: string; scope: ApiKeyScope } | null>;
-  /** Told after a connection was created or re-authorized (the lead publishes connection events). */
+  /** Told after a connection was created or re-authorized (connection events are published from here). */
   onConnected?: (connection: ConnectionView, change: 'CREATED' | 'REAUTHORIZED') => Promise<void>;
   transport?: HttpTransport;
   logger?: Logger;
@@ -98,10 +99,7 @@ export function createOAuthRouter(options: OAuthRoutesOptions): Router {
     const access = namesNoUrls
       ? defaultAccess(decl, vendorUrls, options.policy)
       : vendorAccess({ crm: decl.kind, vendorUrls, policy: options.policy, storedFor: storedOnly });
-    const { hosts } = access;
-    const checkedUrls: Record<string, string> = {};
-    if (vendorUrls.auth) checkedUrls.auth = hosts.auth;
-    if (vendorUrls.api && hosts.api) checkedUrls.api = hosts.api;
+    const checkedUrls = checkedVendorUrls(vendorUrls, access.hosts);
 
     const state = await options.states.issue({
       tenantId: auth.tenantId,
@@ -141,7 +139,15 @@ export function createOAuthRouter(options: OAuthRoutesOptions): Router {
     const code = optionalString(q.code, 'code', 4096);
     if (!code) throw new BadUserInputError(`the callback carries no authorization code`);
 
-    const access = vendorAccess({ crm: decl.kind, vendorUrls: flow.vendorUrls, policy: options.policy });
+    // A vendor may name more URLs on the way back (its data centre's accounts server): checked like
+    // start's, they serve the code exchange and are stored, so refreshes go to the same server.
+    const named = callbackVendorUrls(crmDefinition(decl.kind), flow.vendorUrls, q);
+    const access = vendorAccess({
+      crm: decl.kind,
+      vendorUrls: named ?? flow.vendorUrls,
+      policy: options.policy,
+    });
+    const vendorUrls = named ? checkedVendorUrls(named, access.hosts) : flow.vendorUrls;
     const client = oauthClient(access, app, options);
     const grant = await client.exchangeCode(code).catch((err: unknown) => {
       if (err instanceof InvalidGrantError) {
@@ -163,7 +169,7 @@ export function createOAuthRouter(options: OAuthRoutesOptions): Router {
     const identity = await identifyAccount({
       crm: decl.kind,
       credentials: tokens,
-      vendorUrls: flow.vendorUrls,
+      vendorUrls,
       policy: options.policy,
       transport: options.transport,
       logger: options.logger,
@@ -185,6 +191,9 @@ export function createOAuthRouter(options: OAuthRoutesOptions): Router {
       await options.tokens.storeGrant(existing.id, { ...previous, ...tokens } as StoredTokens);
       const patch: Parameters<OAuthRoutesOptions['connections']['update']>[1] = {};
       if (!existing.externalAccountId && accountId) patch.externalAccountId = accountId;
+      if (named && JSON.stringify(vendorUrls) !== JSON.stringify(existing.vendorUrls)) {
+        patch.vendorUrls = vendorUrls;
+      }
       if (Object.entries(learned).some(([k, v]) => existing.settings[k] !== v)) {
         patch.settings = { ...existing.settings, ...learned };
       }
@@ -205,7 +214,7 @@ export function createOAuthRouter(options: OAuthRoutesOptions): Router {
         displayName: flow.displayName ?? decl.displayName,
         credentials: tokens,
         externalAccountId: accountId ?? null,
-        vendorUrls: flow.vendorUrls,
+        vendorUrls,
         settings: learned,
       });
       await options.tokens.indexExpiry(connection.id, tokens);

@@ -1,5 +1,10 @@
 import { CrmError, CrmUpstreamError } from '../../errors';
-import { type CrmDefinition, type OAuthConnection, type TokenResponseBody } from '../definition';
+import {
+  type CrmDefinition,
+  type OAuthConnection,
+  type OAuthGrantType,
+  type TokenResponseBody,
+} from '../definition';
 import { type HttpTransport } from '../http/http.types';
 import { VendorHttpClient } from '../http/vendor-client';
 import { type VendorUrlPolicy, checkTokenApiBase } from '../ssrf';
@@ -95,7 +100,10 @@ export class OAuth2Client {
 
   /** The vendor's authorize URL for a browser redirect. */
   authorizeUrl(state: string): string {
-    const url = new URL(this.oauth.authorizePath, this.options.hosts.auth);
+    const built = this.options.definition.oauth?.authorizeUrl;
+    const url = built
+      ? new URL(built(this.connection))
+      : new URL(this.oauth.authorizePath, this.options.hosts.auth);
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('client_id', this.options.app.clientId);
     url.searchParams.set('redirect_uri', this.options.app.redirectUri);
@@ -117,8 +125,9 @@ export class OAuth2Client {
     return this.grant({ grant_type: 'client_credentials' });
   }
 
-  private async grant(params: Record<string, string>): Promise<TokenGrant> {
-    const form: Record<string, string> = { ...params };
+  private async grant(params: Record<string, string> & { grant_type: OAuthGrantType }): Promise<TokenGrant> {
+    const extra = this.options.definition.oauth?.tokenParams?.(params.grant_type, this.connection);
+    const form: Record<string, string> = { ...extra, ...params };
     const headers: Record<string, string> = {};
     if (this.oauth.clientAuth === 'basic') {
       const basic = Buffer.from(
