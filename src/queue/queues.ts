@@ -19,9 +19,14 @@ export interface QueueFactoryOptions {
  * Creates Bull queues that share one client and one subscriber connection per process (Bull would
  * otherwise open three connections per queue). Bull requires its blocking client to have no retry
  * limit and no ready check.
+ *
+ * With `createClient` given, Bull closes none of the clients it got from it (it only closes those it
+ * made itself), so every client made here is closed in {@link close} — the blocking ones included,
+ * which Bull even reconnects while it pauses a queue on close.
  */
 export class QueueFactory {
   private readonly shared: { client?: Redis; subscriber?: Redis } = {};
+  private readonly blocking: Redis[] = [];
   private readonly queues = new Map<string, Queue>();
 
   constructor(private readonly options: QueueFactoryOptions) {}
@@ -39,8 +44,17 @@ export class QueueFactory {
   }
 
   private redis(type: 'client' | 'subscriber' | 'bclient'): Redis {
-    const opts: RedisOptions = { maxRetriesPerRequest: null, enableReadyCheck: false };
-    if (type === 'bclient') return new Redis(this.options.redisUrl, opts);
+    const opts: RedisOptions = {
+      maxRetriesPerRequest: null,
+      enableReadyCheck: false,
+      // Named so `CLIENT LIST` shows whose connection it is (and a test can see that close ends it).
+      connectionName: `${this.options.prefix}:bull-${type}`,
+    };
+    if (type === 'bclient') {
+      const client = new Redis(this.options.redisUrl, opts);
+      this.blocking.push(client);
+      return client;
+    }
     this.shared[type] ??= new Redis(this.options.redisUrl, opts);
     return this.shared[type];
   }
@@ -48,7 +62,8 @@ export class QueueFactory {
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();
-    if (this.shared.client) disconnectRedis(this.shared.client);
-    if (this.shared.subscriber) disconnectRedis(this.shared.subscriber);
+    const { client, subscriber } = this.shared;
+    this.shared.client = this.shared.subscriber = undefined;
+    for (const c of [client, subscriber, ...this.blocking.splice(0)]) if (c) disconnectRedis(c);
   }
 }
