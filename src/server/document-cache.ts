@@ -17,16 +17,25 @@ import { BoundedLru } from './bounded-lru';
 export interface DocumentCacheBounds {
   /** @defaultValue 1000 */
   maxDocuments: number;
-  /** Sum of the cached documents' texts, in UTF-16 bytes. @defaultValue 4 MiB */
-  maxTextBytes: number;
-  /** A longer text is parsed and validated on every send, never kept. @defaultValue 64 KiB */
-  maxDocumentBytes: number;
+  /**
+   * Estimated heap of the kept documents, {@link AST_BYTES_PER_CHAR} per character of their texts.
+   * @defaultValue 32 MiB (Apollo's own document store keeps about 30 MiB)
+   */
+  maxBytes: number;
+  /** A longer text is parsed and validated on every send, never kept. @defaultValue 32 Ki characters */
+  maxDocumentChars: number;
 }
+
+/**
+ * Heap a parsed document takes per character of its text: graphql-js 16 nodes with locations, measured
+ * at about 78 bytes a character for typical read queries (the text itself is a small part of it).
+ */
+export const AST_BYTES_PER_CHAR = 80;
 
 export const DEFAULT_DOCUMENT_CACHE_BOUNDS: DocumentCacheBounds = {
   maxDocuments: 1000,
-  maxTextBytes: 4 * 1024 * 1024,
-  maxDocumentBytes: 64 * 1024,
+  maxBytes: 32 * 1024 * 1024,
+  maxDocumentChars: 32 * 1024,
 };
 
 export type PreparedDocument =
@@ -37,10 +46,10 @@ export type PreparedDocument =
 /**
  * Parses and validates a query against one schema and rule set, keeping valid documents by text. Only
  * documents that validated are kept: an invalid one is parsed and validated again on every send (a
- * rejected document costs its sender the work, and fills nothing). A kept document's AST is a few
- * times its text (graphql-js nodes with locations), so memory is bounded by a small multiple of
- * `maxTextBytes`. The same text always maps to the same DocumentNode while it is kept, which is what
- * lets the operation checks' own cache (src/server/variables.ts) hit.
+ * rejected document costs its sender the work, and fills nothing). Memory: at most `maxBytes` of
+ * estimated heap and `maxDocuments` documents, whatever a client sends. The same text always maps to
+ * the same DocumentNode while it is kept, which is what lets the operation checks' own cache
+ * (src/server/variables.ts) hit.
  */
 export class DocumentCache {
   private readonly documents: BoundedLru<DocumentNode>;
@@ -50,7 +59,7 @@ export class DocumentCache {
     private readonly rules: readonly ValidationRule[],
     private readonly bounds: DocumentCacheBounds = DEFAULT_DOCUMENT_CACHE_BOUNDS,
   ) {
-    this.documents = new BoundedLru(bounds.maxDocuments, bounds.maxTextBytes);
+    this.documents = new BoundedLru(bounds.maxDocuments, bounds.maxBytes);
   }
 
   get size(): number {
@@ -89,8 +98,9 @@ export class DocumentCache {
         ),
       };
     }
-    const bytes = 2 * query.length;
-    if (bytes <= this.bounds.maxDocumentBytes) this.documents.set(query, document, bytes);
+    if (query.length <= this.bounds.maxDocumentChars) {
+      this.documents.set(query, document, AST_BYTES_PER_CHAR * query.length);
+    }
     return { document };
   }
 }

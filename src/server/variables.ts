@@ -73,9 +73,10 @@ function stripValue(message: string): string {
  * DocumentNode for the same text); the variables are part of the key because the page-size and
  * complexity checks read them (`first: $n`, a list's length).
  *
- * Memory bound: at most {@link MAX_CHECKED} results and {@link MAX_CHECKED_BYTES} of keys (results are
- * null or one error of a few hundred bytes: about 2.5 MiB more at most). Variables over
- * {@link MAX_CACHED_VARIABLES_CHARS} characters of JSON are checked every time, never kept.
+ * Memory bound: at most {@link MAX_CHECKED} verdicts and {@link MAX_CHECKED_BYTES} counted as two bytes
+ * a key character plus {@link RESULT_BYTES} a verdict (null, or one error of a few hundred bytes).
+ * Variables over {@link MAX_CACHED_VARIABLES_CHARS} characters of JSON are checked every time, never
+ * kept, so one verdict's key stays under about 8 KiB.
  */
 const MAX_CHECKED = 5000;
 const MAX_CHECKED_BYTES = 8 * 1024 * 1024;

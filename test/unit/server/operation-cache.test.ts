@@ -1,6 +1,6 @@
 import { buildSchema, specifiedRules } from 'graphql';
 import { BoundedLru } from '../../../src/server/bounded-lru';
-import { DocumentCache } from '../../../src/server/document-cache';
+import { AST_BYTES_PER_CHAR, DocumentCache } from '../../../src/server/document-cache';
 import { type OperationLimits } from '../../../src/server/limits';
 import { checkOperation } from '../../../src/server/variables';
 
@@ -69,16 +69,17 @@ describe('DocumentCache (the WebSocket path)', () => {
   });
 
   it('stays within its bounds whatever distinct documents arrive', () => {
-    const bounds = { maxDocuments: 5, maxTextBytes: 400, maxDocumentBytes: 200 };
+    // Each of these texts is about 40 characters: about 3,200 estimated bytes.
+    const text = (i: number) => `query Q${i} { contacts { nodes { id } } }`;
+    const bounds = { maxDocuments: 5, maxBytes: 10 * AST_BYTES_PER_CHAR * 45, maxDocumentChars: 100 };
     const cache = new DocumentCache(schema, specifiedRules, bounds);
-    for (let i = 0; i < 50; i++) cache.prepare(`query Q${i} { contacts { nodes { id } } }`);
+    for (let i = 0; i < 50; i++) cache.prepare(text(i));
     expect(cache.size).toBe(5);
-    // About 80 bytes each: five fit in 400; a text over 200 bytes is never kept.
     const long = `query ${'L'.repeat(120)} { contacts { nodes { id } } }`;
     const [a, b] = [cache.prepare(long), cache.prepare(long)];
     expect(a.errors === undefined && b.errors === undefined && a.document !== b.document).toBe(true);
-    const small = new DocumentCache(schema, specifiedRules, { ...bounds, maxTextBytes: 100 });
-    for (let i = 0; i < 50; i++) small.prepare(`query Q${i} { contacts { nodes { id } } }`);
+    const small = new DocumentCache(schema, specifiedRules, { ...bounds, maxBytes: AST_BYTES_PER_CHAR * 45 });
+    for (let i = 0; i < 50; i++) small.prepare(text(i));
     expect(small.size).toBe(1);
   });
 });
