@@ -12,6 +12,7 @@ import {
 import { request } from '../support/gateway';
 import { type ReadStack, type ReadTenant, startReadStack } from '../../support/read-stack';
 import { testStoreUrls, uniqueName } from '../../support/stores';
+import { within } from '../../support/within';
 import { storeCommandsIssued } from '../../../src/store/command-count';
 
 jest.setTimeout(60_000);
@@ -43,19 +44,6 @@ afterAll(async () => {
   await peer?.close();
   await stack?.close();
 });
-
-async function withinOneSecond(check: () => Promise<void>): Promise<void> {
-  const until = Date.now() + 1000;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (err) {
-      if (Date.now() >= until) throw err;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
 
 /** MongoDB commands both in-process gateways sent while `fn` ran (nothing else runs meanwhile). */
 async function storeCommandsDuring(fn: () => Promise<unknown>): Promise<number> {
@@ -125,7 +113,7 @@ describe('changes reach both gateways within 1 s', () => {
     );
     expect(updated.body.data?.updateFieldMapping.version).toBe(1);
     expect(await version(stack.url)).toBe(1);
-    await withinOneSecond(async () => expect(await version(peer.url)).toBe(1));
+    await within(1000, async () => expect(await version(peer.url)).toBe(1));
   });
 
   it('a deleted connection is refused on both gateways, and never shown to another tenant meanwhile', async () => {
@@ -141,7 +129,7 @@ describe('changes reach both gateways within 1 s', () => {
     const deleted = await request(peer.url, DeleteConnectionDocument, { id }, { key: t.key });
     expect(deleted.body.errors).toBeUndefined();
     for (const url of [stack.url, peer.url]) {
-      await withinOneSecond(async () => {
+      await within(1000, async () => {
         expect((await status(url, t.key)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
       });
     }
@@ -174,7 +162,7 @@ describe('changes reach both gateways within 1 s', () => {
       },
     });
     for (const url of [stack.url, peer.url]) {
-      await withinOneSecond(async () => expect((await ask(url)).status).toBe(401));
+      await within(1000, async () => expect((await ask(url)).status).toBe(401));
     }
   });
 });

@@ -8,6 +8,7 @@ import { openStore, type Store } from '../../../src/store';
 import { storeChangesChannel } from '../../../src/store/changes';
 import { countStoreCommands } from '../../../src/store/command-count';
 import { testStoreUrls, uniqueName } from '../../support/stores';
+import { within } from '../../support/within';
 
 /**
  * Two processes' stores on one database and one Redis prefix (a gateway and a worker, or two gateways),
@@ -31,20 +32,6 @@ describe('per-process store caches', () => {
       keyRing,
       changes: { redis, redisPrefix: prefix, logger },
     });
-  }
-
-  /** Polls `check` for up to 1 s; the last attempt's failure is the test's. */
-  async function withinOneSecond(check: () => Promise<void>): Promise<void> {
-    const until = Date.now() + 1000;
-    for (;;) {
-      try {
-        await check();
-        return;
-      } catch (err) {
-        if (Date.now() >= until) throw err;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }
   }
 
   beforeAll(async () => {
@@ -103,7 +90,7 @@ describe('per-process store caches', () => {
     await other.fieldMappings.replace(tenantA, id, 'contact', []);
     // The writer reads its own write with no wait: the acknowledged update is never older in memory.
     expect(await other.fieldMappings.find(id, 'contact')).toMatchObject({ version: 1 });
-    await withinOneSecond(async () => {
+    await within(1000, async () => {
       expect(await gateway.fieldMappings.find(id, 'contact')).toMatchObject({ version: 1 });
     });
   });
@@ -114,7 +101,7 @@ describe('per-process store caches', () => {
     await gateway.connections.getCredentials(id);
     expect(gateway.connections.holdsCredentials(id)).toBe(true);
     await other.connections.deleteForTenant(tenantA, id);
-    await withinOneSecond(async () => {
+    await within(1000, async () => {
       await expect(gateway.connections.getForTenant(tenantA, id)).rejects.toBeInstanceOf(NotFoundError);
     });
     expect(gateway.connections.holdsCredentials(id)).toBe(false);
@@ -125,7 +112,7 @@ describe('per-process store caches', () => {
     const id = await connection();
     expect((await gateway.connections.getById(id)).status).toBe('ACTIVE');
     await other.connections.setStatus(id, 'NEEDS_REAUTH', 'refused');
-    await withinOneSecond(async () => {
+    await within(1000, async () => {
       expect((await gateway.connections.getById(id)).status).toBe('NEEDS_REAUTH');
     });
   });
@@ -140,7 +127,7 @@ describe('per-process store caches', () => {
       refreshToken: 'r2',
     });
     expect(await other.connections.getCredentials(id)).toMatchObject({ accessToken: 'second' });
-    await withinOneSecond(async () => {
+    await within(1000, async () => {
       const { result, commands } = await countStoreCommands(() => gateway.connections.getCredentials(id));
       expect(result).toMatchObject({ accessToken: 'second', refreshToken: 'r2' });
       expect(commands).toBe(0);
