@@ -105,8 +105,15 @@ export class StoreChangeFeed implements CacheFeed {
     this.subscriber.on('close', () => {
       this.subscribed = false;
     });
-    this.subscriber.on('connect', () => void this.subscribe());
     this.subscriber.on('message', (_channel: string, message: string) => this.receive(message));
+    // The first SUBSCRIBE also opens the connection (the client may be lazy); after a reconnect we
+    // subscribe again to learn when messages flow once more.
+    let connectedBefore = false;
+    this.subscriber.on('connect', () => {
+      if (connectedBefore) void this.subscribe();
+      connectedBefore = true;
+    });
+    void this.subscribe();
   }
 
   get live(): boolean {

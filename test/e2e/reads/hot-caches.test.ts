@@ -39,6 +39,8 @@ beforeAll(async () => {
     },
   });
   peer = await stack.peer();
+  // Both gateways must hear changes: a cache that merely expired would also pass "within 1 s".
+  await within(5000, async () => expect(stack.ctx.store.changes?.live).toBe(true));
 });
 afterAll(async () => {
   await peer?.close();
