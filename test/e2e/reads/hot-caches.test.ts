@@ -13,7 +13,7 @@ import { request } from '../support/gateway';
 import { type ReadStack, type ReadTenant, startReadStack } from '../../support/read-stack';
 import { testStoreUrls, uniqueName } from '../../support/stores';
 import { within } from '../../support/within';
-import { storeCommandsIssued } from '../../../src/store/command-count';
+import { storeCommandsIssued, storeCommandsPerOperation } from '../../../src/store/command-count';
 
 jest.setTimeout(60_000);
 
@@ -54,6 +54,12 @@ async function storeCommandsDuring(fn: () => Promise<unknown>): Promise<number> 
   return storeCommandsIssued() - before;
 }
 
+/** Operations the `cgw_store_commands_per_operation` histogram counted in its `le="0"` bucket. */
+async function operationsWithNoStoreCommand(): Promise<number> {
+  const { values } = await storeCommandsPerOperation.get();
+  return values.find((v) => v.metricName?.endsWith('_bucket') && v.labels.le === 0)?.value ?? 0;
+}
+
 describe('warm requests', () => {
   let t: ReadTenant;
   beforeAll(async () => {
@@ -71,7 +77,10 @@ describe('warm requests', () => {
       expect(res.body.errors).toBeUndefined();
     };
     expect(await storeCommandsDuring(ask)).toBeGreaterThan(0); // cold: key, connection, mapping
+    const zeroBefore = await operationsWithNoStoreCommand();
     expect(await storeCommandsDuring(ask)).toBe(0);
+    // …and the gateway's own per-operation histogram saw an operation with no command.
+    expect(await operationsWithNoStoreCommand()).toBe(zeroBefore + 1);
   });
 
   it.each(['salesforce', 'hubspot'] as const)(
