@@ -89,13 +89,18 @@ export class StoreChangeFeed implements CacheFeed {
   private readonly listeners = new Set<StoreChangeListener>();
   private readonly subscriber: Redis;
   private subscribed = false;
+  /** Bumped when the connection drops: a SUBSCRIBE answered on an earlier connection proves nothing. */
+  private connection = 0;
   private closed = false;
 
   constructor(private readonly options: StoreChangeFeedOptions) {
     // No ready check: see src/events/pubsub.ts (a SUBSCRIBE in the gap after connect breaks it).
     // Named, so an operator (or a test) can tell it in CLIENT LIST.
+    // No retry limit or command timeout: a SUBSCRIBE sent while Redis is away waits for it instead of failing.
     this.subscriber = options.redis.duplicate({
       enableReadyCheck: false,
+      maxRetriesPerRequest: null,
+      commandTimeout: undefined,
       connectionName: `${options.redisPrefix}:store-changes`,
     });
     this.subscriber.on('error', (err: Error) =>
@@ -104,15 +109,12 @@ export class StoreChangeFeed implements CacheFeed {
     // From the moment the connection drops, messages may be lost: entries fall to the outage bound.
     this.subscriber.on('close', () => {
       this.subscribed = false;
+      this.connection += 1;
     });
     this.subscriber.on('message', (_channel: string, message: string) => this.receive(message));
-    // The first SUBSCRIBE also opens the connection (the client may be lazy); after a reconnect we
-    // subscribe again to learn when messages flow once more.
-    let connectedBefore = false;
-    this.subscriber.on('connect', () => {
-      if (connectedBefore) void this.subscribe();
-      connectedBefore = true;
-    });
+    // The first SUBSCRIBE also opens the connection (the client may be lazy). Whenever the connection is
+    // ready again we subscribe again, which is idempotent: it tells us when messages flow once more.
+    this.subscriber.on('ready', () => void this.subscribe());
     void this.subscribe();
   }
 
@@ -149,6 +151,7 @@ export class StoreChangeFeed implements CacheFeed {
   }
 
   private async subscribe(): Promise<void> {
+    const connection = this.connection;
     try {
       // ioredis re-subscribes by itself after a reconnect; subscribing again is harmless and tells us when.
       await this.subscriber.subscribe(storeChangesChannel(this.options.redisPrefix));
@@ -160,7 +163,7 @@ export class StoreChangeFeed implements CacheFeed {
         );
       return;
     }
-    if (this.closed) return;
+    if (this.closed || connection !== this.connection) return;
     // Whatever was published while we were not subscribed is lost: forget everything.
     this.subscribed = true;
     this.dispatch(null);
