@@ -12,13 +12,21 @@
  *   @apollo/server on the same express integration, serving schema/schema.graphql from SDL with plain
  *   resolvers that do the same store reads, with the gateway's Apollo settings that cost per request
  *   (no cache-control plugin, no APQ) so only the gateway's own work differs.
+ * - `reads.hot.*`: the same gateway rounds read against `reads.apollo_static.*`, a bare @apollo/server
+ *   answering `fieldMapping` from memory (bench/support/static-apollo.ts: the ceiling of this stack);
+ *   `reads.hot.store_calls_per_op`: MongoDB commands the gateway's process started per request over
+ *   its rounds (driver command monitoring; warm-up requests counted on both sides).
+ * - `reads.e2e.overhead_ms.p50` / `.p99`: `contacts(first: 100) { deals { contacts } }` on Salesforce,
+ *   one at a time, the gateway's latency minus the time the sandboxes spent on the calls of its
+ *   critical path (the union of the logged calls' busy intervals: parallel batches count once);
+ *   `reads.e2e.store_calls_per_op`: the MongoDB commands its gateway started per such request.
  * A request that fails (in a call figure or in any load round) fails the bench: no figure is printed
  * from a run that did not do the work it claims.
  * Both servers run in one child process so the load generator does not share their event loop;
  * stores are embedded (or MONGODB_URI / REDIS_URL), traffic stays on loopback, bounded in time.
  *   --connections=N  concurrent HTTP clients (default 16)   --seconds=N  per measured run (default 4)
- *   --rounds=N       interleaved rounds per server, the median counts (default 7); the share of bare
- *                    Apollo is the median of the rounds' own gateway/bare ratios
+ *   --rounds=N       interleaved rounds per server, the median counts (default 7); each share is the
+ *                    median of the rounds' own gateway/peer ratios   --samples=N  e2e requests (default 60)
  */
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
@@ -47,8 +55,11 @@ import { authenticate } from '../src/server/auth';
 import { formatGatewayError } from '../src/server/format-error';
 import { startGatewayServer } from '../src/server/http-server';
 import { type ReadCrm, type ReadStack, startReadStack } from '../test/support/read-stack';
+import { e2eOverhead } from './support/e2e-overhead';
 import { type LoadResult, postLoad } from './support/http-load';
 import { REQUEST_LIMITS_OFF } from './support/request-limits';
+import { startStaticApollo } from './support/static-apollo';
+import { countStoreCommands, withCommandMonitoring } from './support/store-commands';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -99,7 +110,7 @@ function callsOf(stack: ReadStack, crm: ReadCrm): { data: number; metadata: numb
 
 async function callFigures(mongodbUri: string, redisUrl: string): Promise<void> {
   const stack = await startReadStack({
-    mongodbUri,
+    mongodbUri: withCommandMonitoring(mongodbUri),
     redisUrl,
     name: `benchreads_${process.pid}`,
     orgs: {
@@ -131,11 +142,10 @@ async function callFigures(mongodbUri: string, redisUrl: string): Promise<void> 
     // The same schema and resolvers, with the read loaders' batching and caching off.
     const auth = { keyId: 'bench', tenantId: tenant.tenantId, scope: 'read' as const };
     const unbatched: Exec = async (query, variables) => {
-      const base = createRequestContext({ app: stack.ctx, pubsub }, auth);
-      const contextValue = {
-        ...base,
+      // Assigned, not spread: the context's logger is a prototype getter a spread would drop.
+      const contextValue = Object.assign(createRequestContext({ app: stack.ctx, pubsub }, auth), {
         loaders: createLoaders({ app: stack.ctx, auth, reads: { batching: false } }),
-      };
+      });
       const res = await plain.executeOperation({ query, variables }, { contextValue });
       return (res.body.kind === 'single' ? res.body.singleResult : {}) as Record<string, unknown>;
     };
@@ -183,6 +193,12 @@ async function callFigures(mongodbUri: string, redisUrl: string): Promise<void> 
         print('calls_nodataloader', 'lookup500', n2.calls);
       }
     }
+    await e2eOverhead(
+      { stack, exec: overHttp, storeCommands: countStoreCommands(stack.ctx.store.conn) },
+      NESTED,
+      { c: tenant.connections.salesforce },
+      arg('samples', 60),
+    );
   } finally {
     await plain.stop();
     await pubsub.close();
@@ -190,9 +206,14 @@ async function callFigures(mongodbUri: string, redisUrl: string): Promise<void> 
   }
 }
 
+/** The servers of a load round: the gateway, bare Apollo with the same store reads, Apollo from memory. */
+const PEERS = ['gateway', 'bare', 'static'] as const;
+type Peer = (typeof PEERS)[number];
+
 interface OverheadTarget {
   gatewayUrl: string;
   bareUrl: string;
+  staticUrl: string;
   key: string;
   connectionId: string;
 }
@@ -221,10 +242,18 @@ async function serve(): Promise<void> {
     credentials: { authKind: 'oauth2_code', accessToken: 'unused' },
   });
   const gateway = await startGatewayServer(ctx, { host: '127.0.0.1', port: 0 });
+  const storeCommands = countStoreCommands(ctx.store.conn);
+  process.on('message', () => process.send?.({ storeCommands: storeCommands() }));
 
   const mappings = storedMappingSource(ctx.store.fieldMappings);
+  const typeDefs = fs.readFileSync(path.join(ROOT, 'schema/schema.graphql'), 'utf8');
+  const view = toFieldMappingView(
+    connection.id,
+    await mappings.effective(connection.crm, connection.id, 'contact'),
+  );
+  const staticApollo = await startStaticApollo(typeDefs, view);
   const bare = new ApolloServer<{ tenantId: string | null }>({
-    typeDefs: fs.readFileSync(path.join(ROOT, 'schema/schema.graphql'), 'utf8'),
+    typeDefs,
     // As the gateway (src/server/http-server.ts): neither sets cache hints nor takes persisted queries,
     // so both skip the work; otherwise bare Apollo would pay for plugins the gateway turned off.
     persistedQueries: false,
@@ -260,6 +289,7 @@ async function serve(): Promise<void> {
   process.send?.({
     gatewayUrl: `${gateway.url}/graphql`,
     bareUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+    staticUrl: staticApollo.url,
     key,
     connectionId: connection.id,
   } satisfies OverheadTarget);
@@ -270,7 +300,7 @@ async function overheadFigures(mongodbUri: string, redisUrl: string): Promise<vo
   const seconds = arg('seconds', 4);
   const child = fork(__filename, ['--serve'], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, MONGODB_URI: mongodbUri, REDIS_URL: redisUrl },
+    env: { ...process.env, MONGODB_URI: withCommandMonitoring(mongodbUri), REDIS_URL: redisUrl },
   });
   try {
     const target = await new Promise<OverheadTarget>((resolve, reject) => {
@@ -283,13 +313,25 @@ async function overheadFigures(mongodbUri: string, redisUrl: string): Promise<vo
       variables: { c: target.connectionId },
     });
     const headers = { authorization: `Bearer ${target.key}` };
-    // Interleaved rounds, so drift on a shared machine hits both servers alike; the median round counts.
+    // Interleaved rounds, so drift on a shared machine hits every server alike; the median round counts.
+    const urls: Record<Peer, string> = {
+      gateway: target.gatewayUrl,
+      bare: target.bareUrl,
+      static: target.staticUrl,
+    };
     const rounds = arg('rounds', 7);
-    const runs: Record<'gateway' | 'bare', LoadResult[]> = { gateway: [], bare: [] };
+    const runs: Record<Peer, LoadResult[]> = { gateway: [], bare: [], static: [] };
+    const storeCommands = () =>
+      new Promise<number>((resolve) => {
+        child.once('message', (m) => resolve((m as { storeCommands: number }).storeCommands));
+        child.send('storeCommands');
+      });
+    let gatewayCommands = 0;
     for (let i = 0; i < rounds; i++) {
-      for (const server of ['gateway', 'bare'] as const) {
-        const url = server === 'gateway' ? target.gatewayUrl : target.bareUrl;
-        const result = await postLoad(url, body, headers, connections, seconds);
+      for (const server of PEERS) {
+        const before = server === 'gateway' ? await storeCommands() : 0;
+        const result = await postLoad(urls[server], body, headers, connections, seconds);
+        if (server === 'gateway') gatewayCommands += (await storeCommands()) - before;
         // A failed request is cheap (an error answer) and would flatter the rps: no figures then.
         if (result.failed > 0) {
           throw new Error(`round ${i + 1}: ${result.failed} requests to the ${server} server failed`);
@@ -298,17 +340,29 @@ async function overheadFigures(mongodbUri: string, redisUrl: string): Promise<vo
       }
     }
     const median = (rs: LoadResult[]) => [...rs].sort((a, b) => a.rps - b.rps)[Math.floor(rs.length / 2)]!;
+    // Each share is the median of each round's own ratio: the runs of a round are back to back, so
+    // drift of the shared machine (and of the store both read) cancels within the round.
+    const share = (peer: Peer) => {
+      const ratios = runs.gateway.map((r, i) => r.rps / runs[peer][i]!.rps).sort((x, y) => x - y);
+      return (100 * ratios[Math.floor(ratios.length / 2)]!).toFixed(1);
+    };
     const g = median(runs.gateway);
     const b = median(runs.bare);
-    // The share is the median of each round's own ratio: the two runs of a round are back to back, so
-    // drift of the shared machine (and of the store both read) cancels within the pair.
-    const ratios = runs.gateway.map((r, i) => r.rps / runs.bare[i]!.rps).sort((x, y) => x - y);
-    const share = ratios[Math.floor(ratios.length / 2)]!;
+    const st = median(runs.static);
+    const gatewayRequests = runs.gateway.reduce((n, r) => n + r.sent, 0);
     console.log(`BENCH reads.overhead.rps ${Math.round(g.rps)} req/s`);
     console.log(`BENCH reads.overhead.p99_ms ${g.p99.toFixed(2)} ms`);
     console.log(`BENCH reads.bare_apollo.rps ${Math.round(b.rps)} req/s`);
     console.log(`BENCH reads.bare_apollo.p99_ms ${b.p99.toFixed(2)} ms`);
-    console.log(`BENCH reads.overhead.share_of_bare ${(100 * share).toFixed(1)} %`);
+    console.log(`BENCH reads.overhead.share_of_bare ${share('bare')} %`);
+    console.log(`BENCH reads.hot.rps ${Math.round(g.rps)} req/s`);
+    console.log(`BENCH reads.hot.p99_ms ${g.p99.toFixed(2)} ms`);
+    console.log(`BENCH reads.apollo_static.rps ${Math.round(st.rps)} req/s`);
+    console.log(`BENCH reads.apollo_static.p99_ms ${st.p99.toFixed(2)} ms`);
+    console.log(`BENCH reads.hot.share_of_static ${share('static')} %`);
+    console.log(
+      `BENCH reads.hot.store_calls_per_op ${(gatewayCommands / gatewayRequests).toFixed(2)} commands`,
+    );
   } finally {
     child.kill();
   }
@@ -328,6 +382,8 @@ async function main(): Promise<void> {
 }
 
 if (process.argv.includes('--serve')) {
+  // Exit normally when the parent ends the child, so `node --cpu-prof` writes the child's profile too.
+  process.once('SIGTERM', () => process.exit(0));
   serve().catch((err: unknown) => {
     console.error(err);
     process.exit(1);

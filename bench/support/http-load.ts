@@ -6,6 +6,8 @@ export interface LoadResult {
   p50: number;
   p99: number;
   failed: number;
+  /** Every answer received, warm-up included: what the server handled while the load ran. */
+  sent: number;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -27,6 +29,7 @@ export async function postLoad(
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const latencies: number[] = [];
   let failed = 0;
+  let sent = 0;
   let measuring = false;
   const once = (): Promise<void> =>
     new Promise((resolve) => {
@@ -44,6 +47,7 @@ export async function postLoad(
           let text = '';
           res.on('data', (c: Buffer) => (text += c.toString()));
           res.on('end', () => {
+            sent++;
             if (measuring) {
               if (res.statusCode === 200 && !text.includes('"errors"'))
                 latencies.push(performance.now() - started);
@@ -77,5 +81,6 @@ export async function postLoad(
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     failed,
+    sent,
   };
 }

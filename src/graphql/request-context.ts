@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { type OperationDeadline, operationDeadline } from '../vendor-calls/deadline';
+import { type OperationDeadline } from '../vendor-calls/deadline';
 import { type GatewayPubSub } from '../events/pubsub';
 import { type Logger } from '../logger';
 import { type AppContext } from '../runtime/context';
@@ -41,22 +41,65 @@ export interface RequestContext extends GatewayServices {
   logger: Logger;
 }
 
-export function createRequestContext(services: GatewayServices, auth: Auth | null): RequestContext {
-  const requestId = crypto.randomUUID();
-  // Made on first use: a pino child costs tens of µs (a few % of a simple read in bench:reads), and an
-  // operation that logs nothing at the configured level needs none.
-  let logger: Logger | undefined;
-  const deadline = operationDeadline(services.app.env.OPERATION_TIMEOUT_MS);
+/**
+ * The context's lazy parts live on the prototype: Apollo copies the context it is given for each
+ * request (`Object.assign(Object.create(proto), ctx)`), which calls every own getter — an own `logger`
+ * getter built a pino child per request whether anything logged or not. A prototype getter survives
+ * that copy unevaluated.
+ */
+class OperationContext implements RequestContext {
+  declare app: AppContext;
+  declare pubsub: GatewayPubSub;
+  readonly loaders: Loaders;
+  /** A pino child costs tens of µs: made on first use, and an operation that logs nothing needs none. */
+  private madeLogger: Logger | undefined;
+
+  constructor(
+    services: GatewayServices,
+    readonly auth: Auth | null,
+    readonly requestId: string,
+    readonly deadline: OperationDeadline,
+  ) {
+    Object.assign(this, services);
+    this.loaders = createLoaders({ app: services.app, auth, deadline });
+  }
+
+  get logger(): Logger {
+    return (this.madeLogger ??= this.app.logger.child({
+      requestId: this.requestId,
+      tenantId: this.auth?.tenantId,
+    }));
+  }
+}
+
+/**
+ * The operation's deadline, its timer started only when something first asks for its signal (a vendor
+ * call): an operation that reads only the store never does, and a timer per operation was a measurable
+ * part of a simple read. It aborts at the same `at` either way.
+ */
+function lazyDeadline(timeoutMs: number): OperationDeadline {
+  const at = Date.now() + timeoutMs;
+  let signal: AbortSignal | undefined;
   return {
-    ...services,
-    auth,
-    requestId,
-    deadline,
-    get logger() {
-      return (logger ??= services.app.logger.child({ requestId, tenantId: auth?.tenantId }));
+    at,
+    timeoutMs,
+    get signal() {
+      const left = at - Date.now();
+      return (signal ??=
+        left > 0
+          ? AbortSignal.timeout(left)
+          : AbortSignal.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')));
     },
-    loaders: createLoaders({ app: services.app, auth, deadline }),
   };
+}
+
+export function createRequestContext(services: GatewayServices, auth: Auth | null): RequestContext {
+  return new OperationContext(
+    services,
+    auth,
+    crypto.randomUUID(),
+    lazyDeadline(services.app.env.OPERATION_TIMEOUT_MS),
+  );
 }
 
 /**
@@ -65,10 +108,10 @@ export function createRequestContext(services: GatewayServices, auth: Auth | nul
  */
 export function eventContext(subscription: RequestContext): RequestContext {
   // Each event is an operation of its own: a fresh deadline, not what is left of the subscription's.
-  const deadline = operationDeadline(subscription.app.env.OPERATION_TIMEOUT_MS);
-  return {
-    ...subscription,
-    deadline,
-    loaders: createLoaders({ app: subscription.app, auth: subscription.auth, deadline }),
-  };
+  return new OperationContext(
+    { app: subscription.app, pubsub: subscription.pubsub },
+    subscription.auth,
+    subscription.requestId,
+    lazyDeadline(subscription.app.env.OPERATION_TIMEOUT_MS),
+  );
 }

@@ -10,6 +10,7 @@ import {
   valueFromAST,
 } from 'graphql';
 import { type AppError, BadUserInputError } from '../errors';
+import { BoundedLru } from './bounded-lru';
 import { describeValue } from './format-error';
 import { checkOperationLimits, type OperationLimits, type OperationToCheck } from './limits';
 
@@ -66,28 +67,42 @@ function stripValue(message: string): string {
 }
 
 /**
- * Results per parsed document (Apollo hands back the same DocumentNode for the same query text), then
- * per operation name and variables: the checks are a pure function of those and the limits, and a
- * client repeating an operation should not pay for three AST walks every time.
+ * The checks are a pure function of the document, the operation name, the variables and the limits,
+ * and a client repeating an operation should not pay for three AST walks every time. Documents are
+ * told apart by identity (Apollo, and the WebSocket path's document cache, hand back the same
+ * DocumentNode for the same text); the variables are part of the key because the page-size and
+ * complexity checks read them (`first: $n`, a list's length).
+ *
+ * Memory bound: at most {@link MAX_CHECKED} verdicts and {@link MAX_CHECKED_BYTES} counted as two bytes
+ * a key character plus {@link RESULT_BYTES} a verdict (null, or one error of a few hundred bytes).
+ * Variables over {@link MAX_CACHED_VARIABLES_CHARS} characters of JSON are checked every time, never
+ * kept, so one verdict's key stays under about 8 KiB.
  */
-const checked = new WeakMap<DocumentNode, Map<string, AppError | null>>();
-const MAX_VARIANTS_PER_DOCUMENT = 256;
+const MAX_CHECKED = 5000;
+const MAX_CHECKED_BYTES = 8 * 1024 * 1024;
+const MAX_CACHED_VARIABLES_CHARS = 4096;
+/** What a result costs beside its key (the entry, and an error when there is one). */
+const RESULT_BYTES = 512;
+const checked = new BoundedLru<AppError | null>(MAX_CHECKED, MAX_CHECKED_BYTES);
+const documentIds = new WeakMap<DocumentNode, number>();
+let nextDocumentId = 0;
 
 /** Everything checked between validation and execution, in order: variables, then limits. */
 export function checkOperation(op: OperationToCheck, limits: OperationLimits): AppError | null {
-  // Only queries are remembered: mutation variables may carry credentials, which no cache should keep.
-  if (getOperationAST(op.document, op.operationName ?? undefined)?.operation !== 'query') {
+  // Mutation variables may carry credentials, which no cache should keep.
+  const type = getOperationAST(op.document, op.operationName ?? undefined)?.operation;
+  const variables = type === 'mutation' ? undefined : JSON.stringify(op.variables ?? {});
+  if (variables === undefined || variables.length > MAX_CACHED_VARIABLES_CHARS) {
     return checkVariables(op) ?? checkOperationLimits(op, limits);
   }
-  let variants = checked.get(op.document);
-  if (!variants) checked.set(op.document, (variants = new Map()));
-  const key = `${op.operationName ?? ''}\0${limitsKey(limits)}\0${JSON.stringify(op.variables ?? {})}`;
-  const hit = variants.get(key);
+  let id = documentIds.get(op.document);
+  if (id === undefined) documentIds.set(op.document, (id = nextDocumentId++));
+  const key = `${id}\0${op.operationName ?? ''}\0${limitsKey(limits)}\0${variables}`;
+  const hit = checked.get(key);
   if (hit !== undefined) return hit;
   const result = checkVariables(op) ?? checkOperationLimits(op, limits);
-  // Bounded: an operation sent with ever-new variables must not grow the cache without end.
-  if (variants.size >= MAX_VARIANTS_PER_DOCUMENT) variants.clear();
-  variants.set(key, result);
+  // UTF-16: two bytes a character.
+  checked.set(key, result, 2 * key.length + RESULT_BYTES);
   return result;
 }
 

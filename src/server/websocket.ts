@@ -2,12 +2,10 @@ import type http from 'node:http';
 import {
   type ExecutionArgs,
   getOperationAST,
-  GraphQLError,
+  type GraphQLError,
   type GraphQLSchema,
   NoSchemaIntrospectionCustomRule,
-  parse,
   specifiedRules,
-  validate,
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -22,6 +20,7 @@ import {
   type RequestContext,
 } from '../graphql/request-context';
 import { authenticate, type KeyAuthenticator } from './auth';
+import { DocumentCache } from './document-cache';
 import { classifyError, formatGatewayError, toGraphQLError } from './format-error';
 import { MAX_CONNECTION_INIT_BYTES, MAX_REQUEST_BYTES, type OperationLimits } from './limits';
 import { checkOperation } from './variables';
@@ -88,6 +87,7 @@ export function attachWebSocketServer(options: WebSocketOptions): { dispose(): P
       !origin || isSameOrigin(origin, req.headers.host) || options.allowedOrigins.includes(origin),
   });
   const rules = options.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
+  const documents = new DocumentCache(options.schema, rules);
   const { logger } = options.services.app;
 
   /** Sockets past `connection_init`, by key id: a key's change re-checks them. */
@@ -215,41 +215,10 @@ export function attachWebSocketServer(options: WebSocketOptions): { dispose(): P
           return reject([toGraphQLError(error)]);
         }
         if (!auth) return reject([toGraphQLError(new UnauthenticatedError('the API key was revoked'))]);
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (err) {
-          const e = err as GraphQLError;
-          return reject([
-            new GraphQLError(e.message, {
-              nodes: e.nodes,
-              source: e.source,
-              positions: e.positions,
-              extensions: { code: 'GRAPHQL_PARSE_FAILED' },
-            }),
-          ]);
-        }
+        const prepared = documents.prepare(payload.query, payload.operationName);
+        if (prepared.errors) return reject(prepared.errors, prepared.type);
+        const { document } = prepared;
         const type = getOperationAST(document, payload.operationName)?.operation;
-        const validationErrors = validate(options.schema, document, rules);
-        if (validationErrors.length > 0) {
-          return reject(
-            validationErrors.map(
-              (e) =>
-                new GraphQLError(e.message, {
-                  nodes: e.nodes,
-                  extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-                }),
-            ),
-            type,
-          );
-        }
-        const args: ExecutionArgs = {
-          schema: options.schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue: createRequestContext(options.services, auth),
-        };
         const limitError = checkOperation(
           {
             schema: options.schema,
@@ -260,6 +229,13 @@ export function attachWebSocketServer(options: WebSocketOptions): { dispose(): P
           options.limits,
         );
         if (limitError) return reject([toGraphQLError(limitError)], type);
+        const args: ExecutionArgs = {
+          schema: options.schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: createRequestContext(options.services, auth),
+        };
         recordOperation(
           { operation: payload.operationName, type, result: 'ok' },
           Number(process.hrtime.bigint() - started) / 1e9,

@@ -8,6 +8,12 @@ export interface RequestLogEntry {
   url: string;
   status: number;
   durationMs: number;
+  /**
+   * Real-clock time the request was logged (epoch ms, sub-millisecond), not the org clock tests may
+   * move: `[endedAt - durationMs, endedAt]` is when the sandbox was busy with it, which is what a
+   * benchmark subtracts from a gateway's latency to get the gateway's own share.
+   */
+  endedAt: number;
   /** Latency the fault layer added before handling (latencyMs + drawn jitter), when non-zero. */
   injectedLatencyMs?: number;
   /** The injected fault, when one answered instead of the handler. */

@@ -298,6 +298,7 @@ export class SandboxServer<TState, TEvent = never> {
       url: request.url,
       status,
       durationMs: Math.round(ms * 100) / 100,
+      endedAt: performance.timeOrigin + performance.now(),
       ...(state.latencyMs ? { injectedLatencyMs: state.latencyMs } : {}),
       ...(state.fault ? { fault: state.fault } : {}),
       ...(state.aborted ? { aborted: true } : {}),
