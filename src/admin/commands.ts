@@ -1,7 +1,6 @@
 import { BadUserInputError } from '../errors';
 import { pingWorker } from '../queue/system.producer';
 import { type AppContext } from '../runtime/context';
-import { publishApiKeyChange } from '../security/api-key-changes';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../security/api-keys';
 import { KeyRing } from '../security/credentials-cipher';
 
@@ -102,8 +101,8 @@ export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
     needsStores: true,
     async run(ctx, { positionals }) {
       const info = await ctx!.store.apiKeys.revoke(requireArg(positionals[0], 'key id or prefix'));
-      // Every gateway drops the key from its cache and closes its sockets (src/server/api-key-cache.ts).
-      await publishApiKeyChange(ctx!.redis, ctx!.redisPrefix, info.id);
+      // The repository has broadcast the revocation: every gateway drops the key from its cache and
+      // closes its sockets (src/server/api-key-cache.ts).
       return [`revoked key ${info.id} (prefix ${info.prefix}) at ${info.revokedAt!.toISOString()}`];
     },
   },
@@ -113,8 +112,7 @@ export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
     async run(ctx, { positionals, options }) {
       const scope = parseScope(requireArg(options.scope, '--scope'));
       const info = await ctx!.store.apiKeys.setScope(requireArg(positionals[0], 'key id or prefix'), scope);
-      // Every gateway applies the new scope to the key's next request and socket operation.
-      await publishApiKeyChange(ctx!.redis, ctx!.redisPrefix, info.id);
+      // Broadcast by the repository: every gateway applies it to the key's next request and socket operation.
       return [`key ${info.id} (prefix ${info.prefix}) now has scope ${info.scope}`];
     },
   },

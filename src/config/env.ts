@@ -143,6 +143,12 @@ export const envSchema = z.object({
    * with UNAVAILABLE (MongoDB server selection and buffering, the Redis command timeout).
    */
   STORE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(DEFAULT_STORE_TIMEOUT_MS),
+  /**
+   * How long a process keeps trusting a cached API key, connection, token or mapping while its
+   * subscription to store changes is down (Redis unreachable): the longest a revoked key or a deleted
+   * connection can still be served during an outage. While the broadcast is live, changes apply at once.
+   */
+  CACHE_OUTAGE_MAX_AGE_MS: z.coerce.number().int().min(0).max(60000).default(1000),
 });
 
 export type Env = z.infer<typeof envSchema> & {

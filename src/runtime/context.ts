@@ -57,12 +57,6 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
   }
   const keyRing = options.keyRing ?? loadKeyRing(env, logger);
   await assertRedisKeepsJobs(redisUrl);
-  const store = await openStore({
-    uri: mongodbUri,
-    dbName: options.dbName,
-    keyRing,
-    timeoutMs: env.STORE_TIMEOUT_MS,
-  });
   // While Redis is unreachable, commands wait in ioredis's offline queue (a short blip costs nothing),
   // but never longer than STORE_TIMEOUT_MS: the request then fails with UNAVAILABLE. ioredis keeps
   // reconnecting, so Redis comes back without a restart.
@@ -71,14 +65,23 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     commandTimeout: env.STORE_TIMEOUT_MS,
     lazyConnect: true,
   });
+  await redis.connect();
+  const redisPrefix = options.redisPrefix ?? env.REDIS_PREFIX;
+  let store: Store;
   try {
-    await redis.connect();
+    store = await openStore({
+      uri: mongodbUri,
+      dbName: options.dbName,
+      keyRing,
+      timeoutMs: env.STORE_TIMEOUT_MS,
+      // Every process announces its writes and caches its reads (src/store/changes.ts).
+      changes: { redis, redisPrefix, logger, outageMaxAgeMs: env.CACHE_OUTAGE_MAX_AGE_MS },
+    });
   } catch (err) {
-    await store.close();
+    disconnectRedis(redis);
     throw err;
   }
   if (options.checkStoredConnections) await warnAboutRefusedConnections(store, vendorUrlPolicy(env), logger);
-  const redisPrefix = options.redisPrefix ?? env.REDIS_PREFIX;
   const queues = new QueueFactory({ redisUrl, prefix: redisPrefix });
   return {
     env,

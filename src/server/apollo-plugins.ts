@@ -6,7 +6,7 @@ import { type RequestContext } from '../graphql/request-context';
 import { classifyError, toGraphQLError } from './format-error';
 import { type OperationLimits } from './limits';
 import { checkOperation } from './variables';
-import { type OperationResult, recordOperation } from './operation-metrics';
+import { type OperationResult, recordOperation, recordOperationStoreCommands } from './operation-metrics';
 
 /**
  * Checks on the HTTP path (subscriptions refused, a key where one is needed, variables, limits): after
@@ -82,6 +82,7 @@ export function observabilityPlugin(): ApolloServerPlugin<RequestContext> {
             (errors?.length ?? 0) > 0 ||
             (response.body.kind === 'single' && (response.body.singleResult.errors?.length ?? 0) > 0);
           const result: OperationResult = !executed ? 'rejected' : hasErrors ? 'error' : 'ok';
+          recordOperationStoreCommands();
           recordOperation(
             {
               operation: request.operationName ?? operation?.name?.value,

@@ -29,6 +29,7 @@ import { graphiqlRouter } from './graphiql';
 import { healthRouter } from './health';
 import { oauthRouter } from './oauth';
 import { limitsFromEnv, MAX_REQUEST_BYTES, type OperationLimits } from './limits';
+import { countOperationStoreCommands } from './operation-metrics';
 import { type MetricsExposure, metricsExposureFromEnv, startMetricsListener } from './metrics-endpoint';
 import { RequestRateLimiter, type RequestRateLimits, requestRateLimitsFromEnv } from './request-rate-limit';
 import { listRoutes, type RouteInfo } from './routes';
@@ -116,12 +117,9 @@ export async function startGatewayServer(
   const graphiqlRoutes = graphiql ? graphiqlRouter({ endpoint: GRAPHQL_PATH }) : null;
   const pubsub = createGatewayPubSub({ redis: ctx.redis, redisPrefix: ctx.redisPrefix, logger: ctx.logger });
   const services: GatewayServices = { app: ctx, pubsub };
-  const keys = new ApiKeyCache({
-    keys: ctx.store.apiKeys,
-    redis: ctx.redis,
-    redisPrefix: ctx.redisPrefix,
-    logger: ctx.logger,
-  });
+  if (!ctx.store.changes)
+    throw new Error('the gateway caches keys by the store change feed: open its store with `changes`');
+  const keys = new ApiKeyCache({ keys: ctx.store.apiKeys, changes: ctx.store.changes });
   const rateLimiter = new RequestRateLimiter({
     redis: ctx.redis,
     redisPrefix: ctx.redisPrefix,
@@ -178,6 +176,8 @@ export async function startGatewayServer(
     GRAPHQL_PATH,
     express.json({ limit: MAX_REQUEST_BYTES }),
     bodyParserErrors,
+    // After the body parser: its stream callbacks would leave the tally's async context.
+    countOperationStoreCommands,
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {

@@ -1,5 +1,11 @@
+import { type RequestHandler } from 'express';
 import { Counter, Histogram } from 'prom-client';
 import { metricsRegistry } from '../metrics';
+import {
+  currentStoreCommandTally,
+  storeCommandsPerOperation,
+  withStoreCommandTally,
+} from '../store/command-count';
 
 /**
  * Per-operation metrics. Labels:
@@ -51,4 +57,17 @@ export function recordOperation(
   };
   operationsTotal.inc(l);
   operationDuration.observe(l, seconds);
+}
+
+/**
+ * Runs the rest of an HTTP GraphQL request as one unit of store work, so the MongoDB commands it sends
+ * are counted for it ({@link recordOperationStoreCommands}).
+ */
+export const countOperationStoreCommands: RequestHandler = (_req, _res, next) =>
+  withStoreCommandTally({ commands: 0 }, () => next());
+
+/** Observes the store round trips of the operation the caller runs in (none outside one). */
+export function recordOperationStoreCommands(): void {
+  const tally = currentStoreCommandTally();
+  if (tally) storeCommandsPerOperation.observe(tally.commands);
 }

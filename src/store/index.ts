@@ -1,6 +1,8 @@
 import mongoose, { type ConnectOptions, type Connection } from 'mongoose';
 import { DEFAULT_STORE_TIMEOUT_MS } from '../config/env';
 import { type KeyRing } from '../security/credentials-cipher';
+import { StoreChangeFeed, type StoreChangeFeedOptions } from './changes';
+import { monitorStoreCommands } from './command-count';
 import { apiKeyModel } from './models/api-key.model';
 import { connectionModel } from './models/connection.model';
 import { fieldMappingModel } from './models/field-mapping.model';
@@ -20,6 +22,12 @@ export interface StoreOptions {
    * request then answers UNAVAILABLE). Default {@link DEFAULT_STORE_TIMEOUT_MS}.
    */
   timeoutMs?: number;
+  /**
+   * The change broadcast (Redis pub/sub). Given, the repositories announce every write on it and cache
+   * what they read in this process (keys in the gateway's key cache; connections, credentials and
+   * mappings here). Without it nothing is cached: every read goes to the store.
+   */
+  changes?: StoreChangeFeedOptions;
 }
 
 export interface Store {
@@ -29,6 +37,8 @@ export interface Store {
   connections: ConnectionsRepository;
   /** Per-connection overrides of the default field mappings. */
   fieldMappings: FieldMappingsRepository;
+  /** The change broadcast the repositories announce on and cache by; absent when opened without one. */
+  changes?: StoreChangeFeed;
   /** Resolves when the store answers a real command (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -51,8 +61,11 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     bufferTimeoutMS: timeoutMs,
     // Index creation is explicit below: we want a unique index to exist before the first write.
     autoIndex: false,
+    // Every command raises `commandStarted`: how store round trips are counted (src/store/command-count.ts).
+    monitorCommands: true,
   };
   const conn = mongoose.createConnection(options.uri, connectOptions);
+  monitorStoreCommands(conn);
   await conn.asPromise();
   const models = {
     tenants: tenantModel(conn),
@@ -61,17 +74,22 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     fieldMappings: fieldMappingModel(conn),
   };
   await Promise.all(Object.values(models).map((m) => m.createIndexes()));
+  const changes = options.changes && new StoreChangeFeed(options.changes);
   return {
     conn,
     tenants: new TenantsRepository(models.tenants),
-    apiKeys: new ApiKeysRepository(models.apiKeys),
-    connections: new ConnectionsRepository(models.connections, options.keyRing),
-    fieldMappings: new FieldMappingsRepository(models.fieldMappings),
+    apiKeys: new ApiKeysRepository(models.apiKeys, undefined, changes),
+    connections: new ConnectionsRepository(models.connections, options.keyRing, changes),
+    fieldMappings: new FieldMappingsRepository(models.fieldMappings, changes),
+    changes,
     async ping() {
       await conn.db!.admin().command({ ping: 1 });
       // FerretDB answers ping before its backend works; a read proves the backend is up.
       await models.tenants.findOne({}).lean();
     },
-    close: () => conn.close(),
+    async close() {
+      await changes?.close();
+      await conn.close();
+    },
   };
 }

@@ -11,7 +11,8 @@ import { RefreshLock } from './refresh-lock';
 /** The slice of the connections repository the token service needs. */
 export interface TokenStore {
   getById(id: string): Promise<{ id: string; tenantId: string; crm: string; status: string }>;
-  getCredentials(id: string): Promise<Record<string, unknown>>;
+  /** Cached in the process unless `fresh`: see {@link TokenService} for which reads must be fresh. */
+  getCredentials(id: string, options?: { fresh?: boolean }): Promise<Record<string, unknown>>;
   setCredentials(id: string, credentials: Record<string, unknown>): Promise<void>;
   setStatus(id: string, status: 'NEEDS_REAUTH', reason: string | null): Promise<void>;
 }
@@ -54,6 +55,11 @@ type Need = { kind: 'ahead' } | { kind: 'rejected'; token: string } | { kind: 'e
  * the process, a Redis lock across processes, and a re-read of the stored token after taking the lock
  * (another process may have refreshed meanwhile). A rotated refresh token is stored before the new
  * access token is handed out. A refused grant moves the connection to NEEDS_REAUTH and announces it.
+ *
+ * The decrypted token comes from the store's per-process cache, which a refresh anywhere replaces
+ * (src/store/changes.ts). Every read that decides whether to refresh after waiting or under the lock
+ * is fresh from the store: a broadcast still in flight must never make a process refresh again with a
+ * refresh token the vendor already rotated away.
  */
 export class TokenService {
   private readonly inflight = new Map<string, Promise<AccessToken>>();
@@ -130,7 +136,7 @@ export class TokenService {
       }
       // Someone else is refreshing: wait for them, then use what they stored if it answers our need.
       while ((await this.lock.isHeld(connectionId)) && this.now() < deadline) await this.sleep(50);
-      const stored = await this.read(connectionId);
+      const stored = await this.read(connectionId, true);
       if (!this.stillNeeded(stored, need)) return toAccessToken(stored);
       if (this.now() >= deadline) {
         const crm = (await this.options.store.getById(connectionId)).crm;
@@ -147,7 +153,7 @@ export class TokenService {
 
   private async refreshUnderLock(connectionId: string, need: Need): Promise<AccessToken> {
     // Re-read under the lock: the refresh we waited for may have happened in another process.
-    const stored = await this.read(connectionId);
+    const stored = await this.read(connectionId, true);
     if (!this.stillNeeded(stored, need)) return toAccessToken(stored);
     const connection = await this.options.store.getById(connectionId);
     if (stored.authKind === 'static_token') {
@@ -213,8 +219,9 @@ export class TokenService {
     );
   }
 
-  private async read(connectionId: string): Promise<StoredTokens> {
-    return parseStoredTokens(await this.options.store.getCredentials(connectionId), connectionId);
+  private async read(connectionId: string, fresh = false): Promise<StoredTokens> {
+    const credentials = await this.options.store.getCredentials(connectionId, fresh ? { fresh } : undefined);
+    return parseStoredTokens(credentials, connectionId);
   }
 
   /** Records when a connection's token expires, for the refresh job (tokens without expiry are removed). */

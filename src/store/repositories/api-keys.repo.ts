@@ -1,6 +1,7 @@
 import { isValidObjectId, Types } from 'mongoose';
 import { BadUserInputError, NotFoundError } from '../../errors';
 import { type ApiKeyScope, generateApiKey, hashApiKey, looksLikeApiKey } from '../../security/api-keys';
+import { type StoreChangePublisher } from '../changes';
 import { type ApiKeyModel } from '../models/api-key.model';
 
 export interface ApiKeyInfo {
@@ -36,6 +37,8 @@ export class ApiKeysRepository {
     private readonly keys: ApiKeyModel,
     /** @defaultValue the system clock; tests pass their own. */
     private readonly now: () => Date = () => new Date(),
+    /** Where a revocation or scope change is announced, so every gateway's key cache drops the key. */
+    private readonly changes?: StoreChangePublisher,
   ) {}
 
   /** Creates a key and returns it in full: the only time the key itself exists outside the caller. */
@@ -74,6 +77,7 @@ export class ApiKeysRepository {
     await this.keys.updateOne({ _id: id, revokedAt: null }, { $set: { revokedAt: new Date() } });
     const doc = await this.keys.findById(id).lean();
     if (!doc) throw new NotFoundError(`no API key with id or prefix ${JSON.stringify(idOrPrefix)}`);
+    await this.changes?.publish({ kind: 'api-key', id: doc._id.toString() });
     return toInfo(doc);
   }
 
@@ -89,6 +93,7 @@ export class ApiKeysRepository {
       { new: true, lean: true },
     );
     if (!doc) throw new NotFoundError(`no live API key with id or prefix ${JSON.stringify(idOrPrefix)}`);
+    await this.changes?.publish({ kind: 'api-key', id: doc._id.toString() });
     return toInfo(doc);
   }
 

@@ -1,7 +1,9 @@
 import { isValidObjectId, Types } from 'mongoose';
 import { NotFoundError } from '../../errors';
 import { type EncryptedBlob, type KeyRing } from '../../security/credentials-cipher';
+import { type CacheFeed, type StoreChange } from '../changes';
 import { type ConnectionModel, type ConnectionStatus } from '../models/connection.model';
+import { VersionedCache } from '../versioned-cache';
 
 /** What the rest of the application sees of a connection: everything but the credentials. */
 export interface ConnectionView {
@@ -31,11 +33,29 @@ export interface NewConnection {
   settings?: Record<string, unknown>;
 }
 
+/**
+ * Connections and their credentials. Every write goes through here and is announced on the store's
+ * change feed; given one, the repository also caches views and decrypted credentials by id for this
+ * process (src/store/versioned-cache.ts), so a warm request reads neither from the store.
+ */
 export class ConnectionsRepository {
+  private readonly cache?: {
+    views: VersionedCache<ConnectionView | null>;
+    credentials: VersionedCache<Credentials>;
+  };
+
   constructor(
     private readonly connections: ConnectionModel,
     private readonly keyRing: KeyRing,
-  ) {}
+    private readonly changes?: CacheFeed,
+  ) {
+    if (!changes) return;
+    this.cache = {
+      views: new VersionedCache({ name: 'connections', feed: changes }),
+      credentials: new VersionedCache({ name: 'credentials', feed: changes }),
+    };
+    changes.onChange((change) => this.apply(change));
+  }
 
   async create(input: NewConnection): Promise<ConnectionView> {
     // The id is the AAD of the ciphertext, so it must exist before we encrypt.
@@ -50,6 +70,7 @@ export class ConnectionsRepository {
       vendorUrls: input.vendorUrls ?? {},
       settings: input.settings ?? {},
     });
+    await this.changed(_id.toString());
     return toView(doc.toObject());
   }
 
@@ -66,35 +87,41 @@ export class ConnectionsRepository {
    * loader's batch). Ids of other tenants and malformed ids are simply absent.
    */
   async findManyForTenant(tenantId: string, ids: readonly string[]): Promise<ConnectionView[]> {
-    const valid = ids.filter((id) => isValidObjectId(id)).map((id) => new Types.ObjectId(id));
+    const valid = ids.filter((id) => isValidObjectId(id)).map((id) => new Types.ObjectId(id).toString());
     if (valid.length === 0) return [];
-    const docs = await this.connections
-      .find({ _id: { $in: valid }, tenantId: new Types.ObjectId(tenantId) })
-      .lean();
-    return docs.map(toView);
+    // Read by id alone and checked here, cached or not: a cached connection is never another tenant's.
+    const readMissing = async (missing: readonly string[]): Promise<Map<string, ConnectionView>> => {
+      const docs = await this.connections
+        .find({ _id: { $in: missing.map((id) => new Types.ObjectId(id)) } })
+        .lean();
+      return new Map(docs.map((doc) => [doc._id.toString(), toView(doc)]));
+    };
+    const views = this.cache
+      ? await this.cache.views.getMany(valid, readMissing, null)
+      : [...(await readMissing(valid)).values()];
+    return views.filter((v): v is ConnectionView => v !== null && v.tenantId === tenantId);
   }
 
   /** A connection of this tenant; another tenant's id is indistinguishable from an unknown one. */
   async getForTenant(tenantId: string, id: string): Promise<ConnectionView> {
-    const doc = isValidObjectId(id)
-      ? await this.connections
-          .findOne({ _id: new Types.ObjectId(id), tenantId: new Types.ObjectId(tenantId) })
-          .lean()
-      : null;
-    if (!doc) throw new NotFoundError(`no connection with id ${JSON.stringify(id)}`);
-    return toView(doc);
+    const view = await this.view(id);
+    if (!view || view.tenantId !== tenantId)
+      throw new NotFoundError(`no connection with id ${JSON.stringify(id)}`);
+    return view;
   }
 
   /** For background work that has only the connection id (workers, webhooks). */
   async getById(id: string): Promise<ConnectionView> {
-    const doc = isValidObjectId(id) ? await this.connections.findById(id).lean() : null;
-    if (!doc) throw new NotFoundError(`no connection with id ${JSON.stringify(id)}`);
-    return toView(doc);
+    const view = await this.view(id);
+    if (!view) throw new NotFoundError(`no connection with id ${JSON.stringify(id)}`);
+    return view;
   }
 
   async deleteForTenant(tenantId: string, id: string): Promise<ConnectionView> {
     const view = await this.getForTenant(tenantId, id);
     await this.connections.deleteOne({ _id: new Types.ObjectId(view.id) });
+    // Drops the view, the decrypted credentials and the mappings in every process.
+    await this.changed(view.id);
     return view;
   }
 
@@ -103,20 +130,34 @@ export class ConnectionsRepository {
       { _id: new Types.ObjectId(id) },
       { $set: { status, statusReason: reason } },
     );
+    await this.changed(id);
   }
 
-  async getCredentials(id: string): Promise<Credentials> {
-    const doc = isValidObjectId(id) ? await this.connections.findById(id, { credentials: 1 }).lean() : null;
-    if (!doc) throw new NotFoundError(`no connection with id ${JSON.stringify(id)}`);
-    return this.keyRing.decryptJson<Credentials>(doc.credentials as EncryptedBlob, id);
+  /**
+   * A connection's decrypted credentials: from this process's cache unless `fresh` (a token refresh
+   * deciding, under its lock, whether another process refreshed already must see the store itself).
+   */
+  async getCredentials(id: string, options: { fresh?: boolean } = {}): Promise<Credentials> {
+    const read = async (): Promise<Credentials> => {
+      const doc = isValidObjectId(id) ? await this.connections.findById(id, { credentials: 1 }).lean() : null;
+      if (!doc) throw new NotFoundError(`no connection with id ${JSON.stringify(id)}`);
+      return this.keyRing.decryptJson<Credentials>(doc.credentials as EncryptedBlob, id);
+    };
+    return this.cache ? this.cache.credentials.get(id, read, options) : read();
   }
 
+  /**
+   * Stores new credentials. This process's cache holds them before this returns (so a refresh's waiters
+   * retry with the new token), and the others get the encrypted blob with the broadcast.
+   */
   async setCredentials(id: string, credentials: Credentials): Promise<void> {
+    const blob = this.keyRing.encryptJson(credentials, id);
     const res = await this.connections.updateOne(
       { _id: new Types.ObjectId(id) },
-      { $set: { credentials: this.keyRing.encryptJson(credentials, id) } },
+      { $set: { credentials: blob } },
     );
     if (res.matchedCount === 0) throw new NotFoundError(`no connection with id ${JSON.stringify(id)}`);
+    await this.changes?.publish({ kind: 'credentials', id, blob });
   }
 
   async update(
@@ -124,6 +165,45 @@ export class ConnectionsRepository {
     patch: Partial<Pick<ConnectionView, 'displayName' | 'externalAccountId' | 'vendorUrls' | 'settings'>>,
   ): Promise<void> {
     await this.connections.updateOne({ _id: new Types.ObjectId(id) }, { $set: patch });
+    await this.changed(id);
+  }
+
+  /** Whether this process holds a connection's decrypted credentials (tests: dropped on delete). */
+  holdsCredentials(id: string): boolean {
+    return this.cache?.credentials.has(id) ?? false;
+  }
+
+  private async view(id: string): Promise<ConnectionView | null> {
+    if (!isValidObjectId(id)) return null;
+    const key = new Types.ObjectId(id).toString();
+    const read = async (): Promise<ConnectionView | null> => {
+      const doc = await this.connections.findById(key).lean();
+      return doc ? toView(doc) : null;
+    };
+    return this.cache ? this.cache.views.get(key, read) : read();
+  }
+
+  /** Announces a change of the connection itself (what its view shows, or its existence). */
+  private async changed(id: string): Promise<void> {
+    await this.changes?.publish({ kind: 'connection', id });
+  }
+
+  private apply(change: StoreChange | null): void {
+    const { views, credentials } = this.cache!;
+    if (change === null) {
+      views.clear();
+      credentials.clear();
+    } else if (change.kind === 'connection') {
+      views.delete(change.id);
+      credentials.delete(change.id);
+    } else if (change.kind === 'credentials') {
+      try {
+        credentials.put(change.id, this.keyRing.decryptJson<Credentials>(change.blob, change.id));
+      } catch {
+        // Not decryptable here (a key this process lacks): read from the store when next needed.
+        credentials.delete(change.id);
+      }
+    }
   }
 
   /**

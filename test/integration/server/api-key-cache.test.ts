@@ -1,10 +1,20 @@
 import Redis from 'ioredis';
 import { createLogger } from '../../../src/logger';
-import { apiKeyChangesChannel, publishApiKeyChange } from '../../../src/security/api-key-changes';
 import { generateApiKey } from '../../../src/security/api-keys';
 import { ApiKeyCache } from '../../../src/server/api-key-cache';
+import { StoreChangeFeed, storeChangesChannel } from '../../../src/store/changes';
 import { type AuthenticatedKey } from '../../../src/store/repositories/api-keys.repo';
 import { testStoreUrls, uniqueName } from '../../support/stores';
+
+/** Waits until Redis counts `n` subscribers of the prefix's change channel. */
+async function subscribers(redis: Redis, prefix: string, n: number): Promise<void> {
+  for (let i = 0; i < 200; i += 1) {
+    const [, count] = (await redis.pubsub('NUMSUB', storeChangesChannel(prefix))) as [string, number];
+    if (Number(count) >= n) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`expected ${n} subscribers of ${storeChangesChannel(prefix)}`);
+}
 
 /**
  * The per-process key cache against real Redis pub/sub. The store side is a table the test edits, so
@@ -13,37 +23,41 @@ import { testStoreUrls, uniqueName } from '../../support/stores';
 describe('ApiKeyCache', () => {
   let redis: Redis;
   let prefix: string;
+  let feed: StoreChangeFeed;
   let cache: ApiKeyCache;
+  let clock: number;
   const table = new Map<string, AuthenticatedKey>();
   const reads: string[] = [];
   const key = generateApiKey().key;
+  const logger = createLogger({ level: 'silent' });
+  const lookup = {
+    authenticate: async (presented: string) => {
+      reads.push(presented);
+      return table.get(presented) ?? null;
+    },
+  };
 
   beforeEach(async () => {
     redis = new Redis(testStoreUrls().redisUrl, { maxRetriesPerRequest: 1 });
     prefix = uniqueName('keycache');
     table.clear();
     reads.length = 0;
+    clock = 1_000_000;
     table.set(key, { keyId: 'k1', tenantId: 't1', scope: 'read_write' });
-    cache = new ApiKeyCache({
-      keys: {
-        authenticate: async (presented) => {
-          reads.push(presented);
-          return table.get(presented) ?? null;
-        },
-      },
+    feed = new StoreChangeFeed({
       redis,
       redisPrefix: prefix,
-      logger: createLogger({ level: 'silent' }),
+      logger,
+      maxAgeMs: 60_000,
+      outageMaxAgeMs: 1000,
     });
-    // The cache subscribes at construction: wait until Redis counts its subscriber.
-    for (let i = 0; i < 200; i += 1) {
-      const [, n] = (await redis.pubsub('NUMSUB', apiKeyChangesChannel(prefix))) as [string, number];
-      if (Number(n) > 0) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    cache = new ApiKeyCache({ keys: lookup, changes: feed, now: () => clock });
+    await subscribers(redis, prefix, 1);
+    for (let i = 0; i < 200 && !feed.live; i += 1) await new Promise((r) => setTimeout(r, 10));
   });
   afterEach(async () => {
     await cache.close();
+    await feed.close();
     redis.disconnect();
   });
 
@@ -65,12 +79,41 @@ describe('ApiKeyCache', () => {
     expect(await cache.authenticate(key)).not.toBeNull();
     const told = new Promise<string | null>((resolve) => cache.onChange(resolve));
     table.delete(key); // revoked in the store…
-    const publisher = new Redis(testStoreUrls().redisUrl);
-    await publishApiKeyChange(publisher, prefix, 'k1'); // …and broadcast, as keys:revoke does
-    publisher.disconnect();
+    const other = new StoreChangeFeed({ redis, redisPrefix: prefix, logger });
+    try {
+      await other.publish({ kind: 'api-key', id: 'k1' }); // …and announced, as the key repository does
+    } finally {
+      await other.close();
+    }
     expect(await told).toBe('k1');
     expect(await cache.authenticate(key)).toBeNull();
     expect(reads).toHaveLength(2);
+  });
+
+  it('trusts an answer for the outage bound only while the broadcast is down, and forgets all once back', async () => {
+    expect(await cache.authenticate(key)).not.toBeNull();
+    clock += 30_000; // live: a minute's trust
+    expect(await cache.authenticate(key)).not.toBeNull();
+    expect(reads).toHaveLength(1);
+
+    // Cut this feed's subscriber (only it: by its connection name) and hold the clock while it is down.
+    const told: (string | null)[] = [];
+    cache.onChange((id) => told.push(id));
+    const clients = (await redis.client('LIST')) as string;
+    const line = clients.split('\n').find((l) => l.includes(` name=${prefix}:store-changes `));
+    await redis.client('KILL', 'ID', /\bid=(\d+)/.exec(line ?? '')![1]!);
+    // ioredis waits ≥ 50 ms before reconnecting: the feed is seen down in between.
+    for (let i = 0; i < 100 && feed.live; i += 1) await new Promise((r) => setTimeout(r, 2));
+    expect(feed.live).toBe(false);
+    expect(feed.maxAgeMs).toBe(1000);
+    // The entry read 30 s ago is past the outage bound: the store is asked again.
+    expect(await cache.authenticate(key)).not.toBeNull();
+    expect(reads).toHaveLength(2);
+    // ioredis reconnects by itself; on resubscribing the feed drops everything and says so.
+    for (let i = 0; i < 400 && !feed.live; i += 1) await new Promise((r) => setTimeout(r, 10));
+    expect(feed.live).toBe(true);
+    expect(told).toContain(null);
+    expect(feed.maxAgeMs).toBe(60_000);
   });
 
   it('does not keep what a read begun before a change returned', async () => {
@@ -85,9 +128,7 @@ describe('ApiKeyCache', () => {
           return { keyId: 'k1', tenantId: 't1', scope: 'read_write' };
         },
       },
-      redis,
-      redisPrefix: prefix,
-      logger: createLogger({ level: 'silent' }),
+      changes: feed,
     });
     try {
       const before = slow.authenticate(key);
