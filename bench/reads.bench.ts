@@ -53,13 +53,13 @@ import { startThrowawayStores } from '../src/runtime/services';
 import { KeyRing } from '../src/security/credentials-cipher';
 import { authenticate } from '../src/server/auth';
 import { formatGatewayError } from '../src/server/format-error';
+import { storeCommandsIssued } from '../src/store/command-count';
 import { startGatewayServer } from '../src/server/http-server';
 import { type ReadCrm, type ReadStack, startReadStack } from '../test/support/read-stack';
 import { e2eOverhead } from './support/e2e-overhead';
 import { type LoadResult, postLoad } from './support/http-load';
 import { REQUEST_LIMITS_OFF } from './support/request-limits';
 import { startStaticApollo } from './support/static-apollo';
-import { countStoreCommands, withCommandMonitoring } from './support/store-commands';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -110,7 +110,7 @@ function callsOf(stack: ReadStack, crm: ReadCrm): { data: number; metadata: numb
 
 async function callFigures(mongodbUri: string, redisUrl: string): Promise<void> {
   const stack = await startReadStack({
-    mongodbUri: withCommandMonitoring(mongodbUri),
+    mongodbUri,
     redisUrl,
     name: `benchreads_${process.pid}`,
     orgs: {
@@ -194,7 +194,7 @@ async function callFigures(mongodbUri: string, redisUrl: string): Promise<void> 
       }
     }
     await e2eOverhead(
-      { stack, exec: overHttp, storeCommands: countStoreCommands(stack.ctx.store.conn) },
+      { stack, exec: overHttp, storeCommands: storeCommandsIssued },
       NESTED,
       { c: tenant.connections.salesforce },
       arg('samples', 60),
@@ -242,8 +242,7 @@ async function serve(): Promise<void> {
     credentials: { authKind: 'oauth2_code', accessToken: 'unused' },
   });
   const gateway = await startGatewayServer(ctx, { host: '127.0.0.1', port: 0 });
-  const storeCommands = countStoreCommands(ctx.store.conn);
-  process.on('message', () => process.send?.({ storeCommands: storeCommands() }));
+  process.on('message', () => process.send?.({ storeCommands: storeCommandsIssued() }));
 
   const mappings = storedMappingSource(ctx.store.fieldMappings);
   const typeDefs = fs.readFileSync(path.join(ROOT, 'schema/schema.graphql'), 'utf8');
@@ -300,7 +299,7 @@ async function overheadFigures(mongodbUri: string, redisUrl: string): Promise<vo
   const seconds = arg('seconds', 4);
   const child = fork(__filename, ['--serve'], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, MONGODB_URI: withCommandMonitoring(mongodbUri), REDIS_URL: redisUrl },
+    env: { ...process.env, MONGODB_URI: mongodbUri, REDIS_URL: redisUrl },
   });
   try {
     const target = await new Promise<OverheadTarget>((resolve, reject) => {

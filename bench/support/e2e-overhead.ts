@@ -14,7 +14,7 @@ export async function e2eOverhead(
   on: {
     stack: ReadStack;
     exec: (query: string, variables: Record<string, unknown>) => Promise<Record<string, unknown>>;
-    /** MongoDB commands the gateway's process started so far (bench/support/store-commands.ts). */
+    /** MongoDB commands the gateway's process started so far (src/store/command-count.ts). */
     storeCommands: () => number;
   },
   query: string,

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { type OperationDeadline } from '../vendor-calls/deadline';
+import { type OperationDeadline, operationDeadline } from '../vendor-calls/deadline';
 import { type GatewayPubSub } from '../events/pubsub';
 import { type Logger } from '../logger';
 import { type AppContext } from '../runtime/context';
@@ -72,33 +72,12 @@ class OperationContext implements RequestContext {
   }
 }
 
-/**
- * The operation's deadline, its timer started only when something first asks for its signal (a vendor
- * call): an operation that reads only the store never does, and a timer per operation was a measurable
- * part of a simple read. It aborts at the same `at` either way.
- */
-function lazyDeadline(timeoutMs: number): OperationDeadline {
-  const at = Date.now() + timeoutMs;
-  let signal: AbortSignal | undefined;
-  return {
-    at,
-    timeoutMs,
-    get signal() {
-      const left = at - Date.now();
-      return (signal ??=
-        left > 0
-          ? AbortSignal.timeout(left)
-          : AbortSignal.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')));
-    },
-  };
-}
-
 export function createRequestContext(services: GatewayServices, auth: Auth | null): RequestContext {
   return new OperationContext(
     services,
     auth,
     crypto.randomUUID(),
-    lazyDeadline(services.app.env.OPERATION_TIMEOUT_MS),
+    operationDeadline(services.app.env.OPERATION_TIMEOUT_MS),
   );
 }
 
@@ -112,6 +91,6 @@ export function eventContext(subscription: RequestContext): RequestContext {
     { app: subscription.app, pubsub: subscription.pubsub },
     subscription.auth,
     subscription.requestId,
-    lazyDeadline(subscription.app.env.OPERATION_TIMEOUT_MS),
+    operationDeadline(subscription.app.env.OPERATION_TIMEOUT_MS),
   );
 }

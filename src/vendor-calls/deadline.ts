@@ -15,8 +15,25 @@ export interface OperationDeadline {
   readonly timeoutMs: number;
 }
 
+/**
+ * A deadline `timeoutMs` from `now`. Its timer starts only when something first asks for the signal (a
+ * vendor call): an operation that reads only the store never does, and a timer per operation was a
+ * measurable part of a simple read. It aborts at the same `at` either way.
+ */
 export function operationDeadline(timeoutMs: number, now: number = Date.now()): OperationDeadline {
-  return { signal: AbortSignal.timeout(timeoutMs), at: now + timeoutMs, timeoutMs };
+  const at = now + timeoutMs;
+  let signal: AbortSignal | undefined;
+  return {
+    at,
+    timeoutMs,
+    get signal() {
+      const left = at - Date.now();
+      return (signal ??=
+        left > 0
+          ? AbortSignal.timeout(left)
+          : AbortSignal.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')));
+    },
+  };
 }
 
 /** Ms left before the deadline (never negative); Infinity without one. */
