@@ -17,7 +17,8 @@
  *   `reads.hot.store_calls_per_op`: MongoDB commands the gateway's process started per request over
  *   its rounds (driver command monitoring; warm-up requests counted on both sides).
  * - `reads.e2e.overhead_ms.p50` / `.p99`: `contacts(first: 100) { deals { contacts } }` on Salesforce,
- *   one at a time, the gateway's latency minus the time the sandboxes spent on the calls of its
+ *   one at a time, to a gateway in its own process (as a vendor is never in the gateway's heap; the
+ *   sandboxes and the client stay here), the gateway's latency minus the time the sandboxes spent on the calls of its
  *   critical path (the union of the logged calls' busy intervals: parallel batches count once);
  *   `reads.e2e.store_calls_per_op`: the MongoDB commands its gateway started per such request.
  * A request that fails (in a call figure or in any load round) fails the bench: no figure is printed
@@ -30,6 +31,7 @@
  */
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import { type AddressInfo } from 'node:net';
@@ -49,7 +51,7 @@ import { buildGatewaySchema } from '../src/graphql/schema';
 import { createLogger } from '../src/logger';
 import { storedMappingSource } from '../src/reads/mappings';
 import { createAppContext } from '../src/runtime/context';
-import { startThrowawayStores } from '../src/runtime/services';
+import { freePort, startThrowawayStores } from '../src/runtime/services';
 import { KeyRing } from '../src/security/credentials-cipher';
 import { authenticate } from '../src/server/auth';
 import { formatGatewayError } from '../src/server/format-error';
@@ -57,6 +59,7 @@ import { storeCommandsIssued } from '../src/store/command-count';
 import { startGatewayServer } from '../src/server/http-server';
 import { type ReadCrm, type ReadStack, startReadStack } from '../test/support/read-stack';
 import { e2eOverhead } from './support/e2e-overhead';
+import { GATEWAY_CHILD_FLAG, serveGatewayChild, startGatewayProcess } from './support/gateway-process';
 import { type LoadResult, postLoad } from './support/http-load';
 import { REQUEST_LIMITS_OFF } from './support/request-limits';
 import { startStaticApollo } from './support/static-apollo';
@@ -79,6 +82,18 @@ function arg(name: string, fallback: number): number {
 }
 
 type Exec = (query: string, variables: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+/** GraphQL over HTTP to the gateway at `url`, with an API key. */
+function execOn(url: string, key: string): Exec {
+  return async (query, variables) => {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await res.json()) as Record<string, unknown>;
+  };
+}
 
 interface NestedData {
   contacts: {
@@ -109,15 +124,18 @@ function callsOf(stack: ReadStack, crm: ReadCrm): { data: number; metadata: numb
 }
 
 async function callFigures(mongodbUri: string, redisUrl: string): Promise<void> {
+  const name = `benchreads_${process.pid}`;
+  const ringKey = crypto.randomBytes(32);
   const stack = await startReadStack({
     mongodbUri,
     redisUrl,
-    name: `benchreads_${process.pid}`,
+    name,
     orgs: {
       salesforce: [{ id: 'default', seed: 5, counts: { Contact: 600, Opportunity: 300, Account: 40 } }],
       hubspot: [{ id: 'default', seed: 5, counts: { contacts: 600, deals: 300 } }],
     },
-    gateway: { limits: { maxComplexity: 100_000 } },
+    env: { GRAPHQL_MAX_COMPLEXITY: '100000' },
+    keyRing: new KeyRing([{ kid: 'k', key: ringKey }]),
   });
   const pubsub = createGatewayPubSub({
     redis: stack.ctx.redis,
@@ -131,14 +149,7 @@ async function callFigures(mongodbUri: string, redisUrl: string): Promise<void> 
   await plain.start();
   try {
     const tenant = await stack.tenant('bench', 'read');
-    const overHttp: Exec = async (query, variables) => {
-      const res = await fetch(`${stack.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.key}` },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await res.json()) as Record<string, unknown>;
-    };
+    const overHttp = execOn(stack.url, tenant.key);
     // The same schema and resolvers, with the read loaders' batching and caching off.
     const auth = { keyId: 'bench', tenantId: tenant.tenantId, scope: 'read' as const };
     const unbatched: Exec = async (query, variables) => {
@@ -193,12 +204,24 @@ async function callFigures(mongodbUri: string, redisUrl: string): Promise<void> 
         print('calls_nodataloader', 'lookup500', n2.calls);
       }
     }
-    await e2eOverhead(
-      { stack, exec: overHttp, storeCommands: storeCommandsIssued },
-      NESTED,
-      { c: tenant.connections.salesforce },
-      arg('samples', 60),
-    );
+    // The e2e figure is taken on a gateway in its own process (bench/support/gateway-process.ts).
+    const gateway = await startGatewayProcess(__filename, {
+      env: stack.gatewayEnv(await freePort()),
+      keyBase64: ringKey.toString('base64'),
+      mongodbUri,
+      redisUrl,
+      name,
+    });
+    try {
+      await e2eOverhead(
+        { stack, exec: execOn(gateway.url, tenant.key), storeCommands: () => gateway.storeCommands() },
+        NESTED,
+        { c: tenant.connections.salesforce },
+        arg('samples', 60),
+      );
+    } finally {
+      await gateway.close();
+    }
   } finally {
     await plain.stop();
     await pubsub.close();
@@ -380,7 +403,9 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv.includes('--serve')) {
+if (process.argv.includes(GATEWAY_CHILD_FLAG)) {
+  serveGatewayChild();
+} else if (process.argv.includes('--serve')) {
   // Exit normally when the parent ends the child, so `node --cpu-prof` writes the child's profile too.
   process.once('SIGTERM', () => process.exit(0));
   serve().catch((err: unknown) => {

@@ -15,7 +15,7 @@ export async function e2eOverhead(
     stack: ReadStack;
     exec: (query: string, variables: Record<string, unknown>) => Promise<Record<string, unknown>>;
     /** MongoDB commands the gateway's process started so far (src/store/command-count.ts). */
-    storeCommands: () => number;
+    storeCommands: () => Promise<number>;
   },
   query: string,
   variables: Record<string, unknown>,
@@ -25,7 +25,7 @@ export async function e2eOverhead(
   const overheads: number[] = [];
   let commandsBefore = 0;
   for (let i = 0; i < WARMUP + samples; i++) {
-    if (i === WARMUP) commandsBefore = on.storeCommands();
+    if (i === WARMUP) commandsBefore = await on.storeCommands();
     stack.clearLogs();
     const started = performance.now();
     const body = await exec(query, variables);
@@ -37,6 +37,6 @@ export async function e2eOverhead(
   overheads.sort((a, b) => a - b);
   console.log(`BENCH reads.e2e.overhead_ms.p50 ${percentile(overheads, 50).toFixed(2)} ms`);
   console.log(`BENCH reads.e2e.overhead_ms.p99 ${percentile(overheads, 99).toFixed(2)} ms`);
-  const commands = (on.storeCommands() - commandsBefore) / samples;
+  const commands = ((await on.storeCommands()) - commandsBefore) / samples;
   console.log(`BENCH reads.e2e.store_calls_per_op ${commands.toFixed(2)} commands`);
 }

@@ -79,6 +79,12 @@ export const envSchema = z.object({
   /** How long a WebSocket may stay open before its `connection_init` is acknowledged (then 4408). */
   WS_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
   /**
+   * One HTTP GraphQL operation in this many has its MongoDB commands counted
+   * (`cgw_store_commands_per_operation`): counting carries a context through every promise of the
+   * process while it runs (src/store/command-count.ts), which is not free on the hot path.
+   */
+  STORE_COMMANDS_SAMPLE_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  /**
    * `/metrics` on its own listener (METRICS_HOST:METRICS_PORT) and never on the public port. Unset:
    * on the public port outside production, not served at all in production.
    */

@@ -43,35 +43,85 @@ export function toCanonical(
   refused: Readonly<Record<string, string>> = {},
 ): CanonicalFields {
   const out: CanonicalFields = { fields: {}, customFields: {}, issues: [] };
-  for (const entry of mapping.fields) {
+  const anyRefused = hasOwnKeys(refused);
+  for (const step of readPlan(mapping)) {
     let value: CanonicalValue = null;
-    const refusal = Object.prototype.hasOwnProperty.call(refused, entry.native)
-      ? refused[entry.native]
-      : undefined;
+    const refusal = anyRefused && hasOwn(refused, step.native) ? refused[step.native] : undefined;
     if (refusal !== undefined) {
-      out.issues.push({ canonical: entry.canonical, native: entry.native, message: refusal });
+      out.issues.push({ canonical: step.canonical, native: step.native, message: refusal });
     } else {
       try {
-        value = readValue(entry.transform, readPath(native, entry.native), native, ctx);
+        value = readValue(step.transform, readPath(native, step), native, ctx);
       } catch (err) {
         if (!(err instanceof MappingValueError)) throw err;
-        out.issues.push({ canonical: entry.canonical, native: entry.native, message: err.message });
+        out.issues.push({ canonical: step.canonical, native: step.native, message: err.message });
       }
     }
-    if (entry.canonical.startsWith(CUSTOM_PREFIX))
-      setOwn(out.customFields, entry.canonical.slice(CUSTOM_PREFIX.length), value);
-    else setOwn(out.fields, entry.canonical, value);
+    setOwn(step.custom ? out.customFields : out.fields, step.key, value);
   }
   return out;
 }
 
+/** One mapping entry prepared for reading: what every record would otherwise recompute. */
+interface ReadStep {
+  canonical: string;
+  native: string;
+  /** The key in `fields`, or in `customFields` (the canonical name without its prefix). */
+  key: string;
+  custom: boolean;
+  /** The native path split on dots; null for a plain field name. */
+  parts: readonly string[] | null;
+  transform: Transform;
+}
+
 /**
- * `target[key] = value` as an own property whatever the key: plain assignment of `__proto__` would
- * replace the object's prototype instead (overrides refuse such keys; a vendor field could still be
- * named so, and `fitToDescribe` maps custom fields by their vendor name).
+ * Read plans by mapping object. A mapping is built once per connection and object and then read for
+ * every record of every page (hundreds per request): its per-entry string work is done here, once.
+ * Mappings are never mutated after they are built (overrides produce a new object), so the plan of
+ * an object stays right for as long as the object lives.
+ */
+const readPlans = new WeakMap<ObjectMapping, readonly ReadStep[]>();
+
+function readPlan(mapping: ObjectMapping): readonly ReadStep[] {
+  let plan = readPlans.get(mapping);
+  if (!plan) {
+    plan = mapping.fields.map((entry) => {
+      const custom = entry.canonical.startsWith(CUSTOM_PREFIX);
+      return {
+        canonical: entry.canonical,
+        native: entry.native,
+        key: custom ? entry.canonical.slice(CUSTOM_PREFIX.length) : entry.canonical,
+        custom,
+        parts: entry.native.includes('.') ? entry.native.split('.') : null,
+        transform: entry.transform,
+      };
+    });
+    readPlans.set(mapping, plan);
+  }
+  return plan;
+}
+
+function hasOwn(target: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(target, key);
+}
+
+function hasOwnKeys(target: object): boolean {
+  for (const key in target) if (hasOwn(target, key)) return true;
+  return false;
+}
+
+/**
+ * `target[key] = value` as an own property whatever the key. `__proto__` is the one key plain
+ * assignment gets wrong (it would replace the object's prototype; overrides refuse such keys, but a
+ * vendor field could still be named so, and `fitToDescribe` maps custom fields by their vendor name);
+ * every other key assigns as an own property, which is far cheaper than defining one.
  */
 function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
 }
 
 export interface ToNativeOptions {
@@ -252,13 +302,14 @@ export function transformForField(field: Pick<NativeField, 'type' | 'picklistVal
 }
 
 /** Reads `a.b.c` through nested objects (relationship fields: `Account.Name`). */
-function readPath(record: NativeFields, path: string): NativeValue | undefined {
-  if (Object.prototype.hasOwnProperty.call(record, path)) return record[path];
+function readPath(record: NativeFields, step: ReadStep): NativeValue | undefined {
+  if (hasOwn(record, step.native)) return record[step.native];
+  if (!step.parts) return undefined;
   let current: NativeValue | undefined = record;
-  for (const part of path.split('.')) {
+  for (const part of step.parts) {
     if (current === null || typeof current !== 'object' || Array.isArray(current)) return undefined;
     // Own properties only: `constructor` must not read Object's.
-    if (!Object.prototype.hasOwnProperty.call(current, part)) return undefined;
+    if (!hasOwn(current, part)) return undefined;
     current = (current as Record<string, NativeValue>)[part];
   }
   return current;

@@ -29,7 +29,7 @@ import { graphiqlRouter } from './graphiql';
 import { healthRouter } from './health';
 import { oauthRouter } from './oauth';
 import { limitsFromEnv, MAX_REQUEST_BYTES, type OperationLimits } from './limits';
-import { countOperationStoreCommands } from './operation-metrics';
+import { sampleOperationStoreCommands } from './operation-metrics';
 import { type MetricsExposure, metricsExposureFromEnv, startMetricsListener } from './metrics-endpoint';
 import { RequestRateLimiter, type RequestRateLimits, requestRateLimitsFromEnv } from './request-rate-limit';
 import { listRoutes, type RouteInfo } from './routes';
@@ -177,7 +177,7 @@ export async function startGatewayServer(
     express.json({ limit: MAX_REQUEST_BYTES }),
     bodyParserErrors,
     // After the body parser: its stream callbacks would leave the tally's async context.
-    countOperationStoreCommands,
+    sampleOperationStoreCommands(env.STORE_COMMANDS_SAMPLE_EVERY),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {

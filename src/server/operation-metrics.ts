@@ -3,6 +3,7 @@ import { Counter, Histogram } from 'prom-client';
 import { metricsRegistry } from '../metrics';
 import {
   currentStoreCommandTally,
+  stopStoreCommandTallies,
   storeCommandsPerOperation,
   withStoreCommandTally,
 } from '../store/command-count';
@@ -60,11 +61,30 @@ export function recordOperation(
 }
 
 /**
- * Runs the rest of an HTTP GraphQL request as one unit of store work, so the MongoDB commands it sends
- * are counted for it ({@link recordOperationStoreCommands}).
+ * Runs the rest of one HTTP GraphQL request in `every` as one unit of store work, so the MongoDB
+ * commands it sends are counted for it ({@link recordOperationStoreCommands}). One sampled request at a
+ * time: the tally context is switched off again when it ends ({@link stopStoreCommandTallies}), so the
+ * other requests run without AsyncLocalStorage's per-promise hook. Commands of requests running beside
+ * the sampled one are not in its tally (they are outside its context).
  */
-export const countOperationStoreCommands: RequestHandler = (_req, _res, next) =>
-  withStoreCommandTally({ commands: 0 }, () => next());
+export function sampleOperationStoreCommands(every: number): RequestHandler {
+  let sinceLast = every - 1;
+  let inFlight = false;
+  return (_req, res, next) => {
+    sinceLast += 1;
+    if (inFlight || sinceLast < every) {
+      next();
+      return;
+    }
+    sinceLast = 0;
+    inFlight = true;
+    res.once('close', () => {
+      inFlight = false;
+      stopStoreCommandTallies();
+    });
+    withStoreCommandTally({ commands: 0 }, () => next());
+  };
+}
 
 /** Observes the store round trips of the operation the caller runs in (none outside one). */
 export function recordOperationStoreCommands(): void {

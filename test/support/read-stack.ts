@@ -35,6 +35,8 @@ export interface ReadStackOptions {
   gateway?: Omit<Partial<GatewayServerOptions>, 'host' | 'port'>;
   /** Environment variables of the gateway besides the stack's own (e.g. GRAPHQL_MAX_PAGE_SIZE). */
   env?: Record<string, string>;
+  /** The credentials key ring; a random one by default (give one to run a gateway in another process). */
+  keyRing?: KeyRing;
 }
 
 export interface ReadTenant {
@@ -50,6 +52,11 @@ export interface ReadStack {
   sandboxes: RunningSandboxes;
   /** A tenant with a key of `scope`, connected to both sandboxes. */
   tenant(name: string, scope?: ApiKeyScope): Promise<ReadTenant>;
+  /**
+   * The environment of this stack's gateways on `port` (sandbox OAuth apps, loopback vendor URLs): what
+   * a gateway in another process over the same stores and key ring is started with.
+   */
+  gatewayEnv(port: number): Record<string, string>;
   /** Vendor API calls a sandbox logged since the last clear (OAuth and admin routes excluded). */
   calls(crm: ReadCrm, route?: RegExp): number;
   /** Logged `METHOD route` keys with their counts since the last clear. */
@@ -97,24 +104,25 @@ export async function startReadStack(options: ReadStackOptions): Promise<ReadSta
       return [s.vendor, { clientId: String(creds.clientId), clientSecret: String(creds.clientSecret) }];
     }),
   );
-  const keyRing = new KeyRing([{ kid: 'k', key: crypto.randomBytes(32) }]);
+  const keyRing = options.keyRing ?? new KeyRing([{ kid: 'k', key: crypto.randomBytes(32) }]);
+  const gatewayEnv = (port: number): Record<string, string> => ({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    CRM_OAUTH_APPS: JSON.stringify(apps),
+    ALLOW_VENDOR_URL_OVERRIDES: 'true',
+    VENDOR_URL_ALLOWLIST: 'http://127.0.0.1:*',
+    // The read path's tests page and fuzz at hundreds of requests a second on one key: the per-key
+    // and per-tenant request limits have their own tests (test/e2e/rate-limit.test.ts).
+    KEY_REQUESTS_PER_SECOND: '0',
+    KEY_REQUESTS_PER_MINUTE: '0',
+    TENANT_REQUESTS_PER_MINUTE: '0',
+    ...options.env,
+  });
   const context = (port: number): Promise<AppContext> =>
     createAppContext({
-      env: loadEnv({
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        CRM_OAUTH_APPS: JSON.stringify(apps),
-        ALLOW_VENDOR_URL_OVERRIDES: 'true',
-        VENDOR_URL_ALLOWLIST: 'http://127.0.0.1:*',
-        // The read path's tests page and fuzz at hundreds of requests a second on one key: the per-key
-        // and per-tenant request limits have their own tests (test/e2e/rate-limit.test.ts).
-        KEY_REQUESTS_PER_SECOND: '0',
-        KEY_REQUESTS_PER_MINUTE: '0',
-        TENANT_REQUESTS_PER_MINUTE: '0',
-        ...options.env,
-      }),
+      env: loadEnv(gatewayEnv(port)),
       logger: createLogger({ level: 'silent' }),
       keyRing,
       mongodbUri: options.mongodbUri,
@@ -132,6 +140,7 @@ export async function startReadStack(options: ReadStackOptions): Promise<ReadSta
     gateway,
     url: gateway.url,
     sandboxes,
+    gatewayEnv,
     async tenant(name, scope = 'read_write') {
       n += 1;
       const tenant = await ctx.store.tenants.create(`${name}-${n}-${crypto.randomUUID()}`);

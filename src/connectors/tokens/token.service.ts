@@ -221,7 +221,14 @@ export class TokenService {
 
   private async read(connectionId: string, fresh = false): Promise<StoredTokens> {
     const credentials = await this.options.store.getCredentials(connectionId, fresh ? { fresh } : undefined);
-    return parseStoredTokens(credentials, connectionId);
+    // The store's cache hands out one object per stored version of the credentials (never changed in
+    // place): its parse is done once per version, not on every vendor call.
+    let parsed = parsedCredentials.get(credentials);
+    if (!parsed) {
+      parsed = parseStoredTokens(credentials, connectionId);
+      parsedCredentials.set(credentials, parsed);
+    }
+    return parsed;
   }
 
   /** Records when a connection's token expires, for the refresh job (tokens without expiry are removed). */
@@ -230,6 +237,9 @@ export class TokenService {
     else await this.options.redis.zadd(this.expiryIndexKey, stored.expiresAt, connectionId);
   }
 }
+
+/** Parsed credentials by the decrypted object they came from; dropped with it. */
+const parsedCredentials = new WeakMap<object, StoredTokens>();
 
 function toAccessToken(stored: StoredTokens): AccessToken {
   return { value: stored.accessToken, expiresAt: stored.expiresAt, apiBaseUrl: stored.apiBaseUrl };

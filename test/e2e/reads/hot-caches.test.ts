@@ -37,6 +37,9 @@ beforeAll(async () => {
       salesforce: [{ id: 'default', seed: 3, counts: { Contact: 20, Opportunity: 5, Account: 5 } }],
       hubspot: [{ id: 'default', seed: 3, counts: { contacts: 20, deals: 5 } }],
     },
+    // Every operation's store commands counted (the default samples one in 100), so one request is
+    // one observation of the histogram.
+    env: { STORE_COMMANDS_SAMPLE_EVERY: '1' },
   });
   peer = await stack.peer();
   // Both gateways must hear changes: a cache that merely expired would also pass "within 1 s".
