@@ -6,6 +6,8 @@ import { disconnectRedis } from '../runtime/services/redis-disconnect';
 export const QUEUES = {
   /** Operational jobs: worker liveness, maintenance. */
   system: 'system',
+  /** Write flushes (src/queue/writes.producer.ts): their own queue, so their concurrency is their own. */
+  writes: 'writes',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
