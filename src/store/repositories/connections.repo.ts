@@ -267,10 +267,15 @@ interface ConnectionLike {
   updatedAt: Date;
 }
 
+/**
+ * Views are frozen, settings included: a cached view is shared by every request of the process, so a
+ * caller that changed one in place would change it for all of them (and for no other process). Writers
+ * go through the repository, which drops the cached view everywhere.
+ */
 function toView(doc: ConnectionLike): ConnectionView {
   const urls =
     doc.vendorUrls instanceof Map ? Object.fromEntries(doc.vendorUrls) : { ...(doc.vendorUrls ?? {}) };
-  return {
+  return deepFreeze({
     id: doc._id.toString(),
     tenantId: doc.tenantId.toString(),
     crm: doc.crm,
@@ -282,5 +287,11 @@ function toView(doc: ConnectionLike): ConnectionView {
     settings: (doc.settings as Record<string, unknown> | undefined) ?? {},
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
-  };
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  for (const v of Object.values(value)) deepFreeze(v);
+  return Object.freeze(value);
 }

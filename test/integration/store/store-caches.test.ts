@@ -75,6 +75,20 @@ describe('per-process store caches', () => {
     expect(again.commands).toBe(0);
   });
 
+  it('hands out cached connections frozen, so no caller can change them for every other request', async () => {
+    const id = await connection();
+    const view = await gateway.connections.getForTenant(tenantA, id);
+    expect(() => {
+      (view.settings as Record<string, unknown>).injected = true;
+    }).toThrow(TypeError);
+    expect(() => {
+      view.status = 'DISABLED';
+    }).toThrow(TypeError);
+    const again = await gateway.connections.getForTenant(tenantA, id);
+    expect(again.settings).not.toHaveProperty('injected');
+    expect(again.status).toBe('ACTIVE');
+  });
+
   it('never serves a cached connection to another tenant: it is NOT_FOUND, like an unknown id', async () => {
     const id = await connection();
     await gateway.connections.getForTenant(tenantA, id); // cached now
