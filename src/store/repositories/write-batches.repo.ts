@@ -1,6 +1,5 @@
 import { type AnyBulkWriteOperation } from 'mongoose';
 import { type CrmObject } from '../../connectors/types';
-import { writeBackoffMs } from '../../writes/write-backoff';
 import {
   type BatchKind,
   type WriteFailure,
@@ -10,7 +9,16 @@ import {
 } from '../../writes/write-operation.types';
 import { type WriteOperationDoc, type WriteOperationModel } from '../models/write-operation.model';
 import { bulkWriteChunked, retryBusy } from '../bulk-write';
+import {
+  failure,
+  outcomeSet,
+  uniqueGroups,
+  type OutcomePolicy,
+  type WriteOutcome,
+} from './write-outcome.updates';
 import { toWriteOperation } from './write-operation.view';
+
+export type { OutcomePolicy, WriteOutcome } from './write-outcome.updates';
 
 /**
  * The write engine's access to `write_operations` (docs/writes.md): claiming a group's batch, recording
@@ -21,16 +29,6 @@ import { toWriteOperation } from './write-operation.view';
  * its flush lock (src/writes/flush-lock.ts), which the caller holds; the `claimToken` in the filters
  * only keeps a stale flush (one whose lock expired and whose operations were recovered) from writing.
  */
-
-/** A flush's verdict on one claimed operation. */
-export type WriteOutcome =
-  | { id: string; kind: 'succeeded'; remoteId: string; created: boolean }
-  /** Final: FAILED with `failure` (never resent by the engine). */
-  | { id: string; kind: 'failed'; failure: WriteFailure }
-  /** Back to QUEUED after `retryAfterMs` without counting an attempt (a 429, a budget refusal). */
-  | { id: string; kind: 'reschedule'; retryAfterMs: number }
-  /** A real attempt failed transiently: backoff, or DEAD once the attempts are spent. */
-  | { id: string; kind: 'transient'; message: string };
 
 export interface ClaimOptions {
   /**
@@ -55,12 +53,6 @@ export interface ClaimResult {
 /** An operation whose status a call changed, as it is now. */
 export type Transition = WriteOperation;
 
-export interface OutcomePolicy {
-  /** WRITE_MAX_ATTEMPTS: the attempt that reaches it ends the operation DEAD. */
-  maxAttempts: number;
-  random?: () => number;
-}
-
 const UNFINISHED: WriteStatus[] = ['QUEUED', 'RUNNING'];
 const ENDED_WITHOUT_RECORD = new Set<WriteStatus>(['FAILED', 'DEAD', 'CANCELLED']);
 
@@ -68,10 +60,6 @@ type LeanOp = WriteOperationDoc & { _id: string; updatedAt?: Date };
 
 function groupFilter(group: WriteGroup): Record<string, unknown> {
   return { connectionId: group.connectionId, object: group.object, batchKind: group.batchKind };
-}
-
-function failure(code: WriteFailure['code'], message: string, retryable: boolean): WriteFailure {
-  return { code, message, retryable, fieldErrors: [] };
 }
 
 export class WriteBatchesRepository {
@@ -242,7 +230,7 @@ export class WriteBatchesRepository {
     for (const outcome of outcomes) {
       const op = byId.get(outcome.id);
       if (!op) continue;
-      const set = this.outcomeSet(op, outcome, now, policy.maxAttempts, random, records.get(op.id) ?? null);
+      const set = outcomeSet(op, outcome, now, policy.maxAttempts, random, records.get(op.id) ?? null);
       if (outcome.kind === 'succeeded' && op.kind !== 'DELETE') {
         created.set(`op:${op.id}`, outcome.remoteId);
         if (op.recordKey === `op:${op.id}`) set.recordKey = `rid:${outcome.remoteId}`;
@@ -291,51 +279,6 @@ export class WriteBatchesRepository {
     }
     await bulkWriteChunked((c) => this.ops.bulkWrite(c, { ordered: true }), writes);
     return transitions;
-  }
-
-  private outcomeSet(
-    op: WriteOperation,
-    outcome: WriteOutcome,
-    now: Date,
-    maxAttempts: number,
-    random: () => number,
-    record: Record<string, unknown> | null,
-  ): Record<string, unknown> {
-    const requeue = { status: 'QUEUED', claimToken: null, runningSince: null };
-    switch (outcome.kind) {
-      case 'succeeded':
-        return {
-          status: 'SUCCEEDED',
-          remoteId: outcome.remoteId,
-          result: { created: outcome.created, record },
-          failure: null,
-          finishedAt: now,
-        };
-      case 'failed':
-        return { status: 'FAILED', failure: outcome.failure, finishedAt: now };
-      case 'reschedule':
-        return { ...requeue, notBefore: new Date(now.getTime() + Math.max(0, outcome.retryAfterMs)) };
-      case 'transient': {
-        const attempts = op.attempts + 1;
-        if (attempts >= maxAttempts) {
-          return {
-            status: 'DEAD',
-            attempts,
-            failure: failure(
-              'RETRIES_EXHAUSTED',
-              `gave up after ${attempts} attempts; the last: ${outcome.message}`,
-              true,
-            ),
-            finishedAt: now,
-          };
-        }
-        return {
-          ...requeue,
-          attempts,
-          notBefore: new Date(now.getTime() + writeBackoffMs(attempts, random)),
-        };
-      }
-    }
   }
 
   /**
@@ -476,21 +419,4 @@ export class WriteBatchesRepository {
     const docs = (await this.ops.find({ _id: { $in: [...ids] } }).lean()) as LeanOp[];
     return docs.map((d) => toWriteOperation(d));
   }
-}
-
-function uniqueGroups(
-  docs: readonly { connectionId: string; object: string; batchKind: string }[],
-): WriteGroup[] {
-  const seen = new Map<string, WriteGroup>();
-  for (const d of docs) {
-    const key = `${d.connectionId}:${d.object}:${d.batchKind}`;
-    if (!seen.has(key)) {
-      seen.set(key, {
-        connectionId: d.connectionId,
-        object: d.object as CrmObject,
-        batchKind: d.batchKind as BatchKind,
-      });
-    }
-  }
-  return [...seen.values()];
 }

@@ -11,14 +11,13 @@ import { writeMetrics } from './write-metrics';
 export async function publishTransitions(
   deps: { events: WriteOperationEventPublisher; logger: Logger },
   ops: readonly Transition[],
-  crm: string,
 ): Promise<void> {
   const byTenant = new Map<string, Transition[]>();
   for (const op of ops) {
     const list = byTenant.get(op.tenantId) ?? [];
     list.push(op);
     byTenant.set(op.tenantId, list);
-    writeMetrics.finished(crm, op.status);
+    writeMetrics.finished(op.crm, op.status);
   }
   for (const [tenantId, list] of byTenant) {
     await deps.events

@@ -118,7 +118,7 @@ async function flushLocked(deps: WriteFlushDeps, group: WriteGroup, token: strin
       },
       now(),
     );
-    await publishTransitions(deps, ended, 'unknown');
+    await publishTransitions(deps, ended);
     return { skipped: 'connection-unavailable', claimed: 0, statuses: countStatuses(ended) };
   }
   if (connection.status !== 'ACTIVE') {
@@ -135,7 +135,7 @@ async function flushLocked(deps: WriteFlushDeps, group: WriteGroup, token: strin
       now(),
       new Date(now().getTime() - deps.maxWaitMs),
     );
-    await publishTransitions(deps, ended, connection.crm);
+    await publishTransitions(deps, ended);
     return { skipped: 'connection-unavailable', claimed: 0, statuses: countStatuses(ended) };
   }
 
@@ -143,7 +143,7 @@ async function flushLocked(deps: WriteFlushDeps, group: WriteGroup, token: strin
   const claim = await repo.claim(group, token, connector.limits.writeBatch, now(), {
     gatewayKeyField: group.batchKind === 'UPSERT' ? gatewayKeyField(connection.settings, group.object) : null,
   });
-  await publishTransitions(deps, [...claim.dependencyFailed, ...claim.claimed], connection.crm);
+  await publishTransitions(deps, [...claim.dependencyFailed, ...claim.claimed]);
   if (claim.claimed.length === 0) {
     await wake(deps, group, claim.dependencyFailed, claim.more);
     return { skipped: 'empty', claimed: 0, statuses: countStatuses(claim.dependencyFailed) };
@@ -183,7 +183,7 @@ async function flushLocked(deps: WriteFlushDeps, group: WriteGroup, token: strin
   await writeHistory(deps, connection, group.object, succeeded, back.records, now()).catch((err: unknown) =>
     deps.logger.warn({ err, group }, 'record snapshots and change events of succeeded writes not written'),
   );
-  await publishTransitions(deps, transitions, connection.crm);
+  await publishTransitions(deps, transitions);
   await wake(deps, group, [...claim.dependencyFailed, ...transitions], claim.more);
   return {
     claimed: claim.claimed.length,

@@ -59,7 +59,7 @@ export async function runWriteReconciler(deps: WriteReconcilerDeps): Promise<Rec
       { requeued: recovered.requeued.length, failed: recovered.failed.length },
       'recovered writes left RUNNING by a stopped flush',
     );
-    await publishTransitions(deps, changed, changed[0]!.crm);
+    await publishTransitions(deps, changed);
   }
 
   const groups = new Map<string, WriteGroup>();
