@@ -1,5 +1,7 @@
+import Redis from 'ioredis';
+import { writeOperationEventsRoutingKey } from '../../../src/events/write-operation-events';
 import { QUEUES } from '../../../src/queue/queues';
-import { requestWriteFlush } from '../../../src/queue/writes.producer';
+import { requestWriteFlush, WRITE_FLUSH_JOB } from '../../../src/queue/writes.producer';
 import { FINAL_WRITE_STATUSES, type WriteOperation } from '../../../src/writes/write-operation.types';
 import { type RunningWorker, startWorker } from '../../../src/worker/worker';
 import { type ReadStack, type ReadTenant, startReadStack } from '../../support/read-stack';
@@ -68,6 +70,9 @@ async function settled(ids: string[], ms = 30_000): Promise<WriteOperation[]> {
   await within(ms, async () => {
     ops = await stack.ctx.store.writeBatches.findMany(ids);
     expect(ops.filter((o) => FINAL_WRITE_STATUSES.has(o.status))).toHaveLength(ids.length);
+    // Final in the store first; the flush then writes snapshots and change events, then publishes.
+    const active = await stack.ctx.queues.get(QUEUES.writes).getActive();
+    expect(active.filter((j) => j.name === WRITE_FLUSH_JOB)).toHaveLength(0);
   });
   const byId = new Map(ops.map((o) => [o.id, o]));
   return ids.map((id) => byId.get(id)!);
@@ -104,7 +109,7 @@ it('100 creates with one bad email: 99 SUCCEEDED and 1 FAILED VALIDATION, in one
     customFields: { crm_external_id: good[0]!.id },
   });
 
-  // Snapshot and change event of a created record, written before the operation's event.
+  // Snapshot and change event of a created record.
   const snap = await stack.ctx.store.recordSnapshots.findMany(good[0]!.connectionId, 'contact', [
     good[0]!.remoteId!,
   ]);
@@ -200,4 +205,30 @@ it('writes of a NEEDS_REAUTH connection stay QUEUED (and run once it is connecte
   await requestWriteFlush(queue, groupOf(id, 'CREATE'), 'reconciler');
   const [done] = await settled(ids);
   expect(done!.status).toBe('SUCCEEDED');
+});
+
+it("publishes each operation's RUNNING, then its SUCCEEDED", async () => {
+  const sub = new Redis(testStoreUrls().redisUrl);
+  try {
+    const channel = `${writeOperationEventsRoutingKey(stack.ctx.redisPrefix)}:${tenant.tenantId}`;
+    await sub.subscribe(channel);
+    const seen: { operationId: string; status: string }[] = [];
+    sub.on('message', (_channel, message) => {
+      const e = JSON.parse(message) as { operationId: string; status: string };
+      seen.push({ operationId: e.operationId, status: e.status });
+    });
+    const run = uniqueName('events');
+    const { ids } = await accept('hubspot', [
+      { kind: 'CREATE', fields: { lastname: run, email: `${run}@example.com` } },
+    ]);
+    await settled(ids);
+    await within(5000, async () => {
+      expect(seen.filter((e) => e.operationId === ids[0]).map((e) => e.status)).toEqual([
+        'RUNNING',
+        'SUCCEEDED',
+      ]);
+    });
+  } finally {
+    sub.disconnect();
+  }
 });
