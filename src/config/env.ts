@@ -143,6 +143,15 @@ export const envSchema = z.object({
   SANDBOX_BASE_PORT: z.coerce.number().int().min(0).max(65535).default(4100),
 
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** Write flushes one worker process runs at once (the `writes` queue; `system` keeps WORKER_CONCURRENCY). */
+  WRITE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** Real attempts of a write (429s and budget refusals do not count) before it ends DEAD. */
+  WRITE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  /**
+   * How long a write waits for its connection to be usable again (NEEDS_REAUTH, DISABLED) before it
+   * ends DEAD `CONNECTION_UNAVAILABLE`. Default 72 h.
+   */
+  WRITE_MAX_WAIT_MS: z.coerce.number().int().min(1000).default(259_200_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
   /**
    * How long a MongoDB or Redis command may wait for an unreachable store before the request fails

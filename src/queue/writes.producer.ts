@@ -1,4 +1,5 @@
-import { type Queue } from 'bull';
+import { type JobOptions, type Queue } from 'bull';
+import { addReplacingFinished } from './replace-finished-job';
 import { type WriteGroup, writeGroupKey } from '../writes/write-operation.types';
 
 /**
@@ -34,7 +35,7 @@ export async function requestWriteFlush(
   const runAt = now + Math.max(0, delayMs);
   const window = Math.ceil(runAt / WRITE_COALESCE_WINDOW_MS);
   const data: WriteFlushJobData = { ...group, reason };
-  await queue.add(WRITE_FLUSH_JOB, data, {
+  const options: JobOptions & { jobId: string } = {
     jobId: `flush:${writeGroupKey(group)}:${window}`,
     delay: window * WRITE_COALESCE_WINDOW_MS - now,
     removeOnComplete: true,
@@ -42,5 +43,12 @@ export async function requestWriteFlush(
     // Failures are the flush's own (the store down): retried by Bull; vendor outcomes never fail the job.
     attempts: 5,
     backoff: { type: 'exponential', delay: 1000 },
-  });
+  };
+  // A re-enqueue of work Bull may still hold as finished (the reconciler, a retry of a DEAD write whose
+  // failed flush is kept) must not be swallowed; a new write's request is an ordinary add (the hot path).
+  if (reason === 'reconciler' || reason === 'retry') {
+    await addReplacingFinished(queue, WRITE_FLUSH_JOB, data, options);
+  } else {
+    await queue.add(WRITE_FLUSH_JOB, data, options);
+  }
 }

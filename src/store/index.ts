@@ -4,13 +4,19 @@ import { type KeyRing } from '../security/credentials-cipher';
 import { StoreChangeFeed, type StoreChangeFeedOptions } from './changes';
 import { monitorStoreCommands } from './command-count';
 import { apiKeyModel } from './models/api-key.model';
+import { changeEventModel } from './models/change-event.model';
 import { connectionModel } from './models/connection.model';
 import { fieldMappingModel } from './models/field-mapping.model';
+import { recordSnapshotModel } from './models/record-snapshot.model';
 import { tenantModel } from './models/tenant.model';
+import { writeOperationModel } from './models/write-operation.model';
 import { ApiKeysRepository } from './repositories/api-keys.repo';
+import { ChangeEventsRepository } from './repositories/change-events.repo';
 import { ConnectionsRepository } from './repositories/connections.repo';
 import { FieldMappingsRepository } from './repositories/field-mappings.repo';
+import { RecordSnapshotsRepository } from './repositories/record-snapshots.repo';
 import { TenantsRepository } from './repositories/tenants.repo';
+import { WriteBatchesRepository } from './repositories/write-batches.repo';
 
 export interface StoreOptions {
   uri: string;
@@ -37,6 +43,12 @@ export interface Store {
   connections: ConnectionsRepository;
   /** Per-connection overrides of the default field mappings. */
   fieldMappings: FieldMappingsRepository;
+  /** The write engine's claims and outcomes on `write_operations` (src/worker/writes/). */
+  writeBatches: WriteBatchesRepository;
+  /** Last-known canonical records. */
+  recordSnapshots: RecordSnapshotsRepository;
+  /** The append-only change history of records. */
+  changeEvents: ChangeEventsRepository;
   /** The change broadcast the repositories announce on and cache by; absent when opened without one. */
   changes?: StoreChangeFeed;
   /** Resolves when the store answers a real command (for /readyz). */
@@ -72,6 +84,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     apiKeys: apiKeyModel(conn),
     connections: connectionModel(conn),
     fieldMappings: fieldMappingModel(conn),
+    writeOperations: writeOperationModel(conn),
+    recordSnapshots: recordSnapshotModel(conn),
+    changeEvents: changeEventModel(conn),
   };
   await Promise.all(Object.values(models).map((m) => m.createIndexes()));
   const changes = options.changes && new StoreChangeFeed(options.changes);
@@ -81,6 +96,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     apiKeys: new ApiKeysRepository(models.apiKeys, undefined, changes),
     connections: new ConnectionsRepository(models.connections, options.keyRing, changes),
     fieldMappings: new FieldMappingsRepository(models.fieldMappings, changes),
+    writeBatches: new WriteBatchesRepository(models.writeOperations),
+    recordSnapshots: new RecordSnapshotsRepository(models.recordSnapshots),
+    changeEvents: new ChangeEventsRepository(models.changeEvents),
     changes,
     async ping() {
       await conn.db!.admin().command({ ping: 1 });

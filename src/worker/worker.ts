@@ -1,11 +1,17 @@
 import crypto from 'node:crypto';
 import { type Job, type Queue } from 'bull';
 import os from 'node:os';
+import { createWriteOperationEventPublisher } from '../events/write-operation-events';
 import { QUEUES } from '../queue/queues';
+import { WRITE_FLUSH_JOB } from '../queue/writes.producer';
+import { scheduleWriteReconciler, WRITE_RECONCILE_JOB } from '../queue/writes-reconciler.producer';
 import { scheduleTokenRefresh, TOKEN_REFRESH_JOB } from '../queue/token-refresh.producer';
 import { type AppContext } from '../runtime/context';
 import { processPing } from './system.processor';
 import { processTokenRefresh } from './token-refresh.processor';
+import { FlushLock } from '../writes/flush-lock';
+import { processWriteFlush } from './writes/write-flush.processor';
+import { runWriteReconciler } from './writes/write-reconciler.processor';
 
 export interface RunningWorker {
   id: string;
@@ -49,11 +55,41 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   system.on('failed', (job, err) =>
     ctx.logger.warn({ queue: QUEUES.system, job: job.name, jobId: job.id, err }, 'job failed'),
   );
-  ctx.logger.info({ workerId: id, concurrency: ctx.env.WORKER_CONCURRENCY }, 'worker started');
+
+  // Writes have their own queue and concurrency: a backlog of flushes never starves the system jobs.
+  const writes = ctx.queues.get(QUEUES.writes);
+  const lock = new FlushLock(ctx.redis, ctx.redisPrefix);
+  const events = createWriteOperationEventPublisher({ redis: ctx.redis, redisPrefix: ctx.redisPrefix });
+  processJobs(writes, ctx.env.WRITE_WORKER_CONCURRENCY, {
+    [WRITE_FLUSH_JOB]: processWriteFlush({
+      store: ctx.store,
+      crm: ctx.crm,
+      queue: writes,
+      lock,
+      events,
+      logger: ctx.logger,
+      maxAttempts: ctx.env.WRITE_MAX_ATTEMPTS,
+      maxWaitMs: ctx.env.WRITE_MAX_WAIT_MS,
+    }),
+    [WRITE_RECONCILE_JOB]: () =>
+      runWriteReconciler({ store: ctx.store, queue: writes, lock, events, logger: ctx.logger }),
+  });
+  await scheduleWriteReconciler(writes);
+  writes.on('failed', (job, err) =>
+    ctx.logger.warn({ queue: QUEUES.writes, job: job.name, jobId: job.id, err }, 'job failed'),
+  );
+  ctx.logger.info(
+    {
+      workerId: id,
+      concurrency: ctx.env.WORKER_CONCURRENCY,
+      writeConcurrency: ctx.env.WRITE_WORKER_CONCURRENCY,
+    },
+    'worker started',
+  );
   return {
     id,
     close: async () => {
-      await system.pause(true, true);
+      await Promise.all([system.pause(true, true), writes.pause(true, true)]);
     },
   };
 }

@@ -111,6 +111,11 @@ export interface WriteOperation {
   dependsOn: string[];
   /** Upsert key: the external-id field and value, or the gateway key set to the operation id. */
   externalId: { field: string; value: string } | null;
+  /**
+   * A CREATE sent as an upsert on the connection's gateway key: the key field (the value is the
+   * operation id). Set by the engine when it claims the create; null otherwise.
+   */
+  gatewayKeyField: string | null;
   /** The canonical input, and the native fields it maps to (computed when accepted). */
   input: CanonicalPatch | null;
   nativeFields: Record<string, unknown> | null;

@@ -27,6 +27,9 @@ const writeOperationSchema = new Schema(
     target: { type: Schema.Types.Mixed, default: null },
     dependsOn: { type: [String], default: [] },
     externalId: { type: Schema.Types.Mixed, default: null },
+    // The gateway key field a CREATE was claimed with (its value is the operation id): set for a whole
+    // batch in one statement, and what tells recovery that a resend is an upsert, not a second create.
+    gatewayKeyField: { type: String, default: null },
     // Field names are canonical or native names, which may hold `.` (a relationship path): stored as
     // pairs so FerretDB (which refuses `.` and `$` in keys) takes them (see toFieldPairs in the repo).
     input: { type: Schema.Types.Mixed, default: null },

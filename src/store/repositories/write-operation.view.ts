@@ -26,6 +26,7 @@ export function toWriteOperation(doc: WriteOperationDoc & { _id: string; updated
     target: (doc.target as WriteOperation['target']) ?? null,
     dependsOn: doc.dependsOn ?? [],
     externalId: (doc.externalId as WriteOperation['externalId']) ?? null,
+    gatewayKeyField: doc.gatewayKeyField ?? null,
     input: (doc.input as CanonicalPatch | null) ?? null,
     nativeFields: (doc.nativeFields as Record<string, unknown> | null) ?? null,
     inputHash: doc.inputHash,

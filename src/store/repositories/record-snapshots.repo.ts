@@ -1,0 +1,90 @@
+import { type CrmObject } from '../../connectors/types';
+import { bulkWriteChunked } from '../bulk-write';
+import { type RecordSnapshotModel } from '../models/record-snapshot.model';
+
+/** A canonical field and its value, as snapshots and change events store them. */
+export interface FieldValue {
+  /** Canonical name; a custom field is `customFields.<name>`. */
+  field: string;
+  value: unknown;
+}
+
+export interface RecordSnapshot {
+  tenantId: string;
+  connectionId: string;
+  object: CrmObject;
+  remoteId: string;
+  fields: FieldValue[];
+  isDeleted: boolean;
+  remoteUpdatedAt: Date | null;
+  writeOperationId: string | null;
+}
+
+function snapshotId(connectionId: string, object: CrmObject, remoteId: string): string {
+  return `${connectionId}:${object}:${remoteId}`;
+}
+
+/** Last-known canonical records (src/store/models/record-snapshot.model.ts), read and written in bulk. */
+export class RecordSnapshotsRepository {
+  constructor(private readonly snapshots: RecordSnapshotModel) {}
+
+  /** The snapshots of `remoteIds` that exist, by remote id: one query. */
+  async findMany(
+    connectionId: string,
+    object: CrmObject,
+    remoteIds: readonly string[],
+  ): Promise<Map<string, RecordSnapshot>> {
+    if (remoteIds.length === 0) return new Map();
+    const docs = await this.snapshots
+      .find({ _id: { $in: remoteIds.map((id) => snapshotId(connectionId, object, id)) } })
+      .lean();
+    return new Map(
+      docs.map((d) => [
+        d.remoteId,
+        {
+          tenantId: d.tenantId,
+          connectionId: d.connectionId,
+          object: d.object as CrmObject,
+          remoteId: d.remoteId,
+          fields: (d.fields ?? []) as FieldValue[],
+          isDeleted: d.isDeleted,
+          remoteUpdatedAt: d.remoteUpdatedAt ?? null,
+          writeOperationId: d.writeOperationId ?? null,
+        },
+      ]),
+    );
+  }
+
+  /**
+   * Writes snapshots: `existing` replace stored ones (one statement each, in bulkWrites), `fresh` (none
+   * stored yet, as after creates) are inserted in one statement. A fresh one that another writer stored
+   * meanwhile is replaced instead.
+   */
+  async putMany(existing: readonly RecordSnapshot[], fresh: readonly RecordSnapshot[] = []): Promise<void> {
+    const raced: RecordSnapshot[] = [];
+    if (fresh.length > 0) {
+      try {
+        await this.snapshots.insertMany(
+          fresh.map((s) => ({ _id: snapshotId(s.connectionId, s.object, s.remoteId), ...s })),
+          { ordered: false },
+        );
+      } catch (err) {
+        const codes = (err as { writeErrors?: { code?: number; index?: number }[] }).writeErrors ?? [];
+        if (codes.length === 0 || codes.some((e) => e.code !== 11000)) throw err;
+        for (const e of codes) if (e.index !== undefined && fresh[e.index]) raced.push(fresh[e.index]!);
+      }
+    }
+    const replace = [...existing, ...raced];
+    if (replace.length === 0) return;
+    await bulkWriteChunked(
+      (c) => this.snapshots.bulkWrite(c, { ordered: false }),
+      replace.map((s) => ({
+        updateOne: {
+          filter: { _id: snapshotId(s.connectionId, s.object, s.remoteId) },
+          update: { $set: { ...s } },
+          upsert: true,
+        },
+      })),
+    );
+  }
+}

@@ -1,0 +1,95 @@
+import {
+  type BatchKind,
+  type WriteFailure,
+  type WriteGroup,
+  type WriteOperation,
+} from '../../writes/write-operation.types';
+import { writeBackoffMs } from '../../writes/write-backoff';
+import { type CrmObject } from '../../connectors/types';
+
+/**
+ * What each flush outcome sets on a stored operation (pure; used by
+ * `write-batches.repo.ts`): the status transitions of docs/writes.md "Outcomes".
+ */
+
+/** A flush's verdict on one claimed operation. */
+export type WriteOutcome =
+  | { id: string; kind: 'succeeded'; remoteId: string; created: boolean }
+  /** Final: FAILED with `failure` (never resent by the engine). */
+  | { id: string; kind: 'failed'; failure: WriteFailure }
+  /** Back to QUEUED after `retryAfterMs` without counting an attempt (a 429, a budget refusal). */
+  | { id: string; kind: 'reschedule'; retryAfterMs: number }
+  /** A real attempt failed transiently: backoff, or DEAD once the attempts are spent. */
+  | { id: string; kind: 'transient'; message: string };
+
+export interface OutcomePolicy {
+  /** WRITE_MAX_ATTEMPTS: the attempt that reaches it ends the operation DEAD. */
+  maxAttempts: number;
+  random?: () => number;
+}
+
+export function failure(code: WriteFailure['code'], message: string, retryable: boolean): WriteFailure {
+  return { code, message, retryable, fieldErrors: [] };
+}
+
+export function outcomeSet(
+  op: WriteOperation,
+  outcome: WriteOutcome,
+  now: Date,
+  maxAttempts: number,
+  random: () => number,
+  record: Record<string, unknown> | null,
+): Record<string, unknown> {
+  const requeue = { status: 'QUEUED', claimToken: null, runningSince: null };
+  switch (outcome.kind) {
+    case 'succeeded':
+      return {
+        status: 'SUCCEEDED',
+        remoteId: outcome.remoteId,
+        result: { created: outcome.created, record },
+        failure: null,
+        finishedAt: now,
+      };
+    case 'failed':
+      return { status: 'FAILED', failure: outcome.failure, finishedAt: now };
+    case 'reschedule':
+      return { ...requeue, notBefore: new Date(now.getTime() + Math.max(0, outcome.retryAfterMs)) };
+    case 'transient': {
+      const attempts = op.attempts + 1;
+      if (attempts >= maxAttempts) {
+        return {
+          status: 'DEAD',
+          attempts,
+          failure: failure(
+            'RETRIES_EXHAUSTED',
+            `gave up after ${attempts} attempts; the last: ${outcome.message}`,
+            true,
+          ),
+          finishedAt: now,
+        };
+      }
+      return {
+        ...requeue,
+        attempts,
+        notBefore: new Date(now.getTime() + writeBackoffMs(attempts, random)),
+      };
+    }
+  }
+}
+
+export function uniqueGroups(
+  docs: readonly { connectionId: string; object: string; batchKind: string }[],
+): WriteGroup[] {
+  const seen = new Map<string, WriteGroup>();
+  for (const d of docs) {
+    const key = `${d.connectionId}:${d.object}:${d.batchKind}`;
+    if (!seen.has(key)) {
+      seen.set(key, {
+        connectionId: d.connectionId,
+        object: d.object as CrmObject,
+        batchKind: d.batchKind as BatchKind,
+      });
+    }
+  }
+  return [...seen.values()];
+}

@@ -1,0 +1,269 @@
+import { type Job, type Queue } from 'bull';
+import { type CrmConnector, type WriteResult } from '../../connectors/types';
+import { NotFoundError } from '../../errors';
+import { type WriteOperationEventPublisher } from '../../events/write-operation-events';
+import { type Logger } from '../../logger';
+import { requestWriteFlush, type WriteFlushJobData } from '../../queue/writes.producer';
+import { type CrmServices } from '../../runtime/crm-services';
+import { type Store } from '../../store';
+import { type ConnectionView } from '../../store/repositories/connections.repo';
+import { type Transition, type WriteOutcome } from '../../store/repositories/write-batches.repo';
+import { type FlushLock } from '../../writes/flush-lock';
+import { type WriteGroup, type WriteOperation } from '../../writes/write-operation.types';
+import { gatewayKeyField } from './gateway-key';
+import { remoteIdOf, toRecordWrite } from './record-writes';
+import { publishTransitions } from './publish-transitions';
+import { writeMetrics } from './write-metrics';
+import { isRateRefusal, outcomesOfCallError, outcomesOfResults } from './write-outcomes';
+import { readBack, writeHistory } from './write-readback';
+import { resultRecord } from './record-history';
+
+/**
+ * The flush of one write group (docs/writes.md): under the group's lock, claim its due QUEUED
+ * operations from MongoDB (so batches form from the store, whichever gateway accepted the writes and
+ * however many workers run), send them as ONE bulk call through the background lane (a budget refusal
+ * or a 429 fails fast with `retryAfterMs`; nothing sleeps in a worker slot), record every outcome in one
+ * bulkWrite, read the written records back into their snapshots and change events, then publish.
+ */
+
+export interface WriteFlushDeps {
+  store: Store;
+  crm: Pick<CrmServices, 'connectorFor'>;
+  /** The `writes` queue: continuations, reschedules and wake-ups of waiting groups. */
+  queue: Queue;
+  lock: FlushLock;
+  events: WriteOperationEventPublisher;
+  logger: Logger;
+  /** WRITE_MAX_ATTEMPTS. */
+  maxAttempts: number;
+  /** WRITE_MAX_WAIT_MS. */
+  maxWaitMs: number;
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface FlushSummary {
+  /** Why nothing was sent, when nothing was. */
+  skipped?: 'busy' | 'connection-unavailable' | 'unsupported' | 'empty';
+  claimed: number;
+  /** Operations by the status the flush left them in. */
+  statuses: Partial<Record<WriteOperation['status'], number>>;
+  claimRoundTrips?: number;
+}
+
+/** Delay of a flush request whose group lock was busy: the running flush takes what is due by then. */
+const BUSY_RETRY_MS = 250;
+
+/** LINK/UNLINK need association writes the connector interface does not have yet (docs/writes.md). */
+const SUPPORTED_BATCH_KINDS = new Set<string>(['UPSERT', 'DELETE']);
+
+/** The job data, checked: it comes from Redis. */
+export function parseFlushJob(data: unknown): WriteGroup {
+  const d = (data ?? {}) as Partial<WriteFlushJobData>;
+  if (
+    typeof d.connectionId !== 'string' ||
+    (d.object !== 'contact' && d.object !== 'deal') ||
+    !['UPSERT', 'DELETE', 'LINK', 'UNLINK'].includes(String(d.batchKind))
+  ) {
+    throw new Error(`not a write-flush job: ${JSON.stringify(data)}`);
+  }
+  return { connectionId: d.connectionId, object: d.object, batchKind: d.batchKind! };
+}
+
+export function processWriteFlush(deps: WriteFlushDeps) {
+  return (job: Job<WriteFlushJobData>): Promise<FlushSummary> => runWriteFlush(deps, parseFlushJob(job.data));
+}
+
+export async function runWriteFlush(deps: WriteFlushDeps, group: WriteGroup): Promise<FlushSummary> {
+  if (!SUPPORTED_BATCH_KINDS.has(group.batchKind))
+    return { skipped: 'unsupported', claimed: 0, statuses: {} };
+  const token = await deps.lock.tryAcquire(group);
+  if (!token) {
+    // Another flush of the group runs: ask again shortly, so what it did not claim is not left behind.
+    await requestWriteFlush(deps.queue, group, 'reschedule', BUSY_RETRY_MS);
+    return { skipped: 'busy', claimed: 0, statuses: {} };
+  }
+  const renewEvery = Math.max(1000, Math.floor(deps.lock.ttlMs / 3));
+  const renewal = setInterval(() => {
+    deps.lock.renew(group, token).then(
+      (held) =>
+        held || deps.logger.warn({ group }, 'write flush lost its group lock; its outcomes still record'),
+      (err: unknown) => deps.logger.warn({ err, group }, 'write flush could not renew its group lock'),
+    );
+  }, renewEvery);
+  try {
+    return await flushLocked(deps, group, token);
+  } finally {
+    clearInterval(renewal);
+    await deps.lock.release(group, token).catch(() => false);
+  }
+}
+
+async function flushLocked(deps: WriteFlushDeps, group: WriteGroup, token: string): Promise<FlushSummary> {
+  const now = (): Date => new Date(deps.now?.() ?? Date.now());
+  const repo = deps.store.writeBatches;
+  let connection: ConnectionView;
+  try {
+    connection = await deps.store.connections.getById(group.connectionId);
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err;
+    const ended = await repo.endQueued(
+      group,
+      'FAILED',
+      {
+        code: 'CONNECTION_UNAVAILABLE',
+        message: 'the connection was deleted',
+        retryable: false,
+        fieldErrors: [],
+      },
+      now(),
+    );
+    await publishTransitions(deps, ended);
+    return { skipped: 'connection-unavailable', claimed: 0, statuses: countStatuses(ended) };
+  }
+  if (connection.status !== 'ACTIVE') {
+    // They wait, visibly QUEUED; the reconciler asks again while they do. Past WRITE_MAX_WAIT_MS they end.
+    const ended = await repo.endQueued(
+      group,
+      'DEAD',
+      {
+        code: 'CONNECTION_UNAVAILABLE',
+        message: `the connection stayed ${connection.status} longer than ${deps.maxWaitMs} ms after this write was accepted`,
+        retryable: true,
+        fieldErrors: [],
+      },
+      now(),
+      new Date(now().getTime() - deps.maxWaitMs),
+    );
+    await publishTransitions(deps, ended);
+    return { skipped: 'connection-unavailable', claimed: 0, statuses: countStatuses(ended) };
+  }
+
+  const connector = deps.crm.connectorFor(connection, 'background');
+  const claim = await repo.claim(group, token, connector.limits.writeBatch, now(), {
+    gatewayKeyField: group.batchKind === 'UPSERT' ? gatewayKeyField(connection.settings, group.object) : null,
+  });
+  await publishTransitions(deps, [...claim.dependencyFailed, ...claim.claimed]);
+  if (claim.claimed.length === 0) {
+    await wake(deps, group, claim.dependencyFailed, claim.more);
+    return { skipped: 'empty', claimed: 0, statuses: countStatuses(claim.dependencyFailed) };
+  }
+
+  const outcomes = await send(connector, connection.crm, group, claim.claimed);
+  writeMetrics.rescheduled(
+    connection.crm,
+    'rate_limited',
+    outcomes.filter((o) => o.kind === 'reschedule').length,
+  );
+  const writtenIds = new Set(claim.claimed.filter((op) => op.kind !== 'DELETE').map((op) => op.id));
+  const written = outcomes.flatMap((o) =>
+    o.kind === 'succeeded' && writtenIds.has(o.id) ? [{ id: o.id, remoteId: o.remoteId }] : [],
+  );
+  const back = await readBack(deps, connection, group.object, written);
+  if (back.error) {
+    deps.logger.warn(
+      { err: back.error, group },
+      'writes succeeded but their records could not be read back; they are recorded without them',
+    );
+  }
+  const records = new Map([...back.records].map(([id, r]) => [id, resultRecord(r)]));
+  const transitions = await repo.recordOutcomes(
+    claim.claimed,
+    token,
+    outcomes,
+    now(),
+    {
+      maxAttempts: deps.maxAttempts,
+      random: deps.random,
+    },
+    records,
+  );
+  const succeeded = transitions.filter((t) => t.status === 'SUCCEEDED');
+  // The outcomes are recorded: a history that cannot be written is logged, never a reason to withhold them.
+  await writeHistory(deps, connection, group.object, succeeded, back.records, now()).catch((err: unknown) =>
+    deps.logger.warn({ err, group }, 'record snapshots and change events of succeeded writes not written'),
+  );
+  await publishTransitions(deps, transitions);
+  await wake(deps, group, [...claim.dependencyFailed, ...transitions], claim.more);
+  return {
+    claimed: claim.claimed.length,
+    statuses: countStatuses([...claim.dependencyFailed, ...transitions]),
+    claimRoundTrips: claim.roundTrips,
+  };
+}
+
+/** One vendor call for the whole batch; every operation gets an outcome. */
+async function send(
+  connector: CrmConnector,
+  crm: string,
+  group: WriteGroup,
+  ops: readonly WriteOperation[],
+): Promise<WriteOutcome[]> {
+  const sendable: WriteOperation[] = [];
+  const unsendable: WriteOutcome[] = [];
+  const inputs = ops.map((op) => (group.batchKind === 'DELETE' ? remoteIdOf(op) : toRecordWrite(op)));
+  ops.forEach((op, i) => {
+    if (inputs[i]) sendable.push(op);
+    else {
+      unsendable.push({
+        id: op.id,
+        kind: 'failed',
+        failure: {
+          code: 'NOT_FOUND',
+          message: `this ${op.kind.toLowerCase()} names no record the CRM knows (no remote id)`,
+          retryable: false,
+          fieldErrors: [],
+        },
+      });
+    }
+  });
+  if (sendable.length === 0) return unsendable;
+  const present = inputs.filter((x) => x !== null);
+  let results: WriteResult[];
+  try {
+    results =
+      group.batchKind === 'DELETE'
+        ? await connector.deleteRecords(group.object, present as string[])
+        : await connector.upsertRecords(group.object, present as Exclude<(typeof present)[number], string>[]);
+  } catch (err) {
+    writeMetrics.batch(crm, group.batchKind, sendable.length, 'error');
+    if (isRateRefusal(err)) writeMetrics.rateLimited(crm);
+    return [...outcomesOfCallError(sendable, err), ...unsendable];
+  }
+  writeMetrics.batch(crm, group.batchKind, sendable.length, 'ok');
+  return [...outcomesOfResults(sendable, results), ...unsendable];
+}
+
+/**
+ * Asks for the flushes this one made due: the group again when more is claimable or something went
+ * back to QUEUED (at its `notBefore`), and every group holding the next write of a record this batch
+ * finished (an update waiting for its create, a delete waiting for an update — in any group).
+ */
+async function wake(
+  deps: WriteFlushDeps,
+  group: WriteGroup,
+  finished: readonly Transition[],
+  more: boolean,
+): Promise<void> {
+  const nowMs = deps.now?.() ?? Date.now();
+  const requeued = finished.filter((t) => t.status === 'QUEUED');
+  const requests: Promise<void>[] = [];
+  if (more) requests.push(requestWriteFlush(deps.queue, group, 'continuation', 0));
+  if (requeued.length > 0) {
+    const due = Math.min(...requeued.map((t) => t.notBefore.getTime()));
+    requests.push(requestWriteFlush(deps.queue, group, 'reschedule', Math.max(0, due - nowMs)));
+  }
+  const done = finished.filter((t) => t.status !== 'QUEUED' && t.status !== 'RUNNING');
+  const keys = done.flatMap((t) =>
+    t.status === 'SUCCEEDED' && t.remoteId ? [t.recordKey, `rid:${t.remoteId}`] : [t.recordKey, `op:${t.id}`],
+  );
+  const groups = await deps.store.writeBatches.waitingGroups(group.connectionId, keys);
+  for (const g of groups) requests.push(requestWriteFlush(deps.queue, g, 'continuation', 0));
+  await Promise.all(requests);
+}
+
+function countStatuses(ops: readonly Transition[]): FlushSummary['statuses'] {
+  const out: FlushSummary['statuses'] = {};
+  for (const op of ops) out[op.status] = (out[op.status] ?? 0) + 1;
+  return out;
+}

@@ -1,0 +1,133 @@
+import { type CrmConnector, type CrmObject } from '../../connectors/types';
+import { type CanonicalRecord } from '../../reads/canonical';
+import { type EffectiveMapping, storedMappingSource } from '../../reads/mappings';
+import { readFieldsOf } from '../../reads/read-fields';
+import { ReadMetadata } from '../../reads/read-metadata';
+import { RecordLoaders } from '../../reads/record-loaders';
+import { type CrmServices } from '../../runtime/crm-services';
+import { type Store } from '../../store';
+import { type ChangeKind } from '../../store/models/change-event.model';
+import { type ConnectionView } from '../../store/repositories/connections.repo';
+import { type Transition } from '../../store/repositories/write-batches.repo';
+import { fieldChanges, snapshotFields } from './record-history';
+
+/**
+ * After a batch SUCCEEDED: the records as the CRM stored them (one batch read-back through the read
+ * path's own loaders and canonical mapping, so a written value reads back exactly as a read would show
+ * it), the record snapshots updated and one change event appended per record — all before the
+ * operations' updates are published, so the echo of our own write is never later taken for a foreign
+ * change (docs/writes.md "Snapshots").
+ */
+
+export interface ReadBackDeps {
+  store: Pick<Store, 'fieldMappings' | 'recordSnapshots' | 'changeEvents'>;
+  crm: Pick<CrmServices, 'connectorFor'>;
+}
+
+export interface ReadBackResult {
+  /** Records read back, by operation id. */
+  records: Map<string, CanonicalRecord>;
+  /** Vendor read calls' failure, when the read-back failed (the operations stay SUCCEEDED without a record). */
+  error: unknown;
+}
+
+/** A connection's read metadata for background work (the read path's, with the `background` lane). */
+async function backgroundReader(deps: ReadBackDeps, connection: ConnectionView): Promise<RecordLoaders> {
+  const source = storedMappingSource(deps.store.fieldMappings);
+  const [contact, deal] = await Promise.all(
+    (['contact', 'deal'] as const).map((o) => source.effective(connection.crm, connection.id, o)),
+  );
+  const mapped: Record<CrmObject, EffectiveMapping> = { contact: contact!, deal: deal! };
+  const connector = (extra = {}): CrmConnector =>
+    deps.crm.connectorFor(connection, 'background', { readFields: readFieldsOf(mapped, extra) });
+  return new RecordLoaders(new ReadMetadata(connection, connector, mapped), true);
+}
+
+/**
+ * Reads back, in one batch, the records of the writes that succeeded (not deletes): canonical, through
+ * the read path's loaders and mapping. Called before the outcomes are recorded, so each operation's
+ * `result.record` goes into the same statement as its status. A failed read-back (a budget refusal,
+ * the vendor down) is returned, not thrown: the writes did succeed and are recorded without a record.
+ */
+export async function readBack(
+  deps: ReadBackDeps,
+  connection: ConnectionView,
+  object: CrmObject,
+  succeeded: readonly { id: string; remoteId: string }[],
+): Promise<ReadBackResult> {
+  const records = new Map<string, CanonicalRecord>();
+  let error: unknown = null;
+  if (succeeded.length === 0) return { records, error };
+  try {
+    const loaders = await backgroundReader(deps, connection);
+    const loaded = await loaders.records(object).loadMany(succeeded.map((t) => t.remoteId));
+    loaded.forEach((r, i) => {
+      if (!(r instanceof Error)) records.set(succeeded[i]!.id, r);
+      else error ??= r;
+    });
+  } catch (err) {
+    error = err;
+  }
+  return { records, error };
+}
+
+/**
+ * Updates the record snapshots of what succeeded and appends one change event per record (field
+ * changes against the previous snapshot) — before the operations' updates are published.
+ * A record not read back keeps its snapshot (a delete marks it deleted).
+ */
+export async function writeHistory(
+  deps: ReadBackDeps,
+  connection: ConnectionView,
+  object: CrmObject,
+  succeeded: readonly Transition[],
+  records: ReadonlyMap<string, CanonicalRecord>,
+  now: Date,
+): Promise<void> {
+  const touched = succeeded.filter((t) => t.remoteId && (t.kind === 'DELETE' || records.has(t.id)));
+  if (touched.length === 0) return;
+  const before = await deps.store.recordSnapshots.findMany(
+    connection.id,
+    object,
+    touched.map((t) => t.remoteId!),
+  );
+  const snapshots = touched.map((t) => {
+    const record = records.get(t.id);
+    const prior = before.get(t.remoteId!);
+    return {
+      tenantId: connection.tenantId,
+      connectionId: connection.id,
+      object,
+      remoteId: t.remoteId!,
+      fields: record ? snapshotFields(record) : (prior?.fields ?? []),
+      isDeleted: record ? record.isDeleted : true,
+      remoteUpdatedAt: record?.updatedAt ?? prior?.remoteUpdatedAt ?? null,
+      writeOperationId: t.id,
+    };
+  });
+  const events = snapshots.map((snap, i) => {
+    const t = touched[i]!;
+    const prior = before.get(snap.remoteId);
+    const kind: ChangeKind =
+      t.kind === 'DELETE' ? 'DELETED' : t.result?.created || !prior ? 'CREATED' : 'UPDATED';
+    return {
+      tenantId: snap.tenantId,
+      connectionId: snap.connectionId,
+      object,
+      remoteId: snap.remoteId,
+      kind,
+      source: 'MUTATION' as const,
+      changes: kind === 'DELETED' ? [] : fieldChanges(prior?.fields ?? [], snap.fields),
+      occurredAt: now,
+      writeOperationId: t.id,
+    };
+  });
+  const isNew = snapshots.map((snap) => !before.has(snap.remoteId));
+  await Promise.all([
+    deps.store.recordSnapshots.putMany(
+      snapshots.filter((_, i) => !isNew[i]),
+      snapshots.filter((_, i) => isNew[i]),
+    ),
+    deps.store.changeEvents.append(events),
+  ]);
+}

@@ -1,0 +1,234 @@
+import Redis from 'ioredis';
+import { writeOperationEventsRoutingKey } from '../../../src/events/write-operation-events';
+import { QUEUES } from '../../../src/queue/queues';
+import { requestWriteFlush, WRITE_FLUSH_JOB } from '../../../src/queue/writes.producer';
+import { FINAL_WRITE_STATUSES, type WriteOperation } from '../../../src/writes/write-operation.types';
+import { type RunningWorker, startWorker } from '../../../src/worker/worker';
+import { type ReadStack, type ReadTenant, startReadStack } from '../../support/read-stack';
+import { testStoreUrls, uniqueName } from '../../support/stores';
+import { within } from '../../support/within';
+import { groupOf, insertOperations, type OperationSpec } from '../../support/writes/operations';
+
+jest.setTimeout(60_000);
+
+/**
+ * The write engine end to end below the API: operations stored as the accept path stores them, a
+ * flush requested as it requests one, and a real worker (Bull on the test Redis, the store on FerretDB)
+ * sending them to the sandboxes over sockets. Vendor calls are counted from the sandboxes' request logs.
+ */
+
+let stack: ReadStack;
+let tenant: ReadTenant;
+let worker: RunningWorker;
+
+beforeAll(async () => {
+  stack = await startReadStack({
+    ...testStoreUrls(),
+    name: uniqueName('wflush'),
+    orgs: {
+      salesforce: [{ id: 'default', seed: 5, counts: { Contact: 3, Opportunity: 1, Account: 1 } }],
+      hubspot: [{ id: 'default', seed: 5, counts: { contacts: 3, deals: 1 } }],
+    },
+  });
+  tenant = await stack.tenant('writes');
+  const settings = {
+    hubspot: { gatewayKeyField: { contact: 'crm_external_id', deal: 'deal_external_id' } },
+    salesforce: { gatewayKeyField: 'External_Id__c' },
+  };
+  for (const crm of ['hubspot', 'salesforce'] as const) {
+    const id = tenant.connections[crm];
+    const c = await stack.ctx.store.connections.getById(id);
+    await stack.ctx.store.connections.update(id, { settings: { ...c.settings, ...settings[crm] } });
+  }
+  worker = await startWorker(stack.ctx);
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await stack?.close();
+});
+
+async function connectionOf(crm: 'hubspot' | 'salesforce', t: ReadTenant = tenant) {
+  const c = await stack.ctx.store.connections.getById(t.connections[crm]);
+  return { id: c.id, tenantId: c.tenantId, crm: c.crm };
+}
+
+/** Stores the operations and requests their groups' flushes, as the accept path does. */
+async function accept(crm: 'hubspot' | 'salesforce', specs: OperationSpec[], t?: ReadTenant) {
+  const connection = await connectionOf(crm, t);
+  const ids = await insertOperations(stack.ctx.store, connection, specs);
+  const queue = stack.ctx.queues.get(QUEUES.writes);
+  const groups = new Map(specs.map((s) => [`${s.object ?? 'contact'}:${s.kind === 'DELETE'}`, s]));
+  for (const s of groups.values()) {
+    await requestWriteFlush(queue, groupOf(connection.id, s.kind, s.object), 'accepted');
+  }
+  return { connection, ids };
+}
+
+async function settled(ids: string[], ms = 30_000): Promise<WriteOperation[]> {
+  let ops: WriteOperation[] = [];
+  await within(ms, async () => {
+    ops = await stack.ctx.store.writeBatches.findMany(ids);
+    expect(ops.filter((o) => FINAL_WRITE_STATUSES.has(o.status))).toHaveLength(ids.length);
+    // Final in the store first; the flush then writes snapshots and change events, then publishes.
+    const active = await stack.ctx.queues.get(QUEUES.writes).getActive();
+    expect(active.filter((j) => j.name === WRITE_FLUSH_JOB)).toHaveLength(0);
+  });
+  const byId = new Map(ops.map((o) => [o.id, o]));
+  return ids.map((id) => byId.get(id)!);
+}
+
+const WRITE_CALLS = /batch\/(upsert|create|update|archive)|composite\/sobjects/;
+
+it('100 creates with one bad email: 99 SUCCEEDED and 1 FAILED VALIDATION, in one vendor call', async () => {
+  stack.clearLogs();
+  const run = uniqueName('bulk');
+  const specs: OperationSpec[] = Array.from({ length: 100 }, (_, i) => ({
+    kind: 'CREATE',
+    fields: {
+      firstname: `F${i}`,
+      lastname: run,
+      email: i === 37 ? 'not-an-email' : `${run}.${i}@example.com`,
+    },
+  }));
+  const { ids } = await accept('hubspot', specs);
+  const ops = await settled(ids);
+
+  expect(stack.calls('hubspot', WRITE_CALLS)).toBe(1);
+  const bad = ops[37]!;
+  expect(bad.status).toBe('FAILED');
+  expect(bad.failure).toMatchObject({ code: 'VALIDATION', retryable: false });
+  expect(bad.failure!.fieldErrors.length).toBeGreaterThan(0);
+  const good = ops.filter((_, i) => i !== 37);
+  expect(good.every((o) => o.status === 'SUCCEEDED' && o.remoteId && o.attempts === 0)).toBe(true);
+  // Sent as upserts on the gateway key: the record carries its operation id in the key property.
+  expect(good[0]!.gatewayKeyField).toBe('crm_external_id');
+  expect(good[0]!.result).toMatchObject({ created: true });
+  expect(good[0]!.result!.record).toMatchObject({
+    fields: { email: `${run}.0@example.com` },
+    customFields: { crm_external_id: good[0]!.id },
+  });
+
+  // Snapshot and change event of a created record.
+  const snap = await stack.ctx.store.recordSnapshots.findMany(good[0]!.connectionId, 'contact', [
+    good[0]!.remoteId!,
+  ]);
+  expect(snap.get(good[0]!.remoteId!)?.fields).toEqual(
+    expect.arrayContaining([{ field: 'email', value: `${run}.0@example.com` }]),
+  );
+  const history = await stack.ctx.store.changeEvents.forRecord(
+    good[0]!.connectionId,
+    'contact',
+    good[0]!.remoteId!,
+  );
+  expect(history).toHaveLength(1);
+  expect(history[0]).toMatchObject({ kind: 'CREATED', source: 'MUTATION', writeOperationId: good[0]!.id });
+  expect(history[0]!.changes).toEqual(
+    expect.arrayContaining([{ field: 'email', before: null, after: `${run}.0@example.com` }]),
+  );
+});
+
+it('create → update → delete of one record, accepted in quick succession, apply in that order', async () => {
+  stack.clearLogs();
+  const run = uniqueName('seq');
+  const createId = `wop_${run}`;
+  const { ids } = await accept('salesforce', [
+    { id: createId, kind: 'CREATE', fields: { LastName: run, FirstName: 'First' } },
+    { kind: 'UPDATE', after: createId, fields: { FirstName: 'Second' } },
+    { kind: 'DELETE', after: createId },
+  ]);
+  const [created, updated, deleted] = await settled(ids);
+  expect([created!.status, updated!.status, deleted!.status]).toEqual([
+    'SUCCEEDED',
+    'SUCCEEDED',
+    'SUCCEEDED',
+  ]);
+  const remoteId = created!.remoteId!;
+  expect(updated!.remoteId).toBe(remoteId);
+  expect(deleted!.remoteId).toBe(remoteId);
+
+  const history = await stack.ctx.store.changeEvents.forRecord(created!.connectionId, 'contact', remoteId);
+  expect(history.map((e) => [e.kind, e.writeOperationId])).toEqual([
+    ['CREATED', created!.id],
+    ['UPDATED', updated!.id],
+    ['DELETED', deleted!.id],
+  ]);
+  expect(history[1]!.changes).toEqual(
+    expect.arrayContaining([{ field: 'firstName', before: 'First', after: 'Second' }]),
+  );
+  // The vendor saw them in order: the upsert, the update, then the delete.
+  const writes = stack.callEntries('salesforce').filter((e) => WRITE_CALLS.test(e.route));
+  expect(writes.map((e) => e.method)).toEqual(['PATCH', 'PATCH', 'DELETE']);
+  const snap = await stack.ctx.store.recordSnapshots.findMany(created!.connectionId, 'contact', [remoteId]);
+  expect(snap.get(remoteId)?.isDeleted).toBe(true);
+});
+
+it('a 429 storm: every write SUCCEEDED, none DEAD, no attempt counted', async () => {
+  const run = uniqueName('storm');
+  await stack.setFaults('hubspot', { rateLimitStormMs: 1500 });
+  try {
+    const specs: OperationSpec[] = Array.from({ length: 20 }, (_, i) => ({
+      kind: 'CREATE',
+      fields: { lastname: run, email: `${run}.${i}@example.com` },
+    }));
+    const { ids } = await accept('hubspot', specs);
+    const ops = await settled(ids, 45_000);
+    expect(ops.map((o) => o.status)).toEqual(ops.map(() => 'SUCCEEDED'));
+    expect(ops.map((o) => o.attempts)).toEqual(ops.map(() => 0));
+  } finally {
+    await stack.setFaults('hubspot', null);
+  }
+  // The storm reached the vendor or our gate held the calls back: either way the writes were rescheduled.
+  expect(stack.calls('hubspot', WRITE_CALLS)).toBeGreaterThan(0);
+});
+
+it('writes of a NEEDS_REAUTH connection stay QUEUED (and run once it is connected again)', async () => {
+  const other = await stack.tenant('reauth');
+  const id = other.connections.hubspot;
+  await stack.ctx.store.connections.setStatus(id, 'NEEDS_REAUTH', 'test: refresh token revoked');
+  const run = uniqueName('reauth');
+  const { ids } = await accept(
+    'hubspot',
+    [{ kind: 'CREATE', fields: { lastname: run, email: `${run}@example.com` } }],
+    other,
+  );
+  // The flush ran (the group's job is gone from the queue) and left the write as it was.
+  const queue = stack.ctx.queues.get(QUEUES.writes);
+  await within(10_000, async () => {
+    const counts = await queue.getJobCounts();
+    expect(counts.waiting + counts.delayed + counts.active).toBe(1); // the reconciler's repeatable job only
+  });
+  const [op] = await stack.ctx.store.writeBatches.findMany(ids);
+  expect(op).toMatchObject({ status: 'QUEUED', attempts: 0 });
+
+  await stack.ctx.store.connections.setStatus(id, 'ACTIVE');
+  await requestWriteFlush(queue, groupOf(id, 'CREATE'), 'reconciler');
+  const [done] = await settled(ids);
+  expect(done!.status).toBe('SUCCEEDED');
+});
+
+it("publishes each operation's RUNNING, then its SUCCEEDED", async () => {
+  const sub = new Redis(testStoreUrls().redisUrl);
+  try {
+    const channel = `${writeOperationEventsRoutingKey(stack.ctx.redisPrefix)}:${tenant.tenantId}`;
+    await sub.subscribe(channel);
+    const seen: { operationId: string; status: string }[] = [];
+    sub.on('message', (_channel, message) => {
+      const e = JSON.parse(message) as { operationId: string; status: string };
+      seen.push({ operationId: e.operationId, status: e.status });
+    });
+    const run = uniqueName('events');
+    const { ids } = await accept('hubspot', [
+      { kind: 'CREATE', fields: { lastname: run, email: `${run}@example.com` } },
+    ]);
+    await settled(ids);
+    await within(5000, async () => {
+      expect(seen.filter((e) => e.operationId === ids[0]).map((e) => e.status)).toEqual([
+        'RUNNING',
+        'SUCCEEDED',
+      ]);
+    });
+  } finally {
+    sub.disconnect();
+  }
+});

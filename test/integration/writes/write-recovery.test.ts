@@ -1,0 +1,131 @@
+import { createWriteOperationEventPublisher } from '../../../src/events/write-operation-events';
+import { createLogger } from '../../../src/logger';
+import { QUEUES } from '../../../src/queue/queues';
+import { type AppContext } from '../../../src/runtime/context';
+import { FlushLock } from '../../../src/writes/flush-lock';
+import { writeGroupKey } from '../../../src/writes/write-operation.types';
+import { runWriteReconciler } from '../../../src/worker/writes/write-reconciler.processor';
+import { createTestContext } from '../../support/context';
+import { groupOf, insertOperations } from '../../support/writes/operations';
+
+/**
+ * Recovery of writes a dead worker left RUNNING, and the reconciler's re-requests of flushes Bull lost.
+ * Real FerretDB and Redis; no vendor (nothing is sent).
+ */
+
+let ctx: AppContext;
+beforeAll(async () => {
+  ctx = await createTestContext();
+});
+afterAll(async () => {
+  await ctx.store.conn.dropDatabase().catch(() => undefined);
+  await ctx.close();
+});
+
+function deps(lock: FlushLock) {
+  return {
+    store: ctx.store,
+    queue: ctx.queues.get(QUEUES.writes),
+    lock,
+    events: createWriteOperationEventPublisher({ redis: ctx.redis, redisPrefix: ctx.redisPrefix }),
+    logger: createLogger({ level: 'silent' }),
+  };
+}
+
+it('a stale RUNNING write is resent when that is safe and ends OUTCOME_UNKNOWN when it is not', async () => {
+  const connection = { id: 'conn-recover', tenantId: 'tenant-r', crm: 'hubspot' };
+  const lock = new FlushLock(ctx.redis, ctx.redisPrefix, 1000);
+  const long = new Date(Date.now() - 60_000);
+  const running = { status: 'RUNNING' as const, runningSince: long, claimToken: 'dead-worker' };
+  const ids = await insertOperations(ctx.store, connection, [
+    { kind: 'CREATE', fields: { lastname: 'no key' }, ...running },
+    {
+      kind: 'CREATE',
+      fields: { lastname: 'upsert' },
+      externalId: { field: 'crm_external_id', value: 'x1' },
+      ...running,
+    },
+    { kind: 'UPDATE', remoteId: '101', fields: { lastname: 'u' }, ...running },
+    { kind: 'DELETE', remoteId: '102', ...running },
+    // Still within the lock's TTL: its flush may be alive.
+    {
+      kind: 'UPDATE',
+      remoteId: '103',
+      fields: {},
+      status: 'RUNNING',
+      runningSince: new Date(),
+      claimToken: 'live',
+    },
+  ]);
+  // A create claimed with the connection's gateway key (as the engine marks it) is an upsert too.
+  const keyed = await insertOperations(ctx.store, connection, [
+    { kind: 'CREATE', fields: { lastname: 'gk' }, ...running },
+  ]);
+  await ctx.store.conn
+    .collection('write_operations')
+    .updateOne({ _id: keyed[0] as never }, { $set: { gatewayKeyField: 'crm_external_id' } });
+
+  const summary = await runWriteReconciler(deps(lock));
+  expect(summary).toMatchObject({ requeued: 4, failed: 1 });
+  const ops = new Map((await ctx.store.writeBatches.findMany([...ids, ...keyed])).map((o) => [o.id, o]));
+  expect(ops.get(ids[0]!)).toMatchObject({
+    status: 'FAILED',
+    failure: { code: 'OUTCOME_UNKNOWN', retryable: false },
+  });
+  for (const id of [ids[1]!, ids[2]!, ids[3]!, keyed[0]!]) {
+    expect(ops.get(id)).toMatchObject({
+      status: 'QUEUED',
+      claimToken: null,
+      runningSince: null,
+      attempts: 0,
+    });
+  }
+  expect(ops.get(ids[4]!)).toMatchObject({ status: 'RUNNING', claimToken: 'live' });
+  // Their groups' flushes were requested.
+  const jobs = await ctx.queues.get(QUEUES.writes).getJobs(['delayed', 'waiting']);
+  const upsertKey = writeGroupKey(groupOf(connection.id, 'UPDATE'));
+  const deleteKey = writeGroupKey(groupOf(connection.id, 'DELETE'));
+  expect(jobs.map((j) => String(j.id))).toEqual(
+    expect.arrayContaining([expect.stringContaining(upsertKey), expect.stringContaining(deleteKey)]),
+  );
+});
+
+it('leaves the stale writes of a group whose flush lock is held alone', async () => {
+  const connection = { id: 'conn-held', tenantId: 'tenant-h', crm: 'hubspot' };
+  const lock = new FlushLock(ctx.redis, ctx.redisPrefix, 1000);
+  const [id] = await insertOperations(ctx.store, connection, [
+    {
+      kind: 'UPDATE',
+      remoteId: '7',
+      fields: {},
+      status: 'RUNNING',
+      runningSince: new Date(Date.now() - 60_000),
+      claimToken: 't',
+    },
+  ]);
+  const held = new FlushLock(ctx.redis, ctx.redisPrefix, 30_000);
+  const token = await held.tryAcquire(groupOf(connection.id, 'UPDATE'));
+  expect(token).not.toBeNull();
+  try {
+    await runWriteReconciler(deps(lock));
+    const [op] = await ctx.store.writeBatches.findMany([id!]);
+    expect(op).toMatchObject({ status: 'RUNNING', claimToken: 't' });
+  } finally {
+    await held.release(groupOf(connection.id, 'UPDATE'), token!);
+  }
+});
+
+it('requests a flush for a group whose writes stayed QUEUED past the bound (a lost job)', async () => {
+  const connection = { id: 'conn-lost', tenantId: 'tenant-l', crm: 'hubspot' };
+  const lock = new FlushLock(ctx.redis, ctx.redisPrefix, 1000);
+  await insertOperations(ctx.store, connection, [
+    { kind: 'CREATE', fields: { lastname: 'old' }, acceptedAt: new Date(Date.now() - 30_000) },
+  ]);
+  await insertOperations(ctx.store, { ...connection, id: 'conn-fresh' }, [{ kind: 'CREATE', fields: {} }]);
+  await runWriteReconciler(deps(lock));
+  const ids = (await ctx.queues.get(QUEUES.writes).getJobs(['delayed', 'waiting'])).map((j) => String(j.id));
+  expect(ids).toEqual(
+    expect.arrayContaining([expect.stringContaining(writeGroupKey(groupOf('conn-lost', 'CREATE')))]),
+  );
+  expect(ids.some((i) => i.includes('conn-fresh'))).toBe(false);
+});

@@ -1,0 +1,98 @@
+import crypto from 'node:crypto';
+import { type CrmObject } from '../../../src/connectors/types';
+import { type Store } from '../../../src/store';
+import { writeOperationModel } from '../../../src/store/models/write-operation.model';
+import { type WriteOperation } from '../../../src/writes/write-operation.types';
+import { batchKindOf, type WriteKind, type WriteGroup } from '../../../src/writes/write-operation.types';
+
+/**
+ * Write operations as the accept path stores them, inserted straight into `write_operations`, so the
+ * engine is tested without the GraphQL API: native fields as `[{field, value}]` pairs, a create's
+ * record key `op:<its id>`, an update's `rid:<remoteId>` (or `op:<create id>` with `dependsOn`).
+ */
+
+export interface OperationSpec {
+  kind: WriteKind;
+  object?: CrmObject;
+  /** Native fields to write. */
+  fields?: Record<string, unknown>;
+  /** UPDATE/DELETE of a known record. */
+  remoteId?: string;
+  /** UPDATE/DELETE of the record a pending create makes (its operation id). */
+  after?: string;
+  externalId?: { field: string; value: string };
+  acceptedAt?: Date;
+  status?: WriteOperation['status'];
+  runningSince?: Date | null;
+  claimToken?: string | null;
+  id?: string;
+}
+
+let seq = 0;
+
+export function newOperationId(): string {
+  return `wop_${crypto.randomBytes(10).toString('hex')}`;
+}
+
+export function operationDoc(
+  connection: { id: string; tenantId: string; crm: string },
+  spec: OperationSpec,
+): Record<string, unknown> {
+  const id = spec.id ?? newOperationId();
+  const acceptedAt = spec.acceptedAt ?? new Date();
+  seq += 1;
+  const recordKey = spec.after
+    ? `op:${spec.after}`
+    : spec.remoteId
+      ? `rid:${spec.remoteId}`
+      : spec.externalId
+        ? `ext:${spec.externalId.field}:${spec.externalId.value}`
+        : `op:${id}`;
+  return {
+    _id: id,
+    tenantId: connection.tenantId,
+    connectionId: connection.id,
+    crm: connection.crm,
+    object: spec.object ?? 'contact',
+    kind: spec.kind,
+    batchKind: batchKindOf(spec.kind),
+    status: spec.status ?? 'QUEUED',
+    // Acceptance order within this process: a clock reading plus a counter, like the accept path's HLC.
+    seq: acceptedAt.getTime() * 1000 + (seq % 1000),
+    recordKey,
+    remoteId: spec.remoteId ?? null,
+    target: null,
+    dependsOn: spec.after ? [spec.after] : [],
+    externalId: spec.externalId ?? null,
+    input: null,
+    nativeFields: Object.entries(spec.fields ?? {}).map(([field, value]) => ({ field, value })),
+    inputHash: crypto
+      .createHash('sha256')
+      .update(JSON.stringify(spec.fields ?? {}))
+      .digest('hex'),
+    idempotencyKey: null,
+    attempts: 0,
+    notBefore: acceptedAt,
+    claimToken: spec.claimToken ?? null,
+    runningSince: spec.runningSince ?? null,
+    result: null,
+    failure: null,
+    acceptedAt,
+    finishedAt: null,
+  };
+}
+
+/** Inserts the operations (one insertMany); returns their ids in order. */
+export async function insertOperations(
+  store: Store,
+  connection: { id: string; tenantId: string; crm: string },
+  specs: readonly OperationSpec[],
+): Promise<string[]> {
+  const docs = specs.map((s) => operationDoc(connection, s));
+  await writeOperationModel(store.conn).insertMany(docs);
+  return docs.map((d) => d._id as string);
+}
+
+export function groupOf(connectionId: string, kind: WriteKind, object: CrmObject = 'contact'): WriteGroup {
+  return { connectionId, object, batchKind: batchKindOf(kind) };
+}
