@@ -40,6 +40,8 @@ export class RequestLog {
   private next = 0;
   private totalCount = 0;
   private counts = new Map<string, number>();
+  /** Requests per HTTP status since the last clear: a benchmark's vendor 429s over any number of calls. */
+  private statuses = new Map<number, number>();
 
   constructor(private readonly capacity = 2000) {}
 
@@ -47,6 +49,7 @@ export class RequestLog {
     this.totalCount++;
     const key = `${entry.method} ${entry.route}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    this.statuses.set(entry.status, (this.statuses.get(entry.status) ?? 0) + 1);
     if (this.ring.length < this.capacity) this.ring.push(entry);
     else this.ring[this.next] = entry;
     this.next = (this.next + 1) % this.capacity;
@@ -58,6 +61,11 @@ export class RequestLog {
     let n = 0;
     for (const [key, value] of this.counts) if (keyOrFilter(key)) n += value;
     return n;
+  }
+
+  /** Requests answered with `status` since the last clear (0: aborted by the client). */
+  countStatus(status: number): number {
+    return this.statuses.get(status) ?? 0;
   }
 
   get total(): number {
@@ -81,5 +89,6 @@ export class RequestLog {
     this.next = 0;
     this.totalCount = 0;
     this.counts = new Map();
+    this.statuses = new Map();
   }
 }
