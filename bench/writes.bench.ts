@@ -28,7 +28,7 @@ import { DEFAULT_INTERACTIVE_RESERVE } from '../src/config/crms';
 import { CRMS } from '../src/connectors/registry';
 import { freePort, startThrowawayStores } from '../src/runtime/services';
 import { KeyRing } from '../src/security/credentials-cipher';
-import { type ReadCrm, type ReadStack, startReadStack } from '../test/support/read-stack';
+import { type ReadCrm, type ReadStack, smallOrgs, startReadStack } from '../test/support/read-stack';
 import { startWorkerProcess, workerEnv } from '../test/support/worker-process';
 import { writeApiMissing } from '../test/support/write-contract';
 import { type NaiveResult, naiveHubSpot, naiveSalesforce } from './support/naive-writers';
@@ -196,22 +196,13 @@ async function main(): Promise<void> {
   });
   const name = `benchwrites_${process.pid}`;
   const keySpec = KeyRing.generateSpec('bench');
-  const sfOrg = (id: string, seed: number) => ({
-    id,
-    seed,
-    counts: { Contact: 10, Opportunity: 2, Account: 2 },
-  });
-  const hsOrg = (id: string, seed: number) => ({ id, seed, counts: { contacts: 10, deals: 2 } });
   let stack: ReadStack | undefined;
   try {
     stack = await startReadStack({
       mongodbUri: stores.mongodbUri,
       redisUrl: stores.redisUrl,
       name,
-      orgs: {
-        salesforce: [sfOrg('default', 7), sfOrg('naive', 8)],
-        hubspot: [hsOrg('default', 7), hsOrg('naive', 8)],
-      },
+      orgs: smallOrgs(['default', 'naive'], 7),
       keyRing: KeyRing.parse(keySpec),
     });
     const noop = await peers(stack, sfPerMinute, stores.redisUrl, name);

@@ -1,17 +1,4 @@
-/** A GraphQL request's answer body as the bench reads it. */
-export type Exec = (query: string, variables: Record<string, unknown>) => Promise<Record<string, unknown>>;
-
-/** GraphQL over HTTP to the gateway at `url`, with an API key. */
-export function execOn(url: string, key: string): Exec {
-  return async (query, variables) => {
-    const res = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await res.json()) as Record<string, unknown>;
-  };
-}
+export { execOn, type GraphqlExec as Exec } from '../../test/support/write-contract';
 
 /** `--name=N` from the command line, else `fallback`. */
 export function arg(name: string, fallback: number): number {

@@ -50,8 +50,50 @@ export function writeApiMissingFromSchemaFile(): string | null {
   return missingWriteApi(buildSchema(fs.readFileSync(path.join(dir, 'schema/schema.graphql'), 'utf8')));
 }
 
+export const OPERATIONS_PAGE = `query BenchOpsPage($c: ID!, $after: String) {
+  writeOperations(filter: { connectionId: $c }, first: 100, after: $after) {
+    nodes { id status failure { code retryable } } pageInfo { hasNextPage endCursor } } }`;
+
+/** A GraphQL request's answer body. */
+export type GraphqlExec = (
+  query: string,
+  variables: Record<string, unknown>,
+) => Promise<Record<string, unknown>>;
+
+/** GraphQL over HTTP to the gateway at `url`, with an API key. */
+export function execOn(url: string, key: string): GraphqlExec {
+  return async (query, variables) => {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await res.json()) as Record<string, unknown>;
+  };
+}
+
+/** Every operation of a connection with its status, paged through `writeOperations`. */
+export async function allOperations(exec: GraphqlExec, connectionId: string): Promise<OperationUpdate[]> {
+  const out: OperationUpdate[] = [];
+  for (let after: string | null = null; ;) {
+    const body = await exec(OPERATIONS_PAGE, { c: connectionId, after });
+    if (body.errors) throw new Error(`writeOperations: ${JSON.stringify(body.errors).slice(0, 400)}`);
+    const page = (
+      body.data as {
+        writeOperations: {
+          nodes: OperationUpdate[];
+          pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        };
+      }
+    ).writeOperations;
+    out.push(...page.nodes);
+    if (!page.pageInfo.hasNextPage) return out;
+    after = page.pageInfo.endCursor;
+  }
+}
+
 export type WriteStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'DEAD' | 'CANCELLED';
-const FINAL = new Set<WriteStatus>(['SUCCEEDED', 'FAILED', 'DEAD', 'CANCELLED']);
+export const FINAL = new Set<WriteStatus>(['SUCCEEDED', 'FAILED', 'DEAD', 'CANCELLED']);
 
 export interface OperationUpdate {
   id: string;
