@@ -133,7 +133,7 @@ async function gatewayPhases(
         sandboxCalls: () => ({
           calls: stack.calls(crm),
           refusals: org.log.countStatus(crm === 'hubspot' ? 429 : 403),
-          batchSizes: [],
+          batchSizes: org.log.writeBatchSizes(),
         }),
         clearSandboxLog: () => org.log.clear(),
         windowMs,

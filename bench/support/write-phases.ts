@@ -18,8 +18,11 @@ export interface WritePhaseTarget {
   exec: Exec;
   /** Contacts the sandbox holds now (live ones). */
   sandboxRecords(): number;
-  /** Vendor calls and rate-limit refusals the sandbox logged since the last clear. */
-  sandboxCalls(): { calls: number; refusals: number; batchSizes: number[] };
+  /**
+   * Vendor calls and rate-limit refusals the sandbox logged since the last clear, and its successful
+   * writes as [records carried, calls] (RequestLog.writeBatchSizes).
+   */
+  sandboxCalls(): { calls: number; refusals: number; batchSizes: [number, number][] };
   clearSandboxLog(): void;
   /** The vendor's rate window (ms): HubSpot 10 s, Salesforce's scaled minute. */
   windowMs: number;
@@ -60,6 +63,17 @@ async function submit(target: WritePhaseTarget, first: number, count: number, ou
     const ops = (body.data as { upsertContacts: { id: string }[] }).upsertContacts;
     out.ids.push(...ops.map((o) => o.id));
   }
+}
+
+/** The median of sizes given as [size, calls] pairs in ascending size; NaN when there are none. */
+function weightedMedian(sizes: readonly [number, number][]): number {
+  const total = sizes.reduce((n, [, calls]) => n + calls, 0);
+  let seen = 0;
+  for (const [size, calls] of sizes) {
+    seen += calls;
+    if (seen > total / 2) return size;
+  }
+  return NaN;
 }
 
 /** FAILED and DEAD operations of the connection, with how many failed for a rate limit. */
@@ -126,7 +140,6 @@ export async function sustainedPhase(target: WritePhaseTarget, seconds: number):
   const burst = (atWindow - start) / ((t1 - t0) / 1000);
   const sustained = (atEnd - atWindow) / ((t2 - t1) / 1000);
   const failed = await failures(target);
-  batchSizes.sort((a, b) => a - b);
   console.log(`${p}.records_per_s ${sustained.toFixed(1)} records/s`);
   console.log(`${p}.ceiling_records_per_s ${target.ceilingRecordsPerS.toFixed(1)} records/s`);
   console.log(`${p}.share_of_ceiling ${((100 * sustained) / target.ceilingRecordsPerS).toFixed(1)} %`);
@@ -134,8 +147,7 @@ export async function sustainedPhase(target: WritePhaseTarget, seconds: number):
   console.log(`${p}.vendor_429 ${refusals} responses`);
   console.log(`${p}.leaked_429 ${sent.leaked429 + failed.rateLimited} operations`);
   console.log(`${p}.calls ${calls} calls`);
-  if (batchSizes.length) console.log(`${p}.batch_size.p50 ${percentile(batchSizes, 50)} records`);
-  else console.log(`${p}.batch_size.mean ${((atEnd - start) / Math.max(1, calls)).toFixed(1)} records`);
+  console.log(`${p}.batch_size.p50 ${weightedMedian(batchSizes)} records`);
   console.log(`${p}.failed ${failed.failed} operations`);
   console.log(`${p}.dead ${failed.dead} operations`);
 }

@@ -20,6 +20,8 @@ export interface RequestLogEntry {
   fault?: 'serverError' | 'rateLimit' | 'lostResponse';
   /** The client closed the connection before any response was sent (`status` is then 0). */
   aborted?: true;
+  /** Records the request carried, for a write (VendorDefinition.writeItems). */
+  items?: number;
 }
 
 export interface RequestLogSnapshot {
@@ -42,6 +44,8 @@ export class RequestLog {
   private counts = new Map<string, number>();
   /** Requests per HTTP status since the last clear: a benchmark's vendor 429s over any number of calls. */
   private statuses = new Map<number, number>();
+  /** Successful (2xx) writes per number of records they carried: batch sizes over any number of calls. */
+  private writeSizes = new Map<number, number>();
 
   constructor(private readonly capacity = 2000) {}
 
@@ -50,6 +54,9 @@ export class RequestLog {
     const key = `${entry.method} ${entry.route}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     this.statuses.set(entry.status, (this.statuses.get(entry.status) ?? 0) + 1);
+    if (entry.items !== undefined && entry.status >= 200 && entry.status < 300) {
+      this.writeSizes.set(entry.items, (this.writeSizes.get(entry.items) ?? 0) + 1);
+    }
     if (this.ring.length < this.capacity) this.ring.push(entry);
     else this.ring[this.next] = entry;
     this.next = (this.next + 1) % this.capacity;
@@ -66,6 +73,11 @@ export class RequestLog {
   /** Requests answered with `status` since the last clear (0: aborted by the client). */
   countStatus(status: number): number {
     return this.statuses.get(status) ?? 0;
+  }
+
+  /** Successful writes since the last clear as [records carried, calls], smallest batches first. */
+  writeBatchSizes(): [number, number][] {
+    return [...this.writeSizes].sort((a, b) => a[0] - b[0]);
   }
 
   get total(): number {
@@ -90,5 +102,6 @@ export class RequestLog {
     this.totalCount = 0;
     this.counts = new Map();
     this.statuses = new Map();
+    this.writeSizes = new Map();
   }
 }
