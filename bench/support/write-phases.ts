@@ -115,6 +115,7 @@ export async function sustainedPhase(target: WritePhaseTarget, seconds: number):
   let next = 0;
   let stop = false;
   target.clearSandboxLog();
+  // A producer that fails stops the phase at the next sample and fails the bench when awaited.
   const producer = (async () => {
     while (!stop) {
       const queued = next - (target.sandboxRecords() - start);
@@ -127,11 +128,15 @@ export async function sustainedPhase(target: WritePhaseTarget, seconds: number):
       }
     }
   })();
+  let failedProducer = false;
+  producer.catch(() => (failedProducer = true));
   const t0 = performance.now();
   await sleep(target.windowMs);
+  if (failedProducer) await producer;
   const atWindow = target.sandboxRecords();
   const t1 = performance.now();
   await sleep(seconds * 1000);
+  if (failedProducer) await producer;
   const atEnd = target.sandboxRecords();
   const t2 = performance.now();
   stop = true;
@@ -167,18 +172,17 @@ export async function latencyPhase(
     const perList = 10;
     const intervalMs = (1000 * perList) / (target.ceilingRecordsPerS / 2);
     const sentAt = new Map<string, number>();
-    const sent: Submitted = { ids: [], leaked429: 0 };
     const deadline = performance.now() + seconds * 1000;
     let n = firstItem;
     const inFlight: Promise<void>[] = [];
     while (performance.now() < deadline) {
       const at = performance.now();
-      const before = sent.ids.length;
-      inFlight.push(
-        submit(target, n, perList, sent).then(() => {
-          for (const id of sent.ids.slice(before)) sentAt.set(id, at);
-        }),
-      );
+      const mine: Submitted = { ids: [], leaked429: 0 };
+      const list = submit(target, n, perList, mine).then(() => {
+        for (const id of mine.ids) sentAt.set(id, at);
+      });
+      list.catch(() => undefined); // rethrown by the Promise.all below
+      inFlight.push(list);
       n += perList;
       await sleep(Math.max(0, intervalMs - (performance.now() - at)));
     }
