@@ -6,6 +6,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The write path's crash tests (kill -9, Redis restarts) take minutes: `npm run test:reliability`.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/reliability/'],
   transform: {
     // tsconfig.json sets isolatedModules, so ts-jest only transpiles (tsc type-checks separately);
     // decorator metadata is still emitted, which type-graphql needs.

@@ -59,6 +59,7 @@ import { storeCommandsIssued } from '../src/store/command-count';
 import { startGatewayServer } from '../src/server/http-server';
 import { type ReadCrm, type ReadStack, startReadStack } from '../test/support/read-stack';
 import { e2eOverhead } from './support/e2e-overhead';
+import { arg, type Exec, execOn, runBench } from './support/bench-cli';
 import { GATEWAY_CHILD_FLAG, serveGatewayChild, startGatewayProcess } from './support/gateway-process';
 import { type LoadResult, postLoad } from './support/http-load';
 import { REQUEST_LIMITS_OFF } from './support/request-limits';
@@ -75,25 +76,6 @@ const NESTED = `query Nested($c: ID!) { contacts(connectionId: $c, first: 100) {
 const LOOKUP = `query Lookup($c: ID!, $ids: [String!]!) { contactsByRemoteIds(connectionId: $c, remoteIds: $ids) { remoteId email } }`;
 const PAGE = `query Page($c: ID!, $after: String) { contacts(connectionId: $c, first: 100, after: $after) {
   nodes { remoteId } pageInfo { endCursor hasNextPage } } }`;
-
-function arg(name: string, fallback: number): number {
-  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return hit ? Number(hit.split('=')[1]) : fallback;
-}
-
-type Exec = (query: string, variables: Record<string, unknown>) => Promise<Record<string, unknown>>;
-
-/** GraphQL over HTTP to the gateway at `url`, with an API key. */
-function execOn(url: string, key: string): Exec {
-  return async (query, variables) => {
-    const res = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await res.json()) as Record<string, unknown>;
-  };
-}
 
 interface NestedData {
   contacts: {
@@ -413,10 +395,5 @@ if (process.argv.includes(GATEWAY_CHILD_FLAG)) {
     process.exit(1);
   });
 } else {
-  main()
-    .then(() => process.exit(0))
-    .catch((err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    });
+  runBench(main);
 }

@@ -66,6 +66,12 @@ export interface ReadStack {
   clearLogs(): void;
   /** Records of `object` the sandbox holds that are not deleted/archived. */
   liveCount(crm: ReadCrm, object: 'contact' | 'deal'): number;
+  /**
+   * Live records of `object` per value of the vendor field `field` (a Salesforce field name, a HubSpot
+   * property): a key the writer set once per intended record (an email, the gateway key) counted more
+   * than once is a duplicate. Records without the field are not counted.
+   */
+  recordsBy(crm: ReadCrm, object: 'contact' | 'deal', field: string): Map<string, number>;
   setFaults(crm: ReadCrm, patch: Record<string, unknown> | null): Promise<void>;
   /**
    * Another gateway of the same deployment: its own process context over the same stores, Redis
@@ -83,8 +89,26 @@ interface SandboxStates {
   hubspot: {
     store: {
       order: Record<'contacts' | 'deals', string[]>;
-      get(type: 'contacts' | 'deals', id: string): { archived: boolean } | undefined;
+      get(
+        type: 'contacts' | 'deals',
+        id: string,
+      ): { archived: boolean; properties: Record<string, string> } | undefined;
     };
+  };
+}
+
+/**
+ * Orgs `ids` in both sandboxes with a handful of records each (seeded from `seed` on): for writes,
+ * which need a connection, not data to read.
+ */
+export function smallOrgs(ids: readonly string[], seed: number): Record<ReadCrm, OrgOptions[]> {
+  return {
+    salesforce: ids.map((id, i) => ({
+      id,
+      seed: seed + i,
+      counts: { Contact: 5, Opportunity: 2, Account: 2 },
+    })),
+    hubspot: ids.map((id, i) => ({ id, seed: seed + i, counts: { contacts: 5, deals: 2 } })),
   };
 }
 
@@ -134,6 +158,22 @@ export async function startReadStack(options: ReadStackOptions): Promise<ReadSta
   const ctx = await context(port);
   const gateway = await startGatewayServer(ctx, { host: '127.0.0.1', port, ...options.gateway });
   const org = (crm: ReadCrm) => sandboxes.sandboxes[crm]!.server.org('default');
+  /** The fields of each live (not deleted/archived) record of `object`: HubSpot's properties. */
+  const liveFields = (crm: ReadCrm, object: 'contact' | 'deal'): Record<string, unknown>[] => {
+    const state = org(crm).state as SandboxStates[ReadCrm];
+    if (crm === 'salesforce') {
+      const table = (state as SandboxStates['salesforce']).store.table(
+        object === 'contact' ? 'Contact' : 'Opportunity',
+      );
+      return [...table.values()].filter((r) => r.IsDeleted !== true);
+    }
+    const store = (state as SandboxStates['hubspot']).store;
+    const type = object === 'contact' ? 'contacts' : 'deals';
+    return store.order[type].flatMap((id) => {
+      const r = store.get(type, id);
+      return r && !r.archived ? [r.properties] : [];
+    });
+  };
   let n = 0;
   return {
     ctx,
@@ -167,17 +207,15 @@ export async function startReadStack(options: ReadStackOptions): Promise<ReadSta
       const { entries } = org(crm).log.snapshot(Number.MAX_SAFE_INTEGER);
       return entries.filter((e) => !NOT_API.test(`${e.method} ${e.route}`));
     },
-    liveCount(crm, object) {
-      const state = org(crm).state as SandboxStates[ReadCrm];
-      if (crm === 'salesforce') {
-        const table = (state as SandboxStates['salesforce']).store.table(
-          object === 'contact' ? 'Contact' : 'Opportunity',
-        );
-        return [...table.values()].filter((r) => r.IsDeleted !== true).length;
+    liveCount: (crm, object) => liveFields(crm, object).length,
+    recordsBy(crm, object, field) {
+      const counts = new Map<string, number>();
+      for (const r of liveFields(crm, object)) {
+        const v = r[field];
+        if (v === undefined || v === null || v === '') continue;
+        counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
       }
-      const store = (state as SandboxStates['hubspot']).store;
-      const type = object === 'contact' ? 'contacts' : 'deals';
-      return store.order[type].filter((id) => store.get(type, id)?.archived === false).length;
+      return counts;
     },
     clearLogs() {
       for (const crm of READ_CRMS) org(crm).log.clear();

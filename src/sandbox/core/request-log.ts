@@ -20,6 +20,8 @@ export interface RequestLogEntry {
   fault?: 'serverError' | 'rateLimit' | 'lostResponse';
   /** The client closed the connection before any response was sent (`status` is then 0). */
   aborted?: true;
+  /** Records the request carried, for a write (VendorDefinition.writeItems). */
+  items?: number;
 }
 
 export interface RequestLogSnapshot {
@@ -40,6 +42,10 @@ export class RequestLog {
   private next = 0;
   private totalCount = 0;
   private counts = new Map<string, number>();
+  /** Requests per HTTP status since the last clear: a benchmark's vendor 429s over any number of calls. */
+  private statuses = new Map<number, number>();
+  /** Successful (2xx) writes per number of records they carried: batch sizes over any number of calls. */
+  private writeSizes = new Map<number, number>();
 
   constructor(private readonly capacity = 2000) {}
 
@@ -47,6 +53,10 @@ export class RequestLog {
     this.totalCount++;
     const key = `${entry.method} ${entry.route}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    this.statuses.set(entry.status, (this.statuses.get(entry.status) ?? 0) + 1);
+    if (entry.items !== undefined && entry.status >= 200 && entry.status < 300) {
+      this.writeSizes.set(entry.items, (this.writeSizes.get(entry.items) ?? 0) + 1);
+    }
     if (this.ring.length < this.capacity) this.ring.push(entry);
     else this.ring[this.next] = entry;
     this.next = (this.next + 1) % this.capacity;
@@ -58,6 +68,16 @@ export class RequestLog {
     let n = 0;
     for (const [key, value] of this.counts) if (keyOrFilter(key)) n += value;
     return n;
+  }
+
+  /** Requests answered with `status` since the last clear (0: aborted by the client). */
+  countStatus(status: number): number {
+    return this.statuses.get(status) ?? 0;
+  }
+
+  /** Successful writes since the last clear as [records carried, calls], smallest batches first. */
+  writeBatchSizes(): [number, number][] {
+    return [...this.writeSizes].sort((a, b) => a[0] - b[0]);
   }
 
   get total(): number {
@@ -81,5 +101,7 @@ export class RequestLog {
     this.next = 0;
     this.totalCount = 0;
     this.counts = new Map();
+    this.statuses = new Map();
+    this.writeSizes = new Map();
   }
 }

@@ -302,7 +302,14 @@ export class SandboxServer<TState, TEvent = never> {
       ...(state.latencyMs ? { injectedLatencyMs: state.latencyMs } : {}),
       ...(state.fault ? { fault: state.fault } : {}),
       ...(state.aborted ? { aborted: true } : {}),
+      ...this.writeItems(request),
     });
+  }
+
+  /** `{ items }` for a request that writes records (the vendor says how many), else nothing. */
+  private writeItems(request: FastifyRequest): { items?: number } {
+    const items = this.vendor.writeItems?.(request);
+    return items === undefined ? {} : { items };
   }
 }
 

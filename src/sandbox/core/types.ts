@@ -92,6 +92,12 @@ export interface VendorDefinition<TState, TEvent = never> {
    * live org; throw (e.g. a ZodError) to reject a PATCH. Called after createState and on every PATCH.
    */
   applySettings?(org: SandboxOrg<TState, TEvent>): void;
+  /**
+   * Records a write request carries (a batch's inputs, a collection's records, a bulk upload's rows; 1
+   * for a single-record write), logged as the entry's `items`; undefined for anything that writes no
+   * records. What `bench:writes` reads its batch sizes from.
+   */
+  writeItems?(request: FastifyRequest): number | undefined;
   /** What the sandbox benchmark sends; every registered vendor declares one (the bench refuses otherwise). */
   readonly bench?: BenchProbe<TState, TEvent>;
   /** Present for vendors that push webhooks. */

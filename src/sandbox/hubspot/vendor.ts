@@ -44,6 +44,7 @@ import {
   scheduleDelay,
   webhookTransport,
 } from './webhooks';
+import { hubspotWriteItems } from './write-items';
 
 /**
  * Per-portal settings (`OrgOptions.settings`, `PATCH /__sandbox/orgs/:org/settings`): the limit figures
@@ -201,6 +202,8 @@ export function hubspotVendor(
         });
       });
     },
+
+    writeItems: hubspotWriteItems,
 
     resolveOrg(request, srv) {
       if (request.url.startsWith('/oauth/')) return resolveOAuthOrg(srv, request);

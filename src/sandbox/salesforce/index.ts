@@ -22,6 +22,7 @@ import { salesforceSettingsSchema } from './settings';
 import { registerSObjectRoutes } from './sobjects';
 import { type SfOrgState } from './state';
 import { type SaveResult, type WriteContext } from './store';
+import { salesforceWriteItems } from './write-items';
 
 export { SALESFORCE_DEFAULT_COUNTS } from './seed';
 export type { SfOrgState } from './state';
@@ -103,6 +104,8 @@ export function salesforceVendor(): VendorDefinition<SfOrgState> {
         };
       },
     },
+    writeItems: salesforceWriteItems,
+
     resolveOrg(request, s) {
       if (request.url.startsWith('/services/oauth2/')) return resolveOAuthOrg(request, s);
       const token = bearer(request) ?? (request.query as { oauth_token?: string }).oauth_token;

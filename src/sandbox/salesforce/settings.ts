@@ -23,6 +23,18 @@ export const salesforceSettingsSchema = z
      * 50-licence org. (Developer Edition's 15,000 is UNVERIFIED.) @defaultValue 150000
      */
     dailyApiRequests: z.number().int().min(0).default(150_000),
+    /**
+     * The rolling window `dailyApiRequests` is counted over: 24 h at Salesforce. A benchmark scales it
+     * (60000: the allocation is per minute, the same figure set on the connection's
+     * `settings.budgets.daily`), so sustained load meets the limit in minutes, not in a day. Usage is
+     * kept in 24 buckets of a 24th of the window, as the hourly buckets of the real window.
+     * @defaultValue 86400000
+     */
+    apiWindowMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(24 * 3600_000),
     /** A request running this long counts as "long". @defaultValue 20000 (documented) */
     longRequestMs: z.number().int().min(1).default(20_000),
     /** Concurrent long requests allowed (25 production, 5 Developer Edition). @defaultValue 25 */

@@ -28,9 +28,14 @@ export interface BulkJob {
   csvRows?: { header: string; lines: string[] };
 }
 
-/** Salesforce counts API calls per rolling 24 h; we keep hourly buckets (epoch hour → count). */
+/**
+ * Salesforce counts API calls per rolling 24 h; we keep 24 buckets of a 24th of the window (hours by
+ * default; `apiWindowMs` scales the window): bucket index → count, and the bucket size they were
+ * counted in, so a changed window starts a fresh count instead of misreading old buckets.
+ */
 export interface ApiUsage {
   buckets: Map<number, number>;
+  bucketMs?: number;
 }
 
 export interface SfOrgState {
@@ -56,17 +61,29 @@ export interface SfOrgState {
   counter: number;
 }
 
+/** The usage buckets for the org's current window (reset when the window's size changed). */
+function usageBuckets(state: SfOrgState): { buckets: Map<number, number>; bucketMs: number } {
+  const bucketMs = state.settings.apiWindowMs / 24;
+  if (state.usage.bucketMs !== bucketMs) {
+    if (state.usage.bucketMs !== undefined) state.usage.buckets.clear();
+    state.usage.bucketMs = bucketMs;
+  }
+  return { buckets: state.usage.buckets, bucketMs };
+}
+
 export function apiUsed(state: SfOrgState, now: number): number {
-  const hour = Math.floor(now / 3600_000);
+  const { buckets, bucketMs } = usageBuckets(state);
+  const current = Math.floor(now / bucketMs);
   let total = 0;
-  for (const [h, n] of state.usage.buckets) {
-    if (h > hour - 24) total += n;
-    else state.usage.buckets.delete(h);
+  for (const [b, n] of buckets) {
+    if (b > current - 24) total += n;
+    else buckets.delete(b);
   }
   return total;
 }
 
 export function countApiCall(state: SfOrgState, now: number): void {
-  const hour = Math.floor(now / 3600_000);
-  state.usage.buckets.set(hour, (state.usage.buckets.get(hour) ?? 0) + 1);
+  const { buckets, bucketMs } = usageBuckets(state);
+  const current = Math.floor(now / bucketMs);
+  buckets.set(current, (buckets.get(current) ?? 0) + 1);
 }

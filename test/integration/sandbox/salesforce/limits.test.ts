@@ -41,6 +41,35 @@ describe('limits (Part A11)', () => {
     expect((await s.sf('GET', `${V}/limits`)).status).toBe(200);
   });
 
+  it('counts the allocation over a scaled window (apiWindowMs): per minute for a benchmark', async () => {
+    await s.admin('PATCH', 'default/settings', { dailyApiRequests: 3, apiWindowMs: 60_000 });
+    for (let i = 0; i < 3; i++) expect((await s.sf('GET', `${V}/limits`)).status).toBe(200);
+    const refused = await s.sf('GET', `${V}/limits`);
+    expect(refused.status).toBe(403);
+    expect(refused.json[0].errorCode).toBe('REQUEST_LIMIT_EXCEEDED');
+    expect(refused.headers.get('sforce-limit-info')).toBe('api-usage=3/3');
+    // Rolling: half a window later the calls still count; a whole window later they are free.
+    await s.admin('PUT', 'default/clock', { advanceMs: 30_000 });
+    expect((await s.sf('GET', `${V}/limits`)).status).toBe(403);
+    await s.admin('PUT', 'default/clock', { advanceMs: 31_000 });
+    const freed = await s.sf('GET', `${V}/limits`);
+    expect(freed.status).toBe(200);
+    expect(freed.headers.get('sforce-limit-info')).toBe('api-usage=1/3');
+    expect(freed.json.DailyApiRequests).toEqual({ Max: 3, Remaining: 2 });
+  });
+
+  it('keeps the 24-hour window by default: a minute later the calls still count', async () => {
+    await s.admin('PATCH', 'default/settings', { dailyApiRequests: 2 });
+    for (let i = 0; i < 2; i++) expect((await s.sf('GET', `${V}/limits`)).status).toBe(200);
+    await s.admin('PUT', 'default/clock', { advanceMs: 61_000 });
+    expect((await s.sf('GET', `${V}/limits`)).status).toBe(403);
+  });
+
+  it('refuses a window shorter than a second', async () => {
+    const res = await s.admin('PATCH', 'default/settings', { apiWindowMs: 10 });
+    expect(res.status).toBe(400);
+  });
+
   it('limits concurrent long-running requests', async () => {
     await s.admin('PATCH', 'default/settings', { longRequestMs: 50, concurrentLongRequests: 1 });
     await s.admin('PATCH', 'default/faults', { latencyMs: 1000 });

@@ -1,0 +1,224 @@
+import { type Exec } from './bench-cli';
+import { percentile } from './http-load';
+import { OPERATIONS_BY_STATUS, OperationWatch, UPSERT_CONTACTS } from '../../test/support/write-contract';
+
+/**
+ * The gateway's phases of `bench:writes`, written against the GraphQL contract of writes: mutations in
+ * lists of ≤ 500 (`upsertContacts`), completion pushed by `writeOperationUpdated`. Records per second
+ * are counted where they land — in the sandbox — so nothing the gateway says about itself makes the
+ * figure; the operations' own final states give the failures and any 429 that leaked to a client.
+ */
+
+export interface WritePhaseTarget {
+  /** `hubspot` / `salesforce`: the BENCH line's prefix `writes.<crm>`. */
+  crm: string;
+  url: string;
+  key: string;
+  connectionId: string;
+  exec: Exec;
+  /** Contacts the sandbox holds now (live ones). */
+  sandboxRecords(): number;
+  /**
+   * Vendor calls and rate-limit refusals the sandbox logged since the last clear, and its successful
+   * writes as [records carried, calls] (RequestLog.writeBatchSizes).
+   */
+  sandboxCalls(): { calls: number; refusals: number; batchSizes: [number, number][] };
+  clearSandboxLog(): void;
+  /** The vendor's rate window (ms): HubSpot 10 s, Salesforce's scaled minute. */
+  windowMs: number;
+  /** (1 − interactive reserve) × requests per second × batch size. */
+  ceilingRecordsPerS: number;
+  /** One item of a list mutation: a create, or an upsert by external id. */
+  item(n: number): Record<string, unknown>;
+}
+
+const LIST_MAX = 500;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Error texts of a GraphQL answer that a rate limit caused (ours or the vendor's). */
+function rateLimited(errors: unknown): number {
+  const list = Array.isArray(errors) ? (errors as { extensions?: { code?: string } }[]) : [];
+  return list.filter((e) => /RATE_LIMIT|429/.test(String(e.extensions?.code))).length;
+}
+
+interface Submitted {
+  ids: string[];
+  leaked429: number;
+}
+
+/** Sends `count` items as list mutations of ≤ 500; returns the operation ids and rate-limited answers. */
+async function submit(target: WritePhaseTarget, first: number, count: number, out: Submitted): Promise<void> {
+  const items = Array.from({ length: count }, (_, i) => target.item(first + i));
+  for (let i = 0; i < items.length; i += LIST_MAX) {
+    const body = await target.exec(UPSERT_CONTACTS, {
+      c: target.connectionId,
+      items: items.slice(i, i + LIST_MAX),
+    });
+    if (body.errors) {
+      out.leaked429 += rateLimited(body.errors);
+      if (!rateLimited(body.errors))
+        throw new Error(`${target.crm}: ${JSON.stringify(body.errors).slice(0, 400)}`);
+      continue;
+    }
+    const ops = (body.data as { upsertContacts: { id: string }[] }).upsertContacts;
+    out.ids.push(...ops.map((o) => o.id));
+  }
+}
+
+/** The median of sizes given as [size, calls] pairs in ascending size; NaN when there are none. */
+function weightedMedian(sizes: readonly [number, number][]): number {
+  const total = sizes.reduce((n, [, calls]) => n + calls, 0);
+  let seen = 0;
+  for (const [size, calls] of sizes) {
+    seen += calls;
+    if (seen > total / 2) return size;
+  }
+  return NaN;
+}
+
+/** FAILED and DEAD operations of the connection, with how many failed for a rate limit. */
+async function failures(
+  target: WritePhaseTarget,
+): Promise<{ failed: number; dead: number; rateLimited: number }> {
+  const out = { failed: 0, dead: 0, rateLimited: 0 };
+  for (const status of ['FAILED', 'DEAD'] as const) {
+    for (let after: string | null = null; ;) {
+      const body = await target.exec(OPERATIONS_BY_STATUS, { c: target.connectionId, s: status, after });
+      if (body.errors) throw new Error(`writeOperations: ${JSON.stringify(body.errors).slice(0, 400)}`);
+      const page = (
+        body.data as {
+          writeOperations: {
+            nodes: { failure: { code: string } | null }[];
+            pageInfo: { hasNextPage: boolean; endCursor: string | null };
+          };
+        }
+      ).writeOperations;
+      out[status === 'FAILED' ? 'failed' : 'dead'] += page.nodes.length;
+      out.rateLimited += page.nodes.filter((n) => /RATE|429|LIMIT/.test(n.failure?.code ?? '')).length;
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+  }
+  return out;
+}
+
+/**
+ * Sustained load: a backlog of about ten seconds of the ceiling is kept queued at all times, for the
+ * first rate window (reported as the burst) and then `seconds` more (the sustained figure: the vendor's
+ * allowance, not one burst, sets it). Records are sampled in the sandbox every 250 ms.
+ */
+export async function sustainedPhase(target: WritePhaseTarget, seconds: number): Promise<void> {
+  const p = `BENCH writes.${target.crm}`;
+  const backlog = Math.max(LIST_MAX, Math.round(target.ceilingRecordsPerS * 10));
+  const start = target.sandboxRecords();
+  const sent: Submitted = { ids: [], leaked429: 0 };
+  let next = 0;
+  let stop = false;
+  target.clearSandboxLog();
+  // A producer that fails stops the phase at the next sample and fails the bench when awaited.
+  const producer = (async () => {
+    while (!stop) {
+      const queued = next - (target.sandboxRecords() - start);
+      if (queued < backlog) {
+        const n = Math.min(LIST_MAX, backlog - queued);
+        await submit(target, next, n, sent);
+        next += n;
+      } else {
+        await sleep(20);
+      }
+    }
+  })();
+  let failedProducer = false;
+  producer.catch(() => (failedProducer = true));
+  const t0 = performance.now();
+  await sleep(target.windowMs);
+  if (failedProducer) await producer;
+  const atWindow = target.sandboxRecords();
+  const t1 = performance.now();
+  await sleep(seconds * 1000);
+  if (failedProducer) await producer;
+  const atEnd = target.sandboxRecords();
+  const t2 = performance.now();
+  stop = true;
+  await producer;
+  const { calls, refusals, batchSizes } = target.sandboxCalls();
+  const burst = (atWindow - start) / ((t1 - t0) / 1000);
+  const sustained = (atEnd - atWindow) / ((t2 - t1) / 1000);
+  const failed = await failures(target);
+  console.log(`${p}.records_per_s ${sustained.toFixed(1)} records/s`);
+  console.log(`${p}.ceiling_records_per_s ${target.ceilingRecordsPerS.toFixed(1)} records/s`);
+  console.log(`${p}.share_of_ceiling ${((100 * sustained) / target.ceilingRecordsPerS).toFixed(1)} %`);
+  console.log(`${p}.burst_records_per_s ${burst.toFixed(1)} records/s`);
+  console.log(`${p}.vendor_429 ${refusals} responses`);
+  console.log(`${p}.leaked_429 ${sent.leaked429 + failed.rateLimited} operations`);
+  console.log(`${p}.calls ${calls} calls`);
+  console.log(`${p}.batch_size.p50 ${weightedMedian(batchSizes)} records`);
+  console.log(`${p}.failed ${failed.failed} operations`);
+  console.log(`${p}.dead ${failed.dead} operations`);
+}
+
+/**
+ * Latency at half the ceiling, after the backlog of the sustained phase has drained: small lists at a
+ * steady rate, each operation timed from its mutation's send to its SUCCEEDED event.
+ */
+export async function latencyPhase(
+  target: WritePhaseTarget,
+  seconds: number,
+  firstItem: number,
+): Promise<void> {
+  const p = `BENCH writes.${target.crm}`;
+  const watch = await OperationWatch.open(target.url, target.key, target.connectionId);
+  try {
+    const perList = 10;
+    const intervalMs = (1000 * perList) / (target.ceilingRecordsPerS / 2);
+    const sentAt = new Map<string, number>();
+    const deadline = performance.now() + seconds * 1000;
+    let n = firstItem;
+    const inFlight: Promise<void>[] = [];
+    while (performance.now() < deadline) {
+      const at = performance.now();
+      const mine: Submitted = { ids: [], leaked429: 0 };
+      const list = submit(target, n, perList, mine).then(() => {
+        for (const id of mine.ids) sentAt.set(id, at);
+      });
+      list.catch(() => undefined); // rethrown by the Promise.all below
+      inFlight.push(list);
+      n += perList;
+      await sleep(Math.max(0, intervalMs - (performance.now() - at)));
+    }
+    await Promise.all(inFlight);
+    await watch.untilAll([...sentAt.keys()], 120_000);
+    const latencies = [...sentAt]
+      .filter(([id]) => watch.finals.get(id)?.status === 'SUCCEEDED')
+      .map(([id, at]) => watch.finishedAt.get(id)! - at)
+      .sort((a, b) => a - b);
+    console.log(`${p}.latency_ms.p50 ${percentile(latencies, 50).toFixed(1)} ms`);
+    console.log(`${p}.latency_ms.p99 ${percentile(latencies, 99).toFixed(1)} ms`);
+    console.log(`${p}.latency_samples ${latencies.length} operations`);
+  } finally {
+    await watch.close();
+  }
+}
+
+/**
+ * `count` operations submitted at once (lists of 500), timed from the first mutation to the last final
+ * state: the Bulk 2.0 upsert on Salesforce, and the enqueue-to-complete rate at no vendor limit.
+ */
+export async function drainPhase(
+  target: WritePhaseTarget,
+  count: number,
+  firstItem: number,
+): Promise<{ seconds: number; succeeded: number }> {
+  const watch = await OperationWatch.open(target.url, target.key, target.connectionId);
+  try {
+    const sent: Submitted = { ids: [], leaked429: 0 };
+    const t0 = performance.now();
+    await submit(target, firstItem, count, sent);
+    await watch.untilAll(sent.ids, 600_000);
+    const last = Math.max(...sent.ids.map((id) => watch.finishedAt.get(id) ?? 0));
+    const succeeded = sent.ids.filter((id) => watch.finals.get(id)?.status === 'SUCCEEDED').length;
+    return { seconds: (last - t0) / 1000, succeeded };
+  } finally {
+    await watch.close();
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * `npm run bench:writes`: the write path against the sandboxes, printed as `BENCH` lines (issue 17,
+ * "Benchmark"). `BENCH_QUICK=1` shortens every phase for a smoke run; the full run takes ~10 minutes.
+ *
+ * Peers (always run):
+ * - `writes.naive.hubspot.*` / `writes.naive.salesforce.*`: 500 records, one per call, through the
+ *   vendor's official client with its own retries (bench/support/naive-writers.ts), in a sandbox org of
+ *   their own at the same rate tiers as the gateway: HubSpot 190 requests / 10 s (private app),
+ *   Salesforce `--sf-per-minute` requests per minute (the allocation's window scaled from 24 h to one
+ *   minute: `apiWindowMs` in the sandbox, `settings.budgets.daily.windowMs` on the connection).
+ * - `writes.queue.noop_jobs_per_s`: Bull's own enqueue-to-complete rate with a no-op processor on the
+ *   same Redis (bench/support/noop-queue.ts).
+ * Gateway (bench/support/write-phases.ts; only when the schema has the write API — otherwise one line
+ * says they were skipped, and no figure is printed for them):
+ * - per CRM: sustained `records_per_s` over `--seconds` after the first rate window (whose rate is
+ *   `burst_records_per_s`), `ceiling_records_per_s` = (1 − interactive reserve) × requests/s × batch
+ *   size, `share_of_ceiling`, `vendor_429`, `leaked_429`, `calls`, `batch_size`, then
+ *   `latency_ms.p50/.p99` at half the ceiling; Salesforce's 10,000-record upsert timed to the last
+ *   SUCCEEDED (`writes.salesforce.bulk10k_s`);
+ * - `writes.queue.jobs_per_s`: operations enqueue-to-complete on HubSpot with every limit lifted, and
+ *   `writes.queue.share_of_noop`.
+ * A gateway phase that fails fails the bench: no figure comes from a run that did not do the work.
+ *   --seconds=N (sustained, default 60; quick 15)   --sf-per-minute=N (default 1200)
+ */
+import 'reflect-metadata';
+import crypto from 'node:crypto';
+import { DEFAULT_INTERACTIVE_RESERVE } from '../src/config/crms';
+import { CRMS } from '../src/connectors/registry';
+import { freePort, startThrowawayStores } from '../src/runtime/services';
+import { KeyRing } from '../src/security/credentials-cipher';
+import { type ReadCrm, type ReadStack, smallOrgs, startReadStack } from '../test/support/read-stack';
+import { startWorkerProcess, workerEnv } from '../test/support/worker-process';
+import { writeApiMissing } from '../test/support/write-contract';
+import { type NaiveResult, naiveHubSpot, naiveSalesforce } from './support/naive-writers';
+import { arg, execOn, runBench } from './support/bench-cli';
+import { NOOP_WORKER_FLAG, noopJobsPerSecond, serveNoopWorker } from './support/noop-queue';
+import { drainPhase, latencyPhase, sustainedPhase, type WritePhaseTarget } from './support/write-phases';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const NAIVE_RECORDS = 500;
+/** In flight at once in a naive client: a backend firing writes from a loop with a small pool. */
+const NAIVE_CONCURRENCY = 8;
+/** The worker's default WORKER_CONCURRENCY (src/config/env.ts). */
+const WORKER_CONCURRENCY = 8;
+const HUBSPOT_BURST = 190;
+const HUBSPOT_WINDOW_MS = 10_000;
+const MINUTE = 60_000;
+
+/** The share of a budget background work may use (src/ratelimit/budget-gate.ts). */
+function backgroundShare(crm: ReadCrm, budget: string): number {
+  const decl = CRMS[crm].budgets.find((b) => b.name === budget);
+  return 1 - (decl?.interactiveReserve ?? DEFAULT_INTERACTIVE_RESERVE);
+}
+
+function printNaive(crm: string, r: NaiveResult & { clientRetries?: number }): void {
+  const p = `BENCH writes.naive.${crm}`;
+  console.log(`${p}.records_per_s ${(r.written / r.seconds).toFixed(1)} records/s`);
+  console.log(`${p}.records ${r.written} records`);
+  console.log(`${p}.seconds ${r.seconds.toFixed(1)} s`);
+  console.log(`${p}.calls ${r.calls} calls`);
+  console.log(`${p}.vendor_429 ${r.vendorRefusals} responses`);
+  console.log(`${p}.errors ${r.clientErrors} records`);
+  if (r.clientRetries !== undefined) console.log(`${p}.client_retries ${r.clientRetries} retries`);
+  if (r.firstError) console.log(`# writes.naive.${crm}: first error reaching the client: ${r.firstError}`);
+}
+
+async function peers(stack: ReadStack, sfPerMinute: number, redisUrl: string, name: string): Promise<number> {
+  const { hubspot, salesforce } = stack.sandboxes.sandboxes;
+  hubspot!.server.patchSettings('naive', { burst: HUBSPOT_BURST, daily: 1_000_000 });
+  salesforce!.server.patchSettings('naive', { dailyApiRequests: sfPerMinute, apiWindowMs: MINUTE });
+  const tag = crypto.randomBytes(3).toString('hex');
+  const common = { org: 'naive', records: NAIVE_RECORDS, concurrency: NAIVE_CONCURRENCY, tag };
+  printNaive('hubspot', await naiveHubSpot({ ...common, sandbox: hubspot! }));
+  printNaive('salesforce', await naiveSalesforce({ ...common, sandbox: salesforce! }));
+
+  const noop = await noopJobsPerSecond(__filename, {
+    redisUrl,
+    prefix: `${name}_noop`,
+    concurrency: WORKER_CONCURRENCY,
+    jobs: QUICK ? 2000 : 20_000,
+    adders: 16,
+  });
+  console.log(`BENCH writes.queue.noop_jobs_per_s ${noop.toFixed(0)} jobs/s`);
+  return noop;
+}
+
+async function gatewayPhases(
+  stack: ReadStack,
+  stores: { mongodbUri: string; redisUrl: string },
+  name: string,
+  keySpec: string,
+  sfPerMinute: number,
+  noopJobsPerS: number,
+): Promise<void> {
+  const seconds = arg('seconds', QUICK ? 15 : 60);
+  const tenant = await stack.tenant('benchwrites');
+  const worker = await startWorkerProcess(
+    workerEnv(stack.gatewayEnv(await freePort()), { ...stores, name, credentialsKeys: keySpec }),
+  );
+  try {
+    const exec = execOn(stack.url, tenant.key);
+    const { hubspot, salesforce } = stack.sandboxes.sandboxes;
+    // HubSpot at 190 / 10 s. The stack connects through OAuth, whose burst is the sandbox's oauthBurst.
+    hubspot!.server.patchSettings('default', {
+      burst: HUBSPOT_BURST,
+      oauthBurst: HUBSPOT_BURST,
+      daily: 10_000_000,
+    });
+    salesforce!.server.patchSettings('default', { dailyApiRequests: sfPerMinute, apiWindowMs: MINUTE });
+    await setBudgets(stack, tenant.connections.hubspot, {
+      burst: { limit: HUBSPOT_BURST },
+      daily: { limit: 10_000_000 },
+    });
+    await setBudgets(stack, tenant.connections.salesforce, {
+      daily: { limit: sfPerMinute, windowMs: MINUTE },
+    });
+    const tag = crypto.randomBytes(3).toString('hex');
+    const target = (
+      crm: ReadCrm,
+      windowMs: number,
+      requestsPerS: number,
+      budget: string,
+    ): WritePhaseTarget => {
+      const org = stack.sandboxes.sandboxes[crm]!.server.org('default');
+      const batch = CRMS[crm].batch.write;
+      return {
+        crm,
+        url: stack.url,
+        key: tenant.key,
+        connectionId: tenant.connections[crm],
+        exec,
+        sandboxRecords: () => stack.liveCount(crm, 'contact'),
+        sandboxCalls: () => ({
+          calls: stack.calls(crm),
+          refusals: org.log.countStatus(crm === 'hubspot' ? 429 : 403),
+          batchSizes: org.log.writeBatchSizes(),
+        }),
+        clearSandboxLog: () => org.log.clear(),
+        windowMs,
+        ceilingRecordsPerS: backgroundShare(crm, budget) * requestsPerS * batch,
+        // HubSpot: an upsert by email (unique there); Salesforce: a create, sent on the gateway key.
+        item: (n) =>
+          crm === 'hubspot'
+            ? {
+                externalId: { field: 'email', value: `bench-${tag}-${n}@example.org` },
+                input: { firstName: 'Bench', lastName: `W${n}` },
+              }
+            : {
+                input: {
+                  firstName: 'Bench',
+                  lastName: `W${tag}-${n}`,
+                  email: `bench-${tag}-${n}@example.org`,
+                },
+              },
+      };
+    };
+    const hs = target('hubspot', HUBSPOT_WINDOW_MS, HUBSPOT_BURST / (HUBSPOT_WINDOW_MS / 1000), 'burst');
+    const sf = target('salesforce', MINUTE, sfPerMinute / 60, 'daily');
+    console.log(`BENCH writes.salesforce.allocation_per_min ${sfPerMinute} requests`);
+    let item = 0;
+    for (const t of [hs, sf]) {
+      await sustainedPhase(t, seconds);
+      // The backlog drains before latency is measured: it shows our latency, not the queue's.
+      await new Promise((r) => setTimeout(r, t.windowMs));
+      await latencyPhase(t, QUICK ? 5 : 30, (item += 1_000_000));
+    }
+    const bulk = await drainPhase(sf, QUICK ? 1000 : 10_000, (item += 1_000_000));
+    console.log(`BENCH writes.salesforce.bulk${QUICK ? '1k' : '10k'}_s ${bulk.seconds.toFixed(1)} s`);
+    console.log(`BENCH writes.salesforce.bulk_succeeded ${bulk.succeeded} operations`);
+
+    await stack.unthrottle('hubspot', tenant.connections.hubspot);
+    const jobs = QUICK ? 2000 : 20_000;
+    const drained = await drainPhase(hs, jobs, (item += 1_000_000));
+    const jobsPerS = drained.succeeded / drained.seconds;
+    console.log(`BENCH writes.queue.jobs_per_s ${jobsPerS.toFixed(0)} operations/s`);
+    console.log(`BENCH writes.queue.share_of_noop ${((100 * jobsPerS) / noopJobsPerS).toFixed(1)} %`);
+  } finally {
+    await worker.stop();
+  }
+}
+
+async function setBudgets(
+  stack: ReadStack,
+  connectionId: string,
+  budgets: Record<string, unknown>,
+): Promise<void> {
+  const connection = await stack.ctx.store.connections.getById(connectionId);
+  await stack.ctx.store.connections.update(connectionId, { settings: { ...connection.settings, budgets } });
+}
+
+async function main(): Promise<void> {
+  const sfPerMinute = arg('sf-per-minute', 1200);
+  const stores = await startThrowawayStores('bench-writes', {
+    mongodbUri: process.env.MONGODB_URI,
+    redisUrl: process.env.REDIS_URL,
+  });
+  const name = `benchwrites_${process.pid}`;
+  const keySpec = KeyRing.generateSpec('bench');
+  let stack: ReadStack | undefined;
+  try {
+    stack = await startReadStack({
+      mongodbUri: stores.mongodbUri,
+      redisUrl: stores.redisUrl,
+      name,
+      orgs: smallOrgs(['default', 'naive'], 7),
+      keyRing: KeyRing.parse(keySpec),
+    });
+    const noop = await peers(stack, sfPerMinute, stores.redisUrl, name);
+    const missing = await writeApiMissing();
+    if (missing) {
+      console.log(
+        `# writes: gateway phases SKIPPED — ${missing} (the write API and the write worker are not on this build); ` +
+          'no writes.hubspot.*, writes.salesforce.* or writes.queue.jobs_per_s figures were measured',
+      );
+      return;
+    }
+    await gatewayPhases(stack, stores, name, keySpec, sfPerMinute, noop);
+  } finally {
+    await stack?.close();
+    await stores.stop();
+  }
+}
+
+if (process.argv.includes(NOOP_WORKER_FLAG)) {
+  serveNoopWorker();
+} else {
+  runBench(main);
+}
