@@ -39,6 +39,12 @@ describe('a MongoDB outage under a running gateway', () => {
     key = (await ctx.store.apiKeys.create(tenant.id, 'outage key', 'read_write')).key;
     // Never used before the outage, so no gateway has it cached: its check needs the store.
     unseenKey = (await ctx.store.apiKeys.create(tenant.id, 'unseen key', 'read_write')).key;
+    // Until the change broadcast is subscribed, a cached key is trusted only for the outage bound (1 s),
+    // and subscribing drops every entry: the cached-key half of the test needs the broadcast live first.
+    for (const deadline = Date.now() + 10_000; !ctx.store.changes?.live && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(ctx.store.changes?.live).toBe(true);
   });
   afterAll(async () => {
     await gateway?.close();

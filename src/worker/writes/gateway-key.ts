@@ -5,9 +5,8 @@ const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,79}$/;
 
 /**
  * The connection's gateway key field for `object` (docs/writes.md "Exactly once"), from
- * `settings.gatewayKeyField`: one field for every object (`"External_Id__c"`, a Salesforce external-id
- * field) or one per object (`{"contact":"crm_external_id","deal":"deal_external_id"}`, HubSpot unique-value
- * properties). Creates are sent as upserts on it with the operation id as the value, so a resend cannot
+ * `settings.gatewayKeyField`: one field for every object (`"External_Id__c"`, a CRM external-id field)
+ * or one per object (`{"contact":"crm_external_id","deal":"deal_external_id"}`, unique-value properties). Creates are sent as upserts on it with the operation id as the value, so a resend cannot
  * make a second record. Null when the connection names none (or names something that is not a field
  * name): its creates are sent as plain creates, and one whose outcome is unknown is never resent.
  */
