@@ -1,4 +1,5 @@
 import { prepareTokenConnection } from '../../connectors/connect';
+import { checkGatewayKeyFields } from '../../connectors/gateway-key-check';
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { CRM_KINDS, isCrmKind } from '../../connectors/registry';
 import { BadUserInputError } from '../../errors';
@@ -61,6 +62,14 @@ export class ConnectionResolver {
       // What the vendor said (the app id budgets are scoped by) wins over what the caller set.
       settings: { ...(input.settings ?? {}), ...prepared.settings },
     });
+    // The gateway key is checked against the CRM's field metadata through the stored connection (its
+    // budgets and tokens); a connection whose key cannot be used is not kept.
+    try {
+      await checkGatewayKeyFields(ctx.app.crm.connectorFor(created, 'interactive'), created.settings);
+    } catch (err) {
+      await ctx.app.store.connections.deleteForTenant(auth.tenantId, created.id);
+      throw err;
+    }
     await ctx.app.crm.tokens.indexExpiry(created.id, prepared.credentials);
     ctx.logger.info({ connectionId: created.id, crm: created.crm }, 'connection created');
     await ctx.pubsub.publishConnectionEvent(auth.tenantId, connectionEvent('CREATED', created));

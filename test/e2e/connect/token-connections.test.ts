@@ -130,3 +130,55 @@ it('refuses credentials the CRM rejects, or of the wrong shape, and stores nothi
   );
   expect(await connectionCount()).toBe(before);
 });
+
+describe('the gateway key (settings.gatewayKeyField), checked against the CRM when connecting', () => {
+  const salesforce = () => ({
+    crm: 'salesforce',
+    credentials: {
+      clientId: String(creds('salesforce').clientId),
+      clientSecret: String(creds('salesforce').clientSecret),
+    },
+    vendorUrls: { auth: sandbox('salesforce').baseUrl },
+  });
+  const hubspot = () => ({
+    crm: 'hubspot',
+    credentials: { token: String(creds('hubspot').privateAppToken) },
+    vendorUrls: { auth: sandbox('hubspot').baseUrl, api: sandbox('hubspot').baseUrl },
+  });
+
+  it('keeps a connection whose key fields are the CRM upsert keys', async () => {
+    const sf = await connect({ ...salesforce(), settings: { gatewayKeyField: 'External_Id__c' } });
+    expect(sf.body.errors).toBeUndefined();
+    const hs = await connect({
+      ...hubspot(),
+      settings: { gatewayKeyField: { contact: 'crm_external_id', deal: 'deal_external_id' } },
+    });
+    expect(hs.body.errors).toBeUndefined();
+    const stored = await stack.ctx.store.connections.getById(hs.body.data!.createConnection.id);
+    expect(stored.settings.gatewayKeyField).toEqual({ contact: 'crm_external_id', deal: 'deal_external_id' });
+  });
+
+  it('refuses, naming each field, a key that is missing, not an upsert key or malformed, and keeps nothing', async () => {
+    const before = await connectionCount();
+    const notExternal = await connect({ ...salesforce(), settings: { gatewayKeyField: 'LastName' } });
+    expect(notExternal.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(notExternal.body.errors?.[0]?.message).toMatch(
+      /contact\.LastName is not a field the CRM upserts by/,
+    );
+    expect(notExternal.body.errors?.[0]?.message).toMatch(/deal has no field LastName/);
+
+    const mixed = await connect({
+      ...hubspot(),
+      settings: { gatewayKeyField: { contact: 'firstname', deal: 'no_such_property', account: 'x' } },
+    });
+    const message = String(mixed.body.errors?.[0]?.message);
+    expect(mixed.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(message).toMatch(/contact\.firstname is not a field the CRM upserts by/);
+    expect(message).toMatch(/deal has no field no_such_property/);
+    expect(message).toMatch(/gatewayKeyField\.account: not an object/);
+
+    const hostile = await connect({ ...hubspot(), settings: { gatewayKeyField: { contact: 'a.b$c' } } });
+    expect(hostile.body.errors?.[0]?.message).toMatch(/gatewayKeyField\.contact: a native field name/);
+    expect(await connectionCount()).toBe(before);
+  });
+});
