@@ -78,6 +78,12 @@ export async function startWriteHarness(
     });
     cleanups.unshift(() => stack.close());
     const tenant = await stack.tenant('reliability');
+    // Creates are sent as upserts on the gateway key (valued with the operation id), so one a crash
+    // interrupted is resent safely instead of ending OUTCOME_UNKNOWN (docs/writes.md "Exactly once").
+    const sf = await stack.ctx.store.connections.getById(tenant.connections.salesforce);
+    await stack.ctx.store.connections.update(sf.id, {
+      settings: { ...sf.settings, gatewayKeyField: 'External_Id__c' },
+    });
     const worker = await startWorkerProcess(
       workerEnv(stack.gatewayEnv(0), { mongodbUri, redisUrl, name, credentialsKeys: keys }),
     );
