@@ -133,6 +133,16 @@ export interface RecordWrite {
 export type WriteResult =
   { ref: string; ok: true; remoteId: string; created: boolean } | { ref: string; ok: false; error: CrmError };
 
+/**
+ * One association to write between a record of the `from` object and one of the `to` object (a contact
+ * and a deal). `ref` is the caller's correlation key (e.g. write-operation id); results come back with it.
+ */
+export interface LinkPair {
+  ref: string;
+  fromId: string;
+  toId: string;
+}
+
 export type NativeFieldType =
   | 'id'
   | 'string'
@@ -196,7 +206,7 @@ export interface RelationshipSupport {
 export interface ConnectorLimits {
   /** Most ids one `getRecords` call takes (DataLoader `maxBatchSize`). */
   readBatch: number;
-  /** Most records one `upsertRecords`/`deleteRecords` call takes. */
+  /** Most records one `upsertRecords`/`deleteRecords` call takes, and most pairs one `linkRecords`/`unlinkRecords` call takes. */
   writeBatch: number;
   budgets: readonly BudgetDeclaration[];
 }
@@ -233,6 +243,18 @@ export interface CrmConnector {
   /** One bulk call for ≤ `writeBatch` records; one result per write, in order. */
   upsertRecords(obj: CrmObject, writes: readonly RecordWrite[]): Promise<WriteResult[]>;
   deleteRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<WriteResult[]>;
+  /**
+   * Associates each pair (≤ `writeBatch` pairs): one result per pair, in order, `remoteId` the pair's
+   * `fromId`, `created` false. Idempotent: a pair already linked is a success (the engine may resend).
+   * A pair naming a record the CRM does not have fails alone with a NOT_FOUND error; the other pairs
+   * of the call are still written.
+   */
+  linkRecords(from: CrmObject, to: CrmObject, pairs: readonly LinkPair[]): Promise<WriteResult[]>;
+  /**
+   * Removes each pair's association (≤ `writeBatch` pairs), results as {@link linkRecords}. Idempotent:
+   * a pair that is not linked — a record that does not exist included — is a success.
+   */
+  unlinkRecords(from: CrmObject, to: CrmObject, pairs: readonly LinkPair[]): Promise<WriteResult[]>;
   describeFields(obj: CrmObject): Promise<NativeField[]>;
   /**
    * How native field paths follow references. Optional: absent, native field names are flat and a

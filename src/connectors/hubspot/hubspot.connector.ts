@@ -7,6 +7,7 @@ import {
   type CrmConnector,
   type CrmObject,
   type ListFilterSupport,
+  type LinkPair,
   type ListOptions,
   type NativeChange,
   type NativeDealStage,
@@ -18,6 +19,7 @@ import {
   type WriteResult,
 } from '../types';
 import { type HubSpotApi } from './api-context';
+import { linkRecords, unlinkRecords } from './association-writes';
 import { getAssociations } from './associations';
 import { identify } from './auth';
 import { deleteRecords, upsertRecords } from './batch-write';
@@ -37,7 +39,7 @@ export interface HubSpotConnectorOptions {
 
 /**
  * HubSpot behind the common connector interface: CRM objects v3 (batch read/create/update/upsert/
- * archive, lists, search), associations v4, properties and pipelines, app webhooks v3. All calls go
+ * archive, lists, search), associations v4 (read, associate, archive), properties and pipelines, app webhooks v3. All calls go
  * through the connection's shared HTTP client (auth, budget gate from `X-HubSpot-RateLimit-*`, retries,
  * typed errors); each API area lives in its own file next to this one, taking one {@link HubSpotApi}.
  */
@@ -99,6 +101,14 @@ export class HubSpotConnector implements CrmConnector {
 
   deleteRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<WriteResult[]> {
     return deleteRecords(this.api, obj, remoteIds);
+  }
+
+  linkRecords(from: CrmObject, to: CrmObject, pairs: readonly LinkPair[]): Promise<WriteResult[]> {
+    return linkRecords(this.api, from, to, pairs);
+  }
+
+  unlinkRecords(from: CrmObject, to: CrmObject, pairs: readonly LinkPair[]): Promise<WriteResult[]> {
+    return unlinkRecords(this.api, from, to, pairs);
   }
 
   /** Always read fresh (and refreshes the cache reads use), so a property created a moment ago shows. */

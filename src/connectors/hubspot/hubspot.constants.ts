@@ -70,6 +70,9 @@ export const PATHS = {
   pipelines: (): string => `${crm}/pipelines/deals`,
   associationsBatchRead: (from: CrmObject, to: CrmObject): string =>
     `${assoc}/associations/${OBJECT_TYPE[from]}/${OBJECT_TYPE[to]}/batch/read`,
+  /** Association writes of the default (unlabeled) type: `associate/default` and `archive`. */
+  associationsBatch: (from: CrmObject, to: CrmObject, op: 'associate/default' | 'archive'): string =>
+    `${assoc}/associations/${OBJECT_TYPE[from]}/${OBJECT_TYPE[to]}/batch/${op}`,
   associationsOf: (from: CrmObject, fromId: string, to: CrmObject): string =>
     `${assoc}/objects/${OBJECT_TYPE[from]}/${encodeURIComponent(fromId)}/associations/${OBJECT_TYPE[to]}`,
   accessTokenInfo: (token: string): string =>

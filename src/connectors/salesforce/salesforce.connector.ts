@@ -5,6 +5,7 @@ import {
   type CrmConnector,
   type CrmObject,
   type ListFilterSupport,
+  type LinkPair,
   type ListOptions,
   type NativeChange,
   type NativeField,
@@ -23,6 +24,7 @@ import { deleteRecords, upsertRecords } from './collections';
 import { currencyReading, withCurrency } from './currency';
 import { salesforceDeclaration } from './declaration';
 import { describeFields, relationshipSupport } from './describe';
+import { linkRecords, unlinkRecords } from './link-writes';
 import { parseSalesforceSettings } from './objects';
 import { getRecords, listRecords } from './query';
 import { markRefused, readDroppingRefusedFields } from './refused-fields';
@@ -121,6 +123,15 @@ export class SalesforceConnector implements CrmConnector {
 
   deleteRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<WriteResult[]> {
     return deleteRecords(this.api, obj, remoteIds);
+  }
+
+  /** OpportunityContactRole rows (`link-writes.ts`). */
+  linkRecords(from: CrmObject, to: CrmObject, pairs: readonly LinkPair[]): Promise<WriteResult[]> {
+    return linkRecords(this.api, from, to, pairs);
+  }
+
+  unlinkRecords(from: CrmObject, to: CrmObject, pairs: readonly LinkPair[]): Promise<WriteResult[]> {
+    return unlinkRecords(this.api, from, to, pairs);
   }
 
   describeFields(obj: CrmObject): Promise<NativeField[]> {

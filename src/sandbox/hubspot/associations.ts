@@ -61,6 +61,23 @@ function pairBody(
   };
 }
 
+/** The per-input error of an association write naming a record that does not exist (UNVERIFIED wording). */
+function notFound(
+  from: HsObjectType,
+  fromId: string,
+  to: HsObjectType,
+  toId: string,
+): Record<string, unknown> {
+  return {
+    status: 'error',
+    category: 'OBJECT_NOT_FOUND',
+    message: `One or more objects do not exist: ${SINGULAR[from]} ${fromId}, ${SINGULAR[to]} ${toId}`,
+    context: { fromObjectId: [fromId], toObjectId: [toId] },
+    errors: [],
+    links: {},
+  };
+}
+
 function assocTypes(from: HsObjectType): Record<string, unknown>[] {
   return [{ category: 'HUBSPOT_DEFINED', typeId: typeId(from), label: null }];
 }
@@ -183,14 +200,7 @@ export function registerAssociationRoutes(app: FastifyInstance, server: HubSpotS
       const a = store.get(from, fromId);
       const b = store.get(to, toId);
       if (!a || a.archived || !b || b.archived) {
-        errors.push({
-          status: 'error',
-          category: 'OBJECT_NOT_FOUND',
-          message: `One or more objects do not exist: ${SINGULAR[from]} ${fromId}, ${SINGULAR[to]} ${toId}`,
-          context: { fromObjectId: [fromId], toObjectId: [toId] },
-          errors: [],
-          links: {},
-        });
+        errors.push(notFound(from, fromId, to, toId));
         continue;
       }
       link(store, from, fromId, toId, true);
@@ -200,26 +210,34 @@ export function registerAssociationRoutes(app: FastifyInstance, server: HubSpotS
     return batchEnvelope(startedAt, results, errors, org.now());
   });
 
+  // Per input, like `batch/create`: the documented answer carries `results` and `errors` (207 when some
+  // inputs failed, docs/vendors/hubspot.md "Association writes"); an unknown or archived record fails
+  // its input alone. Linking a linked pair answers like a new link.
   apiRoute(
     app,
     server,
     'POST',
     '/crm/v4/associations/:from/:to/batch/associate/default',
-    ({ org, request }) => {
+    ({ org, request, reply }) => {
       const p = request.params as { from: string; to: string };
       const { from, to } = types(p.from, p.to);
       const store = org.state.store;
       const startedAt = org.now();
-      const inputs = batchInputs<{ from?: { id?: string }; to?: { id?: string } }>(
+      const inputs = batchInputs<{ from?: { id?: string | number }; to?: { id?: string | number } }>(
         request.body,
         BATCH_MAX_INPUTS,
       );
-      const results = [];
+      const results: Record<string, unknown>[] = [];
+      const errors: Record<string, unknown>[] = [];
       for (const input of inputs) {
         const fromId = String(input?.from?.id ?? '');
         const toId = String(input?.to?.id ?? '');
-        store.live(from, fromId);
-        store.live(to, toId);
+        const a = store.get(from, fromId);
+        const b = store.get(to, toId);
+        if (!a || a.archived || !b || b.archived) {
+          errors.push(notFound(from, fromId, to, toId));
+          continue;
+        }
         link(store, from, fromId, toId, true);
         results.push({
           from: { id: fromId },
@@ -227,7 +245,8 @@ export function registerAssociationRoutes(app: FastifyInstance, server: HubSpotS
           associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: typeId(from) },
         });
       }
-      return batchEnvelope(startedAt, results, [], org.now());
+      reply.code(errors.length > 0 ? 207 : 200);
+      return batchEnvelope(startedAt, results, errors, org.now());
     },
   );
 

@@ -72,7 +72,7 @@ export class WriteBatchesRepository {
    * An operation is taken only when it is the earliest unfinished (QUEUED or RUNNING) operation on its
    * record in ANY group — so a delete waits for the record's pending update in the upsert group, and a
    * batch never carries one record twice. A `dependsOn` create that SUCCEEDED gives its remote id (the
-   * record key `op:<id>` becomes `rid:<remoteId>`); one that ended without a record fails the operation
+   * record key `op:<id>` becomes `rid:<remoteId>`, and so does a link's `target`); one that ended without a record fails the operation
    * DEPENDENCY_FAILED; one still pending leaves it QUEUED.
    *
    * Round trips: the candidates, their records' unfinished operations (one query on
@@ -143,6 +143,11 @@ export class WriteBatchesRepository {
         if (op.recordKey === `op:${depId}`) {
           set.recordKey = `rid:${dep.remoteId}`;
           set.remoteId = dep.remoteId;
+        }
+        // A link's other record, made by a create it waits for (`target.recordKey` `op:<create id>`).
+        const target = (set.target ?? op.target) as WriteOperation['target'];
+        if (target && target.recordKey === `op:${depId}`) {
+          set.target = { ...target, recordKey: `rid:${dep.remoteId}`, remoteId: dep.remoteId };
         }
       }
       if (broken) {
@@ -231,7 +236,7 @@ export class WriteBatchesRepository {
       const op = byId.get(outcome.id);
       if (!op) continue;
       const set = outcomeSet(op, outcome, now, policy.maxAttempts, random, records.get(op.id) ?? null);
-      if (outcome.kind === 'succeeded' && op.kind !== 'DELETE') {
+      if (outcome.kind === 'succeeded' && op.batchKind === 'UPSERT') {
         created.set(`op:${op.id}`, outcome.remoteId);
         if (op.recordKey === `op:${op.id}`) set.recordKey = `rid:${outcome.remoteId}`;
       }
@@ -392,17 +397,32 @@ export class WriteBatchesRepository {
 
   /**
    * The groups of QUEUED operations on `recordKeys` of a connection: the writes a finished batch may
-   * have unblocked (the next write to the same record, in any group).
+   * have unblocked (the next write to the same record, in any group, and a link whose other record it is).
    */
   async waitingGroups(connectionId: string, recordKeys: readonly string[]): Promise<WriteGroup[]> {
     if (recordKeys.length === 0) return [];
-    const docs = (await this.ops
-      .find(
-        { connectionId, recordKey: { $in: [...new Set(recordKeys)] }, status: 'QUEUED' },
-        { connectionId: 1, object: 1, batchKind: 1 },
-      )
-      .lean()) as { connectionId: string; object: string; batchKind: string }[];
-    return uniqueGroups(docs);
+    const keys = [...new Set(recordKeys)];
+    const fields = { connectionId: 1, object: 1, batchKind: 1 };
+    type Row = { connectionId: string; object: string; batchKind: string };
+    // Two queries, not an $or: the first uses (connectionId, recordKey, seq); the second, a link whose
+    // other record (`target`) is one of these, is narrowed by the group index to QUEUED links.
+    const [own, targets] = await Promise.all([
+      this.ops.find({ connectionId, recordKey: { $in: keys }, status: 'QUEUED' }, fields).lean() as Promise<
+        Row[]
+      >,
+      this.ops
+        .find(
+          {
+            connectionId,
+            batchKind: { $in: ['LINK', 'UNLINK'] },
+            status: 'QUEUED',
+            'target.recordKey': { $in: keys },
+          },
+          fields,
+        )
+        .lean() as Promise<Row[]>,
+    ]);
+    return uniqueGroups([...own, ...targets]);
   }
 
   /** How many operations are QUEUED and when the oldest was accepted (metrics). */

@@ -1,4 +1,4 @@
-import { type NativeValue, type RecordWrite } from '../../connectors/types';
+import { type LinkPair, type NativeValue, type RecordWrite } from '../../connectors/types';
 import { type WriteOperation } from '../../writes/write-operation.types';
 
 /**
@@ -44,4 +44,17 @@ export function toRecordWrite(op: WriteOperation): RecordWrite | null {
     op.externalId ??
     (op.kind === 'CREATE' && op.gatewayKeyField ? { field: op.gatewayKeyField, value: op.id } : null);
   return externalId ? { ref: op.id, externalId, fields } : { ref: op.id, fields };
+}
+
+/**
+ * The connector input of a LINK/UNLINK: the operation's record (`fromId`) and its target (`toId`),
+ * `ref` the operation id. Null while either side has no remote id (its create never gave one).
+ */
+export function toLinkPair(
+  op: Pick<WriteOperation, 'id' | 'remoteId' | 'recordKey' | 'target'>,
+): LinkPair | null {
+  const fromId = remoteIdOf(op);
+  const target = op.target;
+  const toId = target ? remoteIdOf(target) : null;
+  return fromId && toId ? { ref: op.id, fromId, toId } : null;
 }

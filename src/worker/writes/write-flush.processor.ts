@@ -1,5 +1,5 @@
 import { type Job, type Queue } from 'bull';
-import { type CrmConnector, type WriteResult } from '../../connectors/types';
+import { type CrmConnector, type LinkPair, type WriteResult } from '../../connectors/types';
 import { NotFoundError } from '../../errors';
 import { type WriteOperationEventPublisher } from '../../events/write-operation-events';
 import { type Logger } from '../../logger';
@@ -11,7 +11,7 @@ import { type Transition, type WriteOutcome } from '../../store/repositories/wri
 import { type FlushLock } from '../../writes/flush-lock';
 import { type WriteGroup, type WriteOperation } from '../../writes/write-operation.types';
 import { gatewayKeyField } from './gateway-key';
-import { remoteIdOf, toRecordWrite } from './record-writes';
+import { remoteIdOf, toLinkPair, toRecordWrite } from './record-writes';
 import { publishTransitions } from './publish-transitions';
 import { writeMetrics } from './write-metrics';
 import { isRateRefusal, outcomesOfCallError, outcomesOfResults } from './write-outcomes';
@@ -54,8 +54,8 @@ export interface FlushSummary {
 /** Delay of a flush request whose group lock was busy: the running flush takes what is due by then. */
 const BUSY_RETRY_MS = 250;
 
-/** LINK/UNLINK need association writes the connector interface does not have yet (docs/writes.md). */
-const SUPPORTED_BATCH_KINDS = new Set<string>(['UPSERT', 'DELETE']);
+/** Every batch kind: records (UPSERT, DELETE) and associations (LINK, UNLINK). */
+const SUPPORTED_BATCH_KINDS = new Set<string>(['UPSERT', 'DELETE', 'LINK', 'UNLINK']);
 
 /** The job data, checked: it comes from Redis. */
 export function parseFlushJob(data: unknown): WriteGroup {
@@ -155,7 +155,10 @@ async function flushLocked(deps: WriteFlushDeps, group: WriteGroup, token: strin
     'rate_limited',
     outcomes.filter((o) => o.kind === 'reschedule').length,
   );
-  const writtenIds = new Set(claim.claimed.filter((op) => op.kind !== 'DELETE').map((op) => op.id));
+  // Only records written are read back; a delete has none, and a link changes no record's fields.
+  const writtenIds = new Set(
+    group.batchKind === 'UPSERT' ? claim.claimed.map((op) => op.id) : ([] as string[]),
+  );
   const written = outcomes.flatMap((o) =>
     o.kind === 'succeeded' && writtenIds.has(o.id) ? [{ id: o.id, remoteId: o.remoteId }] : [],
   );
@@ -178,7 +181,10 @@ async function flushLocked(deps: WriteFlushDeps, group: WriteGroup, token: strin
     },
     records,
   );
-  const succeeded = transitions.filter((t) => t.status === 'SUCCEEDED');
+  // Links and unlinks change no record's fields: no snapshot, no change event (docs/writes.md "Links").
+  const succeeded = transitions.filter(
+    (t) => t.status === 'SUCCEEDED' && (t.batchKind === 'UPSERT' || t.batchKind === 'DELETE'),
+  );
   // The outcomes are recorded: a history that cannot be written is logged, never a reason to withhold them.
   await writeHistory(deps, connection, group.object, succeeded, back.records, now()).catch((err: unknown) =>
     deps.logger.warn({ err, group }, 'record snapshots and change events of succeeded writes not written'),
@@ -201,7 +207,11 @@ async function send(
 ): Promise<WriteOutcome[]> {
   const sendable: WriteOperation[] = [];
   const unsendable: WriteOutcome[] = [];
-  const inputs = ops.map((op) => (group.batchKind === 'DELETE' ? remoteIdOf(op) : toRecordWrite(op)));
+  type Input = ReturnType<typeof toRecordWrite> | string | LinkPair | null;
+  const linking = group.batchKind === 'LINK' || group.batchKind === 'UNLINK';
+  const inputs: Input[] = ops.map((op) =>
+    group.batchKind === 'DELETE' ? remoteIdOf(op) : linking ? toLinkPair(op) : toRecordWrite(op),
+  );
   ops.forEach((op, i) => {
     if (inputs[i]) sendable.push(op);
     else {
@@ -210,7 +220,9 @@ async function send(
         kind: 'failed',
         failure: {
           code: 'NOT_FOUND',
-          message: `this ${op.kind.toLowerCase()} names no record the CRM knows (no remote id)`,
+          message: linking
+            ? `this ${op.kind.toLowerCase()} names a record the CRM does not know (no remote id for its ${remoteIdOf(op) ? (op.target?.object ?? 'target') : op.object})`
+            : `this ${op.kind.toLowerCase()} names no record the CRM knows (no remote id)`,
           retryable: false,
           fieldErrors: [],
         },
@@ -221,10 +233,7 @@ async function send(
   const present = inputs.filter((x) => x !== null);
   let results: WriteResult[];
   try {
-    results =
-      group.batchKind === 'DELETE'
-        ? await connector.deleteRecords(group.object, present as string[])
-        : await connector.upsertRecords(group.object, present as Exclude<(typeof present)[number], string>[]);
+    results = await call(connector, group, sendable, present);
   } catch (err) {
     writeMetrics.batch(crm, group.batchKind, sendable.length, 'error');
     if (isRateRefusal(err)) writeMetrics.rateLimited(crm);
@@ -232,6 +241,30 @@ async function send(
   }
   writeMetrics.batch(crm, group.batchKind, sendable.length, 'ok');
   return [...outcomesOfResults(sendable, results), ...unsendable];
+}
+
+/** The one connector call of a batch, by batch kind; results in the order of `ops`. */
+async function call(
+  connector: CrmConnector,
+  group: WriteGroup,
+  ops: readonly WriteOperation[],
+  inputs: readonly (NonNullable<ReturnType<typeof toRecordWrite>> | string | LinkPair)[],
+): Promise<WriteResult[]> {
+  switch (group.batchKind) {
+    case 'DELETE':
+      return connector.deleteRecords(group.object, inputs as string[]);
+    case 'UPSERT':
+      return connector.upsertRecords(group.object, inputs as NonNullable<ReturnType<typeof toRecordWrite>>[]);
+    case 'LINK':
+    case 'UNLINK': {
+      // The operation's record is of the group's object and its target of the other: one call.
+      const to = ops[0]?.target?.object ?? (group.object === 'contact' ? 'deal' : 'contact');
+      const pairs = inputs as LinkPair[];
+      return group.batchKind === 'LINK'
+        ? connector.linkRecords(group.object, to, pairs)
+        : connector.unlinkRecords(group.object, to, pairs);
+    }
+  }
 }
 
 /**
@@ -254,8 +287,11 @@ async function wake(
     requests.push(requestWriteFlush(deps.queue, group, 'reschedule', Math.max(0, due - nowMs)));
   }
   const done = finished.filter((t) => t.status !== 'QUEUED' && t.status !== 'RUNNING');
+  // `op:<id>` also for a success: a link waits for a create as its target (`target.recordKey`).
   const keys = done.flatMap((t) =>
-    t.status === 'SUCCEEDED' && t.remoteId ? [t.recordKey, `rid:${t.remoteId}`] : [t.recordKey, `op:${t.id}`],
+    t.status === 'SUCCEEDED' && t.remoteId
+      ? [t.recordKey, `rid:${t.remoteId}`, `op:${t.id}`]
+      : [t.recordKey, `op:${t.id}`],
   );
   const groups = await deps.store.writeBatches.waitingGroups(group.connectionId, keys);
   for (const g of groups) requests.push(requestWriteFlush(deps.queue, g, 'continuation', 0));

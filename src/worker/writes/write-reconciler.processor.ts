@@ -37,8 +37,6 @@ export interface ReconcileSummary {
   failed: number;
 }
 
-const SUPPORTED = new Set(['UPSERT', 'DELETE']);
-
 export async function runWriteReconciler(deps: WriteReconcilerDeps): Promise<ReconcileSummary> {
   const nowMs = deps.now?.() ?? Date.now();
   const now = new Date(nowMs);
@@ -64,7 +62,7 @@ export async function runWriteReconciler(deps: WriteReconcilerDeps): Promise<Rec
 
   const groups = new Map<string, WriteGroup>();
   const add = (g: WriteGroup): void => {
-    if (SUPPORTED.has(g.batchKind)) groups.set(writeGroupKey(g), g);
+    groups.set(writeGroupKey(g), g);
   };
   for (const op of recovered.requeued) add(op);
   for (const g of await repo.staleQueuedGroups(now, deps.staleQueuedMs ?? 10_000)) add(g);

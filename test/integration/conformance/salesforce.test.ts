@@ -44,6 +44,38 @@ describe('salesforce only', () => {
     expect(results.filter((r) => !r.ok).map((r) => r.ref)).toEqual(['c7']);
   });
 
+  it('links 200 pairs with one role query and one Collections POST; linking them again writes no second role', async () => {
+    sb = await startSalesforceConformance({ counts: { contact: 10, deal: 10 } });
+    const connector = sb.connector('background');
+    const at = sb.now();
+    const contacts = sb.createAt(
+      'contact',
+      Array.from({ length: 200 }, (_, i) => ({ LastName: `Linked${i}` })),
+      at,
+    );
+    const deals = sb.createAt(
+      'deal',
+      Array.from({ length: 4 }, (_, i) => ({
+        Name: `Linked${i}`,
+        StageName: 'Prospecting',
+        CloseDate: '2026-12-31',
+      })),
+      at,
+    );
+    const pairs = contacts.map((c, i) => ({ ref: `p${i}`, fromId: c, toId: deals[i % 4]! }));
+    sb.clearLog();
+    const first = await connector.linkRecords('contact', 'deal', pairs);
+    expect(first.every((r) => r.ok)).toBe(true);
+    expect(sb.log().map((e) => `${e.method} ${e.route}`)).toEqual([
+      'GET /services/data/:version/query',
+      'POST /services/data/:version/composite/sobjects',
+    ]);
+    sb.clearLog();
+    const again = await connector.linkRecords('contact', 'deal', pairs);
+    expect(again.every((r) => r.ok)).toBe(true);
+    expect(sb.log().map((e) => `${e.method} ${e.route}`)).toEqual(['GET /services/data/:version/query']);
+  });
+
   it('upserts 1,000 records through one Bulk API 2.0 job when the connection sets the threshold', async () => {
     sb = await startSalesforceConformance({
       counts: { contact: 10, deal: 10 },

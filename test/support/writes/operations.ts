@@ -21,6 +21,11 @@ export interface OperationSpec {
   /** UPDATE/DELETE of the record a pending create makes (its operation id). */
   after?: string;
   externalId?: { field: string; value: string };
+  /**
+   * LINK/UNLINK: the other record (a deal for a contact operation), known (`remoteId`) or made by a
+   * pending create (`after`: its operation id, listed in `dependsOn`).
+   */
+  target?: { object: CrmObject; remoteId?: string; after?: string };
   acceptedAt?: Date;
   status?: WriteOperation['status'];
   runningSince?: Date | null;
@@ -61,8 +66,14 @@ export function operationDoc(
     seq: acceptedAt.getTime() * 1000 + (seq % 1000),
     recordKey,
     remoteId: spec.remoteId ?? null,
-    target: null,
-    dependsOn: spec.after ? [spec.after] : [],
+    target: spec.target
+      ? {
+          object: spec.target.object,
+          remoteId: spec.target.after ? null : (spec.target.remoteId ?? null),
+          recordKey: spec.target.after ? `op:${spec.target.after}` : `rid:${spec.target.remoteId ?? ''}`,
+        }
+      : null,
+    dependsOn: [spec.after, spec.target?.after].filter((x): x is string => typeof x === 'string'),
     externalId: spec.externalId ?? null,
     input: null,
     nativeFields: Object.entries(spec.fields ?? {}).map(([field, value]) => ({ field, value })),

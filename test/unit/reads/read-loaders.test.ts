@@ -62,6 +62,8 @@ class RecordingConnector implements CrmConnector {
 
   listChanges = () => Promise.reject(new Error('unused'));
   upsertRecords = () => Promise.reject(new Error('unused'));
+  linkRecords = () => Promise.reject(new Error('unused'));
+  unlinkRecords = () => Promise.reject(new Error('unused'));
   deleteRecords = () => Promise.reject(new Error('unused'));
   describeFields: () => Promise<NativeField[]> = () => Promise.resolve([]);
   verifyWebhook = () => false;
