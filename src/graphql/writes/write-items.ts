@@ -15,11 +15,11 @@ import { WRITE_BOUNDS } from './write.inputs';
 /** A contact or deal input as type-graphql hands it over (absent fields undefined, sent nulls null). */
 export type RecordInput = { customFields?: Record<string, unknown> | null } & Record<string, unknown>;
 
-/** One entry of `details.problems`: where, and what is wrong there. */
-export interface WriteProblem {
-  path: string;
-  message: string;
-}
+/**
+ * One entry of `details.problems`: `<where>: <what is wrong there>`, e.g. `items[3].input.customFields.x: …`
+ * — the form the write service's own problems take (src/writes/write-validation.ts).
+ */
+export type WriteProblem = string;
 
 /**
  * Only the fields the client sent: an absent field is untouched, an explicit null clears it. A
@@ -35,10 +35,9 @@ export function toCanonicalPatch(input: RecordInput, path: string, problems: Wri
   for (const [name, value] of Object.entries(input.customFields ?? {})) {
     if (isCanonicalValue(value)) customFields[name] = value;
     else
-      problems.push({
-        path: `${path}.customFields.${name.slice(0, 100)}`,
-        message: 'a custom field value must be a string, a number, a boolean, null or a list of strings',
-      });
+      problems.push(
+        `${path}.customFields.${name.slice(0, 100)}: a custom field value must be a string, a number, a boolean, null or a list of strings`,
+      );
   }
   return { fields, customFields };
 }
@@ -67,10 +66,7 @@ export function listWriteItems(
     const path = `items[${i}]`;
     const input = toCanonicalPatch(item.input, `${path}.input`, problems);
     if (item.id != null && item.externalId != null) {
-      problems.push({
-        path,
-        message: 'give id (an update) or externalId (an upsert), not both; neither is a create',
-      });
+      problems.push(`${path}: give id (an update) or externalId (an upsert), not both; neither is a create`);
     }
     if (item.id != null) return { kind: 'UPDATE', object, connectionId, id: item.id, input };
     if (item.externalId != null) {
@@ -86,9 +82,12 @@ export function listWriteItems(
 /** BAD_USER_INPUT naming each problem, with them as `details.problems`; nothing when there are none. */
 export function throwProblems(problems: readonly WriteProblem[]): void {
   if (problems.length === 0) return;
-  const shown = problems.slice(0, 5).map((p) => `${p.path}: ${p.message}`);
-  const more = problems.length > shown.length ? ` (and ${problems.length - shown.length} more)` : '';
-  throw new BadUserInputError(`${shown.join('; ')}${more}`, { details: { problems: [...problems] } });
+  const shown = problems.slice(0, 5);
+  const more =
+    problems.length > shown.length ? ` (and ${problems.length - shown.length} more in details.problems)` : '';
+  throw new BadUserInputError(`cannot accept these writes: ${shown.join('; ')}${more}`, {
+    details: { problems: [...problems] },
+  });
 }
 
 /**
@@ -107,7 +106,7 @@ export function resolveIdempotencyKey(
       'the Idempotency-Key header and the idempotencyKey argument differ; send one, or the same value in both',
       {
         details: {
-          problems: [{ path: 'idempotencyKey', message: 'differs from the Idempotency-Key header' }],
+          problems: ['idempotencyKey: differs from the Idempotency-Key header'],
         },
       },
     );

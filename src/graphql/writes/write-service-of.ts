@@ -7,7 +7,5 @@ import { type RequestContext } from '../request-context';
  * builds it.
  */
 export function writeServiceOf(ctx: Pick<RequestContext, 'app'>): WriteService {
-  const service = (ctx.app as { writes?: WriteService }).writes;
-  if (!service) throw new Error('this process has no write service (AppContext.writes)');
-  return service;
+  return ctx.app.writes;
 }

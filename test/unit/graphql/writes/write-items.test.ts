@@ -34,14 +34,14 @@ describe('toCanonicalPatch', () => {
   });
 
   it('writes no custom field for customFields: null, and names a value that is not canonical', () => {
-    const problems: { path: string; message: string }[] = [];
+    const problems: string[] = [];
     expect(toCanonicalPatch({ customFields: null }, 'input', [])).toEqual({ fields: {}, customFields: {} });
     toCanonicalPatch(
       { customFields: { nested: { a: 1 }, list: [1], tags: ['a'], n: 2 } },
       'items[3].input',
       problems,
     );
-    expect(problems.map((p) => p.path)).toEqual([
+    expect(problems.map((p) => p.split(':')[0])).toEqual([
       'items[3].input.customFields.nested',
       'items[3].input.customFields.list',
     ]);
@@ -89,7 +89,7 @@ describe('listWriteItems', () => {
     );
     expect(e.code).toBe('BAD_USER_INPUT');
     expect(e.message).toContain('items[1]: give id (an update) or externalId (an upsert), not both');
-    expect((e.details?.problems as { path: string }[]).map((p) => p.path)).toEqual([
+    expect((e.details?.problems as string[]).map((p) => p.split(':')[0])).toEqual([
       'items[1]',
       'items[2].input.customFields.o',
       'items[2]',
@@ -108,7 +108,7 @@ describe('resolveIdempotencyKey', () => {
   it('refuses two different keys, and keys that are empty, too long or not printable ASCII', () => {
     expect(thrown(() => resolveIdempotencyKey('h', 'a'))).toMatchObject({
       code: 'BAD_USER_INPUT',
-      details: { problems: [{ path: 'idempotencyKey', message: 'differs from the Idempotency-Key header' }] },
+      details: { problems: ['idempotencyKey: differs from the Idempotency-Key header'] },
     });
     expect(thrown(() => resolveIdempotencyKey(null, '')).message).toContain('got an empty string');
     expect(thrown(() => resolveIdempotencyKey('k'.repeat(256), null)).message).toMatch(
