@@ -56,6 +56,7 @@ export function checkItemShape(raw: unknown, index: number): string[] {
   if ((kind === 'LINK' || kind === 'UNLINK') && item.object !== 'contact')
     problems.push(`${at}.object: ${kind} is written on the contact (id) with the deal as targetId`);
   for (const key of Object.keys(item)) {
+    if (key === 'kind' || key === 'object') continue;
     if (!Object.hasOwn(takes, key)) problems.push(`${at}.${key}: not a field of a write`);
     else if (!takes[key as keyof Takes] && item[key as keyof Takes] != null)
       problems.push(`${at}.${key}: not taken by ${kind}`);

@@ -138,7 +138,8 @@ export async function validateWrites(
       let externalId: ValidatedWrite['externalId'] = null;
       if (item.kind === 'UPSERT') {
         externalId = upsertKey(mapping, item.externalId!, input, at, problems);
-        if (externalId && nativeFields) delete nativeFields[externalId.field];
+        if (!externalId) return null;
+        if (nativeFields) delete nativeFields[externalId.field];
       }
       const record = ref.record;
       const target = ref.target;
@@ -226,7 +227,13 @@ function upsertKey(
   return { field: entry.native, value: String(native) };
 }
 
-function badInput(problems: string[]): BadUserInputError {
+function badInput(unsorted: string[]): BadUserInputError {
+  // In item order (items are checked in stages, each appending its own).
+  const indexOf = (p: string) => Number(/^items\[(\d+)\]/.exec(p)?.[1] ?? -1);
+  const problems = unsorted
+    .map((p, i) => ({ p, i, at: indexOf(p) }))
+    .sort((a, b) => a.at - b.at || a.i - b.i)
+    .map((x) => x.p);
   const shown = problems.slice(0, 5).join('; ');
   const more = problems.length > 5 ? ` (and ${problems.length - 5} more in details.problems)` : '';
   return new BadUserInputError(`cannot accept these writes: ${shown}${more}`, { details: { problems } });
