@@ -116,7 +116,7 @@ describe('createContact', () => {
     const done = log.updates.filter((u) => u.id === created.id).at(-1)!;
     expect(done).toMatchObject({ created: true, failure: null, connectionId });
     expect(done.recordId).toEqual(expect.any(String));
-    expect(done.record).toMatchObject({ email });
+    expect(done.record).toMatchObject({ id: done.recordId, fields: { firstName: 'Ada', email } });
     await log.close();
 
     const read = dataOf(
@@ -169,7 +169,7 @@ describe('upsertContacts', () => {
     expect(JSON.stringify(failed[0]!.failure!.fieldErrors)).toMatch(/email/i);
   });
 
-  it('refuses an item with both id and externalId, naming it, and stores nothing', async () => {
+  it('refuses an item with both id and externalId, naming it in details.problems', async () => {
     const connectionId = tenant.connections.hubspot;
     const result = await post(
       stack.url,
@@ -231,7 +231,7 @@ describe('order', () => {
     expect(d!.recordId).toBe(c!.recordId);
     expect(Date.parse(c!.finishedAt!)).toBeLessThanOrEqual(Date.parse(u!.finishedAt!));
     expect(Date.parse(u!.finishedAt!)).toBeLessThanOrEqual(Date.parse(d!.finishedAt!));
-    expect(u!.record).toMatchObject({ lastName: 'Second' });
+    expect(u!.record).toMatchObject({ fields: { lastName: 'Second', email } });
     // Deleted last: the sandbox no longer has it among its live records.
     expect(stack.recordsBy('salesforce', 'contact', 'Email').get(email) ?? 0).toBe(0);
   });
