@@ -68,7 +68,8 @@ export class ContactInput {
 
   @Field(() => String, {
     nullable: true,
-    description: "Where the connection's mapping lets the app write it (not a Salesforce Account lookup).",
+    description:
+      "Where the connection's mapping lets the app write it (a CRM may hold it on a related record instead).",
   })
   @IsOptional()
   @MaxLength(WRITE_BOUNDS.text)

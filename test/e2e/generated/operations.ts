@@ -24,7 +24,7 @@ export type ConnectionStatus =
 
 /** Canonical contact fields to write: only those given are written; null clears one. */
 export type ContactInput = {
-  /** Where the connection's mapping lets the app write it (not a Salesforce Account lookup). */
+  /** Where the connection's mapping lets the app write it (a CRM may hold it on a related record instead). */
   companyName?: string | null | undefined;
   /** Mapped custom fields by their canonical names (the connection's field mapping), e.g. {"tier": "gold"}; a null value clears one. At most 32768 bytes of JSON. */
   customFields?: Record<string, unknown> | null | undefined;
