@@ -212,7 +212,12 @@ describe('validateWrites', () => {
     const other = { ...pending, id: 'wop_' + '5'.repeat(32), tenantId: 't2' } as const;
     const d = deps([pending, done, failed, deal, other]);
     const upd = (id: string) =>
-      ({ kind: 'UPDATE', object: 'contact', id, input: { fields: { firstName: 'x' } } }) as WriteItem;
+      ({
+        kind: 'UPDATE',
+        object: 'contact',
+        id,
+        input: { fields: { firstName: 'x' } },
+      }) as unknown as WriteItem;
     const [a, b, c] = await validateWrites(d, 't1', [upd(pending.id), upd(done.id), upd(contactId('5'))]);
     expect(a).toMatchObject({
       recordKey: `op:${pending.id}`,
@@ -245,7 +250,7 @@ describe('validateWrites', () => {
         connectionId: C1,
         externalId: { field, value: 'E-1' },
         input: input ?? { fields: { firstName: 'x' } },
-      }) as WriteItem;
+      }) as unknown as WriteItem;
     const [w] = await validateWrites(deps(), 't1', [
       upsert('customFields.extId', { fields: { firstName: 'x' }, customFields: { extId: 'E-1' } }),
     ]);
