@@ -152,6 +152,16 @@ export const envSchema = z.object({
    * ends DEAD `CONNECTION_UNAVAILABLE`. Default 72 h.
    */
   WRITE_MAX_WAIT_MS: z.coerce.number().int().min(1000).default(259_200_000),
+  /**
+   * How long an idempotency key of a write is kept (and a replay answered with the first request's
+   * operations); at least 24 h. Pruned by a repeatable job of the `system` queue.
+   */
+  IDEMPOTENCY_KEY_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(24)
+    .max(24 * 365)
+    .default(24),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
   /**
    * How long a MongoDB or Redis command may wait for an unreachable store before the request fails

@@ -9,11 +9,21 @@ import {
   createConnectionEventPublisher,
   parseConnectionEvent,
 } from './connection-events';
+import {
+  parseWriteOperationEvent,
+  type WriteOperationEvent,
+  writeOperationEventsRoutingKey,
+} from './write-operation-events';
 
 /** The subscribing side of the gateway: one Redis connection in subscribe mode per process. */
 export interface GatewayPubSub extends ConnectionEventPublisher {
   /** Events of one tenant only: the tenant comes from the caller's key, never from its arguments. */
   connectionEvents(tenantId: string): AsyncIterable<ConnectionEvent>;
+  /**
+   * Write-operation updates of one tenant (ids and statuses only; subscribers read the operations).
+   * Malformed payloads are dropped. The tenant comes from the caller's key, like connection events.
+   */
+  writeOperationEvents(tenantId: string): AsyncIterable<WriteOperationEvent>;
   close(): Promise<void>;
 }
 
@@ -42,6 +52,7 @@ export function createGatewayPubSub(options: {
   });
   const publisher = createConnectionEventPublisher(options);
   const routingKey = connectionEventsRoutingKey(options.redisPrefix);
+  const writeRoutingKey = writeOperationEventsRoutingKey(options.redisPrefix);
   return {
     publishConnectionEvent: publisher.publishConnectionEvent,
     connectionEvents(tenantId) {
@@ -53,6 +64,17 @@ export function createGatewayPubSub(options: {
           return event;
         }),
         filter((event): event is ConnectionEvent => event !== null),
+      );
+    },
+    writeOperationEvents(tenantId) {
+      return pipe(
+        pubsub.subscribe(writeRoutingKey, tenantId),
+        map((payload: unknown) => {
+          const event = parseWriteOperationEvent(payload);
+          if (!event) options.logger.warn({ tenantId }, 'skipped a malformed write operation event');
+          return event;
+        }),
+        filter((event): event is WriteOperationEvent => event !== null),
       );
     },
     async close() {

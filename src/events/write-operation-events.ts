@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
-import { type WriteOperation } from '../writes/write-operation.types';
+import { z } from 'zod';
+import { WRITE_STATUSES, type WriteOperation } from '../writes/write-operation.types';
 
 /**
  * Write-operation updates, published to Redis by whichever process changed an operation (the gateway
@@ -20,6 +21,23 @@ export interface WriteOperationEvent {
 /** The routing key; the pubsub appends `:<tenantId>` (the graphql-yoga convention), giving the channel. */
 export function writeOperationEventsRoutingKey(redisPrefix: string): string {
   return `${redisPrefix}:events:write-operation`;
+}
+
+const wireSchema = z.object({
+  operationId: z.string().min(1).max(200),
+  connectionId: z.string().min(1).max(200),
+  status: z.enum(WRITE_STATUSES),
+  occurredAt: z.coerce.date(),
+});
+
+/**
+ * Validates a payload that crossed a process boundary. Returns null for anything malformed (an older or
+ * newer publisher, a stray PUBLISH): a subscriber skips it rather than failing its whole subscription.
+ */
+export function parseWriteOperationEvent(payload: unknown): WriteOperationEvent | null {
+  const parsed = wireSchema.safeParse(payload);
+  if (!parsed.success || Number.isNaN(parsed.data.occurredAt.getTime())) return null;
+  return parsed.data;
 }
 
 export interface WriteOperationEventPublisher {

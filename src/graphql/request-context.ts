@@ -39,6 +39,11 @@ export interface RequestContext extends GatewayServices {
   deadline: OperationDeadline;
   /** The process logger with this request's id and tenant bound. */
   logger: Logger;
+  /**
+   * The HTTP `Idempotency-Key` header as sent (null without one, and on WebSocket operations): the
+   * write mutations' key unless their `idempotencyKey` argument names one (src/graphql/writes/).
+   */
+  idempotencyKey: string | null;
 }
 
 /**
@@ -59,6 +64,7 @@ class OperationContext implements RequestContext {
     readonly auth: Auth | null,
     readonly requestId: string,
     readonly deadline: OperationDeadline,
+    readonly idempotencyKey: string | null = null,
   ) {
     Object.assign(this, services);
     this.loaders = createLoaders({ app: services.app, auth, deadline });
@@ -72,12 +78,17 @@ class OperationContext implements RequestContext {
   }
 }
 
-export function createRequestContext(services: GatewayServices, auth: Auth | null): RequestContext {
+export function createRequestContext(
+  services: GatewayServices,
+  auth: Auth | null,
+  request: { idempotencyKey?: string | null } = {},
+): RequestContext {
   return new OperationContext(
     services,
     auth,
     crypto.randomUUID(),
     operationDeadline(services.app.env.OPERATION_TIMEOUT_MS),
+    request.idempotencyKey ?? null,
   );
 }
 

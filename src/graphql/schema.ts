@@ -10,6 +10,9 @@ import { HealthResolver } from './health/health.resolver';
 import { MappingResolver } from './mapping/mapping.resolver';
 import { MetadataResolver } from './metadata/metadata.resolver';
 import { ViewerResolver } from './viewer/viewer.resolver';
+import { RecordWritesResolver } from './writes/record-writes.resolver';
+import { WriteOperationUpdatedResolver } from './writes/write-operation-updated.resolver';
+import { WriteOperationsResolver } from './writes/write-operations.resolver';
 
 /** Every resolver class of the API. A feature adds its resolvers here. */
 export const RESOLVERS = [
@@ -21,6 +24,9 @@ export const RESOLVERS = [
   DealResolver,
   MetadataResolver,
   MappingResolver,
+  RecordWritesResolver,
+  WriteOperationsResolver,
+  WriteOperationUpdatedResolver,
 ] as const;
 
 /**

@@ -1,3 +1,4 @@
+import { type Queue } from 'bull';
 import { type QueueFactory, QUEUES } from './queues';
 
 /** Finished pings Bull keeps before dropping the oldest. */
@@ -31,4 +32,20 @@ export async function pingWorker(queues: QueueFactory, timeoutMs = 10000): Promi
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The repeatable job that deletes idempotency keys past their retention (src/worker/system.processor.ts). */
+export const IDEMPOTENCY_PRUNE_JOB = 'idempotency-prune';
+
+/**
+ * Registers the prune job on the `system` queue (idempotent: Bull keys repeatable jobs by name and
+ * schedule). FerretDB has no TTL indexes, so this is what expires keys.
+ * @param everyMs run interval, default 1 h (keys live at least 24 h, so an hour late is harmless)
+ */
+export async function scheduleIdempotencyPrune(queue: Queue, everyMs = 3_600_000): Promise<void> {
+  await queue.add(
+    IDEMPOTENCY_PRUNE_JOB,
+    {},
+    { repeat: { every: everyMs }, removeOnComplete: 10, removeOnFail: 50 },
+  );
 }

@@ -1,10 +1,10 @@
-import crypto from 'node:crypto';
 import { type CrmObject } from '../connectors/types';
 import { BadUserInputError } from '../errors';
 import { type KeyRing } from '../security/credentials-cipher';
+import { SealedTokens } from '../security/sealed-tokens';
 
 /**
- * Sealed list cursors: the only cursors the gateway hands to clients.
+ * Sealed list cursors (src/security/sealed-tokens.ts does the sealing).
  *
  * A cursor holds where a list resumes (a connector's own paging state, which may name vendor ids), so
  * a client must neither read nor forge it. Each is sealed with AES-256-GCM under a key derived from the
@@ -49,53 +49,35 @@ export const MAX_CURSOR_CHARS = 2048;
 
 const FORMAT = 'c1';
 const PURPOSE = 'list-cursor';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 
 const FOREIGN_CURSOR_MESSAGE =
   'after: this cursor does not belong to this list — it was issued for another connection, object or ' +
   'filter, was altered, or was sealed with a key this deployment no longer has; start again without after';
 
 export class ListCursorSeal {
-  private readonly keys = new Map<string, Buffer | null>();
+  private readonly tokens: SealedTokens;
 
-  constructor(private readonly keyRing: KeyRing) {}
+  constructor(keyRing: KeyRing) {
+    this.tokens = new SealedTokens(keyRing, { purpose: PURPOSE, format: FORMAT, maxChars: MAX_CURSOR_CHARS });
+  }
 
   seal(position: ListPosition, binding: CursorBinding): string {
-    const kid = this.keyRing.currentKid;
-    const iv = crypto.randomBytes(IV_BYTES);
-    const cipher = crypto.createCipheriv('aes-256-gcm', this.key(kid)!, iv);
-    cipher.setAAD(aad(binding));
     const plain = Buffer.from(JSON.stringify([position.v, position.s, position.p]), 'utf8');
-    const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-    return `${FORMAT}.${kid}.${sealed.toString('base64url')}`;
+    return this.tokens.seal(plain, aad(binding));
   }
 
   /** The position a cursor names; BAD_USER_INPUT for anything but a cursor sealed for `binding`. */
   open(cursor: string, binding: CursorBinding): ListPosition {
-    const position = cursor.length <= MAX_CURSOR_CHARS ? this.tryOpen(cursor, binding) : null;
+    const position = this.tryOpen(cursor, binding);
     if (!position) throw new BadUserInputError(FOREIGN_CURSOR_MESSAGE);
     return position;
   }
 
   private tryOpen(cursor: string, binding: CursorBinding): ListPosition | null {
-    const parts = cursor.split('.');
-    if (parts.length !== 3 || parts[0] !== FORMAT) return null;
-    const key = this.key(parts[1]!);
-    const sealed = Buffer.from(parts[2]!, 'base64url');
-    // Only the canonical encoding: Node's decoder skips stray characters and trailing bits, so another
-    // spelling of the same bytes would otherwise open too.
-    if (!key || sealed.length < IV_BYTES + TAG_BYTES + 2 || sealed.toString('base64url') !== parts[2])
-      return null;
+    const plain = this.tokens.open(cursor, aad(binding));
+    if (!plain) return null;
     let value: unknown;
     try {
-      const decipher = crypto.createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));
-      decipher.setAAD(aad(binding));
-      decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-      const plain = Buffer.concat([
-        decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)),
-        decipher.final(),
-      ]);
       value = JSON.parse(plain.toString('utf8'));
     } catch {
       return null;
@@ -110,15 +92,6 @@ export class ListCursorSeal {
     return validCursor && validPage && validSkip
       ? { v: v as string | null, s: s as number, p: p as number }
       : null;
-  }
-
-  /** The cursor key derived from ring key `kid`, memoised (null: the ring has no such key). */
-  private key(kid: string): Buffer | null {
-    if (!this.keys.has(kid)) {
-      if (!/^[A-Za-z0-9_-]{1,32}$/.test(kid)) return null;
-      this.keys.set(kid, this.keyRing.deriveKeyOf(kid, PURPOSE));
-    }
-    return this.keys.get(kid) ?? null;
   }
 }
 

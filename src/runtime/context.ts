@@ -1,7 +1,8 @@
 import Redis from 'ioredis';
 import { type Env, env as processEnv } from '../config/env';
 import { createLogger, type Logger } from '../logger';
-import { QueueFactory } from '../queue/queues';
+import { createWriteOperationEventPublisher } from '../events/write-operation-events';
+import { QueueFactory, QUEUES } from '../queue/queues';
 import { type KeyRing } from '../security/credentials-cipher';
 import { loadKeyRing } from '../security/key-ring';
 import { warnAboutRefusedConnections } from './config-check';
@@ -9,6 +10,9 @@ import { createCrmServices, type CrmServices, vendorUrlPolicy } from './crm-serv
 import { assertRedisKeepsJobs } from './services/redis';
 import { disconnectRedis } from './services/redis-disconnect';
 import { openStore, type Store } from '../store';
+import { FlushLock } from '../writes/flush-lock';
+import { createWriteService } from '../writes/write-service';
+import { type WriteService } from '../writes/write-service.types';
 
 /**
  * Everything a gateway, worker or admin process holds: built once at start, closed once at the end.
@@ -26,6 +30,8 @@ export interface AppContext {
   redisPrefix: string;
   /** Tokens, OAuth apps, SSRF policy and connectors for stored connections. */
   crm: CrmServices;
+  /** The accept side of the write path: validate, store, flush, read, retry and cancel writes. */
+  writes: WriteService;
   close(): Promise<void>;
 }
 
@@ -92,6 +98,14 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     queues,
     redisPrefix,
     crm: createCrmServices({ env: { ...env, REDIS_PREFIX: redisPrefix }, store, redis, logger }),
+    writes: createWriteService({
+      store,
+      queue: queues.get(QUEUES.writes),
+      lock: new FlushLock(redis, redisPrefix),
+      events: createWriteOperationEventPublisher({ redis, redisPrefix }),
+      keyRing,
+      logger,
+    }),
     async close() {
       await queues.close();
       disconnectRedis(redis);

@@ -20,7 +20,7 @@ export function corsAllowlist(allowed: readonly string[]): RequestHandler {
         res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
         res.setHeader(
           'Access-Control-Allow-Headers',
-          'Authorization, Content-Type, Apollo-Require-Preflight, X-Apollo-Operation-Name',
+          'Authorization, Content-Type, Idempotency-Key, Apollo-Require-Preflight, X-Apollo-Operation-Name',
         );
         res.setHeader('Access-Control-Max-Age', '600');
         res.status(204).end();

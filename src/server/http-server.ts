@@ -99,6 +99,15 @@ const bodyParserErrors: ErrorRequestHandler = (err: unknown, _req, res, next) =>
 };
 
 /**
+ * The `Idempotency-Key` header as sent. Repeated headers arrive joined by ", " (Node's rule for
+ * unknown headers); the write layer (src/graphql/writes/idempotency.ts) checks the value itself.
+ */
+function idempotencyKeyHeader(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/**
  * The gateway's public port: `/graphql` over HTTP (Apollo Server) and WebSocket (graphql-ws), the
  * offline GraphiQL page, `/healthz`, `/readyz`, the OAuth routes, and `/metrics` unless it has a
  * listener of its own (or is off: production without METRICS_PORT).
@@ -183,7 +192,9 @@ export async function startGatewayServer(
         try {
           const auth = await authenticate(req.headers.authorization, keys);
           if (auth) await rateLimiter.check(auth);
-          return createRequestContext(services, auth);
+          return createRequestContext(services, auth, {
+            idempotencyKey: idempotencyKeyHeader(req.headers['idempotency-key']),
+          });
         } catch (err) {
           if (isAppError(err)) {
             const { status, headers } = requestFailure(err);

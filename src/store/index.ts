@@ -7,6 +7,7 @@ import { apiKeyModel } from './models/api-key.model';
 import { changeEventModel } from './models/change-event.model';
 import { connectionModel } from './models/connection.model';
 import { fieldMappingModel } from './models/field-mapping.model';
+import { idempotencyKeyModel } from './models/idempotency-key.model';
 import { recordSnapshotModel } from './models/record-snapshot.model';
 import { tenantModel } from './models/tenant.model';
 import { writeOperationModel } from './models/write-operation.model';
@@ -14,9 +15,11 @@ import { ApiKeysRepository } from './repositories/api-keys.repo';
 import { ChangeEventsRepository } from './repositories/change-events.repo';
 import { ConnectionsRepository } from './repositories/connections.repo';
 import { FieldMappingsRepository } from './repositories/field-mappings.repo';
+import { IdempotencyKeysRepository } from './repositories/idempotency-keys.repo';
 import { RecordSnapshotsRepository } from './repositories/record-snapshots.repo';
 import { TenantsRepository } from './repositories/tenants.repo';
 import { WriteBatchesRepository } from './repositories/write-batches.repo';
+import { WriteOperationsRepository } from './repositories/write-operations.repo';
 
 export interface StoreOptions {
   uri: string;
@@ -45,6 +48,10 @@ export interface Store {
   fieldMappings: FieldMappingsRepository;
   /** The write engine's claims and outcomes on `write_operations` (src/worker/writes/). */
   writeBatches: WriteBatchesRepository;
+  /** The accept side's storing, reading, cancelling and re-queueing of write operations (src/writes/). */
+  writeOperations: WriteOperationsRepository;
+  /** Claimed idempotency keys of writes (src/writes/idempotency.ts). */
+  idempotencyKeys: IdempotencyKeysRepository;
   /** Last-known canonical records. */
   recordSnapshots: RecordSnapshotsRepository;
   /** The append-only change history of records. */
@@ -87,6 +94,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     writeOperations: writeOperationModel(conn),
     recordSnapshots: recordSnapshotModel(conn),
     changeEvents: changeEventModel(conn),
+    idempotencyKeys: idempotencyKeyModel(conn),
   };
   await Promise.all(Object.values(models).map((m) => m.createIndexes()));
   const changes = options.changes && new StoreChangeFeed(options.changes);
@@ -97,6 +105,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     connections: new ConnectionsRepository(models.connections, options.keyRing, changes),
     fieldMappings: new FieldMappingsRepository(models.fieldMappings, changes),
     writeBatches: new WriteBatchesRepository(models.writeOperations),
+    writeOperations: new WriteOperationsRepository(models.writeOperations),
+    idempotencyKeys: new IdempotencyKeysRepository(models.idempotencyKeys),
     recordSnapshots: new RecordSnapshotsRepository(models.recordSnapshots),
     changeEvents: new ChangeEventsRepository(models.changeEvents),
     changes,

@@ -7,7 +7,8 @@ import { WRITE_FLUSH_JOB } from '../queue/writes.producer';
 import { scheduleWriteReconciler, WRITE_RECONCILE_JOB } from '../queue/writes-reconciler.producer';
 import { scheduleTokenRefresh, TOKEN_REFRESH_JOB } from '../queue/token-refresh.producer';
 import { type AppContext } from '../runtime/context';
-import { processPing } from './system.processor';
+import { IDEMPOTENCY_PRUNE_JOB, scheduleIdempotencyPrune } from '../queue/system.producer';
+import { processIdempotencyPrune, processPing } from './system.processor';
 import { processTokenRefresh } from './token-refresh.processor';
 import { FlushLock } from '../writes/flush-lock';
 import { processWriteFlush } from './writes/write-flush.processor';
@@ -50,8 +51,14 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
     // Refreshes access tokens that are about to expire, so interactive reads rarely wait for a refresh.
     [TOKEN_REFRESH_JOB]: () =>
       processTokenRefresh({ tokens: ctx.crm.tokens, redis: ctx.redis, logger: ctx.logger }),
+    // Idempotency keys of writes past IDEMPOTENCY_KEY_RETENTION_HOURS (no TTL indexes on FerretDB).
+    [IDEMPOTENCY_PRUNE_JOB]: processIdempotencyPrune(
+      ctx.store.idempotencyKeys,
+      ctx.env.IDEMPOTENCY_KEY_RETENTION_HOURS,
+    ),
   });
   await scheduleTokenRefresh(system);
+  await scheduleIdempotencyPrune(system);
   system.on('failed', (job, err) =>
     ctx.logger.warn({ queue: QUEUES.system, job: job.name, jobId: job.id, err }, 'job failed'),
   );

@@ -1,4 +1,5 @@
 import { type CrmObject } from '../../connectors/types';
+import { type CanonicalValue } from '../../mapping/types';
 import { type WriteOperationDoc } from '../models/write-operation.model';
 import {
   type BatchKind,
@@ -27,7 +28,7 @@ export function toWriteOperation(doc: WriteOperationDoc & { _id: string; updated
     dependsOn: doc.dependsOn ?? [],
     externalId: (doc.externalId as WriteOperation['externalId']) ?? null,
     gatewayKeyField: doc.gatewayKeyField ?? null,
-    input: (doc.input as CanonicalPatch | null) ?? null,
+    input: canonicalPatchOf(doc.input),
     nativeFields: (doc.nativeFields as Record<string, unknown> | null) ?? null,
     inputHash: doc.inputHash,
     idempotencyKey: doc.idempotencyKey ?? null,
@@ -41,4 +42,35 @@ export function toWriteOperation(doc: WriteOperationDoc & { _id: string; updated
     updatedAt: doc.updatedAt ?? doc.acceptedAt,
     finishedAt: doc.finishedAt ?? null,
   };
+}
+
+/**
+ * The stored canonical input → a {@link CanonicalPatch}. Stored as `{fields: [{field, value}],
+ * customFields: [...]}` (FerretDB refuses `.`/`$` in keys); a plain map is read too.
+ */
+function canonicalPatchOf(raw: unknown): CanonicalPatch | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const { fields, customFields } = raw as { fields?: unknown; customFields?: unknown };
+  return { fields: mapOf(fields), customFields: mapOf(customFields) };
+}
+
+function mapOf(raw: unknown): Record<string, CanonicalValue> {
+  const out: Record<string, CanonicalValue> = {};
+  const set = (key: string, value: unknown) =>
+    // An own property whatever the key (`__proto__` included), never the prototype.
+    Object.defineProperty(out, key, {
+      value: (value ?? null) as CanonicalValue,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  if (Array.isArray(raw)) {
+    for (const pair of raw as unknown[]) {
+      if (pair && typeof pair === 'object' && typeof (pair as { field?: unknown }).field === 'string')
+        set((pair as { field: string }).field, (pair as { value?: unknown }).value);
+    }
+  } else if (raw && typeof raw === 'object') {
+    for (const key of Object.keys(raw)) set(key, (raw as Record<string, unknown>)[key]);
+  }
+  return out;
 }

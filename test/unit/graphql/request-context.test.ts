@@ -48,4 +48,13 @@ describe('createRequestContext', () => {
     const later = createRequestContext(services(60_000).services, null);
     expect(later.deadline.signal.aborted).toBe(false);
   });
+
+  it("carries the request's Idempotency-Key, through Apollo's copy; a subscription event has none", () => {
+    const { services: s } = services(30_000);
+    const auth = { keyId: 'k', tenantId: 't3', scope: 'read_write' as const };
+    expect(createRequestContext(s, auth).idempotencyKey).toBeNull();
+    const ctx = apolloCopy(createRequestContext(s, auth, { idempotencyKey: 'order-42' }));
+    expect(ctx.idempotencyKey).toBe('order-42');
+    expect(eventContext(ctx).idempotencyKey).toBeNull();
+  });
 });

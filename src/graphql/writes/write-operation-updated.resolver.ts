@@ -1,0 +1,71 @@
+import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
+import { BadUserInputError } from '../../errors';
+import { type WriteOperation } from '../../writes/write-operation.types';
+import { MAX_WRITE_ITEMS } from '../../writes/write-service.types';
+import { requireAuth } from '../auth/current-auth.decorator';
+import { ARG_BOUNDS } from '../records/list.args';
+import { type RequestContext } from '../request-context';
+import { toWriteOperationView, WriteOperationView } from './write-operation.type';
+import { writeOperationStream } from './write-operation-stream';
+import { writeServiceOf } from './write-service-of';
+
+interface UpdatedArgs {
+  ids?: readonly string[] | null;
+  connectionId?: string | null;
+}
+
+/**
+ * The operations a `writeOperationUpdated` subscription asked for, as they change. The tenant is the
+ * socket's key's, never an argument: the event channel is the tenant's own and every operation is
+ * read through the tenant-scoped service, so another tenant's ids yield nothing.
+ */
+export function subscribeWriteOperations(
+  context: RequestContext,
+  args: UpdatedArgs,
+): AsyncIterableIterator<WriteOperation> {
+  const { tenantId } = requireAuth(context);
+  const ids = args.ids ?? null;
+  const connectionId = args.connectionId ?? null;
+  if ((ids === null) === (connectionId === null)) {
+    throw new BadUserInputError(
+      `writeOperationUpdated takes exactly one of ids and connectionId; got ${ids === null ? 'neither' : 'both'}`,
+    );
+  }
+  if (ids !== null) {
+    if (ids.length === 0 || ids.length > MAX_WRITE_ITEMS) {
+      throw new BadUserInputError(`ids must list 1 to ${MAX_WRITE_ITEMS} operation ids; got ${ids.length}`);
+    }
+    const bad = ids.findIndex((id) => id.length === 0 || id.length > ARG_BOUNDS.id);
+    if (bad >= 0) throw new BadUserInputError(`ids[${bad}] must be 1 to ${ARG_BOUNDS.id} characters`);
+  } else if (connectionId!.length > ARG_BOUNDS.id) {
+    throw new BadUserInputError(`connectionId must be at most ${ARG_BOUNDS.id} characters`);
+  }
+  const service = writeServiceOf(context);
+  return writeOperationStream({
+    events: context.pubsub.writeOperationEvents(tenantId),
+    read: (batch) => service.getMany(tenantId, batch),
+    ...(ids !== null ? { ids: [...new Set(ids)] } : { connectionId: connectionId! }),
+    logger: context.logger,
+  });
+}
+
+@Resolver()
+export class WriteOperationUpdatedResolver {
+  @Subscription(() => WriteOperationView, {
+    description:
+      'Your write operations as they change: by `ids` (each known one is sent as it is now first, then every ' +
+      'change) or by `connectionId` (every change of that connection from now on; nothing is sent first). ' +
+      'Exactly one of the two. An operation is pushed as it is when read, so a short-lived status may be ' +
+      'skipped, but never one older than what was pushed. Any gateway delivers what any worker publishes.',
+    subscribe: ({ args, context }: { args: UpdatedArgs; context: RequestContext }) =>
+      subscribeWriteOperations(context, args),
+  })
+  writeOperationUpdated(
+    @Root() op: WriteOperation,
+    @Arg('ids', () => [ID], { nullable: true, description: `At most ${MAX_WRITE_ITEMS} operation ids.` })
+    _ids: string[] | null,
+    @Arg('connectionId', () => ID, { nullable: true }) _connectionId: string | null,
+  ): WriteOperationView {
+    return toWriteOperationView(op);
+  }
+}

@@ -1,0 +1,186 @@
+import { mongo } from 'mongoose';
+import { type WriteOperationDoc, type WriteOperationModel } from '../models/write-operation.model';
+import { isDuplicateKeyError } from '../errors';
+import { retryBusy } from '../bulk-write';
+import { type WriteOperation, type WriteStatus } from '../../writes/write-operation.types';
+import { toWriteOperation } from './write-operation.view';
+
+/**
+ * The accept side's access to `write_operations` (the engine's is write-batches.repo.ts): storing
+ * accepted operations, reading them for the API, cancelling and re-queueing them.
+ *
+ * Stored shape (what the engine reads, src/worker/writes/record-writes.ts): `nativeFields` and `input`
+ * as `[{field, value}]` pairs (FerretDB refuses `.` and `$` in keys; see toFieldPairs), a create's
+ * record key `op:<its id>`, `rid:<remoteId>` for a known record, `ext:<native field>:<value>` for an
+ * upsert by external id.
+ */
+
+export interface FieldPair {
+  field: string;
+  value: unknown;
+}
+
+/** A document as the accept side inserts it (every field of the model; `_id` is the `wop_…` id). */
+export type NewWriteOperationDoc = Omit<WriteOperationDoc, 'input' | 'nativeFields'> & {
+  _id: string;
+  input: { fields: FieldPair[]; customFields: FieldPair[] } | null;
+  nativeFields: FieldPair[] | null;
+  updatedAt: Date;
+};
+
+export interface OperationListFilter {
+  connectionId?: string;
+  status?: WriteStatus;
+  since?: Date;
+}
+
+/** Where a list page resumes: after the operation with this (acceptedAt, id), newest first. */
+export interface OperationListPosition {
+  acceptedAt: Date;
+  id: string;
+}
+
+/** FerretDB answered slowly to very large single commands; inserts go out in chunks of this many. */
+const INSERT_CHUNK = 100;
+
+type LeanOp = WriteOperationDoc & { _id: string; updatedAt?: Date };
+
+export function toFieldPairs(fields: Readonly<Record<string, unknown>>): FieldPair[] {
+  return Object.keys(fields).map((field) => ({ field, value: fields[field] ?? null }));
+}
+
+export class WriteOperationsRepository {
+  constructor(private readonly ops: WriteOperationModel) {}
+
+  /**
+   * Inserts the operations, unordered, and returns the ids this call inserted. An id that already exists
+   * (an idempotent replay that raced the first request, or completes what a crash left out) is skipped,
+   * not an error: operation ids are derived, so the document there is the same operation.
+   */
+  async insertMany(docs: readonly NewWriteOperationDoc[]): Promise<Set<string>> {
+    const inserted = new Set<string>();
+    for (let i = 0; i < docs.length; i += INSERT_CHUNK) {
+      const chunk = docs.slice(i, i + INSERT_CHUNK);
+      const failed = await retryBusy(() => this.insertChunk(chunk));
+      chunk.forEach((d, j) => {
+        if (!failed.has(j)) inserted.add(d._id);
+      });
+    }
+    return inserted;
+  }
+
+  /** Indexes of `chunk` not inserted because their id exists; any other failure throws. */
+  private async insertChunk(chunk: readonly NewWriteOperationDoc[]): Promise<Set<number>> {
+    try {
+      // The driver's collection: the documents are complete, and mongoose would cast (and drop) pairs.
+      await this.ops.collection.insertMany(chunk as never[], { ordered: false });
+      return new Set();
+    } catch (err) {
+      if (!(err instanceof mongo.MongoBulkWriteError)) {
+        if (isDuplicateKeyError(err) && chunk.length === 1) return new Set([0]);
+        throw err;
+      }
+      const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+      const duplicates = new Set<number>();
+      for (const e of errors) {
+        if (e.code !== 11000) throw err;
+        duplicates.add(e.index);
+      }
+      return duplicates;
+    }
+  }
+
+  /** This tenant's operation, or null (an unknown id and another tenant's read the same). */
+  async findById(tenantId: string, id: string): Promise<WriteOperation | null> {
+    const doc = (await this.ops.findOne({ _id: id, tenantId }).lean()) as LeanOp | null;
+    return doc ? toWriteOperation(doc) : null;
+  }
+
+  /** In the order of `ids`, null for unknown ones and other tenants'. One read. */
+  async findByIds(tenantId: string, ids: readonly string[]): Promise<(WriteOperation | null)[]> {
+    if (ids.length === 0) return [];
+    const docs = (await this.ops.find({ _id: { $in: [...new Set(ids)] }, tenantId }).lean()) as LeanOp[];
+    const byId = new Map(docs.map((d) => [d._id, toWriteOperation(d)]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  /**
+   * One page of this tenant's operations, newest first (keyset on (acceptedAt desc, _id desc), so
+   * operations accepted in the same millisecond page without duplicates or gaps). Reads `first + 1` to
+   * know whether there is a next page.
+   */
+  async list(
+    tenantId: string,
+    filter: OperationListFilter,
+    first: number,
+    after: OperationListPosition | null,
+  ): Promise<{ nodes: WriteOperation[]; hasNextPage: boolean }> {
+    const query: Record<string, unknown> = { tenantId };
+    if (filter.connectionId !== undefined) query.connectionId = filter.connectionId;
+    if (filter.status !== undefined) query.status = filter.status;
+    const and: Record<string, unknown>[] = [];
+    if (filter.since !== undefined) and.push({ acceptedAt: { $gte: filter.since } });
+    if (after) {
+      and.push({
+        $or: [
+          { acceptedAt: { $lt: after.acceptedAt } },
+          { acceptedAt: after.acceptedAt, _id: { $lt: after.id } },
+        ],
+      });
+    }
+    if (and.length > 0) query.$and = and;
+    const docs = (await this.ops
+      .find(query)
+      .sort({ acceptedAt: -1, _id: -1 })
+      .limit(first + 1)
+      .lean()) as LeanOp[];
+    return {
+      nodes: docs.slice(0, first).map((d) => toWriteOperation(d)),
+      hasNextPage: docs.length > first,
+    };
+  }
+
+  /**
+   * CANCELLED, if still QUEUED. The caller holds the group's flush lock (the filter alone does not
+   * exclude a concurrent claim on FerretDB). Returns the operation as it is now.
+   */
+  async markCancelled(tenantId: string, id: string, now: Date): Promise<WriteOperation | null> {
+    await retryBusy(() =>
+      this.ops.updateOne(
+        { _id: id, tenantId, status: 'QUEUED' },
+        { $set: { status: 'CANCELLED', finishedAt: now, claimToken: null } },
+      ),
+    );
+    return this.findById(tenantId, id);
+  }
+
+  /**
+   * QUEUED again for `retryWriteOperation`: attempts reset, failure and finish cleared, due now, no
+   * claim. Only from `from` (DEAD or FAILED), which no flush claims, so nothing races it but another
+   * retry, which writes the same. Returns the operation as it is now.
+   */
+  async requeue(
+    tenantId: string,
+    id: string,
+    from: WriteStatus,
+    now: Date,
+  ): Promise<WriteOperation | null> {
+    await retryBusy(() =>
+      this.ops.updateOne(
+        { _id: id, tenantId, status: from },
+        {
+          $set: {
+            status: 'QUEUED',
+            attempts: 0,
+            failure: null,
+            finishedAt: null,
+            notBefore: now,
+            claimToken: null,
+            runningSince: null,
+          },
+        },
+      ),
+    );
+    return this.findById(tenantId, id);
+  }
+}

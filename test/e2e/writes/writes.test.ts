@@ -1,0 +1,335 @@
+import 'reflect-metadata';
+import {
+  ContactByIdDocument,
+  CreateContactWriteDocument,
+  DeleteContactWriteDocument,
+  UpdateContactWriteDocument,
+  UpsertContactsWriteDocument,
+  type WriteOpFragment,
+  WriteOperationPageDocument,
+  type WriteOperationPageQuery,
+} from '../generated/operations';
+import { request } from '../support/gateway';
+import { type RunningWorker, startWorker } from '../../../src/worker/worker';
+import { type ReadStack, type ReadTenant, startReadStack } from '../../support/read-stack';
+import { testStoreUrls, uniqueName } from '../../support/stores';
+import { within } from '../../support/within';
+import { dataOf, errorOf, FINAL, movesForward, post, UpdateLog } from './support';
+
+jest.setTimeout(90_000);
+
+/**
+ * The write API end to end: mutations over HTTP to a real gateway, a real worker (Bull on the test
+ * Redis, the store on FerretDB) flushing to the sandboxes over sockets, and `writeOperationUpdated`
+ * over a WebSocket.
+ */
+
+let stack: ReadStack;
+let tenant: ReadTenant;
+let worker: RunningWorker;
+
+beforeAll(async () => {
+  stack = await startReadStack({
+    ...testStoreUrls(),
+    name: uniqueName('wapi'),
+    orgs: {
+      salesforce: [{ id: 'default', seed: 7, counts: { Contact: 3, Opportunity: 1, Account: 1 } }],
+      hubspot: [{ id: 'default', seed: 7, counts: { contacts: 3, deals: 1 } }],
+    },
+  });
+  tenant = await stack.tenant('writes');
+  const settings = {
+    hubspot: { gatewayKeyField: { contact: 'crm_external_id', deal: 'deal_external_id' } },
+    salesforce: { gatewayKeyField: 'External_Id__c' },
+  };
+  for (const crm of ['hubspot', 'salesforce'] as const) {
+    const id = tenant.connections[crm];
+    const c = await stack.ctx.store.connections.getById(id);
+    await stack.ctx.store.connections.update(id, { settings: { ...c.settings, ...settings[crm] } });
+  }
+  worker = await startWorker(stack.ctx);
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await stack?.close();
+});
+
+const auth = () => ({ authorization: `Bearer ${tenant.key}` });
+
+/** The operations of `ids` once every one is final, read through writeOperations (pages of 100). */
+async function settled(ids: readonly string[], ms = 45_000): Promise<WriteOpFragment[]> {
+  const wanted = new Set(ids);
+  let byId = new Map<string, WriteOpFragment>();
+  const deadline = Date.now() + ms;
+  for (;;) {
+    byId = new Map();
+    let after: string | null = null;
+    for (;;) {
+      const page: WriteOperationPageQuery['writeOperations'] = dataOf(
+        await request(
+          stack.url,
+          WriteOperationPageDocument,
+          { filter: {}, first: 100, after },
+          { key: tenant.key },
+        ),
+      ).writeOperations;
+      for (const op of page.nodes) if (wanted.has(op.id)) byId.set(op.id, op);
+      if (!page.pageInfo.hasNextPage || byId.size === wanted.size) break;
+      after = page.pageInfo.endCursor!;
+    }
+    const open = ids.filter((id) => !FINAL.has(byId.get(id)?.status ?? ''));
+    if (open.length === 0) return ids.map((id) => byId.get(id)!);
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${open.length} of ${ids.length} operations not final: ${JSON.stringify(byId.get(open[0]!))}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('createContact', () => {
+  it('is pushed QUEUED → RUNNING → SUCCEEDED with its record id, and contact(id) reads it back', async () => {
+    const connectionId = tenant.connections.hubspot;
+    const log = new UpdateLog(stack.url, tenant.key, { connectionId });
+    // The subscription sends nothing until a change: give it a moment to be listening.
+    await new Promise((r) => setTimeout(r, 500));
+    const email = `ada-${Date.now()}@example.org`;
+    const created = dataOf(
+      await post(
+        stack.url,
+        CreateContactWriteDocument,
+        { connectionId, input: { firstName: 'Ada', lastName: 'Lovelace', email } },
+        auth(),
+      ),
+    ).createContact;
+    expect(created).toMatchObject({ status: 'QUEUED', kind: 'CREATE', object: 'CONTACT', recordId: null });
+    expect(created.id).toMatch(/^wop_/);
+
+    await within(30_000, async () => expect(log.statuses(created.id).at(-1)).toBe('SUCCEEDED'));
+    const statuses = log.statuses(created.id);
+    expect(statuses[0]).toBe('QUEUED');
+    expect(statuses).toContain('RUNNING');
+    expect(movesForward(statuses)).toBe(true);
+    expect(log.errors).toEqual([]);
+    const done = log.updates.filter((u) => u.id === created.id).at(-1)!;
+    expect(done).toMatchObject({ created: true, failure: null, connectionId });
+    expect(done.recordId).toEqual(expect.any(String));
+    expect(done.record).toMatchObject({ id: done.recordId, fields: { firstName: 'Ada', email } });
+    await log.close();
+
+    const read = dataOf(
+      await request(stack.url, ContactByIdDocument, { id: done.recordId! }, { key: tenant.key }),
+    );
+    expect(read.contact).toMatchObject({ id: done.recordId, firstName: 'Ada', lastName: 'Lovelace', email });
+  });
+
+  it('sends the current state of each requested operation first when subscribed by ids', async () => {
+    const connectionId = tenant.connections.salesforce;
+    const created = dataOf(
+      await post(
+        stack.url,
+        CreateContactWriteDocument,
+        { connectionId, input: { lastName: 'Byron', email: `byron-${Date.now()}@example.org` } },
+        auth(),
+      ),
+    ).createContact;
+    const [final] = await settled([created.id]);
+    const log = new UpdateLog(stack.url, tenant.key, { ids: [created.id, 'wop_unknown'] });
+    await within(10_000, async () => expect(log.updates).toHaveLength(1));
+    expect(log.updates[0]).toMatchObject({ id: created.id, status: 'SUCCEEDED', recordId: final!.recordId });
+    await log.close();
+  });
+});
+
+describe('upsertContacts', () => {
+  it('of 100 with one bad email: 99 SUCCEEDED, 1 FAILED VALIDATION with the field errors', async () => {
+    const connectionId = tenant.connections.hubspot;
+    const tag = Date.now();
+    const items = Array.from({ length: 100 }, (_, i) => ({
+      input: {
+        firstName: 'Batch',
+        lastName: `B${i}`,
+        email: i === 42 ? 'not-an-email' : `batch-${tag}-${i}@example.org`,
+      },
+    }));
+    const ops = dataOf(
+      await post(stack.url, UpsertContactsWriteDocument, { connectionId, items }, auth()),
+    ).upsertContacts;
+    expect(ops).toHaveLength(100);
+    expect(ops.every((o) => o.status === 'QUEUED' && o.kind === 'CREATE')).toBe(true);
+
+    const final = await settled(ops.map((o) => o.id));
+    expect(final.filter((o) => o.status === 'SUCCEEDED')).toHaveLength(99);
+    const failed = final.filter((o) => o.status === 'FAILED');
+    expect(failed.map((o) => o.id)).toEqual([ops[42]!.id]);
+    expect(failed[0]!.failure).toMatchObject({ code: 'VALIDATION', retryable: false });
+    expect(failed[0]!.failure!.fieldErrors.length).toBeGreaterThan(0);
+    expect(JSON.stringify(failed[0]!.failure!.fieldErrors)).toMatch(/email/i);
+  });
+
+  it('refuses an item with both id and externalId, naming it in details.problems', async () => {
+    const connectionId = tenant.connections.hubspot;
+    const result = await post(
+      stack.url,
+      UpsertContactsWriteDocument,
+      {
+        connectionId,
+        items: [
+          { input: { lastName: 'Fine' } },
+          { id: 'x', externalId: { field: 'email', value: 'a@example.org' }, input: { lastName: 'Both' } },
+        ],
+      },
+      auth(),
+    );
+    const error = errorOf(result);
+    expect(error).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(JSON.stringify(error.problems)).toContain('items[1]');
+  });
+
+  it('refuses more than 500 items', async () => {
+    const items = Array.from({ length: 501 }, () => ({ input: { lastName: 'Many' } }));
+    const result = await post(
+      stack.url,
+      UpsertContactsWriteDocument,
+      { connectionId: tenant.connections.hubspot, items },
+      auth(),
+    );
+    expect(errorOf(result)).toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+});
+
+describe('order', () => {
+  it('applies create → update (by its wop_ id) → delete of one record in the order they were sent', async () => {
+    const connectionId = tenant.connections.salesforce;
+    const email = `order-${Date.now()}@example.org`;
+    const create = dataOf(
+      await post(
+        stack.url,
+        CreateContactWriteDocument,
+        { connectionId, input: { lastName: 'First', email } },
+        auth(),
+      ),
+    ).createContact;
+    const update = dataOf(
+      await post(
+        stack.url,
+        UpdateContactWriteDocument,
+        { id: create.id, input: { lastName: 'Second' } },
+        auth(),
+      ),
+    ).updateContact;
+    const remove = dataOf(
+      await post(stack.url, DeleteContactWriteDocument, { id: create.id }, auth()),
+    ).deleteContact;
+    expect([create.kind, update.kind, remove.kind]).toEqual(['CREATE', 'UPDATE', 'DELETE']);
+
+    const [c, u, d] = await settled([create.id, update.id, remove.id]);
+    expect([c!.status, u!.status, d!.status]).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(u!.recordId).toBe(c!.recordId);
+    expect(d!.recordId).toBe(c!.recordId);
+    expect(Date.parse(c!.finishedAt!)).toBeLessThanOrEqual(Date.parse(u!.finishedAt!));
+    expect(Date.parse(u!.finishedAt!)).toBeLessThanOrEqual(Date.parse(d!.finishedAt!));
+    expect(u!.record).toMatchObject({ fields: { lastName: 'Second', email } });
+    // Deleted last: the sandbox no longer has it among its live records.
+    expect(stack.recordsBy('salesforce', 'contact', 'Email').get(email) ?? 0).toBe(0);
+  });
+});
+
+describe('idempotency', () => {
+  it('replays the same Idempotency-Key and input as the same operations; other input is CONFLICT', async () => {
+    const connectionId = tenant.connections.hubspot;
+    const key = `idem-${Date.now()}`;
+    const items = [{ input: { lastName: 'Idem', email: `idem-${key}@example.org` } }];
+    const first = dataOf(
+      await post(
+        stack.url,
+        UpsertContactsWriteDocument,
+        { connectionId, items },
+        { ...auth(), 'idempotency-key': key },
+      ),
+    ).upsertContacts;
+    const again = dataOf(
+      await post(
+        stack.url,
+        UpsertContactsWriteDocument,
+        { connectionId, items },
+        { ...auth(), 'idempotency-key': key },
+      ),
+    ).upsertContacts;
+    expect(again.map((o) => o.id)).toEqual(first.map((o) => o.id));
+    // The argument names the same key: the same request.
+    const byArgument = dataOf(
+      await post(
+        stack.url,
+        UpsertContactsWriteDocument,
+        { connectionId, items, idempotencyKey: key },
+        auth(),
+      ),
+    ).upsertContacts;
+    expect(byArgument.map((o) => o.id)).toEqual(first.map((o) => o.id));
+
+    const other = await post(
+      stack.url,
+      UpsertContactsWriteDocument,
+      { connectionId, items: [{ input: { lastName: 'Other' } }] },
+      { ...auth(), 'idempotency-key': key },
+    );
+    expect(errorOf(other)).toMatchObject({ code: 'CONFLICT', reason: 'IDEMPOTENCY_KEY_REUSED' });
+
+    const both = await post(
+      stack.url,
+      UpsertContactsWriteDocument,
+      { connectionId, items, idempotencyKey: `${key}-arg` },
+      { ...auth(), 'idempotency-key': key },
+    );
+    expect(errorOf(both)).toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+});
+
+describe('writeOperations', () => {
+  it('pages a connection’s operations to the end, newest first, with first: 7', async () => {
+    const t = await stack.tenant('paging');
+    const connectionId = t.connections.salesforce;
+    const items = Array.from({ length: 17 }, (_, i) => ({ input: { lastName: `Page${i}` } }));
+    const made = dataOf(
+      await post(
+        stack.url,
+        UpsertContactsWriteDocument,
+        { connectionId, items },
+        {
+          authorization: `Bearer ${t.key}`,
+        },
+      ),
+    ).upsertContacts;
+    const seen: WriteOpFragment[] = [];
+    const sizes: number[] = [];
+    let after: string | null = null;
+    for (let pages = 0; ; pages += 1) {
+      expect(pages).toBeLessThan(10);
+      const page: WriteOperationPageQuery['writeOperations'] = dataOf(
+        await request(
+          stack.url,
+          WriteOperationPageDocument,
+          { filter: { connectionId }, first: 7, after },
+          { key: t.key },
+        ),
+      ).writeOperations;
+      seen.push(...page.nodes);
+      sizes.push(page.nodes.length);
+      expect(page.pageInfo.hasPreviousPage).toBe(after !== null);
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor!;
+    }
+    expect(sizes).toEqual([7, 7, 3]);
+    expect(new Set(seen.map((o) => o.id))).toEqual(new Set(made.map((o) => o.id)));
+    const accepted = seen.map((o) => Date.parse(o.acceptedAt));
+    expect(accepted.every((a, i) => i === 0 || a <= accepted[i - 1]!)).toBe(true);
+
+    for (const first of [0, 101]) {
+      const bad = await request(stack.url, WriteOperationPageDocument, { filter: {}, first }, { key: t.key });
+      expect(errorOf(bad)).toMatchObject({ code: 'BAD_USER_INPUT' });
+    }
+  });
+});
