@@ -159,12 +159,7 @@ export class WriteOperationsRepository {
    * claim. Only from `from` (DEAD or FAILED), which no flush claims, so nothing races it but another
    * retry, which writes the same. Returns the operation as it is now.
    */
-  async requeue(
-    tenantId: string,
-    id: string,
-    from: WriteStatus,
-    now: Date,
-  ): Promise<WriteOperation | null> {
+  async requeue(tenantId: string, id: string, from: WriteStatus, now: Date): Promise<WriteOperation | null> {
     await retryBusy(() =>
       this.ops.updateOne(
         { _id: id, tenantId, status: from },
