@@ -42,6 +42,9 @@ export function processJobs(
   });
 }
 
+/** How often a worker re-asserts the reconciler's repeatable schedule. */
+const RECONCILER_RESCHEDULE_MS = 60_000;
+
 /** Registers every processor on its queue. Queues only produce; this is where jobs are processed. */
 export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   const id = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
@@ -82,6 +85,15 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
       runWriteReconciler({ store: ctx.store, queue: writes, lock, events, logger: ctx.logger }),
   });
   await scheduleWriteReconciler(writes);
+  // Bull schedules a repeatable job's next run when the current one becomes active; a Redis crash in that
+  // gap leaves no next run, and the reconciler is what recovers writes a crash stranded. Re-asserting the
+  // schedule is idempotent (the next run's job id is its time slot), so each worker does it every minute.
+  const reschedule = setInterval(() => {
+    scheduleWriteReconciler(writes).catch((err: unknown) =>
+      ctx.logger.warn({ err }, 'could not re-assert the write reconciler schedule; trying again in a minute'),
+    );
+  }, RECONCILER_RESCHEDULE_MS);
+  reschedule.unref();
   writes.on('failed', (job, err) =>
     ctx.logger.warn({ queue: QUEUES.writes, job: job.name, jobId: job.id, err }, 'job failed'),
   );
@@ -96,6 +108,7 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   return {
     id,
     close: async () => {
+      clearInterval(reschedule);
       await Promise.all([system.pause(true, true), writes.pause(true, true)]);
     },
   };

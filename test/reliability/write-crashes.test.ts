@@ -69,6 +69,13 @@ async function settled(
   }
 }
 
+/** The statuses of operations still open, counted: what a failure prints to say where they stuck. */
+function describeOpen(ops: readonly OperationUpdate[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const o of ops) counts[o.status] = (counts[o.status] ?? 0) + 1;
+  return counts;
+}
+
 /** What every scenario asserts once the dust settles. */
 function expectNoneLostNoneDuplicated(
   h: WriteHarness,
@@ -80,6 +87,10 @@ function expectNoneLostNoneDuplicated(
   // None lost: every accepted operation is known and final; none stuck QUEUED or RUNNING.
   expect(accepted.filter((id) => !byId.has(id))).toEqual([]);
   const open = accepted.filter((id) => !FINAL.has(byId.get(id)!.status));
+  if (open.length > 0) {
+    console.warn(`not final: ${open.length}`, describeOpen(open.map((id) => byId.get(id)!)));
+    console.warn(`worker output (tail):\n${h.worker.output().slice(-6000)}`);
+  }
   expect(open).toEqual([]);
   expect(accepted.filter((id) => byId.get(id)!.status === 'CANCELLED')).toEqual([]);
   // None duplicated: each intended record at most once in the sandbox, and each SUCCEEDED one there.

@@ -20,6 +20,8 @@ export interface WorkerProcess {
   restart(): Promise<void>;
   /** SIGTERM and wait (the worker drains); safe to call when already dead. */
   stop(): Promise<void>;
+  /** The last lines the worker processes printed (every start's, interleaved): what a failure shows. */
+  output(): string;
 }
 
 /** The repository's root: the nearest directory above this file with a package.json (works from dist/ too). */
@@ -53,6 +55,8 @@ export function workerEnv(
     REDIS_URL: stores.redisUrl,
     REDIS_PREFIX: stores.name,
     CREDENTIALS_KEYS: stores.credentialsKeys,
+    // Warnings and errors only: what `output()` shows when a test fails (recoveries, failed jobs).
+    LOG_LEVEL: 'warn',
   };
 }
 
@@ -105,6 +109,9 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<W
     },
     get starts() {
       return starts;
+    },
+    output() {
+      return output.join('');
     },
     async kill9() {
       child.kill('SIGKILL');
