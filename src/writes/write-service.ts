@@ -102,6 +102,11 @@ export function createWriteService(deps: WriteServiceDeps): WriteService {
     const docs = validated.map((v, i) => toDoc(tenantId, ids[i]!, seqs[i]!, key, v, at));
     const inserted = await store.writeOperations.insertMany(docs);
     const mine = docs.filter((d) => inserted.has(d._id));
+    // Before the flush is asked for: a write stored as its create succeeded takes the record's key.
+    for (const [id, remoteId] of await store.writeOperations.rekeyToCreatedRecords(mine)) {
+      const doc = mine.find((d) => d._id === id)!;
+      Object.assign(doc, { recordKey: `rid:${remoteId}`, remoteId });
+    }
     await afterStoreWrite(deps, 'flush request', async () => {
       const groups = new Map<string, WriteGroup>();
       for (const d of mine) {

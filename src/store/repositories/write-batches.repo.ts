@@ -259,6 +259,10 @@ export class WriteBatchesRepository {
         writes.push({ updateMany: { filter: { _id: { $in: ids }, claimToken, status: 'RUNNING' }, update } });
       }
     }
+    // The outcomes first: a write accepted meanwhile that read its create as pending re-keys itself once
+    // stored if the create is SUCCEEDED by then (WriteOperationsRepository.rekeyToCreatedRecords), and
+    // the query below sees every write stored before that; so none keeps a stale `op:` key.
+    await bulkWriteChunked((c) => this.ops.bulkWrite(c, { ordered: true }), writes.splice(0));
     if (created.size > 0 && claimed[0]) {
       // Other operations keyed by a record these creates made (the writes that waited for them): one
       // query, then one statement each — not one scan per create.
@@ -282,7 +286,7 @@ export class WriteBatchesRepository {
         });
       }
     }
-    await bulkWriteChunked((c) => this.ops.bulkWrite(c, { ordered: true }), writes);
+    if (writes.length > 0) await bulkWriteChunked((c) => this.ops.bulkWrite(c, { ordered: true }), writes);
     return transitions;
   }
 

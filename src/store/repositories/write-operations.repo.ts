@@ -91,6 +91,38 @@ export class WriteOperationsRepository {
   }
 
   /** This tenant's operation, or null (an unknown id and another tenant's read the same). */
+  /**
+   * Closes a race with the engine: an operation keyed `op:<create id>` stored just as that create
+   * SUCCEEDED may miss the engine's rewrite of such keys to `rid:<remoteId>`, and would then not be
+   * ordered against later writes keyed by the record. The engine records the create's success BEFORE
+   * rewriting the keys, and this runs AFTER the insert, so one of the two always sees the other.
+   * Returns the ids it rewrote, with their remote id.
+   */
+  async rekeyToCreatedRecords(
+    docs: readonly { _id: string; recordKey: string }[],
+  ): Promise<Map<string, string>> {
+    const waiting = docs.filter((d) => d.recordKey.startsWith('op:'));
+    const rewritten = new Map<string, string>();
+    if (waiting.length === 0) return rewritten;
+    const creates = (await this.ops
+      .find(
+        { _id: { $in: [...new Set(waiting.map((d) => d.recordKey.slice(3)))] }, status: 'SUCCEEDED' },
+        { remoteId: 1 },
+      )
+      .lean()) as { _id: string; remoteId?: string | null }[];
+    const made = new Map(creates.flatMap((c) => (c.remoteId ? [[c._id, c.remoteId] as const] : [])));
+    for (const d of waiting) {
+      const remoteId = made.get(d.recordKey.slice(3));
+      if (!remoteId) continue;
+      await this.ops.updateOne(
+        { _id: d._id, recordKey: d.recordKey },
+        { $set: { recordKey: `rid:${remoteId}`, remoteId } },
+      );
+      rewritten.set(d._id, remoteId);
+    }
+    return rewritten;
+  }
+
   async findById(tenantId: string, id: string): Promise<WriteOperation | null> {
     const doc = (await this.ops.findOne({ _id: id, tenantId }).lean()) as LeanOp | null;
     return doc ? toWriteOperation(doc) : null;

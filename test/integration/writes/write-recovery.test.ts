@@ -5,6 +5,7 @@ import { type AppContext } from '../../../src/runtime/context';
 import { FlushLock } from '../../../src/writes/flush-lock';
 import { writeGroupKey } from '../../../src/writes/write-operation.types';
 import { runWriteReconciler } from '../../../src/worker/writes/write-reconciler.processor';
+import { writeOperationModel } from '../../../src/store/models/write-operation.model';
 import { createTestContext } from '../../support/context';
 import { groupOf, insertOperations } from '../../support/writes/operations';
 
@@ -128,4 +129,30 @@ it('requests a flush for a group whose writes stayed QUEUED past the bound (a lo
     expect.arrayContaining([expect.stringContaining(writeGroupKey(groupOf('conn-lost', 'CREATE')))]),
   );
   expect(ids.some((i) => i.includes('conn-fresh'))).toBe(false);
+});
+
+it('a write stored as its create succeeded takes the record key, so later writes to the record wait for it', async () => {
+  const connection = { id: 'conn-rekey', tenantId: 'tenant-k', crm: 'hubspot' };
+  const [createId] = await insertOperations(ctx.store, connection, [
+    { kind: 'CREATE', fields: { lastname: 'made' }, status: 'SUCCEEDED' },
+  ]);
+  await writeOperationModel(ctx.store.conn).updateOne(
+    { _id: createId as never },
+    { $set: { remoteId: '901' } },
+  );
+  // The update read the create as pending (keyed op:<create id>); the engine's re-keying already ran.
+  const [late, stillPending] = await insertOperations(ctx.store, connection, [
+    { kind: 'UPDATE', after: createId, fields: { lastname: 'u' } },
+    { kind: 'UPDATE', after: 'wop_not_done_yet', fields: { lastname: 'v' } },
+  ]);
+  const rewritten = await ctx.store.writeOperations.rekeyToCreatedRecords([
+    { _id: late!, recordKey: `op:${createId}` },
+    { _id: stillPending!, recordKey: 'op:wop_not_done_yet' },
+  ]);
+  expect([...rewritten]).toEqual([[late, '901']]);
+  const stored = await ctx.store.writeOperations.findByIds('tenant-k', [late!, stillPending!]);
+  expect(stored.map((o) => [o?.recordKey, o?.remoteId])).toEqual([
+    ['rid:901', '901'],
+    ['op:wop_not_done_yet', null],
+  ]);
 });
