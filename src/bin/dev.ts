@@ -29,8 +29,6 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: env.LOG_LEVEL, name: 'dev' });
   // Generate the dev credentials key here, once, before two children could race to do it.
   const keyRing = loadKeyRing(env, logger);
-  // OAuth callbacks need the gateway's real address before it starts, so "any port" is decided here.
-  const port = env.PORT === 0 ? await freePort() : env.PORT;
 
   const stores = await startStores({
     mongodbUri: env.MONGODB_URI,
@@ -111,6 +109,10 @@ async function main(): Promise<void> {
   const defaultVendorUrls = demoDefaultVendorUrls(Object.values(sandboxes.sandboxes));
   demoSettings = { vendorUrlAllowlist: [DEMO_SANDBOX_ORIGINS], oauthApps, defaultVendorUrls };
   recordRuntime();
+  // OAuth callbacks need the gateway's real address before it starts, so "any port" is decided here —
+  // as late as possible: another process may take a port found free before it is listened on, and the
+  // stores and sandboxes above take seconds to start.
+  const port = env.PORT === 0 ? await freePort() : env.PORT;
   const childEnv = childProcessEnv({
     MONGODB_URI: stores.mongodbUri,
     REDIS_URL: stores.redisUrl,
