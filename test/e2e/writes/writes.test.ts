@@ -10,9 +10,8 @@ import {
   type WriteOperationPageQuery,
 } from '../generated/operations';
 import { request } from '../support/gateway';
-import { type RunningWorker, startWorker } from '../../../src/worker/worker';
-import { type ReadStack, type ReadTenant, startReadStack } from '../../support/read-stack';
-import { testStoreUrls, uniqueName } from '../../support/stores';
+import { type ReadStack, type ReadTenant } from '../../support/read-stack';
+import { startWriteStack, type WriteStack } from '../../support/writes/write-stack';
 import { within } from '../../support/within';
 import { dataOf, errorOf, FINAL, movesForward, post, UpdateLog } from './support';
 
@@ -26,33 +25,15 @@ jest.setTimeout(90_000);
 
 let stack: ReadStack;
 let tenant: ReadTenant;
-let worker: RunningWorker;
 
+let writes: WriteStack;
 beforeAll(async () => {
-  stack = await startReadStack({
-    ...testStoreUrls(),
-    name: uniqueName('wapi'),
-    orgs: {
-      salesforce: [{ id: 'default', seed: 7, counts: { Contact: 3, Opportunity: 1, Account: 1 } }],
-      hubspot: [{ id: 'default', seed: 7, counts: { contacts: 3, deals: 1 } }],
-    },
-  });
-  tenant = await stack.tenant('writes');
-  const settings = {
-    hubspot: { gatewayKeyField: { contact: 'crm_external_id', deal: 'deal_external_id' } },
-    salesforce: { gatewayKeyField: 'External_Id__c' },
-  };
-  for (const crm of ['hubspot', 'salesforce'] as const) {
-    const id = tenant.connections[crm];
-    const c = await stack.ctx.store.connections.getById(id);
-    await stack.ctx.store.connections.update(id, { settings: { ...c.settings, ...settings[crm] } });
-  }
-  worker = await startWorker(stack.ctx);
+  writes = await startWriteStack('wapi', 7, 'writes');
+  ({ stack, tenant } = writes);
 });
 
 afterAll(async () => {
-  await worker?.close();
-  await stack?.close();
+  await writes?.close();
 });
 
 const auth = () => ({ authorization: `Bearer ${tenant.key}` });

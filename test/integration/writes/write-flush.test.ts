@@ -3,8 +3,8 @@ import { writeOperationEventsRoutingKey } from '../../../src/events/write-operat
 import { QUEUES } from '../../../src/queue/queues';
 import { requestWriteFlush, WRITE_FLUSH_JOB } from '../../../src/queue/writes.producer';
 import { FINAL_WRITE_STATUSES, type WriteOperation } from '../../../src/writes/write-operation.types';
-import { type RunningWorker, startWorker } from '../../../src/worker/worker';
-import { type ReadStack, type ReadTenant, startReadStack } from '../../support/read-stack';
+import { type ReadStack, type ReadTenant } from '../../support/read-stack';
+import { startWriteStack, type WriteStack } from '../../support/writes/write-stack';
 import { testStoreUrls, uniqueName } from '../../support/stores';
 import { within } from '../../support/within';
 import { groupOf, insertOperations, type OperationSpec } from '../../support/writes/operations';
@@ -19,33 +19,15 @@ jest.setTimeout(60_000);
 
 let stack: ReadStack;
 let tenant: ReadTenant;
-let worker: RunningWorker;
 
+let writes: WriteStack;
 beforeAll(async () => {
-  stack = await startReadStack({
-    ...testStoreUrls(),
-    name: uniqueName('wflush'),
-    orgs: {
-      salesforce: [{ id: 'default', seed: 5, counts: { Contact: 3, Opportunity: 1, Account: 1 } }],
-      hubspot: [{ id: 'default', seed: 5, counts: { contacts: 3, deals: 1 } }],
-    },
-  });
-  tenant = await stack.tenant('writes');
-  const settings = {
-    hubspot: { gatewayKeyField: { contact: 'crm_external_id', deal: 'deal_external_id' } },
-    salesforce: { gatewayKeyField: 'External_Id__c' },
-  };
-  for (const crm of ['hubspot', 'salesforce'] as const) {
-    const id = tenant.connections[crm];
-    const c = await stack.ctx.store.connections.getById(id);
-    await stack.ctx.store.connections.update(id, { settings: { ...c.settings, ...settings[crm] } });
-  }
-  worker = await startWorker(stack.ctx);
+  writes = await startWriteStack('wflush', 5, 'writes');
+  ({ stack, tenant } = writes);
 });
 
 afterAll(async () => {
-  await worker?.close();
-  await stack?.close();
+  await writes?.close();
 });
 
 async function connectionOf(crm: 'hubspot' | 'salesforce', t: ReadTenant = tenant) {

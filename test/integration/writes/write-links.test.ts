@@ -1,9 +1,9 @@
 import { QUEUES } from '../../../src/queue/queues';
 import { requestWriteFlush, WRITE_FLUSH_JOB } from '../../../src/queue/writes.producer';
 import { FINAL_WRITE_STATUSES, type WriteOperation } from '../../../src/writes/write-operation.types';
-import { type RunningWorker, startWorker } from '../../../src/worker/worker';
-import { type ReadStack, type ReadTenant, startReadStack } from '../../support/read-stack';
-import { testStoreUrls, uniqueName } from '../../support/stores';
+import { type ReadStack, type ReadTenant } from '../../support/read-stack';
+import { startWriteStack, type WriteStack } from '../../support/writes/write-stack';
+import { uniqueName } from '../../support/stores';
 import { within } from '../../support/within';
 import { groupOf, insertOperations, type OperationSpec } from '../../support/writes/operations';
 
@@ -20,33 +20,15 @@ type Crm = 'hubspot' | 'salesforce';
 
 let stack: ReadStack;
 let tenant: ReadTenant;
-let worker: RunningWorker;
 
+let writes: WriteStack;
 beforeAll(async () => {
-  stack = await startReadStack({
-    ...testStoreUrls(),
-    name: uniqueName('wlinks'),
-    orgs: {
-      salesforce: [{ id: 'default', seed: 7, counts: { Contact: 3, Opportunity: 1, Account: 1 } }],
-      hubspot: [{ id: 'default', seed: 7, counts: { contacts: 3, deals: 1 } }],
-    },
-  });
-  tenant = await stack.tenant('links');
-  const settings = {
-    hubspot: { gatewayKeyField: { contact: 'crm_external_id', deal: 'deal_external_id' } },
-    salesforce: { gatewayKeyField: 'External_Id__c' },
-  };
-  for (const crm of ['hubspot', 'salesforce'] as const) {
-    const id = tenant.connections[crm];
-    const c = await stack.ctx.store.connections.getById(id);
-    await stack.ctx.store.connections.update(id, { settings: { ...c.settings, ...settings[crm] } });
-  }
-  worker = await startWorker(stack.ctx);
+  writes = await startWriteStack('wlinks', 7, 'links');
+  ({ stack, tenant } = writes);
 });
 
 afterAll(async () => {
-  await worker?.close();
-  await stack?.close();
+  await writes?.close();
 });
 
 /** Vendor truth: the deal ids the sandbox links to a contact. */
