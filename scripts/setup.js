@@ -90,7 +90,7 @@ function ferretdb() {
   if (process.env.MONGODB_URI) return;
   const dir = 'tools/ferretdb';
   const binary = path.join(root, '.tools/ferretdb/ferretdb');
-  const hash = hashFiles([`${dir}/go.mod`, `${dir}/go.sum`, `${dir}/main.go`]);
+  const hash = hashFiles([`${dir}/go.mod`, `${dir}/go.sum`, `${dir}/main.go`, `${dir}/patches.js`]);
   const stamp = '.tools/ferretdb/.source-hash';
   if (
     fs.existsSync(binary) &&
@@ -106,8 +106,56 @@ function ferretdb() {
     );
   }
   log('building the embedded FerretDB (tools/ferretdb; takes a minute the first time)');
-  run('go', ['build', '-o', binary, '.'], { cwd: path.join(root, dir) });
+  const build = path.join(root, '.tools/ferretdb/build');
+  const source = patchedFerretDbSource(path.join(root, dir));
+  // The wrapper module, built against the patched copy of FerretDB (a `replace` in a build copy of go.mod).
+  fs.rmSync(build, { recursive: true, force: true });
+  fs.mkdirSync(build, { recursive: true });
+  for (const file of ['main.go', 'go.sum'])
+    fs.copyFileSync(path.join(root, dir, file), path.join(build, file));
+  const { MODULE, VERSION } = require(path.join(root, dir, 'patches.js'));
+  fs.writeFileSync(
+    path.join(build, 'go.mod'),
+    `${fs.readFileSync(path.join(root, dir, 'go.mod'), 'utf8')}\nreplace ${MODULE} ${VERSION} => ${source}\n`,
+  );
+  run('go', ['build', '-o', binary, '.'], { cwd: build });
   fs.writeFileSync(path.join(root, stamp), hash);
+}
+
+/** A writable copy of the pinned FerretDB module with tools/ferretdb/patches.js applied; its path. */
+function patchedFerretDbSource(wrapperDir) {
+  const { MODULE, VERSION, PATCHES } = require(path.join(wrapperDir, 'patches.js'));
+  const download = spawnSync('go', ['mod', 'download', '-json', `${MODULE}@${VERSION}`], {
+    cwd: wrapperDir,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (download.status !== 0) throw new Error(`\`go mod download ${MODULE}@${VERSION}\` failed`);
+  const pristine = JSON.parse(download.stdout).Dir;
+  const source = path.join(root, '.tools/ferretdb/src');
+  fs.rmSync(source, { recursive: true, force: true });
+  fs.cpSync(pristine, source, { recursive: true });
+  makeWritable(source); // the module cache is read-only, and so would the copy be (and undeletable)
+  for (const patch of PATCHES) {
+    const file = path.join(source, patch.file);
+    const text = fs.readFileSync(file, 'utf8');
+    if (text.split(patch.find).length !== 2) {
+      throw new Error(
+        `tools/ferretdb/patches.js: the text to patch in ${patch.file} was not found exactly once`,
+      );
+    }
+    fs.writeFileSync(file, text.replace(patch.find, patch.replace));
+  }
+  return source;
+}
+
+function makeWritable(dir) {
+  fs.chmodSync(dir, 0o755);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) makeWritable(p);
+    else fs.chmodSync(p, 0o644);
+  }
 }
 
 function chromium() {

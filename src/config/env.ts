@@ -153,6 +153,11 @@ export const envSchema = z.object({
    */
   WRITE_MAX_WAIT_MS: z.coerce.number().int().min(1000).default(259_200_000),
   /**
+   * The longest one write flush keeps its group's lock (10 min by default, above a Bulk API job's wait).
+   * A flush stuck past it lets the lock expire, and the reconciler recovers its writes.
+   */
+  WRITE_FLUSH_MAX_MS: z.coerce.number().int().min(60_000).default(600_000),
+  /**
    * How long an idempotency key of a write is kept (and a replay answered with the first request's
    * operations); at least 24 h. Pruned by a repeatable job of the `system` queue.
    */

@@ -7,8 +7,11 @@ import { type Queue } from 'bull';
  */
 export const WRITE_RECONCILE_JOB = 'write-reconcile';
 
-/** How often the reconciler runs. */
-export const WRITE_RECONCILE_EVERY_MS = 15_000;
+/**
+ * How often the reconciler runs: it bounds how long a killed worker's writes wait (docs/writes.md,
+ * "Recovery bounds"). A run is a few indexed MongoDB reads.
+ */
+export const WRITE_RECONCILE_EVERY_MS = 5_000;
 
 /** Registers the repeatable job (idempotent: Bull keys repeatable jobs by name and schedule). */
 export async function scheduleWriteReconciler(

@@ -71,6 +71,17 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
     commandTimeout: env.STORE_TIMEOUT_MS,
     lazyConnect: true,
   });
+  // Without a listener ioredis prints every connection error to stderr; the outage is already reported
+  // by what fails (UNAVAILABLE, /readyz), so one line per outage at warn is enough.
+  let redisDown = false;
+  redis.on('error', (err: Error) => {
+    if (!redisDown) logger.warn({ err: err.message }, 'Redis unreachable; reconnecting');
+    redisDown = true;
+  });
+  redis.on('ready', () => {
+    if (redisDown) logger.warn('Redis reachable again');
+    redisDown = false;
+  });
   await redis.connect();
   const redisPrefix = options.redisPrefix ?? env.REDIS_PREFIX;
   let store: Store;

@@ -1,7 +1,9 @@
 /**
- * Most statements one bulkWrite sends. FerretDB 1.24 never answers an update command of 100
- * statements or more (measured: 99 statements take ~0.5 s, 100 hang past minutes), so larger bulk
- * writes go out in chunks of this many — still one round trip per 50 documents, not one per document.
+ * Most statements one bulkWrite sends. FerretDB 1.24.2 as released holds one SQLite connection per
+ * statement until its update command ends, and a database has 100: a command of 100 statements never
+ * answered, nor did a few concurrent commands of 50. The embedded build carries a fix
+ * (tools/ferretdb/patches.js); chunks stay bounded so that a FerretDB someone runs without it, named by
+ * MONGODB_URI, survives one writer at a time — still one round trip per 50 documents, not per document.
  */
 export const BULK_WRITE_CHUNK = 50;
 
@@ -33,4 +35,27 @@ export async function retryBusy<T>(write: () => Promise<T>, attempts = 4): Promi
       await new Promise((r) => setTimeout(r, 20 * i));
     }
   }
+}
+
+/**
+ * A per-document update statement as FerretDB's SQLite backend can apply it by key: it looks a document
+ * up by key only when the filter is exactly `{ _id }`; a filter with any other field is a scan of the
+ * whole collection, decoding every document, for each statement (a batch of 200 outcomes over a
+ * collection of thousands took minutes). Callers check any other condition first, in one query for the
+ * whole batch ({@link stillMatching}); FerretDB applies a conditional update as a read then a write
+ * anyway, so this is no weaker there — on MongoDB it is, which is why callers hold the group's lock.
+ */
+export function updateById<D>(id: string, set: Record<string, unknown>): { updateOne: D } {
+  return { updateOne: { filter: { _id: id }, update: { $set: set } } as D };
+}
+
+/** Which of `ids` still match `guard`: one query (one scan at worst) for a whole batch. */
+export async function stillMatching(
+  find: (filter: Record<string, unknown>) => Promise<{ _id: unknown }[]>,
+  ids: readonly string[],
+  guard: Record<string, unknown>,
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const found = await find({ _id: { $in: ids }, ...guard });
+  return new Set(found.map((d) => String(d._id)));
 }

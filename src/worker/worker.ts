@@ -10,7 +10,8 @@ import { type AppContext } from '../runtime/context';
 import { IDEMPOTENCY_PRUNE_JOB, scheduleIdempotencyPrune } from '../queue/system.producer';
 import { processIdempotencyPrune, processPing } from './system.processor';
 import { processTokenRefresh } from './token-refresh.processor';
-import { FlushLock } from '../writes/flush-lock';
+import { Heartbeat } from '../redis/heartbeat';
+import { FLUSH_LOCK_TTL_MS, FlushLock } from '../writes/flush-lock';
 import { processWriteFlush } from './writes/write-flush.processor';
 import { runWriteReconciler } from './writes/write-reconciler.processor';
 
@@ -68,7 +69,11 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
 
   // Writes have their own queue and concurrency: a backlog of flushes never starves the system jobs.
   const writes = ctx.queues.get(QUEUES.writes);
-  const lock = new FlushLock(ctx.redis, ctx.redisPrefix);
+  // The heartbeat names this worker in the flush locks it takes: killed mid-flush, its groups are taken
+  // over as soon as the heartbeat lapses, not after the lock's TTL (docs/writes.md, "Recovery bounds").
+  const heartbeat = new Heartbeat(ctx.redis, ctx.redisPrefix, id, ctx.logger);
+  await heartbeat.start();
+  const lock = new FlushLock(ctx.redis, ctx.redisPrefix, FLUSH_LOCK_TTL_MS, id);
   const events = createWriteOperationEventPublisher({ redis: ctx.redis, redisPrefix: ctx.redisPrefix });
   processJobs(writes, ctx.env.WRITE_WORKER_CONCURRENCY, {
     [WRITE_FLUSH_JOB]: processWriteFlush({
@@ -80,6 +85,7 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
       logger: ctx.logger,
       maxAttempts: ctx.env.WRITE_MAX_ATTEMPTS,
       maxWaitMs: ctx.env.WRITE_MAX_WAIT_MS,
+      flushMaxMs: ctx.env.WRITE_FLUSH_MAX_MS,
     }),
     [WRITE_RECONCILE_JOB]: () =>
       runWriteReconciler({ store: ctx.store, queue: writes, lock, events, logger: ctx.logger }),
@@ -110,6 +116,9 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
     close: async () => {
       clearInterval(reschedule);
       await Promise.all([system.pause(true, true), writes.pause(true, true)]);
+      // The heartbeat goes on until the context closes Redis: flushes still running (the queue close
+      // waits for them) hold group locks that name this worker, and must not be taken over meanwhile.
+      // After that the worker holds no lock, so nothing waits for its heartbeat to lapse.
     },
   };
 }

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { Heartbeat } from '../redis/heartbeat';
 import { OwnedLock } from '../redis/owned-lock';
 import { type WriteGroup, writeGroupKey } from './write-operation.types';
 
@@ -15,8 +16,17 @@ export const FLUSH_LOCK_TTL_MS = 30_000;
 export class FlushLock {
   private readonly lock: OwnedLock;
 
-  constructor(redis: Redis, redisPrefix: string, ttlMs = FLUSH_LOCK_TTL_MS) {
-    this.lock = new OwnedLock(redis, `${redisPrefix}:lock:write-flush`, ttlMs);
+  /**
+   * @param holderId a worker's heartbeat id (src/redis/heartbeat.ts): its locks can be taken over as soon
+   *   as its heartbeat stops. Without one (a gateway cancelling) a lock is only ever waited out.
+   */
+  constructor(
+    private readonly redis: Redis,
+    private readonly redisPrefix: string,
+    ttlMs = FLUSH_LOCK_TTL_MS,
+    holderId?: string,
+  ) {
+    this.lock = new OwnedLock(redis, `${redisPrefix}:lock:write-flush`, ttlMs, holderId);
   }
 
   get ttlMs(): number {
@@ -25,6 +35,21 @@ export class FlushLock {
 
   tryAcquire(group: WriteGroup): Promise<string | null> {
     return this.lock.tryAcquire(writeGroupKey(group));
+  }
+
+  /**
+   * The lock for recovering a group's stranded writes: taken when free, or taken over when its holder is
+   * a worker whose heartbeat stopped (killed mid-flush). Null while a live process holds it.
+   */
+  async acquireForRecovery(group: WriteGroup): Promise<string | null> {
+    const name = writeGroupKey(group);
+    const token = await this.lock.tryAcquire(name);
+    if (token) return token;
+    const holder = await this.lock.holder(name);
+    if (holder === null) return this.lock.tryAcquire(name);
+    const holderId = OwnedLock.holderIdOf(holder);
+    if (holderId === null || (await Heartbeat.isAlive(this.redis, this.redisPrefix, holderId))) return null;
+    return this.lock.takeOver(name, holder);
   }
 
   isHeld(group: WriteGroup): Promise<boolean> {

@@ -8,7 +8,7 @@ import {
   type WriteStatus,
 } from '../../writes/write-operation.types';
 import { type WriteOperationDoc, type WriteOperationModel } from '../models/write-operation.model';
-import { bulkWriteChunked, retryBusy } from '../bulk-write';
+import { bulkWriteChunked, stillMatching, updateById, retryBusy } from '../bulk-write';
 import {
   failure,
   outcomeSet,
@@ -183,19 +183,13 @@ export class WriteBatchesRepository {
         });
       }
     }
+    // Per record, by key alone (src/store/bulk-write.ts): read QUEUED just now, under the group's lock.
     for (const c of chosen) {
       if (Object.keys(c.set).length === 0) continue;
-      writes.push({
-        updateOne: { filter: { _id: c.op._id, status: 'QUEUED' }, update: { $set: setOf(c.op, c.set) } },
-      });
+      writes.push(updateById(c.op._id, setOf(c.op, c.set)));
     }
     for (const f of failedDeps) {
-      writes.push({
-        updateOne: {
-          filter: { _id: f.op._id, status: 'QUEUED' },
-          update: { $set: { status: 'FAILED', failure: f.failure, finishedAt: now } },
-        },
-      });
+      writes.push(updateById(f.op._id, { status: 'FAILED', failure: f.failure, finishedAt: now }));
     }
     if (writes.length > 0) {
       roundTrips += await bulkWriteChunked((c) => this.ops.bulkWrite(c, { ordered: false }), writes);
@@ -251,11 +245,19 @@ export class WriteBatchesRepository {
       const key = JSON.stringify(set);
       shared.set(key, [...(shared.get(key) ?? []), id]);
     }
+    // A stale flush (its lock expired and its writes were recovered) must not record: the claim token
+    // fences it — checked once for the batch, then one by-key statement per record (src/store/bulk-write.ts).
+    const singles = [...shared.values()].filter((ids) => ids.length === 1).map((ids) => ids[0]!);
+    const ours = await stillMatching(
+      (filter) => this.ops.find(filter, { _id: 1 }).lean() as Promise<{ _id: unknown }[]>,
+      singles,
+      { claimToken, status: 'RUNNING' },
+    );
     for (const ids of shared.values()) {
-      const update = { $set: sets.get(ids[0]!)! };
       if (ids.length === 1) {
-        writes.push({ updateOne: { filter: { _id: ids[0], claimToken, status: 'RUNNING' }, update } });
+        if (ours.has(ids[0]!)) writes.push(updateById(ids[0]!, sets.get(ids[0]!)!));
       } else {
+        const update = { $set: sets.get(ids[0]!)! };
         writes.push({ updateMany: { filter: { _id: { $in: ids }, claimToken, status: 'RUNNING' }, update } });
       }
     }
@@ -276,14 +278,10 @@ export class WriteBatchesRepository {
           { recordKey: 1 },
         )
         .lean()) as { _id: string; recordKey: string }[];
+      // By key alone: the gateway's re-keying of the same write (if it raced) sets the same values.
       for (const k of keyed) {
         const remoteId = created.get(k.recordKey)!;
-        writes.push({
-          updateOne: {
-            filter: { _id: k._id, recordKey: k.recordKey },
-            update: { $set: { recordKey: `rid:${remoteId}`, remoteId } },
-          },
-        });
+        writes.push(updateById(k._id, { recordKey: `rid:${remoteId}`, remoteId }));
       }
     }
     if (writes.length > 0) await bulkWriteChunked((c) => this.ops.bulkWrite(c, { ordered: true }), writes);
@@ -346,8 +344,12 @@ export class WriteBatchesRepository {
       entry.docs.push(d);
       groups.set(key, entry);
     }
-    for (const { group, docs } of groups.values()) {
+    for (const { group, docs: seen } of groups.values()) {
       await withGroupLock(group, async () => {
+        // Read again under the lock: a flush that ended between the query and the lock recorded these.
+        const docs = (await this.ops
+          .find({ _id: { $in: seen.map((d) => d._id) }, status: 'RUNNING' })
+          .lean()) as LeanOp[];
         const unsafe = docs.filter((d) => d.kind === 'CREATE' && !d.externalId && !d.gatewayKeyField);
         const safe = docs.filter((d) => !unsafe.includes(d));
         const outcomeUnknown = failure(
@@ -359,22 +361,13 @@ export class WriteBatchesRepository {
         const requeue = { status: 'QUEUED' as const, claimToken: null, runningSince: null, notBefore: now };
         const end = { status: 'FAILED' as const, failure: outcomeUnknown, finishedAt: now };
         // The claim token in the filter: an operation whose flush recorded its outcome meanwhile stays as it is.
+        // By key alone (src/store/bulk-write.ts): read RUNNING just now, under the group's lock.
         for (const d of safe) {
-          writes.push({
-            updateOne: {
-              filter: { _id: d._id, status: 'RUNNING', claimToken: d.claimToken },
-              update: { $set: requeue },
-            },
-          });
+          writes.push(updateById(d._id, requeue));
           requeued.push(toWriteOperation({ ...d, ...requeue, updatedAt: now } as LeanOp));
         }
         for (const d of unsafe) {
-          writes.push({
-            updateOne: {
-              filter: { _id: d._id, status: 'RUNNING', claimToken: d.claimToken },
-              update: { $set: end },
-            },
-          });
+          writes.push(updateById(d._id, end));
           failed.push(toWriteOperation({ ...d, ...end, updatedAt: now } as LeanOp));
         }
         await bulkWriteChunked((c) => this.ops.bulkWrite(c, { ordered: false }), writes);

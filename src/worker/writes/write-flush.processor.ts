@@ -10,6 +10,7 @@ import { type ConnectionView } from '../../store/repositories/connections.repo';
 import { type Transition, type WriteOutcome } from '../../store/repositories/write-batches.repo';
 import { type FlushLock } from '../../writes/flush-lock';
 import { type WriteGroup, type WriteOperation } from '../../writes/write-operation.types';
+import { FlushWatch } from './flush-watch';
 import { gatewayKeyField } from './gateway-key';
 import { remoteIdOf, toLinkPair, toRecordWrite } from './record-writes';
 import { publishTransitions } from './publish-transitions';
@@ -38,6 +39,8 @@ export interface WriteFlushDeps {
   maxAttempts: number;
   /** WRITE_MAX_WAIT_MS. */
   maxWaitMs: number;
+  /** WRITE_FLUSH_MAX_MS: past it a flush stops renewing its group lock (src/worker/writes/flush-watch.ts). */
+  flushMaxMs: number;
   now?: () => number;
   random?: () => number;
 }
@@ -84,7 +87,22 @@ export async function runWriteFlush(deps: WriteFlushDeps, group: WriteGroup): Pr
     return { skipped: 'busy', claimed: 0, statuses: {} };
   }
   const renewEvery = Math.max(1000, Math.floor(deps.lock.ttlMs / 3));
+  const watch = new FlushWatch(deps.flushMaxMs, deps.now);
   const renewal = setInterval(() => {
+    if (watch.firstTimeSlow(deps.lock.ttlMs)) {
+      deps.logger.warn(
+        { group, stage: watch.stage, elapsedMs: watch.elapsedMs() },
+        'write flush is slow: still running after its lock TTL',
+      );
+    }
+    if (!watch.mayRenew()) {
+      clearInterval(renewal);
+      deps.logger.error(
+        { group, stage: watch.stage, elapsedMs: watch.elapsedMs(), maxMs: watch.maxMs },
+        'write flush ran past WRITE_FLUSH_MAX_MS: its group lock is left to expire, so the reconciler recovers its writes',
+      );
+      return;
+    }
     deps.lock.renew(group, token).then(
       (held) =>
         held || deps.logger.warn({ group }, 'write flush lost its group lock; its outcomes still record'),
@@ -92,14 +110,19 @@ export async function runWriteFlush(deps: WriteFlushDeps, group: WriteGroup): Pr
     );
   }, renewEvery);
   try {
-    return await flushLocked(deps, group, token);
+    return await flushLocked(deps, group, token, watch);
   } finally {
     clearInterval(renewal);
     await deps.lock.release(group, token).catch(() => false);
   }
 }
 
-async function flushLocked(deps: WriteFlushDeps, group: WriteGroup, token: string): Promise<FlushSummary> {
+async function flushLocked(
+  deps: WriteFlushDeps,
+  group: WriteGroup,
+  token: string,
+  watch: FlushWatch,
+): Promise<FlushSummary> {
   const now = (): Date => new Date(deps.now?.() ?? Date.now());
   const repo = deps.store.writeBatches;
   let connection: ConnectionView;
@@ -140,15 +163,19 @@ async function flushLocked(deps: WriteFlushDeps, group: WriteGroup, token: strin
   }
 
   const connector = deps.crm.connectorFor(connection, 'background');
+  watch.enter('claim');
   const claim = await repo.claim(group, token, connector.limits.writeBatch, now(), {
     gatewayKeyField: group.batchKind === 'UPSERT' ? gatewayKeyField(connection.settings, group.object) : null,
   });
+  watch.enter('publish');
   await publishTransitions(deps, [...claim.dependencyFailed, ...claim.claimed]);
   if (claim.claimed.length === 0) {
+    watch.enter('wake');
     await wake(deps, group, claim.dependencyFailed, claim.more);
     return { skipped: 'empty', claimed: 0, statuses: countStatuses(claim.dependencyFailed) };
   }
 
+  watch.enter('send');
   const outcomes = await send(connector, connection.crm, group, claim.claimed);
   writeMetrics.rescheduled(
     connection.crm,
@@ -162,6 +189,7 @@ async function flushLocked(deps: WriteFlushDeps, group: WriteGroup, token: strin
   const written = outcomes.flatMap((o) =>
     o.kind === 'succeeded' && writtenIds.has(o.id) ? [{ id: o.id, remoteId: o.remoteId }] : [],
   );
+  watch.enter('read-back');
   const back = await readBack(deps, connection, group.object, written);
   if (back.error) {
     deps.logger.warn(
@@ -170,6 +198,7 @@ async function flushLocked(deps: WriteFlushDeps, group: WriteGroup, token: strin
     );
   }
   const records = new Map([...back.records].map(([id, r]) => [id, resultRecord(r)]));
+  watch.enter('record-outcomes');
   const transitions = await repo.recordOutcomes(
     claim.claimed,
     token,
@@ -186,10 +215,13 @@ async function flushLocked(deps: WriteFlushDeps, group: WriteGroup, token: strin
     (t) => t.status === 'SUCCEEDED' && (t.batchKind === 'UPSERT' || t.batchKind === 'DELETE'),
   );
   // The outcomes are recorded: a history that cannot be written is logged, never a reason to withhold them.
+  watch.enter('history');
   await writeHistory(deps, connection, group.object, succeeded, back.records, now()).catch((err: unknown) =>
     deps.logger.warn({ err, group }, 'record snapshots and change events of succeeded writes not written'),
   );
+  watch.enter('publish');
   await publishTransitions(deps, transitions);
+  watch.enter('wake');
   await wake(deps, group, [...claim.dependencyFailed, ...transitions], claim.more);
   return {
     claimed: claim.claimed.length,

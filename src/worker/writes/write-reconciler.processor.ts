@@ -12,9 +12,10 @@ import { writeMetrics } from './write-metrics';
  * The write reconciler (repeatable, `src/queue/writes-reconciler.producer.ts`). Bull is the trigger,
  * MongoDB the record: a flush job lost in Redis (a restart without AOF, eviction, a crash between
  * storing a write and enqueuing its flush) leaves writes QUEUED with nothing to run them. Every run:
- *   1. recovers writes RUNNING longer than the flush lock's TTL in groups whose lock is free (their
- *      worker died mid-call): resent when that is safe, else FAILED OUTCOME_UNKNOWN
- *      (`WriteBatchesRepository.recoverStale`);
+ *   1. recovers writes RUNNING in groups whose lock is free, or held by a worker whose heartbeat stopped
+ *      (it was killed mid-flush; src/redis/heartbeat.ts): resent when that is safe, else FAILED
+ *      OUTCOME_UNKNOWN (`WriteBatchesRepository.recoverStale`). Claims happen only under the lock, so a
+ *      RUNNING write of a group whose lock we hold is stranded, whatever its age;
  *   2. requests a flush of every group with writes due for longer than `staleQueuedMs` (and of the
  *      groups it just recovered), replacing a finished job kept under the same id;
  *   3. sets the queue-depth and oldest-write gauges.
@@ -41,8 +42,8 @@ export async function runWriteReconciler(deps: WriteReconcilerDeps): Promise<Rec
   const nowMs = deps.now?.() ?? Date.now();
   const now = new Date(nowMs);
   const repo = deps.store.writeBatches;
-  const recovered = await repo.recoverStale(now, deps.lock.ttlMs, async (group, recover) => {
-    const token = await deps.lock.tryAcquire(group);
+  const recovered = await repo.recoverStale(now, 0, async (group, recover) => {
+    const token = await deps.lock.acquireForRecovery(group);
     if (!token) return false;
     try {
       await recover();

@@ -1,0 +1,28 @@
+'use strict';
+// Fixes applied to FerretDB's source before scripts/setup.js builds the embedded store. Each is an exact
+// text replacement that must match once: a FerretDB upgrade that changed the code fails the build
+// loudly instead of silently shipping without the fix. Plain Node (setup runs before node_modules).
+
+/** The module these patches are written against (tools/ferretdb/go.mod requires the same version). */
+exports.MODULE = 'github.com/FerretDB/FerretDB';
+exports.VERSION = 'v1.24.2';
+
+exports.PATCHES = [
+  {
+    // An update command keeps every statement's query cursor open until the whole command returns
+    // (`defer` inside the statement loop), and each open cursor holds one of the 100 SQLite connections
+    // of the database's pool. One command of 100 statements, or a few concurrent commands of 50, hold
+    // them all while each still needs one more for its write transaction: every writer of that database
+    // then waits for ever (no timeout in database/sql). Closing each statement's cursor once the
+    // statement is done bounds a command to two connections, as a single-statement update already is.
+    file: 'internal/handler/msg_update.go',
+    find: '\t\tcloser := iterator.NewMultiCloser()\n\t\tdefer closer.Close()\n\n\t\tcloser.Add(res.Iter)\n',
+    replace: '\t\tcloser := iterator.NewMultiCloser()\n\n\t\tcloser.Add(res.Iter)\n',
+  },
+  {
+    file: 'internal/handler/msg_update.go',
+    find: '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n',
+    replace:
+      '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n\t\t// crm-gateway patch: release this statement\'s cursor now, not when the command ends.\n\t\tcloser.Close()\n',
+  },
+];
