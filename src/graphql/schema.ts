@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { AccessTokenResolver } from './auth/access-token.resolver';
 import { authorizeRootFields } from './auth/authorize-root-fields';
 import { ConnectionEventsResolver } from './connection/connection-events.resolver';
 import { ConnectionResolver } from './connection/connection.resolver';
@@ -27,6 +28,7 @@ export const RESOLVERS = [
   RecordWritesResolver,
   WriteOperationsResolver,
   WriteOperationUpdatedResolver,
+  AccessTokenResolver,
 ] as const;
 
 /**

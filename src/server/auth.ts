@@ -1,7 +1,17 @@
 import { UnauthenticatedError } from '../errors';
 import { type Auth } from '../graphql/request-context';
+import { looksLikeApiKey } from '../security/api-keys';
+import {
+  restrictionsOf,
+  type TokenRestrictions,
+  type VerifiedAccessToken,
+  verifyAccessToken,
+} from '../security/access-tokens/access-token';
+import { JwsError, looksLikeJws } from '../security/access-tokens/jws';
+import { type AccessTokenKeys } from '../security/access-tokens/signing-keys';
+import { BoundedLru } from './bounded-lru';
 
-/** Where a bare key is looked up: the process's key cache (src/server/api-key-cache.ts) or the store. */
+/** Where a bare credential (an API key or an access token) is looked up. */
 export interface KeyAuthenticator {
   authenticate(bareKey: string): Promise<Auth | null>;
 }
@@ -9,13 +19,13 @@ export interface KeyAuthenticator {
 /**
  * Turns what a client presented into the caller's tenant and scope.
  * - nothing presented → null (only `@Public()` fields answer);
- * - something presented that is not a live key → UNAUTHENTICATED for the whole request: a client that
- *   sent a wrong key should learn it at once, not from the first protected field.
+ * - something presented that is not a live key or a valid access token → UNAUTHENTICATED for the whole
+ *   request: a client that sent a wrong key should learn it at once, not from the first protected field.
  *
- * Accepts `Bearer <key>` (the HTTP header form) and the bare key (what people paste into
+ * Accepts `Bearer <credential>` (the HTTP header form) and the bare credential (what people paste into
  * connectionParams).
  *
- * Nothing presented and a bad key end the same way on every path that needs a key (HTTP 401,
+ * Nothing presented and a bad credential end the same way on every path that needs one (HTTP 401,
  * WebSocket close 4401; README "Errors"); only `@Public()` fields tell them apart.
  */
 export async function authenticate(presented: unknown, keys: KeyAuthenticator): Promise<Auth | null> {
@@ -30,4 +40,99 @@ export async function authenticate(presented: unknown, keys: KeyAuthenticator): 
   const found = await keys.authenticate(match[1]!);
   if (!found) throw new UnauthenticatedError('the API key is unknown or revoked');
   return found;
+}
+
+/** The process's API key cache (src/server/api-key-cache.ts) as the credential check uses it. */
+export interface LiveApiKeys extends KeyAuthenticator {
+  /** The key's current tenant and scope by id; null once it is revoked. */
+  live(keyId: string): Promise<Auth | null>;
+  onChange(listener: (keyId: string | null) => void): () => void;
+}
+
+export interface CredentialAuthenticatorOptions {
+  keys: LiveApiKeys;
+  tokenKeys: AccessTokenKeys;
+  /**
+   * Verified tokens remembered (a token is verified once, then only its expiry and minting key are
+   * checked per request).
+   * @defaultValue 10000
+   */
+  maxTokens?: number;
+  /** @defaultValue Date.now */
+  now?: () => number;
+}
+
+interface VerifiedEntry {
+  token: VerifiedAccessToken;
+  restrictions: TokenRestrictions;
+}
+
+/** A rough upper bound of what one cached verification holds besides the token text. */
+const ENTRY_OVERHEAD_BYTES = 512;
+
+/**
+ * API keys and the gateway's access tokens behind one `authenticate`. A token is the minting key
+ * narrowed: its `Auth` carries the key's id (so rate limits, metrics and the revocation broadcast all
+ * work per key, never per end user), the key's tenant, the lesser of the token's and the key's current
+ * scope, and the token's restrictions. The minting key's state comes from the key cache on every
+ * request, so a revocation broadcast ends the key's tokens as it ends the key.
+ *
+ * Verifying an EdDSA signature costs tens of µs; a verified token is kept in a bounded LRU keyed by the
+ * token text, so a warm request with a token costs a map lookup more than one with a key. Invalid
+ * tokens are not remembered: a client sending ever-new garbage only costs verifications.
+ */
+export class CredentialAuthenticator implements LiveApiKeys {
+  private readonly verified: BoundedLru<VerifiedEntry>;
+  private readonly now: () => number;
+
+  constructor(private readonly options: CredentialAuthenticatorOptions) {
+    const maxTokens = options.maxTokens ?? 10_000;
+    this.verified = new BoundedLru(maxTokens, maxTokens * (ENTRY_OVERHEAD_BYTES + 2048));
+    this.now = options.now ?? Date.now;
+  }
+
+  async authenticate(presented: string): Promise<Auth | null> {
+    if (looksLikeApiKey(presented)) return this.options.keys.authenticate(presented);
+    if (!looksLikeJws(presented)) return null;
+    const { token, restrictions } = this.verify(presented);
+    const key = await this.options.keys.live(token.keyId);
+    if (!key || key.tenantId !== token.tenantId) {
+      throw new UnauthenticatedError('the access token was minted by an API key that is revoked');
+    }
+    return {
+      keyId: key.keyId,
+      tenantId: key.tenantId,
+      // A key narrowed to read after minting narrows its tokens too.
+      scope: key.scope === 'read_write' ? token.scope : 'read',
+      token: restrictions,
+    };
+  }
+
+  live(keyId: string): Promise<Auth | null> {
+    return this.options.keys.live(keyId);
+  }
+
+  onChange(listener: (keyId: string | null) => void): () => void {
+    return this.options.keys.onChange(listener);
+  }
+
+  private verify(presented: string): VerifiedEntry {
+    const now = this.now();
+    const hit = this.verified.get(presented);
+    if (hit) {
+      if (hit.token.expiresAt > now) return hit;
+      this.verified.delete(presented);
+      throw new UnauthenticatedError('the access token has expired');
+    }
+    let token: VerifiedAccessToken;
+    try {
+      token = verifyAccessToken(this.options.tokenKeys, presented, now);
+    } catch (err) {
+      if (err instanceof JwsError) throw new UnauthenticatedError(`invalid access token: ${err.message}`);
+      throw err;
+    }
+    const entry = { token, restrictions: restrictionsOf(token) };
+    this.verified.set(presented, entry, presented.length * 2 + ENTRY_OVERHEAD_BYTES);
+    return entry;
+  }
 }
