@@ -18,7 +18,7 @@ export class AccessTokenResolver {
     description:
       'Mints a short-lived token for a browser: your API key narrowed to some connections and objects, ' +
       'a scope no wider than the key (a read key mints READ only), until expiresAt. Only an API key may ' +
-      "call this. Revoking the key ends its tokens. Mint on your backend; never put the key in a page.",
+      'call this. Revoking the key ends its tokens. Mint on your backend; never put the key in a page.',
   })
   async createAccessToken(
     @Arg('input') input: CreateAccessTokenInput,

@@ -66,7 +66,10 @@ export const NO_CONNECTION = '';
  * lists one connection at a time: its only connection when it names none (BAD_USER_INPUT when it has
  * several), and {@link NO_CONNECTION} (an empty page, as for another tenant's id) for one it does not list.
  */
-export function permittedListConnection(auth: Auth, connectionId: string | null | undefined): string | undefined {
+export function permittedListConnection(
+  auth: Auth,
+  connectionId: string | null | undefined,
+): string | undefined {
   if (!auth.token) return connectionId ?? undefined;
   if (connectionId == null) {
     const [only, ...others] = auth.token.connectionIds;

@@ -123,7 +123,8 @@ export function verifyAccessToken(
   if (typeof c.ten !== 'string' || !ID.test(c.ten) || typeof c.akid !== 'string' || !ID.test(c.akid)) {
     throw new JwsError('the token names no valid tenant and key');
   }
-  if (!(API_KEY_SCOPES as readonly unknown[]).includes(c.scp)) throw new JwsError('the token scope is invalid');
+  if (!(API_KEY_SCOPES as readonly unknown[]).includes(c.scp))
+    throw new JwsError('the token scope is invalid');
   const grant: AccessTokenGrant = {
     tenantId: c.ten,
     keyId: c.akid,

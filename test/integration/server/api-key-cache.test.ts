@@ -71,7 +71,7 @@ describe('ApiKeyCache', () => {
     expect(reads).toHaveLength(1);
   });
 
-  it('answers a key by id (an access token\'s minting key) from memory until the key changes', async () => {
+  it("answers a key by id (an access token's minting key) from memory until the key changes", async () => {
     expect(await cache.live('k1')).toEqual({ keyId: 'k1', tenantId: 't1', scope: 'read_write' });
     expect(await cache.live('k1')).not.toBeNull();
     expect(reads).toEqual(['id:k1']);
