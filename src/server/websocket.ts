@@ -113,9 +113,11 @@ export function attachWebSocketServer(options: WebSocketOptions): { dispose(): P
         // The store did not answer: keep the socket, refuse this operation.
         throw err;
       }
-      // An expired or otherwise refused access token says why.
-      close(socket, WS_CLOSE.UNAUTHENTICATED, `Unauthorized: ${err.message}`);
-      return null;
+      // An access token says why (expired, its key revoked); a key's socket says what it always said.
+      if (extra.auth?.token) {
+        close(socket, WS_CLOSE.UNAUTHENTICATED, `Unauthorized: ${err.message}`);
+        return null;
+      }
     }
     close(socket, WS_CLOSE.UNAUTHENTICATED, 'Unauthorized: the API key was revoked');
     return null;
