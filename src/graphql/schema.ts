@@ -3,6 +3,7 @@ import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphq
 import { buildSchema } from 'type-graphql';
 import { AccessTokenResolver } from './auth/access-token.resolver';
 import { authorizeRootFields } from './auth/authorize-root-fields';
+import { IdentityProviderResolver } from './auth/identity-provider.resolver';
 import { ConnectionEventsResolver } from './connection/connection-events.resolver';
 import { ConnectionResolver } from './connection/connection.resolver';
 import { ContactResolver } from './contact/contact.resolver';
@@ -29,6 +30,7 @@ export const RESOLVERS = [
   WriteOperationsResolver,
   WriteOperationUpdatedResolver,
   AccessTokenResolver,
+  IdentityProviderResolver,
 ] as const;
 
 /**

@@ -2,13 +2,20 @@ import { UnauthenticatedError } from '../errors';
 import { type Auth } from '../graphql/request-context';
 import { looksLikeApiKey } from '../security/api-keys';
 import {
+  ACCESS_TOKEN_ISSUER,
   restrictionsOf,
   type TokenRestrictions,
   type VerifiedAccessToken,
   verifyAccessToken,
 } from '../security/access-tokens/access-token';
-import { JwsError, looksLikeJws } from '../security/access-tokens/jws';
+import {
+  type IdentityProviderConfig,
+  verifyExternalToken,
+} from '../security/access-tokens/identity-provider';
+import { JwsError, looksLikeJws, parseJws } from '../security/access-tokens/jws';
 import { type AccessTokenKeys } from '../security/access-tokens/signing-keys';
+import { type ChangeSource } from '../store/changes';
+import { VersionedCache } from '../store/versioned-cache';
 import { BoundedLru } from './bounded-lru';
 
 /** Where a bare credential (an API key or an access token) is looked up. */
@@ -47,6 +54,7 @@ export interface LiveApiKeys extends KeyAuthenticator {
   /** The key's current tenant and scope by id; null once it is revoked. */
   live(keyId: string): Promise<Auth | null>;
   onChange(listener: (keyId: string | null) => void): () => void;
+  close(): Promise<void>;
 }
 
 export interface CredentialAuthenticatorOptions {
@@ -60,6 +68,14 @@ export interface CredentialAuthenticatorOptions {
   maxTokens?: number;
   /** @defaultValue Date.now */
   now?: () => number;
+  /**
+   * Tenants' identity providers by issuer, and the change feed that says when one changed. Without
+   * them only the gateway's own tokens are accepted.
+   */
+  identityProviders?: {
+    lookup: { findByIssuer(issuer: string): Promise<IdentityProviderConfig | null> };
+    changes: ChangeSource;
+  };
 }
 
 interface VerifiedEntry {
@@ -82,19 +98,37 @@ const ENTRY_OVERHEAD_BYTES = 512;
  * tokens are not remembered: a client sending ever-new garbage only costs verifications.
  */
 export class CredentialAuthenticator implements LiveApiKeys {
-  private readonly verified: BoundedLru<VerifiedEntry>;
+  private verified: BoundedLru<VerifiedEntry>;
   private readonly now: () => number;
+  /** Identity providers by issuer (null: no tenant has that issuer), dropped when one changes. */
+  private readonly providers: VersionedCache<IdentityProviderConfig | null> | null;
+  private readonly unsubscribe: () => void;
 
   constructor(private readonly options: CredentialAuthenticatorOptions) {
-    const maxTokens = options.maxTokens ?? 10_000;
-    this.verified = new BoundedLru(maxTokens, maxTokens * (ENTRY_OVERHEAD_BYTES + 2048));
+    this.verified = this.emptyLru();
     this.now = options.now ?? Date.now;
+    const idp = options.identityProviders;
+    this.providers = idp
+      ? new VersionedCache({ name: 'identity_providers', feed: idp.changes, maxEntries: 1000, now: this.now })
+      : null;
+    this.unsubscribe = (idp?.changes ?? { onChange: () => () => undefined }).onChange((change) => {
+      if (change !== null && change.kind !== 'identity-provider') return;
+      if (change === null) this.providers!.clear();
+      else this.providers!.delete(change.id);
+      // Tokens verified under a provider's old keys must be verified again.
+      this.verified = this.emptyLru();
+    });
+  }
+
+  private emptyLru(): BoundedLru<VerifiedEntry> {
+    const maxTokens = this.options.maxTokens ?? 10_000;
+    return new BoundedLru(maxTokens, maxTokens * (ENTRY_OVERHEAD_BYTES + 2048));
   }
 
   async authenticate(presented: string): Promise<Auth | null> {
     if (looksLikeApiKey(presented)) return this.options.keys.authenticate(presented);
     if (!looksLikeJws(presented)) return null;
-    const { token, restrictions } = this.verify(presented);
+    const { token, restrictions } = await this.verify(presented);
     const key = await this.options.keys.live(token.keyId);
     if (!key || key.tenantId !== token.tenantId) {
       throw new UnauthenticatedError('the access token was minted by an API key that is revoked');
@@ -108,6 +142,12 @@ export class CredentialAuthenticator implements LiveApiKeys {
     };
   }
 
+  /** Stops listening for identity provider changes and closes the key cache. */
+  async close(): Promise<void> {
+    this.unsubscribe();
+    await this.options.keys.close();
+  }
+
   live(keyId: string): Promise<Auth | null> {
     return this.options.keys.live(keyId);
   }
@@ -116,7 +156,7 @@ export class CredentialAuthenticator implements LiveApiKeys {
     return this.options.keys.onChange(listener);
   }
 
-  private verify(presented: string): VerifiedEntry {
+  private async verify(presented: string): Promise<VerifiedEntry> {
     const now = this.now();
     const hit = this.verified.get(presented);
     if (hit) {
@@ -124,15 +164,35 @@ export class CredentialAuthenticator implements LiveApiKeys {
       this.verified.delete(presented);
       throw new UnauthenticatedError('the access token has expired');
     }
-    let token: VerifiedAccessToken;
+    const lru = this.verified;
+    let entry: VerifiedEntry;
     try {
-      token = verifyAccessToken(this.options.tokenKeys, presented, now);
+      entry = await this.verifyNew(presented, now);
     } catch (err) {
       if (err instanceof JwsError) throw new UnauthenticatedError(`invalid access token: ${err.message}`);
       throw err;
     }
-    const entry = { token, restrictions: restrictionsOf(token) };
-    this.verified.set(presented, entry, presented.length * 2 + ENTRY_OVERHEAD_BYTES);
+    // Not kept when a provider changed while it was being verified (the cache was replaced meanwhile).
+    if (lru === this.verified) lru.set(presented, entry, presented.length * 2 + ENTRY_OVERHEAD_BYTES);
     return entry;
+  }
+
+  /** Ours (our issuer), else a tenant's identity provider's by its `iss`. Throws JwsError. */
+  private async verifyNew(presented: string, now: number): Promise<VerifiedEntry> {
+    const parsed = parseJws(presented);
+    const issuer = parsed.payload.iss;
+    if (issuer === ACCESS_TOKEN_ISSUER || !this.providers) {
+      const token = verifyAccessToken(this.options.tokenKeys, presented, now);
+      return { token, restrictions: restrictionsOf(token) };
+    }
+    if (typeof issuer !== 'string' || issuer.length > 200)
+      throw new JwsError('the token has no valid issuer');
+    const config = await this.providers.get(issuer, () =>
+      this.options.identityProviders!.lookup.findByIssuer(issuer),
+    );
+    if (!config)
+      throw new JwsError('the token issuer is neither this gateway nor a registered identity provider');
+    const token: VerifiedAccessToken = verifyExternalToken(config, parsed, now);
+    return { token, restrictions: restrictionsOf(token, config.issuer) };
   }
 }

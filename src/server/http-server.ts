@@ -131,7 +131,11 @@ export async function startGatewayServer(
     throw new Error('the gateway caches keys by the store change feed: open its store with `changes`');
   const apiKeys = new ApiKeyCache({ keys: ctx.store.apiKeys, changes: ctx.store.changes });
   // GraphQL (HTTP and WebSocket) takes API keys and access tokens; the OAuth routes only keys.
-  const keys = new CredentialAuthenticator({ keys: apiKeys, tokenKeys: accessTokenKeysOf(ctx.keyRing) });
+  const keys = new CredentialAuthenticator({
+    keys: apiKeys,
+    tokenKeys: accessTokenKeysOf(ctx.keyRing),
+    identityProviders: { lookup: ctx.store.identityProviders, changes: ctx.store.changes },
+  });
   const rateLimiter = new RequestRateLimiter({
     redis: ctx.redis,
     redisPrefix: ctx.redisPrefix,
@@ -231,7 +235,7 @@ export async function startGatewayServer(
   } catch (err) {
     await apollo.stop();
     await pubsub.close();
-    await apiKeys.close();
+    await keys.close();
     throw err;
   }
   const { port } = server.address() as AddressInfo;
@@ -243,7 +247,7 @@ export async function startGatewayServer(
     } catch (err) {
       await apollo.stop();
       await pubsub.close();
-      await apiKeys.close();
+      await keys.close();
       throw err;
     }
   }
@@ -258,7 +262,7 @@ export async function startGatewayServer(
       await apollo.stop();
       await metricsListener?.close();
       await pubsub.close();
-      await apiKeys.close();
+      await keys.close();
     },
   };
 }

@@ -89,12 +89,14 @@ describe('root-field authorization', () => {
       const readExpected = p.tokens && !p.mutation ? 'passed' : 'FORBIDDEN';
       expect([p.name, refusal(p.fn, p.name, token('read'))]).toEqual([p.name, readExpected]);
     }
-    // Key-only: minting and managing connections and mappings.
+    // Key-only: minting, managing connections, mappings and identity providers.
     const keyOnly = [...new Set(points.filter((p) => !p.tokens).map((p) => p.name))].sort();
     expect(keyOnly).toEqual([
       'Mutation.createAccessToken',
       'Mutation.createConnection',
       'Mutation.deleteConnection',
+      'Mutation.registerIdentityProvider',
+      'Mutation.removeIdentityProvider',
       'Mutation.updateFieldMapping',
     ]);
   });
