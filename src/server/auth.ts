@@ -162,7 +162,7 @@ export class CredentialAuthenticator implements LiveApiKeys {
     if (hit) {
       if (hit.token.expiresAt > now) return hit;
       this.verified.delete(presented);
-      throw new UnauthenticatedError('the access token has expired');
+      throw new UnauthenticatedError('invalid access token: the token has expired');
     }
     const lru = this.verified;
     let entry: VerifiedEntry;
