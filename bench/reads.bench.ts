@@ -61,6 +61,7 @@ import { type ReadCrm, type ReadStack, startReadStack } from '../test/support/re
 import { e2eOverhead } from './support/e2e-overhead';
 import { arg, type Exec, execOn, runBench } from './support/bench-cli';
 import { GATEWAY_CHILD_FLAG, serveGatewayChild, startGatewayProcess } from './support/gateway-process';
+import { hotTokenFigures } from './support/hot-token';
 import { type LoadResult, postLoad } from './support/http-load';
 import { REQUEST_LIMITS_OFF } from './support/request-limits';
 import { startStaticApollo } from './support/static-apollo';
@@ -367,6 +368,8 @@ async function overheadFigures(mongodbUri: string, redisUrl: string): Promise<vo
     console.log(
       `BENCH reads.hot.store_calls_per_op ${(gatewayCommands / gatewayRequests).toFixed(2)} commands`,
     );
+    const { gatewayUrl: url, key, connectionId } = target;
+    await hotTokenFigures({ url, body, key, connectionId, connections, seconds, rounds });
   } finally {
     child.kill();
   }

@@ -8,8 +8,10 @@
 
 export const ERROR_CODES = {
   BAD_USER_INPUT: 'The input does not have the expected shape or value; the message says which field.',
-  UNAUTHENTICATED: 'No API key, an unknown key or a revoked key.',
-  FORBIDDEN: "The key's scope does not allow this operation (e.g. a read-only key on a mutation).",
+  UNAUTHENTICATED:
+    'No API key, an unknown key or a revoked key; an invalid or expired access token, or one whose key was revoked.',
+  FORBIDDEN:
+    "The key's or access token's scope does not allow this operation (a read-only key on a mutation, a token on an object it does not list or on a key-only field).",
   NOT_FOUND: 'The id does not name anything this tenant can see.',
   CONFLICT:
     'The write collides with existing data (a unique value already taken, an idempotency key reused with other input).',

@@ -179,6 +179,11 @@ export const envSchema = z.object({
    * connection can still be served during an outage. While the broadcast is live, changes apply at once.
    */
   CACHE_OUTAGE_MAX_AGE_MS: z.coerce.number().int().min(0).max(60000).default(1000),
+  /**
+   * The longest lifetime `createAccessToken` grants (and its default). Short, because a browser holds
+   * the token: its page refreshes it from the backend before it expires.
+   */
+  ACCESS_TOKEN_MAX_TTL_SECONDS: z.coerce.number().int().min(30).max(86400).default(900),
 });
 
 export type Env = z.infer<typeof envSchema> & {

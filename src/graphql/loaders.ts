@@ -4,6 +4,7 @@ import { NotFoundError } from '../errors';
 import { storedMappingSource } from '../reads/mappings';
 import { type ReadLoaders, type ReadOptions, createReadLoaders } from '../reads/read-loaders';
 import { type ConnectionView } from '../store/repositories/connections.repo';
+import { mayUseConnection, noConnection } from './auth/token-access';
 import { type RequestContext } from './request-context';
 
 /** What a loader factory may use: the process's stores and the caller. */
@@ -17,7 +18,8 @@ export type LoaderDeps = Pick<RequestContext, 'app' | 'auth'> & {
 /**
  * Per-request DataLoaders. A feature adds its loader here: a field in {@link Loaders} and a line in
  * {@link createLoaders}. Loaders are tenant-scoped by construction (they read `ctx.auth`), so a key
- * of another tenant resolves to a NotFoundError like an unknown one.
+ * of another tenant resolves to a NotFoundError like an unknown one — as does a connection an access
+ * token does not list.
  */
 export interface Loaders {
   /** Connections of the caller's tenant by id. */
@@ -29,9 +31,13 @@ export interface Loaders {
 export function createLoaders(ctx: LoaderDeps): Loaders {
   const connection = new DataLoader<string, ConnectionView>(async (ids) => {
     if (!ctx.auth) return ids.map(() => new NotFoundError('no tenant: the request is not authenticated'));
-    const found = await ctx.app.store.connections.findManyForTenant(ctx.auth.tenantId, ids);
+    // An access token's other connections are never read: NOT_FOUND like another tenant's.
+    const found = await ctx.app.store.connections.findManyForTenant(
+      ctx.auth.tenantId,
+      ids.filter((id) => mayUseConnection(ctx.auth, id)),
+    );
     const byId = new Map(found.map((c) => [c.id, c]));
-    return ids.map((id) => byId.get(id) ?? new NotFoundError(`no connection with id ${JSON.stringify(id)}`));
+    return ids.map((id) => byId.get(id) ?? noConnection(id));
   });
   const reads = createReadLoaders({
     connection,

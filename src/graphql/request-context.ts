@@ -3,14 +3,20 @@ import { type OperationDeadline, operationDeadline } from '../vendor-calls/deadl
 import { type GatewayPubSub } from '../events/pubsub';
 import { type Logger } from '../logger';
 import { type AppContext } from '../runtime/context';
+import { type TokenRestrictions } from '../security/access-tokens/access-token';
 import { type ApiKeyScope } from '../security/api-keys';
 import { createLoaders, type Loaders } from './loaders';
 
-/** Who is calling: the tenant and scope of the presented API key. */
+/**
+ * Who is calling: the tenant and scope of the presented API key, or of the key that minted the
+ * presented access token (then `keyId` is that key's and `token` narrows what it may reach).
+ */
 export interface Auth {
   keyId: string;
   tenantId: string;
   scope: ApiKeyScope;
+  /** Set for an access token: its connections, objects, subject and expiry (src/graphql/auth/token-access.ts). */
+  token?: TokenRestrictions;
 }
 
 /** What the gateway process hands to every request: built once, shared by all requests. */
@@ -71,9 +77,12 @@ class OperationContext implements RequestContext {
   }
 
   get logger(): Logger {
+    const token = this.auth?.token;
+    // An access token's operations name its end user and minting key (never the token itself).
     return (this.madeLogger ??= this.app.logger.child({
       requestId: this.requestId,
       tenantId: this.auth?.tenantId,
+      ...(token ? { subject: token.subject, keyId: this.auth!.keyId } : {}),
     }));
   }
 }

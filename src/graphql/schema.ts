@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import { AccessTokenResolver } from './auth/access-token.resolver';
 import { authorizeRootFields } from './auth/authorize-root-fields';
+import { IdentityProviderResolver } from './auth/identity-provider.resolver';
 import { ConnectionEventsResolver } from './connection/connection-events.resolver';
 import { ConnectionResolver } from './connection/connection.resolver';
 import { ContactResolver } from './contact/contact.resolver';
@@ -27,6 +29,8 @@ export const RESOLVERS = [
   RecordWritesResolver,
   WriteOperationsResolver,
   WriteOperationUpdatedResolver,
+  AccessTokenResolver,
+  IdentityProviderResolver,
 ] as const;
 
 /**

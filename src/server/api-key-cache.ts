@@ -7,6 +7,8 @@ import { VersionedCache } from '../store/versioned-cache';
 /** What the cache reads on a miss: the store's key lookup (which also records the key's last use). */
 export interface ApiKeyLookup {
   authenticate(presented: string): Promise<AuthenticatedKey | null>;
+  /** A key by id, null when revoked: the minting key of an access token is checked through it. */
+  findLive(id: string): Promise<AuthenticatedKey | null>;
 }
 
 export interface ApiKeyCacheOptions {
@@ -31,12 +33,20 @@ export interface ApiKeyCacheOptions {
  */
 export class ApiKeyCache {
   private readonly cache: VersionedCache<Auth | null>;
+  /** The same keys by id (what an access token names), dropped by the same changes. */
+  private readonly byId: VersionedCache<Auth | null>;
   private readonly listeners = new Set<(keyId: string | null) => void>();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly options: ApiKeyCacheOptions) {
     this.cache = new VersionedCache({
       name: 'api_keys',
+      feed: options.changes,
+      maxEntries: options.maxEntries,
+      now: options.now,
+    });
+    this.byId = new VersionedCache({
+      name: 'api_key_ids',
       feed: options.changes,
       maxEntries: options.maxEntries,
       now: options.now,
@@ -53,6 +63,14 @@ export class ApiKeyCache {
     });
   }
 
+  /** The live key with id `keyId`, or null when there is none or it is revoked. */
+  async live(keyId: string): Promise<Auth | null> {
+    return this.byId.get(keyId, async () => {
+      const found = await this.options.keys.findLive(keyId);
+      return found && { keyId: found.keyId, tenantId: found.tenantId, scope: found.scope };
+    });
+  }
+
   /**
    * Called with a key's id after it changed (and its entry was dropped), or with null when any key may
    * have changed (the broadcast was missed). Returns an unsubscribe.
@@ -65,6 +83,7 @@ export class ApiKeyCache {
   /** Drops what is cached for one key and tells the listeners. Exposed for the broadcast and tests. */
   invalidate(keyId: string): void {
     this.cache.deleteWhere((_hash, auth) => auth?.keyId === keyId);
+    this.byId.delete(keyId);
     for (const listener of this.listeners) listener(keyId);
   }
 
@@ -75,6 +94,7 @@ export class ApiKeyCache {
   private apply(change: StoreChange | null): void {
     if (change === null) {
       this.cache.clear();
+      this.byId.clear();
       for (const listener of this.listeners) listener(null);
     } else if (change.kind === 'api-key') this.invalidate(change.id);
   }

@@ -7,9 +7,11 @@ import { type Request, type Response, Router } from 'express';
  * (graphiql 3's UMD build and React 18's UMD builds), served from our own origin: the page works with
  * no internet, which no Apollo landing page does (they load from a CDN).
  *
- * The API key is typed once into a field above the editor, kept in localStorage, and used both as the
- * HTTP `Authorization` header and as `connectionParams.authorization` for subscriptions, which run over
- * the same WebSocket endpoint as every other client's.
+ * The API key — or an access token from `createAccessToken`, which is what a frontend developer tries
+ * their page's queries with — is typed once into a field above the editor, kept in localStorage, and
+ * used both as the HTTP `Authorization` header and as `connectionParams.authorization` for
+ * subscriptions, which run over the same WebSocket endpoint as every other client's. For a token the
+ * bar shows its subject and expiry (read from the token's payload; the gateway verifies it).
  */
 
 /** URL prefix of the assets; the file names are fixed by this table, never taken from the request path. */
@@ -94,9 +96,9 @@ function page(nonce: string, endpoint: string): string {
 </head>
 <body>
 <form id="key-bar">
-  <label for="api-key">API key</label>
-  <input id="api-key" type="password" autocomplete="off" spellcheck="false" placeholder="cgw_…">
-  <button id="save-key" type="submit">Use key</button>
+  <label for="api-key">API key or access token</label>
+  <input id="api-key" type="password" autocomplete="off" spellcheck="false" placeholder="cgw_… or eyJ…">
+  <button id="save-key" type="submit">Use</button>
   <span id="key-state"></span>
 </form>
 <div id="graphiql">Loading GraphiQL…</div>
@@ -114,10 +116,24 @@ function page(nonce: string, endpoint: string): string {
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   var generation = 0;
 
+  // A JWT's payload is readable by design; only what helps the person at the page is shown.
+  function describe(key) {
+    var parts = key.split('.');
+    if (parts.length !== 3) return 'key set (' + key.slice(0, 12) + '…)';
+    try {
+      var claims = JSON.parse(atob(parts[1].replace(/-/g, '+').replace(/_/g, '/')));
+      var expires = new Date(claims.exp * 1000);
+      var left = expires.getTime() <= Date.now() ? ' — expired: mint a new one' : '';
+      return 'access token for ' + claims.sub + ', expires ' + expires.toLocaleTimeString() + left;
+    } catch (e) {
+      return 'access token set (unreadable payload: the gateway will refuse it)';
+    }
+  }
+
   function render() {
     var key = (localStorage.getItem(STORAGE_KEY) || '').trim();
     var auth = key ? 'Bearer ' + key : undefined;
-    state.textContent = key ? 'key set (' + key.slice(0, 12) + '…)' : 'no key: only { health } answers';
+    state.textContent = key ? describe(key) : 'no key: only { health } answers';
     var base = GraphiQL.createFetcher({
       url: endpoint.href,
       subscriptionUrl: wsEndpoint.href,

@@ -20,9 +20,10 @@ import { createRequestContext, type GatewayServices, type RequestContext } from 
 import { buildGatewaySchema } from '../graphql/schema';
 import { metricsRegistry } from '../metrics';
 import { type AppContext } from '../runtime/context';
+import { accessTokenKeysOf } from '../security/access-tokens/signing-keys';
 import { ApiKeyCache } from './api-key-cache';
 import { operationChecksPlugin, observabilityPlugin } from './apollo-plugins';
-import { authenticate } from './auth';
+import { authenticate, CredentialAuthenticator } from './auth';
 import { corsAllowlist } from './cors';
 import { contextCreationError, formatGatewayError, toGraphQLError } from './format-error';
 import { graphiqlRouter } from './graphiql';
@@ -128,7 +129,13 @@ export async function startGatewayServer(
   const services: GatewayServices = { app: ctx, pubsub };
   if (!ctx.store.changes)
     throw new Error('the gateway caches keys by the store change feed: open its store with `changes`');
-  const keys = new ApiKeyCache({ keys: ctx.store.apiKeys, changes: ctx.store.changes });
+  const apiKeys = new ApiKeyCache({ keys: ctx.store.apiKeys, changes: ctx.store.changes });
+  // GraphQL (HTTP and WebSocket) takes API keys and access tokens; the OAuth routes only keys.
+  const keys = new CredentialAuthenticator({
+    keys: apiKeys,
+    tokenKeys: accessTokenKeysOf(ctx.keyRing),
+    identityProviders: { lookup: ctx.store.identityProviders, changes: ctx.store.changes },
+  });
   const rateLimiter = new RequestRateLimiter({
     redis: ctx.redis,
     redisPrefix: ctx.redisPrefix,
@@ -213,7 +220,7 @@ export async function startGatewayServer(
     }),
   );
   app.use(healthRouter(ctx));
-  app.use(oauthRouter(ctx, pubsub, { keys, rateLimiter }));
+  app.use(oauthRouter(ctx, pubsub, { keys: apiKeys, rateLimiter }));
   if (metrics === 'public') {
     app.get('/metrics', async (_req, res) => {
       res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());

@@ -32,7 +32,10 @@ import { type RequestRateLimiter } from './request-rate-limit';
  * HTTP statuses of the same situations). The 44xx ones are graphql-ws's own.
  */
 export const WS_CLOSE = {
-  /** No key, a malformed, unknown or revoked key — at connect, or later once the key is revoked. */
+  /**
+   * No key, a malformed, unknown or revoked key, an invalid or expired access token — at connect, or
+   * later once the key is revoked or the token expires (the client reconnects with a fresh token).
+   */
   UNAUTHENTICATED: CloseCode.Unauthorized,
   /** A message over {@link MAX_REQUEST_BYTES}, or a `connection_init` over {@link MAX_CONNECTION_INIT_BYTES}. */
   MESSAGE_TOO_BIG: 1009,
@@ -110,6 +113,11 @@ export function attachWebSocketServer(options: WebSocketOptions): { dispose(): P
         // The store did not answer: keep the socket, refuse this operation.
         throw err;
       }
+      // An access token says why (expired, its key revoked); a key's socket says what it always said.
+      if (extra.auth?.token) {
+        close(socket, WS_CLOSE.UNAUTHENTICATED, `Unauthorized: ${err.message}`);
+        return null;
+      }
     }
     close(socket, WS_CLOSE.UNAUTHENTICATED, 'Unauthorized: the API key was revoked');
     return null;
@@ -128,6 +136,19 @@ export function attachWebSocketServer(options: WebSocketOptions): { dispose(): P
     }
   });
 
+  /** An access token's socket is closed 4401 when the token expires, even if it sends nothing more. */
+  const expiries = new WeakMap<WebSocket, NodeJS.Timeout>();
+  const closeAtExpiry = (socket: WebSocket, expiresAt: number) => {
+    // setTimeout's bound: a token lives far shorter (ACCESS_TOKEN_MAX_TTL_SECONDS ≤ 24 h).
+    const delay = Math.min(Math.max(expiresAt - Date.now(), 0), 2 ** 31 - 1);
+    const timer = setTimeout(
+      () => close(socket, WS_CLOSE.UNAUTHENTICATED, 'Unauthorized: the access token has expired'),
+      delay,
+    );
+    timer.unref();
+    expiries.set(socket, timer);
+  };
+
   /** Acknowledged sockets; before that, a socket may send only a small `connection_init`. */
   const acknowledged = new WeakSet<WebSocket>();
   wss.on('connection', (socket: WebSocket) => {
@@ -144,6 +165,7 @@ export function attachWebSocketServer(options: WebSocketOptions): { dispose(): P
       }
     });
     socket.once('close', () => {
+      clearTimeout(expiries.get(socket));
       const keyId = extras.get(socket)?.auth?.keyId;
       if (keyId) {
         byKey.get(keyId)?.delete(socket);
@@ -175,13 +197,14 @@ export function attachWebSocketServer(options: WebSocketOptions): { dispose(): P
             extras.set(socket, ctx.extra);
             if (!byKey.has(auth.keyId)) byKey.set(auth.keyId, new Set());
             byKey.get(auth.keyId)!.add(socket);
+            if (auth.token) closeAtExpiry(socket, auth.token.expiresAt);
             acknowledged.add(socket);
             return true;
           }
           close(
             socket,
             WS_CLOSE.UNAUTHENTICATED,
-            'Unauthorized: connectionParams.authorization must hold an API key',
+            'Unauthorized: connectionParams.authorization must hold an API key or an access token',
           );
         } catch (err) {
           if (isAppError(err) && err.code !== 'UNAVAILABLE') {

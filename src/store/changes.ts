@@ -24,7 +24,9 @@ export type StoreChange =
    */
   | { kind: 'credentials'; id: string; blob: EncryptedBlob }
   /** A connection's field mapping overrides changed (any object). */
-  | { kind: 'mapping'; id: string };
+  | { kind: 'mapping'; id: string }
+  /** A tenant's identity provider (by issuer) was registered, replaced or removed. */
+  | { kind: 'identity-provider'; id: string };
 
 export type StoreChangeKind = StoreChange['kind'];
 
@@ -33,6 +35,7 @@ const KINDS: ReadonlySet<string> = new Set<StoreChangeKind>([
   'connection',
   'credentials',
   'mapping',
+  'identity-provider',
 ]);
 
 export function storeChangesChannel(redisPrefix: string): string {

@@ -8,6 +8,7 @@ import { changeEventModel } from './models/change-event.model';
 import { connectionModel } from './models/connection.model';
 import { fieldMappingModel } from './models/field-mapping.model';
 import { idempotencyKeyModel } from './models/idempotency-key.model';
+import { identityProviderModel } from './models/identity-provider.model';
 import { recordSnapshotModel } from './models/record-snapshot.model';
 import { tenantModel } from './models/tenant.model';
 import { writeOperationModel } from './models/write-operation.model';
@@ -16,6 +17,7 @@ import { ChangeEventsRepository } from './repositories/change-events.repo';
 import { ConnectionsRepository } from './repositories/connections.repo';
 import { FieldMappingsRepository } from './repositories/field-mappings.repo';
 import { IdempotencyKeysRepository } from './repositories/idempotency-keys.repo';
+import { IdentityProvidersRepository } from './repositories/identity-providers.repo';
 import { RecordSnapshotsRepository } from './repositories/record-snapshots.repo';
 import { TenantsRepository } from './repositories/tenants.repo';
 import { WriteBatchesRepository } from './repositories/write-batches.repo';
@@ -56,6 +58,8 @@ export interface Store {
   recordSnapshots: RecordSnapshotsRepository;
   /** The append-only change history of records. */
   changeEvents: ChangeEventsRepository;
+  /** Tenants' external identity providers (issuer, JWKS, claim names). */
+  identityProviders: IdentityProvidersRepository;
   /** The change broadcast the repositories announce on and cache by; absent when opened without one. */
   changes?: StoreChangeFeed;
   /** Resolves when the store answers a real command (for /readyz). */
@@ -95,6 +99,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     recordSnapshots: recordSnapshotModel(conn),
     changeEvents: changeEventModel(conn),
     idempotencyKeys: idempotencyKeyModel(conn),
+    identityProviders: identityProviderModel(conn),
   };
   await Promise.all(Object.values(models).map((m) => m.createIndexes()));
   const changes = options.changes && new StoreChangeFeed(options.changes);
@@ -109,6 +114,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     idempotencyKeys: new IdempotencyKeysRepository(models.idempotencyKeys),
     recordSnapshots: new RecordSnapshotsRepository(models.recordSnapshots),
     changeEvents: new ChangeEventsRepository(models.changeEvents),
+    identityProviders: new IdentityProvidersRepository(models.identityProviders, changes),
     changes,
     async ping() {
       await conn.db!.admin().command({ ping: 1 });

@@ -1,3 +1,4 @@
+import { permittedEvents, TokenAccess } from '../auth/token-access';
 import { Ctx, FieldResolver, Resolver, Root, Subscription } from 'type-graphql';
 import { type ConnectionEvent } from '../../events/connection-events';
 import { isAppError } from '../../errors';
@@ -8,12 +9,16 @@ import { Connection } from './connection.type';
 
 @Resolver(() => ConnectionEventPayload)
 export class ConnectionEventsResolver {
+  @TokenAccess()
   @Subscription(() => ConnectionEventPayload, {
     description:
       'Your connections being created, deleted or changing status, from any gateway or worker process.',
     // The tenant comes from the authenticated key, so there is no argument to ask for another's events.
-    subscribe: ({ context }: { context: RequestContext }) =>
-      context.pubsub.connectionEvents(requireAuth(context).tenantId),
+    // An access token hears only its own connections.
+    subscribe: ({ context }: { context: RequestContext }) => {
+      const auth = requireAuth(context);
+      return permittedEvents(auth, context.pubsub.connectionEvents(auth.tenantId));
+    },
   })
   connectionEvents(@Root() event: ConnectionEvent): ConnectionEventPayload {
     return event;

@@ -1,3 +1,4 @@
+import { mayUseConnection, TokenAccess } from '../auth/token-access';
 import { prepareTokenConnection } from '../../connectors/connect';
 import { checkGatewayKeyFields } from '../../connectors/gateway-key-check';
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
@@ -16,14 +17,17 @@ const CONNECTION_WRITE_COST = 10;
 
 @Resolver(() => Connection)
 export class ConnectionResolver {
+  @TokenAccess()
   @Query(() => [Connection], {
     description: "Your tenant's CRM connections, oldest first.",
     complexity: ({ childComplexity }) => CONNECTION_LIST_COST * childComplexity,
   })
   async connections(@CurrentAuth() auth: Auth, @Ctx() ctx: RequestContext): Promise<Connection[]> {
-    return ctx.app.store.connections.listForTenant(auth.tenantId);
+    const all = await ctx.app.store.connections.listForTenant(auth.tenantId);
+    return all.filter((c) => mayUseConnection(auth, c.id));
   }
 
+  @TokenAccess()
   @Query(() => Connection, { description: 'One of your connections; NOT_FOUND for any other id.' })
   async connection(@Arg('id', () => ID) id: string, @Ctx() ctx: RequestContext): Promise<Connection> {
     return ctx.loaders.connection.load(id);

@@ -1,3 +1,4 @@
+import { TokenAccess } from '../auth/token-access';
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { type RequestContext } from '../request-context';
 import { Deal, toDeal } from '../deal/deal.type';
@@ -7,6 +8,7 @@ import { Contact, ContactConnection, toContact } from './contact.type';
 
 @Resolver(() => Contact)
 export class ContactResolver {
+  @TokenAccess()
   @Query(() => Contact, {
     nullable: true,
     description: 'One contact by its id. NOT_FOUND when the CRM has no such record.',
@@ -15,6 +17,7 @@ export class ContactResolver {
     return toContact(await recordById(ctx, 'contact', id));
   }
 
+  @TokenAccess()
   @Query(() => [Contact], {
     nullable: 'itemsAndList',
     description:
@@ -31,6 +34,7 @@ export class ContactResolver {
     return records.map((r) => (r ? toContact(r) : null));
   }
 
+  @TokenAccess()
   @Query(() => ContactConnection, {
     nullable: true,
     description: "A page of one connection's contacts, in the CRM's list order.",

@@ -1,3 +1,4 @@
+import { TokenAccess } from '../auth/token-access';
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { type RequestContext } from '../request-context';
 import { Contact, toContact } from '../contact/contact.type';
@@ -7,6 +8,7 @@ import { Deal, DealConnection, toDeal } from './deal.type';
 
 @Resolver(() => Deal)
 export class DealResolver {
+  @TokenAccess()
   @Query(() => Deal, {
     nullable: true,
     description: 'One deal by its id. NOT_FOUND when the CRM has no such record.',
@@ -15,6 +17,7 @@ export class DealResolver {
     return toDeal(await recordById(ctx, 'deal', id));
   }
 
+  @TokenAccess()
   @Query(() => [Deal], {
     nullable: 'itemsAndList',
     description:
@@ -28,6 +31,7 @@ export class DealResolver {
     return records.map((r) => (r ? toDeal(r) : null));
   }
 
+  @TokenAccess()
   @Query(() => DealConnection, {
     nullable: true,
     description: "A page of one connection's deals, in the CRM's list order.",

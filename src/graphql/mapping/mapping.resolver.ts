@@ -1,3 +1,4 @@
+import { assertObject, TokenAccess } from '../auth/token-access';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { type CrmObject } from '../../connectors/types';
 import { parseOverrides } from '../../mapping/schema';
@@ -21,6 +22,7 @@ const MAPPING_CHECK_COST = 10;
 
 @Resolver(() => FieldMappingView)
 export class MappingResolver {
+  @TokenAccess()
   @Query(() => FieldMappingView, {
     description: "A connection's effective field mapping for CONTACT or DEAL.",
   })
@@ -29,6 +31,7 @@ export class MappingResolver {
     @Arg('object', () => CrmObjectEnum) object: CrmObject,
     @Ctx() ctx: RequestContext,
   ): Promise<FieldMappingView> {
+    assertObject(ctx.auth, object);
     const connection = await ctx.loaders.connection.load(connectionId);
     const effective = await effectiveMapping(
       ctx.app.store.fieldMappings,

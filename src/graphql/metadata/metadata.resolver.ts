@@ -1,3 +1,4 @@
+import { assertObject, TokenAccess } from '../auth/token-access';
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { type CrmObject } from '../../connectors/types';
 import { CrmObjectEnum } from '../records/crm-object.enum';
@@ -9,6 +10,7 @@ const METADATA_COST = 10;
 
 @Resolver()
 export class MetadataResolver {
+  @TokenAccess()
   @Query(() => [DealStage], {
     nullable: true,
     description: "The deal stages of a connection's CRM (pipelines where the CRM has them).",
@@ -18,10 +20,12 @@ export class MetadataResolver {
     @Arg('connectionId', () => ID) connectionId: string,
     @Ctx() ctx: RequestContext,
   ): Promise<DealStage[]> {
+    assertObject(ctx.auth, 'deal');
     const reader = await ctx.loaders.reads.reader(connectionId);
     return reader.metadata.dealStages();
   }
 
+  @TokenAccess()
   @Query(() => [FieldMetadata], {
     nullable: true,
     description:
@@ -33,6 +37,7 @@ export class MetadataResolver {
     @Arg('object', () => CrmObjectEnum) object: CrmObject,
     @Ctx() ctx: RequestContext,
   ): Promise<FieldMetadata[]> {
+    assertObject(ctx.auth, object);
     const reader = await ctx.loaders.reads.reader(connectionId);
     const [fields, { mapping, skipped = {} }] = await Promise.all([
       reader.metadata.describe(object),

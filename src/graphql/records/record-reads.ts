@@ -3,13 +3,24 @@ import { BadUserInputError } from '../../errors';
 import { type CanonicalRecord } from '../../reads/canonical';
 import { listCursorSeal } from '../../reads/list-cursor';
 import * as reads from '../../reads/record-reads';
+import { assertObject } from '../auth/token-access';
 import { type RequestContext } from '../request-context';
 import { type RecordListArgs, MAX_REMOTE_IDS } from './list.args';
 import { type RecordPageInfo } from './record-page.type';
 
 /** What the Contact and Deal resolvers share: the request's reads (`src/reads/`) in GraphQL shapes. */
 
-export function recordById(ctx: RequestContext, object: CrmObject, id: string): Promise<CanonicalRecord> {
+/*
+ * Each read first checks that the caller may reach `object` (an access token lists its objects); the
+ * connection is checked by the request's connection loader every read goes through.
+ */
+
+export async function recordById(
+  ctx: RequestContext,
+  object: CrmObject,
+  id: string,
+): Promise<CanonicalRecord> {
+  assertObject(ctx.auth, object);
   return reads.recordById(ctx.loaders.reads, object, id);
 }
 
@@ -20,6 +31,7 @@ export async function recordsByRemoteIds(
   connectionId: string,
   remoteIds: readonly string[],
 ): Promise<(CanonicalRecord | null)[]> {
+  assertObject(ctx.auth, object);
   if (remoteIds.length > MAX_REMOTE_IDS) {
     throw new BadUserInputError(`remoteIds takes at most ${MAX_REMOTE_IDS} ids; got ${remoteIds.length}`);
   }
@@ -32,6 +44,7 @@ export async function recordList<T>(
   args: RecordListArgs,
   convert: (r: CanonicalRecord) => T,
 ): Promise<{ edges: { cursor: string; node: T }[]; nodes: T[]; pageInfo: RecordPageInfo }> {
+  assertObject(ctx.auth, object);
   const page = await reads.recordPage(ctx.loaders.reads, object, args, listCursorSeal(ctx.app.keyRing));
   // Cursors stay lazy (sealed only when selected): the edge keeps the page's getter.
   const edges = page.edges.map((e) => ({
@@ -55,11 +68,12 @@ export async function recordList<T>(
   };
 }
 
-export function associated(
+export async function associated(
   ctx: RequestContext,
   from: CrmObject,
   record: { connectionId: string; remoteId: string },
   to: CrmObject,
 ): Promise<CanonicalRecord[]> {
+  assertObject(ctx.auth, to);
   return reads.associatedRecords(ctx.loaders.reads, from, record, to);
 }

@@ -1,3 +1,4 @@
+import { TokenAccess } from '../auth/token-access';
 import { Ctx, Query, Resolver } from 'type-graphql';
 import { UnauthenticatedError } from '../../errors';
 import { CurrentAuth } from '../auth/current-auth.decorator';
@@ -6,6 +7,7 @@ import { Viewer } from './viewer.type';
 
 @Resolver(() => Viewer)
 export class ViewerResolver {
+  @TokenAccess()
   @Query(() => Viewer, { description: 'The tenant and scope of the API key in use.' })
   async viewer(@CurrentAuth() auth: Auth, @Ctx() ctx: RequestContext): Promise<Viewer> {
     const tenant = await ctx.app.store.tenants.findById(auth.tenantId);

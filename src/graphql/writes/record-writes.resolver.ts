@@ -1,9 +1,11 @@
+import { TokenAccess } from '../auth/token-access';
 import { Arg, Args, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { type CrmObject } from '../../connectors/types';
 import { BadUserInputError } from '../../errors';
 import { type WriteOperation } from '../../writes/write-operation.types';
 import { type WriteItem } from '../../writes/write-service.types';
 import { CurrentAuth } from '../auth/current-auth.decorator';
+import { assertWritable } from '../auth/write-access';
 import { ARG_BOUNDS } from '../records/list.args';
 import { type Auth, type RequestContext } from '../request-context';
 import {
@@ -53,6 +55,7 @@ export async function acceptWrites(
   idempotencyKey: string | null | undefined,
 ): Promise<WriteOperationView[]> {
   const key = resolveIdempotencyKey(ctx.idempotencyKey, idempotencyKey);
+  await assertWritable(ctx, auth, items);
   const ops: WriteOperation[] = await writeServiceOf(ctx).accept({
     tenantId: auth.tenantId,
     idempotencyKey: key,
@@ -114,6 +117,7 @@ const KEY_ARG = { nullable: true, description: IDEMPOTENCY_DESCRIPTION } as cons
 
 @Resolver()
 export class RecordWritesResolver {
+  @TokenAccess()
   @Mutation(() => WriteOperationView, {
     description: 'Queues the creation of a contact in one connection.',
     complexity: singleCost,
@@ -128,6 +132,7 @@ export class RecordWritesResolver {
     return one(ctx, auth, create('contact', connectionId, input as RecordInput), idempotencyKey);
   }
 
+  @TokenAccess()
   @Mutation(() => WriteOperationView, {
     description:
       'Queues an update of a contact: an id from this API, or the wop_… id of its pending or succeeded create ' +
@@ -144,6 +149,7 @@ export class RecordWritesResolver {
     return one(ctx, auth, update('contact', id, input as RecordInput), idempotencyKey);
   }
 
+  @TokenAccess()
   @Mutation(() => WriteOperationView, {
     description:
       'Queues a create-or-update of the contact whose field `externalId.field` holds `externalId.value`.',
@@ -160,6 +166,7 @@ export class RecordWritesResolver {
     return one(ctx, auth, upsert('contact', connectionId, externalId, input as RecordInput), idempotencyKey);
   }
 
+  @TokenAccess()
   @Mutation(() => WriteOperationView, {
     description: 'Queues the deletion of a contact.',
     complexity: singleCost,
@@ -173,6 +180,7 @@ export class RecordWritesResolver {
     return one(ctx, auth, remove('contact', id), idempotencyKey);
   }
 
+  @TokenAccess()
   @Mutation(() => [WriteOperationView], {
     description:
       'Queues up to 500 contact writes of one connection, one operation each, in item order: an item with `id` ' +
@@ -189,6 +197,7 @@ export class RecordWritesResolver {
     return acceptWrites(ctx, auth, items, args.idempotencyKey);
   }
 
+  @TokenAccess()
   @Mutation(() => WriteOperationView, {
     description: 'Queues the creation of a deal in one connection.',
     complexity: singleCost,
@@ -203,6 +212,7 @@ export class RecordWritesResolver {
     return one(ctx, auth, create('deal', connectionId, input as RecordInput), idempotencyKey);
   }
 
+  @TokenAccess()
   @Mutation(() => WriteOperationView, {
     description:
       'Queues an update of a deal: an id from this API, or the wop_… id of its pending or succeeded create.',
@@ -218,6 +228,7 @@ export class RecordWritesResolver {
     return one(ctx, auth, update('deal', id, input as RecordInput), idempotencyKey);
   }
 
+  @TokenAccess()
   @Mutation(() => WriteOperationView, {
     description:
       'Queues a create-or-update of the deal whose field `externalId.field` holds `externalId.value`.',
@@ -234,6 +245,7 @@ export class RecordWritesResolver {
     return one(ctx, auth, upsert('deal', connectionId, externalId, input as RecordInput), idempotencyKey);
   }
 
+  @TokenAccess()
   @Mutation(() => WriteOperationView, {
     description: 'Queues the deletion of a deal.',
     complexity: singleCost,
@@ -247,6 +259,7 @@ export class RecordWritesResolver {
     return one(ctx, auth, remove('deal', id), idempotencyKey);
   }
 
+  @TokenAccess()
   @Mutation(() => [WriteOperationView], {
     description:
       'Queues up to 500 deal writes of one connection, one operation each, in item order (see upsertContacts).',

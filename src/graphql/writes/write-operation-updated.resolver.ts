@@ -1,8 +1,10 @@
+import { TokenAccess } from '../auth/token-access';
 import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
 import { BadUserInputError } from '../../errors';
 import { type WriteOperation } from '../../writes/write-operation.types';
 import { MAX_WRITE_ITEMS } from '../../writes/write-service.types';
 import { requireAuth } from '../auth/current-auth.decorator';
+import { permittedOperation } from '../auth/write-access';
 import { ARG_BOUNDS } from '../records/list.args';
 import { type RequestContext } from '../request-context';
 import { toWriteOperationView, WriteOperationView } from './write-operation.type';
@@ -23,7 +25,8 @@ export function subscribeWriteOperations(
   context: RequestContext,
   args: UpdatedArgs,
 ): AsyncIterableIterator<WriteOperation> {
-  const { tenantId } = requireAuth(context);
+  const auth = requireAuth(context);
+  const { tenantId } = auth;
   const ids = args.ids ?? null;
   const connectionId = args.connectionId ?? null;
   if ((ids === null) === (connectionId === null)) {
@@ -43,7 +46,8 @@ export function subscribeWriteOperations(
   const service = writeServiceOf(context);
   return writeOperationStream({
     events: context.pubsub.writeOperationEvents(tenantId),
-    read: (batch) => service.getMany(tenantId, batch),
+    // An access token's other connections' operations read as unknown: never pushed.
+    read: async (batch) => (await service.getMany(tenantId, batch)).map((op) => permittedOperation(auth, op)),
     ...(ids !== null ? { ids: [...new Set(ids)] } : { connectionId: connectionId! }),
     logger: context.logger,
   });
@@ -51,6 +55,7 @@ export function subscribeWriteOperations(
 
 @Resolver()
 export class WriteOperationUpdatedResolver {
+  @TokenAccess()
   @Subscription(() => WriteOperationView, {
     description:
       'Your write operations as they change: by `ids` (each known one is sent as it is now first, then every ' +

@@ -1,7 +1,14 @@
+import { TokenAccess } from '../auth/token-access';
 import { Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Arg, Args, ArgsType, Ctx, Field, ID, InputType, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { type WriteStatus } from '../../writes/write-operation.types';
 import { CurrentAuth } from '../auth/current-auth.decorator';
+import {
+  assertOperationReachable,
+  NO_CONNECTION,
+  permittedListConnection,
+  permittedOperation,
+} from '../auth/write-access';
 import { ARG_BOUNDS } from '../records/list.args';
 import { type Auth, type RequestContext } from '../request-context';
 import { acceptWrites, checkIdArg } from './record-writes.resolver';
@@ -55,6 +62,7 @@ const WRITE_COST = 10;
 
 @Resolver()
 export class WriteOperationsResolver {
+  @TokenAccess()
   @Query(() => WriteOperationView, {
     nullable: true,
     description: 'One of your write operations; null for an id your tenant does not have.',
@@ -65,10 +73,11 @@ export class WriteOperationsResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<WriteOperationView | null> {
     checkIdArg(id, 'id');
-    const op = await writeServiceOf(ctx).get(auth.tenantId, id);
+    const op = permittedOperation(auth, await writeServiceOf(ctx).get(auth.tenantId, id));
     return op ? toWriteOperationView(op) : null;
   }
 
+  @TokenAccess()
   @Query(() => WriteOperationPageView, {
     description: 'Your write operations, newest first.',
     complexity: ({ args, childComplexity }) =>
@@ -79,7 +88,10 @@ export class WriteOperationsResolver {
     @CurrentAuth() auth: Auth,
     @Ctx() ctx: RequestContext,
   ): Promise<WriteOperationPageView> {
-    const f = args.filter ?? {};
+    const f = { ...args.filter, connectionId: permittedListConnection(auth, args.filter?.connectionId) };
+    if (f.connectionId === NO_CONNECTION) {
+      return { nodes: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, endCursor: null } };
+    }
     const page = await writeServiceOf(ctx).list(
       auth.tenantId,
       {
@@ -100,6 +112,7 @@ export class WriteOperationsResolver {
     };
   }
 
+  @TokenAccess()
   @Mutation(() => WriteOperationView, {
     description:
       'Queues a DEAD operation, or a FAILED one whose failure is retryable, again (its attempts start over); ' +
@@ -112,9 +125,11 @@ export class WriteOperationsResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<WriteOperationView> {
     checkIdArg(id, 'id');
+    await assertOperationReachable(ctx, auth, id);
     return toWriteOperationView(await writeServiceOf(ctx).retry(auth.tenantId, id));
   }
 
+  @TokenAccess()
   @Mutation(() => WriteOperationView, {
     description:
       'Cancels an operation still QUEUED; CONFLICT once it is RUNNING (with retryAfterMs) or final.',
@@ -126,9 +141,11 @@ export class WriteOperationsResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<WriteOperationView> {
     checkIdArg(id, 'id');
+    await assertOperationReachable(ctx, auth, id);
     return toWriteOperationView(await writeServiceOf(ctx).cancel(auth.tenantId, id));
   }
 
+  @TokenAccess()
   @Mutation(() => WriteOperationView, {
     description:
       'Queues associating a contact with a deal (kind LINK, object CONTACT). Either id may be the wop_… id of ' +
@@ -146,6 +163,7 @@ export class WriteOperationsResolver {
     return this.association('LINK', contactId, dealId, idempotencyKey, auth, ctx);
   }
 
+  @TokenAccess()
   @Mutation(() => WriteOperationView, {
     description: 'Queues removing the association of a contact with a deal (kind UNLINK, object CONTACT).',
     complexity: ({ childComplexity }) => WRITE_COST + childComplexity,

@@ -6,6 +6,11 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** READ: queries and subscriptions. READ_WRITE: the record writes too (a read_write key only). */
+export type AccessTokenScope =
+  | 'READ'
+  | 'READ_WRITE';
+
 /** read: queries and subscriptions. read_write: mutations too. */
 export type ApiKeyScope =
   | 'read'
@@ -44,6 +49,18 @@ export type ContactWriteItem = {
   /** Update this record: an id from this API, or the wop_… id of a create still pending or succeeded. */
   id?: string | number | null | undefined;
   input: ContactInput;
+};
+
+/** What an access token may reach, for whom, and for how long. */
+export type CreateAccessTokenInput = {
+  /** 1 to 50 of your connections. */
+  connectionIds: Array<string | number>;
+  objects: Array<CrmObject>;
+  scope: AccessTokenScope;
+  /** Who the token is for (your user id): logged with each request, never interpreted. 1-128 of [A-Za-z0-9._:@|+=/-]. */
+  subject: string;
+  /** Lifetime in seconds; at most (and by default) ACCESS_TOKEN_MAX_TTL_SECONDS. */
+  ttlSeconds?: number | null | undefined;
 };
 
 /** Connects a CRM with credentials the operator already has (API token, client credentials). */
@@ -106,6 +123,29 @@ export type ExternalIdInput = {
   value: string;
 };
 
+/** Which claims of the identity provider’s tokens hold what the gateway needs. */
+export type IdentityProviderClaimsInput = {
+  /** The claim holding the connection ids (a list, or space-separated). */
+  connectionIds: string;
+  /** The claim holding CONTACT and/or DEAL; without it, tokens reach both. */
+  objects?: string | null | undefined;
+  /** The claim holding read or read_write. */
+  scope: string;
+  /** The claim naming the end user; default sub. */
+  subject?: string | null | undefined;
+};
+
+/** Your own identity provider, whose users’ JWTs the gateway then accepts as access tokens. Its public keys are given here (a JWKS document: the gateway never fetches one); each key needs kid and alg (RS256, ES256 or EdDSA), and it verifies only that algorithm. */
+export type IdentityProviderInput = {
+  /** The aud its tokens carry for this gateway. */
+  audience: string;
+  claims: IdentityProviderClaimsInput;
+  /** The iss of its tokens (https://…); one tenant per issuer. */
+  issuer: string;
+  /** A JWKS document: { "keys": [ …public JWKs… ] }. */
+  jwks: Record<string, unknown>;
+};
+
 /** Filters of a list, AND'd. The CRM applies them where it can (in its query language, or through a search endpoint that some CRMs rate-limit on its own), and the gateway applies the exact rule on top, so results are the same either way. What the CRM cannot take is applied after fetch, reading CRM pages until the page is full (see RecordPageInfo.filteredOut and scanLimitReached). Where the CRM filters through an eventually consistent search index, a record written a few moments ago may be missing from a filtered list. A cursor is accepted only with the filter it was issued for (BAD_USER_INPUT otherwise). */
 export type RecordFilter = {
   /** Exact email, case-insensitive (contacts), at most 254 characters. Applied by the CRM (an equality condition on its email field). */
@@ -153,6 +193,32 @@ export type WriteStatus =
   | 'QUEUED'
   | 'RUNNING'
   | 'SUCCEEDED';
+
+export type CreateAccessTokenMutationVariables = Exact<{
+  input: CreateAccessTokenInput;
+}>;
+
+
+export type CreateAccessTokenMutation = { createAccessToken: { token: string, expiresAt: string, scope: AccessTokenScope, connectionIds: Array<string>, objects: Array<CrmObject>, subject: string } };
+
+export type ConnectionIdsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ConnectionIdsQuery = { connections: Array<{ id: string }> };
+
+export type RegisterIdentityProviderMutationVariables = Exact<{
+  input: IdentityProviderInput;
+}>;
+
+
+export type RegisterIdentityProviderMutation = { registerIdentityProvider: { issuer: string, audience: string, keyIds: Array<string> } };
+
+export type RemoveIdentityProviderMutationVariables = Exact<{
+  issuer: string;
+}>;
+
+
+export type RemoveIdentityProviderMutation = { removeIdentityProvider: boolean };
 
 export type ConnectionEventsSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
@@ -491,6 +557,10 @@ export type WriteOperationUpdatedSubscriptionVariables = Exact<{
 export type WriteOperationUpdatedSubscription = { writeOperationUpdated: { id: string, connectionId: string, object: CrmObject, kind: WriteKind, status: WriteStatus, recordId: string | null, targetId: string | null, created: boolean | null, record: Record<string, unknown> | null, attempts: number, acceptedAt: string, updatedAt: string, finishedAt: string | null, failure: { code: WriteFailureCode, message: string, retryable: boolean, fieldErrors: Array<{ field: string | null, message: string, code: string | null }> } | null } };
 
 export const WriteOpFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"WriteOp"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"WriteOperation"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"connectionId"}},{"kind":"Field","name":{"kind":"Name","value":"object"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"recordId"}},{"kind":"Field","name":{"kind":"Name","value":"targetId"}},{"kind":"Field","name":{"kind":"Name","value":"created"}},{"kind":"Field","name":{"kind":"Name","value":"record"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"acceptedAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"finishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"failure"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"retryable"}},{"kind":"Field","name":{"kind":"Name","value":"fieldErrors"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"field"}},{"kind":"Field","name":{"kind":"Name","value":"message"}},{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}}]} as unknown as DocumentNode<WriteOpFragment, unknown>;
+export const CreateAccessTokenDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateAccessToken"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateAccessTokenInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createAccessToken"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"token"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"scope"}},{"kind":"Field","name":{"kind":"Name","value":"connectionIds"}},{"kind":"Field","name":{"kind":"Name","value":"objects"}},{"kind":"Field","name":{"kind":"Name","value":"subject"}}]}}]}}]} as unknown as DocumentNode<CreateAccessTokenMutation, CreateAccessTokenMutationVariables>;
+export const ConnectionIdsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ConnectionIds"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"connections"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<ConnectionIdsQuery, ConnectionIdsQueryVariables>;
+export const RegisterIdentityProviderDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RegisterIdentityProvider"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"IdentityProviderInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"registerIdentityProvider"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issuer"}},{"kind":"Field","name":{"kind":"Name","value":"audience"}},{"kind":"Field","name":{"kind":"Name","value":"keyIds"}}]}}]}}]} as unknown as DocumentNode<RegisterIdentityProviderMutation, RegisterIdentityProviderMutationVariables>;
+export const RemoveIdentityProviderDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RemoveIdentityProvider"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"issuer"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"removeIdentityProvider"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"issuer"},"value":{"kind":"Variable","name":{"kind":"Name","value":"issuer"}}}]}]}}]} as unknown as DocumentNode<RemoveIdentityProviderMutation, RemoveIdentityProviderMutationVariables>;
 export const ConnectionEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"ConnectionEvents"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"connectionEvents"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"connectionId"}},{"kind":"Field","name":{"kind":"Name","value":"crm"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"occurredAt"}}]}}]}}]} as unknown as DocumentNode<ConnectionEventsSubscription, ConnectionEventsSubscriptionVariables>;
 export const DeepConnectionEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"DeepConnectionEvents"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"connectionEvents"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"connection"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]} as unknown as DocumentNode<DeepConnectionEventsSubscription, DeepConnectionEventsSubscriptionVariables>;
 export const ConnectionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Connections"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"connections"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"crm"}},{"kind":"Field","name":{"kind":"Name","value":"displayName"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<ConnectionsQuery, ConnectionsQueryVariables>;

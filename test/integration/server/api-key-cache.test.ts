@@ -35,6 +35,10 @@ describe('ApiKeyCache', () => {
       reads.push(presented);
       return table.get(presented) ?? null;
     },
+    findLive: async (id: string) => {
+      reads.push(`id:${id}`);
+      return [...table.values()].find((k) => k.keyId === id) ?? null;
+    },
   };
 
   beforeEach(async () => {
@@ -65,6 +69,16 @@ describe('ApiKeyCache', () => {
     expect(await cache.authenticate(key)).toEqual({ keyId: 'k1', tenantId: 't1', scope: 'read_write' });
     expect(await cache.authenticate(key)).toEqual({ keyId: 'k1', tenantId: 't1', scope: 'read_write' });
     expect(reads).toHaveLength(1);
+  });
+
+  it("answers a key by id (an access token's minting key) from memory until the key changes", async () => {
+    expect(await cache.live('k1')).toEqual({ keyId: 'k1', tenantId: 't1', scope: 'read_write' });
+    expect(await cache.live('k1')).not.toBeNull();
+    expect(reads).toEqual(['id:k1']);
+    table.delete(key); // revoked in the store
+    cache.invalidate('k1'); // and announced
+    expect(await cache.live('k1')).toBeNull();
+    expect(reads).toEqual(['id:k1', 'id:k1']);
   });
 
   it('never reads a malformed key, and reads an unknown one once', async () => {
@@ -127,6 +141,7 @@ describe('ApiKeyCache', () => {
           await gate;
           return { keyId: 'k1', tenantId: 't1', scope: 'read_write' };
         },
+        findLive: async () => null,
       },
       changes: feed,
     });

@@ -1,5 +1,6 @@
 import { type GraphQLField, type GraphQLObjectType, type GraphQLResolveInfo } from 'graphql';
 import { PUBLIC_EXTENSION } from '../../../src/graphql/auth/public.decorator';
+import { READ_KEY_MUTATION_EXTENSION, TOKEN_ACCESS_EXTENSION } from '../../../src/graphql/auth/token-access';
 import { type RequestContext } from '../../../src/graphql/request-context';
 import { buildGatewaySchema } from '../../../src/graphql/schema';
 
@@ -17,7 +18,13 @@ async function rootEntryPoints() {
       .flatMap((field: GraphQLField<unknown, RequestContext>) =>
         [field.resolve, field.subscribe]
           .filter((fn) => fn !== undefined)
-          .map((fn) => ({ name: `${type!.name}.${field.name}`, fn: fn!, mutation })),
+          .map((fn) => ({
+            name: `${type!.name}.${field.name}`,
+            fn: fn!,
+            mutation,
+            readKeyMutation: field.extensions?.[READ_KEY_MUTATION_EXTENSION] === true,
+            tokens: field.extensions?.[TOKEN_ACCESS_EXTENSION] === true,
+          })),
       ),
   );
 }
@@ -46,11 +53,52 @@ describe('root-field authorization', () => {
       expect([p.name, refusal(p.fn, p.name, null)]).toEqual([p.name, 'UNAUTHENTICATED']);
   });
 
-  it('refuses every mutation to a read key and lets queries and subscriptions through', async () => {
+  it('refuses every mutation to a read key (but minting READ tokens) and lets queries and subscriptions through', async () => {
     const read = { keyId: 'k', tenantId: 't', scope: 'read' } as const;
-    for (const p of await rootEntryPoints()) {
-      expect([p.name, refusal(p.fn, p.name, read)]).toEqual([p.name, p.mutation ? 'FORBIDDEN' : 'passed']);
+    const points = await rootEntryPoints();
+    for (const p of points) {
+      const expected = p.mutation && !p.readKeyMutation ? 'FORBIDDEN' : 'passed';
+      expect([p.name, refusal(p.fn, p.name, read)]).toEqual([p.name, expected]);
     }
+    expect(points.filter((p) => p.readKeyMutation).map((p) => p.name)).toEqual([
+      'Mutation.createAccessToken',
+    ]);
+  });
+
+  const token = (scope: 'read' | 'read_write') => ({
+    keyId: 'k',
+    tenantId: 't',
+    scope,
+    token: {
+      subject: 's',
+      connectionIds: new Set(['c']),
+      objects: new Set(['contact' as const]),
+      expiresAt: Date.now() + 60_000,
+      kid: 'x',
+      issuer: 'crm-gateway',
+    },
+  });
+
+  it('lets an access token call only the fields marked for tokens, and a READ token no mutation', async () => {
+    const points = await rootEntryPoints();
+    for (const p of points) {
+      expect([p.name, refusal(p.fn, p.name, token('read_write'))]).toEqual([
+        p.name,
+        p.tokens ? 'passed' : 'FORBIDDEN',
+      ]);
+      const readExpected = p.tokens && !p.mutation ? 'passed' : 'FORBIDDEN';
+      expect([p.name, refusal(p.fn, p.name, token('read'))]).toEqual([p.name, readExpected]);
+    }
+    // Key-only: minting, managing connections, mappings and identity providers.
+    const keyOnly = [...new Set(points.filter((p) => !p.tokens).map((p) => p.name))].sort();
+    expect(keyOnly).toEqual([
+      'Mutation.createAccessToken',
+      'Mutation.createConnection',
+      'Mutation.deleteConnection',
+      'Mutation.registerIdentityProvider',
+      'Mutation.removeIdentityProvider',
+      'Mutation.updateFieldMapping',
+    ]);
   });
 
   it('lets a read_write key through to mutations', async () => {
