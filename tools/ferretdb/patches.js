@@ -25,4 +25,14 @@ exports.PATCHES = [
     replace:
       '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n\t\t// crm-gateway patch: release this statement\'s cursor now, not when the command ends.\n\t\tcloser.Close()\n',
   },
+  {
+    // Every lookup by `_id` scanned the whole table: queries compare `sjson->'$._id'` while the unique
+    // index FerretDB creates for `_id` is on `sjson->"_id"`, and SQLite uses an expression index only
+    // for the same expression. `->'_id'` is the same value (a bare label means `$.<label>`) in the
+    // index's form, so `{_id: …}` finds, updates and deletes become index searches (EXPLAIN QUERY PLAN:
+    // SEARCH … USING INDEX …__id_ instead of SCAN).
+    file: 'internal/backends/sqlite/metadata/metadata.go',
+    find: `\tIDColumn = DefaultColumn + "->'$._id'"\n`,
+    replace: `\tIDColumn = DefaultColumn + "->'_id'" // crm-gateway patch: the form of the _id index\n`,
+  },
 ];
