@@ -40,13 +40,15 @@ export async function retryBusy<T>(write: () => Promise<T>, attempts = 4): Promi
 /**
  * One statement of a bulkWrite: `$set` on the document with this `_id`, filtered by nothing else.
  *
- * Why nothing else: FerretDB 1.24 (SQLite) narrows a query in SQL only when its filter is exactly
- * `{_id: <string>}`; any other filter — a second key, `{_id: {$in: …}}` — reads and decodes every
- * document of the collection, once per statement (measured at 5,000 operations: ~0.6 s per statement,
- * against ~30 ms for `{_id}` alone). And every document an update changes is its own SQLite
- * transaction whether it is sent as an updateMany or as one statement each, so an updateMany saves no
- * write, only round trips. Use it where nothing else can write the document meanwhile (the caller holds
- * the lock that serialises its writers); keep a guarding filter where something can.
+ * Why nothing else: FerretDB 1.24 (SQLite) hands a query to SQLite only when its filter is exactly
+ * `{_id: <string>}`; any other filter — a second key, `{_id: {$in: …}}` — has FerretDB read and decode
+ * every document of the collection, once per statement. Even `{_id}` is a scan (its `_id` lookup is
+ * `sjson->'$._id'` while its `_id` index is on `sjson->"_id"`, so SQLite uses no index), but a scan in
+ * SQLite, not in Go: measured with 5,000 operations stored, ~30–150 ms per statement against ~0.6–1.5 s.
+ * And every document an update changes is its own transaction (looked up the same way) whether sent as
+ * an updateMany or one statement each, so an updateMany saves no write, only round trips. Use it where
+ * nothing else can write the document meanwhile (the caller holds the lock that serialises its
+ * writers); keep a guarding filter where something can.
  */
 export function updateById<D extends object>(
   id: string,
