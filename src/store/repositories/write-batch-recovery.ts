@@ -85,23 +85,18 @@ export async function recoverStale(
       const requeue = { status: 'QUEUED' as const, claimToken: null, runningSince: null, notBefore: now };
       const end = { status: 'FAILED' as const, failure: outcomeUnknown, finishedAt: now };
       // The claim token in the filter: an operation whose flush recorded its outcome meanwhile stays as it is.
-      for (const d of safe) {
+      const plan = [
+        ...safe.map((d) => ({ d, set: requeue, into: requeued })),
+        ...unsafe.map((d) => ({ d, set: end, into: failed })),
+      ];
+      for (const { d, set, into } of plan) {
         writes.push({
           updateOne: {
             filter: { _id: d._id, status: 'RUNNING', claimToken: d.claimToken },
-            update: { $set: requeue },
+            update: { $set: set },
           },
         });
-        requeued.push(toWriteOperation({ ...d, ...requeue, updatedAt: now } as LeanWriteOperation));
-      }
-      for (const d of unsafe) {
-        writes.push({
-          updateOne: {
-            filter: { _id: d._id, status: 'RUNNING', claimToken: d.claimToken },
-            update: { $set: end },
-          },
-        });
-        failed.push(toWriteOperation({ ...d, ...end, updatedAt: now } as LeanWriteOperation));
+        into.push(toWriteOperation({ ...d, ...set, updatedAt: now } as LeanWriteOperation));
       }
       await bulkWriteChunked((c) => ops.bulkWrite(c, { ordered: false }), writes);
     });

@@ -1,19 +1,26 @@
-import { type WriteFailure, type WriteGroup, type WriteOperation } from '../../writes/write-operation.types';
+import { type WriteGroup, type WriteOperation } from '../../writes/write-operation.types';
 import { type WriteOperationModel } from '../models/write-operation.model';
-import { claimBatch, type ClaimOptions, type ClaimResult } from './write-batch-claim';
-import { recordBatchOutcomes, type RecordOutcomesOptions } from './write-batch-outcomes';
+import { claimBatch } from './write-batch-claim';
+import { recordBatchOutcomes } from './write-batch-outcomes';
 import { endQueued, recoverStale } from './write-batch-recovery';
-import {
-  type OutcomePolicy,
-  type Transition,
-  uniqueGroups,
-  type WriteOutcome,
-} from './write-outcome.updates';
+import { uniqueGroups } from './write-outcome.updates';
 import { type LeanWriteOperation, toWriteOperation } from './write-operation.view';
 
 export type { ClaimOptions, ClaimResult } from './write-batch-claim';
 export type { RecordOutcomesOptions } from './write-batch-outcomes';
 export type { OutcomePolicy, Transition, WriteOutcome } from './write-outcome.updates';
+
+/** A function of the operations model, as a method of the repository that holds the model. */
+type WithoutModel<F> = F extends (ops: WriteOperationModel, ...args: infer A) => infer R
+  ? (...args: A) => R
+  : never;
+
+function withModel<A extends unknown[], R>(
+  ops: WriteOperationModel,
+  fn: (ops: WriteOperationModel, ...args: A) => R,
+): (...args: A) => R {
+  return (...args) => fn(ops, ...args);
+}
 
 /**
  * The write engine's access to `write_operations` (docs/writes.md): claiming a group's batch
@@ -26,52 +33,23 @@ export type { OutcomePolicy, Transition, WriteOutcome } from './write-outcome.up
  * only keeps a stale flush (one whose lock expired and whose operations were recovered) from writing.
  */
 export class WriteBatchesRepository {
-  constructor(private readonly ops: WriteOperationModel) {}
-
   /**
-   * Claims up to `limit` QUEUED operations of `group` due at `now`, in acceptance order, and marks them
-   * RUNNING under `claimToken`. The caller holds the group's flush lock. See {@link claimBatch}.
+   * Claims up to `limit` QUEUED operations of a group due at `now`, in acceptance order, and marks them
+   * RUNNING under a claim token; the caller holds the group's flush lock (write-batch-claim.ts).
    */
-  claim(
-    group: WriteGroup,
-    claimToken: string,
-    limit: number,
-    now: Date,
-    options: ClaimOptions = {},
-  ): Promise<ClaimResult> {
-    return claimBatch(this.ops, group, claimToken, limit, now, options);
-  }
+  readonly claim: WithoutModel<typeof claimBatch>;
+  /** Records a flush's outcomes; returns the operations as they are now (write-batch-outcomes.ts). */
+  readonly recordOutcomes: WithoutModel<typeof recordBatchOutcomes>;
+  /** Ends a group's QUEUED operations; the caller holds the group's lock (write-batch-recovery.ts). */
+  readonly endQueued: WithoutModel<typeof endQueued>;
+  /** Recovers what dead workers left RUNNING, group by group under its lock (write-batch-recovery.ts). */
+  readonly recoverStale: WithoutModel<typeof recoverStale>;
 
-  /** Records a flush's outcomes; returns the operations as they are now. See {@link recordBatchOutcomes}. */
-  recordOutcomes(
-    claimed: readonly WriteOperation[],
-    claimToken: string,
-    outcomes: readonly WriteOutcome[],
-    now: Date,
-    policy: OutcomePolicy,
-    options: RecordOutcomesOptions = {},
-  ): Promise<Transition[]> {
-    return recordBatchOutcomes(this.ops, claimed, claimToken, outcomes, now, policy, options);
-  }
-
-  /** Ends a group's QUEUED operations (caller holds the group's lock). See {@link endQueued}. */
-  endQueued(
-    group: WriteGroup,
-    status: 'DEAD' | 'FAILED',
-    fail: WriteFailure,
-    now: Date,
-    acceptedBefore?: Date,
-  ): Promise<Transition[]> {
-    return endQueued(this.ops, group, status, fail, now, acceptedBefore);
-  }
-
-  /** Recovers operations a dead worker left RUNNING, group by group under its lock. See {@link recoverStale}. */
-  recoverStale(
-    now: Date,
-    olderThanMs: number,
-    withGroupLock: (group: WriteGroup, recover: () => Promise<void>) => Promise<boolean>,
-  ): Promise<{ requeued: Transition[]; failed: Transition[] }> {
-    return recoverStale(this.ops, now, olderThanMs, withGroupLock);
+  constructor(private readonly ops: WriteOperationModel) {
+    this.claim = withModel(ops, claimBatch);
+    this.recordOutcomes = withModel(ops, recordBatchOutcomes);
+    this.endQueued = withModel(ops, endQueued);
+    this.recoverStale = withModel(ops, recoverStale);
   }
 
   /**
