@@ -49,7 +49,8 @@ const ENDED_WITHOUT_RECORD = new Set<WriteStatus>(['FAILED', 'DEAD', 'CANCELLED'
  * DEPENDENCY_FAILED; one still pending leaves it QUEUED.
  *
  * Round trips: the candidates, their records' unfinished operations (one query on
- * (connectionId, recordKey, seq)), the dependencies when any, and one bulkWrite: 3–4.
+ * (connectionId, recordKey, seq)), the dependencies when any, and the updates, one bulkWrite per 50
+ * operations (src/store/bulk-write.ts): 4 for a batch of 100.
  */
 export async function claimBatch(
   ops: WriteOperationModel,
