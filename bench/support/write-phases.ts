@@ -102,25 +102,45 @@ async function failures(
   return out;
 }
 
+/** A backlog of this many seconds of the rate records land at is kept queued during sustained load. */
+const BACKLOG_SECONDS = 10;
+/** The least backlog kept queued (two full lists): what the first seconds, with no rate yet, start from. */
+const MIN_BACKLOG = 2 * LIST_MAX;
+
 /**
- * Sustained load: a backlog of about ten seconds of the ceiling is kept queued at all times, for the
- * first rate window (reported as the burst) and then `seconds` more (the sustained figure: the vendor's
- * allowance, not one burst, sets it). Records are sampled in the sandbox every 250 ms.
+ * Sustained load: a backlog of about ten seconds of work is kept queued at all times, for the first
+ * rate window (reported as the burst) and then `seconds` more (the sustained figure: the vendor's
+ * allowance, not one burst, sets it). Ten seconds of the rate records land at over the last five
+ * seconds, at least {@link MIN_BACKLOG} and at most ten seconds of the ceiling: a gateway below the
+ * ceiling still always has work queued, but not a backlog it would need minutes to drain (which would
+ * then be measured as the next phase's latency). Records are sampled in the sandbox every 250 ms.
+ * Returns the sustained rate, after the backlog has drained.
  */
-export async function sustainedPhase(target: WritePhaseTarget, seconds: number): Promise<void> {
+export async function sustainedPhase(target: WritePhaseTarget, seconds: number): Promise<number> {
   const p = `BENCH writes.${target.crm}`;
-  const backlog = Math.max(LIST_MAX, Math.round(target.ceilingRecordsPerS * 10));
+  const maxBacklog = Math.max(MIN_BACKLOG, Math.round(target.ceilingRecordsPerS * BACKLOG_SECONDS));
   const start = target.sandboxRecords();
   const sent: Submitted = { ids: [], leaked429: 0 };
+  const landed: { at: number; records: number }[] = [];
   let next = 0;
   let stop = false;
   target.clearSandboxLog();
+  /** Ten seconds of the landing rate over the last five seconds, within [MIN_BACKLOG, maxBacklog]. */
+  const backlog = (now: number, records: number): number => {
+    landed.push({ at: now, records });
+    while (landed.length > 1 && now - landed[0]!.at > 5000) landed.shift();
+    const first = landed[0]!;
+    const rate = now > first.at ? ((records - first.records) * 1000) / (now - first.at) : 0;
+    return Math.min(maxBacklog, Math.max(MIN_BACKLOG, Math.round(rate * BACKLOG_SECONDS)));
+  };
   // A producer that fails stops the phase at the next sample and fails the bench when awaited.
   const producer = (async () => {
     while (!stop) {
-      const queued = next - (target.sandboxRecords() - start);
-      if (queued < backlog) {
-        const n = Math.min(LIST_MAX, backlog - queued);
+      const records = target.sandboxRecords() - start;
+      const want = backlog(performance.now(), records);
+      const queued = next - records;
+      if (queued < want) {
+        const n = Math.min(LIST_MAX, want - queued);
         await submit(target, next, n, sent);
         next += n;
       } else {
@@ -144,33 +164,48 @@ export async function sustainedPhase(target: WritePhaseTarget, seconds: number):
   const { calls, refusals, batchSizes } = target.sandboxCalls();
   const burst = (atWindow - start) / ((t1 - t0) / 1000);
   const sustained = (atEnd - atWindow) / ((t2 - t1) / 1000);
-  const failed = await failures(target);
   console.log(`${p}.records_per_s ${sustained.toFixed(1)} records/s`);
   console.log(`${p}.ceiling_records_per_s ${target.ceilingRecordsPerS.toFixed(1)} records/s`);
   console.log(`${p}.share_of_ceiling ${((100 * sustained) / target.ceilingRecordsPerS).toFixed(1)} %`);
   console.log(`${p}.burst_records_per_s ${burst.toFixed(1)} records/s`);
   console.log(`${p}.vendor_429 ${refusals} responses`);
-  console.log(`${p}.leaked_429 ${sent.leaked429 + failed.rateLimited} operations`);
   console.log(`${p}.calls ${calls} calls`);
   console.log(`${p}.batch_size.p50 ${weightedMedian(batchSizes)} records`);
+  // What is still queued drains before the failures are counted and before the next phase starts.
+  const drainStart = performance.now();
+  const pending = () => next - (target.sandboxRecords() - start);
+  while (pending() > 0 && performance.now() - drainStart < DRAIN_LIMIT_MS) await sleep(250);
+  console.log(`${p}.drain_s ${((performance.now() - drainStart) / 1000).toFixed(1)} s`);
+  const failed = await failures(target);
+  console.log(`${p}.leaked_429 ${sent.leaked429 + failed.rateLimited} operations`);
   console.log(`${p}.failed ${failed.failed} operations`);
   console.log(`${p}.dead ${failed.dead} operations`);
+  if (pending() > 0) throw new Error(`${target.crm}: ${pending()} records had not landed after the drain`);
+  return sustained;
 }
 
+/** How long the backlog left by the sustained phase may take to drain. */
+const DRAIN_LIMIT_MS = 300_000;
+
 /**
- * Latency at half the ceiling, after the backlog of the sustained phase has drained: small lists at a
- * steady rate, each operation timed from its mutation's send to its SUCCEEDED event.
+ * Latency at half the rate the gateway sustained (at most half the ceiling), after the backlog of the
+ * sustained phase has drained: small lists at a steady rate, each operation timed from its mutation's
+ * send to its SUCCEEDED event. Half of what was sustained, not of the ceiling, when the gateway stays
+ * below the ceiling: a load it cannot carry would measure its backlog, not its latency.
  */
 export async function latencyPhase(
   target: WritePhaseTarget,
   seconds: number,
   firstItem: number,
+  sustainedRecordsPerS: number,
 ): Promise<void> {
   const p = `BENCH writes.${target.crm}`;
+  const rate = Math.max(1, Math.min(target.ceilingRecordsPerS, sustainedRecordsPerS) / 2);
+  console.log(`${p}.latency_load ${rate.toFixed(1)} records/s`);
   const watch = await OperationWatch.open(target.url, target.key, target.connectionId);
   try {
     const perList = 10;
-    const intervalMs = (1000 * perList) / (target.ceilingRecordsPerS / 2);
+    const intervalMs = (1000 * perList) / rate;
     const sentAt = new Map<string, number>();
     const deadline = performance.now() + seconds * 1000;
     let n = firstItem;

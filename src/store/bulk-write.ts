@@ -1,3 +1,5 @@
+import { type AnyBulkWriteOperation } from 'mongoose';
+
 /**
  * Most statements one bulkWrite sends. FerretDB 1.24.2 as released holds one SQLite connection per
  * statement until its update command ends, and a database has 100: a command of 100 statements never
@@ -38,24 +40,21 @@ export async function retryBusy<T>(write: () => Promise<T>, attempts = 4): Promi
 }
 
 /**
- * A per-document update statement as FerretDB's SQLite backend can apply it by key: it looks a document
- * up by key only when the filter is exactly `{ _id }`; a filter with any other field is a scan of the
- * whole collection, decoding every document, for each statement (a batch of 200 outcomes over a
- * collection of thousands took minutes). Callers check any other condition first, in one query for the
- * whole batch ({@link stillMatching}); FerretDB applies a conditional update as a read then a write
- * anyway, so this is no weaker there — on MongoDB it is, which is why callers hold the group's lock.
+ * One statement of a bulkWrite: `$set` on the document with this `_id`, filtered by nothing else.
+ *
+ * Why nothing else: FerretDB 1.24 (SQLite) hands a query to SQLite only when its filter is exactly
+ * `{_id: <string>}`; any other filter — a second key, `{_id: {$in: …}}` — has FerretDB read and decode
+ * every document of the collection, once per statement. As released, even `{_id}` was a
+ * scan (the lookup's expression differed from the `_id` index's); the embedded build patches that
+ * (tools/ferretdb/patches.js), so with it an `{_id}` statement is an index search.
+ * And every document an update changes is its own transaction (looked up the same way) whether sent as
+ * an updateMany or one statement each, so an updateMany saves no write, only round trips. Use it where
+ * nothing else can write the document meanwhile (the caller holds the lock that serialises its
+ * writers); keep a guarding filter where something can.
  */
-export function updateById<D>(id: string, set: Record<string, unknown>): { updateOne: D } {
-  return { updateOne: { filter: { _id: id }, update: { $set: set } } as D };
-}
-
-/** Which of `ids` still match `guard`: one query (one scan at worst) for a whole batch. */
-export async function stillMatching(
-  find: (filter: Record<string, unknown>) => Promise<{ _id: unknown }[]>,
-  ids: readonly string[],
-  guard: Record<string, unknown>,
-): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const found = await find({ _id: { $in: ids }, ...guard });
-  return new Set(found.map((d) => String(d._id)));
+export function updateById<D extends object>(
+  id: string,
+  set: Record<string, unknown>,
+): AnyBulkWriteOperation<D> {
+  return { updateOne: { filter: { _id: id }, update: { $set: set } } } as AnyBulkWriteOperation<D>;
 }

@@ -10,8 +10,11 @@ import {
   type WriteStatus,
 } from '../../writes/write-operation.types';
 
+/** A stored operation as a lean query returns it. */
+export type LeanWriteOperation = WriteOperationDoc & { _id: string; updatedAt?: Date };
+
 /** The one place a stored operation becomes a {@link WriteOperation} (both the API and the worker read them). */
-export function toWriteOperation(doc: WriteOperationDoc & { _id: string; updatedAt?: Date }): WriteOperation {
+export function toWriteOperation(doc: LeanWriteOperation): WriteOperation {
   return {
     id: doc._id,
     tenantId: doc.tenantId,

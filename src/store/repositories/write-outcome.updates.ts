@@ -12,6 +12,9 @@ import { type CrmObject } from '../../connectors/types';
  * `write-batches.repo.ts`): the status transitions of docs/writes.md "Outcomes".
  */
 
+/** An operation whose status a call changed, as it is now. */
+export type Transition = WriteOperation;
+
 /** A flush's verdict on one claimed operation. */
 export type WriteOutcome =
   | { id: string; kind: 'succeeded'; remoteId: string; created: boolean }

@@ -199,16 +199,16 @@ async function flushLocked(
   }
   const records = new Map([...back.records].map(([id, r]) => [id, resultRecord(r)]));
   watch.enter('record-outcomes');
+  // Still ours (renewed now), nothing else writes the claimed operations: they are updated by `_id`
+  // alone. A flush that lost its lock records only what is still RUNNING under its token.
+  const exclusive = await deps.lock.renew(group, token).catch(() => false);
   const transitions = await repo.recordOutcomes(
     claim.claimed,
     token,
     outcomes,
     now(),
-    {
-      maxAttempts: deps.maxAttempts,
-      random: deps.random,
-    },
-    records,
+    { maxAttempts: deps.maxAttempts, random: deps.random },
+    { records, exclusive },
   );
   // Links and unlinks change no record's fields: no snapshot, no change event (docs/writes.md "Links").
   const succeeded = transitions.filter(

@@ -6,6 +6,7 @@ import {
 } from '../../../src/events/write-operation-events';
 import { createLogger } from '../../../src/logger';
 import { testStoreUrls, uniqueName } from '../../support/stores';
+import { within } from '../../support/within';
 
 /**
  * `writeOperationEvents(tenantId)` over the test Redis: what any process publishes reaches the
@@ -28,10 +29,14 @@ describe('GatewayPubSub.writeOperationEvents', () => {
     const theirs = pubsub.writeOperationEvents('tenant-b')[Symbol.asyncIterator]();
     const nextMine = mine.next();
     const nextTheirs = theirs.next();
-    // Subscribing is not awaited by the event target: give it a moment.
-    await new Promise((r) => setTimeout(r, 300));
-
+    // Subscribing is not awaited by the event target: wait until Redis has both subscriptions.
     const channel = `${writeOperationEventsRoutingKey(prefix)}:tenant-a`;
+    const subscribed = async (ch: string) => Number(((await redis.pubsub('NUMSUB', ch)) as unknown[])[1]);
+    await within(10_000, async () => {
+      expect(await subscribed(channel)).toBe(1);
+      expect(await subscribed(`${writeOperationEventsRoutingKey(prefix)}:tenant-b`)).toBe(1);
+    });
+
     await redis.publish(channel, JSON.stringify({ operationId: 'wop_1', status: 'NOT_A_STATUS' }));
     await redis.publish(channel, JSON.stringify({ hello: 'world' }));
     const publisher = createWriteOperationEventPublisher({ redis, redisPrefix: prefix });

@@ -164,6 +164,61 @@ it('a 429 storm: every write SUCCEEDED, none DEAD, no attempt counted', async ()
   expect(stack.calls('hubspot', WRITE_CALLS)).toBeGreaterThan(0);
 });
 
+/** Salesforce write calls the sandbox logged whose response it dropped after applying them. */
+function lostWrites(): number {
+  return stack
+    .callEntries('salesforce')
+    .filter((e) => WRITE_CALLS.test(e.route) && e.fault === 'lostResponse').length;
+}
+
+it('a lost response to creates sent on the gateway key: they are resent, and each record is made once', async () => {
+  stack.clearLogs();
+  const run = uniqueName('lost');
+  let ids: string[];
+  await stack.setFaults('salesforce', { lostResponseRate: 1 });
+  try {
+    const specs: OperationSpec[] = Array.from({ length: 10 }, (_, i) => ({
+      kind: 'CREATE',
+      fields: { LastName: run, FirstName: `F${i}` },
+    }));
+    ({ ids } = await accept('salesforce', specs));
+    // The first write call is applied and its answer dropped; the resend is answered.
+    await within(30_000, async () => expect(lostWrites()).toBeGreaterThan(0));
+  } finally {
+    await stack.setFaults('salesforce', null);
+  }
+  const ops = await settled(ids!, 45_000);
+  expect(ops.map((o) => o.status)).toEqual(ops.map(() => 'SUCCEEDED'));
+  // The unknown outcome was an attempt (retried after a backoff), not a failure.
+  expect(ops.every((o) => o.attempts >= 1)).toBe(true);
+  // One record per operation, counted by the gateway key the upsert set to the operation id.
+  const byKey = stack.recordsBy('salesforce', 'contact', 'External_Id__c');
+  expect(ops.map((o) => byKey.get(o.id) ?? 0)).toEqual(ops.map(() => 1));
+  expect(stack.recordsBy('salesforce', 'contact', 'LastName').get(run)).toBe(10);
+});
+
+it('a lost response to a create without a gateway key: FAILED OUTCOME_UNKNOWN, never resent', async () => {
+  const other = await stack.tenant('nokey');
+  stack.clearLogs();
+  const run = uniqueName('lostnokey');
+  await stack.setFaults('salesforce', { lostResponseRate: 1 });
+  try {
+    const { ids } = await accept('salesforce', [{ kind: 'CREATE', fields: { LastName: run } }], other);
+    const [op] = await settled(ids, 45_000);
+    expect(op).toMatchObject({
+      status: 'FAILED',
+      attempts: 0,
+      failure: { code: 'OUTCOME_UNKNOWN', retryable: false },
+    });
+  } finally {
+    await stack.setFaults('salesforce', null);
+  }
+  // Sent once, applied once: the dropped answer left one record, and nothing sent it again.
+  const writes = stack.callEntries('salesforce').filter((e) => WRITE_CALLS.test(e.route));
+  expect(writes.map((e) => e.fault)).toEqual(['lostResponse']);
+  expect(stack.recordsBy('salesforce', 'contact', 'LastName').get(run)).toBe(1);
+});
+
 it('writes of a NEEDS_REAUTH connection stay QUEUED (and run once it is connected again)', async () => {
   const other = await stack.tenant('reauth');
   const id = other.connections.hubspot;

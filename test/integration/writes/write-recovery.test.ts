@@ -156,3 +156,36 @@ it('a write stored as its create succeeded takes the record key, so later writes
     ['op:wop_not_done_yet', null],
   ]);
 });
+
+it('the outcomes of a flush that lost its lock leave operations another flush claimed since as they are', async () => {
+  const connection = { id: 'conn-stale-flush', tenantId: 'tenant-s', crm: 'hubspot' };
+  // Recovered from the stale flush and claimed again by a live one (its token now on them).
+  const ids = await insertOperations(ctx.store, connection, [
+    { kind: 'UPDATE', remoteId: '201', fields: { lastname: 'a' }, status: 'RUNNING', claimToken: 'live' },
+    { kind: 'UPDATE', remoteId: '202', fields: { lastname: 'b' }, status: 'RUNNING', claimToken: 'live' },
+  ]);
+  const claimed = await ctx.store.writeBatches.findMany(ids);
+  const outcomes = claimed.map((op) => ({
+    id: op.id,
+    kind: 'succeeded' as const,
+    remoteId: op.remoteId!,
+    created: false,
+  }));
+  const policy = { maxAttempts: 8 };
+  // The stale flush (token `stale`) no longer holds the lock: guarded by its token, it writes nothing.
+  await ctx.store.writeBatches.recordOutcomes(claimed, 'stale', outcomes, new Date(), policy, {
+    exclusive: false,
+  });
+  const after = await ctx.store.writeBatches.findMany(ids);
+  expect(after.map((o) => [o.status, o.claimToken])).toEqual(ids.map(() => ['RUNNING', 'live']));
+
+  // The live flush, which has just renewed its lock, records by `_id` alone.
+  await ctx.store.writeBatches.recordOutcomes(claimed, 'live', outcomes, new Date(), policy, {
+    exclusive: true,
+  });
+  const done = new Map((await ctx.store.writeBatches.findMany(ids)).map((o) => [o.id, o]));
+  expect(ids.map((id) => [done.get(id)?.status, done.get(id)?.remoteId])).toEqual([
+    ['SUCCEEDED', '201'],
+    ['SUCCEEDED', '202'],
+  ]);
+});

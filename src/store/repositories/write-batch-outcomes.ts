@@ -1,0 +1,109 @@
+import { type AnyBulkWriteOperation } from 'mongoose';
+import { type WriteOperation } from '../../writes/write-operation.types';
+import { type WriteOperationDoc, type WriteOperationModel } from '../models/write-operation.model';
+import { bulkWriteChunked, updateById } from '../bulk-write';
+import { outcomeSet, type OutcomePolicy, type Transition, type WriteOutcome } from './write-outcome.updates';
+
+/**
+ * Recording a flush's outcomes (docs/writes.md "Outcomes"); the engine reaches it through
+ * `WriteBatchesRepository.recordOutcomes` (write-batches.repo.ts). What each outcome sets is the pure
+ * `outcomeSet` (write-outcome.updates.ts).
+ */
+
+export interface RecordOutcomesOptions {
+  /** The canonical records read back for SUCCEEDED operations, by operation id (`result.record`). */
+  records?: ReadonlyMap<string, Record<string, unknown>>;
+  /**
+   * The caller made sure, just before, that it still holds the group's flush lock under `claimToken`:
+   * then nothing else can write these operations (recovery and cancel take the lock), and each is
+   * updated by `_id` alone (src/store/bulk-write.ts, updateById: no collection scan per statement on
+   * FerretDB). Otherwise each update is filtered by `claimToken` and RUNNING.
+   */
+  exclusive?: boolean;
+}
+
+/**
+ * Records a flush's outcomes in one bulkWrite (chunked), each only while the operation is still RUNNING under
+ * `claimToken` (a stale flush's outcome is ignored: see `exclusive`). A create that succeeded gives its remote id to
+ * every operation keyed `op:<its id>` (they become `rid:<remoteId>`), so the writes that waited for
+ * it can run. Returns the operations as they are now.
+ */
+export async function recordBatchOutcomes(
+  ops: WriteOperationModel,
+  claimed: readonly WriteOperation[],
+  claimToken: string,
+  outcomes: readonly WriteOutcome[],
+  now: Date,
+  policy: OutcomePolicy,
+  options: RecordOutcomesOptions = {},
+): Promise<Transition[]> {
+  const records = options.records ?? new Map<string, Record<string, unknown>>();
+  const byId = new Map(claimed.map((op) => [op.id, op]));
+  const transitions: Transition[] = [];
+  const random = policy.random ?? Math.random;
+  const created = new Map<string, string>();
+  const sets = new Map<string, Record<string, unknown>>();
+  for (const outcome of outcomes) {
+    const op = byId.get(outcome.id);
+    if (!op) continue;
+    const set = outcomeSet(op, outcome, now, policy.maxAttempts, random, records.get(op.id) ?? null);
+    // Only a CREATE is ever named by `op:<its id>` (src/writes/record-refs.ts).
+    if (outcome.kind === 'succeeded' && op.kind === 'CREATE') {
+      created.set(`op:${op.id}`, outcome.remoteId);
+      if (op.recordKey === `op:${op.id}`) set.recordKey = `rid:${outcome.remoteId}`;
+    }
+    sets.set(op.id, set);
+    transitions.push({ ...op, ...(set as Partial<WriteOperation>), updatedAt: now });
+  }
+  const writes: AnyBulkWriteOperation<WriteOperationDoc>[] = [];
+  if (options.exclusive) {
+    for (const [id, set] of sets) writes.push(updateById<WriteOperationDoc>(id, set));
+  } else {
+    // Outcomes that set the same values (a rescheduled batch, a batch refused as a whole) share one
+    // updateMany; a success carries its own remote id, so it is one statement per record.
+    const shared = new Map<string, string[]>();
+    for (const [id, set] of sets) {
+      const key = JSON.stringify(set);
+      shared.set(key, [...(shared.get(key) ?? []), id]);
+    }
+    for (const ids of shared.values()) {
+      const update = { $set: sets.get(ids[0]!)! };
+      if (ids.length === 1) {
+        writes.push({ updateOne: { filter: { _id: ids[0], claimToken, status: 'RUNNING' }, update } });
+      } else {
+        writes.push({
+          updateMany: { filter: { _id: { $in: ids }, claimToken, status: 'RUNNING' }, update },
+        });
+      }
+    }
+  }
+  // The outcomes first: a write accepted meanwhile that read its create as pending re-keys itself once
+  // stored if the create is SUCCEEDED by then (WriteOperationsRepository.rekeyToCreatedRecords), and
+  // the query below sees every write stored before that; so none keeps a stale `op:` key.
+  await bulkWriteChunked((c) => ops.bulkWrite(c, { ordered: true }), writes.splice(0));
+  if (created.size > 0 && claimed[0]) {
+    // Other operations keyed by a record these creates made (the writes that waited for them): one
+    // query, then one statement each — not one scan per create.
+    const keyed = (await ops
+      .find(
+        {
+          connectionId: claimed[0].connectionId,
+          recordKey: { $in: [...created.keys()] },
+          _id: { $nin: [...sets.keys()] },
+        },
+        { recordKey: 1 },
+      )
+      .lean()) as { _id: string; recordKey: string }[];
+    for (const k of keyed) {
+      const remoteId = created.get(k.recordKey)!;
+      writes.push({
+        updateOne: {
+          filter: { _id: k._id, recordKey: k.recordKey },
+          update: { $set: { recordKey: `rid:${remoteId}`, remoteId } },
+        },
+      });
+    }
+  }
+  if (writes.length > 0) await bulkWriteChunked((c) => ops.bulkWrite(c, { ordered: true }), writes);
+  return transitions;
+}
