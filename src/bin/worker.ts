@@ -16,12 +16,16 @@ async function main(): Promise<void> {
     ...stores,
     checkStoredConnections: true,
   });
-  const worker = await startWorker(ctx);
-  process.send?.({ type: 'ready', workerId: worker.id });
+  // The shutdown hook goes in before the worker starts: its processors take jobs (a ping is answered)
+  // before startWorker returns, and a SIGTERM in that gap must drain, not kill.
+  const starting = startWorker(ctx);
   onShutdown(ctx.logger, ctx.env.SHUTDOWN_TIMEOUT_MS, async () => {
-    await worker.close();
+    const worker = await starting.catch(() => undefined);
+    await worker?.close();
     await ctx.close();
   });
+  const worker = await starting;
+  process.send?.({ type: 'ready', workerId: worker.id });
 }
 
 main().catch((err: unknown) => {
