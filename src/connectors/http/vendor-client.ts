@@ -202,7 +202,10 @@ export class VendorHttpClient {
           return {
             status: res.status,
             headers: res.headers,
-            body: (res.json ?? (res.text === '' ? null : res.text)) as T,
+            // Parsed when first read (`toHookResponse`): a caller that reads `text` alone parses nothing here.
+            get body() {
+              return (res.json ?? (res.text === '' ? null : res.text)) as T;
+            },
             text: res.text,
             requestId: this.hooks.requestId(res),
           };
