@@ -123,8 +123,8 @@ export function toEpochMs(value: unknown): number {
 }
 
 /**
- * A datetime already in ISO form, in UTC, to the millisecond (`Z`, `+0000` or `+00:00`): how Salesforce
- * and HubSpot send every timestamp. Captures the day and the hour.
+ * A datetime already in ISO form, in UTC, to the millisecond (`Z`, `+0000` or `+00:00`): how the vendors
+ * we read send their timestamps. Captures the day and the hour.
  */
 const UTC_MS_RE = /^\d{4}-\d{2}-(\d{2})T(\d{2}):\d{2}:\d{2}\.\d{3}(?:Z|\+00:?00)$/;
 

@@ -200,7 +200,7 @@ export function defaultHooks(
 
 /**
  * A transport's response as hooks see it. `json` is parsed on first read, once: an answer that succeeds
- * goes on as text where its reader parses it itself (jsforce parses every Salesforce body), and hooks
+ * goes on as text where its reader parses it itself (a vendor SDK that reads the text), and hooks
  * read it only on the error path, so a body of hundreds of records is not parsed twice.
  */
 export function toHookResponse(raw: TransportResponse): HookResponse {
