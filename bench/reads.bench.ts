@@ -16,11 +16,17 @@
  *   answering `fieldMapping` from memory (bench/support/static-apollo.ts: the ceiling of this stack);
  *   `reads.hot.store_calls_per_op`: MongoDB commands the gateway's process started per request over
  *   its rounds (driver command monitoring; warm-up requests counted on both sides).
+ *   `reads.hot.cpu_us_per_op` / `reads.apollo_static.cpu_us_per_op`: CPU the servers' process used per
+ *   request while only that server had load, and `reads.hot.cpu_share_of_static` their ratio (static ÷
+ *   gateway): the throughput share the gateway would have if both were CPU-bound, which other work on a
+ *   shared machine disturbs far less than it does the rps of a 4-second run.
  * - `reads.e2e.overhead_ms.p50` / `.p99`: `contacts(first: 100) { deals { contacts } }` on Salesforce,
  *   one at a time, to a gateway in its own process (as a vendor is never in the gateway's heap; the
  *   sandboxes and the client stay here), the gateway's latency minus the time the sandboxes spent on the calls of its
  *   critical path (the union of the logged calls' busy intervals: parallel batches count once);
- *   `reads.e2e.store_calls_per_op`: the MongoDB commands its gateway started per such request.
+ *   `reads.e2e.store_calls_per_op`: the MongoDB commands its gateway started per such request, and
+ *   `reads.e2e.gateway_cpu_ms_per_op` the CPU its process used per request (bench/support/e2e-overhead.ts
+ *   says what is counted as the vendor's time and why).
  * A request that fails (in a call figure or in any load round) fails the bench: no figure is printed
  * from a run that did not do the work it claims.
  * Both servers run in one child process so the load generator does not share their event loop;
@@ -55,12 +61,17 @@ import { freePort, startThrowawayStores } from '../src/runtime/services';
 import { KeyRing } from '../src/security/credentials-cipher';
 import { authenticate } from '../src/server/auth';
 import { formatGatewayError } from '../src/server/format-error';
-import { storeCommandsIssued } from '../src/store/command-count';
 import { startGatewayServer } from '../src/server/http-server';
 import { type ReadCrm, type ReadStack, startReadStack } from '../test/support/read-stack';
 import { e2eOverhead } from './support/e2e-overhead';
 import { arg, type Exec, execOn, runBench } from './support/bench-cli';
-import { GATEWAY_CHILD_FLAG, serveGatewayChild, startGatewayProcess } from './support/gateway-process';
+import {
+  GATEWAY_CHILD_FLAG,
+  type ChildCounters,
+  childCounters,
+  serveGatewayChild,
+  startGatewayProcess,
+} from './support/gateway-process';
 import { hotTokenFigures } from './support/hot-token';
 import { type LoadResult, postLoad } from './support/http-load';
 import { REQUEST_LIMITS_OFF } from './support/request-limits';
@@ -197,7 +208,12 @@ async function callFigures(mongodbUri: string, redisUrl: string): Promise<void> 
     });
     try {
       await e2eOverhead(
-        { stack, exec: execOn(gateway.url, tenant.key), storeCommands: () => gateway.storeCommands() },
+        {
+          stack,
+          exec: execOn(gateway.url, tenant.key),
+          storeCommands: () => gateway.storeCommands(),
+          cpuMs: () => gateway.cpuMs(),
+        },
         NESTED,
         { c: tenant.connections.salesforce },
         arg('samples', 60),
@@ -248,7 +264,7 @@ async function serve(): Promise<void> {
     credentials: { authKind: 'oauth2_code', accessToken: 'unused' },
   });
   const gateway = await startGatewayServer(ctx, { host: '127.0.0.1', port: 0 });
-  process.on('message', () => process.send?.({ storeCommands: storeCommandsIssued() }));
+  process.on('message', () => process.send?.(childCounters()));
 
   const mappings = storedMappingSource(ctx.store.fieldMappings);
   const typeDefs = fs.readFileSync(path.join(ROOT, 'schema/schema.graphql'), 'utf8');
@@ -326,17 +342,21 @@ async function overheadFigures(mongodbUri: string, redisUrl: string): Promise<vo
     };
     const rounds = arg('rounds', 7);
     const runs: Record<Peer, LoadResult[]> = { gateway: [], bare: [], static: [] };
-    const storeCommands = () =>
-      new Promise<number>((resolve) => {
-        child.once('message', (m) => resolve((m as { storeCommands: number }).storeCommands));
-        child.send('storeCommands');
+    const counters = () =>
+      new Promise<ChildCounters>((resolve) => {
+        child.once('message', (m) => resolve(m as ChildCounters));
+        child.send('counters');
       });
     let gatewayCommands = 0;
+    // CPU of the child per request, per server: only one server has load at a time.
+    const cpuMs: Record<Peer, number> = { gateway: 0, bare: 0, static: 0 };
     for (let i = 0; i < rounds; i++) {
       for (const server of PEERS) {
-        const before = server === 'gateway' ? await storeCommands() : 0;
+        const before = await counters();
         const result = await postLoad(urls[server], body, headers, connections, seconds);
-        if (server === 'gateway') gatewayCommands += (await storeCommands()) - before;
+        const after = await counters();
+        if (server === 'gateway') gatewayCommands += after.storeCommands - before.storeCommands;
+        cpuMs[server] += after.cpuMs - before.cpuMs;
         // A failed request is cheap (an error answer) and would flatter the rps: no figures then.
         if (result.failed > 0) {
           throw new Error(`round ${i + 1}: ${result.failed} requests to the ${server} server failed`);
@@ -367,6 +387,12 @@ async function overheadFigures(mongodbUri: string, redisUrl: string): Promise<vo
     console.log(`BENCH reads.hot.share_of_static ${share('static')} %`);
     console.log(
       `BENCH reads.hot.store_calls_per_op ${(gatewayCommands / gatewayRequests).toFixed(2)} commands`,
+    );
+    const cpuPerOp = (peer: Peer) => cpuMs[peer] / runs[peer].reduce((n, r) => n + r.sent, 0);
+    console.log(`BENCH reads.hot.cpu_us_per_op ${(1000 * cpuPerOp('gateway')).toFixed(0)} us`);
+    console.log(`BENCH reads.apollo_static.cpu_us_per_op ${(1000 * cpuPerOp('static')).toFixed(0)} us`);
+    console.log(
+      `BENCH reads.hot.cpu_share_of_static ${((100 * cpuPerOp('static')) / cpuPerOp('gateway')).toFixed(1)} %`,
     );
     const { gatewayUrl: url, key, connectionId } = target;
     await hotTokenFigures({ url, body, key, connectionId, connections, seconds, rounds });

@@ -26,10 +26,26 @@ export interface GatewayProcess {
   url: string;
   /** MongoDB commands the child's gateway has sent so far (src/store/command-count.ts). */
   storeCommands(): Promise<number>;
+  /**
+   * CPU time (user + system, ms) the child has used so far: unlike latency, it does not grow when other
+   * processes take the machine's cores, so it shows the gateway's own work on a shared machine.
+   */
+  cpuMs(): Promise<number>;
   close(): Promise<void>;
 }
 
 export const GATEWAY_CHILD_FLAG = '--gateway-child';
+
+/** What a bench's server child answers any later message with. */
+export interface ChildCounters {
+  storeCommands: number;
+  cpuMs: number;
+}
+
+export function childCounters(): ChildCounters {
+  const cpu = process.cpuUsage();
+  return { storeCommands: storeCommandsIssued(), cpuMs: (cpu.user + cpu.system) / 1000 };
+}
 
 export async function startGatewayProcess(script: string, spec: GatewaySpec): Promise<GatewayProcess> {
   const child: ChildProcess = fork(script, [GATEWAY_CHILD_FLAG], {
@@ -44,7 +60,8 @@ export async function startGatewayProcess(script: string, spec: GatewaySpec): Pr
   const { url } = await ask<{ url: string }>(spec);
   return {
     url,
-    storeCommands: async () => (await ask<{ storeCommands: number }>('storeCommands')).storeCommands,
+    storeCommands: async () => (await ask<ChildCounters>('counters')).storeCommands,
+    cpuMs: async () => (await ask<ChildCounters>('counters')).cpuMs,
     close: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -69,7 +86,7 @@ export function serveGatewayChild(): void {
         redisPrefix: spec.name,
       });
       const gateway = await startGatewayServer(ctx, { host: '127.0.0.1', port: env.PORT });
-      process.on('message', () => process.send?.({ storeCommands: storeCommandsIssued() }));
+      process.on('message', () => process.send?.(childCounters()));
       process.send?.({ url: gateway.url });
     })().catch((err: unknown) => {
       console.error(err);

@@ -9,6 +9,7 @@ import {
   type BudgetGate,
   type BudgetGrant,
   type BudgetSelection,
+  type ObserveOptions,
 } from './budget-gate.types';
 import { waitForBudget } from './budget-wait';
 import { readBudgetHeaders } from './headers';
@@ -88,12 +89,28 @@ export interface BudgetGateOptions {
    * @defaultValue 15000
    */
   probeLeaseMs?: number;
+  /**
+   * Least time between two corrections of one budget from served calls in this process, while the
+   * vendor says more than a tenth of the allocation is left (`observe`'s `served`).
+   * @defaultValue 1000
+   */
+  servedCorrectionIntervalMs?: number;
   /** Told what is left after every take and correction (metrics). */
   onRemaining?: (budget: string, remaining: number) => void;
   /** Told when the gate refuses a call RATE_LIMITED, naming the budget that ran out (metrics). */
   onRefused?: (budget: string, priority: CallPriority) => void;
   sleep?: (ms: number) => Promise<void>;
 }
+
+/** Under this share of the allocation left, every served call's reading is applied at once. */
+const LOW_REMAINING_SHARE = 0.1;
+/** Budgets whose last served correction this process remembers (then it forgets them all). */
+const MAX_TRACKED_BUDGETS = 10_000;
+/**
+ * When this process last applied a served call's reading, per budget key: module state, as a gate
+ * lives for one request or job while the budget (an org's allocation) outlives them all.
+ */
+const lastServedCorrection = new Map<string, number>();
 
 export interface EffectiveBudget {
   decl: BudgetDeclaration;
@@ -249,11 +266,12 @@ export class RedisBudgetGate implements BudgetGate {
     };
   }
 
-  async observe(headers: ResponseHeaders, options: BudgetSelection = {}): Promise<void> {
+  async observe(headers: ResponseHeaders, options: ObserveOptions = {}): Promise<void> {
     for (const budget of this.select(options)) {
       if (!budget.decl.headers) continue;
       const reading = readBudgetHeaders(budget.decl.headers, headers);
       if (!reading) continue;
+      if (options.served && !this.servedCorrectionDue(budget, reading)) continue;
       const res = (await this.redis(
         CORRECT.run(
           this.options.redis,
@@ -263,6 +281,27 @@ export class RedisBudgetGate implements BudgetGate {
       )) as number[];
       this.options.onRemaining?.(budget.decl.name, res[1]);
     }
+  }
+
+  /**
+   * Whether a served call's reading is worth a Redis round trip now. Every vendor call already took its
+   * unit from our count; a correction only catches what others spent of the same allocation. So while
+   * the reading shows more than {@link LOW_REMAINING_SHARE} of the allocation left, one correction per
+   * budget per `servedCorrectionIntervalMs` in this process is enough (the vendor's figure is absolute:
+   * the next one supersedes a skipped one). A reading at or under it is always applied at once.
+   */
+  private servedCorrectionDue(
+    budget: EffectiveBudget,
+    reading: { remaining: number; limit?: number },
+  ): boolean {
+    const limit = reading.limit ?? budget.limit;
+    if (reading.remaining <= Math.max(1, limit * LOW_REMAINING_SHARE)) return true;
+    const now = Date.now();
+    const last = lastServedCorrection.get(budget.key);
+    if (last !== undefined && now - last < (this.options.servedCorrectionIntervalMs ?? 1000)) return false;
+    if (lastServedCorrection.size >= MAX_TRACKED_BUDGETS) lastServedCorrection.clear();
+    lastServedCorrection.set(budget.key, now);
+    return true;
   }
 
   async exhausted(retryAfterMs: number, options: BudgetSelection = {}): Promise<void> {

@@ -18,6 +18,11 @@ export interface BudgetSelection {
   budgets?: readonly string[];
 }
 
+export interface ObserveOptions extends BudgetSelection {
+  /** @defaultValue false */
+  served?: boolean;
+}
+
 export interface AcquireOptions extends BudgetSelection {
   /** The request's running total of budget waits; absent: this check alone. */
   wait?: BudgetWaitTally;
@@ -43,8 +48,12 @@ export interface BudgetGate {
    * interactive calls wait, and only while `options.wait` stays within the gate's interactive wait.
    */
   acquire(priority: CallPriority, cost?: number, options?: AcquireOptions): Promise<BudgetGrant>;
-  /** Lowers what is left in the selected budgets to what the vendor's headers say is left. */
-  observe(headers: ResponseHeaders, options?: BudgetSelection): Promise<void>;
+  /**
+   * Lowers what is left in the selected budgets to what the vendor's headers say is left. `served`:
+   * the headers came with a served call, whose correction only steers later calls; the gate may then
+   * skip it when it corrected the same budget moments ago and the reading shows plenty left.
+   */
+  observe(headers: ResponseHeaders, options?: ObserveOptions): Promise<void>;
   /** The vendor refused for lack of budget and said for how long: block the selected budgets that long. */
   exhausted(retryAfterMs: number, options?: BudgetSelection): Promise<void>;
   /**

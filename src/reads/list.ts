@@ -124,9 +124,15 @@ export async function listPage(
       break;
     }
   }
+  // Sealed when read, as the edges' cursors are: a query that selects no pageInfo seals nothing.
+  let endCursor: string | null | undefined;
   return {
     edges,
-    endCursor: next ? sealed(next) : (edges[edges.length - 1]?.cursor ?? null),
+    get endCursor() {
+      if (endCursor === undefined)
+        endCursor = next ? sealed(next) : (edges[edges.length - 1]?.cursor ?? null);
+      return endCursor;
+    },
     hasNextPage: next !== null,
     filteredOut,
     scanLimitReached,

@@ -2,7 +2,10 @@ import { type CrmObject } from '../connectors/types';
 import { DEFAULT_MAPPINGS, isCrmKind } from '../connectors/registry';
 import { type FieldMappingOverride, applyOverrides } from '../mapping/mapper';
 import { type ObjectMapping } from '../mapping/types';
-import { type FieldMappingsRepository } from '../store/repositories/field-mappings.repo';
+import {
+  type FieldMappingsRepository,
+  type StoredFieldMapping,
+} from '../store/repositories/field-mappings.repo';
 
 /** A connection's mapping for one object: the defaults of its CRM with its overrides applied. */
 export interface EffectiveMapping {
@@ -43,9 +46,43 @@ export async function effectiveMapping(
 ): Promise<EffectiveMapping> {
   const defaults = defaultMapping(crm, object);
   const found = await stored.find(connectionId, object);
-  if (!found) return { mapping: defaults, overrides: [], version: 0, ignored: [] };
-  const { overrides, version, ignored } = found;
-  return { mapping: applyOverrides(defaults, overrides), overrides, version, ignored };
+  return found ? withOverrides(defaults, found) : defaultsOnly(defaults);
+}
+
+/**
+ * Effective mappings are built once per stored value and shared, not rebuilt per request: the store's
+ * cache hands back the same {@link StoredFieldMapping} until the mapping changes, so the same
+ * EffectiveMapping (and `mapping` object) comes back too, and what is keyed on the mapping's identity
+ * (the mapper's read plans, the field-mapping view) is computed once per version. Frozen, as they are
+ * shared: an effective mapping is never edited, a change makes a new one.
+ */
+const byStored = new WeakMap<StoredFieldMapping, Map<ObjectMapping, EffectiveMapping>>();
+const byDefaults = new WeakMap<ObjectMapping, EffectiveMapping>();
+
+function withOverrides(defaults: ObjectMapping, found: StoredFieldMapping): EffectiveMapping {
+  let forDefaults = byStored.get(found);
+  if (!forDefaults) byStored.set(found, (forDefaults = new Map()));
+  let effective = forDefaults.get(defaults);
+  if (!effective) {
+    const { overrides, version, ignored } = found;
+    effective = Object.freeze({
+      mapping: applyOverrides(defaults, overrides),
+      overrides: Object.freeze(overrides) as FieldMappingOverride[],
+      version,
+      ignored: Object.freeze(ignored) as string[],
+    });
+    forDefaults.set(defaults, effective);
+  }
+  return effective;
+}
+
+function defaultsOnly(defaults: ObjectMapping): EffectiveMapping {
+  let effective = byDefaults.get(defaults);
+  if (!effective) {
+    effective = Object.freeze({ mapping: defaults, overrides: [], version: 0, ignored: [] });
+    byDefaults.set(defaults, effective);
+  }
+  return effective;
 }
 
 export function defaultMapping(crm: string, object: CrmObject): ObjectMapping {

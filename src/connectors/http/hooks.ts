@@ -198,15 +198,28 @@ export function defaultHooks(
   };
 }
 
-/** A transport's response as hooks see it: the body parsed when it is JSON. */
+/**
+ * A transport's response as hooks see it. `json` is parsed on first read, once: an answer that succeeds
+ * goes on as text where its reader parses it itself (a vendor SDK that reads the text), and hooks
+ * read it only on the error path, so a body of hundreds of records is not parsed twice.
+ */
 export function toHookResponse(raw: TransportResponse): HookResponse {
-  let json: unknown;
-  if (raw.body !== '') {
-    try {
-      json = JSON.parse(raw.body);
-    } catch {
-      json = undefined;
-    }
+  let parsed: { value: unknown } | undefined;
+  return {
+    status: raw.status,
+    headers: raw.headers,
+    text: raw.body,
+    get json() {
+      return (parsed ??= { value: parseJsonOrUndefined(raw.body) }).value;
+    },
+  };
+}
+
+function parseJsonOrUndefined(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
-  return { status: raw.status, headers: raw.headers, text: raw.body, json };
 }

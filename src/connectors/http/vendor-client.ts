@@ -186,7 +186,9 @@ export class VendorHttpClient {
 
         const res = toHookResponse(raw);
         if (budget) {
-          const observed = budget.observe(res.headers, selection).catch(() => undefined);
+          const observed = budget
+            .observe(res.headers, { ...selection, served: res.status < 300 && !probing })
+            .catch(() => undefined);
           // A served call's correction only steers later calls: it need not delay this answer by a
           // Redis round trip. A refusal's correction must land before the hold it leads to is set.
           if (res.status >= 300 || probing) await observed;
@@ -202,7 +204,10 @@ export class VendorHttpClient {
           return {
             status: res.status,
             headers: res.headers,
-            body: (res.json ?? (res.text === '' ? null : res.text)) as T,
+            // Parsed when first read (`toHookResponse`): a caller that reads `text` alone parses nothing here.
+            get body() {
+              return (res.json ?? (res.text === '' ? null : res.text)) as T;
+            },
             text: res.text,
             requestId: this.hooks.requestId(res),
           };

@@ -15,16 +15,31 @@ function stripAttributes(value: WireValue): NativeValue {
   if (Array.isArray(value)) return value.map(stripAttributes);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, NativeValue> = {};
-    for (const [k, v] of Object.entries(value)) if (k !== 'attributes') out[k] = stripAttributes(v);
+    // for…in over own keys, not Object.entries: no [key, value] array per field of every record read.
+    for (const k in value) {
+      if (k !== 'attributes' && Object.prototype.hasOwnProperty.call(value, k))
+        setField(out, k, stripAttributes(value[k]!));
+    }
     return out;
   }
   return value;
 }
 
+/** `target[key] = value` as an own property, `__proto__` too (a field so named must not set the prototype). */
+function setField(target: Record<string, NativeValue>, key: string, value: NativeValue): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
+}
+
 export function toNativeRecord(record: WireRecord): NativeRecord {
   const fields: Record<string, NativeValue> = {};
-  for (const [k, v] of Object.entries(record)) {
-    if (k !== 'attributes' && v !== undefined) fields[k] = stripAttributes(v);
+  for (const k in record) {
+    if (k === 'attributes' || !Object.prototype.hasOwnProperty.call(record, k)) continue;
+    const v = record[k];
+    if (v !== undefined) setField(fields, k, stripAttributes(v));
   }
   const id = record.Id;
   if (typeof id !== 'string') throw new Error('Salesforce record without Id: select Id in every query');

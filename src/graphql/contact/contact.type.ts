@@ -1,8 +1,8 @@
 import { Field, ObjectType } from 'type-graphql';
 import {
   CanonicalRecordFields,
-  canonicalRecordFields,
   canonicalString,
+  withCanonicalRecordFields,
 } from '../records/canonical-record.type';
 import { RecordPageInfo } from '../records/record-page.type';
 import { type CanonicalRecord } from '../../reads/canonical';
@@ -53,13 +53,12 @@ const str = canonicalString;
 
 export function toContact(r: CanonicalRecord): Contact {
   const f = r.fields;
-  return {
-    ...canonicalRecordFields(r),
+  return withCanonicalRecordFields(r, {
     firstName: str(f.firstName),
     lastName: str(f.lastName),
     email: str(f.email),
     phone: str(f.phone),
     title: str(f.title),
     companyName: str(f.companyName),
-  };
+  });
 }

@@ -2,8 +2,8 @@ import { Field, Float, ObjectType, registerEnumType } from 'type-graphql';
 import { type CanonicalRecord } from '../../reads/canonical';
 import {
   CanonicalRecordFields,
-  canonicalRecordFields,
   canonicalString,
+  withCanonicalRecordFields,
 } from '../records/canonical-record.type';
 import { RecordPageInfo } from '../records/record-page.type';
 
@@ -73,8 +73,7 @@ export function toDeal(r: CanonicalRecord): Deal {
   const f = r.fields;
   const status = str(f.status);
   const probability = typeof f.probability === 'number' ? f.probability : Number(f.probability ?? NaN);
-  return {
-    ...canonicalRecordFields(r),
+  return withCanonicalRecordFields(r, {
     name: str(f.name),
     amount: str(f.amount),
     currency: str(f.currency),
@@ -85,5 +84,5 @@ export function toDeal(r: CanonicalRecord): Deal {
       f.probability === null || f.probability === undefined || !Number.isFinite(probability)
         ? null
         : probability,
-  };
+  });
 }

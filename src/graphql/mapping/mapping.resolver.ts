@@ -99,11 +99,25 @@ async function describedObject(metadata: ReadMetadata, object: CrmObject): Promi
   };
 }
 
-/** The API's view of an effective mapping (also what `bench:reads`' bare server returns). */
+/**
+ * The API's view of an effective mapping (also what `bench:reads`' bare server returns). All but the
+ * connection id is a function of the effective mapping alone, which is shared while its version stands
+ * (src/reads/mappings.ts): that part is built once per mapping, not per request.
+ */
 export function toFieldMappingView(connectionId: string, e: EffectiveMapping): FieldMappingView {
+  let shared = views.get(e);
+  if (!shared) {
+    shared = mappingView(e);
+    views.set(e, shared);
+  }
+  return { connectionId, ...shared };
+}
+
+const views = new WeakMap<EffectiveMapping, Omit<FieldMappingView, 'connectionId'>>();
+
+function mappingView(e: EffectiveMapping): Omit<FieldMappingView, 'connectionId'> {
   const overridden = new Set(e.overrides.flatMap((o) => ('remove' in o ? [] : [o.canonical])));
   return {
-    connectionId,
     object: e.mapping.object,
     nativeObject: e.mapping.nativeObject,
     version: e.version,

@@ -56,12 +56,17 @@ export async function recordList<T>(
   return {
     edges,
     nodes: edges.map((e) => e.node),
+    // Its cursors stay lazy too: a query that selects pageInfo without them seals nothing.
     pageInfo: {
       hasNextPage: page.hasNextPage,
       // Forward-only pagination: a page read from an `after` cursor has records before it.
       hasPreviousPage: args.after != null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: page.endCursor,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return page.endCursor;
+      },
       filteredOut: page.filteredOut,
       scanLimitReached: page.scanLimitReached,
     },

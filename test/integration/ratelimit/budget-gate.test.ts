@@ -256,6 +256,33 @@ describe('RedisBudgetGate (real Redis)', () => {
     await expect(g.acquire('background')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
   });
 
+  it("applies a served call's reading at most once per interval while plenty is left, a low one at once", async () => {
+    const reported: number[] = [];
+    const sfDaily = budget({
+      limit: 1000,
+      headers: { style: 'usage-ratio', header: 'Sforce-Limit-Info', key: 'api-usage' },
+    });
+    // A long interval, so the test does not depend on how fast it runs.
+    const g = gate(uniqueName('rls'), {
+      budgets: [sfDaily],
+      servedCorrectionIntervalMs: 60_000,
+      onRemaining: (_name, remaining) => void reported.push(remaining),
+    });
+    const served = (used: number) =>
+      g.observe({ 'sforce-limit-info': `api-usage=${used}/1000` }, { served: true });
+    await served(100); // the first reading of the budget in this process: applied
+    await served(200); // plenty left, moments later: skipped
+    expect(reported).toEqual([900]);
+    await served(950); // 50 of 1000 left, under a tenth: applied at once
+    expect(reported).toEqual([900, 50]);
+    // Not from a served call (a refusal's, a probe's): always applied.
+    await g.observe({ 'sforce-limit-info': 'api-usage=960/1000' });
+    expect(reported).toEqual([900, 50, 40]);
+    // What was skipped took nothing away: 40 are left to take.
+    const { admitted } = await outcomes(Array.from({ length: 60 }, () => g.acquire('background')));
+    expect(admitted).toBe(40);
+  });
+
   it('takes the allocation Sforce-Limit-Info states as the limit, up as well as down', async () => {
     const sfDaily = (limit: number) =>
       budget({ limit, headers: { style: 'usage-ratio', header: 'Sforce-Limit-Info', key: 'api-usage' } });

@@ -86,6 +86,34 @@ describe('numbers, dates, booleans', () => {
     expect(() => toIsoDatetime('yesterday')).toThrow(/ISO-8601/);
   });
 
+  // Texts already in UTC to the ms skip the Date round trip (values.ts); the answer must be the one
+  // the round trip gives, including where Date moves a day or an hour, and the same refusals.
+  it.each([
+    ['2026-11-27T04:00:00.000Z', '2026-11-27T04:00:00.000Z'],
+    ['2026-11-27T04:00:00.000+0000', '2026-11-27T04:00:00.000Z'],
+    ['2026-11-27T04:00:00.000+00:00', '2026-11-27T04:00:00.000Z'],
+    ['2026-11-28T23:59:59.999Z', '2026-11-28T23:59:59.999Z'],
+    ['2024-02-29T12:00:00.000Z', '2024-02-29T12:00:00.000Z'],
+    ['2023-02-29T12:00:00.000Z', '2023-03-01T12:00:00.000Z'],
+    ['2026-04-31T00:00:00.000+0000', '2026-05-01T00:00:00.000Z'],
+    ['2026-01-01T24:00:00.000Z', '2026-01-02T00:00:00.000Z'],
+    ['2026-01-01t10:00:00.000z', '2026-01-01T10:00:00.000Z'],
+    [' 2026-01-01T10:00:00.000Z ', '2026-01-01T10:00:00.000Z'],
+  ])('datetime %j in UTC reads as %s, as through Date', (text, iso) => {
+    expect(toIsoDatetime(text)).toBe(iso);
+    expect(new Date(Date.parse(text.trim())).toISOString()).toBe(iso);
+  });
+
+  it.each([
+    '2026-13-01T00:00:00.000Z',
+    '2026-00-10T00:00:00.000Z',
+    '2026-01-00T00:00:00.000Z',
+    '2026-01-01T23:60:00.000Z',
+    '2026-01-01T23:59:60.000+0000',
+  ])('datetime %j is refused', (text) => {
+    expect(() => toIsoDatetime(text)).toThrow(MappingValueError);
+  });
+
   it('booleans', () => {
     expect(toBoolean(true)).toBe(true);
     expect(toBoolean('FALSE')).toBe(false);
