@@ -100,8 +100,29 @@ function expectNoneLostNoneDuplicated(
   accepted: string[],
   ops: OperationUpdate[],
   tag: string,
+  figures: { name: string; settleMs: number },
 ): void {
   const byId = new Map(ops.map((o) => [o.id, o]));
+  // The scenario's figures first (issue 23's `REL` lines), so a failing run still reports them.
+  const counts = describeOpen(accepted.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])));
+  const copies = duplicates(
+    new Map(
+      [...h.stack.recordsBy('salesforce', 'contact', 'Email')].filter(([email]) =>
+        email.startsWith(`crash-${tag}-`),
+      ),
+    ),
+  );
+  console.log(
+    [
+      `REL ${figures.name}.accepted ${accepted.length} ops`,
+      `REL ${figures.name}.lost ${accepted.filter((id) => !byId.has(id)).length} ops`,
+      `REL ${figures.name}.open ${(counts.QUEUED ?? 0) + (counts.RUNNING ?? 0)} ops`,
+      `REL ${figures.name}.succeeded ${counts.SUCCEEDED ?? 0} ops`,
+      `REL ${figures.name}.failed ${(counts.FAILED ?? 0) + (counts.DEAD ?? 0)} ops`,
+      `REL ${figures.name}.duplicated ${copies.length} records`,
+      `REL ${figures.name}.settle_s ${(figures.settleMs / 1000).toFixed(1)} s`,
+    ].join('\n'),
+  );
   // None lost: every accepted operation is known and final; none stuck QUEUED or RUNNING.
   expect(accepted.filter((id) => !byId.has(id))).toEqual([]);
   const open = accepted.filter((id) => !FINAL.has(byId.get(id)!.status));
@@ -162,8 +183,12 @@ function expectNoneLostNoneDuplicated(
       await producer;
       expect(crashes).toBe(CRASHES);
       expect(accepted).toHaveLength(WRITES);
+      const settling = Date.now();
       const ops = await settled(exec, c, 300_000);
-      expectNoneLostNoneDuplicated(h, accepted, ops, tag);
+      expectNoneLostNoneDuplicated(h, accepted, ops, tag, {
+        name: 'writes.worker_kill9',
+        settleMs: Date.now() - settling,
+      });
     });
 
     it('a SIGKILL of Redis (append-only file) during a batch: none lost, none duplicated', async () => {
@@ -174,8 +199,12 @@ function expectNoneLostNoneDuplicated(
       while (h.stack.liveCount('salesforce', 'contact') === before) await sleep(5);
       await h.crashRedis();
       accepted.push(...(await accept(exec, c, items(tag, 500, 500))));
+      const settling = Date.now();
       const ops = await settled(exec, c, 300_000);
-      expectNoneLostNoneDuplicated(h, accepted, ops, tag);
+      expectNoneLostNoneDuplicated(h, accepted, ops, tag, {
+        name: 'writes.redis_kill9',
+        settleMs: Date.now() - settling,
+      });
     });
   },
 );
