@@ -38,8 +38,12 @@ export function processJobs(
   processors: Record<string, JobProcessor>,
 ): void {
   Object.entries(processors).forEach(([name, processor], i) => {
-    // process() settles only when the queue closes; failures surface as the queue's 'error' events.
-    void queue.process(name, i === 0 ? concurrency : 0, processor);
+    // process() settles only when the queue closes, and failures surface as the queue's 'error' events
+    // (Bull keeps a listener). It rejects when its start-up round trips meet a closed connection — a
+    // SIGTERM during start — which is such a failure too, not a crash of the process.
+    queue
+      .process(name, i === 0 ? concurrency : 0, processor)
+      .catch((err: unknown) => queue.emit('error', err));
   });
 }
 
