@@ -75,23 +75,11 @@ export async function claimBatch(
   let roundTrips = 1;
   if (candidates.length === 0) return { claimed: [], dependencyFailed: [], more: false, roundTrips };
 
-  const keys = [...new Set(candidates.map((c) => c.recordKey))];
-  const unfinished = (await ops
-    .find(
-      { connectionId: group.connectionId, recordKey: { $in: keys }, status: { $in: UNFINISHED } },
-      { recordKey: 1, seq: 1 },
-    )
-    .lean()) as { recordKey: string; seq: number }[];
-  roundTrips += 1;
-  const firstSeq = new Map<string, number>();
-  for (const u of unfinished) {
-    const seen = firstSeq.get(u.recordKey);
-    if (seen === undefined || u.seq < seen) firstSeq.set(u.recordKey, u.seq);
-  }
-  // The earliest unfinished operation of its record, itself included: later ones wait their turn.
-  const eligible = candidates.filter((c) => (firstSeq.get(c.recordKey) ?? c.seq) >= c.seq);
-
-  const depIds = [...new Set(eligible.flatMap((c) => c.dependsOn ?? []))];
+  // The dependencies first: a create that SUCCEEDED makes `op:<its id>` and `rid:<its remote id>` one
+  // record. Its waiting writes are re-keyed one statement at a time (write-batch-outcomes.ts, and the
+  // accept side), so for a moment an update may be keyed `rid:` while the delete after it still says
+  // `op:` — ordering by either key alone would let the delete run first.
+  const depIds = [...new Set(candidates.flatMap((c) => c.dependsOn ?? []))];
   const deps = new Map<string, { status: WriteStatus; remoteId: string | null }>();
   if (depIds.length > 0) {
     const found = (await ops.find({ _id: { $in: depIds } }, { status: 1, remoteId: 1 }).lean()) as {
@@ -102,6 +90,30 @@ export async function claimBatch(
     roundTrips += 1;
     for (const d of found) deps.set(d._id, { status: d.status as WriteStatus, remoteId: d.remoteId ?? null });
   }
+  const alias = new Map<string, string>();
+  for (const [id, d] of deps)
+    if (d.status === 'SUCCEEDED' && d.remoteId) alias.set(`op:${id}`, `rid:${d.remoteId}`);
+  const recordOf = (key: string): string => alias.get(key) ?? key;
+
+  const keys = new Set(candidates.map((c) => c.recordKey));
+  for (const [opKey, ridKey] of alias) {
+    if (keys.has(opKey) || keys.has(ridKey)) keys.add(opKey).add(ridKey);
+  }
+  const unfinished = (await ops
+    .find(
+      { connectionId: group.connectionId, recordKey: { $in: [...keys] }, status: { $in: UNFINISHED } },
+      { recordKey: 1, seq: 1 },
+    )
+    .lean()) as { recordKey: string; seq: number }[];
+  roundTrips += 1;
+  const firstSeq = new Map<string, number>();
+  for (const u of unfinished) {
+    const record = recordOf(u.recordKey);
+    const seen = firstSeq.get(record);
+    if (seen === undefined || u.seq < seen) firstSeq.set(record, u.seq);
+  }
+  // The earliest unfinished operation of its record, itself included: later ones wait their turn.
+  const eligible = candidates.filter((c) => (firstSeq.get(recordOf(c.recordKey)) ?? c.seq) >= c.seq);
 
   const chosen: { op: LeanWriteOperation; set: Record<string, unknown> }[] = [];
   const failedDeps: { op: LeanWriteOperation; failure: WriteFailure }[] = [];

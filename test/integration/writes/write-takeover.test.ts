@@ -106,3 +106,52 @@ it('a stopped heartbeat is gone at once, so a worker that shut down is not waite
   await heartbeat.stop();
   expect(await Heartbeat.isAlive(ctx.redis, ctx.redisPrefix, 'worker-stopping')).toBe(false);
 });
+
+describe('order across the two keys of a record a create made', () => {
+  /**
+   * An update and a delete both named a pending create by its `wop_` id (`op:<create>`). The create
+   * succeeded, and its waiting writes are re-keyed to `rid:<remote id>` one statement at a time: for a
+   * moment the update is keyed `rid:` while the delete still says `op:`. The delete must still wait for
+   * the update (CI once saw the update FAILED: the delete had removed the record first).
+   */
+  it('a delete keyed op:<create> waits for an earlier update already keyed rid:<remote id>', async () => {
+    const connection = { id: 'conn-two-keys', tenantId: 't-order', crm: 'salesforce' };
+    const [create] = await insertOperations(ctx.store, connection, [
+      { kind: 'CREATE', fields: { lastname: 'made' }, status: 'SUCCEEDED' },
+    ]);
+    await writeOperationModel(ctx.store.conn).updateOne(
+      { _id: create as never },
+      { $set: { remoteId: 'R1' } },
+    );
+    const [update, remove] = await insertOperations(ctx.store, connection, [
+      { kind: 'UPDATE', after: create!, fields: { lastname: 'second' } },
+      { kind: 'DELETE', after: create! },
+    ]);
+    // The update was re-keyed first; the delete's statement has not run yet.
+    await writeOperationModel(ctx.store.conn).updateOne(
+      { _id: update as never },
+      { $set: { recordKey: 'rid:R1', remoteId: 'R1' } },
+    );
+    const lock = new FlushLock(ctx.redis, ctx.redisPrefix);
+    const deletes = groupOf(connection.id, 'DELETE');
+    const token = await lock.tryAcquire(deletes);
+    try {
+      const claim = await ctx.store.writeBatches.claim(deletes, token!, 100, new Date());
+      expect(claim.claimed.map((o) => o.id)).not.toContain(remove);
+    } finally {
+      await lock.release(deletes, token!);
+    }
+    // Once the update is done, the delete goes (keyed by the record the create made).
+    await writeOperationModel(ctx.store.conn).updateOne(
+      { _id: update as never },
+      { $set: { status: 'SUCCEEDED' } },
+    );
+    const again = await lock.tryAcquire(deletes);
+    try {
+      const claim = await ctx.store.writeBatches.claim(deletes, again!, 100, new Date());
+      expect(claim.claimed.map((o) => [o.id, o.remoteId])).toEqual([[remove, 'R1']]);
+    } finally {
+      await lock.release(deletes, again!);
+    }
+  });
+});
