@@ -142,9 +142,11 @@ describe('RedisBudgetGate (real Redis)', () => {
     });
     await g.acquire('interactive');
     await g.acquire('interactive');
-    expect(waited).toHaveLength(1);
+    // One wait for the window to free a slot; a timer that fires a hair early at the window's edge can
+    // add a residual wait of a millisecond or so (CI saw [1041, 1]): the total is what is bounded.
+    expect(waited.length).toBeGreaterThanOrEqual(1);
     expect(waited[0]).toBeGreaterThan(0);
-    expect(waited[0]).toBeLessThanOrEqual(2000);
+    expect(waited.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(2000);
 
     const slow = gate(uniqueName('rli2'), { budgets: [budget({ limit: 1, windowMs: 30_000 })] });
     await slow.acquire('interactive');
