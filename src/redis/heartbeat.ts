@@ -39,10 +39,12 @@ export class Heartbeat {
     this.redis.once('end', () => clearInterval(this.timer));
   }
 
-  /** Ends the heartbeat and says so at once: this process holds nothing any more. */
-  async stop(): Promise<void> {
+  /**
+   * Stops beating; the key lapses within its TTL. A worker never needs it (the heartbeat ends with its
+   * Redis client, after its flushes and their locks); it is for whoever owns a heartbeat directly.
+   */
+  stop(): void {
     clearInterval(this.timer);
-    await this.redis.del(aliveKey(this.redisPrefix, this.processId)).catch(() => 0);
   }
 
   private async beat(): Promise<void> {
