@@ -35,4 +35,21 @@ exports.PATCHES = [
     find: `\tIDColumn = DefaultColumn + "->'$._id'"\n`,
     replace: `\tIDColumn = DefaultColumn + "->'_id'" // crm-gateway patch: the form of the _id index\n`,
   },
+  {
+    // Only `{_id: <string>}` reached SQLite as a WHERE clause; `{_id: {$in: [...]}}` — how snapshots
+    // and change events are read by the batch (src/store/repositories/record-snapshots.repo.ts,
+    // change-events.repo.ts) — decoded the whole collection in Go. A list of strings now becomes an
+    // `IN` over the _id index. The handler filters every fetched document again in Go, so this only has
+    // to return a superset of the matches, which an exact list of the JSON-encoded ids is.
+    file: 'internal/backends/sqlite/collection.go',
+    find: '\t\tswitch v.(type) {\n\t\tcase string, types.ObjectID:\n\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)\n\t\t\targs = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}\n\t\t}\n',
+    replace:
+      '\t\tswitch v := v.(type) {\n\t\tcase string, types.ObjectID:\n\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)\n\t\t\targs = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}\n\t\tcase *types.Document:\n\t\t\t// crm-gateway patch: {_id: {$in: [strings]}} searches the _id index.\n\t\t\twhereClause, args = idInClause(v)\n\t\t}\n',
+  },
+  {
+    file: 'internal/backends/sqlite/collection.go',
+    find: '// InsertAll implements backends.Collection interface.\n',
+    replace:
+      '// idInClause is a crm-gateway patch: `WHERE _id IN (…)` for `{$in: [strings]}` (at most 1,000, well\n// under SQLite\'s bound variables), else no clause (the handler filters in Go).\nfunc idInClause(filter *types.Document) (string, []any) {\n\tif filter.Len() != 1 {\n\t\treturn "", nil\n\t}\n\tlist, _ := filter.Get("$in")\n\tarr, ok := list.(*types.Array)\n\tif !ok || arr.Len() == 0 || arr.Len() > 1000 {\n\t\treturn "", nil\n\t}\n\tmarks := make([]string, arr.Len())\n\targs := make([]any, arr.Len())\n\tfor i := 0; i < arr.Len(); i++ {\n\t\ts, isString := must.NotFail(arr.Get(i)).(string)\n\t\tif !isString {\n\t\t\treturn "", nil\n\t\t}\n\t\tmarks[i] = "?"\n\t\targs[i] = string(must.NotFail(sjson.MarshalSingleValue(s)))\n\t}\n\treturn fmt.Sprintf(` WHERE %s IN (%s)`, metadata.IDColumn, strings.Join(marks, ", ")), args\n}\n\n// InsertAll implements backends.Collection interface.\n',
+  },
 ];
