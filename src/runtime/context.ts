@@ -1,3 +1,4 @@
+import { ChangeLog } from '../sync/change-log';
 import Redis from 'ioredis';
 import { type Env, env as processEnv } from '../config/env';
 import { createLogger, type Logger } from '../logger';
@@ -32,6 +33,8 @@ export interface AppContext {
   crm: CrmServices;
   /** The accept side of the write path: validate, store, flush, read, retry and cancel writes. */
   writes: WriteService;
+  /** Numbered change history: written by the write engine and sync, read by changeHistory/syncEvents. */
+  changeLog: ChangeLog;
   close(): Promise<void>;
 }
 
@@ -115,6 +118,13 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
       lock: new FlushLock(redis, redisPrefix),
       events: createWriteOperationEventPublisher({ redis, redisPrefix }),
       keyRing,
+      logger,
+    }),
+    changeLog: new ChangeLog({
+      events: store.changeEvents,
+      snapshots: store.recordSnapshots,
+      redis,
+      redisPrefix,
       logger,
     }),
     async close() {

@@ -82,6 +82,7 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   processJobs(writes, ctx.env.WRITE_WORKER_CONCURRENCY, {
     [WRITE_FLUSH_JOB]: processWriteFlush({
       store: ctx.store,
+      changeLog: ctx.changeLog,
       crm: ctx.crm,
       queue: writes,
       lock,

@@ -22,6 +22,12 @@ const recordSnapshotSchema = new Schema(
     remoteUpdatedAt: { type: Date, default: null },
     /** The write operation that produced this state, when a write did. */
     writeOperationId: { type: String, default: null },
+    /**
+     * The tenant change number of the event that moved the record to this state: written before the
+     * event itself, so a change log reaping a dead writer's numbers knows the event is real
+     * (src/sync/change-log.ts).
+     */
+    lastSeq: { type: Number, default: null },
   },
   { timestamps: true, minimize: false, versionKey: false },
 );

@@ -18,6 +18,8 @@ export interface RecordSnapshot {
   isDeleted: boolean;
   remoteUpdatedAt: Date | null;
   writeOperationId: string | null;
+  /** The change number of the event that produced this state (src/sync/change-log.ts). */
+  lastSeq?: number | null;
 }
 
 function snapshotId(connectionId: string, object: CrmObject, remoteId: string): string {
@@ -50,6 +52,7 @@ export class RecordSnapshotsRepository {
           isDeleted: d.isDeleted,
           remoteUpdatedAt: d.remoteUpdatedAt ?? null,
           writeOperationId: d.writeOperationId ?? null,
+          lastSeq: d.lastSeq ?? null,
         },
       ]),
     );

@@ -6,6 +6,7 @@ import { type Logger } from '../../logger';
 import { requestWriteFlush, type WriteFlushJobData } from '../../queue/writes.producer';
 import { type CrmServices } from '../../runtime/crm-services';
 import { type Store } from '../../store';
+import { type ChangeLog } from '../../sync/change-log';
 import { type ConnectionView } from '../../store/repositories/connections.repo';
 import { type Transition, type WriteOutcome } from '../../store/repositories/write-batches.repo';
 import { type FlushLock } from '../../writes/flush-lock';
@@ -29,6 +30,8 @@ import { resultRecord } from './record-history';
 
 export interface WriteFlushDeps {
   store: Store;
+  /** Numbers and stores the change events of succeeded writes (src/sync/change-log.ts). */
+  changeLog: Pick<ChangeLog, 'record'>;
   crm: Pick<CrmServices, 'connectorFor'>;
   /** The `writes` queue: continuations, reschedules and wake-ups of waiting groups. */
   queue: Queue;

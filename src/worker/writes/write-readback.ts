@@ -6,6 +6,7 @@ import { ReadMetadata } from '../../reads/read-metadata';
 import { RecordLoaders } from '../../reads/record-loaders';
 import { type CrmServices } from '../../runtime/crm-services';
 import { type Store } from '../../store';
+import { type ChangeLog } from '../../sync/change-log';
 import { type ChangeKind } from '../../store/models/change-event.model';
 import { type ConnectionView } from '../../store/repositories/connections.repo';
 import { type Transition } from '../../store/repositories/write-batches.repo';
@@ -20,7 +21,8 @@ import { fieldChanges, snapshotFields } from './record-history';
  */
 
 export interface ReadBackDeps {
-  store: Pick<Store, 'fieldMappings' | 'recordSnapshots' | 'changeEvents'>;
+  store: Pick<Store, 'fieldMappings' | 'recordSnapshots'>;
+  changeLog: Pick<ChangeLog, 'record'>;
   crm: Pick<CrmServices, 'connectorFor'>;
 }
 
@@ -105,12 +107,12 @@ export async function writeHistory(
       writeOperationId: t.id,
     };
   });
-  const events = snapshots.map((snap, i) => {
+  const entries = snapshots.map((snap, i) => {
     const t = touched[i]!;
     const prior = before.get(snap.remoteId);
     const kind: ChangeKind =
       t.kind === 'DELETE' ? 'DELETED' : t.result?.created || !prior ? 'CREATED' : 'UPDATED';
-    return {
+    const event = {
       tenantId: snap.tenantId,
       connectionId: snap.connectionId,
       object,
@@ -119,15 +121,11 @@ export async function writeHistory(
       source: 'MUTATION' as const,
       changes: kind === 'DELETED' ? [] : fieldChanges(prior?.fields ?? [], snap.fields),
       occurredAt: now,
+      observedAt: now,
+      hard: false,
       writeOperationId: t.id,
     };
+    return { event, snapshot: snap, isNew: !prior };
   });
-  const isNew = snapshots.map((snap) => !before.has(snap.remoteId));
-  await Promise.all([
-    deps.store.recordSnapshots.putMany(
-      snapshots.filter((_, i) => !isNew[i]),
-      snapshots.filter((_, i) => isNew[i]),
-    ),
-    deps.store.changeEvents.append(events),
-  ]);
+  await deps.changeLog.record(connection.tenantId, entries);
 }

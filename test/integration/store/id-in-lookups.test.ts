@@ -8,7 +8,7 @@ import { connectTestDatabase, dropTestDatabase } from '../../support/stores';
  */
 
 let conn: mongoose.Connection;
-type Doc = { _id: unknown; n: number };
+type Doc = { _id: string | number; n: number };
 beforeAll(async () => {
   conn = await connectTestDatabase('id-in-lookups');
   const col = conn.db!.collection<Doc>('docs');
