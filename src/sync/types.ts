@@ -26,6 +26,11 @@ export interface IngestOutcome {
   unchanged: number;
   /** Records read from the CRM because the change did not carry them. */
   fetched: number;
+  /**
+   * Changes left alone: a write of ours is changing the record right now (the write engine records
+   * it), or the change is older than what the snapshot already holds.
+   */
+  skipped: number;
 }
 
 /**

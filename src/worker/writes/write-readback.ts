@@ -1,8 +1,6 @@
-import { type CrmConnector, type CrmObject } from '../../connectors/types';
+import { type CrmObject } from '../../connectors/types';
 import { type CanonicalRecord } from '../../reads/canonical';
-import { type EffectiveMapping, storedMappingSource } from '../../reads/mappings';
-import { readFieldsOf } from '../../reads/read-fields';
-import { ReadMetadata } from '../../reads/read-metadata';
+import { backgroundMetadata } from '../../reads/background-metadata';
 import { RecordLoaders } from '../../reads/record-loaders';
 import { type CrmServices } from '../../runtime/crm-services';
 import { type Store } from '../../store';
@@ -33,18 +31,6 @@ export interface ReadBackResult {
   error: unknown;
 }
 
-/** A connection's read metadata for background work (the read path's, with the `background` lane). */
-async function backgroundReader(deps: ReadBackDeps, connection: ConnectionView): Promise<RecordLoaders> {
-  const source = storedMappingSource(deps.store.fieldMappings);
-  const [contact, deal] = await Promise.all(
-    (['contact', 'deal'] as const).map((o) => source.effective(connection.crm, connection.id, o)),
-  );
-  const mapped: Record<CrmObject, EffectiveMapping> = { contact: contact!, deal: deal! };
-  const connector = (extra = {}): CrmConnector =>
-    deps.crm.connectorFor(connection, 'background', { readFields: readFieldsOf(mapped, extra) });
-  return new RecordLoaders(new ReadMetadata(connection, connector, mapped), true);
-}
-
 /**
  * Reads back, in one batch, the records of the writes that succeeded (not deletes): canonical, through
  * the read path's loaders and mapping. Called before the outcomes are recorded, so each operation's
@@ -61,7 +47,7 @@ export async function readBack(
   let error: unknown = null;
   if (succeeded.length === 0) return { records, error };
   try {
-    const loaders = await backgroundReader(deps, connection);
+    const loaders = new RecordLoaders(await backgroundMetadata(deps, connection), true);
     const loaded = await loaders.records(object).loadMany(succeeded.map((t) => t.remoteId));
     loaded.forEach((r, i) => {
       if (!(r instanceof Error)) records.set(succeeded[i]!.id, r);
