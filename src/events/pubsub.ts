@@ -14,6 +14,7 @@ import {
   type WriteOperationEvent,
   writeOperationEventsRoutingKey,
 } from './write-operation-events';
+import { syncEventsRoutingKey } from './sync-events';
 
 /** The subscribing side of the gateway: one Redis connection in subscribe mode per process. */
 export interface GatewayPubSub extends ConnectionEventPublisher {
@@ -24,6 +25,11 @@ export interface GatewayPubSub extends ConnectionEventPublisher {
    * Malformed payloads are dropped. The tenant comes from the caller's key, like connection events.
    */
   writeOperationEvents(tenantId: string): AsyncIterable<WriteOperationEvent>;
+  /**
+   * "New change events stored" nudges of one tenant (src/sync/change-log.ts): hints only — subscribers
+   * read the events themselves, by number, up to the watermark. Tenant from the caller's key.
+   */
+  syncNudges(tenantId: string): AsyncIterable<unknown>;
   close(): Promise<void>;
 }
 
@@ -53,6 +59,7 @@ export function createGatewayPubSub(options: {
   const publisher = createConnectionEventPublisher(options);
   const routingKey = connectionEventsRoutingKey(options.redisPrefix);
   const writeRoutingKey = writeOperationEventsRoutingKey(options.redisPrefix);
+  const syncRoutingKey = syncEventsRoutingKey(options.redisPrefix);
   return {
     publishConnectionEvent: publisher.publishConnectionEvent,
     connectionEvents(tenantId) {
@@ -76,6 +83,9 @@ export function createGatewayPubSub(options: {
         }),
         filter((event): event is WriteOperationEvent => event !== null),
       );
+    },
+    syncNudges(tenantId) {
+      return pubsub.subscribe(syncRoutingKey, tenantId);
     },
     async close() {
       subscribeClient.disconnect();

@@ -12,6 +12,7 @@ import { HealthResolver } from './health/health.resolver';
 import { MappingResolver } from './mapping/mapping.resolver';
 import { MetadataResolver } from './metadata/metadata.resolver';
 import { ViewerResolver } from './viewer/viewer.resolver';
+import { ChangeEventsResolver } from './sync/change-events.resolver';
 import { RecordWritesResolver } from './writes/record-writes.resolver';
 import { WriteOperationUpdatedResolver } from './writes/write-operation-updated.resolver';
 import { WriteOperationsResolver } from './writes/write-operations.resolver';
@@ -31,6 +32,7 @@ export const RESOLVERS = [
   WriteOperationUpdatedResolver,
   AccessTokenResolver,
   IdentityProviderResolver,
+  ChangeEventsResolver,
 ] as const;
 
 /**

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type Redis from 'ioredis';
+import { syncEventsRoutingKey } from '../events/sync-events';
 import { type Logger } from '../logger';
 import { LuaScript } from '../redis/lua-script';
 import {
@@ -34,11 +35,6 @@ export interface ChangeEntry {
 interface Stash {
   events: NewChangeEvent[];
   snapshots: { connectionId: string; object: RecordSnapshot['object']; remoteId: string }[];
-}
-
-/** Routing key of a tenant's "new events" nudges; the pubsub appends `:<tenantId>`. */
-export function syncEventsRoutingKey(redisPrefix: string): string {
-  return `${redisPrefix}:events:sync`;
 }
 
 /**

@@ -72,7 +72,12 @@ export class RecordSnapshotsRepository {
           { ordered: false },
         );
       } catch (err) {
-        const codes = (err as { writeErrors?: { code?: number; index?: number }[] }).writeErrors ?? [];
+        // The driver reports write errors as plain objects or as WriteError wrappers (code under `err`).
+        type Reported = { code?: number; index?: number; err?: { code?: number; index?: number } };
+        const codes = ((err as { writeErrors?: Reported[] }).writeErrors ?? []).map((e) => ({
+          code: e.code ?? e.err?.code,
+          index: e.index ?? e.err?.index,
+        }));
         if (codes.length === 0 || codes.some((e) => e.code !== 11000)) throw err;
         for (const e of codes) if (e.index !== undefined && fresh[e.index]) raced.push(fresh[e.index]!);
       }
