@@ -5,16 +5,23 @@ import { type Logger } from '../logger';
 import { type BackgroundReadDeps, backgroundMetadata } from '../reads/background-metadata';
 import { type CanonicalRecord, toCanonicalRecord } from '../reads/canonical';
 import { OwnedLock } from '../redis/owned-lock';
+import { type ObjectMapping } from '../mapping/types';
 import { type Store } from '../store';
-import { type InFlightWrites } from '../writes/in-flight';
+import { type FieldChange } from '../store/repositories/change-events.repo';
+import { type FieldValue, type RecordSnapshot } from '../store/repositories/record-snapshots.repo';
+import { type WriteService } from '../writes/write-service.types';
+import { InFlightWrites } from '../writes/in-flight';
 import { type ChangeEntry, type ChangeLog } from './change-log';
-import { isStale, transitionOf } from './record-changes';
+import { conflictingChanges, type RecordRef, WriteBacks } from './conflicts';
+import { isStale, type RecordTransition, transitionOf } from './record-changes';
 import { type IngestBatch, type IngestChanges, type IngestOutcome } from './types';
 
 export interface IngestDeps extends BackgroundReadDeps {
   store: Pick<Store, 'fieldMappings' | 'recordSnapshots'>;
   changeLog: Pick<ChangeLog, 'record'>;
   inFlight: Pick<InFlightWrites, 'which'>;
+  /** Conflicts on app-owned fields and their write-backs (src/sync/conflicts.ts); absent: none detected. */
+  writeBacks?: Pick<WriteBacks, 'claim' | 'writeBack'>;
   redis: Redis;
   redisPrefix: string;
   logger: Pick<Logger, 'warn' | 'debug'>;
@@ -110,6 +117,7 @@ async function ingestLocked(
   );
 
   const entries: ChangeEntry[] = [];
+  const writeBacks: { ref: RecordRef; values: FieldValue[]; conflicts: FieldChange[] }[] = [];
   for (const change of todo) {
     const native = natives.get(change.remoteId) ?? null;
     const observed: CanonicalRecord | null =
@@ -134,6 +142,11 @@ async function ingestLocked(
       outcome.unchanged += 1;
       continue;
     }
+    const settled =
+      prior && transition.kind === 'UPDATED' && deps.writeBacks
+        ? await settleConflicts(deps.writeBacks, ids, prior, transition, mapping)
+        : null;
+    if (settled && settled.values.length > 0) writeBacks.push({ ref: ids, ...settled });
     entries.push({
       snapshot: transition.snapshot,
       isNew: !prior,
@@ -151,7 +164,37 @@ async function ingestLocked(
   }
   const recorded = await deps.changeLog.record(connection.tenantId, entries);
   outcome.events += recorded.length;
+  // After the CONFLICT events: the write-back's own MUTATION event must come after them.
+  for (const w of writeBacks) await deps.writeBacks!.writeBack(w.ref, w.values, w.conflicts);
   return outcome;
+}
+
+/**
+ * A CRM-side UPDATED that takes app-owned, app-written fields away from the app's values becomes a
+ * CONFLICT, and returns the app's values to write back — the first time for each (record, field, CRM
+ * value). A field whose write-back was already spent on that value is left to the CRM: it leaves the
+ * app's written values (src/sync/conflicts.ts).
+ */
+async function settleConflicts(
+  writeBacks: Pick<WriteBacks, 'claim'>,
+  ref: RecordRef,
+  prior: RecordSnapshot,
+  transition: RecordTransition,
+  mapping: ObjectMapping,
+): Promise<{ values: FieldValue[]; conflicts: FieldChange[] }> {
+  const appValues = prior.appValues ?? [];
+  const conflicts: FieldChange[] = [];
+  const values: FieldValue[] = [];
+  const given: string[] = [];
+  for (const c of conflictingChanges(transition.changes, appValues, mapping)) {
+    if (await writeBacks.claim(ref, c)) {
+      conflicts.push(c);
+      values.push(appValues.find((p) => p.field === c.field)!);
+    } else given.push(c.field);
+  }
+  transition.snapshot.appValues = appValues.filter((p) => !given.includes(p.field));
+  if (values.length > 0) transition.kind = 'CONFLICT';
+  return { values, conflicts };
 }
 
 /**
@@ -182,4 +225,31 @@ async function nativeRecords(
     });
   }
   return records;
+}
+
+/** The ingest of a process's app context: what the webhook and poll processors are given. */
+export function ingestOf(ctx: {
+  store: IngestDeps['store'];
+  crm: IngestDeps['crm'];
+  changeLog: IngestDeps['changeLog'];
+  redis: Redis;
+  redisPrefix: string;
+  logger: IngestDeps['logger'];
+  writes: Pick<WriteService, 'accept'>;
+}): IngestChanges {
+  return createIngest({
+    store: ctx.store,
+    crm: ctx.crm,
+    changeLog: ctx.changeLog,
+    inFlight: new InFlightWrites(ctx.redis, ctx.redisPrefix),
+    writeBacks: new WriteBacks({
+      redis: ctx.redis,
+      redisPrefix: ctx.redisPrefix,
+      writes: ctx.writes,
+      logger: ctx.logger,
+    }),
+    redis: ctx.redis,
+    redisPrefix: ctx.redisPrefix,
+    logger: ctx.logger,
+  });
 }

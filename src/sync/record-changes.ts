@@ -5,13 +5,6 @@ import { type FieldChange } from '../store/repositories/change-events.repo';
 import { type FieldValue, type RecordSnapshot } from '../store/repositories/record-snapshots.repo';
 import { fieldChanges, snapshotFields } from '../worker/writes/record-history';
 
-/**
- * Canonical fields whose change alone is no change of the record: the vendor's bookkeeping moves them
- * on every touch (a no-op save, an association, our own write's echo), so comparing them would turn
- * every touch into an UPDATED event. They are still kept in the snapshot.
- */
-const BOOKKEEPING_FIELDS: ReadonlySet<string> = new Set(['updatedAt']);
-
 /** What one record's observed state means against its snapshot. */
 export interface RecordTransition {
   kind: ChangeKind;
@@ -41,8 +34,10 @@ export function transitionOf(
     isDeleted: deleted,
     remoteUpdatedAt: observed?.updatedAt ?? observedDeletedAt ?? prior?.remoteUpdatedAt ?? null,
     writeOperationId: null,
+    // What the app wrote stays the app's until a write replaces it (or a conflict gives it up).
+    appValues: prior?.appValues ?? [],
   };
-  const changes = fieldChanges(prior?.fields ?? [], fields).filter((c) => !BOOKKEEPING_FIELDS.has(c.field));
+  const changes = fieldChanges(prior?.fields ?? [], fields);
   if (!prior) return { kind: deleted ? 'DELETED' : 'CREATED', changes: deleted ? [] : changes, snapshot };
   if (prior.isDeleted && deleted) return null;
   if (deleted) return { kind: 'DELETED', changes: [], snapshot };

@@ -12,6 +12,7 @@ import { processIdempotencyPrune, processPing } from './system.processor';
 import { processTokenRefresh } from './token-refresh.processor';
 import { Heartbeat } from '../redis/heartbeat';
 import { FLUSH_LOCK_TTL_MS, FlushLock } from '../writes/flush-lock';
+import { InFlightWrites } from '../writes/in-flight';
 import { processWriteFlush } from './writes/write-flush.processor';
 import { runWriteReconciler } from './writes/write-reconciler.processor';
 
@@ -83,6 +84,7 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
     [WRITE_FLUSH_JOB]: processWriteFlush({
       store: ctx.store,
       changeLog: ctx.changeLog,
+      inFlight: new InFlightWrites(ctx.redis, ctx.redisPrefix),
       crm: ctx.crm,
       queue: writes,
       lock,

@@ -28,6 +28,12 @@ const recordSnapshotSchema = new Schema(
      * (src/sync/change-log.ts).
      */
     lastSeq: { type: Number, default: null },
+    /**
+     * The app's last-written value of each field it wrote to this record through the write path, as the
+     * CRM stored it (`[{field, value}]`): a CRM-side change to such a field, if the mapping gives the
+     * field to the app, is a CONFLICT (src/sync/conflicts.ts). Fields the app never wrote are absent.
+     */
+    appValues: { type: [Schema.Types.Mixed], default: [] },
   },
   { timestamps: true, minimize: false, versionKey: false },
 );

@@ -20,6 +20,8 @@ export interface RecordSnapshot {
   writeOperationId: string | null;
   /** The change number of the event that produced this state (src/sync/change-log.ts). */
   lastSeq?: number | null;
+  /** The app's last-written values of the fields it wrote to this record (src/sync/conflicts.ts). */
+  appValues?: FieldValue[];
 }
 
 function snapshotId(connectionId: string, object: CrmObject, remoteId: string): string {
@@ -53,6 +55,7 @@ export class RecordSnapshotsRepository {
           remoteUpdatedAt: d.remoteUpdatedAt ?? null,
           writeOperationId: d.writeOperationId ?? null,
           lastSeq: d.lastSeq ?? null,
+          appValues: (d.appValues ?? []) as FieldValue[],
         },
       ]),
     );

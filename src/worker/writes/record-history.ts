@@ -15,13 +15,24 @@ export function snapshotFields(record: Pick<CanonicalRecord, 'fields' | 'customF
   return pairs.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
 }
 
-/** Fields whose value differs between two snapshots (absent = null), as `[{field, before, after}]`. */
+/**
+ * Canonical fields whose change alone is no change of the record: the vendor's bookkeeping moves them
+ * on every touch (a no-op save, an association, our own write), so a change event never lists them.
+ * They are still kept in the snapshot.
+ */
+const BOOKKEEPING_FIELDS: ReadonlySet<string> = new Set(['updatedAt']);
+
+/**
+ * Fields whose value differs between two snapshots (absent = null), as `[{field, before, after}]`;
+ * bookkeeping fields are left out.
+ */
 export function fieldChanges(before: readonly FieldValue[], after: readonly FieldValue[]): FieldChange[] {
   const was = new Map(before.map((p) => [p.field, p.value]));
   const now = new Map(after.map((p) => [p.field, p.value]));
   const names = [...new Set([...was.keys(), ...now.keys()])].sort();
   const changes: FieldChange[] = [];
   for (const field of names) {
+    if (BOOKKEEPING_FIELDS.has(field)) continue;
     const b = was.get(field) ?? null;
     const a = now.get(field) ?? null;
     if (!isDeepStrictEqual(b, a)) changes.push({ field, before: b, after: a });

@@ -7,6 +7,7 @@ import { requestWriteFlush, type WriteFlushJobData } from '../../queue/writes.pr
 import { type CrmServices } from '../../runtime/crm-services';
 import { type Store } from '../../store';
 import { type ChangeLog } from '../../sync/change-log';
+import { type InFlightWrites } from '../../writes/in-flight';
 import { type ConnectionView } from '../../store/repositories/connections.repo';
 import { type Transition, type WriteOutcome } from '../../store/repositories/write-batches.repo';
 import { type FlushLock } from '../../writes/flush-lock';
@@ -32,6 +33,8 @@ export interface WriteFlushDeps {
   store: Store;
   /** Numbers and stores the change events of succeeded writes (src/sync/change-log.ts). */
   changeLog: Pick<ChangeLog, 'record'>;
+  /** Marks the records a flush is changing, so sync does not record our own change a second time. */
+  inFlight?: Pick<InFlightWrites, 'mark' | 'clear'>;
   crm: Pick<CrmServices, 'connectorFor'>;
   /** The `writes` queue: continuations, reschedules and wake-ups of waiting groups. */
   queue: Queue;
@@ -178,8 +181,45 @@ async function flushLocked(
     return { skipped: 'empty', claimed: 0, statuses: countStatuses(claim.dependencyFailed) };
   }
 
+  // Sync leaves the records we are changing to us until their history is written (src/writes/in-flight.ts).
+  const changesRecords = group.batchKind === 'UPSERT' || group.batchKind === 'DELETE';
+  const marked = new Set(
+    changesRecords ? claim.claimed.flatMap((op) => (op.remoteId ? [op.remoteId] : [])) : [],
+  );
+  await deps.inFlight?.mark(connection.id, group.object, [...marked]);
+  try {
+    return await sendAndRecord(deps, { connection, connector, group, token, claim, marked, watch });
+  } finally {
+    await deps.inFlight?.clear(connection.id, group.object, [...marked]).catch(() => undefined);
+  }
+}
+
+/** The claimed batch's vendor call, read-back, outcomes, history, publish and wake-ups. */
+async function sendAndRecord(
+  deps: WriteFlushDeps,
+  flush: {
+    connection: ConnectionView;
+    connector: CrmConnector;
+    group: WriteGroup;
+    token: string;
+    claim: Awaited<ReturnType<Store['writeBatches']['claim']>>;
+    marked: Set<string>;
+    watch: FlushWatch;
+  },
+): Promise<FlushSummary> {
+  const { connection, connector, group, token, claim, marked, watch } = flush;
+  const repo = deps.store.writeBatches;
+  const now = (): Date => new Date(deps.now?.() ?? Date.now());
   watch.enter('send');
   const outcomes = await send(connector, connection.crm, group, claim.claimed);
+  // A create's record is known from here on: marked before anything can read it back or sync it.
+  const createdIds = outcomes.flatMap((o) =>
+    o.kind === 'succeeded' && o.remoteId && !marked.has(o.remoteId) ? [o.remoteId] : [],
+  );
+  if (group.batchKind === 'UPSERT' && createdIds.length > 0) {
+    await deps.inFlight?.mark(connection.id, group.object, createdIds);
+    for (const id of createdIds) marked.add(id);
+  }
   writeMetrics.rescheduled(
     connection.crm,
     'rate_limited',

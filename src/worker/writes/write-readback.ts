@@ -4,6 +4,7 @@ import { backgroundMetadata } from '../../reads/background-metadata';
 import { RecordLoaders } from '../../reads/record-loaders';
 import { type CrmServices } from '../../runtime/crm-services';
 import { type Store } from '../../store';
+import { type FieldValue } from '../../store/repositories/record-snapshots.repo';
 import { type ChangeLog } from '../../sync/change-log';
 import { type ChangeKind } from '../../store/models/change-event.model';
 import { type ConnectionView } from '../../store/repositories/connections.repo';
@@ -91,6 +92,7 @@ export async function writeHistory(
       isDeleted: record ? record.isDeleted : true,
       remoteUpdatedAt: record?.updatedAt ?? prior?.remoteUpdatedAt ?? null,
       writeOperationId: t.id,
+      appValues: appValuesAfter(prior?.appValues ?? [], t, record),
     };
   });
   const entries = snapshots.map((snap, i) => {
@@ -114,4 +116,22 @@ export async function writeHistory(
     return { event, snapshot: snap, isNew: !prior };
   });
   await deps.changeLog.record(connection.tenantId, entries);
+}
+
+/**
+ * The app's last-written values after a write: the fields this write's input named, valued as the CRM
+ * stored them (the read-back — a CRM that normalises a value must not later look like it changed it),
+ * over those of earlier writes. Without a read-back, the value as written.
+ */
+function appValuesAfter(
+  prior: readonly FieldValue[],
+  op: Transition,
+  record: CanonicalRecord | undefined,
+): FieldValue[] {
+  if (!op.input || op.kind === 'DELETE') return [...prior];
+  const written = snapshotFields(op.input);
+  const stored = new Map(record ? snapshotFields(record).map((p) => [p.field, p.value]) : []);
+  const byField = new Map(prior.map((p) => [p.field, p.value]));
+  for (const { field, value } of written) byField.set(field, stored.has(field) ? stored.get(field) : value);
+  return [...byField].map(([field, value]) => ({ field, value }));
 }
