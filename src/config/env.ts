@@ -167,6 +167,11 @@ export const envSchema = z.object({
     .min(24)
     .max(24 * 365)
     .default(24),
+  /**
+   * How long change history is kept, in days (docs/sync.md "Lifecycle and privacy"). Unset: kept for
+   * ever. Pruned hourly by a repeatable job of the `system` queue.
+   */
+  CHANGE_HISTORY_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
   /**
    * How long a MongoDB or Redis command may wait for an unreachable store before the request fails

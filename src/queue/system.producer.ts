@@ -49,3 +49,35 @@ export async function scheduleIdempotencyPrune(queue: Queue, everyMs = 3_600_000
     { repeat: { every: everyMs }, removeOnComplete: 10, removeOnFail: 50 },
   );
 }
+
+/** Purges a deleted connection's snapshots, history, writes, cursors and receipts (src/sync/purge.ts). */
+export const CONNECTION_PURGE_JOB = 'connection-purge';
+
+/**
+ * Queues the purge of a deleted connection: one job per connection (its id is the job id), retried with
+ * backoff while the store is unreachable, so a deletion that was answered is always followed through.
+ */
+export async function requestConnectionPurge(queue: Queue, connectionId: string): Promise<void> {
+  await queue.add(
+    CONNECTION_PURGE_JOB,
+    { connectionId },
+    {
+      jobId: `${CONNECTION_PURGE_JOB}:${connectionId}`,
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 5_000 },
+      removeOnComplete: 100,
+      removeOnFail: 100,
+    },
+  );
+}
+
+/** Deletes change events past CHANGE_HISTORY_RETENTION_DAYS (scheduled only when it is set). */
+export const CHANGE_HISTORY_PRUNE_JOB = 'change-history-prune';
+
+export async function scheduleChangeHistoryPrune(queue: Queue, everyMs = 3_600_000): Promise<void> {
+  await queue.add(
+    CHANGE_HISTORY_PRUNE_JOB,
+    {},
+    { repeat: { every: everyMs }, removeOnComplete: 10, removeOnFail: 50 },
+  );
+}

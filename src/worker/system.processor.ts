@@ -1,3 +1,6 @@
+import { type Connection as MongoConnection } from 'mongoose';
+import { type Logger } from '../logger';
+import { purgeConnectionData, pruneChangeHistory } from '../sync/purge';
 import { type Job } from 'bull';
 import { type PingResult } from '../queue/system.producer';
 import { type IdempotencyKeysRepository } from '../store/repositories/idempotency-keys.repo';
@@ -18,5 +21,27 @@ export function processIdempotencyPrune(
 ) {
   return async (_job?: Job): Promise<{ deleted: number }> => ({
     deleted: await keys.pruneOlderThan(new Date(now() - retentionHours * 3_600_000)),
+  });
+}
+
+/** Purges a deleted connection's data (src/sync/purge.ts); throws to be retried while the store is down. */
+export function processConnectionPurge(conn: MongoConnection, logger: Pick<Logger, 'info'>) {
+  return async (job: Job<{ connectionId?: unknown }>): Promise<Record<string, number>> => {
+    const connectionId = job.data.connectionId;
+    if (typeof connectionId !== 'string' || connectionId.length === 0) return {};
+    const deleted = await purgeConnectionData(conn, connectionId);
+    logger.info({ connectionId, deleted }, 'purged the data of a deleted connection');
+    return deleted;
+  };
+}
+
+/** Deletes change events older than `retentionDays`. */
+export function processChangeHistoryPrune(
+  conn: MongoConnection,
+  retentionDays: number,
+  now: () => number = Date.now,
+) {
+  return async (_job?: Job): Promise<{ deleted: number }> => ({
+    deleted: await pruneChangeHistory(conn, new Date(now() - retentionDays * 86_400_000)),
   });
 }

@@ -7,8 +7,19 @@ import { WRITE_FLUSH_JOB } from '../queue/writes.producer';
 import { scheduleWriteReconciler, WRITE_RECONCILE_JOB } from '../queue/writes-reconciler.producer';
 import { scheduleTokenRefresh, TOKEN_REFRESH_JOB } from '../queue/token-refresh.producer';
 import { type AppContext } from '../runtime/context';
-import { IDEMPOTENCY_PRUNE_JOB, scheduleIdempotencyPrune } from '../queue/system.producer';
-import { processIdempotencyPrune, processPing } from './system.processor';
+import {
+  CHANGE_HISTORY_PRUNE_JOB,
+  CONNECTION_PURGE_JOB,
+  IDEMPOTENCY_PRUNE_JOB,
+  scheduleChangeHistoryPrune,
+  scheduleIdempotencyPrune,
+} from '../queue/system.producer';
+import {
+  processChangeHistoryPrune,
+  processConnectionPurge,
+  processIdempotencyPrune,
+  processPing,
+} from './system.processor';
 import { processTokenRefresh } from './token-refresh.processor';
 import { Heartbeat } from '../redis/heartbeat';
 import { FLUSH_LOCK_TTL_MS, FlushLock } from '../writes/flush-lock';
@@ -55,6 +66,7 @@ const RECONCILER_RESCHEDULE_MS = 60_000;
 export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   const id = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   const system = ctx.queues.get(QUEUES.system);
+  const retentionDays = ctx.env.CHANGE_HISTORY_RETENTION_DAYS;
   processJobs(system, ctx.env.WORKER_CONCURRENCY, {
     ping: processPing(id),
     // Refreshes access tokens that are about to expire, so interactive reads rarely wait for a refresh.
@@ -65,9 +77,14 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
       ctx.store.idempotencyKeys,
       ctx.env.IDEMPOTENCY_KEY_RETENTION_HOURS,
     ),
+    [CONNECTION_PURGE_JOB]: processConnectionPurge(ctx.store.conn, ctx.logger),
+    ...(retentionDays
+      ? { [CHANGE_HISTORY_PRUNE_JOB]: processChangeHistoryPrune(ctx.store.conn, retentionDays) }
+      : {}),
   });
   await scheduleTokenRefresh(system);
   await scheduleIdempotencyPrune(system);
+  if (retentionDays) await scheduleChangeHistoryPrune(system);
   system.on('failed', (job, err) =>
     ctx.logger.warn({ queue: QUEUES.system, job: job.name, jobId: job.id, err }, 'job failed'),
   );

@@ -1,3 +1,5 @@
+import { QUEUES } from '../../queue/queues';
+import { requestConnectionPurge } from '../../queue/system.producer';
 import { mayUseConnection, TokenAccess } from '../auth/token-access';
 import { prepareTokenConnection } from '../../connectors/connect';
 import { checkGatewayKeyFields } from '../../connectors/gateway-key-check';
@@ -91,6 +93,8 @@ export class ConnectionResolver {
   ): Promise<Connection> {
     const deleted = await ctx.app.store.connections.deleteForTenant(auth.tenantId, id);
     ctx.logger.info({ connectionId: deleted.id, crm: deleted.crm }, 'connection deleted');
+    // Its snapshots, history, writes, cursors and webhook receipts go in a worker job (src/sync/purge.ts).
+    await requestConnectionPurge(ctx.app.queues.get(QUEUES.system), deleted.id);
     await ctx.pubsub.publishConnectionEvent(auth.tenantId, connectionEvent('DELETED', deleted));
     return deleted;
   }

@@ -1,5 +1,6 @@
 import { ArrayMaxSize, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import {
+  Arg,
   Args,
   ArgsType,
   Ctx,
@@ -7,6 +8,7 @@ import {
   ID,
   InputType,
   Int,
+  Mutation,
   ObjectType,
   Query,
   Resolver,
@@ -15,6 +17,8 @@ import {
 } from 'type-graphql';
 import { type CrmObject } from '../../connectors/types';
 import { BadUserInputError } from '../../errors';
+import { decodeRecordId } from '../../reads/ids';
+import { eraseRecordData } from '../../sync/purge';
 import { type KeyRing } from '../../security/credentials-cipher';
 import { type ChangeKind } from '../../store/models/change-event.model';
 import { type ChangeEvent } from '../../store/repositories/change-events.repo';
@@ -117,6 +121,18 @@ export class SyncEventsArgs {
   after?: string | null;
 }
 
+@ObjectType('ErasedRecord', { description: 'What eraseRecord removed.' })
+export class ErasedRecord {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Int, { description: 'Snapshots removed (0 or 1).' })
+  snapshots!: number;
+
+  @Field(() => Int, { description: 'Change events removed.' })
+  events!: number;
+}
+
 /** The events a subscriber may see and asked for: an access token sees its connections and objects only. */
 function wantedBy(auth: Auth, filter: SyncEventFilterInput | null | undefined): (e: ChangeEvent) => boolean {
   const connections = filter?.connectionIds?.length ? new Set(filter.connectionIds) : null;
@@ -172,6 +188,29 @@ export class ChangeEventsResolver {
     @Args() _args: SyncEventsArgs,
   ): ChangeEventView {
     return toChangeEventView(event, sealOf(ctx).seal(event.seq, event.tenantId, SYNC_LIST));
+  }
+
+  @Mutation(() => ErasedRecord, {
+    description:
+      "Erases one record's snapshot and change history from the gateway (a privacy request); the record in " +
+      'the CRM is untouched. Its later changes, if any, are recorded anew.',
+  })
+  async eraseRecord(
+    @Arg('id', () => ID, { description: 'The record, as contact(id:) / deal(id:) take it.' }) id: string,
+    @Arg('object', () => CrmObjectEnum) object: CrmObject,
+    @CurrentAuth() auth: Auth,
+    @Ctx() ctx: RequestContext,
+  ): Promise<ErasedRecord> {
+    if (id.length > ARG_BOUNDS.id * 4)
+      throw new BadUserInputError(`id must be at most ${ARG_BOUNDS.id * 4} characters`);
+    const ref = decodeRecordId(id, object);
+    const connection = await ctx.app.store.connections.getForTenant(auth.tenantId, ref.connectionId);
+    const erased = await eraseRecordData(ctx.app.store.conn, { ...ref, connectionId: connection.id });
+    ctx.logger.info(
+      { connectionId: connection.id, object, ...erased },
+      'record erased from the change history',
+    );
+    return { id, snapshots: erased.snapshots, events: erased.events };
   }
 
   @TokenAccess()

@@ -24,7 +24,8 @@ export interface RecordSnapshot {
   appValues?: FieldValue[];
 }
 
-function snapshotId(connectionId: string, object: CrmObject, remoteId: string): string {
+/** A snapshot's `_id`: one record of one connection. */
+export function snapshotId(connectionId: string, object: CrmObject, remoteId: string): string {
   return `${connectionId}:${object}:${remoteId}`;
 }
 

@@ -1,7 +1,9 @@
 import { type Client } from 'graphql-ws';
 import { type TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
+import { encodeRecordId } from '../../../src/reads/ids';
 import { startGatewayServer } from '../../../src/server/http-server';
+import { startWorker } from '../../../src/worker/worker';
 import { type NewChangeEvent } from '../../../src/store/repositories/change-events.repo';
 import { type ChangeKind } from '../../../src/store/models/change-event.model';
 import { request, startTestGateway, type TestGateway, wsClient } from '../support/gateway';
@@ -274,4 +276,70 @@ it("pages one record's changeHistory to its end at an odd page size, and refuses
   const stranger = await gw.tenant('sync-history-stranger');
   const refused = await request(gw.url, history(e.remoteId), {}, { key: stranger.key });
   expect(JSON.stringify(refused.body.errors)).toMatch(/NOT_FOUND/);
+});
+
+describe('lifecycle and privacy', () => {
+  const gql = <T>(q: string) => parse(q) as TypedDocumentNode<T, Record<string, unknown>>;
+
+  async function seeded(name: string) {
+    const t = await gw.tenant(name);
+    const connection = await gw.ctx.store.connections.create({
+      tenantId: t.tenantId,
+      crm: 'hubspot',
+      displayName: name,
+      credentials: { accessToken: 'unused' },
+    });
+    const kept = event(t.tenantId, 'UPDATED', connection.id);
+    const erased = event(t.tenantId, 'UPDATED', connection.id);
+    await record(t.tenantId, [kept, erased, { ...erased, kind: 'DELETED', changes: [] }]);
+    return { t, connection, kept, erased };
+  }
+
+  const historyOf = (connectionId: string, remoteId: string) =>
+    gw.ctx.store.changeEvents.forRecord(connectionId, 'contact', remoteId);
+
+  it("eraseRecord removes one record's snapshot and history, for its own tenant's read_write key only", async () => {
+    const { t, connection, kept, erased } = await seeded('erase');
+    const id = encodeRecordId({ object: 'contact', connectionId: connection.id, remoteId: erased.remoteId });
+    const erase = gql<{ eraseRecord: { snapshots: number; events: number } }>(
+      `mutation($id: ID!) { eraseRecord(id: $id, object: CONTACT) { snapshots events } }`,
+    );
+    const reader = await gw.tenant('erase-reader', 'read');
+    expect(JSON.stringify((await request(gw.url, erase, { id }, { key: reader.key })).body.errors)).toMatch(
+      /FORBIDDEN/,
+    );
+    const stranger = await gw.tenant('erase-stranger');
+    expect(JSON.stringify((await request(gw.url, erase, { id }, { key: stranger.key })).body.errors)).toMatch(
+      /NOT_FOUND/,
+    );
+    expect(
+      (await request(gw.url, erase, { id: 'not-an-id!' }, { key: t.key })).body.errors?.[0]?.extensions?.code,
+    ).toBe('BAD_USER_INPUT');
+    expect(await historyOf(connection.id, erased.remoteId)).toHaveLength(2);
+
+    const res = await request(gw.url, erase, { id }, { key: t.key });
+    expect(res.body.data?.eraseRecord).toEqual({ snapshots: 1, events: 2 });
+    expect(await historyOf(connection.id, erased.remoteId)).toEqual([]);
+    expect(await historyOf(connection.id, kept.remoteId)).toHaveLength(1);
+  });
+
+  it('deleting a connection purges its snapshots, history and writes in a worker job', async () => {
+    const { t, connection, kept } = await seeded('purge');
+    const other = await seeded('purge-other');
+    const worker = await startWorker(gw.ctx);
+    try {
+      const del = gql<{ deleteConnection: { id: string } }>(
+        `mutation($id: ID!) { deleteConnection(id: $id) { id } }`,
+      );
+      expect((await request(gw.url, del, { id: connection.id }, { key: t.key })).body.errors).toBeUndefined();
+      await within(20_000, async () => {
+        expect(await historyOf(connection.id, kept.remoteId)).toEqual([]);
+        const snaps = await gw.ctx.store.recordSnapshots.findMany(connection.id, 'contact', [kept.remoteId]);
+        expect(snaps.size).toBe(0);
+      });
+      expect(await historyOf(other.connection.id, other.kept.remoteId)).toHaveLength(1);
+    } finally {
+      await worker.close();
+    }
+  });
 });

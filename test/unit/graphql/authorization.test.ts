@@ -89,12 +89,13 @@ describe('root-field authorization', () => {
       const readExpected = p.tokens && !p.mutation ? 'passed' : 'FORBIDDEN';
       expect([p.name, refusal(p.fn, p.name, token('read'))]).toEqual([p.name, readExpected]);
     }
-    // Key-only: minting, managing connections, mappings and identity providers.
+    // Key-only: minting, managing connections, mappings and identity providers, erasing history.
     const keyOnly = [...new Set(points.filter((p) => !p.tokens).map((p) => p.name))].sort();
     expect(keyOnly).toEqual([
       'Mutation.createAccessToken',
       'Mutation.createConnection',
       'Mutation.deleteConnection',
+      'Mutation.eraseRecord',
       'Mutation.registerIdentityProvider',
       'Mutation.removeIdentityProvider',
       'Mutation.updateFieldMapping',
