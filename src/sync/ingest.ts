@@ -14,6 +14,7 @@ import { InFlightWrites } from '../writes/in-flight';
 import { type ChangeEntry, type ChangeLog } from './change-log';
 import { conflictingChanges, type RecordRef, WriteBacks } from './conflicts';
 import { isStale, type RecordTransition, transitionOf } from './record-changes';
+import { syncMetrics } from './sync-metrics';
 import { type IngestBatch, type IngestChanges, type IngestOutcome } from './types';
 
 export interface IngestDeps extends BackgroundReadDeps {
@@ -57,7 +58,9 @@ export function createIngest(deps: IngestDeps): IngestChanges {
     const name = `${batch.connection.id}:${batch.object}`;
     const owner = await acquire(lock, name, deps.lockWaitMs ?? INGEST_LOCK_TTL_MS);
     try {
-      return await ingestLocked(deps, batch, latest, outcome);
+      const done = await ingestLocked(deps, batch, latest, outcome);
+      syncMetrics.observed(batch.connection.crm, batch.source, done);
+      return done;
     } finally {
       await lock.release(name, owner).catch(() => undefined);
     }
@@ -164,6 +167,11 @@ async function ingestLocked(
   }
   const recorded = await deps.changeLog.record(connection.tenantId, entries);
   outcome.events += recorded.length;
+  syncMetrics.recorded(
+    connection.crm,
+    batch.source,
+    recorded.map((e) => e.kind),
+  );
   // After the CONFLICT events: the write-back's own MUTATION event must come after them.
   for (const w of writeBacks) await deps.writeBacks!.writeBack(w.ref, w.values, w.conflicts);
   return outcome;
