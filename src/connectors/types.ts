@@ -50,6 +50,11 @@ export interface NativeChange {
   /** Native names of the fields the vendor says changed, when it says. */
   changedFields?: string[];
   /**
+   * A deletion the vendor made for a privacy request (GDPR): the record is gone for good and sync erases
+   * what it kept of it (its snapshot and change history) before recording the deletion.
+   */
+  privacyErasure?: boolean;
+  /**
    * The vendor's event id when there is one. Not unique on its own for every vendor (some reuse
    * one event id across subscriptions): dedupe on (eventId, remoteId, kind, occurredAt).
    */

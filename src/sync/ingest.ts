@@ -14,11 +14,12 @@ import { InFlightWrites } from '../writes/in-flight';
 import { type ChangeEntry, type ChangeLog } from './change-log';
 import { conflictingChanges, type RecordRef, WriteBacks } from './conflicts';
 import { isStale, type RecordTransition, transitionOf } from './record-changes';
+import { eraseRecordData } from './purge';
 import { syncMetrics } from './sync-metrics';
 import { type IngestBatch, type IngestChanges, type IngestOutcome } from './types';
 
 export interface IngestDeps extends BackgroundReadDeps {
-  store: Pick<Store, 'fieldMappings' | 'recordSnapshots'>;
+  store: Pick<Store, 'fieldMappings' | 'recordSnapshots' | 'conn'>;
   changeLog: Pick<ChangeLog, 'record'>;
   inFlight: Pick<InFlightWrites, 'which'>;
   /** Conflicts on app-owned fields and their write-backs (src/sync/conflicts.ts); absent: none detected. */
@@ -86,7 +87,12 @@ function latestPerRecord(changes: readonly NativeChange[]): NativeChange[] {
   for (const c of changes) {
     const seen = byId.get(c.remoteId);
     // Ties go to the later in delivery order: vendors list a record's events in the order they happened.
-    if (!seen || Date.parse(c.occurredAt) >= Date.parse(seen.occurredAt)) byId.set(c.remoteId, c);
+    const latest = !seen || Date.parse(c.occurredAt) >= Date.parse(seen.occurredAt) ? c : seen;
+    // A privacy erasure anywhere in the delivery holds for the record (HubSpot also sends a plain deletion).
+    byId.set(
+      c.remoteId,
+      seen?.privacyErasure || c.privacyErasure ? { ...latest, privacyErasure: true } : latest,
+    );
   }
   return [...byId.values()];
 }
@@ -113,6 +119,11 @@ async function ingestLocked(
     metadata.mappingContext(object),
   ]);
   const natives = await nativeRecords(await metadata.reading(object), object, todo, outcome);
+  // A privacy deletion erases what we kept of the record first: it is then recorded as a deletion of a
+  // record we know nothing of (docs/vendors/hubspot.md "Webhooks", docs/sync.md "Lifecycle and privacy").
+  for (const c of todo.filter((c) => c.privacyErasure)) {
+    await eraseRecordData(deps.store.conn, { connectionId: connection.id, object, remoteId: c.remoteId });
+  }
   const priors = await deps.store.recordSnapshots.findMany(
     connection.id,
     object,
@@ -160,7 +171,7 @@ async function ingestLocked(
         changes: transition.changes,
         occurredAt: new Date(change.occurredAt),
         observedAt: batch.observedAt,
-        hard: false,
+        hard: change.privacyErasure === true,
         writeOperationId: null,
       },
     });

@@ -178,8 +178,11 @@ export function toChanges(events: readonly HsWebhookEvent[], portalId: string | 
         });
         break;
       case 'deletion':
-      case 'privacyDeletion':
         push(e.objectId, { kind: 'DELETED' });
+        break;
+      case 'privacyDeletion':
+        // A GDPR deletion: permanent, and nothing of the record may be kept (docs/vendors/hubspot.md).
+        push(e.objectId, { kind: 'DELETED', privacyErasure: true });
         break;
       case 'restore':
         push(e.objectId, { kind: 'RESTORED' });

@@ -149,3 +149,26 @@ it('records a poll page with its records, skips the overlap re-read and an obser
   const out = await ingest({ ...batch, changes: [older] });
   expect(out).toMatchObject({ events: 0 });
 });
+
+it('erases what it kept of a record on a privacy deletion, then records the deletion as hard', async () => {
+  const id = await newHubSpotContact();
+  await ingest(webhook(id));
+  await admin('hubspot', 'PATCH', `/records/contacts/${id}`, { firstname: 'Private' });
+  await ingest(webhook(id));
+  expect(await history(hubspot, id)).toHaveLength(2);
+  await admin('hubspot', 'DELETE', `/records/contacts/${id}`);
+  const at = new Date().toISOString();
+  expect(
+    await ingest({
+      ...webhook(id, 'DELETED'),
+      changes: [
+        { object: 'contact', remoteId: id, kind: 'DELETED', occurredAt: at, privacyErasure: true },
+        { object: 'contact', remoteId: id, kind: 'DELETED', occurredAt: at },
+      ],
+    }),
+  ).toMatchObject({ events: 1 });
+  const events = await history(hubspot, id);
+  expect(events.map((e) => [e.kind, e.hard, e.changes])).toEqual([['DELETED', true, []]]);
+  const snapshot = (await stack.ctx.store.recordSnapshots.findMany(hubspot.id, 'contact', [id])).get(id);
+  expect(snapshot?.fields).toEqual([]);
+});

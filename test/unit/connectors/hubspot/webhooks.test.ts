@@ -219,6 +219,29 @@ describe('parseWebhook', () => {
     });
   });
 
+  it('marks a privacy deletion as an erasure, a plain deletion not', () => {
+    const events = [
+      {
+        eventId: 1,
+        portalId: 62515,
+        occurredAt: 1717000000000,
+        subscriptionType: 'contact.privacyDeletion',
+        objectId: 7,
+      },
+      {
+        eventId: 2,
+        portalId: 62515,
+        occurredAt: 1717000000000,
+        subscriptionType: 'contact.deletion',
+        objectId: 7,
+      },
+    ];
+    expect(toChanges(events, '62515').map((c) => [c.remoteId, c.kind, c.privacyErasure ?? false])).toEqual([
+      ['7', 'DELETED', true],
+      ['7', 'DELETED', false],
+    ]);
+  });
+
   it('routes by portal id: the other portal’s event belongs to its own connection', () => {
     expect(portalIdsOf(req.rawBody).sort()).toEqual(['62515', '99999']);
     const other = hubspot({ portalId: '99999' }).connector;
