@@ -12,6 +12,7 @@ import {
   receiveDelivery,
   type WebhookIntakeDeps,
 } from '../sync/webhooks/receive-delivery';
+import { SeenReceipts } from '../sync/webhooks/seen-receipts';
 import { webhookAckSeconds, webhookRejected } from '../sync/webhooks/webhook-metrics';
 
 /**
@@ -68,6 +69,7 @@ export function webhookRouter(ctx: AppContext): Router {
     connections: ctx.store.connections,
     connectorFor: (connection) => ctx.crm.connectorFor(connection, 'background'),
     receipts: ctx.store.webhookReceipts,
+    seen: new SeenReceipts(ctx.redis, ctx.redisPrefix, ctx.logger),
     enqueue: (data) => within(timeoutMs, 'the sync queue (Redis)', enqueueWebhookIngest(queue, data)),
     logger: ctx.logger,
   };

@@ -10,6 +10,7 @@ import {
   webhookReceiptId,
   type WebhookReceiptsRepository,
 } from '../../store/repositories/webhook-receipts.repo';
+import { type SeenReceipts } from './seen-receipts';
 import {
   type WebhookDrop,
   webhookDuplicatesDropped,
@@ -30,6 +31,8 @@ export interface WebhookIntakeDeps {
   /** The connector of a stored connection (background priority: it makes no vendor call here). */
   connectorFor(connection: ConnectionView): Pick<CrmConnector, 'verifyWebhook' | 'parseWebhook'>;
   receipts: Pick<WebhookReceiptsRepository, 'insertMany'>;
+  /** Receipt ids stored lately (Redis): redeliveries skip the store's slow duplicate path. Optional. */
+  seen?: Pick<SeenReceipts, 'known' | 'remember'>;
   /** Enqueues one connection's ingest job; rejects (UNAVAILABLE) when the queue cannot take it in time. */
   enqueue(data: WebhookIngestJobData): Promise<void>;
   logger: Logger;
@@ -114,7 +117,7 @@ export async function receiveDelivery(
     dropped += n;
   }
 
-  const { inserted, duplicates } = await deps.receipts.insertMany(receipts);
+  const { inserted, duplicates } = await storeReceipts(deps, receipts);
   if (inserted.length > 0) webhookReceiptsStored.inc({ crm }, inserted.length);
   if (duplicates.length > 0) webhookDuplicatesDropped.inc({ crm }, duplicates.length);
   await Promise.all(
@@ -127,6 +130,28 @@ export async function receiveDelivery(
     duplicates: duplicates.length,
     dropped,
   };
+}
+
+/**
+ * Inserts each receipt once: not twice from one delivery (an event repeated in its batch), not at all
+ * when `seen` knows it stored; then remembers every id now in the store. Those skipped count as
+ * duplicates without a round trip, and the insert still refuses any the cache missed. Skipping matters
+ * on FerretDB, which stores a batch with a collision one document at a time (seen-receipts.ts).
+ */
+async function storeReceipts(
+  deps: WebhookIntakeDeps,
+  receipts: readonly NewWebhookReceipt[],
+): Promise<{ inserted: string[]; duplicates: string[] }> {
+  const known = deps.seen ? await deps.seen.known(receipts.map((r) => r.id)) : new Set<string>();
+  const fresh = new Map<string, NewWebhookReceipt>();
+  const skipped: string[] = [];
+  for (const r of receipts) {
+    if (known.has(r.id) || fresh.has(r.id)) skipped.push(r.id);
+    else fresh.set(r.id, r);
+  }
+  const outcome = await deps.receipts.insertMany([...fresh.values()]);
+  await deps.seen?.remember([...outcome.inserted, ...outcome.duplicates]);
+  return { inserted: outcome.inserted, duplicates: [...skipped, ...outcome.duplicates] };
 }
 
 function rejected(

@@ -83,6 +83,10 @@ function signed(
 class Doubles {
   readonly stored = new Map<string, NewWebhookReceipt>();
   readonly jobs: WebhookIngestJobData[] = [];
+  /** Ids each insertMany was asked to store. */
+  readonly insertedBatches: string[][] = [];
+  /** Ids the Redis fast path knows stored (when set, `deps().seen` is given). */
+  seen: Set<string> | null = null;
   inserts = 0;
 
   constructor(readonly connections: ConnectionView[]) {}
@@ -117,6 +121,7 @@ class Doubles {
       receipts: {
         insertMany: async (receipts): Promise<ReceiptInsertOutcome> => {
           this.inserts += 1;
+          this.insertedBatches.push(receipts.map((r) => r.id));
           const outcome: ReceiptInsertOutcome = { inserted: [], duplicates: [] };
           for (const r of receipts) {
             if (this.stored.has(r.id)) outcome.duplicates.push(r.id);
@@ -132,6 +137,16 @@ class Doubles {
         this.jobs.push(data);
       },
       logger,
+      ...(this.seen
+        ? {
+            seen: {
+              known: async (ids: readonly string[]) => new Set(ids.filter((id) => this.seen!.has(id))),
+              remember: async (ids: readonly string[]) => {
+                for (const id of ids) this.seen!.add(id);
+              },
+            },
+          }
+        : {}),
     };
   }
 }
@@ -293,5 +308,27 @@ describe('webhook intake: dedupe', () => {
     // The redelivery still enqueues its receipts: if the first attempt's job was lost, this one ingests them.
     expect(d.jobs).toHaveLength(2);
     expect(d.jobs[1]!.receiptIds.sort()).toEqual([...d.stored.keys()].sort());
+  });
+
+  it('stores an event repeated within one delivery once, without sending the repeat to the store', async () => {
+    const d = new Doubles([connection('c1', '111', 't1')]);
+    const e = event();
+    const outcome = await deliver(d, signed(JSON.stringify([e, e, event({ eventId: 5 })])));
+    expect(outcome).toMatchObject({ stored: 2, duplicates: 1 });
+    expect(d.insertedBatches).toEqual([[...d.stored.keys()]]);
+    expect(d.jobs[0]!.receiptIds).toHaveLength(2);
+  });
+
+  it('skips the store for receipts the Redis fast path knows, and remembers what it stored', async () => {
+    const d = new Doubles([connection('c1', '111', 't1')]);
+    d.seen = new Set();
+    const body = JSON.stringify([event(), event({ eventId: 5 })]);
+    await expect(deliver(d, signed(body))).resolves.toMatchObject({ stored: 2, duplicates: 0 });
+    expect([...d.seen].sort()).toEqual([...d.stored.keys()].sort());
+    const again = JSON.stringify([event({ attemptNumber: 1 }), event({ eventId: 6 })]);
+    await expect(deliver(d, signed(again))).resolves.toMatchObject({ stored: 1, duplicates: 1 });
+    expect(d.insertedBatches[1]).toEqual([`c1:25:6:501:${NOW - 1000}`]);
+    // Still enqueued: the first job may have been lost.
+    expect(d.jobs[1]!.receiptIds).toHaveLength(2);
   });
 });
