@@ -31,8 +31,8 @@ export interface CrmDefinition {
 
 /**
  * What the webhook route must learn from a raw delivery before it knows whose it is. One URL receives
- * every installing account's events (HubSpot sends all portals of an app to the app's one URL), so the
- * route splits the delivery into events, finds the connections of each event's account, verifies the
+ * every installing account's events (a vendor may send all accounts of an app to the app's one URL),
+ * so the route splits the delivery into events, finds the connections of each event's account, verifies the
  * delivery with those connections' connectors, and lets each connector parse only its events.
  * Pure and total: a body that is not a delivery yields no events, never a throw.
  */
@@ -51,7 +51,7 @@ export interface WebhookEventRef {
   /**
    * What tells a redelivery of this event from another event of the same account: equal for every
    * delivery attempt of one event, different for two events. The vendor's own event id is not always
-   * enough (HubSpot reuses one across subscriptions); each vendor says in its docs/vendors file why
+   * enough (some reuse one across subscriptions); each vendor says in its docs/vendors file why
    * its key is what it is.
    */
   dedupeKey: string;

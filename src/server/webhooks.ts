@@ -16,14 +16,11 @@ import { SeenReceipts } from '../sync/webhooks/seen-receipts';
 import { webhookAckSeconds, webhookRejected } from '../sync/webhooks/webhook-metrics';
 
 /**
- * Largest webhook body read: 4 MiB. A HubSpot delivery is at most 100 events of well under 1 KiB each,
- * but a `propertyValue` of a long text property can be tens of KiB, so the cap leaves room for 100 of
- * those; anything larger is refused (413) before it is buffered whole.
+ * Largest webhook body read: 4 MiB. Vendors batch at most 100 events per delivery (docs/vendors), each
+ * well under 1 KiB, but an event carrying a long text value can be tens of KiB, so the cap leaves room
+ * for 100 of those; anything larger is refused (413) before it is buffered whole.
  */
 export const WEBHOOK_MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-/** The path vendors are configured with: `<PUBLIC_URL>/webhooks/<crm>` (one URL per vendor app). */
-export const WEBHOOK_PATH = '/webhooks/:crm';
 
 function sendError(res: Response, status: number, code: ErrorCode, message: string): void {
   res.status(status).json({ error: { code, message } });
@@ -78,7 +75,8 @@ export function webhookRouter(ctx: AppContext): Router {
     isCrmKind(crm) ? (CRM_DEFINITIONS[crm] as { webhooks?: WebhookDeliveries }).webhooks : undefined;
 
   router.post(
-    WEBHOOK_PATH,
+    // What vendors are configured with: `<PUBLIC_URL>/webhooks/<crm>` (one URL per vendor app).
+    '/webhooks/:crm',
     // Before the body is read: an unknown CRM costs no buffering.
     (req, res, next) => {
       if (deliveriesOf(req.params.crm!)) return next();

@@ -3,8 +3,8 @@ import { Schema, type Connection, type InferSchemaType, type Model } from 'mongo
 /**
  * One webhook event as received for one connection, stored before the delivery is answered (so an
  * acknowledged event is never lost) and the unit of dedupe: `_id` is `<connectionId>:<dedupe key>`,
- * the key chosen by the vendor's definition (`WebhookDeliveries`, e.g. HubSpot's in
- * `connectors/hubspot/webhook-deliveries.ts`), so a redelivery collides on the primary key — the one
+ * the key chosen by the vendor's definition (`WebhookDeliveries.eventsOf`, with the reason in its
+ * docs/vendors file), so a redelivery collides on the primary key — the one
  * unique check FerretDB 1.x makes atomically — and a distinct event never does. Events of one portal
  * that several connections share get one receipt per connection.
  *
@@ -17,7 +17,7 @@ const webhookReceiptSchema = new Schema(
     tenantId: { type: String, required: true },
     connectionId: { type: String, required: true },
     crm: { type: String, required: true },
-    /** `NativeChange[]` of this event for this connection, as JSON (one event can be several changes: a merge). */
+    /** `NativeChange[]` of this event for this connection, as JSON (a merge is several changes). */
     changes: { type: String, required: true },
     receivedAt: { type: Date, required: true },
     /** Set once ingest has taken the changes; a receipt still null is work a job (or a redelivery) owes. */

@@ -20,8 +20,9 @@ import {
 } from './webhook-metrics';
 
 /**
- * Most events one delivery may carry: 10× HubSpot's documented 100 per request, so a vendor raising its
- * batch size still gets through, while a body of 100,000 tiny events is refused before any work.
+ * Most events one delivery may carry: 10× the largest batch a registered vendor documents (100 per
+ * request, docs/vendors), so a vendor raising its batch size still gets through, while a body of
+ * 100,000 tiny events is refused before any work.
  */
 export const WEBHOOK_MAX_EVENTS = 1_000;
 
@@ -65,8 +66,8 @@ interface Verified {
  * 1. splits it into events (the CRM's `webhooks` hook) and finds the connections of each event's
  *    account — every one of them: several tenants may connect one portal;
  * 2. verifies the delivery with each of those connections' connectors; only connections it verifies
- *    for get events (HubSpot signs with the app's secret, so a portal connected through two apps gets
- *    each app's deliveries on that app's connections only). None verifying → rejected, nothing stored;
+ *    for get events (a vendor signing with its app's secret has an account connected through two apps
+ *    get each app's deliveries on that app's connections only). None verifying → rejected, nothing stored;
  * 3. stores one receipt per (event, connection) — a redelivery collides on the receipt id and is
  *    counted, not stored — and enqueues one ingest job per connection with that connection's receipt
  *    ids (stored now or before: a job lost after an earlier attempt's insert is made good by the
@@ -194,7 +195,7 @@ function connectorOf(
   }
 }
 
-/** One receipt per connection that has changes for `event` (an event of an object we do not sync has none). */
+/** One receipt per connection with changes for `event` (an event of an object we do not sync has none). */
 function receiptsOf(
   event: WebhookEventRef,
   targets: readonly Verified[],

@@ -2,8 +2,8 @@ import type Redis from 'ioredis';
 import { type Logger } from '../../logger';
 
 /**
- * How long a stored receipt id is remembered in Redis: 1 hour. HubSpot retries a failed delivery up to
- * 10 times over 24 hours, most of them within the first minutes; a redelivery after the hour still
+ * How long a stored receipt id is remembered in Redis: 1 hour. Vendors retry a failed delivery for up
+ * to a day, most attempts within the first minutes (docs/vendors); a redelivery after the hour still
  * collides on the receipt's `_id` in MongoDB (slower, same result). The bound keeps Redis at about
  * 100 bytes per event of the last hour.
  */
