@@ -19,13 +19,13 @@
 import 'reflect-metadata';
 import crypto from 'node:crypto';
 import { loadEnv } from '../src/config/env';
-import { signV3 } from '../src/connectors/hubspot/webhooks';
 import { createLogger } from '../src/logger';
 import { QUEUES } from '../src/queue/queues';
 import { createAppContext } from '../src/runtime/context';
 import { startThrowawayStores } from '../src/runtime/services';
 import { KeyRing } from '../src/security/credentials-cipher';
 import { startGatewayServer } from '../src/server/http-server';
+import { hubspotWebhookEvent, hubspotWebhookHeaders } from '../test/support/webhook-events';
 import { arg, runBench } from './support/bench-cli';
 
 const PUBLIC_URL = 'https://gw.bench.example';
@@ -36,23 +36,7 @@ const BURST_EVENTS = 10_000;
 const BURST_IN_FLIGHT = 10;
 const DUPLICATE_SHARE = 0.1;
 
-let seq = 0;
-function event(portal: number): Record<string, unknown> {
-  seq += 1;
-  return {
-    eventId: 4_000_000 + seq,
-    subscriptionId: 25,
-    portalId: portal,
-    appId: 42,
-    occurredAt: Date.now(),
-    subscriptionType: 'contact.propertyChange',
-    attemptNumber: 0,
-    objectId: 10_000 + seq,
-    propertyName: 'email',
-    propertyValue: `bench${seq}@example.com`,
-    changeSource: 'CRM_UI',
-  };
-}
+const event = (portal: number) => hubspotWebhookEvent(portal, { occurredAt: Date.now() });
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -85,15 +69,10 @@ async function main(): Promise<void> {
     }
     const deliver = async (events: readonly Record<string, unknown>[]): Promise<number> => {
       const body = JSON.stringify(events);
-      const timestamp = String(Date.now());
       const started = performance.now();
       const res = await fetch(`${gateway.url}/webhooks/hubspot`, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-hubspot-signature-v3': signV3(SECRET, 'POST', `${PUBLIC_URL}/webhooks/hubspot`, body, timestamp),
-          'x-hubspot-request-timestamp': timestamp,
-        },
+        headers: hubspotWebhookHeaders(body, `${PUBLIC_URL}/webhooks/hubspot`, SECRET),
         body,
       });
       await res.arrayBuffer();

@@ -1,9 +1,9 @@
 import { mongo } from 'mongoose';
 import { loadEnv } from '../../../src/config/env';
-import { signV3 } from '../../../src/connectors/hubspot/webhooks';
 import { QUEUES } from '../../../src/queue/queues';
 import { WEBHOOK_INGEST_JOB, type WebhookIngestJobData } from '../../../src/queue/webhook-ingest.producer';
 import { WEBHOOK_MAX_BODY_BYTES } from '../../../src/server/webhooks';
+import { hubspotWebhookEvent, hubspotWebhookHeaders } from '../../support/webhook-events';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 
 /**
@@ -17,25 +17,8 @@ const SIGNED_URL = `${PUBLIC_URL}/webhooks/hubspot`;
 const SECRET = 'the-app-client-secret';
 const PORTAL = 7_000_001;
 
-let seq = 0;
 /** A HubSpot contact property-change event of `PORTAL`, unique unless `over` says otherwise. */
-function event(over: Record<string, unknown> = {}): Record<string, unknown> {
-  seq += 1;
-  return {
-    eventId: 9_000 + seq,
-    subscriptionId: 25,
-    portalId: PORTAL,
-    appId: 42,
-    occurredAt: Date.now() - 1000,
-    subscriptionType: 'contact.propertyChange',
-    attemptNumber: 0,
-    objectId: 100 + seq,
-    propertyName: 'email',
-    propertyValue: `p${seq}@example.com`,
-    changeSource: 'CRM_UI',
-    ...over,
-  };
-}
+const event = (over: Record<string, unknown> = {}) => hubspotWebhookEvent(PORTAL, over);
 
 describe('POST /webhooks/:crm (HubSpot), end to end', () => {
   let gw: TestGateway;
@@ -72,13 +55,11 @@ describe('POST /webhooks/:crm (HubSpot), end to end', () => {
     body: string | Buffer,
     options: { secret?: string; timestamp?: number; headers?: Record<string, string> } = {},
   ): Promise<{ status: number; json: Record<string, unknown> }> {
-    const timestamp = String(options.timestamp ?? Date.now());
+    const timestamp = options.timestamp ?? Date.now();
     const res = await fetch(`${gw.url}/webhooks/hubspot`, {
       method: 'POST',
       headers: {
-        'content-type': 'application/json',
-        'x-hubspot-signature-v3': signV3(options.secret ?? SECRET, 'POST', SIGNED_URL, body, timestamp),
-        'x-hubspot-request-timestamp': timestamp,
+        ...hubspotWebhookHeaders(body, SIGNED_URL, options.secret ?? SECRET, timestamp),
         ...options.headers,
       },
       body,
