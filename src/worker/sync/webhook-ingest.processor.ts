@@ -8,7 +8,7 @@ import {
   type WebhookReceipt,
   type WebhookReceiptsRepository,
 } from '../../store/repositories/webhook-receipts.repo';
-import { type IngestChanges } from '../../sync/types';
+import { type IngestChanges, type IngestOutcome } from '../../sync/types';
 
 export interface WebhookIngestDeps {
   receipts: Pick<WebhookReceiptsRepository, 'findMany' | 'markIngested'>;
@@ -20,14 +20,11 @@ export interface WebhookIngestDeps {
   now?: () => Date;
 }
 
-export interface WebhookIngestResult {
+/** Ingest's outcomes of the job's groups, summed, with the receipts this run ingested. */
+export type WebhookIngestResult = IngestOutcome & {
   /** Receipts this run ingested (those already ingested by an earlier run or job are skipped). */
   receipts: number;
-  /** Change events appended, changes already known, records read from the CRM (ingest's outcome, summed). */
-  events: number;
-  unchanged: number;
-  fetched: number;
-}
+};
 
 /** One object's changes of a job, with what ingest is told about them. */
 interface ObjectGroup {
@@ -52,7 +49,7 @@ export function processWebhookIngest(
   const now = deps.now ?? (() => new Date());
   return async (job) => {
     const { connectionId, receiptIds } = job.data;
-    const result: WebhookIngestResult = { receipts: 0, events: 0, unchanged: 0, fetched: 0 };
+    const result = { receipts: 0 } as WebhookIngestResult;
     // A receipt id starts with its connection's id, and a job only ever names its own connection's:
     // anything else in the payload is not this job's to touch.
     const pending = (await deps.receipts.findMany(receiptIds)).filter(
@@ -78,9 +75,7 @@ export function processWebhookIngest(
         source: 'WEBHOOK',
         observedAt: group.observedAt,
       });
-      result.events += outcome.events;
-      result.unchanged += outcome.unchanged;
-      result.fetched += outcome.fetched;
+      addOutcome(result, outcome);
     }
     await deps.receipts.markIngested(
       pending.map((r) => r.id),
@@ -89,6 +84,12 @@ export function processWebhookIngest(
     result.receipts = pending.length;
     return result;
   };
+}
+
+/** Adds every count of `outcome` to `total` (whatever counts the ingest contract has). */
+function addOutcome(total: WebhookIngestResult, outcome: IngestOutcome): void {
+  const sums = total as unknown as Record<string, number>;
+  for (const [key, n] of Object.entries(outcome)) if (typeof n === 'number') sums[key] = (sums[key] ?? 0) + n;
 }
 
 /**
