@@ -108,6 +108,23 @@ export class WebhookReceiptsRepository {
       ids.map((id) => updateById<WebhookReceiptDoc>(id, { ingestedAt: at })),
     );
   }
+
+  /**
+   * Deletes receipts ingested before `before`; returns how many. Receipts are the dedupe window: keep
+   * them past the vendors' redelivery horizon (up to a day: docs/vendors), or a late
+   * redelivery is stored and ingested again (harmless: ingest is idempotent, but it costs a job).
+   * A pending receipt is never pruned. No TTL indexes on FerretDB: a repeatable job calls this.
+   */
+  async pruneIngested(before: Date): Promise<number> {
+    const res = await this.receipts.deleteMany({ ingestedAt: { $ne: null, $lt: before } });
+    return res.deletedCount;
+  }
+
+  /** Deletes every receipt of a connection (the connection is being deleted); returns how many. */
+  async deleteForConnection(connectionId: string): Promise<number> {
+    const res = await this.receipts.deleteMany({ connectionId });
+    return res.deletedCount;
+  }
 }
 
 /**

@@ -70,6 +70,29 @@ describe('webhook receipts', () => {
   });
 });
 
+describe('webhook receipt retention', () => {
+  it('prunes ingested receipts older than the bound, never pending ones, and purges a connection', async () => {
+    const old = new Date('2026-01-01T00:00:00.000Z');
+    const kept = [receipt('r:pending', [change('contact', '1', old.toISOString())], old)];
+    const ingested = receipt('r:ingested', [change('contact', '2', old.toISOString())], old);
+    const recent = receipt('r:recent', [change('contact', '3', old.toISOString())], old);
+    await store.webhookReceipts.insertMany([...kept, ingested, recent]);
+    await store.webhookReceipts.markIngested([ingested.id], old);
+    await store.webhookReceipts.markIngested([recent.id], new Date('2026-06-01T00:00:00.000Z'));
+    expect(await store.webhookReceipts.pruneIngested(new Date('2026-02-01T00:00:00.000Z'))).toBe(1);
+    const left = await store.webhookReceipts.findMany([kept[0]!.id, ingested.id, recent.id]);
+    expect(left.map((r) => r.id)).toEqual([kept[0]!.id, recent.id]);
+    const other = {
+      ...ingested,
+      id: 'aaaaaaaaaaaaaaaaaaaaaaaa:r:1',
+      connectionId: 'aaaaaaaaaaaaaaaaaaaaaaaa',
+    };
+    await store.webhookReceipts.insertMany([other]);
+    expect(await store.webhookReceipts.deleteForConnection(other.connectionId)).toBe(1);
+    expect(await store.webhookReceipts.findMany([other.id, kept[0]!.id])).toHaveLength(1);
+  });
+});
+
 describe('processWebhookIngest', () => {
   it('ingests pending receipts grouped by object in time order, marks them, and skips them the next time', async () => {
     const early = new Date('2026-02-01T00:00:00.000Z');
