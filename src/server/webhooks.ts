@@ -1,6 +1,6 @@
 import express, { type ErrorRequestHandler, type Request, type Response, Router } from 'express';
 import { type WebhookDeliveries } from '../connectors/definition';
-import { CRM_DEFINITIONS, isCrmKind } from '../connectors/registry';
+import { crmDefinition, isCrmKind } from '../connectors/registry';
 import { type WebhookRequest } from '../connectors/types';
 import { type ErrorCode, UnavailableError } from '../errors';
 import { QUEUES } from '../queue/queues';
@@ -72,7 +72,7 @@ export function webhookRouter(ctx: AppContext): Router {
   };
 
   const deliveriesOf = (crm: string): WebhookDeliveries | undefined =>
-    isCrmKind(crm) ? (CRM_DEFINITIONS[crm] as { webhooks?: WebhookDeliveries }).webhooks : undefined;
+    isCrmKind(crm) ? crmDefinition(crm).webhooks : undefined;
 
   router.post(
     // What vendors are configured with: `<PUBLIC_URL>/webhooks/<crm>` (one URL per vendor app).
