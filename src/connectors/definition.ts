@@ -21,6 +21,42 @@ export interface CrmDefinition {
   tokens?: TokenResponseParsing;
   /** OAuth values that depend on the connection; absent ones come from `declaration.oauth`. */
   oauth?: OAuthBuilders;
+  /**
+   * How the vendor's webhook deliveries split into events before any connection is known (see
+   * {@link WebhookDeliveries}). Absent: the vendor delivers no webhooks to us (it is polled), and
+   * `POST /webhooks/<crm>` answers 404.
+   */
+  webhooks?: WebhookDeliveries;
+}
+
+/**
+ * What the webhook route must learn from a raw delivery before it knows whose it is. One URL receives
+ * every installing account's events (a vendor may send all accounts of an app to the app's one URL),
+ * so the route splits the delivery into events, finds the connections of each event's account, verifies the
+ * delivery with those connections' connectors, and lets each connector parse only its events.
+ * Pure and total: a body that is not a delivery yields no events, never a throw.
+ */
+export interface WebhookDeliveries {
+  /**
+   * The events of `rawBody`, in delivery order, or null when the body is not a delivery of this vendor
+   * at all (not JSON, not the documented envelope). An element that is not an event is skipped.
+   */
+  eventsOf(rawBody: Buffer): WebhookEventRef[] | null;
+}
+
+/** One event of a delivery, as the route needs it before any connector reads it. */
+export interface WebhookEventRef {
+  /** The vendor account the event belongs to (a portal id); null when the event names none. */
+  accountId: string | null;
+  /**
+   * What tells a redelivery of this event from another event of the same account: equal for every
+   * delivery attempt of one event, different for two events. The vendor's own event id is not always
+   * enough (some reuse one across subscriptions); each vendor says in its docs/vendors file why
+   * its key is what it is.
+   */
+  dedupeKey: string;
+  /** The event alone, as a delivery of one event: what the connector's `parseWebhook` reads. */
+  rawBody: Buffer;
 }
 
 /** A token endpoint's answer, as parsed JSON (`{}` when the body was not an object). */

@@ -8,6 +8,8 @@ export const QUEUES = {
   system: 'system',
   /** Write flushes (src/queue/writes.producer.ts): their own queue, so their concurrency is their own. */
   writes: 'writes',
+  /** Sync work: webhook ingest (src/queue/webhook-ingest.producer.ts) and polling. */
+  sync: 'sync',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 

@@ -37,6 +37,7 @@ import { listRoutes, type RouteInfo } from './routes';
 
 export type { RouteInfo } from './routes';
 import { attachWebSocketServer } from './websocket';
+import { webhookRouter } from './webhooks';
 
 /** Where the API lives, for HTTP and WebSocket alike. */
 export const GRAPHQL_PATH = '/graphql';
@@ -221,6 +222,8 @@ export async function startGatewayServer(
   );
   app.use(healthRouter(ctx));
   app.use(oauthRouter(ctx, pubsub, { keys: apiKeys, rateLimiter }));
+  // Vendors' webhook deliveries: no API key; authenticated by the vendor's signature (src/server/webhooks.ts).
+  app.use(webhookRouter(ctx));
   if (metrics === 'public') {
     app.get('/metrics', async (_req, res) => {
       res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());

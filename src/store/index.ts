@@ -11,15 +11,18 @@ import { idempotencyKeyModel } from './models/idempotency-key.model';
 import { identityProviderModel } from './models/identity-provider.model';
 import { recordSnapshotModel } from './models/record-snapshot.model';
 import { tenantModel } from './models/tenant.model';
+import { webhookReceiptModel } from './models/webhook-receipt.model';
 import { writeOperationModel } from './models/write-operation.model';
 import { ApiKeysRepository } from './repositories/api-keys.repo';
 import { ChangeEventsRepository } from './repositories/change-events.repo';
+import { ConnectionAccountsRepository } from './repositories/connection-accounts.repo';
 import { ConnectionsRepository } from './repositories/connections.repo';
 import { FieldMappingsRepository } from './repositories/field-mappings.repo';
 import { IdempotencyKeysRepository } from './repositories/idempotency-keys.repo';
 import { IdentityProvidersRepository } from './repositories/identity-providers.repo';
 import { RecordSnapshotsRepository } from './repositories/record-snapshots.repo';
 import { TenantsRepository } from './repositories/tenants.repo';
+import { WebhookReceiptsRepository } from './repositories/webhook-receipts.repo';
 import { WriteBatchesRepository } from './repositories/write-batches.repo';
 import { WriteOperationsRepository } from './repositories/write-operations.repo';
 
@@ -60,6 +63,10 @@ export interface Store {
   changeEvents: ChangeEventsRepository;
   /** Tenants' external identity providers (issuer, JWKS, claim names). */
   identityProviders: IdentityProvidersRepository;
+  /** Which connections reach a vendor account (webhook routing), cached per process. */
+  connectionAccounts: ConnectionAccountsRepository;
+  /** Webhook events as received, per connection: durable receipt and dedupe (src/sync/webhooks/). */
+  webhookReceipts: WebhookReceiptsRepository;
   /** The change broadcast the repositories announce on and cache by; absent when opened without one. */
   changes?: StoreChangeFeed;
   /** Resolves when the store answers a real command (for /readyz). */
@@ -100,6 +107,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     changeEvents: changeEventModel(conn),
     idempotencyKeys: idempotencyKeyModel(conn),
     identityProviders: identityProviderModel(conn),
+    webhookReceipts: webhookReceiptModel(conn),
   };
   await Promise.all(Object.values(models).map((m) => m.createIndexes()));
   const changes = options.changes && new StoreChangeFeed(options.changes);
@@ -115,6 +123,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     recordSnapshots: new RecordSnapshotsRepository(models.recordSnapshots),
     changeEvents: new ChangeEventsRepository(models.changeEvents),
     identityProviders: new IdentityProvidersRepository(models.identityProviders, changes),
+    connectionAccounts: new ConnectionAccountsRepository(models.connections, changes),
+    webhookReceipts: new WebhookReceiptsRepository(models.webhookReceipts),
     changes,
     async ping() {
       await conn.db!.admin().command({ ping: 1 });

@@ -11,6 +11,9 @@ import { startTestGateway, type TestGateway } from './support/gateway';
  */
 type Expectation =
   | { reads: true; status: number }
+  // Authenticated by the vendor's signature, never by an API key (a vendor cannot send one): a key
+  // changes nothing, and an empty body is not a delivery.
+  | { reads: 'vendor-signed'; status: number }
   | {
       reads: false;
       status: 403;
@@ -52,6 +55,7 @@ describe('every non-GraphQL route, with a read key', () => {
     'GET /healthz': { reads: true, status: 200 },
     'GET /readyz': { reads: true, status: 200 },
     'GET /metrics': { reads: true, status: 200 },
+    'POST /webhooks/:crm': { reads: 'vendor-signed', status: 400 },
     'GET /oauth/:crm/start': { reads: false, status: 403, code: 'FORBIDDEN' },
     'GET /oauth/:crm/callback': {
       reads: false,

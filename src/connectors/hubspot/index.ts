@@ -4,6 +4,7 @@ import { hubspotMapping } from './default-mapping';
 import { hubspotHooks } from './hooks';
 import { createHubSpotConnector } from './hubspot.connector';
 import { hubspotTokens } from './tokens';
+import { hubspotWebhookDeliveries } from './webhook-deliveries';
 
 /** HubSpot, as the framework sees it (listed in `src/connectors/registry.ts`). */
 export const hubspot: CrmDefinition = {
@@ -12,4 +13,5 @@ export const hubspot: CrmDefinition = {
   hooks: hubspotHooks,
   defaultMapping: hubspotMapping,
   tokens: hubspotTokens,
+  webhooks: hubspotWebhookDeliveries,
 };
