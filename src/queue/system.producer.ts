@@ -81,3 +81,20 @@ export async function scheduleChangeHistoryPrune(queue: Queue, everyMs = 3_600_0
     { repeat: { every: everyMs }, removeOnComplete: 10, removeOnFail: 50 },
   );
 }
+
+/** Deletes webhook receipts ingested longer ago than {@link WEBHOOK_RECEIPT_KEEP_MS}. */
+export const WEBHOOK_RECEIPT_PRUNE_JOB = 'webhook-receipt-prune';
+
+/**
+ * How long an ingested receipt is kept: it is the dedupe window of redeliveries, and vendors redeliver
+ * for up to a day (HubSpot: 10 tries over 24 h, docs/vendors/hubspot.md "Webhooks"), so two days.
+ */
+export const WEBHOOK_RECEIPT_KEEP_MS = 48 * 3_600_000;
+
+export async function scheduleWebhookReceiptPrune(queue: Queue, everyMs = 3_600_000): Promise<void> {
+  await queue.add(
+    WEBHOOK_RECEIPT_PRUNE_JOB,
+    {},
+    { repeat: { every: everyMs }, removeOnComplete: 10, removeOnFail: 50 },
+  );
+}

@@ -13,7 +13,13 @@ import {
   IDEMPOTENCY_PRUNE_JOB,
   scheduleChangeHistoryPrune,
   scheduleIdempotencyPrune,
+  scheduleWebhookReceiptPrune,
+  WEBHOOK_RECEIPT_KEEP_MS,
+  WEBHOOK_RECEIPT_PRUNE_JOB,
 } from '../queue/system.producer';
+import { WEBHOOK_INGEST_JOB } from '../queue/webhook-ingest.producer';
+import { ingestOf } from '../sync/ingest';
+import { processWebhookIngest } from './sync/webhook-ingest.processor';
 import {
   processChangeHistoryPrune,
   processConnectionPurge,
@@ -78,12 +84,16 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
       ctx.env.IDEMPOTENCY_KEY_RETENTION_HOURS,
     ),
     [CONNECTION_PURGE_JOB]: processConnectionPurge(ctx.store.conn, ctx.logger),
+    [WEBHOOK_RECEIPT_PRUNE_JOB]: async () => ({
+      deleted: await ctx.store.webhookReceipts.pruneIngested(new Date(Date.now() - WEBHOOK_RECEIPT_KEEP_MS)),
+    }),
     ...(retentionDays
       ? { [CHANGE_HISTORY_PRUNE_JOB]: processChangeHistoryPrune(ctx.store.conn, retentionDays) }
       : {}),
   });
   await scheduleTokenRefresh(system);
   await scheduleIdempotencyPrune(system);
+  await scheduleWebhookReceiptPrune(system);
   if (retentionDays) await scheduleChangeHistoryPrune(system);
   system.on('failed', (job, err) =>
     ctx.logger.warn({ queue: QUEUES.system, job: job.name, jobId: job.id, err }, 'job failed'),
@@ -127,6 +137,20 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   writes.on('failed', (job, err) =>
     ctx.logger.warn({ queue: QUEUES.writes, job: job.name, jobId: job.id, err }, 'job failed'),
   );
+
+  // Sync has its own queue: webhook ingest (one job per delivery and connection), polls and backfills.
+  const sync = ctx.queues.get(QUEUES.sync);
+  processJobs(sync, ctx.env.WORKER_CONCURRENCY, {
+    [WEBHOOK_INGEST_JOB]: processWebhookIngest({
+      receipts: ctx.store.webhookReceipts,
+      ingest: ingestOf(ctx),
+      connections: ctx.store.connections,
+      logger: ctx.logger,
+    }),
+  });
+  sync.on('failed', (job, err) =>
+    ctx.logger.warn({ queue: QUEUES.sync, job: job.name, jobId: job.id, err }, 'job failed'),
+  );
   ctx.logger.info(
     {
       workerId: id,
@@ -139,7 +163,7 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
     id,
     close: async () => {
       clearInterval(reschedule);
-      await Promise.all([system.pause(true, true), writes.pause(true, true)]);
+      await Promise.all([system.pause(true, true), writes.pause(true, true), sync.pause(true, true)]);
       // The heartbeat goes on until the context closes Redis: flushes still running (the queue close
       // waits for them) hold group locks that name this worker, and must not be taken over meanwhile.
       // After that the worker holds no lock, so nothing waits for its heartbeat to lapse.
