@@ -13,7 +13,7 @@ import { processTokenRefresh } from './token-refresh.processor';
 import { Heartbeat } from '../redis/heartbeat';
 import { FLUSH_LOCK_TTL_MS, FlushLock } from '../writes/flush-lock';
 import { processWriteFlush } from './writes/write-flush.processor';
-import { runWriteReconciler } from './writes/write-reconciler.processor';
+import { processWriteReconciler } from './writes/write-reconciler.processor';
 
 export interface RunningWorker {
   id: string;
@@ -91,8 +91,16 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
       maxWaitMs: ctx.env.WRITE_MAX_WAIT_MS,
       flushMaxMs: ctx.env.WRITE_FLUSH_MAX_MS,
     }),
-    [WRITE_RECONCILE_JOB]: () =>
-      runWriteReconciler({ store: ctx.store, queue: writes, lock, events, logger: ctx.logger }),
+    [WRITE_RECONCILE_JOB]: processWriteReconciler({
+      store: ctx.store,
+      queue: writes,
+      lock,
+      events,
+      logger: ctx.logger,
+      redis: ctx.redis,
+      redisPrefix: ctx.redisPrefix,
+      holderId: id,
+    }),
   });
   await scheduleWriteReconciler(writes);
   // Bull schedules a repeatable job's next run when the current one becomes active; a Redis crash in that

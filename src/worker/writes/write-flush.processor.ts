@@ -110,7 +110,13 @@ export async function runWriteFlush(deps: WriteFlushDeps, group: WriteGroup): Pr
     );
   }, renewEvery);
   try {
-    return await flushLocked(deps, group, token, watch);
+    const summary = await flushLocked(deps, group, token, watch);
+    // Where the flush's time went (store, vendor, history): what a slow write path is profiled from.
+    deps.logger.debug(
+      { group, claimed: summary.claimed, elapsedMs: watch.elapsedMs(), stagesMs: watch.stagesMs() },
+      'write flush done',
+    );
+    return summary;
   } finally {
     clearInterval(renewal);
     await deps.lock.release(group, token).catch(() => false);
