@@ -180,7 +180,14 @@ export async function sustainedPhase(target: WritePhaseTarget, seconds: number):
   console.log(`${p}.leaked_429 ${sent.leaked429 + failed.rateLimited} operations`);
   console.log(`${p}.failed ${failed.failed} operations`);
   console.log(`${p}.dead ${failed.dead} operations`);
-  if (pending() > 0) throw new Error(`${target.crm}: ${pending()} records had not landed after the drain`);
+  if (pending() > 0) {
+    // What was counted, so a shortfall is told apart from a stall: items sent, operations the gateway
+    // accepted for them, records the sandbox gained.
+    throw new Error(
+      `${target.crm}: ${pending()} records had not landed after the drain (${next} items sent, ` +
+        `${sent.ids.length} operations accepted, ${target.sandboxRecords() - start} records landed)`,
+    );
+  }
   return sustained;
 }
 

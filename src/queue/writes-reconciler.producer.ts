@@ -9,7 +9,8 @@ export const WRITE_RECONCILE_JOB = 'write-reconcile';
 
 /**
  * How often the reconciler runs: it bounds how long a killed worker's writes wait (docs/writes.md,
- * "Recovery bounds"). A run is a few indexed MongoDB reads.
+ * "Recovery bounds"). A run is a few indexed MongoDB reads (on FerretDB, collection scans: runs are
+ * gated and rest after each, `processWriteReconciler`).
  */
 export const WRITE_RECONCILE_EVERY_MS = 5_000;
 

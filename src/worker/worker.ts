@@ -31,7 +31,7 @@ import { Heartbeat } from '../redis/heartbeat';
 import { FLUSH_LOCK_TTL_MS, FlushLock } from '../writes/flush-lock';
 import { InFlightWrites } from '../writes/in-flight';
 import { processWriteFlush } from './writes/write-flush.processor';
-import { runWriteReconciler } from './writes/write-reconciler.processor';
+import { processWriteReconciler } from './writes/write-reconciler.processor';
 
 export interface RunningWorker {
   id: string;
@@ -121,8 +121,16 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
       maxWaitMs: ctx.env.WRITE_MAX_WAIT_MS,
       flushMaxMs: ctx.env.WRITE_FLUSH_MAX_MS,
     }),
-    [WRITE_RECONCILE_JOB]: () =>
-      runWriteReconciler({ store: ctx.store, queue: writes, lock, events, logger: ctx.logger }),
+    [WRITE_RECONCILE_JOB]: processWriteReconciler({
+      store: ctx.store,
+      queue: writes,
+      lock,
+      events,
+      logger: ctx.logger,
+      redis: ctx.redis,
+      redisPrefix: ctx.redisPrefix,
+      holderId: id,
+    }),
   });
   await scheduleWriteReconciler(writes);
   // Bull schedules a repeatable job's next run when the current one becomes active; a Redis crash in that

@@ -95,8 +95,17 @@ export class SfStore {
     return t;
   }
 
+  /**
+   * A new record's id: the next number not already taken in the object's table. Seeded rows are
+   * numbered from 1001 in the same space (seed.ts), so without the check the 1,001st record made
+   * replaced a seeded one — `bench:writes` saw 2,000 creates succeed and 1,995 contacts more.
+   */
   nextId(obj: SfObject): string {
-    return makeId(obj.keyPrefix, ++this.counter, this.pod);
+    const table = this.tables.get(obj.name);
+    for (;;) {
+      const id = makeId(obj.keyPrefix, ++this.counter, this.pod);
+      if (!table?.has(id)) return id;
+    }
   }
 
   get(object: string, id: string): SfRecord | undefined {

@@ -99,13 +99,20 @@ export async function claimBatch(
   for (const [opKey, ridKey] of alias) {
     if (keys.has(opKey) || keys.has(ridKey)) keys.add(opKey).add(ridKey);
   }
-  const unfinished = (await ops
-    .find(
-      { connectionId: group.connectionId, recordKey: { $in: [...keys] }, status: { $in: UNFINISHED } },
-      { recordKey: 1, seq: 1 },
-    )
-    .lean()) as { recordKey: string; seq: number }[];
-  roundTrips += 1;
+  // A create keyed by itself (`op:<its id>`) is the first write of its record: every other write to the
+  // record names the create and was accepted after it was stored. A batch of nothing else needs no look
+  // at the records' other operations — one collection scan fewer per batch on FerretDB (a bench:writes
+  // Salesforce batch of 200 creates: ~2 s of ~10 at 3,000 operations).
+  const firstOfRecord = candidates.every((c) => c.kind === 'CREATE' && c.recordKey === `op:${c._id}`);
+  const unfinished = firstOfRecord
+    ? []
+    : ((await ops
+        .find(
+          { connectionId: group.connectionId, recordKey: { $in: [...keys] }, status: { $in: UNFINISHED } },
+          { recordKey: 1, seq: 1 },
+        )
+        .lean()) as { recordKey: string; seq: number }[]);
+  if (!firstOfRecord) roundTrips += 1;
   const firstSeq = new Map<string, number>();
   for (const u of unfinished) {
     const record = recordOf(u.recordKey);

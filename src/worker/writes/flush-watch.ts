@@ -14,6 +14,9 @@ export class FlushWatch {
   stage: FlushStage = 'load-connection';
   private readonly startedAt: number;
   private warned = false;
+  /** Milliseconds spent in each stage so far (a stage entered twice adds up): where a slow flush went. */
+  private readonly spent = new Map<FlushStage, number>();
+  private stageStartedAt: number;
 
   constructor(
     /** The longest a flush keeps renewing its lock (WRITE_FLUSH_MAX_MS). */
@@ -21,10 +24,24 @@ export class FlushWatch {
     private readonly now: () => number = Date.now,
   ) {
     this.startedAt = now();
+    this.stageStartedAt = this.startedAt;
   }
 
   enter(stage: FlushStage): void {
+    this.close();
     this.stage = stage;
+  }
+
+  /** Time per stage (ms) up to now, in the order the stages were first entered. */
+  stagesMs(): Partial<Record<FlushStage, number>> {
+    this.close();
+    return Object.fromEntries(this.spent);
+  }
+
+  private close(): void {
+    const at = this.now();
+    this.spent.set(this.stage, (this.spent.get(this.stage) ?? 0) + (at - this.stageStartedAt));
+    this.stageStartedAt = at;
   }
 
   elapsedMs(): number {

@@ -116,7 +116,13 @@ export async function runWriteFlush(deps: WriteFlushDeps, group: WriteGroup): Pr
     );
   }, renewEvery);
   try {
-    return await flushLocked(deps, group, token, watch);
+    const summary = await flushLocked(deps, group, token, watch);
+    // Where the flush's time went (store, vendor, history): what a slow write path is profiled from.
+    deps.logger.debug(
+      { group, claimed: summary.claimed, elapsedMs: watch.elapsedMs(), stagesMs: watch.stagesMs() },
+      'write flush done',
+    );
+    return summary;
   } finally {
     clearInterval(renewal);
     await deps.lock.release(group, token).catch(() => false);
@@ -177,7 +183,8 @@ async function flushLocked(
   await publishTransitions(deps, [...claim.dependencyFailed, ...claim.claimed]);
   if (claim.claimed.length === 0) {
     watch.enter('wake');
-    await wake(deps, group, claim.dependencyFailed, claim.more);
+    const waiting = await waitingGroupsOf(deps, group, claim.dependencyFailed);
+    await wake(deps, group, claim.dependencyFailed, claim.more, waiting);
     return { skipped: 'empty', claimed: 0, statuses: countStatuses(claim.dependencyFailed) };
   }
 
@@ -257,6 +264,13 @@ async function sendAndRecord(
   const succeeded = transitions.filter(
     (t) => t.status === 'SUCCEEDED' && (t.batchKind === 'UPSERT' || t.batchKind === 'DELETE'),
   );
+  const finished = [...claim.dependencyFailed, ...transitions];
+  // Which groups hold the writes this batch unblocks is looked up while the history is written — two
+  // collection scans at once on FerretDB, not one after the other — and they are asked for only after
+  // it, so a woken write to one of these records never reads a snapshot older than this batch's. The
+  // outcomes are recorded, so the lookup already sees what it needs.
+  const waiting = waitingGroupsOf(deps, group, finished);
+  waiting.catch(() => undefined); // awaited (and so rethrown) below
   // The outcomes are recorded: a history that cannot be written is logged, never a reason to withhold them.
   watch.enter('history');
   await writeHistory(deps, connection, group.object, succeeded, back.records, now()).catch((err: unknown) =>
@@ -265,7 +279,7 @@ async function sendAndRecord(
   watch.enter('publish');
   await publishTransitions(deps, transitions);
   watch.enter('wake');
-  await wake(deps, group, [...claim.dependencyFailed, ...transitions], claim.more);
+  await wake(deps, group, finished, claim.more, await waiting);
   return {
     claimed: claim.claimed.length,
     statuses: countStatuses([...claim.dependencyFailed, ...transitions]),
@@ -343,15 +357,34 @@ async function call(
 }
 
 /**
+ * The groups holding the next write of a record this batch finished (an update waiting for its
+ * create, a delete waiting for an update — in any group), and links waiting for one as their target.
+ */
+function waitingGroupsOf(
+  deps: WriteFlushDeps,
+  group: WriteGroup,
+  finished: readonly Transition[],
+): Promise<WriteGroup[]> {
+  const done = finished.filter((t) => t.status !== 'QUEUED' && t.status !== 'RUNNING');
+  // `op:<id>` also for a success: a link waits for a create as its target (`target.recordKey`).
+  const keys = done.flatMap((t) =>
+    t.status === 'SUCCEEDED' && t.remoteId
+      ? [t.recordKey, `rid:${t.remoteId}`, `op:${t.id}`]
+      : [t.recordKey, `op:${t.id}`],
+  );
+  return deps.store.writeBatches.waitingGroups(group.connectionId, keys);
+}
+
+/**
  * Asks for the flushes this one made due: the group again when more is claimable or something went
- * back to QUEUED (at its `notBefore`), and every group holding the next write of a record this batch
- * finished (an update waiting for its create, a delete waiting for an update — in any group).
+ * back to QUEUED (at its `notBefore`), and the `waiting` groups (`waitingGroupsOf`).
  */
 async function wake(
   deps: WriteFlushDeps,
   group: WriteGroup,
   finished: readonly Transition[],
   more: boolean,
+  waiting: readonly WriteGroup[],
 ): Promise<void> {
   const nowMs = deps.now?.() ?? Date.now();
   const requeued = finished.filter((t) => t.status === 'QUEUED');
@@ -361,15 +394,7 @@ async function wake(
     const due = Math.min(...requeued.map((t) => t.notBefore.getTime()));
     requests.push(requestWriteFlush(deps.queue, group, 'reschedule', Math.max(0, due - nowMs)));
   }
-  const done = finished.filter((t) => t.status !== 'QUEUED' && t.status !== 'RUNNING');
-  // `op:<id>` also for a success: a link waits for a create as its target (`target.recordKey`).
-  const keys = done.flatMap((t) =>
-    t.status === 'SUCCEEDED' && t.remoteId
-      ? [t.recordKey, `rid:${t.remoteId}`, `op:${t.id}`]
-      : [t.recordKey, `op:${t.id}`],
-  );
-  const groups = await deps.store.writeBatches.waitingGroups(group.connectionId, keys);
-  for (const g of groups) requests.push(requestWriteFlush(deps.queue, g, 'continuation', 0));
+  for (const g of waiting) requests.push(requestWriteFlush(deps.queue, g, 'continuation', 0));
   await Promise.all(requests);
 }
 

@@ -1,7 +1,9 @@
 import { type Queue } from 'bull';
+import type Redis from 'ioredis';
 import { type WriteOperationEventPublisher } from '../../events/write-operation-events';
 import { type Logger } from '../../logger';
 import { requestWriteFlush } from '../../queue/writes.producer';
+import { OwnedLock } from '../../redis/owned-lock';
 import { type Store } from '../../store';
 import { type FlushLock } from '../../writes/flush-lock';
 import { type WriteGroup, writeGroupKey } from '../../writes/write-operation.types';
@@ -36,6 +38,63 @@ export interface ReconcileSummary {
   flushesRequested: number;
   requeued: number;
   failed: number;
+}
+
+export interface ReconcilerJobDeps extends WriteReconcilerDeps {
+  redis: Redis;
+  redisPrefix: string;
+  /** The worker's heartbeat id: a run's gate names it (src/redis/owned-lock.ts). */
+  holderId?: string;
+}
+
+/**
+ * How long a run holds the gate before it must renew it: a worker killed mid-run blocks the next runs
+ * this long at most. Renewed every third of it while the run goes on.
+ */
+const RUN_GATE_TTL_MS = 30_000;
+/**
+ * After a run that took T, the next may start only T × this later: the reconciler takes at most a fifth
+ * of the store's time whatever the store's speed. On an idle store a run takes milliseconds and the
+ * schedule (every 5 s) is what paces it; on FerretDB every query of a run decodes the whole collection
+ * (docs/writes.md "FerretDB cost"), so a run slows as `write_operations` grows, and the flushes need the
+ * store more than the reconciler does.
+ */
+const REST_FACTOR = 4;
+const GATE = 'write-reconcile';
+const REST = 'write-reconcile:rest';
+
+/**
+ * The reconciler's job (repeatable, every 5 s): one run at a time in every worker, and a rest after each.
+ *
+ * Why a gate: Bull starts each repeat of the job when it is due whether or not the last one ended, and
+ * on the `writes` queue each takes one of the flushes' slots. Once a run took longer than the schedule
+ * (a few thousand operations on FerretDB), runs piled up — eight at once, each scanning the collection
+ * four times — and took every slot and the store from the flushes: Salesforce writes of `bench:writes`
+ * stalled for minutes, none failed. A run that finds the gate held or the rest unexpired does nothing.
+ */
+export function processWriteReconciler(
+  deps: ReconcilerJobDeps,
+): () => Promise<ReconcileSummary | { skipped: 'busy' | 'resting' }> {
+  const gate = new OwnedLock(deps.redis, `${deps.redisPrefix}:lock`, RUN_GATE_TTL_MS, deps.holderId);
+  const restKey = gate.key(REST);
+  return async () => {
+    if ((await deps.redis.exists(restKey)) === 1) return { skipped: 'resting' };
+    const owner = await gate.tryAcquire(GATE);
+    if (!owner) return { skipped: 'busy' };
+    const started = Date.now();
+    const renewal = setInterval(() => {
+      gate.renew(GATE, owner).catch(() => false);
+    }, RUN_GATE_TTL_MS / 3);
+    try {
+      return await runWriteReconciler(deps);
+    } finally {
+      clearInterval(renewal);
+      const restMs = (Date.now() - started) * REST_FACTOR;
+      // The rest first, then the gate: no run starts between the two.
+      if (restMs > 0) await deps.redis.set(restKey, owner, 'PX', restMs).catch(() => null);
+      await gate.release(GATE, owner).catch(() => false);
+    }
+  };
 }
 
 export async function runWriteReconciler(deps: WriteReconcilerDeps): Promise<ReconcileSummary> {
@@ -79,6 +138,10 @@ export async function runWriteReconciler(deps: WriteReconcilerDeps): Promise<Rec
 
   const stats = await repo.queuedStats();
   writeMetrics.queue(stats.depth, stats.oldestAcceptedAt, nowMs);
+  deps.logger.debug(
+    { elapsedMs: (deps.now?.() ?? Date.now()) - nowMs, flushesRequested: groups.size, depth: stats.depth },
+    'write reconciler run done',
+  );
   return {
     flushesRequested: groups.size,
     requeued: recovered.requeued.length,

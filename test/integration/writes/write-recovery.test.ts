@@ -2,12 +2,11 @@ import { createWriteOperationEventPublisher } from '../../../src/events/write-op
 import { createLogger } from '../../../src/logger';
 import { QUEUES } from '../../../src/queue/queues';
 import { Heartbeat } from '../../../src/redis/heartbeat';
-import { type AppContext } from '../../../src/runtime/context';
 import { FlushLock } from '../../../src/writes/flush-lock';
 import { writeGroupKey } from '../../../src/writes/write-operation.types';
 import { runWriteReconciler } from '../../../src/worker/writes/write-reconciler.processor';
 import { writeOperationModel } from '../../../src/store/models/write-operation.model';
-import { createTestContext } from '../../support/context';
+import { engineTestContext } from '../../support/writes/engine-context';
 import { groupOf, insertOperations } from '../../support/writes/operations';
 
 /**
@@ -16,31 +15,27 @@ import { groupOf, insertOperations } from '../../support/writes/operations';
  * Real FerretDB and Redis; no vendor (nothing is sent).
  */
 
-let ctx: AppContext;
-beforeAll(async () => {
-  ctx = await createTestContext();
-});
-afterAll(async () => {
-  await ctx.store.conn.dropDatabase().catch(() => undefined);
-  await ctx.close();
-});
+const context = engineTestContext();
 
 function deps(lock: FlushLock) {
   return {
-    store: ctx.store,
-    queue: ctx.queues.get(QUEUES.writes),
+    store: context().store,
+    queue: context().queues.get(QUEUES.writes),
     lock,
-    events: createWriteOperationEventPublisher({ redis: ctx.redis, redisPrefix: ctx.redisPrefix }),
+    events: createWriteOperationEventPublisher({
+      redis: context().redis,
+      redisPrefix: context().redisPrefix,
+    }),
     logger: createLogger({ level: 'silent' }),
   };
 }
 
 it('a stale RUNNING write is resent when that is safe and ends OUTCOME_UNKNOWN when it is not', async () => {
   const connection = { id: 'conn-recover', tenantId: 'tenant-r', crm: 'hubspot' };
-  const lock = new FlushLock(ctx.redis, ctx.redisPrefix, 1000);
+  const lock = new FlushLock(context().redis, context().redisPrefix, 1000);
   const long = new Date(Date.now() - 60_000);
   const running = { status: 'RUNNING' as const, runningSince: long, claimToken: 'dead-worker' };
-  const ids = await insertOperations(ctx.store, connection, [
+  const ids = await insertOperations(context().store, connection, [
     { kind: 'CREATE', fields: { lastname: 'no key' }, ...running },
     {
       kind: 'CREATE',
@@ -62,16 +57,18 @@ it('a stale RUNNING write is resent when that is safe and ends OUTCOME_UNKNOWN w
     },
   ]);
   // A create claimed with the connection's gateway key (as the engine marks it) is an upsert too.
-  const keyed = await insertOperations(ctx.store, connection, [
+  const keyed = await insertOperations(context().store, connection, [
     { kind: 'CREATE', fields: { lastname: 'gk' }, ...running },
   ]);
-  await ctx.store.conn
-    .collection('write_operations')
+  await context()
+    .store.conn.collection('write_operations')
     .updateOne({ _id: keyed[0] as never }, { $set: { gatewayKeyField: 'crm_external_id' } });
 
   const summary = await runWriteReconciler(deps(lock));
   expect(summary).toMatchObject({ requeued: 5, failed: 1 });
-  const ops = new Map((await ctx.store.writeBatches.findMany([...ids, ...keyed])).map((o) => [o.id, o]));
+  const ops = new Map(
+    (await context().store.writeBatches.findMany([...ids, ...keyed])).map((o) => [o.id, o]),
+  );
   expect(ops.get(ids[0]!)).toMatchObject({
     status: 'FAILED',
     failure: { code: 'OUTCOME_UNKNOWN', retryable: false },
@@ -85,7 +82,7 @@ it('a stale RUNNING write is resent when that is safe and ends OUTCOME_UNKNOWN w
     });
   }
   // Their groups' flushes were requested.
-  const jobs = await ctx.queues.get(QUEUES.writes).getJobs(['delayed', 'waiting']);
+  const jobs = await context().queues.get(QUEUES.writes).getJobs(['delayed', 'waiting']);
   const upsertKey = writeGroupKey(groupOf(connection.id, 'UPDATE'));
   const deleteKey = writeGroupKey(groupOf(connection.id, 'DELETE'));
   expect(jobs.map((j) => String(j.id))).toEqual(
@@ -95,8 +92,8 @@ it('a stale RUNNING write is resent when that is safe and ends OUTCOME_UNKNOWN w
 
 it('leaves the stale writes of a group whose flush lock is held alone', async () => {
   const connection = { id: 'conn-held', tenantId: 'tenant-h', crm: 'hubspot' };
-  const lock = new FlushLock(ctx.redis, ctx.redisPrefix, 1000);
-  const [id] = await insertOperations(ctx.store, connection, [
+  const lock = new FlushLock(context().redis, context().redisPrefix, 1000);
+  const [id] = await insertOperations(context().store, connection, [
     {
       kind: 'UPDATE',
       remoteId: '7',
@@ -106,12 +103,12 @@ it('leaves the stale writes of a group whose flush lock is held alone', async ()
       claimToken: 't',
     },
   ]);
-  const held = new FlushLock(ctx.redis, ctx.redisPrefix, 30_000);
+  const held = new FlushLock(context().redis, context().redisPrefix, 30_000);
   const token = await held.tryAcquire(groupOf(connection.id, 'UPDATE'));
   expect(token).not.toBeNull();
   try {
     await runWriteReconciler(deps(lock));
-    const [op] = await ctx.store.writeBatches.findMany([id!]);
+    const [op] = await context().store.writeBatches.findMany([id!]);
     expect(op).toMatchObject({ status: 'RUNNING', claimToken: 't' });
   } finally {
     await held.release(groupOf(connection.id, 'UPDATE'), token!);
@@ -120,13 +117,17 @@ it('leaves the stale writes of a group whose flush lock is held alone', async ()
 
 it('requests a flush for a group whose writes stayed QUEUED past the bound (a lost job)', async () => {
   const connection = { id: 'conn-lost', tenantId: 'tenant-l', crm: 'hubspot' };
-  const lock = new FlushLock(ctx.redis, ctx.redisPrefix, 1000);
-  await insertOperations(ctx.store, connection, [
+  const lock = new FlushLock(context().redis, context().redisPrefix, 1000);
+  await insertOperations(context().store, connection, [
     { kind: 'CREATE', fields: { lastname: 'old' }, acceptedAt: new Date(Date.now() - 30_000) },
   ]);
-  await insertOperations(ctx.store, { ...connection, id: 'conn-fresh' }, [{ kind: 'CREATE', fields: {} }]);
+  await insertOperations(context().store, { ...connection, id: 'conn-fresh' }, [
+    { kind: 'CREATE', fields: {} },
+  ]);
   await runWriteReconciler(deps(lock));
-  const ids = (await ctx.queues.get(QUEUES.writes).getJobs(['delayed', 'waiting'])).map((j) => String(j.id));
+  const ids = (await context().queues.get(QUEUES.writes).getJobs(['delayed', 'waiting'])).map((j) =>
+    String(j.id),
+  );
   expect(ids).toEqual(
     expect.arrayContaining([expect.stringContaining(writeGroupKey(groupOf('conn-lost', 'CREATE')))]),
   );
@@ -135,24 +136,24 @@ it('requests a flush for a group whose writes stayed QUEUED past the bound (a lo
 
 it('a write stored as its create succeeded takes the record key, so later writes to the record wait for it', async () => {
   const connection = { id: 'conn-rekey', tenantId: 'tenant-k', crm: 'hubspot' };
-  const [createId] = await insertOperations(ctx.store, connection, [
+  const [createId] = await insertOperations(context().store, connection, [
     { kind: 'CREATE', fields: { lastname: 'made' }, status: 'SUCCEEDED' },
   ]);
-  await writeOperationModel(ctx.store.conn).updateOne(
+  await writeOperationModel(context().store.conn).updateOne(
     { _id: createId as never },
     { $set: { remoteId: '901' } },
   );
   // The update read the create as pending (keyed op:<create id>); the engine's re-keying already ran.
-  const [late, stillPending] = await insertOperations(ctx.store, connection, [
+  const [late, stillPending] = await insertOperations(context().store, connection, [
     { kind: 'UPDATE', after: createId, fields: { lastname: 'u' } },
     { kind: 'UPDATE', after: 'wop_not_done_yet', fields: { lastname: 'v' } },
   ]);
-  const rewritten = await ctx.store.writeOperations.rekeyToCreatedRecords([
+  const rewritten = await context().store.writeOperations.rekeyToCreatedRecords([
     { _id: late!, recordKey: `op:${createId}` },
     { _id: stillPending!, recordKey: 'op:wop_not_done_yet' },
   ]);
   expect([...rewritten]).toEqual([[late, '901']]);
-  const stored = await ctx.store.writeOperations.findByIds('tenant-k', [late!, stillPending!]);
+  const stored = await context().store.writeOperations.findByIds('tenant-k', [late!, stillPending!]);
   expect(stored.map((o) => [o?.recordKey, o?.remoteId])).toEqual([
     ['rid:901', '901'],
     ['op:wop_not_done_yet', null],
@@ -162,11 +163,11 @@ it('a write stored as its create succeeded takes the record key, so later writes
 it('the outcomes of a flush that lost its lock leave operations another flush claimed since as they are', async () => {
   const connection = { id: 'conn-stale-flush', tenantId: 'tenant-s', crm: 'hubspot' };
   // Recovered from the stale flush and claimed again by a live one (its token now on them).
-  const ids = await insertOperations(ctx.store, connection, [
+  const ids = await insertOperations(context().store, connection, [
     { kind: 'UPDATE', remoteId: '201', fields: { lastname: 'a' }, status: 'RUNNING', claimToken: 'live' },
     { kind: 'UPDATE', remoteId: '202', fields: { lastname: 'b' }, status: 'RUNNING', claimToken: 'live' },
   ]);
-  const claimed = await ctx.store.writeBatches.findMany(ids);
+  const claimed = await context().store.writeBatches.findMany(ids);
   const outcomes = claimed.map((op) => ({
     id: op.id,
     kind: 'succeeded' as const,
@@ -175,17 +176,17 @@ it('the outcomes of a flush that lost its lock leave operations another flush cl
   }));
   const policy = { maxAttempts: 8 };
   // The stale flush (token `stale`) no longer holds the lock: guarded by its token, it writes nothing.
-  await ctx.store.writeBatches.recordOutcomes(claimed, 'stale', outcomes, new Date(), policy, {
+  await context().store.writeBatches.recordOutcomes(claimed, 'stale', outcomes, new Date(), policy, {
     exclusive: false,
   });
-  const after = await ctx.store.writeBatches.findMany(ids);
+  const after = await context().store.writeBatches.findMany(ids);
   expect(after.map((o) => [o.status, o.claimToken])).toEqual(ids.map(() => ['RUNNING', 'live']));
 
   // The live flush, which has just renewed its lock, records by `_id` alone.
-  await ctx.store.writeBatches.recordOutcomes(claimed, 'live', outcomes, new Date(), policy, {
+  await context().store.writeBatches.recordOutcomes(claimed, 'live', outcomes, new Date(), policy, {
     exclusive: true,
   });
-  const done = new Map((await ctx.store.writeBatches.findMany(ids)).map((o) => [o.id, o]));
+  const done = new Map((await context().store.writeBatches.findMany(ids)).map((o) => [o.id, o]));
   expect(ids.map((id) => [done.get(id)?.status, done.get(id)?.remoteId])).toEqual([
     ['SUCCEEDED', '201'],
     ['SUCCEEDED', '202'],
@@ -199,30 +200,34 @@ it('the outcomes of a flush that lost its lock leave operations another flush cl
  * (a gateway cancelling).
  */
 function recoveringWorker(): FlushLock {
-  return new FlushLock(ctx.redis, ctx.redisPrefix, 30_000, 'reconciling-worker');
+  return new FlushLock(context().redis, context().redisPrefix, 30_000, 'reconciling-worker');
 }
 
 /** A group with one write RUNNING under the lock of `holder` (a worker id, or none: a gateway). */
 async function runningUnder(connectionId: string, holder: string | undefined) {
-  const lock = new FlushLock(ctx.redis, ctx.redisPrefix, 30_000, holder);
+  const lock = new FlushLock(context().redis, context().redisPrefix, 30_000, holder);
   const group = groupOf(connectionId, 'UPDATE');
   const token = await lock.tryAcquire(group);
   expect(token).not.toBeNull();
-  const [id] = await insertOperations(ctx.store, { id: connectionId, tenantId: 't-take', crm: 'hubspot' }, [
-    {
-      kind: 'UPDATE',
-      remoteId: '1',
-      fields: {},
-      status: 'RUNNING',
-      runningSince: new Date(),
-      claimToken: token!,
-    },
-  ]);
+  const [id] = await insertOperations(
+    context().store,
+    { id: connectionId, tenantId: 't-take', crm: 'hubspot' },
+    [
+      {
+        kind: 'UPDATE',
+        remoteId: '1',
+        fields: {},
+        status: 'RUNNING',
+        runningSince: new Date(),
+        claimToken: token!,
+      },
+    ],
+  );
   return { lock, group, token: token!, id: id! };
 }
 
 async function statusOf(id: string) {
-  const [op] = await ctx.store.writeBatches.findMany([id]);
+  const [op] = await context().store.writeBatches.findMany([id]);
   return op?.status;
 }
 
@@ -237,8 +242,8 @@ it('takes over the lock of a worker whose heartbeat stopped, and recovers its wr
 
 it('leaves the lock of a live worker alone', async () => {
   const heartbeat = new Heartbeat(
-    ctx.redis,
-    ctx.redisPrefix,
+    context().redis,
+    context().redisPrefix,
     'worker-alive-1',
     createLogger({ level: 'silent' }),
   );
@@ -249,7 +254,7 @@ it('leaves the lock of a live worker alone', async () => {
     expect(await statusOf(live.id)).toBe('RUNNING');
     expect(await live.lock.renew(live.group, live.token)).toBe(true);
     // Finish it as its flush would, so it is not a stranded write for the next test's reconciler.
-    await writeOperationModel(ctx.store.conn).updateOne(
+    await writeOperationModel(context().store.conn).updateOne(
       { _id: live.id as never },
       { $set: { status: 'SUCCEEDED' } },
     );
@@ -278,39 +283,39 @@ describe('order across the two keys of a record a create made', () => {
    */
   it('a delete keyed op:<create> waits for an earlier update already keyed rid:<remote id>', async () => {
     const connection = { id: 'conn-two-keys', tenantId: 't-order', crm: 'salesforce' };
-    const [create] = await insertOperations(ctx.store, connection, [
+    const [create] = await insertOperations(context().store, connection, [
       { kind: 'CREATE', fields: { lastname: 'made' }, status: 'SUCCEEDED' },
     ]);
-    await writeOperationModel(ctx.store.conn).updateOne(
+    await writeOperationModel(context().store.conn).updateOne(
       { _id: create as never },
       { $set: { remoteId: 'R1' } },
     );
-    const [update, remove] = await insertOperations(ctx.store, connection, [
+    const [update, remove] = await insertOperations(context().store, connection, [
       { kind: 'UPDATE', after: create!, fields: { lastname: 'second' } },
       { kind: 'DELETE', after: create! },
     ]);
     // The update was re-keyed first; the delete's statement has not run yet.
-    await writeOperationModel(ctx.store.conn).updateOne(
+    await writeOperationModel(context().store.conn).updateOne(
       { _id: update as never },
       { $set: { recordKey: 'rid:R1', remoteId: 'R1' } },
     );
-    const lock = new FlushLock(ctx.redis, ctx.redisPrefix);
+    const lock = new FlushLock(context().redis, context().redisPrefix);
     const deletes = groupOf(connection.id, 'DELETE');
     const token = await lock.tryAcquire(deletes);
     try {
-      const claim = await ctx.store.writeBatches.claim(deletes, token!, 100, new Date());
+      const claim = await context().store.writeBatches.claim(deletes, token!, 100, new Date());
       expect(claim.claimed.map((o) => o.id)).not.toContain(remove);
     } finally {
       await lock.release(deletes, token!);
     }
     // Once the update is done, the delete goes (keyed by the record the create made).
-    await writeOperationModel(ctx.store.conn).updateOne(
+    await writeOperationModel(context().store.conn).updateOne(
       { _id: update as never },
       { $set: { status: 'SUCCEEDED' } },
     );
     const again = await lock.tryAcquire(deletes);
     try {
-      const claim = await ctx.store.writeBatches.claim(deletes, again!, 100, new Date());
+      const claim = await context().store.writeBatches.claim(deletes, again!, 100, new Date());
       expect(claim.claimed.map((o) => [o.id, o.remoteId])).toEqual([[remove, 'R1']]);
     } finally {
       await lock.release(deletes, again!);

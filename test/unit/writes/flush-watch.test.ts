@@ -23,4 +23,19 @@ describe('FlushWatch', () => {
     now = 45_000;
     expect(watch.firstTimeSlow(30_000)).toBe(false);
   });
+
+  it('adds up the time of each stage, a stage entered twice included', () => {
+    let now = 0;
+    const watch = new FlushWatch(600_000, () => now);
+    now = 5;
+    watch.enter('claim');
+    now = 105;
+    watch.enter('publish');
+    now = 106;
+    watch.enter('send');
+    now = 406;
+    watch.enter('publish');
+    now = 410;
+    expect(watch.stagesMs()).toEqual({ 'load-connection': 5, claim: 100, publish: 5, send: 300 });
+  });
 });

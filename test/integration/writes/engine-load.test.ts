@@ -1,0 +1,146 @@
+import { createWriteOperationEventPublisher } from '../../../src/events/write-operation-events';
+import { createLogger } from '../../../src/logger';
+import { QUEUES } from '../../../src/queue/queues';
+import { FlushLock } from '../../../src/writes/flush-lock';
+import { type WriteGroup } from '../../../src/writes/write-operation.types';
+import { processWriteReconciler } from '../../../src/worker/writes/write-reconciler.processor';
+import { engineTestContext } from '../../support/writes/engine-context';
+import { groupOf, insertOperations } from '../../support/writes/operations';
+
+/**
+ * The write engine on a slow store (issue 17: `bench:writes` Salesforce at 0.0 records/s, its writes
+ * QUEUED for minutes, none FAILED). On FerretDB every query but an `_id` lookup decodes the whole
+ * collection, so the engine's cost is its number of queries. Real FerretDB and Redis.
+ */
+
+const context = engineTestContext();
+
+/**
+ * The reconciler's job gate: Bull starts each repeat of the job when due, whether or not the last run
+ * ended, so slow runs piled up on the flushes' slots and the store. One run at a time, then a rest
+ * proportional to how long it took. The store's first query of a run is slowed, so runs overlap as
+ * they did under load.
+ */
+describe('the reconciler job', () => {
+  const RUN_MS = 150;
+
+  function job(redisPrefix: string) {
+    return processWriteReconciler({
+      store: context().store,
+      queue: context().queues.get(QUEUES.writes),
+      lock: new FlushLock(context().redis, context().redisPrefix, 1000),
+      events: createWriteOperationEventPublisher({
+        redis: context().redis,
+        redisPrefix: context().redisPrefix,
+      }),
+      logger: createLogger({ level: 'silent' }),
+      redis: context().redis,
+      redisPrefix,
+    });
+  }
+
+  /** Counts the runs that reached the store, each made to take at least RUN_MS. */
+  function slowRuns(): { runs: () => number; restore: () => void } {
+    const repo = context().store.writeBatches;
+    const original = repo.recoverStale;
+    let runs = 0;
+    const spy = jest.spyOn(repo, 'recoverStale').mockImplementation(async (...args) => {
+      runs += 1;
+      await new Promise((r) => setTimeout(r, RUN_MS));
+      return original(...args);
+    });
+    return { runs: () => runs, restore: () => spy.mockRestore() };
+  }
+
+  it('runs one reconciler job at a time: the jobs started meanwhile do nothing', async () => {
+    const slow = slowRuns();
+    try {
+      const run = job(`${context().redisPrefix}:one`);
+      const results = await Promise.all(Array.from({ length: 8 }, () => run()));
+      expect(slow.runs()).toBe(1);
+      expect(results.filter((r) => 'skipped' in r)).toHaveLength(7);
+      expect(results.filter((r) => !('skipped' in r))).toHaveLength(1);
+    } finally {
+      slow.restore();
+    }
+  });
+
+  it('rests after a run for a multiple of its length, then runs again', async () => {
+    const slow = slowRuns();
+    try {
+      const run = job(`${context().redisPrefix}:rest`);
+      const started = Date.now();
+      await run();
+      const took = Date.now() - started;
+      expect(await run()).toEqual({ skipped: 'resting' });
+      expect(slow.runs()).toBe(1);
+      // The rest is four runs long (REST_FACTOR): past it, the next job runs.
+      await new Promise((r) => setTimeout(r, 4 * took + 100));
+      expect(await run()).not.toHaveProperty('skipped');
+      expect(slow.runs()).toBe(2);
+    } finally {
+      slow.restore();
+    }
+  });
+
+  it('a separate gate per Redis prefix: two deployments on one Redis do not hold each other', async () => {
+    const slow = slowRuns();
+    try {
+      const [a, b] = await Promise.all([
+        job(`${context().redisPrefix}:a`)(),
+        job(`${context().redisPrefix}:b`)(),
+      ]);
+      expect(a).not.toHaveProperty('skipped');
+      expect(b).not.toHaveProperty('skipped');
+      expect(slow.runs()).toBe(2);
+    } finally {
+      slow.restore();
+    }
+  });
+});
+
+/**
+ * The claim of a batch of creates: a create keyed by itself is the first write of its record, so such a
+ * batch skips the look at the records' other operations (a collection scan on FerretDB). A batch with
+ * anything else still orders each record's writes.
+ */
+describe('the claim of creates', () => {
+  async function claim(group: WriteGroup) {
+    const lock = new FlushLock(context().redis, context().redisPrefix);
+    const token = await lock.tryAcquire(group);
+    try {
+      return await context().store.writeBatches.claim(group, token!, 200, new Date());
+    } finally {
+      await lock.release(group, token!);
+    }
+  }
+
+  it('claims a batch of creates in two round trips: the candidates and their updates', async () => {
+    const connection = { id: 'conn-creates', tenantId: 't-creates', crm: 'salesforce' };
+    const ids = await insertOperations(
+      context().store,
+      connection,
+      Array.from({ length: 3 }, (_, i) => ({ kind: 'CREATE' as const, fields: { LastName: `c${i}` } })),
+    );
+    const result = await claim(groupOf(connection.id, 'CREATE'));
+    expect(result.claimed.map((o) => o.id)).toEqual(ids);
+    expect(result.claimed.every((o) => o.status === 'RUNNING')).toBe(true);
+    expect(result.roundTrips).toBe(2);
+  });
+
+  it('a batch with an update still waits for the earlier unfinished write of its record', async () => {
+    const connection = { id: 'conn-mixed', tenantId: 't-mixed', crm: 'salesforce' };
+    // The record's delete came first and is RUNNING (another group): the update waits for it.
+    await insertOperations(context().store, connection, [
+      { kind: 'DELETE', remoteId: '003A', status: 'RUNNING', runningSince: new Date(), claimToken: 'x' },
+    ]);
+    const [create, update] = await insertOperations(context().store, connection, [
+      { kind: 'CREATE', fields: { LastName: 'new' } },
+      { kind: 'UPDATE', remoteId: '003A', fields: { LastName: 'later' } },
+    ]);
+    const result = await claim(groupOf(connection.id, 'CREATE'));
+    expect(result.claimed.map((o) => o.id)).toEqual([create]);
+    expect(result.claimed.map((o) => o.id)).not.toContain(update);
+    expect(result.roundTrips).toBe(3);
+  });
+});
