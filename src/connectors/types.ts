@@ -125,6 +125,23 @@ export interface ChangesOptions {
   pageSize?: number;
 }
 
+/** Continues a whole-object export (backfill). */
+export interface ExportOptions {
+  /**
+   * Where the export resumes, from the page before. It must still work after a worker restart, so it
+   * names only what outlives one (a keyset position, a vendor-side job id and its result locator).
+   */
+  cursor?: string | null;
+  /** A hint: the connector serves the vendor's best size for a full pull where it differs. */
+  pageSize?: number;
+}
+
+/** One page of an export, with the export's size where the vendor can count it (backfill progress). */
+export interface ExportPage extends Page<NativeRecord> {
+  /** Records the whole export holds (soft-deleted ones excluded); null where the vendor cannot say. */
+  total: number | null;
+}
+
 export interface RecordWrite {
   /** The caller's correlation key (e.g. write-operation id); results come back with it. */
   ref: string;
@@ -239,6 +256,12 @@ export interface CrmConnector {
   readonly listFilters?: ListFilterSupport;
   /** Records modified AND deleted since `options.since`. */
   listChanges(obj: CrmObject, options: ChangesOptions): Promise<Page<NativeChange>>;
+  /**
+   * Every live record of `obj`, for a connection's first sync (backfill), in the vendor's cheapest form
+   * for a full pull (a bulk export job above a size where it pays off). Optional: absent, backfill
+   * pages {@link listRecords} and reports no total.
+   */
+  exportRecords?(obj: CrmObject, options: ExportOptions): Promise<ExportPage>;
   /** Associated remote ids of `to` for each of `remoteIds` of `from`, batched. */
   getAssociations(
     from: CrmObject,

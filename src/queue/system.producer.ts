@@ -87,7 +87,7 @@ export const WEBHOOK_RECEIPT_PRUNE_JOB = 'webhook-receipt-prune';
 
 /**
  * How long an ingested receipt is kept: it is the dedupe window of redeliveries, and vendors redeliver
- * for up to a day (HubSpot: 10 tries over 24 h, docs/vendors/hubspot.md "Webhooks"), so two days.
+ * for up to a day (10 tries over 24 h, docs/vendors/<crm>.md "Webhooks"), so two days.
  */
 export const WEBHOOK_RECEIPT_KEEP_MS = 48 * 3_600_000;
 

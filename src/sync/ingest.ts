@@ -88,7 +88,7 @@ function latestPerRecord(changes: readonly NativeChange[]): NativeChange[] {
     const seen = byId.get(c.remoteId);
     // Ties go to the later in delivery order: vendors list a record's events in the order they happened.
     const latest = !seen || Date.parse(c.occurredAt) >= Date.parse(seen.occurredAt) ? c : seen;
-    // A privacy erasure anywhere in the delivery holds for the record (HubSpot also sends a plain deletion).
+    // A privacy erasure anywhere in the delivery holds for the record (a vendor may also send a plain deletion).
     byId.set(
       c.remoteId,
       seen?.privacyErasure || c.privacyErasure ? { ...latest, privacyErasure: true } : latest,
@@ -120,7 +120,7 @@ async function ingestLocked(
   ]);
   const natives = await nativeRecords(await metadata.reading(object), object, todo, outcome);
   // A privacy deletion erases what we kept of the record first: it is then recorded as a deletion of a
-  // record we know nothing of (docs/vendors/hubspot.md "Webhooks", docs/sync.md "Lifecycle and privacy").
+  // record we know nothing of (docs/vendors/<crm>.md "Webhooks", docs/sync.md "Lifecycle and privacy").
   for (const c of todo.filter((c) => c.privacyErasure)) {
     await eraseRecordData(deps.store.conn, { connectionId: connection.id, object, remoteId: c.remoteId });
   }

@@ -102,7 +102,7 @@ export async function claimBatch(
   // A create keyed by itself (`op:<its id>`) is the first write of its record: every other write to the
   // record names the create and was accepted after it was stored. A batch of nothing else needs no look
   // at the records' other operations — one collection scan fewer per batch on FerretDB (a bench:writes
-  // Salesforce batch of 200 creates: ~2 s of ~10 at 3,000 operations).
+  // batch of 200 creates: ~2 s of ~10 at 3,000 operations).
   const firstOfRecord = candidates.every((c) => c.kind === 'CREATE' && c.recordKey === `op:${c._id}`);
   const unfinished = firstOfRecord
     ? []

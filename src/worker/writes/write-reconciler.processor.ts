@@ -69,7 +69,7 @@ const REST = 'write-reconcile:rest';
  * Why a gate: Bull starts each repeat of the job when it is due whether or not the last one ended, and
  * on the `writes` queue each takes one of the flushes' slots. Once a run took longer than the schedule
  * (a few thousand operations on FerretDB), runs piled up — eight at once, each scanning the collection
- * four times — and took every slot and the store from the flushes: Salesforce writes of `bench:writes`
+ * four times — and took every slot and the store from the flushes: one CRM's writes in `bench:writes`
  * stalled for minutes, none failed. A run that finds the gate held or the rest unexpired does nothing.
  */
 export function processWriteReconciler(
