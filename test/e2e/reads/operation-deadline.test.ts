@@ -36,12 +36,22 @@ describe('operation deadline', () => {
   it('answers UNAVAILABLE naming the late vendor call, and aborts that call at the vendor', async () => {
     // Learned before the vendor turns slow: the connection's field metadata (once per connection), so
     // the late call is the read's own query.
-    const warm = await request(
+    // On a loaded machine the cold read (metadata, then the query) can itself outlast the 400 ms
+    // deadline; what it learned stays cached, so a few tries get one through within it.
+    let warm = await request(
       stack.url,
       ContactPageDocument,
       { connectionId: t.connections.salesforce, first: 1 },
       { key: t.key },
     );
+    for (let tries = 1; warm.body.errors && tries < 10; tries++) {
+      warm = await request(
+        stack.url,
+        ContactPageDocument,
+        { connectionId: t.connections.salesforce, first: 1 },
+        { key: t.key },
+      );
+    }
     expect(warm.body.errors).toBeUndefined();
     await stack.setFaults('salesforce', { latencyMs: LATENCY_MS });
     stack.clearLogs();
