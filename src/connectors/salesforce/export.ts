@@ -26,6 +26,13 @@ import { isRecordId } from './soql';
  * the next call polls the same job instead of starting another.
  */
 
+/**
+ * The largest REST page: `listRecords` reads one record past the page (to know the last page without
+ * another call) and a query batch holds at most 2,000, so 1,999 is the most one call serves — at 2,000
+ * every page would take a second call for its one extra record.
+ */
+const REST_PAGE_MAX = MAX_QUERY_BATCH - 1;
+
 /** Records per results set when the caller gives no page size: a few MB of CSV, parsed in one go. */
 export const EXPORT_BULK_PAGE = 10_000;
 
@@ -97,10 +104,7 @@ async function restPage(
   state: RestState,
   pageSize: number | undefined,
 ): Promise<ExportPage> {
-  const size = Math.max(
-    1,
-    Math.min(MAX_QUERY_BATCH, Math.floor(pageSize ?? MAX_QUERY_BATCH) || MAX_QUERY_BATCH),
-  );
+  const size = Math.max(1, Math.min(REST_PAGE_MAX, Math.floor(pageSize ?? REST_PAGE_MAX) || REST_PAGE_MAX));
   const page = await listRecords(api, obj, { pageSize: size, cursor: state.after ?? null });
   const at = (after: string): string => encode({ m: 'rest', t: state.t, after });
   return {
