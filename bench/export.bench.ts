@@ -64,7 +64,8 @@ async function main(): Promise<void> {
         await salesforceTarget.unthrottle(sb);
         const live = sb.liveIds('contact').length;
         const run = await exportAll(sb, page);
-        if (run.records !== live) throw new Error(`${name}: exported ${run.records} of ${live} live contacts`);
+        if (run.records !== live)
+          throw new Error(`${name}: exported ${run.records} of ${live} live contacts`);
         const p = `BENCH export.salesforce.${name}`;
         console.log(`${p}.seconds ${run.seconds.toFixed(2)} s`);
         console.log(`${p}.records_per_s ${(run.records / run.seconds).toFixed(0)} records/s`);
