@@ -6,6 +6,8 @@ import {
   type ConnectorLimits,
   type CrmConnector,
   type CrmObject,
+  type ExportOptions,
+  type ExportPage,
   type ListFilterSupport,
   type LinkPair,
   type ListOptions,
@@ -23,6 +25,7 @@ import { linkRecords, unlinkRecords } from './association-writes';
 import { getAssociations } from './associations';
 import { identify } from './auth';
 import { deleteRecords, upsertRecords } from './batch-write';
+import { exportRecords } from './export';
 import { listChanges } from './changes';
 import { dealStages } from './pipelines';
 import { hubspotDeclaration } from './declaration';
@@ -81,6 +84,11 @@ export class HubSpotConnector implements CrmConnector {
 
   listRecords(obj: CrmObject, options: ListOptions): Promise<Page<NativeRecord>> {
     return listRecords(this.api, obj, options, () => this.properties(obj));
+  }
+
+  /** The list endpoint's pages, with a search's count on the first (`export.ts`). */
+  exportRecords(obj: CrmObject, options: ExportOptions): Promise<ExportPage> {
+    return exportRecords(this.api, obj, options, () => this.properties(obj));
   }
 
   listChanges(obj: CrmObject, options: ChangesOptions): Promise<Page<NativeChange>> {

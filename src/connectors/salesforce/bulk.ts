@@ -19,8 +19,43 @@ import { type WireIngestJob } from './wire.types';
  * safe to run again, which is why a job that outlives `bulkTimeoutMs` fails retryably.
  */
 
-const JOBS_PATH = `/services/data/${SALESFORCE_API_VERSION.data}/jobs/ingest`;
-const TERMINAL = new Set<WireIngestJob['state']>(['JobComplete', 'Failed', 'Aborted']);
+/**
+ * Where Bulk API 2.0 jobs of `kind` live, at the API version a job was created with (results must be
+ * read at that version: docs/vendors/salesforce.md "Bulk API 2.0 query jobs").
+ */
+export function jobsPath(kind: 'ingest' | 'query', version: string = SALESFORCE_API_VERSION.data): string {
+  return `/services/data/${version}/jobs/${kind}`;
+}
+
+const JOBS_PATH = jobsPath('ingest');
+const TERMINAL = new Set<string>(['JobComplete', 'Failed', 'Aborted']);
+
+export interface JobPoll<J> {
+  job: J;
+  /** The job reached JobComplete, Failed or Aborted; false: `bulkTimeoutMs` passed first. */
+  ended: boolean;
+}
+
+/**
+ * Polls `GET <jobUrl>` until the job ends or `api.settings.bulkTimeoutMs` would pass, sleeping
+ * `bulkPollIntervalMs` first and multiplying the wait by `backoff` after each look, up to `maxWaitMs`.
+ * Every look is one call through the shared client, so it counts against the budgets like any other.
+ */
+export async function pollBulkJob<J extends { state: string }>(
+  api: SalesforceApi,
+  jobUrl: string,
+  options: { backoff?: number; maxWaitMs?: number } = {},
+): Promise<JobPoll<J>> {
+  const deadline = api.now() + api.settings.bulkTimeoutMs;
+  let wait = api.settings.bulkPollIntervalMs;
+  for (;;) {
+    const job = (await api.http.request<J>({ method: 'GET', url: jobUrl })).body;
+    if (TERMINAL.has(job.state)) return { job, ended: true };
+    if (api.now() + wait > deadline) return { job, ended: false };
+    await api.sleep(wait);
+    wait = Math.min(options.maxWaitMs ?? Infinity, Math.round(wait * (options.backoff ?? 1)));
+  }
+}
 
 export async function bulkUpsert(
   api: SalesforceApi,
@@ -66,18 +101,12 @@ export async function bulkUpsert(
     idempotent: true,
   });
 
-  const deadline = api.now() + api.settings.bulkTimeoutMs;
-  let job: WireIngestJob;
-  for (;;) {
-    job = (await api.http.request<WireIngestJob>({ method: 'GET', url: `${JOBS_PATH}/${jobId}` })).body;
-    if (TERMINAL.has(job.state)) break;
-    if (api.now() + api.settings.bulkPollIntervalMs > deadline) {
-      throw new CrmUnavailableError(
-        `Salesforce bulk job ${jobId} is still ${job.state} after ${api.settings.bulkTimeoutMs} ms; the job upserts, so running the writes again is safe`,
-        { crm: api.crm, retryAfterMs: api.settings.bulkPollIntervalMs, details: { jobId, state: job.state } },
-      );
-    }
-    await api.sleep(api.settings.bulkPollIntervalMs);
+  const { job, ended } = await pollBulkJob<WireIngestJob>(api, `${JOBS_PATH}/${jobId}`);
+  if (!ended) {
+    throw new CrmUnavailableError(
+      `Salesforce bulk job ${jobId} is still ${job.state} after ${api.settings.bulkTimeoutMs} ms; the job upserts, so running the writes again is safe`,
+      { crm: api.crm, retryAfterMs: api.settings.bulkPollIntervalMs, details: { jobId, state: job.state } },
+    );
   }
 
   // A Failed job keeps what it processed before failing (it is not rolled back): read both files

@@ -79,6 +79,11 @@ const settingsSchema = z.object({
   bulkPollIntervalMs: z.number().int().positive().optional(),
   /** How long one Bulk 2.0 job may take before the call fails (retryable: the job upserts). @defaultValue 600000 */
   bulkTimeoutMs: z.number().int().positive().optional(),
+  /**
+   * An export (`exportRecords`) of an object holding at least this many live records runs as a Bulk API
+   * 2.0 query job; a smaller one pages the REST query API (`export.ts`). @defaultValue 10000
+   */
+  exportBulkThreshold: z.number().int().positive().optional(),
 });
 
 export interface SalesforceSettings {
@@ -96,9 +101,20 @@ export interface SalesforceSettings {
   bulkThreshold: number;
   bulkPollIntervalMs: number;
   bulkTimeoutMs: number;
+  exportBulkThreshold: number;
 }
 
 export const DEFAULT_BULK_THRESHOLD = 2000;
+
+/**
+ * Below this many records an export pages the REST query API instead of running a Bulk 2.0 query job.
+ * REST costs one call per 2,000 records (its largest batch), so 10,000 records are five calls plus the
+ * count, and the first records arrive at once; a query job costs about as many calls (create, a few
+ * polls, one results page per `maxRecords`), waits for Salesforce to schedule and run it (seconds to
+ * minutes), and draws on the org's daily query-job allocation
+ * (docs/vendors/salesforce.md "Bulk API 2.0 query jobs"). From here up the job's calls stay nearly flat while REST's grow by one per 2,000 records.
+ */
+export const DEFAULT_EXPORT_BULK_THRESHOLD = 10_000;
 
 /**
  * Reads the Salesforce part of a connection's settings, with the fields the read path asks for
@@ -137,6 +153,7 @@ export function parseSalesforceSettings(
     bulkThreshold: s.bulkThreshold ?? DEFAULT_BULK_THRESHOLD,
     bulkPollIntervalMs: s.bulkPollIntervalMs ?? 2000,
     bulkTimeoutMs: s.bulkTimeoutMs ?? 600_000,
+    exportBulkThreshold: s.exportBulkThreshold ?? DEFAULT_EXPORT_BULK_THRESHOLD,
   };
 }
 

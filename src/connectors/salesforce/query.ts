@@ -18,7 +18,7 @@ import { type WireQueryResult, type WireRecord } from './wire.types';
 
 /** `Sforce-Query-Options: batchSize` bounds (docs/vendors/salesforce.md "Query cursors"); Salesforce may still return fewer. */
 const MIN_QUERY_BATCH = 200;
-const MAX_QUERY_BATCH = 2000;
+export const MAX_QUERY_BATCH = 2000;
 
 /** A list resumes after the record with this Id (keyset on `ORDER BY Id`). */
 interface ListCursor {

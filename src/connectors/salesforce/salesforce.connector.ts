@@ -4,6 +4,8 @@ import {
   type ConnectorLimits,
   type CrmConnector,
   type CrmObject,
+  type ExportOptions,
+  type ExportPage,
   type ListFilterSupport,
   type LinkPair,
   type ListOptions,
@@ -24,6 +26,7 @@ import { deleteRecords, upsertRecords } from './collections';
 import { currencyReading, withCurrency } from './currency';
 import { salesforceDeclaration } from './declaration';
 import { describeFields, relationshipSupport } from './describe';
+import { exportRecords } from './export';
 import { linkRecords, unlinkRecords } from './link-writes';
 import { parseSalesforceSettings } from './objects';
 import { getRecords, listRecords } from './query';
@@ -87,6 +90,16 @@ export class SalesforceConnector implements CrmConnector {
     const reading = await currencyReading(this.api, obj);
     const { result: page, refused } = await readDroppingRefusedFields(reading.api, obj, (api) =>
       listRecords(api, obj, options),
+    );
+    const items = markRefused(page.items, refused);
+    return { ...page, items: await withCurrency(reading, obj, items) };
+  }
+
+  /** REST pages below `settings.exportBulkThreshold` records, one Bulk API 2.0 query job from it up (`export.ts`). */
+  async exportRecords(obj: CrmObject, options: ExportOptions): Promise<ExportPage> {
+    const reading = await currencyReading(this.api, obj);
+    const { result: page, refused } = await readDroppingRefusedFields(reading.api, obj, (api) =>
+      exportRecords(api, obj, options),
     );
     const items = markRefused(page.items, refused);
     return { ...page, items: await withCurrency(reading, obj, items) };

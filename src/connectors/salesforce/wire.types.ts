@@ -68,3 +68,14 @@ export interface WireIngestJob {
   numberRecordsProcessed?: number;
   numberRecordsFailed?: number;
 }
+
+/** Bulk API 2.0 query JobInfo (docs/vendors/salesforce.md "Bulk API 2.0 query jobs"); only what we read. */
+export interface WireQueryJob {
+  id: string;
+  state: 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
+  object?: string;
+  operation?: string;
+  /** Records the job's results hold, once it is JobComplete. */
+  numberRecordsProcessed?: number;
+  errorMessage?: string;
+}

@@ -7,6 +7,7 @@ import { findField, findObject, type SfObject } from './schema';
 import { type BulkJob } from './state';
 import { type SaveResult } from './store';
 import { formatDateTime } from './values';
+import { SF_LIMITS } from './settings';
 import { parseSoql } from './soql-parser';
 
 /** Bulk 2.0 job bookkeeping and the in-memory processing of closed jobs. */
@@ -52,8 +53,19 @@ export function newJob(
   return job;
 }
 
+const ENDED = new Set(['JobComplete', 'Failed', 'Aborted']);
+
+/** Salesforce deletes a job seven days after it ends. */
+export const expired = (org: SfOrg, job: BulkJob): boolean =>
+  job.endedAt !== undefined && org.now() - job.endedAt >= SF_LIMITS.bulkJobRetentionMs;
+
+/** A job of `kind`, or 404 — also for a job that ended more than seven days ago (deleted by then). */
 export function findJob(org: SfOrg, kind: 'ingest' | 'query', id: string): BulkJob {
-  const job = org.state.jobs.get(id);
+  let job = org.state.jobs.get(id);
+  if (job && expired(org, job)) {
+    org.state.jobs.delete(id);
+    job = undefined;
+  }
   if (!job || job.kind !== kind) throw jobError(404, 'NOT_FOUND', 'The requested resource does not exist');
   return job;
 }
@@ -61,6 +73,7 @@ export function findJob(org: SfOrg, kind: 'ingest' | 'query', id: string): BulkJ
 export function setState(org: SfOrg, job: BulkJob, state: string): void {
   job.info.state = state;
   job.info.systemModstamp = formatDateTime(org.now());
+  if (ENDED.has(state)) job.endedAt = org.now();
 }
 
 /** Jobs process lazily: the first look after `completeAt` runs the work, so no timers outlive a test. */

@@ -123,4 +123,6 @@ export const SF_LIMITS = {
   deletedWindowDays: 15,
   replicationMaxIds: 600_000,
   bulkQueryDefaultMaxRecords: 50_000,
+  /** Ended Bulk 2.0 jobs are deleted this long after they end (docs/vendors/salesforce.md "Bulk API 2.0 query jobs"). */
+  bulkJobRetentionMs: 7 * 24 * 60 * 60 * 1000,
 } as const;

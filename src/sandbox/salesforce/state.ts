@@ -23,6 +23,8 @@ export interface BulkJob {
   data: string;
   /** When a closed job finishes processing (sandbox clock). */
   completeAt: number | null;
+  /** When the job reached JobComplete, Failed or Aborted (sandbox clock); it is deleted seven days later. */
+  endedAt?: number;
   results?: { successful: string; failed: string; unprocessed: string };
   /** Query results: header + rows as CSV lines. */
   csvRows?: { header: string; lines: string[] };

@@ -258,6 +258,11 @@ export const salesforceTarget: ConformanceTarget<SalesforceConformanceSandbox> =
     },
   ],
   // The org's daily allocation, reported in Sforce-Limit-Info.
+  // The REST paging below the threshold, and a Bulk API 2.0 query job from one record on.
+  exportPaths: [
+    { name: 'REST query pages', settings: {} },
+    { name: 'Bulk API 2.0 query job', settings: { exportBulkThreshold: 1, bulkPollIntervalMs: 20 } },
+  ],
   unthrottle: (sb) => sb.setSettings({ dailyApiRequests: 10_000_000 }),
   allocation: { budget: 'daily', set: (sb, perWindow) => sb.setSettings({ dailyApiRequests: perWindow }) },
 };

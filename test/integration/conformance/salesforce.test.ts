@@ -98,6 +98,31 @@ describe('salesforce only', () => {
     expect(sb.field('contact', first?.ok ? first.remoteId : '', 'LastName')).toBe('Bulk, "0"');
   });
 
+  it('exports above the threshold through one query job: one COUNT(), one create, one results call per page, every record once', async () => {
+    sb = await startSalesforceConformance({
+      counts: { contact: 1200, deal: 10 },
+      settings: { exportBulkThreshold: 1000, bulkPollIntervalMs: 20 },
+    });
+    const live = sb.liveIds('contact');
+    sb.clearLog();
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      // A connector per page: each page could run in another worker.
+      const page = await sb.connector('background').exportRecords!('contact', { pageSize: 500, cursor });
+      expect(page.total).toBe(live.length);
+      ids.push(...page.items.map((r) => r.remoteId));
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor !== null);
+    expect([...ids].sort()).toEqual([...live].sort());
+    expect(pages).toBe(Math.ceil(live.length / 500));
+    expect(sb.calls(/^GET \/services\/data\/:version\/query$/)).toBe(1);
+    expect(sb.calls(/^POST \/services\/data\/:version\/jobs\/query$/)).toBe(1);
+    expect(sb.calls(/^GET \/services\/data\/:version\/jobs\/query\/:id\/results$/)).toBe(pages);
+  });
+
   it('runs on a client-credentials connection, taking a new token when the old one expires', async () => {
     sb = await startSalesforceConformance({
       counts: { contact: 300, deal: 10 },

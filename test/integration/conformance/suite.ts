@@ -16,6 +16,7 @@ import { toCanonical } from '../../../src/mapping/mapper';
 import { type RequestLogEntry } from '../../../src/sandbox/core';
 import { rejection } from '../../support/connector-doubles';
 import { type ConformanceSandbox, type ConformanceStart, type ConformanceTarget } from './target';
+import { describeExport } from './export.cases';
 import { describeLinkWrites } from './link-writes.cases';
 import { describeListPaging } from './list-paging.cases';
 import { allChanges } from './walk';
@@ -94,6 +95,7 @@ export function describeConformance<S extends ConformanceSandbox>(target: Confor
 
     describeListPaging(target, start);
     describeLinkWrites(target, start);
+    describeExport(target, start);
 
     it('declares the limits of its CRM declaration', async () => {
       const { limits, kind } = (await start({ counts: { contact: 5, deal: 5 } })).connector();

@@ -36,6 +36,12 @@ export interface ConformanceTarget<S extends ConformanceSandbox = ConformanceSan
   changesLookbackMs: number;
   /** Limit storms the connector must survive; each runs as its own case. */
   storms: readonly StormCase<S>[];
+  /**
+   * The ways `exportRecords` can run, each selected by connection settings (a bulk export job from a
+   * size on, made small here so a small sandbox reaches it); the export case runs once per entry.
+   * Absent: once, with the target's own settings.
+   */
+  exportPaths?: readonly { name: string; settings: Record<string, unknown> }[];
   /** Lifts every limit the sandbox account enforces, for cases about something else (paging one by one). */
   unthrottle(sb: S): Promise<void>;
   /** The vendor budget whose size the response headers report, and how to make the sandbox report a smaller one. */

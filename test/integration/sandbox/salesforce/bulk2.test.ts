@@ -166,4 +166,29 @@ describe('Bulk API 2.0 query (Part A10.2)', () => {
     expect(res.text.trim().split('\n')).toHaveLength(deleted + 1);
     expect(res.headers.get('sforce-locator')).toBe('null');
   });
+
+  it('refuses what a query job does not support (COUNT(), OFFSET), as Salesforce documents', async () => {
+    for (const query of ['SELECT COUNT() FROM Contact', 'SELECT Id FROM Contact OFFSET 5']) {
+      const res = await s.sf('POST', `${V}/jobs/query`, { body: { operation: 'query', query } });
+      expect(res.status).toBe(400);
+    }
+  });
+
+  it('deletes a job seven days after it ended: its results and info are then 404 NOT_FOUND', async () => {
+    const id = String(
+      (
+        await s.sf('POST', `${V}/jobs/query`, {
+          body: { operation: 'query', query: 'SELECT Id FROM Contact' },
+        })
+      ).json.id,
+    );
+    await poll('query', id);
+    await s.admin('PUT', 'default/clock', { advanceMs: 6 * 24 * 60 * 60 * 1000 });
+    expect((await s.sf('GET', `${V}/jobs/query/${id}/results?maxRecords=1`)).status).toBe(200);
+    await s.admin('PUT', 'default/clock', { advanceMs: 24 * 60 * 60 * 1000 });
+    const gone = await s.sf('GET', `${V}/jobs/query/${id}/results?maxRecords=1`);
+    expect(gone.status).toBe(404);
+    expect(gone.json[0].errorCode).toBe('NOT_FOUND');
+    expect((await s.sf('GET', `${V}/jobs/query/${id}`)).status).toBe(404);
+  });
 });
