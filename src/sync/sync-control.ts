@@ -104,7 +104,7 @@ export function statusOf(
   const paused = c.status !== 'ACTIVE';
   const state: SyncStateName = paused
     ? 'PAUSED'
-    : poll.length === 0 && backfill.length === 0
+    : poll.length === 0 && backfill.length === 0 && !pending
       ? 'PENDING'
       : lastError || summary.state === 'FAILED'
         ? 'ERROR'
