@@ -1,4 +1,5 @@
 import { type CrmObject } from '../../connectors/types';
+import { CrmRateLimitedError } from '../../errors';
 import { type Logger } from '../../logger';
 import { type BackgroundReadDeps, backgroundMetadata } from '../../reads/background-metadata';
 import { type Store } from '../../store';
@@ -110,8 +111,10 @@ export async function pollObject(
       if (!cursor) return { ...outcome, result: 'done' };
     }
   } catch (err) {
-    // Kept for status; the position stays where the last ingested page left it.
-    const failed = await deps.store.syncStates.getPoll(connection.id, object);
+    // Kept for status; the position stays where the last ingested page left it. A budget refusal is
+    // background work being put off (the next tick retries), not an error to show.
+    const failed =
+      err instanceof CrmRateLimitedError ? null : await deps.store.syncStates.getPoll(connection.id, object);
     if (failed) {
       await deps.store.syncStates
         .putPoll({ ...failed, lastError: errorText(err) }, lease.fence)
