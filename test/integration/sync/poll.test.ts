@@ -195,6 +195,28 @@ it('records each of the records that share one timestamp across a page boundary 
   expect(POLL_OVERLAP_MS).toBe(120_000);
 });
 
+it('catches a change that became visible after the poll passed its time (a late commit), through the overlap', async () => {
+  const deps = poller();
+  await pollObject(deps, salesforce, 'contact');
+  await sameInstantContacts(1);
+  await pollObject(deps, salesforce, 'contact');
+  const mark = (await stack.ctx.store.syncStates.getPoll(salesforce.id, 'contact'))!.highWater!;
+  // A contact stamped 30 s before the mark, appearing only now: as a transaction that committed late.
+  await admin('salesforce', 'PUT', '/clock', { offsetMs: mark.getTime() - 30_000 - Date.now() });
+  let late: string;
+  try {
+    late = String((await admin('salesforce', 'POST', '/records/Contact', { LastName: 'Late' })).Id);
+  } finally {
+    await admin('salesforce', 'PUT', '/clock', { offsetMs: 0 });
+  }
+  const connector = (await backgroundMetadata(stack.ctx, salesforce)).connector;
+  const [record] = await connector.getRecords('contact', [late]);
+  expect(Date.parse(record!.updatedAt!)).toBeLessThan(mark.getTime()); // the premise: behind the mark
+
+  expect(await pollObject(deps, salesforce, 'contact')).toMatchObject({ result: 'done', events: 1 });
+  expect((await eventsById(salesforce, 'contact')).get(late)).toEqual([['CREATED', 'POLL']]);
+});
+
 it('resumes a poll that died mid-pages from the cursor stored after its last ingested page', async () => {
   const deps = poller({ pageSize: 3 });
   await pollObject(deps, salesforce, 'deal'); // sets the mark
