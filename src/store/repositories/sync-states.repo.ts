@@ -80,15 +80,19 @@ export class SyncStatesRepository {
     };
   }
 
-  /** The earliest `lastPollAt` of each connection that has polled (the scheduler's due check): one query. */
+  /**
+   * When each connection's poller last wrote anything (the scheduler's due check), the earliest of its
+   * objects': one query. A poll that failed counts too (it stored its error), so a failing connection
+   * is retried once per poll interval, not on every schedule tick.
+   */
   async lastPolls(): Promise<Map<string, Date | null>> {
     const docs = await this.states
-      .find({ kind: 'poll' }, { connectionId: 1, lastPollAt: 1 })
-      .lean<{ connectionId: string; lastPollAt: Date | null }[]>();
+      .find({ kind: 'poll' }, { connectionId: 1, updatedAt: 1 })
+      .lean<{ connectionId: string; updatedAt?: Date | null }[]>();
     const out = new Map<string, Date | null>();
     for (const d of docs) {
       const seen = out.get(d.connectionId);
-      const at = d.lastPollAt ?? null;
+      const at = d.updatedAt ?? null;
       if (!out.has(d.connectionId) || !at || (seen && at < seen)) out.set(d.connectionId, at);
     }
     return out;

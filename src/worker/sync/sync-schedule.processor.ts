@@ -21,7 +21,8 @@ export interface SyncScheduleResult {
 
 /**
  * Processes the repeatable `sync-poll-schedule` job: enqueues a poll for each ACTIVE connection whose
- * last complete poll (the earliest of its objects') is `pollEveryMs` old, or that never polled — one job
+ * poll state was last written (a poll that ended or failed; the earliest of its objects') `pollEveryMs`
+ * ago, or that never polled — one job
  * per connection, whose id collapses duplicates. NEEDS_REAUTH and DISABLED connections are skipped and
  * counted (`cgw_sync_polls_total{result="paused"}`); status reports them PAUSED. A backfill left RUNNING
  * (its connection was paused, its chunk job lost) is kicked again with the connection's poll.

@@ -1,6 +1,9 @@
 import { createLogger } from '../../../src/logger';
 import { QUEUES } from '../../../src/queue/queues';
 import { SYNC_BACKFILL_JOB, SYNC_POLL_JOB } from '../../../src/queue/sync.producer';
+import { ingestOf } from '../../../src/sync/ingest';
+import { pollObject } from '../../../src/sync/poll/poll-object';
+import { syncJobDeps } from '../../../src/worker/sync/sync-deps';
 import { processSyncSchedule } from '../../../src/worker/sync/sync-schedule.processor';
 import { type ReadStack, type ReadTenant, smallOrgs, startReadStack } from '../../support/read-stack';
 import { testStoreUrls, uniqueName } from '../../support/stores';
@@ -65,4 +68,11 @@ it('enqueues one poll per due active connection, skips paused ones visibly, and 
     state: 'BACKFILLING',
     backfill: { state: 'RUNNING', done: 0 },
   });
+
+  // Once polled, a connection is due again only a poll interval later.
+  const { poll } = syncJobDeps(ctx, ingestOf(ctx));
+  for (const object of ['contact', 'deal'] as const) await pollObject(poll, salesforce, object);
+  await queue.empty();
+  expect(await schedule()).toEqual({ due: 0, paused: 1 });
+  expect(await queue.getWaiting()).toEqual([]);
 });
