@@ -77,7 +77,14 @@ export async function backfillObject(
       outcome.pages += 1;
       outcome.records += page.items.length;
       outcome.events += ingested.events;
-      state = { ...state, done: state.done + page.items.length, total: page.total, cursor: page.nextCursor };
+      // A page that went through clears an earlier attempt's error: the run is healthy again.
+      state = {
+        ...state,
+        done: state.done + page.items.length,
+        total: page.total,
+        cursor: page.nextCursor,
+        lastError: null,
+      };
       if (!page.nextCursor) {
         if (state.mode === 'RECONCILE') {
           const deleted = await recordUnlisted(deps, connection, object, state.startedAt);
