@@ -172,6 +172,17 @@ export const envSchema = z.object({
    * ever. Pruned hourly by a repeatable job of the `system` queue.
    */
   CHANGE_HISTORY_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
+  /**
+   * How often each connection is polled for changes (docs/sync.md "Polling and backfill"): a poll is
+   * due this long after the connection's last complete one. Webhooks bring most changes sooner; the poll
+   * is what closes their gaps, and the only sync of a CRM without webhooks.
+   */
+  SYNC_POLL_EVERY_MS: z.coerce.number().int().min(1000).default(30_000),
+  /**
+   * Pages one backfill job runs before it hands over to the next (each page one vendor call and one
+   * ingest): bounds how long a backfill holds a worker slot while webhook and poll jobs wait.
+   */
+  SYNC_BACKFILL_CHUNK_PAGES: z.coerce.number().int().min(1).max(1000).default(10),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
   /**
    * How long a MongoDB or Redis command may wait for an unreachable store before the request fails

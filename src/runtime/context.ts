@@ -1,4 +1,6 @@
 import { ChangeLog } from '../sync/change-log';
+import { ReconcileRequests } from '../sync/reconcile-requests';
+import { createSyncControl, type SyncControl } from '../sync/sync-control';
 import Redis from 'ioredis';
 import { type Env, env as processEnv } from '../config/env';
 import { createLogger, type Logger } from '../logger';
@@ -35,6 +37,8 @@ export interface AppContext {
   writes: WriteService;
   /** Numbered change history: written by the write engine and sync, read by changeHistory/syncEvents. */
   changeLog: ChangeLog;
+  /** Sync status per connection, and the operator's levers: poll now, resync (src/sync/sync-control.ts). */
+  syncControl: SyncControl;
   close(): Promise<void>;
 }
 
@@ -126,6 +130,11 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
       redis,
       redisPrefix,
       logger,
+    }),
+    syncControl: createSyncControl({
+      store,
+      queue: queues.get(QUEUES.sync),
+      requests: new ReconcileRequests(redis, redisPrefix),
     }),
     async close() {
       await queues.close();

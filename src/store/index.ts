@@ -10,6 +10,7 @@ import { fieldMappingModel } from './models/field-mapping.model';
 import { idempotencyKeyModel } from './models/idempotency-key.model';
 import { identityProviderModel } from './models/identity-provider.model';
 import { recordSnapshotModel } from './models/record-snapshot.model';
+import { syncStateModel } from './models/sync-state.model';
 import { tenantModel } from './models/tenant.model';
 import { webhookReceiptModel } from './models/webhook-receipt.model';
 import { writeOperationModel } from './models/write-operation.model';
@@ -21,6 +22,7 @@ import { FieldMappingsRepository } from './repositories/field-mappings.repo';
 import { IdempotencyKeysRepository } from './repositories/idempotency-keys.repo';
 import { IdentityProvidersRepository } from './repositories/identity-providers.repo';
 import { RecordSnapshotsRepository } from './repositories/record-snapshots.repo';
+import { SyncStatesRepository } from './repositories/sync-states.repo';
 import { TenantsRepository } from './repositories/tenants.repo';
 import { WebhookReceiptsRepository } from './repositories/webhook-receipts.repo';
 import { WriteBatchesRepository } from './repositories/write-batches.repo';
@@ -67,6 +69,8 @@ export interface Store {
   connectionAccounts: ConnectionAccountsRepository;
   /** Webhook events as received, per connection: durable receipt and dedupe (src/sync/webhooks/). */
   webhookReceipts: WebhookReceiptsRepository;
+  /** Per (connection, object) poll and backfill positions (src/sync/poll/, src/sync/backfill/). */
+  syncStates: SyncStatesRepository;
   /** The change broadcast the repositories announce on and cache by; absent when opened without one. */
   changes?: StoreChangeFeed;
   /** Resolves when the store answers a real command (for /readyz). */
@@ -108,6 +112,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     idempotencyKeys: idempotencyKeyModel(conn),
     identityProviders: identityProviderModel(conn),
     webhookReceipts: webhookReceiptModel(conn),
+    syncStates: syncStateModel(conn),
   };
   await Promise.all(Object.values(models).map((m) => m.createIndexes()));
   const changes = options.changes && new StoreChangeFeed(options.changes);
@@ -125,6 +130,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     identityProviders: new IdentityProvidersRepository(models.identityProviders, changes),
     connectionAccounts: new ConnectionAccountsRepository(models.connections, changes),
     webhookReceipts: new WebhookReceiptsRepository(models.webhookReceipts),
+    syncStates: new SyncStatesRepository(models.syncStates),
     changes,
     async ping() {
       await conn.db!.admin().command({ ping: 1 });

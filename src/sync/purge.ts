@@ -16,6 +16,7 @@ export const CONNECTION_DATA_COLLECTIONS = [
   'change_events',
   'write_operations',
   'sync_cursors',
+  'sync_states',
   'webhook_receipts',
 ] as const;
 

@@ -18,7 +18,17 @@ import {
   WEBHOOK_RECEIPT_PRUNE_JOB,
 } from '../queue/system.producer';
 import { WEBHOOK_INGEST_JOB } from '../queue/webhook-ingest.producer';
+import {
+  scheduleSyncPolls,
+  SYNC_BACKFILL_JOB,
+  SYNC_POLL_JOB,
+  SYNC_SCHEDULE_JOB,
+} from '../queue/sync.producer';
 import { ingestOf } from '../sync/ingest';
+import { processSyncBackfill } from './sync/sync-backfill.processor';
+import { syncJobDeps } from './sync/sync-deps';
+import { processSyncPoll } from './sync/sync-poll.processor';
+import { processSyncSchedule } from './sync/sync-schedule.processor';
 import { processWebhookIngest } from './sync/webhook-ingest.processor';
 import {
   processChangeHistoryPrune,
@@ -148,14 +158,38 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
 
   // Sync has its own queue: webhook ingest (one job per delivery and connection), polls and backfills.
   const sync = ctx.queues.get(QUEUES.sync);
+  const ingest = ingestOf(ctx);
+  const syncDeps = syncJobDeps(ctx, ingest);
   processJobs(sync, ctx.env.WORKER_CONCURRENCY, {
     [WEBHOOK_INGEST_JOB]: processWebhookIngest({
       receipts: ctx.store.webhookReceipts,
-      ingest: ingestOf(ctx),
+      ingest,
       connections: ctx.store.connections,
       logger: ctx.logger,
     }),
+    [SYNC_SCHEDULE_JOB]: processSyncSchedule({
+      connections: ctx.store.connections,
+      syncStates: ctx.store.syncStates,
+      queue: sync,
+      logger: ctx.logger,
+      pollEveryMs: ctx.env.SYNC_POLL_EVERY_MS,
+    }),
+    [SYNC_POLL_JOB]: processSyncPoll({
+      poll: syncDeps.poll,
+      connections: ctx.store.connections,
+      queue: sync,
+      logger: ctx.logger,
+    }),
+    // In chunks of pages, each its own job, so webhook ingest and polls run between them.
+    [SYNC_BACKFILL_JOB]: processSyncBackfill({
+      backfill: syncDeps.backfill,
+      connections: ctx.store.connections,
+      queue: sync,
+      logger: ctx.logger,
+      chunkPages: ctx.env.SYNC_BACKFILL_CHUNK_PAGES,
+    }),
   });
+  await scheduleSyncPolls(sync);
   sync.on('failed', (job, err) =>
     ctx.logger.warn({ queue: QUEUES.sync, job: job.name, jobId: job.id, err }, 'job failed'),
   );

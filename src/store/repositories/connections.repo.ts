@@ -207,6 +207,15 @@ export class ConnectionsRepository {
   }
 
   /**
+   * Every connection of every tenant, oldest first: what the sync scheduler walks (a worker job; one
+   * query, no cache).
+   */
+  async listAll(): Promise<ConnectionView[]> {
+    const docs = await this.connections.find({}).sort({ _id: 1 }).lean();
+    return docs.map(toView);
+  }
+
+  /**
    * Connections of every tenant that carry a vendor URL override (`auth` or `api`), at most `limit`:
    * what the start-up check holds against the current vendor URL policy (src/runtime/config-check.ts).
    */

@@ -63,6 +63,26 @@ export class RecordSnapshotsRepository {
   }
 
   /**
+   * Remote ids of the live (not deleted) snapshots of one object of a connection whose vendor time is
+   * before `before` (or unknown): what a full reconcile checks against its listing. Not an index
+   * lookup on FerretDB; for worker jobs only.
+   */
+  async liveIdsBefore(connectionId: string, object: CrmObject, before: Date): Promise<string[]> {
+    const docs = await this.snapshots
+      .find(
+        {
+          connectionId,
+          object,
+          isDeleted: false,
+          $or: [{ remoteUpdatedAt: null }, { remoteUpdatedAt: { $lt: before } }],
+        },
+        { remoteId: 1 },
+      )
+      .lean();
+    return docs.map((d) => d.remoteId);
+  }
+
+  /**
    * Writes snapshots: `existing` replace stored ones (one statement each, in bulkWrites), `fresh` (none
    * stored yet, as after creates) are inserted in one statement. A fresh one that another writer stored
    * meanwhile is replaced instead.
