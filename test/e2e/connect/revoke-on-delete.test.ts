@@ -156,3 +156,32 @@ it('deleting a HubSpot private-app connection records not_revocable and still pu
   });
   await within(5_000, async () => expect(await system().getJob(revokeJobId(id))).toBeNull());
 });
+
+it('purges at once while the vendor is down, and revokes on a later attempt once it is back', async () => {
+  const down = await stack.tenant('revoke-down');
+  const id = down.connections.salesforce;
+  const view = await stack.ctx.store.connections.getById(id);
+  const refreshToken = String(
+    (await stack.ctx.store.connections.getCredentials(id, { fresh: true })).refreshToken,
+  );
+  await seedCursor(id);
+  await stack.setFaults('salesforce', { errorRate: 1, errorStatuses: [503] });
+  try {
+    const res = await request(stack.url, DeleteConnectionDocument, { id }, { key: down.key });
+    expect(res.body.errors).toBeUndefined();
+    // The purge does not wait for the vendor; the revocation waits on its backoff, still encrypted.
+    await within(20_000, async () => {
+      expect(await cursorsOf(id)).toBe(0);
+      const job = await system().getJob(revokeJobId(id));
+      expect(job?.attemptsMade).toBeGreaterThanOrEqual(1);
+      expect(await job?.isDelayed()).toBe(true);
+    });
+  } finally {
+    await stack.setFaults('salesforce', null);
+  }
+  // The first retry comes 5 s later (the job's exponential backoff).
+  await within(30_000, async () => expect(await system().getJob(revokeJobId(id))).toBeNull());
+  await expect(refreshAtSandbox('salesforce', view.vendorUrls, refreshToken)).rejects.toBeInstanceOf(
+    InvalidGrantError,
+  );
+});
