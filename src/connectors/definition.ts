@@ -1,6 +1,7 @@
 import { type CrmDeclaration } from '../config/crms';
 import { type CrmMappingDefaults } from '../mapping/types';
 import { type VendorHooks } from './http/hooks';
+import { type StoredTokens } from './tokens/credentials';
 import { type ConnectorFactory } from './types';
 
 /**
@@ -21,6 +22,11 @@ export interface CrmDefinition {
   tokens?: TokenResponseParsing;
   /** OAuth values that depend on the connection; absent ones come from `declaration.oauth`. */
   oauth?: OAuthBuilders;
+  /**
+   * How a deleted connection's grant is revoked at the vendor (see {@link GrantRevocation}). Absent:
+   * the vendor offers no revocation, and a deletion records `not_revocable`.
+   */
+  revocation?: GrantRevocation;
   /**
    * How the vendor's webhook deliveries split into events before any connection is known (see
    * {@link WebhookDeliveries}). Absent: the vendor delivers no webhooks to us (it is polled), and
@@ -76,6 +82,34 @@ export interface TokenResponseParsing {
   expiresInSeconds?(body: TokenResponseBody): unknown;
   /** The vendor account the token belongs to, where the response says. */
   accountId?(body: TokenResponseBody): string | undefined;
+}
+
+/** One call that revokes a grant: an absolute URL built from the connection's checked hosts. */
+export interface RevokeRequest {
+  method: 'POST' | 'DELETE';
+  url: string;
+  /** Form fields (`application/x-www-form-urlencoded`), for a vendor that takes the token in the body. */
+  form?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A vendor's token revocation, used when a connection is deleted (docs/sync.md "Lifecycle and
+ * privacy"). The shared code (`tokens/revoke-grant.ts`) sends the request through the one transport
+ * and SSRF policy, unauthenticated, and reads the answer; a vendor says only what differs.
+ */
+export interface GrantRevocation {
+  /**
+   * The call that revokes `stored`'s grant (a refresh token revokes the access tokens issued from it
+   * where the vendor says so), or `{ notRevocable }` with the reason in words when the vendor has no API
+   * for this kind of credential. URLs must be built from `connection.hosts` (checked by the SSRF guard).
+   * A token may travel in the path: the shared code never puts the request's URL into an error or log.
+   */
+  request(stored: StoredTokens, connection: OAuthConnection): RevokeRequest | { notRevocable: string };
+  /**
+   * The vendor refused because the token is already dead (revoked, expired, never issued): for us the
+   * grant is revoked. Given the HTTP status and the vendor's error code as the vendor's hooks parsed it.
+   */
+  isAlreadyRevoked(refusal: { status: number; vendorCode?: string }): boolean;
 }
 
 /**

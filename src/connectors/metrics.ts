@@ -85,3 +85,15 @@ export function budgetRemainingRecorder(
 ): (budget: string, remaining: number) => void {
   return (budget, remaining) => budgetRemaining.set({ crm, connection: connectionId, budget }, remaining);
 }
+
+const revocations = new Counter({
+  name: 'cgw_connection_revocations_total',
+  help: "Deleted connections' grants: revoked at the vendor (or already dead), not revocable by API, or failed after the last attempt",
+  labelNames: ['crm', 'outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Counts how revoking a deleted connection's grant ended (`tokens/revoke-grant.ts`). */
+export function recordRevocation(crm: string, outcome: 'revoked' | 'not_revocable' | 'failed'): void {
+  revocations.inc({ crm, outcome });
+}

@@ -1,4 +1,5 @@
 import { type Queue } from 'bull';
+import { type EncryptedBlob } from '../security/credentials-cipher';
 import { type QueueFactory, QUEUES } from './queues';
 
 /** Finished pings Bull keeps before dropping the oldest. */
@@ -69,6 +70,51 @@ export async function requestConnectionPurge(queue: Queue, connectionId: string)
       removeOnFail: 100,
     },
   );
+}
+
+/** Revokes a deleted connection's grant at its vendor (src/worker/connection-revoke.processor.ts). */
+export const CONNECTION_REVOKE_JOB = 'connection-revoke';
+
+/**
+ * What the revocation job needs once the connection document is gone. `credentials` is the ciphertext
+ * exactly as the store held it (AAD: the connection id): Redis never sees a token, and only a process
+ * holding the key ring can open it.
+ */
+export interface ConnectionRevokeJobData {
+  connectionId: string;
+  crm: string;
+  vendorUrls: Record<string, string>;
+  credentials: EncryptedBlob;
+}
+
+export interface ConnectionRevokeOptions {
+  /**
+   * Attempts in all while the vendor cannot be reached or answers 5xx; a definitive answer ends the job
+   * at once.
+   * @defaultValue 6 (with the default backoff, retries over about 5 minutes)
+   */
+  attempts?: number;
+  /** @defaultValue 5000 (doubling: 5, 10, 20, 40, 80 s) */
+  backoffMs?: number;
+}
+
+/**
+ * Queues the revocation of a deleted connection's grant, apart from the purge of its data: a vendor
+ * that is down retries this job on its own backoff and never holds the purge back. The job is removed
+ * from Redis when it completes or finally fails, so the ciphertext does not outlive it.
+ */
+export async function requestConnectionRevoke(
+  queue: Queue,
+  data: ConnectionRevokeJobData,
+  options: ConnectionRevokeOptions = {},
+): Promise<void> {
+  await queue.add(CONNECTION_REVOKE_JOB, data, {
+    jobId: `${CONNECTION_REVOKE_JOB}:${data.connectionId}`,
+    attempts: options.attempts ?? 6,
+    backoff: { type: 'exponential', delay: options.backoffMs ?? 5_000 },
+    removeOnComplete: true,
+    removeOnFail: true,
+  });
 }
 
 /** Deletes change events past CHANGE_HISTORY_RETENTION_DAYS (scheduled only when it is set). */

@@ -10,6 +10,7 @@ import { type AppContext } from '../runtime/context';
 import {
   CHANGE_HISTORY_PRUNE_JOB,
   CONNECTION_PURGE_JOB,
+  CONNECTION_REVOKE_JOB,
   IDEMPOTENCY_PRUNE_JOB,
   scheduleChangeHistoryPrune,
   scheduleIdempotencyPrune,
@@ -36,6 +37,7 @@ import {
   processIdempotencyPrune,
   processPing,
 } from './system.processor';
+import { processConnectionRevoke } from './connection-revoke.processor';
 import { processTokenRefresh } from './token-refresh.processor';
 import { Heartbeat } from '../redis/heartbeat';
 import { FLUSH_LOCK_TTL_MS, FlushLock } from '../writes/flush-lock';
@@ -94,6 +96,13 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
       ctx.env.IDEMPOTENCY_KEY_RETENTION_HOURS,
     ),
     [CONNECTION_PURGE_JOB]: processConnectionPurge(ctx.store.conn, ctx.logger),
+    // Revokes a deleted connection's grant at the vendor, through the process's transport and policy.
+    [CONNECTION_REVOKE_JOB]: processConnectionRevoke({
+      keyRing: ctx.keyRing,
+      policy: ctx.crm.policy,
+      transport: ctx.crm.transport,
+      logger: ctx.logger,
+    }),
     [WEBHOOK_RECEIPT_PRUNE_JOB]: async () => ({
       deleted: await ctx.store.webhookReceipts.pruneIngested(new Date(Date.now() - WEBHOOK_RECEIPT_KEEP_MS)),
     }),

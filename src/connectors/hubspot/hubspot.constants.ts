@@ -77,4 +77,6 @@ export const PATHS = {
     `${assoc}/objects/${OBJECT_TYPE[from]}/${encodeURIComponent(fromId)}/associations/${OBJECT_TYPE[to]}`,
   accessTokenInfo: (token: string): string =>
     `/oauth/${HUBSPOT_API_VERSION.oauth}/access-tokens/${encodeURIComponent(token)}`,
+  refreshToken: (token: string): string =>
+    `/oauth/${HUBSPOT_API_VERSION.oauth}/refresh-tokens/${encodeURIComponent(token)}`,
 } as const;

@@ -3,7 +3,7 @@ import { hubspotDeclaration } from './declaration';
 import { hubspotMapping } from './default-mapping';
 import { hubspotHooks } from './hooks';
 import { createHubSpotConnector } from './hubspot.connector';
-import { hubspotTokens } from './tokens';
+import { hubspotRevocation, hubspotTokens } from './tokens';
 import { hubspotWebhookDeliveries } from './webhook-deliveries';
 
 /** HubSpot, as the framework sees it (listed in `src/connectors/registry.ts`). */
@@ -13,5 +13,6 @@ export const hubspot: CrmDefinition = {
   hooks: hubspotHooks,
   defaultMapping: hubspotMapping,
   tokens: hubspotTokens,
+  revocation: hubspotRevocation,
   webhooks: hubspotWebhookDeliveries,
 };

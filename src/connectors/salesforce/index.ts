@@ -3,7 +3,7 @@ import { salesforceDeclaration } from './declaration';
 import { salesforceMapping } from './default-mapping';
 import { salesforceHooks } from './hooks';
 import { createSalesforceConnector } from './salesforce.connector';
-import { salesforceTokens } from './tokens';
+import { salesforceRevocation, salesforceTokens } from './tokens';
 
 /** Salesforce, as the framework sees it (listed in `src/connectors/registry.ts`). */
 export const salesforce: CrmDefinition = {
@@ -12,4 +12,5 @@ export const salesforce: CrmDefinition = {
   hooks: salesforceHooks,
   defaultMapping: salesforceMapping,
   tokens: salesforceTokens,
+  revocation: salesforceRevocation,
 };

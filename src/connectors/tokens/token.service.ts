@@ -112,6 +112,15 @@ export class TokenService {
     await this.indexExpiry(connectionId, stored);
   }
 
+  /**
+   * Forgets a deleted connection: its entry in the expiry index (so the refresh job does not look for
+   * it). The decrypted credentials live in the store's cache, which the deletion itself drops in every
+   * process; a refresh already in flight finishes on its own and finds the connection gone.
+   */
+  async forget(connectionId: string): Promise<void> {
+    await this.options.redis.zrem(this.expiryIndexKey, connectionId);
+  }
+
   private refresh(connectionId: string, need: Need): Promise<AccessToken> {
     let pending = this.inflight.get(connectionId);
     if (!pending) {

@@ -1,5 +1,5 @@
 import { QUEUES } from '../../queue/queues';
-import { requestConnectionPurge } from '../../queue/system.producer';
+import { requestConnectionPurge, requestConnectionRevoke } from '../../queue/system.producer';
 import { mayUseConnection, TokenAccess } from '../auth/token-access';
 import { prepareTokenConnection } from '../../connectors/connect';
 import { checkGatewayKeyFields } from '../../connectors/gateway-key-check';
@@ -91,10 +91,27 @@ export class ConnectionResolver {
     @CurrentAuth() auth: Auth,
     @Ctx() ctx: RequestContext,
   ): Promise<Connection> {
-    const deleted = await ctx.app.store.connections.deleteForTenant(auth.tenantId, id);
+    const { view: deleted, sealedCredentials } = await ctx.app.store.connections.deleteForTenantSealed(
+      auth.tenantId,
+      id,
+    );
     ctx.logger.info({ connectionId: deleted.id, crm: deleted.crm }, 'connection deleted');
-    // Its snapshots, history, writes, cursors and webhook receipts go in a worker job (src/sync/purge.ts).
-    await requestConnectionPurge(ctx.app.queues.get(QUEUES.system), deleted.id);
+    // The store change above dropped the decrypted credentials in every process; this drops what the
+    // token service keeps of it in Redis.
+    await ctx.app.crm.tokens.forget(deleted.id);
+    const system = ctx.app.queues.get(QUEUES.system);
+    // Two worker jobs (docs/sync.md "Lifecycle and privacy"): the grant is revoked at the vendor with
+    // the credentials still encrypted as stored, and apart from it, so a vendor that is down never holds
+    // it back, its snapshots, history, writes, cursors and webhook receipts are purged (src/sync/purge.ts).
+    if (sealedCredentials) {
+      await requestConnectionRevoke(system, {
+        connectionId: deleted.id,
+        crm: deleted.crm,
+        vendorUrls: deleted.vendorUrls,
+        credentials: sealedCredentials,
+      });
+    }
+    await requestConnectionPurge(system, deleted.id);
     await ctx.pubsub.publishConnectionEvent(auth.tenantId, connectionEvent('DELETED', deleted));
     return deleted;
   }

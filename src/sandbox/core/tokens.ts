@@ -72,12 +72,15 @@ export class TokenStore {
     return { ok: true, token };
   }
 
-  /** Revokes a token and, for a refresh token, every access token issued from it. */
-  revoke(value: string): boolean {
+  /**
+   * Revokes a token and, for a refresh token, every access token issued from it unless `issued` is
+   * false (a vendor whose revocation leaves issued access tokens to expire on their own).
+   */
+  revoke(value: string, options: { issued?: boolean } = {}): boolean {
     const token = this.tokens.get(value);
     if (!token) return false;
     token.revoked = true;
-    if (token.kind === 'refresh') {
+    if (token.kind === 'refresh' && options.issued !== false) {
       for (const child of this.tokens.values()) if (child.parent === value) child.revoked = true;
     }
     return true;

@@ -185,8 +185,22 @@ export function registerOAuthRoutes(app: FastifyInstance, server: HubSpotServer)
     };
   });
 
+  // Deleting a refresh token (docs/vendors/hubspot.md "Revoking tokens"): later refresh grants with it
+  // fail BAD_REFRESH_TOKEN, while access tokens already issued from it live out their 30 minutes, as
+  // HubSpot says. HubSpot documents no answer for an unknown token: this one says 404 like the GET.
   app.delete('/oauth/v1/refresh-tokens/:token', async (request, reply) => {
-    server.tokens.revoke((request.params as { token: string }).token);
+    const value = (request.params as { token: string }).token;
+    const org = server.orgOf(request);
+    const check = org ? server.tokens.check(value, 'refresh', org.now()) : null;
+    if (!org || !check?.ok) {
+      return reply.code(404).send({
+        status: 'error',
+        message: 'Token not found',
+        correlationId: crypto.randomUUID(),
+        category: 'OBJECT_NOT_FOUND',
+      });
+    }
+    server.tokens.revoke(value, { issued: false });
     return reply.code(204).send();
   });
 }

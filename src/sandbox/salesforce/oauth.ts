@@ -226,9 +226,10 @@ export function registerOAuthRoutes(app: FastifyInstance, server: SfServer): voi
 
   const revoke = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const token = params(request).token;
-    if (!token || !server.tokens.find(token))
-      return sendOAuthError(reply, 400, 'invalid_token', 'invalid token');
-    server.tokens.revoke(token);
+    // Unknown, revoked and expired tokens alike are "invalid" (docs/vendors/salesforce.md "Revoking tokens").
+    const found = token ? server.tokens.find(token) : undefined;
+    if (!found || found.revoked) return sendOAuthError(reply, 400, 'invalid_token', 'invalid token');
+    server.tokens.revoke(found.value);
     return reply.code(200).send();
   };
   app.post('/services/oauth2/revoke', revoke);

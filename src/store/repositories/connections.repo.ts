@@ -118,11 +118,39 @@ export class ConnectionsRepository {
   }
 
   async deleteForTenant(tenantId: string, id: string): Promise<ConnectionView> {
+    return (await this.deleteForTenantSealed(tenantId, id)).view;
+  }
+
+  /**
+   * Deletes a connection of this tenant and hands back its credentials as they were stored, still
+   * encrypted (their AAD is the connection id): what the revocation job carries to revoke the grant
+   * once the document is gone. The version deleted is the version returned, so a token refresh racing
+   * the delete cannot store a newer refresh token that nobody revokes. `sealedCredentials` is null when
+   * another delete got there first.
+   */
+  async deleteForTenantSealed(
+    tenantId: string,
+    id: string,
+  ): Promise<{ view: ConnectionView; sealedCredentials: EncryptedBlob | null }> {
     const view = await this.getForTenant(tenantId, id);
-    await this.connections.deleteOne({ _id: new Types.ObjectId(view.id) });
+    const _id = new Types.ObjectId(view.id);
+    let sealedCredentials: EncryptedBlob | null = null;
+    // Delete only the version read (its IV is unique per write): if a refresh stored new credentials in
+    // between, read again. A compare-and-delete rather than findOneAndDelete, which FerretDB refuses.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const doc = await this.connections.findById(_id, { credentials: 1 }).lean();
+      if (!doc) break;
+      const blob = doc.credentials as EncryptedBlob;
+      const { deletedCount } = await this.connections.deleteOne({ _id, 'credentials.iv': blob.iv });
+      if (deletedCount === 1) {
+        sealedCredentials = blob;
+        break;
+      }
+    }
+    if (!sealedCredentials) await this.connections.deleteOne({ _id });
     // Drops the view, the decrypted credentials and the mappings in every process.
     await this.changed(view.id);
-    return view;
+    return { view, sealedCredentials };
   }
 
   async setStatus(id: string, status: ConnectionStatus, reason: string | null = null): Promise<void> {

@@ -42,6 +42,7 @@ describe('README claims about webhooks', () => {
       'token refresh': 'TOKEN_REFRESH_JOB',
       polling: 'SYNC_POLL_JOB',
       purges: 'CONNECTION_PURGE_JOB',
+      'grant revocations': 'CONNECTION_REVOKE_JOB',
     };
     const unbacked = Object.entries(claims)
       .filter(([claim]) => line.includes(claim))

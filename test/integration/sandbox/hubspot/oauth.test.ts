@@ -136,7 +136,9 @@ describe('OAuth v1 (B2)', () => {
     expect(json.json.error).toBe('invalid_request');
   });
 
-  it('describes tokens and deletes a refresh token (then refresh fails and its access tokens stop working)', async () => {
+  // docs/vendors/hubspot.md "Revoking tokens": deleting a refresh token leaves the access tokens already
+  // issued from it to lapse on their own.
+  it('describes tokens and deletes a refresh token (then refresh fails; issued access tokens live on)', async () => {
     const t = await exchange();
     const info = await call('GET', `/oauth/v1/access-tokens/${t.access_token}`, undefined, null);
     expect(info.json).toMatchObject({
@@ -154,7 +156,13 @@ describe('OAuth v1 (B2)', () => {
     expect((await token({ grant_type: 'refresh_token', refresh_token: t.refresh_token })).json.status).toBe(
       'BAD_REFRESH_TOKEN',
     );
-    expect((await call('GET', '/crm/v3/objects/contacts', undefined, t.access_token)).status).toBe(401);
+    expect((await call('GET', '/crm/v3/objects/contacts', undefined, t.access_token)).status).toBe(200);
+    // Deleted or never issued: 404, as the metadata endpoint answers for a token it does not know.
+    for (const gone of [t.refresh_token, 'never-issued']) {
+      const again = await call('DELETE', `/oauth/v1/refresh-tokens/${gone}`, undefined, null);
+      expect(again.status).toBe(404);
+      expect(again.json).toMatchObject({ status: 'error', category: 'OBJECT_NOT_FOUND' });
+    }
   });
 
   it('expires access tokens after 30 minutes with 401 EXPIRED_AUTHENTICATION; private-app tokens never expire', async () => {

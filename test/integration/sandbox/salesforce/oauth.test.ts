@@ -163,6 +163,12 @@ describe('OAuth 2.0 (Part A2)', () => {
     expect((await s.sf('POST', '/services/oauth2/revoke', form({ token: 'never-issued' }))).json.error).toBe(
       'invalid_token',
     );
+    // An already revoked token is as invalid as one never issued (docs/vendors/salesforce.md "Revoking tokens").
+    const again = await s.sf('POST', '/services/oauth2/revoke', form({ token: r2.json.refresh_token }));
+    expect({ status: again.status, error: again.json.error }).toEqual({
+      status: 400,
+      error: 'invalid_token',
+    });
   });
 
   it('issues client-credentials tokens without a refresh token, run as the integration user', async () => {
