@@ -1,5 +1,6 @@
 import { QUEUES } from '../../queue/queues';
 import { requestConnectionPurge } from '../../queue/system.producer';
+import { WebhookActivity } from '../../sync/webhooks/webhook-activity';
 import { mayUseConnection, TokenAccess } from '../auth/token-access';
 import { prepareTokenConnection } from '../../connectors/connect';
 import { checkGatewayKeyFields } from '../../connectors/gateway-key-check';
@@ -95,6 +96,7 @@ export class ConnectionResolver {
     ctx.logger.info({ connectionId: deleted.id, crm: deleted.crm }, 'connection deleted');
     // Its snapshots, history, writes, cursors and webhook receipts go in a worker job (src/sync/purge.ts).
     await requestConnectionPurge(ctx.app.queues.get(QUEUES.system), deleted.id);
+    await new WebhookActivity(ctx.app.redis, ctx.app.redisPrefix, ctx.logger).forget(deleted.id);
     await ctx.pubsub.publishConnectionEvent(auth.tenantId, connectionEvent('DELETED', deleted));
     return deleted;
   }
