@@ -14,23 +14,18 @@
  * `BENCH_QUICK=1` shrinks the burst (2,000 events) and the edits (20). One process holds everything.
  */
 import 'reflect-metadata';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import { freePort, startThrowawayStores } from '../src/runtime/services';
 import { KeyRing } from '../src/security/credentials-cipher';
 import { startWorker } from '../src/worker/worker';
 import { type ReadStack, startReadStack } from '../test/support/read-stack';
 import { hubspotWebhookEvent, hubspotWebhookHeaders } from '../test/support/webhook-events';
 import { arg, runBench } from './support/bench-cli';
+import { percentile, subscribeSyncEvents } from './support/sync-subscriber';
 
 const SECRET = 'bench-app-secret';
 const QUICK = process.env.BENCH_QUICK === '1';
 const BATCH = 100;
 const IN_FLIGHT = 10;
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
 
 interface HubSpotSandboxState {
   portalId: number | string;
@@ -77,27 +72,7 @@ async function main(): Promise<void> {
     const worker = await startWorker(s.ctx);
 
     // One subscriber for the whole run: every event, with its arrival time.
-    const arrivals = new Map<string, number[]>();
-    const client = createClient({
-      url: `${s.url.replace(/^http/, 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${tenant.key}` },
-    });
-    client.subscribe<{ syncEvents: { remoteId: string; kind: string } }>(
-      { query: 'subscription { syncEvents { remoteId kind } }' },
-      {
-        next: (r) => {
-          const e = r.data?.syncEvents;
-          if (!e) return;
-          const list = arrivals.get(e.remoteId) ?? [];
-          list.push(performance.now());
-          arrivals.set(e.remoteId, list);
-        },
-        error: (err) => console.error('subscription failed', err),
-        complete: () => undefined,
-      },
-    );
-    await new Promise((r) => setTimeout(r, 1_000));
+    const arrivals = await subscribeSyncEvents(s.url, tenant.key);
 
     // Phase 1: edit → event, one at a time, the sandbox's own signed deliveries to the gateway.
     await admin('PUT', '/webhooks', { url: `${s.url}/webhooks/hubspot`, secret: SECRET });
@@ -105,16 +80,11 @@ async function main(): Promise<void> {
     const latencies: number[] = [];
     for (let i = 0; i < edits; i++) {
       const id = ids[i]!;
-      const seen = arrivals.get(id)?.length ?? 0;
+      const seen = arrivals.of(id).length;
       const started = performance.now();
       await admin('PATCH', `/records/contacts/${id}`, { firstname: `Edit ${i}` });
       await admin('POST', '/webhooks/flush');
-      const deadline = Date.now() + 30_000;
-      while ((arrivals.get(id)?.length ?? 0) <= seen) {
-        if (Date.now() > deadline) throw new Error(`no event for edit ${i} of contact ${id} within 30 s`);
-        await new Promise((r) => setTimeout(r, 2));
-      }
-      latencies.push(arrivals.get(id)![seen]! - started);
+      latencies.push((await arrivals.waitFor(id, seen, 30_000)) - started);
     }
     await admin('DELETE', '/webhooks');
     latencies.sort((a, b) => a - b);
@@ -158,15 +128,15 @@ async function main(): Promise<void> {
     );
     const acked = performance.now();
     const deadline = Date.now() + (QUICK ? 300_000 : 900_000);
-    const recorded = () => targets.filter((id) => (arrivals.get(id)?.length ?? 0) > 0).length;
+    const recorded = () => targets.filter((id) => arrivals.of(id).length > 0).length;
     while (recorded() < unique) {
       if (Date.now() > deadline)
         throw new Error(`${unique - recorded()} of ${unique} burst records had no event in time`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    const lastEvent = Math.max(...targets.map((id) => arrivals.get(id)![0]!));
+    const lastEvent = Math.max(...targets.map((id) => arrivals.of(id)[0]!));
     await new Promise((r) => setTimeout(r, 2_000));
-    const duplicates = targets.reduce((n, id) => n + (arrivals.get(id)!.length - 1), 0);
+    const duplicates = targets.reduce((n, id) => n + (arrivals.of(id).length - 1), 0);
     const seconds = (lastEvent - started) / 1000;
     const reads = s.calls('hubspot', /batch\/read/);
     console.log(`BENCH sync.ingest.events_sent ${sentEvents} events (${unique} distinct)`);
@@ -179,7 +149,7 @@ async function main(): Promise<void> {
     console.log(
       `BENCH sync.ingest.vendor_ceiling_records_per_s ${((110 / 10) * BATCH).toFixed(0)} records/s`,
     );
-    await client.dispose();
+    await arrivals.close();
     await worker.close();
   } finally {
     await stack?.close();

@@ -13,6 +13,7 @@ import { MappingResolver } from './mapping/mapping.resolver';
 import { MetadataResolver } from './metadata/metadata.resolver';
 import { ViewerResolver } from './viewer/viewer.resolver';
 import { ChangeEventsResolver } from './sync/change-events.resolver';
+import { ConnectionSyncResolver } from './sync/connection-sync.resolver';
 import { RecordWritesResolver } from './writes/record-writes.resolver';
 import { WriteOperationUpdatedResolver } from './writes/write-operation-updated.resolver';
 import { WriteOperationsResolver } from './writes/write-operations.resolver';
@@ -33,6 +34,7 @@ export const RESOLVERS = [
   AccessTokenResolver,
   IdentityProviderResolver,
   ChangeEventsResolver,
+  ConnectionSyncResolver,
 ] as const;
 
 /**

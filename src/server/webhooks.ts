@@ -13,6 +13,7 @@ import {
   type WebhookIntakeDeps,
 } from '../sync/webhooks/receive-delivery';
 import { SeenReceipts } from '../sync/webhooks/seen-receipts';
+import { WebhookActivity } from '../sync/webhooks/webhook-activity';
 import { webhookAckSeconds, webhookRejected } from '../sync/webhooks/webhook-metrics';
 
 /**
@@ -67,6 +68,7 @@ export function webhookRouter(ctx: AppContext): Router {
     connectorFor: (connection) => ctx.crm.connectorFor(connection, 'background'),
     receipts: ctx.store.webhookReceipts,
     seen: new SeenReceipts(ctx.redis, ctx.redisPrefix, ctx.logger),
+    activity: new WebhookActivity(ctx.redis, ctx.redisPrefix, ctx.logger),
     enqueue: (data) => within(timeoutMs, 'the sync queue (Redis)', enqueueWebhookIngest(queue, data)),
     logger: ctx.logger,
   };

@@ -1,5 +1,6 @@
 import { QUEUES } from '../../queue/queues';
 import { requestConnectionPurge, requestConnectionRevoke } from '../../queue/system.producer';
+import { WebhookActivity } from '../../sync/webhooks/webhook-activity';
 import { mayUseConnection, TokenAccess } from '../auth/token-access';
 import { prepareTokenConnection } from '../../connectors/connect';
 import { checkGatewayKeyFields } from '../../connectors/gateway-key-check';
@@ -112,6 +113,7 @@ export class ConnectionResolver {
       });
     }
     await requestConnectionPurge(system, deleted.id);
+    await new WebhookActivity(ctx.app.redis, ctx.app.redisPrefix, ctx.logger).forget(deleted.id);
     await ctx.pubsub.publishConnectionEvent(auth.tenantId, connectionEvent('DELETED', deleted));
     return deleted;
   }

@@ -11,6 +11,7 @@ import {
   type WebhookReceiptsRepository,
 } from '../../store/repositories/webhook-receipts.repo';
 import { type SeenReceipts } from './seen-receipts';
+import { type WebhookActivity } from './webhook-activity';
 import {
   type WebhookDrop,
   webhookDuplicatesDropped,
@@ -34,6 +35,8 @@ export interface WebhookIntakeDeps {
   receipts: Pick<WebhookReceiptsRepository, 'insertMany'>;
   /** Receipt ids stored lately (Redis): redeliveries skip the store's slow duplicate path. Optional. */
   seen?: Pick<SeenReceipts, 'known' | 'remember'>;
+  /** Per-connection last delivery and rejections, shown on `connection { sync { webhooks } }`. Optional. */
+  activity?: Pick<WebhookActivity, 'received' | 'rejected'>;
   /** Enqueues one connection's ingest job; rejects (UNAVAILABLE) when the queue cannot take it in time. */
   enqueue(data: WebhookIngestJobData): Promise<void>;
   logger: Logger;
@@ -97,7 +100,11 @@ export async function receiveDelivery(
   }
   // Nothing to verify with (no connection knows any account named) is not a bad signature: the events
   // are dropped below and the vendor told 2xx, so it does not retry them for ever.
-  if (candidates.length > 0 && verified.size === 0) return rejected(crm, 'invalid_signature');
+  if (candidates.length > 0 && verified.size === 0) {
+    await deps.activity?.rejected(candidates.map((c) => c.id));
+    return rejected(crm, 'invalid_signature');
+  }
+  await deps.activity?.received([...verified.keys()], req.receivedAt);
 
   const receipts: NewWebhookReceipt[] = [];
   const drops = new Map<WebhookDrop, number>();

@@ -4,7 +4,9 @@ import { QUEUES } from '../../../src/queue/queues';
 import { WEBHOOK_INGEST_JOB, type WebhookIngestJobData } from '../../../src/queue/webhook-ingest.producer';
 import { WEBHOOK_MAX_BODY_BYTES } from '../../../src/server/webhooks';
 import { hubspotWebhookEvent, hubspotWebhookHeaders } from '../../support/webhook-events';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import { type TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { parse } from 'graphql';
+import { request, startTestGateway, type TestGateway } from '../support/gateway';
 
 /**
  * `POST /webhooks/hubspot` through the real gateway HTTP server, MongoDB (FerretDB) and Redis (Bull):
@@ -23,12 +25,14 @@ const event = (over: Record<string, unknown> = {}) => hubspotWebhookEvent(PORTAL
 describe('POST /webhooks/:crm (HubSpot), end to end', () => {
   let gw: TestGateway;
   let connectionIds: string[];
+  let keyA: string;
 
   beforeAll(async () => {
     gw = await startTestGateway({
       env: loadEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PUBLIC_URL }),
     });
     const a = await gw.tenant('webhooks-a');
+    keyA = a.key;
     const b = await gw.tenant('webhooks-b');
     // Two tenants connected the same portal through the same app: both get its events.
     connectionIds = [];
@@ -136,6 +140,30 @@ describe('POST /webhooks/:crm (HubSpot), end to end', () => {
     expect(unsigned.status).toBe(401);
     expect(await receipts().countDocuments()).toBe(before.receipts);
     expect(await queue().count()).toBe(before.jobs);
+  });
+
+  it('shows on the connection when its webhooks last arrived and how many naming its portal were refused', async () => {
+    type Activity = { lastReceivedAt: string | null; rejected: number };
+    const SYNC: TypedDocumentNode<
+      { connection: { sync: { state: string; webhooks: Activity } } },
+      { id: string }
+    > = parse('query ($id: ID!) { connection(id: $id) { sync { state webhooks { lastReceivedAt rejected } } } }');
+    const activity = async (): Promise<Activity> => {
+      const res = await request(gw.url, SYNC, { id: connectionIds[0]! }, { key: keyA });
+      expect(res.body.errors).toBeUndefined();
+      return res.body.data!.connection.sync.webhooks;
+    };
+    const before = await activity();
+    expect(await post(JSON.stringify([event()]), { secret: 'someone-else' })).toMatchObject({ status: 401 });
+    expect(await activity()).toEqual({ ...before, rejected: before.rejected + 1 });
+    const sentAt = Date.now();
+    expect((await post(JSON.stringify([event()]))).status).toBe(200);
+    const after = await activity();
+    expect(after.rejected).toBe(before.rejected + 1);
+    expect(Date.parse(after.lastReceivedAt!)).toBeGreaterThanOrEqual(sentAt);
+    // The other tenant's connection of the same portal: its own view, nothing of tenant A's key.
+    const other = await request(gw.url, SYNC, { id: connectionIds[1]! }, { key: keyA });
+    expect(other.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
   it('answers 2xx to events of a portal no connection knows, and stores nothing', async () => {

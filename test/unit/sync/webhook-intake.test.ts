@@ -88,6 +88,8 @@ class Doubles {
   /** Ids the Redis fast path knows stored (when set, `deps().seen` is given). */
   seen: Set<string> | null = null;
   inserts = 0;
+  /** What the intake reported per connection: deliveries received, deliveries rejected. */
+  readonly activity = { received: [] as string[], rejected: [] as string[] };
 
   constructor(readonly connections: ConnectionView[]) {}
 
@@ -135,6 +137,10 @@ class Doubles {
       },
       enqueue: async (data) => {
         this.jobs.push(data);
+      },
+      activity: {
+        received: async (ids) => void this.activity.received.push(...ids),
+        rejected: async (ids) => void this.activity.rejected.push(...ids),
       },
       logger,
       ...(this.seen
@@ -185,6 +191,7 @@ describe('webhook intake: verification', () => {
       }),
     ]);
     expect(d.jobs).toEqual([{ connectionId: 'c1', receiptIds: [...d.stored.keys()] }]);
+    expect(d.activity).toEqual({ received: ['c1'], rejected: [] });
   });
 
   it('refuses a bad signature, a stale and a future timestamp: nothing stored, nothing enqueued', async () => {
@@ -202,6 +209,8 @@ describe('webhook intake: verification', () => {
     expect(d.inserts).toBe(0);
     expect(d.jobs).toEqual([]);
     expect(await counter(webhookRejected, { crm: 'hubspot', reason: 'invalid_signature' })).toBe(before + 5);
+    // Each refusal is shown on the connection whose account the delivery named.
+    expect(d.activity).toEqual({ received: [], rejected: ['c1', 'c1', 'c1', 'c1', 'c1'] });
     // Inside the window either way: accepted.
     const recent = signed(body, { timestamp: NOW - 4 * 60_000 });
     await expect(deliver(d, recent)).resolves.toMatchObject({ kind: 'accepted', stored: 1 });
@@ -258,6 +267,8 @@ describe('webhook intake: routing', () => {
     ]);
     await deliver(d, signed(JSON.stringify([event()])));
     expect([...d.stored.values()].map((r) => r.connectionId)).toEqual(['app1']);
+    // A delivery of the other app is no rejection of this connection.
+    expect(d.activity).toEqual({ received: ['app1'], rejected: [] });
   });
 
   it('answers 2xx for a portal no connection knows, storing nothing', async () => {
