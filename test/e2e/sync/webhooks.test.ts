@@ -147,7 +147,9 @@ describe('POST /webhooks/:crm (HubSpot), end to end', () => {
     const SYNC: TypedDocumentNode<
       { connection: { sync: { state: string; webhooks: Activity } } },
       { id: string }
-    > = parse('query ($id: ID!) { connection(id: $id) { sync { state webhooks { lastReceivedAt rejected } } } }');
+    > = parse(
+      'query ($id: ID!) { connection(id: $id) { sync { state webhooks { lastReceivedAt rejected } } } }',
+    );
     const activity = async (): Promise<Activity> => {
       const res = await request(gw.url, SYNC, { id: connectionIds[0]! }, { key: keyA });
       expect(res.body.errors).toBeUndefined();
