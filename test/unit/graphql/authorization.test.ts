@@ -89,7 +89,7 @@ describe('root-field authorization', () => {
       const readExpected = p.tokens && !p.mutation ? 'passed' : 'FORBIDDEN';
       expect([p.name, refusal(p.fn, p.name, token('read'))]).toEqual([p.name, readExpected]);
     }
-    // Key-only: minting, managing connections, mappings and identity providers, erasing history.
+    // Key-only: minting, managing connections, mappings and identity providers, erasing history, driving sync.
     const keyOnly = [...new Set(points.filter((p) => !p.tokens).map((p) => p.name))].sort();
     expect(keyOnly).toEqual([
       'Mutation.createAccessToken',
@@ -98,6 +98,8 @@ describe('root-field authorization', () => {
       'Mutation.eraseRecord',
       'Mutation.registerIdentityProvider',
       'Mutation.removeIdentityProvider',
+      'Mutation.resyncConnection',
+      'Mutation.triggerSync',
       'Mutation.updateFieldMapping',
     ]);
   });
