@@ -183,6 +183,8 @@ export const envSchema = z.object({
    * ingest): bounds how long a backfill holds a worker slot while webhook and poll jobs wait.
    */
   SYNC_BACKFILL_CHUNK_PAGES: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Records per backfill page; unset: the connector's own best size for a full pull. */
+  SYNC_BACKFILL_PAGE_SIZE: z.coerce.number().int().min(1).max(2000).optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
   /**
    * How long a MongoDB or Redis command may wait for an unreachable store before the request fails

@@ -168,7 +168,7 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   // Sync has its own queue: webhook ingest (one job per delivery and connection), polls and backfills.
   const sync = ctx.queues.get(QUEUES.sync);
   const ingest = ingestOf(ctx);
-  const syncDeps = syncJobDeps(ctx, ingest);
+  const syncDeps = syncJobDeps(ctx, ingest, { pageSize: ctx.env.SYNC_BACKFILL_PAGE_SIZE });
   processJobs(sync, ctx.env.WORKER_CONCURRENCY, {
     [WEBHOOK_INGEST_JOB]: processWebhookIngest({
       receipts: ctx.store.webhookReceipts,
