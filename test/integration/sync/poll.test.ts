@@ -11,6 +11,7 @@ import { type IngestChanges } from '../../../src/sync/types';
 import { InFlightWrites } from '../../../src/writes/in-flight';
 import { type ReadStack, type ReadTenant, startReadStack } from '../../support/read-stack';
 import { testStoreUrls, uniqueName } from '../../support/stores';
+import { eventsByRecord, sandboxAdmin } from '../../support/sync-records';
 
 /**
  * Polling against the real sandboxes and stores: changes made as a CRM user would (the sandboxes'
@@ -85,31 +86,10 @@ function counting(): { ingest: IngestChanges; calls: number; changes: number } {
   return c;
 }
 
-async function admin(crm: 'hubspot' | 'salesforce', method: string, path: string, body?: unknown) {
-  const res = await fetch(`${stack.sandboxes.sandboxes[crm]!.baseUrl}/__sandbox/orgs/default${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  const text = await res.text();
-  return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-}
-
-/** Change events of a connection's records, by remote id: [kind, source] in order. */
-async function eventsById(connection: ConnectionView, object: CrmObject): Promise<Map<string, string[][]>> {
-  const docs = await stack.ctx.store.conn
-    .db!.collection('change_events')
-    .find({ connectionId: connection.id, object, gap: { $ne: true } })
-    .sort({ seq: 1 })
-    .toArray();
-  const out = new Map<string, string[][]>();
-  for (const d of docs) {
-    const id = String(d.remoteId);
-    out.set(id, [...(out.get(id) ?? []), [String(d.kind), String(d.source)]]);
-  }
-  return out;
-}
+const admin = (crm: 'hubspot' | 'salesforce', method: string, path: string, body?: unknown) =>
+  sandboxAdmin(stack, crm, method, path, body);
+const eventsById = (connection: ConnectionView, object: CrmObject) =>
+  eventsByRecord(stack, connection, object);
 
 /** Six Salesforce contacts created in one collections call: one request, one SystemModstamp. */
 async function sameInstantContacts(n: number): Promise<string[]> {
