@@ -4,7 +4,7 @@ import { type BackgroundReadDeps, backgroundMetadata } from '../../reads/backgro
 import { type Store } from '../../store';
 import { type ConnectionView } from '../../store/repositories/connections.repo';
 import { type BackfillMode, type BackfillState } from '../../store/repositories/sync-states.repo';
-import { type SyncLease, type SyncLock } from '../poll/sync-lock';
+import { type SyncLease, type SyncLock, LockLostError } from '../poll/sync-lock';
 import { type ReconcileRequests } from '../reconcile-requests';
 import { type IngestChanges } from '../types';
 import { asChanges, backfillPage } from './backfill-pages';
@@ -32,10 +32,6 @@ export interface BackfillOutcome {
   pages: number;
   records: number;
   events: number;
-}
-
-class LockLostError extends Error {
-  override readonly name = 'LockLostError';
 }
 
 /**

@@ -8,7 +8,7 @@ import { type PollState } from '../../store/repositories/sync-states.repo';
 import { type ReconcileRequests } from '../reconcile-requests';
 import { type IngestChanges } from '../types';
 import { maxOccurredAt, nextHighWater, pollSince, requiresFullResync } from './poll-window';
-import { type SyncLease, type SyncLock } from './sync-lock';
+import { type SyncLease, type SyncLock, LockLostError } from './sync-lock';
 
 export interface PollDeps extends BackgroundReadDeps {
   store: Pick<Store, 'fieldMappings' | 'syncStates'>;
@@ -32,10 +32,6 @@ export interface PollOutcome {
   pages: number;
   changes: number;
   events: number;
-}
-
-class LockLostError extends Error {
-  override readonly name = 'LockLostError';
 }
 
 /**

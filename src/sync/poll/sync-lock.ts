@@ -64,3 +64,8 @@ export class SyncLock {
     return this.lock.isHeld(`${connectionId}:${object}`);
   }
 }
+
+/** A poll or backfill found its lock taken over (expired, or fenced by a newer holder): it stops. */
+export class LockLostError extends Error {
+  override readonly name = 'LockLostError';
+}
