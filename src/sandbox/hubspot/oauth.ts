@@ -141,12 +141,7 @@ export function registerOAuthRoutes(app: FastifyInstance, server: HubSpotServer)
     const org = server.orgOf(request);
     const check = org ? server.tokens.check(value, 'access', org.now()) : null;
     if (!org || !check?.ok || check.token.data.type !== 'oauth') {
-      return reply.code(404).send({
-        status: 'error',
-        message: 'Token not found',
-        correlationId: crypto.randomUUID(),
-        category: 'OBJECT_NOT_FOUND',
-      });
+      return tokenNotFound(reply);
     }
     return {
       token: value,
@@ -166,12 +161,7 @@ export function registerOAuthRoutes(app: FastifyInstance, server: HubSpotServer)
     const org = server.orgOf(request);
     const check = org ? server.tokens.check(value, 'refresh', org.now()) : null;
     if (!org || !check?.ok) {
-      return reply.code(404).send({
-        status: 'error',
-        message: 'Token not found',
-        correlationId: crypto.randomUUID(),
-        category: 'OBJECT_NOT_FOUND',
-      });
+      return tokenNotFound(reply);
     }
     return {
       token: value,
@@ -193,12 +183,7 @@ export function registerOAuthRoutes(app: FastifyInstance, server: HubSpotServer)
     const org = server.orgOf(request);
     const check = org ? server.tokens.check(value, 'refresh', org.now()) : null;
     if (!org || !check?.ok) {
-      return reply.code(404).send({
-        status: 'error',
-        message: 'Token not found',
-        correlationId: crypto.randomUUID(),
-        category: 'OBJECT_NOT_FOUND',
-      });
+      return tokenNotFound(reply);
     }
     server.tokens.revoke(value, { issued: false });
     return reply.code(204).send();
@@ -231,4 +216,14 @@ function issueAccess(
     scopes: scopes.split(' ').filter(Boolean),
     ...(v3 ? { token_use: 'access_token' } : {}),
   };
+}
+
+/** HubSpot's answer for a token it does not know (the token metadata GETs and the refresh-token DELETE). */
+function tokenNotFound(reply: FastifyReply): FastifyReply {
+  return reply.code(404).send({
+    status: 'error',
+    message: 'Token not found',
+    correlationId: crypto.randomUUID(),
+    category: 'OBJECT_NOT_FOUND',
+  });
 }
