@@ -26,6 +26,23 @@ export async function bulkWriteChunked<W>(
   return roundTrips;
 }
 
+/**
+ * Most ids one `{_id: {$in: […]}}` read sends. The embedded store searches the `_id` index for a list of
+ * up to 1,000 strings (tools/ferretdb/patches.js); a longer list decodes the whole collection, which
+ * turns a backfill of n records into n²/page work.
+ */
+export const ID_IN_CHUNK = 1_000;
+
+/** Reads the documents of `ids` by `{_id: {$in}}` in chunks of {@link ID_IN_CHUNK}, in order of chunks. */
+export async function findByIdsChunked<T>(
+  ids: readonly string[],
+  find: (chunk: string[]) => Promise<T[]>,
+): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < ids.length; i += ID_IN_CHUNK) out.push(...(await find(ids.slice(i, i + ID_IN_CHUNK))));
+  return out;
+}
+
 /** Runs a store write again when SQLite reports the database busy (concurrent writers; retryable). */
 export async function retryBusy<T>(write: () => Promise<T>, attempts = 4): Promise<T> {
   for (let i = 1; ; i++) {

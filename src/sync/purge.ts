@@ -1,6 +1,10 @@
 import { type Connection as MongoConnection } from 'mongoose';
 import { type CrmObject } from '../connectors/types';
+import type Redis from 'ioredis';
 import { snapshotId } from '../store/repositories/record-snapshots.repo';
+import { SyncLock } from './poll/sync-lock';
+import { ReconcileRequests } from './reconcile-requests';
+import { SYNC_OBJECTS } from './sync-control';
 
 /**
  * What the gateway keeps about a connection's records, and how it is removed (docs/sync.md
@@ -31,6 +35,23 @@ export async function purgeConnectionData(
     deleted[name] = result.deletedCount;
   }
   return deleted;
+}
+
+/**
+ * Deletes what sync keeps in Redis for `connectionId`: the poll and backfill fence counters and the
+ * reconcile requests of each synced object. (Locks and reconcile listings expire by themselves.)
+ */
+export async function forgetConnectionSyncKeys(
+  redis: Redis,
+  redisPrefix: string,
+  connectionId: string,
+): Promise<void> {
+  const requests = new ReconcileRequests(redis, redisPrefix);
+  for (const object of SYNC_OBJECTS) {
+    for (const kind of ['poll', 'backfill'] as const)
+      await new SyncLock(redis, redisPrefix, kind).forget(connectionId, object);
+    await requests.forget(connectionId, object);
+  }
 }
 
 /**

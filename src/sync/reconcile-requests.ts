@@ -31,4 +31,9 @@ export class ReconcileRequests {
     const at = await this.redis.get(this.key(connectionId, object));
     return at ? new Date(Number(at)) : null;
   }
+
+  /** Drops the request of a deleted connection's object. */
+  async forget(connectionId: string, object: CrmObject): Promise<void> {
+    await this.redis.del(this.key(connectionId, object));
+  }
 }

@@ -1,6 +1,7 @@
 import { type Connection as MongoConnection } from 'mongoose';
 import { type Logger } from '../logger';
-import { purgeConnectionData, pruneChangeHistory } from '../sync/purge';
+import type Redis from 'ioredis';
+import { forgetConnectionSyncKeys, purgeConnectionData, pruneChangeHistory } from '../sync/purge';
 import { type Job } from 'bull';
 import { type PingResult } from '../queue/system.producer';
 import { type IdempotencyKeysRepository } from '../store/repositories/idempotency-keys.repo';
@@ -24,12 +25,20 @@ export function processIdempotencyPrune(
   });
 }
 
-/** Purges a deleted connection's data (src/sync/purge.ts); throws to be retried while the store is down. */
-export function processConnectionPurge(conn: MongoConnection, logger: Pick<Logger, 'info'>) {
+/**
+ * Purges a deleted connection's data and sync keys (src/sync/purge.ts); throws to be retried while a
+ * store is down.
+ */
+export function processConnectionPurge(
+  conn: MongoConnection,
+  redis: { client: Redis; prefix: string },
+  logger: Pick<Logger, 'info'>,
+) {
   return async (job: Job<{ connectionId?: unknown }>): Promise<Record<string, number>> => {
     const connectionId = job.data.connectionId;
     if (typeof connectionId !== 'string' || connectionId.length === 0) return {};
     const deleted = await purgeConnectionData(conn, connectionId);
+    await forgetConnectionSyncKeys(redis.client, redis.prefix, connectionId);
     logger.info({ connectionId, deleted }, 'purged the data of a deleted connection');
     return deleted;
   };

@@ -95,7 +95,11 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
       ctx.store.idempotencyKeys,
       ctx.env.IDEMPOTENCY_KEY_RETENTION_HOURS,
     ),
-    [CONNECTION_PURGE_JOB]: processConnectionPurge(ctx.store.conn, ctx.logger),
+    [CONNECTION_PURGE_JOB]: processConnectionPurge(
+      ctx.store.conn,
+      { client: ctx.redis, prefix: ctx.redisPrefix },
+      ctx.logger,
+    ),
     // Revokes a deleted connection's grant at the vendor, through the process's transport and policy.
     [CONNECTION_REVOKE_JOB]: processConnectionRevoke({
       keyRing: ctx.keyRing,

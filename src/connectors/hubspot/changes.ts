@@ -1,7 +1,8 @@
 import { type ChangesOptions, type CrmObject, type NativeChange, type Page } from '../types';
 import { decodeConnectorCursor, encodeConnectorCursor } from '../cursor';
 import { type HubSpotApi } from './api-context';
-import { CRM, LIST_PAGE_MAX, MODIFIED_PROPERTY, PATHS } from './hubspot.constants';
+import { assertWithinChangesWindow } from '../changes-window';
+import { CRM, LIST_PAGE_MAX, MODIFIED_PROPERTY, PATHS, RECYCLE_BIN_MS } from './hubspot.constants';
 import { keysetPage } from './search';
 import { type HsListResponse, type HsSearchFilter } from './wire.types';
 
@@ -21,6 +22,8 @@ import { type HsListResponse, type HsSearchFilter } from './wire.types';
  *
  * Deleted records: archived records never appear in search; the archived listing (`archived=true`) has
  * no filter, so it is walked to the end and records archived inside the window become DELETED changes.
+ * Archived records are deleted for good after 90 days, so a `since` further back fails with
+ * CHANGES_WINDOW_EXCEEDED (src/connectors/changes-window.ts) before any call, and the sync reconciles.
  */
 
 interface ChangesCursor {
@@ -47,6 +50,12 @@ export async function listChanges(
   properties: () => Promise<readonly string[]>,
 ): Promise<Page<NativeChange>> {
   const overlapMs = api.settings.searchOverlapMs;
+  if (!options.cursor) {
+    assertWithinChangesWindow(CRM, obj, options.since, api.now(), {
+      ms: RECYCLE_BIN_MS,
+      why: 'HubSpot keeps archived records for 90 days',
+    });
+  }
   const state: ChangesCursor = options.cursor
     ? decodeConnectorCursor<ChangesCursor>(CRM, options.cursor, isChangesCursor)
     : { phase: 'search', start: Math.max(0, options.since.getTime() - overlapMs), end: api.now() };

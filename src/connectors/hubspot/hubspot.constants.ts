@@ -1,4 +1,5 @@
 import { HUBSPOT_API_VERSION } from './declaration';
+import { DAY_MS } from '../changes-window';
 import { type CrmObject } from '../types';
 
 /**
@@ -51,6 +52,13 @@ export const MAX_PROPERTIES_QUERY_CHARS = 4000;
  * @defaultValue 120000 (2 min); per connection: `settings.searchOverlapMs`
  */
 export const DEFAULT_SEARCH_OVERLAP_MS = 120_000;
+
+/**
+ * How long archived records stay in the recycling bin (and the `archived=true` listing) before HubSpot
+ * deletes them for good: changes since further back cannot report every deletion
+ * (docs/vendors/hubspot.md "Recycling bin").
+ */
+export const RECYCLE_BIN_MS = 90 * DAY_MS;
 
 /** Webhook signature v3: requests older than 5 minutes are refused (HSN `MAX_ALLOWED_TIMESTAMP`). */
 export const WEBHOOK_MAX_AGE_MS = 5 * 60 * 1000;

@@ -1,4 +1,5 @@
-import { BadUserInputError, CrmUpstreamError } from '../../errors';
+import { BadUserInputError } from '../../errors';
+import { assertWithinChangesWindow, DAY_MS } from '../changes-window';
 import { type ChangesOptions, type CrmObject, type NativeChange, type Page } from '../types';
 import { type SalesforceApi } from './api-context';
 import { decodeConnectorCursor, encodeConnectorCursor } from '../cursor';
@@ -19,13 +20,11 @@ import { type WireRecord } from './wire.types';
  *
  * Deleted records stay visible for 15 days (the Recycle Bin, and getDeleted's window); a `since`
  * older than that cannot be answered completely — deletions may have been purged — so the call fails
- * with {@link CHANGES_WINDOW_EXCEEDED} and the caller reconciles in full (list everything, diff).
+ * with CHANGES_WINDOW_EXCEEDED (src/connectors/changes-window.ts) and the caller reconciles in full (list everything, diff).
  */
 
-/** vendorCode of the error asking for a full reconcile; `details.fullResyncRequired` is true. */
-export const CHANGES_WINDOW_EXCEEDED = 'CHANGES_WINDOW_EXCEEDED';
 /** How far back deletions stay visible (Recycle Bin retention, getDeleted's window: docs/vendors/salesforce.md "Replication (getUpdated and getDeleted)"). */
-export const DELETED_RECORDS_WINDOW_MS = 15 * 24 * 60 * 60 * 1000;
+export const DELETED_RECORDS_WINDOW_MS = 15 * DAY_MS;
 const MAX_CHANGES_PAGE = 2000;
 
 interface ChangesCursor {
@@ -47,21 +46,10 @@ export async function listChanges(
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_CHANGES_PAGE) {
     throw new BadUserInputError(`pageSize must be an integer from 1 to ${MAX_CHANGES_PAGE}, got ${pageSize}`);
   }
-  const earliest = api.now() - DELETED_RECORDS_WINDOW_MS;
-  if (options.since.getTime() < earliest) {
-    throw new CrmUpstreamError(
-      `Salesforce keeps deleted ${obj} records for 15 days; changes since ${options.since.toISOString()} cannot be complete, reconcile in full`,
-      {
-        crm: api.crm,
-        vendorCode: CHANGES_WINDOW_EXCEEDED,
-        details: {
-          fullResyncRequired: true,
-          since: options.since.toISOString(),
-          earliestAvailable: new Date(earliest).toISOString(),
-        },
-      },
-    );
-  }
+  assertWithinChangesWindow(api.crm, obj, options.since, api.now(), {
+    ms: DELETED_RECORDS_WINDOW_MS,
+    why: 'Salesforce keeps deleted records for 15 days',
+  });
 
   let where: string;
   if (options.cursor) {

@@ -99,3 +99,9 @@ export const ACCOUNT = {
   /** The portal's company currency unless the `companyCurrency` setting says otherwise. */
   companyCurrency: 'USD',
 } as const;
+
+/**
+ * Archived records can be restored for 90 days, then HubSpot deletes them for good: no listing, read or
+ * restore finds them (docs/vendors/hubspot.md "Recycling bin").
+ */
+export const RECYCLE_BIN_MS = 90 * 24 * 60 * 60 * 1000;

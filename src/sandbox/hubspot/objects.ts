@@ -81,7 +81,8 @@ export function lookup(
   if (live) return live;
   // Archived records leave the unique index; an archived lookup scans for them.
   for (const rec of store.records[type].values()) {
-    if (rec.archived && rec.properties[idProperty]?.toLowerCase() === id.toLowerCase()) return rec;
+    if (rec.archived && rec.properties[idProperty]?.toLowerCase() === id.toLowerCase())
+      return store.get(type, rec.id);
   }
   return undefined;
 }
@@ -157,7 +158,7 @@ export function registerObjectRoutes(app: FastifyInstance, server: HubSpotServer
       const page: HsRecord[] = [];
       let next: string | undefined;
       for (; i < ids.length; i++) {
-        const rec = store.records[type].get(ids[i] as string);
+        const rec = store.get(type, ids[i] as string);
         if (!rec || rec.archived !== archived) continue;
         if (page.length === limit) {
           next = rec.id;

@@ -2,7 +2,7 @@
 // timestamps on every run, so tests can name records by position.
 import { fakeCompany, fakePerson, timestampPlan } from '../core/fake-data';
 import { Prng } from '../core/prng';
-import { DEFAULT_SEED } from './constants';
+import { DEFAULT_SEED, RECYCLE_BIN_MS } from './constants';
 import { type PortalStore } from './store';
 
 export interface SeedOptions {
@@ -56,7 +56,9 @@ export function seedPortal(store: PortalStore, options: SeedOptions): void {
     for (const id of ids) {
       if (!del.chance(archivedShare)) continue;
       const rec = store.get(type, id);
-      if (rec) store.archive(type, id, 'CRM_UI', Math.min(now, rec.updatedAt + 3_600_000));
+      // Inside the recycling bin's 90 days: a record archived earlier would be gone for good by now.
+      const at = Math.max(rec?.updatedAt ?? now, now - RECYCLE_BIN_MS + 24 * 3_600_000) + 3_600_000;
+      if (rec) store.archive(type, id, 'CRM_UI', Math.min(now, at));
     }
   }
 }

@@ -1,7 +1,7 @@
 // One HubSpot portal's data: contacts, deals, their associations, property definitions and pipelines.
 // Every change goes through here so that unique values, timestamps, the search index (with its optional
 // lag) and the webhook change feed stay consistent whichever API or admin path made it.
-import { MODIFIED_PROPERTY, SINGULAR, type HsObjectType } from './constants';
+import { MODIFIED_PROPERTY, RECYCLE_BIN_MS, SINGULAR, type HsObjectType } from './constants';
 import { HsError, notFound, propertyValidationError, validationError } from './errors';
 import {
   defaultPipelines,
@@ -119,8 +119,14 @@ export class PortalStore {
     return type === 'contacts' ? ['email', ...names] : names;
   }
 
+  /** A record, live or archived; an archived one past the recycling bin's retention is gone for good. */
   get(type: HsObjectType, id: string): HsRecord | undefined {
-    return this.records[type].get(id);
+    const rec = this.records[type].get(id);
+    if (rec?.archived && rec.archivedAt !== undefined && rec.archivedAt < this.now() - RECYCLE_BIN_MS) {
+      this.records[type].delete(id);
+      return undefined;
+    }
+    return rec;
   }
 
   /** The live record whose unique property `prop` equals `value` (case-insensitive, as HubSpot's email). */
@@ -258,7 +264,7 @@ export class PortalStore {
 
   /** Restores an archived record (the UI's recycling bin); @throws 404 when it is not archived. */
   restore(type: HsObjectType, id: string, source: ChangeSource): HsRecord {
-    const rec = this.records[type].get(id);
+    const rec = this.get(type, id);
     if (!rec || !rec.archived) throw notFound();
     this.checkUnique(type, rec.properties, id);
     const ts = this.now();

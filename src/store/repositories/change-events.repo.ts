@@ -1,5 +1,5 @@
 import { type CrmObject } from '../../connectors/types';
-import { retryBusy } from '../bulk-write';
+import { ID_IN_CHUNK, retryBusy } from '../bulk-write';
 import {
   changeEventId,
   type ChangeEventModel,
@@ -39,9 +39,6 @@ export interface ChangeEvent extends NewChangeEvent {
 /** A stored number: an event, or a gap marker (a number given up: no event will ever have it). */
 export type StoredNumber =
   { seq: number; gap: true; lease: string | null } | (ChangeEvent & { gap: false; lease: string | null });
-
-/** Ids one `$in` read takes (the embedded store's index search takes at most 1,000: tools/ferretdb/patches.js). */
-const READ_CHUNK = 1_000;
 
 type Lean = Record<string, unknown> & { _id: string; seq: number };
 
@@ -121,8 +118,9 @@ export class ChangeEventsRepository {
   /** Stored numbers of one tenant from `from` to `to` inclusive, in order; numbers not stored are absent. */
   async range(tenantId: string, from: number, to: number): Promise<StoredNumber[]> {
     const out: StoredNumber[] = [];
-    for (let start = from; start <= to; start += READ_CHUNK) {
-      const end = Math.min(to, start + READ_CHUNK - 1);
+    // Chunk by chunk, not one list of every id: a replay's range can be long.
+    for (let start = from; start <= to; start += ID_IN_CHUNK) {
+      const end = Math.min(to, start + ID_IN_CHUNK - 1);
       const ids = Array.from({ length: end - start + 1 }, (_, i) => changeEventId(tenantId, start + i));
       const docs = (await this.events.find({ _id: { $in: ids } }).lean()) as unknown as Lean[];
       out.push(...docs.map(toStored));

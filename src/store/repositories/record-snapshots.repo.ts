@@ -1,5 +1,5 @@
 import { type CrmObject } from '../../connectors/types';
-import { bulkWriteChunked } from '../bulk-write';
+import { bulkWriteChunked, findByIdsChunked } from '../bulk-write';
 import { type RecordSnapshotModel } from '../models/record-snapshot.model';
 
 /** A canonical field and its value, as snapshots and change events store them. */
@@ -33,16 +33,15 @@ export function snapshotId(connectionId: string, object: CrmObject, remoteId: st
 export class RecordSnapshotsRepository {
   constructor(private readonly snapshots: RecordSnapshotModel) {}
 
-  /** The snapshots of `remoteIds` that exist, by remote id: one query. */
+  /** The snapshots of `remoteIds` that exist, by remote id: one query per 1,000 ids. */
   async findMany(
     connectionId: string,
     object: CrmObject,
     remoteIds: readonly string[],
   ): Promise<Map<string, RecordSnapshot>> {
     if (remoteIds.length === 0) return new Map();
-    const docs = await this.snapshots
-      .find({ _id: { $in: remoteIds.map((id) => snapshotId(connectionId, object, id)) } })
-      .lean();
+    const ids = remoteIds.map((id) => snapshotId(connectionId, object, id));
+    const docs = await findByIdsChunked(ids, (chunk) => this.snapshots.find({ _id: { $in: chunk } }).lean());
     return new Map(
       docs.map((d) => [
         d.remoteId,

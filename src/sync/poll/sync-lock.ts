@@ -46,8 +46,9 @@ export class SyncLock {
     const name = `${connectionId}:${object}`;
     const owner = await this.lock.tryAcquire(name);
     if (!owner) return null;
-    const fenceKey = `${this.redisPrefix}:sync:fence:${this.kind}:${name}`;
-    const fence = Number(await FENCE_NEXT.run(this.redis, [fenceKey], [storedFence]));
+    const fence = Number(
+      await FENCE_NEXT.run(this.redis, [this.fenceKey(connectionId, object)], [storedFence]),
+    );
     return { name, owner, fence };
   }
 
@@ -62,6 +63,15 @@ export class SyncLock {
 
   isHeld(connectionId: string, object: CrmObject): Promise<boolean> {
     return this.lock.isHeld(`${connectionId}:${object}`);
+  }
+
+  /** Drops the fence counter of a deleted connection's object (its state documents are purged too). */
+  async forget(connectionId: string, object: CrmObject): Promise<void> {
+    await this.redis.del(this.fenceKey(connectionId, object));
+  }
+
+  private fenceKey(connectionId: string, object: CrmObject): string {
+    return `${this.redisPrefix}:sync:fence:${this.kind}:${connectionId}:${object}`;
   }
 }
 

@@ -8,7 +8,7 @@ import { forgetProperties } from '../../../src/connectors/hubspot/properties';
 import { type VendorUrlPolicy } from '../../../src/connectors/ssrf';
 import { OAuth2Client, oauthRefresher } from '../../../src/connectors/tokens/oauth2-client';
 import { TokenService } from '../../../src/connectors/tokens/token.service';
-import { DEFAULT_SEARCH_OVERLAP_MS } from '../../../src/connectors/hubspot/hubspot.constants';
+import { DEFAULT_SEARCH_OVERLAP_MS, RECYCLE_BIN_MS } from '../../../src/connectors/hubspot/hubspot.constants';
 import { type RetryPolicyOptions } from '../../../src/connectors/http/retry-policy';
 import { type ConnectionInfo, type CrmObject, type NativeValue } from '../../../src/connectors/types';
 import { createLogger } from '../../../src/logger';
@@ -281,6 +281,7 @@ export const hubspotTarget: ConformanceTarget<HubSpotSandboxHandle> = {
   },
   // Change polls search from `since − overlap` (index lag).
   changesLookbackMs: DEFAULT_SEARCH_OVERLAP_MS,
+  changesWindowMs: RECYCLE_BIN_MS,
   storms: [
     {
       // HubSpot documents no Retry-After on API 429s: the caller is told the policy's backoff.

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { DELETED_RECORDS_WINDOW_MS } from '../../../src/connectors/salesforce/changes';
 import Redis from 'ioredis';
 import { CRM_DEFINITIONS } from '../../../src/connectors/registry';
 import { type ConnectorDeps, connectorFor } from '../../../src/connectors/context';
@@ -248,6 +249,7 @@ export const salesforceTarget: ConformanceTarget<SalesforceConformanceSandbox> =
   },
   // SystemModstamp is compared in whole seconds: `since` is rounded down.
   changesLookbackMs: 999,
+  changesWindowMs: DELETED_RECORDS_WINDOW_MS,
   storms: [
     {
       // No Retry-After: the wait told is the time to the gate's next probe (1 s, 2 s, 4 s …).

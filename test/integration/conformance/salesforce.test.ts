@@ -1,25 +1,21 @@
-import { CHANGES_WINDOW_EXCEEDED } from '../../../src/connectors/salesforce/changes';
 import { type RecordWrite } from '../../../src/connectors/types';
-import { rejection } from '../../support/connector-doubles';
 import {
   type SalesforceConformanceSandbox,
   salesforceTarget,
   startSalesforceConformance,
 } from './salesforce.target';
 import { describeConformance } from './suite';
-import { allChanges } from './walk';
 
 /**
  * Salesforce conformance: the shared suite against the Salesforce sandbox, then what only Salesforce
- * has — Bulk API 2.0 for large upserts, client-credentials connections, and the window deleted records
- * stay visible in (older cursors force a full reconcile).
+ * has — Bulk API 2.0 for large upserts and client-credentials connections. (The window deleted records
+ * stay visible in is a shared case: `changesWindowMs`.)
  */
 
 describeConformance(salesforceTarget);
 
 const UPSERT = /^PATCH \/services\/data\/:version\/composite\/sobjects\/:type\/:field$/;
 const TOKEN = salesforceTarget.routes.token;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe('salesforce only', () => {
   let sb: SalesforceConformanceSandbox | undefined;
@@ -137,27 +133,5 @@ describe('salesforce only', () => {
     expect(second.items.length).toBeGreaterThan(0);
     expect(sb.calls(TOKEN)).toBe(1);
     expect(await sb.connectionStatus()).toBe('ACTIVE');
-  });
-
-  it('asks for a full reconcile, without calling Salesforce, when `since` is older than deletions stay visible', async () => {
-    sb = await startSalesforceConformance({ counts: { contact: 20, deal: 10 } });
-    const connector = sb.connector('background');
-    sb.clearLog();
-    const err = await rejection(
-      connector.listChanges('contact', { since: new Date(sb.now() - 16 * DAY_MS) }),
-    );
-    expect(err).toMatchObject({ code: 'UPSTREAM', vendorCode: CHANGES_WINDOW_EXCEEDED });
-    expect(err.details).toMatchObject({ fullResyncRequired: true });
-    expect(sb.log()).toEqual([]);
-    // Inside the window the feed answers, with the deletions of the last days.
-    const since = sb.now() - 14 * DAY_MS;
-    const [doomed] = sb.liveIds('contact');
-    sb.deleteAt('contact', doomed as string, since + DAY_MS);
-    const deleted = (await allChanges(connector, 'contact', new Date(since)))
-      .filter((c) => c.kind === 'DELETED')
-      .map((c) => c.remoteId);
-    const truth = sb.changedAfter('contact', since).deleted;
-    expect(truth).toContain(doomed);
-    expect(truth.filter((id) => !deleted.includes(id))).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import {
   WORD_PREFIX,
   type WriteResult,
 } from '../../../src/connectors/types';
+import { CHANGES_WINDOW_EXCEEDED } from '../../../src/connectors/changes-window';
 import { type CrmError } from '../../../src/errors';
 import { DEFAULT_MAPPINGS } from '../../../src/connectors/registry';
 import { toCanonical } from '../../../src/mapping/mapper';
@@ -366,6 +367,23 @@ export function describeConformance<S extends ConformanceSandbox>(target: Confor
       expectFeed(after, later);
       const ours = new Set([...created, ...doomed]);
       expect(after.filter((c) => ours.has(c.remoteId))).toEqual([]);
+    });
+
+    it('asks for a full reconcile, without calling the vendor, when `since` is older than deletions stay visible', async () => {
+      const s = await start({ counts: { contact: 20, deal: 10 } });
+      const connector = s.connector('background');
+      s.clearLog();
+      const tooOld = new Date(s.now() - target.changesWindowMs - 60_000);
+      const err = await rejection(connector.listChanges('contact', { since: tooOld }));
+      expect(err).toMatchObject({ code: 'UPSTREAM', vendorCode: CHANGES_WINDOW_EXCEEDED });
+      expect(err.details).toMatchObject({ fullResyncRequired: true, since: tooOld.toISOString() });
+      expect(s.log()).toEqual([]);
+      // Just inside the window the feed answers, deletions included.
+      const since = s.now() - target.changesWindowMs + 60 * 60_000;
+      const [doomed] = s.liveIds('contact');
+      s.deleteAt('contact', doomed as string, since + 60_000);
+      const changes = await allChanges(s.connector('background'), 'contact', new Date(since), 100);
+      expect(changes.filter((c) => c.kind === 'DELETED').map((c) => c.remoteId)).toContain(doomed);
     });
 
     it('describes custom fields and round-trips a custom value through an upsert by external id and a read', async () => {

@@ -34,6 +34,11 @@ export interface ConformanceTarget<S extends ConformanceSandbox = ConformanceSan
    * lie between "everything changed after `since`" and "everything changed after `since − lookbackMs`".
    */
   changesLookbackMs: number;
+  /**
+   * How long the vendor keeps deleted records visible to a change feed (Salesforce's Recycle Bin 15
+   * days, HubSpot's recycling bin 90): `listChanges` since further back must ask for a full reconcile.
+   */
+  changesWindowMs: number;
   /** Limit storms the connector must survive; each runs as its own case. */
   storms: readonly StormCase<S>[];
   /**

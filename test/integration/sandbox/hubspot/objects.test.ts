@@ -208,6 +208,19 @@ describe('get, create, update, archive (B4)', () => {
     expect((await call('POST', '/crm/v3/objects/contacts', { properties: { email } })).status).toBe(201);
   });
 
+  it('deletes an archived record for good after 90 days in the recycling bin: no listing, read or restore finds it', async () => {
+    const [kept, gone] = liveIds(server, 'contacts') as [string, string];
+    expect((await call('DELETE', `/crm/v3/objects/contacts/${gone}`)).status).toBe(204);
+    await call('PUT', '/__sandbox/orgs/default/clock', { advanceMs: 89 * 24 * 3600_000 }, null);
+    expect((await call('DELETE', `/crm/v3/objects/contacts/${kept}`)).status).toBe(204);
+    await call('PUT', '/__sandbox/orgs/default/clock', { advanceMs: 1 * 24 * 3600_000 + 1_000 }, null);
+    const listed = await call('GET', '/crm/v3/objects/contacts?archived=true&limit=100');
+    expect(listed.json.results.map((r: { id: string }) => r.id)).toEqual([kept]);
+    expect((await call('GET', `/crm/v3/objects/contacts/${gone}?archived=true`)).status).toBe(404);
+    const restore = await call('POST', `/__sandbox/orgs/default/records/contacts/${gone}/restore`, {}, null);
+    expect(restore.status).toBe(404);
+  });
+
   it('serves the date-versioned 2026-03 paths with the same handlers', async () => {
     const v3 = await call('GET', '/crm/v3/objects/deals?limit=5');
     const dated = await call('GET', '/crm/objects/2026-03/deals?limit=5');

@@ -1,4 +1,4 @@
-import { CHANGES_WINDOW_EXCEEDED } from '../../../../src/connectors/salesforce/changes';
+import { CHANGES_WINDOW_EXCEEDED } from '../../../../src/connectors/changes-window';
 import { DATA, rejection, salesforce, sf, sfId } from './sf-context';
 
 const NOW = Date.parse('2024-05-20T12:00:00Z');
