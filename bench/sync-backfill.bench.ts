@@ -43,15 +43,25 @@ async function exportCeiling(
 
 /** Resolves when the backfill of every synced object of the connection is DONE; throws on FAILED. */
 async function backfillDone(s: ReadStack, connectionId: string, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
+  const deadline = started + timeoutMs;
+  let nextReport = started + 10_000;
   for (;;) {
     const { backfill } = await s.ctx.store.syncStates.forConnection(connectionId);
     const failed = backfill.find((b) => b.state === 'FAILED');
     if (failed) throw new Error(`backfill of ${failed.object} failed: ${failed.lastError}`);
+    const sum = backfill.reduce((n, b) => n + b.done, 0);
+    if (Date.now() >= nextReport) {
+      // Progress on stderr: a rate that falls as the collections grow shows a store-side cost per record.
+      console.error(
+        `backfill ${connectionId}: ${sum} records after ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      );
+      nextReport = Date.now() + 10_000;
+    }
     const done = SYNC_OBJECTS.every((o: CrmObject) =>
       backfill.some((b) => b.object === o && b.state === 'DONE'),
     );
-    if (done) return backfill.reduce((n, b) => n + b.done, 0);
+    if (done) return sum;
     if (Date.now() > deadline) throw new Error(`backfill not done within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -257,7 +257,8 @@ export class PortalStore {
     this.unindexUnique(rec);
     rec.archived = true;
     rec.archivedAt = ts;
-    rec.updatedAt = ts;
+    // The modification properties move with `updatedAt`, so a reader of either sees one time.
+    this.stamp(rec, ts, source);
     this.reindex(rec);
     this.emit({ kind: 'deletion', type, objectId: id, occurredAt: ts, source });
   }
