@@ -1,0 +1,107 @@
+// Service protection limits (docs/vendors/dynamics.md "Service protection limits"): per user, over a
+// sliding window (5 minutes): a request count, a combined execution time, and a concurrency cap that
+// refuses at once. A refused request gets 429 with `Retry-After`, which grows while the client keeps
+// sending; accepted ones carry the `x-ms-ratelimit-*-xrm-requests` headers. Figures are org settings.
+import { DV_CODES, DvError } from './errors';
+import { type DynamicsSettings } from './settings';
+
+interface UserUsage {
+  /** Arrival times of counted requests in the window. */
+  hits: number[];
+  /** [ended at, duration ms] of finished requests in the window. */
+  durations: [number, number][];
+  /** Requests in flight, by arrival sequence number. */
+  inFlight: Set<number>;
+  /** Requests refused since the last accepted one: each lengthens the next Retry-After. */
+  strikes: number;
+}
+
+export type LimitDecision =
+  { ok: true; ticket: number; headers: Record<string, string> } | { ok: false; error: DvError };
+
+/** Per-user usage of one org. `now` is the org clock; durations are the requests' real elapsed time. */
+export class ServiceProtection {
+  private readonly users = new Map<string, UserUsage>();
+  private sequence = 0;
+
+  constructor(private settings: () => DynamicsSettings) {}
+
+  private usage(userId: string, now: number): UserUsage {
+    let u = this.users.get(userId);
+    if (!u) this.users.set(userId, (u = { hits: [], durations: [], inFlight: new Set(), strikes: 0 }));
+    const since = now - this.settings().limitWindowMs;
+    while (u.hits.length > 0 && u.hits[0] <= since) u.hits.shift();
+    while (u.durations.length > 0 && u.durations[0][0] <= since) u.durations.shift();
+    return u;
+  }
+
+  /** Called when a request arrives: a ticket for `admit` and `finish`. Concurrency counts from here. */
+  arrive(userId: string, now: number): number {
+    const ticket = ++this.sequence;
+    this.usage(userId, now).inFlight.add(ticket);
+    return ticket;
+  }
+
+  /** Decides once the request is about to run: counted limits over the window, concurrency now. */
+  admit(userId: string, ticket: number, now: number): LimitDecision {
+    const s = this.settings();
+    const u = this.usage(userId, now);
+    const earlier = [...u.inFlight].filter((t) => t < ticket).length;
+    const usedMs = u.durations.reduce((sum, [, ms]) => sum + ms, 0);
+    let error: DvError | undefined;
+    if (earlier >= s.concurrentRequests) {
+      error = this.refusal(
+        u,
+        DV_CODES.concurrencyLimit,
+        `Number of concurrent requests exceeded the limit of ${s.concurrentRequests}.`,
+        1000,
+      );
+    } else if (u.hits.length >= s.requestsPerWindow) {
+      error = this.refusal(
+        u,
+        DV_CODES.requestCountLimit,
+        `Number of requests exceeded the limit of ${s.requestsPerWindow} over time window of ${s.limitWindowMs / 1000} seconds.`,
+        u.hits[0] + s.limitWindowMs - now,
+      );
+    } else if (usedMs >= s.executionTimeMsPerWindow) {
+      error = this.refusal(
+        u,
+        DV_CODES.executionTimeLimit,
+        `Combined execution time of incoming requests exceeded limit of ${s.executionTimeMsPerWindow.toLocaleString('en-US')} milliseconds over time window of ${s.limitWindowMs / 1000} seconds. Decrease number of concurrent requests or reduce the duration of requests and try again later.`,
+        u.durations[0][0] + s.limitWindowMs - now,
+      );
+    }
+    if (error) {
+      u.inFlight.delete(ticket);
+      return { ok: false, error };
+    }
+    u.strikes = 0;
+    u.hits.push(now);
+    return {
+      ok: true,
+      ticket,
+      headers: {
+        'x-ms-ratelimit-burst-remaining-xrm-requests': String(
+          Math.max(0, s.requestsPerWindow - u.hits.length),
+        ),
+        'x-ms-ratelimit-time-remaining-xrm-requests': String(
+          Math.max(0, s.executionTimeMsPerWindow - usedMs),
+        ),
+      },
+    };
+  }
+
+  /** Called when the response is sent (or the request aborted). */
+  finish(userId: string, ticket: number, now: number, durationMs: number, counted: boolean): void {
+    const u = this.usage(userId, now);
+    if (!u.inFlight.delete(ticket) || !counted) return;
+    u.durations.push([now, durationMs]);
+  }
+
+  private refusal(u: UserUsage, code: string, message: string, untilFreeMs: number): DvError {
+    u.strikes++;
+    const growth = (u.strikes - 1) * this.settings().retryAfterGrowthSeconds;
+    const seconds = Math.max(1, Math.ceil(untilFreeMs / 1000)) + growth;
+    return new DvError(429, code, message, { 'retry-after': String(seconds) });
+  }
+}
