@@ -27,14 +27,16 @@ function headerRecord(request: FastifyRequest): Record<string, string> {
   return out;
 }
 
-function send(
+/** Sends a dispatcher response; bodies go out as bytes so fastify leaves the content type as written. */
+export function sendWebApiResponse(
   reply: FastifyReply,
   response: WebApiResponse,
   extra: Record<string, string> = {},
 ): FastifyReply {
   void reply.code(response.status).headers({ ...extra, ...response.headers });
   if (response.body === undefined) return reply.send();
-  return reply.send(typeof response.body === 'string' ? response.body : JSON.stringify(response.body));
+  const text = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
+  return reply.send(Buffer.from(text, 'utf8'));
 }
 
 /**
@@ -101,14 +103,14 @@ export function registerWebApiRoutes(app: FastifyInstance, server: DynamicsServe
       return undefined;
     }
     if (!SERVED_VERSIONS.includes(version)) {
-      send(reply, errorResponse(unknownResource(version)));
+      sendWebApiResponse(reply, errorResponse(unknownResource(version)));
       return undefined;
     }
     const a = admissions.get(request);
     if (!a) return { org, userId: check.token.data.userId ?? org.state.applicationUserId, headers: {} };
     const decision = limitsOf(org).admit(a.userId, a.ticket, org.now());
     if (!decision.ok) {
-      send(reply, errorResponse(decision.error));
+      sendWebApiResponse(reply, errorResponse(decision.error));
       return undefined;
     }
     return { org, userId: a.userId, headers: decision.headers };
@@ -127,7 +129,7 @@ export function registerWebApiRoutes(app: FastifyInstance, server: DynamicsServe
     try {
       query = parseQueryString(q < 0 ? '' : url.slice(q + 1));
     } catch (err) {
-      if (err instanceof DvError) return send(reply, errorResponse(err), admitted.headers);
+      if (err instanceof DvError) return sendWebApiResponse(reply, errorResponse(err), admitted.headers);
       throw err;
     }
     const req: WebApiRequest = {
@@ -138,7 +140,7 @@ export function registerWebApiRoutes(app: FastifyInstance, server: DynamicsServe
       body: request.body,
       origin: origin(request),
     };
-    return send(reply, dispatch(admitted.org, admitted.userId, req), admitted.headers);
+    return sendWebApiResponse(reply, dispatch(admitted.org, admitted.userId, req), admitted.headers);
   };
 
   const methods = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const;
@@ -151,7 +153,7 @@ export function registerWebApiRoutes(app: FastifyInstance, server: DynamicsServe
       request.body,
       headerRecord(request).prefer,
     );
-    return send(reply, response, admitted.headers);
+    return sendWebApiResponse(reply, response, admitted.headers);
   });
   app.route({ method: [...methods], url: `${API_PREFIX}/:version/:resource`, handler });
   app.route({ method: [...methods], url: `${API_PREFIX}/:version/:resource/*`, handler });

@@ -11,7 +11,7 @@ import { API_PREFIX, API_VERSION, DEFAULT_COUNTS, DEMO } from './constants';
 import { resolveEntraOrg, registerEntraRoutes } from './entra';
 import { EntraError } from './entra-errors';
 import { badRequest, DvError, DV_CODES, unknownResource } from './errors';
-import { bearer, isWebApiUrl, registerWebApiRoutes } from './http';
+import { bearer, isWebApiUrl, registerWebApiRoutes, sendWebApiResponse } from './http';
 import { seedOrg } from './seed';
 import { dynamicsSettingsSchema } from './settings';
 import { entityByLogicalName, entityBySetName } from './schema';
@@ -146,12 +146,10 @@ export function dynamicsVendor(): VendorDefinition<DynamicsOrgState, DynamicsWeb
         else if (err.statusCode && err.statusCode < 500)
           dv = badRequest(`The request body is not valid JSON: ${err.message}`);
         else dv = new DvError(500, DV_CODES.unexpected, 'An unexpected error occurred.');
-        const response = errorResponse(dv);
-        return reply.code(response.status).headers(response.headers).send(JSON.stringify(response.body));
+        return sendWebApiResponse(reply, errorResponse(dv));
       });
       app.setNotFoundHandler((request, reply) => {
-        const response = errorResponse(unknownResource(request.url.split('?')[0] ?? ''));
-        return reply.code(404).headers(response.headers).send(JSON.stringify(response.body));
+        return sendWebApiResponse(reply, errorResponse(unknownResource(request.url.split('?')[0] ?? '')));
       });
     },
 
@@ -188,8 +186,7 @@ export function dynamicsVendor(): VendorDefinition<DynamicsOrgState, DynamicsWeb
               },
             )
           : new DvError(fault.status, DV_CODES.unexpected, 'An unexpected error occurred.');
-      const response = errorResponse(dv);
-      void reply.code(response.status).headers(response.headers).send(JSON.stringify(response.body));
+      sendWebApiResponse(reply, errorResponse(dv));
     },
 
     writeItems: dynamicsWriteItems,
