@@ -38,13 +38,19 @@ function toPart(response: WebApiResponse): PartResponse {
   return { status: response.status, headers: response.headers, body };
 }
 
-/** Replaces a leading `$n` Content-ID reference with the entity URL that part created. */
+/**
+ * Replaces a leading `$<Content-ID>` reference with the entity URL that part created. `$batch` and
+ * other `$` segments that name no declared Content-ID stay as they are; an undeclared numeric one is
+ * the documented error.
+ */
 function resolveReference(text: string, ids: Map<string, string>): string {
-  const m = /^\$(\w+)(.*)$/s.exec(text);
+  const m = /^\$([\w-]+)(.*)$/s.exec(text);
   if (!m) return text;
   const url = ids.get(m[1]);
-  if (!url) throw badRequest(`Content-ID Reference: '$${m[1]}' does not exist in the batch context.`);
-  return `${url}${m[2]}`;
+  if (url) return `${url}${m[2]}`;
+  if (/^\d+$/.test(m[1]))
+    throw badRequest(`Content-ID Reference: '$${m[1]}' does not exist in the batch context.`);
+  return text;
 }
 
 /** The path after the service root, from an absolute, rooted or relative part URL. */

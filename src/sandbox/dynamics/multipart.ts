@@ -65,7 +65,7 @@ export function parseMultipart(body: string, boundary: string): MimePart[] {
 export function parseHttpPart(content: string): HttpRequestPart {
   const { headLines, rest } = splitHead(content.replace(/^(\r?\n)+/, ''));
   const [requestLine, ...headerLines] = headLines;
-  const m = /^(GET|POST|PATCH|PUT|DELETE)\s+(\S+)(?:\s+HTTP\/1\.[01])?$/.exec(requestLine ?? '');
+  const m = /^(GET|POST|PATCH|PUT|DELETE)\s+(.+?)(?:\s+HTTP\/1\.[01])?$/.exec(requestLine ?? '');
   if (!m)
     throw badRequest(
       `The batch part does not start with an HTTP request line: '${(requestLine ?? '').slice(0, 200)}'.`,
