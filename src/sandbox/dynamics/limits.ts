@@ -23,6 +23,8 @@ export type LimitDecision =
 export class ServiceProtection {
   private readonly users = new Map<string, UserUsage>();
   private sequence = 0;
+  /** Tickets that arrived while the user already had the concurrency limit in flight. */
+  private readonly overConcurrency = new Set<number>();
 
   constructor(private settings: () => DynamicsSettings) {}
 
@@ -35,10 +37,15 @@ export class ServiceProtection {
     return u;
   }
 
-  /** Called when a request arrives: a ticket for `admit` and `finish`. Concurrency counts from here. */
+  /**
+   * Called when a request arrives: a ticket for `admit` and `finish`. Concurrency is judged here, on
+   * arrival: a request that finds the limit already in flight is refused however long it waits.
+   */
   arrive(userId: string, now: number): number {
     const ticket = ++this.sequence;
-    this.usage(userId, now).inFlight.add(ticket);
+    const u = this.usage(userId, now);
+    if (u.inFlight.size >= this.settings().concurrentRequests) this.overConcurrency.add(ticket);
+    u.inFlight.add(ticket);
     return ticket;
   }
 
@@ -46,10 +53,10 @@ export class ServiceProtection {
   admit(userId: string, ticket: number, now: number): LimitDecision {
     const s = this.settings();
     const u = this.usage(userId, now);
-    const earlier = [...u.inFlight].filter((t) => t < ticket).length;
+    const overConcurrency = this.overConcurrency.delete(ticket);
     const usedMs = u.durations.reduce((sum, [, ms]) => sum + ms, 0);
     let error: DvError | undefined;
-    if (earlier >= s.concurrentRequests) {
+    if (overConcurrency) {
       error = this.refusal(
         u,
         DV_CODES.concurrencyLimit,
@@ -94,6 +101,7 @@ export class ServiceProtection {
   /** Called when the response is sent (or the request aborted). */
   finish(userId: string, ticket: number, now: number, durationMs: number, counted: boolean): void {
     const u = this.usage(userId, now);
+    this.overConcurrency.delete(ticket);
     if (!u.inFlight.delete(ticket) || !counted) return;
     u.durations.push([now, durationMs]);
   }
