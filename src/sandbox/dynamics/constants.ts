@@ -32,7 +32,7 @@ export const AUTH_CODE_TTL_MS = 10 * 60_000;
 /** Refresh tokens: 90 days of inactivity ("Entra ID tokens"). */
 export const REFRESH_TOKEN_TTL_MS = 90 * 24 * 3600_000;
 
-/** The WWW-Authenticate resource_id suffix is UNVERIFIED ("Calling without a token"). */
+/** The WWW-Authenticate resource_id suffix is UNVERIFIED ("Calling the Web API"). */
 export const AUTHORITY_HOST = 'https://login.microsoftonline.com';
 
 /** Defaults of the seeded org. */

@@ -41,7 +41,7 @@ export function sendWebApiResponse(
 
 /**
  * 401 with an empty body and the WWW-Authenticate challenge naming the tenant's authority and the
- * environment ("Calling without a token"; the resource_id form is UNVERIFIED).
+ * environment ("Calling the Web API"; the resource_id form is UNVERIFIED).
  */
 function unauthorized(reply: FastifyReply, org: DynamicsOrg | undefined): FastifyReply {
   const tenant = org?.state.tenantId ?? 'common';
