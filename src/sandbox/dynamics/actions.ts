@@ -2,7 +2,7 @@
 // `POST /LoseOpportunity` with `{ Status, OpportunityClose: { "opportunityid@odata.bind": … } }`.
 // They are the only way to win or lose an opportunity; the answer is 204.
 import { type DvContext } from './context';
-import { badRequest, DV_CODES, DvError, notFound } from './errors';
+import { badRequest, DV_CODES, DvError, methodNotAllowed, notFound } from './errors';
 import { updateRow } from './rows';
 import { entityByLogicalName } from './schema';
 import { noContent, type WebApiResponse } from './webapi-types';
@@ -20,8 +20,7 @@ export function isAction(name: string): boolean {
 export function runAction(ctx: DvContext, name: string): WebApiResponse {
   const action = ACTIONS[name];
   if (!action) throw badRequest(`Unknown action ${name}.`);
-  if (ctx.req.method !== 'POST')
-    throw new DvError(405, DV_CODES.badRequest, `${name} is an action: call it with POST.`);
+  if (ctx.req.method !== 'POST') throw methodNotAllowed(`${name} is an action: call it with POST.`);
   const body = (ctx.req.body ?? {}) as { Status?: unknown; OpportunityClose?: Record<string, unknown> };
   const close = body.OpportunityClose;
   const bind = close?.['opportunityid@odata.bind'];

@@ -10,6 +10,14 @@ export const DV_CODES = {
   /** OData URI / body syntax errors (bad $filter, unknown property). */
   badRequest: '0x80060888',
   invalidArgument: '0x80040203',
+  /** A string longer than its column allows. */
+  stringTooLong: '0x80044331',
+  /** A choice value that is not one of the column's options. */
+  choiceOutOfRange: '0x8004431a',
+  /** A number outside its column's range. */
+  numberOutOfRange: '0x80044330',
+  privilegeDenied: '0x80040220',
+  resourceNotFound: '0x8006088a',
   requestCountLimit: '0x80072322',
   executionTimeLimit: '0x80072321',
   concurrencyLimit: '0x80072326',
@@ -54,6 +62,10 @@ export function unknownProperty(entity: string, name: string): DvError {
   return badRequest(`Could not find a property named '${name}' on type 'Microsoft.Dynamics.CRM.${entity}'.`);
 }
 
+export function methodNotAllowed(message: string): DvError {
+  return new DvError(405, DV_CODES.badRequest, message);
+}
+
 export function unknownResource(path: string): DvError {
-  return new DvError(404, '0x8006088a', `Resource not found for the segment '${path}'.`);
+  return new DvError(404, DV_CODES.resourceNotFound, `Resource not found for the segment '${path}'.`);
 }

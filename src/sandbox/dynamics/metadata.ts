@@ -3,7 +3,7 @@
 // and its alternate `Keys`, all built from the schema the rest of the sandbox enforces.
 import { type DvContext } from './context';
 import { LANGUAGE_CODE } from './constants';
-import { badRequest, DvError, unknownResource } from './errors';
+import { badRequest, DV_CODES, DvError, methodNotAllowed, unknownResource } from './errors';
 import { ENTITIES, entityByLogicalName, type AttributeDef, type EntityDef, type OptionDef } from './schema';
 import { stableGuid } from './state';
 import { json, type WebApiResponse } from './webapi-types';
@@ -170,8 +170,7 @@ function logicalNameKey(segment: string, kind: string): string {
 
 /** `segments` are the decoded path segments after the service root, starting at EntityDefinitions. */
 export function metadataRequest(ctx: DvContext, segments: string[]): WebApiResponse {
-  if (ctx.req.method !== 'GET')
-    throw new DvError(405, '0x80060888', 'Metadata is read-only in this sandbox.');
+  if (ctx.req.method !== 'GET') throw methodNotAllowed('Metadata is read-only in this sandbox.');
   const root = ctx.root;
   if (segments.length === 1 && segments[0] === 'EntityDefinitions') {
     return json(200, {
@@ -183,7 +182,7 @@ export function metadataRequest(ctx: DvContext, segments: string[]): WebApiRespo
   if (!entity)
     throw new DvError(
       404,
-      '0x80040217',
+      DV_CODES.objectDoesNotExist,
       `Could not find an entity with LogicalName = ${logicalNameKey(segments[0], 'EntityDefinitions')}.`,
     );
   if (segments.length === 1)
@@ -207,7 +206,11 @@ export function metadataRequest(ctx: DvContext, segments: string[]): WebApiRespo
     const name = logicalNameKey(segments[1], 'Attributes');
     const attribute = entity.attributes.find((a) => a.logicalName === name);
     if (!attribute)
-      throw new DvError(404, '0x80040217', `Could not find attribute ${name} on ${entity.logicalName}.`);
+      throw new DvError(
+        404,
+        DV_CODES.objectDoesNotExist,
+        `Could not find attribute ${name} on ${entity.logicalName}.`,
+      );
     const cast = segments[2];
     const type = METADATA_TYPE[attribute.type];
     if (cast !== undefined && cast !== `Microsoft.Dynamics.CRM.${type}`)

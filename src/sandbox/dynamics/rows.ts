@@ -2,7 +2,7 @@
 // (docs/vendors/dynamics.md "Creating and updating rows", "Upsert", "Conditional requests").
 import crypto from 'node:crypto';
 import { writeContext, type DvContext } from './context';
-import { badRequest, DV_CODES, DvError, notFound } from './errors';
+import { badRequest, DV_CODES, DvError, methodNotAllowed, notFound } from './errors';
 import { keyText, type RowKey } from './keys';
 import { parseExpand, parseSelect } from './query-options';
 import { renderRecord } from './render';
@@ -89,7 +89,7 @@ function refuseReadOnlyTable(entity: EntityDef): void {
   if (entity.readOnly)
     throw new DvError(
       403,
-      '0x80040220',
+      DV_CODES.privilegeDenied,
       `The ${entity.logicalName} table cannot be changed through this sandbox's Web API.`,
     );
 }
@@ -206,7 +206,7 @@ export function columnRequest(
     });
   }
   if (ctx.req.method !== 'PUT' && ctx.req.method !== 'DELETE')
-    throw new DvError(405, '0x80060888', `The HTTP method '${ctx.req.method}' is not allowed on a property.`);
+    throw methodNotAllowed(`The HTTP method '${ctx.req.method}' is not allowed on a property.`);
   const body =
     ctx.req.method === 'PUT'
       ? { [column]: (ctx.req.body as { value?: unknown } | null)?.value ?? null }

@@ -1,7 +1,7 @@
 // One Web API call as the dispatcher sees it, whether it came over HTTP or as a `$batch` part: the
 // same handlers answer both (docs/vendors/dynamics.md "$batch").
 import { API_PREFIX, API_VERSION } from './constants';
-import { DvError } from './errors';
+import { badRequest, type DvError } from './errors';
 
 export interface WebApiRequest {
   method: string;
@@ -70,7 +70,7 @@ export function parsePrefer(header: string | undefined): Preferences {
       case 'odata.maxpagesize': {
         const n = Number(value);
         if (!Number.isInteger(n) || n < 1)
-          throw new DvError(400, '0x80060888', `Invalid value '${value}' for preference odata.maxpagesize.`);
+          throw badRequest(`Invalid value '${value}' for preference odata.maxpagesize.`);
         prefs.maxPageSize = n;
         break;
       }

@@ -3,7 +3,7 @@
 import { isAction, runAction } from './actions';
 import { countRows, listRows } from './collection';
 import { contextFor, type DvContext } from './context';
-import { DvError, unknownResource } from './errors';
+import { badRequest, DvError, methodNotAllowed, unknownResource } from './errors';
 import { parseRowKey } from './keys';
 import { metadataRequest } from './metadata';
 import { columnRequest, createRow, deleteRow, patchRow, retrieveRow } from './rows';
@@ -34,21 +34,13 @@ export function pathSegments(path: string): string[] {
       try {
         return decodeURIComponent(s);
       } catch {
-        throw new DvError(
-          400,
-          '0x80060888',
-          `The URL segment '${s.slice(0, 200)}' is not correctly percent-encoded.`,
-        );
+        throw badRequest(`The URL segment '${s.slice(0, 200)}' is not correctly percent-encoded.`);
       }
     });
 }
 
-function methodNotAllowed(method: string, what: string): DvError {
-  return new DvError(
-    405,
-    '0x80060888',
-    `The requested resource does not support http method '${method}' on ${what}.`,
-  );
+function unsupportedMethod(method: string, what: string): DvError {
+  return methodNotAllowed(`The requested resource does not support http method '${method}' on ${what}.`);
 }
 
 function rowRequest(ctx: DvContext, entity: EntityDef, keyText: string, rest: string[]): WebApiResponse {
@@ -63,7 +55,7 @@ function rowRequest(ctx: DvContext, entity: EntityDef, keyText: string, rest: st
     case 'DELETE':
       return deleteRow(ctx, entity, key);
     default:
-      throw methodNotAllowed(ctx.req.method, 'a single row');
+      throw unsupportedMethod(ctx.req.method, 'a single row');
   }
 }
 
@@ -82,7 +74,7 @@ function route(ctx: DvContext): WebApiResponse {
   if (rest.length > 0) throw unknownResource(segments.join('/'));
   if (ctx.req.method === 'GET') return listRows(ctx, entity);
   if (ctx.req.method === 'POST') return createRow(ctx, entity);
-  throw methodNotAllowed(ctx.req.method, 'a collection');
+  throw unsupportedMethod(ctx.req.method, 'a collection');
 }
 
 /** Answers one Web API request as `userId`; a DvError becomes its documented error response. */

@@ -2,7 +2,7 @@
 // plain columns checked against their type, length and choices; lookups set only through
 // `<navigation>@odata.bind` ("/contacts(<guid>)" or a full URL), with the documented refusals.
 import { API_PREFIX } from './constants';
-import { badRequest, DvError, notFound } from './errors';
+import { badRequest, DV_CODES, DvError, notFound } from './errors';
 import { isGuid } from './keys';
 import { attributeOf, entityBySetName, isLookup, type AttributeDef, type EntityDef } from './schema';
 import { type DvStore, type LookupValue } from './store';
@@ -46,7 +46,10 @@ export function parseEntityReference(text: string): { set: string; id: string } 
 function columnValue(entity: EntityDef, attribute: AttributeDef, value: unknown): unknown {
   if (value === null) {
     if (attribute.requiredLevel === 'SystemRequired')
-      throw validationError('0x80040203', `Attribute '${attribute.logicalName}' cannot be set to NULL`);
+      throw validationError(
+        DV_CODES.invalidArgument,
+        `Attribute '${attribute.logicalName}' cannot be set to NULL`,
+      );
     return null;
   }
   switch (attribute.type) {
@@ -55,7 +58,7 @@ function columnValue(entity: EntityDef, attribute: AttributeDef, value: unknown)
       if (typeof value !== 'string') throw cannotConvert(value, attribute);
       if (attribute.maxLength !== undefined && value.length > attribute.maxLength)
         throw validationError(
-          '0x80044331',
+          DV_CODES.stringTooLong,
           `A validation error occurred. The length of the '${attribute.logicalName}' attribute of the '${entity.logicalName}' entity exceeded the maximum allowed length of '${attribute.maxLength}'.`,
         );
       return value;
@@ -66,7 +69,7 @@ function columnValue(entity: EntityDef, attribute: AttributeDef, value: unknown)
       const options = attribute.options ?? [];
       if (!options.some((o) => o.value === value))
         throw validationError(
-          '0x8004431a',
+          DV_CODES.choiceOutOfRange,
           `A validation error occurred. The value ${value} of '${attribute.logicalName}' on record of type '${entity.logicalName}' is outside the valid range. Accepted Values: ${options.map((o) => o.value).join(',')}`,
         );
       return value;
@@ -84,7 +87,7 @@ function columnValue(entity: EntityDef, attribute: AttributeDef, value: unknown)
         (attribute.max !== undefined && n > attribute.max)
       )
         throw validationError(
-          '0x80044330',
+          DV_CODES.numberOutOfRange,
           `A validation error occurred. The value of '${attribute.logicalName}' on record of type '${entity.logicalName}' is outside the valid range.`,
         );
       return attribute.type === 'Money' ? Math.round(n * 100) / 100 : n;
