@@ -127,7 +127,9 @@ function tokenGrant(server: DynamicsServer, request: FastifyRequest): Record<str
   const tenant = (request.params as { tenant: string }).tenant;
   const org = orgForTenant(server, tenant);
   if (!org) throw entraErrors.unknownTenant(tenant);
-  const body = request.body;
+  // The token endpoint reads a form body only; anything else reads as a body without parameters.
+  const form = String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+  const body = form ? request.body : {};
   const grant = field(body, 'grant_type');
   if (!grant) throw entraErrors.missingParameter('grant_type');
   const { clientId, secret } = clientCredentials(request);

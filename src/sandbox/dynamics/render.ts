@@ -33,8 +33,9 @@ export function propertyName(attribute: AttributeDef): string {
   return isLookup(attribute) ? `_${attribute.logicalName}_value` : attribute.logicalName;
 }
 
+/** Every readable column: what a row answers when no `$select` names its columns. */
 export function allProperties(entity: EntityDef): string[] {
-  return entity.attributes.map(propertyName);
+  return entity.attributes.filter((a) => !a.secret).map(propertyName);
 }
 
 /** The raw value of a column, with the system stamps the store keeps outside `values`. */
@@ -113,7 +114,7 @@ export function renderRecord(
   const withPrimary = properties.includes(entity.primaryId) ? properties : [...properties, entity.primaryId];
   for (const property of withPrimary) {
     const attribute = attributeForProperty(entity, property);
-    if (!attribute) continue;
+    if (!attribute || attribute.secret) continue;
     const raw = columnValue(record, attribute);
     const value = isLookupValue(raw) ? raw.id : raw;
     const text = wantsAnnotation(options.prefs, FORMATTED)

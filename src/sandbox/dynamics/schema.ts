@@ -45,6 +45,8 @@ export interface AttributeDef {
   targets?: string[];
   /** DateTime columns with the DateOnly behaviour render `yyyy-MM-dd`. */
   dateOnly?: boolean;
+  /** Write-only: never returned (a service endpoint's key). @defaultValue false */
+  secret?: boolean;
   /** A column the org added (its name starts with the publisher prefix). */
   custom?: boolean;
   /** Money range (`estimatedvalue`: ±1e12). */
@@ -343,7 +345,7 @@ const serviceendpoint: EntityDef = {
         { value: 6, label: 'HttpQueryString' },
       ],
     }),
-    col('authvalue', 'Memo', 'Auth Value', { maxLength: 4000 }),
+    col('authvalue', 'Memo', 'Auth Value', { maxLength: 4000, secret: true }),
     col('messageformat', 'Picklist', 'Message Format', {
       options: [
         { value: 1, label: 'BinaryXML' },

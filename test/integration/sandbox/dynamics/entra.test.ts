@@ -100,6 +100,16 @@ describe('Dataverse sandbox: Entra ID tokens', () => {
     );
   });
 
+  it('reads only a form body: JSON arrives without parameters (AADSTS900144)', async () => {
+    const res = await fetch(`${base()}/${DEMO.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(clientCredentials),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: 'invalid_request', error_codes: [900144] });
+  });
+
   it('answers an unknown tenant with AADSTS90002', async () => {
     const res = await tokenRequest(base(), 'not-a-tenant.example', clientCredentials);
     expect(res.status).toBe(400);

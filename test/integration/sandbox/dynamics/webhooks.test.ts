@@ -83,6 +83,9 @@ describe('Dataverse sandbox: webhooks', () => {
         { authtype: 4, authvalue: 'key-123' },
         { messagename: 'Update', primaryobjecttypecode: 'contact', filteringattributes: 'jobtitle' },
       );
+      const endpoints = await ctx.call('GET', `${API}/serviceendpoints`);
+      expect(endpoints.json.value[0]).toMatchObject({ url: hook.url, authtype: 4 });
+      expect(endpoints.json.value[0]).not.toHaveProperty('authvalue');
       const c = firstContact();
       await ctx.call('PATCH', `${API}/contacts(${c.id})`, { body: { telephone1: '1' } });
       await ctx.call('PATCH', `${API}/contacts(${c.id})`, { body: { jobtitle: 'Hooked' } });
