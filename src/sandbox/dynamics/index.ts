@@ -19,7 +19,8 @@
  * Record admin objects: contacts, opportunities, accounts (or their logical names); bodies are Web API
  * bodies (`parentcontactid@odata.bind` included), run as the org's interactive user.
  */
-export { createDynamicsSandbox, demoAccessToken, dynamicsVendor, DEMO } from './vendor';
+export { DEMO } from './constants';
+export { createDynamicsSandbox, demoAccessToken, dynamicsVendor } from './vendor';
 export { environmentUrl } from './state';
 export type { DynamicsOrg, DynamicsOrgState, DynamicsServer, DynamicsWebhookEvent } from './state';
 export type { DynamicsSettings } from './settings';

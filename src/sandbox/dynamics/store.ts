@@ -56,7 +56,7 @@ export function etagOf(record: DvRecord): string {
 
 /** Columns Dataverse computes on every write. */
 function derive(entity: EntityDef, values: Record<string, unknown>): void {
-  if (entity.primaryName === 'fullname' && entity.logicalName !== 'transactioncurrency') {
+  if (entity.primaryName === 'fullname') {
     const first = typeof values.firstname === 'string' ? values.firstname : '';
     const last = typeof values.lastname === 'string' ? values.lastname : '';
     values.fullname = `${first} ${last}`.trim();

@@ -252,5 +252,3 @@ export function dynamicsVendor(): VendorDefinition<DynamicsOrgState, DynamicsWeb
 export function createDynamicsSandbox(options?: SandboxServerOptions): DynamicsServer {
   return createSandboxServer(dynamicsVendor(), options);
 }
-
-export { DEMO };

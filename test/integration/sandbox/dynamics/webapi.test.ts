@@ -306,6 +306,23 @@ describe('Dataverse sandbox: Web API over raw HTTP', () => {
     expect(readOnly.status).toBe(403);
   });
 
+  it('expands a collection-valued navigation property', async () => {
+    const opp = [...store().table('opportunity').values()].find((o) => o.values.parentcontactid)!;
+    const contactId = (opp.values.parentcontactid as { id: string }).id;
+    const res = await ctx.call(
+      'GET',
+      `${API}/contacts(${contactId})?$select=fullname&$expand=opportunity_parent_contact($select=name)`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.json.opportunity_parent_contact).toEqual(
+      expect.arrayContaining([expect.objectContaining({ opportunityid: opp.id, name: opp.values.name })]),
+    );
+    const clamped = await ctx.call('GET', `${API}/contacts?$select=fullname`, {
+      headers: { prefer: 'odata.maxpagesize=9000' },
+    });
+    expect(clamped.headers.get('preference-applied')).toBe('odata.maxpagesize=5000');
+  });
+
   it('reads and writes one column', async () => {
     const c = anyContact();
     expect(
