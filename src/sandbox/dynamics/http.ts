@@ -89,7 +89,7 @@ export function registerWebApiRoutes(app: FastifyInstance, server: DynamicsServe
       limitsOf(a.org).finish(a.userId, a.ticket, a.org.now(), reply.elapsedTime, reply.statusCode !== 429);
   });
 
-  /** Auth and limits; the user id, or undefined once an answer was sent. */
+  /** Auth, version and limits: the org, user and limit headers, or undefined once an answer was sent. */
   const gate = (
     request: FastifyRequest,
     reply: FastifyReply,

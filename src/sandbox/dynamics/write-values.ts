@@ -109,8 +109,9 @@ function columnValue(entity: EntityDef, attribute: AttributeDef, value: unknown)
 }
 
 /**
- * Column values of a body. `mode` decides which read-only columns are refused: Dataverse ignores the
- * computed ones it owns (fullname, versionnumber, createdon…) on both paths.
+ * Column values of a body. `mode` picks the writability flag checked (valid for create or for update);
+ * columns not writable on that path (fullname, versionnumber, createdon…) are dropped silently, as
+ * Dataverse ignores the computed columns it owns. State columns always pass: states.ts rules on them.
  */
 export function bodyToValues(
   entity: EntityDef,
