@@ -1,4 +1,5 @@
 import { type SandboxServer, type SandboxServerOptions } from './core';
+import { createDynamicsSandbox } from './dynamics';
 import { createHubSpotSandbox } from './hubspot';
 import { createSalesforceSandbox } from './salesforce';
 
@@ -12,4 +13,5 @@ export type SandboxFactory = (options?: SandboxServerOptions) => SandboxServer<u
 export const sandboxRegistry: Record<string, SandboxFactory> = {
   salesforce: (options) => createSalesforceSandbox(options) as unknown as SandboxServer<unknown, unknown>,
   hubspot: (options) => createHubSpotSandbox(options) as unknown as SandboxServer<unknown, unknown>,
+  dynamics: (options) => createDynamicsSandbox(options) as unknown as SandboxServer<unknown, unknown>,
 };
