@@ -3,6 +3,7 @@ import { type Logger } from '../logger';
 import { purgeConnectionData, pruneChangeHistory } from '../sync/purge';
 import { type Job } from 'bull';
 import { type PingResult } from '../queue/system.producer';
+import { FINISHED_WRITE_OPERATIONS } from '../store/models/write-operation.model';
 import { type IdempotencyKeysRepository } from '../store/repositories/idempotency-keys.repo';
 
 export function processPing(workerId: string) {
@@ -30,6 +31,10 @@ export function processConnectionPurge(conn: MongoConnection, logger: Pick<Logge
     const connectionId = job.data.connectionId;
     if (typeof connectionId !== 'string' || connectionId.length === 0) return {};
     const deleted = await purgeConnectionData(conn, connectionId);
+    // Finished write operations are kept apart from open ones (docs/writes.md "Finished operations"),
+    // in a collection the sync purge list does not name.
+    const finished = await conn.db!.collection(FINISHED_WRITE_OPERATIONS).deleteMany({ connectionId });
+    deleted[FINISHED_WRITE_OPERATIONS] = finished.deletedCount;
     logger.info({ connectionId, deleted }, 'purged the data of a deleted connection');
     return deleted;
   };
