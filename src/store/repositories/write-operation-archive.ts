@@ -68,7 +68,14 @@ export function pickLatest(copies: readonly LeanWriteOperation[]): LeanWriteOper
   return [...byId.values()];
 }
 
-/** Operations by id wherever they are (hot first, so it wins a tie), the latest copy of each. */
+/**
+ * Operations by id wherever they are, the latest copy of each (the hot one on a tie).
+ *
+ * The hot collection is read first, then the finished one — not both at once: a move inserts the
+ * finished copy before it deletes the hot one, so an operation moving meanwhile is seen in at least one
+ * of the two reads. Read at once, the finished read could come before the insert and the hot read after
+ * the delete: an idempotent replay would then take the operation for missing and store it again.
+ */
 export async function findAcross(
   ops: WriteOperationModel,
   ids: readonly string[],
@@ -76,10 +83,8 @@ export async function findAcross(
 ): Promise<LeanWriteOperation[]> {
   if (ids.length === 0) return [];
   const withUpdated = projection ? { ...projection, updatedAt: 1 as const } : undefined;
-  const [hot, finished] = await Promise.all([
-    findByIdsIn(ops, ids, withUpdated),
-    findByIdsIn(finishedOf(ops), ids, withUpdated),
-  ]);
+  const hot = await findByIdsIn(ops, ids, withUpdated);
+  const finished = await findByIdsIn(finishedOf(ops), ids, withUpdated);
   return pickLatest([...hot, ...finished]);
 }
 

@@ -185,7 +185,9 @@ export class WriteOperationsRepository {
         .sort({ acceptedAt: -1, _id: -1 })
         .limit(first + 1)
         .lean() as Promise<LeanOp[]>;
-    const [hot, finished] = await Promise.all([page(this.ops), open ? [] : page(finishedOf(this.ops))]);
+    // Hot first, then finished, as findAcross reads: an operation moving meanwhile is in one of them.
+    const hot = await page(this.ops);
+    const finished = open ? [] : await page(finishedOf(this.ops));
     const docs = pickLatest([...hot, ...finished])
       .filter((d) => filter.status === undefined || d.status === filter.status)
       .sort((a, b) => b.acceptedAt.getTime() - a.acceptedAt.getTime() || (a._id < b._id ? 1 : -1))
