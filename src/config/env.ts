@@ -168,6 +168,13 @@ export const envSchema = z.object({
     .max(24 * 365)
     .default(24),
   /**
+   * How long a finished write operation (SUCCEEDED, FAILED, DEAD, CANCELLED) stays readable by
+   * `writeOperation(id)` / `writeOperations`, in days after it finished; default 30. Pruned hourly by a
+   * repeatable job of the `system` queue. Never shorter than IDEMPOTENCY_KEY_RETENTION_HOURS (checked
+   * below): a replay of a kept key must find its operations, or it would make them again.
+   */
+  WRITE_OPERATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
+  /**
    * How long change history is kept, in days (docs/sync.md "Lifecycle and privacy"). Unset: kept for
    * ever. Pruned hourly by a repeatable job of the `system` queue.
    */
@@ -226,6 +233,13 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new EnvError(`invalid environment:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.WRITE_OPERATION_RETENTION_DAYS * 24 < e.IDEMPOTENCY_KEY_RETENTION_HOURS) {
+    throw new EnvError(
+      `invalid environment:\n  WRITE_OPERATION_RETENTION_DAYS: must keep finished writes at least as long as ` +
+        `IDEMPOTENCY_KEY_RETENTION_HOURS keeps their keys (${e.IDEMPOTENCY_KEY_RETENTION_HOURS} h) ` +
+        `(got ${e.WRITE_OPERATION_RETENTION_DAYS} days)`,
+    );
+  }
   return {
     ...e,
     dataDir: path.resolve(e.DATA_DIR),

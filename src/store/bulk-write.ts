@@ -64,8 +64,10 @@ export async function retryBusy<T>(write: () => Promise<T>, attempts = 4): Promi
  * every document of the collection, once per statement. As released, even `{_id}` was a
  * scan (the lookup's expression differed from the `_id` index's); the embedded build patches that
  * (tools/ferretdb/patches.js), so with it an `{_id}` statement is an index search.
- * And every document an update changes is its own transaction (looked up the same way) whether sent as
- * an updateMany or one statement each, so an updateMany saves no write, only round trips. Use it where
+ * As released, every document an update changed was its own transaction, whether sent as an updateMany
+ * or one statement each; the embedded build writes a statement's documents in one transaction, so an
+ * updateMany by `{_id: {$in}}` is cheaper still where the `$set` is shared
+ * (src/store/repositories/write-outcome.updates.ts, updatesById). Use this where
  * nothing else can write the document meanwhile (the caller holds the lock that serialises its
  * writers); keep a guarding filter where something can.
  */

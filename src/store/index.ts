@@ -13,7 +13,7 @@ import { recordSnapshotModel } from './models/record-snapshot.model';
 import { syncStateModel } from './models/sync-state.model';
 import { tenantModel } from './models/tenant.model';
 import { webhookReceiptModel } from './models/webhook-receipt.model';
-import { writeOperationModel } from './models/write-operation.model';
+import { finishedWriteOperationModel, writeOperationModel } from './models/write-operation.model';
 import { ApiKeysRepository } from './repositories/api-keys.repo';
 import { ChangeEventsRepository } from './repositories/change-events.repo';
 import { ConnectionAccountsRepository } from './repositories/connection-accounts.repo';
@@ -107,6 +107,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     connections: connectionModel(conn),
     fieldMappings: fieldMappingModel(conn),
     writeOperations: writeOperationModel(conn),
+    finishedWriteOperations: finishedWriteOperationModel(conn),
     recordSnapshots: recordSnapshotModel(conn),
     changeEvents: changeEventModel(conn),
     idempotencyKeys: idempotencyKeyModel(conn),

@@ -1,6 +1,7 @@
 import { type Connection as MongoConnection } from 'mongoose';
 import { type CrmObject } from '../connectors/types';
 import type Redis from 'ioredis';
+import { FINISHED_WRITE_OPERATIONS } from '../store/models/write-operation.model';
 import { snapshotId } from '../store/repositories/record-snapshots.repo';
 import { SyncLock } from './poll/sync-lock';
 import { ReconcileRequests } from './reconcile-requests';
@@ -19,6 +20,7 @@ export const CONNECTION_DATA_COLLECTIONS = [
   'record_snapshots',
   'change_events',
   'write_operations',
+  FINISHED_WRITE_OPERATIONS,
   'sync_cursors',
   'sync_states',
   'webhook_receipts',

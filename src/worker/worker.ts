@@ -44,6 +44,8 @@ import { FLUSH_LOCK_TTL_MS, FlushLock } from '../writes/flush-lock';
 import { InFlightWrites } from '../writes/in-flight';
 import { processWriteFlush } from './writes/write-flush.processor';
 import { processWriteReconciler } from './writes/write-reconciler.processor';
+import { processWriteOperationPrune } from './writes/write-retention.processor';
+import { scheduleWriteOperationPrune, WRITE_OPERATION_PRUNE_JOB } from '../queue/writes-retention.producer';
 
 export interface RunningWorker {
   id: string;
@@ -95,6 +97,11 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
       ctx.store.idempotencyKeys,
       ctx.env.IDEMPOTENCY_KEY_RETENTION_HOURS,
     ),
+    // Finished write operations past WRITE_OPERATION_RETENTION_DAYS (docs/writes.md "Finished operations").
+    [WRITE_OPERATION_PRUNE_JOB]: processWriteOperationPrune(
+      ctx.store.writeOperations,
+      ctx.env.WRITE_OPERATION_RETENTION_DAYS,
+    ),
     [CONNECTION_PURGE_JOB]: processConnectionPurge(
       ctx.store.conn,
       { client: ctx.redis, prefix: ctx.redisPrefix },
@@ -116,6 +123,7 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   });
   await scheduleTokenRefresh(system);
   await scheduleIdempotencyPrune(system);
+  await scheduleWriteOperationPrune(system);
   await scheduleWebhookReceiptPrune(system);
   if (retentionDays) await scheduleChangeHistoryPrune(system);
   system.on('failed', (job, err) =>

@@ -52,4 +52,28 @@ exports.PATCHES = [
     replace:
       '// idInClause is a crm-gateway patch: `WHERE _id IN (…)` for `{$in: [strings]}` (at most 1,000, well\n// under SQLite\'s bound variables), else no clause (the handler filters in Go).\nfunc idInClause(filter *types.Document) (string, []any) {\n\tif filter.Len() != 1 {\n\t\treturn "", nil\n\t}\n\tlist, _ := filter.Get("$in")\n\tarr, ok := list.(*types.Array)\n\tif !ok || arr.Len() == 0 || arr.Len() > 1000 {\n\t\treturn "", nil\n\t}\n\tmarks := make([]string, arr.Len())\n\targs := make([]any, arr.Len())\n\tfor i := 0; i < arr.Len(); i++ {\n\t\ts, isString := must.NotFail(arr.Get(i)).(string)\n\t\tif !isString {\n\t\t\treturn "", nil\n\t\t}\n\t\tmarks[i] = "?"\n\t\targs[i] = string(must.NotFail(sjson.MarshalSingleValue(s)))\n\t}\n\treturn fmt.Sprintf(` WHERE %s IN (%s)`, metadata.IDColumn, strings.Join(marks, ", ")), args\n}\n\n// InsertAll implements backends.Collection interface.\n',
   },
+  {
+    // Each document an update statement changed was written in a transaction of its own (one
+    // `UpdateAll` per document), so an updateMany of 200 documents was 200 SQLite write transactions, as
+    // slow as 200 statements. The documents a statement changes are now written together, in one
+    // `UpdateAll` (one transaction) once the statement's cursor is exhausted: the write engine claims a
+    // batch with one `{_id: {$in}}` updateMany (src/store/repositories/write-batch-claim.ts). Matched and
+    // modified counts are unchanged; an upsert (no match) is unchanged; findAndModify changes one document.
+    file: 'internal/handler/common/update.go',
+    find: '\tresult := new(UpdateResult)\n\n\tisFindAndModify := (strings.ToLower(cmd) == "findandmodify")\n',
+    replace:
+      '\tresult := new(UpdateResult)\n\n\tisFindAndModify := (strings.ToLower(cmd) == "findandmodify")\n\t// crm-gateway patch: the documents this statement changed, written in one transaction at the end.\n\tvar changed []*types.Document\n',
+  },
+  {
+    file: 'internal/handler/common/update.go',
+    find: '\t\t\tif !upsert {\n\t\t\t\treturn result, nil\n\t\t\t}\n',
+    replace:
+      '\t\t\tif !upsert {\n\t\t\t\tif len(changed) > 0 {\n\t\t\t\t\tif _, err = c.UpdateAll(ctx, &backends.UpdateAllParams{Docs: changed}); err != nil {\n\t\t\t\t\t\treturn nil, lazyerrors.Error(err)\n\t\t\t\t\t}\n\t\t\t\t}\n\n\t\t\t\treturn result, nil\n\t\t\t}\n',
+  },
+  {
+    file: 'internal/handler/common/update.go',
+    find: '\t\t} else if modified {\n\t\t\t_, err := c.UpdateAll(ctx, &backends.UpdateAllParams{Docs: []*types.Document{doc}})\n\t\t\tif err != nil {\n\t\t\t\treturn nil, lazyerrors.Error(err)\n\t\t\t}\n\n\t\t\tresult.Modified.Count++\n',
+    replace:
+      '\t\t} else if modified {\n\t\t\tchanged = append(changed, doc)\n\n\t\t\tresult.Modified.Count++\n',
+  },
 ];

@@ -55,8 +55,34 @@ writeOperationSchema.index({ connectionId: 1, recordKey: 1, seq: 1 });
 writeOperationSchema.index({ tenantId: 1, acceptedAt: -1, _id: -1 });
 writeOperationSchema.index({ status: 1, acceptedAt: 1 });
 
+/**
+ * Finished operations (SUCCEEDED, FAILED, DEAD, CANCELLED) live in their own collection, so that what
+ * the engine queries — claims, ordering, wake-ups, the reconciler — holds only open work: on FerretDB
+ * every such query decodes its whole collection, and history would otherwise slow every batch
+ * (docs/writes.md "Finished operations"). Same shape; only the API reads it, and the retention prune.
+ */
+const finishedWriteOperationSchema = writeOperationSchema.clone();
+finishedWriteOperationSchema.clearIndexes();
+finishedWriteOperationSchema.index({ tenantId: 1, acceptedAt: -1, _id: -1 });
+// WRITE_OPERATION_RETENTION_DAYS: the prune deletes by finish time.
+finishedWriteOperationSchema.index({ finishedAt: 1 });
+
 export type WriteOperationDoc = InferSchemaType<typeof writeOperationSchema>;
 export type WriteOperationModel = Model<WriteOperationDoc>;
+
+/** The collection of finished operations (see the schema above). */
+export const FINISHED_WRITE_OPERATIONS = 'write_operations_finished';
+
+export function finishedWriteOperationModel(conn: Connection): WriteOperationModel {
+  return (
+    (conn.models.FinishedWriteOperation as WriteOperationModel | undefined) ??
+    (conn.model(
+      'FinishedWriteOperation',
+      finishedWriteOperationSchema,
+      FINISHED_WRITE_OPERATIONS,
+    ) as unknown as WriteOperationModel)
+  );
+}
 
 export function writeOperationModel(conn: Connection): WriteOperationModel {
   return (

@@ -6,8 +6,9 @@ import {
   type WriteStatus,
 } from '../../writes/write-operation.types';
 import { type WriteOperationDoc, type WriteOperationModel } from '../models/write-operation.model';
-import { bulkWriteChunked, updateById } from '../bulk-write';
-import { failure } from './write-outcome.updates';
+import { bulkWriteChunked } from '../bulk-write';
+import { archiveIds, findAcross } from './write-operation-archive';
+import { failure, updatesById } from './write-outcome.updates';
 import { type LeanWriteOperation, toWriteOperation } from './write-operation.view';
 
 /**
@@ -49,8 +50,9 @@ const ENDED_WITHOUT_RECORD = new Set<WriteStatus>(['FAILED', 'DEAD', 'CANCELLED'
  * DEPENDENCY_FAILED; one still pending leaves it QUEUED.
  *
  * Round trips: the candidates, their records' unfinished operations (one query on
- * (connectionId, recordKey, seq)), the dependencies when any, and the updates, one bulkWrite per 50
- * operations (src/store/bulk-write.ts): 4 for a batch of 100.
+ * (connectionId, recordKey, seq)), the dependencies when any (both collections: one that ended is among
+ * the finished operations), and the updates — one updateMany for the operations that share a `$set`
+ * (write-outcome.updates.ts `updatesById`): 3 for a batch of 100 updates, 2 for a batch of creates.
  */
 export async function claimBatch(
   ops: WriteOperationModel,
@@ -82,12 +84,9 @@ export async function claimBatch(
   const depIds = [...new Set(candidates.flatMap((c) => c.dependsOn ?? []))];
   const deps = new Map<string, { status: WriteStatus; remoteId: string | null }>();
   if (depIds.length > 0) {
-    const found = (await ops.find({ _id: { $in: depIds } }, { status: 1, remoteId: 1 }).lean()) as {
-      _id: string;
-      status: string;
-      remoteId?: string | null;
-    }[];
-    roundTrips += 1;
+    // A dependency that ended is in the finished collection by now (write-operation-archive.ts).
+    const found = await findAcross(ops, depIds, { status: 1, remoteId: 1 });
+    roundTrips += 2;
     for (const d of found) deps.set(d._id, { status: d.status as WriteStatus, remoteId: d.remoteId ?? null });
   }
   const alias = new Map<string, string>();
@@ -172,15 +171,23 @@ export async function claimBatch(
   // By `_id` alone (src/store/bulk-write.ts, updateById): the caller holds the group's lock, so no other
   // writer changes these QUEUED operations meanwhile, and a status in the filter would only make
   // FerretDB read the whole collection once per statement.
-  const writes: AnyBulkWriteOperation<WriteOperationDoc>[] = [
-    ...chosen.map((c) => updateById<WriteOperationDoc>(c.op._id, setOf(c.op, c.set))),
-    ...failedDeps.map((f) =>
-      updateById<WriteOperationDoc>(f.op._id, { status: 'FAILED', failure: f.failure, finishedAt: now }),
-    ),
-  ];
+  // The claimed ones share one `$set` (but those a dependency re-keys): few statements (updatesById).
+  const writes: AnyBulkWriteOperation<WriteOperationDoc>[] = updatesById(
+    new Map<string, Record<string, unknown>>([
+      ...chosen.map((c) => [c.op._id, setOf(c.op, c.set)] as const),
+      ...failedDeps.map(
+        (f) => [f.op._id, { status: 'FAILED', failure: f.failure, finishedAt: now }] as const,
+      ),
+    ]),
+  );
   if (writes.length > 0) {
     roundTrips += await bulkWriteChunked((c) => ops.bulkWrite(c, { ordered: false }), writes);
   }
+  // Failed in place first (so a crash before the move leaves them final, never claimable), then moved.
+  await archiveIds(
+    ops,
+    failedDeps.map((f) => f.op._id),
+  );
   const view = (op: LeanWriteOperation, set: Record<string, unknown>): WriteOperation =>
     toWriteOperation({ ...op, ...set, updatedAt: now } as LeanWriteOperation);
   return {

@@ -1,8 +1,16 @@
 import { type AnyBulkWriteOperation } from 'mongoose';
 import { type WriteOperation } from '../../writes/write-operation.types';
 import { type WriteOperationDoc, type WriteOperationModel } from '../models/write-operation.model';
-import { bulkWriteChunked, updateById } from '../bulk-write';
-import { outcomeSet, type OutcomePolicy, type Transition, type WriteOutcome } from './write-outcome.updates';
+import { bulkWriteChunked } from '../bulk-write';
+import { archive, findByIdsIn, isFinal } from './write-operation-archive';
+import { type LeanWriteOperation } from './write-operation.view';
+import {
+  updatesById,
+  outcomeSet,
+  type OutcomePolicy,
+  type Transition,
+  type WriteOutcome,
+} from './write-outcome.updates';
 
 /**
  * Recording a flush's outcomes (docs/writes.md "Outcomes"); the engine reaches it through
@@ -23,8 +31,11 @@ export interface RecordOutcomesOptions {
 }
 
 /**
- * Records a flush's outcomes in one bulkWrite (chunked), each only while the operation is still RUNNING under
- * `claimToken` (a stale flush's outcome is ignored: see `exclusive`). A create that succeeded gives its remote id to
+ * Records a flush's outcomes, each only while the operation is still RUNNING under `claimToken` (a stale
+ * flush's outcome is ignored: see `exclusive`). With `exclusive`, final outcomes are stored straight in
+ * the finished collection and their RUNNING copies deleted (write-operation-archive.ts); the rest go
+ * back to QUEUED in place. Without it, every outcome is written in place, guarded, and the reconciler
+ * moves the final ones later. A create that succeeded gives its remote id to
  * every operation keyed `op:<its id>` (they become `rid:<remoteId>`), so the writes that waited for
  * it can run. Returns the operations as they are now.
  */
@@ -56,8 +67,17 @@ export async function recordBatchOutcomes(
     transitions.push({ ...op, ...(set as Partial<WriteOperation>), updatedAt: now });
   }
   const writes: AnyBulkWriteOperation<WriteOperationDoc>[] = [];
+  let finished: LeanWriteOperation[] = [];
   if (options.exclusive) {
-    for (const [id, set] of sets) writes.push(updateById<WriteOperationDoc>(id, set));
+    // Final outcomes move to the finished collection as they are written (write-operation-archive.ts):
+    // an insert and a delete for the batch, not one FerretDB transaction per operation. What goes back
+    // to QUEUED is updated in place, by `_id` alone.
+    const finalIds = [...sets].flatMap(([id, set]) => (isFinal(String(set.status)) ? [id] : []));
+    const current = await findByIdsIn(ops, finalIds);
+    finished = current
+      .filter((d) => d.status === 'RUNNING' && d.claimToken === claimToken)
+      .map((d) => ({ ...d, ...sets.get(d._id)!, updatedAt: now }) as LeanWriteOperation);
+    writes.push(...updatesById(new Map([...sets].filter(([, set]) => !isFinal(String(set.status))))));
   } else {
     // Outcomes that set the same values (a rescheduled batch, a batch refused as a whole) share one
     // updateMany; a success carries its own remote id, so it is one statement per record.
@@ -80,6 +100,7 @@ export async function recordBatchOutcomes(
   // The outcomes first: a write accepted meanwhile that read its create as pending re-keys itself once
   // stored if the create is SUCCEEDED by then (WriteOperationsRepository.rekeyToCreatedRecords), and
   // the query below sees every write stored before that; so none keeps a stale `op:` key.
+  await archive(ops, finished);
   await bulkWriteChunked((c) => ops.bulkWrite(c, { ordered: true }), writes.splice(0));
   if (created.size > 0 && claimed[0]) {
     // Other operations keyed by a record these creates made (the writes that waited for them): one

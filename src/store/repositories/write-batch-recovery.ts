@@ -3,6 +3,7 @@ import { type CrmObject } from '../../connectors/types';
 import { type BatchKind, type WriteFailure, type WriteGroup } from '../../writes/write-operation.types';
 import { type WriteOperationDoc, type WriteOperationModel } from '../models/write-operation.model';
 import { bulkWriteChunked, retryBusy, updateById } from '../bulk-write';
+import { archiveIds, dropMovedCopies, findByIdsIn } from './write-operation-archive';
 import { failure, type Transition } from './write-outcome.updates';
 import { type LeanWriteOperation, toWriteOperation } from './write-operation.view';
 
@@ -37,6 +38,11 @@ export async function endQueued(
   const set = { status, failure: fail, finishedAt: now };
   await retryBusy(() =>
     ops.updateMany({ _id: { $in: docs.map((d) => d._id) }, status: 'QUEUED' }, { $set: set }),
+  );
+  // Ended in place first (a crash before the move leaves them final, never claimable), then moved.
+  await archiveIds(
+    ops,
+    docs.map((d) => d._id),
   );
   return docs.map((d) => toWriteOperation({ ...d, ...set, updatedAt: now } as LeanWriteOperation));
 }
@@ -76,9 +82,15 @@ export async function recoverStale(
   for (const { group, docs: seen } of groups.values()) {
     await withGroupLock(group, async () => {
       // Read again under the lock: a flush that ended between the query and the lock recorded these.
-      const docs = (await ops
-        .find({ _id: { $in: seen.map((d) => d._id) }, status: 'RUNNING' })
-        .lean()) as LeanWriteOperation[];
+      const running = (
+        await findByIdsIn(
+          ops,
+          seen.map((d) => d._id),
+        )
+      ).filter((d) => d.status === 'RUNNING');
+      // A flush that stored their final outcome and died before deleting these copies: done, not stranded.
+      const moved = await dropMovedCopies(ops, running);
+      const docs = running.filter((d) => !moved.has(d._id));
       const unsafe = docs.filter((d) => d.kind === 'CREATE' && !d.externalId && !d.gatewayKeyField);
       const safe = docs.filter((d) => !unsafe.includes(d));
       const outcomeUnknown = failure(
@@ -99,6 +111,10 @@ export async function recoverStale(
         into.push(toWriteOperation({ ...d, ...set, updatedAt: now } as LeanWriteOperation));
       }
       await bulkWriteChunked((c) => ops.bulkWrite(c, { ordered: false }), writes);
+      await archiveIds(
+        ops,
+        unsafe.map((d) => d._id),
+      );
     });
   }
   return { requeued, failed };

@@ -4,7 +4,8 @@ import { claimBatch } from './write-batch-claim';
 import { recordBatchOutcomes } from './write-batch-outcomes';
 import { endQueued, recoverStale } from './write-batch-recovery';
 import { uniqueGroups } from './write-outcome.updates';
-import { type LeanWriteOperation, toWriteOperation } from './write-operation.view';
+import { findAcross, sweepFinished } from './write-operation-archive';
+import { toWriteOperation } from './write-operation.view';
 
 export type { ClaimOptions, ClaimResult } from './write-batch-claim';
 export type { RecordOutcomesOptions } from './write-batch-outcomes';
@@ -103,9 +104,16 @@ export class WriteBatchesRepository {
     return { depth, oldestAcceptedAt: oldest?.acceptedAt ?? null };
   }
 
-  /** Operations by id (tests and the engine's read of its own results). */
+  /** Operations by id, open or finished (tests and the engine's read of its own results). */
   async findMany(ids: readonly string[]): Promise<WriteOperation[]> {
-    const docs = (await this.ops.find({ _id: { $in: [...ids] } }).lean()) as LeanWriteOperation[];
-    return docs.map((d) => toWriteOperation(d));
+    return (await findAcross(this.ops, ids)).map((d) => toWriteOperation(d));
+  }
+
+  /**
+   * Moves final operations left in the hot collection to the finished one (a crash between an update
+   * in place and its move; a flush that lost its lock): the reconciler's, once per run.
+   */
+  async sweepFinished(): Promise<number> {
+    return sweepFinished(this.ops);
   }
 }

@@ -4,6 +4,15 @@ import { isDuplicateKeyError } from '../errors';
 import { retryBusy } from '../bulk-write';
 import { type WriteOperation, type WriteStatus } from '../../writes/write-operation.types';
 import { toWriteOperation } from './write-operation.view';
+import {
+  archiveIds,
+  findAcross,
+  finishedOf,
+  isFinal,
+  pickLatest,
+  pruneFinished,
+  reopen,
+} from './write-operation-archive';
 
 /**
  * The accept side's access to `write_operations` (the engine's is write-batches.repo.ts): storing
@@ -104,13 +113,15 @@ export class WriteOperationsRepository {
     const waiting = docs.filter((d) => d.recordKey.startsWith('op:'));
     const rewritten = new Map<string, string>();
     if (waiting.length === 0) return rewritten;
-    const creates = (await this.ops
-      .find(
-        { _id: { $in: [...new Set(waiting.map((d) => d.recordKey.slice(3)))] }, status: 'SUCCEEDED' },
-        { remoteId: 1 },
-      )
-      .lean()) as { _id: string; remoteId?: string | null }[];
-    const made = new Map(creates.flatMap((c) => (c.remoteId ? [[c._id, c.remoteId] as const] : [])));
+    // A SUCCEEDED create is in the finished collection (write-operation-archive.ts).
+    const creates = await findAcross(
+      this.ops,
+      waiting.map((d) => d.recordKey.slice(3)),
+      { status: 1, remoteId: 1 },
+    );
+    const made = new Map(
+      creates.flatMap((c) => (c.status === 'SUCCEEDED' && c.remoteId ? [[c._id, c.remoteId] as const] : [])),
+    );
     for (const d of waiting) {
       const remoteId = made.get(d.recordKey.slice(3));
       if (!remoteId) continue;
@@ -123,15 +134,18 @@ export class WriteOperationsRepository {
     return rewritten;
   }
 
+  /**
+   * This tenant's operation, open or finished, or null (an unknown id and another tenant's read the
+   * same). By `_id` alone, the tenant checked here: a second key would make it a scan on FerretDB.
+   */
   async findById(tenantId: string, id: string): Promise<WriteOperation | null> {
-    const doc = (await this.ops.findOne({ _id: id, tenantId }).lean()) as LeanOp | null;
-    return doc ? toWriteOperation(doc) : null;
+    return (await this.findByIds(tenantId, [id]))[0] ?? null;
   }
 
-  /** In the order of `ids`, null for unknown ones and other tenants'. One read. */
+  /** In the order of `ids`, null for unknown ones and other tenants'. One read of each collection. */
   async findByIds(tenantId: string, ids: readonly string[]): Promise<(WriteOperation | null)[]> {
     if (ids.length === 0) return [];
-    const docs = (await this.ops.find({ _id: { $in: [...new Set(ids)] }, tenantId }).lean()) as LeanOp[];
+    const docs = (await findAcross(this.ops, ids)).filter((d) => d.tenantId === tenantId);
     const byId = new Map(docs.map((d) => [d._id, toWriteOperation(d)]));
     return ids.map((id) => byId.get(id) ?? null);
   }
@@ -161,11 +175,23 @@ export class WriteOperationsRepository {
       });
     }
     if (and.length > 0) query.$and = and;
-    const docs = (await this.ops
-      .find(query)
-      .sort({ acceptedAt: -1, _id: -1 })
-      .limit(first + 1)
-      .lean()) as LeanOp[];
+    // Open operations are in the hot collection, finished ones in the other (a final copy a crash left
+    // in the hot one is found there too). Each answers its first `first + 1`: together they hold the
+    // first `first + 1` distinct operations, an operation in both (a move a crash interrupted) counted once.
+    const open = filter.status !== undefined && !isFinal(filter.status);
+    const page = (model: WriteOperationModel) =>
+      model
+        .find(query)
+        .sort({ acceptedAt: -1, _id: -1 })
+        .limit(first + 1)
+        .lean() as Promise<LeanOp[]>;
+    // Hot first, then finished, as findAcross reads: an operation moving meanwhile is in one of them.
+    const hot = await page(this.ops);
+    const finished = open ? [] : await page(finishedOf(this.ops));
+    const docs = pickLatest([...hot, ...finished])
+      .filter((d) => filter.status === undefined || d.status === filter.status)
+      .sort((a, b) => b.acceptedAt.getTime() - a.acceptedAt.getTime() || (a._id < b._id ? 1 : -1))
+      .slice(0, first + 1);
     return {
       nodes: docs.slice(0, first).map((d) => toWriteOperation(d)),
       hasNextPage: docs.length > first,
@@ -183,31 +209,38 @@ export class WriteOperationsRepository {
         { $set: { status: 'CANCELLED', finishedAt: now, claimToken: null } },
       ),
     );
+    // Cancelled in place first (a crash before the move leaves it final, never claimable), then moved.
+    await archiveIds(this.ops, [id]);
     return this.findById(tenantId, id);
   }
 
   /**
    * QUEUED again for `retryWriteOperation`: attempts reset, failure and finish cleared, due now, no
-   * claim. Only from `from` (DEAD or FAILED), which no flush claims, so nothing races it but another
-   * retry, which writes the same. Returns the operation as it is now.
+   * claim, back in the hot collection (write-operation-archive.ts `reopen`). Only from `from` (DEAD or
+   * FAILED), which no flush claims, so nothing races it but another retry, which finds it open and
+   * writes nothing. Returns the operation as it is now.
    */
   async requeue(tenantId: string, id: string, from: WriteStatus, now: Date): Promise<WriteOperation | null> {
-    await retryBusy(() =>
-      this.ops.updateOne(
-        { _id: id, tenantId, status: from },
-        {
-          $set: {
-            status: 'QUEUED',
-            attempts: 0,
-            failure: null,
-            finishedAt: null,
-            notBefore: now,
-            claimToken: null,
-            runningSince: null,
-          },
-        },
-      ),
-    );
+    const [doc] = await findAcross(this.ops, [id]);
+    if (doc && doc.tenantId === tenantId && doc.status === from) {
+      const open = {
+        ...doc,
+        status: 'QUEUED',
+        attempts: 0,
+        failure: null,
+        finishedAt: null,
+        notBefore: now,
+        claimToken: null,
+        runningSince: null,
+        updatedAt: now,
+      } as LeanOp;
+      await reopen(this.ops, open, doc);
+    }
     return this.findById(tenantId, id);
+  }
+
+  /** Deletes finished operations that finished before `cutoff` (WRITE_OPERATION_RETENTION_DAYS). */
+  async pruneFinished(cutoff: Date): Promise<number> {
+    return pruneFinished(this.ops, cutoff);
   }
 }

@@ -6,6 +6,8 @@ import {
 } from '../../writes/write-operation.types';
 import { writeBackoffMs } from '../../writes/write-backoff';
 import { type CrmObject } from '../../connectors/types';
+import { type AnyBulkWriteOperation } from 'mongoose';
+import { type WriteOperationDoc } from '../models/write-operation.model';
 
 /**
  * What each flush outcome sets on a stored operation (pure; used by
@@ -95,4 +97,35 @@ export function uniqueGroups(
     }
   }
   return [...seen.values()];
+}
+
+/** The most ids one `{_id: {$in}}` carries: the embedded FerretDB searches its `_id` index up to 1,000. */
+export const ID_IN_MAX = 1000;
+
+/**
+ * `$set`s by operation id as the fewest bulkWrite statements: the ids sharing one `$set` (a claim's
+ * RUNNING, a batch rescheduled as a whole) in one updateMany filtered by `_id` alone, up to
+ * {@link ID_IN_MAX} ids each. Use it where nothing else writes these operations meanwhile (the caller
+ * holds their group's lock). On the embedded FerretDB such a statement is one `_id` index search and
+ * one transaction (tools/ferretdb/patches.js), where one statement per operation is one transaction each.
+ */
+export function updatesById(
+  sets: ReadonlyMap<string, Record<string, unknown>>,
+): AnyBulkWriteOperation<WriteOperationDoc>[] {
+  const shared = new Map<string, { set: Record<string, unknown>; ids: string[] }>();
+  for (const [id, set] of sets) {
+    const key = JSON.stringify(set);
+    const entry = shared.get(key) ?? { set, ids: [] };
+    entry.ids.push(id);
+    shared.set(key, entry);
+  }
+  const writes: AnyBulkWriteOperation<WriteOperationDoc>[] = [];
+  for (const { set, ids } of shared.values()) {
+    for (let i = 0; i < ids.length; i += ID_IN_MAX) {
+      writes.push({
+        updateMany: { filter: { _id: { $in: ids.slice(i, i + ID_IN_MAX) } }, update: { $set: set } },
+      });
+    }
+  }
+  return writes;
 }

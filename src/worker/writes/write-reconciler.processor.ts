@@ -14,6 +14,7 @@ import { writeMetrics } from './write-metrics';
  * The write reconciler (repeatable, `src/queue/writes-reconciler.producer.ts`). Bull is the trigger,
  * MongoDB the record: a flush job lost in Redis (a restart without AOF, eviction, a crash between
  * storing a write and enqueuing its flush) leaves writes QUEUED with nothing to run them. Every run:
+ *   0. moves final operations a crash left in the hot collection to the finished one;
  *   1. recovers writes RUNNING in groups whose lock is free, or held by a worker whose heartbeat stopped
  *      (it was killed mid-flush; src/redis/heartbeat.ts): resent when that is safe, else FAILED
  *      OUTCOME_UNKNOWN (`WriteBatchesRepository.recoverStale`). Claims happen only under the lock, so a
@@ -111,6 +112,9 @@ export async function runWriteReconciler(deps: WriteReconcilerDeps): Promise<Rec
       await deps.lock.release(group, token).catch(() => false);
     }
   });
+  // Final operations a crash or a lost lock left in the hot collection move out (docs/writes.md
+  // "Finished operations"): the claims' and this run's scans then read open work only.
+  await repo.sweepFinished();
   const changed = [...recovered.requeued, ...recovered.failed];
   if (changed.length > 0) {
     deps.logger.warn(

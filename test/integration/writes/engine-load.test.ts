@@ -1,10 +1,7 @@
-import { createWriteOperationEventPublisher } from '../../../src/events/write-operation-events';
-import { createLogger } from '../../../src/logger';
-import { QUEUES } from '../../../src/queue/queues';
 import { FlushLock } from '../../../src/writes/flush-lock';
 import { type WriteGroup } from '../../../src/writes/write-operation.types';
 import { processWriteReconciler } from '../../../src/worker/writes/write-reconciler.processor';
-import { engineTestContext } from '../../support/writes/engine-context';
+import { engineTestContext, reconcilerDeps } from '../../support/writes/engine-context';
 import { groupOf, insertOperations } from '../../support/writes/operations';
 
 /**
@@ -26,14 +23,7 @@ describe('the reconciler job', () => {
 
   function job(redisPrefix: string) {
     return processWriteReconciler({
-      store: context().store,
-      queue: context().queues.get(QUEUES.writes),
-      lock: new FlushLock(context().redis, context().redisPrefix, 1000),
-      events: createWriteOperationEventPublisher({
-        redis: context().redis,
-        redisPrefix: context().redisPrefix,
-      }),
-      logger: createLogger({ level: 'silent' }),
+      ...reconcilerDeps(context()),
       redis: context().redis,
       redisPrefix,
     });

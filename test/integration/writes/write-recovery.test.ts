@@ -1,4 +1,3 @@
-import { createWriteOperationEventPublisher } from '../../../src/events/write-operation-events';
 import { createLogger } from '../../../src/logger';
 import { QUEUES } from '../../../src/queue/queues';
 import { Heartbeat } from '../../../src/redis/heartbeat';
@@ -6,7 +5,7 @@ import { FlushLock } from '../../../src/writes/flush-lock';
 import { writeGroupKey } from '../../../src/writes/write-operation.types';
 import { runWriteReconciler } from '../../../src/worker/writes/write-reconciler.processor';
 import { writeOperationModel } from '../../../src/store/models/write-operation.model';
-import { engineTestContext } from '../../support/writes/engine-context';
+import { engineTestContext, reconcilerDeps } from '../../support/writes/engine-context';
 import { groupOf, insertOperations } from '../../support/writes/operations';
 
 /**
@@ -17,18 +16,7 @@ import { groupOf, insertOperations } from '../../support/writes/operations';
 
 const context = engineTestContext();
 
-function deps(lock: FlushLock) {
-  return {
-    store: context().store,
-    queue: context().queues.get(QUEUES.writes),
-    lock,
-    events: createWriteOperationEventPublisher({
-      redis: context().redis,
-      redisPrefix: context().redisPrefix,
-    }),
-    logger: createLogger({ level: 'silent' }),
-  };
-}
+const deps = (lock: FlushLock) => reconcilerDeps(context(), lock);
 
 it('a stale RUNNING write is resent when that is safe and ends OUTCOME_UNKNOWN when it is not', async () => {
   const connection = { id: 'conn-recover', tenantId: 'tenant-r', crm: 'hubspot' };

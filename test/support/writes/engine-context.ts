@@ -1,4 +1,8 @@
+import { createWriteOperationEventPublisher } from '../../../src/events/write-operation-events';
+import { createLogger } from '../../../src/logger';
+import { QUEUES } from '../../../src/queue/queues';
 import { type AppContext } from '../../../src/runtime/context';
+import { FlushLock } from '../../../src/writes/flush-lock';
 import { createTestContext } from '../context';
 
 /**
@@ -17,5 +21,16 @@ export function engineTestContext(): () => AppContext {
   return () => {
     if (!ctx) throw new Error('engineTestContext: used outside a test');
     return ctx;
+  };
+}
+
+/** What the reconciler needs, on a test context: a short-TTL flush lock unless one is given. */
+export function reconcilerDeps(ctx: AppContext, lock = new FlushLock(ctx.redis, ctx.redisPrefix, 1000)) {
+  return {
+    store: ctx.store,
+    queue: ctx.queues.get(QUEUES.writes),
+    lock,
+    events: createWriteOperationEventPublisher({ redis: ctx.redis, redisPrefix: ctx.redisPrefix }),
+    logger: createLogger({ level: 'silent' }),
   };
 }
