@@ -151,7 +151,7 @@ export class SalesforceConnector implements CrmConnector {
     return describeFields(this.api, obj);
   }
 
-  /** Salesforce sends no signed webhooks in this design (DESIGN.md "Sync"): it is synced by polling. */
+  /** Salesforce is synced by polling: it sends no HMAC-signed webhooks (README "Salesforce", docs/sync.md). */
   verifyWebhook(_req: WebhookRequest): boolean {
     return false;
   }
