@@ -34,6 +34,8 @@
  *   --connections=N  concurrent HTTP clients (default 16)   --seconds=N  per measured run (default 4)
  *   --rounds=N       interleaved rounds per server, the median counts (default 7); each share is the
  *                    median of the rounds' own gateway/peer ratios   --samples=N  e2e requests (default 60)
+ *   --e2e-only       only the `reads.e2e.*` figures (for profiling the nested read: `node --cpu-prof`
+ *                    profiles the gateway's own process too)
  */
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
@@ -78,6 +80,7 @@ import { REQUEST_LIMITS_OFF } from './support/request-limits';
 import { startStaticApollo } from './support/static-apollo';
 
 const ROOT = path.resolve(__dirname, '../../..');
+const E2E_ONLY = process.argv.includes('--e2e-only');
 
 /** Metadata routes of both sandboxes (HubSpot properties and pipelines, Salesforce describe). */
 const METADATA_ROUTES = /properties|pipelines|describe/;
@@ -166,7 +169,7 @@ async function callFigures(mongodbUri: string, redisUrl: string): Promise<void> 
       console.log(`BENCH reads.${kind}_metadata.${figure} ${calls.metadata} calls`);
     };
 
-    for (const crm of ['salesforce', 'hubspot'] as const) {
+    for (const crm of E2E_ONLY ? [] : (['salesforce', 'hubspot'] as const)) {
       const c = tenant.connections[crm];
       const suffix = crm === 'salesforce' ? '' : '.hubspot';
       const ids: string[] = [];
@@ -213,6 +216,7 @@ async function callFigures(mongodbUri: string, redisUrl: string): Promise<void> 
           exec: execOn(gateway.url, tenant.key),
           storeCommands: () => gateway.storeCommands(),
           cpuMs: () => gateway.cpuMs(),
+          userCpuMs: () => gateway.userCpuMs(),
         },
         NESTED,
         { c: tenant.connections.salesforce },
@@ -408,7 +412,7 @@ async function main(): Promise<void> {
   });
   try {
     await callFigures(stores.mongodbUri, stores.redisUrl);
-    await overheadFigures(stores.mongodbUri, stores.redisUrl);
+    if (!E2E_ONLY) await overheadFigures(stores.mongodbUri, stores.redisUrl);
   } finally {
     await stores.stop();
   }

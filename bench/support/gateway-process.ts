@@ -31,6 +31,8 @@ export interface GatewayProcess {
    * processes take the machine's cores, so it shows the gateway's own work on a shared machine.
    */
   cpuMs(): Promise<number>;
+  /** The user-mode part of {@link cpuMs}: the rest is the kernel's (socket I/O, for the most part). */
+  userCpuMs(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -40,11 +42,16 @@ export const GATEWAY_CHILD_FLAG = '--gateway-child';
 export interface ChildCounters {
   storeCommands: number;
   cpuMs: number;
+  userCpuMs: number;
 }
 
 export function childCounters(): ChildCounters {
   const cpu = process.cpuUsage();
-  return { storeCommands: storeCommandsIssued(), cpuMs: (cpu.user + cpu.system) / 1000 };
+  return {
+    storeCommands: storeCommandsIssued(),
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    userCpuMs: cpu.user / 1000,
+  };
 }
 
 export async function startGatewayProcess(script: string, spec: GatewaySpec): Promise<GatewayProcess> {
@@ -62,6 +69,7 @@ export async function startGatewayProcess(script: string, spec: GatewaySpec): Pr
     url,
     storeCommands: async () => (await ask<ChildCounters>('counters')).storeCommands,
     cpuMs: async () => (await ask<ChildCounters>('counters')).cpuMs,
+    userCpuMs: async () => (await ask<ChildCounters>('counters')).userCpuMs,
     close: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

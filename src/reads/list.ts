@@ -1,5 +1,5 @@
 import { type CrmObject } from '../connectors/types';
-import { type CanonicalRecord, toCanonicalRecord } from './canonical';
+import { type CanonicalRecord, LazyCanonicalRecord } from './canonical';
 import { type CursorBinding, type ListCursorSeal, type ListPosition } from './list-cursor';
 import { type ListFilter, fingerprint, matcher, normalize, plan } from './list-filters';
 import { type ConnectionReader } from './read-loaders';
@@ -100,7 +100,7 @@ export async function listPage(
     };
     let filled = false;
     for (let i = read.s; i <= last; i += 1) {
-      const record = toCanonicalRecord(reader.connection.id, object, mapping, page.items[i]!, ctx);
+      const record = new LazyCanonicalRecord(reader.connection.id, object, mapping, page.items[i]!, ctx);
       loaders.prime(record);
       if (predicate && !predicate(record)) {
         filteredOut += 1;

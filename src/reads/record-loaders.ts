@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { type CrmObject } from '../connectors/types';
 import { NotFoundError } from '../errors';
-import { type CanonicalRecord, toCanonicalRecord } from './canonical';
+import { type CanonicalRecord, LazyCanonicalRecord } from './canonical';
 import { type ReadMetadata } from './read-metadata';
 
 /**
@@ -34,7 +34,7 @@ export class RecordLoaders {
         return ids.map((id, i) => {
           const native = natives[i];
           return native
-            ? toCanonicalRecord(connectionId, object, mapping, native, ctx)
+            ? new LazyCanonicalRecord(connectionId, object, mapping, native, ctx)
             : new NotFoundError(
                 `no ${object} with remote id ${JSON.stringify(id)} in connection ${connectionId}`,
               );

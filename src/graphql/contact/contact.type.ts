@@ -1,13 +1,15 @@
 import { Field, ObjectType } from 'type-graphql';
 import {
+  BULK_OBJECT_TYPE,
   CanonicalRecordFields,
   canonicalString,
+  lazyRecordView,
   withCanonicalRecordFields,
 } from '../records/canonical-record.type';
 import { RecordPageInfo } from '../records/record-page.type';
 import { type CanonicalRecord } from '../../reads/canonical';
 
-@ObjectType({ description: 'A contact of one connected CRM, in canonical fields.' })
+@ObjectType({ ...BULK_OBJECT_TYPE, description: 'A contact of one connected CRM, in canonical fields.' })
 export class Contact extends CanonicalRecordFields {
   @Field(() => String, { nullable: true })
   firstName!: string | null;
@@ -28,7 +30,7 @@ export class Contact extends CanonicalRecordFields {
   companyName!: string | null;
 }
 
-@ObjectType()
+@ObjectType(BULK_OBJECT_TYPE)
 export class ContactEdge {
   @Field()
   cursor!: string;
@@ -37,7 +39,7 @@ export class ContactEdge {
   node!: Contact;
 }
 
-@ObjectType({ description: 'A page of contacts (Relay-style).' })
+@ObjectType({ ...BULK_OBJECT_TYPE, description: 'A page of contacts (Relay-style).' })
 export class ContactConnection {
   @Field(() => [ContactEdge])
   edges!: ContactEdge[];
@@ -51,14 +53,17 @@ export class ContactConnection {
 
 const str = canonicalString;
 
-export function toContact(r: CanonicalRecord): Contact {
+function toContactNow(r: CanonicalRecord): Contact {
   const f = r.fields;
-  return withCanonicalRecordFields(r, {
-    firstName: str(f.firstName),
-    lastName: str(f.lastName),
-    email: str(f.email),
-    phone: str(f.phone),
-    title: str(f.title),
-    companyName: str(f.companyName),
-  });
+  const c = new Contact();
+  c.firstName = str(f.firstName);
+  c.lastName = str(f.lastName);
+  c.email = str(f.email);
+  c.phone = str(f.phone);
+  c.title = str(f.title);
+  c.companyName = str(f.companyName);
+  return withCanonicalRecordFields(r, c);
 }
+
+/** A record as a Contact, its mapped fields read on first use (`lazyRecordView`). */
+export const toContact = lazyRecordView(Contact, toContactNow);

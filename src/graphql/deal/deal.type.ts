@@ -1,8 +1,10 @@
 import { Field, Float, ObjectType, registerEnumType } from 'type-graphql';
 import { type CanonicalRecord } from '../../reads/canonical';
 import {
+  BULK_OBJECT_TYPE,
   CanonicalRecordFields,
   canonicalString,
+  lazyRecordView,
   withCanonicalRecordFields,
 } from '../records/canonical-record.type';
 import { RecordPageInfo } from '../records/record-page.type';
@@ -14,7 +16,10 @@ registerEnumType(DealStatusEnum, {
   description: 'Where a deal stands: OPEN, WON or LOST.',
 });
 
-@ObjectType({ description: 'A deal (opportunity) of one connected CRM, in canonical fields.' })
+@ObjectType({
+  ...BULK_OBJECT_TYPE,
+  description: 'A deal (opportunity) of one connected CRM, in canonical fields.',
+})
 export class Deal extends CanonicalRecordFields {
   @Field(() => String, { nullable: true })
   name!: string | null;
@@ -46,7 +51,7 @@ export class Deal extends CanonicalRecordFields {
   probability!: number | null;
 }
 
-@ObjectType()
+@ObjectType(BULK_OBJECT_TYPE)
 export class DealEdge {
   @Field()
   cursor!: string;
@@ -55,7 +60,7 @@ export class DealEdge {
   node!: Deal;
 }
 
-@ObjectType({ description: 'A page of deals (Relay-style).' })
+@ObjectType({ ...BULK_OBJECT_TYPE, description: 'A page of deals (Relay-style).' })
 export class DealConnection {
   @Field(() => [DealEdge])
   edges!: DealEdge[];
@@ -69,20 +74,23 @@ export class DealConnection {
 
 const str = canonicalString;
 
-export function toDeal(r: CanonicalRecord): Deal {
+function toDealNow(r: CanonicalRecord): Deal {
   const f = r.fields;
   const status = str(f.status);
   const probability = typeof f.probability === 'number' ? f.probability : Number(f.probability ?? NaN);
-  return withCanonicalRecordFields(r, {
-    name: str(f.name),
-    amount: str(f.amount),
-    currency: str(f.currency),
-    stage: str(f.stage),
-    status: status && status in DealStatusEnum ? (status as DealStatus) : null,
-    closeDate: str(f.closeDate),
-    probability:
-      f.probability === null || f.probability === undefined || !Number.isFinite(probability)
-        ? null
-        : probability,
-  });
+  const d = new Deal();
+  d.name = str(f.name);
+  d.amount = str(f.amount);
+  d.currency = str(f.currency);
+  d.stage = str(f.stage);
+  d.status = status && status in DealStatusEnum ? (status as DealStatus) : null;
+  d.closeDate = str(f.closeDate);
+  d.probability =
+    f.probability === null || f.probability === undefined || !Number.isFinite(probability)
+      ? null
+      : probability;
+  return withCanonicalRecordFields(r, d);
 }
+
+/** A record as a Deal, its mapped fields read on first use (`lazyRecordView`). */
+export const toDeal = lazyRecordView(Deal, toDealNow);

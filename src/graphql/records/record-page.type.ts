@@ -1,6 +1,8 @@
 import { Field, Int, ObjectType } from 'type-graphql';
+import { BULK_OBJECT_TYPE } from './canonical-record.type';
 
 @ObjectType({
+  ...BULK_OBJECT_TYPE,
   description:
     'Where a page ends. A page is shorter than `first` only at the end of the list or when ' +
     '`scanLimitReached` says the after-fetch filters stopped it early: continue from `endCursor` then.',
