@@ -1,0 +1,94 @@
+import { type CrmDefinition } from '../../../../src/connectors/definition';
+import { dynamicsParts } from '../../../../src/connectors/dynamics';
+import { type DynamicsHosts, dynamicsHosts } from '../../../../src/connectors/dynamics/hosts';
+import { defaultHooks } from '../../../../src/connectors/http/hooks';
+import { type AccessToken, type TokenAccess } from '../../../../src/connectors/http/http.types';
+import { VendorHttpClient } from '../../../../src/connectors/http/vendor-client';
+import { type VendorUrlPolicy } from '../../../../src/connectors/ssrf';
+import { OAuth2Client } from '../../../../src/connectors/tokens/oauth2-client';
+import { type ListeningSandbox } from '../../../../src/sandbox/core';
+import { createDynamicsSandbox, DEMO, type DynamicsServer } from '../../../../src/sandbox/dynamics';
+
+/**
+ * The Dataverse sandbox over a real socket, and the Dynamics connector's parts composed the way the
+ * framework will compose them once the CRM is registered: vendor URLs through the SSRF guard (the
+ * sandbox's origin allowlisted, as for the other CRMs' sandboxes), the shared OAuth client with the
+ * connector's builders, the shared HTTP client with its hooks.
+ */
+
+export const POLICY: VendorUrlPolicy = { allowOverrides: true, allowlist: ['http://127.0.0.1:*'] };
+
+/** The framework's view of the unregistered CRM, for the shared OAuth client (which never calls `create`). */
+export const DEFINITION: CrmDefinition = {
+  ...dynamicsParts,
+  create: () => {
+    throw new Error('Dynamics 365 is not registered yet');
+  },
+};
+
+/** Client-credentials tokens, fetched again on expiry or rejection (what the token service does for this grant). */
+export class ClientCredentialsTokens implements TokenAccess {
+  fetched = 0;
+  private current: AccessToken | null = null;
+  constructor(private readonly client: OAuth2Client) {}
+
+  async get(): Promise<AccessToken> {
+    if (!this.current || (this.current.expiresAt !== null && this.current.expiresAt < Date.now() + 60_000)) {
+      return this.fetch();
+    }
+    return this.current;
+  }
+
+  refreshAfterRejection(): Promise<AccessToken> {
+    return this.fetch();
+  }
+
+  private async fetch(): Promise<AccessToken> {
+    const grant = await this.client.clientCredentials();
+    this.fetched += 1;
+    this.current = { value: grant.accessToken, expiresAt: grant.expiresAt };
+    return this.current;
+  }
+}
+
+export interface DynamicsHarness {
+  server: DynamicsServer;
+  live: ListeningSandbox;
+  hosts: DynamicsHosts;
+  vendorUrls: Record<string, string>;
+  oauth: OAuth2Client;
+  tokens: ClientCredentialsTokens;
+  http: VendorHttpClient;
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  counts: Record<string, number> = { contact: 40, opportunity: 15, account: 8 },
+  settings: Record<string, unknown> = {},
+): Promise<DynamicsHarness> {
+  const server = createDynamicsSandbox({ orgs: [{ id: 'default', seed: 11, counts, settings }] });
+  const live = await server.listen();
+  const vendorUrls = { auth: `${live.baseUrl}/${DEMO.tenantId}`, api: live.baseUrl };
+  const hosts = dynamicsHosts(vendorUrls, POLICY);
+  const oauth = new OAuth2Client({
+    definition: DEFINITION,
+    hosts: { auth: hosts.login, api: hosts.environmentUrl },
+    vendorUrls,
+    app: { clientId: DEMO.clientId, clientSecret: DEMO.clientSecret, redirectUri: 'http://127.0.0.1/cb' },
+    policy: POLICY,
+  });
+  const tokens = new ClientCredentialsTokens(oauth);
+  const decl = DEFINITION.declaration;
+  const http = new VendorHttpClient({
+    crm: decl.kind,
+    connectionId: 'conn-dyn',
+    baseUrl: hosts.environmentUrl,
+    tokens,
+    priority: 'interactive',
+    hooks: {
+      ...defaultHooks({ authScheme: decl.authScheme, requestIdHeader: decl.requestIdHeader }),
+      ...DEFINITION.hooks,
+    },
+  });
+  return { server, live, hosts, vendorUrls, oauth, tokens, http, close: () => live.close() };
+}
