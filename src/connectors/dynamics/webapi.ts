@@ -22,18 +22,34 @@ export function webApiPath(resource: string): string {
 /** A request to the Web API with the OData headers and the given preferences. */
 export function webApiRequest<T>(
   api: DynamicsApi,
-  request: Omit<VendorRequest, 'url'> & { resource: string; prefer?: readonly string[] },
+  request: Omit<VendorRequest, 'url' | 'query'> & {
+    resource: string;
+    query?: Readonly<Record<string, string | undefined>>;
+    prefer?: readonly string[];
+  },
 ): Promise<VendorResponse<T>> {
-  const { resource, prefer, headers, ...rest } = request;
+  const { resource, query, prefer, headers, ...rest } = request;
   return api.http.request<T>({
     ...rest,
-    url: webApiPath(resource),
+    url: `${webApiPath(resource)}${odataQuery(query)}`,
     headers: {
       ...ODATA_HEADERS,
       ...(prefer && prefer.length > 0 ? { prefer: prefer.join(',') } : {}),
       ...headers,
     },
   });
+}
+
+/**
+ * The query string of OData query options, spaces as `%20`. Not the shared client's `query`, which
+ * form-encodes a space as `+`: OData's URL conventions read `+` as a plus, and Dataverse (and the
+ * sandbox) refuse `$filter=modifiedon+ge+…` as a syntax error (docs/vendors/dynamics.md "Querying").
+ */
+export function odataQuery(query: Readonly<Record<string, string | undefined>> | undefined): string {
+  const parts = Object.entries(query ?? {}).flatMap(([k, v]) =>
+    v === undefined ? [] : [`${k}=${encodeURIComponent(v)}`],
+  );
+  return parts.length > 0 ? `?${parts.join('&')}` : '';
 }
 
 /** An OData string literal: single quotes, a quote doubled (docs/vendors/dynamics.md "Querying"). */

@@ -1,4 +1,7 @@
 import { type CrmDefinition } from '../../../../src/connectors/definition';
+import { DynamicsConnector } from '../../../../src/connectors/dynamics/dynamics.connector';
+import { type CrmKind } from '../../../../src/connectors/registry';
+import { createLogger } from '../../../../src/logger';
 import { dynamicsParts } from '../../../../src/connectors/dynamics';
 import { type DynamicsHosts, dynamicsHosts } from '../../../../src/connectors/dynamics/hosts';
 import { defaultHooks } from '../../../../src/connectors/http/hooks';
@@ -59,6 +62,8 @@ export interface DynamicsHarness {
   oauth: OAuth2Client;
   tokens: ClientCredentialsTokens;
   http: VendorHttpClient;
+  /** The connector on this connection, with its settings. */
+  connector(settings?: Record<string, unknown>): DynamicsConnector;
   close(): Promise<void>;
 }
 
@@ -90,5 +95,20 @@ export async function startHarness(
       ...DEFINITION.hooks,
     },
   });
-  return { server, live, hosts, vendorUrls, oauth, tokens, http, close: () => live.close() };
+  const connector = (connectionSettings: Record<string, unknown> = {}) =>
+    new DynamicsConnector({
+      connection: {
+        id: 'conn-dyn',
+        tenantId: 't1',
+        // Not a registered kind yet (see `dynamics.connector.ts`).
+        crm: 'dynamics' as unknown as CrmKind,
+        externalAccountId: null,
+        vendorUrls,
+        settings: connectionSettings,
+      },
+      http,
+      tokens,
+      logger: createLogger({ level: 'silent' }),
+    });
+  return { server, live, hosts, vendorUrls, oauth, tokens, http, connector, close: () => live.close() };
 }

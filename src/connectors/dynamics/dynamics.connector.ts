@@ -1,0 +1,69 @@
+import {
+  type ConnectorContext,
+  type ConnectorLimits,
+  type CrmConnector,
+  type CrmObject,
+  type ListFilterSupport,
+  type ListOptions,
+  type NativeField,
+  type NativeRecord,
+  type Page,
+} from '../types';
+import { type DynamicsApi } from './api-context';
+import { dynamicsDeclaration } from './declaration';
+import { describeFields } from './describe';
+import { DYNAMICS_LIST_FILTERS, listRecords } from './list';
+import { getRecords } from './records';
+import { dynamicsSettings } from './settings';
+
+/**
+ * The part of {@link CrmConnector} built so far (issue 19, in order: reads, then writes, changes and
+ * webhooks). Its kind is not a registered `CrmKind` until the whole interface is implemented and the
+ * shared conformance suite passes; then this becomes `implements CrmConnector`.
+ */
+export type DynamicsConnectorSoFar = Pick<
+  CrmConnector,
+  'limits' | 'getRecords' | 'listRecords' | 'listFilters' | 'describeFields'
+> & { readonly kind: 'dynamics' };
+
+/**
+ * Dynamics 365 (Dataverse Web API v9.2) behind the common connector interface. All calls go through the
+ * connection's shared HTTP client, based at the environment URL (auth, the per-connection request
+ * budget, `Retry-After` on 429, typed errors from `hooks.ts`); each API area lives in its own file next
+ * to this one, taking one {@link DynamicsApi}.
+ */
+export class DynamicsConnector implements DynamicsConnectorSoFar {
+  readonly kind = 'dynamics' as const;
+  readonly limits: ConnectorLimits;
+  private readonly api: DynamicsApi;
+
+  constructor(ctx: ConnectorContext) {
+    const decl = dynamicsDeclaration;
+    // The declaration is the one source of batch sizes; the connector only reads them.
+    this.limits = { readBatch: decl.batch.read, writeBatch: decl.batch.write, budgets: decl.budgets };
+    this.api = {
+      crm: 'dynamics',
+      http: ctx.http,
+      connectionId: ctx.connection.id,
+      settings: dynamicsSettings(ctx.connection.settings, ctx.readFields),
+      readBatch: decl.batch.read,
+      writeBatch: decl.batch.write,
+      logger: ctx.logger,
+    };
+  }
+
+  getRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<(NativeRecord | null)[]> {
+    return getRecords(this.api, obj, remoteIds);
+  }
+
+  /** See `list.ts`: only the modification stamp is pushed down. */
+  readonly listFilters: ListFilterSupport = DYNAMICS_LIST_FILTERS;
+
+  listRecords(obj: CrmObject, options: ListOptions): Promise<Page<NativeRecord>> {
+    return listRecords(this.api, obj, options);
+  }
+
+  describeFields(obj: CrmObject): Promise<NativeField[]> {
+    return describeFields(this.api, obj);
+  }
+}

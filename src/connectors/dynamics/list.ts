@@ -1,0 +1,82 @@
+import { decodeConnectorCursor, encodeConnectorCursor } from '../cursor';
+import {
+  type CrmObject,
+  type ListFilterSupport,
+  type ListOptions,
+  type NativeRecord,
+  type Page,
+} from '../types';
+import { type DynamicsApi } from './api-context';
+import { readQuery } from './columns';
+import { CRM, MAX_PAGE_SIZE, TABLES } from './dynamics.constants';
+import { rowToRecord } from './mappers';
+import { webApiRequest } from './webapi';
+import { type WireCollection } from './wire.types';
+
+/**
+ * Lists pages with `Prefer: odata.maxpagesize` and the `$skiptoken` of `@odata.nextLink`
+ * (docs/vendors/dynamics.md "Paging"). The cursor holds ONLY that token and the page size it was
+ * issued for — never the link: the connector rebuilds the request (the environment from the
+ * connection, the query from the object and filter), so a cursor cannot aim a call anywhere. Dataverse
+ * wants the same page size with a token, so a cursor's own size wins over the caller's.
+ */
+
+interface ListCursor {
+  /** The `$skiptoken` value, as Dataverse issued it. */
+  s: string;
+  /** The `odata.maxpagesize` the token was issued for. */
+  n: number;
+}
+
+function decodeCursor(cursor: string): ListCursor {
+  return decodeConnectorCursor<ListCursor>(
+    CRM,
+    cursor,
+    (o) => typeof o.s === 'string' && o.s !== '' && Number.isInteger(o.n) && (o.n as number) > 0,
+  );
+}
+
+/** `$skiptoken` of a next link, or null on the last page. */
+export function skipTokenOf(nextLink: string | undefined): string | null {
+  if (!nextLink) return null;
+  return new URL(nextLink).searchParams.get('$skiptoken');
+}
+
+/**
+ * Filters pushed to Dataverse: only the modification stamp (`modifiedon ge <instant>`). Equality and
+ * prefix need each column's type to spell the literal (a choice is a number, a GUID unquoted), which
+ * the list does not know: the read layer applies them. Dataverse has no soft deletion, so filters and
+ * `includeDeleted` go together (there is nothing deleted to list).
+ */
+export const DYNAMICS_LIST_FILTERS: ListFilterSupport = {
+  equals: false,
+  prefix: false,
+  modifiedSince: true,
+  withDeleted: true,
+};
+
+export async function listRecords(
+  api: DynamicsApi,
+  obj: CrmObject,
+  options: ListOptions,
+): Promise<Page<NativeRecord>> {
+  const state = options.cursor ? decodeCursor(options.cursor) : null;
+  const pageSize = state?.n ?? Math.min(Math.max(1, Math.floor(options.pageSize)), MAX_PAGE_SIZE);
+  const since = options.filter?.modifiedSince;
+  const res = await webApiRequest<WireCollection>(api, {
+    method: 'GET',
+    resource: TABLES[obj].set,
+    query: {
+      ...readQuery(api, obj),
+      ...(since ? { $filter: `modifiedon ge ${since.toISOString()}` } : {}),
+      ...(state ? { $skiptoken: state.s } : {}),
+    },
+    prefer: [`odata.maxpagesize=${pageSize}`],
+  });
+  const items = (res.body?.value ?? []).map((row) => rowToRecord(obj, row));
+  const token = skipTokenOf(res.body?.['@odata.nextLink']);
+  return {
+    items,
+    nextCursor: token ? encodeConnectorCursor({ s: token, n: pageSize } satisfies ListCursor) : null,
+  };
+}

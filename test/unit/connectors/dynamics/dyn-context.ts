@@ -1,0 +1,54 @@
+import { DynamicsConnector } from '../../../../src/connectors/dynamics/dynamics.connector';
+import { dynamicsParts } from '../../../../src/connectors/dynamics';
+import { defaultHooks } from '../../../../src/connectors/http/hooks';
+import { VendorHttpClient } from '../../../../src/connectors/http/vendor-client';
+import { type CrmKind } from '../../../../src/connectors/registry';
+import { createLogger } from '../../../../src/logger';
+import { RecordingBudget, RecordingTokens } from '../../../support/connector-doubles';
+
+/** Shared set-up of the Dynamics unit tests: a real shared client with the connector's hooks, nock at the HTTP level. */
+
+export const ENV = 'https://contoso.crm.dynamics.com';
+export const ROOT = '/api/data/v9.2';
+
+export function dynamics(settings: Record<string, unknown> = {}) {
+  const tokens = new RecordingTokens();
+  const budget = new RecordingBudget();
+  const slept: number[] = [];
+  const decl = dynamicsParts.declaration;
+  const http = new VendorHttpClient({
+    crm: decl.kind,
+    baseUrl: ENV,
+    tokens,
+    budget,
+    priority: 'interactive',
+    hooks: {
+      ...defaultHooks({ authScheme: decl.authScheme, requestIdHeader: decl.requestIdHeader }),
+      ...dynamicsParts.hooks,
+    },
+    random: () => 0.5,
+    sleep: async (ms) => {
+      slept.push(ms);
+    },
+  });
+  const connector = new DynamicsConnector({
+    connection: {
+      id: 'conn-dyn-unit',
+      tenantId: 't1',
+      // Not a registered kind yet (see `dynamics.connector.ts`).
+      crm: 'dynamics' as unknown as CrmKind,
+      externalAccountId: null,
+      vendorUrls: { api: ENV },
+      settings,
+    },
+    http,
+    tokens,
+    logger: createLogger({ level: 'silent' }),
+  });
+  return { connector, tokens, budget, slept };
+}
+
+export const ID = {
+  a: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  b: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+} as const;
