@@ -8,6 +8,8 @@ import {
   type NativeField,
   type NativeRecord,
   type Page,
+  type RecordWrite,
+  type WriteResult,
 } from '../types';
 import { type DynamicsApi } from './api-context';
 import { dynamicsDeclaration } from './declaration';
@@ -15,6 +17,7 @@ import { describeFields } from './describe';
 import { DYNAMICS_LIST_FILTERS, listRecords } from './list';
 import { getRecords } from './records';
 import { dynamicsSettings } from './settings';
+import { deleteRecords, upsertRecords } from './writes';
 
 /**
  * The part of {@link CrmConnector} built so far (issue 19, in order: reads, then writes, changes and
@@ -23,7 +26,13 @@ import { dynamicsSettings } from './settings';
  */
 export type DynamicsConnectorSoFar = Pick<
   CrmConnector,
-  'limits' | 'getRecords' | 'listRecords' | 'listFilters' | 'describeFields'
+  | 'limits'
+  | 'getRecords'
+  | 'listRecords'
+  | 'listFilters'
+  | 'describeFields'
+  | 'upsertRecords'
+  | 'deleteRecords'
 > & { readonly kind: 'dynamics' };
 
 /**
@@ -65,5 +74,14 @@ export class DynamicsConnector implements DynamicsConnectorSoFar {
 
   describeFields(obj: CrmObject): Promise<NativeField[]> {
     return describeFields(this.api, obj);
+  }
+
+  /** One `$batch` (continue-on-error) per call, and one more when deals are won or lost (`writes.ts`). */
+  upsertRecords(obj: CrmObject, writes: readonly RecordWrite[]): Promise<WriteResult[]> {
+    return upsertRecords(this.api, obj, writes);
+  }
+
+  deleteRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<WriteResult[]> {
+    return deleteRecords(this.api, obj, remoteIds);
   }
 }
