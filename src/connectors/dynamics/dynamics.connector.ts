@@ -1,6 +1,8 @@
 import {
   type ConnectorContext,
   type ConnectorLimits,
+  type ExportOptions,
+  type ExportPage,
   type CrmConnector,
   type CrmObject,
   type ListFilterSupport,
@@ -13,7 +15,9 @@ import {
 } from '../types';
 import { type DynamicsApi } from './api-context';
 import { dynamicsDeclaration } from './declaration';
+import { type TrackedPage, readChanges } from './changes';
 import { describeFields } from './describe';
+import { exportRecords } from './export';
 import { DYNAMICS_LIST_FILTERS, listRecords } from './list';
 import { getRecords } from './records';
 import { dynamicsSettings } from './settings';
@@ -33,6 +37,7 @@ export type DynamicsConnectorSoFar = Pick<
   | 'describeFields'
   | 'upsertRecords'
   | 'deleteRecords'
+  | 'exportRecords'
 > & { readonly kind: 'dynamics' };
 
 /**
@@ -74,6 +79,19 @@ export class DynamicsConnector implements DynamicsConnectorSoFar {
 
   describeFields(obj: CrmObject): Promise<NativeField[]> {
     return describeFields(this.api, obj);
+  }
+
+  /** List pages of 5,000 rows with the count on the first (`export.ts`). */
+  exportRecords(obj: CrmObject, options: ExportOptions): Promise<ExportPage> {
+    return exportRecords(this.api, obj, options);
+  }
+
+  /**
+   * One page of Dataverse change tracking (`changes.ts`): the delta-link primitive `listChanges` will be
+   * built on once the poll keeps a connector's delta position between polls.
+   */
+  readChanges(obj: CrmObject, options: { cursor?: string | null; pageSize?: number }): Promise<TrackedPage> {
+    return readChanges(this.api, obj, options);
   }
 
   /** One `$batch` (continue-on-error) per call, and one more when deals are won or lost (`writes.ts`). */

@@ -55,3 +55,6 @@ export const CURRENCY_CODE_PATH = 'transactioncurrencyid.isocurrencycode';
 
 /** The largest page Dataverse serves (`odata.maxpagesize`, docs/vendors/dynamics.md "Paging"). */
 export const MAX_PAGE_SIZE = 5000;
+
+/** `@odata.count` stops counting here (docs/vendors/dynamics.md "Counting rows"). */
+export const COUNT_CAP = 5000;

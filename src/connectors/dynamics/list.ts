@@ -8,7 +8,7 @@ import {
 } from '../types';
 import { type DynamicsApi } from './api-context';
 import { readQuery } from './columns';
-import { CRM, MAX_PAGE_SIZE, TABLES } from './dynamics.constants';
+import { COUNT_CAP, CRM, MAX_PAGE_SIZE, TABLES } from './dynamics.constants';
 import { rowToRecord } from './mappers';
 import { webApiRequest } from './webapi';
 import { type WireCollection } from './wire.types';
@@ -60,6 +60,19 @@ export async function listRecords(
   obj: CrmObject,
   options: ListOptions,
 ): Promise<Page<NativeRecord>> {
+  return (await listPage(api, obj, options, false)).page;
+}
+
+/**
+ * One page, and with `count` the `@odata.count` of the whole listing (capped at 5,000 by Dataverse:
+ * null when the cap was hit, docs/vendors/dynamics.md "Counting rows").
+ */
+export async function listPage(
+  api: DynamicsApi,
+  obj: CrmObject,
+  options: ListOptions,
+  count: boolean,
+): Promise<{ page: Page<NativeRecord>; total: number | null }> {
   const state = options.cursor ? decodeCursor(options.cursor) : null;
   const pageSize = state?.n ?? Math.min(Math.max(1, Math.floor(options.pageSize)), MAX_PAGE_SIZE);
   const since = options.filter?.modifiedSince;
@@ -70,13 +83,18 @@ export async function listRecords(
       ...readQuery(api, obj),
       ...(since ? { $filter: `modifiedon ge ${since.toISOString()}` } : {}),
       ...(state ? { $skiptoken: state.s } : {}),
+      ...(count ? { $count: 'true' } : {}),
     },
     prefer: [`odata.maxpagesize=${pageSize}`],
   });
   const items = (res.body?.value ?? []).map((row) => rowToRecord(obj, row));
   const token = skipTokenOf(res.body?.['@odata.nextLink']);
+  const counted = res.body?.['@odata.count'];
   return {
-    items,
-    nextCursor: token ? encodeConnectorCursor({ s: token, n: pageSize } satisfies ListCursor) : null,
+    page: {
+      items,
+      nextCursor: token ? encodeConnectorCursor({ s: token, n: pageSize } satisfies ListCursor) : null,
+    },
+    total: typeof counted === 'number' && counted < COUNT_CAP ? counted : null,
   };
 }
