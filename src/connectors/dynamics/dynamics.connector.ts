@@ -10,7 +10,9 @@ import {
   type NativeField,
   type NativeRecord,
   type Page,
+  type NativeChange,
   type RecordWrite,
+  type WebhookRequest,
   type WriteResult,
 } from '../types';
 import { type DynamicsApi } from './api-context';
@@ -21,6 +23,7 @@ import { exportRecords } from './export';
 import { DYNAMICS_LIST_FILTERS, listRecords } from './list';
 import { getRecords } from './records';
 import { dynamicsSettings } from './settings';
+import { parseWebhook, verifyWebhook } from './webhooks';
 import { deleteRecords, upsertRecords } from './writes';
 
 /**
@@ -38,6 +41,8 @@ export type DynamicsConnectorSoFar = Pick<
   | 'upsertRecords'
   | 'deleteRecords'
   | 'exportRecords'
+  | 'verifyWebhook'
+  | 'parseWebhook'
 > & { readonly kind: 'dynamics' };
 
 /**
@@ -92,6 +97,15 @@ export class DynamicsConnector implements DynamicsConnectorSoFar {
    */
   readChanges(obj: CrmObject, options: { cursor?: string | null; pageSize?: number }): Promise<TrackedPage> {
     return readChanges(this.api, obj, options);
+  }
+
+  /** The endpoint's WebhookKey (`code`) or HttpHeader values, as the connection's settings hold them. */
+  verifyWebhook(req: WebhookRequest): boolean {
+    return verifyWebhook(this.api, req);
+  }
+
+  parseWebhook(req: WebhookRequest): NativeChange[] {
+    return parseWebhook(this.api, req);
   }
 
   /** One `$batch` (continue-on-error) per call, and one more when deals are won or lost (`writes.ts`). */

@@ -8,6 +8,16 @@ import { type CrmObject, type ReadFields } from '../types';
  */
 const schema = z.object({
   /**
+   * The WebhookKey of the connection's service endpoint (Dataverse sends it as the `code` query
+   * parameter). A secret: the connector never logs settings, and compares it in constant time.
+   */
+  webhookKey: z.string().min(1).optional(),
+  /**
+   * The HttpHeader auth of the service endpoint: header name → value, every one of which a delivery
+   * must carry. Use instead of, or with, `webhookKey`.
+   */
+  webhookHeaders: z.record(z.string(), z.string().min(1)).optional(),
+  /**
    * Extra columns to read, per object (logical names, e.g. `cr8f3_tier`), beside the connector's own
    * and those the read path asks for (`ConnectorContext.readFields`).
    */
@@ -18,6 +28,8 @@ const schema = z.object({
 });
 
 export interface DynamicsSettings {
+  webhookKey?: string;
+  webhookHeaders?: Readonly<Record<string, string>>;
   fields: { contact: string[]; deal: string[] };
 }
 
@@ -36,5 +48,9 @@ export function dynamicsSettings(
   const fieldsFor = (obj: CrmObject): string[] => [
     ...new Set([...(parsed.data.fields?.[obj] ?? []), ...(readFields?.[obj] ?? [])]),
   ];
-  return { fields: { contact: fieldsFor('contact'), deal: fieldsFor('deal') } };
+  return {
+    webhookKey: parsed.data.webhookKey,
+    webhookHeaders: parsed.data.webhookHeaders,
+    fields: { contact: fieldsFor('contact'), deal: fieldsFor('deal') },
+  };
 }

@@ -1,7 +1,5 @@
 import { InvalidGrantError } from '../../../../src/connectors/tokens/oauth2-client';
 import { webApiRequest } from '../../../../src/connectors/dynamics/webapi';
-import { dynamicsSettings } from '../../../../src/connectors/dynamics/settings';
-import { createLogger } from '../../../../src/logger';
 import { type DynamicsHarness, startHarness } from './harness';
 
 describe('Dynamics connector auth against the Dataverse sandbox', () => {
@@ -11,15 +9,7 @@ describe('Dynamics connector auth against the Dataverse sandbox', () => {
   });
   afterAll(() => h.close());
 
-  const api = () => ({
-    crm: 'dynamics' as const,
-    http: h.http,
-    connectionId: 'conn-dyn',
-    settings: dynamicsSettings({}),
-    readBatch: 100,
-    writeBatch: 100,
-    logger: createLogger({ level: 'silent' }),
-  });
+  const api = () => h.api();
 
   it('gets an application token with the scope derived from the environment URL, and calls the Web API with it', async () => {
     const grant = await h.oauth.clientCredentials();

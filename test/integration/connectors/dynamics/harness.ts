@@ -1,4 +1,6 @@
 import { type CrmDefinition } from '../../../../src/connectors/definition';
+import { type DynamicsApi } from '../../../../src/connectors/dynamics/api-context';
+import { dynamicsSettings } from '../../../../src/connectors/dynamics/settings';
 import { DynamicsConnector } from '../../../../src/connectors/dynamics/dynamics.connector';
 import { type CrmKind } from '../../../../src/connectors/registry';
 import { createLogger } from '../../../../src/logger';
@@ -62,6 +64,8 @@ export interface DynamicsHarness {
   oauth: OAuth2Client;
   tokens: ClientCredentialsTokens;
   http: VendorHttpClient;
+  /** The API handle the connector's area modules take, for calls the connector does not make itself. */
+  api(): DynamicsApi;
   /** The connector on this connection, with its settings. */
   connector(settings?: Record<string, unknown>): DynamicsConnector;
   close(): Promise<void>;
@@ -110,5 +114,14 @@ export async function startHarness(
       tokens,
       logger: createLogger({ level: 'silent' }),
     });
-  return { server, live, hosts, vendorUrls, oauth, tokens, http, connector, close: () => live.close() };
+  const api = (): DynamicsApi => ({
+    crm: 'dynamics',
+    http,
+    connectionId: 'conn-dyn',
+    settings: dynamicsSettings({}),
+    readBatch: decl.batch.read,
+    writeBatch: decl.batch.write,
+    logger: createLogger({ level: 'silent' }),
+  });
+  return { server, live, hosts, vendorUrls, oauth, tokens, http, api, connector, close: () => live.close() };
 }
