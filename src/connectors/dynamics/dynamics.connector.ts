@@ -10,12 +10,14 @@ import {
   type NativeField,
   type NativeRecord,
   type Page,
+  type LinkPair,
   type NativeChange,
   type RecordWrite,
   type WebhookRequest,
   type WriteResult,
 } from '../types';
 import { type DynamicsApi } from './api-context';
+import { getAssociations, linkRecords, unlinkRecords } from './associations';
 import { dynamicsDeclaration } from './declaration';
 import { type TrackedPage, readChanges } from './changes';
 import { describeFields } from './describe';
@@ -43,6 +45,9 @@ export type DynamicsConnectorSoFar = Pick<
   | 'exportRecords'
   | 'verifyWebhook'
   | 'parseWebhook'
+  | 'getAssociations'
+  | 'linkRecords'
+  | 'unlinkRecords'
 > & { readonly kind: 'dynamics' };
 
 /**
@@ -106,6 +111,23 @@ export class DynamicsConnector implements DynamicsConnectorSoFar {
 
   parseWebhook(req: WebhookRequest): NativeChange[] {
     return parseWebhook(this.api, req);
+  }
+
+  /** Deal ↔ contact through the opportunity's `parentcontactid` (`associations.ts`). */
+  getAssociations(
+    from: CrmObject,
+    remoteIds: readonly string[],
+    to: CrmObject,
+  ): Promise<Map<string, string[]>> {
+    return getAssociations(this.api, from, remoteIds, to);
+  }
+
+  linkRecords(from: CrmObject, _to: CrmObject, pairs: readonly LinkPair[]): Promise<WriteResult[]> {
+    return linkRecords(this.api, from, pairs);
+  }
+
+  unlinkRecords(from: CrmObject, _to: CrmObject, pairs: readonly LinkPair[]): Promise<WriteResult[]> {
+    return unlinkRecords(this.api, from, pairs);
   }
 
   /** One `$batch` (continue-on-error) per call, and one more when deals are won or lost (`writes.ts`). */
