@@ -4,8 +4,9 @@ import { DYNAMICS_API_VERSION } from './declaration';
 import { MULTI_TENANT, tenantOf } from './hosts';
 
 /**
- * Microsoft Entra ID, the way a Dataverse connection uses it (docs/vendors/dynamics.md "Entra ID
- * tokens"). Both grants go to `POST <login>/<tenant>/oauth2/v2.0/token` with the secret in the form:
+ * Microsoft Entra ID, the way a Dataverse connection uses it
+ * (docs/vendors/dynamics.md "Entra ID tokens"). Both grants go to
+ * `POST <login>/<tenant>/oauth2/v2.0/token` with the secret in the form:
  * - client credentials (an application user): `scope=<environment URL>/.default`, no refresh token —
  *   the shared token service asks for a new token when `expires_in` runs out;
  * - authorization code (a person): `<environment URL>/user_impersonation offline_access`, so the answer
