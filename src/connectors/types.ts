@@ -1,4 +1,4 @@
-import { type AuthKind, type BudgetDeclaration } from '../config/crms';
+import { type AuthKind, type BudgetDeclaration, type CrmDeclaration } from '../config/crms';
 import { type CrmKind } from './registry';
 import { type CrmError } from '../errors';
 import { type Logger } from '../logger';
@@ -231,6 +231,15 @@ export interface ConnectorLimits {
   /** Most records one `upsertRecords`/`deleteRecords` call takes, and most pairs one `linkRecords`/`unlinkRecords` call takes. */
   writeBatch: number;
   budgets: readonly BudgetDeclaration[];
+}
+
+/** A connector's limits as its declaration states them: the declaration is their one source. */
+export function limitsOf(declaration: Pick<CrmDeclaration, 'batch' | 'budgets'>): ConnectorLimits {
+  return {
+    readBatch: declaration.batch.read,
+    writeBatch: declaration.batch.write,
+    budgets: declaration.budgets,
+  };
 }
 
 /** An inbound webhook as received, before parsing: signatures cover the raw bytes and the full URL. */

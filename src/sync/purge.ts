@@ -49,9 +49,9 @@ export async function forgetConnectionSyncKeys(
   connectionId: string,
 ): Promise<void> {
   const requests = new ReconcileRequests(redis, redisPrefix);
+  const locks = [new SyncLock(redis, redisPrefix, 'poll'), new SyncLock(redis, redisPrefix, 'backfill')];
   for (const object of SYNC_OBJECTS) {
-    for (const kind of ['poll', 'backfill'] as const)
-      await new SyncLock(redis, redisPrefix, kind).forget(connectionId, object);
+    for (const lock of locks) await lock.forget(connectionId, object);
     await requests.forget(connectionId, object);
   }
 }

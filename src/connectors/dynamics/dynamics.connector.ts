@@ -1,4 +1,5 @@
 import {
+  limitsOf,
   type ConnectorContext,
   type ConnectorLimits,
   type ExportOptions,
@@ -63,8 +64,7 @@ export class DynamicsConnector implements DynamicsConnectorSoFar {
 
   constructor(ctx: ConnectorContext) {
     const decl = dynamicsDeclaration;
-    // The declaration is the one source of batch sizes; the connector only reads them.
-    this.limits = { readBatch: decl.batch.read, writeBatch: decl.batch.write, budgets: decl.budgets };
+    this.limits = limitsOf(decl);
     this.api = {
       crm: 'dynamics',
       http: ctx.http,

@@ -1,5 +1,6 @@
 import { type AuthKind } from '../../config/crms';
 import {
+  limitsOf,
   type AccountIdentity,
   type ChangesOptions,
   type ConnectorContext,
@@ -53,8 +54,7 @@ export class HubSpotConnector implements CrmConnector {
 
   constructor(ctx: ConnectorContext, options: HubSpotConnectorOptions = {}) {
     const decl = hubspotDeclaration;
-    // The declaration is the one source of batch sizes; the connector only reads them.
-    this.limits = { readBatch: decl.batch.read, writeBatch: decl.batch.write, budgets: decl.budgets };
+    this.limits = limitsOf(decl);
     this.api = {
       crm: 'hubspot',
       http: ctx.http,

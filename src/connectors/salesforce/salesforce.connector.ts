@@ -1,4 +1,5 @@
 import {
+  limitsOf,
   type ChangesOptions,
   type ConnectorContext,
   type ConnectorLimits,
@@ -51,8 +52,7 @@ export class SalesforceConnector implements CrmConnector {
 
   constructor(ctx: ConnectorContext, options: SalesforceConnectorOptions = {}) {
     const decl = salesforceDeclaration;
-    // The declaration is the one source of batch sizes; the connector only reads them.
-    this.limits = { readBatch: decl.batch.read, writeBatch: decl.batch.write, budgets: decl.budgets };
+    this.limits = limitsOf(decl);
     this.api = {
       crm: 'salesforce',
       connectionId: ctx.connection.id,

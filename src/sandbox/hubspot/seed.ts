@@ -56,10 +56,11 @@ export function seedPortal(store: PortalStore, options: SeedOptions): void {
     for (const id of ids) {
       if (!del.chance(archivedShare)) continue;
       const rec = store.get(type, id);
+      if (!rec) continue;
       // Well inside the recycling bin's 90 days (a record archived earlier would be gone for good by
       // now), with room for tests that move the sandbox clock on by days.
-      const at = Math.max(rec?.updatedAt ?? now, now - RECYCLE_BIN_MS / 3) + 3_600_000;
-      if (rec) store.archive(type, id, 'CRM_UI', Math.min(now, at));
+      const at = Math.max(rec.updatedAt, now - RECYCLE_BIN_MS / 3) + 3_600_000;
+      store.archive(type, id, 'CRM_UI', Math.min(now, at));
     }
   }
 }

@@ -4,14 +4,12 @@ import { createLogger } from '../../../src/logger';
 import { type AppContext, createAppContext } from '../../../src/runtime/context';
 import { type ConnectionView } from '../../../src/store/repositories/connections.repo';
 import { type BackfillDeps, backfillObject } from '../../../src/sync/backfill/backfill-object';
-import { ReconcileSeen } from '../../../src/sync/backfill/reconcile-deletions';
 import { type PollDeps, pollObject } from '../../../src/sync/poll/poll-object';
 import { SyncLock } from '../../../src/sync/poll/sync-lock';
-import { ReconcileRequests } from '../../../src/sync/reconcile-requests';
-import { createIngest } from '../../../src/sync/ingest';
+import { ingestOf } from '../../../src/sync/ingest';
+import { syncJobDeps } from '../../../src/worker/sync/sync-deps';
 import { type IngestChanges } from '../../../src/sync/types';
 import { type RunningWorker, startWorker } from '../../../src/worker/worker';
-import { InFlightWrites } from '../../../src/writes/in-flight';
 import { type ReadStack, type ReadTenant, startReadStack } from '../../support/read-stack';
 import { testStoreUrls, uniqueName } from '../../support/stores';
 import { eventsByRecord, sandboxAdmin } from '../../support/sync-records';
@@ -47,38 +45,16 @@ beforeAll(async () => {
   await stack.unthrottle('hubspot', tenant.connections.hubspot);
   hubspot = await stack.ctx.store.connections.getById(tenant.connections.hubspot);
   salesforce = await stack.ctx.store.connections.getById(tenant.connections.salesforce);
-  ingest = createIngest({
-    store: stack.ctx.store,
-    crm: stack.ctx.crm,
-    changeLog: stack.ctx.changeLog,
-    inFlight: new InFlightWrites(stack.ctx.redis, stack.ctx.redisPrefix),
-    redis: stack.ctx.redis,
-    redisPrefix: stack.ctx.redisPrefix,
-    logger,
-  });
+  ingest = ingestOf({ ...stack.ctx, logger });
 }, 120_000);
 afterAll(async () => {
   await stack?.close();
 });
 
+/** What a worker's poll and backfill processors are given (src/worker/sync/sync-deps.ts), with overrides. */
 function deps(overrides: Partial<BackfillDeps> = {}): { backfill: BackfillDeps; poll: PollDeps } {
-  const { redis, redisPrefix } = stack.ctx;
-  const common = {
-    store: stack.ctx.store,
-    crm: stack.ctx.crm,
-    ingest,
-    requests: new ReconcileRequests(redis, redisPrefix),
-    logger,
-  };
-  return {
-    backfill: {
-      ...common,
-      lock: new SyncLock(redis, redisPrefix, 'backfill'),
-      seen: new ReconcileSeen(redis, redisPrefix),
-      ...overrides,
-    },
-    poll: { ...common, lock: new SyncLock(redis, redisPrefix, 'poll') },
-  };
+  const { backfill, poll } = syncJobDeps({ ...stack.ctx, logger }, overrides.ingest ?? ingest);
+  return { backfill: { ...backfill, ...overrides }, poll };
 }
 
 const admin = (crm: 'hubspot' | 'salesforce', method: string, path: string, body?: unknown) =>

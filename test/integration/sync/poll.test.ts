@@ -2,13 +2,11 @@ import { createLogger } from '../../../src/logger';
 import { backgroundMetadata } from '../../../src/reads/background-metadata';
 import { type CrmObject } from '../../../src/connectors/types';
 import { type ConnectionView } from '../../../src/store/repositories/connections.repo';
-import { createIngest } from '../../../src/sync/ingest';
+import { ingestOf } from '../../../src/sync/ingest';
+import { syncJobDeps } from '../../../src/worker/sync/sync-deps';
 import { type PollDeps, pollObject } from '../../../src/sync/poll/poll-object';
 import { POLL_OVERLAP_MS } from '../../../src/sync/poll/poll-window';
-import { SyncLock } from '../../../src/sync/poll/sync-lock';
-import { ReconcileRequests } from '../../../src/sync/reconcile-requests';
 import { type IngestChanges } from '../../../src/sync/types';
-import { InFlightWrites } from '../../../src/writes/in-flight';
 import { type ReadStack, type ReadTenant, startReadStack } from '../../support/read-stack';
 import { testStoreUrls, uniqueName } from '../../support/stores';
 import { eventsByRecord, sandboxAdmin } from '../../support/sync-records';
@@ -45,15 +43,7 @@ beforeAll(async () => {
   await stack.unthrottle('hubspot', hubspot.id);
   salesforce = await stack.ctx.store.connections.getById(salesforce.id);
   hubspot = await stack.ctx.store.connections.getById(hubspot.id);
-  ingest = createIngest({
-    store: stack.ctx.store,
-    crm: stack.ctx.crm,
-    changeLog: stack.ctx.changeLog,
-    inFlight: new InFlightWrites(stack.ctx.redis, stack.ctx.redisPrefix),
-    redis: stack.ctx.redis,
-    redisPrefix: stack.ctx.redisPrefix,
-    logger,
-  });
+  ingest = ingestOf({ ...stack.ctx, logger });
 }, 120_000);
 afterAll(async () => {
   await stack?.close();
@@ -61,15 +51,7 @@ afterAll(async () => {
 
 /** A poller as a worker builds one (src/worker/sync/sync-deps.ts), with its own lock client state. */
 function poller(overrides: Partial<PollDeps> = {}): PollDeps {
-  return {
-    store: stack.ctx.store,
-    crm: stack.ctx.crm,
-    ingest,
-    lock: new SyncLock(stack.ctx.redis, stack.ctx.redisPrefix, 'poll'),
-    requests: new ReconcileRequests(stack.ctx.redis, stack.ctx.redisPrefix),
-    logger,
-    ...overrides,
-  };
+  return { ...syncJobDeps({ ...stack.ctx, logger }, overrides.ingest ?? ingest).poll, ...overrides };
 }
 
 /** Counts ingest calls and what they were given, then ingests for real. */
