@@ -57,7 +57,17 @@ export function workerEnv(
     CREDENTIALS_KEYS: stores.credentialsKeys,
     // Warnings and errors only: what `output()` shows when a test fails (recoveries, failed jobs).
     LOG_LEVEL: 'warn',
+    ...profiling(),
   };
+}
+
+/**
+ * What a profiling run (a bench) adds to a worker: `WORKER_LOG_LEVEL` (e.g. `debug`, for the flushes'
+ * per-stage timings), `WORKER_LOG_FILE` (every line the worker prints, appended) and `WORKER_NODE_ARGS`
+ * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, which NODE_OPTIONS refuses). Nothing else is inherited.
+ */
+function profiling(): Record<string, string> {
+  return process.env.WORKER_LOG_LEVEL ? { LOG_LEVEL: process.env.WORKER_LOG_LEVEL } : {};
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -68,11 +78,14 @@ function exited(child: ChildProcess): Promise<void> {
 
 /** Spawns the worker with exactly `env` (nothing inherited: a test names every setting it relies on). */
 function launch(env: Record<string, string>, output: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--enable-source-maps', workerScript()], {
+  const nodeArgs = process.env.WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, '--enable-source-maps', workerScript()], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  const logFile = process.env.WORKER_LOG_FILE;
   const keep = (chunk: Buffer) => {
+    if (logFile) fs.appendFileSync(logFile, chunk);
     output.push(chunk.toString());
     if (output.length > 200) output.splice(0, output.length - 200);
   };

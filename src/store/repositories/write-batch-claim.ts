@@ -7,7 +7,7 @@ import {
 } from '../../writes/write-operation.types';
 import { type WriteOperationDoc, type WriteOperationModel } from '../models/write-operation.model';
 import { bulkWriteChunked } from '../bulk-write';
-import { archiveIds, findAcross } from './write-operation-archive';
+import { archiveIds, findAcross, findByIdsIn } from './write-operation-archive';
 import { failure, updatesById } from './write-outcome.updates';
 import { type LeanWriteOperation, toWriteOperation } from './write-operation.view';
 
@@ -28,10 +28,27 @@ export interface ClaimOptions {
 export interface ClaimResult {
   /** Now RUNNING under the claim token, in acceptance order; at most one per record. */
   claimed: WriteOperation[];
+  /**
+   * The claimed operations' documents as stored now, by id: what their final copies are made from
+   * (`RecordOutcomesOptions.current`), so recording the outcomes reads none of them again.
+   */
+  stored: ReadonlyMap<string, LeanWriteOperation>;
   /** Ended FAILED DEPENDENCY_FAILED: the create they waited for ended without a record. */
   dependencyFailed: WriteOperation[];
   /** More QUEUED operations of the group may be claimable now (ask for a continuation). */
   more: boolean;
+  /**
+   * Some due operation of the group waits for a RUNNING one — the earlier write of its record, or the
+   * create it depends on — in a flush that may have read the open operations before this one was
+   * accepted, and so would not know to wake this group when it ends: ask again a little later.
+   */
+  blocked: boolean;
+  /**
+   * Every open operation of the connection as the claim read it (projected; before its own updates):
+   * what a flush finds the writes its batch unblocks in (src/worker/writes/waiting-groups.ts) without
+   * reading the collection again.
+   */
+  open: readonly OpenOperation[];
   /** Store round trips the claim took (reported by the bench and docs). */
   roundTrips: number;
 }
@@ -40,19 +57,53 @@ const UNFINISHED: WriteStatus[] = ['QUEUED', 'RUNNING'];
 const ENDED_WITHOUT_RECORD = new Set<WriteStatus>(['FAILED', 'DEAD', 'CANCELLED']);
 
 /**
+ * What the claim reads of every open operation of the connection: enough to order and choose, not the
+ * payload (fetched by `_id` for the chosen ones only).
+ */
+const OPEN_PROJECTION = {
+  object: 1,
+  batchKind: 1,
+  status: 1,
+  seq: 1,
+  recordKey: 1,
+  notBefore: 1,
+  kind: 1,
+  dependsOn: 1,
+  target: 1,
+} as const;
+
+export type OpenOperation = Pick<
+  LeanWriteOperation,
+  | '_id'
+  | 'object'
+  | 'batchKind'
+  | 'status'
+  | 'seq'
+  | 'recordKey'
+  | 'notBefore'
+  | 'kind'
+  | 'dependsOn'
+  | 'target'
+>;
+
+/**
  * Claims up to `limit` QUEUED operations of `group` due at `now`, in acceptance order, and marks them
  * RUNNING under `claimToken`. The caller holds the group's flush lock.
  *
  * An operation is taken only when it is the earliest unfinished (QUEUED or RUNNING) operation on its
  * record in ANY group — so a delete waits for the record's pending update in the upsert group, and a
- * batch never carries one record twice. A `dependsOn` create that SUCCEEDED gives its remote id (the
+ * claim never carries one record twice. A `dependsOn` create that SUCCEEDED gives its remote id (the
  * record key `op:<id>` becomes `rid:<remoteId>`, and so does a link's `target`); one that ended without a record fails the operation
  * DEPENDENCY_FAILED; one still pending leaves it QUEUED.
  *
- * Round trips: the candidates, their records' unfinished operations (one query on
- * (connectionId, recordKey, seq)), the dependencies when any (both collections: one that ended is among
- * the finished operations), and the updates — one updateMany for the operations that share a `$set`
- * (write-outcome.updates.ts `updatesById`): 3 for a batch of 100 updates, 2 for a batch of creates.
+ * Round trips: ONE query for every open operation of the connection (projected: the group's
+ * candidates and every record's earliest unfinished write come from the same answer), the dependencies
+ * when any (both collections, by `_id`: one that ended is among the finished operations), the chosen
+ * operations' documents by `_id`, and the updates — one updateMany for the operations that share a
+ * `$set` (write-outcome.updates.ts `updatesById`): 3 for a batch without dependencies. On FerretDB every
+ * query but an `_id` lookup decodes the whole collection whatever its filter (src/store/bulk-write.ts),
+ * so the one query is what a claim costs; two — candidates, then their records' other writes — cost
+ * twice that.
  */
 export async function claimBatch(
   ops: WriteOperationModel,
@@ -62,20 +113,30 @@ export async function claimBatch(
   now: Date,
   options: ClaimOptions = {},
 ): Promise<ClaimResult> {
-  const fetchLimit = Math.min(1000, Math.max(1, limit) * 2);
-  const candidates = (await ops
-    .find({
-      connectionId: group.connectionId,
-      object: group.object,
-      batchKind: group.batchKind,
-      status: 'QUEUED',
-      notBefore: { $lte: now },
-    })
-    .sort({ seq: 1 })
-    .limit(fetchLimit)
-    .lean()) as LeanWriteOperation[];
+  const open = (await ops
+    .find({ connectionId: group.connectionId, status: { $in: UNFINISHED } }, OPEN_PROJECTION)
+    .lean()) as OpenOperation[];
   let roundTrips = 1;
-  if (candidates.length === 0) return { claimed: [], dependencyFailed: [], more: false, roundTrips };
+  const candidates = open
+    .filter(
+      (o) =>
+        o.object === group.object &&
+        o.batchKind === group.batchKind &&
+        o.status === 'QUEUED' &&
+        o.notBefore.getTime() <= now.getTime(),
+    )
+    .sort((a, b) => a.seq - b.seq);
+  if (candidates.length === 0) {
+    return {
+      claimed: [],
+      stored: new Map(),
+      dependencyFailed: [],
+      more: false,
+      blocked: false,
+      open,
+      roundTrips,
+    };
+  }
 
   // The dependencies first: a create that SUCCEEDED makes `op:<its id>` and `rid:<its remote id>` one
   // record. Its waiting writes are re-keyed one statement at a time (write-batch-outcomes.ts, and the
@@ -94,35 +155,19 @@ export async function claimBatch(
     if (d.status === 'SUCCEEDED' && d.remoteId) alias.set(`op:${id}`, `rid:${d.remoteId}`);
   const recordOf = (key: string): string => alias.get(key) ?? key;
 
-  const keys = new Set(candidates.map((c) => c.recordKey));
-  for (const [opKey, ridKey] of alias) {
-    if (keys.has(opKey) || keys.has(ridKey)) keys.add(opKey).add(ridKey);
-  }
-  // A create keyed by itself (`op:<its id>`) is the first write of its record: every other write to the
-  // record names the create and was accepted after it was stored. A batch of nothing else needs no look
-  // at the records' other operations — one collection scan fewer per batch on FerretDB (a bench:writes
-  // batch of 200 creates: ~2 s of ~10 at 3,000 operations).
-  const firstOfRecord = candidates.every((c) => c.kind === 'CREATE' && c.recordKey === `op:${c._id}`);
-  const unfinished = firstOfRecord
-    ? []
-    : ((await ops
-        .find(
-          { connectionId: group.connectionId, recordKey: { $in: [...keys] }, status: { $in: UNFINISHED } },
-          { recordKey: 1, seq: 1 },
-        )
-        .lean()) as { recordKey: string; seq: number }[]);
-  if (!firstOfRecord) roundTrips += 1;
-  const firstSeq = new Map<string, number>();
-  for (const u of unfinished) {
+  const first = new Map<string, OpenOperation>();
+  for (const u of open) {
     const record = recordOf(u.recordKey);
-    const seen = firstSeq.get(record);
-    if (seen === undefined || u.seq < seen) firstSeq.set(record, u.seq);
+    const seen = first.get(record);
+    if (seen === undefined || u.seq < seen.seq) first.set(record, u);
   }
   // The earliest unfinished operation of its record, itself included: later ones wait their turn.
-  const eligible = candidates.filter((c) => (firstSeq.get(recordOf(c.recordKey)) ?? c.seq) >= c.seq);
+  const firstOf = (c: OpenOperation): OpenOperation => first.get(recordOf(c.recordKey)) ?? c;
+  const eligible = candidates.filter((c) => firstOf(c).seq >= c.seq);
+  let blocked = candidates.some((c) => firstOf(c).seq < c.seq && firstOf(c).status === 'RUNNING');
 
-  const chosen: { op: LeanWriteOperation; set: Record<string, unknown> }[] = [];
-  const failedDeps: { op: LeanWriteOperation; failure: WriteFailure }[] = [];
+  const picked: { op: OpenOperation; set: Record<string, unknown> }[] = [];
+  const brokenDeps: { op: OpenOperation; failure: WriteFailure }[] = [];
   let overflow = false;
   for (const op of eligible) {
     const set: Record<string, unknown> = {};
@@ -136,6 +181,7 @@ export async function claimBatch(
       }
       if (dep.status !== 'SUCCEEDED' || !dep.remoteId) {
         pending = true;
+        blocked ||= dep.status === 'RUNNING';
         continue;
       }
       if (op.recordKey === `op:${depId}`) {
@@ -149,16 +195,31 @@ export async function claimBatch(
       }
     }
     if (broken) {
-      failedDeps.push({ op, failure: failure('DEPENDENCY_FAILED', `not written: ${broken}`, false) });
+      brokenDeps.push({ op, failure: failure('DEPENDENCY_FAILED', `not written: ${broken}`, false) });
       continue;
     }
     if (pending) continue;
-    if (chosen.length >= limit) {
+    if (picked.length >= limit) {
       overflow = true;
       continue;
     }
-    chosen.push({ op, set });
+    picked.push({ op, set });
   }
+
+  // Their documents, by `_id` (an index search): nothing else changes a QUEUED operation of the group
+  // while its lock is held, but one gone meanwhile is left out rather than claimed from a stale read.
+  const pickedIds = [...picked, ...brokenDeps].map((p) => p.op._id);
+  const docs = new Map(
+    (await findByIdsIn(ops, pickedIds)).filter((d) => d.status === 'QUEUED').map((d) => [d._id, d]),
+  );
+  if (pickedIds.length > 0) roundTrips += 1;
+  const withDoc = <T extends { op: OpenOperation }>(list: T[]) =>
+    list.flatMap((p) => {
+      const doc = docs.get(p.op._id);
+      return doc ? [{ ...p, op: doc }] : [];
+    });
+  const chosen = withDoc(picked);
+  const failedDeps = withDoc(brokenDeps);
 
   const running = { status: 'RUNNING' as const, claimToken, runningSince: now };
   const keyed = { ...running, gatewayKeyField: options.gatewayKeyField ?? null };
@@ -188,14 +249,19 @@ export async function claimBatch(
     ops,
     failedDeps.map((f) => f.op._id),
   );
+  const stored = (op: LeanWriteOperation, set: Record<string, unknown>): LeanWriteOperation =>
+    ({ ...op, ...set, updatedAt: now }) as LeanWriteOperation;
   const view = (op: LeanWriteOperation, set: Record<string, unknown>): WriteOperation =>
-    toWriteOperation({ ...op, ...set, updatedAt: now } as LeanWriteOperation);
+    toWriteOperation(stored(op, set));
   return {
     claimed: chosen.map((c) => view(c.op, setOf(c.op, c.set))),
+    stored: new Map(chosen.map((c) => [c.op._id, stored(c.op, setOf(c.op, c.set))])),
     dependencyFailed: failedDeps.map((f) =>
       view(f.op, { status: 'FAILED', failure: f.failure, finishedAt: now }),
     ),
-    more: overflow || candidates.length === fetchLimit,
+    more: overflow,
+    blocked,
+    open,
     roundTrips,
   };
 }

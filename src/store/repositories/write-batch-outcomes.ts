@@ -28,6 +28,12 @@ export interface RecordOutcomesOptions {
    * FerretDB). Otherwise each update is filtered by `claimToken` and RUNNING.
    */
   exclusive?: boolean;
+  /**
+   * With `exclusive`: the claimed operations' documents as the claim stored them (ClaimResult.stored).
+   * Nothing else wrote them since (see `exclusive`), so their final copies are made from these instead
+   * of reading every operation of the batch again; an operation missing here is read.
+   */
+  current?: ReadonlyMap<string, LeanWriteOperation>;
 }
 
 /**
@@ -73,7 +79,14 @@ export async function recordBatchOutcomes(
     // an insert and a delete for the batch, not one FerretDB transaction per operation. What goes back
     // to QUEUED is updated in place, by `_id` alone.
     const finalIds = [...sets].flatMap(([id, set]) => (isFinal(String(set.status)) ? [id] : []));
-    const current = await findByIdsIn(ops, finalIds);
+    const known = options.current ?? new Map<string, LeanWriteOperation>();
+    const current = [
+      ...finalIds.flatMap((id) => (known.has(id) ? [known.get(id)!] : [])),
+      ...(await findByIdsIn(
+        ops,
+        finalIds.filter((id) => !known.has(id)),
+      )),
+    ];
     finished = current
       .filter((d) => d.status === 'RUNNING' && d.claimToken === claimToken)
       .map((d) => ({ ...d, ...sets.get(d._id)!, updatedAt: now }) as LeanWriteOperation);

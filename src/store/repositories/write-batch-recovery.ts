@@ -49,7 +49,7 @@ export async function endQueued(
 
 /**
  * Operations RUNNING since before `now - olderThanMs` (a worker died mid-call, or its flush outlived
- * its lock), recovered group by group under the group's lock (`withGroupLock` runs the recovery only
+ * its lock) — read here, or among `running` when given — recovered group by group under the group's lock (`withGroupLock` runs the recovery only
  * when it got the lock — free, or taken over from a worker whose heartbeat stopped: a group whose
  * flush is alive is left alone). What may be resent safely goes
  * back to QUEUED — a create with a gateway key (an upsert), an update, an upsert, a delete, a link;
@@ -60,11 +60,16 @@ export async function recoverStale(
   now: Date,
   olderThanMs: number,
   withGroupLock: (group: WriteGroup, recover: () => Promise<void>) => Promise<boolean>,
+  running?: readonly LeanWriteOperation[],
 ): Promise<{ requeued: Transition[]; failed: Transition[] }> {
-  const stale = (await ops
-    .find({ status: 'RUNNING', runningSince: { $lt: new Date(now.getTime() - olderThanMs) } })
-    .limit(5000)
-    .lean()) as LeanWriteOperation[];
+  const since = now.getTime() - olderThanMs;
+  // The reconciler passes what its one scan read (`reconcileScan`); each is read again under its lock.
+  const stale = running
+    ? running.filter((d) => d.status === 'RUNNING' && (d.runningSince?.getTime() ?? since) < since)
+    : ((await ops
+        .find({ status: 'RUNNING', runningSince: { $lt: new Date(since) } })
+        .limit(5000)
+        .lean()) as LeanWriteOperation[]);
   const requeued: Transition[] = [];
   const failed: Transition[] = [];
   const groups = new Map<string, { group: WriteGroup; docs: LeanWriteOperation[] }>();

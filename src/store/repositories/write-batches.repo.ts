@@ -4,12 +4,14 @@ import { claimBatch } from './write-batch-claim';
 import { recordBatchOutcomes } from './write-batch-outcomes';
 import { endQueued, recoverStale } from './write-batch-recovery';
 import { uniqueGroups } from './write-outcome.updates';
-import { findAcross, sweepFinished } from './write-operation-archive';
+import { archiveIds, findAcross, sweepFinished } from './write-operation-archive';
+import { type ReconcileScan, reconcileScan } from './write-reconcile-scan';
 import { toWriteOperation } from './write-operation.view';
 
-export type { ClaimOptions, ClaimResult } from './write-batch-claim';
+export type { ClaimOptions, ClaimResult, OpenOperation } from './write-batch-claim';
 export type { RecordOutcomesOptions } from './write-batch-outcomes';
 export type { OutcomePolicy, Transition, WriteOutcome } from './write-outcome.updates';
+export type { ReconcileScan } from './write-reconcile-scan';
 
 /** A function of the operations model, as a method of the repository that holds the model. */
 type WithoutModel<F> = F extends (ops: WriteOperationModel, ...args: infer A) => infer R
@@ -54,19 +56,12 @@ export class WriteBatchesRepository {
   }
 
   /**
-   * Groups holding operations QUEUED and due since before `now - olderThanMs`: their flush job was
-   * lost (Redis restarted, a crash between storing and enqueuing) or their connection is waiting.
+   * Everything a reconciler run reads of the open operations, in one query (write-reconcile-scan.ts):
+   * stranded RUNNING writes, final ones left behind, groups with writes QUEUED past `staleQueuedMs`
+   * (their flush job was lost, or their connection is waiting), the depth and the oldest.
    */
-  async staleQueuedGroups(now: Date, olderThanMs: number, limit = 5000): Promise<WriteGroup[]> {
-    const bound = new Date(now.getTime() - olderThanMs);
-    const docs = (await this.ops
-      .find(
-        { status: 'QUEUED', acceptedAt: { $lte: bound }, notBefore: { $lte: bound } },
-        { connectionId: 1, object: 1, batchKind: 1 },
-      )
-      .limit(limit)
-      .lean()) as { connectionId: string; object: string; batchKind: string }[];
-    return uniqueGroups(docs);
+  reconcileScan(now: Date, staleQueuedMs: number): Promise<ReconcileScan> {
+    return reconcileScan(this.ops, now, staleQueuedMs);
   }
 
   /**
@@ -95,15 +90,6 @@ export class WriteBatchesRepository {
     return uniqueGroups(docs);
   }
 
-  /** How many operations are QUEUED and when the oldest was accepted (metrics). */
-  async queuedStats(): Promise<{ depth: number; oldestAcceptedAt: Date | null }> {
-    const [depth, oldest] = await Promise.all([
-      this.ops.countDocuments({ status: 'QUEUED' }),
-      this.ops.findOne({ status: 'QUEUED' }, { acceptedAt: 1 }).sort({ acceptedAt: 1 }).lean(),
-    ]);
-    return { depth, oldestAcceptedAt: oldest?.acceptedAt ?? null };
-  }
-
   /** Operations by id, open or finished (tests and the engine's read of its own results). */
   async findMany(ids: readonly string[]): Promise<WriteOperation[]> {
     return (await findAcross(this.ops, ids)).map((d) => toWriteOperation(d));
@@ -111,9 +97,12 @@ export class WriteBatchesRepository {
 
   /**
    * Moves final operations left in the hot collection to the finished one (a crash between an update
-   * in place and its move; a flush that lost its lock): the reconciler's, once per run.
+   * in place and its move; a flush that lost its lock): the reconciler's, once per run, with the ids its
+   * scan found final (`reconcileScan`); without them, one query finds them.
    */
-  async sweepFinished(): Promise<number> {
-    return sweepFinished(this.ops);
+  async sweepFinished(finalIds?: readonly string[]): Promise<number> {
+    if (!finalIds) return sweepFinished(this.ops);
+    await archiveIds(this.ops, finalIds);
+    return finalIds.length;
   }
 }

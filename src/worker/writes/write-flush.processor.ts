@@ -1,5 +1,5 @@
 import { type Job, type Queue } from 'bull';
-import { type CrmConnector, type LinkPair, type WriteResult } from '../../connectors/types';
+import { type CrmConnector } from '../../connectors/types';
 import { NotFoundError } from '../../errors';
 import { type WriteOperationEventPublisher } from '../../events/write-operation-events';
 import { type Logger } from '../../logger';
@@ -9,22 +9,23 @@ import { type Store } from '../../store';
 import { type ChangeLog } from '../../sync/change-log';
 import { type InFlightWrites } from '../../writes/in-flight';
 import { type ConnectionView } from '../../store/repositories/connections.repo';
-import { type Transition, type WriteOutcome } from '../../store/repositories/write-batches.repo';
+import { type ClaimResult, type Transition } from '../../store/repositories/write-batches.repo';
 import { type FlushLock } from '../../writes/flush-lock';
 import { type WriteGroup, type WriteOperation } from '../../writes/write-operation.types';
 import { FlushWatch } from './flush-watch';
 import { gatewayKeyField } from './gateway-key';
-import { remoteIdOf, toLinkPair, toRecordWrite } from './record-writes';
+import { claimLimit, sendBatches } from './batch-send';
 import { publishTransitions } from './publish-transitions';
 import { writeMetrics } from './write-metrics';
-import { isRateRefusal, outcomesOfCallError, outcomesOfResults } from './write-outcomes';
 import { readBack, writeHistory } from './write-readback';
 import { resultRecord } from './record-history';
+import { waitingGroups } from './waiting-groups';
 
 /**
  * The flush of one write group (docs/writes.md): under the group's lock, claim its due QUEUED
  * operations from MongoDB (so batches form from the store, whichever gateway accepted the writes and
- * however many workers run), send them as ONE bulk call through the background lane (a budget refusal
+ * however many workers run), send them in bulk calls of the connector's `writeBatch`, all at once
+ * (batch-send.ts), through the background lane (a budget refusal
  * or a 429 fails fast with `retryAfterMs`; nothing sleeps in a worker slot), record every outcome in one
  * bulkWrite, read the written records back into their snapshots and change events, then publish.
  */
@@ -62,6 +63,11 @@ export interface FlushSummary {
 
 /** Delay of a flush request whose group lock was busy: the running flush takes what is due by then. */
 const BUSY_RETRY_MS = 250;
+/**
+ * Delay of the next flush of a group whose writes wait for another flush's RUNNING write: about one
+ * flush's length, so a long flush is asked about a few times (a claim each), not continuously.
+ */
+const BLOCKED_RETRY_MS = 1000;
 
 /** Every batch kind: records (UPSERT, DELETE) and associations (LINK, UNLINK). */
 const SUPPORTED_BATCH_KINDS = new Set<string>(['UPSERT', 'DELETE', 'LINK', 'UNLINK']);
@@ -176,15 +182,15 @@ async function flushLocked(
 
   const connector = deps.crm.connectorFor(connection, 'background');
   watch.enter('claim');
-  const claim = await repo.claim(group, token, connector.limits.writeBatch, now(), {
+  const claim = await repo.claim(group, token, claimLimit(connector.limits.writeBatch), now(), {
     gatewayKeyField: group.batchKind === 'UPSERT' ? gatewayKeyField(connection.settings, group.object) : null,
   });
   watch.enter('publish');
   await publishTransitions(deps, [...claim.dependencyFailed, ...claim.claimed]);
   if (claim.claimed.length === 0) {
     watch.enter('wake');
-    const waiting = await waitingGroupsOf(deps, group, claim.dependencyFailed);
-    await wake(deps, group, claim.dependencyFailed, claim.more, waiting);
+    const waiting = waitingGroups(group.connectionId, claim.open, claim.dependencyFailed);
+    await wake(deps, group, claim.dependencyFailed, claim, waiting);
     return { skipped: 'empty', claimed: 0, statuses: countStatuses(claim.dependencyFailed) };
   }
 
@@ -201,7 +207,7 @@ async function flushLocked(
   }
 }
 
-/** The claimed batch's vendor call, read-back, outcomes, history, publish and wake-ups. */
+/** The claimed batches' vendor calls, read-back, outcomes, history, publish and wake-ups. */
 async function sendAndRecord(
   deps: WriteFlushDeps,
   flush: {
@@ -218,7 +224,7 @@ async function sendAndRecord(
   const repo = deps.store.writeBatches;
   const now = (): Date => new Date(deps.now?.() ?? Date.now());
   watch.enter('send');
-  const outcomes = await send(connector, connection.crm, group, claim.claimed);
+  const outcomes = await sendBatches(connector, connection.crm, group, claim.claimed);
   // A create's record is known from here on: marked before anything can read it back or sync it.
   const createdIds = outcomes.flatMap((o) =>
     o.kind === 'succeeded' && o.remoteId && !marked.has(o.remoteId) ? [o.remoteId] : [],
@@ -258,19 +264,13 @@ async function sendAndRecord(
     outcomes,
     now(),
     { maxAttempts: deps.maxAttempts, random: deps.random },
-    { records, exclusive },
+    { records, exclusive, current: claim.stored },
   );
   // Links and unlinks change no record's fields: no snapshot, no change event (docs/writes.md "Links").
   const succeeded = transitions.filter(
     (t) => t.status === 'SUCCEEDED' && (t.batchKind === 'UPSERT' || t.batchKind === 'DELETE'),
   );
   const finished = [...claim.dependencyFailed, ...transitions];
-  // Which groups hold the writes this batch unblocks is looked up while the history is written — two
-  // collection scans at once on FerretDB, not one after the other — and they are asked for only after
-  // it, so a woken write to one of these records never reads a snapshot older than this batch's. The
-  // outcomes are recorded, so the lookup already sees what it needs.
-  const waiting = waitingGroupsOf(deps, group, finished);
-  waiting.catch(() => undefined); // awaited (and so rethrown) below
   // The outcomes are recorded: a history that cannot be written is logged, never a reason to withhold them.
   watch.enter('history');
   await writeHistory(deps, connection, group.object, succeeded, back.records, now()).catch((err: unknown) =>
@@ -278,8 +278,10 @@ async function sendAndRecord(
   );
   watch.enter('publish');
   await publishTransitions(deps, transitions);
+  // The groups this batch unblocks are asked for only after its history is written, so a woken write
+  // to one of these records never reads a snapshot older than this batch's.
   watch.enter('wake');
-  await wake(deps, group, finished, claim.more, await waiting);
+  await wake(deps, group, finished, claim, waitingGroups(group.connectionId, claim.open, finished));
   return {
     claimed: claim.claimed.length,
     statuses: countStatuses([...claim.dependencyFailed, ...transitions]),
@@ -287,109 +289,23 @@ async function sendAndRecord(
   };
 }
 
-/** One vendor call for the whole batch; every operation gets an outcome. */
-async function send(
-  connector: CrmConnector,
-  crm: string,
-  group: WriteGroup,
-  ops: readonly WriteOperation[],
-): Promise<WriteOutcome[]> {
-  const sendable: WriteOperation[] = [];
-  const unsendable: WriteOutcome[] = [];
-  type Input = ReturnType<typeof toRecordWrite> | string | LinkPair | null;
-  const linking = group.batchKind === 'LINK' || group.batchKind === 'UNLINK';
-  const inputs: Input[] = ops.map((op) =>
-    group.batchKind === 'DELETE' ? remoteIdOf(op) : linking ? toLinkPair(op) : toRecordWrite(op),
-  );
-  ops.forEach((op, i) => {
-    if (inputs[i]) sendable.push(op);
-    else {
-      unsendable.push({
-        id: op.id,
-        kind: 'failed',
-        failure: {
-          code: 'NOT_FOUND',
-          message: linking
-            ? `this ${op.kind.toLowerCase()} names a record the CRM does not know (no remote id for its ${remoteIdOf(op) ? (op.target?.object ?? 'target') : op.object})`
-            : `this ${op.kind.toLowerCase()} names no record the CRM knows (no remote id)`,
-          retryable: false,
-          fieldErrors: [],
-        },
-      });
-    }
-  });
-  if (sendable.length === 0) return unsendable;
-  const present = inputs.filter((x) => x !== null);
-  let results: WriteResult[];
-  try {
-    results = await call(connector, group, sendable, present);
-  } catch (err) {
-    writeMetrics.batch(crm, group.batchKind, sendable.length, 'error');
-    if (isRateRefusal(err)) writeMetrics.rateLimited(crm);
-    return [...outcomesOfCallError(sendable, err), ...unsendable];
-  }
-  writeMetrics.batch(crm, group.batchKind, sendable.length, 'ok');
-  return [...outcomesOfResults(sendable, results), ...unsendable];
-}
-
-/** The one connector call of a batch, by batch kind; results in the order of `ops`. */
-async function call(
-  connector: CrmConnector,
-  group: WriteGroup,
-  ops: readonly WriteOperation[],
-  inputs: readonly (NonNullable<ReturnType<typeof toRecordWrite>> | string | LinkPair)[],
-): Promise<WriteResult[]> {
-  switch (group.batchKind) {
-    case 'DELETE':
-      return connector.deleteRecords(group.object, inputs as string[]);
-    case 'UPSERT':
-      return connector.upsertRecords(group.object, inputs as NonNullable<ReturnType<typeof toRecordWrite>>[]);
-    case 'LINK':
-    case 'UNLINK': {
-      // The operation's record is of the group's object and its target of the other: one call.
-      const to = ops[0]?.target?.object ?? (group.object === 'contact' ? 'deal' : 'contact');
-      const pairs = inputs as LinkPair[];
-      return group.batchKind === 'LINK'
-        ? connector.linkRecords(group.object, to, pairs)
-        : connector.unlinkRecords(group.object, to, pairs);
-    }
-  }
-}
-
 /**
- * The groups holding the next write of a record this batch finished (an update waiting for its
- * create, a delete waiting for an update — in any group), and links waiting for one as their target.
- */
-function waitingGroupsOf(
-  deps: WriteFlushDeps,
-  group: WriteGroup,
-  finished: readonly Transition[],
-): Promise<WriteGroup[]> {
-  const done = finished.filter((t) => t.status !== 'QUEUED' && t.status !== 'RUNNING');
-  // `op:<id>` also for a success: a link waits for a create as its target (`target.recordKey`).
-  const keys = done.flatMap((t) =>
-    t.status === 'SUCCEEDED' && t.remoteId
-      ? [t.recordKey, `rid:${t.remoteId}`, `op:${t.id}`]
-      : [t.recordKey, `op:${t.id}`],
-  );
-  return deps.store.writeBatches.waitingGroups(group.connectionId, keys);
-}
-
-/**
- * Asks for the flushes this one made due: the group again when more is claimable or something went
- * back to QUEUED (at its `notBefore`), and the `waiting` groups (`waitingGroupsOf`).
+ * Asks for the flushes this one made due: the group again when more is claimable, when something went
+ * back to QUEUED (at its `notBefore`) or when a write of it waits for another flush's RUNNING one
+ * (after {@link BLOCKED_RETRY_MS}), and the `waiting` groups (waiting-groups.ts).
  */
 async function wake(
   deps: WriteFlushDeps,
   group: WriteGroup,
   finished: readonly Transition[],
-  more: boolean,
+  claim: Pick<ClaimResult, 'more' | 'blocked'>,
   waiting: readonly WriteGroup[],
 ): Promise<void> {
   const nowMs = deps.now?.() ?? Date.now();
   const requeued = finished.filter((t) => t.status === 'QUEUED');
   const requests: Promise<void>[] = [];
-  if (more) requests.push(requestWriteFlush(deps.queue, group, 'continuation', 0));
+  if (claim.more) requests.push(requestWriteFlush(deps.queue, group, 'continuation', 0));
+  else if (claim.blocked) requests.push(requestWriteFlush(deps.queue, group, 'reschedule', BLOCKED_RETRY_MS));
   if (requeued.length > 0) {
     const due = Math.min(...requeued.map((t) => t.notBefore.getTime()));
     requests.push(requestWriteFlush(deps.queue, group, 'reschedule', Math.max(0, due - nowMs)));

@@ -102,19 +102,27 @@ export async function runWriteReconciler(deps: WriteReconcilerDeps): Promise<Rec
   const nowMs = deps.now?.() ?? Date.now();
   const now = new Date(nowMs);
   const repo = deps.store.writeBatches;
-  const recovered = await repo.recoverStale(now, 0, async (group, recover) => {
-    const token = await deps.lock.acquireForRecovery(group);
-    if (!token) return false;
-    try {
-      await recover();
-      return true;
-    } finally {
-      await deps.lock.release(group, token).catch(() => false);
-    }
-  });
+  // One read of the open operations for the whole run (write-reconcile-scan.ts): on FerretDB each query
+  // decodes the whole backlog, and the flushes need the store more than the reconciler does.
+  const scan = await repo.reconcileScan(now, deps.staleQueuedMs ?? 10_000);
+  const recovered = await repo.recoverStale(
+    now,
+    0,
+    async (group, recover) => {
+      const token = await deps.lock.acquireForRecovery(group);
+      if (!token) return false;
+      try {
+        await recover();
+        return true;
+      } finally {
+        await deps.lock.release(group, token).catch(() => false);
+      }
+    },
+    scan.running,
+  );
   // Final operations a crash or a lost lock left in the hot collection move out (docs/writes.md
   // "Finished operations"): the claims' and this run's scans then read open work only.
-  await repo.sweepFinished();
+  await repo.sweepFinished(scan.finalIds);
   const changed = [...recovered.requeued, ...recovered.failed];
   if (changed.length > 0) {
     deps.logger.warn(
@@ -129,7 +137,7 @@ export async function runWriteReconciler(deps: WriteReconcilerDeps): Promise<Rec
     groups.set(writeGroupKey(g), g);
   };
   for (const op of recovered.requeued) add(op);
-  for (const g of await repo.staleQueuedGroups(now, deps.staleQueuedMs ?? 10_000)) add(g);
+  for (const g of scan.staleGroups) add(g);
   for (const g of groups.values()) {
     await requestWriteFlush(
       deps.queue,
@@ -140,10 +148,9 @@ export async function runWriteReconciler(deps: WriteReconcilerDeps): Promise<Rec
     );
   }
 
-  const stats = await repo.queuedStats();
-  writeMetrics.queue(stats.depth, stats.oldestAcceptedAt, nowMs);
+  writeMetrics.queue(scan.depth, scan.oldestAcceptedAt, nowMs);
   deps.logger.debug(
-    { elapsedMs: (deps.now?.() ?? Date.now()) - nowMs, flushesRequested: groups.size, depth: stats.depth },
+    { elapsedMs: (deps.now?.() ?? Date.now()) - nowMs, flushesRequested: groups.size, depth: scan.depth },
     'write reconciler run done',
   );
   return {

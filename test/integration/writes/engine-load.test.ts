@@ -90,11 +90,12 @@ describe('the reconciler job', () => {
 });
 
 /**
- * The claim of a batch of creates: a create keyed by itself is the first write of its record, so such a
- * batch skips the look at the records' other operations (a collection scan on FerretDB). A batch with
- * anything else still orders each record's writes.
+ * The claim's cost: ONE query that is not an `_id` lookup (a collection scan on FerretDB) — every open
+ * operation of the connection, projected, which gives both the group's candidates and each record's
+ * earliest unfinished write — then the chosen documents by `_id` and their update. A batch with an
+ * update still orders each record's writes across groups.
  */
-describe('the claim of creates', () => {
+describe('the claim of a batch', () => {
   async function claim(group: WriteGroup) {
     const lock = new FlushLock(context().redis, context().redisPrefix);
     const token = await lock.tryAcquire(group);
@@ -105,7 +106,7 @@ describe('the claim of creates', () => {
     }
   }
 
-  it('claims a batch of creates in two round trips: the candidates and their updates', async () => {
+  it('claims a batch of creates in three round trips: open operations, their documents, the update', async () => {
     const connection = { id: 'conn-creates', tenantId: 't-creates', crm: 'salesforce' };
     const ids = await insertOperations(
       context().store,
@@ -115,7 +116,7 @@ describe('the claim of creates', () => {
     const result = await claim(groupOf(connection.id, 'CREATE'));
     expect(result.claimed.map((o) => o.id)).toEqual(ids);
     expect(result.claimed.every((o) => o.status === 'RUNNING')).toBe(true);
-    expect(result.roundTrips).toBe(2);
+    expect(result.roundTrips).toBe(3);
   });
 
   it('a batch with an update still waits for the earlier unfinished write of its record', async () => {
@@ -132,5 +133,27 @@ describe('the claim of creates', () => {
     expect(result.claimed.map((o) => o.id)).toEqual([create]);
     expect(result.claimed.map((o) => o.id)).not.toContain(update);
     expect(result.roundTrips).toBe(3);
+  });
+
+  it('says a group is blocked when a write waits for a RUNNING one, not for a QUEUED one', async () => {
+    const connection = { id: 'conn-blocked', tenantId: 't-blocked', crm: 'salesforce' };
+    // The record's update runs in another flush (claimed there): its delete must wait, and that flush
+    // may have read the open operations before the delete was stored — so it asks again itself.
+    await insertOperations(context().store, connection, [
+      { kind: 'UPDATE', remoteId: '003B', status: 'RUNNING', runningSince: new Date(), claimToken: 'y' },
+      { kind: 'UPDATE', remoteId: '003C' },
+    ]);
+    await insertOperations(context().store, connection, [
+      { kind: 'DELETE', remoteId: '003B' },
+      { kind: 'DELETE', remoteId: '003C' },
+    ]);
+    const result = await claim(groupOf(connection.id, 'DELETE'));
+    expect(result.claimed).toHaveLength(0);
+    expect(result.blocked).toBe(true);
+    // The QUEUED update's own flush reads the delete among the open operations and wakes its group.
+    const updates = await claim(groupOf(connection.id, 'UPDATE'));
+    expect(updates.claimed.map((o) => o.remoteId)).toEqual(['003C']);
+    expect(updates.blocked).toBe(false);
+    expect(updates.open.filter((o) => o.batchKind === 'DELETE')).toHaveLength(2);
   });
 });

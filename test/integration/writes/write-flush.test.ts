@@ -110,6 +110,20 @@ it('100 creates with one bad email: 99 SUCCEEDED and 1 FAILED VALIDATION, in one
   );
 });
 
+it('250 creates of one group: each written once, in calls of at most writeBatch (100)', async () => {
+  stack.clearLogs();
+  const run = uniqueName('many');
+  const specs: OperationSpec[] = Array.from({ length: 250 }, (_, i) => ({
+    kind: 'CREATE',
+    fields: { firstname: `F${i}`, lastname: run, email: `${run}.${i}@example.com` },
+  }));
+  const { ids } = await accept('hubspot', specs);
+  const ops = await settled(ids);
+  expect(ops.every((o) => o.status === 'SUCCEEDED' && o.remoteId)).toBe(true);
+  expect(new Set(ops.map((o) => o.remoteId)).size).toBe(250);
+  expect(stack.calls('hubspot', WRITE_CALLS)).toBe(3);
+});
+
 it('create → update → delete of one record, accepted in quick succession, apply in that order', async () => {
   stack.clearLogs();
   const run = uniqueName('seq');
