@@ -1,3 +1,4 @@
+import { writeOperationModel } from '../../../src/store/models/write-operation.model';
 import { FlushLock } from '../../../src/writes/flush-lock';
 import { type WriteGroup } from '../../../src/writes/write-operation.types';
 import { processWriteReconciler } from '../../../src/worker/writes/write-reconciler.processor';
@@ -155,5 +156,38 @@ describe('the claim of a batch', () => {
     expect(updates.claimed.map((o) => o.remoteId)).toEqual(['003C']);
     expect(updates.blocked).toBe(false);
     expect(updates.open.filter((o) => o.batchKind === 'DELETE')).toHaveLength(2);
+  });
+});
+
+/**
+ * A reconciler run reads the open operations once (on FerretDB every other query decodes the whole
+ * collection again): stranded RUNNING writes, final copies left behind, groups with writes QUEUED past
+ * the bound, and the queue's depth and oldest — all from the one answer.
+ */
+describe("the reconciler's one read", () => {
+  it('finds the stranded, the final, the stale groups, the depth and the oldest', async () => {
+    const connection = { id: 'conn-scan', tenantId: 't-scan', crm: 'hubspot' };
+    const old = new Date(Date.now() - 60_000);
+    const [stranded, final, stale, fresh, later] = await insertOperations(context().store, connection, [
+      { kind: 'UPDATE', remoteId: 'S1', status: 'RUNNING', runningSince: old, claimToken: 'gone' },
+      { kind: 'UPDATE', remoteId: 'S2', status: 'FAILED' },
+      { kind: 'DELETE', remoteId: 'S3', acceptedAt: old },
+      { kind: 'UPDATE', remoteId: 'S4' },
+      { kind: 'CREATE', object: 'deal', fields: { dealname: 'x' }, acceptedAt: old },
+    ]);
+    // Due only in a minute (a reschedule): not a lost flush.
+    await writeOperationModel(context().store.conn).updateOne(
+      { _id: later },
+      { $set: { notBefore: new Date(Date.now() + 60_000) } },
+    );
+    const scan = await context().store.writeBatches.reconcileScan(new Date(), 10_000);
+    const mine = new Set([stranded, final, stale, fresh, later]);
+    expect(scan.running.map((d) => d._id).filter((id) => mine.has(id))).toEqual([stranded]);
+    expect(scan.finalIds.filter((id) => mine.has(id))).toEqual([final]);
+    expect(scan.staleGroups.filter((g) => g.connectionId === connection.id)).toEqual([
+      groupOf(connection.id, 'DELETE'),
+    ]);
+    expect(scan.depth).toBeGreaterThanOrEqual(3);
+    expect(scan.oldestAcceptedAt!.getTime()).toBeLessThanOrEqual(old.getTime());
   });
 });
