@@ -30,6 +30,7 @@ export const dynamicsDeclaration: CrmDeclaration = {
   authScheme: 'Bearer',
   // Every environment has its own host: the connection names it (`vendorUrls.api`, checked in `hosts.ts`).
   hosts: { auth: 'https://login.microsoftonline.com', api: null },
+  vendorHostPatterns: { auth: LOGIN_HOST_PATTERN, api: ENVIRONMENT_HOST_PATTERN },
   apiVersion: DYNAMICS_API_VERSION,
   oauth: {
     // The directory is per connection: `tokens.ts` builds both URLs with the connection's tenant; these
