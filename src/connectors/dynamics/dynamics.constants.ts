@@ -58,3 +58,21 @@ export const MAX_PAGE_SIZE = 5000;
 
 /** `@odata.count` stops counting here (docs/vendors/dynamics.md "Counting rows"). */
 export const COUNT_CAP = 5000;
+
+/**
+ * The text columns a list filter may compare (`eq`, `startswith`): string columns of the connector's
+ * own, whose literal is a quoted OData string. Other columns (choices are numbers, lookups GUIDs,
+ * custom columns of unknown type) are compared by the read layer after the fetch.
+ */
+export const TEXT_COLUMNS: Readonly<Record<CrmObject, ReadonlySet<string>>> = {
+  contact: new Set([
+    'firstname',
+    'lastname',
+    'fullname',
+    'emailaddress1',
+    'telephone1',
+    'mobilephone',
+    'jobtitle',
+  ]),
+  deal: new Set(['name', 'description']),
+};

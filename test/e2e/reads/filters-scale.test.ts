@@ -18,7 +18,7 @@ import { MAX_SCAN_PAGES } from '../../../src/reads/list';
 jest.setTimeout(60_000);
 
 const CONTACTS = 100 * MAX_SCAN_PAGES + 200;
-const METADATA_ROUTES = /properties|pipelines|describe/;
+const METADATA_ROUTES = /properties|pipelines|describe|EntityDefinitions/;
 
 let stack: ReadStack;
 let t: ReadTenant;
