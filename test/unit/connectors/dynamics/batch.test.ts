@@ -63,7 +63,11 @@ describe('write bodies', () => {
         name: 'n',
       }),
     ).toEqual({
-      body: { salesstage: 2, name: 'n' },
+      body: {
+        salesstage: 2,
+        'transactioncurrencyid@odata.bind': "/transactioncurrencies(isocurrencycode='EUR')",
+        name: 'n',
+      },
       close: '1',
     });
     expect(writeBody('deal', { statecode: '0' })).toEqual({ body: { statecode: 0 } });
