@@ -31,6 +31,7 @@ export interface ReadStackOptions {
   redisUrl: string;
   /** Unique per run: database name and Redis prefix. */
   name: string;
+  /** Sandbox orgs per CRM; a CRM not named gets a small org ({@link smallOrgs}). */
   orgs?: Partial<Record<ReadCrm, OrgOptions[]>>;
   gateway?: Omit<Partial<GatewayServerOptions>, 'host' | 'port'>;
   /** Environment variables of the gateway besides the stack's own (e.g. GRAPHQL_MAX_PAGE_SIZE). */
@@ -132,7 +133,9 @@ const UNTHROTTLED: Record<ReadCrm, Record<string, unknown>> = {
 const NOT_API = /oauth|token|__sandbox|authorize|login|services\/oauth2|identity/i;
 
 export async function startReadStack(options: ReadStackOptions): Promise<ReadStack> {
-  const sandboxes = await startAllSandboxes({ vendors: [...READ_CRMS], orgs: options.orgs });
+  // A CRM the options do not name gets a small org: a test names the data it reads.
+  const orgs = { ...smallOrgs(['default'], 1), ...options.orgs };
+  const sandboxes = await startAllSandboxes({ vendors: [...READ_CRMS], orgs });
   const apps = Object.fromEntries(
     Object.values(sandboxes.sandboxes).map((s) => {
       const creds = s.credentials.default ?? {};
