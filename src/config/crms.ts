@@ -138,6 +138,11 @@ export interface CrmDeclaration {
   /** Ids per bulk read (one vendor call) and records per bulk write. */
   batch: { read: number; write: number };
   budgets: readonly BudgetDeclaration[];
+  /**
+   * Most requests the vendor lets one connection have in flight at once (Dataverse: 52 per user),
+   * counted in Redis across every process (`ratelimit/concurrency-gate.ts`). Absent: no such limit.
+   */
+  concurrentRequests?: number;
   /** Header carrying the vendor's request id (for errors and logs). */
   requestIdHeader?: string;
 }

@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { type Logger } from '../logger';
 import { RedisBudgetGate } from '../ratelimit/budget-gate';
+import { ConcurrencyGate } from '../ratelimit/concurrency-gate';
 import { type OperationDeadline } from '../vendor-calls/deadline';
 import { type CallPriority, type HttpTransport, type TokenAccess } from './http/http.types';
 import { type RetryPolicyOptions } from './http/retry-policy';
@@ -75,11 +76,16 @@ function contextFor(
     onRemaining: budgetRemainingRecorder(info.crm, info.id),
     onRefused: budgetRefusalRecorder(info.crm, info.id),
   });
+  const limit = access.declaration.concurrentRequests;
+  const concurrency = limit
+    ? new ConcurrencyGate({ redis: deps.redis, prefix: deps.prefix, crm: info.crm, scopeId: info.id, limit })
+    : undefined;
   const http = vendorClient(access, {
     connectionId: info.id,
     transport: deps.transport,
     tokens,
     budget,
+    concurrency,
     priority,
     retry: deps.retry,
     deadline: call.deadline,

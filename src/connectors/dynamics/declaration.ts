@@ -62,5 +62,8 @@ export const dynamicsDeclaration: CrmDeclaration = {
       headers: { style: 'remaining', remaining: 'x-ms-ratelimit-burst-remaining-xrm-requests' },
     },
   ],
+  // Also per user per web server (docs/vendors/dynamics.md "Service protection limits"): counted per
+  // connection, like the requests budget.
+  concurrentRequests: 52,
   requestIdHeader: 'x-ms-service-request-id',
 };

@@ -1,3 +1,4 @@
+import { type ConcurrencyGate } from '../../ratelimit/concurrency-gate';
 import { type CrmError, CrmUpstreamError } from '../../errors';
 import { type OperationDeadline, deadlineExceeded, sleepBeforeDeadline } from '../../vendor-calls/deadline';
 import { type ErrorExtra, type VendorHooks, defaultHooks, toHookResponse } from './hooks';
@@ -45,6 +46,8 @@ export interface VendorClientOptions {
   tokens?: TokenAccess;
   /** Absent: no budget gate (token endpoints, tests of the client alone). */
   budget?: BudgetGate;
+  /** The vendor's concurrent-request limit, where it declares one: each attempt holds a slot while it is sent. */
+  concurrency?: ConcurrencyGate;
   /**
    * Interactive requests wait twice over, each with its own cap: for budget before an attempt (the
    * gate's `interactiveMaxBudgetWaitMs`, 2 s per request across all attempts) and between attempts
@@ -299,15 +302,20 @@ export class VendorHttpClient {
     const { url, headers, body } = encodeRequest(req, resolveRequestUrl(req.url, base, this.crm));
     if (token) this.hooks.authorize(headers, token);
 
-    return followRedirects(
-      this.transport,
-      { method: req.method, url, headers, body },
-      {
-        crm: this.crm,
-        maxRedirects: this.options.maxRedirects ?? 5,
-        signal: () => this.attemptSignal(),
-      },
-    );
+    const release = await this.options.concurrency?.acquire(this.priority);
+    try {
+      return await followRedirects(
+        this.transport,
+        { method: req.method, url, headers, body },
+        {
+          crm: this.crm,
+          maxRedirects: this.options.maxRedirects ?? 5,
+          signal: () => this.attemptSignal(),
+        },
+      );
+    } finally {
+      await release?.();
+    }
   }
 
   /** The per-attempt timeout, and the operation's deadline when there is one. */
