@@ -1,7 +1,8 @@
+import { CrmValidationError } from '../../errors';
 import { type CrmObject, type LinkPair, type WriteResult } from '../types';
 import { type DynamicsApi } from './api-context';
 import { type BatchResponsePart, sendBatch } from './batch';
-import { TABLES } from './dynamics.constants';
+import { CRM, TABLES } from './dynamics.constants';
 import { dataverseError } from './errors';
 import { skipTokenOf } from './list';
 import { isGuid, odataString, webApiRequest } from './webapi';
@@ -60,22 +61,45 @@ async function opportunitiesBy(
   return out;
 }
 
+/**
+ * The `to` ids of each asked id, every asked id a key (`[]` when it has none). One read per
+ * `readBatch` ids, as `getRecords` (the contract's batch): each id adds some 70 characters to the
+ * URL's filter, so an unbounded list would outgrow what servers take in a request line.
+ */
 export async function getAssociations(
   api: DynamicsApi,
   from: CrmObject,
   remoteIds: readonly string[],
   to: CrmObject,
 ): Promise<Map<string, string[]>> {
-  const result = new Map<string, string[]>();
+  const result = new Map<string, string[]>(remoteIds.map((id) => [id, []]));
   const ids = [...new Set(remoteIds.filter(isGuid).map((id) => id.toLowerCase()))];
   if (from === to || ids.length === 0) return result;
-  const rows = await opportunitiesBy(api, from === 'deal' ? 'deal' : 'contact', ids);
-  for (const { deal, contact } of rows) {
-    if (!contact) continue;
-    const [key, value] = from === 'deal' ? [deal, contact] : [contact, deal];
-    result.set(key, [...(result.get(key) ?? []), value]);
+  const found = new Map<string, string[]>();
+  for (let start = 0; start < ids.length; start += api.readBatch) {
+    const rows = await opportunitiesBy(
+      api,
+      from === 'deal' ? 'deal' : 'contact',
+      ids.slice(start, start + api.readBatch),
+    );
+    for (const { deal, contact } of rows) {
+      if (!contact) continue;
+      const [key, value] = from === 'deal' ? [deal, contact] : [contact, deal];
+      found.set(key, [...(found.get(key) ?? []), value]);
+    }
   }
+  for (const id of remoteIds) result.set(id, found.get(id.toLowerCase()) ?? []);
   return result;
+}
+
+/** The contract's bound on one call (`ConnectorLimits.writeBatch`): more is refused, nothing written. */
+function assertPairCount(api: DynamicsApi, pairs: readonly LinkPair[], op: string): void {
+  if (pairs.length > api.writeBatch) {
+    throw new CrmValidationError(
+      `Dynamics 365 ${op} takes at most ${api.writeBatch} pairs per call; got ${pairs.length}`,
+      { crm: CRM },
+    );
+  }
 }
 
 /** The pair as (deal, contact), whichever way the caller named it. */
@@ -101,6 +125,7 @@ export async function linkRecords(
   from: CrmObject,
   pairs: readonly LinkPair[],
 ): Promise<WriteResult[]> {
+  assertPairCount(api, pairs, 'linkRecords');
   const targets = pairs.map((p) => dealAndContact(from, p));
   const parts = await sendBatch(
     api,
@@ -123,6 +148,7 @@ export async function unlinkRecords(
   from: CrmObject,
   pairs: readonly LinkPair[],
 ): Promise<WriteResult[]> {
+  assertPairCount(api, pairs, 'unlinkRecords');
   const targets = pairs.map((p) => dealAndContact(from, p));
   const deals = [...new Set(targets.map((t) => t.deal).filter(isGuid))];
   const current = new Map(

@@ -188,6 +188,8 @@ const contact: EntityDef = {
     col('parentcustomerid', 'Customer', 'Company Name', { targets: ['account', 'contact'] }),
     ...stateColumns(CONTACT_STATES, ACTIVE_INACTIVE_STATUSES),
     customCol('externalid', 'String', 'External Id', { maxLength: 100 }),
+    // A custom Decimal column: Dataverse's default range for a new decimal column is ±100,000,000,000.
+    customCol('npsscore', 'Decimal', 'NPS Score', { min: -100_000_000_000, max: 100_000_000_000 }),
     customCol('loyaltytier', 'Picklist', 'Loyalty Tier', {
       options: [
         { value: 100000000, label: 'Bronze' },

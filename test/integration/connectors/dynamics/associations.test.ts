@@ -39,7 +39,8 @@ describe('Dynamics deal ↔ contact associations against the Dataverse sandbox',
       { ref: 'z', fromId: missing, toId: c1 },
     ]);
     expect(unlinked.every((r) => r.ok)).toBe(true);
+    // Every asked id answers, an unlinked one with none.
     const after = await connector.getAssociations('deal', [d1, d3], 'contact');
-    expect(Object.fromEntries(after)).toEqual({ [d3]: [c2] });
+    expect(Object.fromEntries(after)).toEqual({ [d1]: [], [d3]: [c2] });
   });
 });
