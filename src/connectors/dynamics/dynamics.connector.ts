@@ -111,7 +111,7 @@ export class DynamicsConnector implements CrmConnector {
     return parseWebhook(this.api, req);
   }
 
-  /** Deal ↔ contact through the opportunity's `parentcontactid` (`associations.ts`). */
+  /** Deal ↔ contact through the opportunity's `parentcontactid` and connections (`associations.ts`). */
   getAssociations(
     from: CrmObject,
     remoteIds: readonly string[],

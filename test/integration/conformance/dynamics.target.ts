@@ -7,6 +7,7 @@ import { type CrmObject, type NativeValue } from '../../../src/connectors/types'
 import { oauthClient, vendorAccess } from '../../../src/connectors/vendor-access';
 import { type ListeningSandbox } from '../../../src/sandbox/core';
 import { createDynamicsSandbox, DEMO, type DynamicsOrg } from '../../../src/sandbox/dynamics';
+import { connectRows } from '../../../src/sandbox/dynamics/connections';
 import { entityByLogicalName } from '../../../src/sandbox/dynamics/schema';
 import { applyStateRules } from '../../../src/sandbox/dynamics/states';
 import { isLookupValue } from '../../../src/sandbox/dynamics/store';
@@ -138,25 +139,36 @@ export async function startDynamicsConformance(
           .map((d) => d.id),
       };
     },
+    // A CRM user adds the contact to the deal's stakeholders: a connection (and its reciprocal).
     associate(contactId, dealId) {
-      dv().update(
-        'opportunity',
-        dealId,
-        { parentcontactid: { id: contactId, entity: 'contact' } },
+      connectRows(
+        dv(),
+        { id: dealId, entity: 'opportunity' },
+        { id: contactId, entity: 'contact' },
         asUser(org.now()),
       );
     },
+    // The deal's parentcontactid, and the connections between the two tables, either side.
     associated(from, id) {
-      if (from === 'deal') {
-        const contact = dv().get('opportunity', id)?.values.parentcontactid;
-        return isLookupValue(contact) ? [contact.id] : [];
-      }
-      return rows('deal')
-        .filter((r) => {
-          const contact = r.values.parentcontactid;
-          return isLookupValue(contact) && contact.id === id.toLowerCase();
-        })
-        .map((r) => r.id);
+      const [mine, other] = from === 'deal' ? ['opportunity', 'contact'] : ['contact', 'opportunity'];
+      const own = id.toLowerCase();
+      const byLookup = rows('deal').flatMap((r) => {
+        const contact = r.values.parentcontactid;
+        if (!isLookupValue(contact)) return [];
+        if (from === 'deal') return r.id === own ? [contact.id] : [];
+        return contact.id === own ? [r.id] : [];
+      });
+      const byConnection = [...dv().table('connection').values()].flatMap((c) => {
+        const [one, two] = [c.values.record1id, c.values.record2id];
+        return isLookupValue(one) &&
+          isLookupValue(two) &&
+          one.id === own &&
+          one.entity === mine &&
+          two.entity === other
+          ? [two.id]
+          : [];
+      });
+      return [...new Set([...byLookup, ...byConnection])];
     },
     field: (obj, id, name) => dv().get(TABLE[obj], id)?.values[name],
     now: () => org.now(),
@@ -185,8 +197,8 @@ export const dynamicsTarget: ConformanceTarget<DynamicsConformanceSandbox> = {
     bulkRead: () => /^GET \/api\/data\/:version\/:resource$/,
     // Writes: one `$batch` (continue-on-error) per call.
     bulkWrite: () => /^POST \/api\/data\/:version\/\$batch$/,
-    // Opportunities filtered by id or by their parentcontactid.
-    associations: () => /^GET \/api\/data\/:version\/:resource$/,
+    // One `$batch` of two reads: opportunities (parentcontactid) and connections.
+    associations: () => /^POST \/api\/data\/:version\/\$batch$/,
     token: /^POST \/:tenant\/oauth2\/v2\.0\/token$/,
   },
   samples: {
