@@ -28,7 +28,8 @@ import { listChanges, startChanges } from './changes';
 import { describeFields } from './describe';
 import { exportRecords } from './export';
 import { identify } from './identify';
-import { DYNAMICS_LIST_FILTERS, listRecords } from './list';
+import { listRecords } from './list';
+import { DYNAMICS_LIST_FILTERS } from './list-filter';
 import { getRecords } from './records';
 import { dynamicsSettings } from './settings';
 import { parseWebhook, verifyWebhook } from './webhooks';
@@ -70,7 +71,7 @@ export class DynamicsConnector implements CrmConnector {
     return getRecords(this.api, obj, remoteIds);
   }
 
-  /** See `list.ts`: only the modification stamp is pushed down. */
+  /** See `list-filter.ts`: the stamp, and equality and prefix on text columns. */
   readonly listFilters: ListFilterSupport = DYNAMICS_LIST_FILTERS;
 
   listRecords(obj: CrmObject, options: ListOptions): Promise<Page<NativeRecord>> {
@@ -110,7 +111,7 @@ export class DynamicsConnector implements CrmConnector {
     return parseWebhook(this.api, req);
   }
 
-  /** Deal ↔ contact through the opportunity's `parentcontactid` (`associations.ts`). */
+  /** Deal ↔ contact through the opportunity's `parentcontactid` and connections (`associations.ts`). */
   getAssociations(
     from: CrmObject,
     remoteIds: readonly string[],

@@ -60,9 +60,10 @@ export const MAX_PAGE_SIZE = 5000;
 export const COUNT_CAP = 5000;
 
 /**
- * The text columns a list filter may compare (`eq`, `startswith`): string columns of the connector's
- * own, whose literal is a quoted OData string. Other columns (choices are numbers, lookups GUIDs,
- * custom columns of unknown type) are compared by the read layer after the fetch.
+ * Columns of the connector's own that are text (String), per object: equality and prefix filters push
+ * down on these only, since the literal a filter spells depends on the column's type (a choice is a
+ * number, a lookup an unquoted GUID) and a list does not read metadata (docs/vendors/dynamics.md
+ * "Querying").
  */
 export const TEXT_COLUMNS: Readonly<Record<CrmObject, ReadonlySet<string>>> = {
   contact: new Set([
@@ -70,9 +71,11 @@ export const TEXT_COLUMNS: Readonly<Record<CrmObject, ReadonlySet<string>>> = {
     'lastname',
     'fullname',
     'emailaddress1',
+    'emailaddress2',
+    'emailaddress3',
     'telephone1',
     'mobilephone',
     'jobtitle',
   ]),
-  deal: new Set(['name', 'description']),
+  deal: new Set(['name']),
 };

@@ -1,17 +1,11 @@
 import { decodeConnectorCursor, encodeConnectorCursor } from '../cursor';
-import {
-  type CrmObject,
-  type ListFilterSupport,
-  type ListOptions,
-  type NativeListFilter,
-  type NativeRecord,
-  type Page,
-} from '../types';
+import { type CrmObject, type ListOptions, type NativeRecord, type Page } from '../types';
 import { type DynamicsApi } from './api-context';
 import { readQuery } from './columns';
-import { COUNT_CAP, CRM, MAX_PAGE_SIZE, TABLES, TEXT_COLUMNS } from './dynamics.constants';
+import { COUNT_CAP, CRM, MAX_PAGE_SIZE, TABLES } from './dynamics.constants';
+import { listFilterQuery } from './list-filter';
 import { rowToRecord } from './mappers';
-import { odataString, webApiRequest } from './webapi';
+import { webApiRequest } from './webapi';
 import { type WireCollection } from './wire.types';
 
 /**
@@ -43,38 +37,6 @@ export function skipTokenOf(nextLink: string | undefined): string | null {
   return new URL(nextLink).searchParams.get('$skiptoken');
 }
 
-/**
- * Filters pushed to Dataverse (docs/vendors/dynamics.md "Querying"): the modification stamp
- * (`modifiedon ge <instant>`), and equality and prefix on the text columns the connector knows
- * ({@link TEXT_COLUMNS}) — `eq` and `startswith`, which Dataverse compares case-insensitively. A part
- * on another column is left to the read layer (equality parts one by one, since they AND; the prefix
- * part whole, since its entries OR). Dataverse has no soft deletion, so filters and `includeDeleted`
- * go together (there is nothing deleted to list).
- */
-export const DYNAMICS_LIST_FILTERS: ListFilterSupport = {
-  equals: true,
-  prefix: 'any',
-  modifiedSince: true,
-  withDeleted: true,
-};
-
-/** The `$filter` of a list's filter, or undefined when no part can be pushed down. */
-export function listFilter(obj: CrmObject, filter: NativeListFilter | undefined): string | undefined {
-  if (!filter) return undefined;
-  const text = TEXT_COLUMNS[obj];
-  const parts: string[] = [];
-  if (filter.modifiedSince) parts.push(`modifiedon ge ${filter.modifiedSince.toISOString()}`);
-  for (const { field, value } of filter.equals ?? []) {
-    if (text.has(field)) parts.push(`${field} eq ${odataString(value)}`);
-  }
-  const prefix = filter.prefix ?? [];
-  if (prefix.length > 0 && prefix.every(({ field }) => text.has(field))) {
-    const any = prefix.map(({ field, value }) => `startswith(${field},${odataString(value)})`);
-    parts.push(any.length === 1 ? any[0] : `(${any.join(' or ')})`);
-  }
-  return parts.length > 0 ? parts.join(' and ') : undefined;
-}
-
 export async function listRecords(
   api: DynamicsApi,
   obj: CrmObject,
@@ -95,13 +57,13 @@ export async function listPage(
 ): Promise<{ page: Page<NativeRecord>; total: number | null }> {
   const state = options.cursor ? decodeCursor(options.cursor) : null;
   const pageSize = state?.n ?? Math.min(Math.max(1, Math.floor(options.pageSize)), MAX_PAGE_SIZE);
-  const $filter = listFilter(obj, options.filter);
+  const filter = listFilterQuery(obj, options.filter);
   const res = await webApiRequest<WireCollection>(api, {
     method: 'GET',
     resource: TABLES[obj].set,
     query: {
       ...readQuery(api, obj),
-      ...($filter ? { $filter } : {}),
+      ...(filter ? { $filter: filter } : {}),
       ...(state ? { $skiptoken: state.s } : {}),
       ...(count ? { $count: 'true' } : {}),
     },

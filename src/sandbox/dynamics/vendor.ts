@@ -41,7 +41,7 @@ function adminEntitySet(object: string): string {
   if (!entity || entity.system || entity.readOnly)
     throw new SandboxAdminError(
       404,
-      `unknown Dataverse table ${object}; tables: contacts, opportunities, accounts`,
+      `unknown Dataverse table ${object}; tables: contacts, opportunities, accounts, connections`,
     );
   return entity.entitySetName;
 }

@@ -57,3 +57,11 @@ export const ID = {
   a: '0f8fad5b-d9cb-469f-a165-70867728950e',
   b: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
 } as const;
+
+/** The boundary of the `$batch` answers the tests build. */
+export const RESPONSE_BOUNDARY = 'batchresponse_1d9a4c21-0000-4000-8000-0000000000aa';
+
+/** A `$batch` answer: one `application/http` part per status line, headers and body given. */
+export function answer(parts: string[]): string {
+  return `${parts.map((p) => `--${RESPONSE_BOUNDARY}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n${p}\r\n`).join('')}--${RESPONSE_BOUNDARY}--\r\n`;
+}

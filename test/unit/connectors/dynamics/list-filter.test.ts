@@ -1,37 +1,63 @@
-import { listFilter } from '../../../../src/connectors/dynamics/list';
+import { DYNAMICS_LIST_FILTERS, listFilterQuery } from '../../../../src/connectors/dynamics/list-filter';
 
-/** Which filter parts reach Dataverse's `$filter` (docs/vendors/dynamics.md "Querying"). */
-describe('Dynamics list $filter', () => {
-  it('pushes equality and prefix on known text columns, quoted with OData escaping', () => {
+/** The `$filter` a list pushes to Dataverse: pure, so every rule is checked here. */
+
+describe('Dynamics list filters', () => {
+  it('declares equality, any prefix, the stamp, and filters with deleted rows', () => {
+    expect(DYNAMICS_LIST_FILTERS).toEqual({
+      equals: true,
+      prefix: 'any',
+      modifiedSince: true,
+      withDeleted: true,
+    });
+  });
+
+  it('pushes nothing without a filter, or with only parts it cannot spell', () => {
+    expect(listFilterQuery('contact', undefined)).toBeUndefined();
+    expect(listFilterQuery('contact', {})).toBeUndefined();
+    // A choice column would need a number, a lookup an unquoted GUID: left to the read layer.
+    expect(listFilterQuery('contact', { equals: [{ field: 'statecode', value: '0' }] })).toBeUndefined();
+  });
+
+  it('spells equality on text columns as quoted literals, a quote doubled, and keeps the stamp', () => {
+    const since = new Date('2026-01-02T03:04:05.678Z');
     expect(
-      listFilter('contact', {
-        equals: [{ field: 'emailaddress1', value: "o'neil@x.test" }],
-        prefix: [
-          { field: 'firstname', value: 'Ann' },
-          { field: 'lastname', value: 'Ann' },
+      listFilterQuery('contact', {
+        modifiedSince: since,
+        equals: [
+          { field: 'emailaddress1', value: "o'neil@example.com" },
+          { field: 'cr8f3_tier', value: 'gold' },
         ],
-        modifiedSince: new Date('2026-01-02T03:04:05Z'),
       }),
-    ).toBe(
-      "modifiedon ge 2026-01-02T03:04:05.000Z and emailaddress1 eq 'o''neil@x.test' and " +
-        "(startswith(firstname,'Ann') or startswith(lastname,'Ann'))",
+    ).toBe("modifiedon ge 2026-01-02T03:04:05.678Z and emailaddress1 eq 'o''neil@example.com'");
+    expect(listFilterQuery('deal', { equals: [{ field: 'name', value: 'Big deal' }] })).toBe(
+      "name eq 'Big deal'",
     );
   });
 
-  it('leaves a part on another column to the read layer: an equality alone, a prefix whole', () => {
+  it('ORs prefixes with startswith, and pushes none when one entry cannot be spelled', () => {
     expect(
-      listFilter('contact', {
-        equals: [
-          { field: 'cr8f3_loyaltytier', value: '100000000' },
-          { field: 'lastname', value: 'Smith' },
-        ],
+      listFilterQuery('contact', {
         prefix: [
-          { field: 'firstname', value: 'A' },
-          { field: 'cr8f3_externalid', value: 'A' },
+          { field: 'emailaddress1', value: 'ann' },
+          { field: 'lastname', value: 'Sm' },
         ],
       }),
-    ).toBe("lastname eq 'Smith'");
-    expect(listFilter('deal', { equals: [{ field: 'salesstage', value: '1' }] })).toBeUndefined();
-    expect(listFilter('deal', undefined)).toBeUndefined();
+    ).toBe("(startswith(emailaddress1,'ann') or startswith(lastname,'Sm'))");
+    expect(
+      listFilterQuery('contact', {
+        prefix: [
+          { field: 'emailaddress1', value: 'ann' },
+          { field: 'cr8f3_tier', value: 'g' },
+        ],
+      }),
+    ).toBeUndefined();
+  });
+
+  it('cuts a prefix before a bracket, which Dataverse reads as a wildcard class', () => {
+    expect(listFilterQuery('contact', { prefix: [{ field: 'lastname', value: 'ab[c]d' }] })).toBe(
+      "startswith(lastname,'ab')",
+    );
+    expect(listFilterQuery('contact', { prefix: [{ field: 'lastname', value: '[x' }] })).toBeUndefined();
   });
 });
