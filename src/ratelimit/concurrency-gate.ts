@@ -40,10 +40,10 @@ const POLL_MS = 20;
 const BACKGROUND_RETRY_MS = 250;
 
 /**
- * A vendor's limit on concurrent requests (Dataverse: 52 per user, docs/vendors/dynamics.md "Service
- * protection limits"), counted in Redis across every gateway and worker so the fleet together keeps
- * under it instead of meeting it as 429s. Each call takes a slot before it is sent and gives it back when
- * it ends. Redis down fails the call UNAVAILABLE (retryable), as the budget gate does.
+ * A vendor's limit on concurrent requests (`CrmDeclaration.concurrentRequests`; each CRM's facts file
+ * says where its figure comes from), counted in Redis across every gateway and worker so the fleet
+ * together keeps under it instead of meeting it as 429s. Each call takes a slot before it is sent and
+ * gives it back when it ends. Redis down fails the call UNAVAILABLE (retryable), as the budget gate does.
  */
 export class ConcurrencyGate {
   private readonly key: string;

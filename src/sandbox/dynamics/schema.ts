@@ -197,6 +197,7 @@ const contact: EntityDef = {
         { value: 100000002, label: 'Gold' },
       ],
     }),
+    customCol('newsletteroptin', 'Boolean', 'Newsletter Opt In'),
   ],
   navigation: {
     parentcustomerid_account: { attribute: 'parentcustomerid', target: 'account' },

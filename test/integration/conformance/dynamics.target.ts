@@ -194,7 +194,8 @@ export const dynamicsTarget: ConformanceTarget<DynamicsConformanceSandbox> = {
   start: ({ counts, retry, settings }) => startDynamicsConformance({ counts, retry, settings }),
   routes: {
     // Reads by id: one `GET /<set>?$filter=Microsoft.Dynamics.CRM.In(…)` per batch.
-    bulkRead: () => /^GET \/api\/data\/:version\/:resource$/,
+    bulkRead: (obj) =>
+      new RegExp(`^GET /api/data/:version/${obj === 'contact' ? 'contacts' : 'opportunities'}$`),
     // Writes: one `$batch` (continue-on-error) per call.
     bulkWrite: () => /^POST \/api\/data\/:version\/\$batch$/,
     // One `$batch` of two reads: opportunities (parentcontactid) and connections.

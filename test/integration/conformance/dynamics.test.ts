@@ -44,20 +44,16 @@ describe('dynamics only', () => {
     expect(walk.position).not.toBeNull();
   });
 
-  it('reads through Dataverse’s 52-requests-in-flight limit: the refused reads wait their Retry-After and every read answers', async () => {
-    // The growth of Retry-After per refused request is not documented: none here keeps the case short.
-    sb = await startDynamicsConformance({
-      counts: { contact: 80, deal: 5 },
-      orgSettings: { retryAfterGrowthSeconds: 0 },
-    });
+  it('keeps under Dataverse’s 52-requests-in-flight limit: 60 reads at once, none refused, every one answered', async () => {
+    sb = await startDynamicsConformance({ counts: { contact: 80, deal: 5 } });
     const ids = sb.liveIds('contact').slice(0, 60);
-    // Slow answers, so that 60 reads are in flight together.
+    // Slow answers, so that 60 reads would be in flight together: the connection's slots
+    // (ratelimit/concurrency-gate.ts) hold the last 8 back until earlier ones end.
     await sb.setFaults({ latencyMs: 300 });
     sb.clearLog();
     const reads = await Promise.all(ids.map((id) => sb!.connector().getRecords('contact', [id])));
     expect(reads.map(([r]) => r?.remoteId)).toEqual(ids);
-    const refused = sb.log().filter((e) => e.status === 429);
-    expect(refused.length).toBeGreaterThan(0);
-    expect(sb.log().filter((e) => e.status >= 400 && e.status !== 429)).toEqual([]);
+    expect(sb.log().filter((e) => e.status >= 400)).toEqual([]);
+    expect(sb.log()).toHaveLength(60);
   });
 });

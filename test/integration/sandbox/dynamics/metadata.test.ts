@@ -42,6 +42,7 @@ describe('Dataverse sandbox: metadata', () => {
     expect(custom.map((a) => a.LogicalName).sort()).toEqual([
       'cr8f3_externalid',
       'cr8f3_loyaltytier',
+      'cr8f3_newsletteroptin',
       'cr8f3_npsscore',
     ]);
     const picklists = await ctx.call(
