@@ -1,3 +1,4 @@
+import { isJsonObject, webhookJson } from '../webhook-json';
 import { type WebhookDeliveries, type WebhookEventRef } from '../definition';
 
 /**
@@ -17,14 +18,8 @@ function text(value: unknown): string {
 
 export const dynamicsWebhookDeliveries: WebhookDeliveries = {
   eventsOf(rawBody: Buffer): WebhookEventRef[] | null {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(rawBody.toString('utf8'));
-    } catch {
-      return null;
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
-    const context = parsed as Record<string, unknown>;
+    const context = webhookJson(rawBody);
+    if (!isJsonObject(context)) return null;
     if (typeof context.MessageName !== 'string' || typeof context.PrimaryEntityName !== 'string') return null;
     const organization = text(context.OrganizationId);
     return [
