@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { type Logger } from '../logger';
 import { RedisBudgetGate } from '../ratelimit/budget-gate';
+import { type BudgetLeases } from '../ratelimit/budget-lease';
 import { type OperationDeadline } from '../vendor-calls/deadline';
 import { type CallPriority, type HttpTransport, type TokenAccess } from './http/http.types';
 import { type RetryPolicyOptions } from './http/retry-policy';
@@ -21,6 +22,13 @@ export interface ConnectorDeps {
   /** Tests point this at a sandbox or nock; default: fetch. */
   transport?: HttpTransport;
   retry?: Partial<RetryPolicyOptions>;
+  /**
+   * The process's budget leases (`ratelimit/budget-lease.ts`), spent by interactive calls: a read's
+   * calls then pass the budget gate without a Redis round trip each. Background work, which does not
+   * wait on a client, takes from the shared count call by call.
+   * @defaultValue none: every call takes from the shared count
+   */
+  leases?: BudgetLeases;
 }
 
 /** What one caller adds to the process-wide deps. */
@@ -72,6 +80,7 @@ function contextFor(
     prefix: deps.prefix,
     connection: info,
     budgets: access.declaration.budgets,
+    ...(priority === 'interactive' && deps.leases ? { leases: deps.leases } : {}),
     onRemaining: budgetRemainingRecorder(info.crm, info.id),
     onRefused: budgetRefusalRecorder(info.crm, info.id),
   });
