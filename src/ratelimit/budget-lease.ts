@@ -18,6 +18,8 @@ import { type CallPriority } from '../vendor-calls/call.types';
  *   once. What other processes hold then is at most `maxUnits` each, for at most `ttlMs`: the same kind
  *   of lag the count already has for calls in flight, which a vendor correction can only see once they
  *   are made.
+ * While Redis is unreachable, a lease taken before is still spent until it ends (those units were
+ * counted); every other call fails UNAVAILABLE as without leases.
  */
 
 export interface BudgetLeaseOptions {
