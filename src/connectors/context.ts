@@ -7,7 +7,13 @@ import { type CallPriority, type HttpTransport, type TokenAccess } from './http/
 import { type RetryPolicyOptions } from './http/retry-policy';
 import { budgetRefusalRecorder, budgetRemainingRecorder } from './metrics';
 import { type VendorUrlPolicy } from './ssrf';
-import { type ConnectionInfo, type ConnectorContext, type CrmConnector, type ReadFields } from './types';
+import {
+  type ConnectionInfo,
+  type ConnectorContext,
+  type CrmConnector,
+  type CrmObject,
+  type ReadFields,
+} from './types';
 import { type VendorAccess, vendorAccess, vendorClient } from './vendor-access';
 
 /** What every connector context of a process is built from (one per process). */
@@ -37,6 +43,8 @@ export interface ConnectorCallOptions {
   deadline?: OperationDeadline;
   /** Fields the read path needs read beyond the connector's own (`ConnectorContext.readFields`). */
   readFields?: ReadFields;
+  /** Objects the request reads for identity alone (`ConnectorContext.identityOnly`). */
+  identityOnly?: readonly CrmObject[];
 }
 
 /** A stored connection as the framework needs it (what `ConnectionsRepository` hands out fits). */
@@ -99,6 +107,7 @@ function contextFor(
     tokens,
     logger: deps.logger.child({ crm: info.crm, connectionId: info.id }),
     ...(call.readFields ? { readFields: call.readFields } : {}),
+    ...(call.identityOnly?.length ? { identityOnly: call.identityOnly } : {}),
   };
 }
 

@@ -1,7 +1,8 @@
 import { type ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind } from 'graphql';
 import { BadUserInputError, CrmError, UnauthenticatedError } from '../errors';
 import { operationNeedsKey } from '../graphql/auth/operation-needs-key';
+import { identityOnlyObjects } from '../graphql/records/record-selection';
 import { type RequestContext } from '../graphql/request-context';
 import { classifyError, toGraphQLError } from './format-error';
 import { type OperationLimits } from './limits';
@@ -41,6 +42,11 @@ export function operationChecksPlugin(limits: OperationLimits): ApolloServerPlug
             limits,
           );
           if (error) throw toGraphQLError(error, 400);
+          // Before execution, so every reader of the request selects alike (`record-selection.ts`).
+          if (operation) {
+            const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
+            contextValue.loaders.reads.readIdentityOnly(identityOnlyObjects(schema, operation, fragments));
+          }
         },
       };
     },
