@@ -61,10 +61,10 @@ export type ConnectorSource = Pick<CrmServices, 'connectorFor'>;
 
 export function createReadLoaders(deps: ReadLoaderDeps): ReadLoaders {
   const readers = new Map<string, Promise<ConnectionReader>>();
-  let identityOnly: readonly CrmObject[] = [];
+  let identityOnly: ReadonlySet<CrmObject> = new Set();
   return {
     readIdentityOnly(objects) {
-      identityOnly = [...objects];
+      identityOnly = objects;
     },
     reader(connectionId) {
       let reader = readers.get(connectionId);
@@ -82,7 +82,7 @@ export function createReadLoaders(deps: ReadLoaderDeps): ReadLoaders {
             deps.connectors.connectorFor(connection, 'interactive' satisfies CallPriority, {
               deadline: deps.deadline,
               readFields: readFieldsOf(mapped, extra),
-              identityOnly,
+              identityOnly: [...identityOnly],
             });
           const metadata = new ReadMetadata(connection, connector, mapped);
           return { connection, metadata, loaders: new RecordLoaders(metadata, deps.batching ?? true) };

@@ -1,5 +1,5 @@
 import { type ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { BadUserInputError, CrmError, UnauthenticatedError } from '../errors';
 import { operationNeedsKey } from '../graphql/auth/operation-needs-key';
 import { identityOnlyObjects } from '../graphql/records/record-selection';
@@ -44,8 +44,7 @@ export function operationChecksPlugin(limits: OperationLimits): ApolloServerPlug
           if (error) throw toGraphQLError(error, 400);
           // Before execution, so every reader of the request selects alike (`record-selection.ts`).
           if (operation) {
-            const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
-            contextValue.loaders.reads.readIdentityOnly(identityOnlyObjects(schema, operation, fragments));
+            contextValue.loaders.reads.readIdentityOnly(identityOnlyObjects(schema, document, operation));
           }
         },
       };

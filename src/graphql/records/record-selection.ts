@@ -1,5 +1,7 @@
 import {
+  type DocumentNode,
   type FragmentDefinitionNode,
+  Kind,
   type GraphQLSchema,
   type OperationDefinitionNode,
   isAbstractType,
@@ -32,13 +34,15 @@ const NONE: ReadonlySet<CrmObject> = new Set();
 /** Per parsed operation: Apollo reuses the parsed document of a repeated query, so this runs once. */
 const decided = new WeakMap<OperationDefinitionNode, ReadonlySet<CrmObject>>();
 
+/** The objects `operation` of `document` reads for identity alone (see above). */
 export function identityOnlyObjects(
   schema: GraphQLSchema,
+  document: DocumentNode,
   operation: OperationDefinitionNode,
-  fragments: readonly FragmentDefinitionNode[],
 ): ReadonlySet<CrmObject> {
   let objects = decided.get(operation);
   if (!objects) {
+    const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
     objects = decide(schema, operation, fragments);
     decided.set(operation, objects);
   }
