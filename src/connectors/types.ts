@@ -386,6 +386,12 @@ export interface ConnectorContext {
   logger: Logger;
   /** Fields the framework asks this connector to read; absent, it reads its own and its settings' only. */
   readFields?: ReadFields;
+  /**
+   * Objects whose records this request reads for identity alone (remote id, deletion state,
+   * associations; `graphql/records/record-selection.ts`): a connector may select only the fields its
+   * records' identity and change tracking need for them. One that ignores this reads them in full.
+   */
+  identityOnly?: readonly CrmObject[];
 }
 
 export type ConnectorFactory = (ctx: ConnectorContext) => CrmConnector;

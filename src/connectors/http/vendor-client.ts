@@ -318,10 +318,18 @@ export class VendorHttpClient {
     }
   }
 
-  /** The per-attempt timeout, and the operation's deadline when there is one. */
+  /**
+   * The per-attempt timeout, and the operation's deadline when there is one. A deadline that passes
+   * first bounds the attempt alone: the timeout could not fire before it, and a timer plus an
+   * `AbortSignal.any` per attempt was a measurable part of a nested read's CPU.
+   */
   private attemptSignal(): AbortSignal {
-    const attempt = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
-    return this.options.deadline ? AbortSignal.any([attempt, this.options.deadline.signal]) : attempt;
+    const timeoutMs = this.options.timeoutMs ?? 30_000;
+    const { deadline } = this.options;
+    // The deadline is in Date.now() ms (`deadline.ts`), whatever clock the client was given.
+    if (deadline && deadline.at <= Date.now() + timeoutMs) return deadline.signal;
+    const attempt = AbortSignal.timeout(timeoutMs);
+    return deadline ? AbortSignal.any([attempt, deadline.signal]) : attempt;
   }
 
   private report(req: VendorRequest, status: number, started: number, rateLimited: boolean): undefined;
