@@ -31,8 +31,8 @@ export class ReadMetadata {
    * associations) goes through it, so fitting the mapping to the describe never needs the fitted
    * mapping. It reads the fields of the stored mapping plus the custom fields mapped by default of
    * every object whose describe this process already holds (`describedNow`): on a warm connection it
-   * is the one connector of the request, since building one (jsforce connection, settings parse,
-   * budget gate, HTTP client) costs more than selecting a few fields nobody asks for.
+   * is the one connector of the request, since building one (a vendor client library's connection,
+   * settings parse, budget gate, HTTP client) costs more than selecting a few fields nobody asks for.
    */
   get connector(): CrmConnector {
     if (!this.built) {
