@@ -4,7 +4,8 @@
  *   `contacts(first: 100) { deals { contacts } }` and a 500-id `contactsByRemoteIds`, beside
  *   `reads.calls_min.*` (⌈N / readBatch⌉ per level, N counted from the response, readBatch from
  *   src/connectors/<crm>/declaration.ts) and `reads.calls_nodataloader.*` (the same resolvers with the
- *   loaders' batching and caching off); Salesforce under the plain names, HubSpot with a `.hubspot` suffix.
+ *   loaders' batching and caching off); Salesforce under the plain names, the others with a `.<crm>`
+ *   suffix (`.hubspot`, `.dynamics`).
  *   Metadata calls (property lists, pipelines, describes, Salesforce's org currency: what the mapping,
  *   the stage → status table and deal currencies need, once per connection, not what the query reads) are not in `reads.calls.*`; `reads.calls_metadata.*` prints them.
  * - `reads.overhead.*`: rps and p99 of a read that makes no vendor call (`fieldMapping`: API-key check,
@@ -64,7 +65,7 @@ import { KeyRing } from '../src/security/credentials-cipher';
 import { authenticate } from '../src/server/auth';
 import { formatGatewayError } from '../src/server/format-error';
 import { startGatewayServer } from '../src/server/http-server';
-import { type ReadCrm, type ReadStack, startReadStack } from '../test/support/read-stack';
+import { READ_CRMS, type ReadCrm, type ReadStack, startReadStack } from '../test/support/read-stack';
 import { e2eOverhead } from './support/e2e-overhead';
 import { arg, type Exec, execOn, runBench } from './support/bench-cli';
 import {
@@ -83,7 +84,7 @@ const ROOT = path.resolve(__dirname, '../../..');
 const E2E_ONLY = process.argv.includes('--e2e-only');
 
 /** Metadata routes of both sandboxes (HubSpot properties and pipelines, Salesforce describe). */
-const METADATA_ROUTES = /properties|pipelines|describe/;
+const METADATA_ROUTES = /properties|pipelines|describe|EntityDefinitions/;
 /** Salesforce's org currency (`SELECT DefaultCurrencyIsoCode FROM Organization`): per connection, cached. */
 const METADATA_QUERIES = /FROM(\+|%20| )Organization\b/i;
 const NESTED = `query Nested($c: ID!) { contacts(connectionId: $c, first: 100) {
@@ -130,6 +131,7 @@ async function callFigures(mongodbUri: string, redisUrl: string): Promise<void> 
     orgs: {
       salesforce: [{ id: 'default', seed: 5, counts: { Contact: 600, Opportunity: 300, Account: 40 } }],
       hubspot: [{ id: 'default', seed: 5, counts: { contacts: 600, deals: 300 } }],
+      dynamics: [{ id: 'default', seed: 5, counts: { contact: 600, opportunity: 300, account: 40 } }],
     },
     env: { GRAPHQL_MAX_COMPLEXITY: '100000' },
     keyRing: new KeyRing([{ kid: 'k', key: ringKey }]),
@@ -169,9 +171,9 @@ async function callFigures(mongodbUri: string, redisUrl: string): Promise<void> 
       console.log(`BENCH reads.${kind}_metadata.${figure} ${calls.metadata} calls`);
     };
 
-    for (const crm of E2E_ONLY ? [] : (['salesforce', 'hubspot'] as const)) {
+    for (const crm of E2E_ONLY ? [] : READ_CRMS) {
       const c = tenant.connections[crm];
-      const suffix = crm === 'salesforce' ? '' : '.hubspot';
+      const suffix = crm === 'salesforce' ? '' : `.${crm}`;
       const ids: string[] = [];
       for (let after: string | null = null; ids.length < 500;) {
         const body = await overHttp(PAGE, { c, after });

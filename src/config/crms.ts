@@ -115,11 +115,18 @@ export interface CrmDeclaration {
     /** Default OAuth / identity host (the vendor's real one). Per-connection override: `vendorUrls.auth`. */
     auth: string;
     /**
-     * Default API host. `null` when every connection gets its own from the token response (see
-     * `tokenApiHost`); per-connection override: `vendorUrls.api`.
+     * Default API host. `null` when every connection gets its own: from the token response (see
+     * `tokenApiHost`), or else named by the connection (`vendorUrls.api`, then required). Per-connection
+     * override: `vendorUrls.api`.
      */
     api: string | null;
   };
+  /**
+   * Hosts of the vendor's own that a connection may name as `vendorUrls` without the operator's
+   * allowlist (https, default port): a per-customer environment host, a regional login host. Absent:
+   * `tokenApiHost.hostPattern` for both, or only allowlisted origins.
+   */
+  vendorHostPatterns?: { auth?: RegExp; api?: RegExp };
   /**
    * When the token response names the host to call (an `instance_url` or `api_domain` field): the
    * field, and the host pattern a value must match before we send credentials to it.
@@ -131,6 +138,11 @@ export interface CrmDeclaration {
   /** Ids per bulk read (one vendor call) and records per bulk write. */
   batch: { read: number; write: number };
   budgets: readonly BudgetDeclaration[];
+  /**
+   * Most requests the vendor lets one connection have in flight at once (Dataverse: 52 per user),
+   * counted in Redis across every process (`ratelimit/concurrency-gate.ts`). Absent: no such limit.
+   */
+  concurrentRequests?: number;
   /** Header carrying the vendor's request id (for errors and logs). */
   requestIdHeader?: string;
 }

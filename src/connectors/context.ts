@@ -1,12 +1,20 @@
 import type Redis from 'ioredis';
 import { type Logger } from '../logger';
 import { RedisBudgetGate } from '../ratelimit/budget-gate';
+import { type BudgetLeases } from '../ratelimit/budget-lease';
+import { ConcurrencyGate } from '../ratelimit/concurrency-gate';
 import { type OperationDeadline } from '../vendor-calls/deadline';
 import { type CallPriority, type HttpTransport, type TokenAccess } from './http/http.types';
 import { type RetryPolicyOptions } from './http/retry-policy';
 import { budgetRefusalRecorder, budgetRemainingRecorder } from './metrics';
 import { type VendorUrlPolicy } from './ssrf';
-import { type ConnectionInfo, type ConnectorContext, type CrmConnector, type ReadFields } from './types';
+import {
+  type ConnectionInfo,
+  type ConnectorContext,
+  type CrmConnector,
+  type CrmObject,
+  type ReadFields,
+} from './types';
 import { type VendorAccess, vendorAccess, vendorClient } from './vendor-access';
 
 /** What every connector context of a process is built from (one per process). */
@@ -21,6 +29,13 @@ export interface ConnectorDeps {
   /** Tests point this at a sandbox or nock; default: fetch. */
   transport?: HttpTransport;
   retry?: Partial<RetryPolicyOptions>;
+  /**
+   * The process's budget leases (`ratelimit/budget-lease.ts`), spent by interactive calls: a read's
+   * calls then pass the budget gate without a Redis round trip each. Background work, which does not
+   * wait on a client, takes from the shared count call by call.
+   * @defaultValue none: every call takes from the shared count
+   */
+  leases?: BudgetLeases;
 }
 
 /** What one caller adds to the process-wide deps. */
@@ -29,6 +44,8 @@ export interface ConnectorCallOptions {
   deadline?: OperationDeadline;
   /** Fields the read path needs read beyond the connector's own (`ConnectorContext.readFields`). */
   readFields?: ReadFields;
+  /** Objects the request reads for identity alone (`ConnectorContext.identityOnly`). */
+  identityOnly?: readonly CrmObject[];
 }
 
 /** A stored connection as the framework needs it (what `ConnectionsRepository` hands out fits). */
@@ -72,14 +89,20 @@ function contextFor(
     prefix: deps.prefix,
     connection: info,
     budgets: access.declaration.budgets,
+    ...(priority === 'interactive' && deps.leases ? { leases: deps.leases } : {}),
     onRemaining: budgetRemainingRecorder(info.crm, info.id),
     onRefused: budgetRefusalRecorder(info.crm, info.id),
   });
+  const limit = access.declaration.concurrentRequests;
+  const concurrency = limit
+    ? new ConcurrencyGate({ redis: deps.redis, prefix: deps.prefix, crm: info.crm, scopeId: info.id, limit })
+    : undefined;
   const http = vendorClient(access, {
     connectionId: info.id,
     transport: deps.transport,
     tokens,
     budget,
+    concurrency,
     priority,
     retry: deps.retry,
     deadline: call.deadline,
@@ -90,6 +113,7 @@ function contextFor(
     tokens,
     logger: deps.logger.child({ crm: info.crm, connectionId: info.id }),
     ...(call.readFields ? { readFields: call.readFields } : {}),
+    ...(call.identityOnly?.length ? { identityOnly: call.identityOnly } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import { type CrmDeclaration } from '../config/crms';
 import { type CrmMappingDefaults } from '../mapping/types';
 import { type CrmDefinition } from './definition';
+import { dynamics } from './dynamics';
 import { hubspot } from './hubspot';
 import { salesforce } from './salesforce';
 
@@ -10,7 +11,10 @@ import { salesforce } from './salesforce';
  * from this list, and everything that needs "the connector of this connection" comes through it
  * (`vendor-access.ts`) instead of switching on the kind.
  */
-export const CRM_DEFINITIONS = { salesforce, hubspot } as const satisfies Record<string, CrmDefinition>;
+export const CRM_DEFINITIONS = { salesforce, hubspot, dynamics } as const satisfies Record<
+  string,
+  CrmDefinition
+>;
 
 export type CrmKind = keyof typeof CRM_DEFINITIONS;
 

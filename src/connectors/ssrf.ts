@@ -160,12 +160,27 @@ function resolveRequestedHosts(
     }
   }
   const pattern = decl.tokenApiHost?.hostPattern;
+  if (!overrides.api && decl.hosts.api === null && !decl.tokenApiHost) {
+    throw new BadUserInputError(
+      `${decl.displayName} connections name their API URL (vendorUrls.api): the vendor has one per customer`,
+    );
+  }
   return {
     auth: overrides.auth
-      ? checkVendorUrlOverride(overrides.auth, policy, `${decl.displayName} auth URL`, pattern)
+      ? checkVendorUrlOverride(
+          overrides.auth,
+          policy,
+          `${decl.displayName} auth URL`,
+          decl.vendorHostPatterns?.auth ?? pattern,
+        )
       : decl.hosts.auth,
     api: overrides.api
-      ? checkVendorUrlOverride(overrides.api, policy, `${decl.displayName} API URL`, pattern)
+      ? checkVendorUrlOverride(
+          overrides.api,
+          policy,
+          `${decl.displayName} API URL`,
+          decl.vendorHostPatterns?.api ?? pattern,
+        )
       : decl.hosts.api,
   };
 }

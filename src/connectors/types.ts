@@ -123,6 +123,21 @@ export interface ChangesOptions {
   since: Date;
   cursor?: string | null;
   pageSize?: number;
+  /**
+   * For a feed that continues from a vendor position ({@link CrmConnector.startChanges}): where the
+   * previous complete read ended ({@link ChangesPage.position}), or what `startChanges` returned. Such a
+   * feed answers from here, whatever `since` says; without one it asks for a full reconcile.
+   */
+  position?: string | null;
+}
+
+/** A page of a change feed. */
+export interface ChangesPage extends Page<NativeChange> {
+  /**
+   * On the last page of a feed that continues from a vendor position: where the next read continues
+   * (pass it as {@link ChangesOptions.position}). Absent for feeds read by time alone.
+   */
+  position?: string | null;
 }
 
 /** Continues a whole-object export (backfill). */
@@ -263,8 +278,21 @@ export interface CrmConnector {
    * applied by the read layer after fetch.
    */
   readonly listFilters?: ListFilterSupport;
-  /** Records modified AND deleted since `options.since`. */
-  listChanges(obj: CrmObject, options: ChangesOptions): Promise<Page<NativeChange>>;
+  /**
+   * Records modified AND deleted since `options.since` — or, for a feed kept by vendor position, since
+   * `options.position`. Since further back than the vendor keeps deletions (or from a position the
+   * vendor no longer honours) it fails with `details.fullResyncRequired` (`changes-window.ts`).
+   */
+  listChanges(obj: CrmObject, options: ChangesOptions): Promise<ChangesPage>;
+  /**
+   * For a vendor whose change feed continues from a position it issues (a delta token) rather than
+   * from a time: the position as of now, from which `listChanges` reports every later change,
+   * deletions included. Sync takes one when it starts following an object and again after a full
+   * reconcile, and keeps the position each complete read ends at. Absent: the feed is read by time.
+   * A vendor may page through the whole object to issue one: `onPage` runs after each page (the caller
+   * renews its lock there, or throws to stop).
+   */
+  startChanges?(obj: CrmObject, onPage?: () => Promise<void>): Promise<string>;
   /**
    * Every live record of `obj`, for a connection's first sync (backfill), in the vendor's cheapest form
    * for a full pull (a bulk export job above a size where it pays off). Optional: absent, backfill
@@ -358,6 +386,12 @@ export interface ConnectorContext {
   logger: Logger;
   /** Fields the framework asks this connector to read; absent, it reads its own and its settings' only. */
   readFields?: ReadFields;
+  /**
+   * Objects whose records this request reads for identity alone (remote id, deletion state,
+   * associations; `graphql/records/record-selection.ts`): a connector may select only the fields its
+   * records' identity and change tracking need for them. One that ignores this reads them in full.
+   */
+  identityOnly?: readonly CrmObject[];
 }
 
 export type ConnectorFactory = (ctx: ConnectorContext) => CrmConnector;

@@ -1,3 +1,4 @@
+import { type ConcurrencyGate } from '../ratelimit/concurrency-gate';
 import { type BudgetDeclaration, type CrmDeclaration } from '../config/crms';
 import { type CrmDefinition } from './definition';
 import { type OperationDeadline } from '../vendor-calls/deadline';
@@ -66,6 +67,8 @@ export interface VendorClientOptions {
   connectionId?: string;
   /** Absent: unmetered (learning the account a credential belongs to, before the connection exists). */
   budget?: BudgetGate;
+  /** The vendor's concurrent-request limit (`declaration.concurrentRequests`), where it has one. */
+  concurrency?: ConcurrencyGate;
   transport?: HttpTransport;
   retry?: Partial<RetryPolicyOptions>;
   deadline?: OperationDeadline;
@@ -84,6 +87,7 @@ export function vendorClient(access: VendorAccess, options: VendorClientOptions)
     hooks: vendorHooks(access.definition, options.budget ? decl.budgets : undefined),
     tokens: options.tokens,
     budget: options.budget,
+    concurrency: options.concurrency,
     priority: options.priority,
     retry: options.retry,
     deadline: options.deadline,

@@ -11,6 +11,7 @@ import {
   type BudgetSelection,
   type ObserveOptions,
 } from './budget-gate.types';
+import { type BudgetLeases, LOW_REMAINING_SHARE } from './budget-lease';
 import { waitForBudget } from './budget-wait';
 import { readBudgetHeaders } from './headers';
 
@@ -95,6 +96,12 @@ export interface BudgetGateOptions {
    * @defaultValue 1000
    */
   servedCorrectionIntervalMs?: number;
+  /**
+   * This process's leases (`budget-lease.ts`): calls spend units taken ahead instead of a Redis round
+   * trip each. Absent: every call takes from the shared count.
+   * @defaultValue none
+   */
+  leases?: BudgetLeases;
   /** Told what is left after every take and correction (metrics). */
   onRemaining?: (budget: string, remaining: number) => void;
   /** Told when the gate refuses a call RATE_LIMITED, naming the budget that ran out (metrics). */
@@ -102,8 +109,6 @@ export interface BudgetGateOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** Under this share of the allocation left, every served call's reading is applied at once. */
-const LOW_REMAINING_SHARE = 0.1;
 /** Budgets whose last served correction this process remembers (then it forgets them all). */
 const MAX_TRACKED_BUDGETS = 10_000;
 /**
@@ -200,27 +205,54 @@ export class RedisBudgetGate implements BudgetGate {
     priority: CallPriority,
     cost: number,
   ): Promise<{ retryAfterMs: number; refusedBy?: string; probe: boolean }> {
-    const taken: { budget: EffectiveBudget; bucket: number; probe: boolean }[] = [];
+    /** What each budget taken so far gives back if a later one refuses, and whether it granted a probe. */
+    const taken: { giveBack: () => Promise<unknown>; probe: boolean }[] = [];
+    const { leases } = this.options;
     for (const budget of selected) {
-      const res = await this.take(budget, priority, cost);
+      if (leases?.spend(budget, priority, cost)) {
+        taken.push({ giveBack: async () => leases.unspend(budget, priority, cost), probe: false });
+        continue;
+      }
+      const res = await this.takeShared(budget, priority, cost);
       if (!res.probe) this.options.onRemaining?.(budget.decl.name, res.remaining);
       if (!res.allowed) {
         // The call will not be made: give back what earlier budgets of this call took, and the probe
         // slot an earlier budget granted.
-        await Promise.all(
-          taken.map((t) =>
-            this.redis(
-              t.probe
-                ? this.options.redis.hdel(t.budget.key, 'probing')
-                : REFUND.run(this.options.redis, [t.budget.key], [t.bucket, cost]),
-            ),
-          ),
-        );
+        await Promise.all(taken.map((t) => t.giveBack()));
         return { retryAfterMs: res.retryAfterMs, refusedBy: budget.decl.name, probe: false };
       }
-      taken.push({ budget, bucket: res.bucket, probe: res.probe });
+      taken.push({
+        giveBack: () =>
+          this.redis(
+            res.probe
+              ? this.options.redis.hdel(budget.key, 'probing')
+              : REFUND.run(this.options.redis, [budget.key], [res.bucket, cost]),
+          ),
+        probe: res.probe,
+      });
     }
     return { retryAfterMs: 0, probe: taken.some((t) => t.probe) };
+  }
+
+  /**
+   * One take from the shared count for a call of `cost`, with a lease on top where the gate leases and
+   * plenty is left; a lease the count cannot admit falls back to the call's own cost.
+   */
+  private async takeShared(
+    budget: EffectiveBudget,
+    priority: CallPriority,
+    cost: number,
+  ): Promise<TakeResult> {
+    const { leases } = this.options;
+    const asked = leases?.ask(budget, priority, cost) ?? cost;
+    let res = await this.take(budget, priority, asked);
+    if (!res.allowed && asked > cost) res = await this.take(budget, priority, cost);
+    else if (leases && res.allowed && !res.probe) {
+      leases.taken(budget, priority, { ...res, leased: asked - cost }, (bucket, units) =>
+        this.redis(REFUND.run(this.options.redis, [budget.key], [bucket, units])),
+      );
+    }
+    return res;
   }
 
   /** The budgets a call draws on: those it names, else the ordinary ones. */
@@ -271,6 +303,8 @@ export class RedisBudgetGate implements BudgetGate {
       if (!budget.decl.headers) continue;
       const reading = readBudgetHeaders(budget.decl.headers, headers);
       if (!reading) continue;
+      // Little left by the vendor's count: calls go back to taking from the shared count one by one.
+      if (isLow(budget, reading)) this.options.leases?.drop(budget.key);
       if (options.served && !this.servedCorrectionDue(budget, reading)) continue;
       const res = (await this.redis(
         CORRECT.run(
@@ -294,8 +328,7 @@ export class RedisBudgetGate implements BudgetGate {
     budget: EffectiveBudget,
     reading: { remaining: number; limit?: number },
   ): boolean {
-    const limit = reading.limit ?? budget.limit;
-    if (reading.remaining <= Math.max(1, limit * LOW_REMAINING_SHARE)) return true;
+    if (isLow(budget, reading)) return true;
     const now = Date.now();
     const last = lastServedCorrection.get(budget.key);
     if (last !== undefined && now - last < (this.options.servedCorrectionIntervalMs ?? 1000)) return false;
@@ -306,17 +339,20 @@ export class RedisBudgetGate implements BudgetGate {
 
   async exhausted(retryAfterMs: number, options: BudgetSelection = {}): Promise<void> {
     await Promise.all(
-      this.select(options).map((b) =>
-        this.redis(
+      this.select(options).map((b) => {
+        // The vendor refused: no call of this process spends a lease on it any more.
+        this.options.leases?.drop(b.key);
+        return this.redis(
           BLOCK.run(this.options.redis, [b.key], [Math.max(1, Math.ceil(retryAfterMs)), b.windowMs]),
-        ),
-      ),
+        );
+      }),
     );
   }
 
   async backOff(options: BudgetSelection & { probe: boolean }): Promise<number> {
     const holds = await Promise.all(
       this.select(options).map(async (b) => {
+        this.options.leases?.drop(b.key);
         const raw = (await this.redis(
           BACKOFF.run(
             this.options.redis,
@@ -381,6 +417,12 @@ export class RedisBudgetGate implements BudgetGate {
       clearTimeout(timer);
     }
   }
+}
+
+/** A reading under {@link LOW_REMAINING_SHARE} of the allocation (the vendor's stated one, else ours). */
+function isLow(budget: EffectiveBudget, reading: { remaining: number; limit?: number }): boolean {
+  const limit = reading.limit ?? budget.limit;
+  return reading.remaining <= Math.max(1, limit * LOW_REMAINING_SHARE);
 }
 
 /**

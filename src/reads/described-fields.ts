@@ -15,6 +15,8 @@ export const READ_DESCRIBE_TTL_MS = 15 * 60 * 1000;
 interface Entry {
   at: number;
   fields: Promise<NativeField[]>;
+  /** The answer once it arrived: what {@link describedNow} hands out without waiting. */
+  settled?: NativeField[];
 }
 
 const entries = new Map<string, Entry>();
@@ -40,11 +42,31 @@ export function rememberDescribed(
   now: number = Date.now(),
 ): Promise<NativeField[]> {
   const key = keyOf(connectionId, object);
-  entries.set(key, { at: now, fields });
-  fields.catch(() => {
-    if (entries.get(key)?.fields === fields) entries.delete(key);
-  });
+  const entry: Entry = { at: now, fields };
+  entries.set(key, entry);
+  fields.then(
+    (value) => {
+      entry.settled = value;
+    },
+    () => {
+      if (entries.get(key)?.fields === fields) entries.delete(key);
+    },
+  );
   return fields;
+}
+
+/**
+ * The answer {@link describedForReads} would give at once, without a call: undefined while none is
+ * fresh or the one asked for has not arrived. What a request's connector is built with, so that a warm
+ * connection is read through one connector (`read-metadata.ts`).
+ */
+export function describedNow(
+  connectionId: string,
+  object: CrmObject,
+  now: number = Date.now(),
+): NativeField[] | undefined {
+  const hit = entries.get(keyOf(connectionId, object));
+  return hit && now - hit.at < READ_DESCRIBE_TTL_MS ? hit.settled : undefined;
 }
 
 /** Forgets one connection's metadata, or all (between tests). */

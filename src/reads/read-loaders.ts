@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
 import { type OperationDeadline } from '../vendor-calls/deadline';
 import { type CallPriority } from '../connectors/http/http.types';
-import { type CrmConnector } from '../connectors/types';
+import { type CrmConnector, type CrmObject } from '../connectors/types';
 import { CrmNeedsReauthError, ForbiddenError } from '../errors';
 import { type CrmServices } from '../runtime/crm-services';
 import { type ConnectionView } from '../store/repositories/connections.repo';
@@ -49,6 +49,11 @@ export interface ConnectionReader {
 export interface ReadLoaders {
   /** The reader of one of the caller's connections; rejects with NOT_FOUND, NEEDS_REAUTH or FORBIDDEN. */
   reader(connectionId: string): Promise<ConnectionReader>;
+  /**
+   * The objects this request reads for identity alone (`ConnectorContext.identityOnly`), decided from
+   * the whole operation before it runs; readers built before this call read in full.
+   */
+  readIdentityOnly(objects: ReadonlySet<CrmObject>): void;
 }
 
 /** Where connectors of stored connections come from: `app.crm` in a gateway. */
@@ -56,7 +61,11 @@ export type ConnectorSource = Pick<CrmServices, 'connectorFor'>;
 
 export function createReadLoaders(deps: ReadLoaderDeps): ReadLoaders {
   const readers = new Map<string, Promise<ConnectionReader>>();
+  let identityOnly: ReadonlySet<CrmObject> = new Set();
   return {
+    readIdentityOnly(objects) {
+      identityOnly = objects;
+    },
     reader(connectionId) {
       let reader = readers.get(connectionId);
       if (!reader) {
@@ -73,6 +82,7 @@ export function createReadLoaders(deps: ReadLoaderDeps): ReadLoaders {
             deps.connectors.connectorFor(connection, 'interactive' satisfies CallPriority, {
               deadline: deps.deadline,
               readFields: readFieldsOf(mapped, extra),
+              identityOnly: [...identityOnly],
             });
           const metadata = new ReadMetadata(connection, connector, mapped);
           return { connection, metadata, loaders: new RecordLoaders(metadata, deps.batching ?? true) };

@@ -1,9 +1,9 @@
 import { type CrmConnector, type CrmObject, type NativeField } from '../connectors/types';
 import { fitToDescribeWithin } from '../mapping/mapper';
-import { DEAL_STAGE_STATUS_TABLE, type MappingContext } from '../mapping/types';
+import { DEAL_STAGE_STATUS_TABLE, type MappingContext, type ObjectMapping } from '../mapping/types';
 import { type ConnectionView } from '../store/repositories/connections.repo';
 import { type DealStageInfo, dealStagesOf } from './deal-stages';
-import { describedForReads, rememberDescribed } from './described-fields';
+import { describedForReads, describedNow, rememberDescribed } from './described-fields';
 import { type EffectiveMapping } from './mappings';
 import { type ExtraFields } from './read-fields';
 
@@ -15,6 +15,9 @@ import { type ExtraFields } from './read-fields';
 export class ReadMetadata {
   private readonly memo = new Map<string, Promise<unknown>>();
   private built?: CrmConnector;
+  /** The custom fields {@link connector} was built to read, per object. */
+  private builtExtra: ExtraFields = {};
+  private readonly fits = new Map<CrmObject, { described: NativeField[]; fit: EffectiveMapping }>();
 
   constructor(
     readonly connection: ConnectionView,
@@ -24,28 +27,45 @@ export class ReadMetadata {
   ) {}
 
   /**
-   * This connection's connector for this request, built on first use. It reads the fields of the
-   * stored mapping only: records are read through {@link reading}, which adds the custom fields
-   * mapped by default. Metadata (describe, stages, associations) goes through this one, so fitting the
-   * mapping to the describe never needs the fitted mapping.
+   * This connection's connector for this request, built on first use. Metadata (describe, stages,
+   * associations) goes through it, so fitting the mapping to the describe never needs the fitted
+   * mapping. It reads the fields of the stored mapping plus the custom fields mapped by default of
+   * every object whose describe this process already holds (`describedNow`): on a warm connection it
+   * is the one connector of the request, since building one (a vendor client library's connection,
+   * settings parse, budget gate, HTTP client) costs more than selecting a few fields nobody asks for.
    */
   get connector(): CrmConnector {
-    this.built ??= this.buildConnector();
+    if (!this.built) {
+      const extra: ExtraFields = {};
+      for (const object of ['contact', 'deal'] as const) {
+        const described = describedNow(this.connection.id, object);
+        if (described) extra[object] = this.added(object, this.fitted(object, described).mapping);
+      }
+      this.builtExtra = extra;
+      this.built = this.buildConnector(extra);
+    }
     return this.built;
   }
 
   /**
    * The connector that reads records of `object`: it selects every native field of
    * {@link mapping}(object), custom fields mapped by default included. The same connector as
-   * {@link connector} when the default mapping adds nothing.
+   * {@link connector} whenever that one already reads them (a warm connection, or a default mapping
+   * that adds nothing); another only when the describe arrived during this request.
    */
   reading(object: CrmObject): Promise<CrmConnector> {
     return this.once(`reading:${object}`, async () => {
-      const { mapping } = await this.mapping(object);
-      const stored = new Set(this.mapped[object].mapping.fields.map((e) => e.native));
-      const added = mapping.fields.flatMap((e) => (stored.has(e.native) ? [] : [e.native]));
-      return added.length === 0 ? this.connector : this.buildConnector({ [object]: added });
+      const added = this.added(object, (await this.mapping(object)).mapping);
+      const connector = this.connector;
+      const has = new Set(this.builtExtra[object] ?? []);
+      return added.every((f) => has.has(f)) ? connector : this.buildConnector({ [object]: added });
     });
+  }
+
+  /** Native fields of `fit` the stored mapping of `object` does not read: custom fields mapped by default. */
+  private added(object: CrmObject, fit: ObjectMapping): string[] {
+    const stored = new Set(this.mapped[object].mapping.fields.map((e) => e.native));
+    return fit.fields.flatMap((e) => (stored.has(e.native) ? [] : [e.native]));
   }
 
   /**
@@ -75,10 +95,23 @@ export class ReadMetadata {
         if (!(err instanceof Error)) throw err;
         return stored;
       }
-      const removed = new Set(stored.overrides.flatMap((o) => ('remove' in o ? [o.canonical] : [])));
-      const fit = fitToDescribeWithin(stored.mapping, described, { removed, dropAbsentOptional: false });
-      return { ...stored, mapping: fit.mapping, skipped: fit.skipped };
+      return this.fitted(object, described);
     });
+  }
+
+  /**
+   * The stored effective mapping of `object` fitted to `described` (see {@link mapping}); the last fit
+   * per object is kept, as {@link connector} and {@link mapping} usually fit the same describe.
+   */
+  private fitted(object: CrmObject, described: NativeField[]): EffectiveMapping {
+    const last = this.fits.get(object);
+    if (last?.described === described) return last.fit;
+    const stored = this.mapped[object];
+    const removed = new Set(stored.overrides.flatMap((o) => ('remove' in o ? [o.canonical] : [])));
+    const fit = fitToDescribeWithin(stored.mapping, described, { removed, dropAbsentOptional: false });
+    const effective = { ...stored, mapping: fit.mapping, skipped: fit.skipped };
+    this.fits.set(object, { described, fit: effective });
+    return effective;
   }
 
   /** Lookup tables the mapping of `object` needs, fetched once per request and only when used. */

@@ -6,6 +6,7 @@ import { type VendorUrlPolicy } from '../connectors/ssrf';
 import { type OAuthApp } from '../connectors/tokens/oauth2-client';
 import { tokenRefresherFor } from '../connectors/tokens/refresh-policy';
 import { TokenService } from '../connectors/tokens/token.service';
+import { BudgetLeases } from '../ratelimit/budget-lease';
 import { type CrmConnector } from '../connectors/types';
 import { createConnectionEventPublisher } from '../events/connection-events';
 import { type ConnectionView } from '../store/repositories/connections.repo';
@@ -74,6 +75,7 @@ export function createCrmServices(ctx: {
     policy,
     logger,
     transport,
+    leases: new BudgetLeases(),
   };
   return {
     tokens,

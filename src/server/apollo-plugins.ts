@@ -2,6 +2,7 @@ import { type ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { BadUserInputError, CrmError, UnauthenticatedError } from '../errors';
 import { operationNeedsKey } from '../graphql/auth/operation-needs-key';
+import { identityOnlyObjects } from '../graphql/records/record-selection';
 import { type RequestContext } from '../graphql/request-context';
 import { classifyError, toGraphQLError } from './format-error';
 import { type OperationLimits } from './limits';
@@ -41,6 +42,10 @@ export function operationChecksPlugin(limits: OperationLimits): ApolloServerPlug
             limits,
           );
           if (error) throw toGraphQLError(error, 400);
+          // Before execution, so every reader of the request selects alike (`record-selection.ts`).
+          if (operation) {
+            contextValue.loaders.reads.readIdentityOnly(identityOnlyObjects(schema, document, operation));
+          }
         },
       };
     },

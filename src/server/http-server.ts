@@ -7,7 +7,7 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type ErrorRequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import {
   type AppError,
   type ErrorCode,
@@ -110,6 +110,20 @@ function idempotencyKeyHeader(value: string | string[] | undefined): string | nu
 }
 
 /**
+ * `handlers` for POST, in an app that sends no ETag: nothing revalidates the answer to a POST (express
+ * never finds one fresh), yet every answer was hashed for one — a measurable part of a small read.
+ * Other methods fall through to the next handlers (a GET query keeps its ETag). Settings not set here
+ * are the parent app's (express inherits them on mount).
+ */
+function withoutPostEtags(handlers: (RequestHandler | ErrorRequestHandler)[]): Express {
+  const posts = express();
+  posts.disable('x-powered-by');
+  posts.set('etag', false);
+  posts.post('/', ...handlers);
+  return posts;
+}
+
+/**
  * The gateway's public port: `/graphql` over HTTP (Apollo Server) and WebSocket (graphql-ws), the
  * offline GraphiQL page, `/healthz`, `/readyz`, the OAuth routes, and `/metrics` unless it has a
  * listener of its own (or is off: production without METRICS_PORT).
@@ -189,8 +203,7 @@ export async function startGatewayServer(
   // GraphiQL answers a browser's GET /graphql, so it comes first; then the API itself, ahead of the
   // other routes, so an operation does not walk past their matchers on the hot path.
   if (graphiqlRoutes) app.use(graphiqlRoutes);
-  app.use(
-    GRAPHQL_PATH,
+  const graphqlHandlers: (RequestHandler | ErrorRequestHandler)[] = [
     express.json({ limit: MAX_REQUEST_BYTES }),
     bodyParserErrors,
     // After the body parser: its stream callbacks would leave the tally's async context.
@@ -219,7 +232,8 @@ export async function startGatewayServer(
         }
       },
     }),
-  );
+  ];
+  app.use(GRAPHQL_PATH, withoutPostEtags(graphqlHandlers), ...graphqlHandlers);
   app.use(healthRouter(ctx));
   app.use(oauthRouter(ctx, pubsub, { keys: apiKeys, rateLimiter }));
   // Vendors' webhook deliveries: no API key; authenticated by the vendor's signature (src/server/webhooks.ts).

@@ -60,6 +60,22 @@ describe('GraphQL over HTTP', () => {
     }
   });
 
+  it('sends no ETag with a POST answer (nothing revalidates one), and keeps it on a GET query', async () => {
+    const post = await fetch(`${gw.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ health }' }),
+    });
+    expect(post.status).toBe(200);
+    expect(post.headers.get('etag')).toBeNull();
+    expect(post.headers.get('x-powered-by')).toBeNull();
+    const get = await fetch(`${gw.url}/graphql?query=${encodeURIComponent('{ health }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    expect(await get.json()).toEqual({ data: { health: 'ok' } });
+    expect(get.headers.get('etag')).toMatch(/^W\//);
+  });
+
   it('is UNAUTHENTICATED (HTTP 401) with an unknown key, before anything runs', async () => {
     const res = await request(gw.url, HealthDocument, undefined, { key: 'cgw_abcdefgh_' + 'x'.repeat(43) });
     expect(res.status).toBe(401);

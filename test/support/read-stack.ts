@@ -17,13 +17,13 @@ import {
 } from '../../src/server/http-server';
 
 /**
- * The read path as production composes it, for e2e tests and `bench:reads`: the Salesforce and
- * HubSpot sandboxes over real sockets, a gateway whose env names the sandboxes' demo OAuth apps and
+ * The read path as production composes it, for e2e tests and `bench:reads`: the sandboxes of every
+ * registered CRM over real sockets, a gateway whose env names the sandboxes' demo OAuth apps and
  * allows loopback vendor URLs (as `npm start` does), and tenants connected through the gateway's own
  * OAuth routes. Vendor calls are counted from the sandboxes' request logs.
  */
 
-export const READ_CRMS = ['salesforce', 'hubspot'] as const;
+export const READ_CRMS = ['salesforce', 'hubspot', 'dynamics'] as const;
 export type ReadCrm = (typeof READ_CRMS)[number];
 
 export interface ReadStackOptions {
@@ -31,6 +31,7 @@ export interface ReadStackOptions {
   redisUrl: string;
   /** Unique per run: database name and Redis prefix. */
   name: string;
+  /** Sandbox orgs per CRM; a CRM not named gets a small org ({@link smallOrgs}). */
   orgs?: Partial<Record<ReadCrm, OrgOptions[]>>;
   gateway?: Omit<Partial<GatewayServerOptions>, 'host' | 'port'>;
   /** Environment variables of the gateway besides the stack's own (e.g. GRAPHQL_MAX_PAGE_SIZE). */
@@ -50,7 +51,7 @@ export interface ReadStack {
   gateway: GatewayServer;
   url: string;
   sandboxes: RunningSandboxes;
-  /** A tenant with a key of `scope`, connected to both sandboxes. */
+  /** A tenant with a key of `scope`, connected to every sandbox. */
   tenant(name: string, scope?: ApiKeyScope): Promise<ReadTenant>;
   /**
    * The environment of this stack's gateways on `port` (sandbox OAuth apps, loopback vendor URLs): what
@@ -86,6 +87,7 @@ export interface ReadStack {
 /** The slices of each sandbox's state the tests read (vendor-specific, so kept here in test support). */
 interface SandboxStates {
   salesforce: { store: { table(name: string): Map<string, Record<string, unknown>> } };
+  dynamics: { store: { table(entity: string): Map<string, { values: Record<string, unknown> }> } };
   hubspot: {
     store: {
       order: Record<'contacts' | 'deals', string[]>;
@@ -109,6 +111,11 @@ export function smallOrgs(ids: readonly string[], seed: number): Record<ReadCrm,
       counts: { Contact: 5, Opportunity: 2, Account: 2 },
     })),
     hubspot: ids.map((id, i) => ({ id, seed: seed + i, counts: { contacts: 5, deals: 2 } })),
+    dynamics: ids.map((id, i) => ({
+      id,
+      seed: seed + i,
+      counts: { contact: 5, opportunity: 2, account: 2 },
+    })),
   };
 }
 
@@ -116,12 +123,19 @@ export function smallOrgs(ids: readonly string[], seed: number): Record<ReadCrm,
 const UNTHROTTLED: Record<ReadCrm, Record<string, unknown>> = {
   salesforce: { dailyApiRequests: 10_000_000 },
   hubspot: { oauthBurst: 1_000_000, burst: 1_000_000, searchPerSecond: 1_000_000 },
+  dynamics: {
+    requestsPerWindow: 10_000_000,
+    executionTimeMsPerWindow: 1_000_000_000,
+    concurrentRequests: 10_000,
+  },
 };
 
 const NOT_API = /oauth|token|__sandbox|authorize|login|services\/oauth2|identity/i;
 
 export async function startReadStack(options: ReadStackOptions): Promise<ReadStack> {
-  const sandboxes = await startAllSandboxes({ vendors: [...READ_CRMS], orgs: options.orgs });
+  // A CRM the options do not name gets a small org: a test names the data it reads.
+  const orgs = { ...smallOrgs(['default'], 1), ...options.orgs };
+  const sandboxes = await startAllSandboxes({ vendors: [...READ_CRMS], orgs });
   const apps = Object.fromEntries(
     Object.values(sandboxes.sandboxes).map((s) => {
       const creds = s.credentials.default ?? {};
@@ -166,6 +180,13 @@ export async function startReadStack(options: ReadStackOptions): Promise<ReadSta
         object === 'contact' ? 'Contact' : 'Opportunity',
       );
       return [...table.values()].filter((r) => r.IsDeleted !== true);
+    }
+    if (crm === 'dynamics') {
+      // Dataverse deletes rows outright: every row in the table is live.
+      const table = (state as SandboxStates['dynamics']).store.table(
+        object === 'contact' ? 'contact' : 'opportunity',
+      );
+      return [...table.values()].map((r) => r.values);
     }
     const store = (state as SandboxStates['hubspot']).store;
     const type = object === 'contact' ? 'contacts' : 'deals';

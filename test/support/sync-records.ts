@@ -1,11 +1,11 @@
 import { type CrmObject } from '../../src/connectors/types';
 import { type ConnectionView } from '../../src/store/repositories/connections.repo';
-import { type ReadStack } from './read-stack';
+import { type ReadCrm, type ReadStack } from './read-stack';
 
 /** Calls a sandbox's admin API (edits as a CRM user would make them) on the stack's default org. */
 export async function sandboxAdmin(
   stack: ReadStack,
-  crm: 'hubspot' | 'salesforce',
+  crm: ReadCrm,
   method: string,
   path: string,
   body?: unknown,

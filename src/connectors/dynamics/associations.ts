@@ -1,81 +1,57 @@
+import { CrmValidationError } from '../../errors';
 import { type CrmObject, type LinkPair, type WriteResult } from '../types';
 import { type DynamicsApi } from './api-context';
-import { type BatchResponsePart, sendBatch } from './batch';
-import { TABLES } from './dynamics.constants';
+import { type DealLink, readLinks } from './association-reads';
+import { type BatchRequest, type BatchResponsePart, sendBatch } from './batch';
+import { CRM, TABLES } from './dynamics.constants';
 import { dataverseError } from './errors';
-import { skipTokenOf } from './list';
-import { isGuid, odataString, webApiRequest } from './webapi';
-import { type WireCollection } from './wire.types';
+import { isGuid } from './webapi';
 
 /**
- * Deal ↔ contact through the opportunity's `parentcontactid` lookup (docs/vendors/dynamics.md
- * "Tables"): a deal has at most one contact, a contact any number of deals. Reads filter opportunities
- * by id or by contact (`filterBy`), paged to the end; writes set the lookup through
- * `parentcontactid@odata.bind` in one `$batch` (continue-on-error). Connection roles are not read.
+ * Deal ↔ contact (docs/vendors/dynamics.md "Tables", "Connections"): the opportunity's
+ * `parentcontactid` lookup — its one primary contact — and connections between the opportunity and
+ * contacts, which is how Dataverse holds more contacts on a deal (the stakeholders). Reads take both
+ * (`association-reads.ts`); a link sets `parentcontactid` on a deal that has none, and connects the
+ * contact otherwise; an unlink clears the lookup and deletes the connections that join the pair.
+ * Writes go in one `$batch` (continue-on-error) after one read of what the deals hold.
  */
 
-const CONTACT_LOOKUP = 'parentcontactid';
-const CONTACT_VALUE = `_${CONTACT_LOOKUP}_value`;
+const CONTACT_BIND = 'parentcontactid@odata.bind';
 
 /**
- * The filter matching opportunities by id (`In` on the key), or by contact: a lookup is filtered as its
- * `_<name>_value` property with unquoted GUIDs (docs/vendors/dynamics.md "Querying"), OR'd — whether
- * `In` takes a lookup's name is not documented.
+ * The `to` ids of each asked id, every asked id a key (`[]` when it has none). One `$batch` per
+ * `readBatch` ids, as `getRecords` (the contract's batch): each id adds some 70 characters to a
+ * filter, so an unbounded list would outgrow what servers take in a request line.
  */
-function filterBy(by: 'deal' | 'contact', ids: readonly string[]): string {
-  if (by === 'deal') {
-    return `Microsoft.Dynamics.CRM.In(PropertyName=${odataString(TABLES.deal.key)},PropertyValues=[${ids.map(odataString).join(',')}])`;
-  }
-  return ids.map((id) => `${CONTACT_VALUE} eq ${id}`).join(' or ');
-}
-
-/** Opportunity rows by id or by contact, with their contact, every page. */
-async function opportunitiesBy(
-  api: DynamicsApi,
-  by: 'deal' | 'contact',
-  ids: readonly string[],
-): Promise<{ deal: string; contact: string | null }[]> {
-  const out: { deal: string; contact: string | null }[] = [];
-  let skip: string | null = null;
-  do {
-    const res: { body: WireCollection | null } = await webApiRequest<WireCollection>(api, {
-      method: 'GET',
-      resource: TABLES.deal.set,
-      query: {
-        $select: `${TABLES.deal.key},${CONTACT_VALUE}`,
-        $filter: filterBy(by, ids),
-        ...(skip ? { $skiptoken: skip } : {}),
-      },
-      prefer: ['odata.maxpagesize=5000'],
-    });
-    for (const row of res.body?.value ?? []) {
-      const contact = row[CONTACT_VALUE];
-      out.push({
-        deal: String(row[TABLES.deal.key]).toLowerCase(),
-        contact: typeof contact === 'string' ? contact.toLowerCase() : null,
-      });
-    }
-    skip = skipTokenOf(res.body?.['@odata.nextLink']);
-  } while (skip);
-  return out;
-}
-
 export async function getAssociations(
   api: DynamicsApi,
   from: CrmObject,
   remoteIds: readonly string[],
   to: CrmObject,
 ): Promise<Map<string, string[]>> {
-  const result = new Map<string, string[]>();
+  const result = new Map<string, string[]>(remoteIds.map((id) => [id, []]));
   const ids = [...new Set(remoteIds.filter(isGuid).map((id) => id.toLowerCase()))];
   if (from === to || ids.length === 0) return result;
-  const rows = await opportunitiesBy(api, from === 'deal' ? 'deal' : 'contact', ids);
-  for (const { deal, contact } of rows) {
-    if (!contact) continue;
-    const [key, value] = from === 'deal' ? [deal, contact] : [contact, deal];
-    result.set(key, [...(result.get(key) ?? []), value]);
+  const found = new Map<string, Set<string>>();
+  for (let start = 0; start < ids.length; start += api.readBatch) {
+    const { links } = await readLinks(api, from, ids.slice(start, start + api.readBatch));
+    for (const { deal, contact } of links) {
+      const [key, value] = from === 'deal' ? [deal, contact] : [contact, deal];
+      found.set(key, (found.get(key) ?? new Set()).add(value));
+    }
   }
+  for (const id of remoteIds) result.set(id, [...(found.get(id.toLowerCase()) ?? [])]);
   return result;
+}
+
+/** The contract's bound on one call (`ConnectorLimits.writeBatch`): more is refused, nothing written. */
+function assertPairCount(api: DynamicsApi, pairs: readonly LinkPair[], op: string): void {
+  if (pairs.length > api.writeBatch) {
+    throw new CrmValidationError(
+      `Dynamics 365 ${op} takes at most ${api.writeBatch} pairs per call; got ${pairs.length}`,
+      { crm: CRM },
+    );
+  }
 }
 
 /** The pair as (deal, contact), whichever way the caller named it. */
@@ -85,63 +61,124 @@ function dealAndContact(from: CrmObject, pair: LinkPair): { deal: string; contac
     : { deal: pair.toId.toLowerCase(), contact: pair.fromId.toLowerCase() };
 }
 
-/**
- * Sets each deal's contact (one `$batch`): a deal already linked to that contact is set again, which
- * changes nothing. A missing deal or contact fails its pair alone.
- */
-/** A pair's result from its part's answer (none: nothing had to be sent, a success). */
-function pairResult(pair: LinkPair, part: BatchResponsePart | undefined): WriteResult {
-  return part && part.status >= 300
-    ? { ref: pair.ref, ok: false, error: dataverseError(part) }
+/** A pair's result from its parts' answers (none: nothing had to be sent). A 404 in `gone` is a success. */
+function pairResult(pair: LinkPair, parts: readonly BatchResponsePart[], gone = false): WriteResult {
+  const failed = parts.find((p) => p.status >= 300 && !(gone && p.status === 404));
+  return failed
+    ? { ref: pair.ref, ok: false, error: dataverseError(failed) }
     : { ref: pair.ref, ok: true, remoteId: pair.fromId, created: false };
 }
 
+/** What the asked deals hold, read once for a write. */
+async function linksOfDeals(api: DynamicsApi, deals: readonly string[]) {
+  const known = [...new Set(deals.filter(isGuid))];
+  return known.length > 0 ? readLinks(api, 'deal', known) : null;
+}
+
+const pairKey = (deal: string, contact: string) => `${deal}|${contact}`;
+
+/**
+ * Links each pair unless it already is (a success: the engine may resend): the deal's
+ * `parentcontactid` when it has none, else a connection from the deal to the contact. A deal or
+ * contact that does not exist fails its pair alone (the part's 404).
+ */
 export async function linkRecords(
   api: DynamicsApi,
   from: CrmObject,
   pairs: readonly LinkPair[],
 ): Promise<WriteResult[]> {
+  assertPairCount(api, pairs, 'linkRecords');
   const targets = pairs.map((p) => dealAndContact(from, p));
-  const parts = await sendBatch(
+  const held = await linksOfDeals(
     api,
-    targets.map(({ deal, contact }) => ({
-      method: 'PATCH',
-      resource: `${TABLES.deal.set}(${deal})`,
-      headers: { 'if-match': '*' },
-      json: { [`${CONTACT_LOOKUP}@odata.bind`]: `/${TABLES.contact.set}(${contact})` },
-    })),
+    targets.map((t) => t.deal),
   );
-  return pairs.map((pair, i) => pairResult(pair, parts[i]));
+  const linked = new Set(held?.links.map((l) => pairKey(l.deal, l.contact)));
+  // A deal not read (it may not exist) is sent a PATCH: its 404 names the missing deal.
+  const noPrimary = new Set(targets.filter((t) => !held?.found.has(t.deal)).map((t) => t.deal));
+  for (const deal of held?.noPrimary ?? []) noPrimary.add(deal);
+  const requests: BatchRequest[] = [];
+  const partOf = new Map<string, number>();
+  for (const { deal, contact } of targets) {
+    const key = pairKey(deal, contact);
+    if (linked.has(key) || partOf.has(key)) continue;
+    partOf.set(key, requests.length);
+    const contactRef = `/${TABLES.contact.set}(${contact})`;
+    if (noPrimary.delete(deal)) {
+      requests.push({
+        method: 'PATCH',
+        resource: `${TABLES.deal.set}(${deal})`,
+        headers: { 'if-match': '*' },
+        json: { [CONTACT_BIND]: contactRef },
+      });
+    } else {
+      requests.push({
+        method: 'POST',
+        resource: 'connections',
+        json: {
+          'record1id_opportunity@odata.bind': `/${TABLES.deal.set}(${deal})`,
+          'record2id_contact@odata.bind': contactRef,
+        },
+      });
+    }
+  }
+  const parts = await sendBatch(api, requests);
+  return pairs.map((pair, i) => {
+    const n = partOf.get(pairKey(targets[i]!.deal, targets[i]!.contact));
+    return pairResult(pair, n === undefined ? [] : [parts[n]!]);
+  });
+}
+
+/** The request that undoes one link: clear the lookup, or delete the connection (its reciprocal goes with it). */
+function unlinkRequest(link: DealLink): BatchRequest {
+  return link.connection
+    ? { method: 'DELETE', resource: `connections(${link.connection})` }
+    : {
+        method: 'PATCH',
+        resource: `${TABLES.deal.set}(${link.deal})`,
+        headers: { 'if-match': '*' },
+        json: { [CONTACT_BIND]: null },
+      };
 }
 
 /**
- * Clears the contact of each deal that is linked to the pair's contact — read first, so a deal linked
- * to another contact keeps it; a pair that is not linked (or names no row) is a success.
+ * Removes every link that joins each pair — read first, so a deal's other contacts keep theirs; a pair
+ * that is not linked (or names no row) is a success, as is a link gone since it was read.
  */
 export async function unlinkRecords(
   api: DynamicsApi,
   from: CrmObject,
   pairs: readonly LinkPair[],
 ): Promise<WriteResult[]> {
+  assertPairCount(api, pairs, 'unlinkRecords');
   const targets = pairs.map((p) => dealAndContact(from, p));
-  const deals = [...new Set(targets.map((t) => t.deal).filter(isGuid))];
-  const current = new Map(
-    deals.length > 0 ? (await opportunitiesBy(api, 'deal', deals)).map((r) => [r.deal, r.contact]) : [],
-  );
-  const clear = [...new Set(targets.filter((t) => current.get(t.deal) === t.contact).map((t) => t.deal))];
-  const parts = await sendBatch(
+  const held = await linksOfDeals(
     api,
-    clear.map((deal) => ({
-      method: 'PATCH',
-      resource: `${TABLES.deal.set}(${deal})`,
-      headers: { 'if-match': '*' },
-      json: { [`${CONTACT_LOOKUP}@odata.bind`]: null },
-    })),
+    targets.map((t) => t.deal),
   );
-  const answers = new Map(clear.map((deal, i) => [deal, parts[i]]));
-  // A deal gone since it was read has nothing left to unlink.
+  const byPair = new Map<string, DealLink[]>();
+  for (const link of held?.links ?? []) {
+    const key = pairKey(link.deal, link.contact);
+    byPair.set(key, [...(byPair.get(key) ?? []), link]);
+  }
+  const requests: BatchRequest[] = [];
+  const partsOf = new Map<string, number[]>();
+  for (const { deal, contact } of targets) {
+    const key = pairKey(deal, contact);
+    if (partsOf.has(key)) continue;
+    const links = byPair.get(key) ?? [];
+    partsOf.set(
+      key,
+      links.map((link) => requests.push(unlinkRequest(link)) - 1),
+    );
+  }
+  const parts = await sendBatch(api, requests);
   return pairs.map((pair, i) => {
-    const part = answers.get(targets[i].deal);
-    return pairResult(pair, part?.status === 404 ? undefined : part);
+    const indexes = partsOf.get(pairKey(targets[i]!.deal, targets[i]!.contact)) ?? [];
+    return pairResult(
+      pair,
+      indexes.map((n) => parts[n]!),
+      true,
+    );
   });
 }

@@ -1,7 +1,13 @@
 import { CrmUpstreamError } from '../../errors';
-import { CHANGES_WINDOW_EXCEEDED } from '../changes-window';
+import { CHANGES_WINDOW_EXCEEDED, DAY_MS, assertWithinChangesWindow } from '../changes-window';
 import { decodeConnectorCursor, encodeConnectorCursor } from '../cursor';
-import { type CrmObject, type NativeChange, type Page } from '../types';
+import {
+  type ChangesOptions,
+  type ChangesPage,
+  type CrmObject,
+  type NativeChange,
+  type Page,
+} from '../types';
 import { type DynamicsApi } from './api-context';
 import { readQuery } from './columns';
 import { CRM, MAX_PAGE_SIZE, TABLES } from './dynamics.constants';
@@ -23,12 +29,16 @@ import { type WireCollection, type WireRow } from './wire.types';
  * An expired token (the org's `ExpireChangeTrackingInDays`, 7 by default) is Dataverse's "perform a full
  * sync": it becomes CHANGES_WINDOW_EXCEEDED with `fullResyncRequired`, which the sync answers by
  * reconciling in full (`../changes-window.ts`).
+ *
+ * The feed is kept by position (`CrmConnector.startChanges`): Dataverse cannot answer "changes since a
+ * time" with deletions, only "changes since this token". `startChanges` pages a tracked read of the key
+ * column alone to its end for a token; `listChanges` follows the stored position.
  */
 
 interface DeltaPosition {
   /** `$deltatoken` of the last delta link. */
   d?: string;
-  /** `$skiptoken` of the next page of the same read, with the page size it was issued for. */
+  /** `$skiptoken` of the next page of the same read (of the delta `d` names, if any), with the page size it was issued for. */
   s?: string;
   n: number;
 }
@@ -64,26 +74,33 @@ function toChange(obj: CrmObject, row: WireRow, readAt: string): NativeChange {
     remoteId: record.remoteId,
     kind: 'UPSERTED',
     occurredAt: record.updatedAt ?? readAt,
-    record,
+    // A tracked read cannot `$expand`: a deal's row lacks its currency code, and compared as it is it
+    // would read as a currency change. Without a record the sync reads the deal whole, in batches.
+    ...(obj === 'deal' ? {} : { record }),
   };
 }
 
-/**
- * One page of changes: from `cursor` (a delta or page position), or — without one — the first page of
- * a new tracked read of every row (a start: every row reads as UPSERTED). `now` stamps deletions.
- */
-export async function readChanges(
+interface TrackedRead {
+  rows: WireRow[];
+  /** `$skiptoken` of the next page, or null on the last. */
+  skip: string | null;
+  /** `$deltatoken` of the delta link the last page carries. */
+  delta: string | null;
+}
+
+/** One page of a tracked read of `select`, from a position (a new tracked read of every row without one). */
+async function readTracked(
   api: DynamicsApi,
   obj: CrmObject,
-  options: { cursor?: string | null; pageSize?: number },
-  now: () => number = Date.now,
-): Promise<TrackedPage> {
-  const position = options.cursor ? decodePosition(options.cursor) : null;
-  const pageSize =
-    position?.n ?? Math.min(Math.max(1, Math.floor(options.pageSize ?? MAX_PAGE_SIZE)), MAX_PAGE_SIZE);
+  position: DeltaPosition | null,
+  pageSize: number,
+  select: string,
+): Promise<TrackedRead> {
   const query = {
-    $select: readQuery(api, obj).$select,
-    ...(position?.s ? { $skiptoken: position.s } : position?.d ? { $deltatoken: position.d } : {}),
+    $select: select,
+    // A page of a delta read names both tokens, as the delta read's own next link does.
+    ...(position?.d ? { $deltatoken: position.d } : {}),
+    ...(position?.s ? { $skiptoken: position.s } : {}),
   };
   let body: WireCollection | null;
   try {
@@ -103,15 +120,99 @@ export async function readChanges(
       cause: err,
     });
   }
-  const readAt = new Date(now()).toISOString();
-  const items = (body?.value ?? []).map((row) => toChange(obj, row, readAt));
-  const skip = skipTokenOf(body?.['@odata.nextLink']);
-  const delta = body?.['@odata.deltaLink']
-    ? new URL(body['@odata.deltaLink']).searchParams.get('$deltatoken')
-    : null;
+  const deltaLink = body?.['@odata.deltaLink'];
   return {
-    items,
-    nextCursor: skip ? encodeConnectorCursor({ s: skip, n: pageSize } satisfies DeltaPosition) : null,
-    deltaCursor: delta ? encodeConnectorCursor({ d: delta, n: pageSize } satisfies DeltaPosition) : null,
+    rows: body?.value ?? [],
+    skip: skipTokenOf(body?.['@odata.nextLink']),
+    delta: deltaLink ? new URL(deltaLink).searchParams.get('$deltatoken') : null,
   };
+}
+
+/** A page continues at the size its skip token was issued for; a delta token starts at any size. */
+function pageSizeOf(position: DeltaPosition | null, requested: number | undefined): number {
+  if (position?.s) return position.n;
+  return Math.min(Math.max(1, Math.floor(requested ?? position?.n ?? MAX_PAGE_SIZE)), MAX_PAGE_SIZE);
+}
+
+/**
+ * One page of changes: from `cursor` (a delta or page position), or — without one — the first page of
+ * a new tracked read of every row (a start: every row reads as UPSERTED). `now` stamps deletions.
+ */
+export async function readChanges(
+  api: DynamicsApi,
+  obj: CrmObject,
+  options: { cursor?: string | null; pageSize?: number },
+  now: () => number = Date.now,
+): Promise<TrackedPage> {
+  const position = options.cursor ? decodePosition(options.cursor) : null;
+  const pageSize = pageSizeOf(position, options.pageSize);
+  const read = await readTracked(api, obj, position, pageSize, readQuery(api, obj).$select);
+  const readAt = new Date(now()).toISOString();
+  return {
+    items: read.rows.map((row) => toChange(obj, row, readAt)),
+    nextCursor: read.skip
+      ? encodeConnectorCursor({ d: position?.d, s: read.skip, n: pageSize } satisfies DeltaPosition)
+      : null,
+    deltaCursor: read.delta
+      ? encodeConnectorCursor({ d: read.delta, n: pageSize } satisfies DeltaPosition)
+      : null,
+  };
+}
+
+/** The window of a delta token: the org's `ExpireChangeTrackingInDays` as the connection states it. */
+function tokenWindow(api: DynamicsApi): { ms: number; why: string } {
+  const days = api.settings.changeTrackingDays;
+  return {
+    ms: days * DAY_MS,
+    why: `Dataverse change-tracking tokens expire after ${days} days (the org's ExpireChangeTrackingInDays)`,
+  };
+}
+
+function noPosition(obj: CrmObject): CrmUpstreamError {
+  return new CrmUpstreamError(`no Dataverse change-tracking position for ${obj}; reconcile in full`, {
+    crm: CRM,
+    vendorCode: CHANGES_WINDOW_EXCEEDED,
+    details: { fullResyncRequired: true },
+  });
+}
+
+/**
+ * Changes since the stored position (`options.position`), or the page `options.cursor` continues. A
+ * `since` older than the token window fails before any call, as a token that old has expired; without
+ * a position there is nothing to follow, and the sync reconciles in full and starts a new one.
+ */
+export async function listChanges(
+  api: DynamicsApi,
+  obj: CrmObject,
+  options: ChangesOptions,
+  now: () => number = Date.now,
+): Promise<ChangesPage> {
+  assertWithinChangesWindow(CRM, obj, options.since, now(), tokenWindow(api));
+  const from = options.cursor ?? options.position;
+  if (!from) throw noPosition(obj);
+  const page = await readChanges(api, obj, { cursor: from, pageSize: options.pageSize }, now);
+  return { items: page.items, nextCursor: page.nextCursor, position: page.deltaCursor };
+}
+
+/**
+ * A delta position as of now: a tracked read of the key column alone, paged at the largest page to its
+ * end (its rows are not changes: the backfill or reconcile reads the records). `onPage` runs after each.
+ */
+export async function startChanges(
+  api: DynamicsApi,
+  obj: CrmObject,
+  onPage?: () => Promise<void>,
+): Promise<string> {
+  const key = TABLES[obj].key;
+  let position: DeltaPosition | null = null;
+  for (;;) {
+    const read = await readTracked(api, obj, position, MAX_PAGE_SIZE, key);
+    await onPage?.();
+    // The position changes are read from later: pages of the usual size, not of this read's.
+    if (read.delta) return encodeConnectorCursor({ d: read.delta, n: MAX_PAGE_SIZE } satisfies DeltaPosition);
+    if (!read.skip) {
+      throw new CrmUpstreamError(`Dataverse tracked read of ${obj} ended without a delta link`, { crm: CRM });
+    }
+    position = { s: read.skip, n: MAX_PAGE_SIZE };
+  }
 }

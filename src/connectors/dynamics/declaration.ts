@@ -30,6 +30,7 @@ export const dynamicsDeclaration: CrmDeclaration = {
   authScheme: 'Bearer',
   // Every environment has its own host: the connection names it (`vendorUrls.api`, checked in `hosts.ts`).
   hosts: { auth: 'https://login.microsoftonline.com', api: null },
+  vendorHostPatterns: { auth: LOGIN_HOST_PATTERN, api: ENVIRONMENT_HOST_PATTERN },
   apiVersion: DYNAMICS_API_VERSION,
   oauth: {
     // The directory is per connection: `tokens.ts` builds both URLs with the connection's tenant; these
@@ -61,5 +62,8 @@ export const dynamicsDeclaration: CrmDeclaration = {
       headers: { style: 'remaining', remaining: 'x-ms-ratelimit-burst-remaining-xrm-requests' },
     },
   ],
+  // Also per user per web server (docs/vendors/dynamics.md "Service protection limits"): counted per
+  // connection, like the requests budget.
+  concurrentRequests: 52,
   requestIdHeader: 'x-ms-service-request-id',
 };

@@ -1,5 +1,9 @@
+import { type AuthKind } from '../../config/crms';
 import {
   limitsOf,
+  type AccountIdentity,
+  type ChangesOptions,
+  type ChangesPage,
   type ConnectorContext,
   type ConnectorLimits,
   type ExportOptions,
@@ -20,36 +24,21 @@ import {
 import { type DynamicsApi } from './api-context';
 import { getAssociations, linkRecords, unlinkRecords } from './associations';
 import { dynamicsDeclaration } from './declaration';
-import { type TrackedPage, readChanges } from './changes';
+import { listChanges, startChanges } from './changes';
 import { describeFields } from './describe';
 import { exportRecords } from './export';
-import { DYNAMICS_LIST_FILTERS, listRecords } from './list';
+import { identify } from './identify';
+import { listRecords } from './list';
+import { DYNAMICS_LIST_FILTERS } from './list-filter';
 import { getRecords } from './records';
 import { dynamicsSettings } from './settings';
 import { parseWebhook, verifyWebhook } from './webhooks';
 import { deleteRecords, upsertRecords } from './writes';
 
-/**
- * The part of {@link CrmConnector} built so far (issue 19, in order: reads, then writes, changes and
- * webhooks). Its kind is not a registered `CrmKind` until the whole interface is implemented and the
- * shared conformance suite passes; then this becomes `implements CrmConnector`.
- */
-export type DynamicsConnectorSoFar = Pick<
-  CrmConnector,
-  | 'limits'
-  | 'getRecords'
-  | 'listRecords'
-  | 'listFilters'
-  | 'describeFields'
-  | 'upsertRecords'
-  | 'deleteRecords'
-  | 'exportRecords'
-  | 'verifyWebhook'
-  | 'parseWebhook'
-  | 'getAssociations'
-  | 'linkRecords'
-  | 'unlinkRecords'
-> & { readonly kind: 'dynamics' };
+export interface DynamicsConnectorOptions {
+  /** @defaultValue Date.now (the change feed's window check) */
+  now?: () => number;
+}
 
 /**
  * Dynamics 365 (Dataverse Web API v9.2) behind the common connector interface. All calls go through the
@@ -57,12 +46,14 @@ export type DynamicsConnectorSoFar = Pick<
  * budget, `Retry-After` on 429, typed errors from `hooks.ts`); each API area lives in its own file next
  * to this one, taking one {@link DynamicsApi}.
  */
-export class DynamicsConnector implements DynamicsConnectorSoFar {
+export class DynamicsConnector implements CrmConnector {
   readonly kind = 'dynamics' as const;
   readonly limits: ConnectorLimits;
   private readonly api: DynamicsApi;
+  private readonly now: () => number;
 
-  constructor(ctx: ConnectorContext) {
+  constructor(ctx: ConnectorContext, options: DynamicsConnectorOptions = {}) {
+    this.now = options.now ?? Date.now;
     const decl = dynamicsDeclaration;
     this.limits = limitsOf(decl);
     this.api = {
@@ -80,7 +71,7 @@ export class DynamicsConnector implements DynamicsConnectorSoFar {
     return getRecords(this.api, obj, remoteIds);
   }
 
-  /** See `list.ts`: only the modification stamp is pushed down. */
+  /** See `list-filter.ts`: the stamp, and equality and prefix on text columns. */
   readonly listFilters: ListFilterSupport = DYNAMICS_LIST_FILTERS;
 
   listRecords(obj: CrmObject, options: ListOptions): Promise<Page<NativeRecord>> {
@@ -96,12 +87,19 @@ export class DynamicsConnector implements DynamicsConnectorSoFar {
     return exportRecords(this.api, obj, options);
   }
 
-  /**
-   * One page of Dataverse change tracking (`changes.ts`): the delta-link primitive `listChanges` will be
-   * built on once the poll keeps a connector's delta position between polls.
-   */
-  readChanges(obj: CrmObject, options: { cursor?: string | null; pageSize?: number }): Promise<TrackedPage> {
-    return readChanges(this.api, obj, options);
+  /** Delta links from the position the sync keeps (`changes.ts`); `since` bounds the token's age. */
+  listChanges(obj: CrmObject, options: ChangesOptions): Promise<ChangesPage> {
+    return listChanges(this.api, obj, options, this.now);
+  }
+
+  /** A delta token as of now, from a tracked read of the key column alone (`changes.ts`). */
+  startChanges(obj: CrmObject, onPage?: () => Promise<void>): Promise<string> {
+    return startChanges(this.api, obj, onPage);
+  }
+
+  /** The organization id (`WhoAmI`): the account webhook deliveries are routed by. */
+  identify(_authKind: AuthKind): Promise<AccountIdentity> {
+    return identify(this.api);
   }
 
   /** The endpoint's WebhookKey (`code`) or HttpHeader values, as the connection's settings hold them. */
@@ -113,7 +111,7 @@ export class DynamicsConnector implements DynamicsConnectorSoFar {
     return parseWebhook(this.api, req);
   }
 
-  /** Deal ↔ contact through the opportunity's `parentcontactid` (`associations.ts`). */
+  /** Deal ↔ contact through the opportunity's `parentcontactid` and connections (`associations.ts`). */
   getAssociations(
     from: CrmObject,
     remoteIds: readonly string[],
@@ -138,4 +136,8 @@ export class DynamicsConnector implements DynamicsConnectorSoFar {
   deleteRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<WriteResult[]> {
     return deleteRecords(this.api, obj, remoteIds);
   }
+}
+
+export function createDynamicsConnector(ctx: ConnectorContext): CrmConnector {
+  return new DynamicsConnector(ctx);
 }

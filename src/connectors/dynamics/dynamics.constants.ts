@@ -58,3 +58,24 @@ export const MAX_PAGE_SIZE = 5000;
 
 /** `@odata.count` stops counting here (docs/vendors/dynamics.md "Counting rows"). */
 export const COUNT_CAP = 5000;
+
+/**
+ * Columns of the connector's own that are text (String), per object: equality and prefix filters push
+ * down on these only, since the literal a filter spells depends on the column's type (a choice is a
+ * number, a lookup an unquoted GUID) and a list does not read metadata (docs/vendors/dynamics.md
+ * "Querying").
+ */
+export const TEXT_COLUMNS: Readonly<Record<CrmObject, ReadonlySet<string>>> = {
+  contact: new Set([
+    'firstname',
+    'lastname',
+    'fullname',
+    'emailaddress1',
+    'emailaddress2',
+    'emailaddress3',
+    'telephone1',
+    'mobilephone',
+    'jobtitle',
+  ]),
+  deal: new Set(['name']),
+};

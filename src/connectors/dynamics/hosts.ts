@@ -1,6 +1,6 @@
 import { BadUserInputError } from '../../errors';
-import { type VendorUrlPolicy, checkVendorUrlOverride, parseHttpUrl } from '../ssrf';
-import { ENVIRONMENT_HOST_PATTERN, LOGIN_HOST_PATTERN, dynamicsDeclaration } from './declaration';
+import { type VendorUrlPolicy, parseHttpUrl, resolveVendorHosts } from '../ssrf';
+import { dynamicsDeclaration } from './declaration';
 
 /**
  * Where one Dynamics connection sends credentials and calls: its Entra ID authority (login host and
@@ -54,29 +54,18 @@ function originOf(checked: string): string {
 }
 
 /**
- * The checked hosts of a connection's vendor URLs. The environment URL is required (there is no
- * default environment); unknown keys are refused so a typo cannot go unnoticed.
+ * The checked hosts of a connection's vendor URLs, through the shared guard (`resolveVendorHosts`,
+ * with the patterns of `declaration.ts`): the environment URL is required (there is no default
+ * environment), unknown keys are refused so a typo cannot go unnoticed.
  */
 export function dynamicsHosts(
   vendorUrls: Readonly<Record<string, string>>,
   policy: VendorUrlPolicy,
 ): DynamicsHosts {
-  for (const key of Object.keys(vendorUrls)) {
-    if (key !== 'auth' && key !== 'api') {
-      throw new BadUserInputError(`unknown vendor URL key ${JSON.stringify(key)}: expected "auth" or "api"`);
-    }
-  }
-  const name = dynamicsDeclaration.displayName;
-  const login = vendorUrls.auth
-    ? originOf(checkVendorUrlOverride(vendorUrls.auth, policy, `${name} authority URL`, LOGIN_HOST_PATTERN))
-    : dynamicsDeclaration.hosts.auth;
-  if (!vendorUrls.api) {
-    throw new BadUserInputError(
-      `${name} connections name their environment URL (vendorUrls.api, e.g. https://contoso.crm.dynamics.com)`,
-    );
-  }
-  const environmentUrl = originOf(
-    checkVendorUrlOverride(vendorUrls.api, policy, `${name} environment URL`, ENVIRONMENT_HOST_PATTERN),
-  );
-  return { login, tenant: tenantOf(vendorUrls.auth), environmentUrl };
+  const hosts = resolveVendorHosts(dynamicsDeclaration, vendorUrls, policy);
+  return {
+    login: originOf(hosts.auth),
+    tenant: tenantOf(vendorUrls.auth),
+    environmentUrl: originOf(hosts.api!),
+  };
 }

@@ -1,14 +1,9 @@
 import { decodeConnectorCursor, encodeConnectorCursor } from '../cursor';
-import {
-  type CrmObject,
-  type ListFilterSupport,
-  type ListOptions,
-  type NativeRecord,
-  type Page,
-} from '../types';
+import { type CrmObject, type ListOptions, type NativeRecord, type Page } from '../types';
 import { type DynamicsApi } from './api-context';
 import { readQuery } from './columns';
 import { COUNT_CAP, CRM, MAX_PAGE_SIZE, TABLES } from './dynamics.constants';
+import { listFilterQuery } from './list-filter';
 import { rowToRecord } from './mappers';
 import { webApiRequest } from './webapi';
 import { type WireCollection } from './wire.types';
@@ -42,19 +37,6 @@ export function skipTokenOf(nextLink: string | undefined): string | null {
   return new URL(nextLink).searchParams.get('$skiptoken');
 }
 
-/**
- * Filters pushed to Dataverse: only the modification stamp (`modifiedon ge <instant>`). Equality and
- * prefix need each column's type to spell the literal (a choice is a number, a GUID unquoted), which
- * the list does not know: the read layer applies them. Dataverse has no soft deletion, so filters and
- * `includeDeleted` go together (there is nothing deleted to list).
- */
-export const DYNAMICS_LIST_FILTERS: ListFilterSupport = {
-  equals: false,
-  prefix: false,
-  modifiedSince: true,
-  withDeleted: true,
-};
-
 export async function listRecords(
   api: DynamicsApi,
   obj: CrmObject,
@@ -75,13 +57,13 @@ export async function listPage(
 ): Promise<{ page: Page<NativeRecord>; total: number | null }> {
   const state = options.cursor ? decodeCursor(options.cursor) : null;
   const pageSize = state?.n ?? Math.min(Math.max(1, Math.floor(options.pageSize)), MAX_PAGE_SIZE);
-  const since = options.filter?.modifiedSince;
+  const filter = listFilterQuery(obj, options.filter);
   const res = await webApiRequest<WireCollection>(api, {
     method: 'GET',
     resource: TABLES[obj].set,
     query: {
       ...readQuery(api, obj),
-      ...(since ? { $filter: `modifiedon ge ${since.toISOString()}` } : {}),
+      ...(filter ? { $filter: filter } : {}),
       ...(state ? { $skiptoken: state.s } : {}),
       ...(count ? { $count: 'true' } : {}),
     },

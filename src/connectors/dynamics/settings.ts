@@ -21,15 +21,24 @@ const schema = z.object({
    * Extra columns to read, per object (logical names, e.g. `cr8f3_tier`), beside the connector's own
    * and those the read path asks for (`ConnectorContext.readFields`).
    */
+  /**
+   * The org's `ExpireChangeTrackingInDays` (docs/vendors/dynamics.md "Change tracking"): how long a
+   * delta token stays good, so how far back the change feed reaches. 7 unless the org changed it.
+   */
+  changeTrackingDays: z.number().int().min(1).max(365).optional(),
   fields: z
     .object({ contact: z.array(z.string()).optional(), deal: z.array(z.string()).optional() })
     .partial()
     .optional(),
 });
 
+/** Dataverse's default `ExpireChangeTrackingInDays`. */
+export const DEFAULT_CHANGE_TRACKING_DAYS = 7;
+
 export interface DynamicsSettings {
   webhookKey?: string;
   webhookHeaders?: Readonly<Record<string, string>>;
+  changeTrackingDays: number;
   fields: { contact: string[]; deal: string[] };
 }
 
@@ -51,6 +60,7 @@ export function dynamicsSettings(
   return {
     webhookKey: parsed.data.webhookKey,
     webhookHeaders: parsed.data.webhookHeaders,
+    changeTrackingDays: parsed.data.changeTrackingDays ?? DEFAULT_CHANGE_TRACKING_DAYS,
     fields: { contact: fieldsFor('contact'), deal: fieldsFor('deal') },
   };
 }

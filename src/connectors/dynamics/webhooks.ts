@@ -1,3 +1,4 @@
+import { isJsonObject, webhookJson } from '../webhook-json';
 import crypto from 'node:crypto';
 import { type CrmObject, type NativeChange, type WebhookRequest } from '../types';
 import { type DynamicsApi } from './api-context';
@@ -80,13 +81,9 @@ function changedFields(ctx: WireContext, obj: CrmObject): string[] | undefined {
 
 /** The change a delivery reports; none for a body that is not a context of a table we map. */
 export function parseWebhook(_api: DynamicsApi, req: WebhookRequest): NativeChange[] {
-  let ctx: WireContext;
-  try {
-    ctx = JSON.parse(req.rawBody.toString('utf8')) as WireContext;
-  } catch {
-    return [];
-  }
-  if (!ctx || typeof ctx !== 'object') return [];
+  const parsed = webhookJson(req.rawBody);
+  if (!isJsonObject(parsed)) return [];
+  const ctx = parsed as WireContext;
   const obj = typeof ctx.PrimaryEntityName === 'string' ? OBJECT_BY_TABLE[ctx.PrimaryEntityName] : undefined;
   const message = ctx.MessageName;
   if (!obj || typeof ctx.PrimaryEntityId !== 'string') return [];

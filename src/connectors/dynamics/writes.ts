@@ -2,7 +2,7 @@ import { CrmNotFoundError, CrmValidationError } from '../../errors';
 import { type CrmObject, type NativeValue, type RecordWrite, type WriteResult } from '../types';
 import { type DynamicsApi } from './api-context';
 import { type BatchRequest, type BatchResponsePart, sendBatch } from './batch';
-import { CRM, TABLES } from './dynamics.constants';
+import { CRM, CURRENCY_CODE_PATH, TABLES } from './dynamics.constants';
 import { dataverseError } from './errors';
 import { isGuid, odataString } from './webapi';
 
@@ -20,6 +20,9 @@ import { isGuid, odataString } from './webapi';
  * `$batch`, through WinOpportunity / LoseOpportunity (docs/vendors/dynamics.md "Opportunities"):
  * Dataverse refuses setting those states by PATCH. `statecode` 0 stays in the PATCH (it reopens).
  */
+
+/** The deal's currency lookup, the navigation property of {@link CURRENCY_CODE_PATH}. */
+const CURRENCY_LOOKUP = CURRENCY_CODE_PATH.split('.')[0];
 
 /** Choice columns the mapping writes as their option value's text ("0"), which Dataverse takes as integers. */
 const CHOICE_COLUMNS = new Set(['statecode', 'statuscode', 'salesstage']);
@@ -40,7 +43,12 @@ export function writeBody(
   const body: Record<string, NativeValue> = {};
   let close: CloseState | undefined;
   for (const [name, value] of Object.entries(fields)) {
-    // A dotted path reads through a lookup; it is not a column of this row.
+    if (name === CURRENCY_CODE_PATH && typeof value === 'string') {
+      // The currency row by its alternate key (docs/vendors/dynamics.md "Rows and keys").
+      body[`${CURRENCY_LOOKUP}@odata.bind`] = `/transactioncurrencies(isocurrencycode=${odataString(value)})`;
+      continue;
+    }
+    // Any other dotted path reads through a lookup; it is not a column of this row.
     if (name.includes('.')) continue;
     const numeric = CHOICE_COLUMNS.has(name) && typeof value === 'string' && /^-?\d+$/.test(value);
     const wire = numeric ? Number(value) : value;

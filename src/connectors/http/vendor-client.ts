@@ -1,3 +1,4 @@
+import { type ConcurrencyGate } from '../../ratelimit/concurrency-gate';
 import { type CrmError, CrmUpstreamError } from '../../errors';
 import { type OperationDeadline, deadlineExceeded, sleepBeforeDeadline } from '../../vendor-calls/deadline';
 import { type ErrorExtra, type VendorHooks, defaultHooks, toHookResponse } from './hooks';
@@ -45,6 +46,8 @@ export interface VendorClientOptions {
   tokens?: TokenAccess;
   /** Absent: no budget gate (token endpoints, tests of the client alone). */
   budget?: BudgetGate;
+  /** The vendor's concurrent-request limit, where it declares one: each attempt holds a slot while it is sent. */
+  concurrency?: ConcurrencyGate;
   /**
    * Interactive requests wait twice over, each with its own cap: for budget before an attempt (the
    * gate's `interactiveMaxBudgetWaitMs`, 2 s per request across all attempts) and between attempts
@@ -299,21 +302,34 @@ export class VendorHttpClient {
     const { url, headers, body } = encodeRequest(req, resolveRequestUrl(req.url, base, this.crm));
     if (token) this.hooks.authorize(headers, token);
 
-    return followRedirects(
-      this.transport,
-      { method: req.method, url, headers, body },
-      {
-        crm: this.crm,
-        maxRedirects: this.options.maxRedirects ?? 5,
-        signal: () => this.attemptSignal(),
-      },
-    );
+    const release = await this.options.concurrency?.acquire(this.priority);
+    try {
+      return await followRedirects(
+        this.transport,
+        { method: req.method, url, headers, body },
+        {
+          crm: this.crm,
+          maxRedirects: this.options.maxRedirects ?? 5,
+          signal: () => this.attemptSignal(),
+        },
+      );
+    } finally {
+      await release?.();
+    }
   }
 
-  /** The per-attempt timeout, and the operation's deadline when there is one. */
+  /**
+   * The per-attempt timeout, and the operation's deadline when there is one. A deadline that passes
+   * first bounds the attempt alone: the timeout could not fire before it, and a timer plus an
+   * `AbortSignal.any` per attempt was a measurable part of a nested read's CPU.
+   */
   private attemptSignal(): AbortSignal {
-    const attempt = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
-    return this.options.deadline ? AbortSignal.any([attempt, this.options.deadline.signal]) : attempt;
+    const timeoutMs = this.options.timeoutMs ?? 30_000;
+    const { deadline } = this.options;
+    // The deadline is in Date.now() ms (`deadline.ts`), whatever clock the client was given.
+    if (deadline && deadline.at <= Date.now() + timeoutMs) return deadline.signal;
+    const attempt = AbortSignal.timeout(timeoutMs);
+    return deadline ? AbortSignal.any([attempt, deadline.signal]) : attempt;
   }
 
   private report(req: VendorRequest, status: number, started: number, rateLimited: boolean): undefined;

@@ -1,3 +1,4 @@
+import { isJsonObject, webhookJson } from '../webhook-json';
 import { type WebhookDeliveries, type WebhookEventRef } from '../definition';
 
 /**
@@ -27,17 +28,12 @@ export function hubspotDedupeKey(event: Readonly<Record<string, unknown>>): stri
 
 export const hubspotWebhookDeliveries: WebhookDeliveries = {
   eventsOf(rawBody: Buffer): WebhookEventRef[] | null {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(rawBody.toString('utf8'));
-    } catch {
-      return null;
-    }
+    const parsed = webhookJson(rawBody);
     if (!Array.isArray(parsed)) return null;
     const refs: WebhookEventRef[] = [];
     for (const event of parsed as unknown[]) {
-      if (typeof event !== 'object' || event === null || Array.isArray(event)) continue;
-      const fields = event as Record<string, unknown>;
+      if (!isJsonObject(event)) continue;
+      const fields = event;
       const portal = part(fields.portalId);
       refs.push({
         accountId: portal === '' ? null : portal,

@@ -1,3 +1,4 @@
+import { isJsonObject, webhookJson } from '../webhook-json';
 import crypto from 'node:crypto';
 import { type CrmObject, type NativeChange, type WebhookRequest } from '../types';
 import { type HubSpotApi } from './api-context';
@@ -107,14 +108,9 @@ export function parseWebhook(api: HubSpotApi, req: WebhookRequest): NativeChange
 
 /** The events of a delivery; anything that is not a JSON array of objects yields none. */
 export function parseEvents(rawBody: Buffer): HsWebhookEvent[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(rawBody.toString('utf8'));
-  } catch {
-    return [];
-  }
+  const parsed = webhookJson(rawBody);
   if (!Array.isArray(parsed)) return [];
-  return parsed.filter((e): e is HsWebhookEvent => typeof e === 'object' && e !== null && !Array.isArray(e));
+  return parsed.filter((e): e is HsWebhookEvent => isJsonObject(e));
 }
 
 /**

@@ -118,11 +118,13 @@ export const DEFAULT_EXPORT_BULK_THRESHOLD = 10_000;
 
 /**
  * Reads the Salesforce part of a connection's settings, with the fields the read path asks for
- * (`readFields`) read besides those the settings list; throws BAD_USER_INPUT naming the bad value.
+ * (`readFields`) read besides those the settings list, and only the audit fields of the objects it
+ * reads for identity alone (`identityOnly`); throws BAD_USER_INPUT naming the bad value.
  */
 export function parseSalesforceSettings(
   raw: Readonly<Record<string, unknown>>,
   readFields?: ReadFields,
+  identityOnly: readonly CrmObject[] = [],
 ): SalesforceSettings {
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {
@@ -139,6 +141,8 @@ export function parseSalesforceSettings(
         );
       }
     }
+    // Read for identity alone (`ConnectorContext.identityOnly`): the audit fields are all it needs.
+    if (identityOnly.includes(obj)) return [...AUDIT_FIELDS];
     return distinct([
       ...AUDIT_FIELDS,
       ...STANDARD_FIELDS[obj],

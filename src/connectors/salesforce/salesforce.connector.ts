@@ -58,7 +58,7 @@ export class SalesforceConnector implements CrmConnector {
       connectionId: ctx.connection.id,
       conn: createJsforceConnection(ctx.http),
       http: ctx.http,
-      settings: parseSalesforceSettings(ctx.connection.settings, ctx.readFields),
+      settings: parseSalesforceSettings(ctx.connection.settings, ctx.readFields, ctx.identityOnly),
       readBatch: decl.batch.read,
       writeBatch: decl.batch.write,
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),

@@ -100,7 +100,7 @@ export function withCanonicalRecordFields<T extends CanonicalRecordFields>(r: Ca
 }
 
 /** The fields a record view sets at once: identity, what every response needs and costs nothing. */
-const IDENTITY_FIELDS = new Set<string>(['connectionId', 'remoteId', 'isDeleted']);
+export const IDENTITY_FIELDS = new Set<string>(['connectionId', 'remoteId', 'isDeleted']);
 const RECORD = Symbol('record');
 const VIEW = Symbol('view');
 

@@ -294,7 +294,7 @@ export class SandboxServer<TState, TEvent = never> {
     log.record({
       at: state.at,
       method: request.method,
-      route: request.routeOptions.url ?? '*',
+      route: this.vendor.logRoute?.(request) ?? request.routeOptions.url ?? '*',
       url: request.url,
       status,
       durationMs: Math.round(ms * 100) / 100,

@@ -93,6 +93,12 @@ export interface VendorDefinition<TState, TEvent = never> {
    */
   applySettings?(org: SandboxOrg<TState, TEvent>): void;
   /**
+   * The route a request is logged under (`METHOD <route>` in the request log), where the framework's
+   * route template says too little — one catch-all route serving a whole API. Must come from a bounded
+   * set (known resource names), never from raw ids. Undefined: the route template.
+   */
+  logRoute?(request: FastifyRequest): string | undefined;
+  /**
    * Records a write request carries (a batch's inputs, a collection's records, a bulk upload's rows; 1
    * for a single-record write), logged as the entry's `items`; undefined for anything that writes no
    * records. What `bench:writes` reads its batch sizes from.

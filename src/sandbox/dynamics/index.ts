@@ -16,7 +16,7 @@
  * requestsPerWindow, executionTimeMsPerWindow, concurrentRequests, limitWindowMs,
  * retryAfterGrowthSeconds, changeTrackingExpiryDays, accessTokenTtlSeconds, batchStopStatus,
  * closedOpportunitiesReadOnly, webhookRetryDelayMs.
- * Record admin objects: contacts, opportunities, accounts (or their logical names); bodies are Web API
+ * Record admin objects: contacts, opportunities, accounts, connections (or their logical names); bodies are Web API
  * bodies (`parentcontactid@odata.bind` included), run as the org's interactive user.
  */
 export { DEMO } from './constants';

@@ -1,6 +1,7 @@
 // One row: retrieve, create, update, upsert, delete, and single-column reads and writes
 // (docs/vendors/dynamics.md "Creating and updating rows", "Upsert", "Conditional requests").
 import crypto from 'node:crypto';
+import { addReciprocal, checkConnectionSides, isConnectionTable, removeReciprocal } from './connections';
 import { writeContext, type DvContext } from './context';
 import { badRequest, DV_CODES, DvError, methodNotAllowed, notFound } from './errors';
 import { keyText, type RowKey } from './keys';
@@ -108,11 +109,15 @@ function insertRow(
     closedReadOnly: ctx.org.state.settings.closedOpportunitiesReadOnly,
   });
   checkKeysUnique(ctx, entity, values);
+  if (isConnectionTable(entity)) checkConnectionSides(values);
   const owned =
     attributeOf(entity, 'ownerid') && values.ownerid === undefined
       ? { ownerid: { id: ctx.userId, entity: 'systemuser' } }
       : {};
-  return ctx.store.insert(entity.logicalName, rowId, { ...owned, ...values }, writeContext(ctx));
+  const record = ctx.store.insert(entity.logicalName, rowId, { ...owned, ...values }, writeContext(ctx));
+  if (!isConnectionTable(entity)) return record;
+  addReciprocal(ctx.store, record, writeContext(ctx));
+  return ctx.store.get(entity.logicalName, rowId) ?? record;
 }
 
 export function updateRow(
@@ -181,6 +186,7 @@ export function deleteRow(ctx: DvContext, entity: EntityDef, key: RowKey): WebAp
       DV_CODES.concurrencyVersionMismatch,
       "The version of the existing record doesn't match the RowVersion property provided.",
     );
+  if (isConnectionTable(entity)) removeReciprocal(ctx.store, record, writeContext(ctx));
   ctx.store.remove(entity.logicalName, record.id, writeContext(ctx));
   return noContent();
 }

@@ -188,6 +188,8 @@ const contact: EntityDef = {
     col('parentcustomerid', 'Customer', 'Company Name', { targets: ['account', 'contact'] }),
     ...stateColumns(CONTACT_STATES, ACTIVE_INACTIVE_STATUSES),
     customCol('externalid', 'String', 'External Id', { maxLength: 100 }),
+    // A custom Decimal column: Dataverse's default range for a new decimal column is ±100,000,000,000.
+    customCol('npsscore', 'Decimal', 'NPS Score', { min: -100_000_000_000, max: 100_000_000_000 }),
     customCol('loyaltytier', 'Picklist', 'Loyalty Tier', {
       options: [
         { value: 100000000, label: 'Bronze' },
@@ -195,6 +197,7 @@ const contact: EntityDef = {
         { value: 100000002, label: 'Gold' },
       ],
     }),
+    customCol('newsletteroptin', 'Boolean', 'Newsletter Opt In'),
   ],
   navigation: {
     parentcustomerid_account: { attribute: 'parentcustomerid', target: 'account' },
@@ -318,6 +321,62 @@ const transactioncurrency: EntityDef = {
   keys: [{ logicalName: 'isocurrencycode_key', attributes: ['isocurrencycode'] }],
 };
 
+/** Tables a connection may join (a subset of Dataverse's connection-enabled tables). */
+const CONNECTABLE = ['account', 'contact', 'opportunity'];
+
+// Connections ("Connections"): a link between any two rows, each side with an optional role. Dataverse
+// writes a reciprocal row (record1 and record2 swapped) for every connection it creates, and deletes
+// both together (connections.ts).
+const connection: EntityDef = {
+  logicalName: 'connection',
+  entitySetName: 'connections',
+  primaryId: 'connectionid',
+  primaryName: 'name',
+  displayName: 'Connection',
+  changeTracking: true,
+  attributes: [
+    ...common('connectionid'),
+    col('name', 'String', 'Connection Name', { ...readOnly, maxLength: 500 }),
+    col('record1id', 'Lookup', 'Connected From', { targets: CONNECTABLE, validForUpdate: false }),
+    col('record2id', 'Lookup', 'Connected To', { targets: CONNECTABLE, validForUpdate: false }),
+    col('record1roleid', 'Lookup', 'As This Role (From)', { targets: ['connectionrole'] }),
+    col('record2roleid', 'Lookup', 'As This Role (To)', { targets: ['connectionrole'] }),
+    col('relatedconnectionid', 'Lookup', 'Related Connection', { ...readOnly, targets: ['connection'] }),
+    col('ismaster', 'Boolean', 'Is Master', readOnly),
+    col('description', 'Memo', 'Description', { maxLength: 4000 }),
+  ],
+  navigation: {
+    ...Object.fromEntries(
+      CONNECTABLE.flatMap((t) => [
+        [`record1id_${t}`, { attribute: 'record1id', target: t }],
+        [`record2id_${t}`, { attribute: 'record2id', target: t }],
+      ]),
+    ),
+    record1roleid: { attribute: 'record1roleid', target: 'connectionrole' },
+    record2roleid: { attribute: 'record2roleid', target: 'connectionrole' },
+    ownerid: { attribute: 'ownerid', target: 'systemuser' },
+  },
+  collections: {},
+  keys: [],
+};
+
+const connectionrole: EntityDef = {
+  logicalName: 'connectionrole',
+  entitySetName: 'connectionroles',
+  primaryId: 'connectionroleid',
+  primaryName: 'name',
+  displayName: 'Connection Role',
+  changeTracking: false,
+  readOnly: true,
+  attributes: [
+    ...stamps('connectionroleid'),
+    col('name', 'String', 'Name', { maxLength: 100, requiredLevel: 'SystemRequired' }),
+  ],
+  navigation: {},
+  collections: {},
+  keys: [],
+};
+
 // Webhook registration tables ("Webhooks"): rows written through the Web API like any other.
 const serviceendpoint: EntityDef = {
   logicalName: 'serviceendpoint',
@@ -395,6 +454,8 @@ export const ENTITIES: readonly EntityDef[] = [
   account,
   systemuser,
   transactioncurrency,
+  connection,
+  connectionrole,
   serviceendpoint,
   sdkmessageprocessingstep,
 ];

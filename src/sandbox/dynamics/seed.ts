@@ -93,6 +93,8 @@ export function seedOrg(options: SeedOptions): DvStore {
   }
 
   const contactRng = rng.fork('contacts');
+  // Custom values draw from a stream of their own, so adding one leaves every other seeded value as it was.
+  const customRng = rng.fork('contact-custom');
   const contacts: string[] = [];
   for (const [i, ms] of timestampPlan(contactRng, counts.contact, {
     startMs: yearAgo,
@@ -117,6 +119,8 @@ export function seedOrg(options: SeedOptions): DvStore {
         statuscode: inactive ? 2 : 1,
         cr8f3_externalid: contactRng.chance(0.5) ? `ext-c-${i + 1}` : null,
         cr8f3_loyaltytier: contactRng.pick([null, 100000000, 100000001, 100000002]),
+        cr8f3_npsscore: customRng.chance(0.6) ? customRng.int(0, 10) : null,
+        cr8f3_newsletteroptin: customRng.pick([null, true, false]),
         ownerid: owner(contactRng),
       },
       at(ms),

@@ -1,4 +1,5 @@
 // The Dataverse sandbox as a framework vendor: one org = one environment in its own Entra tenant.
+import { dynamicsLogRoute } from './log-route';
 import { type FastifyError } from 'fastify';
 import {
   createSandboxServer,
@@ -40,7 +41,7 @@ function adminEntitySet(object: string): string {
   if (!entity || entity.system || entity.readOnly)
     throw new SandboxAdminError(
       404,
-      `unknown Dataverse table ${object}; tables: contacts, opportunities, accounts`,
+      `unknown Dataverse table ${object}; tables: contacts, opportunities, accounts, connections`,
     );
   return entity.entitySetName;
 }
@@ -190,6 +191,7 @@ export function dynamicsVendor(): VendorDefinition<DynamicsOrgState, DynamicsWeb
     },
 
     writeItems: dynamicsWriteItems,
+    logRoute: dynamicsLogRoute,
 
     bench: {
       org: {
@@ -243,6 +245,8 @@ export function dynamicsVendor(): VendorDefinition<DynamicsOrgState, DynamicsWeb
         tokenUrl: `${baseUrl}/${s.tenantId}/oauth2/v2.0/token`,
         authorizeUrl: `${baseUrl}/${s.tenantId}/oauth2/v2.0/authorize`,
         accessToken: demoAccessToken(org.id),
+        // What a gateway connection to this org names: the authority with its directory, the environment.
+        vendorUrls: { auth: `${baseUrl}/${s.tenantId}`, api: baseUrl },
       };
     },
   };

@@ -1,6 +1,7 @@
 // The Web API dispatcher: one function from a request to a response, used by the HTTP routes and by
 // `$batch` parts alike, so a part behaves exactly as the same call made alone.
 import { isAction, runAction } from './actions';
+import { isFunction, runFunction } from './functions';
 import { countRows, listRows } from './collection';
 import { contextFor, type DvContext } from './context';
 import { badRequest, DvError, methodNotAllowed, unknownResource } from './errors';
@@ -66,6 +67,7 @@ function route(ctx: DvContext): WebApiResponse {
   if (first === 'EntityDefinitions' || first.startsWith('EntityDefinitions('))
     return metadataRequest(ctx, segments);
   if (isAction(first)) return runAction(ctx, first);
+  if (rest.length === 0 && isFunction(first)) return runFunction(ctx, first);
   const m = /^([A-Za-z_]+)(?:\((.*)\))?$/s.exec(first);
   const entity = m ? entityBySetName(m[1]) : undefined;
   if (!m || !entity) throw unknownResource(first);

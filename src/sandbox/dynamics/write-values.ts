@@ -3,7 +3,7 @@
 // `<navigation>@odata.bind` ("/contacts(<guid>)" or a full URL), with the documented refusals.
 import { API_PREFIX } from './constants';
 import { badRequest, DV_CODES, DvError, notFound } from './errors';
-import { isGuid } from './keys';
+import { isGuid, keyText, parseRowKey } from './keys';
 import { attributeOf, entityBySetName, isLookup, type AttributeDef, type EntityDef } from './schema';
 import { type DvStore, type LookupValue } from './store';
 
@@ -34,13 +34,48 @@ function validationError(code: string, message: string): DvError {
 
 /** A bind target: `/contacts(<guid>)`, `contacts(<guid>)` or the full entity URL. */
 export function parseEntityReference(text: string): { set: string; id: string } | undefined {
+  const m = /^([A-Za-z_]+)\(([^)]+)\)$/.exec(referencePath(text));
+  if (!m || !isGuid(m[2])) return undefined;
+  return { set: m[1], id: m[2].toLowerCase() };
+}
+
+/**
+ * The row a reference names, by id (`/contacts(<guid>)`) or by an alternate key
+ * (`/transactioncurrencies(isocurrencycode='EUR')`, docs/vendors/dynamics.md "Rows and keys"): its id,
+ * or undefined when the text names no row of `target`'s set. A well-formed reference to a row that does
+ * not exist is a 404, as Dataverse answers it.
+ */
+function referencedId(text: string, target: string, key: string, store: DvStore): string | undefined {
+  const byId = parseEntityReference(text);
+  const entity = byId ? entityBySetName(byId.set) : keyedEntity(text);
+  if (!entity || entity.logicalName !== target) return undefined;
+  if (byId) {
+    if (!store.get(target, byId.id)) throw notFound(target, byId.id);
+    return byId.id;
+  }
+  const inner = /\((.+)\)$/s.exec(referencePath(text))?.[1] ?? '';
+  let rowKey;
+  try {
+    rowKey = parseRowKey(entity, inner);
+  } catch {
+    throw badRequest(`The value '${text}' of '${key}' names no alternate key of ${target}.`);
+  }
+  const row = rowKey.kind === 'id' ? store.get(target, rowKey.id) : store.findByKey(target, rowKey.values);
+  if (!row) throw notFound(target, keyText(rowKey));
+  return row.id;
+}
+
+/** The set-relative path of a reference (`contacts(…)`), from a full URL or a path. */
+function referencePath(text: string): string {
   let path = text;
   const at = path.indexOf(`${API_PREFIX}/`);
   if (at >= 0) path = path.slice(at + API_PREFIX.length + 1).replace(/^v9\.\d\//, '');
-  path = path.replace(/^\//, '');
-  const m = /^([A-Za-z_]+)\(([^)]+)\)$/.exec(path);
-  if (!m || !isGuid(m[2])) return undefined;
-  return { set: m[1], id: m[2].toLowerCase() };
+  return path.replace(/^\//, '');
+}
+
+function keyedEntity(text: string): EntityDef | undefined {
+  const m = /^([A-Za-z_]+)\(.+\)$/s.exec(referencePath(text));
+  return m ? entityBySetName(m[1]) : undefined;
 }
 
 function columnValue(entity: EntityDef, attribute: AttributeDef, value: unknown): unknown {
@@ -135,14 +170,12 @@ export function bodyToValues(
         values[nav.attribute] = null;
         continue;
       }
-      const ref = typeof value === 'string' ? parseEntityReference(value) : undefined;
-      const target = ref ? entityBySetName(ref.set) : undefined;
-      if (!ref || !target || target.logicalName !== nav.target)
+      const id = typeof value === 'string' ? referencedId(value, nav.target, key, store) : undefined;
+      if (!id)
         throw badRequest(
           `The value '${String(value)}' of '${key}' is not a valid reference to a ${nav.target} row.`,
         );
-      if (!store.get(target.logicalName, ref.id)) throw notFound(target.logicalName, ref.id);
-      values[nav.attribute] = { id: ref.id, entity: target.logicalName } satisfies LookupValue;
+      values[nav.attribute] = { id, entity: nav.target } satisfies LookupValue;
       continue;
     }
     if (key.includes('@')) continue;

@@ -28,6 +28,8 @@ const syncStateSchema = new Schema(
     lastPollAt: { type: Date, default: null },
     /** Poll: the reconcile request it restarted its mark at (src/sync/reconcile-requests.ts). */
     restartedAt: { type: Date, default: null },
+    /** Poll: where a change feed kept by vendor position continues (a delta token); null for feeds read by time. */
+    feedPosition: { type: String, default: null },
     /** Backfill: RUNNING | DONE | FAILED, INITIAL | RECONCILE. */
     state: { type: String, default: null },
     mode: { type: String, default: null },

@@ -17,6 +17,11 @@ export interface PollState {
   lastError: string | null;
   /** The reconcile request (src/sync/reconcile-requests.ts) this poll restarted its mark at; null: none. */
   restartedAt: Date | null;
+  /**
+   * Where the connector's change feed continues, for a feed kept by vendor position (a delta token:
+   * `CrmConnector.startChanges`); null for feeds read by time. Opaque: a connector cursor.
+   */
+  feedPosition: string | null;
   /** The fence of the lock holder that wrote it (read only: writes take the writer's). */
   fence?: number;
 }
@@ -152,6 +157,7 @@ function toPoll(d: Doc): PollState {
     lastPollAt: dateOrNull(d.lastPollAt),
     lastError: stringOrNull(d.lastError),
     restartedAt: dateOrNull(d.restartedAt),
+    feedPosition: stringOrNull(d.feedPosition),
     fence: typeof d.fence === 'number' ? d.fence : 0,
   };
 }

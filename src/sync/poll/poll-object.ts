@@ -55,10 +55,14 @@ export async function pollObject(
     // Read again under the lock: the one above may predate another holder's last write.
     const stored = await deps.store.syncStates.getPoll(connection.id, object);
     const now = new Date();
+    const connector = await (await backgroundMetadata(deps, connection)).reading(object);
+    const renew = () => renewOrThrow(deps, lease);
     if (!stored?.highWater) {
       // The first poll of this object: the backfill pulls every record that exists; polling follows
-      // changes from now on, overlapping the backfill's start.
-      await put(deps, lease, { ...fresh(connection, object), highWater: now, lastPollAt: now });
+      // changes from now on, overlapping the backfill's start (a feed kept by vendor position starts
+      // from the position the vendor issues now).
+      const feedPosition = (await connector.startChanges?.(object, renew)) ?? null;
+      await put(deps, lease, { ...fresh(connection, object), highWater: now, lastPollAt: now, feedPosition });
       return { ...outcome, result: 'started' };
     }
     let state = await applyReconcileRequest(deps, connection, object, stored);
@@ -66,19 +70,33 @@ export async function pollObject(
     const startedAt = state.pollStartedAt ?? now;
     let cursor = state.pollCursor;
     let seen = state.pollMax;
-    const connector = await (await backgroundMetadata(deps, connection)).reading(object);
     for (;;) {
       let page;
       try {
-        page = await connector.listChanges(object, { since, cursor, pageSize: deps.pageSize });
+        page = await connector.listChanges(object, {
+          since,
+          cursor,
+          pageSize: deps.pageSize,
+          position: state.feedPosition,
+        });
       } catch (err) {
         if (!requiresFullResync(err)) throw err;
-        await restart(deps, lease, state, new Date(), 'the change feed cannot reach back to the mark');
+        const restarted = new Date();
+        // A fresh vendor position before the reconcile lists anything: what changes while it runs is
+        // in the feed from here.
+        const feedPosition = (await connector.startChanges?.(object, renew)) ?? null;
+        await restart(
+          deps,
+          lease,
+          { ...state, feedPosition },
+          restarted,
+          'the change feed cannot reach back to the mark',
+        );
         return { ...outcome, result: 'reconcile' };
       }
       // Before the page is ingested: a holder whose lock lapsed must not ingest a page the new holder
       // may be ingesting too (ingest would record it once, but the cursors would then race).
-      if (!(await deps.lock.renew(lease))) throw new LockLostError(`poll lock of ${lease.name} expired`);
+      await renew();
       const ingested = await deps.ingest({
         connection,
         object,
@@ -102,6 +120,7 @@ export async function pollObject(
             pollStartedAt: null,
             lastPollAt: new Date(),
             lastError: null,
+            feedPosition: page.position ?? state.feedPosition,
           };
       await put(deps, lease, state);
       if (!cursor) return { ...outcome, result: 'done' };
@@ -135,6 +154,7 @@ function fresh(connection: ConnectionView, object: CrmObject): PollState {
     lastPollAt: null,
     lastError: null,
     restartedAt: null,
+    feedPosition: null,
   };
 }
 
@@ -179,6 +199,10 @@ function restartAt(state: PollState, at: Date): PollState {
     pollStartedAt: null,
     restartedAt: at,
   };
+}
+
+async function renewOrThrow(deps: PollDeps, lease: SyncLease): Promise<void> {
+  if (!(await deps.lock.renew(lease))) throw new LockLostError(`poll lock of ${lease.name} expired`);
 }
 
 async function put(deps: PollDeps, lease: SyncLease, state: PollState): Promise<void> {

@@ -18,6 +18,7 @@ jest.setTimeout(60_000);
 const CUSTOM: Record<ReadCrm, { tier: string; nps: string; optIn: string }> = {
   salesforce: { tier: 'Customer_Tier__c', nps: 'NPS_Score__c', optIn: 'Newsletter_Opt_In__c' },
   hubspot: { tier: 'customer_tier', nps: 'nps_score', optIn: 'newsletter_opt_in' },
+  dynamics: { tier: 'cr8f3_loyaltytier', nps: 'cr8f3_npsscore', optIn: 'cr8f3_newsletteroptin' },
 };
 
 let stack: ReadStack;
@@ -29,6 +30,7 @@ beforeAll(async () => {
     orgs: {
       salesforce: [{ id: 'default', seed: 11, counts: { Contact: 30, Opportunity: 5, Account: 5 } }],
       hubspot: [{ id: 'default', seed: 11, counts: { contacts: 30, deals: 5 } }],
+      dynamics: [{ id: 'default', seed: 11, counts: { contact: 30, opportunity: 5, account: 5 } }],
     },
   });
 });
@@ -51,6 +53,17 @@ function storedCustom(crm: ReadCrm): Map<string, Record<string, unknown>> {
         [f.tier]: r[f.tier] ?? null,
         [f.nps]: r[f.nps] == null ? null : String(r[f.nps]),
         [f.optIn]: r[f.optIn] === true,
+      });
+    }
+  } else if (crm === 'dynamics') {
+    // Dataverse rows hold a choice as its option value (a number), which reads as its text.
+    for (const r of state.store.table!('contact').values()) {
+      const v = (r as { values: Record<string, unknown> }).values;
+      const text = (x: unknown) => (x === null || x === undefined ? null : String(x));
+      out.set(String((r as { id: string }).id), {
+        [f.tier]: text(v[f.tier]),
+        [f.nps]: text(v[f.nps]),
+        [f.optIn]: typeof v[f.optIn] === 'boolean' ? v[f.optIn] : null,
       });
     }
   } else {

@@ -8,6 +8,7 @@ import {
   startReadStack,
 } from '../../support/read-stack';
 import { testStoreUrls, uniqueName } from '../../support/stores';
+import { rowsOf } from '../support/sandbox-rows';
 import { MAX_SCAN_PAGES } from '../../../src/reads/list';
 
 /**
@@ -18,7 +19,7 @@ import { MAX_SCAN_PAGES } from '../../../src/reads/list';
 jest.setTimeout(60_000);
 
 const CONTACTS = 100 * MAX_SCAN_PAGES + 200;
-const METADATA_ROUTES = /properties|pipelines|describe/;
+const METADATA_ROUTES = /properties|pipelines|describe|EntityDefinitions/;
 
 let stack: ReadStack;
 let t: ReadTenant;
@@ -30,35 +31,16 @@ beforeAll(async () => {
     orgs: {
       salesforce: [{ id: 'default', seed: 11, counts: { Contact: CONTACTS, Opportunity: 5, Account: 5 } }],
       hubspot: [{ id: 'default', seed: 11, counts: { contacts: CONTACTS, deals: 5 } }],
+      dynamics: [{ id: 'default', seed: 11, counts: { contact: CONTACTS, opportunity: 5, account: 5 } }],
     },
   });
   t = await stack.tenant('reads-scale');
 });
 afterAll(() => stack?.close());
 
-interface Row {
-  remoteId: string;
-  email: string | null;
-}
-
-/** The sandbox's contacts in list order (Salesforce by Id, HubSpot by numeric id). */
-function contacts(crm: ReadCrm): Row[] {
-  const state = stack.sandboxes.sandboxes[crm]!.server.org('default').state as {
-    store: {
-      table?(name: string): Map<string, Record<string, unknown>>;
-      order?: Record<'contacts', string[]>;
-      get?(type: 'contacts', id: string): { properties: Record<string, string> } | undefined;
-    };
-  };
-  if (crm === 'salesforce') {
-    return [...state.store.table!('Contact').values()]
-      .map((r) => ({ remoteId: String(r.Id), email: typeof r.Email === 'string' ? r.Email : null }))
-      .sort((a, b) => (a.remoteId < b.remoteId ? -1 : 1));
-  }
-  return state.store.order!.contacts.map((id) => ({
-    remoteId: id,
-    email: state.store.get!('contacts', id)?.properties.email ?? null,
-  }));
+/** Every contact the sandbox holds, deleted ones too, in list order (Salesforce and Dataverse by id, HubSpot by numeric id). */
+function contacts(crm: ReadCrm): { remoteId: string; email: string | null }[] {
+  return rowsOf(stack, crm, 'contact');
 }
 
 describe.each(READ_CRMS)('filters on %s', (crm) => {

@@ -49,6 +49,13 @@ beforeAll(async () => {
         },
       ],
       hubspot: [{ id: 'default', seed: 5, counts: { contacts: SEEDED.contact, deals: SEEDED.deal } }],
+      dynamics: [
+        {
+          id: 'default',
+          seed: 5,
+          counts: { contact: SEEDED.contact, opportunity: SEEDED.deal, account: 10 },
+        },
+      ],
     },
   });
   t = await stack.tenant('paging');

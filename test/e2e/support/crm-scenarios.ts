@@ -84,6 +84,12 @@ interface HubSpotState {
   };
 }
 
+interface DynamicsState {
+  store: {
+    table(entity: string): Map<string, { id: string; values: Record<string, unknown>; modifiedOn: number }>;
+  };
+}
+
 export const CRM_SCENARIOS: Record<ReadCrm, CrmScenario> = {
   salesforce: {
     // A single-currency org (no CurrencyIsoCode): the connector learns its currency.
@@ -144,6 +150,36 @@ export const CRM_SCENARIOS: Record<ReadCrm, CrmScenario> = {
           deleted: r.archived,
         };
       });
+    },
+  },
+  dynamics: {
+    org: {
+      id: 'default',
+      seed: 7,
+      counts: { contact: SEEDED.contacts, opportunity: SEEDED.deals, account: 10 },
+    },
+    // The entity set, with or without `$filter` (one list route per table).
+    filteredRoute: /^GET \/api\/data\/:version\/(contacts|opportunities)$/,
+    // Each opportunity carries its own currency (`transactioncurrencyid`).
+    accountCurrency: null,
+    namePrefix: 'prefix',
+    spacedNamePrefix: 'narrowed',
+    // Dataverse deletes rows outright: the one query covers "deleted" records too (there are none).
+    updatedSinceWithDeleted: 'pushed-down',
+    customField: { key: 'role', native: 'jobtitle', first: 5, expect: 'equals-title' },
+    sandboxRows(state, object) {
+      const table = (state as DynamicsState).store.table(object === 'contact' ? 'contact' : 'opportunity');
+      return [...table.values()]
+        .map((r) => ({
+          remoteId: r.id,
+          firstName: str(r.values.firstname),
+          lastName: str(r.values.lastname),
+          email: str(r.values.emailaddress1),
+          name: str(r.values.name),
+          updatedAt: r.modifiedOn,
+          deleted: false,
+        }))
+        .sort((a, b) => (a.remoteId < b.remoteId ? -1 : a.remoteId > b.remoteId ? 1 : 0));
     },
   },
 };

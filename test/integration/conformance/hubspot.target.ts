@@ -1,17 +1,13 @@
-import crypto from 'node:crypto';
-import Redis from 'ioredis';
 import { CRM_DEFINITIONS } from '../../../src/connectors/registry';
-import { type ConnectorDeps, connectorFor, createConnectorContext } from '../../../src/connectors/context';
+import { connectorFor, createConnectorContext } from '../../../src/connectors/context';
 import { type CallPriority } from '../../../src/connectors/http/http.types';
 import { HubSpotConnector } from '../../../src/connectors/hubspot/hubspot.connector';
 import { forgetProperties } from '../../../src/connectors/hubspot/properties';
 import { type VendorUrlPolicy } from '../../../src/connectors/ssrf';
-import { OAuth2Client, oauthRefresher } from '../../../src/connectors/tokens/oauth2-client';
-import { TokenService } from '../../../src/connectors/tokens/token.service';
+import { OAuth2Client } from '../../../src/connectors/tokens/oauth2-client';
 import { DEFAULT_SEARCH_OVERLAP_MS, RECYCLE_BIN_MS } from '../../../src/connectors/hubspot/hubspot.constants';
 import { type RetryPolicyOptions } from '../../../src/connectors/http/retry-policy';
 import { type ConnectionInfo, type CrmObject, type NativeValue } from '../../../src/connectors/types';
-import { createLogger } from '../../../src/logger';
 import { type ListeningSandbox } from '../../../src/sandbox/core';
 import {
   createHubSpotSandbox,
@@ -19,9 +15,8 @@ import {
   type HubSpotSandboxOptions,
   type HubSpotServer,
 } from '../../../src/sandbox/hubspot';
-import { KeyRing } from '../../../src/security/credentials-cipher';
-import { type Store, openStore } from '../../../src/store';
-import { testStoreUrls, uniqueName } from '../../support/stores';
+import { uniqueName } from '../../support/stores';
+import { gatewayConnectors, openGatewayStores, sandboxAdmin } from './gateway-stores';
 import { type ConformanceSandbox, type ConformanceTarget } from './target';
 
 /**
@@ -32,32 +27,6 @@ import { type ConformanceSandbox, type ConformanceTarget } from './target';
 
 const POLICY: VendorUrlPolicy = { allowOverrides: true, allowlist: ['http://127.0.0.1:*'] };
 const TYPE: Record<CrmObject, 'contacts' | 'deals'> = { contact: 'contacts', deal: 'deals' };
-
-/** A store (FerretDB) and Redis of its own per sandbox: `close()` drops and closes both. */
-async function openStores(): Promise<{
-  store: Store;
-  redis: Redis;
-  tenantId: string;
-  close(): Promise<void>;
-}> {
-  const store = await openStore({
-    uri: testStoreUrls().mongodbUri,
-    dbName: uniqueName('hsconf'),
-    keyRing: new KeyRing([{ kid: 'k', key: crypto.randomBytes(32) }]),
-  });
-  const redis = new Redis(testStoreUrls().redisUrl, { maxRetriesPerRequest: 1 });
-  const tenantId = (await store.tenants.create(uniqueName('tenant'))).id;
-  return {
-    store,
-    redis,
-    tenantId,
-    close: async () => {
-      await store.conn.dropDatabase();
-      await store.close();
-      await redis.quit();
-    },
-  };
-}
 
 export interface HubSpotSandboxHandle extends ConformanceSandbox {
   server: HubSpotServer;
@@ -77,22 +46,15 @@ export async function startHubSpotConformance(
   retry?: Partial<RetryPolicyOptions>,
   settings: Record<string, unknown> = {},
 ): Promise<HubSpotSandboxHandle> {
-  const stores = await openStores();
-  const { store, redis, tenantId } = stores;
+  const stores = await openGatewayStores('hsconf');
+  const { store, tenantId } = stores;
   const server = createHubSpotSandbox(
     { orgs: [{ id: 'default', seed: 11, counts: { contacts: counts.contact, deals: counts.deal } }] },
     sandboxOptions,
   );
   const live = await server.listen();
   const org = server.org('default');
-  const admin = async (method: string, path: string, body?: unknown): Promise<void> => {
-    const res = await fetch(`${live.baseUrl}/__sandbox/orgs/default${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`sandbox admin ${method} ${path}: HTTP ${res.status} ${await res.text()}`);
-  };
+  const admin = sandboxAdmin(live.baseUrl);
 
   // The real OAuth code flow: the sandbox's install screen approves at once and redirects with a code.
   const redirectUri = 'http://127.0.0.1:9/oauth/hubspot/callback';
@@ -121,30 +83,8 @@ export async function startHubSpotConformance(
     settings: {},
   });
   const prefix = uniqueName('hsconf');
-  const events: { connectionId: string; status: string }[] = [];
-  const tokens = new TokenService({
-    store: store.connections,
-    redis,
-    prefix,
-    events: {
-      async publishConnectionEvent(_tenantId, event) {
-        events.push({ connectionId: event.connectionId, status: event.status });
-      },
-    },
-    refresherFor: () => oauthRefresher(oauth),
-  });
-  const logger = createLogger({ level: 'silent' });
+  const { deps, events } = gatewayConnectors(stores, { prefix, oauth, policy: POLICY, retry });
 
-  // Contexts are built by the framework's builder, as the gateway and the worker build them: vendor
-  // hosts through the SSRF guard, Redis budgets, the registered hooks, the shared client.
-  const deps: ConnectorDeps = {
-    redis,
-    prefix,
-    tokensFor: (id) => tokens.forConnection(id),
-    policy: POLICY,
-    logger,
-    retry,
-  };
   const connectorWith = (priority: CallPriority, settings: Record<string, unknown>): HubSpotConnector =>
     new HubSpotConnector(
       createConnectorContext(

@@ -39,6 +39,12 @@ export interface ConformanceTarget<S extends ConformanceSandbox = ConformanceSan
    * days, HubSpot's recycling bin 90): `listChanges` since further back must ask for a full reconcile.
    */
   changesWindowMs: number;
+  /**
+   * The resolution of the vendor's modification stamps: a change made at `t` reads as made at `t`
+   * rounded down to it. Dataverse's `modifiedon` carries whole seconds (1000).
+   * @defaultValue 1 (milliseconds, as Salesforce and HubSpot report them)
+   */
+  stampResolutionMs?: number;
   /** Limit storms the connector must survive; each runs as its own case. */
   storms: readonly StormCase<S>[];
   /**
@@ -55,6 +61,15 @@ export interface ConformanceTarget<S extends ConformanceSandbox = ConformanceSan
     budget: string;
     /** Makes the sandbox account's allocation `perWindow` calls for that budget's window. */
     set(sb: S, perWindow: number): Promise<void>;
+    /**
+     * Whether the headers state the allocation's size as well as what is left of it. Dataverse's state
+     * only what is left (`x-ms-ratelimit-burst-remaining-xrm-requests`) of an allocation it documents as
+     * fixed, so no header can teach the budget a smaller one: the case then starts the connection with a
+     * figure of its own (`settings.budgets`, as an operator sets it) larger than the sandbox's, and the
+     * remaining header must bring the budget down to what the vendor has left.
+     * @defaultValue true
+     */
+    limitStated?: boolean;
   };
 }
 

@@ -1,4 +1,5 @@
 import { type CrmKind } from '../../../src/connectors/registry';
+import { dynamicsTarget } from './dynamics.target';
 import { hubspotTarget } from './hubspot.target';
 import { salesforceTarget } from './salesforce.target';
 import { type ConformanceSandbox, type ConformanceTarget } from './target';
@@ -25,5 +26,10 @@ export const CONFORMANCE_TARGETS: Partial<Record<CrmKind, RegisteredTarget>> = {
     target: hubspotTarget,
     file: 'test/integration/conformance/hubspot.test.ts',
     name: 'hubspotTarget',
+  },
+  dynamics: {
+    target: dynamicsTarget,
+    file: 'test/integration/conformance/dynamics.test.ts',
+    name: 'dynamicsTarget',
   },
 };

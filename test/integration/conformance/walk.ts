@@ -25,21 +25,47 @@ export async function asTheQueueDoes<T>(step: () => Promise<T>, maxTries = 200):
   }
 }
 
-/** Every change since `since`, page by page to the end of the feed, each page fetched as the queue would. */
+/**
+ * Where a change feed starts before a case changes anything, as sync starts one: the vendor position
+ * now for a feed kept by position (`startChanges`), null for a feed read by time.
+ */
+export async function feedStart(connector: CrmConnector, obj: CrmObject): Promise<string | null> {
+  return connector.startChanges ? asTheQueueDoes(() => connector.startChanges!(obj)) : null;
+}
+
+/** A feed read to its end: its changes, and the position the next read continues from (null: by time). */
+export interface ChangesWalk {
+  changes: NativeChange[];
+  position: string | null;
+}
+
+/** Every change since `since` (or `position`), page by page to the end of the feed, each page fetched as the queue would. */
+export async function walkChanges(
+  connector: CrmConnector,
+  obj: CrmObject,
+  since: Date,
+  pageSize?: number,
+  position: string | null = null,
+): Promise<ChangesWalk> {
+  const changes: NativeChange[] = [];
+  let cursor: string | null = null;
+  for (let pages = 0; pages < 1000; pages += 1) {
+    const options: ChangesOptions = { since, cursor, pageSize, position };
+    const page = await asTheQueueDoes(() => connector.listChanges(obj, options));
+    changes.push(...page.items);
+    cursor = page.nextCursor;
+    if (!cursor) return { changes, position: page.position ?? null };
+  }
+  throw new Error('listChanges did not end within 1000 pages');
+}
+
+/** The changes of {@link walkChanges}. */
 export async function allChanges(
   connector: CrmConnector,
   obj: CrmObject,
   since: Date,
   pageSize?: number,
+  position: string | null = null,
 ): Promise<NativeChange[]> {
-  const out: NativeChange[] = [];
-  let cursor: string | null = null;
-  for (let pages = 0; pages < 1000; pages += 1) {
-    const options: ChangesOptions = { since, cursor, pageSize };
-    const page = await asTheQueueDoes(() => connector.listChanges(obj, options));
-    out.push(...page.items);
-    cursor = page.nextCursor;
-    if (!cursor) return out;
-  }
-  throw new Error('listChanges did not end within 1000 pages');
+  return (await walkChanges(connector, obj, since, pageSize, position)).changes;
 }

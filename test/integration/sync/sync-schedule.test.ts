@@ -40,12 +40,14 @@ it('enqueues one poll per due active connection, skips paused ones visibly, and 
     logger: createLogger({ level: 'silent' }),
     pollEveryMs: 30_000,
   });
-  expect(await schedule()).toEqual({ due: 1, paused: 1 });
-  expect(await schedule()).toEqual({ due: 1, paused: 1 });
+  // Every connection of the tenant but the paused one is due.
+  expect(await schedule()).toEqual({ due: 2, paused: 1 });
+  expect(await schedule()).toEqual({ due: 2, paused: 1 });
   const waiting = await queue.getWaiting();
-  expect(waiting.filter((j) => j.name === SYNC_POLL_JOB).map((j) => j.data)).toEqual([
-    { connectionId: tenant.connections.salesforce },
-  ]);
+  const polled = waiting
+    .filter((j) => j.name === SYNC_POLL_JOB)
+    .map((j) => (j.data as { connectionId: string }).connectionId);
+  expect(polled.sort()).toEqual([tenant.connections.salesforce, tenant.connections.dynamics].sort());
 
   const hubspot = await ctx.store.connections.getById(tenant.connections.hubspot);
   const salesforce = await ctx.store.connections.getById(tenant.connections.salesforce);
@@ -58,11 +60,12 @@ it('enqueues one poll per due active connection, skips paused ones visibly, and 
   });
   expect(await ctx.syncControl.status(salesforce)).toMatchObject({ state: 'PENDING' });
 
-  // trigger collapses with the poll already waiting; resync asks for a reconcile, shown at once.
+  // trigger collapses with the poll already waiting (one per connection still); resync asks for a
+  // reconcile, shown at once.
   await ctx.syncControl.trigger(salesforce);
   await ctx.syncControl.resync(salesforce);
   const jobs = await queue.getWaiting();
-  expect(jobs.filter((j) => j.name === SYNC_POLL_JOB)).toHaveLength(1);
+  expect(jobs.filter((j) => j.name === SYNC_POLL_JOB)).toHaveLength(2);
   expect(jobs.filter((j) => j.name === SYNC_BACKFILL_JOB)).toHaveLength(1);
   expect(await ctx.syncControl.status(salesforce)).toMatchObject({
     state: 'BACKFILLING',
@@ -71,7 +74,10 @@ it('enqueues one poll per due active connection, skips paused ones visibly, and 
 
   // Once polled, a connection is due again only a poll interval later.
   const { poll } = syncJobDeps(ctx, ingestOf(ctx));
-  for (const object of ['contact', 'deal'] as const) await pollObject(poll, salesforce, object);
+  const dynamics = await ctx.store.connections.getById(tenant.connections.dynamics);
+  for (const connection of [salesforce, dynamics]) {
+    for (const object of ['contact', 'deal'] as const) await pollObject(poll, connection, object);
+  }
   await queue.empty();
   expect(await schedule()).toEqual({ due: 0, paused: 1 });
   expect(await queue.getWaiting()).toEqual([]);

@@ -6,6 +6,8 @@ import { testStoreUrls, uniqueName } from '../stores';
 export const WRITE_TEST_GATEWAY_KEYS = {
   hubspot: { gatewayKeyField: { contact: 'crm_external_id', deal: 'deal_external_id' } },
   salesforce: { gatewayKeyField: 'External_Id__c' },
+  // An alternate key on both tables (the sandbox's `cr8f3_*_externalid_key`).
+  dynamics: { gatewayKeyField: 'cr8f3_externalid' },
 } as const;
 
 export interface WriteStack {
@@ -17,7 +19,7 @@ export interface WriteStack {
 }
 
 /**
- * The sandboxes (small orgs seeded with `seed`), a gateway, a tenant connected to both CRMs with their
+ * The sandboxes (small orgs seeded with `seed`), a gateway, a tenant connected to every CRM with their
  * gateway keys set, and a worker: what the write tests below the API and through it share.
  */
 export async function startWriteStack(name: string, seed: number, tenantName: string): Promise<WriteStack> {
@@ -27,11 +29,12 @@ export async function startWriteStack(name: string, seed: number, tenantName: st
     orgs: {
       salesforce: [{ id: 'default', seed, counts: { Contact: 3, Opportunity: 1, Account: 1 } }],
       hubspot: [{ id: 'default', seed, counts: { contacts: 3, deals: 1 } }],
+      dynamics: [{ id: 'default', seed, counts: { contact: 3, opportunity: 1, account: 1 } }],
     },
   });
   try {
     const tenant = await stack.tenant(tenantName);
-    for (const crm of ['hubspot', 'salesforce'] as const) {
+    for (const crm of ['hubspot', 'salesforce', 'dynamics'] as const) {
       const id = tenant.connections[crm];
       const c = await stack.ctx.store.connections.getById(id);
       await stack.ctx.store.connections.update(id, {

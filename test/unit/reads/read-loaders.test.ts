@@ -608,6 +608,27 @@ describe('custom fields read by default', () => {
     expect(asked).toEqual([null, { contact: ['Tier__c'], deal: [] }]);
   });
 
+  it('reads a warm connection through one connector that selects the custom fields', async () => {
+    const { loaders, asked } = customSetup(() => Promise.resolve([tier]));
+    await (await loaders.reader('conn1')).loaders.records('contact').load('c1');
+    asked.length = 0;
+    // The next request of the connection: the describe is held, so its first connector reads them.
+    const next = createReadLoaders({
+      connection: new DataLoader<string, ConnectionView>(async (ids) => ids.map(() => connection())),
+      connectors: {
+        connectorFor: (_connection, _priority, call) => {
+          asked.push(call?.readFields ?? null);
+          return new RecordingConnector(new Map([['c1', contact(1)]]));
+        },
+      },
+      mappings,
+    });
+    const reader = await next.reader('conn1');
+    await reader.loaders.associations('contact', 'deal').load('c1');
+    await reader.loaders.records('contact').load('c1');
+    expect(asked).toEqual([{ contact: ['Tier__c'], deal: [] }]);
+  });
+
   it('reads with the stored mapping when the describe fails', async () => {
     const failing = customSetup(() =>
       Promise.reject(new CrmUnavailableError('describe is down', { crm: 'salesforce' })),

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { type GraphQLRequestContextDidEncounterErrors } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { CrmUpstreamError, CrmValidationError } from '../../../src/errors';

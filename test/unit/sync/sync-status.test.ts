@@ -17,6 +17,7 @@ function poll(object: 'contact' | 'deal', over: Partial<PollState> = {}): PollSt
     lastPollAt: new Date('2026-01-01T11:59:30Z'),
     lastError: null,
     restartedAt: null,
+    feedPosition: null,
     ...over,
   };
 }

@@ -1,4 +1,5 @@
 import { CHANGES_WINDOW_EXCEEDED } from '../../../../src/connectors/changes-window';
+import { type NativeChange } from '../../../../src/connectors/types';
 import { type CrmError } from '../../../../src/errors';
 import { type DynamicsHarness, startHarness } from './harness';
 
@@ -9,48 +10,64 @@ describe('Dynamics change tracking and export against the Dataverse sandbox', ()
   });
   afterAll(() => h.close());
 
-  it('reads every row at odd page sizes, then only the changes behind the delta link, deletions last', async () => {
-    const connector = h.connector();
-    let page = await connector.readChanges('contact', { pageSize: 7 });
-    const first = [...page.items];
-    while (page.nextCursor) {
-      expect(page.deltaCursor).toBeNull();
-      page = await connector.readChanges('contact', { cursor: page.nextCursor });
-      first.push(...page.items);
-    }
-    expect(first).toHaveLength(23);
-    expect(new Set(first.map((c) => c.remoteId)).size).toBe(23);
-    const delta = page.deltaCursor!;
-    expect(Buffer.from(delta, 'base64url').toString()).not.toMatch(/http|api\/data/);
+  const since = () => new Date(h.server.org().now() - 60_000);
 
-    const [updated, gone] = [first[2].remoteId, first[5].remoteId];
+  it('starts from a delta position, then reports only later changes — paged at odd sizes, deletions last', async () => {
+    const connector = h.connector();
+    const position = await connector.startChanges('contact');
+    expect(Buffer.from(position, 'base64url').toString()).not.toMatch(/http|api\/data/);
+    const nothing = await connector.listChanges('contact', { since: since(), position });
+    expect(nothing.items).toEqual([]);
+    expect(nothing.position).toBeTruthy();
+
+    const ids = [...h.server.org().state.store.table('contact').keys()];
+    const [updated, gone] = [ids[2], ids[5]];
+    const created = await connector.upsertRecords(
+      'contact',
+      Array.from({ length: 10 }, (_, i) => ({ ref: `n${i}`, fields: { lastname: `New ${i}` } })),
+    );
     await connector.upsertRecords('contact', [
       { ref: 'u', remoteId: updated, fields: { jobtitle: 'Changed' } },
     ]);
     await connector.deleteRecords('contact', [gone]);
-    const changes = await connector.readChanges('contact', { cursor: delta });
-    expect(changes.items.map((c) => [c.remoteId, c.kind])).toEqual([
-      [updated, 'UPSERTED'],
-      [gone, 'DELETED'],
-    ]);
-    expect(changes.items[0].record?.fields.jobtitle).toBe('Changed');
-    expect(changes.deltaCursor).toBeTruthy();
+    const changes: NativeChange[] = [];
+    let page = await connector.listChanges('contact', {
+      since: since(),
+      position: nothing.position,
+      pageSize: 3,
+    });
+    changes.push(...page.items);
+    while (page.nextCursor) {
+      expect(page.position).toBeNull();
+      page = await connector.listChanges('contact', { since: since(), cursor: page.nextCursor });
+      changes.push(...page.items);
+    }
+    const newIds = created.map((r) => (r.ok ? r.remoteId : ''));
+    expect(
+      changes
+        .filter((c) => c.kind === 'UPSERTED')
+        .map((c) => c.remoteId)
+        .sort(),
+    ).toEqual([...newIds, updated].sort());
+    expect(changes.at(-1)).toMatchObject({ remoteId: gone, kind: 'DELETED' });
+    expect(changes.find((c) => c.remoteId === updated)?.record?.fields.jobtitle).toBe('Changed');
+    // The next read continues after all of it.
+    const after = await connector.listChanges('contact', { since: since(), position: page.position });
+    expect(after.items).toEqual([]);
   });
 
   it('turns an expired delta token into CHANGES_WINDOW_EXCEEDED asking for a full reconcile', async () => {
     const connector = h.connector();
-    let page = await connector.readChanges('deal', { pageSize: 5000 });
-    expect(page.nextCursor).toBeNull();
+    const position = await connector.startChanges('deal');
     const org = h.server.org();
     org.clock.advance(8 * 24 * 3600_000);
     try {
+      // `since` inside the window: the token's own expiry answers, at the vendor.
       const err = (await connector
-        .readChanges('deal', { cursor: page.deltaCursor })
+        .listChanges('deal', { since: since(), position })
         .catch((e: unknown) => e)) as CrmError;
       expect(err.vendorCode).toBe(CHANGES_WINDOW_EXCEEDED);
       expect(err.details).toEqual({ fullResyncRequired: true });
-      page = await connector.readChanges('deal', {});
-      expect(page.items).toHaveLength(4);
     } finally {
       org.clock.setOffset(0);
     }

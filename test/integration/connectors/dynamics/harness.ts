@@ -4,7 +4,7 @@ import { dynamicsSettings } from '../../../../src/connectors/dynamics/settings';
 import { DynamicsConnector } from '../../../../src/connectors/dynamics/dynamics.connector';
 import { type CrmKind } from '../../../../src/connectors/registry';
 import { createLogger } from '../../../../src/logger';
-import { dynamicsParts } from '../../../../src/connectors/dynamics';
+import { dynamics } from '../../../../src/connectors/dynamics';
 import { type DynamicsHosts, dynamicsHosts } from '../../../../src/connectors/dynamics/hosts';
 import { defaultHooks } from '../../../../src/connectors/http/hooks';
 import { type AccessToken, type TokenAccess } from '../../../../src/connectors/http/http.types';
@@ -23,13 +23,8 @@ import { createDynamicsSandbox, DEMO, type DynamicsServer } from '../../../../sr
 
 export const POLICY: VendorUrlPolicy = { allowOverrides: true, allowlist: ['http://127.0.0.1:*'] };
 
-/** The framework's view of the unregistered CRM, for the shared OAuth client (which never calls `create`). */
-export const DEFINITION: CrmDefinition = {
-  ...dynamicsParts,
-  create: () => {
-    throw new Error('Dynamics 365 is not registered yet');
-  },
-};
+/** The framework's view of the CRM, for the shared OAuth client. */
+export const DEFINITION: CrmDefinition = dynamics;
 
 /** Client-credentials tokens, fetched again on expiry or rejection (what the token service does for this grant). */
 export class ClientCredentialsTokens implements TokenAccess {

@@ -78,4 +78,28 @@ describe('Dynamics connector writes against the Dataverse sandbox', () => {
     ]);
     expect(await connector.getRecords('contact', [id])).toEqual([null]);
   });
+
+  it('sets a deal’s currency by its ISO code through the currency table’s alternate key; an unknown code fails alone', async () => {
+    const connector = h.connector();
+    const org = h.server.org();
+    org.state.store.insert(
+      'transactioncurrency',
+      '5c7f3b0e-1a2b-4c3d-8e9f-0a1b2c3d4e5f',
+      { currencyname: 'Euro', isocurrencycode: 'EUR', currencysymbol: '€', exchangerate: 0.9 },
+      { userId: org.state.applicationUserId, now: org.now() },
+    );
+    const results = await connector.upsertRecords('deal', [
+      {
+        ref: 'eur',
+        fields: { name: 'In euros', estimatedvalue: 10, 'transactioncurrencyid.isocurrencycode': 'EUR' },
+      },
+      { ref: 'xxx', fields: { name: 'Nowhere', 'transactioncurrencyid.isocurrencycode': 'XXX' } },
+    ]);
+    expect(results.map((r) => [r.ref, r.ok ? 'ok' : r.error.code])).toEqual([
+      ['eur', 'ok'],
+      ['xxx', 'NOT_FOUND'],
+    ]);
+    const [deal] = await connector.getRecords('deal', [results[0].ok ? results[0].remoteId : '']);
+    expect(deal?.fields['transactioncurrencyid.isocurrencycode']).toBe('EUR');
+  });
 });

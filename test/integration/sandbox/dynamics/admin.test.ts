@@ -77,7 +77,7 @@ describe('Dataverse sandbox: admin API, registry and seed', () => {
       const changes = await call('GET', String(delta.json['@odata.deltaLink']).slice(live.baseUrl.length));
       expect(changes.json.value).toEqual([expect.objectContaining({ id: row.contactid, reason: 'deleted' })]);
       const log = (await (await fetch(`${base}/requests`)).json()) as { counters: Record<string, number> };
-      expect(log.counters['GET /api/data/:version/:resource']).toBe(2);
+      expect(log.counters['GET /api/data/:version/contacts']).toBe(2);
       const settings = await fetch(`${base}/settings`, {
         method: 'PATCH',
         headers: { 'content-type': 'application/json' },

@@ -39,7 +39,12 @@ describe('Dataverse sandbox: metadata', () => {
     const custom = (attrs.json.value as { LogicalName: string; IsCustomAttribute: boolean }[]).filter(
       (a) => a.IsCustomAttribute,
     );
-    expect(custom.map((a) => a.LogicalName).sort()).toEqual(['cr8f3_externalid', 'cr8f3_loyaltytier']);
+    expect(custom.map((a) => a.LogicalName).sort()).toEqual([
+      'cr8f3_externalid',
+      'cr8f3_loyaltytier',
+      'cr8f3_newsletteroptin',
+      'cr8f3_npsscore',
+    ]);
     const picklists = await ctx.call(
       'GET',
       `${API}/EntityDefinitions(LogicalName='opportunity')/Attributes?$filter=${encodeURIComponent("AttributeType eq Microsoft.Dynamics.CRM.AttributeTypeCode'Picklist'")}`,

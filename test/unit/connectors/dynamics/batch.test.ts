@@ -1,15 +1,9 @@
 import nock from '../../../support/nock';
 import { batchBody, parseBatchResponse } from '../../../../src/connectors/dynamics/batch';
 import { writeBody } from '../../../../src/connectors/dynamics/writes';
-import { ENV, ID, ROOT, dynamics } from './dyn-context';
+import { ENV, ID, RESPONSE_BOUNDARY, ROOT, answer, dynamics } from './dyn-context';
 
 /** `$batch` as docs/vendors/dynamics.md "$batch" documents it. */
-
-const RESPONSE_BOUNDARY = 'batchresponse_1d9a4c21-0000-4000-8000-0000000000aa';
-
-function answer(parts: string[]): string {
-  return `${parts.map((p) => `--${RESPONSE_BOUNDARY}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n${p}\r\n`).join('')}--${RESPONSE_BOUNDARY}--\r\n`;
-}
 
 describe('$batch bodies', () => {
   it('write one application/http part per request with the OData headers and a JSON body', () => {
@@ -63,7 +57,11 @@ describe('write bodies', () => {
         name: 'n',
       }),
     ).toEqual({
-      body: { salesstage: 2, name: 'n' },
+      body: {
+        salesstage: 2,
+        'transactioncurrencyid@odata.bind': "/transactioncurrencies(isocurrencycode='EUR')",
+        name: 'n',
+      },
       close: '1',
     });
     expect(writeBody('deal', { statecode: '0' })).toEqual({ body: { statecode: 0 } });

@@ -1,8 +1,7 @@
 import { DynamicsConnector } from '../../../../src/connectors/dynamics/dynamics.connector';
-import { dynamicsParts } from '../../../../src/connectors/dynamics';
+import { dynamics as definition } from '../../../../src/connectors/dynamics';
 import { defaultHooks } from '../../../../src/connectors/http/hooks';
 import { VendorHttpClient } from '../../../../src/connectors/http/vendor-client';
-import { type CrmKind } from '../../../../src/connectors/registry';
 import { createLogger } from '../../../../src/logger';
 import { RecordingBudget, RecordingTokens } from '../../../support/connector-doubles';
 
@@ -11,11 +10,18 @@ import { RecordingBudget, RecordingTokens } from '../../../support/connector-dou
 export const ENV = 'https://contoso.crm.dynamics.com';
 export const ROOT = '/api/data/v9.2';
 
-export function dynamics(settings: Record<string, unknown> = {}) {
+export interface DynamicsUnit {
+  connector: DynamicsConnector;
+  tokens: RecordingTokens;
+  budget: RecordingBudget;
+  slept: number[];
+}
+
+export function dynamics(settings: Record<string, unknown> = {}): DynamicsUnit {
   const tokens = new RecordingTokens();
   const budget = new RecordingBudget();
   const slept: number[] = [];
-  const decl = dynamicsParts.declaration;
+  const decl = definition.declaration;
   const http = new VendorHttpClient({
     crm: decl.kind,
     baseUrl: ENV,
@@ -24,7 +30,7 @@ export function dynamics(settings: Record<string, unknown> = {}) {
     priority: 'interactive',
     hooks: {
       ...defaultHooks({ authScheme: decl.authScheme, requestIdHeader: decl.requestIdHeader }),
-      ...dynamicsParts.hooks,
+      ...definition.hooks,
     },
     random: () => 0.5,
     sleep: async (ms) => {
@@ -35,8 +41,7 @@ export function dynamics(settings: Record<string, unknown> = {}) {
     connection: {
       id: 'conn-dyn-unit',
       tenantId: 't1',
-      // Not a registered kind yet (see `dynamics.connector.ts`).
-      crm: 'dynamics' as unknown as CrmKind,
+      crm: 'dynamics',
       externalAccountId: null,
       vendorUrls: { api: ENV },
       settings,
@@ -52,3 +57,11 @@ export const ID = {
   a: '0f8fad5b-d9cb-469f-a165-70867728950e',
   b: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
 } as const;
+
+/** The boundary of the `$batch` answers the tests build. */
+export const RESPONSE_BOUNDARY = 'batchresponse_1d9a4c21-0000-4000-8000-0000000000aa';
+
+/** A `$batch` answer: one `application/http` part per status line, headers and body given. */
+export function answer(parts: string[]): string {
+  return `${parts.map((p) => `--${RESPONSE_BOUNDARY}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n${p}\r\n`).join('')}--${RESPONSE_BOUNDARY}--\r\n`;
+}

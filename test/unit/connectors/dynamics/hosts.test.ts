@@ -47,7 +47,7 @@ describe('Dynamics hosts (SSRF guard)', () => {
   });
 
   it('require the environment URL and refuse unknown keys', () => {
-    expect(() => dynamicsHosts({}, NO_OVERRIDES)).toThrow(/environment URL \(vendorUrls\.api/);
+    expect(() => dynamicsHosts({}, NO_OVERRIDES)).toThrow(/API URL \(vendorUrls\.api\)/);
     expect(() =>
       dynamicsHosts({ api: 'https://contoso.crm.dynamics.com', tenant: 'x' }, NO_OVERRIDES),
     ).toThrow(/unknown vendor URL key "tenant"/);

@@ -1,5 +1,5 @@
 import { toNativeRecord } from '../../../../src/connectors/salesforce/mappers';
-import { parseSalesforceSettings } from '../../../../src/connectors/salesforce/objects';
+import { AUDIT_FIELDS, parseSalesforceSettings } from '../../../../src/connectors/salesforce/objects';
 import { ConnectorSettingsError } from '../../../../src/connectors/settings-error';
 import { salesforceMapping } from '../../../../src/connectors/salesforce/default-mapping';
 import { toCanonical } from '../../../../src/mapping/mapper';
@@ -22,6 +22,21 @@ describe('the Salesforce read list and the default mapping', () => {
     for (const f of nativeFieldsOf(obj, true)) expect(plain).not.toContain(f);
     const multi = parseSalesforceSettings({ multiCurrency: true }).fields[obj];
     expect(multi).toEqual(expect.arrayContaining(nativeFieldsOf(obj, true)));
+  });
+
+  it('selects only the audit fields of an object read for identity alone', () => {
+    const s = parseSalesforceSettings(
+      { fields: { contact: ['Region__c'] }, multiCurrency: true },
+      { contact: ['Tier__c'] },
+      ['contact'],
+    );
+    expect(s.fields.contact).toEqual([...AUDIT_FIELDS]);
+    // The other object is read in full, settings and read fields included.
+    expect(s.fields.deal).toEqual(expect.arrayContaining(nativeFieldsOf('deal', true)));
+    // A bad settings field is refused all the same.
+    expect(() => parseSalesforceSettings({ fields: { contact: ['x;y'] } }, undefined, ['contact'])).toThrow(
+      ConnectorSettingsError,
+    );
   });
 
   it('maps a closed-won opportunity and a contact with its account name', () => {
