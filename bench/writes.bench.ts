@@ -12,7 +12,8 @@
  *   same Redis (bench/support/noop-queue.ts).
  * Gateway (bench/support/write-phases.ts; only when the schema has the write API — otherwise one line
  * says they were skipped, and no figure is printed for them):
- * - per CRM: sustained `records_per_s` over `--seconds` after the first rate window (whose rate is
+ * - per CRM (HubSpot, Salesforce, Dynamics — Dataverse's 6,000 requests per 5 minutes as 1,200 per
+ *   minute on a 1-minute window, in the sandbox and on the connection): sustained `records_per_s` over `--seconds` after the first rate window (whose rate is
  *   `burst_records_per_s`), `ceiling_records_per_s` = (1 − interactive reserve) × requests/s × batch
  *   size, `share_of_ceiling`, `vendor_429`, `leaked_429`, `calls`, `batch_size`, `drain_s`
  *   (the backlog left at the end), then `latency_ms.p50/.p99` at half of what was sustained, at most
@@ -22,7 +23,7 @@
  *   `writes.queue.share_of_noop`.
  * A gateway phase that fails fails the bench: no figure comes from a run that did not do the work.
  *   --seconds=N (sustained, default 60; quick 15)   --sf-per-minute=N (default 1200)
- *   --crms=hubspot,salesforce (default both: the CRMs whose sustained and latency phases run; the
+ *   --crms=hubspot,salesforce,dynamics (default all: the CRMs whose sustained and latency phases run; the
  *   Salesforce bulk phase runs with Salesforce) and --peers=0 (no peers) — a shorter loop while
  *   profiling one CRM's flushes
  */
@@ -49,6 +50,8 @@ const WORKER_CONCURRENCY = 8;
 const HUBSPOT_BURST = 190;
 const HUBSPOT_WINDOW_MS = 10_000;
 const MINUTE = 60_000;
+/** Dataverse's service protection allocation, 6,000 requests per 5 minutes, per minute. */
+const DYNAMICS_PER_MINUTE = 1200;
 
 /** The share of a budget background work may use (src/ratelimit/budget-gate.ts). */
 function backgroundShare(crm: ReadCrm, budget: string): number {
@@ -111,6 +114,15 @@ async function gatewayPhases(
       daily: 10_000_000,
     });
     salesforce!.server.patchSettings('default', { dailyApiRequests: sfPerMinute, apiWindowMs: MINUTE });
+    // Dataverse's 6,000 requests per 5 minutes is 1,200 a minute: the same rate on a 1-minute window.
+    const { dynamics } = stack.sandboxes.sandboxes;
+    dynamics!.server.patchSettings('default', {
+      requestsPerWindow: DYNAMICS_PER_MINUTE,
+      limitWindowMs: MINUTE,
+    });
+    await setBudgets(stack, tenant.connections.dynamics, {
+      requests: { limit: DYNAMICS_PER_MINUTE, windowMs: MINUTE },
+    });
     await setBudgets(stack, tenant.connections.hubspot, {
       burst: { limit: HUBSPOT_BURST },
       daily: { limit: 10_000_000 },
@@ -136,13 +148,13 @@ async function gatewayPhases(
         sandboxRecords: () => stack.liveCount(crm, 'contact'),
         sandboxCalls: () => ({
           calls: stack.calls(crm),
-          refusals: org.log.countStatus(crm === 'hubspot' ? 429 : 403),
+          refusals: org.log.countStatus(crm === 'salesforce' ? 403 : 429),
           batchSizes: org.log.writeBatchSizes(),
         }),
         clearSandboxLog: () => org.log.clear(),
         windowMs,
         ceilingRecordsPerS: backgroundShare(crm, budget) * requestsPerS * batch,
-        // HubSpot: an upsert by email (unique there); Salesforce: a create, sent on the gateway key.
+        // HubSpot: an upsert by email (unique there); Salesforce and Dynamics: a create.
         item: (n) =>
           crm === 'hubspot'
             ? {
@@ -160,10 +172,12 @@ async function gatewayPhases(
     };
     const hs = target('hubspot', HUBSPOT_WINDOW_MS, HUBSPOT_BURST / (HUBSPOT_WINDOW_MS / 1000), 'burst');
     const sf = target('salesforce', MINUTE, sfPerMinute / 60, 'daily');
+    const dyn = target('dynamics', MINUTE, DYNAMICS_PER_MINUTE / 60, 'requests');
     console.log(`BENCH writes.salesforce.allocation_per_min ${sfPerMinute} requests`);
+    console.log(`BENCH writes.dynamics.allocation_per_min ${DYNAMICS_PER_MINUTE} requests`);
     let item = 0;
-    const crms = listArg('crms', ['hubspot', 'salesforce']);
-    for (const t of [hs, sf].filter((x) => crms.includes(x.crm))) {
+    const crms = listArg('crms', ['hubspot', 'salesforce', 'dynamics']);
+    for (const t of [hs, sf, dyn].filter((x) => crms.includes(x.crm))) {
       const sustained = await sustainedPhase(t, seconds);
       // The backlog has drained; the vendor's window refills before latency is measured.
       await new Promise((r) => setTimeout(r, t.windowMs));
