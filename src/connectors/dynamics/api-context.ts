@@ -1,4 +1,5 @@
 import { type Logger } from '../../logger';
+import { type CrmObject } from '../types';
 import { type VendorHttpClient } from '../http/vendor-client';
 import { type DynamicsSettings } from './settings';
 
@@ -13,6 +14,8 @@ export interface DynamicsApi {
   /** Keys the in-process metadata cache (`describe.ts`). */
   readonly connectionId: string;
   readonly settings: DynamicsSettings;
+  /** Objects the request reads for identity alone (`ConnectorContext.identityOnly`): `columns.ts`. */
+  readonly identityOnly: readonly CrmObject[];
   readonly readBatch: number;
   readonly writeBatch: number;
   readonly logger: Logger;

@@ -61,6 +61,7 @@ export class DynamicsConnector implements CrmConnector {
       http: ctx.http,
       connectionId: ctx.connection.id,
       settings: dynamicsSettings(ctx.connection.settings, ctx.readFields),
+      identityOnly: ctx.identityOnly ?? [],
       readBatch: decl.batch.read,
       writeBatch: decl.batch.write,
       logger: ctx.logger,

@@ -7,7 +7,7 @@ jest.setTimeout(60_000);
 /**
  * A query that selects only ids and associations of a record type reads the CRM's identity columns of
  * it alone (`graphql/records/record-selection.ts`); one field more anywhere in the query reads it in
- * full. Seen from the Salesforce sandbox's request log (SOQL travels in the URL) and from the answers.
+ * full. Seen from the sandboxes' request logs (SOQL and `$select` travel in the URL) and from the answers.
  */
 
 let stack: ReadStack;
@@ -18,7 +18,10 @@ beforeAll(async () => {
   stack = await startReadStack({
     ...testStoreUrls(),
     name: uniqueName('idreads'),
-    orgs: { salesforce: [{ id: 'default', seed: 3, counts: { Contact: 40, Opportunity: 20, Account: 5 } }] },
+    orgs: {
+      salesforce: [{ id: 'default', seed: 3, counts: { Contact: 40, Opportunity: 20, Account: 5 } }],
+      dynamics: [{ id: 'default', seed: 3, counts: { contact: 40, opportunity: 20, account: 5 } }],
+    },
   });
   t = await stack.tenant('idreads');
   exec = execOn(stack.url, t.key);
@@ -66,4 +69,24 @@ it('reads a record type in full when a nested selection needs one of its fields'
   ).contacts.nodes.flatMap((n) => n.deals.flatMap((d) => d.contacts));
   expect(nested.length).toBeGreaterThan(0);
   expect(nested.every((c) => typeof c.email === 'string')).toBe(true);
+});
+
+it('asks Dataverse for the key and audit stamps only, for ids and associations, and for every mapped column for one field more', async () => {
+  const listed = async (selection: string) => {
+    stack.clearLogs();
+    const body = await exec(
+      `query L($c: ID!) { contacts(connectionId: $c, first: 20) { nodes { ${selection} } } }`,
+      { c: t.connections.dynamics },
+    );
+    expect(body.errors).toBeUndefined();
+    const list = stack.callEntries('dynamics').find((e) => e.route.endsWith('/contacts'))!;
+    const select = new URL(list.url, 'http://x').searchParams.get('$select') ?? '';
+    return { page: body.data as Page, select: select.split(',') };
+  };
+  const identity = await listed('remoteId deals { remoteId }');
+  const full = await listed('remoteId email deals { remoteId }');
+  expect(identity.select).toEqual(['contactid', 'createdon', 'modifiedon']);
+  expect(full.select).toContain('emailaddress1');
+  const ids = (p: Page) => p.contacts.nodes.map((n) => [n.remoteId, n.deals.map((d) => d.remoteId)]);
+  expect(ids(identity.page)).toEqual(ids(full.page));
 });

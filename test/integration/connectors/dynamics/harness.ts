@@ -114,6 +114,7 @@ export async function startHarness(
     http,
     connectionId: 'conn-dyn',
     settings: dynamicsSettings({}),
+    identityOnly: [],
     readBatch: decl.batch.read,
     writeBatch: decl.batch.write,
     logger: createLogger({ level: 'silent' }),

@@ -2,6 +2,7 @@ import { DynamicsConnector } from '../../../../src/connectors/dynamics/dynamics.
 import { dynamics as definition } from '../../../../src/connectors/dynamics';
 import { defaultHooks } from '../../../../src/connectors/http/hooks';
 import { VendorHttpClient } from '../../../../src/connectors/http/vendor-client';
+import { type CrmObject } from '../../../../src/connectors/types';
 import { createLogger } from '../../../../src/logger';
 import { RecordingBudget, RecordingTokens } from '../../../support/connector-doubles';
 
@@ -17,7 +18,10 @@ export interface DynamicsUnit {
   slept: number[];
 }
 
-export function dynamics(settings: Record<string, unknown> = {}): DynamicsUnit {
+export function dynamics(
+  settings: Record<string, unknown> = {},
+  identityOnly: readonly CrmObject[] = [],
+): DynamicsUnit {
   const tokens = new RecordingTokens();
   const budget = new RecordingBudget();
   const slept: number[] = [];
@@ -49,6 +53,7 @@ export function dynamics(settings: Record<string, unknown> = {}): DynamicsUnit {
     http,
     tokens,
     logger: createLogger({ level: 'silent' }),
+    identityOnly,
   });
   return { connector, tokens, budget, slept };
 }

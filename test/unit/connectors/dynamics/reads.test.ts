@@ -61,6 +61,33 @@ describe('getRecords', () => {
   });
 });
 
+describe('reads for identity alone (ConnectorContext.identityOnly)', () => {
+  it('selects only the key and the audit stamps of that object, with no currency expand', async () => {
+    const { connector } = dynamics({ fields: { deal: ['cr8f3_tier'] } }, ['deal']);
+    const queries: Record<string, string>[] = [];
+    const scope = nock(ENV)
+      .get(`${ROOT}/opportunities`)
+      .query((q) => {
+        queries.push(q as Record<string, string>);
+        return true;
+      })
+      .reply(200, { value: [] })
+      .get(`${ROOT}/contacts`)
+      .query((q) => {
+        queries.push(q as Record<string, string>);
+        return true;
+      })
+      .reply(200, { value: [] });
+    await connector.getRecords('deal', [ID.a]);
+    await connector.getRecords('contact', [ID.a]);
+    scope.done();
+    expect(queries[0]).toMatchObject({ $select: 'opportunityid,createdon,modifiedon' });
+    expect(queries[0]!.$expand).toBeUndefined();
+    // The other object is read in full.
+    expect(queries[1]!.$select.split(',')).toEqual(expect.arrayContaining(['contactid', 'emailaddress1']));
+  });
+});
+
 describe('listRecords', () => {
   it('keeps only the $skiptoken and the page size in the cursor, and resends that size with it', async () => {
     const { connector } = dynamics();
