@@ -30,6 +30,7 @@ import { exportRecords } from './export';
 import { listChanges } from './changes';
 import { dealStages } from './pipelines';
 import { hubspotDeclaration } from './declaration';
+import { MODIFIED_PROPERTY } from './hubspot.constants';
 import { HUBSPOT_LIST_FILTERS, listRecords } from './list-search';
 import { freshProperties, propertyNames } from './properties';
 import { getRecords } from './records';
@@ -51,10 +52,12 @@ export class HubSpotConnector implements CrmConnector {
   readonly kind = 'hubspot' as const;
   readonly limits: ConnectorLimits;
   private readonly api: HubSpotApi;
+  private readonly identityOnly: readonly CrmObject[];
 
   constructor(ctx: ConnectorContext, options: HubSpotConnectorOptions = {}) {
     const decl = hubspotDeclaration;
     this.limits = limitsOf(decl);
+    this.identityOnly = ctx.identityOnly ?? [];
     this.api = {
       crm: 'hubspot',
       http: ctx.http,
@@ -70,6 +73,9 @@ export class HubSpotConnector implements CrmConnector {
   }
 
   private async properties(obj: CrmObject): Promise<string[]> {
+    // Read for identity alone (`ConnectorContext.identityOnly`): the id and the stamps, and no
+    // property listing to learn the rest.
+    if (this.identityOnly.includes(obj)) return ['hs_object_id', 'createdate', MODIFIED_PROPERTY[obj]];
     const names = await propertyNames(this.api, obj);
     const extra = this.api.settings.fields[obj].filter((f) => !f.includes('.') && !names.includes(f));
     return extra.length > 0 ? [...names, ...extra] : names;

@@ -20,6 +20,7 @@ beforeAll(async () => {
     name: uniqueName('idreads'),
     orgs: {
       salesforce: [{ id: 'default', seed: 3, counts: { Contact: 40, Opportunity: 20, Account: 5 } }],
+      hubspot: [{ id: 'default', seed: 3, counts: { contacts: 40, deals: 20 } }],
       dynamics: [{ id: 'default', seed: 3, counts: { contact: 40, opportunity: 20, account: 5 } }],
     },
   });
@@ -71,22 +72,42 @@ it('reads a record type in full when a nested selection needs one of its fields'
   expect(nested.every((c) => typeof c.email === 'string')).toBe(true);
 });
 
-it('asks Dataverse for the key and audit stamps only, for ids and associations, and for every mapped column for one field more', async () => {
-  const listed = async (selection: string) => {
-    stack.clearLogs();
-    const body = await exec(
-      `query L($c: ID!) { contacts(connectionId: $c, first: 20) { nodes { ${selection} } } }`,
-      { c: t.connections.dynamics },
-    );
-    expect(body.errors).toBeUndefined();
-    const list = stack.callEntries('dynamics').find((e) => e.route.endsWith('/contacts'))!;
-    const select = new URL(list.url, 'http://x').searchParams.get('$select') ?? '';
-    return { page: body.data as Page, select: select.split(',') };
-  };
-  const identity = await listed('remoteId deals { remoteId }');
-  const full = await listed('remoteId email deals { remoteId }');
-  expect(identity.select).toEqual(['contactid', 'createdon', 'modifiedon']);
-  expect(full.select).toContain('emailaddress1');
-  const ids = (p: Page) => p.contacts.nodes.map((n) => [n.remoteId, n.deals.map((d) => d.remoteId)]);
-  expect(ids(identity.page)).toEqual(ids(full.page));
-});
+/** Where each CRM's list names the columns it reads, and what an identity read asks for. */
+const SELECTED = {
+  hubspot: {
+    list: /\/crm\/v3\/objects\/(contacts|:\w+)$/,
+    param: 'properties',
+    identity: ['hs_object_id', 'createdate', 'lastmodifieddate'],
+    email: 'email',
+  },
+  dynamics: {
+    list: /\/contacts$/,
+    param: '$select',
+    identity: ['contactid', 'createdon', 'modifiedon'],
+    email: 'emailaddress1',
+  },
+} as const;
+
+it.each(Object.keys(SELECTED) as (keyof typeof SELECTED)[])(
+  '%s: asks for the id and stamps only for ids and associations, for every mapped field for one field more',
+  async (crm) => {
+    const row = SELECTED[crm];
+    const listed = async (selection: string) => {
+      stack.clearLogs();
+      const body = await exec(
+        `query L($c: ID!) { contacts(connectionId: $c, first: 20) { nodes { ${selection} } } }`,
+        { c: t.connections[crm] },
+      );
+      expect(body.errors).toBeUndefined();
+      const list = stack.callEntries(crm).find((e) => e.method === 'GET' && row.list.test(e.route))!;
+      const asked = new URL(list.url, 'http://x').searchParams.get(row.param) ?? '';
+      return { page: body.data as Page, asked: asked.split(',') };
+    };
+    const identity = await listed('remoteId deals { remoteId }');
+    const full = await listed('remoteId email deals { remoteId }');
+    expect(identity.asked).toEqual(row.identity);
+    expect(full.asked).toContain(row.email);
+    const ids = (p: Page) => p.contacts.nodes.map((n) => [n.remoteId, n.deals.map((d) => d.remoteId)]);
+    expect(ids(identity.page)).toEqual(ids(full.page));
+  },
+);
