@@ -75,6 +75,17 @@ async function linksOfDeals(api: DynamicsApi, deals: readonly string[]) {
   return known.length > 0 ? readLinks(api, 'deal', known) : null;
 }
 
+/** A link write's pairs as (deal, contact), checked against the batch size, and the links their deals hold now. */
+async function pairsAndLinks(api: DynamicsApi, from: CrmObject, pairs: readonly LinkPair[], op: string) {
+  assertPairCount(api, pairs, op);
+  const targets = pairs.map((p) => dealAndContact(from, p));
+  const held = await linksOfDeals(
+    api,
+    targets.map((t) => t.deal),
+  );
+  return { targets, held };
+}
+
 const pairKey = (deal: string, contact: string) => `${deal}|${contact}`;
 
 /**
@@ -87,12 +98,7 @@ export async function linkRecords(
   from: CrmObject,
   pairs: readonly LinkPair[],
 ): Promise<WriteResult[]> {
-  assertPairCount(api, pairs, 'linkRecords');
-  const targets = pairs.map((p) => dealAndContact(from, p));
-  const held = await linksOfDeals(
-    api,
-    targets.map((t) => t.deal),
-  );
+  const { targets, held } = await pairsAndLinks(api, from, pairs, 'linkRecords');
   const linked = new Set(held?.links.map((l) => pairKey(l.deal, l.contact)));
   // A deal not read (it may not exist) is sent a PATCH: its 404 names the missing deal.
   const noPrimary = new Set(targets.filter((t) => !held?.found.has(t.deal)).map((t) => t.deal));
@@ -150,12 +156,7 @@ export async function unlinkRecords(
   from: CrmObject,
   pairs: readonly LinkPair[],
 ): Promise<WriteResult[]> {
-  assertPairCount(api, pairs, 'unlinkRecords');
-  const targets = pairs.map((p) => dealAndContact(from, p));
-  const held = await linksOfDeals(
-    api,
-    targets.map((t) => t.deal),
-  );
+  const { targets, held } = await pairsAndLinks(api, from, pairs, 'unlinkRecords');
   const byPair = new Map<string, DealLink[]>();
   for (const link of held?.links ?? []) {
     const key = pairKey(link.deal, link.contact);

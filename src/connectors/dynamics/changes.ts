@@ -1,13 +1,7 @@
 import { CrmUpstreamError } from '../../errors';
 import { CHANGES_WINDOW_EXCEEDED, DAY_MS, assertWithinChangesWindow } from '../changes-window';
 import { decodeConnectorCursor, encodeConnectorCursor } from '../cursor';
-import {
-  type ChangesOptions,
-  type ChangesPage,
-  type CrmObject,
-  type NativeChange,
-  type Page,
-} from '../types';
+import { type ChangesOptions, type ChangesPage, type CrmObject, type NativeChange } from '../types';
 import { type DynamicsApi } from './api-context';
 import { readQuery } from './columns';
 import { CRM, MAX_PAGE_SIZE, TABLES } from './dynamics.constants';
@@ -41,12 +35,6 @@ interface DeltaPosition {
   /** `$skiptoken` of the next page of the same read (of the delta `d` names, if any), with the page size it was issued for. */
   s?: string;
   n: number;
-}
-
-/** One page of a tracked read: its changes, where it continues, and the delta position once it ends. */
-export interface TrackedPage extends Page<NativeChange> {
-  /** Set on the last page: where the next read of changes starts (a cursor of this module). */
-  deltaCursor: string | null;
 }
 
 function decodePosition(cursor: string): DeltaPosition {
@@ -129,34 +117,9 @@ async function readTracked(
 }
 
 /** A page continues at the size its skip token was issued for; a delta token starts at any size. */
-function pageSizeOf(position: DeltaPosition | null, requested: number | undefined): number {
-  if (position?.s) return position.n;
-  return Math.min(Math.max(1, Math.floor(requested ?? position?.n ?? MAX_PAGE_SIZE)), MAX_PAGE_SIZE);
-}
-
-/**
- * One page of changes: from `cursor` (a delta or page position), or — without one — the first page of
- * a new tracked read of every row (a start: every row reads as UPSERTED). `now` stamps deletions.
- */
-export async function readChanges(
-  api: DynamicsApi,
-  obj: CrmObject,
-  options: { cursor?: string | null; pageSize?: number },
-  now: () => number = Date.now,
-): Promise<TrackedPage> {
-  const position = options.cursor ? decodePosition(options.cursor) : null;
-  const pageSize = pageSizeOf(position, options.pageSize);
-  const read = await readTracked(api, obj, position, pageSize, readQuery(api, obj).$select);
-  const readAt = new Date(now()).toISOString();
-  return {
-    items: read.rows.map((row) => toChange(obj, row, readAt)),
-    nextCursor: read.skip
-      ? encodeConnectorCursor({ d: position?.d, s: read.skip, n: pageSize } satisfies DeltaPosition)
-      : null,
-    deltaCursor: read.delta
-      ? encodeConnectorCursor({ d: read.delta, n: pageSize } satisfies DeltaPosition)
-      : null,
-  };
+function pageSizeOf(position: DeltaPosition, requested: number | undefined): number {
+  if (position.s) return position.n;
+  return Math.min(Math.max(1, Math.floor(requested ?? position.n)), MAX_PAGE_SIZE);
 }
 
 /** The window of a delta token: the org's `ExpireChangeTrackingInDays` as the connection states it. */
@@ -177,9 +140,10 @@ function noPosition(obj: CrmObject): CrmUpstreamError {
 }
 
 /**
- * Changes since the stored position (`options.position`), or the page `options.cursor` continues. A
- * `since` older than the token window fails before any call, as a token that old has expired; without
- * a position there is nothing to follow, and the sync reconciles in full and starts a new one.
+ * Changes since the stored position (`options.position`), or the page `options.cursor` continues; the
+ * last page names the position the next read starts from. A `since` older than the token window fails
+ * before any call, as a token that old has expired; without a position there is nothing to follow, and
+ * the sync reconciles in full and starts a new one. `now` stamps deletions, which carry no time.
  */
 export async function listChanges(
   api: DynamicsApi,
@@ -190,8 +154,19 @@ export async function listChanges(
   assertWithinChangesWindow(CRM, obj, options.since, now(), tokenWindow(api));
   const from = options.cursor ?? options.position;
   if (!from) throw noPosition(obj);
-  const page = await readChanges(api, obj, { cursor: from, pageSize: options.pageSize }, now);
-  return { items: page.items, nextCursor: page.nextCursor, position: page.deltaCursor };
+  const position = decodePosition(from);
+  const pageSize = pageSizeOf(position, options.pageSize);
+  const read = await readTracked(api, obj, position, pageSize, readQuery(api, obj).$select);
+  const readAt = new Date(now()).toISOString();
+  return {
+    items: read.rows.map((row) => toChange(obj, row, readAt)),
+    nextCursor: read.skip
+      ? encodeConnectorCursor({ d: position.d, s: read.skip, n: pageSize } satisfies DeltaPosition)
+      : null,
+    position: read.delta
+      ? encodeConnectorCursor({ d: read.delta, n: pageSize } satisfies DeltaPosition)
+      : null,
+  };
 }
 
 /**

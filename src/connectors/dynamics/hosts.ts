@@ -1,25 +1,14 @@
 import { BadUserInputError } from '../../errors';
-import { type VendorUrlPolicy, parseHttpUrl, resolveVendorHosts } from '../ssrf';
-import { dynamicsDeclaration } from './declaration';
+import { parseHttpUrl } from '../ssrf';
 
 /**
- * Where one Dynamics connection sends credentials and calls: its Entra ID authority (login host and
- * directory) and its environment URL. Both come from the tenant, so both go through the SSRF guard
- * (`../ssrf.ts`): the authority must be `login.microsoftonline.com` and the environment a
- * `*.crm*.dynamics.com` host, on https and the default port — or an origin of the operator's
- * VENDOR_URL_ALLOWLIST with overrides on, which is how the sandbox is reached, as for the other CRMs.
- *
- * The connection stores them as `vendorUrls.auth` (the authority, `https://login.microsoftonline.com/<tenant>`,
- * the form Microsoft's own clients are configured with) and `vendorUrls.api` (the environment URL).
+ * The directory of a Dynamics connection. Its two vendor URLs come from the tenant and go through the
+ * shared SSRF guard (`../ssrf.ts` `resolveVendorHosts`, with the host patterns of `declaration.ts`): the
+ * authority `vendorUrls.auth` must be `login.microsoftonline.com/<tenant>` (the form Microsoft's own
+ * clients are configured with) and the environment `vendorUrls.api` a `*.crm*.dynamics.com` host, on
+ * https and the default port — or an origin of the operator's VENDOR_URL_ALLOWLIST with overrides on,
+ * which is how the sandbox is reached. The token URLs need the directory from the authority's path.
  */
-export interface DynamicsHosts {
-  /** Origin of the Entra ID host (the sandbox's origin in tests). */
-  login: string;
-  /** The directory: a GUID or a verified domain; `organizations` when the connection named none. */
-  tenant: string;
-  /** The environment URL, without a trailing slash: the Web API's host and the token's resource. */
-  environmentUrl: string;
-}
 
 /** A directory id: a GUID, a verified domain, or one of Entra's multi-tenant aliases. */
 const TENANT =
@@ -46,26 +35,4 @@ export function tenantOf(authority: string | undefined): string {
   throw new BadUserInputError(
     `Dynamics 365 authority URL must be https://login.microsoftonline.com/<tenant id or domain>, got path ${JSON.stringify(path)}`,
   );
-}
-
-/** The origin of a checked URL (the guard keeps an allowlisted URL's path; we take the path apart). */
-function originOf(checked: string): string {
-  return new URL(checked).origin;
-}
-
-/**
- * The checked hosts of a connection's vendor URLs, through the shared guard (`resolveVendorHosts`,
- * with the patterns of `declaration.ts`): the environment URL is required (there is no default
- * environment), unknown keys are refused so a typo cannot go unnoticed.
- */
-export function dynamicsHosts(
-  vendorUrls: Readonly<Record<string, string>>,
-  policy: VendorUrlPolicy,
-): DynamicsHosts {
-  const hosts = resolveVendorHosts(dynamicsDeclaration, vendorUrls, policy);
-  return {
-    login: originOf(hosts.auth),
-    tenant: tenantOf(vendorUrls.auth),
-    environmentUrl: originOf(hosts.api!),
-  };
 }

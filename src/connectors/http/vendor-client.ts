@@ -314,7 +314,8 @@ export class VendorHttpClient {
         },
       );
     } finally {
-      await release?.();
+      // Given back without holding up the answer: a slow release only keeps the slot a moment longer.
+      void release?.();
     }
   }
 

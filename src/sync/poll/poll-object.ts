@@ -55,16 +55,20 @@ export async function pollObject(
     // Read again under the lock: the one above may predate another holder's last write.
     const stored = await deps.store.syncStates.getPoll(connection.id, object);
     const now = new Date();
-    const connector = await (await backgroundMetadata(deps, connection)).reading(object);
-    const renew = () => renewOrThrow(deps, lease);
+    // A vendor position reads keys alone: a plain connector, no mapping to fit and no describe.
+    const feedStart = async (): Promise<string | null> => {
+      const plain = deps.crm.connectorFor(connection, 'background');
+      return plain.startChanges ? plain.startChanges(object, () => renewOrThrow(deps, lease)) : null;
+    };
     if (!stored?.highWater) {
       // The first poll of this object: the backfill pulls every record that exists; polling follows
       // changes from now on, overlapping the backfill's start (a feed kept by vendor position starts
       // from the position the vendor issues now).
-      const feedPosition = (await connector.startChanges?.(object, renew)) ?? null;
+      const feedPosition = await feedStart();
       await put(deps, lease, { ...fresh(connection, object), highWater: now, lastPollAt: now, feedPosition });
       return { ...outcome, result: 'started' };
     }
+    const connector = await (await backgroundMetadata(deps, connection)).reading(object);
     let state = await applyReconcileRequest(deps, connection, object, stored);
     const since = state.pollSince ?? pollSince(state.highWater!);
     const startedAt = state.pollStartedAt ?? now;
@@ -84,7 +88,7 @@ export async function pollObject(
         const restarted = new Date();
         // A fresh vendor position before the reconcile lists anything: what changes while it runs is
         // in the feed from here.
-        const feedPosition = (await connector.startChanges?.(object, renew)) ?? null;
+        const feedPosition = await feedStart();
         await restart(
           deps,
           lease,
@@ -96,7 +100,7 @@ export async function pollObject(
       }
       // Before the page is ingested: a holder whose lock lapsed must not ingest a page the new holder
       // may be ingesting too (ingest would record it once, but the cursors would then race).
-      await renew();
+      await renewOrThrow(deps, lease);
       const ingested = await deps.ingest({
         connection,
         object,

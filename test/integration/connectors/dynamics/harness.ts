@@ -5,11 +5,10 @@ import { DynamicsConnector } from '../../../../src/connectors/dynamics/dynamics.
 import { type CrmKind } from '../../../../src/connectors/registry';
 import { createLogger } from '../../../../src/logger';
 import { dynamics } from '../../../../src/connectors/dynamics';
-import { type DynamicsHosts, dynamicsHosts } from '../../../../src/connectors/dynamics/hosts';
 import { defaultHooks } from '../../../../src/connectors/http/hooks';
 import { type AccessToken, type TokenAccess } from '../../../../src/connectors/http/http.types';
 import { VendorHttpClient } from '../../../../src/connectors/http/vendor-client';
-import { type VendorUrlPolicy } from '../../../../src/connectors/ssrf';
+import { type VendorUrlPolicy, resolveVendorHosts } from '../../../../src/connectors/ssrf';
 import { OAuth2Client } from '../../../../src/connectors/tokens/oauth2-client';
 import { type ListeningSandbox } from '../../../../src/sandbox/core';
 import { createDynamicsSandbox, DEMO, type DynamicsServer } from '../../../../src/sandbox/dynamics';
@@ -54,7 +53,8 @@ export class ClientCredentialsTokens implements TokenAccess {
 export interface DynamicsHarness {
   server: DynamicsServer;
   live: ListeningSandbox;
-  hosts: DynamicsHosts;
+  /** The connection's checked hosts: the authority (origin) and the environment URL. */
+  hosts: { auth: string; api: string };
   vendorUrls: Record<string, string>;
   oauth: OAuth2Client;
   tokens: ClientCredentialsTokens;
@@ -73,10 +73,11 @@ export async function startHarness(
   const server = createDynamicsSandbox({ orgs: [{ id: 'default', seed: 11, counts, settings }] });
   const live = await server.listen();
   const vendorUrls = { auth: `${live.baseUrl}/${DEMO.tenantId}`, api: live.baseUrl };
-  const hosts = dynamicsHosts(vendorUrls, POLICY);
+  const checked = resolveVendorHosts(DEFINITION.declaration, vendorUrls, POLICY);
+  const hosts = { auth: new URL(checked.auth).origin, api: checked.api! };
   const oauth = new OAuth2Client({
     definition: DEFINITION,
-    hosts: { auth: hosts.login, api: hosts.environmentUrl },
+    hosts,
     vendorUrls,
     app: { clientId: DEMO.clientId, clientSecret: DEMO.clientSecret, redirectUri: 'http://127.0.0.1/cb' },
     policy: POLICY,
@@ -86,7 +87,7 @@ export async function startHarness(
   const http = new VendorHttpClient({
     crm: decl.kind,
     connectionId: 'conn-dyn',
-    baseUrl: hosts.environmentUrl,
+    baseUrl: hosts.api,
     tokens,
     priority: 'interactive',
     hooks: {

@@ -1,11 +1,16 @@
 import { type OAuthConnection } from '../../../../src/connectors/definition';
-import { dynamicsHosts, tenantOf } from '../../../../src/connectors/dynamics/hosts';
+import { dynamicsDeclaration } from '../../../../src/connectors/dynamics/declaration';
+import { tenantOf } from '../../../../src/connectors/dynamics/hosts';
 import { applicationScope, dynamicsOAuth } from '../../../../src/connectors/dynamics/tokens';
-import { NO_OVERRIDES } from '../../../../src/connectors/ssrf';
+import { NO_OVERRIDES, type VendorUrlPolicy, resolveVendorHosts } from '../../../../src/connectors/ssrf';
 import { BadUserInputError } from '../../../../src/errors';
 
 const TENANT = '7b0e4c21-5d3a-4e8f-9c61-2a4f8d9e0b11';
 const SANDBOX = { allowOverrides: true, allowlist: ['http://127.0.0.1:*'] };
+
+/** A Dynamics connection's hosts as production checks them (`vendor-access.ts`). */
+const dynamicsHosts = (vendorUrls: Record<string, string>, policy: VendorUrlPolicy) =>
+  resolveVendorHosts(dynamicsDeclaration, vendorUrls, policy);
 
 describe('Dynamics hosts (SSRF guard)', () => {
   it('accept a *.crm*.dynamics.com environment and the Entra authority on https without overrides', () => {
@@ -14,11 +19,8 @@ describe('Dynamics hosts (SSRF guard)', () => {
         { auth: `https://login.microsoftonline.com/${TENANT}`, api: env },
         NO_OVERRIDES,
       );
-      expect(hosts).toEqual({
-        login: 'https://login.microsoftonline.com',
-        tenant: TENANT,
-        environmentUrl: env.replace(/\/$/, ''),
-      });
+      // The guard keeps a vendor host's origin: the directory is read from vendorUrls.auth (tenantOf).
+      expect(hosts).toEqual({ auth: 'https://login.microsoftonline.com', api: env.replace(/\/$/, '') });
     }
   });
 
@@ -39,11 +41,8 @@ describe('Dynamics hosts (SSRF guard)', () => {
       { auth: `http://127.0.0.1:4100/${TENANT}`, api: 'http://127.0.0.1:4100' },
       SANDBOX,
     );
-    expect(hosts).toEqual({
-      login: 'http://127.0.0.1:4100',
-      tenant: TENANT,
-      environmentUrl: 'http://127.0.0.1:4100',
-    });
+    expect(hosts).toEqual({ auth: `http://127.0.0.1:4100/${TENANT}`, api: 'http://127.0.0.1:4100' });
+    expect(tenantOf(hosts.auth)).toBe(TENANT);
   });
 
   it('require the environment URL and refuse unknown keys', () => {
