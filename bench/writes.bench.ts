@@ -31,13 +31,14 @@ import 'reflect-metadata';
 import crypto from 'node:crypto';
 import { DEFAULT_INTERACTIVE_RESERVE } from '../src/config/crms';
 import { CRMS } from '../src/connectors/registry';
-import { freePort, startThrowawayStores } from '../src/runtime/services';
+import { freePort, startThrowawayStores, type Stores } from '../src/runtime/services';
 import { KeyRing } from '../src/security/credentials-cipher';
 import { type ReadCrm, type ReadStack, smallOrgs, startReadStack } from '../test/support/read-stack';
 import { startWorkerProcess, workerEnv } from '../test/support/worker-process';
 import { writeApiMissing } from '../test/support/write-contract';
 import { type NaiveResult, naiveHubSpot, naiveSalesforce } from './support/naive-writers';
 import { arg, execOn, listArg, runBench } from './support/bench-cli';
+import { cpuMeter } from './support/process-cpu';
 import { NOOP_WORKER_FLAG, noopJobsPerSecond, serveNoopWorker } from './support/noop-queue';
 import { drainPhase, latencyPhase, sustainedPhase, type WritePhaseTarget } from './support/write-phases';
 
@@ -93,7 +94,7 @@ async function peers(stack: ReadStack, sfPerMinute: number, redisUrl: string, na
 
 async function gatewayPhases(
   stack: ReadStack,
-  stores: { mongodbUri: string; redisUrl: string },
+  stores: Pick<Stores, 'mongodbUri' | 'redisUrl' | 'started'>,
   name: string,
   keySpec: string,
   sfPerMinute: number,
@@ -191,9 +192,18 @@ async function gatewayPhases(
 
     await stack.unthrottle('hubspot', tenant.connections.hubspot);
     const jobs = QUICK ? 2000 : 20_000;
+    const cpu = cpuMeter({
+      store: stores.started.find((s) => s.name === 'mongodb')?.pid,
+      worker: worker.pid,
+      gateway_and_sandboxes: process.pid,
+    });
     const drained = await drainPhase(hs, jobs, (item += 1_000_000));
     const jobsPerS = drained.succeeded / drained.seconds;
     console.log(`BENCH writes.queue.jobs_per_s ${jobsPerS.toFixed(0)} operations/s`);
+    // What each process spent per operation in that phase: steady under a shared machine's noise.
+    for (const [part, ms] of Object.entries(cpu.perOp(drained.succeeded))) {
+      if (Number.isFinite(ms)) console.log(`BENCH writes.queue.cpu_ms_per_op.${part} ${ms.toFixed(3)} ms`);
+    }
     if (Number.isFinite(noopJobsPerS)) {
       console.log(`BENCH writes.queue.share_of_noop ${((100 * jobsPerS) / noopJobsPerS).toFixed(1)} %`);
     }

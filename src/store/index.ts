@@ -1,8 +1,9 @@
-import mongoose, { type ConnectOptions, type Connection } from 'mongoose';
+import mongoose, { type ConnectOptions, type Connection, type Model } from 'mongoose';
 import { DEFAULT_STORE_TIMEOUT_MS } from '../config/env';
 import { type KeyRing } from '../security/credentials-cipher';
 import { StoreChangeFeed, type StoreChangeFeedOptions } from './changes';
 import { monitorStoreCommands } from './command-count';
+import { ensureIndexes } from './indexes';
 import { apiKeyModel } from './models/api-key.model';
 import { changeEventModel } from './models/change-event.model';
 import { connectionModel } from './models/connection.model';
@@ -115,7 +116,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     webhookReceipts: webhookReceiptModel(conn),
     syncStates: syncStateModel(conn),
   };
-  await Promise.all(Object.values(models).map((m) => m.createIndexes()));
+  await ensureIndexes(conn, Object.values(models) as unknown as Model<never>[]);
   const changes = options.changes && new StoreChangeFeed(options.changes);
   return {
     conn,
