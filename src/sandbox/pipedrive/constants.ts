@@ -27,7 +27,8 @@ export const OAUTH = {
 export const PLANS = {
   lite: { multiplier: 1, apiTokenBurst: 20, oauthBurst: 80 },
   growth: { multiplier: 2, apiTokenBurst: 40, oauthBurst: 160 },
-  premium: { multiplier: 4, apiTokenBurst: 80, oauthBurst: 320 },
+  professional: { multiplier: 4, apiTokenBurst: 80, oauthBurst: 320 },
+  premium: { multiplier: 5, apiTokenBurst: 100, oauthBurst: 400 },
   ultimate: { multiplier: 7, apiTokenBurst: 120, oauthBurst: 480 },
 } as const;
 export type PlanName = keyof typeof PLANS;

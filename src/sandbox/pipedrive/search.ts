@@ -72,15 +72,17 @@ function item(record: PdRecord, score: number): Record<string, unknown> {
 function search(ctx: CallContext, object: PdObject): { data: unknown; additional_data: unknown } {
   const q = ctx.query;
   const term = (q.term ?? '').trim();
-  if (term.length < SEARCH.minTermLength)
-    throw badRequest(`Validation failed: term: must be at least ${SEARCH.minTermLength} characters long`);
+  const exact = q.exact_match === 'true';
+  // Two characters at least, one with exact_match ("Search").
+  const minimum = exact ? 1 : SEARCH.minTermLength;
+  if (term.length < minimum)
+    throw badRequest(`Validation failed: term: must be at least ${minimum} characters long`);
   const fields = new Set(q.fields ? q.fields.split(',') : SEARCHABLE[object]);
   const unknown = [...fields].filter((f) => !SEARCHABLE[object].includes(f));
   if (unknown.length > 0)
     throw badRequest(
       `Validation failed: fields: expected some of ${SEARCHABLE[object].join(', ')}, got ${unknown.join(',')}`,
     );
-  const exact = q.exact_match === 'true';
   const needle = term.toLowerCase();
   const visibleBefore = ctx.org.now() - ctx.org.faults.current.indexLagMs;
   const scored: { id: number; record: PdRecord; score: number }[] = [];

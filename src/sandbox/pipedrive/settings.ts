@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OAUTH, PLANS, WEBHOOK, type PlanName } from './constants';
+import { BASE_DAILY_TOKENS, OAUTH, PLANS, WEBHOOK, type PlanName } from './constants';
 
 /**
  * Per-company settings (`OrgOptions.settings`, `PATCH /__sandbox/orgs/:org/settings`). Defaults are the
@@ -41,5 +41,5 @@ export type PipedriveSettings = z.infer<typeof pipedriveSettingsSchema>;
 
 /** The company's daily token budget: 30,000 × plan multiplier × seats, unless overridden. */
 export function dailyBudget(settings: PipedriveSettings): number {
-  return settings.dailyTokenBudget ?? 30_000 * PLANS[settings.plan].multiplier * settings.seats;
+  return settings.dailyTokenBudget ?? BASE_DAILY_TOKENS * PLANS[settings.plan].multiplier * settings.seats;
 }
