@@ -4,7 +4,7 @@ import { type ChangesOptions, type ChangesPage, type CrmObject, type NativeChang
 import { type PipedriveApi } from './api-context';
 import { ENDPOINT } from './declaration';
 import { fieldDirectory } from './fields';
-import { ALL_DEAL_STATUSES } from './list';
+import { ALL_DEAL_STATUSES } from './list-filter';
 import { isoTime } from './mappers';
 import { CRM, DELETED_KEPT_DAYS, ENTITIES, MAX_PAGE_SIZE, PATHS } from './pipedrive.constants';
 import { pdRequest } from './request';

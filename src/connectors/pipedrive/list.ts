@@ -1,75 +1,36 @@
 import { decodeConnectorCursor, encodeConnectorCursor } from '../cursor';
-import {
-  type CrmObject,
-  type ListFilterSupport,
-  type ListOptions,
-  type NativeListFilter,
-  type NativeRecord,
-  type Page,
-} from '../types';
+import { type CrmObject, type ListOptions, type NativeRecord, type Page } from '../types';
 import { type PipedriveApi } from './api-context';
 import { ENDPOINT } from './declaration';
 import { fieldDirectory } from './fields';
+import { ALL_DEAL_STATUSES, listQuery, searchPlan } from './list-filter';
 import { CRM, ENTITIES, MAX_PAGE_SIZE } from './pipedrive.constants';
-import { isRecordId, pdRequest } from './request';
-import { recordsOf } from './records';
+import { pdRequest } from './request';
+import { readByIds, recordsOf } from './records';
+import { SEARCH_PAGE_MAX, searchIds } from './search';
 import { type PdRecord } from './wire.types';
 
 /**
  * Lists (docs/vendors/pipedrive.md "Connector notes"): v2 lists in id order, paged by Pipedrive's
  * `next_cursor`, which names the last id seen (keyset, not a server-side session) and so stays valid
- * however long a client waits. Filters that push down: modification time (`updated_since`), and
- * equality on the id fields the list takes as parameters (owner, organization, person, stage,
- * pipeline, deal status). Deleted deals are listed with `status=…,deleted` (the last 30 days of them);
- * v2 lists no deleted persons, so `includeDeleted` adds nothing to a person list.
+ * however long a client waits. A filter narrows the list through its parameters, or goes through the
+ * search API (`list-filter.ts`): then each page is a search page and one read of its ids. Deleted deals
+ * are listed with `status=…,deleted` (the last 30 days of them); v2 lists no deleted persons, so
+ * `includeDeleted` adds nothing to a person list.
  */
-
-/** Fields whose equality the v2 list takes as a query parameter, per object. */
-const EQUALS_PARAMS: Readonly<Record<CrmObject, ReadonlySet<string>>> = {
-  contact: new Set(['owner_id', 'org_id']),
-  deal: new Set(['owner_id', 'org_id', 'person_id', 'stage_id', 'pipeline_id', 'status']),
-};
-
-/** Every deal status, deleted ones included: what a listing with deleted deals asks for. */
-export const ALL_DEAL_STATUSES = 'open,won,lost,deleted';
-
-/**
- * Equality pushes down on the id parameters above (the read layer applies every other part on top,
- * as it may: a connector can return more than a filter matches). No prefix filter: the search API
- * would do, but it has its own 10-per-2-seconds limit and is eventually consistent.
- */
-export const PIPEDRIVE_LIST_FILTERS: ListFilterSupport = {
-  equals: true,
-  prefix: false,
-  modifiedSince: true,
-  withDeleted: true,
-};
 
 interface ListCursor {
+  /** Which listing the cursor continues: the v2 list, or a search. */
+  mode: 'list' | 'search';
   /** Pipedrive's own cursor for the next page. */
   next: string;
 }
 
 const isListCursor = (o: Record<string, unknown>): boolean =>
-  typeof o.next === 'string' && o.next.length <= 2048;
+  (o.mode === 'list' || o.mode === 'search') && typeof o.next === 'string' && o.next.length <= 2048;
 
-/** The list query parameters of a filter: only values Pipedrive takes (ids, the deal statuses). */
-export function filterQuery(obj: CrmObject, filter: NativeListFilter | undefined): Record<string, string> {
-  const query: Record<string, string> = {};
-  for (const { field, value } of filter?.equals ?? []) {
-    if (!EQUALS_PARAMS[obj].has(field)) continue;
-    if (field === 'status') {
-      if (['open', 'won', 'lost'].includes(value)) query.status = value;
-    } else if (isRecordId(value)) {
-      query[field] = value;
-    }
-  }
-  if (filter?.modifiedSince) {
-    // Pipedrive stamps to the second: flooring keeps `>=` from dropping a record of the same second.
-    const ms = Math.floor(filter.modifiedSince.getTime() / 1000) * 1000;
-    query.updated_since = new Date(ms).toISOString().replace('.000Z', 'Z');
-  }
-  return query;
+function cursorOf(mode: ListCursor['mode'], next: unknown): string | null {
+  return typeof next === 'string' && next !== '' ? encodeConnectorCursor({ mode, next }) : null;
 }
 
 export async function listRecords(
@@ -80,23 +41,42 @@ export async function listRecords(
   const cursor = options.cursor
     ? decodeConnectorCursor<ListCursor>(CRM, options.cursor, isListCursor)
     : undefined;
+  const limit = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(options.pageSize) || 1));
+  const directory = await fieldDirectory(api, obj);
+  const plan = options.includeDeleted ? null : searchPlan(obj, options.filter, directory);
+  if (plan && cursor?.mode !== 'list') {
+    const found = await searchIds(api, obj, {
+      ...plan,
+      limit: Math.min(limit, SEARCH_PAGE_MAX),
+      cursor: cursor?.next,
+    });
+    const read = new Map((await readByIds(api, obj, found.ids)).map((r) => [r.remoteId, r]));
+    return {
+      // In the search's order; a record deleted since the search was indexed is left out.
+      items: found.ids.flatMap((id) => {
+        const r = read.get(id);
+        return r && !r.isDeleted ? [r] : [];
+      }),
+      nextCursor: cursorOf('search', found.nextCursor),
+    };
+  }
   const query: Record<string, string | number> = {
-    ...filterQuery(obj, options.filter),
-    limit: Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(options.pageSize) || 1)),
+    ...listQuery(obj, options.filter),
+    limit,
     sort_by: 'id',
     sort_direction: 'asc',
   };
   if (obj === 'deal' && options.includeDeleted && query.status === undefined)
     query.status = ALL_DEAL_STATUSES;
   if (cursor) query.cursor = cursor.next;
-  const [directory, page] = await Promise.all([
-    fieldDirectory(api, obj),
-    pdRequest<PdRecord[]>(api, ENDPOINT.list, { method: 'GET', url: ENTITIES[obj].collection, query }),
-  ]);
+  const page = await pdRequest<PdRecord[]>(api, ENDPOINT.list, {
+    method: 'GET',
+    url: ENTITIES[obj].collection,
+    query,
+  });
   const items = recordsOf(api, obj, page.data ?? [], directory);
-  const next = page.additional_data?.next_cursor;
   return {
     items: options.includeDeleted ? items : items.filter((r) => !r.isDeleted),
-    nextCursor: typeof next === 'string' && next !== '' ? encodeConnectorCursor({ next }) : null,
+    nextCursor: cursorOf('list', page.additional_data?.next_cursor),
   };
 }

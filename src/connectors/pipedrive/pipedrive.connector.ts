@@ -26,7 +26,8 @@ import { listChanges } from './changes';
 import { pipedriveDeclaration } from './declaration';
 import { describeFields } from './fields';
 import { identify } from './identify';
-import { listRecords, PIPEDRIVE_LIST_FILTERS } from './list';
+import { listRecords } from './list';
+import { PIPEDRIVE_LIST_FILTERS } from './list-filter';
 import { dealStages } from './pipelines';
 import { getRecords } from './records';
 import { pipedriveSettings } from './settings';
@@ -64,7 +65,7 @@ export class PipedriveConnector implements CrmConnector {
     return getRecords(this.api, obj, remoteIds);
   }
 
-  /** See `list.ts`: modification time, and equality on the id parameters of the list. */
+  /** See `list-filter.ts`: time and ids through the list, equality and prefixes through search. */
   readonly listFilters: ListFilterSupport = PIPEDRIVE_LIST_FILTERS;
 
   listRecords(obj: CrmObject, options: ListOptions): Promise<Page<NativeRecord>> {

@@ -27,7 +27,6 @@ export const PATHS = {
   recents: `${API_ROOT.v1}/recents`,
   /** v1 only: the user the token acts as, and its company. */
   currentUser: `${API_ROOT.v1}/users/me`,
-  dealParticipants: (dealId: string) => `${API_ROOT.v2}/deals/${dealId}/participants`,
 } as const;
 
 /** The largest page a v2 list serves. */

@@ -41,13 +41,24 @@ export async function getRecords(
   if (remoteIds.length > MAX_IDS) {
     throw new CrmValidationError(
       `${CRM} getRecords takes at most ${MAX_IDS} ids per call; got ${remoteIds.length}`,
-      {
-        crm: CRM,
-      },
+      { crm: CRM },
     );
   }
-  const ids = [...new Set(remoteIds.filter(isRecordId))];
-  if (ids.length === 0) return remoteIds.map(() => null);
+  const byId = new Map((await readByIds(api, obj, remoteIds)).map((r) => [r.remoteId, r]));
+  return remoteIds.map((id) => byId.get(id) ?? null);
+}
+
+/**
+ * The records of up to 100 ids in one list call, in Pipedrive's order; ids that are not Pipedrive ids
+ * are dropped unsent, and ids Pipedrive does not have are absent from the answer.
+ */
+export async function readByIds(
+  api: PipedriveApi,
+  obj: CrmObject,
+  remoteIds: readonly string[],
+): Promise<NativeRecord[]> {
+  const ids = [...new Set(remoteIds.filter(isRecordId))].slice(0, MAX_IDS);
+  if (ids.length === 0) return [];
   const [directory, page] = await Promise.all([
     fieldDirectory(api, obj),
     pdRequest<PdRecord[]>(api, ENDPOINT.list, {
@@ -56,8 +67,7 @@ export async function getRecords(
       query: { ids: ids.join(','), limit: MAX_IDS },
     }),
   ]);
-  const byId = new Map(recordsOf(api, obj, page.data ?? [], directory).map((r) => [r.remoteId, r]));
-  return remoteIds.map((id) => byId.get(id) ?? null);
+  return recordsOf(api, obj, page.data ?? [], directory);
 }
 
 /** One record by id with the arrays a write keeps (`emails`, `phones`); null when Pipedrive has none. */

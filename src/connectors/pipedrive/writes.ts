@@ -5,7 +5,8 @@ import { ENDPOINT } from './declaration';
 import { type FieldDirectory, fieldDirectory } from './fields';
 import { needsCurrent, toWireBody } from './mappers';
 import { CRM, ENTITIES } from './pipedrive.constants';
-import { getOne } from './records';
+import { getOne, readByIds } from './records';
+import { SEARCH_PAGE_MAX, searchIds } from './search';
 import { isRecordId, pdRequest } from './request';
 import { type PdRecord } from './wire.types';
 
@@ -78,9 +79,10 @@ async function create(
 }
 
 /**
- * The record whose gateway-key field holds exactly `value`, through the search API (which has its own
- * budget beside the daily tokens). The search index follows writes within moments; a resend comes
- * seconds later at the earliest.
+ * The record whose gateway-key field holds exactly `value`: the search API's exact match on custom
+ * fields finds candidates (it ignores case and looks in every custom text field), then one read of
+ * their ids keeps the record whose key field is `value` itself. Search has its own budget beside the
+ * daily tokens; its index follows writes within moments, and a resend comes seconds later at the earliest.
  */
 async function findByKey(
   api: PipedriveApi,
@@ -89,31 +91,24 @@ async function findByKey(
   directory: FieldDirectory,
 ): Promise<string | null> {
   const field = directory.byName.get(key.field);
-  if (!field)
+  if (!field) {
     throw refuse(
       `the gateway key field ${JSON.stringify(key.field)} is not a custom field of Pipedrive ${obj}s`,
     );
-  if (key.value.length < 1 || key.value.length > 255)
+  }
+  if (key.value.trim() === '' || key.value.length > 255) {
     throw refuse('a gateway key value must have 1 to 255 characters');
-  const res = await api.http.request<{
-    success?: boolean;
-    data?: { items?: { item?: PdRecord & { custom_fields?: unknown } }[] };
-  }>({
-    method: 'GET',
-    url: `${ENTITIES[obj].collection}/search`,
-    endpoint: ENDPOINT.search,
-    budgets: ['search', 'daily'],
-    query: { term: key.value, fields: 'custom_fields', exact_match: true, limit: 10 },
+  }
+  const { ids } = await searchIds(api, obj, {
+    term: key.value,
+    fields: ['custom_fields'],
+    exact: true,
+    limit: SEARCH_PAGE_MAX,
   });
-  const items = res.body?.data?.items ?? [];
-  // Exact match ignores case and looks in every custom field: keep only this field's exact value. A hit
-  // lists the custom values that matched (an array), or the record's custom fields by key.
-  const hit = items.find((i) => {
-    const cf = i.item?.custom_fields;
-    if (Array.isArray(cf)) return cf.includes(key.value);
-    return !!cf && typeof cf === 'object' && (cf as Record<string, unknown>)[field.key] === key.value;
-  });
-  return typeof hit?.item?.id === 'number' ? String(hit.item.id) : null;
+  if (ids.length === 0) return null;
+  const candidates = await readByIds(api, obj, ids);
+  const hit = candidates.find((r) => !r.isDeleted && r.fields[field.name] === key.value);
+  return hit?.remoteId ?? null;
 }
 
 async function writeOne(

@@ -107,7 +107,6 @@ describe('listRecords', () => {
     const filter = {
       equals: [
         { field: 'owner_id', value: '7' },
-        { field: 'first_name', value: 'Jane' },
         { field: 'org_id', value: '1 OR 1=1' },
       ],
       modifiedSince: new Date('2026-01-01T10:20:30.456Z'),
@@ -144,6 +143,65 @@ describe('listRecords', () => {
     await expect(
       connector.listRecords('contact', { pageSize: 5, cursor: 'bm90LWEtY3Vyc29y' }),
     ).rejects.toBeInstanceOf(ConnectorCursorError);
+  });
+});
+
+describe('listRecords through search', () => {
+  it('finds an email through the exact search, then reads the found ids in one list call', async () => {
+    const { connector, budget } = pipedrive();
+    fieldsOnce();
+    nock(DOMAIN)
+      .get(`${V2}/persons/search`)
+      .query({ term: 'Jane@Acme.example', fields: 'email', exact_match: 'true', limit: '100' })
+      .reply(200, ok({ items: [{ result_score: 1, item: { id: 2 } }, { item: { id: 1 } }] }, 'search-2'));
+    nock(DOMAIN)
+      .get(`${V2}/persons`)
+      .query({ ids: '2,1', limit: '100' })
+      .reply(200, ok([person(1), person(2)]));
+    const page = await connector.listRecords('contact', {
+      pageSize: 500,
+      filter: { equals: [{ field: 'email', value: 'Jane@Acme.example' }] },
+    });
+    // In the search's order.
+    expect(page.items.map((r) => r.remoteId)).toEqual(['2', '1']);
+    expect(page.nextCursor).not.toBeNull();
+    expect(budget.named).toContainEqual(['search', 'daily']);
+    expect(budget.endpoints).toEqual(expect.arrayContaining(['v2.search', 'v2.list']));
+
+    nock(DOMAIN)
+      .get(`${V2}/persons/search`)
+      .query((q) => q.cursor === 'search-2')
+      .reply(200, ok({ items: [] }));
+    const next = await connector.listRecords('contact', {
+      pageSize: 500,
+      filter: { equals: [{ field: 'email', value: 'Jane@Acme.example' }] },
+      cursor: page.nextCursor,
+    });
+    expect(next).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('searches a shared word prefix of the name parts once; mixed prefixes fall back to the plain list', async () => {
+    const { connector } = pipedrive();
+    fieldsOnce();
+    nock(DOMAIN)
+      .get(`${V2}/persons/search`)
+      .query({ term: 'ja', fields: 'name', exact_match: 'false', limit: '10' })
+      .reply(200, ok({ items: [] }));
+    const prefix = [
+      { field: 'first_name', value: 'ja' },
+      { field: 'last_name', value: 'JA' },
+    ];
+    expect((await connector.listRecords('contact', { pageSize: 10, filter: { prefix } })).items).toEqual([]);
+    nock(DOMAIN)
+      .get(`${V2}/persons`)
+      .query((q) => q.limit === '10' && q.sort_by === 'id')
+      .reply(200, ok([person(1)]));
+    const mixed = [
+      { field: 'first_name', value: 'ja' },
+      { field: 'email', value: 'jo' },
+    ];
+    const page = await connector.listRecords('contact', { pageSize: 10, filter: { prefix: mixed } });
+    expect(page.items.map((r) => r.remoteId)).toEqual(['1']);
   });
 });
 

@@ -70,15 +70,18 @@ describe('upsertRecords', () => {
     fieldsOnce();
     nock(DOMAIN)
       .get(`${V2}/persons/search`)
-      .query({ term: 'op-3', fields: 'custom_fields', exact_match: 'true', limit: '10' })
+      .query({ term: 'op-3', fields: 'custom_fields', exact_match: 'true', limit: '100' })
+      .reply(200, ok({ items: [{ result_score: 1, item: { id: 8 } }, { item: { id: 9 } }] }));
+    // The exact search ignores case and looks in every custom field: the read keeps the true match.
+    nock(DOMAIN)
+      .get(`${V2}/persons`)
+      .query({ ids: '8,9', limit: '100' })
       .reply(
         200,
-        ok({
-          items: [
-            { result_score: 1, item: { id: 8, custom_fields: ['OP-3'] } },
-            { item: { id: 9, custom_fields: ['op-3'] } },
-          ],
-        }),
+        ok([
+          { id: 8, custom_fields: { [KEY.gatewayKey]: 'OP-3' } },
+          { id: 9, custom_fields: { [KEY.gatewayKey]: 'op-3' } },
+        ]),
       );
     nock(DOMAIN)
       .patch(`${V2}/persons/9`, { name: 'Ann Lee', custom_fields: { [KEY.gatewayKey]: 'op-3' } })
