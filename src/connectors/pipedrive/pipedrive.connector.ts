@@ -6,6 +6,8 @@ import {
   type ChangesPage,
   type ConnectorContext,
   type ConnectorLimits,
+  type ExportOptions,
+  type ExportPage,
   type CrmConnector,
   type CrmObject,
   type LinkPair,
@@ -24,6 +26,7 @@ import { type PipedriveApi } from './api-context';
 import { getAssociations, linkRecords, unlinkRecords } from './associations';
 import { listChanges } from './changes';
 import { pipedriveDeclaration } from './declaration';
+import { exportRecords } from './export';
 import { describeFields } from './fields';
 import { identify } from './identify';
 import { listRecords } from './list';
@@ -74,6 +77,11 @@ export class PipedriveConnector implements CrmConnector {
 
   describeFields(obj: CrmObject): Promise<NativeField[]> {
     return describeFields(this.api, obj);
+  }
+
+  /** The list in pages of 500; the total once the last page is read (`export.ts`). */
+  exportRecords(obj: CrmObject, options: ExportOptions): Promise<ExportPage> {
+    return exportRecords(this.api, obj, options);
   }
 
   /** `updated_since` by `update_time`; deleted deals in the same walk, deleted persons from recents. */
