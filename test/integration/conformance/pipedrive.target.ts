@@ -151,8 +151,19 @@ export async function startPipedriveConformance(
     return body;
   };
   const record = (obj: CrmObject, id: string): PdRecord | undefined => store().get(OBJECT[obj], Number(id));
+  /**
+   * When the CRM user changed each record the target seeded, to the millisecond: Pipedrive shows whole
+   * seconds (the store keeps what it shows), while the suite's truth is the instant of the change.
+   */
+  const changedAt = new Map<PdRecord, number>();
   const stamp = (r: PdRecord, at: number) => {
     r.updateTime = Math.floor(at / 1000) * 1000;
+    changedAt.set(r, at);
+  };
+  /** When a record last changed: the seeded instant while the store still shows it, else the store's stamp. */
+  const lastChange = (r: PdRecord) => {
+    const at = changedAt.get(r);
+    return at !== undefined && Math.floor(at / 1000) * 1000 === r.updateTime ? at : r.updateTime;
   };
   const rows = (obj: CrmObject) => store().all(OBJECT[obj]);
   org.log.clear();
@@ -186,7 +197,7 @@ export async function startPipedriveConformance(
     changedAfter(obj, after) {
       return {
         upserted: rows(obj).flatMap((r) =>
-          r.deletedAt === null && r.updateTime > after ? [String(r.id)] : [],
+          r.deletedAt === null && lastChange(r) > after ? [String(r.id)] : [],
         ),
         deleted: rows(obj).flatMap((r) =>
           r.deletedAt !== null && r.deletedAt > after ? [String(r.id)] : [],
@@ -247,7 +258,14 @@ export const pipedriveTarget: ConformanceTarget<PipedriveConformanceSandbox> = {
     // Deal → person: the deals by `ids`; person → deals: the deals of each person.
     associations: () => v2('GET', '/deals'),
     token: /^POST \/oauth\/token$/,
+    // No upsert: an upsert by key searches the key first (`writes.ts`).
+    keyLookup: v2('GET', '/persons/search'),
   },
+  // A filtered page through search: the search, then one read of its ids.
+  filteredPageCalls: 2,
+  // Person → deals has no batch: one deals list per person; deal → person reads 100 deals per call.
+  associationCalls: (from, _to, n, readBatch) => (from === 'contact' ? n : Math.ceil(n / readBatch)),
+  oneContactPerDeal: true,
   samples: {
     newRecord: (obj, n): Record<string, NativeValue> =>
       obj === 'contact'
