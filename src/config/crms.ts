@@ -50,6 +50,13 @@ export interface BudgetDeclaration {
    * @defaultValue false
    */
   namedOnly?: boolean;
+  /**
+   * What a call costs in this budget by the endpoint class it names (`VendorRequest.endpoint`), for a
+   * vendor that prices its endpoints apart (a daily token budget where a list costs ten units and a
+   * get one). A call naming no class, or a class this table lacks, costs its own `cost`.
+   * @defaultValue none: every call costs its `cost`
+   */
+  costs?: Readonly<Record<string, number>>;
 }
 
 /** Vendor response headers that tell how much of a budget is left. Names are matched case-insensitively. */

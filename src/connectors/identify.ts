@@ -49,6 +49,7 @@ export async function identifyAccount(request: IdentifyRequest): Promise<Account
       value: credentials.accessToken,
       expiresAt: credentials.expiresAt,
       apiBaseUrl: credentials.apiBaseUrl,
+      authKind: credentials.authKind,
     }),
     refreshAfterRejection: async () => {
       // A token issued or handed over a moment ago: refused means it is wrong, not stale.

@@ -3,6 +3,7 @@ import { type CrmMappingDefaults } from '../mapping/types';
 import { type CrmDefinition } from './definition';
 import { dynamics } from './dynamics';
 import { hubspot } from './hubspot';
+import { pipedrive } from './pipedrive';
 import { salesforce } from './salesforce';
 
 /**
@@ -11,7 +12,7 @@ import { salesforce } from './salesforce';
  * from this list, and everything that needs "the connector of this connection" comes through it
  * (`vendor-access.ts`) instead of switching on the kind.
  */
-export const CRM_DEFINITIONS = { salesforce, hubspot, dynamics } as const satisfies Record<
+export const CRM_DEFINITIONS = { salesforce, hubspot, dynamics, pipedrive } as const satisfies Record<
   string,
   CrmDefinition
 >;

@@ -204,7 +204,11 @@ export function checkTokenApiBase(decl: CrmDeclaration, raw: unknown, policy: Ve
   } catch (err) {
     return refuse((err as Error).message);
   }
-  if (policy.allowOverrides && isAllowlisted(url, policy.allowlist)) return url.origin;
+  // An allowlisted sandbox may stand for a company's own host with a path on its one origin (as
+  // `checkVendorUrlOverride` keeps it): the path is kept there, never for a vendor host.
+  if (policy.allowOverrides && isAllowlisted(url, policy.allowlist)) {
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  }
   if (!decl.tokenApiHost) return refuse('this CRM does not name its API host in token responses');
   if (url.protocol !== 'https:') return refuse(`not https: ${url.origin}`);
   if (url.port !== '') return refuse(`unexpected port in ${url.origin}`);

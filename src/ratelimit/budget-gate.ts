@@ -165,7 +165,7 @@ export class RedisBudgetGate implements BudgetGate {
     let probe = false;
     const retryAfterMs = await waitForBudget(
       async () => {
-        const res = await this.takeAll(selected, priority, cost);
+        const res = await this.takeAll(selected, priority, cost, options.endpoint);
         refusedBy = res.refusedBy ?? '';
         probe = res.probe;
         return res.retryAfterMs;
@@ -200,15 +200,18 @@ export class RedisBudgetGate implements BudgetGate {
     return (await this.takeAll(this.select(options), priority, cost)).retryAfterMs;
   }
 
+  /** `endpoint`: the call's endpoint class, which a budget may price apart (`BudgetDeclaration.costs`). */
   private async takeAll(
     selected: readonly EffectiveBudget[],
     priority: CallPriority,
-    cost: number,
+    callCost: number,
+    endpoint?: string,
   ): Promise<{ retryAfterMs: number; refusedBy?: string; probe: boolean }> {
     /** What each budget taken so far gives back if a later one refuses, and whether it granted a probe. */
     const taken: { giveBack: () => Promise<unknown>; probe: boolean }[] = [];
     const { leases } = this.options;
     for (const budget of selected) {
+      const cost = (endpoint !== undefined ? budget.decl.costs?.[endpoint] : undefined) ?? callCost;
       if (leases?.spend(budget, priority, cost)) {
         taken.push({ giveBack: async () => leases.unspend(budget, priority, cost), probe: false });
         continue;

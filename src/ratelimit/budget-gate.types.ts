@@ -28,6 +28,8 @@ export interface AcquireOptions extends BudgetSelection {
   wait?: BudgetWaitTally;
   /** The operation's deadline: a budget wait never runs past it (UNAVAILABLE naming the budget instead). */
   deadline?: OperationDeadline;
+  /** The call's endpoint class: a budget that prices it (`BudgetDeclaration.costs`) takes that price instead of `cost`. */
+  endpoint?: string;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { type SandboxServer, type SandboxServerOptions } from './core';
 import { createDynamicsSandbox } from './dynamics';
 import { createHubSpotSandbox } from './hubspot';
+import { createPipedriveSandbox } from './pipedrive';
 import { createSalesforceSandbox } from './salesforce';
 
 /** Builds one vendor's sandbox server (not yet listening). */
@@ -14,4 +15,5 @@ export const sandboxRegistry: Record<string, SandboxFactory> = {
   salesforce: (options) => createSalesforceSandbox(options) as unknown as SandboxServer<unknown, unknown>,
   hubspot: (options) => createHubSpotSandbox(options) as unknown as SandboxServer<unknown, unknown>,
   dynamics: (options) => createDynamicsSandbox(options) as unknown as SandboxServer<unknown, unknown>,
+  pipedrive: (options) => createPipedriveSandbox(options) as unknown as SandboxServer<unknown, unknown>,
 };

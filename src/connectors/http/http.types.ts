@@ -1,3 +1,4 @@
+import { type AuthKind } from '../../config/crms';
 import { type ResponseHeaders } from '../../vendor-calls/call.types';
 
 /*
@@ -42,6 +43,11 @@ export interface AccessToken {
   expiresAt: number | null;
   /** API base the token response named (an instance URL or API domain), already checked by the SSRF guard. */
   apiBaseUrl?: string;
+  /**
+   * The kind of credential the token is, for a vendor that expects each kind in its own header (a
+   * personal API token apart from an OAuth bearer token). Absent where the caller did not say.
+   */
+  authKind?: AuthKind;
 }
 
 /** Token access for one connection (implemented by `tokens/token.service.ts`). */

@@ -137,7 +137,12 @@ export class VendorHttpClient {
       /** This attempt is the probe of a budget the vendor refused: it must report how it ended. */
       let probing = isProbe;
       if (budget && cost > 0 && !isProbe) {
-        const grant = await budget.acquire(this.priority, cost, { ...selection, wait: budgetWait, deadline });
+        const grant = await budget.acquire(this.priority, cost, {
+          ...selection,
+          wait: budgetWait,
+          deadline,
+          endpoint: req.endpoint,
+        });
         if (grant === 'probe') {
           const cheap = this.hooks.budgetProbe;
           if (cheap) {

@@ -31,6 +31,11 @@ export interface VendorRequest {
    */
   cost?: number;
   /**
+   * The endpoint class of this call (`'list'`, `'get'`…), for a CRM whose budgets price endpoints apart
+   * (`BudgetDeclaration.costs`): each such budget takes its declared price instead of `cost`.
+   */
+  endpoint?: string;
+  /**
    * The budgets (declared names, the CRM's `declaration.ts`) this call draws on, instead of the connection's
    * ordinary ones: a search endpoint with its own budget takes only that one. Their headers correct, and a vendor refusal
    * blocks, these budgets alone.

@@ -251,5 +251,10 @@ export class TokenService {
 const parsedCredentials = new WeakMap<object, StoredTokens>();
 
 function toAccessToken(stored: StoredTokens): AccessToken {
-  return { value: stored.accessToken, expiresAt: stored.expiresAt, apiBaseUrl: stored.apiBaseUrl };
+  return {
+    value: stored.accessToken,
+    expiresAt: stored.expiresAt,
+    apiBaseUrl: stored.apiBaseUrl,
+    authKind: stored.authKind,
+  };
 }

@@ -80,6 +80,8 @@ export class WebhookDispatcher<TEvent> {
   target: WebhookTarget | null = null;
   /** Per-org overrides of the transport's retry rules; read at every attempt, so changes apply at once. */
   retryPolicy: WebhookRetryPolicy = {};
+  /** Told the outcome of every attempt (1-based; status 0 = network error or timeout), e.g. to ban a failing target. */
+  onAttempt: ((attempt: number, status: number) => void) | null = null;
   private pending: TEvent[] = [];
   private timer: NodeJS.Timeout | null = null;
   private inFlight = new Set<Promise<void>>();
@@ -211,6 +213,7 @@ export class WebhookDispatcher<TEvent> {
         if (this.closed) break;
         this.log.push({ at: this.now(), url: target.url, events: batch.length, attempt, status });
         if (this.log.length > 1000) this.log.splice(0, this.log.length - 1000);
+        this.onAttempt?.(attempt, status);
         if (status >= 200 && status < 300) {
           this.stats.delivered += batch.length;
           return;

@@ -26,7 +26,30 @@ export interface ConformanceTarget<S extends ConformanceSandbox = ConformanceSan
     associations(from: CrmObject, to: CrmObject): RegExp;
     /** The token endpoint (refresh, client credentials). */
     token: RegExp;
+    /**
+     * The call an upsert by external id makes first to find an earlier attempt's record, for a vendor
+     * with no upsert of its own (Pipedrive searches the key). Absent: the upsert is the write alone.
+     */
+    keyLookup?: RegExp;
   };
+  /**
+   * Vendor calls one page of a filtered list takes where the filter goes through a search that
+   * answers ids, and a read by ids then fetches the records (Pipedrive).
+   * @defaultValue 1
+   */
+  filteredPageCalls?: number;
+  /**
+   * Vendor calls `getAssociations(from, n ids, to)` takes, where the vendor has no batch read that
+   * direction (Pipedrive lists the deals of one person per call).
+   * @defaultValue ⌈n / readBatch⌉
+   */
+  associationCalls?(from: CrmObject, to: CrmObject, n: number, readBatch: number): number;
+  /**
+   * A deal has one contact at most (Pipedrive's `person_id`): the association cases link each deal
+   * to one contact instead of many.
+   * @defaultValue false
+   */
+  oneContactPerDeal?: boolean;
   samples: ConformanceSamples;
   /**
    * How far before `since` a change feed may legitimately reach (Salesforce compares whole seconds,

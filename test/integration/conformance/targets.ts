@@ -1,6 +1,7 @@
 import { type CrmKind } from '../../../src/connectors/registry';
 import { dynamicsTarget } from './dynamics.target';
 import { hubspotTarget } from './hubspot.target';
+import { pipedriveTarget } from './pipedrive.target';
 import { salesforceTarget } from './salesforce.target';
 import { type ConformanceSandbox, type ConformanceTarget } from './target';
 
@@ -31,5 +32,10 @@ export const CONFORMANCE_TARGETS: Partial<Record<CrmKind, RegisteredTarget>> = {
     target: dynamicsTarget,
     file: 'test/integration/conformance/dynamics.test.ts',
     name: 'dynamicsTarget',
+  },
+  pipedrive: {
+    target: pipedriveTarget,
+    file: 'test/integration/conformance/pipedrive.test.ts',
+    name: 'pipedriveTarget',
   },
 };

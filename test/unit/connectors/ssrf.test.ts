@@ -94,6 +94,13 @@ describe('checkTokenApiBase (Salesforce instance_url)', () => {
   it('accepts a sandbox origin only when the operator allowlisted it', () => {
     expect(() => checkTokenApiBase(sf, 'http://127.0.0.1:5123', NO_OVERRIDES)).toThrow();
     expect(checkTokenApiBase(sf, 'http://127.0.0.1:5123', SANDBOX)).toBe('http://127.0.0.1:5123');
+    // A sandbox standing for a company host by a path keeps it; query and fragment never pass.
+    expect(checkTokenApiBase(sf, 'http://127.0.0.1:5123/c/acme/?x=1#y', SANDBOX)).toBe(
+      'http://127.0.0.1:5123/c/acme',
+    );
+    expect(checkTokenApiBase(sf, 'https://acme.my.salesforce.com/c/acme', NO_OVERRIDES)).toBe(
+      'https://acme.my.salesforce.com',
+    );
     expect(() => checkTokenApiBase(sf, 'http://localhost:5123', SANDBOX)).toThrow();
   });
 
