@@ -164,6 +164,13 @@ export interface RecordWrite {
   remoteId?: string;
   /** Upsert by an external-id field, so that a retried create cannot duplicate the record. */
   externalId?: { field: string; value: string };
+  /**
+   * Set on a create keyed by the gateway key (`externalId` valued with the operation id) that was never
+   * sent before: no record can hold that key yet. A connector without a native upsert, which must look
+   * the key up before it writes, may create at once; a resend (an earlier claim may have reached the
+   * CRM) never carries it, so it still looks first.
+   */
+  firstAttempt?: true;
   fields: Record<string, NativeValue>;
 }
 

@@ -116,6 +116,11 @@ export interface WriteOperation {
    * operation id). Set by the engine when it claims the create; null otherwise.
    */
   gatewayKeyField: string | null;
+  /**
+   * The claim that keyed this CREATE was its first (no earlier claim set `gatewayKeyField`): nothing of
+   * it can have reached the CRM before this send. Set with every keyed claim, so a later one clears it.
+   */
+  firstKeyedSend: boolean;
   /** The canonical input, and the native fields it maps to (computed when accepted). */
   input: CanonicalPatch | null;
   nativeFields: Record<string, unknown> | null;

@@ -184,6 +184,7 @@ function toDoc(
     dependsOn: v.dependsOn,
     externalId: v.externalId,
     gatewayKeyField: null,
+    firstKeyedSend: false,
     input: v.input
       ? { fields: toFieldPairs(v.input.fields), customFields: toFieldPairs(v.input.customFields) }
       : null,

@@ -30,6 +30,8 @@ const writeOperationSchema = new Schema(
     // The gateway key field a CREATE was claimed with (its value is the operation id): set for a whole
     // batch in one statement, and what tells recovery that a resend is an upsert, not a second create.
     gatewayKeyField: { type: String, default: null },
+    // Whether the claim that set it was the first (src/writes/write-operation.types.ts).
+    firstKeyedSend: { type: Boolean, default: false },
     // Field names are canonical or native names, which may hold `.` (a relationship path): stored as
     // pairs so FerretDB (which refuses `.` and `$` in keys) takes them (see toFieldPairs in the repo).
     input: { type: Schema.Types.Mixed, default: null },

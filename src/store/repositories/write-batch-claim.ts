@@ -225,8 +225,10 @@ export async function claimBatch(
   const keyed = { ...running, gatewayKeyField: options.gatewayKeyField ?? null };
   const takesKey = (op: LeanWriteOperation): boolean =>
     op.kind === 'CREATE' && !op.externalId && !!options.gatewayKeyField;
+  // A create keyed for the first time was never sent (the key is stored before any send), so no record
+  // can hold its key yet: the connector may skip looking it up (RecordWrite.firstAttempt).
   const setOf = (op: LeanWriteOperation, own: Record<string, unknown>) => ({
-    ...(takesKey(op) ? keyed : running),
+    ...(takesKey(op) ? { ...keyed, firstKeyedSend: !op.gatewayKeyField } : running),
     ...own,
   });
   // By `_id` alone (src/store/bulk-write.ts, updateById): the caller holds the group's lock, so no other

@@ -31,6 +31,7 @@ export function toWriteOperation(doc: LeanWriteOperation): WriteOperation {
     dependsOn: doc.dependsOn ?? [],
     externalId: (doc.externalId as WriteOperation['externalId']) ?? null,
     gatewayKeyField: doc.gatewayKeyField ?? null,
+    firstKeyedSend: doc.firstKeyedSend === true,
     input: canonicalPatchOf(doc.input),
     nativeFields: (doc.nativeFields as Record<string, unknown> | null) ?? null,
     inputHash: doc.inputHash,

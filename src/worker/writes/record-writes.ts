@@ -40,10 +40,14 @@ export function toRecordWrite(op: WriteOperation): RecordWrite | null {
     const remoteId = remoteIdOf(op);
     return remoteId ? { ref: op.id, remoteId, fields } : null;
   }
-  const externalId =
-    op.externalId ??
-    (op.kind === 'CREATE' && op.gatewayKeyField ? { field: op.gatewayKeyField, value: op.id } : null);
-  return externalId ? { ref: op.id, externalId, fields } : { ref: op.id, fields };
+  if (op.externalId) return { ref: op.id, externalId: op.externalId, fields };
+  if (op.kind === 'CREATE' && op.gatewayKeyField) {
+    const externalId = { field: op.gatewayKeyField, value: op.id };
+    return op.firstKeyedSend
+      ? { ref: op.id, externalId, firstAttempt: true, fields }
+      : { ref: op.id, externalId, fields };
+  }
+  return { ref: op.id, fields };
 }
 
 /**

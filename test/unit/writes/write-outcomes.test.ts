@@ -29,6 +29,7 @@ function op(over: Partial<WriteOperation>): WriteOperation {
     dependsOn: [],
     externalId: null,
     gatewayKeyField: null,
+    firstKeyedSend: false,
     input: null,
     nativeFields: null,
     inputHash: 'h',
@@ -127,6 +128,17 @@ describe('write outcomes', () => {
       externalId: { field: 'crm_external_id', value: 'wop_1' },
       fields: { email: 'a@b.co' },
     });
+    // Keyed for the first time: never sent, so no record can hold the key (the connector may skip a
+    // lookup); a user's own upsert key never says so — a record may exist whatever the engine did.
+    expect(toRecordWrite(op({ gatewayKeyField: 'k', firstKeyedSend: true }))).toMatchObject({
+      externalId: { field: 'k', value: 'wop_1' },
+      firstAttempt: true,
+    });
+    expect(
+      toRecordWrite(
+        op({ kind: 'UPSERT', externalId: { field: 'email', value: 'a@b.co' }, firstKeyedSend: true }),
+      ),
+    ).not.toHaveProperty('firstAttempt');
     expect(toRecordWrite(op({ kind: 'UPDATE', recordKey: 'rid:9' }))).toEqual({
       ref: 'wop_1',
       remoteId: '9',

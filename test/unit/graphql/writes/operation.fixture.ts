@@ -19,6 +19,7 @@ export function operation(patch: Partial<WriteOperation> = {}): WriteOperation {
     dependsOn: [],
     externalId: null,
     gatewayKeyField: null,
+    firstKeyedSend: false,
     input: { fields: { email: 'a@b.c' }, customFields: {} },
     nativeFields: { email: 'a@b.c' },
     inputHash: 'hash-secret',
