@@ -8,7 +8,7 @@ import { isRecordId, pdRequest } from './request';
 import { type PdRecord } from './wire.types';
 
 /**
- * Deal ↔ person through the deal's `person_id` (docs/vendors/pipedrive.md "Connector notes"): a deal
+ * Deal ↔ person through the deal's `person_id` (docs/vendors/pipedrive.md "Connector: deal contacts"): a deal
  * has at most one linked person. Deal → person reads up to 100 deals per list call (`ids`). Person →
  * deals has no batch: one deals list per person (`person_id=`), each counted as a list call. A deal's
  * other participants are a per-deal call and are not read.

@@ -12,7 +12,7 @@ import { recordsOf } from './records';
 import { type PdRecentsResponse, type PdRecord } from './wire.types';
 
 /**
- * Changes since an instant (docs/vendors/pipedrive.md "Connector notes").
+ * Changes since an instant (docs/vendors/pipedrive.md "Connector: changes and deletions").
  *
  * Modified records: the v2 list with `updated_since` (inclusive) and `updated_until` (exclusive) fixed
  * at the first page, sorted by `update_time` ascending and paged by Pipedrive's cursor. Ties: many

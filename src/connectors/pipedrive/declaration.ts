@@ -5,7 +5,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * The pinned API versions: the one place they are spelled. Pipedrive serves persons, deals, their
  * fields and pipelines from API v2; recents and webhooks remain on v1 only
- * (docs/vendors/pipedrive.md "Connector notes").
+ * (docs/vendors/pipedrive.md "Connector: versions and paths").
  */
 export const PIPEDRIVE_API_VERSION = { data: 'v2', legacy: 'v1' } as const;
 
@@ -19,7 +19,7 @@ export const API_ROOT = {
  * A company's API domain (`https://<company>.pipedrive.com`, what an OAuth token response's
  * `api_domain` names) or the shared `api.pipedrive.com`: one label before `pipedrive.com`. Anything
  * else a token response or a connection names goes through the operator's allowlist
- * (docs/vendors/pipedrive.md "Connector notes").
+ * (docs/vendors/pipedrive.md "Connector: credentials and hosts").
  */
 export const API_DOMAIN_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.pipedrive\.com$/;
 
@@ -27,8 +27,7 @@ export const API_DOMAIN_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.pipedr
 export const OAUTH_HOST_PATTERN = /^oauth\.pipedrive\.com$/;
 
 /**
- * Endpoint classes, as the daily token budget prices them (docs/vendors/pipedrive.md "Connector
- * notes"): every request names its class (`VendorRequest.endpoint`), and the budget below takes the
+ * Endpoint classes, as the daily token budget prices them (docs/vendors/pipedrive.md "Connector: budgets and token costs"): every request names its class (`VendorRequest.endpoint`), and the budget below takes the
  * class's price; the 2-second burst counts each request once whatever it is.
  */
 export const ENDPOINT = {
@@ -80,7 +79,7 @@ export const pipedriveDeclaration: CrmDeclaration = {
     tokenExpiry: 'expires_in',
   },
   // Reads: `ids` takes 100 per list call. Writes: Pipedrive has no batch or bulk write for persons or
-  // deals, so each record is its own call (docs/vendors/pipedrive.md "Connector notes").
+  // deals, so each record is its own call (docs/vendors/pipedrive.md "Connector: writes and the gateway key").
   batch: { read: 100, write: 1 },
   budgets: [
     {

@@ -1,8 +1,7 @@
 import { type CrmMappingDefaults, type FieldMappingEntry } from '../../mapping/types';
 
 /**
- * Pipedrive persons and deals ↔ canonical Contact and Deal (docs/vendors/pipedrive.md "Connector
- * notes"). v2 sends numbers as JSON numbers, ids as integers and times as RFC 3339.
+ * Pipedrive persons and deals ↔ canonical Contact and Deal (docs/vendors/pipedrive.md "Connector: writes and the gateway key"). v2 sends numbers as JSON numbers, ids as integers and times as RFC 3339.
  *
  * - email/phone: the primary entry of the person's `emails`/`phones` (the connector derives them and,
  *   on a write, keeps every other entry of the array);

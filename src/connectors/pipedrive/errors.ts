@@ -9,7 +9,7 @@ import {
 
 /**
  * Pipedrive error answers (`{"success": false, "error": "…", "error_info": "…", "code": "…"}`,
- * docs/vendors/pipedrive.md "Connector notes") → the project's typed errors, by status: 401 expired or
+ * docs/vendors/pipedrive.md "Connector: errors and refusals") → the project's typed errors, by status: 401 expired or
  * revoked credentials, 404 and 410 (a record deleted for good) not found, 400/422 validation, 429 rate
  * limited, 402 (the company's subscription is not active) and 403 (no permission) upstream refusals.
  */

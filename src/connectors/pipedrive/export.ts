@@ -5,7 +5,7 @@ import { listRecords } from './list';
 import { CRM, MAX_PAGE_SIZE } from './pipedrive.constants';
 
 /**
- * A whole-object export for a first sync (docs/vendors/pipedrive.md "Connector notes"): Pipedrive has
+ * A whole-object export for a first sync (docs/vendors/pipedrive.md "Connector: export"): Pipedrive has
  * no bulk export for persons or deals, so the export is the v2 list in pages of 500 (the largest, so
  * the fewest list calls at 10 tokens each). No list answers a count either: the total is known once
  * the last page is read — the number of records the export delivered — and null before.

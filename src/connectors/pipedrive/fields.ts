@@ -8,7 +8,7 @@ import { type PdField } from './wire.types';
 /**
  * Field metadata (`/api/v2/personFields`, `/api/v2/dealFields`, cursor-paged) and the directory that
  * names custom fields. Pipedrive keys a custom field by a 40-character hash that differs per company
- * (docs/vendors/pipedrive.md "Connector notes"); the gateway never shows it: each custom field gets a
+ * (docs/vendors/pipedrive.md "Connector: custom fields by name"); the gateway never shows it: each custom field gets a
  * native name made from its label (`Customer tier` → `customer_tier`), and reads and writes translate
  * through this directory. Enum and set options are read and written by their labels for the same reason.
  */
@@ -141,6 +141,7 @@ export function buildDirectory(obj: CrmObject, fields: readonly PdField[]): Fiel
     if (taken.has(name)) name = `${name}_${f.field_code.slice(0, 8).toLowerCase()}`;
     if (taken.has(name)) continue;
     taken.add(name);
+    if (f.field_type === 'monetary') taken.add(`${name}_currency`);
     const options = new Map<string, string>();
     for (const o of f.options ?? []) options.set(String(o.id), String(o.label));
     const field: CustomField = {
@@ -226,5 +227,14 @@ export async function describeFields(api: PipedriveApi, obj: CrmObject): Promise
       : {}),
     ...(name === 'person_id' ? { referenceTo: ['person'] } : {}),
   }));
-  return [...standard, ...[...directory.byName.values()].map(customField)];
+  const custom = [...directory.byName.values()].flatMap((f): NativeField[] =>
+    f.fieldType === 'monetary'
+      ? [
+          customField(f),
+          // The amount's currency, read and written beside it.
+          { ...customField(f), name: `${f.name}_currency`, label: `${f.label} currency`, type: 'string' },
+        ]
+      : [customField(f)],
+  );
+  return [...standard, ...custom];
 }

@@ -17,7 +17,7 @@ export const EDGE_BLOCK_HOLD_MS = 60_000;
 
 /**
  * The shared client's hooks where Pipedrive differs from a plain JSON API
- * (docs/vendors/pipedrive.md "Connector notes"):
+ * (docs/vendors/pipedrive.md "Connector: errors and refusals"):
  * - an API token travels in `x-api-token`, an OAuth token as `Authorization: Bearer`;
  * - a 429 with the daily token budget at 0 is a spent allocation (back at midnight), not throttling;
  * - a 403 HTML page from the edge after repeated 429s is a rate limit, not a permission error;

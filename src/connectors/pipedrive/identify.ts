@@ -6,8 +6,7 @@ import { CRM, PATHS } from './pipedrive.constants';
 import { pdRequest } from './request';
 
 /**
- * The company the credentials act in (`GET /api/v1/users/me`, docs/vendors/pipedrive.md "Connector
- * notes"): its id is what the daily token budget is counted per and what every webhook names
+ * The company the credentials act in (`GET /api/v1/users/me`, docs/vendors/pipedrive.md "Connector: company identity"): its id is what the daily token budget is counted per and what every webhook names
  * (`meta.company_id`). API tokens and OAuth tokens answer alike; Pipedrive names no app.
  */
 export async function identify(api: PipedriveApi): Promise<AccountIdentity> {

@@ -4,8 +4,7 @@ import { isRecordId } from './request';
 import { type SearchField, searchable } from './search';
 
 /**
- * Which parts of a list filter Pipedrive can narrow, and how (docs/vendors/pipedrive.md "Connector
- * notes"). Two paths:
+ * Which parts of a list filter Pipedrive can narrow, and how (docs/vendors/pipedrive.md "Connector: reads, lists and search"). Two paths:
  * - the v2 list's own parameters: equality on the id fields it takes (owner, organization, person,
  *   stage, pipeline; a deal's status) and the modification time (`updated_since`);
  * - the search API, for equality or a prefix on what it indexes: a person's email, phone and name, a

@@ -11,7 +11,7 @@ import { SEARCH_PAGE_MAX, searchIds } from './search';
 import { type PdRecord } from './wire.types';
 
 /**
- * Lists (docs/vendors/pipedrive.md "Connector notes"): v2 lists in id order, paged by Pipedrive's
+ * Lists (docs/vendors/pipedrive.md "Connector: reads, lists and search"): v2 lists in id order, paged by Pipedrive's
  * `next_cursor`, which names the last id seen (keyset, not a server-side session) and so stays valid
  * however long a client waits. A filter narrows the list through its parameters, or goes through the
  * search API (`list-filter.ts`): then each page is a search page and one read of its ids. Deleted deals

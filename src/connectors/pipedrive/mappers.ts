@@ -6,7 +6,7 @@ import { type PdContactEntry, type PdRecord } from './wire.types';
 
 /**
  * Pure conversions between Pipedrive's v2 records and the connector's native records
- * (docs/vendors/pipedrive.md "Connector notes"): no I/O, the field directory is resolved before.
+ * (docs/vendors/pipedrive.md "Connector: writes and the gateway key"): no I/O, the field directory is resolved before.
  */
 
 /** The value of the primary entry of `emails`/`phones` (the first entry when none is marked). */
@@ -33,6 +33,16 @@ function readCustom(field: CustomField, value: unknown): NativeValue {
     return asNative((value as { value?: unknown }).value);
   }
   return asNative(value);
+}
+
+/** The native name of a monetary custom field's currency: `<name>_currency`. */
+export function currencyOf(name: string): string {
+  return `${name}_currency`;
+}
+
+function monetaryCurrency(value: unknown): NativeValue {
+  const currency = value && typeof value === 'object' ? (value as { currency?: unknown }).currency : null;
+  return typeof currency === 'string' ? currency : null;
 }
 
 /** The ISO time of a v2 stamp (RFC 3339), or null. */
@@ -62,8 +72,12 @@ export function toNativeRecord(
   let unknownKeys = false;
   for (const [key, value] of Object.entries(raw.custom_fields ?? {})) {
     const field = directory.byKey.get(key);
-    if (field) fields[field.name] = readCustom(field, value);
-    else unknownKeys = true;
+    if (!field) {
+      unknownKeys = true;
+      continue;
+    }
+    fields[field.name] = readCustom(field, value);
+    if (field.fieldType === 'monetary') fields[currencyOf(field.name)] = monetaryCurrency(value);
   }
   const isDeleted = raw.is_deleted === true || raw.status === 'deleted';
   return {
@@ -76,8 +90,11 @@ function invalid(message: string): CrmValidationError {
   return new CrmValidationError(message, { crm: CRM });
 }
 
-/** A custom field's value as Pipedrive takes it: labels back to option ids. */
-function writeCustom(field: CustomField, value: NativeValue): unknown {
+/**
+ * A custom field's value as Pipedrive takes it: labels back to option ids; a monetary amount with its
+ * currency (`currency`: the write's `<name>_currency`, else the deal's `currency`).
+ */
+function writeCustom(field: CustomField, value: NativeValue, currency: NativeValue | undefined): unknown {
   if (value === null) return null;
   const idOf = (label: unknown): number | string => {
     for (const [id, l] of field.options) if (l === label || id === String(label)) return Number(id);
@@ -92,10 +109,21 @@ function writeCustom(field: CustomField, value: NativeValue): unknown {
       : String(value)
           .split(';')
           .filter((s) => s !== '');
-    // An empty set is cleared with null, not [] (docs/vendors/pipedrive.md "Connector notes").
+    // An empty set is cleared with null, not [] (docs/vendors/pipedrive.md "Connector: writes and the gateway key").
     return labels.length === 0 ? null : labels.map(idOf);
   }
-  if (field.fieldType === 'monetary') return { value };
+  if (field.fieldType === 'monetary') {
+    const amount = typeof value === 'string' ? Number(value) : value;
+    if (typeof amount !== 'number' || !Number.isFinite(amount)) {
+      throw invalid(`Pipedrive field ${field.name} takes an amount, got ${JSON.stringify(value)}`);
+    }
+    if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) {
+      throw invalid(
+        `Pipedrive field ${field.name} needs its currency: write ${currencyOf(field.name)} (an ISO code) with it`,
+      );
+    }
+    return { value: amount, currency };
+  }
   return value;
 }
 
@@ -177,7 +205,18 @@ export function toWireBody(
   for (const [name, value] of Object.entries(fields)) {
     const field = directory.byName.get(name);
     if (field) {
-      custom[field.key] = writeCustom(field, value);
+      const currency = fields[currencyOf(name)] ?? (obj === 'deal' ? fields.currency : undefined);
+      custom[field.key] = writeCustom(field, value, currency);
+      continue;
+    }
+    const amountOf = name.endsWith('_currency')
+      ? directory.byName.get(name.slice(0, -'_currency'.length))
+      : undefined;
+    if (amountOf?.fieldType === 'monetary') {
+      // Sent with its amount, which Pipedrive takes together with it.
+      if (!(amountOf.name in fields)) {
+        throw invalid(`${name} is written together with ${amountOf.name}, the amount it belongs to`);
+      }
       continue;
     }
     if (!WRITABLE[obj].has(name)) {

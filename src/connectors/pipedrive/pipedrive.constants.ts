@@ -2,7 +2,7 @@ import { type CrmObject } from '../types';
 import { API_ROOT } from './declaration';
 
 /**
- * Pipedrive facts the connector's API areas share (docs/vendors/pipedrive.md "Connector notes"). The
+ * Pipedrive facts the connector's API areas share (docs/vendors/pipedrive.md "Connector: reads, lists and search"). The
  * API versions, hosts, batch sizes and budgets live in `declaration.ts`.
  */
 

@@ -6,7 +6,7 @@ import { pdRequest } from './request';
 import { type PdPipeline, type PdStage } from './wire.types';
 
 /**
- * Deal stages from the pipelines API (docs/vendors/pipedrive.md "Connector notes"). In Pipedrive a
+ * Deal stages from the pipelines API (docs/vendors/pipedrive.md "Connector: pipelines and stages"). In Pipedrive a
  * stage is always open: won and lost are the deal's `status`, not stages, so every stage reads OPEN
  * and the mapping takes a deal's status from `status`. Two lists (pipelines, stages), deleted ones
  * left out.

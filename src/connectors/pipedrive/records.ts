@@ -9,7 +9,7 @@ import { isRecordId, pdRequest } from './request';
 import { type PdRecord } from './wire.types';
 
 /**
- * Reads by id (docs/vendors/pipedrive.md "Connector notes"): v2 lists take `ids` (up to 100), so N ids
+ * Reads by id (docs/vendors/pipedrive.md "Connector: reads, lists and search"): v2 lists take `ids` (up to 100), so N ids
  * cost ceil(N / 100) list calls, the fewest the API allows. Ids Pipedrive does not have, or hides from
  * the token's user, are left out of the answer: they read as null. An id that is not a Pipedrive id
  * (a positive integer) is never sent and reads as null too.

@@ -8,7 +8,7 @@ import { type PdEnvelope } from './wire.types';
 /**
  * One Pipedrive call: the request names its endpoint class, which the daily token budget prices
  * (`declaration.ts` `TOKEN_COSTS`), and the answer's `{success, data, additional_data}` envelope is
- * checked (docs/vendors/pipedrive.md "Connector notes"). A 2xx without the envelope is a vendor fault
+ * checked (docs/vendors/pipedrive.md "Connector: errors and refusals"). A 2xx without the envelope is a vendor fault
  * worth naming rather than an empty result.
  */
 export async function pdRequest<T>(

@@ -2,8 +2,7 @@ import { isJsonObject, webhookJson } from '../webhook-json';
 import { type WebhookDeliveries, type WebhookEventRef } from '../definition';
 
 /**
- * Pipedrive webhooks as the route sees them before it knows whose they are (docs/vendors/pipedrive.md
- * "Connector notes"): each delivery is one v2 event whose `meta.company_id` names the company, the
+ * Pipedrive webhooks as the route sees them before it knows whose they are (docs/vendors/pipedrive.md "Connector: webhooks"): each delivery is one v2 event whose `meta.company_id` names the company, the
  * account `identify` stores. The dedupe key is entity, id, action and the event's millisecond
  * `meta.timestamp`: a retry (`meta.attempt` 2–4) repeats all four, and so does the same event sent to
  * a second webhook of the company, which must count once; two events differ in at least one.

@@ -6,7 +6,7 @@ import { isoTime } from './mappers';
 import { STANDARD_FIELDS } from './pipedrive.constants';
 
 /**
- * Pipedrive webhooks v2 (docs/vendors/pipedrive.md "Connector notes"). Pipedrive signs nothing: a
+ * Pipedrive webhooks v2 (docs/vendors/pipedrive.md "Connector: webhooks"). Pipedrive signs nothing: a
  * webhook registered with `http_auth_user`/`http_auth_password` sends them as Basic auth on every
  * delivery, and that is the proof, compared here with the connection's settings in constant time.
  *

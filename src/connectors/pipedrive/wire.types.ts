@@ -1,4 +1,4 @@
-/** Pipedrive's JSON as the connector reads it (docs/vendors/pipedrive.md "Connector notes"). */
+/** Pipedrive's JSON as the connector reads it (docs/vendors/pipedrive.md "Connector: reads, lists and search"). */
 
 /** Every answer: `success`, `data`, and paging in `additional_data`. */
 export interface PdEnvelope<T> {

@@ -12,7 +12,7 @@ import { type PdRecord } from './wire.types';
 
 /**
  * Writes, one record per call: Pipedrive has no batch or bulk write for persons or deals
- * (docs/vendors/pipedrive.md "Connector notes"), so the declaration's write batch is 1 and the write
+ * (docs/vendors/pipedrive.md "Connector: writes and the gateway key"), so the declaration's write batch is 1 and the write
  * engine's budget planning spreads them. Each write:
  * - an update (`remoteId`): `PATCH /api/v2/<entity>/<id>`; when it sets the primary email or phone (or
  *   one half of a person's name), the record is read first, because a PATCH replaces the whole

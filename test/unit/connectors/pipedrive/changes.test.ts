@@ -1,7 +1,7 @@
 import nock from '../../../support/nock';
 import { DOMAIN, V1, V2, fieldsOnce, ok, pipedrive } from './pd-context';
 
-/** Changes by update_time, deleted deals and deleted persons (docs/vendors/pipedrive.md "Connector notes"). */
+/** Changes by update_time, deleted deals and deleted persons (docs/vendors/pipedrive.md "Connector: changes and deletions"). */
 
 const NOW = Date.parse('2026-03-10T12:00:00.750Z');
 

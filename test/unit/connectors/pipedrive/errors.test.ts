@@ -2,7 +2,7 @@ import { EDGE_BLOCK_HOLD_MS } from '../../../../src/connectors/pipedrive/hooks';
 import nock from '../../../support/nock';
 import { DOMAIN, V1, V2, ok, pipedrive } from './pd-context';
 
-/** Pipedrive's refusals as typed errors (docs/vendors/pipedrive.md "Connector notes"). */
+/** Pipedrive's refusals as typed errors (docs/vendors/pipedrive.md "Connector: errors and refusals"). */
 
 describe('errors', () => {
   it('a 429 waits x-ratelimit-reset, then succeeds; the wait holds the budget back for everyone', async () => {

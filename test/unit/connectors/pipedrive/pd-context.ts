@@ -44,6 +44,7 @@ export const KEY = {
   tier: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
   gatewayKey: 'b1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
   segments: 'c1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+  contract: 'd1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
 } as const;
 
 /** Field metadata of both objects: a picklist, a set and the gateway-key text field. */
@@ -70,6 +71,7 @@ export const FIELD_METADATA = [
       { id: 22, label: 'Enterprise' },
     ],
   },
+  { field_name: 'Contract value', field_code: KEY.contract, field_type: 'monetary', is_custom_field: true },
 ];
 
 let connections = 0;

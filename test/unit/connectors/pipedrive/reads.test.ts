@@ -2,7 +2,7 @@ import { ConnectorCursorError } from '../../../../src/connectors/cursor';
 import nock from '../../../support/nock';
 import { DOMAIN, KEY, V2, fieldsOnce, ok, pipedrive } from './pd-context';
 
-/** Reads against the documented v2 answers (docs/vendors/pipedrive.md "Connector notes"). */
+/** Reads against the documented v2 answers (docs/vendors/pipedrive.md "Connector: reads, lists and search"). */
 
 const person = (id: number, extra: Record<string, unknown> = {}) => ({
   id,
@@ -211,7 +211,13 @@ describe('describeFields', () => {
     fieldsOnce();
     const fields = await connector.describeFields('contact');
     const custom = fields.filter((f) => f.custom);
-    expect(custom.map((f) => f.name)).toEqual(['customer_tier', 'gateway_key', 'segments']);
+    expect(custom.map((f) => f.name)).toEqual([
+      'customer_tier',
+      'gateway_key',
+      'segments',
+      'contract_value',
+      'contract_value_currency',
+    ]);
     expect(custom.find((f) => f.name === 'customer_tier')).toMatchObject({
       type: 'picklist',
       picklistValues: [

@@ -3,7 +3,7 @@ import { basicAuthMatches } from '../../../../src/connectors/pipedrive/webhooks'
 import { type WebhookRequest } from '../../../../src/connectors/types';
 import { pipedrive } from './pd-context';
 
-/** Webhooks v2 with Basic auth (docs/vendors/pipedrive.md "Connector notes"). */
+/** Webhooks v2 with Basic auth (docs/vendors/pipedrive.md "Connector: webhooks"). */
 
 const SETTINGS = { webhookUser: 'hook', webhookPassword: 's3cret:with:colons' };
 const basic = (user: string, password: string) =>

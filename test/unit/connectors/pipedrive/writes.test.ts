@@ -1,7 +1,7 @@
 import nock from '../../../support/nock';
 import { DOMAIN, KEY, V2, fieldsOnce, ok, pipedrive } from './pd-context';
 
-/** Writes, one record per call (docs/vendors/pipedrive.md "Connector notes"). */
+/** Writes, one record per call (docs/vendors/pipedrive.md "Connector: writes and the gateway key"). */
 
 const current = {
   id: 3,
@@ -160,6 +160,55 @@ describe('upsertRecords', () => {
     ).rejects.toMatchObject({
       code: 'RATE_LIMITED',
     });
+  });
+});
+
+describe('monetary custom fields', () => {
+  it('reads amount and currency apart, and writes them together (the deal currency by default)', async () => {
+    const { connector } = pipedrive();
+    fieldsOnce('dealFields');
+    nock(DOMAIN)
+      .get(`${V2}/deals`)
+      .query(true)
+      .reply(
+        200,
+        ok([
+          {
+            id: 5,
+            title: 'x',
+            currency: 'EUR',
+            custom_fields: { [KEY.contract]: { value: 12.5, currency: 'USD' } },
+          },
+        ]),
+      );
+    const [deal] = await connector.getRecords('deal', ['5']);
+    expect(deal?.fields).toMatchObject({ contract_value: 12.5, contract_value_currency: 'USD' });
+    nock(DOMAIN)
+      .patch(`${V2}/deals/5`, {
+        currency: 'EUR',
+        custom_fields: { [KEY.contract]: { value: 99.9, currency: 'EUR' } },
+      })
+      .reply(200, ok({ id: 5 }));
+    nock(DOMAIN)
+      .patch(`${V2}/deals/5`, { custom_fields: { [KEY.contract]: { value: 1, currency: 'SEK' } } })
+      .reply(200, ok({ id: 5 }));
+    const results = await connector.upsertRecords('deal', [
+      { ref: 'a', remoteId: '5', fields: { currency: 'EUR', contract_value: '99.90' } },
+    ]);
+    expect(results).toMatchObject([{ ok: true }]);
+    const again = await connector.upsertRecords('deal', [
+      { ref: 'b', remoteId: '5', fields: { contract_value: 1, contract_value_currency: 'SEK' } },
+    ]);
+    expect(again).toMatchObject([{ ok: true }]);
+    // Without a currency to send, or a currency alone, Pipedrive is not asked.
+    const [lonely] = await connector.upsertRecords('deal', [
+      { ref: 'c', remoteId: '5', fields: { contract_value: 1 } },
+    ]);
+    expect(lonely).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    const [currencyOnly] = await connector.upsertRecords('deal', [
+      { ref: 'd', remoteId: '5', fields: { contract_value_currency: 'SEK' } },
+    ]);
+    expect(currencyOnly).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
   });
 });
 
