@@ -23,7 +23,7 @@ import {
  * OAuth routes. Vendor calls are counted from the sandboxes' request logs.
  */
 
-export const READ_CRMS = ['salesforce', 'hubspot', 'dynamics'] as const;
+export const READ_CRMS = ['salesforce', 'hubspot', 'dynamics', 'pipedrive'] as const;
 export type ReadCrm = (typeof READ_CRMS)[number];
 
 export interface ReadStackOptions {
@@ -88,6 +88,15 @@ export interface ReadStack {
 interface SandboxStates {
   salesforce: { store: { table(name: string): Map<string, Record<string, unknown>> } };
   dynamics: { store: { table(entity: string): Map<string, { values: Record<string, unknown> }> } };
+  pipedrive: {
+    store: {
+      all(object: 'person' | 'deal'): {
+        values: Record<string, unknown>;
+        custom: Record<string, unknown>;
+        deletedAt: number | null;
+      }[];
+    };
+  };
   hubspot: {
     store: {
       order: Record<'contacts' | 'deals', string[]>;
@@ -116,6 +125,7 @@ export function smallOrgs(ids: readonly string[], seed: number): Record<ReadCrm,
       seed: seed + i,
       counts: { contact: 5, opportunity: 2, account: 2 },
     })),
+    pipedrive: ids.map((id, i) => ({ id, seed: seed + i, counts: { persons: 5, deals: 2 } })),
   };
 }
 
@@ -128,6 +138,7 @@ const UNTHROTTLED: Record<ReadCrm, Record<string, unknown>> = {
     executionTimeMsPerWindow: 1_000_000_000,
     concurrentRequests: 10_000,
   },
+  pipedrive: { dailyTokenBudget: 1_000_000_000, burstLimit: 1_000_000, searchBurst: 1_000_000 },
 };
 
 const NOT_API = /oauth|token|__sandbox|authorize|login|services\/oauth2|identity/i;
@@ -187,6 +198,13 @@ export async function startReadStack(options: ReadStackOptions): Promise<ReadSta
         object === 'contact' ? 'contact' : 'opportunity',
       );
       return [...table.values()].map((r) => r.values);
+    }
+    if (crm === 'pipedrive') {
+      // Deletion only marks a record; custom fields are keyed by their per-company hash.
+      return (state as SandboxStates['pipedrive']).store
+        .all(object === 'contact' ? 'person' : 'deal')
+        .filter((r) => r.deletedAt === null)
+        .map((r) => ({ ...r.values, ...r.custom }));
     }
     const store = (state as SandboxStates['hubspot']).store;
     const type = object === 'contact' ? 'contacts' : 'deals';

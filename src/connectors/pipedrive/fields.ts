@@ -3,6 +3,7 @@ import { type PipedriveApi } from './api-context';
 import { ENDPOINT } from './declaration';
 import { ENTITIES, MAX_PAGE_SIZE, STANDARD_FIELDS } from './pipedrive.constants';
 import { pdRequest } from './request';
+import { dealStages } from './pipelines';
 import { type PdField } from './wire.types';
 
 /**
@@ -212,7 +213,12 @@ function customField(f: CustomField): NativeField {
 }
 
 export async function describeFields(api: PipedriveApi, obj: CrmObject): Promise<NativeField[]> {
-  const directory = await fieldDirectory(api, obj);
+  // A deal's stage is one of its pipelines' stages: their ids are the field's values (two list calls).
+  const [directory, stages] = await Promise.all([
+    fieldDirectory(api, obj),
+    obj === 'deal' ? dealStages(api) : Promise.resolve([]),
+  ]);
+  const stageValues = stages.map((s) => ({ value: s.stageId, label: `${s.pipelineLabel}: ${s.label}` }));
   const standard = Object.entries(STANDARD_TYPES[obj]).map(([name, type]): NativeField => ({
     name,
     label: name,
@@ -225,6 +231,7 @@ export async function describeFields(api: PipedriveApi, obj: CrmObject): Promise
     ...(name === 'status'
       ? { picklistValues: ['open', 'won', 'lost'].map((v) => ({ value: v, label: v })) }
       : {}),
+    ...(name === 'stage_id' ? { picklistValues: stageValues } : {}),
     ...(name === 'person_id' ? { referenceTo: ['person'] } : {}),
   }));
   const custom = [...directory.byName.values()].flatMap((f): NativeField[] =>

@@ -19,6 +19,9 @@ const CUSTOM: Record<ReadCrm, { tier: string; nps: string; optIn: string }> = {
   salesforce: { tier: 'Customer_Tier__c', nps: 'NPS_Score__c', optIn: 'Newsletter_Opt_In__c' },
   hubspot: { tier: 'customer_tier', nps: 'nps_score', optIn: 'newsletter_opt_in' },
   dynamics: { tier: 'cr8f3_loyaltytier', nps: 'cr8f3_npsscore', optIn: 'cr8f3_newsletteroptin' },
+  // A person's custom fields by their label-made names: an enum (read as its option's label), a text
+  // and a date (Pipedrive has no number or yes/no field on the sandbox's persons).
+  pipedrive: { tier: 'tier', nps: 'background', optIn: 'birthday' },
 };
 
 let stack: ReadStack;
@@ -31,6 +34,7 @@ beforeAll(async () => {
       salesforce: [{ id: 'default', seed: 11, counts: { Contact: 30, Opportunity: 5, Account: 5 } }],
       hubspot: [{ id: 'default', seed: 11, counts: { contacts: 30, deals: 5 } }],
       dynamics: [{ id: 'default', seed: 11, counts: { contact: 30, opportunity: 5, account: 5 } }],
+      pipedrive: [{ id: 'default', seed: 11, counts: { persons: 30, deals: 5 } }],
     },
   });
 });
@@ -64,6 +68,24 @@ function storedCustom(crm: ReadCrm): Map<string, Record<string, unknown>> {
         [f.tier]: text(v[f.tier]),
         [f.nps]: text(v[f.nps]),
         [f.optIn]: typeof v[f.optIn] === 'boolean' ? v[f.optIn] : null,
+      });
+    }
+  } else if (crm === 'pipedrive') {
+    // Custom values by their per-company hash key; an enum holds its option id, read as the label.
+    const company = state as unknown as {
+      store: {
+        fields: { person: { key: string; name: string; options: { id: number; label: string }[] | null }[] };
+        all(o: 'person'): { id: number; custom: Record<string, unknown>; deletedAt: number | null }[];
+      };
+    };
+    const def = (name: string) => company.store.fields.person.find((d) => d.name.toLowerCase() === name)!;
+    const [tier, background, birthday] = [def('tier'), def('background'), def('birthday')];
+    for (const r of company.store.all('person').filter((p) => p.deletedAt === null)) {
+      const option = tier.options!.find((o) => o.id === r.custom[tier.key]);
+      out.set(String(r.id), {
+        [f.tier]: option?.label ?? null,
+        [f.nps]: (r.custom[background.key] as string | undefined) ?? null,
+        [f.optIn]: (r.custom[birthday.key] as string | undefined) ?? null,
       });
     }
   } else {
@@ -145,7 +167,8 @@ describe.each(READ_CRMS)('custom fields on %s', (crm) => {
         object: 'CONTACT',
         overrides: [
           {
-            canonical: 'customFields.tier',
+            // A key no CRM's own field has, so the field's default key is seen to be gone.
+            canonical: 'customFields.loyalty',
             native: f.tier,
             transform: { kind: 'string' },
             source: 'CRM',
@@ -168,7 +191,7 @@ describe.each(READ_CRMS)('custom fields on %s', (crm) => {
     for (const c of res.body.data!.contacts!.nodes) {
       expect(c.customFields).not.toHaveProperty(f.tier);
       expect(c.customFields).not.toHaveProperty(f.nps);
-      expect({ remoteId: c.remoteId, tier: c.customFields.tier, optIn: c.customFields[f.optIn] }).toEqual({
+      expect({ remoteId: c.remoteId, tier: c.customFields.loyalty, optIn: c.customFields[f.optIn] }).toEqual({
         remoteId: c.remoteId,
         tier: stored.get(c.remoteId)![f.tier],
         optIn: stored.get(c.remoteId)![f.optIn],
@@ -181,7 +204,7 @@ describe.each(READ_CRMS)('custom fields on %s', (crm) => {
       { key: t.key },
     );
     const byName = new Map(meta.body.data!.fieldMetadata!.map((m) => [m.name, m]));
-    expect(byName.get(f.tier)?.canonical).toBe('customFields.tier');
+    expect(byName.get(f.tier)?.canonical).toBe('customFields.loyalty');
     expect(byName.get(f.nps)?.canonical).toBeNull();
     expect(byName.get(f.optIn)?.canonical).toBe(`customFields.${f.optIn}`);
   });

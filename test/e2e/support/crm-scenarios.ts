@@ -16,6 +16,16 @@ export interface CrmScenario {
    */
   filteredRoute: RegExp;
   /**
+   * Data calls one page of a searched filter (an email, a name prefix) takes where it is not one: a
+   * search that answers ids, which one read by ids then fetches (Pipedrive: 2).
+   */
+  searchPageCalls?: number;
+  /**
+   * The CRM has no batch read of contacts' deals (Pipedrive: a deals list per person, `person_id=`):
+   * a nested read takes one call per listed contact at that level — the physical minimum of its API.
+   */
+  contactDealsPerContact?: true;
+  /**
    * The currency of a deal with an amount: the one currency of the account (the org is seeded with it
    * and the connector learns it), or `null` when each deal carries its own ISO code.
    */
@@ -64,6 +74,12 @@ export interface CrmScenario {
   sandboxRows(state: unknown, object: 'contact' | 'deal'): SandboxRow[];
 }
 
+/**
+ * Metadata routes (property lists, describes, field lists, pipelines and stages for the stage → status
+ * table), counted apart from data calls by the read suites.
+ */
+export const METADATA_ROUTES = /properties|pipelines|stages$|describe|EntityDefinitions|(person|deal)Fields$/;
+
 /** Records every row seeds (under the CRM's own object names in `org.counts`). */
 export const SEEDED = { contacts: 60, deals: 40 } as const;
 
@@ -87,6 +103,17 @@ interface HubSpotState {
 interface DynamicsState {
   store: {
     table(entity: string): Map<string, { id: string; values: Record<string, unknown>; modifiedOn: number }>;
+  };
+}
+
+interface PipedriveState {
+  store: {
+    all(object: 'person' | 'deal'): {
+      id: number;
+      values: Record<string, unknown>;
+      updateTime: number;
+      deletedAt: number | null;
+    }[];
   };
 }
 
@@ -180,6 +207,38 @@ export const CRM_SCENARIOS: Record<ReadCrm, CrmScenario> = {
           deleted: false,
         }))
         .sort((a, b) => (a.remoteId < b.remoteId ? -1 : a.remoteId > b.remoteId ? 1 : 0));
+    },
+  },
+  pipedrive: {
+    org: { id: 'default', seed: 7, counts: { persons: SEEDED.contacts, deals: SEEDED.deals } },
+    // Searched filters go through the search API (a page of ids, then one `ids` list read); a time
+    // filter is the list's own `updated_since`. Calls go to the company's domain (`/c/:company` here).
+    filteredRoute: /^GET \/c\/:company\/api\/v2\/(persons|deals)(\/search)?$/,
+    searchPageCalls: 2,
+    contactDealsPerContact: true,
+    // Each deal carries its own currency.
+    accountCurrency: null,
+    namePrefix: 'word-token',
+    spacedNamePrefix: 'after-fetch',
+    // The search never finds deleted records: a listing with deleted deals is read and filtered here.
+    updatedSinceWithDeleted: 'after-fetch',
+    customField: { key: 'about', native: 'background', first: 40, expect: 'some-set' },
+    sandboxRows(state, object) {
+      return (state as PipedriveState).store
+        .all(object === 'contact' ? 'person' : 'deal')
+        .map((r) => ({
+          remoteId: String(r.id),
+          firstName: str(r.values.first_name),
+          lastName: str(r.values.last_name),
+          email: str(
+            (r.values.emails as { value: string; primary: boolean }[] | undefined)?.find((e) => e.primary)
+              ?.value,
+          ),
+          name: str(r.values.title),
+          updatedAt: r.updateTime,
+          deleted: r.deletedAt !== null,
+        }))
+        .sort((a, b) => Number(a.remoteId) - Number(b.remoteId));
     },
   },
 };
