@@ -117,6 +117,25 @@ describe('upsertRecords', () => {
     expect(result).toEqual({ ref: 'op-4', ok: true, remoteId: '10', created: true });
   });
 
+  it('creates a first attempt of a gateway-keyed create without searching (nock fails any other call)', async () => {
+    const { connector, budget } = pipedrive();
+    fieldsOnce();
+    nock(DOMAIN)
+      .post(`${V2}/persons`, { name: 'Ann Lee', custom_fields: { [KEY.gatewayKey]: 'op-5' } })
+      .reply(201, ok({ id: 11 }));
+    const [result] = await connector.upsertRecords('contact', [
+      {
+        ref: 'op-5',
+        externalId: { field: 'gateway_key', value: 'op-5' },
+        firstAttempt: true,
+        fields: { first_name: 'Ann', last_name: 'Lee' },
+      },
+    ]);
+    expect(result).toEqual({ ref: 'op-5', ok: true, remoteId: '11', created: true });
+    expect(budget.named.flat()).not.toContain('search');
+    expect(nock.isDone()).toBe(true);
+  });
+
   it('fails the record alone on a validation error, and refuses unknown fields and options before sending', async () => {
     const { connector } = pipedrive();
     fieldsOnce();
