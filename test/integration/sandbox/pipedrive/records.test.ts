@@ -105,6 +105,20 @@ describe('pipedrive sandbox: v2 persons and deals', () => {
     expect((await s.call('DELETE', `${V2}/persons/${id}`)).status).toBe(404);
   });
 
+  it('takes add_time on create (a backfilled record) but not on update', async () => {
+    const created = await s.call('POST', `${V2}/persons`, {
+      body: { name: 'Old Timer', add_time: '2020-02-03 04:05:06' },
+    });
+    expect(created.json.data.add_time).toBe('2020-02-03T04:05:06Z');
+    const id = created.json.data.id as number;
+    expect(
+      (await s.call('PATCH', `${V2}/persons/${id}`, { body: { add_time: '2021-01-01T00:00:00Z' } })).status,
+    ).toBe(400);
+    expect(
+      (await s.call('POST', `${V2}/deals`, { body: { title: 't', add_time: 'last week' } })).status,
+    ).toBe(400);
+  });
+
   it('lists deleted deals under status=deleted for 30 days, then purges them', async () => {
     const created = await s.call('POST', `${V2}/deals`, {
       body: { title: 'Doomed', value: 10, currency: 'EUR' },
