@@ -221,6 +221,33 @@ describe('pipedrive sandbox: v2 persons and deals', () => {
     expect((await s.call('GET', '/v1/recents?since_timestamp=2024-13-99')).status).toBe(400);
   });
 
+  it('still answers legacy v1 person and deal reads with offset paging and v1 deal statuses', async () => {
+    const page = await s.call('GET', '/v1/persons?start=0&limit=5');
+    expect(page.json.data).toHaveLength(5);
+    expect(page.json.data[0]).toMatchObject({
+      id: 1,
+      active_flag: true,
+      owner_id: { id: expect.any(Number) },
+    });
+    expect(page.json.additional_data.pagination).toMatchObject({
+      start: 0,
+      limit: 5,
+      more_items_in_collection: true,
+      next_start: 5,
+    });
+    const one = await s.call('GET', '/v1/deals/2');
+    expect(one.json.data).toMatchObject({ id: 2, deleted: false });
+    await s.call('DELETE', `${V2}/deals/3`);
+    const deleted = await s.call('GET', '/v1/deals?status=deleted&limit=500');
+    expect(deleted.json.data).toContainEqual(
+      expect.objectContaining({ id: 3, deleted: true, status: 'deleted' }),
+    );
+    expect((deleted.json.data as { deleted: boolean }[]).every((d) => d.deleted)).toBe(true);
+    const live = await s.call('GET', '/v1/deals?limit=500');
+    expect((live.json.data as { id: number }[]).map((d) => d.id)).not.toContain(3);
+    expect((await s.call('GET', '/v1/deals?status=archived')).status).toBe(400);
+  });
+
   it('merges two persons: deals move to the survivor, the other is deleted', async () => {
     const a = (
       await s.call('POST', `${V2}/persons`, { body: { name: 'Dup A', emails: [{ value: 'a@dup.example' }] } })
