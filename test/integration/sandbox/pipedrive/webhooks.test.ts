@@ -131,6 +131,27 @@ describe('pipedrive sandbox: webhooks', () => {
     expect(new Set(rx.got.map((d) => d.body.meta.id)).size).toBe(1);
   });
 
+  it('waits 3, 30 and 150 s between attempts on the company clock', async () => {
+    s.server.patchSettings('default', { webhookRetryScheduleMs: [3000, 30_000, 150_000] });
+    rx.answer = (n) => (n < 3 ? 503 : 200);
+    await subscribe({ event_action: 'create', event_object: 'person' });
+    await s.call('POST', `${V2}/persons`, { body: { name: 'Clocked' } });
+    await waitFor(() => rx.got.length === 1);
+    const clock = s.server.org().clock;
+    for (const [stepMs, attempts] of [
+      [3000, 2],
+      [30_000, 3],
+      [150_000, 4],
+    ] as const) {
+      clock.advance(stepMs - 500);
+      await new Promise((r) => setTimeout(r, 120));
+      expect(rx.got).toHaveLength(attempts - 1);
+      clock.advance(600);
+      await waitFor(() => rx.got.length === attempts);
+    }
+    expect(rx.got.map((d) => d.body.meta.attempt)).toEqual([1, 2, 3, 4]);
+  });
+
   it('bans a webhook after 10 failed first attempts and lifts the ban 30 minutes later', async () => {
     s.server.patchSettings('default', { webhookRetryScheduleMs: [1, 1, 1] });
     rx.answer = () => 500;
