@@ -36,7 +36,7 @@ interface ChangesCursor {
   end: number;
   next?: string;
   /** The recents feed's offset. */
-  start1?: number;
+  recentsOffset?: number;
 }
 
 const isChangesCursor = (o: Record<string, unknown>): boolean =>
@@ -44,7 +44,8 @@ const isChangesCursor = (o: Record<string, unknown>): boolean =>
   typeof o.start === 'number' &&
   typeof o.end === 'number' &&
   (o.next === undefined || (typeof o.next === 'string' && o.next.length <= 2048)) &&
-  (o.start1 === undefined || (typeof o.start1 === 'number' && Number.isInteger(o.start1) && o.start1 >= 0));
+  (o.recentsOffset === undefined ||
+    (typeof o.recentsOffset === 'number' && Number.isInteger(o.recentsOffset) && o.recentsOffset >= 0));
 
 /** RFC 3339 to the second, as the v2 filters take it. */
 function rfc3339(ms: number): string {
@@ -115,7 +116,7 @@ async function modifiedPhase(
   }
   // Deals are done (their deletions came with them); persons go on to the recents feed.
   const after: ChangesCursor | null =
-    obj === 'contact' ? { phase: 'deleted', start: state.start, end: state.end, start1: 0 } : null;
+    obj === 'contact' ? { phase: 'deleted', start: state.start, end: state.end, recentsOffset: 0 } : null;
   return { items, nextCursor: after ? encodeConnectorCursor(after) : null };
 }
 
@@ -131,7 +132,7 @@ async function deletedPersonsPhase(
     query: {
       since_timestamp: v1Time(state.start),
       items: 'person',
-      start: state.start1 ?? 0,
+      start: state.recentsOffset ?? 0,
       limit: pageSize,
     },
   });
@@ -149,8 +150,8 @@ async function deletedPersonsPhase(
   return {
     items,
     nextCursor:
-      typeof nextStart === 'number' && nextStart > (state.start1 ?? 0)
-        ? encodeConnectorCursor({ ...state, start1: nextStart })
+      typeof nextStart === 'number' && nextStart > (state.recentsOffset ?? 0)
+        ? encodeConnectorCursor({ ...state, recentsOffset: nextStart })
         : null,
   };
 }

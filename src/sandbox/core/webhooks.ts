@@ -25,6 +25,11 @@ export interface WebhookTransport<TEvent> {
   timeoutMs?: number;
   /** Delay (ms) before retry n (1-based); replaces the linear `retryDelayMs` schedule when given. */
   retryDelay?(retry: number): number;
+  /**
+   * Retry waits run on the org's sandbox clock rather than wall time, so advancing the clock through
+   * the admin API brings due retries forward (vendors whose retry schedule spans minutes). @defaultValue false
+   */
+  retriesOnOrgClock?: boolean;
   /** Whether a failed delivery (its status; 0 = network error or timeout) is retried. @defaultValue always */
   shouldRetry?(status: number): boolean;
   /** Whether this target wants the event at all (subscriptions). */
@@ -47,6 +52,9 @@ export interface WebhookRetryPolicy {
   retryDelay?(retry: number): number;
   shouldRetry?(status: number): boolean;
 }
+
+/** How often an org-clock retry wait looks at the clock. */
+const CLOCK_POLL_MS = 20;
 
 export interface WebhookDeliveryLog {
   at: number;
@@ -240,11 +248,19 @@ export class WebhookDispatcher<TEvent> {
   private sleep(ms: number): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
     return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(entry.timer);
+        this.sleeps.delete(entry);
+        resolve(true);
+      };
+      // On the org clock, a retry is due once the clock reaches it: an admin clock advance brings it forward.
+      const due = this.now() + ms;
       const entry = {
-        timer: setTimeout(() => {
-          this.sleeps.delete(entry);
-          resolve(true);
-        }, ms),
+        timer: this.transport.retriesOnOrgClock
+          ? setInterval(() => {
+              if (this.now() >= due) done();
+            }, CLOCK_POLL_MS)
+          : setTimeout(done, ms),
         wake: () => resolve(false),
       };
       this.sleeps.add(entry);

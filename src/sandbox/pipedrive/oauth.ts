@@ -41,10 +41,12 @@ function basicClient(request: FastifyRequest): { id: string; secret: string } | 
 export function resolveOAuthOrg(server: PipedriveServer, request: FastifyRequest): string | undefined {
   const value =
     field(request.body, 'code') ?? field(request.body, 'refresh_token') ?? field(request.body, 'token');
-  if (value) return server.tokens.find(decodeURIComponent(value))?.orgId;
+  const owner = value ? server.tokens.find(decodeURIComponent(value))?.orgId : undefined;
+  if (owner) return owner;
   const company = (request.query as Record<string, string | undefined>).company;
   if (company)
     return [...server.orgs.values()].find((o) => o.state.companyDomain === company || o.id === company)?.id;
+  // An unknown code or token still belongs to the app's home company: its settings shape the error.
   return server.orgs.has('default') ? 'default' : server.orgs.keys().next().value;
 }
 

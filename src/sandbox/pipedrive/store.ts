@@ -127,8 +127,10 @@ export class CompanyStore {
     values: Record<string, unknown>,
     custom: Record<string, unknown>,
     meta: { source: 'app' | 'api'; userId: number },
+    addTime?: number,
   ): PdRecord {
     const record = this.insertSeed(object, values, custom, this.now());
+    if (addTime !== undefined) record.addTime = wholeSecond(addTime);
     this.emit({ action: 'create', record: cloneRecord(record), previous: null, ...meta });
     return record;
   }

@@ -57,6 +57,15 @@ function contactPoints(field: string): Check {
   };
 }
 
+/** `add_time` of a create: an RFC 3339 or `YYYY-MM-DD HH:MM:SS` UTC time, kept as epoch ms. */
+const addTime: Check = (v) => {
+  const text = typeof v === 'string' ? v.replace(' ', 'T') : '';
+  const ms = Date.parse(/[zZ]|[+-]\d{2}:\d{2}$/.test(text) ? text : `${text}Z`);
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(text) && !Number.isNaN(ms)
+    ? ms
+    : fail('add_time', 'an RFC 3339 date-time', v);
+};
+
 const date: Check = (v) =>
   v === null || (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)))
     ? v
@@ -72,6 +81,7 @@ const PERSON: Record<string, Check> = {
   phones: contactPoints('phones'),
   visible_to: visibleTo,
   label_ids: labelIds,
+  add_time: addTime,
   marketing_status: (v) =>
     ['no_consent', 'unsubscribed', 'subscribed', 'archived'].includes(v as string)
       ? v
@@ -101,6 +111,7 @@ const DEAL: Record<string, Check> = {
   expected_close_date: date,
   visible_to: visibleTo,
   label_ids: labelIds,
+  add_time: addTime,
 };
 
 const SCHEMAS: Record<PdObject, Record<string, Check>> = { person: PERSON, deal: DEAL };
@@ -138,6 +149,8 @@ export function parseBody(
     if (!check) throw badRequest(`Validation failed: ${JSON.stringify(key)} is not a property of ${object}`);
     values[key] = check(raw, store);
   }
+  if (existing && 'add_time' in values)
+    fail('add_time', 'no add_time on an update (it is set on create)', values.add_time);
   const required = object === 'person' ? 'name' : 'title';
   if (!existing && values[required] === undefined)
     throw badRequest(`Validation failed: ${required}: Parameter is required`);

@@ -32,6 +32,7 @@ import {
   type PipedriveWebhookEvent,
 } from './state';
 import { registerUserRoutes } from './users';
+import { registerV1RecordRoutes } from './v1-records';
 import { WebhookRegistry } from './webhook-registry';
 import { webhookTransport } from './webhook-transport';
 import { raiseWebhooks, registerWebhookRoutes } from './webhooks';
@@ -112,6 +113,7 @@ export function pipedriveVendor(): VendorDefinition<PipedriveOrgState, Pipedrive
       registerPipelineRoutes(app, srv);
       registerRecentsRoutes(app, srv);
       registerMergeRoutes(app, srv);
+      registerV1RecordRoutes(app, srv);
       registerUserRoutes(app, srv);
       registerWebhookRoutes(app, srv);
       app.addHook('onClose', async () => {

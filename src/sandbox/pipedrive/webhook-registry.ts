@@ -60,7 +60,8 @@ export class WebhookRegistry {
     const entry = this.hooks.get(id);
     if (!entry) return false;
     this.hooks.delete(id);
-    void entry.dispatcher.idle();
+    // A deleted webhook gets nothing more, retries included.
+    void entry.dispatcher.cancel();
     return true;
   }
 

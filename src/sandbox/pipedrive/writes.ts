@@ -79,9 +79,11 @@ export function createRecord(
   now: number,
 ): PdRecord {
   const { values, custom } = parseBody(store, object, body);
+  const addTime = values.add_time as number | undefined;
+  delete values.add_time;
   values.owner_id ??= meta.userId;
   if (object === 'deal') dealRules(store, values, undefined, now);
-  return store.create(object, values, custom, meta);
+  return store.create(object, values, custom, meta, addTime);
 }
 
 export function updateRecord(

@@ -47,6 +47,30 @@ async function outcomes(calls: Promise<unknown>[]) {
 }
 
 describe('RedisBudgetGate (real Redis)', () => {
+  it("takes a budget's declared price for the endpoint a call names, and the call's cost elsewhere", async () => {
+    // A burst counting calls beside a daily token budget priced per endpoint (a list 10 tokens, a get 1).
+    const burst = budget({ name: 'burst', scope: 'connection', limit: 4 });
+    const tokens = budget({ name: 'tokens', limit: 25, costs: { list: 10, get: 1 } });
+    const g = gate(uniqueName('rlcost'), { budgets: [burst, tokens] });
+    await g.acquire('background', 1, { endpoint: 'list' });
+    await g.acquire('background', 1, { endpoint: 'list' });
+    // 20 of 25 tokens spent: a third list does not fit, and gives back the burst unit it took.
+    await expect(g.acquire('background', 1, { endpoint: 'list' })).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { budget: 'tokens' },
+    });
+    await g.acquire('background', 1, { endpoint: 'get' });
+    await g.acquire('background', 1, { endpoint: 'get' });
+    // Four calls in the burst now, 22 tokens: the burst refuses the next get.
+    await expect(g.acquire('background', 1, { endpoint: 'get' })).rejects.toMatchObject({
+      details: { budget: 'burst' },
+    });
+    // A call naming no endpoint costs its own cost in every budget.
+    const plain = gate(uniqueName('rlcost'), { budgets: [tokens] });
+    await plain.acquire('background', 25);
+    expect(await plain.tryAcquire('background', 1)).toBeGreaterThan(0);
+  });
+
   it('admits exactly 25 of 100 concurrent callers against a limit of 25', async () => {
     const g = gate(uniqueName('rl'));
     const { admitted, errors } = await outcomes(Array.from({ length: 100 }, () => g.acquire('background')));

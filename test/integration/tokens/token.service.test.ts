@@ -223,7 +223,7 @@ describe('TokenService', () => {
     expect((await tokens.getAccessToken(id)).value).toBe('a0');
     expect(endpoint.refreshCount()).toBe(0);
     const fresh = await tokens.forConnection(id).refreshAfterRejection('a0');
-    expect(fresh).toEqual({ value: 'a1', expiresAt: null, apiBaseUrl: base });
+    expect(fresh).toEqual({ value: 'a1', expiresAt: null, apiBaseUrl: base, authKind: 'oauth2_code' });
     // A late 401 for the old token does not refresh again: the stored token is already newer.
     await tokens.forConnection(id).refreshAfterRejection('a0');
     expect(endpoint.refreshCount()).toBe(1);
