@@ -39,6 +39,7 @@ import { writeApiMissing } from '../test/support/write-contract';
 import { type NaiveResult, naiveHubSpot, naiveSalesforce } from './support/naive-writers';
 import { arg, execOn, listArg, runBench } from './support/bench-cli';
 import { cpuMeter } from './support/process-cpu';
+import { perOperation, readStoreCounters } from './support/store-metrics';
 import { NOOP_WORKER_FLAG, noopJobsPerSecond, serveNoopWorker } from './support/noop-queue';
 import { drainPhase, latencyPhase, sustainedPhase, type WritePhaseTarget } from './support/write-phases';
 
@@ -102,9 +103,12 @@ async function gatewayPhases(
 ): Promise<void> {
   const seconds = arg('seconds', QUICK ? 15 : 60);
   const tenant = await stack.tenant('benchwrites');
-  const worker = await startWorkerProcess(
-    workerEnv(stack.gatewayEnv(await freePort()), { ...stores, name, credentialsKeys: keySpec }),
-  );
+  const workerMetricsPort = await freePort();
+  const worker = await startWorkerProcess({
+    ...workerEnv(stack.gatewayEnv(await freePort()), { ...stores, name, credentialsKeys: keySpec }),
+    WORKER_METRICS_PORT: String(workerMetricsPort),
+  });
+  const workerMetrics = `http://127.0.0.1:${workerMetricsPort}/metrics`;
   try {
     const exec = execOn(stack.url, tenant.key);
     const { hubspot, salesforce } = stack.sandboxes.sandboxes;
@@ -197,12 +201,27 @@ async function gatewayPhases(
       worker: worker.pid,
       gateway_and_sandboxes: process.pid,
     });
+    const storeBefore = {
+      worker: await readStoreCounters(workerMetrics),
+      gateway: await readStoreCounters(),
+    };
     const drained = await drainPhase(hs, jobs, (item += 1_000_000));
     const jobsPerS = drained.succeeded / drained.seconds;
     console.log(`BENCH writes.queue.jobs_per_s ${jobsPerS.toFixed(0)} operations/s`);
     // What each process spent per operation in that phase: steady under a shared machine's noise.
     for (const [part, ms] of Object.entries(cpu.perOp(drained.succeeded))) {
       if (Number.isFinite(ms)) console.log(`BENCH writes.queue.cpu_ms_per_op.${part} ${ms.toFixed(3)} ms`);
+    }
+    // Where the store's work comes from: each process's commands and returned documents per operation
+    // (a comment line each, not figures: which collection leads is what they are for).
+    for (const [part, url] of [
+      ['worker', workerMetrics],
+      ['gateway', undefined],
+    ] as const) {
+      const rows = perOperation(storeBefore[part], await readStoreCounters(url), drained.succeeded);
+      console.log(
+        `# store work per operation, ${part}: ${rows.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`,
+      );
     }
     if (Number.isFinite(noopJobsPerS)) {
       console.log(`BENCH writes.queue.share_of_noop ${((100 * jobsPerS) / noopJobsPerS).toFixed(1)} %`);

@@ -3,6 +3,7 @@ import { env as processEnv } from '../config/env';
 import { createAppContext } from '../runtime/context';
 import { storesForProcess, withRunningDemoSettings } from '../runtime/local-stores';
 import { onShutdown } from '../runtime/shutdown';
+import { startMetricsListener } from '../server/metrics-endpoint';
 import { startWorker } from '../worker/worker';
 
 async function main(): Promise<void> {
@@ -16,6 +17,11 @@ async function main(): Promise<void> {
     ...stores,
     checkStoredConnections: true,
   });
+  // The worker's own metrics (the engine's counters live in this process): a listener of its own.
+  const metrics =
+    env.WORKER_METRICS_PORT === undefined
+      ? undefined
+      : await startMetricsListener({ host: env.METRICS_HOST, port: env.WORKER_METRICS_PORT });
   // The shutdown hook goes in before the worker starts: its processors take jobs (a ping is answered)
   // before startWorker returns, and a SIGTERM in that gap must drain, not kill.
   const starting = startWorker(ctx);
@@ -35,10 +41,12 @@ async function main(): Promise<void> {
     stopping = true;
     const worker = await starting.catch(() => undefined);
     await worker?.close();
+    await metrics?.close();
     await ctx.close();
   });
   const worker = await starting;
-  process.send?.({ type: 'ready', workerId: worker.id });
+  if (metrics) ctx.logger.info({ metrics: metrics.url }, 'worker metrics served');
+  process.send?.({ type: 'ready', workerId: worker.id, metricsUrl: metrics?.url });
 }
 
 main().catch((err: unknown) => {

@@ -90,6 +90,11 @@ export const envSchema = z.object({
    */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   METRICS_HOST: z.string().default('127.0.0.1'),
+  /**
+   * A worker's `/metrics` (write engine, sync, store and queue metrics of that process) on its own
+   * listener at METRICS_HOST:WORKER_METRICS_PORT (0: a free port). Unset: a worker serves none.
+   */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 
   /** SSRF guard: vendor URL overrides are refused unless the operator turns them on… */
   ALLOW_VENDOR_URL_OVERRIDES: bool.default(false),

@@ -19,9 +19,32 @@ let issued = 0;
 
 const commandsTotal = new Counter({
   name: 'cgw_store_commands_total',
-  help: 'MongoDB commands this process sent (every round trip to the store)',
+  help: 'MongoDB commands this process sent (every round trip to the store), by command and collection',
+  labelNames: ['command', 'collection'],
   registers: [metricsRegistry],
 });
+
+/**
+ * Documents the store answered with, by collection: on the embedded store a document costs its decoding
+ * whatever the filter (docs/writes.md "FerretDB cost"), so this, not the command count, says which
+ * collection's reads the store's CPU goes to.
+ */
+const documentsReturned = new Counter({
+  name: 'cgw_store_documents_returned_total',
+  help: 'Documents the store returned to this process (find and getMore batches), by collection',
+  labelNames: ['collection'],
+  registers: [metricsRegistry],
+});
+
+/** The commands whose first field names a collection: all this process sends but admin ones. */
+const NAMED_COLLECTION =
+  /^(find|getMore|insert|update|delete|aggregate|count|distinct|findAndModify|createIndexes|dropIndexes|listIndexes)$/;
+
+/** The collection a command works on (getMore names it in `collection`); `-` for admin commands. */
+function collectionOf(command: Record<string, unknown>, name: string): string {
+  if (name === 'getMore') return String(command.collection ?? '-');
+  return NAMED_COLLECTION.test(name) ? String(command[name] ?? '-') : '-';
+}
 
 export const storeCommandsPerOperation = new Histogram({
   name: 'cgw_store_commands_per_operation',
@@ -32,12 +55,27 @@ export const storeCommandsPerOperation = new Histogram({
 
 /** Counts the commands of `conn` (opened with `monitorCommands: true`). */
 export function monitorStoreCommands(conn: Connection): void {
-  conn.getClient().on('commandStarted', () => {
+  // A getMore's reply does not name its collection: remembered by request id from its start.
+  const pending = new Map<number, string>();
+  const client = conn.getClient();
+  client.on('commandStarted', (event) => {
     issued += 1;
-    commandsTotal.inc();
+    const collection = collectionOf(event.command as Record<string, unknown>, event.commandName);
+    commandsTotal.inc({ command: event.commandName, collection });
+    if (event.commandName === 'find' || event.commandName === 'getMore')
+      pending.set(event.requestId, collection);
     const tally = current.getStore();
     if (tally) tally.commands += 1;
   });
+  client.on('commandSucceeded', (event) => {
+    const collection = pending.get(event.requestId);
+    if (collection === undefined) return;
+    pending.delete(event.requestId);
+    const cursor = (event.reply as { cursor?: { firstBatch?: unknown[]; nextBatch?: unknown[] } }).cursor;
+    const batch = cursor?.firstBatch ?? cursor?.nextBatch;
+    if (batch) documentsReturned.inc({ collection }, batch.length);
+  });
+  client.on('commandFailed', (event) => pending.delete(event.requestId));
 }
 
 /** Runs `fn` as one unit of work; its tally counts every command `fn` starts, until it settles and after. */
