@@ -155,5 +155,17 @@ export function parseBody(
   if (!existing && values[required] === undefined)
     throw badRequest(`Validation failed: ${required}: Parameter is required`);
   if (existing && required in values && values[required] === '') fail(required, 'a non-empty string', '');
+  if (object === 'person') splitName(values);
   return { values, custom };
+}
+
+/**
+ * A person's first and last name follow its `name`, which is what a write sets (docs/vendors/pipedrive.md
+ * "Persons"): the first word, and the rest. Parts a body names itself are kept.
+ */
+function splitName(values: Record<string, unknown>): void {
+  if (typeof values.name !== 'string') return;
+  const [first, ...rest] = values.name.trim().split(/\s+/);
+  if (values.first_name === undefined) values.first_name = first || null;
+  if (values.last_name === undefined) values.last_name = rest.length > 0 ? rest.join(' ') : null;
 }

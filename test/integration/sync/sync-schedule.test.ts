@@ -5,7 +5,13 @@ import { ingestOf } from '../../../src/sync/ingest';
 import { pollObject } from '../../../src/sync/poll/poll-object';
 import { syncJobDeps } from '../../../src/worker/sync/sync-deps';
 import { processSyncSchedule } from '../../../src/worker/sync/sync-schedule.processor';
-import { type ReadStack, type ReadTenant, smallOrgs, startReadStack } from '../../support/read-stack';
+import {
+  READ_CRMS,
+  type ReadStack,
+  type ReadTenant,
+  smallOrgs,
+  startReadStack,
+} from '../../support/read-stack';
 import { testStoreUrls, uniqueName } from '../../support/stores';
 
 /**
@@ -40,14 +46,15 @@ it('enqueues one poll per due active connection, skips paused ones visibly, and 
     logger: createLogger({ level: 'silent' }),
     pollEveryMs: 30_000,
   });
-  // Every connection of the tenant but the paused one is due.
-  expect(await schedule()).toEqual({ due: 2, paused: 1 });
-  expect(await schedule()).toEqual({ due: 2, paused: 1 });
+  // Every connection of the tenant (one per CRM) but the paused one is due.
+  const active = READ_CRMS.filter((crm) => crm !== 'hubspot').map((crm) => tenant.connections[crm]);
+  expect(await schedule()).toEqual({ due: active.length, paused: 1 });
+  expect(await schedule()).toEqual({ due: active.length, paused: 1 });
   const waiting = await queue.getWaiting();
   const polled = waiting
     .filter((j) => j.name === SYNC_POLL_JOB)
     .map((j) => (j.data as { connectionId: string }).connectionId);
-  expect(polled.sort()).toEqual([tenant.connections.salesforce, tenant.connections.dynamics].sort());
+  expect(polled.sort()).toEqual([...active].sort());
 
   const hubspot = await ctx.store.connections.getById(tenant.connections.hubspot);
   const salesforce = await ctx.store.connections.getById(tenant.connections.salesforce);
@@ -65,7 +72,7 @@ it('enqueues one poll per due active connection, skips paused ones visibly, and 
   await ctx.syncControl.trigger(salesforce);
   await ctx.syncControl.resync(salesforce);
   const jobs = await queue.getWaiting();
-  expect(jobs.filter((j) => j.name === SYNC_POLL_JOB)).toHaveLength(2);
+  expect(jobs.filter((j) => j.name === SYNC_POLL_JOB)).toHaveLength(active.length);
   expect(jobs.filter((j) => j.name === SYNC_BACKFILL_JOB)).toHaveLength(1);
   expect(await ctx.syncControl.status(salesforce)).toMatchObject({
     state: 'BACKFILLING',
@@ -74,8 +81,8 @@ it('enqueues one poll per due active connection, skips paused ones visibly, and 
 
   // Once polled, a connection is due again only a poll interval later.
   const { poll } = syncJobDeps(ctx, ingestOf(ctx));
-  const dynamics = await ctx.store.connections.getById(tenant.connections.dynamics);
-  for (const connection of [salesforce, dynamics]) {
+  for (const id of active) {
+    const connection = await ctx.store.connections.getById(id);
     for (const object of ['contact', 'deal'] as const) await pollObject(poll, connection, object);
   }
   await queue.empty();

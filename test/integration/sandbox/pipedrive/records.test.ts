@@ -105,6 +105,14 @@ describe('pipedrive sandbox: v2 persons and deals', () => {
     expect((await s.call('DELETE', `${V2}/persons/${id}`)).status).toBe(404);
   });
 
+  it('derives first and last name from the name a write sets', async () => {
+    const created = await s.call('POST', `${V2}/persons`, { body: { name: 'Ann Marie Lee' } });
+    expect(created.json.data).toMatchObject({ first_name: 'Ann', last_name: 'Marie Lee' });
+    const id = created.json.data.id as number;
+    const renamed = await s.call('PATCH', `${V2}/persons/${id}`, { body: { name: 'Bo' } });
+    expect(renamed.json.data).toMatchObject({ name: 'Bo', first_name: 'Bo', last_name: null });
+  });
+
   it('takes add_time on create (a backfilled record) but not on update', async () => {
     const created = await s.call('POST', `${V2}/persons`, {
       body: { name: 'Old Timer', add_time: '2020-02-03 04:05:06' },

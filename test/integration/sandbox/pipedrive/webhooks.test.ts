@@ -112,7 +112,8 @@ describe('pipedrive sandbox: webhooks', () => {
       data: { id: person.id, name: 'Hook Me' },
       previous: null,
     });
-    expect(byAction.change?.body.previous).toEqual({ name: 'Hook Me' });
+    // The name's parts follow it, so they changed too.
+    expect(byAction.change?.body.previous).toEqual({ name: 'Hook Me', first_name: 'Hook', last_name: 'Me' });
     expect(byAction.change?.body.data.name).toBe('Hooked');
     expect(byAction.delete?.body.data).toBeNull();
     expect(byAction.delete?.body.previous).toMatchObject({ id: person.id, name: 'Hooked' });
