@@ -25,8 +25,12 @@ jest.setTimeout(90_000);
 interface WebhookCrm {
   /** Points the sandbox's webhooks at the gateway and gives the connection what verifies them. */
   subscribe(stack: ReadStack, connectionId: string): Promise<void>;
-  /** The contact's native email field. */
-  email: string;
+  /** The sandbox admin API's name of the contact object. */
+  adminObject: string;
+  /** A contact as a CRM user creates it: Grace Hopper with `email`. */
+  created(email: string): Record<string, unknown>;
+  /** The user's rename of that contact, and the canonical changes it makes. */
+  rename: { body: Record<string, unknown>; changes: { field: string; after: unknown }[] };
   /** The id of a record the sandbox's admin API created. */
   idOf(created: Record<string, unknown>): string;
   /** Whether the CRM restores deleted records (HubSpot's recycling bin; Dataverse deletes for good). */
@@ -59,6 +63,12 @@ async function dataverse(
 }
 
 const HUBSPOT_SECRET = 'sandbox-app-secret';
+const PIPEDRIVE_PASSWORD = 'pd-webhook-password';
+/** A first-name edit where the CRM keeps first and last name apart. */
+const FIRST_NAME_EDIT = {
+  body: { firstname: 'Amazing Grace' },
+  changes: [{ field: 'firstName', after: 'Amazing Grace' }],
+};
 const DYNAMICS_KEY = 'dyn-webhook-key';
 
 const WEBHOOK_CRMS: Partial<Record<ReadCrm, WebhookCrm>> = {
@@ -70,7 +80,9 @@ const WEBHOOK_CRMS: Partial<Record<ReadCrm, WebhookCrm>> = {
         secret: HUBSPOT_SECRET,
       });
     },
-    email: 'email',
+    adminObject: 'contacts',
+    created: (email) => ({ firstname: 'Grace', lastname: 'Hopper', email }),
+    rename: FIRST_NAME_EDIT,
     idOf: (created) => String(created.id),
     restores: true,
   },
@@ -98,8 +110,45 @@ const WEBHOOK_CRMS: Partial<Record<ReadCrm, WebhookCrm>> = {
         });
       }
     },
-    email: 'emailaddress1',
+    adminObject: 'contacts',
+    created: (email) => ({ firstname: 'Grace', lastname: 'Hopper', emailaddress1: email }),
+    rename: FIRST_NAME_EDIT,
     idOf: (created) => String(created.contactid).toLowerCase(),
+    restores: false,
+  },
+  pipedrive: {
+    // A webhook made through the API with HTTP Basic credentials, as a company admin would
+    // (docs/vendors/pipedrive.md "Webhooks"); the connection holds the same pair.
+    async subscribe(stack, connectionId) {
+      await setSettings(stack, connectionId, { webhookUser: 'gateway', webhookPassword: PIPEDRIVE_PASSWORD });
+      const sandbox = stack.sandboxes.sandboxes.pipedrive!;
+      const res = await fetch(`${sandbox.baseUrl}/v1/webhooks`, {
+        method: 'POST',
+        headers: {
+          'x-api-token': String(sandbox.credentials.default!.apiToken),
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          subscription_url: `${stack.url}/webhooks/pipedrive`,
+          event_action: '*',
+          event_object: 'person',
+          http_auth_user: 'gateway',
+          http_auth_password: PIPEDRIVE_PASSWORD,
+        }),
+      });
+      if (!res.ok) throw new Error(`POST /v1/webhooks: ${res.status} ${await res.text()}`);
+    },
+    adminObject: 'persons',
+    created: (email) => ({ name: 'Grace Hopper', emails: [{ value: email, primary: true, label: 'work' }] }),
+    // Pipedrive writes the whole name; its parts follow it.
+    rename: {
+      body: { name: 'Amazing Grace' },
+      changes: [
+        { field: 'firstName', after: 'Amazing' },
+        { field: 'lastName', after: 'Grace' },
+      ],
+    },
+    idOf: (created) => String(created.id),
     restores: false,
   },
 };
@@ -157,27 +206,25 @@ describe.each(CRMS)('webhooks of %s', (crm) => {
 
   it('pushes one event per CRM-side change to subscribers, redeliveries and all', async () => {
     await admin('PATCH', '/faults', { webhookDuplicateRate: 1 });
-    const created = await admin('POST', '/records/contacts', {
-      firstname: 'Grace',
-      lastname: 'Hopper',
-      [row.email]: `grace.${Date.now()}@example.com`,
-    });
+    const created = await admin(
+      'POST',
+      `/records/${row.adminObject}`,
+      row.created(`grace.${Date.now()}@example.com`),
+    );
     const id = row.idOf(created);
     await admin('POST', '/webhooks/flush');
     await within(30_000, async () => expect(kinds(id)).toEqual(['CREATED']));
     expect(pushed.find((e) => e.remoteId === id)).toMatchObject({ source: 'WEBHOOK' });
 
-    await admin('PATCH', `/records/contacts/${id}`, { firstname: 'Amazing Grace' });
+    await admin('PATCH', `/records/${row.adminObject}/${id}`, row.rename.body);
     await admin('POST', '/webhooks/flush');
     await within(30_000, async () => expect(kinds(id)).toEqual(['CREATED', 'UPDATED']));
-    expect(pushed.filter((e) => e.remoteId === id)[1]!.changes).toEqual([
-      { field: 'firstName', after: 'Amazing Grace' },
-    ]);
+    expect(pushed.filter((e) => e.remoteId === id)[1]!.changes).toEqual(row.rename.changes);
 
-    await admin('DELETE', `/records/contacts/${id}`);
+    await admin('DELETE', `/records/${row.adminObject}/${id}`);
     await admin('POST', '/webhooks/flush');
     if (row.restores) {
-      await admin('POST', `/records/contacts/${id}/restore`, {});
+      await admin('POST', `/records/${row.adminObject}/${id}/restore`, {});
       await admin('POST', '/webhooks/flush');
     }
     await admin('DELETE', '/faults');
