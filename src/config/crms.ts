@@ -142,8 +142,11 @@ export interface CrmDeclaration {
   /** Pinned API version: the one place it is spelled. */
   apiVersion: ApiVersion;
   oauth?: OAuthDeclaration;
-  /** Ids per bulk read (one vendor call) and records per bulk write. */
-  batch: { read: number; write: number };
+  /**
+   * Ids per bulk read (one vendor call) and records per bulk write; `contactDeals`: contacts whose deals
+   * one association read takes, where it is fewer than `read` (a vendor with no batch for it: 1).
+   */
+  batch: { read: number; write: number; contactDeals?: number };
   budgets: readonly BudgetDeclaration[];
   /**
    * Most requests the vendor lets one connection have in flight at once (Dataverse: 52 per user),

@@ -21,11 +21,6 @@ export interface CrmScenario {
    */
   searchPageCalls?: number;
   /**
-   * The CRM has no batch read of contacts' deals (Pipedrive: a deals list per person, `person_id=`):
-   * a nested read takes one call per listed contact at that level — the physical minimum of its API.
-   */
-  contactDealsPerContact?: true;
-  /**
    * The currency of a deal with an amount: the one currency of the account (the org is seeded with it
    * and the connector learns it), or `null` when each deal carries its own ISO code.
    */
@@ -215,7 +210,6 @@ export const CRM_SCENARIOS: Record<ReadCrm, CrmScenario> = {
     // filter is the list's own `updated_since`. Calls go to the company's domain (`/c/:company` here).
     filteredRoute: /^GET \/c\/:company\/api\/v2\/(persons|deals)(\/search)?$/,
     searchPageCalls: 2,
-    contactDealsPerContact: true,
     // Each deal carries its own currency.
     accountCurrency: null,
     namePrefix: 'word-token',
