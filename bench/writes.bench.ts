@@ -16,6 +16,8 @@
  *   minute on a 1-minute window, in the sandbox and on the connection): sustained `records_per_s` over `--seconds` after the first rate window (whose rate is
  *   `burst_records_per_s`), `ceiling_records_per_s` = (1 − interactive reserve) × requests/s × batch
  *   size, `share_of_ceiling`, `vendor_429`, `leaked_429`, `calls`, `batch_size`, `drain_s`
+ *   (Pipedrive: one record per call at a stated plan, PIPEDRIVE_PLAN, against its 2-second burst with
+ *   the daily token budget lifted; both ceilings are printed, and which binds at that plan),
  *   (the backlog left at the end), then `latency_ms.p50/.p99` at half of what was sustained, at most
  *   half the ceiling (`latency_load`); Salesforce's 10,000-record upsert timed to the last
  *   SUCCEEDED (`writes.salesforce.bulk10k_s`);
@@ -23,13 +25,14 @@
  *   `writes.queue.share_of_noop`.
  * A gateway phase that fails fails the bench: no figure comes from a run that did not do the work.
  *   --seconds=N (sustained, default 60; quick 15)   --sf-per-minute=N (default 1200)
- *   --crms=hubspot,salesforce,dynamics (default all: the CRMs whose sustained and latency phases run; the
+ *   --crms=hubspot,salesforce,dynamics,pipedrive (default all: the CRMs whose sustained and latency phases run; the
  *   Salesforce bulk phase runs with Salesforce) and --peers=0 (no peers) — a shorter loop while
  *   profiling one CRM's flushes
  */
 import 'reflect-metadata';
 import crypto from 'node:crypto';
 import { DEFAULT_INTERACTIVE_RESERVE } from '../src/config/crms';
+import { TOKEN_COSTS } from '../src/connectors/pipedrive/declaration';
 import { CRMS } from '../src/connectors/registry';
 import { freePort, startThrowawayStores, type Stores } from '../src/runtime/services';
 import { KeyRing } from '../src/security/credentials-cipher';
@@ -54,6 +57,12 @@ const HUBSPOT_WINDOW_MS = 10_000;
 const MINUTE = 60_000;
 /** Dataverse's service protection allocation, 6,000 requests per 5 minutes, per minute. */
 const DYNAMICS_PER_MINUTE = 1200;
+/**
+ * Pipedrive at a stated plan: Growth, 5 seats, connected through OAuth — 160 requests per 2 s per token
+ * and 30,000 × 2 × 5 = 300,000 tokens a day for the company (docs/vendors/pipedrive.md "Rate limits").
+ */
+const PIPEDRIVE_PLAN = { plan: 'growth', seats: 5, burst: 160, dailyTokens: 300_000 } as const;
+const PIPEDRIVE_WINDOW_MS = 2000;
 
 /** The share of a budget background work may use (src/ratelimit/budget-gate.ts). */
 function backgroundShare(crm: ReadCrm, budget: string): number {
@@ -135,6 +144,17 @@ async function gatewayPhases(
     await setBudgets(stack, tenant.connections.salesforce, {
       daily: { limit: sfPerMinute, windowMs: MINUTE },
     });
+    // The burst is what a minute can show; the daily budget is lifted in the sandbox and on the
+    // connection, and its ceiling printed from the plan (below): at this plan it is what binds.
+    stack.sandboxes.sandboxes.pipedrive!.server.patchSettings('default', {
+      plan: PIPEDRIVE_PLAN.plan,
+      seats: PIPEDRIVE_PLAN.seats,
+      dailyTokenBudget: 1_000_000_000,
+    });
+    await setBudgets(stack, tenant.connections.pipedrive, {
+      burst: { limit: PIPEDRIVE_PLAN.burst },
+      daily: { limit: 1_000_000_000 },
+    });
     const tag = crypto.randomBytes(3).toString('hex');
     const target = (
       crm: ReadCrm,
@@ -178,11 +198,24 @@ async function gatewayPhases(
     const hs = target('hubspot', HUBSPOT_WINDOW_MS, HUBSPOT_BURST / (HUBSPOT_WINDOW_MS / 1000), 'burst');
     const sf = target('salesforce', MINUTE, sfPerMinute / 60, 'daily');
     const dyn = target('dynamics', MINUTE, DYNAMICS_PER_MINUTE / 60, 'requests');
+    const pd = target('pipedrive', PIPEDRIVE_WINDOW_MS, PIPEDRIVE_PLAN.burst / 2, 'burst');
     console.log(`BENCH writes.salesforce.allocation_per_min ${sfPerMinute} requests`);
     console.log(`BENCH writes.dynamics.allocation_per_min ${DYNAMICS_PER_MINUTE} requests`);
+    // Pipedrive's two ceilings for creates (5 tokens each, one record per call): the daily token
+    // budget binds at this plan by far; the burst is what the sustained phase measures.
+    const createTokens = TOKEN_COSTS['v2.create'];
+    const dailyCeiling =
+      (backgroundShare('pipedrive', 'daily') * PIPEDRIVE_PLAN.dailyTokens) / createTokens / 86_400;
+    console.log(`BENCH writes.pipedrive.ceiling_daily_records_per_s ${dailyCeiling.toFixed(2)} records/s`);
+    console.log(
+      `BENCH writes.pipedrive.ceiling_burst_records_per_s ${pd.ceilingRecordsPerS.toFixed(1)} records/s`,
+    );
+    console.log(
+      `# writes.pipedrive: ${PIPEDRIVE_PLAN.plan}, ${PIPEDRIVE_PLAN.seats} seats, OAuth — the ${dailyCeiling < pd.ceilingRecordsPerS ? 'daily token budget' : '2-second burst'} binds; the sustained phase runs with the daily budget lifted, against the burst`,
+    );
     let item = 0;
-    const crms = listArg('crms', ['hubspot', 'salesforce', 'dynamics']);
-    for (const t of [hs, sf, dyn].filter((x) => crms.includes(x.crm))) {
+    const crms = listArg('crms', ['hubspot', 'salesforce', 'dynamics', 'pipedrive']);
+    for (const t of [hs, sf, dyn, pd].filter((x) => crms.includes(x.crm))) {
       const sustained = await sustainedPhase(t, seconds);
       // The backlog has drained; the vendor's window refills before latency is measured.
       await new Promise((r) => setTimeout(r, t.windowMs));
