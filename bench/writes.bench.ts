@@ -3,11 +3,12 @@
  * "Benchmark"). `BENCH_QUICK=1` shortens every phase for a smoke run; the full run takes ~10 minutes.
  *
  * Peers (always run):
- * - `writes.naive.hubspot.*` / `writes.naive.salesforce.*`: 500 records, one per call, through the
+ * - `writes.naive.hubspot.*` / `.salesforce.*` / `.pipedrive.*`: 500 records, one per call, through the
  *   vendor's official client with its own retries (bench/support/naive-writers.ts), in a sandbox org of
  *   their own at the same rate tiers as the gateway: HubSpot 190 requests / 10 s (private app),
  *   Salesforce `--sf-per-minute` requests per minute (the allocation's window scaled from 24 h to one
- *   minute: `apiWindowMs` in the sandbox, `settings.budgets.daily.windowMs` on the connection).
+ *   minute: `apiWindowMs` in the sandbox, `settings.budgets.daily.windowMs` on the connection),
+ *   Pipedrive at the gateway's plan through an API token (40 per 2 s; the official client retries nothing).
  * - `writes.queue.noop_jobs_per_s`: Bull's own enqueue-to-complete rate with a no-op processor on the
  *   same Redis (bench/support/noop-queue.ts).
  * Gateway (bench/support/write-phases.ts; only when the schema has the write API — otherwise one line
@@ -39,7 +40,7 @@ import { KeyRing } from '../src/security/credentials-cipher';
 import { type ReadCrm, type ReadStack, smallOrgs, startReadStack } from '../test/support/read-stack';
 import { startWorkerProcess, workerEnv } from '../test/support/worker-process';
 import { writeApiMissing } from '../test/support/write-contract';
-import { type NaiveResult, naiveHubSpot, naiveSalesforce } from './support/naive-writers';
+import { type NaiveResult, naiveHubSpot, naivePipedrive, naiveSalesforce } from './support/naive-writers';
 import { arg, execOn, listArg, runBench } from './support/bench-cli';
 import { cpuMeter } from './support/process-cpu';
 import { perOperation, readStoreCounters } from './support/store-metrics';
@@ -90,6 +91,14 @@ async function peers(stack: ReadStack, sfPerMinute: number, redisUrl: string, na
   const common = { org: 'naive', records: NAIVE_RECORDS, concurrency: NAIVE_CONCURRENCY, tag };
   printNaive('hubspot', await naiveHubSpot({ ...common, sandbox: hubspot! }));
   printNaive('salesforce', await naiveSalesforce({ ...common, sandbox: salesforce! }));
+  // Pipedrive at the gateway's plan, through an API token (what a simple backend holds): 40 per 2 s.
+  const { pipedrive } = stack.sandboxes.sandboxes;
+  pipedrive!.server.patchSettings('naive', {
+    plan: PIPEDRIVE_PLAN.plan,
+    seats: PIPEDRIVE_PLAN.seats,
+    dailyTokenBudget: 1_000_000_000,
+  });
+  printNaive('pipedrive', await naivePipedrive({ ...common, sandbox: pipedrive! }));
 
   const noop = await noopJobsPerSecond(__filename, {
     redisUrl,

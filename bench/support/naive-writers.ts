@@ -1,5 +1,6 @@
 import { Client } from '@hubspot/api-client';
 import jsforce from 'jsforce';
+import { v2 as pipedrive } from 'pipedrive';
 import { type RunningSandbox } from '../../src/sandbox';
 
 /**
@@ -57,6 +58,8 @@ async function pool(
 
 function describeError(err: unknown): string {
   if (err instanceof Error) return `${err.name}: ${err.message}`.slice(0, 300);
+  // Some clients reject with a plain object (the pipedrive client: the response's status and body).
+  if (typeof err === 'object' && err !== null) return JSON.stringify(err).slice(0, 300);
   return String(err).slice(0, 300);
 }
 
@@ -136,5 +139,25 @@ export async function naiveSalesforce(options: NaiveOptions): Promise<NaiveResul
       Email: `naive-${options.tag}-${i}@example.org`,
     });
     if (!result.success) throw new Error(JSON.stringify(result.errors).slice(0, 300));
+  });
+}
+
+/**
+ * The official `pipedrive` client 33 (v2 PersonsApi) with the company's API token, one `addPerson` per
+ * record. The client retries nothing: a 429 (burst or daily budget) reaches the caller as an error.
+ */
+export async function naivePipedrive(options: NaiveOptions): Promise<NaiveResult> {
+  const creds = options.sandbox.credentials[options.org];
+  if (!creds) throw new Error(`the Pipedrive sandbox has no org ${options.org}`);
+  const api = new pipedrive.PersonsApi(
+    new pipedrive.Configuration({ apiKey: String(creds.apiToken), basePath: String(creds.v2BaseUrl) }),
+  );
+  return measure(options, 429, async (i) => {
+    await api.addPerson({
+      AddPersonRequest: {
+        name: `Naive Peer ${options.tag} ${i}`,
+        emails: [{ value: `naive-${options.tag}-${i}@example.org`, primary: true, label: 'work' }],
+      },
+    });
   });
 }
