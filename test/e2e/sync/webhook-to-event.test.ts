@@ -174,6 +174,17 @@ beforeAll(async () => {
   tenant = await stack.tenant('webhook-event');
   for (const crm of CRMS) await WEBHOOK_CRMS[crm]!.subscribe(stack, tenant.connections[crm]);
   worker = await startWorker(stack.ctx);
+  // Each new connection's backfill runs on this worker; a contact created while it lists would reach
+  // subscribers as a BACKFILL event, not the webhook's. Changes start once every backfill is done.
+  await within(60_000, async () => {
+    for (const crm of CRMS) {
+      const connection = await stack.ctx.store.connections.getById(tenant.connections[crm]);
+      expect({ crm, ...(await stack.ctx.syncControl.status(connection)).backfill }).toMatchObject({
+        crm,
+        state: 'DONE',
+      });
+    }
+  });
   client = wsClient(stack.url, `Bearer ${tenant.key}`);
   client.subscribe<{ syncEvents: (typeof pushed)[number] }>(
     { query: 'subscription { syncEvents { kind source remoteId changes { field after } } }' },
