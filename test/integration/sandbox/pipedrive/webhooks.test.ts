@@ -135,15 +135,19 @@ describe('pipedrive sandbox: webhooks', () => {
   it('waits 3, 30 and 150 s between attempts on the company clock', async () => {
     s.server.patchSettings('default', { webhookRetryScheduleMs: [3000, 30_000, 150_000] });
     rx.answer = (n) => (n < 3 ? 503 : 200);
-    await subscribe({ event_action: 'create', event_object: 'person' });
+    const id = await subscribe({ event_action: 'create', event_object: 'person' });
+    // The sandbox's own record of an attempt: its answer was read and the wait for the next began (the
+    // receiver sees a request before the sandbox has its answer, so the clock must not move before this).
+    const attemptsLogged = () => s.server.org().state.webhooks.hooks.get(id)!.dispatcher.deliveries().length;
     await s.call('POST', `${V2}/persons`, { body: { name: 'Clocked' } });
-    await waitFor(() => rx.got.length === 1);
+    await waitFor(() => rx.got.length === 1 && attemptsLogged() === 1);
     const clock = s.server.org().clock;
     for (const [stepMs, attempts] of [
       [3000, 2],
       [30_000, 3],
       [150_000, 4],
     ] as const) {
+      await waitFor(() => attemptsLogged() === attempts - 1);
       clock.advance(stepMs - 500);
       await new Promise((r) => setTimeout(r, 120));
       expect(rx.got).toHaveLength(attempts - 1);
