@@ -1,7 +1,7 @@
 import { type CrmObject, type NativeField, type NativeFieldType } from '../types';
 import { type PipedriveApi } from './api-context';
 import { ENDPOINT } from './declaration';
-import { ENTITIES, MAX_PAGE_SIZE, STANDARD_FIELDS } from './pipedrive.constants';
+import { ENTITIES, MAX_PAGE_SIZE, STANDARD, STANDARD_FIELDS } from './pipedrive.constants';
 import { pdRequest } from './request';
 import { dealStages } from './pipelines';
 import { type PdField } from './wire.types';
@@ -58,62 +58,6 @@ const CUSTOM_TYPES: Readonly<Record<string, NativeFieldType>> = {
 
 /** Types whose value a write can take as the gateway sends it (an upsert key among them). */
 const TEXT_TYPES = new Set(['varchar', 'varchar_auto', 'text']);
-
-/** The standard fields' metadata: Pipedrive's field lists name them by wire key, but not as we read them. */
-const STANDARD_TYPES: Readonly<Record<CrmObject, Readonly<Record<string, NativeFieldType>>>> = {
-  contact: {
-    id: 'id',
-    name: 'string',
-    first_name: 'string',
-    last_name: 'string',
-    email: 'email',
-    phone: 'phone',
-    emails: 'unknown',
-    phones: 'unknown',
-    owner_id: 'reference',
-    org_id: 'reference',
-    job_title: 'string',
-    add_time: 'datetime',
-    update_time: 'datetime',
-    is_deleted: 'boolean',
-    visible_to: 'integer',
-  },
-  deal: {
-    id: 'id',
-    title: 'string',
-    value: 'currency',
-    currency: 'string',
-    status: 'picklist',
-    stage_id: 'reference',
-    pipeline_id: 'reference',
-    person_id: 'reference',
-    org_id: 'reference',
-    owner_id: 'reference',
-    probability: 'percent',
-    expected_close_date: 'date',
-    close_time: 'datetime',
-    won_time: 'datetime',
-    lost_time: 'datetime',
-    lost_reason: 'string',
-    add_time: 'datetime',
-    update_time: 'datetime',
-    is_deleted: 'boolean',
-    visible_to: 'integer',
-  },
-};
-
-/** Standard fields Pipedrive sets itself. */
-const READ_ONLY = new Set([
-  'id',
-  'add_time',
-  'update_time',
-  'is_deleted',
-  'close_time',
-  'won_time',
-  'lost_time',
-  'emails',
-  'phones',
-]);
 
 /** A label as a native name: lower-case letters, digits and `_`, starting with a letter. */
 export function nameOfLabel(label: string): string {
@@ -219,13 +163,14 @@ export async function describeFields(api: PipedriveApi, obj: CrmObject): Promise
     obj === 'deal' ? dealStages(api) : Promise.resolve([]),
   ]);
   const stageValues = stages.map((s) => ({ value: s.stageId, label: `${s.pipelineLabel}: ${s.label}` }));
-  const standard = Object.entries(STANDARD_TYPES[obj]).map(([name, type]): NativeField => ({
+  const standard = Object.entries(STANDARD[obj]).map(([name, { type, setBy }]): NativeField => ({
     name,
     label: name,
     type,
     custom: false,
     required: (obj === 'contact' && name === 'name') || (obj === 'deal' && name === 'title'),
-    readOnly: READ_ONLY.has(name),
+    // Offered to mappings as writable only where the app sets it (emails/phones: through email/phone).
+    readOnly: setBy !== 'app',
     unique: name === 'id',
     externalId: false,
     ...(name === 'status'

@@ -1,7 +1,7 @@
 import { CrmValidationError } from '../../errors';
 import { type CrmObject, type NativeRecord, type NativeValue } from '../types';
 import { type CustomField, type FieldDirectory } from './fields';
-import { CRM, DEAL_STATUSES, STANDARD_FIELDS } from './pipedrive.constants';
+import { CRM, DEAL_STATUSES, STANDARD, STANDARD_FIELDS } from './pipedrive.constants';
 import { type PdContactEntry, type PdRecord } from './wire.types';
 
 /**
@@ -148,37 +148,15 @@ export function withPrimary(current: unknown, value: NativeValue): PdContactEntr
 /** Id fields Pipedrive takes as integers; the mapping may hand them over as digit strings. */
 const ID_FIELDS = new Set(['owner_id', 'org_id', 'person_id', 'stage_id', 'pipeline_id', 'visible_to']);
 
-/** Native fields a write may name for each object, beside custom ones. */
+/** Native fields a write may name for each object, beside custom ones: all but what Pipedrive sets. */
 const WRITABLE: Readonly<Record<CrmObject, ReadonlySet<string>>> = {
-  contact: new Set([
-    'name',
-    'first_name',
-    'last_name',
-    'email',
-    'phone',
-    'emails',
-    'phones',
-    'owner_id',
-    'org_id',
-    'visible_to',
-    'job_title',
-  ]),
-  deal: new Set([
-    'title',
-    'value',
-    'currency',
-    'status',
-    'stage_id',
-    'pipeline_id',
-    'person_id',
-    'org_id',
-    'owner_id',
-    'probability',
-    'expected_close_date',
-    'lost_reason',
-    'visible_to',
-  ]),
+  contact: writableOf('contact'),
+  deal: writableOf('deal'),
 };
+
+function writableOf(obj: CrmObject): ReadonlySet<string> {
+  return new Set(Object.entries(STANDARD[obj]).flatMap(([name, f]) => (f.setBy === 'vendor' ? [] : [name])));
+}
 
 /** What a write body needs of the record it changes (`null` on a create). */
 export interface CurrentRecord {

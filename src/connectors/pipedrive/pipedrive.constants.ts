@@ -1,4 +1,4 @@
-import { type CrmObject } from '../types';
+import { type CrmObject, type NativeFieldType } from '../types';
 import { API_ROOT } from './declaration';
 
 /**
@@ -39,49 +39,65 @@ export const MAX_IDS = 100;
 export const DELETED_KEPT_DAYS = 30;
 
 /**
- * Fields of a record the connector reads on its own, beside the custom fields: the v2 wire names, with
- * `email` and `phone` derived from the primary entries of `emails`/`phones`.
+ * Who sets a standard field: the app through a write (`app`), Pipedrive alone (`vendor`), or the
+ * connector, which writes the whole `emails`/`phones` arrays to set their primary entries but offers
+ * them to no mapping (`connector`).
  */
+type SetBy = 'app' | 'vendor' | 'connector';
+
+/**
+ * The fields of a record the connector reads on its own, beside the custom fields — the v2 wire names,
+ * with `email` and `phone` derived from the primary entries of `emails`/`phones` — with their types and
+ * who sets them: the one table the read, write and describe paths derive their lists from.
+ */
+export const STANDARD: Readonly<
+  Record<CrmObject, Readonly<Record<string, { type: NativeFieldType; setBy: SetBy }>>>
+> = {
+  contact: {
+    id: { type: 'id', setBy: 'vendor' },
+    name: { type: 'string', setBy: 'app' },
+    first_name: { type: 'string', setBy: 'app' },
+    last_name: { type: 'string', setBy: 'app' },
+    email: { type: 'email', setBy: 'app' },
+    phone: { type: 'phone', setBy: 'app' },
+    emails: { type: 'unknown', setBy: 'connector' },
+    phones: { type: 'unknown', setBy: 'connector' },
+    owner_id: { type: 'reference', setBy: 'app' },
+    org_id: { type: 'reference', setBy: 'app' },
+    job_title: { type: 'string', setBy: 'app' },
+    add_time: { type: 'datetime', setBy: 'vendor' },
+    update_time: { type: 'datetime', setBy: 'vendor' },
+    is_deleted: { type: 'boolean', setBy: 'vendor' },
+    visible_to: { type: 'integer', setBy: 'app' },
+  },
+  deal: {
+    id: { type: 'id', setBy: 'vendor' },
+    title: { type: 'string', setBy: 'app' },
+    value: { type: 'currency', setBy: 'app' },
+    currency: { type: 'string', setBy: 'app' },
+    status: { type: 'picklist', setBy: 'app' },
+    stage_id: { type: 'reference', setBy: 'app' },
+    pipeline_id: { type: 'reference', setBy: 'app' },
+    person_id: { type: 'reference', setBy: 'app' },
+    org_id: { type: 'reference', setBy: 'app' },
+    owner_id: { type: 'reference', setBy: 'app' },
+    probability: { type: 'percent', setBy: 'app' },
+    expected_close_date: { type: 'date', setBy: 'app' },
+    close_time: { type: 'datetime', setBy: 'vendor' },
+    won_time: { type: 'datetime', setBy: 'vendor' },
+    lost_time: { type: 'datetime', setBy: 'vendor' },
+    lost_reason: { type: 'string', setBy: 'app' },
+    add_time: { type: 'datetime', setBy: 'vendor' },
+    update_time: { type: 'datetime', setBy: 'vendor' },
+    is_deleted: { type: 'boolean', setBy: 'vendor' },
+    visible_to: { type: 'integer', setBy: 'app' },
+  },
+};
+
+/** The standard fields' names, in table order. */
 export const STANDARD_FIELDS: Readonly<Record<CrmObject, readonly string[]>> = {
-  contact: [
-    'id',
-    'name',
-    'first_name',
-    'last_name',
-    'email',
-    'phone',
-    'emails',
-    'phones',
-    'owner_id',
-    'org_id',
-    'job_title',
-    'add_time',
-    'update_time',
-    'is_deleted',
-    'visible_to',
-  ],
-  deal: [
-    'id',
-    'title',
-    'value',
-    'currency',
-    'status',
-    'stage_id',
-    'pipeline_id',
-    'person_id',
-    'org_id',
-    'owner_id',
-    'probability',
-    'expected_close_date',
-    'close_time',
-    'won_time',
-    'lost_time',
-    'lost_reason',
-    'add_time',
-    'update_time',
-    'is_deleted',
-    'visible_to',
-  ],
+  contact: Object.keys(STANDARD.contact),
+  deal: Object.keys(STANDARD.deal),
 };
 
 /** Canonical deal status ↔ Pipedrive's `status` values a write may set. */
