@@ -35,6 +35,7 @@ import crypto from 'node:crypto';
 import { DEFAULT_INTERACTIVE_RESERVE } from '../src/config/crms';
 import { TOKEN_COSTS } from '../src/connectors/pipedrive/declaration';
 import { CRMS } from '../src/connectors/registry';
+import { budgetKey } from '../src/ratelimit/budget-gate';
 import { freePort, startThrowawayStores, type Stores } from '../src/runtime/services';
 import { KeyRing } from '../src/security/credentials-cipher';
 import { type ReadCrm, type ReadStack, smallOrgs, startReadStack } from '../test/support/read-stack';
@@ -64,6 +65,10 @@ const DYNAMICS_PER_MINUTE = 1200;
  */
 const PIPEDRIVE_PLAN = { plan: 'growth', seats: 5, burst: 160, dailyTokens: 300_000 } as const;
 const PIPEDRIVE_WINDOW_MS = 2000;
+/** The plan's daily tokens per minute: its day scaled to a minute at the same allocation per minute. */
+const PIPEDRIVE_DAILY_PER_MINUTE = Math.floor(PIPEDRIVE_PLAN.dailyTokens / (24 * 60));
+/** The backlog of the scaled-day phase: about half a minute of its ceiling (~0.55 records/s). */
+const PIPEDRIVE_DAILY_BACKLOG = 20;
 
 /** The share of a budget background work may use (src/ratelimit/budget-gate.ts). */
 function backgroundShare(crm: ReadCrm, budget: string): number {
@@ -220,7 +225,7 @@ async function gatewayPhases(
       `BENCH writes.pipedrive.ceiling_burst_records_per_s ${pd.ceilingRecordsPerS.toFixed(1)} records/s`,
     );
     console.log(
-      `# writes.pipedrive: ${PIPEDRIVE_PLAN.plan}, ${PIPEDRIVE_PLAN.seats} seats, OAuth — the ${dailyCeiling < pd.ceilingRecordsPerS ? 'daily token budget' : '2-second burst'} binds; the sustained phase runs with the daily budget lifted, against the burst`,
+      `# writes.pipedrive: ${PIPEDRIVE_PLAN.plan}, ${PIPEDRIVE_PLAN.seats} seats, OAuth — the ${dailyCeiling < pd.ceilingRecordsPerS ? 'daily token budget' : '2-second burst'} binds; writes.pipedrive.* run with the daily budget lifted, against the burst; writes.pipedrive_daily.* against the daily budget on its day scaled to a minute`,
     );
     let item = 0;
     const crms = listArg('crms', ['hubspot', 'salesforce', 'dynamics', 'pipedrive']);
@@ -230,6 +235,8 @@ async function gatewayPhases(
       await new Promise((r) => setTimeout(r, t.windowMs));
       await latencyPhase(t, QUICK ? 5 : 30, (item += 1_000_000), sustained);
     }
+    if (crms.includes('pipedrive'))
+      await pipedriveDailyPhase(stack, tenant.connections.pipedrive, pd, seconds);
     if (crms.includes('salesforce')) {
       const bulk = await drainPhase(sf, QUICK ? 1000 : 10_000, (item += 1_000_000));
       console.log(`BENCH writes.salesforce.bulk${QUICK ? '1k' : '10k'}_s ${bulk.seconds.toFixed(1)} s`);
@@ -271,6 +278,46 @@ async function gatewayPhases(
   } finally {
     await worker.stop();
   }
+}
+
+/**
+ * Pipedrive against the budget that binds at its plan, the daily tokens, on a scaled window: the plan's
+ * day compressed to a minute at the same allocation per minute, in the sandbox (`dailyWindowMs`,
+ * `dailyTokenBudget`) and on the connection (`settings.budgets.daily`) alike, the burst at the plan's
+ * value. Sustained only: its latency would be the budget's wait, which the burst phase's latency is not.
+ */
+async function pipedriveDailyPhase(
+  stack: ReadStack,
+  connectionId: string,
+  burstTarget: WritePhaseTarget,
+  seconds: number,
+): Promise<void> {
+  stack.sandboxes.sandboxes.pipedrive!.server.patchSettings('default', {
+    dailyTokenBudget: PIPEDRIVE_DAILY_PER_MINUTE,
+    dailyWindowMs: MINUTE,
+  });
+  await setBudgets(stack, connectionId, {
+    burst: { limit: PIPEDRIVE_PLAN.burst },
+    daily: { limit: PIPEDRIVE_DAILY_PER_MINUTE, windowMs: MINUTE },
+  });
+  // A new scaled day on both sides: the sandbox's period starts over with the setting, and our count of
+  // the lifted day (with the allocation the vendor's headers stated for it) is dropped.
+  const connection = await stack.ctx.store.connections.getById(connectionId);
+  const daily = CRMS.pipedrive.budgets.find((b) => b.name === 'daily')!;
+  await stack.ctx.redis.del(budgetKey(stack.ctx.redisPrefix, connection, daily));
+  const createTokens = TOKEN_COSTS['v2.create'];
+  const ceiling = (backgroundShare('pipedrive', 'daily') * PIPEDRIVE_DAILY_PER_MINUTE) / createTokens / 60;
+  console.log(`BENCH writes.pipedrive_daily.allocation_per_min ${PIPEDRIVE_DAILY_PER_MINUTE} tokens`);
+  await sustainedPhase(
+    {
+      ...burstTarget,
+      crm: 'pipedrive_daily',
+      windowMs: MINUTE,
+      ceilingRecordsPerS: ceiling,
+      minBacklog: PIPEDRIVE_DAILY_BACKLOG,
+    },
+    seconds,
+  );
 }
 
 async function setBudgets(

@@ -28,6 +28,12 @@ export interface WritePhaseTarget {
   windowMs: number;
   /** (1 − interactive reserve) × requests per second × batch size. */
   ceilingRecordsPerS: number;
+  /**
+   * The least backlog the sustained phase keeps queued; default {@link MIN_BACKLOG}. A ceiling of about a
+   * record a second (a daily allocation on a scaled window) needs a few dozen, not two full lists it
+   * would take half an hour to drain.
+   */
+  minBacklog?: number;
   /** One item of a list mutation: a create, or an upsert by external id. */
   item(n: number): Record<string, unknown>;
 }
@@ -118,7 +124,8 @@ const MIN_BACKLOG = 2 * LIST_MAX;
  */
 export async function sustainedPhase(target: WritePhaseTarget, seconds: number): Promise<number> {
   const p = `BENCH writes.${target.crm}`;
-  const maxBacklog = Math.max(MIN_BACKLOG, Math.round(target.ceilingRecordsPerS * BACKLOG_SECONDS));
+  const minBacklog = target.minBacklog ?? MIN_BACKLOG;
+  const maxBacklog = Math.max(minBacklog, Math.round(target.ceilingRecordsPerS * BACKLOG_SECONDS));
   const start = target.sandboxRecords();
   const sent: Submitted = { ids: [], leaked429: 0 };
   const landed: { at: number; records: number }[] = [];
@@ -131,7 +138,7 @@ export async function sustainedPhase(target: WritePhaseTarget, seconds: number):
     while (landed.length > 1 && now - landed[0]!.at > 5000) landed.shift();
     const first = landed[0]!;
     const rate = now > first.at ? ((records - first.records) * 1000) / (now - first.at) : 0;
-    return Math.min(maxBacklog, Math.max(MIN_BACKLOG, Math.round(rate * BACKLOG_SECONDS)));
+    return Math.min(maxBacklog, Math.max(minBacklog, Math.round(rate * BACKLOG_SECONDS)));
   };
   // A producer that fails stops the phase at the next sample and fails the bench when awaited.
   const producer = (async () => {

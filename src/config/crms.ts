@@ -144,9 +144,16 @@ export interface CrmDeclaration {
   oauth?: OAuthDeclaration;
   /**
    * Ids per bulk read (one vendor call) and records per bulk write; `contactDeals`: contacts whose deals
-   * one association read takes, where it is fewer than `read` (a vendor with no batch for it: 1).
+   * one association read takes, where it is fewer than `read` (a vendor with no batch for it: 1);
+   * `writeEndpoints`: the endpoint class (`BudgetDeclaration.costs`) of the call each batch kind sends,
+   * where a budget prices it apart — what the write engine sizes a claim by (absent: one unit a call).
    */
-  batch: { read: number; write: number; contactDeals?: number };
+  batch: {
+    read: number;
+    write: number;
+    contactDeals?: number;
+    writeEndpoints?: Readonly<Partial<Record<BatchKind, string>>>;
+  };
   budgets: readonly BudgetDeclaration[];
   /**
    * Most requests the vendor lets one connection have in flight at once (Dataverse: 52 per user),
@@ -159,6 +166,12 @@ export interface CrmDeclaration {
 
 /** A vendor's pinned API version(s); more than one part when the vendor versions its API areas apart. */
 export type ApiVersion = Readonly<Record<string, string>>;
+
+/**
+ * Which bulk call carries a write operation: creates, updates and upserts share the vendor's upsert
+ * batch; deletes, links and unlinks have their own. Operations coalesce per (connection, object, batch kind).
+ */
+export type BatchKind = 'UPSERT' | 'DELETE' | 'LINK' | 'UNLINK';
 
 /** Default share of each budget kept for interactive reads. */
 export const DEFAULT_INTERACTIVE_RESERVE = 0.2;

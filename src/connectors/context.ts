@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { type Logger } from '../logger';
-import { RedisBudgetGate } from '../ratelimit/budget-gate';
+import { type BatchKind } from '../config/crms';
+import { type BudgetHeadroom, RedisBudgetGate } from '../ratelimit/budget-gate';
 import { type BudgetLeases } from '../ratelimit/budget-lease';
 import { ConcurrencyGate } from '../ratelimit/concurrency-gate';
 import { type OperationDeadline } from '../vendor-calls/deadline';
@@ -84,15 +85,7 @@ function contextFor(
 ): ConnectorContext {
   const info = { ...connection } as ConnectionInfo;
   const tokens = deps.tokensFor(info.id);
-  const budget = new RedisBudgetGate({
-    redis: deps.redis,
-    prefix: deps.prefix,
-    connection: info,
-    budgets: access.declaration.budgets,
-    ...(priority === 'interactive' && deps.leases ? { leases: deps.leases } : {}),
-    onRemaining: budgetRemainingRecorder(info.crm, info.id),
-    onRefused: budgetRefusalRecorder(info.crm, info.id),
-  });
+  const budget = budgetGateFor(access, info, priority, deps);
   const limit = access.declaration.concurrentRequests;
   const concurrency = limit
     ? new ConcurrencyGate({ redis: deps.redis, prefix: deps.prefix, crm: info.crm, scopeId: info.id, limit })
@@ -115,6 +108,39 @@ function contextFor(
     ...(call.readFields ? { readFields: call.readFields } : {}),
     ...(call.identityOnly?.length ? { identityOnly: call.identityOnly } : {}),
   };
+}
+
+/** The budget gate of one connection's calls at `priority` (leases for interactive calls only). */
+function budgetGateFor(
+  access: VendorAccess,
+  info: ConnectionInfo,
+  priority: CallPriority,
+  deps: ConnectorDeps,
+): RedisBudgetGate {
+  return new RedisBudgetGate({
+    redis: deps.redis,
+    prefix: deps.prefix,
+    connection: info,
+    budgets: access.declaration.budgets,
+    ...(priority === 'interactive' && deps.leases ? { leases: deps.leases } : {}),
+    onRemaining: budgetRemainingRecorder(info.crm, info.id),
+    onRefused: budgetRefusalRecorder(info.crm, info.id),
+  });
+}
+
+/**
+ * How many calls of a write batch kind the connection's budgets admit for background work now, priced
+ * as the CRM declares that call (`batch.writeEndpoints`); nothing is taken. What the write engine sizes
+ * a claim by (docs/writes.md "Budget-sized claims").
+ */
+export function writeHeadroom(
+  connection: ConnectionLike,
+  batchKind: BatchKind,
+  deps: ConnectorDeps,
+): Promise<BudgetHeadroom> {
+  const access = connectionAccess(connection, deps);
+  const gate = budgetGateFor(access, { ...connection } as ConnectionInfo, 'background', deps);
+  return gate.headroom('background', 1, { endpoint: access.declaration.batch.writeEndpoints?.[batchKind] });
 }
 
 /** The connector of `connection` for one request or job. */

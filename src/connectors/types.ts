@@ -175,7 +175,18 @@ export interface RecordWrite {
 }
 
 export type WriteResult =
-  { ref: string; ok: true; remoteId: string; created: boolean } | { ref: string; ok: false; error: CrmError };
+  | {
+      ref: string;
+      ok: true;
+      remoteId: string;
+      created: boolean;
+      /**
+       * The record as the vendor stored it, where the write's answer carries it whole — as a read of
+       * it by id would return it: the write engine then reads it back without a call.
+       */
+      record?: NativeRecord;
+    }
+  | { ref: string; ok: false; error: CrmError };
 
 /**
  * One association to write between a record of the `from` object and one of the `to` object (a contact

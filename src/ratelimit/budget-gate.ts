@@ -136,6 +136,14 @@ export interface TakeResult {
   probe: boolean;
 }
 
+/** What {@link RedisBudgetGate.headroom} answers. */
+export interface BudgetHeadroom {
+  /** Calls every selected budget admits now (0: none; a large number where no budget is selected). */
+  calls: number;
+  /** With `calls` 0: ms until one call fits (-1: one call never fits). */
+  retryAfterMs: number;
+}
+
 export class RedisBudgetGate implements BudgetGate {
   private readonly budgets: EffectiveBudget[];
   /** What a call that names no budget draws on: every budget not marked `namedOnly`. */
@@ -273,8 +281,41 @@ export class RedisBudgetGate implements BudgetGate {
     });
   }
 
-  /** One take on one budget (exported through the class for tests of the window behaviour). */
-  async take(budget: EffectiveBudget, priority: CallPriority, cost: number): Promise<TakeResult> {
+  /**
+   * How many calls each costing `cost` units (or the price the budgets set for `options.endpoint`) every
+   * selected budget would admit for `priority` right now; nothing is taken. What a background job sizes
+   * its work by before it claims any (docs/writes.md "Budget-sized claims"): the gate still checks each
+   * call, so a count spent meanwhile by others costs a refusal, never an overdraft.
+   */
+  async headroom(priority: CallPriority, cost = 1, options: AcquireOptions = {}): Promise<BudgetHeadroom> {
+    let calls = Number.POSITIVE_INFINITY;
+    let retryAfterMs = 0;
+    for (const budget of this.select(options)) {
+      const price =
+        (options.endpoint !== undefined ? budget.decl.costs?.[options.endpoint] : undefined) ?? cost;
+      const res = await this.take(budget, priority, price, { dryRun: true });
+      if (!res.allowed) {
+        calls = 0;
+        retryAfterMs = res.retryAfterMs < 0 ? -1 : Math.max(retryAfterMs, res.retryAfterMs);
+        if (retryAfterMs < 0) break;
+        continue;
+      }
+      // A budget held by the vendor's refusal admits its one probe, and nothing more until it answers.
+      calls = Math.min(calls, res.probe ? 1 : Math.floor(res.remaining / price));
+    }
+    return { calls: Number.isFinite(calls) ? calls : Number.MAX_SAFE_INTEGER, retryAfterMs };
+  }
+
+  /**
+   * One take on one budget (exported through the class for tests of the window behaviour); `dryRun`:
+   * answers what a take would, with `remaining` before it, and takes nothing.
+   */
+  async take(
+    budget: EffectiveBudget,
+    priority: CallPriority,
+    cost: number,
+    { dryRun = false }: { dryRun?: boolean } = {},
+  ): Promise<TakeResult> {
     const reserve =
       priority === 'interactive' ? 0 : (budget.decl.interactiveReserve ?? DEFAULT_INTERACTIVE_RESERVE);
     const raw = (await this.redis(
@@ -288,6 +329,7 @@ export class RedisBudgetGate implements BudgetGate {
           reserve,
           cost,
           this.options.probeLeaseMs ?? 15_000,
+          dryRun ? 1 : 0,
         ],
       ),
     )) as number[];

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { type CrmObject } from '../connectors/types';
+import { type CrmObject, type NativeRecord } from '../connectors/types';
 import { NotFoundError } from '../errors';
 import { type CanonicalRecord, LazyCanonicalRecord } from './canonical';
 import { type ReadMetadata } from './read-metadata';
@@ -43,6 +43,20 @@ export class RecordLoaders {
       this.recordLoaders.set(object, loader);
     }
     return loader;
+  }
+
+  /**
+   * A native record of `object` the caller already holds (a write's answer), canonical through the
+   * same mapping as a loaded one, and primed into the record loader.
+   */
+  async canonical(object: CrmObject, native: NativeRecord): Promise<CanonicalRecord> {
+    const [{ mapping }, ctx] = await Promise.all([
+      this.metadata.mapping(object),
+      this.metadata.mappingContext(object),
+    ]);
+    const record = new LazyCanonicalRecord(this.metadata.connection.id, object, mapping, native, ctx);
+    this.records(object).prime(native.remoteId, record);
+    return record;
   }
 
   /** Remote ids of `to` associated with each remote id of `from` (empty when none). */

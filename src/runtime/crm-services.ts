@@ -1,5 +1,12 @@
 import { type Env } from '../config/env';
-import { type ConnectorCallOptions, connectorFor, type ConnectorDeps } from '../connectors/context';
+import { type BatchKind } from '../config/crms';
+import {
+  type ConnectorCallOptions,
+  connectorFor,
+  type ConnectorDeps,
+  writeHeadroom,
+} from '../connectors/context';
+import { type BudgetHeadroom } from '../ratelimit/budget-gate';
 import { type CallPriority, type HttpTransport } from '../connectors/http/http.types';
 import { pinnedTransport } from '../connectors/http/pinned-transport';
 import { type VendorUrlPolicy } from '../connectors/ssrf';
@@ -31,6 +38,8 @@ export interface CrmServices {
    * (`background`).
    */
   connectorFor(connection: ConnectionView, priority: CallPriority, call?: ConnectorCallOptions): CrmConnector;
+  /** Write calls of `batchKind` the connection's budgets admit for background work now (context.ts). */
+  writeHeadroom(connection: ConnectionView, batchKind: BatchKind): Promise<BudgetHeadroom>;
 }
 
 export function vendorUrlPolicy(env: Env): VendorUrlPolicy {
@@ -83,5 +92,6 @@ export function createCrmServices(ctx: {
     transport,
     oauthApp,
     connectorFor: (connection, priority, call) => connectorFor(connection, priority, deps, call),
+    writeHeadroom: (connection, batchKind) => writeHeadroom(connection, batchKind, deps),
   };
 }

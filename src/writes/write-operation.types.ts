@@ -1,5 +1,6 @@
 import { type CrmObject } from '../connectors/types';
 import { type CanonicalValue } from '../mapping/types';
+import { type BatchKind } from '../config/crms';
 
 /**
  * The write path's vocabulary (docs/writes.md). A mutation stores a {@link WriteOperation} (QUEUED) and
@@ -22,11 +23,7 @@ export const FINAL_WRITE_STATUSES: ReadonlySet<WriteStatus> = new Set([
 export const WRITE_KINDS = ['CREATE', 'UPDATE', 'UPSERT', 'DELETE', 'LINK', 'UNLINK'] as const;
 export type WriteKind = (typeof WRITE_KINDS)[number];
 
-/**
- * Which bulk call carries an operation: creates, updates and upserts share the vendor's upsert batch;
- * deletes, links and unlinks have their own. Operations coalesce per (connection, object, batch kind).
- */
-export type BatchKind = 'UPSERT' | 'DELETE' | 'LINK' | 'UNLINK';
+export type { BatchKind };
 
 export function batchKindOf(kind: WriteKind): BatchKind {
   if (kind === 'CREATE' || kind === 'UPDATE' || kind === 'UPSERT') return 'UPSERT';

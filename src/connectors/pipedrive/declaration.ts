@@ -80,8 +80,19 @@ export const pipedriveDeclaration: CrmDeclaration = {
   },
   // Reads: `ids` takes 100 per list call. Writes: Pipedrive has no batch or bulk write for persons or
   // deals, so each record is its own call (docs/vendors/pipedrive.md "Connector: writes and the gateway key").
-  // A person's deals are one list call each (`person_id=` takes one id): no batch for that read.
-  batch: { read: 100, write: 1, contactDeals: 1 },
+  // A person's deals are one list call each (`person_id=` takes one id): no batch for that read. A write
+  // is priced as its create, delete or PATCH (a link's PATCH is preceded by the reads of its pair).
+  batch: {
+    read: 100,
+    write: 1,
+    contactDeals: 1,
+    writeEndpoints: {
+      UPSERT: ENDPOINT.create,
+      DELETE: ENDPOINT.delete,
+      LINK: ENDPOINT.update,
+      UNLINK: ENDPOINT.update,
+    },
+  },
   budgets: [
     {
       // A rolling 2-second window per token: 20 requests for an API token on the smallest plan (80

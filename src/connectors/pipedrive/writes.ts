@@ -1,11 +1,11 @@
 import { CrmError, CrmNotFoundError, CrmUpstreamError, CrmValidationError } from '../../errors';
-import { type CrmObject, type RecordWrite, type WriteResult } from '../types';
+import { type CrmObject, type NativeRecord, type RecordWrite, type WriteResult } from '../types';
 import { type PipedriveApi } from './api-context';
 import { ENDPOINT } from './declaration';
 import { type FieldDirectory, fieldDirectory } from './fields';
 import { needsCurrent, toWireBody } from './mappers';
 import { CRM, ENTITIES } from './pipedrive.constants';
-import { getOne, readByIds } from './records';
+import { getOne, readByIds, recordsOf } from './records';
 import { SEARCH_PAGE_MAX, searchIds } from './search';
 import { isRecordId, pdRequest } from './request';
 import { type PdRecord } from './wire.types';
@@ -28,11 +28,29 @@ function refuse(message: string): CrmValidationError {
   return new CrmValidationError(message, { crm: CRM });
 }
 
-function idOf(res: { data?: PdRecord | null }, what: string): string {
-  const id = res.data?.id;
-  if (typeof id !== 'number')
+/** What a create or PATCH leaves: the record's id, and the record itself as its answer carries it. */
+interface Written {
+  remoteId: string;
+  record: NativeRecord;
+}
+
+/**
+ * A v2 create or PATCH answers with the whole record, in the shape a read returns it
+ * (docs/vendors/pipedrive.md "Connector: writes and the gateway key"): translated as a read translates it, it is
+ * the write's result record, so the engine reads nothing back.
+ */
+function writtenOf(
+  api: PipedriveApi,
+  obj: CrmObject,
+  res: { data?: PdRecord | null },
+  what: string,
+  directory: FieldDirectory,
+): Written {
+  const data = res.data;
+  if (!data || typeof data.id !== 'number')
     throw new CrmUpstreamError(`Pipedrive ${what} answered without the record's id`, { crm: CRM });
-  return String(id);
+  const [record] = recordsOf(api, obj, [data], directory);
+  return { remoteId: String(data.id), record: record! };
 }
 
 async function update(
@@ -41,7 +59,7 @@ async function update(
   id: string,
   write: RecordWrite,
   directory: FieldDirectory,
-): Promise<string> {
+): Promise<Written> {
   if (!isRecordId(id))
     throw new CrmNotFoundError(`not a ${CRM} record id: ${JSON.stringify(id.slice(0, 40))}`, { crm: CRM });
   let current: PdRecord | null = null;
@@ -57,7 +75,7 @@ async function update(
     // Setting the same values twice leaves the record as once.
     idempotent: true,
   });
-  return idOf(res, 'update');
+  return writtenOf(api, obj, res, 'update', directory);
 }
 
 async function create(
@@ -65,7 +83,7 @@ async function create(
   obj: CrmObject,
   write: RecordWrite,
   directory: FieldDirectory,
-): Promise<string> {
+): Promise<Written> {
   const body = toWireBody(obj, write.fields, directory, null);
   if (obj === 'contact' && typeof body.name !== 'string')
     throw refuse('a Pipedrive person needs a name (first_name, last_name or name)');
@@ -75,7 +93,7 @@ async function create(
     url: ENTITIES[obj].collection,
     json: body,
   });
-  return idOf(res, 'create');
+  return writtenOf(api, obj, res, 'create', directory);
 }
 
 /**
@@ -117,31 +135,18 @@ async function writeOne(
   write: RecordWrite,
   directory: FieldDirectory,
 ): Promise<WriteResult> {
-  if (write.remoteId !== undefined) {
-    return {
-      ref: write.ref,
-      ok: true,
-      remoteId: await update(api, obj, write.remoteId, write, directory),
-      created: false,
-    };
-  }
+  const done = (w: Written, created: boolean): WriteResult => ({ ref: write.ref, ok: true, ...w, created });
+  if (write.remoteId !== undefined)
+    return done(await update(api, obj, write.remoteId, write, directory), false);
   if (write.externalId) {
     // A gateway-keyed create never sent before cannot have a record yet: create without the search
     // (20 tokens and the search API's own 10 per 2 s, where a create costs 5).
     const found = write.firstAttempt ? null : await findByKey(api, obj, write.externalId, directory);
     const fields = { ...write.fields, [write.externalId.field]: write.externalId.value };
-    if (found) {
-      const id = await update(api, obj, found, { ...write, fields }, directory);
-      return { ref: write.ref, ok: true, remoteId: id, created: false };
-    }
-    return {
-      ref: write.ref,
-      ok: true,
-      remoteId: await create(api, obj, { ...write, fields }, directory),
-      created: true,
-    };
+    if (found) return done(await update(api, obj, found, { ...write, fields }, directory), false);
+    return done(await create(api, obj, { ...write, fields }, directory), true);
   }
-  return { ref: write.ref, ok: true, remoteId: await create(api, obj, write, directory), created: true };
+  return done(await create(api, obj, write, directory), true);
 }
 
 /** A failure of the record alone becomes its result; one of the call is thrown. */

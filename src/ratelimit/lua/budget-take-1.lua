@@ -16,9 +16,14 @@
     ARGV[4] share of the limit this caller may NOT use (interactive reserve, 0..1; 0 for interactive)
     ARGV[5] cost (units to take)
     ARGV[6] probe lease, ms: how long the caller granted a probe holds the probe slot
+    ARGV[7] optional, 1 = dry run: answer as a take of `cost` would, but take nothing, grant no probe
+            slot and leave every field as it is (what a caller sizes work by before it claims any)
 
   Output: { allowed (1 taken | 0 refused | 2 probe), remaining after this call, retryAfterMs (-1:
   never), nowMs, bucket taken (-1) }
+
+  A dry run answers with what is left BEFORE any take (`remaining` = limit - used) and allowed 1 or 2
+  where the take would have been granted.
 
   Allowed 2: the vendor refused for lack of budget without saying until when (`budget-backoff-1`), the
   hold has run out, and this caller is the one that checks whether the vendor serves again. Nothing is
@@ -34,6 +39,7 @@ local window = tonumber(ARGV[1])
 local nbuckets = tonumber(ARGV[2])
 local reserve = tonumber(ARGV[4])
 local cost = tonumber(ARGV[5])
+local dry = ARGV[7] == '1'
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -55,6 +61,9 @@ if redis.call('HEXISTS', key, 'plevel') == 1 then
   if probing > now then
     return { 0, 0, probing - now, now, -1 }
   end
+  if dry then
+    return { 2, 0, 0, now, -1 }
+  end
   redis.call('HSET', key, 'probing', now + tonumber(ARGV[6]))
   return { 2, 0, 0, now, -1 }
 end
@@ -75,8 +84,12 @@ for i = 1, #flat, 2 do
     end
   end
 end
-if #stale > 0 then
+if #stale > 0 and not dry then
   redis.call('HDEL', key, unpack(stale))
+end
+
+if dry and used + cost <= limit then
+  return { 1, limit - used, 0, now, -1 }
 end
 
 if used + cost <= limit then

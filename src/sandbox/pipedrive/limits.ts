@@ -97,9 +97,9 @@ export class CompanyLimits {
     return { ok: true, headers: headers(burst.remaining) };
   }
 
-  /** A new UTC day (on the company's clock) starts with a full budget. */
+  /** A new UTC day (on the company's clock; a scaled period when set) starts with a full budget. */
   private roll(now: number): void {
-    const day = Math.floor(now / DAY_MS);
+    const day = Math.floor(now / (this.settings.dailyWindowMs ?? DAY_MS));
     if (day !== this.day) {
       this.day = day;
       this.used = 0;

@@ -14,6 +14,12 @@ export const pipedriveSettingsSchema = z
     seats: z.number().int().min(1).default(5),
     /** Overrides the computed daily token budget (bench, tests). @defaultValue null */
     dailyTokenBudget: z.number().int().min(1).nullable().default(null),
+    /**
+     * Length (ms) of the daily budget's period, which starts at multiples of it on the company's clock;
+     * null: the UTC day, reset at midnight. A benchmark scales the day down to measure a daily ceiling in
+     * minutes (with `dailyTokenBudget` set to the same allocation per period). @defaultValue null
+     */
+    dailyWindowMs: z.number().int().min(1000).nullable().default(null),
     /** Overrides the plan's burst limit for both token kinds (bench). @defaultValue null */
     burstLimit: z.number().int().min(1).nullable().default(null),
     /** Search calls per token per 2 s. @defaultValue 10 */

@@ -5,7 +5,7 @@ import {
   type WriteOperation,
 } from '../../writes/write-operation.types';
 import { writeBackoffMs } from '../../writes/write-backoff';
-import { type CrmObject } from '../../connectors/types';
+import { type CrmObject, type NativeRecord } from '../../connectors/types';
 import { type AnyBulkWriteOperation } from 'mongoose';
 import { type WriteOperationDoc } from '../models/write-operation.model';
 
@@ -19,7 +19,14 @@ export type Transition = WriteOperation;
 
 /** A flush's verdict on one claimed operation. */
 export type WriteOutcome =
-  | { id: string; kind: 'succeeded'; remoteId: string; created: boolean }
+  | {
+      id: string;
+      kind: 'succeeded';
+      remoteId: string;
+      created: boolean;
+      /** The record as the write's answer carried it (`WriteResult.record`): read back without a call. */
+      record?: NativeRecord;
+    }
   /** Final: FAILED with `failure` (never resent by the engine). */
   | { id: string; kind: 'failed'; failure: WriteFailure }
   /** Back to QUEUED after `retryAfterMs` without counting an attempt (a 429, a budget refusal). */

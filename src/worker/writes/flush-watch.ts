@@ -8,7 +8,15 @@
  * records later is fenced by its claim token), and the log names the stage it was stuck in.
  */
 export type FlushStage =
-  'load-connection' | 'claim' | 'send' | 'read-back' | 'record-outcomes' | 'history' | 'publish' | 'wake';
+  | 'load-connection'
+  | 'budget'
+  | 'claim'
+  | 'send'
+  | 'read-back'
+  | 'record-outcomes'
+  | 'history'
+  | 'publish'
+  | 'wake';
 
 export class FlushWatch {
   stage: FlushStage = 'load-connection';

@@ -36,7 +36,7 @@ export interface WriteFlushDeps {
   changeLog: Pick<ChangeLog, 'record'>;
   /** Marks the records a flush is changing, so sync does not record our own change a second time. */
   inFlight?: Pick<InFlightWrites, 'mark' | 'clear'>;
-  crm: Pick<CrmServices, 'connectorFor'>;
+  crm: Pick<CrmServices, 'connectorFor' | 'writeHeadroom'>;
   /** The `writes` queue: continuations, reschedules and wake-ups of waiting groups. */
   queue: Queue;
   lock: FlushLock;
@@ -54,7 +54,7 @@ export interface WriteFlushDeps {
 
 export interface FlushSummary {
   /** Why nothing was sent, when nothing was. */
-  skipped?: 'busy' | 'connection-unavailable' | 'unsupported' | 'empty';
+  skipped?: 'busy' | 'connection-unavailable' | 'unsupported' | 'empty' | 'budget';
   claimed: number;
   /** Operations by the status the flush left them in. */
   statuses: Partial<Record<WriteOperation['status'], number>>;
@@ -68,6 +68,14 @@ const BUSY_RETRY_MS = 250;
  * flush's length, so a long flush is asked about a few times (a claim each), not continuously.
  */
 const BLOCKED_RETRY_MS = 1000;
+
+/**
+ * Bounds of the wait of a flush whose budget admits no call now: not sooner than the next coalescing
+ * window, and asked again at least once a minute (a daily allocation used up may say hours; another
+ * process's give-back or the vendor's reading can make room sooner).
+ */
+const MIN_BUDGET_WAIT_MS = 50;
+const MAX_BUDGET_WAIT_MS = 60_000;
 
 /** Every batch kind: records (UPSERT, DELETE) and associations (LINK, UNLINK). */
 const SUPPORTED_BATCH_KINDS = new Set<string>(['UPSERT', 'DELETE', 'LINK', 'UNLINK']);
@@ -181,8 +189,11 @@ async function flushLocked(
   }
 
   const connector = deps.crm.connectorFor(connection, 'background');
+  watch.enter('budget');
+  const limit = await budgetedClaimLimit(deps, connection, group, connector.limits.writeBatch);
+  if (limit === 0) return { skipped: 'budget', claimed: 0, statuses: {} };
   watch.enter('claim');
-  const claim = await repo.claim(group, token, claimLimit(connector.limits.writeBatch), now(), {
+  const claim = await repo.claim(group, token, limit, now(), {
     gatewayKeyField: group.batchKind === 'UPSERT' ? gatewayKeyField(connection.settings, group.object) : null,
   });
   watch.enter('publish');
@@ -205,6 +216,36 @@ async function flushLocked(
   } finally {
     await deps.inFlight?.clear(connection.id, group.object, [...marked]).catch(() => undefined);
   }
+}
+
+/**
+ * Most operations this flush claims: whole batches, no more than the connection's budgets admit calls
+ * for now (docs/writes.md "Budget-sized claims"). A claim the budget would refuse most of costs a store
+ * round trip per operation to put it back (and for a one-record-per-call vendor, far more operations
+ * than calls); left QUEUED, they cost nothing. With no call admitted, the flush asks again when one is
+ * (0 returned). Where the budget cannot be read (Redis down) or one call never fits, the claim is sized
+ * as before: the gate refuses each call on its own, and its operations reschedule or fail visibly.
+ */
+async function budgetedClaimLimit(
+  deps: WriteFlushDeps,
+  connection: ConnectionView,
+  group: WriteGroup,
+  writeBatch: number,
+): Promise<number> {
+  const most = claimLimit(writeBatch);
+  let room: Awaited<ReturnType<WriteFlushDeps['crm']['writeHeadroom']>>;
+  try {
+    room = await deps.crm.writeHeadroom(connection, group.batchKind);
+  } catch (err) {
+    deps.logger.debug({ err, group }, 'budget headroom unknown: the claim is not sized by it');
+    return most;
+  }
+  if (room.calls > 0) return Math.min(most, room.calls * Math.max(1, writeBatch));
+  if (room.retryAfterMs < 0) return most;
+  writeMetrics.budgetWait(connection.crm);
+  const delayMs = Math.min(MAX_BUDGET_WAIT_MS, Math.max(MIN_BUDGET_WAIT_MS, room.retryAfterMs));
+  await requestWriteFlush(deps.queue, group, 'reschedule', delayMs);
+  return 0;
 }
 
 /** The claimed batches' vendor calls, read-back, outcomes, history, publish and wake-ups. */
@@ -243,7 +284,9 @@ async function sendAndRecord(
     group.batchKind === 'UPSERT' ? claim.claimed.map((op) => op.id) : ([] as string[]),
   );
   const written = outcomes.flatMap((o) =>
-    o.kind === 'succeeded' && writtenIds.has(o.id) ? [{ id: o.id, remoteId: o.remoteId }] : [],
+    o.kind === 'succeeded' && writtenIds.has(o.id)
+      ? [{ id: o.id, remoteId: o.remoteId, record: o.record }]
+      : [],
   );
   watch.enter('read-back');
   const back = await readBack(deps, connection, group.object, written);

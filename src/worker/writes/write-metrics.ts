@@ -44,6 +44,13 @@ const rateLimited = new Counter({
   registers: [metricsRegistry],
 });
 
+const budgetWaits = new Counter({
+  name: 'cgw_write_budget_waits_total',
+  help: 'Flushes that claimed nothing because the budget admitted no write call yet (asked again when one fits), by CRM',
+  labelNames: ['crm'] as const,
+  registers: [metricsRegistry],
+});
+
 const queueDepth = new Gauge({
   name: 'cgw_write_queue_depth',
   help: 'Write operations QUEUED (all connections), as of the last reconciler run',
@@ -71,6 +78,9 @@ export const writeMetrics = {
   },
   rateLimited(crm: string): void {
     rateLimited.inc({ crm });
+  },
+  budgetWait(crm: string): void {
+    budgetWaits.inc({ crm });
   },
   queue(depth: number, oldestAcceptedAt: Date | null, now: number): void {
     queueDepth.set(depth);

@@ -88,7 +88,10 @@ export function outcomesOfResults(
   return ops.map((op, i) => {
     const r = results[i];
     if (!r) return { id: op.id, kind: 'transient', message: 'the vendor returned no result for this record' };
-    if (r.ok) return { id: op.id, kind: 'succeeded', remoteId: r.remoteId, created: r.created };
+    if (r.ok) {
+      const { remoteId, created, record } = r;
+      return { id: op.id, kind: 'succeeded', remoteId, created, ...(record ? { record } : {}) };
+    }
     return outcomeOfRecordError(op, r.error);
   });
 }

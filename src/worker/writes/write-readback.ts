@@ -1,4 +1,4 @@
-import { type CrmObject } from '../../connectors/types';
+import { type CrmObject, type NativeRecord } from '../../connectors/types';
 import { type CanonicalRecord } from '../../reads/canonical';
 import { backgroundMetadata } from '../../reads/background-metadata';
 import { RecordLoaders } from '../../reads/record-loaders';
@@ -34,7 +34,9 @@ export interface ReadBackResult {
 
 /**
  * Reads back, in one batch, the records of the writes that succeeded (not deletes): canonical, through
- * the read path's loaders and mapping. Called before the outcomes are recorded, so each operation's
+ * the read path's loaders and mapping. A write whose answer carried its record whole (`record`) costs
+ * no call: a vendor that writes one record per call and answers with it (Pipedrive) would otherwise pay a
+ * read per flush on top of its writes. Called before the outcomes are recorded, so each operation's
  * `result.record` goes into the same statement as its status. A failed read-back (a budget refusal,
  * the vendor down) is returned, not thrown: the writes did succeed and are recorded without a record.
  */
@@ -42,16 +44,19 @@ export async function readBack(
   deps: ReadBackDeps,
   connection: ConnectionView,
   object: CrmObject,
-  succeeded: readonly { id: string; remoteId: string }[],
+  succeeded: readonly { id: string; remoteId: string; record?: NativeRecord }[],
 ): Promise<ReadBackResult> {
   const records = new Map<string, CanonicalRecord>();
   let error: unknown = null;
   if (succeeded.length === 0) return { records, error };
   try {
     const loaders = new RecordLoaders(await backgroundMetadata(deps, connection), true);
-    const loaded = await loaders.records(object).loadMany(succeeded.map((t) => t.remoteId));
+    const answered = succeeded.filter((t) => t.record);
+    for (const t of answered) records.set(t.id, await loaders.canonical(object, t.record!));
+    const toRead = succeeded.filter((t) => !t.record);
+    const loaded = await loaders.records(object).loadMany(toRead.map((t) => t.remoteId));
     loaded.forEach((r, i) => {
-      if (!(r instanceof Error)) records.set(succeeded[i]!.id, r);
+      if (!(r instanceof Error)) records.set(toRead[i]!.id, r);
       else error ??= r;
     });
   } catch (err) {

@@ -124,6 +124,46 @@ describe('createContact', () => {
   });
 });
 
+describe('a CRM that answers each write with its record (Pipedrive: one record per call)', () => {
+  it("keeps the answer as the operation's record — what contact(id) reads — with no read call", async () => {
+    const connectionId = tenant.connections.pipedrive;
+    stack.clearLogs();
+    const email = `grace-${Date.now()}@example.org`;
+    const created = dataOf(
+      await post(
+        stack.url,
+        CreateContactWriteDocument,
+        { connectionId, input: { firstName: 'Grace', lastName: 'Hopper', email, phone: '+1 555 0100' } },
+        auth(),
+      ),
+    ).createContact;
+    const [done] = await settled([created.id]);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', created: true });
+    // The create's POST, and no list or get of persons: the record came with the answer.
+    const calls = stack.callLog('pipedrive');
+    expect(calls['POST /c/:company/api/v2/persons']).toBe(1);
+    expect(Object.keys(calls).filter((k) => k.startsWith('GET') && /\/persons/.test(k))).toEqual([]);
+
+    const read = dataOf(
+      await request(stack.url, ContactByIdDocument, { id: done!.recordId! }, { key: tenant.key }),
+    ).contact!;
+    const record = done!.record as { id: string; fields: Record<string, unknown> };
+    expect(record.id).toBe(read.id);
+    expect(read).toMatchObject({ firstName: 'Grace', lastName: 'Hopper', email });
+    // Every field the read shows a value for, the record holds the same (a record leaves nulls out).
+    const { firstName, lastName, phone, title, customFields } = read;
+    const shown = Object.entries({ firstName, lastName, email: read.email, phone, title }).filter(
+      ([, v]) => v !== null,
+    );
+    expect(shown.length).toBeGreaterThanOrEqual(4);
+    expect(record.fields).toMatchObject(Object.fromEntries(shown));
+    const customShown = Object.entries((customFields ?? {}) as Record<string, unknown>).filter(
+      ([, v]) => v !== null,
+    );
+    expect(record.fields.customFields ?? {}).toEqual(Object.fromEntries(customShown));
+  });
+});
+
 describe('upsertContacts', () => {
   it('of 100 with one bad email: 99 SUCCEEDED, 1 FAILED VALIDATION with the field errors', async () => {
     const connectionId = tenant.connections.hubspot;

@@ -71,6 +71,39 @@ describe('RedisBudgetGate (real Redis)', () => {
     expect(await plain.tryAcquire('background', 1)).toBeGreaterThan(0);
   });
 
+  it('tells how many calls its budgets admit now, priced per endpoint, taking nothing', async () => {
+    // A burst of 4 calls (a quarter kept for interactive reads) beside 25 tokens, a create costing 5.
+    const burst = budget({ name: 'burst', scope: 'connection', limit: 4, interactiveReserve: 0.25 });
+    const tokens = budget({ name: 'tokens', limit: 25, costs: { create: 5 } });
+    const g = gate(uniqueName('rlroom'), { budgets: [burst, tokens] });
+    // Background: 3 burst calls (4 less the reserve), 5 creates' tokens: the burst binds.
+    expect(await g.headroom('background', 1, { endpoint: 'create' })).toEqual({ calls: 3, retryAfterMs: 0 });
+    // Interactive reads keep no reserve; asking twice took nothing.
+    expect(await g.headroom('interactive', 1, { endpoint: 'create' })).toEqual({ calls: 4, retryAfterMs: 0 });
+    await g.acquire('background', 1, { endpoint: 'create' });
+    await g.acquire('background', 1, { endpoint: 'create' });
+    expect(await g.headroom('background', 1, { endpoint: 'create' })).toEqual({ calls: 1, retryAfterMs: 0 });
+    // The tokens bind once 20 of 25 are spent: one more create fits, which the headroom says.
+    await g.acquire('interactive', 10, { budgets: ['tokens'] });
+    expect((await g.headroom('interactive', 1, { endpoint: 'create' })).calls).toBe(1);
+    await g.acquire('background', 1, { endpoint: 'create' });
+    // None now: the wait until one fits, within the window, as a take would say it.
+    const none = await g.headroom('background', 1, { endpoint: 'create' });
+    expect(none.calls).toBe(0);
+    expect(none.retryAfterMs).toBeGreaterThan(0);
+    expect(none.retryAfterMs).toBeLessThanOrEqual(60_000 + 3000);
+    expect(await g.tryAcquire('background', 1)).toBeGreaterThan(0);
+    // A call dearer than the whole budget never fits: -1, as `acquire` reports it.
+    const dear = gate(uniqueName('rlroom'), { budgets: [budget({ limit: 4 })] });
+    expect(await dear.headroom('background', 5)).toEqual({ calls: 0, retryAfterMs: -1 });
+    // A budget the vendor refused (blocked for 5 s) admits nothing until then.
+    const held = gate(uniqueName('rlroom'));
+    await held.exhausted(5000);
+    const blocked = await held.headroom('background');
+    expect(blocked.calls).toBe(0);
+    expect(blocked.retryAfterMs).toBeGreaterThan(4000);
+  });
+
   it('admits exactly 25 of 100 concurrent callers against a limit of 25', async () => {
     const g = gate(uniqueName('rl'));
     const { admitted, errors } = await outcomes(Array.from({ length: 100 }, () => g.acquire('background')));

@@ -50,6 +50,16 @@ describe('CompanyLimits', () => {
     ).toBe('27');
   });
 
+  it('resets a scaled daily budget at each multiple of its window (a benchmark setting)', () => {
+    const l = limits({ dailyTokenBudget: 10, dailyWindowMs: 60_000 });
+    expect(l.charge(API, 'v2', 'create', MIDNIGHT + 1).ok).toBe(true);
+    expect(l.charge(API, 'v2', 'create', MIDNIGHT + 2001).ok).toBe(true);
+    expect(l.charge(API, 'v2', 'get', MIDNIGHT + 4002)).toMatchObject({ ok: false, reason: 'daily' });
+    expect(l.spent(MIDNIGHT + 59_999)).toBe(10);
+    expect(l.spent(MIDNIGHT + 60_000)).toBe(0);
+    expect(l.charge(API, 'v2', 'create', MIDNIGHT + 60_001).ok).toBe(true);
+  });
+
   it('turns the answer into the HTML block after the set number of 429s in a row, and a success clears the count', () => {
     const l = limits({ burstLimit: 1, forbiddenHtmlAfter429s: 1 });
     expect(l.charge(API, 'v2', 'get', MIDNIGHT).ok).toBe(true);
