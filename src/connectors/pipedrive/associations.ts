@@ -3,15 +3,19 @@ import { type CrmObject, type LinkPair, type WriteResult } from '../types';
 import { type PipedriveApi } from './api-context';
 import { ENDPOINT } from './declaration';
 import { CRM, ENTITIES, MAX_IDS, MAX_PAGE_SIZE } from './pipedrive.constants';
+import { personIdOf } from './mappers';
+import { addParticipant, dealParticipants, removeParticipant } from './participants';
 import { getOne } from './records';
 import { isRecordId, pdRequest } from './request';
 import { type PdRecord } from './wire.types';
 
 /**
- * Deal ↔ person through the deal's `person_id` (docs/vendors/pipedrive.md "Connector: deal contacts"): a deal
- * has at most one linked person. Deal → person reads up to 100 deals per list call (`ids`). Person →
- * deals has no batch: one deals list per person (`person_id=`), each counted as a list call. A deal's
- * other participants are a per-deal call and are not read.
+ * Deal ↔ person (docs/vendors/pipedrive.md "Connector: deal contacts"). By default through the deal's one
+ * `person_id`: deal → person reads up to 100 deals per list call (`ids`); person → deals has no batch, one
+ * deals list per person (`person_id=`), each counted as a list call. With the connection setting
+ * `dealParticipants`, a deal's contacts are its `person_id` and its participants (one more v1 list per
+ * deal, `participants.ts`), and links to a deal that already has a contact person go through the
+ * participants. Person → deals stays the `person_id=` list: Pipedrive lists no person's participant deals.
  */
 
 /** Linked ids for each id of `from`, in the shape `getAssociations` answers. */
@@ -33,20 +37,20 @@ export async function getAssociations(
         query: { ids: chunk.join(','), limit: MAX_IDS },
       });
       for (const deal of page.data ?? []) {
+        const id = String(deal.id);
+        if (!out.has(id) || !isRecordId(id)) continue;
         const person = personIdOf(deal.person_id);
-        if (person && out.has(String(deal.id))) out.set(String(deal.id), [person]);
+        const contacts = person ? [person] : [];
+        // Only deals Pipedrive has: a missing id costs no participants call.
+        if (api.settings.dealParticipants)
+          for (const a of await dealParticipants(api, id)) contacts.push(a.personId);
+        out.set(id, [...new Set(contacts)]);
       }
     }
     return out;
   }
   for (const person of ids) out.set(person, await dealsOfPerson(api, person));
   return out;
-}
-
-/** `person_id` as v2 sends it (a number), or as v1 and webhooks v1 did (an object with `value`). */
-export function personIdOf(value: unknown): string | null {
-  const raw = value && typeof value === 'object' ? (value as { value?: unknown }).value : value;
-  return typeof raw === 'number' && raw > 0 ? String(raw) : null;
 }
 
 async function dealsOfPerson(api: PipedriveApi, person: string): Promise<string[]> {
@@ -90,7 +94,8 @@ function checkPairs(from: CrmObject, to: CrmObject, pairs: readonly LinkPair[]):
 
 /**
  * Sets each deal's `person_id`. Both records are read first (a get each), so a missing one fails its
- * pair NOT_FOUND and a pair already linked costs no write.
+ * pair NOT_FOUND and a pair already linked costs no write. With `dealParticipants`, a deal that already
+ * has another contact person keeps it and gains the person as a participant (unless already one).
  */
 export async function linkRecords(
   api: PipedriveApi,
@@ -105,16 +110,25 @@ export async function linkRecords(
     const [d, p] = await Promise.all([getOne(api, 'deal', deal), getOne(api, 'contact', person)]);
     if (!d || d.is_deleted === true) results.push(missing(pair, `deal ${deal.slice(0, 40)}`));
     else if (!p || p.is_deleted === true) results.push(missing(pair, `person ${person.slice(0, 40)}`));
-    else if (personIdOf(d.person_id) === person) results.push(done(pair));
     else {
-      await setPerson(api, deal, Number(person));
+      const primary = personIdOf(d.person_id);
+      if (primary === null) await setPerson(api, deal, Number(person));
+      else if (primary !== person) {
+        if (!api.settings.dealParticipants) await setPerson(api, deal, Number(person));
+        else if (!(await dealParticipants(api, deal)).some((a) => a.personId === person))
+          await addParticipant(api, deal, person);
+      }
       results.push(done(pair));
     }
   }
   return results;
 }
 
-/** Clears `person_id` where it names the pair's person; a pair not linked (or gone) is already done. */
+/**
+ * Clears `person_id` where it names the pair's person; a pair not linked (or gone) is already done. With
+ * `dealParticipants`, the person's participant attachments go too — the contact person may be one of
+ * them — after `person_id` is cleared, so no attachment of the contact person is removed while it is.
+ */
 export async function unlinkRecords(
   api: PipedriveApi,
   from: CrmObject,
@@ -126,7 +140,12 @@ export async function unlinkRecords(
   for (const pair of pairs) {
     const { deal, person } = dealAndPerson(from, pair);
     const d = await getOne(api, 'deal', deal);
-    if (d && personIdOf(d.person_id) === person) await setPerson(api, deal, null);
+    const live = d !== null && d.is_deleted !== true;
+    if (live && personIdOf(d.person_id) === person) await setPerson(api, deal, null);
+    if (live && api.settings.dealParticipants && isRecordId(person)) {
+      for (const a of await dealParticipants(api, deal))
+        if (a.personId === person) await removeParticipant(api, deal, a.attachmentId);
+    }
     results.push(done(pair));
   }
   return results;

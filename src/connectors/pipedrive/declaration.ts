@@ -39,6 +39,10 @@ export const ENDPOINT = {
   search: 'v2.search',
   legacyList: 'v1.list',
   legacyGet: 'v1.get',
+  /** A deal's participants: a v1 list priced apart from the others (docs/vendors/pipedrive.md "Deal participants"). */
+  participants: 'v1.participants',
+  legacyCreate: 'v1.create',
+  legacyDelete: 'v1.delete',
 } as const;
 
 export type EndpointClass = (typeof ENDPOINT)[keyof typeof ENDPOINT];
@@ -53,6 +57,9 @@ export const TOKEN_COSTS: Readonly<Record<EndpointClass, number>> = {
   [ENDPOINT.search]: 20,
   [ENDPOINT.legacyList]: 20,
   [ENDPOINT.legacyGet]: 2,
+  [ENDPOINT.participants]: 10,
+  [ENDPOINT.legacyCreate]: 10,
+  [ENDPOINT.legacyDelete]: 6,
 };
 
 /** The daily token allocation per seat before the plan's multiplier. */

@@ -9,6 +9,12 @@ import { type PdContactEntry, type PdRecord } from './wire.types';
  * (docs/vendors/pipedrive.md "Connector: writes and the gateway key"): no I/O, the field directory is resolved before.
  */
 
+/** A person reference as v2 sends it (a number), or as v1 and webhooks v1 do (an object with `value`). */
+export function personIdOf(value: unknown): string | null {
+  const raw = value && typeof value === 'object' ? (value as { value?: unknown }).value : value;
+  return typeof raw === 'number' && raw > 0 ? String(raw) : null;
+}
+
 /** The value of the primary entry of `emails`/`phones` (the first entry when none is marked). */
 export function primaryValue(entries: unknown): string | null {
   if (!Array.isArray(entries)) return null;

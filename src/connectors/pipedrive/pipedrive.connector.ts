@@ -107,7 +107,7 @@ export class PipedriveConnector implements CrmConnector {
     return parseWebhook(this.api, req);
   }
 
-  /** Deal ↔ person through the deal's `person_id` (`associations.ts`). */
+  /** Deal ↔ person through the deal's `person_id`, and its participants with `dealParticipants` (`associations.ts`). */
   getAssociations(
     from: CrmObject,
     remoteIds: readonly string[],

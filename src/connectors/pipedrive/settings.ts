@@ -13,11 +13,19 @@ const schema = z.object({
    */
   webhookUser: z.string().min(1).optional(),
   webhookPassword: z.string().min(1).optional(),
+  /**
+   * Read and write deal ↔ person links through the deal's participants as well as its `person_id`
+   * (docs/vendors/pipedrive.md "Connector: deal contacts"). Off by default: participants have no batch
+   * endpoint, so each deal's contacts cost one more call (a v1 participants list, 10 tokens).
+   * @defaultValue false
+   */
+  dealParticipants: z.boolean().default(false),
 });
 
 export interface PipedriveSettings {
   webhookUser?: string;
   webhookPassword?: string;
+  dealParticipants: boolean;
 }
 
 /** Reads the Pipedrive part of a connection's settings; a malformed value throws naming the key. */
@@ -29,5 +37,9 @@ export function pipedriveSettings(raw: Readonly<Record<string, unknown>>): Piped
       `invalid Pipedrive connection setting ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'unknown'}`,
     );
   }
-  return { webhookUser: parsed.data.webhookUser, webhookPassword: parsed.data.webhookPassword };
+  return {
+    webhookUser: parsed.data.webhookUser,
+    webhookPassword: parsed.data.webhookPassword,
+    dealParticipants: parsed.data.dealParticipants,
+  };
 }

@@ -68,3 +68,25 @@ export interface PdStage {
   deal_probability?: number | null;
   is_deleted?: boolean;
 }
+
+/** v1 offset paging. */
+export interface PdV1Pagination {
+  start?: number;
+  limit?: number;
+  more_items_in_collection?: boolean;
+  next_start?: number;
+}
+
+/**
+ * A v1 list's `additional_data`: the paging under `pagination` as on the other v1 lists, or flat, as the
+ * client types the participants list's (docs/vendors/pipedrive.md "Deal participants").
+ */
+export type PdV1ListData = (PdV1Pagination & { pagination?: PdV1Pagination | null }) | null;
+
+/** One participant of a deal (v1): the attachment's own id and the person, as `{value}` or `person.id`. */
+export interface PdParticipant {
+  id?: number;
+  person_id?: unknown;
+  person?: { id?: unknown; active_flag?: unknown } | null;
+  active_flag?: unknown;
+}

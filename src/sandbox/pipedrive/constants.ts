@@ -43,6 +43,12 @@ export const TOKEN_COSTS = {
 } as const;
 export type CallKind = keyof (typeof TOKEN_COSTS)['v2'];
 
+/**
+ * docs/vendors/pipedrive.md "Deal participants": what each v1 participants endpoint costs, as the API
+ * reference's Deals page states per endpoint (`Cost`). The list is priced below a v1 list (20): 10.
+ */
+export const PARTICIPANT_COSTS = { list: 10, add: 10, delete: 6 } as const;
+
 /** docs/vendors/pipedrive.md "Webhooks": retry schedule, ban rule, timeout, per-user cap. */
 export const WEBHOOK = {
   retryScheduleMs: [3000, 30_000, 150_000],

@@ -35,6 +35,8 @@ export interface RouteSpec {
   version: ApiVersion;
   /** What the call costs (docs/vendors/pipedrive.md "Rate limits"). */
   kind: CallKind;
+  /** Tokens, where the endpoint's own price differs from its kind's (`PARTICIPANT_COSTS`). */
+  cost?: number;
 }
 
 /** Path prefixes a version answers on: the generic API host and a company domain (`/c/:company`). */
@@ -151,7 +153,7 @@ export function apiRoute(
         const who = authenticate(request, org, server);
         if (!org || !who) return unauthorized(reply);
         if (!server.isInternal(request)) {
-          const decision = org.state.limits.charge(who.caller, spec.version, spec.kind, org.now());
+          const decision = org.state.limits.charge(who.caller, spec.version, spec.kind, org.now(), spec.cost);
           if (!decision.ok) return sendLimited(reply, decision.reason, decision.headers);
           void reply.headers(decision.headers);
         }

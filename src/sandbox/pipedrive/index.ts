@@ -1,7 +1,8 @@
 /**
  * Pipedrive sandbox: a local simulator of Pipedrive's API (API token and OAuth 2.0 with `api_domain`,
  * v2 persons/deals/fields/pipelines/stages/search, v1 personFields/dealFields/recents/users/webhooks/
- * merge, the daily token budget and burst limits, webhooks v2 and v1), built on `src/sandbox/core`.
+ * merge/deal participants, the daily token budget and burst limits, webhooks v2 and v1), built on
+ * `src/sandbox/core`.
  *
  *   const server = createPipedriveSandbox({ orgs: [{ id: 'default', counts: { persons: 50, deals: 20 } }] });
  *   const { baseUrl, close } = await server.listen();

@@ -64,8 +64,17 @@ export class CompanyLimits {
     return this.settings.burstLimit ?? (kind === 'oauth' ? plan.oauthBurst : plan.apiTokenBurst);
   }
 
-  /** Admits (and charges) one call, or says which limit refused it; headers go on either answer. */
-  charge(caller: Caller, version: 'v1' | 'v2', kind: CallKind, now: number): LimitDecision {
+  /**
+   * Admits (and charges) one call, or says which limit refused it; headers go on either answer. `cost`
+   * is the endpoint's own price where it differs from its kind's.
+   */
+  charge(
+    caller: Caller,
+    version: 'v1' | 'v2',
+    kind: CallKind,
+    now: number,
+    cost: number = TOKEN_COSTS[version][kind],
+  ): LimitDecision {
     this.roll(now);
     const limit = this.burstLimit(caller.kind);
     const budget = this.budget();
@@ -88,7 +97,6 @@ export class CompanyLimits {
     };
     if (kind === 'search' && !this.search.take(caller.token, now, this.settings.searchBurst).ok)
       return refuse('search');
-    const cost = TOKEN_COSTS[version][kind];
     if (this.used + cost > budget) return refuse('daily');
     const burst = this.burst.take(caller.token, now, limit);
     if (!burst.ok) return refuse('burst');

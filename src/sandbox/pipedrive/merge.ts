@@ -51,6 +51,7 @@ export function registerMergeRoutes(app: FastifyInstance, server: PipedriveServe
           if (deal.deletedAt === null && deal.values.person_id === from.id)
             store.update(deal, { person_id: into.id }, {}, meta);
       }
+      if (object === 'person') store.participants.reassign(from.id, into.id);
       const { values, custom } = mergedValues(into, from);
       store.remove(from, { ...meta, mergedToId: into.id });
       store.update(into, values, custom, { ...meta, mergedFromId: from.id });

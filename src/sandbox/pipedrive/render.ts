@@ -80,7 +80,7 @@ export function renderV2(store: CompanyStore, record: PdRecord, only?: Set<strin
   };
 }
 
-function userRef(store: CompanyStore, id: unknown): Record<string, unknown> | null {
+export function userRef(store: CompanyStore, id: unknown): Record<string, unknown> | null {
   const user = store.users.find((u) => u.id === id);
   return user
     ? { id: user.id, name: user.name, email: user.email, has_pic: 0, active_flag: true, value: user.id }

@@ -38,6 +38,17 @@ export const pipedriveSettingsSchema = z
       .array(z.number().int().min(0))
       .length(3)
       .default([...WEBHOOK.retryScheduleMs]),
+    /**
+     * A deal's contact person (`person_id`) is also one of its participants: setting it adds that person
+     * to the participants (UNVERIFIED; the reference's sample deals with a contact person show
+     * `participants_count: 1`). @defaultValue true
+     */
+    primaryIsParticipant: z.boolean().default(true),
+    /**
+     * Adding a person who already participates in the deal: refused with a 400 (`refuse`) or added a
+     * second time (`add`) (UNVERIFIED; the reference says nothing). @defaultValue 'refuse'
+     */
+    duplicateParticipant: z.enum(['refuse', 'add']).default('refuse'),
     /** Payload version of the sandbox admin webhook target ('2.0' or the legacy '1.0'). @defaultValue '2.0' */
     adminWebhookVersion: z.enum(['1.0', '2.0']).default('2.0'),
   })

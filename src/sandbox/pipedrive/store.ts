@@ -3,6 +3,7 @@
 // purged 30 days later on the company's clock.
 import { PURGE_AFTER_MS } from './constants';
 import { buildFields, type FieldDef, type PdObject } from './fields';
+import { ParticipantBook } from './participant-book';
 
 export interface PdRecord {
   id: number;
@@ -66,6 +67,7 @@ export class CompanyStore {
   readonly pipelines = new Map<number, Pipeline>();
   readonly stages = new Map<number, Stage>();
   readonly users: User[] = [];
+  readonly participants = new ParticipantBook();
   private nextId: Record<PdObject, number> = { person: 1, deal: 1 };
   private readonly listeners: ((change: StoreChange) => void)[] = [];
 

@@ -15,6 +15,7 @@ import { resolveApiOrg, sendError, sendLimited } from './http';
 import { CompanyLimits } from './limits';
 import { registerMergeRoutes } from './merge';
 import { registerOAuthRoutes, resolveOAuthOrg } from './oauth';
+import { joinPrimary, registerParticipantRoutes, seedPrimaryParticipants } from './participants';
 import { registerPipelineRoutes } from './pipelines';
 import { registerRecentsRoutes } from './recents';
 import { registerRecordRoutes } from './records';
@@ -83,9 +84,13 @@ export function pipedriveVendor(): VendorDefinition<PipedriveOrgState, Pipedrive
         now: () => org.now(),
         userId,
       });
-      // The listener attaches after seeding: seed data raises no webhooks.
-      store.onChange((change) => raiseWebhooks(org, change));
       const settings = pipedriveSettingsSchema.parse(org.settings);
+      if (settings.primaryIsParticipant) seedPrimaryParticipants(store, userId);
+      // The listener attaches after seeding: seed data raises no webhooks.
+      store.onChange((change) => {
+        joinPrimary(org, change);
+        raiseWebhooks(org, change);
+      });
       const apiToken = apiTokenFor(org.id);
       apiTokens.set(apiToken, org.id);
       return {
@@ -114,6 +119,7 @@ export function pipedriveVendor(): VendorDefinition<PipedriveOrgState, Pipedrive
       registerRecentsRoutes(app, srv);
       registerMergeRoutes(app, srv);
       registerV1RecordRoutes(app, srv);
+      registerParticipantRoutes(app, srv);
       registerUserRoutes(app, srv);
       registerWebhookRoutes(app, srv);
       app.addHook('onClose', async () => {
