@@ -39,6 +39,9 @@ export interface WritePhaseTarget {
 }
 
 const LIST_MAX = 500;
+
+/** A rate with three significant digits at least: a daily ceiling is about half a record a second. */
+const perSecond = (perS: number): string => perS.toFixed(perS < 10 ? 2 : 1);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Error texts of a GraphQL answer that a rate limit caused (ours or the vendor's). */
@@ -171,10 +174,10 @@ export async function sustainedPhase(target: WritePhaseTarget, seconds: number):
   const { calls, refusals, batchSizes } = target.sandboxCalls();
   const burst = (atWindow - start) / ((t1 - t0) / 1000);
   const sustained = (atEnd - atWindow) / ((t2 - t1) / 1000);
-  console.log(`${p}.records_per_s ${sustained.toFixed(1)} records/s`);
-  console.log(`${p}.ceiling_records_per_s ${target.ceilingRecordsPerS.toFixed(1)} records/s`);
+  console.log(`${p}.records_per_s ${perSecond(sustained)} records/s`);
+  console.log(`${p}.ceiling_records_per_s ${perSecond(target.ceilingRecordsPerS)} records/s`);
   console.log(`${p}.share_of_ceiling ${((100 * sustained) / target.ceilingRecordsPerS).toFixed(1)} %`);
-  console.log(`${p}.burst_records_per_s ${burst.toFixed(1)} records/s`);
+  console.log(`${p}.burst_records_per_s ${perSecond(burst)} records/s`);
   console.log(`${p}.vendor_429 ${refusals} responses`);
   console.log(`${p}.calls ${calls} calls`);
   console.log(`${p}.batch_size.p50 ${weightedMedian(batchSizes)} records`);
