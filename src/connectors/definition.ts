@@ -90,6 +90,11 @@ export interface RevokeRequest {
   url: string;
   /** Form fields (`application/x-www-form-urlencoded`), for a vendor that takes the token in the body. */
   form?: Readonly<Record<string, string>>;
+  /**
+   * `basic`: the call carries the OAuth app's client id and secret as HTTP Basic auth (a vendor that
+   * revokes a grant only for the app that holds it). Absent: the call is unauthenticated.
+   */
+  clientAuth?: 'basic';
 }
 
 /**

@@ -2,6 +2,7 @@ import { type Job } from 'bull';
 import { recordRevocation } from '../connectors/metrics';
 import { type HttpTransport } from '../connectors/http/http.types';
 import { type VendorUrlPolicy } from '../connectors/ssrf';
+import { type OAuthApp } from '../connectors/tokens/oauth2-client';
 import { type RevocationOutcome, RevocationError, revokeGrant } from '../connectors/tokens/revoke-grant';
 import { type Logger } from '../logger';
 import { type ConnectionRevokeJobData } from '../queue/system.producer';
@@ -13,6 +14,8 @@ export interface ConnectionRevokeDeps {
   policy: VendorUrlPolicy;
   transport?: HttpTransport;
   logger: Pick<Logger, 'info' | 'warn'>;
+  /** The operator's OAuth app of a CRM (`CrmServices.oauthApp`), for a vendor that revokes only for it. */
+  oauthApp?: (crm: string) => Pick<OAuthApp, 'clientId' | 'clientSecret'> | undefined;
   /** @defaultValue {@link revokeGrant} */
   revoke?: typeof revokeGrant;
 }
@@ -44,6 +47,7 @@ export function processConnectionRevoke(deps: ConnectionRevokeDeps) {
         credentials: credentialsPlain,
         policy: deps.policy,
         transport: deps.transport,
+        oauthApp: deps.oauthApp?.(crm),
       });
       recordRevocation(crm, result.outcome);
       deps.logger.info(

@@ -113,6 +113,7 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
       policy: ctx.crm.policy,
       transport: ctx.crm.transport,
       logger: ctx.logger,
+      oauthApp: (crm) => ctx.crm.oauthApp(crm),
     }),
     [WEBHOOK_RECEIPT_PRUNE_JOB]: async () => ({
       deleted: await ctx.store.webhookReceipts.pruneIngested(new Date(Date.now() - WEBHOOK_RECEIPT_KEEP_MS)),

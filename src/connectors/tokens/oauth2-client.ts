@@ -18,6 +18,12 @@ export interface OAuthApp {
   redirectUri: string;
 }
 
+/** An OAuth client's credentials as an HTTP Basic `authorization` value (RFC 6749 §2.3.1: form-encoded first). */
+export function basicClientAuth(app: Pick<OAuthApp, 'clientId' | 'clientSecret'>): string {
+  const pair = `${encodeURIComponent(app.clientId)}:${encodeURIComponent(app.clientSecret)}`;
+  return `Basic ${Buffer.from(pair).toString('base64')}`;
+}
+
 /**
  * The vendor refused the grant itself (revoked or expired refresh token, used or expired code): only a
  * human re-authorizing the connection can fix it.
@@ -130,10 +136,7 @@ export class OAuth2Client {
     const form: Record<string, string> = { ...extra, ...params };
     const headers: Record<string, string> = {};
     if (this.oauth.clientAuth === 'basic') {
-      const basic = Buffer.from(
-        `${encodeURIComponent(this.options.app.clientId)}:${encodeURIComponent(this.options.app.clientSecret)}`,
-      ).toString('base64');
-      headers.authorization = `Basic ${basic}`;
+      headers.authorization = basicClientAuth(this.options.app);
     } else {
       form.client_id = this.options.app.clientId;
       form.client_secret = this.options.app.clientSecret;

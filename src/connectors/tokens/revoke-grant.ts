@@ -4,6 +4,7 @@ import { VendorHttpClient } from '../http/vendor-client';
 import { type VendorUrlPolicy } from '../ssrf';
 import { vendorAccess, vendorHooks } from '../vendor-access';
 import { parseStoredTokens } from './credentials';
+import { basicClientAuth, type OAuthApp } from './oauth2-client';
 
 /** How revoking a deleted connection's grant ended (the `outcome` label of `cgw_connection_revocations_total`). */
 export type RevocationOutcome = 'revoked' | 'not_revocable' | 'failed';
@@ -18,6 +19,11 @@ export interface RevokeGrantInput {
   policy: VendorUrlPolicy;
   /** The process's transport (pinned DNS, private addresses refused). */
   transport?: HttpTransport;
+  /**
+   * The operator's OAuth app for this CRM (`CrmServices.oauthApp`): what a revocation that wants the
+   * client's authentication sends, unless the connection brought its own app (stored with its credentials).
+   */
+  oauthApp?: Pick<OAuthApp, 'clientId' | 'clientSecret'>;
 }
 
 export interface RevokeGrantResult {
@@ -63,6 +69,19 @@ export async function revokeGrant(input: RevokeGrantInput): Promise<RevokeGrantR
   const call = revocation.request(stored, { hosts: access.hosts, vendorUrls: access.vendorUrls });
   if ('notRevocable' in call) return { outcome: 'not_revocable', detail: call.notRevocable };
 
+  let authorization: string | undefined;
+  if (call.clientAuth === 'basic') {
+    const own = stored.clientId && stored.clientSecret ? stored : undefined;
+    const app = own ? { clientId: own.clientId!, clientSecret: own.clientSecret! } : input.oauthApp;
+    if (!app) {
+      throw new RevocationError(
+        `${name} revokes a grant only for the OAuth app that holds it, and no ${access.kind} OAuth app is configured`,
+        false,
+      );
+    }
+    authorization = basicClientAuth(app);
+  }
+
   const http = new VendorHttpClient({
     crm: access.kind,
     transport: input.transport,
@@ -76,6 +95,8 @@ export async function revokeGrant(input: RevokeGrantInput): Promise<RevokeGrantR
       method: call.method,
       url: call.url,
       form: call.form ? { ...call.form } : undefined,
+      ...(authorization ? { headers: { authorization } } : {}),
+      // Never the connection's token: the call carries its own client authentication, or none.
       anonymous: true,
       // Revoking twice is harmless (the second answer says "already revoked").
       idempotent: true,

@@ -41,7 +41,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-type Crm = 'salesforce' | 'hubspot';
+type Crm = 'salesforce' | 'hubspot' | 'pipedrive';
 const system = () => stack.ctx.queues.get(QUEUES.system);
 const revokeJobId = (connectionId: string) => `${CONNECTION_REVOKE_JOB}:${connectionId}`;
 
@@ -73,7 +73,7 @@ async function cursorsOf(connectionId: string): Promise<number> {
   return stack.ctx.store.conn.db!.collection('sync_cursors').countDocuments({ connectionId });
 }
 
-it.each<Crm>(['hubspot', 'salesforce'])(
+it.each<Crm>(['hubspot', 'salesforce', 'pipedrive'])(
   'deleting an OAuth %s connection revokes its refresh token at the vendor and purges its data',
   async (crm) => {
     const id = t.connections[crm];

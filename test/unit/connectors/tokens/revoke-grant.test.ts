@@ -140,3 +140,59 @@ describe('revokeGrant: HubSpot', () => {
     await expect(revoke('hubspot', hsCode)).rejects.toMatchObject({ retryable: false });
   });
 });
+
+describe('revokeGrant: Pipedrive', () => {
+  const PD = 'https://oauth.pipedrive.com';
+  const pdCode = { authKind: 'oauth2_code', accessToken: 'pd-access', refreshToken: REFRESH, expiresAt: 1 };
+  const app = { clientId: 'our-app', clientSecret: 's3cret:with/odd chars' };
+  const basic = `Basic ${Buffer.from(`our-app:${encodeURIComponent(app.clientSecret)}`).toString('base64')}`;
+  const pdRevoke = (credentials: Record<string, unknown>, oauthApp?: typeof app) =>
+    revokeGrant({
+      connectionId: 'c1',
+      crm: 'pipedrive',
+      vendorUrls: {},
+      credentials,
+      policy: NO_OVERRIDES,
+      oauthApp,
+    });
+
+  it('POSTs the refresh token to /oauth/revoke with our app as HTTP Basic auth', async () => {
+    nock(PD)
+      .post('/oauth/revoke', { token: REFRESH, token_type_hint: 'refresh_token' })
+      .matchHeader('authorization', basic)
+      .reply(200, { success: true });
+    await expect(pdRevoke(pdCode, app)).resolves.toEqual({
+      outcome: 'revoked',
+      detail: 'Pipedrive revoked the grant',
+    });
+  });
+
+  it("authenticates as the connection's own app when it brought one", async () => {
+    const own = { clientId: 'byo', clientSecret: 'byo-secret' };
+    nock(PD)
+      .post('/oauth/revoke')
+      .matchHeader('authorization', `Basic ${Buffer.from('byo:byo-secret').toString('base64')}`)
+      .reply(200, { success: true });
+    await expect(pdRevoke({ ...pdCode, ...own }, app)).resolves.toMatchObject({ outcome: 'revoked' });
+  });
+
+  it('takes 400 invalid_request (the token is already dead) as revoked', async () => {
+    nock(PD)
+      .post('/oauth/revoke')
+      .reply(400, { success: false, message: 'Invalid request: token is invalid', error: 'invalid_request' });
+    await expect(pdRevoke(pdCode, app)).resolves.toMatchObject({ outcome: 'revoked' });
+  });
+
+  it('fails definitively, calling nobody, when no OAuth app is configured to authenticate with', async () => {
+    const err = await pdRevoke(pdCode).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RevocationError);
+    expect(err).toMatchObject({ retryable: false });
+    expect(String((err as Error).message)).not.toContain(REFRESH);
+  });
+
+  it('says an API token is not revocable, without calling Pipedrive', async () => {
+    await expect(
+      pdRevoke({ authKind: 'static_token', accessToken: 'api-token', expiresAt: null }, app),
+    ).resolves.toMatchObject({ outcome: 'not_revocable' });
+  });
+});
