@@ -15,6 +15,7 @@ import { disconnectRedis } from './services/redis-disconnect';
 import { openStore, type Store } from '../store';
 import { FlushLock } from '../writes/flush-lock';
 import { createWriteService } from '../writes/write-service';
+import { OpenOperationsIndex } from '../writes/open-index';
 import { type WriteService } from '../writes/write-service.types';
 
 /**
@@ -35,6 +36,8 @@ export interface AppContext {
   crm: CrmServices;
   /** The accept side of the write path: validate, store, flush, read, retry and cancel writes. */
   writes: WriteService;
+  /** Each connection's open write operations in Redis: what claims choose from (src/writes/open-index.ts). */
+  openIndex: OpenOperationsIndex;
   /** Numbered change history: written by the write engine and sync, read by changeHistory/syncEvents. */
   changeLog: ChangeLog;
   /** Sync status per connection, and the operator's levers: poll now, resync (src/sync/sync-control.ts). */
@@ -107,6 +110,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
   }
   if (options.checkStoredConnections) await warnAboutRefusedConnections(store, vendorUrlPolicy(env), logger);
   const queues = new QueueFactory({ redisUrl, prefix: redisPrefix });
+  const openIndex = new OpenOperationsIndex(redis, redisPrefix);
   return {
     env,
     logger,
@@ -121,9 +125,11 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
       queue: queues.get(QUEUES.writes),
       lock: new FlushLock(redis, redisPrefix),
       events: createWriteOperationEventPublisher({ redis, redisPrefix }),
+      openIndex,
       keyRing,
       logger,
     }),
+    openIndex,
     changeLog: new ChangeLog({
       events: store.changeEvents,
       snapshots: store.recordSnapshots,

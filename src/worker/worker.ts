@@ -148,6 +148,7 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
       queue: writes,
       lock,
       events,
+      openIndex: ctx.openIndex,
       logger: ctx.logger,
       maxAttempts: ctx.env.WRITE_MAX_ATTEMPTS,
       maxWaitMs: ctx.env.WRITE_MAX_WAIT_MS,
@@ -155,6 +156,7 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
     }),
     [WRITE_RECONCILE_JOB]: processWriteReconciler({
       store: ctx.store,
+      openIndex: ctx.openIndex,
       queue: writes,
       lock,
       events,

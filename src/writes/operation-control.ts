@@ -1,3 +1,4 @@
+import { type OpenOperationsIndex } from './open-index';
 import { type Queue } from 'bull';
 import { ConflictError, NotFoundError } from '../errors';
 import { type WriteOperationEventPublisher } from '../events/write-operation-events';
@@ -28,6 +29,8 @@ export interface OperationControlDeps {
   queue: Queue;
   lock: FlushLock;
   events: WriteOperationEventPublisher;
+  /** Told of a cancelled or re-queued operation (src/writes/open-index.ts). */
+  openIndex?: Pick<OpenOperationsIndex, 'apply'>;
   logger?: Logger;
   now?: () => Date;
 }
@@ -51,6 +54,7 @@ export async function cancelOperation(
   } finally {
     await deps.lock.release(group, owner).catch(() => undefined);
   }
+  await indexed(deps, cancelled);
   await publish(deps, cancelled);
   // Writes after it on the same record (or waiting for this create) may run now.
   await afterStoreWrite(deps, 'flush after cancel', async () => {
@@ -83,6 +87,7 @@ export async function retryOperation(
     });
   }
   const group = { connectionId: op.connectionId, object: op.object, batchKind: op.batchKind };
+  await indexed(deps, requeued);
   await afterStoreWrite(deps, 'flush after retry', () => requestWriteFlush(deps.queue, group, 'retry'));
   await publish(deps, requeued);
   return requeued;
@@ -106,6 +111,11 @@ function running(op: WriteOperation, why: string): ConflictError {
   return new ConflictError(`write operation ${op.id} cannot be cancelled now: ${why}`, {
     details: { status: op.status, retryAfterMs: CANCEL_RETRY_AFTER_MS },
   });
+}
+
+/** The open-operations index told of the change, before any flush is asked for (it claims from it). */
+async function indexed(deps: OperationControlDeps, op: WriteOperation): Promise<void> {
+  await afterStoreWrite(deps, 'open-operations index', async () => deps.openIndex?.apply([op]));
 }
 
 async function publish(deps: OperationControlDeps, op: WriteOperation): Promise<void> {

@@ -17,6 +17,7 @@ import {
 } from './operation-control';
 import { OperationCursorSeal } from './operation-cursor';
 import { acceptanceClock, type SequenceClock } from './sequence';
+import { type OpenOperationsIndex } from './open-index';
 import { type WriteGroup, type WriteOperation, writeGroupKey, WRITE_STATUSES } from './write-operation.types';
 import { type AcceptRequest, type WriteService } from './write-service.types';
 import { shapeProblems, type ValidatedWrite, validateWrites } from './write-validation';
@@ -30,6 +31,8 @@ export interface WriteServiceDeps {
   queue: Queue;
   lock: FlushLock;
   events: WriteOperationEventPublisher;
+  /** Told of every operation stored, cancelled or queued again (src/writes/open-index.ts). */
+  openIndex?: Pick<OpenOperationsIndex, 'apply'>;
   /** Seals list cursors. */
   keyRing: KeyRing;
   logger?: Logger;
@@ -57,6 +60,7 @@ export function createWriteService(deps: WriteServiceDeps): WriteService {
     queue: deps.queue,
     lock: deps.lock,
     events: deps.events,
+    openIndex: deps.openIndex,
     logger: deps.logger,
     now,
   };
@@ -107,6 +111,10 @@ export function createWriteService(deps: WriteServiceDeps): WriteService {
       const doc = mine.find((d) => d._id === id)!;
       Object.assign(doc, { recordKey: `rid:${remoteId}`, remoteId });
     }
+    // The index before the flush request: the flush chooses from it.
+    await afterStoreWrite(deps, 'open-operations index', async () =>
+      deps.openIndex?.apply(mine.map((d) => toWriteOperation(d as never))),
+    );
     await afterStoreWrite(deps, 'flush request', async () => {
       const groups = new Map<string, WriteGroup>();
       for (const d of mine) {

@@ -23,6 +23,12 @@ export interface ClaimOptions {
    * the claim, so a resend after a crash is an upsert, never a second record.
    */
   gatewayKeyField?: string | null;
+  /**
+   * The connection's open operations as the open-operations index holds them (src/writes/open-index.ts),
+   * read instead of the store. They may lag the store: a candidate whose document is no longer QUEUED
+   * and due is left, and an entry that holds a candidate back is checked by `_id` before it is believed.
+   */
+  open?: readonly OpenOperation[];
 }
 
 export interface ClaimResult {
@@ -51,6 +57,16 @@ export interface ClaimResult {
   open: readonly OpenOperation[];
   /** Store round trips the claim took (reported by the bench and docs). */
   roundTrips: number;
+  /**
+   * Where the claim read the open operations from the store (no `options.open`): when that read started
+   * (epoch ms), what the index is seeded from with `open`.
+   */
+  storeReadAt: number | null;
+  /**
+   * Index entries the claim found stale (`options.open`): documents read by `_id` that differ from their
+   * entries, and ids the store no longer holds open. The claim's own changes are not in it.
+   */
+  stale: { put: LeanWriteOperation[]; removed: string[] };
 }
 
 const UNFINISHED: WriteStatus[] = ['QUEUED', 'RUNNING'];
@@ -70,6 +86,7 @@ const OPEN_PROJECTION = {
   kind: 1,
   dependsOn: 1,
   target: 1,
+  updatedAt: 1,
 } as const;
 
 export type OpenOperation = Pick<
@@ -84,7 +101,49 @@ export type OpenOperation = Pick<
   | 'kind'
   | 'dependsOn'
   | 'target'
->;
+> & { updatedAt?: Date };
+
+/**
+ * The index entries that hold a candidate back (an earlier unfinished operation of its record), but for
+ * candidates themselves: a candidate's own document is read before it is taken.
+ */
+function holdersOf(
+  candidates: readonly OpenOperation[],
+  firstOf: (c: OpenOperation) => OpenOperation,
+): OpenOperation[] {
+  const candidateIds = new Set(candidates.map((c) => c._id));
+  const holders = new Map<string, OpenOperation>();
+  for (const c of candidates) {
+    const h = firstOf(c);
+    if (h.seq < c.seq && !candidateIds.has(h._id)) holders.set(h._id, h);
+  }
+  return [...holders.values()];
+}
+
+/**
+ * Index entries that hold candidates back, checked against the store by `_id` (both collections): the
+ * ids it no longer holds open, and the documents that differ from their entries.
+ */
+async function checkHolders(
+  ops: WriteOperationModel,
+  holders: readonly OpenOperation[],
+): Promise<{ gone: Set<string>; changed: LeanWriteOperation[] }> {
+  const found = new Map(
+    (
+      await findAcross(
+        ops,
+        holders.map((h) => h._id),
+      )
+    ).map((d) => [d._id, d] as const),
+  );
+  const isOpen = (id: string): boolean => UNFINISHED.includes(found.get(id)?.status as WriteStatus);
+  const gone = new Set(holders.filter((h) => !isOpen(h._id)).map((h) => h._id));
+  const changed = holders.flatMap((h) => {
+    const doc = found.get(h._id);
+    return doc && !gone.has(h._id) && (doc.status !== h.status || doc.recordKey !== h.recordKey) ? [doc] : [];
+  });
+  return { gone, changed };
+}
 
 /**
  * Claims up to `limit` QUEUED operations of `group` due at `now`, in acceptance order, and marks them
@@ -113,10 +172,15 @@ export async function claimBatch(
   now: Date,
   options: ClaimOptions = {},
 ): Promise<ClaimResult> {
-  const open = (await ops
-    .find({ connectionId: group.connectionId, status: { $in: UNFINISHED } }, OPEN_PROJECTION)
-    .lean()) as OpenOperation[];
-  let roundTrips = 1;
+  const fromIndex = options.open !== undefined;
+  const storeReadAt = fromIndex ? null : Date.now();
+  let open = fromIndex
+    ? [...options.open!]
+    : ((await ops
+        .find({ connectionId: group.connectionId, status: { $in: UNFINISHED } }, OPEN_PROJECTION)
+        .lean()) as OpenOperation[]);
+  let roundTrips = fromIndex ? 0 : 1;
+  const stale = { put: [] as LeanWriteOperation[], removed: [] as string[] };
   const candidates = open
     .filter(
       (o) =>
@@ -135,6 +199,8 @@ export async function claimBatch(
       blocked: false,
       open,
       roundTrips,
+      storeReadAt,
+      stale,
     };
   }
 
@@ -155,11 +221,28 @@ export async function claimBatch(
     if (d.status === 'SUCCEEDED' && d.remoteId) alias.set(`op:${id}`, `rid:${d.remoteId}`);
   const recordOf = (key: string): string => alias.get(key) ?? key;
 
-  const first = new Map<string, OpenOperation>();
-  for (const u of open) {
-    const record = recordOf(u.recordKey);
-    const seen = first.get(record);
-    if (seen === undefined || u.seq < seen.seq) first.set(record, u);
+  const firstOfRecord = (list: readonly OpenOperation[]): Map<string, OpenOperation> => {
+    const out = new Map<string, OpenOperation>();
+    for (const u of list) {
+      const record = recordOf(u.recordKey);
+      const seen = out.get(record);
+      if (seen === undefined || u.seq < seen.seq) out.set(record, u);
+    }
+    return out;
+  };
+  let first = firstOfRecord(open);
+  if (fromIndex) {
+    const holders = holdersOf(candidates, (c) => first.get(recordOf(c.recordKey))!);
+    if (holders.length > 0) {
+      const checked = await checkHolders(ops, holders);
+      roundTrips += 2;
+      stale.put.push(...checked.changed);
+      if (checked.gone.size > 0) {
+        stale.removed.push(...checked.gone);
+        open = open.filter((o) => !checked.gone.has(o._id));
+        first = firstOfRecord(open);
+      }
+    }
   }
   // The earliest unfinished operation of its record, itself included: later ones wait their turn.
   const firstOf = (c: OpenOperation): OpenOperation => first.get(recordOf(c.recordKey)) ?? c;
@@ -209,9 +292,21 @@ export async function claimBatch(
   // Their documents, by `_id` (an index search): nothing else changes a QUEUED operation of the group
   // while its lock is held, but one gone meanwhile is left out rather than claimed from a stale read.
   const pickedIds = [...picked, ...brokenDeps].map((p) => p.op._id);
+  const read = await findByIdsIn(ops, pickedIds);
+  // An index entry may be behind its document: only one still QUEUED and due is taken.
   const docs = new Map(
-    (await findByIdsIn(ops, pickedIds)).filter((d) => d.status === 'QUEUED').map((d) => [d._id, d]),
+    read
+      .filter((d) => d.status === 'QUEUED' && (!fromIndex || d.notBefore.getTime() <= now.getTime()))
+      .map((d) => [d._id, d]),
   );
+  if (fromIndex) {
+    const readIds = new Set(read.map((d) => d._id));
+    stale.removed.push(...pickedIds.filter((id) => !readIds.has(id)));
+    stale.put.push(...read.filter((d) => !docs.has(d._id) && UNFINISHED.includes(d.status as WriteStatus)));
+    stale.removed.push(
+      ...read.filter((d) => !UNFINISHED.includes(d.status as WriteStatus)).map((d) => d._id),
+    );
+  }
   if (pickedIds.length > 0) roundTrips += 1;
   const withDoc = <T extends { op: OpenOperation }>(list: T[]) =>
     list.flatMap((p) => {
@@ -261,9 +356,11 @@ export async function claimBatch(
     dependencyFailed: failedDeps.map((f) =>
       view(f.op, { status: 'FAILED', failure: f.failure, finishedAt: now }),
     ),
-    more: overflow,
+    more: overflow || (fromIndex && docs.size < pickedIds.length),
     blocked,
     open,
     roundTrips,
+    storeReadAt,
+    stale,
   };
 }

@@ -3,6 +3,7 @@ import { type WriteOperationModel } from '../models/write-operation.model';
 import { isFinal } from './write-operation-archive';
 import { uniqueGroups } from './write-outcome.updates';
 import { type LeanWriteOperation } from './write-operation.view';
+import { type OpenOperation } from './write-batch-claim';
 
 /**
  * What one reconciler run needs to know of the open operations (src/worker/writes/write-reconciler.processor.ts),
@@ -21,6 +22,12 @@ export interface ReconcileScan {
   /** QUEUED operations, and when the oldest of them was accepted (metrics). */
   depth: number;
   oldestAcceptedAt: Date | null;
+  /**
+   * Every open (QUEUED or RUNNING) operation, per connection, as a claim reads it, and when the read
+   * started (epoch ms): what the open-operations index is repaired from (src/writes/open-index.ts).
+   */
+  open: Map<string, OpenOperation[]>;
+  readAt: number;
 }
 
 const PROJECTION = {
@@ -31,6 +38,12 @@ const PROJECTION = {
   acceptedAt: 1,
   notBefore: 1,
   runningSince: 1,
+  seq: 1,
+  recordKey: 1,
+  kind: 1,
+  dependsOn: 1,
+  target: 1,
+  updatedAt: 1,
 } as const;
 
 export async function reconcileScan(
@@ -38,11 +51,25 @@ export async function reconcileScan(
   now: Date,
   staleQueuedMs: number,
 ): Promise<ReconcileScan> {
+  const readAt = Date.now();
   const docs = (await ops.find({}, PROJECTION).lean()) as LeanWriteOperation[];
   const bound = now.getTime() - staleQueuedMs;
-  const out: ReconcileScan = { running: [], finalIds: [], staleGroups: [], depth: 0, oldestAcceptedAt: null };
+  const out: ReconcileScan = {
+    running: [],
+    finalIds: [],
+    staleGroups: [],
+    depth: 0,
+    oldestAcceptedAt: null,
+    open: new Map(),
+    readAt,
+  };
   const stale: LeanWriteOperation[] = [];
   for (const d of docs) {
+    if (!isFinal(d.status)) {
+      const list = out.open.get(d.connectionId) ?? [];
+      list.push(d as unknown as OpenOperation);
+      out.open.set(d.connectionId, list);
+    }
     if (isFinal(d.status)) out.finalIds.push(d._id);
     else if (d.status === 'RUNNING') {
       if (d.runningSince && d.runningSince.getTime() < now.getTime()) out.running.push(d);

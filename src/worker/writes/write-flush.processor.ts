@@ -11,6 +11,7 @@ import { type InFlightWrites } from '../../writes/in-flight';
 import { type ConnectionView } from '../../store/repositories/connections.repo';
 import { type ClaimResult, type Transition } from '../../store/repositories/write-batches.repo';
 import { type FlushLock } from '../../writes/flush-lock';
+import { type OpenOperationsIndex } from '../../writes/open-index';
 import { type WriteGroup, type WriteOperation } from '../../writes/write-operation.types';
 import { FlushWatch } from './flush-watch';
 import { gatewayKeyField } from './gateway-key';
@@ -41,6 +42,8 @@ export interface WriteFlushDeps {
   queue: Queue;
   lock: FlushLock;
   events: WriteOperationEventPublisher;
+  /** Each connection's open operations in Redis: what a claim chooses from (src/writes/open-index.ts). */
+  openIndex: OpenOperationsIndex;
   logger: Logger;
   /** WRITE_MAX_ATTEMPTS. */
   maxAttempts: number;
@@ -167,6 +170,7 @@ async function flushLocked(
       },
       now(),
     );
+    await indexWrite(deps, () => deps.openIndex.apply(ended));
     await publishTransitions(deps, ended);
     return { skipped: 'connection-unavailable', claimed: 0, statuses: countStatuses(ended) };
   }
@@ -184,6 +188,7 @@ async function flushLocked(
       now(),
       new Date(now().getTime() - deps.maxWaitMs),
     );
+    await indexWrite(deps, () => deps.openIndex.apply(ended));
     await publishTransitions(deps, ended);
     return { skipped: 'connection-unavailable', claimed: 0, statuses: countStatuses(ended) };
   }
@@ -193,9 +198,16 @@ async function flushLocked(
   const limit = await budgetedClaimLimit(deps, connection, group, connector.limits.writeBatch);
   if (limit === 0) return { skipped: 'budget', claimed: 0, statuses: {} };
   watch.enter('claim');
+  const indexed = await deps.openIndex.read(group.connectionId).catch((err: unknown) => {
+    deps.logger.debug({ err, group }, 'open-operations index unreadable: the claim reads the store');
+    return null;
+  });
+  writeMetrics.claimSource(connection.crm, indexed ? 'index' : 'store');
   const claim = await repo.claim(group, token, limit, now(), {
     gatewayKeyField: group.batchKind === 'UPSERT' ? gatewayKeyField(connection.settings, group.object) : null,
+    ...(indexed ? { open: indexed } : {}),
   });
+  await indexAfterClaim(deps, group.connectionId, claim);
   watch.enter('publish');
   await publishTransitions(deps, [...claim.dependencyFailed, ...claim.claimed]);
   if (claim.claimed.length === 0) {
@@ -246,6 +258,37 @@ async function budgetedClaimLimit(
   const delayMs = Math.min(MAX_BUDGET_WAIT_MS, Math.max(MIN_BUDGET_WAIT_MS, room.retryAfterMs));
   await requestWriteFlush(deps.queue, group, 'reschedule', delayMs);
   return 0;
+}
+
+/**
+ * The open-operations index told what the claim learnt and did: seeded from the claim's store read
+ * where the index was not ready, repaired where its entries were stale, then the claimed operations
+ * (RUNNING) and those that failed a dependency (gone).
+ */
+async function indexAfterClaim(
+  deps: WriteFlushDeps,
+  connectionId: string,
+  claim: ClaimResult,
+): Promise<void> {
+  await indexWrite(deps, async () => {
+    if (claim.storeReadAt !== null)
+      await deps.openIndex.reconcile(connectionId, claim.open, claim.storeReadAt);
+    await deps.openIndex.put(connectionId, claim.stale.put);
+    await deps.openIndex.remove(connectionId, claim.stale.removed);
+    await deps.openIndex.apply([...claim.claimed, ...claim.dependencyFailed]);
+  });
+}
+
+/**
+ * An index write after the store's: the store is the record, so a failure is logged and left to the
+ * reconciler, which repairs the index from its next read of the store.
+ */
+async function indexWrite(deps: Pick<WriteFlushDeps, 'logger'>, work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } catch (err) {
+    deps.logger.warn({ err }, 'open-operations index not written (the reconciler repairs it)');
+  }
 }
 
 /** The claimed batches' vendor calls, read-back, outcomes, history, publish and wake-ups. */
@@ -309,6 +352,7 @@ async function sendAndRecord(
     { maxAttempts: deps.maxAttempts, random: deps.random },
     { records, exclusive, current: claim.stored },
   );
+  await indexWrite(deps, () => deps.openIndex.apply(transitions));
   // Links and unlinks change no record's fields: no snapshot, no change event (docs/writes.md "Links").
   const succeeded = transitions.filter(
     (t) => t.status === 'SUCCEEDED' && (t.batchKind === 'UPSERT' || t.batchKind === 'DELETE'),

@@ -51,6 +51,19 @@ const budgetWaits = new Counter({
   registers: [metricsRegistry],
 });
 
+const claims = new Counter({
+  name: 'cgw_write_claims_total',
+  help: 'Flush claims by where they read the open operations: the Redis index, or the store (index not ready or unreadable)',
+  labelNames: ['crm', 'source'] as const,
+  registers: [metricsRegistry],
+});
+
+const indexRepairs = new Counter({
+  name: 'cgw_write_open_index_repairs_total',
+  help: 'Open-operations index entries the reconciler added, replaced or removed to match the store (a crash between the two writes, a lost Redis)',
+  registers: [metricsRegistry],
+});
+
 const queueDepth = new Gauge({
   name: 'cgw_write_queue_depth',
   help: 'Write operations QUEUED (all connections), as of the last reconciler run',
@@ -81,6 +94,12 @@ export const writeMetrics = {
   },
   budgetWait(crm: string): void {
     budgetWaits.inc({ crm });
+  },
+  claimSource(crm: string, source: 'index' | 'store'): void {
+    claims.inc({ crm, source });
+  },
+  indexRepaired(n: number): void {
+    indexRepairs.inc(n);
   },
   queue(depth: number, oldestAcceptedAt: Date | null, now: number): void {
     queueDepth.set(depth);

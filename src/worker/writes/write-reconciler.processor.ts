@@ -6,7 +6,9 @@ import { requestWriteFlush } from '../../queue/writes.producer';
 import { OwnedLock } from '../../redis/owned-lock';
 import { type Store } from '../../store';
 import { type FlushLock } from '../../writes/flush-lock';
-import { type WriteGroup, writeGroupKey } from '../../writes/write-operation.types';
+import { type OpenOperationsIndex } from '../../writes/open-index';
+import { type WriteGroup, type WriteOperation, writeGroupKey } from '../../writes/write-operation.types';
+import { type ReconcileScan } from '../../store/repositories/write-batches.repo';
 import { publishTransitions } from './publish-transitions';
 import { writeMetrics } from './write-metrics';
 
@@ -26,6 +28,8 @@ import { writeMetrics } from './write-metrics';
 
 export interface WriteReconcilerDeps {
   store: Pick<Store, 'writeBatches'>;
+  /** Repaired from each run's read of the store (src/writes/open-index.ts). */
+  openIndex?: Pick<OpenOperationsIndex, 'reconcile' | 'apply'>;
   queue: Queue;
   lock: FlushLock;
   events: WriteOperationEventPublisher;
@@ -98,6 +102,31 @@ export function processWriteReconciler(
   };
 }
 
+/**
+ * The open-operations index of every connection with open writes, brought in line with this run's read
+ * of the store (then the operations the run recovered). A failure is logged: the claims read the store
+ * while an index is not ready, and the next run tries again.
+ */
+async function repairIndex(
+  deps: WriteReconcilerDeps,
+  scan: ReconcileScan,
+  changed: readonly WriteOperation[],
+): Promise<void> {
+  const index = deps.openIndex;
+  if (!index) return;
+  try {
+    let repaired = 0;
+    for (const [connectionId, open] of scan.open) {
+      const r = await index.reconcile(connectionId, open, scan.readAt);
+      repaired += r.added + r.replaced + r.removed;
+    }
+    await index.apply(changed);
+    if (repaired > 0) writeMetrics.indexRepaired(repaired);
+  } catch (err) {
+    deps.logger.warn({ err }, 'open-operations index not repaired this run');
+  }
+}
+
 export async function runWriteReconciler(deps: WriteReconcilerDeps): Promise<ReconcileSummary> {
   const nowMs = deps.now?.() ?? Date.now();
   const now = new Date(nowMs);
@@ -124,6 +153,7 @@ export async function runWriteReconciler(deps: WriteReconcilerDeps): Promise<Rec
   // "Finished operations"): the claims' and this run's scans then read open work only.
   await repo.sweepFinished(scan.finalIds);
   const changed = [...recovered.requeued, ...recovered.failed];
+  await repairIndex(deps, scan, changed);
   if (changed.length > 0) {
     deps.logger.warn(
       { requeued: recovered.requeued.length, failed: recovered.failed.length },

@@ -30,7 +30,7 @@ async function writeAndSettle(
   const { stack, tenant } = writes;
   const c = await stack.ctx.store.connections.getById(tenant.connections[crm]);
   const connection = { id: c.id, tenantId: c.tenantId, crm: c.crm };
-  const [id] = await insertOperations(stack.ctx.store, connection, [{ kind: 'CREATE', fields }]);
+  const [id] = await insertOperations(stack.ctx, connection, [{ kind: 'CREATE', fields }]);
   await requestWriteFlush(stack.ctx.queues.get(QUEUES.writes), groupOf(connection.id, 'CREATE'), 'accepted');
   let op: WriteOperation | undefined;
   await within(45_000, async () => {

@@ -110,7 +110,7 @@ describe('the claim of a batch', () => {
   it('claims a batch of creates in three round trips: open operations, their documents, the update', async () => {
     const connection = { id: 'conn-creates', tenantId: 't-creates', crm: 'salesforce' };
     const ids = await insertOperations(
-      context().store,
+      context(),
       connection,
       Array.from({ length: 3 }, (_, i) => ({ kind: 'CREATE' as const, fields: { LastName: `c${i}` } })),
     );
@@ -123,10 +123,10 @@ describe('the claim of a batch', () => {
   it('a batch with an update still waits for the earlier unfinished write of its record', async () => {
     const connection = { id: 'conn-mixed', tenantId: 't-mixed', crm: 'salesforce' };
     // The record's delete came first and is RUNNING (another group): the update waits for it.
-    await insertOperations(context().store, connection, [
+    await insertOperations(context(), connection, [
       { kind: 'DELETE', remoteId: '003A', status: 'RUNNING', runningSince: new Date(), claimToken: 'x' },
     ]);
-    const [create, update] = await insertOperations(context().store, connection, [
+    const [create, update] = await insertOperations(context(), connection, [
       { kind: 'CREATE', fields: { LastName: 'new' } },
       { kind: 'UPDATE', remoteId: '003A', fields: { LastName: 'later' } },
     ]);
@@ -140,11 +140,11 @@ describe('the claim of a batch', () => {
     const connection = { id: 'conn-blocked', tenantId: 't-blocked', crm: 'salesforce' };
     // The record's update runs in another flush (claimed there): its delete must wait, and that flush
     // may have read the open operations before the delete was stored — so it asks again itself.
-    await insertOperations(context().store, connection, [
+    await insertOperations(context(), connection, [
       { kind: 'UPDATE', remoteId: '003B', status: 'RUNNING', runningSince: new Date(), claimToken: 'y' },
       { kind: 'UPDATE', remoteId: '003C' },
     ]);
-    await insertOperations(context().store, connection, [
+    await insertOperations(context(), connection, [
       { kind: 'DELETE', remoteId: '003B' },
       { kind: 'DELETE', remoteId: '003C' },
     ]);
@@ -168,7 +168,7 @@ describe("the reconciler's one read", () => {
   it('finds the stranded, the final, the stale groups, the depth and the oldest', async () => {
     const connection = { id: 'conn-scan', tenantId: 't-scan', crm: 'hubspot' };
     const old = new Date(Date.now() - 60_000);
-    const [stranded, final, stale, fresh, later] = await insertOperations(context().store, connection, [
+    const [stranded, final, stale, fresh, later] = await insertOperations(context(), connection, [
       { kind: 'UPDATE', remoteId: 'S1', status: 'RUNNING', runningSince: old, claimToken: 'gone' },
       { kind: 'UPDATE', remoteId: 'S2', status: 'FAILED' },
       { kind: 'DELETE', remoteId: 'S3', acceptedAt: old },

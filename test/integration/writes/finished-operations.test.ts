@@ -33,7 +33,7 @@ const finishedIds = async (ids: readonly string[]) =>
 it("a flush's final outcomes leave the hot collection; a rescheduled write stays; all read as before", async () => {
   const connection = { id: 'conn-finished', tenantId: 'tenant-f', crm: 'hubspot' };
   const running = { status: 'RUNNING' as const, claimToken: 'flush-1', runningSince: new Date() };
-  const ids = await insertOperations(context().store, connection, [
+  const ids = await insertOperations(context(), connection, [
     { kind: 'UPDATE', remoteId: '301', fields: { lastname: 'a' }, ...running },
     { kind: 'UPDATE', remoteId: '302', fields: { lastname: 'b' }, ...running },
     { kind: 'UPDATE', remoteId: '303', fields: { lastname: 'c' }, ...running },
@@ -73,7 +73,7 @@ it('a move a crash interrupted is completed by the reconciler, and the write is 
   const claimedAt = new Date(Date.now() - 60_000);
   const running = { status: 'RUNNING' as const, claimToken: 'dead', runningSince: claimedAt };
   // The flush stored the final copy, then died before deleting the RUNNING one.
-  const [moved] = await insertOperations(context().store, connection, [
+  const [moved] = await insertOperations(context(), connection, [
     { kind: 'UPDATE', remoteId: '401', fields: { lastname: 'done' }, ...running },
   ]);
   await context()
@@ -89,7 +89,7 @@ it('a move a crash interrupted is completed by the reconciler, and the write is 
     .store.conn.collection(FINISHED_WRITE_OPERATIONS)
     .insertOne(final as never);
   // An update cancelled in place whose move did not happen: final, but still in the hot collection.
-  const [cancelled] = await insertOperations(context().store, connection, [
+  const [cancelled] = await insertOperations(context(), connection, [
     { kind: 'UPDATE', remoteId: '402', fields: { lastname: 'x' }, status: 'CANCELLED' },
   ]);
 
@@ -105,7 +105,7 @@ it('a move a crash interrupted is completed by the reconciler, and the write is 
 
 it('a retried operation comes back as open work, once, and is claimable again', async () => {
   const connection = { id: 'conn-retry-move', tenantId: 'tenant-m', crm: 'hubspot' };
-  const [id] = await insertOperations(context().store, connection, [
+  const [id] = await insertOperations(context(), connection, [
     { kind: 'UPDATE', remoteId: '501', fields: { lastname: 'r' }, status: 'QUEUED' },
   ]);
   const group = groupOf(connection.id, 'UPDATE');
@@ -133,10 +133,10 @@ it('a retried operation comes back as open work, once, and is claimable again', 
 it('a write waiting for a create that finished reads the create from the finished collection', async () => {
   const connection = { id: 'conn-dep-finished', tenantId: 'tenant-d', crm: 'hubspot' };
   const running = { status: 'RUNNING' as const, claimToken: 'flush-c', runningSince: new Date() };
-  const [create] = await insertOperations(context().store, connection, [
+  const [create] = await insertOperations(context(), connection, [
     { kind: 'CREATE', fields: { lastname: 'new' }, ...running },
   ]);
-  const [update] = await insertOperations(context().store, connection, [
+  const [update] = await insertOperations(context(), connection, [
     { kind: 'UPDATE', after: create, fields: { lastname: 'newer' } },
   ]);
   const claimed = await context().store.writeBatches.findMany([create!]);
@@ -170,7 +170,7 @@ it('the retention prune deletes finished operations past the retention, and noth
   await context()
     .store.conn.collection(FINISHED_WRITE_OPERATIONS)
     .insertMany([finished('old', 31), finished('recent', 29)] as never[]);
-  const [open] = await insertOperations(context().store, connection, [
+  const [open] = await insertOperations(context(), connection, [
     {
       kind: 'UPDATE',
       remoteId: 'open',

@@ -13,7 +13,7 @@ const context = engineTestContext();
 
 it('marks only the first keyed claim of a create as a first attempt', async () => {
   const connection = { id: 'conn-first-send', tenantId: 'tenant-f', crm: 'hubspot' };
-  const [id] = await insertOperations(context().store, connection, [
+  const [id] = await insertOperations(context(), connection, [
     { kind: 'CREATE', fields: { lastname: 'first' } },
   ]);
   const group = groupOf(connection.id, 'CREATE');

@@ -39,7 +39,7 @@ async function connectionOf(crm: 'hubspot' | 'salesforce', t: ReadTenant = tenan
 /** Stores the operations and requests their groups' flushes, as the accept path does. */
 async function accept(crm: 'hubspot' | 'salesforce', specs: OperationSpec[], t?: ReadTenant) {
   const connection = await connectionOf(crm, t);
-  const ids = await insertOperations(stack.ctx.store, connection, specs);
+  const ids = await insertOperations(stack.ctx, connection, specs);
   const queue = stack.ctx.queues.get(QUEUES.writes);
   const groups = new Map(specs.map((s) => [`${s.object ?? 'contact'}:${s.kind === 'DELETE'}`, s]));
   for (const s of groups.values()) {
@@ -204,7 +204,7 @@ it('a budget of a few calls per window: a one-record-per-call vendor gets what f
   const run = uniqueName('pdbudget');
   try {
     const ids = await insertOperations(
-      stack.ctx.store,
+      stack.ctx,
       { id: connection.id, tenantId: connection.tenantId, crm: 'pipedrive' },
       Array.from({ length: 24 }, (_, i) => ({ kind: 'CREATE' as const, fields: { name: `${run} ${i}` } })),
     );

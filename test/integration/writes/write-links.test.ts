@@ -63,7 +63,7 @@ const SAMPLES = {
 /** Stores the operations and requests the flush of each of their groups, as the accept path does. */
 async function accept(crm: Crm, specs: OperationSpec[]): Promise<string[]> {
   const c = await stack.ctx.store.connections.getById(tenant.connections[crm]);
-  const ids = await insertOperations(stack.ctx.store, { id: c.id, tenantId: c.tenantId, crm: c.crm }, specs);
+  const ids = await insertOperations(stack.ctx, { id: c.id, tenantId: c.tenantId, crm: c.crm }, specs);
   const queue = stack.ctx.queues.get(QUEUES.writes);
   const groups = new Map(specs.map((s) => [`${s.object ?? 'contact'}:${s.kind}`, s]));
   for (const s of groups.values())
@@ -141,14 +141,10 @@ describe.each(['hubspot', 'salesforce'] as const)('%s', (crm) => {
     const contactId = created!.remoteId!;
     const dealOp = `wop_d_${run}`;
     const c = await stack.ctx.store.connections.getById(tenant.connections[crm]);
-    const [, linkId] = await insertOperations(
-      stack.ctx.store,
-      { id: c.id, tenantId: c.tenantId, crm: c.crm },
-      [
-        { id: dealOp, kind: 'CREATE', object: 'deal', fields: samples.deal(run) },
-        { kind: 'LINK', object: 'contact', remoteId: contactId, target: { object: 'deal', after: dealOp } },
-      ],
-    );
+    const [, linkId] = await insertOperations(stack.ctx, { id: c.id, tenantId: c.tenantId, crm: c.crm }, [
+      { id: dealOp, kind: 'CREATE', object: 'deal', fields: samples.deal(run) },
+      { kind: 'LINK', object: 'contact', remoteId: contactId, target: { object: 'deal', after: dealOp } },
+    ]);
     const queue = stack.ctx.queues.get(QUEUES.writes);
     // The link's flush first: its deal is pending, so it stays QUEUED and nothing asks for it again…
     await requestWriteFlush(queue, groupOf(c.id, 'LINK', 'contact'), 'accepted');

@@ -23,7 +23,7 @@ it('a stale RUNNING write is resent when that is safe and ends OUTCOME_UNKNOWN w
   const lock = new FlushLock(context().redis, context().redisPrefix, 1000);
   const long = new Date(Date.now() - 60_000);
   const running = { status: 'RUNNING' as const, runningSince: long, claimToken: 'dead-worker' };
-  const ids = await insertOperations(context().store, connection, [
+  const ids = await insertOperations(context(), connection, [
     { kind: 'CREATE', fields: { lastname: 'no key' }, ...running },
     {
       kind: 'CREATE',
@@ -45,7 +45,7 @@ it('a stale RUNNING write is resent when that is safe and ends OUTCOME_UNKNOWN w
     },
   ]);
   // A create claimed with the connection's gateway key (as the engine marks it) is an upsert too.
-  const keyed = await insertOperations(context().store, connection, [
+  const keyed = await insertOperations(context(), connection, [
     { kind: 'CREATE', fields: { lastname: 'gk' }, ...running },
   ]);
   await context()
@@ -81,7 +81,7 @@ it('a stale RUNNING write is resent when that is safe and ends OUTCOME_UNKNOWN w
 it('leaves the stale writes of a group whose flush lock is held alone', async () => {
   const connection = { id: 'conn-held', tenantId: 'tenant-h', crm: 'hubspot' };
   const lock = new FlushLock(context().redis, context().redisPrefix, 1000);
-  const [id] = await insertOperations(context().store, connection, [
+  const [id] = await insertOperations(context(), connection, [
     {
       kind: 'UPDATE',
       remoteId: '7',
@@ -106,12 +106,10 @@ it('leaves the stale writes of a group whose flush lock is held alone', async ()
 it('requests a flush for a group whose writes stayed QUEUED past the bound (a lost job)', async () => {
   const connection = { id: 'conn-lost', tenantId: 'tenant-l', crm: 'hubspot' };
   const lock = new FlushLock(context().redis, context().redisPrefix, 1000);
-  await insertOperations(context().store, connection, [
+  await insertOperations(context(), connection, [
     { kind: 'CREATE', fields: { lastname: 'old' }, acceptedAt: new Date(Date.now() - 30_000) },
   ]);
-  await insertOperations(context().store, { ...connection, id: 'conn-fresh' }, [
-    { kind: 'CREATE', fields: {} },
-  ]);
+  await insertOperations(context(), { ...connection, id: 'conn-fresh' }, [{ kind: 'CREATE', fields: {} }]);
   await runWriteReconciler(deps(lock));
   const ids = (await context().queues.get(QUEUES.writes).getJobs(['delayed', 'waiting'])).map((j) =>
     String(j.id),
@@ -124,7 +122,7 @@ it('requests a flush for a group whose writes stayed QUEUED past the bound (a lo
 
 it('a write stored as its create succeeded takes the record key, so later writes to the record wait for it', async () => {
   const connection = { id: 'conn-rekey', tenantId: 'tenant-k', crm: 'hubspot' };
-  const [createId] = await insertOperations(context().store, connection, [
+  const [createId] = await insertOperations(context(), connection, [
     { kind: 'CREATE', fields: { lastname: 'made' }, status: 'SUCCEEDED' },
   ]);
   await writeOperationModel(context().store.conn).updateOne(
@@ -132,7 +130,7 @@ it('a write stored as its create succeeded takes the record key, so later writes
     { $set: { remoteId: '901' } },
   );
   // The update read the create as pending (keyed op:<create id>); the engine's re-keying already ran.
-  const [late, stillPending] = await insertOperations(context().store, connection, [
+  const [late, stillPending] = await insertOperations(context(), connection, [
     { kind: 'UPDATE', after: createId, fields: { lastname: 'u' } },
     { kind: 'UPDATE', after: 'wop_not_done_yet', fields: { lastname: 'v' } },
   ]);
@@ -151,7 +149,7 @@ it('a write stored as its create succeeded takes the record key, so later writes
 it('the outcomes of a flush that lost its lock leave operations another flush claimed since as they are', async () => {
   const connection = { id: 'conn-stale-flush', tenantId: 'tenant-s', crm: 'hubspot' };
   // Recovered from the stale flush and claimed again by a live one (its token now on them).
-  const ids = await insertOperations(context().store, connection, [
+  const ids = await insertOperations(context(), connection, [
     { kind: 'UPDATE', remoteId: '201', fields: { lastname: 'a' }, status: 'RUNNING', claimToken: 'live' },
     { kind: 'UPDATE', remoteId: '202', fields: { lastname: 'b' }, status: 'RUNNING', claimToken: 'live' },
   ]);
@@ -197,20 +195,16 @@ async function runningUnder(connectionId: string, holder: string | undefined) {
   const group = groupOf(connectionId, 'UPDATE');
   const token = await lock.tryAcquire(group);
   expect(token).not.toBeNull();
-  const [id] = await insertOperations(
-    context().store,
-    { id: connectionId, tenantId: 't-take', crm: 'hubspot' },
-    [
-      {
-        kind: 'UPDATE',
-        remoteId: '1',
-        fields: {},
-        status: 'RUNNING',
-        runningSince: new Date(),
-        claimToken: token!,
-      },
-    ],
-  );
+  const [id] = await insertOperations(context(), { id: connectionId, tenantId: 't-take', crm: 'hubspot' }, [
+    {
+      kind: 'UPDATE',
+      remoteId: '1',
+      fields: {},
+      status: 'RUNNING',
+      runningSince: new Date(),
+      claimToken: token!,
+    },
+  ]);
   return { lock, group, token: token!, id: id! };
 }
 
@@ -271,14 +265,14 @@ describe('order across the two keys of a record a create made', () => {
    */
   it('a delete keyed op:<create> waits for an earlier update already keyed rid:<remote id>', async () => {
     const connection = { id: 'conn-two-keys', tenantId: 't-order', crm: 'salesforce' };
-    const [create] = await insertOperations(context().store, connection, [
+    const [create] = await insertOperations(context(), connection, [
       { kind: 'CREATE', fields: { lastname: 'made' }, status: 'SUCCEEDED' },
     ]);
     await writeOperationModel(context().store.conn).updateOne(
       { _id: create as never },
       { $set: { remoteId: 'R1' } },
     );
-    const [update, remove] = await insertOperations(context().store, connection, [
+    const [update, remove] = await insertOperations(context(), connection, [
       { kind: 'UPDATE', after: create!, fields: { lastname: 'second' } },
       { kind: 'DELETE', after: create! },
     ]);

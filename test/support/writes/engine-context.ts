@@ -28,6 +28,7 @@ export function engineTestContext(): () => AppContext {
 export function reconcilerDeps(ctx: AppContext, lock = new FlushLock(ctx.redis, ctx.redisPrefix, 1000)) {
   return {
     store: ctx.store,
+    openIndex: ctx.openIndex,
     queue: ctx.queues.get(QUEUES.writes),
     lock,
     events: createWriteOperationEventPublisher({ redis: ctx.redis, redisPrefix: ctx.redisPrefix }),

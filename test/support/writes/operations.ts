@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import { type CrmObject } from '../../../src/connectors/types';
 import { type Store } from '../../../src/store';
+import { toWriteOperation } from '../../../src/store/repositories/write-operation.view';
+import { type OpenOperationsIndex } from '../../../src/writes/open-index';
 import { writeOperationModel } from '../../../src/store/models/write-operation.model';
 import { type WriteOperation } from '../../../src/writes/write-operation.types';
 import { batchKindOf, type WriteKind, type WriteGroup } from '../../../src/writes/write-operation.types';
@@ -93,14 +95,18 @@ export function operationDoc(
   };
 }
 
-/** Inserts the operations (one insertMany); returns their ids in order. */
+/**
+ * Inserts the operations (one insertMany) and, as the accept path does, tells the open-operations index
+ * of the context (src/writes/open-index.ts); returns their ids in order.
+ */
 export async function insertOperations(
-  store: Store,
+  ctx: { store: Store; openIndex?: Pick<OpenOperationsIndex, 'apply'> },
   connection: { id: string; tenantId: string; crm: string },
   specs: readonly OperationSpec[],
 ): Promise<string[]> {
   const docs = specs.map((s) => operationDoc(connection, s));
-  await writeOperationModel(store.conn).insertMany(docs);
+  await writeOperationModel(ctx.store.conn).insertMany(docs);
+  await ctx.openIndex?.apply(docs.map((d) => toWriteOperation({ ...d, updatedAt: d.acceptedAt } as never)));
   return docs.map((d) => d._id as string);
 }
 
