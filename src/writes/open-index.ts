@@ -124,6 +124,24 @@ export class OpenOperationsIndex {
     await this.redis.hset(this.key(connectionId), ...ops.flatMap((op) => [op._id, entryOf(op)]));
   }
 
+  /**
+   * Operations re-keyed to the record their create made (`op:<id>` → `rid:<remoteId>`): their entries
+   * take the new key. One the index lacks stays out (the reconciler adds it).
+   */
+  async rekey(connectionId: string, rekeyed: readonly { id: string; recordKey: string }[]): Promise<void> {
+    if (rekeyed.length === 0) return;
+    const key = this.key(connectionId);
+    const current = await this.redis.hmget(key, ...rekeyed.map((r) => r.id));
+    const now = Date.now();
+    const updates = rekeyed.flatMap((r, i) => {
+      const json = current[i];
+      if (!json) return [];
+      const entry = JSON.parse(json) as Entry;
+      return [r.id, JSON.stringify({ ...entry, recordKey: r.recordKey, u: Math.max(entry.u, now) })];
+    });
+    if (updates.length > 0) await this.redis.hset(key, ...updates);
+  }
+
   /** Operations the store no longer holds open. */
   async remove(connectionId: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;

@@ -208,7 +208,13 @@ export async function claimBatch(
   // record. Its waiting writes are re-keyed one statement at a time (write-batch-outcomes.ts, and the
   // accept side), so for a moment an update may be keyed `rid:` while the delete after it still says
   // `op:` — ordering by either key alone would let the delete run first.
-  const depIds = [...new Set(candidates.flatMap((c) => c.dependsOn ?? []))];
+  // Also the create of every other open write still keyed by it (`op:<create id>`): a write accepted
+  // as its create succeeded may miss the re-keying (it reached the index after the flush looked), and
+  // a write keyed `rid:` must still wait behind it.
+  const pendingKeys = open.flatMap((o) =>
+    o.recordKey.startsWith('op:') && o.recordKey !== `op:${o._id}` ? [o.recordKey.slice(3)] : [],
+  );
+  const depIds = [...new Set([...candidates.flatMap((c) => c.dependsOn ?? []), ...pendingKeys])];
   const deps = new Map<string, { status: WriteStatus; remoteId: string | null }>();
   if (depIds.length > 0) {
     // A dependency that ended is in the finished collection by now (write-operation-archive.ts).

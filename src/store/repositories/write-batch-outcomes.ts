@@ -34,6 +34,22 @@ export interface RecordOutcomesOptions {
    * of reading every operation of the batch again; an operation missing here is read.
    */
   current?: ReadonlyMap<string, LeanWriteOperation>;
+  /**
+   * The open operations keyed by any of `recordKeys` (`op:<create id>`), from the open-operations index
+   * (src/writes/open-index.ts) instead of a query of the store, which decodes the whole backlog on
+   * FerretDB; null when the index cannot say (not ready), and the store is asked.
+   */
+  keyedBy?: (recordKeys: readonly string[]) => Promise<{ _id: string; recordKey: string }[] | null>;
+}
+
+/** What recording outcomes changed: the operations of the batch, and the others it re-keyed. */
+export type OutcomeTransitions = Transition[] & { rekeyed: Rekeyed[] };
+
+/** An operation re-keyed to the record its create made (`op:<create id>` → `rid:<remote id>`). */
+export interface Rekeyed {
+  id: string;
+  recordKey: string;
+  remoteId: string;
 }
 
 /**
@@ -53,7 +69,7 @@ export async function recordBatchOutcomes(
   now: Date,
   policy: OutcomePolicy,
   options: RecordOutcomesOptions = {},
-): Promise<Transition[]> {
+): Promise<OutcomeTransitions> {
   const records = options.records ?? new Map<string, Record<string, unknown>>();
   const byId = new Map(claimed.map((op) => [op.id, op]));
   const transitions: Transition[] = [];
@@ -115,19 +131,18 @@ export async function recordBatchOutcomes(
   // the query below sees every write stored before that; so none keeps a stale `op:` key.
   await archive(ops, finished);
   await bulkWriteChunked((c) => ops.bulkWrite(c, { ordered: true }), writes.splice(0));
+  const rekeyed: Rekeyed[] = [];
   if (created.size > 0 && claimed[0]) {
     // Other operations keyed by a record these creates made (the writes that waited for them): one
-    // query, then one statement each — not one scan per create.
-    const keyed = (await ops
-      .find(
-        {
-          connectionId: claimed[0].connectionId,
-          recordKey: { $in: [...created.keys()] },
-          _id: { $nin: [...sets.keys()] },
-        },
-        { recordKey: 1 },
-      )
-      .lean()) as { _id: string; recordKey: string }[];
+    // query (or the index), then one statement each — not one scan per create.
+    const keys = [...created.keys()];
+    const indexed = await (options.keyedBy?.(keys) ?? null);
+    const keyed = (
+      indexed ??
+      ((await ops
+        .find({ connectionId: claimed[0].connectionId, recordKey: { $in: keys } }, { recordKey: 1 })
+        .lean()) as { _id: string; recordKey: string }[])
+    ).filter((k) => !sets.has(k._id));
     for (const k of keyed) {
       const remoteId = created.get(k.recordKey)!;
       writes.push({
@@ -136,8 +151,9 @@ export async function recordBatchOutcomes(
           update: { $set: { recordKey: `rid:${remoteId}`, remoteId } },
         },
       });
+      rekeyed.push({ id: k._id, recordKey: `rid:${remoteId}`, remoteId });
     }
   }
   if (writes.length > 0) await bulkWriteChunked((c) => ops.bulkWrite(c, { ordered: true }), writes);
-  return transitions;
+  return Object.assign(transitions, { rekeyed });
 }

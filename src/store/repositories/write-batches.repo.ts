@@ -9,7 +9,7 @@ import { type ReconcileScan, reconcileScan } from './write-reconcile-scan';
 import { toWriteOperation } from './write-operation.view';
 
 export type { ClaimOptions, ClaimResult, OpenOperation } from './write-batch-claim';
-export type { RecordOutcomesOptions } from './write-batch-outcomes';
+export type { OutcomeTransitions, RecordOutcomesOptions, Rekeyed } from './write-batch-outcomes';
 export type { OutcomePolicy, Transition, WriteOutcome } from './write-outcome.updates';
 export type { ReconcileScan } from './write-reconcile-scan';
 

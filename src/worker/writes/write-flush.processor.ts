@@ -280,6 +280,20 @@ async function indexAfterClaim(
 }
 
 /**
+ * The open operations keyed by the given `op:` record keys, from the index where it is ready (null:
+ * the store is asked). A write the index has not heard of yet is still waited behind: a claim from the
+ * index resolves every `op:` key it holds through its create (write-batch-claim.ts).
+ */
+function keyedByFromIndex(deps: WriteFlushDeps, connectionId: string) {
+  return async (recordKeys: readonly string[]): Promise<{ _id: string; recordKey: string }[] | null> => {
+    const open = await deps.openIndex.read(connectionId).catch(() => null);
+    if (!open) return null;
+    const keys = new Set(recordKeys);
+    return open.filter((o) => keys.has(o.recordKey)).map((o) => ({ _id: o._id, recordKey: o.recordKey }));
+  };
+}
+
+/**
  * An index write after the store's: the store is the record, so a failure is logged and left to the
  * reconciler, which repairs the index from its next read of the store.
  */
@@ -350,9 +364,12 @@ async function sendAndRecord(
     outcomes,
     now(),
     { maxAttempts: deps.maxAttempts, random: deps.random },
-    { records, exclusive, current: claim.stored },
+    { records, exclusive, current: claim.stored, keyedBy: keyedByFromIndex(deps, connection.id) },
   );
-  await indexWrite(deps, () => deps.openIndex.apply(transitions));
+  await indexWrite(deps, async () => {
+    await deps.openIndex.apply(transitions);
+    await deps.openIndex.rekey(connection.id, transitions.rekeyed);
+  });
   // Links and unlinks change no record's fields: no snapshot, no change event (docs/writes.md "Links").
   const succeeded = transitions.filter(
     (t) => t.status === 'SUCCEEDED' && (t.batchKind === 'UPSERT' || t.batchKind === 'DELETE'),

@@ -152,6 +152,30 @@ describe('a claim from the index', () => {
     expect(update).toBeDefined();
   });
 
+  it('a write still keyed by its create after that create succeeded is still waited behind', async () => {
+    const ctx = context();
+    const c = connection('rekey');
+    // The create made record 003R; its delete was accepted as the create finished and missed the
+    // re-keying (still `op:<create id>`). A later update names 003R itself, in another group.
+    const [create] = await insertOperations(ctx, c, [{ kind: 'CREATE', fields: { LastName: 'r' } }]);
+    await ctx.store.conn
+      .collection('write_operations')
+      .updateOne({ _id: create as never }, { $set: { status: 'SUCCEEDED', remoteId: '003R' } });
+    const [del] = await insertOperations(ctx, c, [{ kind: 'DELETE', after: create }]);
+    const [update] = await insertOperations(ctx, c, [{ kind: 'UPDATE', remoteId: '003R', fields: {} }]);
+    await seed(c.id);
+    const held = await claim(groupOf(c.id, 'UPDATE'), true);
+    expect(held.claimed).toEqual([]);
+    // Once the delete is done, the update goes.
+    const deleted = await claim(groupOf(c.id, 'DELETE'), true);
+    expect(deleted.claimed.map((o) => [o.id, o.recordKey])).toEqual([[del, 'rid:003R']]);
+    await ctx.store.conn
+      .collection('write_operations')
+      .updateOne({ _id: del as never }, { $set: { status: 'SUCCEEDED' } });
+    await ctx.openIndex.remove(c.id, [del!]);
+    expect((await claim(groupOf(c.id, 'UPDATE'), true)).claimed.map((o) => o.id)).toEqual([update]);
+  });
+
   it('a write the index never heard of is found by the next reconciler run', async () => {
     const ctx = context();
     const c = connection('missing');
