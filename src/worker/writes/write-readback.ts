@@ -35,7 +35,7 @@ export interface ReadBackResult {
 /**
  * Reads back, in one batch, the records of the writes that succeeded (not deletes): canonical, through
  * the read path's loaders and mapping. A write whose answer carried its record whole (`record`) costs
- * no call: a vendor that writes one record per call and answers with it (Pipedrive) would otherwise pay a
+ * no call: a vendor that writes one record per call and answers with it would otherwise pay a
  * read per flush on top of its writes. Called before the outcomes are recorded, so each operation's
  * `result.record` goes into the same statement as its status. A failed read-back (a budget refusal,
  * the vendor down) is returned, not thrown: the writes did succeed and are recorded without a record.
