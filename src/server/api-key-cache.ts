@@ -57,9 +57,12 @@ export class ApiKeyCache {
     this.unsubscribe = options.changes.onChange((change) => this.apply(change));
   }
 
-  /** The live key behind a presented (bare) key, or null when it is unknown, malformed or revoked. */
-  async authenticate(presented: string): Promise<Auth | null> {
-    if (!looksLikeApiKey(presented)) return null;
+  /**
+   * The live key behind a presented (bare) key, or null when it is unknown, malformed or revoked.
+   * Not async: it hands back the cache's own promise, not one more that waits for it.
+   */
+  authenticate(presented: string): Promise<Auth | null> {
+    if (!looksLikeApiKey(presented)) return Promise.resolve(null);
     return this.cache.get(presented, async () => {
       const found = await this.options.keys.authenticate(presented);
       return found && { keyId: found.keyId, tenantId: found.tenantId, scope: found.scope };
