@@ -37,6 +37,8 @@
  *                    median of the rounds' own gateway/peer ratios   --samples=N  e2e requests (default 60)
  *   --e2e-only       only the `reads.e2e.*` figures (for profiling the nested read: `node --cpu-prof`
  *                    profiles the gateway's own process too)
+ *   --hot-only       only the `reads.e2e.*`, `reads.overhead.*`, `reads.hot.*` and `reads.apollo_static.*`
+ *                    figures: no call counts, no `reads.hot_token.*` (for measuring the hot path's changes)
  */
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
@@ -83,6 +85,7 @@ import { startStaticApollo } from './support/static-apollo';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const E2E_ONLY = process.argv.includes('--e2e-only');
+const HOT_ONLY = process.argv.includes('--hot-only');
 
 /** Salesforce's org currency (`SELECT DefaultCurrencyIsoCode FROM Organization`): per connection, cached. */
 const METADATA_QUERIES = /FROM(\+|%20| )Organization\b/i;
@@ -175,7 +178,7 @@ async function callFigures(mongodbUri: string, redisUrl: string): Promise<void> 
       console.log(`BENCH reads.${kind}_metadata.${figure} ${calls.metadata} calls`);
     };
 
-    for (const crm of E2E_ONLY ? [] : READ_CRMS) {
+    for (const crm of E2E_ONLY || HOT_ONLY ? [] : READ_CRMS) {
       const c = tenant.connections[crm];
       const suffix = crm === 'salesforce' ? '' : `.${crm}`;
       const ids: string[] = [];
@@ -406,7 +409,7 @@ async function overheadFigures(mongodbUri: string, redisUrl: string): Promise<vo
       `BENCH reads.hot.cpu_share_of_static ${((100 * cpuPerOp('static')) / cpuPerOp('gateway')).toFixed(1)} %`,
     );
     const { gatewayUrl: url, key, connectionId } = target;
-    await hotTokenFigures({ url, body, key, connectionId, connections, seconds, rounds });
+    if (!HOT_ONLY) await hotTokenFigures({ url, body, key, connectionId, connections, seconds, rounds });
   } finally {
     child.kill();
   }

@@ -9,6 +9,7 @@ import { ConnectionResolver } from './connection/connection.resolver';
 import { ContactResolver } from './contact/contact.resolver';
 import { DealResolver } from './deal/deal.resolver';
 import { HealthResolver } from './health/health.resolver';
+import { resolvePropertyFieldsByDefault } from './property-fields';
 import { MappingResolver } from './mapping/mapping.resolver';
 import { MetadataResolver } from './metadata/metadata.resolver';
 import { ViewerResolver } from './viewer/viewer.resolver';
@@ -63,7 +64,10 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
     // class-validator decorators on inputs; failures become BAD_USER_INPUT (src/server/format-error.ts).
     validate: { forbidUnknownValues: false },
     pubSub: NO_SCHEMA_PUBSUB,
-  }).then(authorizeRootFields);
+    // No globalMiddlewares or authChecker: resolvePropertyFieldsByDefault relies on there being none.
+  })
+    .then(resolvePropertyFieldsByDefault)
+    .then(authorizeRootFields);
   return built;
 }
 

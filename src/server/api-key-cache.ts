@@ -1,5 +1,5 @@
 import { type Auth } from '../graphql/request-context';
-import { hashApiKey, looksLikeApiKey } from '../security/api-keys';
+import { looksLikeApiKey } from '../security/api-keys';
 import { type ChangeSource, type StoreChange } from '../store/changes';
 import { type AuthenticatedKey } from '../store/repositories/api-keys.repo';
 import { VersionedCache } from '../store/versioned-cache';
@@ -25,8 +25,11 @@ export interface ApiKeyCacheOptions {
 }
 
 /**
- * API keys as this process last read them (hash → tenant, scope; null for no live key), so a warm
- * request touches no store. The key repository broadcasts every change to a key (src/store/changes.ts);
+ * API keys as this process last read them (key → tenant, scope; null for no live key), so a warm
+ * request touches no store. Entries are keyed by the presented key's text, not its SHA-256: the hash
+ * was the largest part of a warm request's authentication (`npm run bench:reads`), and the process
+ * holds each request's key text anyway (as the access-token cache holds token texts, src/server/auth.ts).
+ * The store still keeps only hashes, and a miss is checked there by hash. The key repository broadcasts every change to a key (src/store/changes.ts);
  * on one, the key's entries are dropped and listeners (the WebSocket server) are told, so a revocation
  * or scope change applies everywhere within the broadcast's latency. While the broadcast is down an
  * answer is reused only for the feed's outage bound (CACHE_OUTAGE_MAX_AGE_MS), not the usual minute.
@@ -54,10 +57,13 @@ export class ApiKeyCache {
     this.unsubscribe = options.changes.onChange((change) => this.apply(change));
   }
 
-  /** The live key behind a presented (bare) key, or null when it is unknown, malformed or revoked. */
-  async authenticate(presented: string): Promise<Auth | null> {
-    if (!looksLikeApiKey(presented)) return null;
-    return this.cache.get(hashApiKey(presented), async () => {
+  /**
+   * The live key behind a presented (bare) key, or null when it is unknown, malformed or revoked.
+   * Not async: it hands back the cache's own promise, not one more that waits for it.
+   */
+  authenticate(presented: string): Promise<Auth | null> {
+    if (!looksLikeApiKey(presented)) return Promise.resolve(null);
+    return this.cache.get(presented, async () => {
       const found = await this.options.keys.authenticate(presented);
       return found && { keyId: found.keyId, tenantId: found.tenantId, scope: found.scope };
     });
@@ -82,7 +88,7 @@ export class ApiKeyCache {
 
   /** Drops what is cached for one key and tells the listeners. Exposed for the broadcast and tests. */
   invalidate(keyId: string): void {
-    this.cache.deleteWhere((_hash, auth) => auth?.keyId === keyId);
+    this.cache.deleteWhere((_key, auth) => auth?.keyId === keyId);
     this.byId.delete(keyId);
     for (const listener of this.listeners) listener(keyId);
   }

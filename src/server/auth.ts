@@ -125,8 +125,13 @@ export class CredentialAuthenticator implements LiveApiKeys {
     return new BoundedLru(maxTokens, maxTokens * (ENTRY_OVERHEAD_BYTES + 2048));
   }
 
-  async authenticate(presented: string): Promise<Auth | null> {
+  authenticate(presented: string): Promise<Auth | null> {
+    // Not async for a key: the key cache's promise is handed back, not one more that waits for it.
     if (looksLikeApiKey(presented)) return this.options.keys.authenticate(presented);
+    return this.authenticateToken(presented);
+  }
+
+  private async authenticateToken(presented: string): Promise<Auth | null> {
     if (!looksLikeJws(presented)) return null;
     const { token, restrictions } = await this.verify(presented);
     const key = await this.options.keys.live(token.keyId);

@@ -60,12 +60,44 @@ export interface RequestRateLimiterOptions {
 }
 
 export class RequestRateLimiter {
-  constructor(private readonly options: RequestRateLimiterOptions) {}
+  /** The windows with a limit, decided once: with every limit off (0) a request builds none. */
+  private readonly enabled: readonly Omit<Window, 'key'>[];
+
+  constructor(private readonly options: RequestRateLimiterOptions) {
+    const { limits } = options;
+    const all: Omit<Window, 'key'>[] = [
+      {
+        name: 'key_per_second',
+        whose: "API key's",
+        per: 'second',
+        limit: limits.keyPerSecond,
+        windowMs: 1000,
+        buckets: BUCKETS.second,
+      },
+      {
+        name: 'key_per_minute',
+        whose: "API key's",
+        per: 'minute',
+        limit: limits.keyPerMinute,
+        windowMs: 60_000,
+        buckets: BUCKETS.minute,
+      },
+      {
+        name: 'tenant_per_minute',
+        whose: "tenant's",
+        per: 'minute',
+        limit: limits.tenantPerMinute,
+        windowMs: 60_000,
+        buckets: BUCKETS.minute,
+      },
+    ];
+    this.enabled = all.filter((w) => w.limit > 0);
+  }
 
   /** Counts one request of `auth`; throws RATE_LIMITED (with `retryAfterMs`) when a window is full. */
   async check(auth: Auth): Promise<void> {
+    if (this.enabled.length === 0) return;
     const windows = this.windows(auth);
-    if (windows.length === 0) return;
     let results: number[][];
     try {
       results = await this.withTimeout(
@@ -106,37 +138,14 @@ export class RequestRateLimiter {
   }
 
   private windows(auth: Auth): Window[] {
-    const { limits, redisPrefix } = this.options;
-    const all: Window[] = [
-      {
-        name: 'key_per_second',
-        whose: "API key's",
-        per: 'second',
-        key: `${redisPrefix}:ratelimit:key:${auth.keyId}:second`,
-        limit: limits.keyPerSecond,
-        windowMs: 1000,
-        buckets: BUCKETS.second,
-      },
-      {
-        name: 'key_per_minute',
-        whose: "API key's",
-        per: 'minute',
-        key: `${redisPrefix}:ratelimit:key:${auth.keyId}:minute`,
-        limit: limits.keyPerMinute,
-        windowMs: 60_000,
-        buckets: BUCKETS.minute,
-      },
-      {
-        name: 'tenant_per_minute',
-        whose: "tenant's",
-        per: 'minute',
-        key: `${redisPrefix}:ratelimit:tenant:${auth.tenantId}:minute`,
-        limit: limits.tenantPerMinute,
-        windowMs: 60_000,
-        buckets: BUCKETS.minute,
-      },
-    ];
-    return all.filter((w) => w.limit > 0);
+    const { redisPrefix } = this.options;
+    return this.enabled.map((w) => ({
+      ...w,
+      key:
+        w.whose === "tenant's"
+          ? `${redisPrefix}:ratelimit:tenant:${auth.tenantId}:${w.per}`
+          : `${redisPrefix}:ratelimit:key:${auth.keyId}:${w.per}`,
+    }));
   }
 
   private async withTimeout<T>(call: Promise<T>): Promise<T> {

@@ -106,6 +106,22 @@ export function checkOperation(op: OperationToCheck, limits: OperationLimits): A
   return result;
 }
 
+/**
+ * A server's limits are one object for its lifetime: their key is written once, not per operation
+ * (kept with the values it was written from, so an object changed since gets a new key).
+ */
+const limitsKeys = new WeakMap<OperationLimits, OperationLimits & { key: string }>();
+
 function limitsKey(l: OperationLimits): string {
-  return `${l.maxDepth}/${l.maxAliases}/${l.maxComplexity}/${l.maxPageSize}`;
+  const known = limitsKeys.get(l);
+  if (
+    known?.maxDepth === l.maxDepth &&
+    known.maxAliases === l.maxAliases &&
+    known.maxComplexity === l.maxComplexity &&
+    known.maxPageSize === l.maxPageSize
+  )
+    return known.key;
+  const key = `${l.maxDepth}/${l.maxAliases}/${l.maxComplexity}/${l.maxPageSize}`;
+  limitsKeys.set(l, { ...l, key });
+  return key;
 }

@@ -1,4 +1,4 @@
-import { cacheHits, cacheMisses } from './cache-metrics';
+import { type CacheTally, cacheTally } from './cache-metrics';
 import { type ChangeSource } from './changes';
 
 export interface VersionedCacheOptions {
@@ -33,9 +33,12 @@ export class VersionedCache<V> {
   /** Bumped by every change: the version an in-flight read must still see to store what it read. */
   private version = 0;
   private readonly now: () => number;
+  /** Hits and misses for the `cgw_cache_*_total` counters (src/store/cache-metrics.ts). */
+  private readonly tally: CacheTally;
 
   constructor(private readonly options: VersionedCacheOptions) {
     this.now = options.now ?? Date.now;
+    this.tally = cacheTally(options.name);
   }
 
   /**
@@ -47,11 +50,11 @@ export class VersionedCache<V> {
     if (!options.fresh) {
       const hit = this.peek(key);
       if (hit !== undefined) {
-        cacheHits.inc({ cache: this.options.name });
+        this.tally.hits += 1;
         return hit;
       }
     }
-    cacheMisses.inc({ cache: this.options.name });
+    this.tally.misses += 1;
     const pending = options.fresh ? undefined : this.inflight.get(key);
     if (pending) return pending;
     const version = this.version;
@@ -83,9 +86,9 @@ export class VersionedCache<V> {
       if (hit === undefined) missing.push(key);
       else known.set(key, hit);
     }
-    if (known.size > 0) cacheHits.inc({ cache: this.options.name }, known.size);
+    this.tally.hits += known.size;
     if (missing.length > 0) {
-      cacheMisses.inc({ cache: this.options.name }, missing.length);
+      this.tally.misses += missing.length;
       const version = this.version;
       const found = await readMissing(missing);
       for (const key of missing) {

@@ -21,19 +21,28 @@ export interface OperationDeadline {
  * measurable part of a simple read. It aborts at the same `at` either way.
  */
 export function operationDeadline(timeoutMs: number, now: number = Date.now()): OperationDeadline {
-  const at = now + timeoutMs;
-  let signal: AbortSignal | undefined;
-  return {
-    at,
-    timeoutMs,
-    get signal() {
-      const left = at - Date.now();
-      return (signal ??=
-        left > 0
-          ? AbortSignal.timeout(left)
-          : AbortSignal.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')));
-    },
-  };
+  return new LazyDeadline(now + timeoutMs, timeoutMs);
+}
+
+/**
+ * A class, not an object literal with a getter: the literal made a fresh getter closure and accessor
+ * pair per operation (a measurable part of a warm read); the prototype getter is shared.
+ */
+class LazyDeadline implements OperationDeadline {
+  private made: AbortSignal | undefined;
+
+  constructor(
+    readonly at: number,
+    readonly timeoutMs: number,
+  ) {}
+
+  get signal(): AbortSignal {
+    const left = this.at - Date.now();
+    return (this.made ??=
+      left > 0
+        ? AbortSignal.timeout(left)
+        : AbortSignal.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')));
+  }
 }
 
 /** Ms left before the deadline (never negative); Infinity without one. */

@@ -66,13 +66,18 @@ export function refreshRejectedError(
   });
 }
 
-/** `GET /services/data/v62.0/query`: method and path, never the query string (it may hold data). */
+/**
+ * `GET /services/data/v62.0/query`: method and path, never the query string (it may hold data). Only
+ * the part before the query or fragment is parsed (the path ends there whatever follows): a SOQL
+ * query of a hundred ids is kilobytes of URL.
+ */
 export function describeRequest(req: VendorRequest): string {
+  const beforeQuery = req.url.split(/[?#]/, 1)[0]!;
   let path: string;
   try {
-    path = new URL(req.url, 'http://relative.invalid/').pathname;
+    path = new URL(beforeQuery, 'http://relative.invalid/').pathname;
   } catch {
-    path = req.url.split('?')[0];
+    path = beforeQuery;
   }
   return `${req.method} ${path}`;
 }

@@ -127,12 +127,13 @@ export class VendorHttpClient {
     let waitedMs = 0;
     const budgetWait = { waitedMs: 0 };
     const selection = req.budgets ? { budgets: req.budgets } : {};
-    const what = `${this.crm} ${describeRequest(req)}`;
+    // Named only in errors: built when one is thrown, not on every call.
+    const what = () => `${this.crm} ${describeRequest(req)}`;
 
     for (;;) {
       attempt += 1;
       if (deadline?.signal.aborted) {
-        throw deadlineExceeded(deadline, this.crm, `${what} was about to be sent (attempt ${attempt})`);
+        throw deadlineExceeded(deadline, this.crm, `${what()} was about to be sent (attempt ${attempt})`);
       }
       /** This attempt is the probe of a budget the vendor refused: it must report how it ended. */
       let probing = isProbe;
@@ -165,7 +166,7 @@ export class VendorHttpClient {
             const late = deadlineExceeded(
               deadline,
               this.crm,
-              `waiting for ${what} (attempt ${attempt})`,
+              `waiting for ${what()} (attempt ${attempt})`,
               err,
             );
             throw this.report(req, 0, started, false, late);
@@ -173,7 +174,7 @@ export class VendorHttpClient {
           if (err instanceof CrmUpstreamError) throw this.report(req, 0, started, false, err);
           if (err instanceof PrivateAddressError) {
             // Not a network fault to retry: the vendor host leads somewhere we never send credentials.
-            const refused = new CrmUpstreamError(`${what} refused: ${err.message}`, {
+            const refused = new CrmUpstreamError(`${what()} refused: ${err.message}`, {
               crm: this.crm,
               cause: err,
             });
@@ -186,7 +187,7 @@ export class VendorHttpClient {
           const decision = this.decide(outcome, attempt, waitedMs, idempotent);
           if (decision.action === 'retry' && !probing) {
             this.report(req, 0, started, false);
-            waitedMs += await this.retrySleep(decision.delayMs, `${what} could not be reached`);
+            waitedMs += await this.retrySleep(decision.delayMs, `${what()} could not be reached`);
             continue;
           }
           throw this.report(req, 0, started, false, unreachableError(this.crm, err, decision, attempt));
@@ -261,7 +262,7 @@ export class VendorHttpClient {
         }
         if (decision.action === 'retry' && !probing) {
           this.report(req, res.status, started, rateLimit !== null);
-          waitedMs += await this.retrySleep(decision.delayMs, `${what} answered HTTP ${res.status}`);
+          waitedMs += await this.retrySleep(decision.delayMs, `${what()} answered HTTP ${res.status}`);
           continue;
         }
         const extra: ErrorExtra = {

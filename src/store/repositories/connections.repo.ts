@@ -87,7 +87,7 @@ export class ConnectionsRepository {
    * loader's batch). Ids of other tenants and malformed ids are simply absent.
    */
   async findManyForTenant(tenantId: string, ids: readonly string[]): Promise<ConnectionView[]> {
-    const valid = ids.filter((id) => isValidObjectId(id)).map((id) => new Types.ObjectId(id).toString());
+    const valid = ids.map(canonicalObjectId).filter((id): id is string => id !== null);
     if (valid.length === 0) return [];
     // Read by id alone and checked here, cached or not: a cached connection is never another tenant's.
     const readMissing = async (missing: readonly string[]): Promise<Map<string, ConnectionView>> => {
@@ -309,6 +309,19 @@ interface ConnectionLike {
  * caller that changed one in place would change it for all of them (and for no other process). Writers
  * go through the repository, which drops the cached view everywhere.
  */
+/** How `ObjectId#toString()` writes an id: the form the cache and the views key by. */
+const CANONICAL_OBJECT_ID = /^[0-9a-f]{24}$/;
+
+/**
+ * `id` as `ObjectId#toString()` writes it, or null when it is no ObjectId. An id already in that form
+ * (every id the API hands out) is returned as is: building an ObjectId to print it again was a
+ * measurable part of a warm request's connection lookup.
+ */
+function canonicalObjectId(id: string): string | null {
+  if (CANONICAL_OBJECT_ID.test(id)) return id;
+  return isValidObjectId(id) ? new Types.ObjectId(id).toString() : null;
+}
+
 function toView(doc: ConnectionLike): ConnectionView {
   const urls =
     doc.vendorUrls instanceof Map ? Object.fromEntries(doc.vendorUrls) : { ...(doc.vendorUrls ?? {}) };

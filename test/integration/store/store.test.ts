@@ -167,6 +167,10 @@ describe('connections', () => {
       [conn.id, other.id].sort(),
     );
     expect(await store.connections.findManyForTenant(b.id, batch)).toEqual([]);
+    // An id in upper-case hex is the same ObjectId: found, under the id as the API writes it.
+    expect(
+      (await store.connections.findManyForTenant(a.id, [conn.id.toUpperCase()])).map((c) => c.id),
+    ).toEqual([conn.id]);
     await store.connections.deleteForTenant(a.id, other.id);
     await store.connections.deleteForTenant(a.id, conn.id);
     await expect(store.connections.getById(conn.id)).rejects.toBeInstanceOf(NotFoundError);

@@ -101,6 +101,20 @@ describe('operation checks behind the document cache', () => {
     }
   });
 
+  it('checks again under changed limits, even when the same limits object was changed in place', () => {
+    const mine: OperationLimits = { ...limits };
+    const check = () => {
+      const prepared = cache.prepare(DEEP);
+      if (prepared.errors) throw new Error('invalid test document');
+      return checkOperation({ schema, document: prepared.document }, mine);
+    };
+    expect(check()?.code).toBe('QUERY_TOO_COMPLEX');
+    mine.maxDepth = 4;
+    expect(check()).toBeNull();
+    mine.maxDepth = 3;
+    expect(check()?.code).toBe('QUERY_TOO_COMPLEX');
+  });
+
   it('checks a variable-dependent limit per variables: a passing send lets no later send through', () => {
     for (let i = 0; i < 2; i++) {
       expect(send(PAGED, { n: 5 })).toBeNull();

@@ -1,3 +1,4 @@
+import { cacheHits, cacheMisses } from '../../../src/store/cache-metrics';
 import { VersionedCache } from '../../../src/store/versioned-cache';
 
 /** A feed whose health the test sets: live → the long bound, down → the outage bound. */
@@ -29,6 +30,23 @@ describe('VersionedCache', () => {
     expect(await cache.get('k', read)).toBe(2);
     clock += 1;
     expect(await cache.get('k', read)).toBe(3);
+  });
+
+  it('counts hits and misses per cache name, each once, in what the counters report', async () => {
+    const counted = async (counter: typeof cacheHits, cache: string) =>
+      (await counter.get()).values.find((v) => v.labels.cache === cache)?.value ?? 0;
+    const cache = new VersionedCache<number>({ name: 'metrics_test', feed: feed(), now });
+    const twin = new VersionedCache<number>({ name: 'metrics_test', feed: feed(), now });
+    await cache.get('k', async () => 1);
+    await cache.get('k', async () => 1);
+    await twin.getMany(['a', 'b'], async () => new Map([['a', 1]]), 0);
+    await twin.getMany(['a', 'b', 'c'], async () => new Map(), 0);
+    expect(await counted(cacheHits, 'metrics_test')).toBe(3);
+    expect(await counted(cacheMisses, 'metrics_test')).toBe(4);
+    // Read again with nothing new: the tallies were taken once, not added twice.
+    expect(await counted(cacheHits, 'metrics_test')).toBe(3);
+    await cache.get('k', async () => 1);
+    expect(await counted(cacheHits, 'metrics_test')).toBe(4);
   });
 
   it('answers but does not keep a read that a change overtook', async () => {
