@@ -45,18 +45,13 @@ export class RecordLoaders {
     return loader;
   }
 
-  /**
-   * A native record of `object` the caller already holds (a write's answer), canonical through the
-   * same mapping as a loaded one, and primed into the record loader.
-   */
+  /** A native record of `object` the caller already holds (a write's answer), canonical as a loaded one. */
   async canonical(object: CrmObject, native: NativeRecord): Promise<CanonicalRecord> {
     const [{ mapping }, ctx] = await Promise.all([
       this.metadata.mapping(object),
       this.metadata.mappingContext(object),
     ]);
-    const record = new LazyCanonicalRecord(this.metadata.connection.id, object, mapping, native, ctx);
-    this.records(object).prime(native.remoteId, record);
-    return record;
+    return new LazyCanonicalRecord(this.metadata.connection.id, object, mapping, native, ctx);
   }
 
   /** Remote ids of `to` associated with each remote id of `from` (empty when none). */

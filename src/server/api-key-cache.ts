@@ -29,8 +29,8 @@ export interface ApiKeyCacheOptions {
  * request touches no store. Entries are keyed by the presented key's text, not its SHA-256: the hash
  * was the largest part of a warm request's authentication (`npm run bench:reads`), and the process
  * holds each request's key text anyway (as the access-token cache holds token texts, src/server/auth.ts).
- * The store still keeps only hashes, and a miss is checked there by hash. The key repository broadcasts every change to a key (src/store/changes.ts);
- * on one, the key's entries are dropped and listeners (the WebSocket server) are told, so a revocation
+ * The store still keeps only hashes, and a miss is checked there by hash. The key repository
+ * broadcasts every change to a key (src/store/changes.ts); on one, the key's entries are dropped and listeners (the WebSocket server) are told, so a revocation
  * or scope change applies everywhere within the broadcast's latency. While the broadcast is down an
  * answer is reused only for the feed's outage bound (CACHE_OUTAGE_MAX_AGE_MS), not the usual minute.
  */

@@ -34,7 +34,7 @@ const STALE_MARGIN_MS = 10_000;
 type Entry = Omit<OpenOperation, '_id' | 'notBefore'> & { notBefore: number; u: number };
 
 /** An operation as an index entry: what a claim reads of it, and its version (`updatedAt`). */
-function entryOf(op: OpenOperation & { updatedAt?: Date }): string {
+function entryOf(op: OpenOperation): string {
   const entry: Entry = {
     object: op.object,
     batchKind: op.batchKind,
@@ -119,7 +119,7 @@ export class OpenOperationsIndex {
   }
 
   /** Entries as the claim saw them in the store (documents it read by `_id`): put in, newest version. */
-  async put(connectionId: string, ops: readonly (OpenOperation & { updatedAt?: Date })[]): Promise<void> {
+  async put(connectionId: string, ops: readonly OpenOperation[]): Promise<void> {
     if (ops.length === 0) return;
     await this.redis.hset(this.key(connectionId), ...ops.flatMap((op) => [op._id, entryOf(op)]));
   }
@@ -154,7 +154,7 @@ export class OpenOperationsIndex {
    */
   async reconcile(
     connectionId: string,
-    open: readonly (OpenOperation & { updatedAt?: Date })[],
+    open: readonly OpenOperation[],
     readAt: number,
   ): Promise<{ added: number; replaced: number; removed: number }> {
     const args = open.flatMap((op) => [op._id, entryOf(op)]);

@@ -111,10 +111,9 @@ export function createWriteService(deps: WriteServiceDeps): WriteService {
       const doc = mine.find((d) => d._id === id)!;
       Object.assign(doc, { recordKey: `rid:${remoteId}`, remoteId });
     }
+    const stored = mine.map((d) => toWriteOperation(d as never));
     // The index before the flush request: the flush chooses from it.
-    await afterStoreWrite(deps, 'open-operations index', async () =>
-      deps.openIndex?.apply(mine.map((d) => toWriteOperation(d as never))),
-    );
+    await afterStoreWrite(deps, 'open-operations index', async () => deps.openIndex?.apply(stored));
     await afterStoreWrite(deps, 'flush request', async () => {
       const groups = new Map<string, WriteGroup>();
       for (const d of mine) {
@@ -138,7 +137,7 @@ export function createWriteService(deps: WriteServiceDeps): WriteService {
         })),
       ),
     );
-    if (mine.length === docs.length) return docs.map((d) => toWriteOperation(d as never));
+    if (mine.length === docs.length) return stored;
     return (await storedAll(tenantId, ids)) ?? docs.map((d) => toWriteOperation(d as never));
   }
 

@@ -67,7 +67,7 @@ export async function reconcileScan(
   for (const d of docs) {
     if (!isFinal(d.status)) {
       const list = out.open.get(d.connectionId) ?? [];
-      list.push(d as unknown as OpenOperation);
+      list.push(d);
       out.open.set(d.connectionId, list);
     }
     if (isFinal(d.status)) out.finalIds.push(d._id);

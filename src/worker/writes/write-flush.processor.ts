@@ -12,6 +12,8 @@ import { type ConnectionView } from '../../store/repositories/connections.repo';
 import { type ClaimResult, type Transition } from '../../store/repositories/write-batches.repo';
 import { type FlushLock } from '../../writes/flush-lock';
 import { type OpenOperationsIndex } from '../../writes/open-index';
+import { afterStoreWrite } from '../../writes/operation-control';
+import { type BudgetHeadroom } from '../../ratelimit/budget-gate';
 import { type WriteGroup, type WriteOperation } from '../../writes/write-operation.types';
 import { FlushWatch } from './flush-watch';
 import { gatewayKeyField } from './gateway-key';
@@ -170,7 +172,7 @@ async function flushLocked(
       },
       now(),
     );
-    await indexWrite(deps, () => deps.openIndex.apply(ended));
+    await afterStoreWrite(deps, 'open-operations index', () => deps.openIndex.apply(ended));
     await publishTransitions(deps, ended);
     return { skipped: 'connection-unavailable', claimed: 0, statuses: countStatuses(ended) };
   }
@@ -188,7 +190,7 @@ async function flushLocked(
       now(),
       new Date(now().getTime() - deps.maxWaitMs),
     );
-    await indexWrite(deps, () => deps.openIndex.apply(ended));
+    await afterStoreWrite(deps, 'open-operations index', () => deps.openIndex.apply(ended));
     await publishTransitions(deps, ended);
     return { skipped: 'connection-unavailable', claimed: 0, statuses: countStatuses(ended) };
   }
@@ -245,7 +247,7 @@ async function budgetedClaimLimit(
   writeBatch: number,
 ): Promise<number> {
   const most = claimLimit(writeBatch);
-  let room: Awaited<ReturnType<WriteFlushDeps['crm']['writeHeadroom']>>;
+  let room: BudgetHeadroom;
   try {
     room = await deps.crm.writeHeadroom(connection, group.batchKind);
   } catch (err) {
@@ -270,7 +272,7 @@ async function indexAfterClaim(
   connectionId: string,
   claim: ClaimResult,
 ): Promise<void> {
-  await indexWrite(deps, async () => {
+  await afterStoreWrite(deps, 'open-operations index', async () => {
     if (claim.storeReadAt !== null)
       await deps.openIndex.reconcile(connectionId, claim.open, claim.storeReadAt);
     await deps.openIndex.put(connectionId, claim.stale.put);
@@ -291,18 +293,6 @@ function keyedByFromIndex(deps: WriteFlushDeps, connectionId: string) {
     const keys = new Set(recordKeys);
     return open.filter((o) => keys.has(o.recordKey)).map((o) => ({ _id: o._id, recordKey: o.recordKey }));
   };
-}
-
-/**
- * An index write after the store's: the store is the record, so a failure is logged and left to the
- * reconciler, which repairs the index from its next read of the store.
- */
-async function indexWrite(deps: Pick<WriteFlushDeps, 'logger'>, work: () => Promise<unknown>): Promise<void> {
-  try {
-    await work();
-  } catch (err) {
-    deps.logger.warn({ err }, 'open-operations index not written (the reconciler repairs it)');
-  }
 }
 
 /** The claimed batches' vendor calls, read-back, outcomes, history, publish and wake-ups. */
@@ -366,7 +356,7 @@ async function sendAndRecord(
     { maxAttempts: deps.maxAttempts, random: deps.random },
     { records, exclusive, current: claim.stored, keyedBy: keyedByFromIndex(deps, connection.id) },
   );
-  await indexWrite(deps, async () => {
+  await afterStoreWrite(deps, 'open-operations index', async () => {
     await deps.openIndex.apply(transitions);
     await deps.openIndex.rekey(connection.id, transitions.rekeyed);
   });

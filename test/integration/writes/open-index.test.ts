@@ -132,10 +132,10 @@ describe('a claim from the index', () => {
   it('still waits for a real earlier write of the record, and takes no document that is not QUEUED', async () => {
     const ctx = context();
     const c = connection('order');
-    const [running] = await insertOperations(ctx, c, [
+    await insertOperations(ctx, c, [
       { kind: 'DELETE', remoteId: '003H', status: 'RUNNING', runningSince: new Date(), claimToken: 'z' },
     ]);
-    const [update, other] = await insertOperations(ctx, c, [
+    const [, other] = await insertOperations(ctx, c, [
       { kind: 'UPDATE', remoteId: '003H', fields: {} },
       { kind: 'UPDATE', remoteId: '003I', fields: {} },
     ]);
@@ -148,8 +148,6 @@ describe('a claim from the index', () => {
     expect(result.claimed).toEqual([]);
     expect(result.blocked).toBe(true);
     expect(result.stale.put.map((d) => d._id)).toEqual([other]);
-    expect(running).toBeDefined();
-    expect(update).toBeDefined();
   });
 
   it('a write still keyed by its create after that create succeeded is still waited behind', async () => {
