@@ -1,7 +1,5 @@
 import { BadUserInputError } from '../errors';
-import { type CrmConnector, type CrmObject } from './types';
-
-const CRM_OBJECTS: readonly CrmObject[] = ['contact', 'deal'];
+import { CRM_OBJECTS, type CrmConnector, type CrmObject } from './types';
 
 /**
  * The gateway key of a connection (`settings.gatewayKeyField`, docs/writes.md "Exactly once in effect"):

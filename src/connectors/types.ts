@@ -14,7 +14,9 @@ export type { AccessToken, BudgetGate, CallPriority, TokenAccess } from './http/
  */
 
 /** The canonical objects; each connector maps them to its own (Contact/Opportunity, contacts/deals…). */
-export type CrmObject = 'contact' | 'deal';
+/** The canonical objects, in the order lists of both name them. */
+export const CRM_OBJECTS = ['contact', 'deal'] as const;
+export type CrmObject = (typeof CRM_OBJECTS)[number];
 
 /** A JSON value as a vendor sends it. Decimals stay strings where the vendor sends strings. */
 export type NativeValue = string | number | boolean | null | NativeValue[] | { [key: string]: NativeValue };

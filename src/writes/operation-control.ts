@@ -1,7 +1,7 @@
 import { type OpenOperationsIndex } from './open-index';
 import { type Queue } from 'bull';
 import { ConflictError, NotFoundError } from '../errors';
-import { type WriteOperationEventPublisher } from '../events/write-operation-events';
+import { type WriteOperationEventPublisher, writeOperationEvent } from '../events/write-operation-events';
 import { type Logger } from '../logger';
 import { requestWriteFlush } from '../queue/writes.producer';
 import { type WriteBatchesRepository } from '../store/repositories/write-batches.repo';
@@ -120,9 +120,7 @@ async function indexed(deps: OperationControlDeps, op: WriteOperation): Promise<
 
 async function publish(deps: OperationControlDeps, op: WriteOperation): Promise<void> {
   await afterStoreWrite(deps, 'publish', () =>
-    deps.events.publishWriteOperationEvents(op.tenantId, [
-      { operationId: op.id, connectionId: op.connectionId, status: op.status, occurredAt: op.updatedAt },
-    ]),
+    deps.events.publishWriteOperationEvents(op.tenantId, [writeOperationEvent(op)]),
   );
 }
 

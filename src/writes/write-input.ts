@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { CRM_OBJECTS } from '../connectors/types';
 import { WRITE_KINDS, type CanonicalPatch } from './write-operation.types';
 import { MAX_WRITE_ITEMS, type WriteItem } from './write-service.types';
 
@@ -20,7 +21,6 @@ export const MAX_LIST_VALUES = 1000;
 export const MAX_FIELDS_PER_ITEM = 500;
 export const MAX_EXTERNAL_ID_CHARS = 255;
 const MAX_ID_CHARS = 400;
-const CRM_OBJECTS = ['contact', 'deal'] as const;
 
 type Takes = { connectionId: boolean; id: boolean; targetId: boolean; externalId: boolean; input: boolean };
 const TAKES: Record<WriteItem['kind'], Takes> = {

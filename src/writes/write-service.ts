@@ -1,6 +1,6 @@
 import { type Queue } from 'bull';
 import { BadUserInputError } from '../errors';
-import { type WriteOperationEventPublisher } from '../events/write-operation-events';
+import { type WriteOperationEventPublisher, writeOperationEvent } from '../events/write-operation-events';
 import { type Logger } from '../logger';
 import { requestWriteFlush } from '../queue/writes.producer';
 import { type KeyRing } from '../security/credentials-cipher';
@@ -127,15 +127,7 @@ export function createWriteService(deps: WriteServiceDeps): WriteService {
       for (const group of groups.values()) await requestWriteFlush(deps.queue, group, 'accepted');
     });
     await afterStoreWrite(deps, 'publish', () =>
-      deps.events.publishWriteOperationEvents(
-        tenantId,
-        mine.map((d) => ({
-          operationId: d._id,
-          connectionId: d.connectionId,
-          status: 'QUEUED',
-          occurredAt: at,
-        })),
-      ),
+      deps.events.publishWriteOperationEvents(tenantId, stored.map(writeOperationEvent)),
     );
     if (mine.length === docs.length) return stored;
     return (await storedAll(tenantId, ids)) ?? docs.map((d) => toWriteOperation(d as never));

@@ -1,11 +1,13 @@
 import { type WriteOperationEvent } from '../../events/write-operation-events';
 import { type Logger } from '../../logger';
-import { WRITE_STATUSES, type WriteOperation } from '../../writes/write-operation.types';
+import { WRITE_STATUSES } from '../../writes/write-operation.types';
 
 /**
- * The operations `writeOperationUpdated` pushes, as they are now. Events carry only an id and a status
- * (src/events/write-operation-events.ts); the ids of one burst of events are read in ONE batched store
- * read, so what is pushed is the operation's current state, never the event's.
+ * The operations `writeOperationUpdated` pushes. An event that carries all the subscriber selected
+ * (`fromEvent`; src/events/write-operation-events.ts) is pushed as it came, without a store read.
+ * Otherwise — the record written or the failure selected and flagged, or an older publisher's event —
+ * the ids of one burst of events are read in ONE batched store read, and what is pushed is the
+ * operation's state as read.
  *
  * Order per operation never goes backwards: a read older than what was pushed (an earlier `updatedAt`),
  * or the same instant at an earlier status, is not pushed again. A status may be skipped (RUNNING, when
@@ -16,11 +18,21 @@ import { WRITE_STATUSES, type WriteOperation } from '../../writes/write-operatio
  * which an async generator would only do at its next `yield`.
  */
 
-export interface WriteOperationStreamOptions {
+/** What the stream needs of what it pushes: whose it is, and how recent. */
+export interface StreamedOperation {
+  id: string;
+  connectionId: string;
+  status: string;
+  updatedAt: Date;
+}
+
+export interface WriteOperationStreamOptions<T extends StreamedOperation> {
   /** The tenant's events (the caller's key's tenant: the channel cannot carry another tenant's ids). */
   events: AsyncIterable<WriteOperationEvent>;
   /** The tenant's operations in the order of `ids`, null for unknown ones (WriteService.getMany). */
-  read: (ids: readonly string[]) => Promise<(WriteOperation | null)[]>;
+  read: (ids: readonly string[]) => Promise<(T | null)[]>;
+  /** What an event pushes by itself, or null when its operation must be read. Without it, all are read. */
+  fromEvent?: (event: WriteOperationEvent) => T | null;
   /** Exactly one of `ids` and `connectionId`. */
   ids?: readonly string[];
   connectionId?: string;
@@ -35,19 +47,19 @@ const MAX_READ_IDS = 500;
 const MAX_REMEMBERED = 10_000;
 const RANK = new Map(WRITE_STATUSES.map((s, i) => [s as string, i]));
 
-export function writeOperationStream(
-  options: WriteOperationStreamOptions,
-): AsyncIterableIterator<WriteOperation> {
+export function writeOperationStream<T extends StreamedOperation>(
+  options: WriteOperationStreamOptions<T>,
+): AsyncIterableIterator<T> {
   return new WriteOperationStream(options);
 }
 
-class WriteOperationStream implements AsyncIterableIterator<WriteOperation> {
+class WriteOperationStream<T extends StreamedOperation> implements AsyncIterableIterator<T> {
   private readonly source: AsyncIterator<WriteOperationEvent>;
   private readonly wanted: ReadonlySet<string> | null;
   /** Ids with an event not yet read. */
   private readonly pending = new Set<string>();
   /** Read and due to be pushed, in order. */
-  private readonly ready: WriteOperation[] = [];
+  private readonly ready: T[] = [];
   /** What was last pushed of each operation. */
   private readonly pushed = new Map<string, { status: string; updatedAt: number }>();
   private reading = false;
@@ -57,7 +69,7 @@ class WriteOperationStream implements AsyncIterableIterator<WriteOperation> {
   private failure: { error: unknown } | null = null;
   private wake: (() => void) | null = null;
 
-  constructor(private readonly options: WriteOperationStreamOptions) {
+  constructor(private readonly options: WriteOperationStreamOptions<T>) {
     this.source = options.events[Symbol.asyncIterator]();
     this.wanted = options.ids ? new Set(options.ids) : null;
     // Listening starts now, before the first read, so a change made while that read runs is not missed.
@@ -69,11 +81,11 @@ class WriteOperationStream implements AsyncIterableIterator<WriteOperation> {
     }
   }
 
-  [Symbol.asyncIterator](): AsyncIterableIterator<WriteOperation> {
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
     return this;
   }
 
-  async next(): Promise<IteratorResult<WriteOperation>> {
+  async next(): Promise<IteratorResult<T>> {
     for (;;) {
       const op = this.ready.shift();
       if (op) return { done: false, value: op };
@@ -89,12 +101,12 @@ class WriteOperationStream implements AsyncIterableIterator<WriteOperation> {
     }
   }
 
-  async return(): Promise<IteratorResult<WriteOperation>> {
+  async return(): Promise<IteratorResult<T>> {
     await this.close();
     return { done: true, value: undefined };
   }
 
-  async throw(error: unknown): Promise<IteratorResult<WriteOperation>> {
+  async throw(error: unknown): Promise<IteratorResult<T>> {
     await this.close();
     throw error;
   }
@@ -128,6 +140,14 @@ class WriteOperationStream implements AsyncIterableIterator<WriteOperation> {
           ? this.wanted.has(event.operationId)
           : event.connectionId === this.options.connectionId;
         if (!wanted) continue;
+        const told = this.options.fromEvent?.(event);
+        if (told) {
+          if (this.accepts(told)) {
+            this.ready.push(told);
+            this.notify();
+          }
+          continue;
+        }
         this.pending.add(event.operationId);
         this.schedule(0);
       }
@@ -161,7 +181,7 @@ class WriteOperationStream implements AsyncIterableIterator<WriteOperation> {
       while (this.pending.size > 0 && !this.closed) {
         const ids = [...this.pending].slice(0, MAX_READ_IDS);
         for (const id of ids) this.pending.delete(id);
-        let ops: (WriteOperation | null)[];
+        let ops: (T | null)[];
         try {
           ops = await this.options.read(ids);
         } catch (err) {
@@ -181,7 +201,7 @@ class WriteOperationStream implements AsyncIterableIterator<WriteOperation> {
   }
 
   /** Whether `op` as read now is a state this subscriber asked for and has not been pushed yet. */
-  private accepts(op: WriteOperation): boolean {
+  private accepts(op: T): boolean {
     if (this.wanted ? !this.wanted.has(op.id) : op.connectionId !== this.options.connectionId) return false;
     const updatedAt = op.updatedAt.getTime();
     const last = this.pushed.get(op.id);

@@ -1,13 +1,14 @@
 import { TokenAccess } from '../auth/token-access';
+import { type GraphQLResolveInfo } from 'graphql';
 import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
 import { BadUserInputError } from '../../errors';
-import { type WriteOperation } from '../../writes/write-operation.types';
 import { MAX_WRITE_ITEMS } from '../../writes/write-service.types';
 import { requireAuth } from '../auth/current-auth.decorator';
 import { permittedOperation } from '../auth/write-access';
 import { ARG_BOUNDS } from '../records/list.args';
 import { type RequestContext } from '../request-context';
-import { toWriteOperationView, WriteOperationView } from './write-operation.type';
+import { selectsSubfield } from '../selected-fields';
+import { toWriteOperationView, writeOperationViewOfEvent, WriteOperationView } from './write-operation.type';
 import { writeOperationStream } from './write-operation-stream';
 import { writeServiceOf } from './write-service-of';
 
@@ -20,11 +21,16 @@ interface UpdatedArgs {
  * The operations a `writeOperationUpdated` subscription asked for, as they change. The tenant is the
  * socket's key's, never an argument: the event channel is the tenant's own and every operation is
  * read through the tenant-scoped service, so another tenant's ids yield nothing.
+ *
+ * An event is pushed as it came unless the subscriber selected `record` or `failure` and the event
+ * says the operation has one (events carry neither): a subscriber that watches statuses costs no
+ * store read per change.
  */
 export function subscribeWriteOperations(
   context: RequestContext,
   args: UpdatedArgs,
-): AsyncIterableIterator<WriteOperation> {
+  info: Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>,
+): AsyncIterableIterator<WriteOperationView> {
   const auth = requireAuth(context);
   const { tenantId } = auth;
   const ids = args.ids ?? null;
@@ -44,10 +50,23 @@ export function subscribeWriteOperations(
     throw new BadUserInputError(`connectionId must be at most ${ARG_BOUNDS.id} characters`);
   }
   const service = writeServiceOf(context);
-  return writeOperationStream({
+  const readsRecord = selectsSubfield(info, 'record');
+  const readsFailure = selectsSubfield(info, 'failure');
+  return writeOperationStream<WriteOperationView>({
     events: context.pubsub.writeOperationEvents(tenantId),
     // An access token's other connections' operations read as unknown: never pushed.
-    read: async (batch) => (await service.getMany(tenantId, batch)).map((op) => permittedOperation(auth, op)),
+    read: async (batch) =>
+      (await service.getMany(tenantId, batch)).map((op) => {
+        const permitted = permittedOperation(auth, op);
+        return permitted && toWriteOperationView(permitted);
+      }),
+    fromEvent: (event) => {
+      const { state } = event;
+      if (!state || (readsRecord && state.hasRecord) || (readsFailure && state.hasFailure)) return null;
+      // Not pushed for a token that does not list the connection: read, which answers unknown.
+      if (auth.token && !auth.token.connectionIds.has(event.connectionId)) return null;
+      return writeOperationViewOfEvent({ ...event, state });
+    },
     ...(ids !== null ? { ids: [...new Set(ids)] } : { connectionId: connectionId! }),
     logger: context.logger,
   });
@@ -60,17 +79,25 @@ export class WriteOperationUpdatedResolver {
     description:
       'Your write operations as they change: by `ids` (each known one is sent as it is now first, then every ' +
       'change) or by `connectionId` (every change of that connection from now on; nothing is sent first). ' +
-      'Exactly one of the two. An operation is pushed as it is when read, so a short-lived status may be ' +
-      'skipped, but never one older than what was pushed. Any gateway delivers what any worker publishes.',
-    subscribe: ({ args, context }: { args: UpdatedArgs; context: RequestContext }) =>
-      subscribeWriteOperations(context, args),
+      'Exactly one of the two. Each change is pushed as it was made; selecting `record` or `failure` has ' +
+      'the operation read when it has one, and then a short-lived status may be skipped — never one older ' +
+      'than what was pushed. Any gateway delivers what any worker publishes.',
+    subscribe: ({
+      args,
+      context,
+      info,
+    }: {
+      args: UpdatedArgs;
+      context: RequestContext;
+      info: GraphQLResolveInfo;
+    }) => subscribeWriteOperations(context, args, info),
   })
   writeOperationUpdated(
-    @Root() op: WriteOperation,
+    @Root() op: WriteOperationView,
     @Arg('ids', () => [ID], { nullable: true, description: `At most ${MAX_WRITE_ITEMS} operation ids.` })
     _ids: string[] | null,
     @Arg('connectionId', () => ID, { nullable: true }) _connectionId: string | null,
   ): WriteOperationView {
-    return toWriteOperationView(op);
+    return op;
   }
 }

@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { type CrmObject } from '../../connectors/types';
+import { type StatefulWriteOperationEvent, writeOperationEvent } from '../../events/write-operation-events';
 import { encodeRecordId } from '../../reads/ids';
 import {
   WRITE_FAILURE_CODES,
@@ -158,22 +159,7 @@ export class WriteOperationPageView {
 export function toWriteOperationView(op: WriteOperation): WriteOperationView {
   const record = op.result?.record;
   return {
-    id: op.id,
-    connectionId: op.connectionId,
-    object: op.object,
-    kind: op.kind,
-    status: op.status,
-    recordId: op.remoteId
-      ? encodeRecordId({ object: op.object, connectionId: op.connectionId, remoteId: op.remoteId })
-      : null,
-    targetId: op.target?.remoteId
-      ? encodeRecordId({
-          object: op.target.object,
-          connectionId: op.connectionId,
-          remoteId: op.target.remoteId,
-        })
-      : null,
-    created: op.result ? op.result.created : null,
+    ...writeOperationViewOfEvent(writeOperationEvent(op)),
     record: record && typeof record === 'object' && !Array.isArray(record) ? record : null,
     failure: op.failure
       ? {
@@ -187,9 +173,33 @@ export function toWriteOperationView(op: WriteOperation): WriteOperationView {
           })),
         }
       : null,
-    attempts: op.attempts,
-    acceptedAt: op.acceptedAt,
-    updatedAt: op.updatedAt,
-    finishedAt: op.finishedAt ?? null,
+  };
+}
+
+/**
+ * The operation as an event tells it (src/events/write-operation-events.ts), `record` and `failure`
+ * null: the event carries neither.
+ */
+export function writeOperationViewOfEvent(event: StatefulWriteOperationEvent): WriteOperationView {
+  const { connectionId, state } = event;
+  return {
+    id: event.operationId,
+    connectionId,
+    object: state.object,
+    kind: state.kind,
+    status: event.status,
+    recordId: state.remoteId
+      ? encodeRecordId({ object: state.object, connectionId, remoteId: state.remoteId })
+      : null,
+    targetId: state.target?.remoteId
+      ? encodeRecordId({ object: state.target.object, connectionId, remoteId: state.target.remoteId })
+      : null,
+    created: state.created,
+    record: null,
+    failure: null,
+    attempts: state.attempts,
+    acceptedAt: state.acceptedAt,
+    updatedAt: state.updatedAt,
+    finishedAt: state.finishedAt,
   };
 }

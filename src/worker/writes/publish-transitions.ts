@@ -1,4 +1,4 @@
-import { type WriteOperationEventPublisher } from '../../events/write-operation-events';
+import { type WriteOperationEventPublisher, writeOperationEvent } from '../../events/write-operation-events';
 import { type Logger } from '../../logger';
 import { type Transition } from '../../store/repositories/write-batches.repo';
 import { writeMetrics } from './write-metrics';
@@ -21,15 +21,7 @@ export async function publishTransitions(
   }
   for (const [tenantId, list] of byTenant) {
     await deps.events
-      .publishWriteOperationEvents(
-        tenantId,
-        list.map((o) => ({
-          operationId: o.id,
-          connectionId: o.connectionId,
-          status: o.status,
-          occurredAt: o.updatedAt,
-        })),
-      )
+      .publishWriteOperationEvents(tenantId, list.map(writeOperationEvent))
       .catch((err: unknown) => deps.logger.warn({ err }, 'write-operation events not published'));
   }
 }

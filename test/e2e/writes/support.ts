@@ -1,5 +1,5 @@
 import { type TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { type FormattedExecutionResult, print } from 'graphql';
+import { type DocumentNode, type FormattedExecutionResult, print } from 'graphql';
 import { type Client } from 'graphql-ws/client';
 import { type WriteOpFragment, WriteOperationUpdatedDocument } from '../generated/operations';
 import { wsClient } from '../support/gateway';
@@ -35,17 +35,23 @@ export function errorOf(result: { body: FormattedExecutionResult<unknown> }): Re
 }
 
 /** A `writeOperationUpdated` subscription that records what it is pushed. */
-export class UpdateLog {
-  readonly updates: WriteOpFragment[] = [];
+export class UpdateLog<T extends { id: string; status: string } = WriteOpFragment> {
+  readonly updates: T[] = [];
   readonly errors: unknown[] = [];
   completed = false;
   private readonly client: Client;
   private readonly dispose: () => void;
 
-  constructor(url: string, key: string, variables: { ids?: string[]; connectionId?: string }) {
+  /** `document` selects less than the whole operation where a test asks what a smaller selection costs. */
+  constructor(
+    url: string,
+    key: string,
+    variables: { ids?: string[]; connectionId?: string },
+    document: DocumentNode = WriteOperationUpdatedDocument,
+  ) {
     this.client = wsClient(url, `Bearer ${key}`);
-    this.dispose = this.client.subscribe<{ writeOperationUpdated: WriteOpFragment }>(
-      { query: print(WriteOperationUpdatedDocument), variables },
+    this.dispose = this.client.subscribe<{ writeOperationUpdated: T }>(
+      { query: print(document), variables },
       {
         next: (result) => {
           if (result.errors) this.errors.push(...result.errors);

@@ -8,6 +8,8 @@ import {
   type WriteOpFragment,
   WriteOperationPageDocument,
   type WriteOperationPageQuery,
+  WriteOperationStatusUpdatedDocument,
+  type WriteOperationStatusUpdatedSubscription,
 } from '../generated/operations';
 import { request } from '../support/gateway';
 import { type ReadStack, type ReadTenant } from '../../support/read-stack';
@@ -104,6 +106,47 @@ describe('createContact', () => {
       await request(stack.url, ContactByIdDocument, { id: done.recordId! }, { key: tenant.key }),
     );
     expect(read.contact).toMatchObject({ id: done.recordId, firstName: 'Ada', lastName: 'Lovelace', email });
+  });
+
+  it('pushes a status-only subscription from the events alone, with no read of the operations', async () => {
+    const connectionId = tenant.connections.hubspot;
+    const reads = jest.spyOn(stack.ctx.writes, 'getMany');
+    try {
+      const log = new UpdateLog<WriteOperationStatusUpdatedSubscription['writeOperationUpdated']>(
+        stack.url,
+        tenant.key,
+        { connectionId },
+        WriteOperationStatusUpdatedDocument,
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      const created = dataOf(
+        await post(
+          stack.url,
+          CreateContactWriteDocument,
+          { connectionId, input: { lastName: 'Somerville', email: `mary-${Date.now()}@example.org` } },
+          auth(),
+        ),
+      ).createContact;
+      await within(30_000, async () => expect(log.statuses(created.id).at(-1)).toBe('SUCCEEDED'));
+      await log.close();
+      expect(reads).not.toHaveBeenCalled();
+      const statuses = log.statuses(created.id);
+      expect(statuses[0]).toBe('QUEUED');
+      expect(movesForward(statuses)).toBe(true);
+      expect(log.errors).toEqual([]);
+      const [final] = await settled([created.id]);
+      // The event's state is the operation's: what a read of it answers.
+      expect(log.updates.filter((u) => u.id === created.id).at(-1)).toEqual({
+        id: created.id,
+        status: 'SUCCEEDED',
+        recordId: final!.recordId,
+        created: true,
+        attempts: final!.attempts,
+        updatedAt: final!.updatedAt,
+      });
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it('sends the current state of each requested operation first when subscribed by ids', async () => {

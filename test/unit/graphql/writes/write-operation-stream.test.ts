@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { type WriteOperationEvent } from '../../../../src/events/write-operation-events';
+import { type WriteOperationEvent, writeOperationEvent } from '../../../../src/events/write-operation-events';
 import { writeOperationStream } from '../../../../src/graphql/writes/write-operation-stream';
 import { type WriteOperation, type WriteStatus } from '../../../../src/writes/write-operation.types';
 import { operation } from './operation.fixture';
@@ -107,6 +107,38 @@ describe('writeOperationStream', () => {
     s.push({ operationId: 'b', status: 'QUEUED' });
     const retried = await stream.next();
     expect(`${retried.value.id}:${retried.value.status}`).toBe('b:QUEUED');
+    await stream.return!();
+  });
+
+  it('pushes what an event tells by itself without a read, reads the rest, and never goes back', async () => {
+    const s = source();
+    const db = store([operation({ id: 'told', updatedAt: new Date(1) }), operation({ id: 'asked' })]);
+    const told = (status: WriteStatus, at: number) => ({
+      operationId: 'told',
+      status,
+      state: writeOperationEvent(operation({ id: 'told', status, updatedAt: new Date(at) })).state,
+    });
+    const stream = writeOperationStream({
+      events: s.iterator,
+      read: db.read,
+      // What the resolver does for a subscriber that selected the record: a flagged one is read.
+      fromEvent: (e) =>
+        e.state && !e.state.hasRecord
+          ? operation({ id: e.operationId, status: e.status, updatedAt: e.state.updatedAt })
+          : null,
+      connectionId: 'conn1',
+      logger,
+    });
+    s.push(told('RUNNING', 5));
+    expect(await stream.next()).toMatchObject({ value: { id: 'told', status: 'RUNNING' } });
+    // An older state told later (another publisher's event overtaken) is not pushed; a stateless one is read.
+    s.push(told('QUEUED', 2), { operationId: 'asked', status: 'RUNNING' });
+    db.set('asked', 'RUNNING', 3);
+    expect(await stream.next()).toMatchObject({ value: { id: 'asked', status: 'RUNNING' } });
+    expect(db.reads).toEqual([['asked']]);
+    s.push(told('SUCCEEDED', 6));
+    expect(await stream.next()).toMatchObject({ value: { id: 'told', status: 'SUCCEEDED' } });
+    expect(db.reads).toHaveLength(1);
     await stream.return!();
   });
 

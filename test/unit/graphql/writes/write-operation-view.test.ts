@@ -1,6 +1,9 @@
 import 'reflect-metadata';
-import { parseWriteOperationEvent } from '../../../../src/events/write-operation-events';
-import { toWriteOperationView } from '../../../../src/graphql/writes/write-operation.type';
+import { parseWriteOperationEvent, writeOperationEvent } from '../../../../src/events/write-operation-events';
+import {
+  toWriteOperationView,
+  writeOperationViewOfEvent,
+} from '../../../../src/graphql/writes/write-operation.type';
 import { decodeRecordId } from '../../../../src/reads/ids';
 import { operation } from './operation.fixture';
 
@@ -83,5 +86,56 @@ describe('parseWriteOperationEvent', () => {
     expect(parseWriteOperationEvent({ ...wire, occurredAt: 'never' })).toBeNull();
     expect(parseWriteOperationEvent('wop_1')).toBeNull();
     expect(parseWriteOperationEvent(null)).toBeNull();
+  });
+
+  const succeeded = operation({
+    status: 'SUCCEEDED',
+    kind: 'LINK',
+    remoteId: '901',
+    target: { object: 'deal', remoteId: '77', recordKey: 'rid:77' },
+    result: { created: false, record: { id: 'x', fields: { email: 'secret@example.org' } } },
+    attempts: 2,
+    updatedAt: new Date('2026-01-02T03:05:00.000Z'),
+    finishedAt: new Date('2026-01-02T03:05:00.000Z'),
+  });
+  const failed = operation({
+    status: 'DEAD',
+    failure: {
+      code: 'RETRIES_EXHAUSTED',
+      message: 'the CRM said secret@example.org',
+      retryable: true,
+      fieldErrors: [],
+    },
+  });
+
+  it("carries an operation's state across the wire as a read would show it, but record and failure", () => {
+    for (const op of [operation(), succeeded, failed]) {
+      const wire: unknown = JSON.parse(JSON.stringify(writeOperationEvent(op)));
+      const parsed = parseWriteOperationEvent(wire);
+      expect(parsed?.state).toBeDefined();
+      expect(writeOperationViewOfEvent({ ...parsed!, state: parsed!.state! })).toEqual({
+        ...toWriteOperationView(op),
+        record: null,
+        failure: null,
+      });
+    }
+    expect(writeOperationEvent(succeeded).state).toMatchObject({ hasRecord: true, hasFailure: false });
+    expect(writeOperationEvent(failed).state).toMatchObject({ hasRecord: false, hasFailure: true });
+  });
+
+  it('never puts record values or vendor messages on the wire', () => {
+    for (const op of [succeeded, failed]) {
+      expect(JSON.stringify(writeOperationEvent(op))).not.toContain('secret@example.org');
+    }
+  });
+
+  it("drops an event whose state is malformed, and keeps an older publisher's event without one", () => {
+    const wire = JSON.parse(JSON.stringify(writeOperationEvent(succeeded))) as Record<string, unknown>;
+    const { state, ...stateless } = wire as { state: Record<string, unknown> } & Record<string, unknown>;
+    expect(parseWriteOperationEvent(stateless)?.state).toBeUndefined();
+    expect(parseWriteOperationEvent({ ...wire, state: { ...state, kind: 'MERGE' } })).toBeNull();
+    expect(parseWriteOperationEvent({ ...wire, state: { ...state, updatedAt: 'never' } })).toBeNull();
+    expect(parseWriteOperationEvent({ ...wire, state: { ...state, attempts: -1 } })).toBeNull();
+    expect(parseWriteOperationEvent({ ...wire, state: { ...state, remoteId: 'x'.repeat(201) } })).toBeNull();
   });
 });
