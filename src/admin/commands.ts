@@ -1,8 +1,10 @@
+import os from 'node:os';
 import { BadUserInputError } from '../errors';
 import { pingWorker } from '../queue/system.producer';
 import { type AppContext } from '../runtime/context';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../security/api-keys';
 import { KeyRing } from '../security/credentials-cipher';
+import { type ApiKeyInfo } from '../store/repositories/api-keys.repo';
 
 /**
  * The operator's commands (`npm run admin -- <command>`). Each returns lines to print; none prompts.
@@ -32,6 +34,23 @@ export const PARTIAL_FAILURE_EXIT_CODE = 3;
 function requireArg(value: string | undefined, what: string): string {
   if (!value) throw new BadUserInputError(`missing ${what}`);
   return value;
+}
+
+/**
+ * Records a key change in the tenant's audit log (src/audit/), the operator named by the OS account
+ * the command ran as: the CLI has no API key of its own.
+ */
+async function auditKeyChange(ctx: AppContext, action: string, key: ApiKeyInfo): Promise<void> {
+  await ctx.audit.record({
+    tenantId: key.tenantId,
+    actor: { kind: 'ADMIN_CLI', keyId: null, subject: `os:${os.userInfo().username}` },
+    action,
+    connectionId: null,
+    targetIds: [key.id],
+    targetCount: 1,
+    outcome: 'SUCCEEDED',
+    errorCode: null,
+  });
 }
 
 function parseScope(value: string | undefined): ApiKeyScope {
@@ -73,6 +92,7 @@ export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
         options.name ?? 'api key',
         parseScope(options.scope),
       );
+      await auditKeyChange(ctx!, 'createApiKey', info);
       return [
         `created ${info.scope} key ${info.id} (prefix ${info.prefix}) for tenant ${tenant.name}`,
         'The key is shown this once; only its hash is stored:',
@@ -101,6 +121,7 @@ export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
     needsStores: true,
     async run(ctx, { positionals }) {
       const info = await ctx!.store.apiKeys.revoke(requireArg(positionals[0], 'key id or prefix'));
+      await auditKeyChange(ctx!, 'revokeApiKey', info);
       // The repository has broadcast the revocation: every gateway drops the key from its cache and
       // closes its sockets (src/server/api-key-cache.ts).
       return [`revoked key ${info.id} (prefix ${info.prefix}) at ${info.revokedAt!.toISOString()}`];
@@ -112,6 +133,7 @@ export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
     async run(ctx, { positionals, options }) {
       const scope = parseScope(requireArg(options.scope, '--scope'));
       const info = await ctx!.store.apiKeys.setScope(requireArg(positionals[0], 'key id or prefix'), scope);
+      await auditKeyChange(ctx!, 'setApiKeyScope', info);
       // Broadcast by the repository: every gateway applies it to the key's next request and socket operation.
       return [`key ${info.id} (prefix ${info.prefix}) now has scope ${info.scope}`];
     },

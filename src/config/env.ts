@@ -185,6 +185,11 @@ export const envSchema = z.object({
    */
   CHANGE_HISTORY_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
   /**
+   * How long the audit log keeps an event, in days (docs/audit.md); default 400, so a yearly review
+   * finds the whole year. Pruned hourly by a repeatable job of the `system` queue.
+   */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(400),
+  /**
    * How often each connection is polled for changes (docs/sync.md "Polling and backfill"): a poll is
    * due this long after the connection's last complete one. Webhooks bring most changes sooner; the poll
    * is what closes their gaps, and the only sync of a CRM without webhooks.

@@ -3,6 +3,8 @@ import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphq
 import { buildSchema } from 'type-graphql';
 import { AccessTokenResolver } from './auth/access-token.resolver';
 import { authorizeRootFields } from './auth/authorize-root-fields';
+import { AuditEventsResolver } from './audit/audit-events.resolver';
+import { auditMutations } from './audit/audit-mutations';
 import { IdentityProviderResolver } from './auth/identity-provider.resolver';
 import { ConnectionEventsResolver } from './connection/connection-events.resolver';
 import { ConnectionResolver } from './connection/connection.resolver';
@@ -36,6 +38,7 @@ export const RESOLVERS = [
   IdentityProviderResolver,
   ChangeEventsResolver,
   ConnectionSyncResolver,
+  AuditEventsResolver,
 ] as const;
 
 /**
@@ -67,7 +70,9 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
     // No globalMiddlewares or authChecker: resolvePropertyFieldsByDefault relies on there being none.
   })
     .then(resolvePropertyFieldsByDefault)
-    .then(authorizeRootFields);
+    .then(authorizeRootFields)
+    // After the rule: what it refuses is recorded too.
+    .then(auditMutations);
   return built;
 }
 

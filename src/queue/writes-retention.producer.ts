@@ -1,4 +1,5 @@
 import { type Queue } from 'bull';
+import { scheduleHourlyPrune } from './system.producer';
 
 /**
  * The repeatable job of the `system` queue that deletes finished write operations past
@@ -12,9 +13,5 @@ export const WRITE_OPERATION_PRUNE_JOB = 'write-operation-prune';
  * @param everyMs run interval, default 1 h (retention is counted in days, so an hour late is harmless)
  */
 export async function scheduleWriteOperationPrune(queue: Queue, everyMs = 3_600_000): Promise<void> {
-  await queue.add(
-    WRITE_OPERATION_PRUNE_JOB,
-    {},
-    { repeat: { every: everyMs }, removeOnComplete: 10, removeOnFail: 50 },
-  );
+  await scheduleHourlyPrune(queue, WRITE_OPERATION_PRUNE_JOB, everyMs);
 }

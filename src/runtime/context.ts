@@ -1,4 +1,5 @@
 import { ChangeLog } from '../sync/change-log';
+import { type AuditLog, createAuditLog } from '../audit/audit-log';
 import { ReconcileRequests } from '../sync/reconcile-requests';
 import { createSyncControl, type SyncControl } from '../sync/sync-control';
 import Redis from 'ioredis';
@@ -38,6 +39,8 @@ export interface AppContext {
   writes: WriteService;
   /** Each connection's open write operations in Redis: what claims choose from (src/writes/open-index.ts). */
   openIndex: OpenOperationsIndex;
+  /** Who changed what: every mutation, OAuth connect and key change (src/audit/, docs/audit.md). */
+  audit: AuditLog;
   /** Numbered change history: written by the write engine and sync, read by changeHistory/syncEvents. */
   changeLog: ChangeLog;
   /** Sync status per connection, and the operator's levers: poll now, resync (src/sync/sync-control.ts). */
@@ -130,6 +133,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
       logger,
     }),
     openIndex,
+    audit: createAuditLog({ events: store.auditEvents, keyRing, logger }),
     changeLog: new ChangeLog({
       events: store.changeEvents,
       snapshots: store.recordSnapshots,

@@ -35,8 +35,18 @@ export function oauthRouter(
       return found;
     },
     currentKey: (keyId) => ctx.store.apiKeys.findLive(keyId),
-    onConnected: async (connection, change) => {
+    onConnected: async (connection, change, keyId) => {
       const type = change === 'CREATED' ? 'CREATED' : 'STATUS_CHANGED';
+      await ctx.audit.record({
+        tenantId: connection.tenantId,
+        actor: { kind: 'API_KEY', keyId, subject: null },
+        action: change === 'CREATED' ? 'oauthConnect' : 'oauthReauthorize',
+        connectionId: connection.id,
+        targetIds: [connection.id],
+        targetCount: 1,
+        outcome: 'SUCCEEDED',
+        errorCode: null,
+      });
       await events.publishConnectionEvent(connection.tenantId, connectionEvent(type, connection));
     },
     logger: ctx.logger,

@@ -21,6 +21,8 @@ import { ConnectionAccountsRepository } from './repositories/connection-accounts
 import { ConnectionsRepository } from './repositories/connections.repo';
 import { FieldMappingsRepository } from './repositories/field-mappings.repo';
 import { IdempotencyKeysRepository } from './repositories/idempotency-keys.repo';
+import { AuditEventsRepository } from './repositories/audit-events.repo';
+import { auditEventModel } from './models/audit-event.model';
 import { IdentityProvidersRepository } from './repositories/identity-providers.repo';
 import { RecordSnapshotsRepository } from './repositories/record-snapshots.repo';
 import { SyncStatesRepository } from './repositories/sync-states.repo';
@@ -60,6 +62,8 @@ export interface Store {
   writeOperations: WriteOperationsRepository;
   /** Claimed idempotency keys of writes (src/writes/idempotency.ts). */
   idempotencyKeys: IdempotencyKeysRepository;
+  /** The audit log (src/audit/). */
+  auditEvents: AuditEventsRepository;
   /** Last-known canonical records. */
   recordSnapshots: RecordSnapshotsRepository;
   /** The append-only change history of records. */
@@ -115,6 +119,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     identityProviders: identityProviderModel(conn),
     webhookReceipts: webhookReceiptModel(conn),
     syncStates: syncStateModel(conn),
+    auditEvents: auditEventModel(conn),
   };
   await ensureIndexes(conn, Object.values(models) as unknown as Model<never>[]);
   const changes = options.changes && new StoreChangeFeed(options.changes);
@@ -133,6 +138,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     connectionAccounts: new ConnectionAccountsRepository(models.connections, changes),
     webhookReceipts: new WebhookReceiptsRepository(models.webhookReceipts),
     syncStates: new SyncStatesRepository(models.syncStates),
+    auditEvents: new AuditEventsRepository(models.auditEvents),
     changes,
     async ping() {
       await conn.db!.admin().command({ ping: 1 });

@@ -11,7 +11,9 @@ import {
   CHANGE_HISTORY_PRUNE_JOB,
   CONNECTION_PURGE_JOB,
   CONNECTION_REVOKE_JOB,
+  AUDIT_PRUNE_JOB,
   IDEMPOTENCY_PRUNE_JOB,
+  scheduleHourlyPrune,
   scheduleChangeHistoryPrune,
   scheduleIdempotencyPrune,
   scheduleWebhookReceiptPrune,
@@ -115,6 +117,11 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
       logger: ctx.logger,
       oauthApp: (crm) => ctx.crm.oauthApp(crm),
     }),
+    [AUDIT_PRUNE_JOB]: async () => ({
+      deleted: await ctx.store.auditEvents.pruneOlderThan(
+        new Date(Date.now() - ctx.env.AUDIT_RETENTION_DAYS * 86_400_000),
+      ),
+    }),
     [WEBHOOK_RECEIPT_PRUNE_JOB]: async () => ({
       deleted: await ctx.store.webhookReceipts.pruneIngested(new Date(Date.now() - WEBHOOK_RECEIPT_KEEP_MS)),
     }),
@@ -126,6 +133,7 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   await scheduleIdempotencyPrune(system);
   await scheduleWriteOperationPrune(system);
   await scheduleWebhookReceiptPrune(system);
+  await scheduleHourlyPrune(system, AUDIT_PRUNE_JOB);
   if (retentionDays) await scheduleChangeHistoryPrune(system);
   system.on('failed', (job, err) =>
     ctx.logger.warn({ queue: QUEUES.system, job: job.name, jobId: job.id, err }, 'job failed'),

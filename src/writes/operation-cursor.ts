@@ -1,17 +1,14 @@
-import { BadUserInputError } from '../errors';
 import { type KeyRing } from '../security/credentials-cipher';
-import { SealedTokens } from '../security/sealed-tokens';
+import { PositionCursorSeal } from '../security/position-cursor';
 import { type OperationListPosition } from '../store/repositories/write-operations.repo';
 import { type WriteOperationFilter } from './write-service.types';
 
 /**
- * Cursors of `writeOperations` (src/security/sealed-tokens.ts): the (acceptedAt, id) a page ended
+ * Cursors of `writeOperations` (src/security/position-cursor.ts): the (acceptedAt, id) a page ended
  * at, sealed under its own purpose and bound to the tenant and the filter. A forged cursor, another
  * tenant's, another filter's or a list cursor is BAD_USER_INPUT.
  */
 
-const PURPOSE = 'write-operation-cursor';
-const FORMAT = 'w1';
 export const MAX_OPERATION_CURSOR_CHARS = 512;
 
 const FOREIGN =
@@ -19,45 +16,32 @@ const FOREIGN =
   'filter, was altered, or was sealed with a key this deployment no longer has; start again without after';
 
 export class OperationCursorSeal {
-  private readonly tokens: SealedTokens;
+  private readonly cursors: PositionCursorSeal;
 
   constructor(keyRing: KeyRing) {
-    this.tokens = new SealedTokens(keyRing, {
-      purpose: PURPOSE,
-      format: FORMAT,
+    this.cursors = new PositionCursorSeal(keyRing, {
+      purpose: 'write-operation-cursor',
+      format: 'w1',
       maxChars: MAX_OPERATION_CURSOR_CHARS,
+      foreign: FOREIGN,
     });
   }
 
   seal(position: OperationListPosition, tenantId: string, filter: WriteOperationFilter): string {
-    const plain = Buffer.from(JSON.stringify([position.acceptedAt.getTime(), position.id]), 'utf8');
-    return this.tokens.seal(plain, aad(tenantId, filter));
+    return this.cursors.seal({ at: position.acceptedAt, id: position.id }, binding(tenantId, filter));
   }
 
   open(cursor: string, tenantId: string, filter: WriteOperationFilter): OperationListPosition {
-    const plain = this.tokens.open(cursor, aad(tenantId, filter));
-    let value: unknown;
-    try {
-      value = plain ? JSON.parse(plain.toString('utf8')) : null;
-    } catch {
-      value = null;
-    }
-    if (!Array.isArray(value) || value.length !== 2) throw new BadUserInputError(FOREIGN);
-    const [ms, id] = value as unknown[];
-    if (!Number.isSafeInteger(ms) || typeof id !== 'string') throw new BadUserInputError(FOREIGN);
-    return { acceptedAt: new Date(ms as number), id };
+    const { at, id } = this.cursors.open(cursor, binding(tenantId, filter));
+    return { acceptedAt: at, id };
   }
 }
 
-function aad(tenantId: string, filter: WriteOperationFilter): Buffer {
-  return Buffer.from(
-    JSON.stringify([
-      PURPOSE,
-      FORMAT,
-      tenantId,
-      filter.connectionId ?? null,
-      filter.status ?? null,
-      filter.since ? filter.since.getTime() : null,
-    ]),
-  );
+function binding(tenantId: string, filter: WriteOperationFilter): unknown[] {
+  return [
+    tenantId,
+    filter.connectionId ?? null,
+    filter.status ?? null,
+    filter.since ? filter.since.getTime() : null,
+  ];
 }

@@ -60,7 +60,12 @@ export interface OAuthRoutesOptions {
   /** The key that started a flow, as it is now: null when it was revoked since. */
   currentKey: (keyId: string) => Promise<{ tenantId: string; scope: ApiKeyScope } | null>;
   /** Told after a connection was created or re-authorized (connection events are published from here). */
-  onConnected?: (connection: ConnectionView, change: 'CREATED' | 'REAUTHORIZED') => Promise<void>;
+  /** `keyId`: the API key that started the flow (null for a flow from before keys were recorded in it). */
+  onConnected?: (
+    connection: ConnectionView,
+    change: 'CREATED' | 'REAUTHORIZED',
+    keyId: string | null,
+  ) => Promise<void>;
   transport?: HttpTransport;
   logger?: Logger;
 }
@@ -221,7 +226,7 @@ export function createOAuthRouter(options: OAuthRoutesOptions): Router {
       change = 'CREATED';
     }
     options.logger?.info({ connectionId: connection.id, crm: decl.kind, change }, 'CRM connected');
-    await options.onConnected?.(connection, change);
+    await options.onConnected?.(connection, change, flow.keyId ?? null);
     res.json({ connectionId: connection.id, crm: decl.kind, status: connection.status, change });
   });
 

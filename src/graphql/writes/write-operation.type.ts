@@ -1,4 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { enumOf } from '../enum-of';
+import { forwardPageInfo } from '../forward-page';
 import { type CrmObject } from '../../connectors/types';
 import { type StatefulWriteOperationEvent, writeOperationEvent } from '../../events/write-operation-events';
 import { encodeRecordId } from '../../reads/ids';
@@ -14,10 +16,7 @@ import {
 import { CrmObjectEnum } from '../records/crm-object.enum';
 import { JSONObjectScalar } from '../scalars/json-object.scalar';
 
-const asEnum = <T extends string>(values: readonly T[]) =>
-  Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
-
-export const WriteStatusEnum = asEnum(WRITE_STATUSES);
+export const WriteStatusEnum = enumOf(WRITE_STATUSES);
 registerEnumType(WriteStatusEnum, {
   name: 'WriteStatus',
   description:
@@ -25,10 +24,10 @@ registerEnumType(WriteStatusEnum, {
     'or retryable FAILED operation again.',
 });
 
-export const WriteKindEnum = asEnum(WRITE_KINDS);
+export const WriteKindEnum = enumOf(WRITE_KINDS);
 registerEnumType(WriteKindEnum, { name: 'WriteKind', description: 'What the client asked for.' });
 
-export const WriteFailureCodeEnum = asEnum(WRITE_FAILURE_CODES);
+export const WriteFailureCodeEnum = enumOf(WRITE_FAILURE_CODES);
 registerEnumType(WriteFailureCodeEnum, {
   name: 'WriteFailureCode',
   description: 'Why an operation ended FAILED or DEAD.',
@@ -127,20 +126,8 @@ export class WriteOperationView {
   finishedAt!: Date | null;
 }
 
-@ObjectType('WriteOperationPageInfo')
-export class WriteOperationPageInfo {
-  @Field()
-  hasNextPage!: boolean;
-
-  @Field({ description: 'Pagination is forward-only (`first`/`after`): true when `after` was given.' })
-  hasPreviousPage!: boolean;
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'Pass as `after` for the next page; null for an empty page.',
-  })
-  endCursor!: string | null;
-}
+export const WriteOperationPageInfo = forwardPageInfo('WriteOperationPageInfo');
+export type WriteOperationPageInfo = InstanceType<typeof WriteOperationPageInfo>;
 
 @ObjectType('WriteOperationPage', { description: 'A page of write operations, newest first.' })
 export class WriteOperationPageView {

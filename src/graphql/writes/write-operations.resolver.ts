@@ -1,6 +1,6 @@
 import { TokenAccess } from '../auth/token-access';
-import { Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { Arg, Args, ArgsType, Ctx, Field, ID, InputType, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { MaxLength, ValidateNested } from 'class-validator';
+import { Arg, Args, ArgsType, Ctx, Field, ID, InputType, Mutation, Query, Resolver } from 'type-graphql';
 import { type WriteStatus } from '../../writes/write-operation.types';
 import { CurrentAuth } from '../auth/current-auth.decorator';
 import {
@@ -9,6 +9,7 @@ import {
   permittedListConnection,
   permittedOperation,
 } from '../auth/write-access';
+import { ForwardPageArgs } from '../forward-page';
 import { ARG_BOUNDS } from '../records/list.args';
 import { type Auth, type RequestContext } from '../request-context';
 import { acceptWrites, checkIdArg } from './record-writes.resolver';
@@ -40,22 +41,10 @@ export class WriteOperationFilterInput {
 }
 
 @ArgsType()
-export class WriteOperationsArgs {
+export class WriteOperationsArgs extends ForwardPageArgs(MAX_WRITE_PAGE, DEFAULT_WRITE_PAGE) {
   @Field(() => WriteOperationFilterInput, { nullable: true })
   @ValidateNested()
   filter?: WriteOperationFilterInput | null;
-
-  @Field(() => Int, { defaultValue: DEFAULT_WRITE_PAGE, description: `Page size, 1 to ${MAX_WRITE_PAGE}.` })
-  @Min(1)
-  @Max(MAX_WRITE_PAGE)
-  first!: number;
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'The endCursor of an earlier page of the same filter; a forged one is BAD_USER_INPUT.',
-  })
-  @MaxLength(ARG_BOUNDS.cursor)
-  after?: string | null;
 }
 
 const WRITE_COST = 10;

@@ -71,6 +71,19 @@ describe('admin command', () => {
       expect((await admin('keys:revoke', auth!.keyId)).code).toBe(0);
       expect(await store.apiKeys.authenticate(key)).toBeNull();
       expect((await admin('keys:list', '--tenant', 'cli-tenant')).stdout).toContain('revoked');
+
+      // Each key change is in the tenant's audit log, by the OS account the CLI ran as (docs/audit.md).
+      const log = await store.auditEvents.list(auth!.tenantId, {}, 10, null);
+      expect(log.nodes.map((e) => [e.action, e.targetIds])).toEqual([
+        ['revokeApiKey', [auth!.keyId]],
+        ['setApiKeyScope', [auth!.keyId]],
+        ['createApiKey', [auth!.keyId]],
+      ]);
+      expect(log.nodes[0]!.actor).toEqual({
+        kind: 'ADMIN_CLI',
+        keyId: null,
+        subject: expect.stringMatching(/^os:./),
+      });
     } finally {
       await store.close();
     }

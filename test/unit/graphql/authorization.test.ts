@@ -30,14 +30,26 @@ async function rootEntryPoints() {
 }
 
 const info = (fieldName: string) => ({ fieldName }) as GraphQLResolveInfo;
-const ctx = (auth: RequestContext['auth']) => ({ auth }) as RequestContext;
+/** A context with the caller and an audit log that records nothing (mutations are audited around the guard). */
+const ctx = (auth: RequestContext['auth']) =>
+  ({ auth, app: { audit: { record: async () => undefined } } }) as unknown as RequestContext;
 
-/** What a guarded entry point throws before it reaches the resolver, or 'passed' when it lets the call through. */
-function refusal(fn: (...a: never[]) => unknown, name: string, auth: RequestContext['auth']): string {
+/**
+ * What a guarded entry point throws (or rejects with: a mutation's audit wrapper is async) before it
+ * reaches the resolver, or 'passed' when it lets the call through.
+ */
+async function refusal(
+  fn: (...a: never[]) => unknown,
+  name: string,
+  auth: RequestContext['auth'],
+): Promise<string> {
   try {
     // The resolver behind the guard meets an empty context and fails in its own way: that is "passed".
     const result = (fn as (...a: unknown[]) => unknown)({}, {}, ctx(auth), info(name.split('.')[1]!));
-    if (result instanceof Promise) result.catch(() => undefined);
+    // Only a mutation's wrapper is async, and the guard is all it runs before the resolver: a query's
+    // promise is its resolver's own (which may refuse for its own reasons, not the guard's).
+    if (name.startsWith('Mutation.')) await result;
+    else if (result instanceof Promise) result.catch(() => undefined);
     return 'passed';
   } catch (err) {
     const code = (err as { code?: string }).code;
@@ -50,7 +62,7 @@ describe('root-field authorization', () => {
     const points = await rootEntryPoints();
     expect(points.length).toBeGreaterThan(10);
     for (const p of points)
-      expect([p.name, refusal(p.fn, p.name, null)]).toEqual([p.name, 'UNAUTHENTICATED']);
+      expect([p.name, await refusal(p.fn, p.name, null)]).toEqual([p.name, 'UNAUTHENTICATED']);
   });
 
   it('refuses every mutation to a read key (but minting READ tokens) and lets queries and subscriptions through', async () => {
@@ -58,7 +70,7 @@ describe('root-field authorization', () => {
     const points = await rootEntryPoints();
     for (const p of points) {
       const expected = p.mutation && !p.readKeyMutation ? 'FORBIDDEN' : 'passed';
-      expect([p.name, refusal(p.fn, p.name, read)]).toEqual([p.name, expected]);
+      expect([p.name, await refusal(p.fn, p.name, read)]).toEqual([p.name, expected]);
     }
     expect(points.filter((p) => p.readKeyMutation).map((p) => p.name)).toEqual([
       'Mutation.createAccessToken',
@@ -82,14 +94,15 @@ describe('root-field authorization', () => {
   it('lets an access token call only the fields marked for tokens, and a READ token no mutation', async () => {
     const points = await rootEntryPoints();
     for (const p of points) {
-      expect([p.name, refusal(p.fn, p.name, token('read_write'))]).toEqual([
+      expect([p.name, await refusal(p.fn, p.name, token('read_write'))]).toEqual([
         p.name,
         p.tokens ? 'passed' : 'FORBIDDEN',
       ]);
       const readExpected = p.tokens && !p.mutation ? 'passed' : 'FORBIDDEN';
-      expect([p.name, refusal(p.fn, p.name, token('read'))]).toEqual([p.name, readExpected]);
+      expect([p.name, await refusal(p.fn, p.name, token('read'))]).toEqual([p.name, readExpected]);
     }
-    // Key-only: minting, managing connections, mappings and identity providers, erasing history, driving sync.
+    // Key-only: minting, managing connections, mappings and identity providers, erasing history, driving
+    // sync, and reading the tenant's audit log.
     const keyOnly = [...new Set(points.filter((p) => !p.tokens).map((p) => p.name))].sort();
     expect(keyOnly).toEqual([
       'Mutation.createAccessToken',
@@ -101,12 +114,13 @@ describe('root-field authorization', () => {
       'Mutation.resyncConnection',
       'Mutation.triggerSync',
       'Mutation.updateFieldMapping',
+      'Query.auditEvents',
     ]);
   });
 
   it('lets a read_write key through to mutations', async () => {
     const write = { keyId: 'k', tenantId: 't', scope: 'read_write' } as const;
     for (const p of await rootEntryPoints())
-      expect([p.name, refusal(p.fn, p.name, write)]).toEqual([p.name, 'passed']);
+      expect([p.name, await refusal(p.fn, p.name, write)]).toEqual([p.name, 'passed']);
   });
 });
