@@ -7,7 +7,9 @@ import { adminModule, createAt, deleteAt, recordOf, updateAt } from './admin';
 import { ACCOUNTS, API, CONTENT, DC_PREFIX, DEFAULT_COUNTS, DEMO } from './constants';
 import { ZohoError } from './errors';
 import { installConcurrency, resolveApiOrg, sendError, sendLimited } from './http';
+import { registerContactRoleRoutes } from './contact-roles';
 import { registerIdentityRoutes } from './identity';
+import { registerMetadataRoutes } from './metadata';
 import { OrgLimits } from './limits';
 import { registerOAuthRoutes, resolveAccountsOrg } from './oauth';
 import { PageTokens } from './paging';
@@ -64,6 +66,8 @@ export function zohoVendor(): VendorDefinition<ZohoOrgState, never> {
       installConcurrency(app, srv, demoTokens);
       registerOAuthRoutes(app, srv);
       registerIdentityRoutes(app, srv);
+      registerMetadataRoutes(app, srv);
+      registerContactRoleRoutes(app, srv);
       registerWriteRoutes(app, srv);
       registerRecordReadRoutes(app, srv);
       app.setErrorHandler((err: FastifyError, _request, reply) => {
