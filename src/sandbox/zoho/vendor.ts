@@ -65,6 +65,15 @@ export function zohoVendor(): VendorDefinition<ZohoOrgState, never> {
     },
 
     routes(app, srv) {
+      // The official SDK posts its JSON bodies with no Content-Type at all (docs/vendors/zoho.md
+      // "Official SDK"), and Zoho takes them: any body of another or no type is read as JSON.
+      app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+        try {
+          done(null, body === '' ? undefined : (JSON.parse(body as string) as unknown));
+        } catch {
+          done(null, body);
+        }
+      });
       installConcurrency(app, srv, demoTokens);
       registerOAuthRoutes(app, srv);
       registerIdentityRoutes(app, srv);
