@@ -8,12 +8,14 @@ import { ACCOUNTS, API, CONTENT, DC_PREFIX, DEFAULT_COUNTS, DEMO } from './const
 import { ZohoError } from './errors';
 import { installConcurrency, resolveApiOrg, sendError, sendLimited } from './http';
 import { registerContactRoleRoutes } from './contact-roles';
+import { registerCoqlRoutes } from './coql';
 import { registerIdentityRoutes } from './identity';
 import { registerMetadataRoutes } from './metadata';
 import { OrgLimits } from './limits';
 import { registerOAuthRoutes, resolveAccountsOrg } from './oauth';
 import { PageTokens } from './paging';
 import { registerRecordReadRoutes } from './records';
+import { registerSearchRoutes } from './search';
 import { seedOrg } from './seed';
 import { zohoSettingsSchema } from './settings';
 import { registerWriteRoutes, writeItems } from './writes';
@@ -63,11 +65,22 @@ export function zohoVendor(): VendorDefinition<ZohoOrgState, never> {
     },
 
     routes(app, srv) {
+      // The official SDK posts its JSON bodies with no Content-Type at all (docs/vendors/zoho.md
+      // "Official SDK"), and Zoho takes them: any body of another or no type is read as JSON.
+      app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+        try {
+          done(null, body === '' ? undefined : (JSON.parse(body as string) as unknown));
+        } catch {
+          done(null, body);
+        }
+      });
       installConcurrency(app, srv, demoTokens);
       registerOAuthRoutes(app, srv);
       registerIdentityRoutes(app, srv);
+      registerCoqlRoutes(app, srv);
       registerMetadataRoutes(app, srv);
       registerContactRoleRoutes(app, srv);
+      registerSearchRoutes(app, srv);
       registerWriteRoutes(app, srv);
       registerRecordReadRoutes(app, srv);
       app.setErrorHandler((err: FastifyError, _request, reply) => {
