@@ -44,7 +44,7 @@ export const IDEMPOTENCY_PRUNE_JOB = 'idempotency-prune';
  * @param everyMs run interval, default 1 h (keys live at least 24 h, so an hour late is harmless)
  */
 export async function scheduleIdempotencyPrune(queue: Queue, everyMs = 3_600_000): Promise<void> {
-  await scheduleHourlyPrune(queue, IDEMPOTENCY_PRUNE_JOB, everyMs);
+  await scheduleRepeating(queue, IDEMPOTENCY_PRUNE_JOB, everyMs);
 }
 
 /** Purges a deleted connection's snapshots, history, writes, cursors and receipts (src/sync/purge.ts). */
@@ -117,7 +117,7 @@ export async function requestConnectionRevoke(
 export const CHANGE_HISTORY_PRUNE_JOB = 'change-history-prune';
 
 export async function scheduleChangeHistoryPrune(queue: Queue, everyMs = 3_600_000): Promise<void> {
-  await scheduleHourlyPrune(queue, CHANGE_HISTORY_PRUNE_JOB, everyMs);
+  await scheduleRepeating(queue, CHANGE_HISTORY_PRUNE_JOB, everyMs);
 }
 
 /** Deletes webhook receipts ingested longer ago than {@link WEBHOOK_RECEIPT_KEEP_MS}. */
@@ -130,15 +130,16 @@ export const WEBHOOK_RECEIPT_PRUNE_JOB = 'webhook-receipt-prune';
 export const WEBHOOK_RECEIPT_KEEP_MS = 48 * 3_600_000;
 
 export async function scheduleWebhookReceiptPrune(queue: Queue, everyMs = 3_600_000): Promise<void> {
-  await scheduleHourlyPrune(queue, WEBHOOK_RECEIPT_PRUNE_JOB, everyMs);
+  await scheduleRepeating(queue, WEBHOOK_RECEIPT_PRUNE_JOB, everyMs);
 }
 
 /**
- * Registers a prune of the `system` queue that repeats every `everyMs` (default 1 h): idempotent, as
- * Bull keys repeatable jobs by name and schedule. FerretDB has no TTL indexes; these jobs are what
- * expires data, and every retention is counted in hours or days, so an hour late is harmless.
+ * Registers a repeatable job of the `system` queue, every `everyMs` (default 1 h): idempotent, as Bull
+ * keys repeatable jobs by name and schedule. The prunes run this way — FerretDB has no TTL indexes, so
+ * these jobs are what expires data, and every retention is counted in hours or days, so an hour late is
+ * harmless.
  */
-export async function scheduleHourlyPrune(queue: Queue, jobName: string, everyMs = 3_600_000): Promise<void> {
+export async function scheduleRepeating(queue: Queue, jobName: string, everyMs = 3_600_000): Promise<void> {
   await queue.add(jobName, {}, { repeat: { every: everyMs }, removeOnComplete: 10, removeOnFail: 50 });
 }
 

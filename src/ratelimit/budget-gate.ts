@@ -144,6 +144,18 @@ export interface BudgetHeadroom {
   retryAfterMs: number;
 }
 
+/** One budget as {@link RedisBudgetGate.readings} reads it. */
+export interface BudgetReading {
+  name: string;
+  /** The limit per window the count goes by: the vendor's, once its headers told it; else the connection's override or the declaration's. */
+  limit: number;
+  windowMs: number;
+  /** Units left now (0 while the vendor's refusal holds the budget). */
+  remaining: number;
+  /** While none is left: ms until one unit fits (-1: never). */
+  retryAfterMs: number;
+}
+
 export class RedisBudgetGate implements BudgetGate {
   private readonly budgets: EffectiveBudget[];
   /** What a call that names no budget draws on: every budget not marked `namedOnly`. */
@@ -304,6 +316,30 @@ export class RedisBudgetGate implements BudgetGate {
       calls = Math.min(calls, res.probe ? 1 : Math.floor(res.remaining / price));
     }
     return { calls: Number.isFinite(calls) ? calls : Number.MAX_SAFE_INTEGER, retryAfterMs };
+  }
+
+  /**
+   * Every budget of the connection as it stands: what is left of each (a dry run of the take, as
+   * {@link headroom}: nothing is taken) — what `Connection.budgets` shows and the budget samples keep.
+   */
+  async readings(): Promise<BudgetReading[]> {
+    return Promise.all(
+      this.budgets.map(async (budget) => {
+        const [res, told] = await Promise.all([
+          this.take(budget, 'interactive', 1, { dryRun: true }),
+          // The limit the vendor's headers told (budget-take-1.lua's `vlimit`), which the take counts by.
+          this.redis(this.options.redis.hget(budget.key, 'vlimit')),
+        ]);
+        const open = res.allowed && !res.probe;
+        return {
+          name: budget.decl.name,
+          limit: told !== null && Number.isFinite(Number(told)) ? Number(told) : budget.limit,
+          windowMs: budget.windowMs,
+          remaining: open ? Math.max(0, res.remaining) : 0,
+          retryAfterMs: open ? 0 : res.retryAfterMs,
+        };
+      }),
+    );
   }
 
   /**

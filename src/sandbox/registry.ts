@@ -3,6 +3,7 @@ import { createDynamicsSandbox } from './dynamics';
 import { createHubSpotSandbox } from './hubspot';
 import { createPipedriveSandbox } from './pipedrive';
 import { createSalesforceSandbox } from './salesforce';
+import { createZohoSandbox } from './zoho';
 
 /** Builds one vendor's sandbox server (not yet listening). */
 export type SandboxFactory = (options?: SandboxServerOptions) => SandboxServer<unknown, unknown>;
@@ -16,4 +17,5 @@ export const sandboxRegistry: Record<string, SandboxFactory> = {
   hubspot: (options) => createHubSpotSandbox(options) as unknown as SandboxServer<unknown, unknown>,
   dynamics: (options) => createDynamicsSandbox(options) as unknown as SandboxServer<unknown, unknown>,
   pipedrive: (options) => createPipedriveSandbox(options) as unknown as SandboxServer<unknown, unknown>,
+  zoho: (options) => createZohoSandbox(options) as unknown as SandboxServer<unknown, unknown>,
 };

@@ -155,6 +155,7 @@ export async function linkRecords(
     ),
   ]);
   const liveContacts = new Set(contacts.map((c) => c.remoteId));
+  let role: string | undefined;
   const results: (WriteResult | null)[] = [];
   const updates: { index: number; deal: string; contact: string }[] = [];
   for (const [i, pair] of pairs.entries()) {
@@ -164,7 +165,8 @@ export async function linkRecords(
     else if (!liveContacts.has(contact)) results.push(missing(pair, `contact ${contact.slice(0, 40)}`));
     else if (primary === contact) results.push(done(pair));
     else if (primary !== null && api.settings.dealContactRoles) {
-      await addContactRole(api, deal, contact);
+      role ??= await roleId(api);
+      await addContactRole(api, deal, contact, role);
       results.push(done(pair));
     } else {
       updates.push({ index: i, deal, contact });
@@ -177,12 +179,36 @@ export async function linkRecords(
   return results.map((r) => r!);
 }
 
-async function addContactRole(api: ZohoApi, deal: string, contact: string): Promise<void> {
-  await zohoRequest<{ data: ZohoResultItem[] }>(api, ENDPOINT.write, {
+/**
+ * The id of the role a link adds: the role definition named by `settings.contactRole`, else the first
+ * one the org defines (`GET /settings/contact_roles`, read once per link batch that needs it).
+ */
+async function roleId(api: ZohoApi): Promise<string> {
+  const res = await zohoRequest<{ contact_roles: { id?: string; name?: string }[] }>(api, ENDPOINT.read, {
+    method: 'GET',
+    url: PATHS.contactRoleDefinitions,
+  });
+  const roles = (res.contact_roles ?? []).filter((r) => typeof r.id === 'string');
+  const wanted = api.settings.contactRole;
+  const role = wanted ? roles.find((r) => r.name === wanted) : roles[0];
+  if (!role?.id) {
+    throw new CrmValidationError(
+      `${CRM} has no contact role ${wanted ? JSON.stringify(wanted) : '(the org defines none)'} to link a contact to a deal with`,
+      { crm: CRM },
+    );
+  }
+  return role.id;
+}
+
+/** Adds the contact to the deal with the role (the role is mandatory), one call per pair. */
+async function addContactRole(api: ZohoApi, deal: string, contact: string, role: string): Promise<void> {
+  const [item] = await writeItems(api, {
     method: 'PUT',
     url: PATHS.contactRole(deal, contact),
-    json: { data: [{ Contact_Role: api.settings.contactRole ?? 'Decision Maker' }] },
+    json: { data: [{ Contact_Role: { id: role } }] },
   });
+  const result = resultOf(contact, item, contact);
+  if (!result.ok) throw result.error;
 }
 
 /**

@@ -13,7 +13,10 @@ const schema = z.object({
   notificationToken: z.string().min(8).max(50).optional(),
   /** Deal ↔ contact through the deal's contact roles too, not only its `Contact_Name` (one call per deal). */
   dealContactRoles: z.boolean().optional(),
-  /** The contact role a link adds when the deal's `Contact_Name` is taken (with `dealContactRoles`). */
+  /**
+   * The name of the contact role a link adds when the deal's `Contact_Name` is taken (with
+   * `dealContactRoles`). Absent: the first role the org defines.
+   */
   contactRole: z.string().min(1).max(120).optional(),
   /** Extra native fields to read per object, beside the standard ones and the mapped custom ones. */
   extraFields: z.record(z.string(), z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,99}$/))).optional(),

@@ -25,6 +25,7 @@ export const PATHS = {
   deleted: (obj: CrmObject) => `${API_ROOT}/${MODULES[obj]}/deleted`,
   contactRoles: (deal: string) => `${API_ROOT}/Deals/${deal}/Contact_Roles`,
   contactRole: (deal: string, contact: string) => `${API_ROOT}/Deals/${deal}/Contact_Roles/${contact}`,
+  contactRoleDefinitions: `${API_ROOT}/settings/contact_roles`,
   coql: `${API_ROOT}/coql`,
   fields: `${API_ROOT}/settings/fields`,
   layouts: `${API_ROOT}/settings/layouts`,

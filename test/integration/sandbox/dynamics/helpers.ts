@@ -4,6 +4,7 @@ import {
   demoAccessToken,
   type DynamicsServer,
 } from '../../../../src/sandbox/dynamics';
+import { requestJson } from '../../../support/http-json';
 
 export const API = '/api/data/v9.2';
 
@@ -37,37 +38,14 @@ export async function startDynamics(
   return { server, live, call: caller(live.baseUrl, token), token };
 }
 
-/** A JSON body, or null for an empty or non-JSON one (a 401 has no body; $batch is multipart). */
-function parseJson(text: string): unknown {
-  if (!text) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
-}
-
 /** Calls the sandbox with the demo token unless another (or `null`) is given. */
 export function caller(baseUrl: string, defaultToken: string): Caller {
   return async (method, path, options = {}) => {
     const token = options.token === undefined ? defaultToken : options.token;
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        accept: 'application/json',
-        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(options.headers ?? {}),
-      },
-      body:
-        options.body === undefined
-          ? undefined
-          : typeof options.body === 'string'
-            ? options.body
-            : JSON.stringify(options.body),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, json: parseJson(text), text } as DvResponse<never>;
+    return requestJson(`${baseUrl}${path}`, method, {
+      body: options.body,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(options.headers ?? {}) },
+    }) as Promise<DvResponse<never>>;
   };
 }
 

@@ -1,5 +1,6 @@
 import { type ListeningSandbox, type SandboxServerOptions } from '../../../../src/sandbox/core';
 import { createPipedriveSandbox, DEMO, type PipedriveServer } from '../../../../src/sandbox/pipedrive';
+import { requestJson } from '../../../support/http-json';
 
 export const V2 = '/api/v2';
 
@@ -41,35 +42,13 @@ export async function startPipedrive(
   return { server, live, call: caller(live.baseUrl, token), token };
 }
 
-function parseJson(text: string): unknown {
-  if (!text) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
-}
-
 export function caller(baseUrl: string, defaultToken: string): Caller {
   return async (method, path, options = {}) => {
     const token = options.token === undefined ? defaultToken : options.token;
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        accept: 'application/json',
-        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(token ? { 'x-api-token': token } : {}),
-        ...(options.headers ?? {}),
-      },
-      body:
-        options.body === undefined
-          ? undefined
-          : typeof options.body === 'string'
-            ? options.body
-            : JSON.stringify(options.body),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, json: parseJson(text), text } as PdResponse<never>;
+    return requestJson(`${baseUrl}${path}`, method, {
+      body: options.body,
+      headers: { ...(token ? { 'x-api-token': token } : {}), ...(options.headers ?? {}) },
+    }) as Promise<PdResponse<never>>;
   };
 }
 

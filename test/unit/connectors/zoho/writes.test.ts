@@ -195,3 +195,40 @@ describe('linkRecords', () => {
     ]);
   });
 });
+
+describe('linkRecords with dealContactRoles', () => {
+  it("adds a contact role (the named role's id) where the deal's Contact_Name is another contact", async () => {
+    const { connector } = zohoUnit({ settings: { dealContactRoles: true, contactRole: 'Purchasing' } });
+    fieldsOnce('Deals');
+    fieldsOnce('Contacts');
+    let body: unknown;
+    nock(API)
+      .get(`${V8}/Deals`)
+      .query(true)
+      .reply(200, { data: [{ id: '21', Contact_Name: { id: '11' } }] })
+      .get(`${V8}/Contacts`)
+      .query(true)
+      .reply(200, { data: [{ id: '12', Last_Name: 'R' }] })
+      .get(`${V8}/settings/contact_roles`)
+      .reply(200, {
+        contact_roles: [
+          { id: '901', name: 'Decision Maker', sequence_number: 1 },
+          { id: '902', name: 'Purchasing', sequence_number: 2 },
+        ],
+      })
+      .put(`${V8}/Deals/21/Contact_Roles/12`, (b: unknown) => {
+        body = b;
+        return true;
+      })
+      .reply(200, {
+        data: [{ code: 'SUCCESS', details: { id: '12' }, message: 'relation updated', status: 'success' }],
+      });
+    nock(API)
+      .get(`${V8}/org`)
+      .optionally()
+      .reply(200, { org: [{ id: '1', iso_code: 'EUR' }] });
+    const [result] = await connector.linkRecords('contact', 'deal', [{ ref: 'r', fromId: '12', toId: '21' }]);
+    expect(body).toEqual({ data: [{ Contact_Role: { id: '902' } }] });
+    expect(result).toMatchObject({ ref: 'r', ok: true, remoteId: '12' });
+  });
+});

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { DC_IDS, EDITIONS, OAUTH, type DcId, type Edition } from './constants';
+
+/**
+ * Per-org settings (`OrgOptions.settings`, `PATCH /__sandbox/orgs/:org/settings`). Defaults are the
+ * documented figures (docs/vendors/zoho.md); behaviours the docs leave open are switches marked
+ * UNVERIFIED so a test can flip them once the truth is known.
+ */
+export const zohoSettingsSchema = z
+  .object({
+    /**
+     * The data centre the org's account lives in. The default is the EU, not the US: a client that
+     * assumes the US data centre fails against the sandbox at once. @defaultValue 'eu'
+     */
+    dc: z.enum(DC_IDS as [DcId, ...DcId[]]).default('eu'),
+    /** CRM edition: sets the credit formula and the concurrency limit. @defaultValue 'enterprise' */
+    edition: z.enum(Object.keys(EDITIONS) as [Edition, ...Edition[]]).default('enterprise'),
+    /** Paid user licences; the 24-hour credit allowance grows with them. @defaultValue 10 */
+    licences: z.number().int().min(1).default(10),
+    /** Purchased add-on credits, on top of the edition's allowance (still capped). @defaultValue 0 */
+    addOnCredits: z.number().int().min(0).default(0),
+    /** Overrides the computed 24-hour credit allowance (bench, tests). @defaultValue null */
+    creditLimit: z.number().int().min(1).nullable().default(null),
+    /** Overrides the edition's concurrency limit (tests). @defaultValue null */
+    concurrencyLimit: z.number().int().min(1).nullable().default(null),
+    /** `expires_in` of access tokens, in seconds. @defaultValue 3600 */
+    accessTokenTtlSeconds: z.number().int().min(1).default(OAUTH.accessTokenTtlSeconds),
+    /**
+     * How long a `page_token` stays usable (UNVERIFIED: the responses carry `page_token_expiry`, the
+     * docs seen give no figure; one day is assumed). @defaultValue 86_400_000
+     */
+    pageTokenTtlMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(24 * 3600_000),
+    /**
+     * The `error` a code exchanged at another DC's accounts server gets (UNVERIFIED; third-party reports
+     * show `invalid_client`). @defaultValue 'invalid_client'
+     */
+    wrongDcCodeError: z.enum(['invalid_client', 'invalid_code']).default('invalid_client'),
+    /** Default `channel_expiry` of a watch channel, in ms (the docs differ; one day). @defaultValue 86_400_000 */
+    channelExpiryMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(24 * 3600_000),
+  })
+  .strict();
+
+export type ZohoSettings = z.infer<typeof zohoSettingsSchema>;
+
+/** The org's credits per rolling 24 hours: base + licences × per-licence + add-ons, capped by the edition. */
+export function creditAllowance(settings: ZohoSettings): number {
+  if (settings.creditLimit !== null) return settings.creditLimit;
+  const e = EDITIONS[settings.edition];
+  return Math.min(e.max, e.base + settings.licences * e.perLicence + settings.addOnCredits);
+}
+
+export function concurrencyLimit(settings: ZohoSettings): number {
+  return settings.concurrencyLimit ?? EDITIONS[settings.edition].concurrency;
+}

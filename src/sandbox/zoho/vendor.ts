@@ -1,0 +1,165 @@
+// The Zoho CRM sandbox as a framework vendor: one org = one Zoho CRM organization in one data centre
+// (setting `dc`); one multi-DC OAuth client for the whole server, installed in every org. Every DC is a
+// path prefix on the one origin (docs/vendors/zoho.md "Data centres").
+import { type FastifyError, type FastifyRequest } from 'fastify';
+import {
+  createSandboxServer,
+  SandboxAdminError,
+  type SandboxServerOptions,
+  type VendorDefinition,
+} from '../core';
+import { ACCOUNTS, API, CONTENT, DC_PREFIX, DEFAULT_COUNTS, DEMO, type ModuleName } from './constants';
+import { ZohoError } from './errors';
+import { installConcurrency, resolveApiOrg, sendError, sendLimited } from './http';
+import { registerIdentityRoutes } from './identity';
+import { OrgLimits } from './limits';
+import { moduleOf } from './modules';
+import { registerOAuthRoutes, resolveAccountsOrg } from './oauth';
+import { PageTokens } from './paging';
+import { registerRecordReadRoutes } from './records';
+import { renderRecord } from './render';
+import { seedOrg } from './seed';
+import { zohoSettingsSchema } from './settings';
+import {
+  crmOrgIdFor,
+  demoTokenFor,
+  idPrefixFor,
+  type ZohoOrg,
+  type ZohoOrgState,
+  type ZohoServer,
+} from './state';
+
+function adminModule(object: string): ModuleName {
+  try {
+    return moduleOf(object);
+  } catch {
+    throw new SandboxAdminError(404, `unknown Zoho module ${object}; modules: Contacts, Deals`);
+  }
+}
+
+const ACCOUNTS_PATH = new RegExp(`^${DC_PREFIX}/[^/]+/${ACCOUNTS}/`);
+
+export function zohoVendor(): VendorDefinition<ZohoOrgState, never> {
+  const demoTokens = new Map<string, string>();
+  return {
+    name: 'zoho',
+    defaultCounts: { ...DEFAULT_COUNTS },
+
+    createState(org) {
+      const settings = zohoSettingsSchema.parse(org.settings);
+      const idPrefix = idPrefixFor(org.id);
+      const store = seedOrg({
+        idPrefix,
+        seed: org.seed,
+        dc: settings.dc,
+        contacts: org.counts.Contacts ?? DEFAULT_COUNTS.Contacts,
+        deals: org.counts.Deals ?? DEFAULT_COUNTS.Deals,
+        now: () => org.now(),
+      });
+      demoTokens.set(demoTokenFor(org.id), org.id);
+      return {
+        orgId: crmOrgIdFor(org.id),
+        demoToken: demoTokenFor(org.id),
+        userId: store.users[0]!.id,
+        store,
+        settings,
+        limits: new OrgLimits(settings),
+        pageTokens: new PageTokens(),
+      };
+    },
+
+    applySettings(org) {
+      org.state.settings = zohoSettingsSchema.parse(org.settings);
+      org.state.limits.settings = org.state.settings;
+    },
+
+    routes(app, srv) {
+      installConcurrency(app, srv, demoTokens);
+      registerOAuthRoutes(app, srv);
+      registerIdentityRoutes(app, srv);
+      registerRecordReadRoutes(app, srv);
+      app.setErrorHandler((err: FastifyError, _request, reply) => {
+        const status = err.statusCode ?? 500;
+        if (status >= 400 && status < 500)
+          return sendError(reply, new ZohoError(400, 'INVALID_DATA', `invalid request: ${err.message}`));
+        return sendError(reply, new ZohoError(500, 'INTERNAL_ERROR', 'Internal Server Error'));
+      });
+      app.setNotFoundHandler((_request, reply) =>
+        sendError(
+          reply,
+          new ZohoError(
+            404,
+            'INVALID_URL_PATTERN',
+            'Please check if the URL trying to access is a correct one',
+          ),
+        ),
+      );
+    },
+
+    resolveOrg(request: FastifyRequest, srv: ZohoServer) {
+      if (ACCOUNTS_PATH.test(request.url)) return resolveAccountsOrg(srv, request);
+      return resolveApiOrg(request, srv, demoTokens);
+    },
+
+    renderFault(fault, _request, reply) {
+      if (fault.kind === 'rateLimit') {
+        sendLimited(reply, 'concurrency');
+        return;
+      }
+      sendError(reply, new ZohoError(fault.status, 'INTERNAL_ERROR', 'Internal Server Error'));
+    },
+
+    bench: {
+      org: {
+        counts: { Contacts: 300, Deals: 50 },
+        settings: { creditLimit: 1_000_000_000, concurrencyLimit: 100_000 },
+      },
+      request(org) {
+        const contact = org.state.store.all('Contacts')[0]!;
+        return {
+          path: `${DC_PREFIX}/${org.state.settings.dc}/${API}/crm/v8/Contacts/${contact.id}?fields=Last_Name,Email`,
+          headers: { authorization: `Zoho-oauthtoken ${org.state.demoToken}` },
+        };
+      },
+    },
+
+    records: {
+      create() {
+        throw new SandboxAdminError(501, 'not yet');
+      },
+      update() {
+        throw new SandboxAdminError(501, 'not yet');
+      },
+      remove() {
+        throw new SandboxAdminError(501, 'not yet');
+      },
+      get(org, object, id) {
+        const record = org.state.store.get(adminModule(object), id);
+        return record ? renderRecord(org.state.store, record) : undefined;
+      },
+    },
+
+    credentials(org: ZohoOrg, baseUrl) {
+      const dc = org.state.settings.dc;
+      const root = `${baseUrl}${DC_PREFIX}/${dc}`;
+      return {
+        clientId: DEMO.clientId,
+        clientSecret: DEMO.clientSecret,
+        dc,
+        orgId: org.state.orgId,
+        accessToken: org.state.demoToken,
+        accountsServer: `${root}/${ACCOUNTS}`,
+        apiDomain: `${root}/${API}`,
+        contentDomain: `${root}/${CONTENT}`,
+        authorizeUrl: `${baseUrl}${DC_PREFIX}/us/${ACCOUNTS}/oauth/v2/auth?response_type=code&access_type=offline&client_id=${DEMO.clientId}&scope=ZohoCRM.modules.ALL&redirect_uri=<your callback>&sandbox_org=${org.id}`,
+        vendorUrls: { auth: baseUrl },
+      };
+    },
+  };
+}
+
+/** A Zoho CRM sandbox server (not yet listening): `await createZohoSandbox().listen()`. */
+export function createZohoSandbox(options?: SandboxServerOptions): ZohoServer {
+  const server = createSandboxServer(zohoVendor(), options);
+  return server;
+}
