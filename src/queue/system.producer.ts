@@ -1,3 +1,4 @@
+import { answerWithin } from '../runtime/answer-within';
 import { type Queue } from 'bull';
 import { type EncryptedBlob } from '../security/credentials-cipher';
 import { type QueueFactory, QUEUES } from './queues';
@@ -24,15 +25,11 @@ export async function pingWorker(queues: QueueFactory, timeoutMs = 10000): Promi
     // unfinished forever. A kept one is found completed.
     { removeOnComplete: KEEP_FINISHED_PINGS, removeOnFail: KEEP_FINISHED_PINGS, timeout: timeoutMs },
   );
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no worker answered within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return (await Promise.race([job.finished(), timeout])) as PingResult;
-  } finally {
-    clearTimeout(timer);
-  }
+  return (await answerWithin(
+    job.finished() as Promise<unknown>,
+    timeoutMs,
+    () => new Error(`no worker answered within ${timeoutMs} ms`),
+  )) as PingResult;
 }
 
 /** The repeatable job that deletes idempotency keys past their retention (src/worker/system.processor.ts). */

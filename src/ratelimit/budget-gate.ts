@@ -1,3 +1,4 @@
+import { answerWithin } from '../runtime/answer-within';
 import type Redis from 'ioredis';
 import { type BudgetDeclaration, type BudgetScope, DEFAULT_INTERACTIVE_RESERVE } from '../config/crms';
 import { deadlineExceeded, msLeft } from '../vendor-calls/deadline';
@@ -482,20 +483,13 @@ export class RedisBudgetGate implements BudgetGate {
    */
   private async redis<T>(call: Promise<T>): Promise<T> {
     const timeoutMs = this.options.redisTimeoutMs ?? 1000;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
     try {
-      return await Promise.race([call, timeout]);
+      return await answerWithin(call, timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`));
     } catch (err) {
-      call.catch(() => undefined);
       throw new CrmUnavailableError(
         `the rate-limit store (Redis) is unreachable, so no ${this.options.connection.crm} call is made: ${(err as Error).message}`,
         { crm: this.options.connection.crm, retryAfterMs: 1000, cause: err },
       );
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

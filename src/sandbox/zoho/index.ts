@@ -11,6 +11,18 @@
  * (`dc` defaults to `eu`). Record admin objects are `Contacts` and `Deals`.
  */
 export { createZohoSandbox, zohoVendor } from './vendor';
+export {
+  changedAfter,
+  contactRolesOf,
+  createAt,
+  deleteAt,
+  deletedIds,
+  fieldOfRecord,
+  liveIds,
+  recordOf,
+  setContactRole,
+  updateAt,
+} from './admin';
 export { DATA_CENTRES, DC_IDS, DEMO, EDITIONS } from './constants';
 export type { DcId, ModuleName } from './constants';
 export type { ZohoOrg, ZohoOrgState, ZohoServer } from './state';

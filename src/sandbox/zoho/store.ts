@@ -20,6 +20,8 @@ export interface ZohoRecord {
   /** Epoch ms, whole seconds (Zoho's timestamps have second precision). */
   createdTime: number;
   modifiedTime: number;
+  /** The exact instant (ms) of the last change: what admin helpers compare, the API shows whole seconds. */
+  changedAt: number;
 }
 
 export interface DeletedEntry {
@@ -27,6 +29,8 @@ export interface DeletedEntry {
   module: ModuleName;
   displayName: string | null;
   deletedTime: number;
+  /** The exact instant (ms) of the deletion. */
+  deletedAt: number;
   deletedById: string;
   createdById: string;
 }
@@ -103,20 +107,33 @@ export class OrgStore {
       modifiedById: ownerId,
       createdTime: wholeSecond(at),
       modifiedTime: wholeSecond(at),
+      changedAt: at,
     };
     this.records[module].set(record.id, record);
     return record;
   }
 
-  create(module: ModuleName, values: Record<string, unknown>, ownerId: string, userId: string): ZohoRecord {
-    const record = this.insertSeed(module, values, ownerId, this.now());
+  create(
+    module: ModuleName,
+    values: Record<string, unknown>,
+    ownerId: string,
+    userId: string,
+    at: number = this.now(),
+  ): ZohoRecord {
+    const record = this.insertSeed(module, values, ownerId, at);
     record.createdById = userId;
     record.modifiedById = userId;
     this.emit({ action: 'create', record: structuredClone(record), fields: Object.keys(values) });
     return record;
   }
 
-  update(record: ZohoRecord, values: Record<string, unknown>, userId: string, ownerId?: string): ZohoRecord {
+  update(
+    record: ZohoRecord,
+    values: Record<string, unknown>,
+    userId: string,
+    ownerId?: string,
+    at: number = this.now(),
+  ): ZohoRecord {
     const changed = Object.keys(values).filter(
       (k) => JSON.stringify(record.values[k] ?? null) !== JSON.stringify(values[k] ?? null),
     );
@@ -126,13 +143,14 @@ export class OrgStore {
       changed.push('Owner');
     }
     record.modifiedById = userId;
-    record.modifiedTime = wholeSecond(this.now());
+    record.modifiedTime = wholeSecond(at);
+    record.changedAt = at;
     this.emit({ action: 'edit', record: structuredClone(record), fields: changed });
     return record;
   }
 
   /** Moves a record to the recycle bin (and drops the contact roles it took part in). */
-  remove(record: ZohoRecord, userId: string, displayName: string | null): void {
+  remove(record: ZohoRecord, userId: string, displayName: string | null, at: number = this.now()): void {
     this.records[record.module].delete(record.id);
     if (record.module === 'Deals') this.contactRoles.delete(record.id);
     else for (const roles of this.contactRoles.values()) roles.delete(record.id);
@@ -140,7 +158,8 @@ export class OrgStore {
       id: record.id,
       module: record.module,
       displayName,
-      deletedTime: wholeSecond(this.now()),
+      deletedTime: wholeSecond(at),
+      deletedAt: at,
       deletedById: userId,
       createdById: record.createdById,
     });

@@ -2,24 +2,21 @@
 // (setting `dc`); one multi-DC OAuth client for the whole server, installed in every org. Every DC is a
 // path prefix on the one origin (docs/vendors/zoho.md "Data centres").
 import { type FastifyError, type FastifyRequest } from 'fastify';
-import {
-  createSandboxServer,
-  SandboxAdminError,
-  type SandboxServerOptions,
-  type VendorDefinition,
-} from '../core';
-import { ACCOUNTS, API, CONTENT, DC_PREFIX, DEFAULT_COUNTS, DEMO, type ModuleName } from './constants';
+import { createSandboxServer, type SandboxServerOptions, type VendorDefinition } from '../core';
+import { adminModule, createAt, deleteAt, recordOf, updateAt } from './admin';
+import { ACCOUNTS, API, CONTENT, DC_PREFIX, DEFAULT_COUNTS, DEMO } from './constants';
 import { ZohoError } from './errors';
 import { installConcurrency, resolveApiOrg, sendError, sendLimited } from './http';
+import { registerContactRoleRoutes } from './contact-roles';
 import { registerIdentityRoutes } from './identity';
+import { registerMetadataRoutes } from './metadata';
 import { OrgLimits } from './limits';
-import { moduleOf } from './modules';
 import { registerOAuthRoutes, resolveAccountsOrg } from './oauth';
 import { PageTokens } from './paging';
 import { registerRecordReadRoutes } from './records';
-import { renderRecord } from './render';
 import { seedOrg } from './seed';
 import { zohoSettingsSchema } from './settings';
+import { registerWriteRoutes, writeItems } from './writes';
 import {
   crmOrgIdFor,
   demoTokenFor,
@@ -28,14 +25,6 @@ import {
   type ZohoOrgState,
   type ZohoServer,
 } from './state';
-
-function adminModule(object: string): ModuleName {
-  try {
-    return moduleOf(object);
-  } catch {
-    throw new SandboxAdminError(404, `unknown Zoho module ${object}; modules: Contacts, Deals`);
-  }
-}
 
 const ACCOUNTS_PATH = new RegExp(`^${DC_PREFIX}/[^/]+/${ACCOUNTS}/`);
 
@@ -77,6 +66,9 @@ export function zohoVendor(): VendorDefinition<ZohoOrgState, never> {
       installConcurrency(app, srv, demoTokens);
       registerOAuthRoutes(app, srv);
       registerIdentityRoutes(app, srv);
+      registerMetadataRoutes(app, srv);
+      registerContactRoleRoutes(app, srv);
+      registerWriteRoutes(app, srv);
       registerRecordReadRoutes(app, srv);
       app.setErrorHandler((err: FastifyError, _request, reply) => {
         const status = err.statusCode ?? 500;
@@ -124,20 +116,20 @@ export function zohoVendor(): VendorDefinition<ZohoOrgState, never> {
     },
 
     records: {
-      create() {
-        throw new SandboxAdminError(501, 'not yet');
+      create: (org, object, fields) =>
+        recordOf(org, adminModule(object), createAt(org, adminModule(object), fields).id),
+      update: (org, object, id, fields) => {
+        updateAt(org, adminModule(object), id, fields);
+        return recordOf(org, adminModule(object), id);
       },
-      update() {
-        throw new SandboxAdminError(501, 'not yet');
+      remove: (org, object, id) => {
+        deleteAt(org, adminModule(object), id);
+        return { id };
       },
-      remove() {
-        throw new SandboxAdminError(501, 'not yet');
-      },
-      get(org, object, id) {
-        const record = org.state.store.get(adminModule(object), id);
-        return record ? renderRecord(org.state.store, record) : undefined;
-      },
+      get: (org, object, id) => recordOf(org, adminModule(object), id),
     },
+
+    writeItems,
 
     credentials(org: ZohoOrg, baseUrl) {
       const dc = org.state.settings.dc;
