@@ -1,7 +1,12 @@
 import type Redis from 'ioredis';
 import { type Logger } from '../logger';
 import { type BatchKind } from '../config/crms';
-import { type BudgetHeadroom, type BudgetReading, RedisBudgetGate } from '../ratelimit/budget-gate';
+import {
+  type BudgetHeadroom,
+  type BudgetReading,
+  RedisBudgetGate,
+  scopeIdOf,
+} from '../ratelimit/budget-gate';
 import { type BudgetLeases } from '../ratelimit/budget-lease';
 import { ConcurrencyGate } from '../ratelimit/concurrency-gate';
 import { type OperationDeadline } from '../vendor-calls/deadline';
@@ -87,8 +92,11 @@ function contextFor(
   const tokens = deps.tokensFor(info.id);
   const budget = budgetGateFor(access, info, priority, deps);
   const limit = access.declaration.concurrentRequests;
+  // Keyed by whom the vendor counts (the connection unless the declaration says an account and app).
+  const scope = access.declaration.concurrencyScope;
+  const scopeId = scope ? scopeIdOf(info, scope) : info.id;
   const concurrency = limit
-    ? new ConcurrencyGate({ redis: deps.redis, prefix: deps.prefix, crm: info.crm, scopeId: info.id, limit })
+    ? new ConcurrencyGate({ redis: deps.redis, prefix: deps.prefix, crm: info.crm, scopeId, limit })
     : undefined;
   const http = vendorClient(access, {
     connectionId: info.id,

@@ -1,6 +1,6 @@
 import { answerWithin } from '../runtime/answer-within';
 import type Redis from 'ioredis';
-import { type BudgetDeclaration, DEFAULT_INTERACTIVE_RESERVE } from '../config/crms';
+import { type BudgetDeclaration, type BudgetScope, DEFAULT_INTERACTIVE_RESERVE } from '../config/crms';
 import { deadlineExceeded, msLeft } from '../vendor-calls/deadline';
 import { CrmRateLimitedError, CrmUnavailableError } from '../errors';
 import { LuaScript } from '../redis/lua-script';
@@ -505,15 +505,18 @@ function isLow(budget: EffectiveBudget, reading: { remaining: number; limit?: nu
  * broadly. Until the vendor account id is known, the connection stands in for it.
  */
 export function budgetKey(prefix: string, connection: BudgetOwner, decl: BudgetDeclaration): string {
+  return `${prefix}:budget:${connection.crm}:${decl.name}:${scopeIdOf(connection, decl.scope)}`;
+}
+
+/**
+ * Who a count of `scope` belongs to, as a key part: the vendor account (and app), or the connection.
+ * Until the vendor account id is known, the connection stands in for it.
+ */
+export function scopeIdOf(connection: Omit<BudgetOwner, 'crm'>, scope: BudgetScope): string {
   const account = connection.externalAccountId ?? `connection-${connection.id}`;
   const app = typeof connection.settings.appId === 'string' ? connection.settings.appId : 'default';
-  const scope =
-    decl.scope === 'account'
-      ? account
-      : decl.scope === 'account_app'
-        ? `${account}:${app}`
-        : `connection-${connection.id}`;
-  return `${prefix}:budget:${connection.crm}:${decl.name}:${scope}`;
+  if (scope === 'account') return account;
+  return scope === 'account_app' ? `${account}:${app}` : `connection-${connection.id}`;
 }
 
 /** `settings.budgets.<name> = { limit, windowMs }` lets an operator set a connection's real allocation. */
