@@ -174,4 +174,6 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+root.textContent = ''; // the shell's "Loading…" line
+render(<App />, root);

@@ -77,13 +77,15 @@ export function ConnectionDetailPage({ id }: { id: string }) {
         </div>
         <div class="card budgets-card">
           <h2>Budgets, last hour</h2>
-          {c?.budgets.map((b) => (
-            <div key={b.name} class="budget-block">
-              <BudgetBar {...b} />
-              <BudgetChart name={b.name} limit={b.limit} samples={b.samples} />
-              <p class="muted">window {duration(b.windowMs)}</p>
-            </div>
-          )) ?? <div class="chart placeholder" />}
+          <div class="budget-blocks">
+            {c?.budgets.map((b) => (
+              <div key={b.name} class="budget-block">
+                <BudgetBar {...b} />
+                <BudgetChart name={b.name} limit={b.limit} samples={b.samples} />
+                <p class="muted">window {duration(b.windowMs)}</p>
+              </div>
+            )) ?? <div class="chart placeholder" />}
+          </div>
         </div>
       </div>
       <section class="card" aria-labelledby="mapping-title">

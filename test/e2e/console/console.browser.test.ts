@@ -23,6 +23,8 @@ import { testStoreUrls, uniqueName } from '../../support/stores';
 import { within } from '../../support/within';
 import { connectionEventsChannel } from '../../../src/events/connection-events';
 import { syncEventsRoutingKey } from '../../../src/events/sync-events';
+import { BudgetSamples } from '../../../src/ratelimit/budget-samples';
+import { processBudgetSample } from '../../../src/worker/budgets/budget-sample.processor';
 import { type RunningWorker, startWorker } from '../../../src/worker/worker';
 
 /**
@@ -192,6 +194,22 @@ describeInBrowser('the operator console in headless Chromium', () => {
     await within(5_000, async () => expect(await missed.count()).toBe(1));
     await missed.locator('button.event-head').click();
     expect(await missed.locator('tr[data-field="lastName"] ins').textContent()).toBe('Hopper-Murray');
+  });
+
+  it("draws each budget's last hour from the worker's samples", async () => {
+    // Three samples, as the worker's budget-sample job takes them a minute apart.
+    const sample = processBudgetSample({
+      connections: stack.ctx.store.connections,
+      readings: (c) => stack.ctx.crm.budgetReadings(c),
+      samples: new BudgetSamples(stack.ctx.redis, stack.ctx.redisPrefix),
+      logger: stack.ctx.logger,
+    });
+    for (let i = 0; i < 3; i++) await sample();
+    await page.goto(`${stack.url}/console#/connections/${tenant.connections.hubspot}`);
+    const burst = page.locator('.budget-block:has(figcaption:text("burst")) polyline');
+    await burst.waitFor({ state: 'attached' });
+    expect((await burst.getAttribute('points'))!.trim().split(' ')).toHaveLength(3);
+    expect(await page.getAttribute('[role="progressbar"]', 'aria-valuenow')).not.toBeNull();
   });
 
   it('changes a field mapping after showing the diff, and reads apply it', async () => {
