@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import { type SandboxOrg, type SandboxServer } from '../core';
 import { type OrgLimits } from './limits';
+import { type WatchChannels } from './notifications';
 import { type PageTokens } from './paging';
 import { type ZohoSettings } from './settings';
 import { type OrgStore } from './store';
@@ -22,6 +23,7 @@ export interface ZohoOrgState {
   settings: ZohoSettings;
   limits: OrgLimits;
   pageTokens: PageTokens;
+  watch: WatchChannels;
 }
 
 export type ZohoOrg = SandboxOrg<ZohoOrgState, never>;
