@@ -57,6 +57,11 @@ export const zohoSettingsSchema = z
       .int()
       .min(1000)
       .default(7 * 24 * 3600_000),
+    /**
+     * How long a Bulk Read job takes on the org's clock before it is COMPLETED (0: at once). UNVERIFIED:
+     * real jobs take seconds to minutes. @defaultValue 1000
+     */
+    bulkReadMs: z.number().int().min(0).default(1000),
   })
   .strict();
 

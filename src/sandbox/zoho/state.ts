@@ -3,6 +3,7 @@
 // for the whole server (a multi-DC client), installed in every org.
 import crypto from 'node:crypto';
 import { type SandboxOrg, type SandboxServer } from '../core';
+import { type BulkReadJob } from './bulk-read';
 import { type OrgLimits } from './limits';
 import { type WatchChannels } from './notifications';
 import { type PageTokens } from './paging';
@@ -24,6 +25,7 @@ export interface ZohoOrgState {
   limits: OrgLimits;
   pageTokens: PageTokens;
   watch: WatchChannels;
+  bulkReads: Map<string, BulkReadJob>;
 }
 
 export type ZohoOrg = SandboxOrg<ZohoOrgState, never>;

@@ -7,6 +7,7 @@ import { adminModule, createAt, deleteAt, recordOf, updateAt } from './admin';
 import { ACCOUNTS, API, CONTENT, DC_PREFIX, DEFAULT_COUNTS, DEMO } from './constants';
 import { ZohoError } from './errors';
 import { installConcurrency, resolveApiOrg, sendError, sendLimited } from './http';
+import { registerBulkReadRoutes, stopBulkReads } from './bulk-read';
 import { registerContactRoleRoutes } from './contact-roles';
 import { registerCoqlRoutes } from './coql';
 import { registerIdentityRoutes } from './identity';
@@ -40,6 +41,7 @@ export function zohoVendor(): VendorDefinition<ZohoOrgState, never> {
     createState(org) {
       const previous = (org as { state?: ZohoOrgState }).state;
       void previous?.watch.settle(true);
+      if (previous) stopBulkReads(previous.bulkReads);
       const settings = zohoSettingsSchema.parse(org.settings);
       const idPrefix = idPrefixFor(org.id);
       const store = seedOrg({
@@ -56,6 +58,7 @@ export function zohoVendor(): VendorDefinition<ZohoOrgState, never> {
       store.onChange((change) => watch.raise(change));
       return {
         watch,
+        bulkReads: new Map(),
         orgId: crmOrgIdFor(org.id),
         demoToken: demoTokenFor(org.id),
         userId: store.users[0]!.id,
@@ -89,9 +92,11 @@ export function zohoVendor(): VendorDefinition<ZohoOrgState, never> {
       registerContactRoleRoutes(app, srv);
       registerSearchRoutes(app, srv);
       registerNotificationRoutes(app, srv);
+      registerBulkReadRoutes(app, srv);
       registerWriteRoutes(app, srv);
       registerRecordReadRoutes(app, srv);
       app.addHook('onClose', async () => {
+        for (const o of srv.orgs.values()) stopBulkReads(o.state.bulkReads);
         await Promise.all([...srv.orgs.values()].map((o) => o.state.watch.settle(true)));
       });
       app.setErrorHandler((err: FastifyError, _request, reply) => {
