@@ -8,7 +8,8 @@
 //   node scripts/build.js --force  build anyway
 //
 // The stamp (dist/.build-stamp) holds a hash of every input of the build: each file under src/ (its
-// path and content: .ts and the assets copy-assets.js copies), tsconfig.json, package.json (its "type"
+// path and content: .ts and the assets copy-assets.js copies) and under console/ (the operator
+// console's browser bundle, built by build-console.js with esbuild), tsconfig.json, package.json (its "type"
 // decides the module kind emitted), package-lock.json (the compiler and type packages) and these two
 // scripts. It lives in dist/, so deleting dist/ forgets it, and it is written only after a successful
 // build, hashed before it started: a file edited during the build makes the next run build again.
@@ -26,6 +27,7 @@ const FIXED_INPUTS = [
   'package-lock.json',
   'scripts/build.js',
   'scripts/copy-assets.js',
+  'scripts/build-console.js',
 ];
 
 /** Every input of the build under `root`, as sorted relative paths (exported for tests). */
@@ -39,6 +41,7 @@ function buildInputs(root) {
     }
   };
   walk('src');
+  if (fs.existsSync(path.join(root, 'console'))) walk('console');
   const fixed = FIXED_INPUTS.filter((f) => fs.existsSync(path.join(root, f)));
   return [...found.sort(), ...fixed];
 }
@@ -67,6 +70,7 @@ function main() {
   if (!force && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === hash) return;
   run([require.resolve('typescript/bin/tsc', { paths: [ROOT] }), '-p', 'tsconfig.json']);
   run([path.join(__dirname, 'copy-assets.js')]);
+  run([path.join(__dirname, 'build-console.js')]);
   fs.writeFileSync(stamp, hash);
 }
 

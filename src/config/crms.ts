@@ -160,6 +160,12 @@ export interface CrmDeclaration {
    * counted in Redis across every process (`ratelimit/concurrency-gate.ts`). Absent: no such limit.
    */
   concurrentRequests?: number;
+  /**
+   * Whose calls share `concurrentRequests` (the budget scopes' meaning): a vendor that counts per
+   * account and app (an org's calls through one OAuth app) says `account_app`.
+   * @defaultValue 'connection'
+   */
+  concurrencyScope?: BudgetScope;
   /** Header carrying the vendor's request id (for errors and logs). */
   requestIdHeader?: string;
 }

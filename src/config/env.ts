@@ -60,6 +60,8 @@ export const envSchema = z.object({
   CORS_ORIGINS: csv.default([]),
   ENABLE_INTROSPECTION: bool.optional(),
   ENABLE_GRAPHIQL: bool.optional(),
+  /** The operator console on /console (docs/console.md); unset: on outside production. */
+  ENABLE_CONSOLE: bool.optional(),
   /** Operation limits, checked before any resolver runs (src/server/limits.ts). */
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(10),
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(30),

@@ -1,7 +1,12 @@
 import type Redis from 'ioredis';
 import { type Logger } from '../logger';
 import { type BatchKind } from '../config/crms';
-import { type BudgetHeadroom, RedisBudgetGate } from '../ratelimit/budget-gate';
+import {
+  type BudgetHeadroom,
+  type BudgetReading,
+  RedisBudgetGate,
+  scopeIdOf,
+} from '../ratelimit/budget-gate';
 import { type BudgetLeases } from '../ratelimit/budget-lease';
 import { ConcurrencyGate } from '../ratelimit/concurrency-gate';
 import { type OperationDeadline } from '../vendor-calls/deadline';
@@ -87,8 +92,11 @@ function contextFor(
   const tokens = deps.tokensFor(info.id);
   const budget = budgetGateFor(access, info, priority, deps);
   const limit = access.declaration.concurrentRequests;
+  // Keyed by whom the vendor counts (the connection unless the declaration says an account and app).
+  const scope = access.declaration.concurrencyScope;
+  const scopeId = scope ? scopeIdOf(info, scope) : info.id;
   const concurrency = limit
-    ? new ConcurrencyGate({ redis: deps.redis, prefix: deps.prefix, crm: info.crm, scopeId: info.id, limit })
+    ? new ConcurrencyGate({ redis: deps.redis, prefix: deps.prefix, crm: info.crm, scopeId, limit })
     : undefined;
   const http = vendorClient(access, {
     connectionId: info.id,
@@ -141,6 +149,12 @@ export function writeHeadroom(
   const access = connectionAccess(connection, deps);
   const gate = budgetGateFor(access, { ...connection } as ConnectionInfo, 'background', deps);
   return gate.headroom('background', 1, { endpoint: access.declaration.batch.writeEndpoints?.[batchKind] });
+}
+
+/** The connection's budgets as they stand now (nothing taken): `Connection.budgets`, budget samples. */
+export function budgetReadings(connection: ConnectionLike, deps: ConnectorDeps): Promise<BudgetReading[]> {
+  const access = connectionAccess(connection, deps);
+  return budgetGateFor(access, { ...connection } as ConnectionInfo, 'background', deps).readings();
 }
 
 /** The connector of `connection` for one request or job. */

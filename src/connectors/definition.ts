@@ -155,7 +155,17 @@ export interface OAuthBuilders {
    * Vendor URLs the authorization callback names (`auth`/`api`), e.g. the accounts server of the
    * data centre the user signed in at. The callback's query is the browser's say-so: the routes put
    * these through the SSRF guard like any vendor URL before the code exchange, and store them with
-   * the connection, so its refreshes go to the same server. Default: none.
+   * the connection, so its refreshes go to the same server. `flowUrls`: the URLs the flow started
+   * with (what a named URL may be checked against). Default: none.
    */
-  callbackVendorUrls?(query: Readonly<Record<string, unknown>>): Readonly<Record<string, string>>;
+  callbackVendorUrls?(
+    query: Readonly<Record<string, unknown>>,
+    flowUrls: Readonly<Record<string, string>>,
+  ): Readonly<Record<string, string>>;
+  /**
+   * The API base a token response names, checked against the connection (e.g. kept only when it is
+   * the API domain of the connection's own data centre), or undefined to keep none: the connection's
+   * checked API host serves. Replaces the declaration's `tokenApiHost` check when given.
+   */
+  tokenApiBase?(body: TokenResponseBody, connection: OAuthConnection): string | undefined;
 }

@@ -4,6 +4,7 @@ import { buildSchema } from 'type-graphql';
 import { AccessTokenResolver } from './auth/access-token.resolver';
 import { authorizeRootFields } from './auth/authorize-root-fields';
 import { AuditEventsResolver } from './audit/audit-events.resolver';
+import { ConnectionBudgetsResolver } from './connection/connection-budgets.resolver';
 import { auditMutations } from './audit/audit-mutations';
 import { IdentityProviderResolver } from './auth/identity-provider.resolver';
 import { ConnectionEventsResolver } from './connection/connection-events.resolver';
@@ -39,6 +40,7 @@ export const RESOLVERS = [
   ChangeEventsResolver,
   ConnectionSyncResolver,
   AuditEventsResolver,
+  ConnectionBudgetsResolver,
 ] as const;
 
 /**

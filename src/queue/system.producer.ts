@@ -1,3 +1,4 @@
+import { answerWithin } from '../runtime/answer-within';
 import { type Queue } from 'bull';
 import { type EncryptedBlob } from '../security/credentials-cipher';
 import { type QueueFactory, QUEUES } from './queues';
@@ -24,15 +25,11 @@ export async function pingWorker(queues: QueueFactory, timeoutMs = 10000): Promi
     // unfinished forever. A kept one is found completed.
     { removeOnComplete: KEEP_FINISHED_PINGS, removeOnFail: KEEP_FINISHED_PINGS, timeout: timeoutMs },
   );
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no worker answered within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return (await Promise.race([job.finished(), timeout])) as PingResult;
-  } finally {
-    clearTimeout(timer);
-  }
+  return (await answerWithin(
+    job.finished() as Promise<unknown>,
+    timeoutMs,
+    () => new Error(`no worker answered within ${timeoutMs} ms`),
+  )) as PingResult;
 }
 
 /** The repeatable job that deletes idempotency keys past their retention (src/worker/system.processor.ts). */
@@ -44,7 +41,7 @@ export const IDEMPOTENCY_PRUNE_JOB = 'idempotency-prune';
  * @param everyMs run interval, default 1 h (keys live at least 24 h, so an hour late is harmless)
  */
 export async function scheduleIdempotencyPrune(queue: Queue, everyMs = 3_600_000): Promise<void> {
-  await scheduleHourlyPrune(queue, IDEMPOTENCY_PRUNE_JOB, everyMs);
+  await scheduleRepeating(queue, IDEMPOTENCY_PRUNE_JOB, everyMs);
 }
 
 /** Purges a deleted connection's snapshots, history, writes, cursors and receipts (src/sync/purge.ts). */
@@ -117,7 +114,7 @@ export async function requestConnectionRevoke(
 export const CHANGE_HISTORY_PRUNE_JOB = 'change-history-prune';
 
 export async function scheduleChangeHistoryPrune(queue: Queue, everyMs = 3_600_000): Promise<void> {
-  await scheduleHourlyPrune(queue, CHANGE_HISTORY_PRUNE_JOB, everyMs);
+  await scheduleRepeating(queue, CHANGE_HISTORY_PRUNE_JOB, everyMs);
 }
 
 /** Deletes webhook receipts ingested longer ago than {@link WEBHOOK_RECEIPT_KEEP_MS}. */
@@ -130,15 +127,16 @@ export const WEBHOOK_RECEIPT_PRUNE_JOB = 'webhook-receipt-prune';
 export const WEBHOOK_RECEIPT_KEEP_MS = 48 * 3_600_000;
 
 export async function scheduleWebhookReceiptPrune(queue: Queue, everyMs = 3_600_000): Promise<void> {
-  await scheduleHourlyPrune(queue, WEBHOOK_RECEIPT_PRUNE_JOB, everyMs);
+  await scheduleRepeating(queue, WEBHOOK_RECEIPT_PRUNE_JOB, everyMs);
 }
 
 /**
- * Registers a prune of the `system` queue that repeats every `everyMs` (default 1 h): idempotent, as
- * Bull keys repeatable jobs by name and schedule. FerretDB has no TTL indexes; these jobs are what
- * expires data, and every retention is counted in hours or days, so an hour late is harmless.
+ * Registers a repeatable job of the `system` queue, every `everyMs` (default 1 h): idempotent, as Bull
+ * keys repeatable jobs by name and schedule. The prunes run this way — FerretDB has no TTL indexes, so
+ * these jobs are what expires data, and every retention is counted in hours or days, so an hour late is
+ * harmless.
  */
-export async function scheduleHourlyPrune(queue: Queue, jobName: string, everyMs = 3_600_000): Promise<void> {
+export async function scheduleRepeating(queue: Queue, jobName: string, everyMs = 3_600_000): Promise<void> {
   await queue.add(jobName, {}, { repeat: { every: everyMs }, removeOnComplete: 10, removeOnFail: 50 });
 }
 

@@ -1,5 +1,5 @@
 import { type Queue } from 'bull';
-import { scheduleHourlyPrune } from './system.producer';
+import { scheduleRepeating } from './system.producer';
 
 /**
  * The repeatable job of the `system` queue that deletes finished write operations past
@@ -13,5 +13,5 @@ export const WRITE_OPERATION_PRUNE_JOB = 'write-operation-prune';
  * @param everyMs run interval, default 1 h (retention is counted in days, so an hour late is harmless)
  */
 export async function scheduleWriteOperationPrune(queue: Queue, everyMs = 3_600_000): Promise<void> {
-  await scheduleHourlyPrune(queue, WRITE_OPERATION_PRUNE_JOB, everyMs);
+  await scheduleRepeating(queue, WRITE_OPERATION_PRUNE_JOB, everyMs);
 }

@@ -1,5 +1,6 @@
+import { answerWithin } from '../runtime/answer-within';
 import type Redis from 'ioredis';
-import { type BudgetDeclaration, DEFAULT_INTERACTIVE_RESERVE } from '../config/crms';
+import { type BudgetDeclaration, type BudgetScope, DEFAULT_INTERACTIVE_RESERVE } from '../config/crms';
 import { deadlineExceeded, msLeft } from '../vendor-calls/deadline';
 import { CrmRateLimitedError, CrmUnavailableError } from '../errors';
 import { LuaScript } from '../redis/lua-script';
@@ -141,6 +142,18 @@ export interface BudgetHeadroom {
   /** Calls every selected budget admits now (0: none; a large number where no budget is selected). */
   calls: number;
   /** With `calls` 0: ms until one call fits (-1: one call never fits). */
+  retryAfterMs: number;
+}
+
+/** One budget as {@link RedisBudgetGate.readings} reads it. */
+export interface BudgetReading {
+  name: string;
+  /** The limit per window the count goes by: the vendor's, once its headers told it; else the connection's override or the declaration's. */
+  limit: number;
+  windowMs: number;
+  /** Units left now (0 while the vendor's refusal holds the budget). */
+  remaining: number;
+  /** While none is left: ms until one unit fits (-1: never). */
   retryAfterMs: number;
 }
 
@@ -307,6 +320,30 @@ export class RedisBudgetGate implements BudgetGate {
   }
 
   /**
+   * Every budget of the connection as it stands: what is left of each (a dry run of the take, as
+   * {@link headroom}: nothing is taken) — what `Connection.budgets` shows and the budget samples keep.
+   */
+  async readings(): Promise<BudgetReading[]> {
+    return Promise.all(
+      this.budgets.map(async (budget) => {
+        const [res, told] = await Promise.all([
+          this.take(budget, 'interactive', 1, { dryRun: true }),
+          // The limit the vendor's headers told (budget-take-1.lua's `vlimit`), which the take counts by.
+          this.redis(this.options.redis.hget(budget.key, 'vlimit')),
+        ]);
+        const open = res.allowed && !res.probe;
+        return {
+          name: budget.decl.name,
+          limit: told !== null && Number.isFinite(Number(told)) ? Number(told) : budget.limit,
+          windowMs: budget.windowMs,
+          remaining: open ? Math.max(0, res.remaining) : 0,
+          retryAfterMs: open ? 0 : res.retryAfterMs,
+        };
+      }),
+    );
+  }
+
+  /**
    * One take on one budget (exported through the class for tests of the window behaviour); `dryRun`:
    * answers what a take would, with `remaining` before it, and takes nothing.
    */
@@ -446,20 +483,13 @@ export class RedisBudgetGate implements BudgetGate {
    */
   private async redis<T>(call: Promise<T>): Promise<T> {
     const timeoutMs = this.options.redisTimeoutMs ?? 1000;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
     try {
-      return await Promise.race([call, timeout]);
+      return await answerWithin(call, timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`));
     } catch (err) {
-      call.catch(() => undefined);
       throw new CrmUnavailableError(
         `the rate-limit store (Redis) is unreachable, so no ${this.options.connection.crm} call is made: ${(err as Error).message}`,
         { crm: this.options.connection.crm, retryAfterMs: 1000, cause: err },
       );
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
@@ -475,15 +505,18 @@ function isLow(budget: EffectiveBudget, reading: { remaining: number; limit?: nu
  * broadly. Until the vendor account id is known, the connection stands in for it.
  */
 export function budgetKey(prefix: string, connection: BudgetOwner, decl: BudgetDeclaration): string {
+  return `${prefix}:budget:${connection.crm}:${decl.name}:${scopeIdOf(connection, decl.scope)}`;
+}
+
+/**
+ * Who a count of `scope` belongs to, as a key part: the vendor account (and app), or the connection.
+ * Until the vendor account id is known, the connection stands in for it.
+ */
+export function scopeIdOf(connection: Omit<BudgetOwner, 'crm'>, scope: BudgetScope): string {
   const account = connection.externalAccountId ?? `connection-${connection.id}`;
   const app = typeof connection.settings.appId === 'string' ? connection.settings.appId : 'default';
-  const scope =
-    decl.scope === 'account'
-      ? account
-      : decl.scope === 'account_app'
-        ? `${account}:${app}`
-        : `connection-${connection.id}`;
-  return `${prefix}:budget:${connection.crm}:${decl.name}:${scope}`;
+  if (scope === 'account') return account;
+  return scope === 'account_app' ? `${account}:${app}` : `connection-${connection.id}`;
 }
 
 /** `settings.budgets.<name> = { limit, windowMs }` lets an operator set a connection's real allocation. */

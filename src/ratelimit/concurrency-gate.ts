@@ -15,7 +15,7 @@ export interface ConcurrencyGateOptions {
   /** Prefix of every key (the deployment's REDIS_PREFIX). */
   prefix: string;
   crm: string;
-  /** Whose calls share the slots: the connection (one application user in one environment). */
+  /** Whose calls share the slots: the connection, or the vendor account (and app) where the vendor counts so. */
   scopeId: string;
   /** Most calls in flight at once across every process. */
   limit: number;

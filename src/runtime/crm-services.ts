@@ -5,8 +5,9 @@ import {
   connectorFor,
   type ConnectorDeps,
   writeHeadroom,
+  budgetReadings,
 } from '../connectors/context';
-import { type BudgetHeadroom } from '../ratelimit/budget-gate';
+import { type BudgetHeadroom, type BudgetReading } from '../ratelimit/budget-gate';
 import { type CallPriority, type HttpTransport } from '../connectors/http/http.types';
 import { pinnedTransport } from '../connectors/http/pinned-transport';
 import { type VendorUrlPolicy } from '../connectors/ssrf';
@@ -40,6 +41,8 @@ export interface CrmServices {
   connectorFor(connection: ConnectionView, priority: CallPriority, call?: ConnectorCallOptions): CrmConnector;
   /** Write calls of `batchKind` the connection's budgets admit for background work now (context.ts). */
   writeHeadroom(connection: ConnectionView, batchKind: BatchKind): Promise<BudgetHeadroom>;
+  /** The connection's budgets as they stand now, nothing taken (context.ts). */
+  budgetReadings(connection: ConnectionView): Promise<BudgetReading[]>;
 }
 
 export function vendorUrlPolicy(env: Env): VendorUrlPolicy {
@@ -93,5 +96,6 @@ export function createCrmServices(ctx: {
     oauthApp,
     connectorFor: (connection, priority, call) => connectorFor(connection, priority, deps, call),
     writeHeadroom: (connection, batchKind) => writeHeadroom(connection, batchKind, deps),
+    budgetReadings: (connection) => budgetReadings(connection, deps),
   };
 }

@@ -20,12 +20,14 @@ import { createRequestContext, type GatewayServices, type RequestContext } from 
 import { buildGatewaySchema } from '../graphql/schema';
 import { metricsRegistry } from '../metrics';
 import { type AppContext } from '../runtime/context';
+import { CRM_KINDS, crmDeclaration } from '../connectors/registry';
 import { accessTokenKeysOf } from '../security/access-tokens/signing-keys';
 import { ApiKeyCache } from './api-key-cache';
 import { operationChecksPlugin, observabilityPlugin } from './apollo-plugins';
 import { authenticate, CredentialAuthenticator } from './auth';
 import { corsAllowlist } from './cors';
 import { contextCreationError, formatGatewayError, toGraphQLError } from './format-error';
+import { consoleRouter } from './console';
 import { graphiqlRouter } from './graphiql';
 import { healthRouter } from './health';
 import { oauthRouter } from './oauth';
@@ -62,6 +64,8 @@ export interface GatewayServerOptions {
   introspection?: boolean;
   /** @defaultValue ENABLE_GRAPHIQL, else on outside production */
   graphiql?: boolean;
+  /** @defaultValue ENABLE_CONSOLE, else on outside production */
+  console?: boolean;
   /** @defaultValue CORS_ORIGINS */
   corsOrigins?: readonly string[];
   /** Overrides of the env's `*_REQUESTS_PER_*` limits (0 turns one off). */
@@ -125,7 +129,7 @@ function withoutPostEtags(handlers: (RequestHandler | ErrorRequestHandler)[]): E
 
 /**
  * The gateway's public port: `/graphql` over HTTP (Apollo Server) and WebSocket (graphql-ws), the
- * offline GraphiQL page, `/healthz`, `/readyz`, the OAuth routes, and `/metrics` unless it has a
+ * offline GraphiQL page, the operator console (`/console`), `/healthz`, `/readyz`, the OAuth routes, and `/metrics` unless it has a
  * listener of its own (or is off: production without METRICS_PORT).
  */
 export async function startGatewayServer(
@@ -140,6 +144,22 @@ export async function startGatewayServer(
 
   const schema = await buildGatewaySchema();
   const graphiqlRoutes = graphiql ? graphiqlRouter({ endpoint: GRAPHQL_PATH }) : null;
+  const consoleOn = options.console ?? env.ENABLE_CONSOLE ?? !env.isProduction;
+  const consoleRoutes = consoleOn
+    ? consoleRouter({
+        endpoint: GRAPHQL_PATH,
+        crms: CRM_KINDS.map((kind) => {
+          const decl = crmDeclaration(kind);
+          const oauth = Boolean(decl.oauth) && decl.authKinds.includes('oauth2_code');
+          return {
+            kind,
+            displayName: decl.displayName,
+            authKinds: decl.authKinds,
+            oauth: oauth && ctx.crm.oauthApp(kind) !== undefined,
+          };
+        }),
+      })
+    : null;
   const pubsub = createGatewayPubSub({ redis: ctx.redis, redisPrefix: ctx.redisPrefix, logger: ctx.logger });
   const services: GatewayServices = { app: ctx, pubsub };
   if (!ctx.store.changes)
@@ -234,6 +254,7 @@ export async function startGatewayServer(
     }),
   ];
   app.use(GRAPHQL_PATH, withoutPostEtags(graphqlHandlers), ...graphqlHandlers);
+  if (consoleRoutes) app.use(consoleRoutes);
   app.use(healthRouter(ctx));
   app.use(oauthRouter(ctx, pubsub, { keys: apiKeys, rateLimiter }));
   // Vendors' webhook deliveries: no API key; authenticated by the vendor's signature (src/server/webhooks.ts).

@@ -1,3 +1,4 @@
+import { answerWithin } from '../runtime/answer-within';
 import type Redis from 'ioredis';
 import { type Env } from '../config/env';
 import { RequestRateLimitedError } from '../errors';
@@ -148,17 +149,8 @@ export class RequestRateLimiter {
     }));
   }
 
-  private async withTimeout<T>(call: Promise<T>): Promise<T> {
+  private withTimeout<T>(call: Promise<T>): Promise<T> {
     const timeoutMs = this.options.redisTimeoutMs ?? 500;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      return await Promise.race([call, timeout]);
-    } finally {
-      clearTimeout(timer);
-      call.catch(() => undefined);
-    }
+    return answerWithin(call, timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`));
   }
 }

@@ -1,3 +1,4 @@
+import { answerWithin } from '../runtime/answer-within';
 import express, { type ErrorRequestHandler, type Request, type Response, Router } from 'express';
 import { type WebhookDeliveries } from '../connectors/definition';
 import { crmDefinition, isCrmKind } from '../connectors/registry';
@@ -36,16 +37,8 @@ function flatHeaders(req: Request): Record<string, string | undefined> {
 }
 
 /** Rejects with UNAVAILABLE when `work` has not settled within `ms` (Bull waits for Redis for ever). */
-async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UnavailableError(`${what} did not answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
+  return answerWithin(work, ms, () => new UnavailableError(`${what} did not answer within ${ms} ms`));
 }
 
 /**

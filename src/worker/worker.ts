@@ -1,6 +1,12 @@
 import crypto from 'node:crypto';
 import { type Job, type Queue } from 'bull';
 import os from 'node:os';
+import { BudgetSamples } from '../ratelimit/budget-samples';
+import {
+  BUDGET_SAMPLE_EVERY_MS,
+  BUDGET_SAMPLE_JOB,
+  processBudgetSample,
+} from './budgets/budget-sample.processor';
 import { createWriteOperationEventPublisher } from '../events/write-operation-events';
 import { QUEUES } from '../queue/queues';
 import { WRITE_FLUSH_JOB } from '../queue/writes.producer';
@@ -13,7 +19,7 @@ import {
   CONNECTION_REVOKE_JOB,
   AUDIT_PRUNE_JOB,
   IDEMPOTENCY_PRUNE_JOB,
-  scheduleHourlyPrune,
+  scheduleRepeating,
   scheduleChangeHistoryPrune,
   scheduleIdempotencyPrune,
   scheduleWebhookReceiptPrune,
@@ -117,6 +123,13 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
       logger: ctx.logger,
       oauthApp: (crm) => ctx.crm.oauthApp(crm),
     }),
+    // What is left of each connection's budgets, a sample a minute for the last hour (console chart).
+    [BUDGET_SAMPLE_JOB]: processBudgetSample({
+      connections: ctx.store.connections,
+      readings: (connection) => ctx.crm.budgetReadings(connection),
+      samples: new BudgetSamples(ctx.redis, ctx.redisPrefix),
+      logger: ctx.logger,
+    }),
     [AUDIT_PRUNE_JOB]: async () => ({
       deleted: await ctx.store.auditEvents.pruneOlderThan(
         new Date(Date.now() - ctx.env.AUDIT_RETENTION_DAYS * 86_400_000),
@@ -133,7 +146,8 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   await scheduleIdempotencyPrune(system);
   await scheduleWriteOperationPrune(system);
   await scheduleWebhookReceiptPrune(system);
-  await scheduleHourlyPrune(system, AUDIT_PRUNE_JOB);
+  await scheduleRepeating(system, AUDIT_PRUNE_JOB);
+  await scheduleRepeating(system, BUDGET_SAMPLE_JOB, BUDGET_SAMPLE_EVERY_MS);
   if (retentionDays) await scheduleChangeHistoryPrune(system);
   system.on('failed', (job, err) =>
     ctx.logger.warn({ queue: QUEUES.system, job: job.name, jobId: job.id, err }, 'job failed'),

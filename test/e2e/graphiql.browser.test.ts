@@ -1,12 +1,10 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
 import {
   connectionEvent,
   connectionEventsChannel,
   createConnectionEventPublisher,
 } from '../../src/events/connection-events';
+import { describeInBrowser, launchBrowser, type TestBrowser } from '../support/browser';
 import { startTestGateway, type TestGateway } from './support/gateway';
 
 /**
@@ -15,56 +13,24 @@ import { startTestGateway, type TestGateway } from './support/gateway';
  * where it can be (as root); elsewhere this suite says why and is skipped — unless REQUIRE_BROWSER_TEST=1
  * (`.ci/run` sets it), where a missing Chromium fails.
  */
-const CHROMIUM = '/usr/bin/chromium';
 
 /** The few browser globals the in-page callbacks use (the project compiles without the DOM lib). */
 interface InPage {
   document: { querySelector(selector: string): { textContent: string | null } | null };
   localStorage: { getItem(key: string): string | null };
 }
-const haveChromium = fs.existsSync(CHROMIUM);
-/** Set by `.ci/run`: there, a missing Chromium is a failure, not a skip. */
-const browserRequired = process.env.REQUIRE_BROWSER_TEST === '1';
-const missingChromium =
-  `${CHROMIUM} is missing. Install it with \`apt-get install -y chromium\` ` +
-  '(scripts/setup.js --browser does so when run as root).';
-if (!haveChromium && browserRequired) {
-  describe('offline GraphiQL in headless Chromium', () => {
-    it('runs: REQUIRE_BROWSER_TEST=1 forbids skipping it', () => {
-      throw new Error(`GraphiQL browser test cannot run: ${missingChromium}`);
-    });
-  });
-} else if (!haveChromium) {
-  console.warn(`GraphiQL browser test skipped: ${missingChromium}`);
-}
-
-(haveChromium ? describe : describe.skip)('offline GraphiQL in headless Chromium', () => {
+describeInBrowser('offline GraphiQL in headless Chromium', () => {
   let gw: TestGateway;
+  let launched: TestBrowser;
   let browser: BrowserContext;
-  let userDataDir: string;
   beforeAll(async () => {
     gw = await startTestGateway({ graphiql: true, introspection: true });
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cgw-chromium-'));
-    // A fresh profile each run: nothing cached, nothing remembered from another run.
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    launched = await launchBrowser();
+    browser = launched.context;
   }, 60000);
   afterAll(async () => {
-    await browser?.close();
+    await launched?.close();
     await gw?.close();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
   });
 
   /** Every URL the page asks for, WebSockets included. */

@@ -52,6 +52,8 @@ describe('every non-GraphQL route, with a read key', () => {
   const expectations: Record<string, Expectation> = {
     'GET /graphql': { reads: true, status: 200 }, // the GraphiQL page
     'GET /graphiql/assets/:file': { reads: true, status: 404 },
+    'GET /console': { reads: true, status: 200 }, // the console's page; its data comes through /graphql
+    'GET /console/assets/:file': { reads: true, status: 404 },
     'GET /healthz': { reads: true, status: 200 },
     'GET /readyz': { reads: true, status: 200 },
     'GET /metrics': { reads: true, status: 200 },

@@ -88,3 +88,17 @@ export async function rejection(p: Promise<unknown>): Promise<CrmError> {
   }
   throw new Error('expected a rejection');
 }
+
+/** Records, beside what {@link RecordingBudget} records, the endpoint class each call named. */
+export class PricedBudget extends RecordingBudget {
+  endpoints: (string | undefined)[] = [];
+
+  override async acquire(
+    priority: CallPriority,
+    cost?: number,
+    options: AcquireOptions = {},
+  ): Promise<BudgetGrant> {
+    this.endpoints.push(options.endpoint);
+    return super.acquire(priority, cost, options);
+  }
+}

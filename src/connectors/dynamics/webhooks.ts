@@ -1,5 +1,5 @@
 import { isJsonObject, webhookJson } from '../webhook-json';
-import crypto from 'node:crypto';
+import { sameSecret } from '../secret-equals';
 import { type CrmObject, type NativeChange, type WebhookRequest } from '../types';
 import { type DynamicsApi } from './api-context';
 import { TABLES } from './dynamics.constants';
@@ -16,12 +16,6 @@ import { TABLES } from './dynamics.constants';
  * and no record is attached — the sync reads the row. A context over 256 KB arrives without its
  * parameters (`x-ms-dynamics-msg-size-exceeded`): the change then names no fields.
  */
-
-function sameSecret(given: string | null | undefined, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const digest = (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest();
-  return crypto.timingSafeEqual(digest(given), digest(expected));
-}
 
 export function verifyWebhook(api: DynamicsApi, req: WebhookRequest): boolean {
   const { webhookKey, webhookHeaders } = api.settings;

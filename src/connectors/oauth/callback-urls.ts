@@ -12,7 +12,7 @@ export function callbackVendorUrls(
   flowUrls: Readonly<Record<string, string>>,
   query: Readonly<Record<string, unknown>>,
 ): Record<string, string> | null {
-  const named = definition.oauth?.callbackVendorUrls?.(query) ?? {};
+  const named = definition.oauth?.callbackVendorUrls?.(query, flowUrls) ?? {};
   if (Object.keys(named).length === 0) return null;
   return { ...flowUrls, ...named };
 }

@@ -184,13 +184,15 @@ export class OAuth2Client {
     }
     const expiresIn = Number(o.expires_in ?? parsing?.expiresInSeconds?.(o));
     const field = this.decl.tokenApiHost?.field;
+    const builtBase = this.options.definition.oauth?.tokenApiBase;
     return {
       accessToken,
       refreshToken:
         typeof o.refresh_token === 'string' && o.refresh_token !== '' ? o.refresh_token : undefined,
       expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? this.now() + expiresIn * 1000 : null,
-      apiBaseUrl:
-        field && o[field] !== undefined
+      apiBaseUrl: builtBase
+        ? builtBase(o, this.connection)
+        : field && o[field] !== undefined
           ? checkTokenApiBase(this.decl, o[field], this.options.policy)
           : undefined,
       externalAccountId: parsing?.accountId?.(o),

@@ -70,6 +70,7 @@ describe('resolvePropertyFieldsByDefault', () => {
         if (field.resolve) wrapped.push(`${type.name}.${field.name}`);
     }
     expect(wrapped.sort()).toEqual([
+      'Connection.budgets',
       'Connection.sync',
       'ConnectionEvent.connection',
       'Contact.deals',

@@ -25,6 +25,8 @@ beforeEach(() => {
   for (const f of ['tsconfig.json', 'package.json', 'package-lock.json']) write(f, '{}\n');
   write('scripts/build.js', '// build\n');
   write('scripts/copy-assets.js', '// copy\n');
+  write('scripts/build-console.js', '// bundle\n');
+  write('console/main.tsx', 'export {};\n');
 });
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -47,6 +49,9 @@ describe('the build stamp', () => {
     ['package-lock.json edited', () => write('package-lock.json', '{"v":2}\n')],
     ['copy-assets.js edited', () => write('scripts/copy-assets.js', '// copy more\n')],
     ['build.js edited', () => write('scripts/build.js', '// build more\n')],
+    ['build-console.js edited', () => write('scripts/build-console.js', '// bundle more\n')],
+    ['a console source edited', () => write('console/main.tsx', 'export const b = 1;\n')],
+    ['a console source added', () => write('console/pages/new.tsx', 'export {};\n')],
   ])('changes when %s', (_what, change) => {
     const before = build.inputsHash(root);
     change();

@@ -2,14 +2,9 @@ import { pipedrive as definition } from '../../../../src/connectors/pipedrive';
 import { PipedriveConnector } from '../../../../src/connectors/pipedrive/pipedrive.connector';
 import { defaultHooks } from '../../../../src/connectors/http/hooks';
 import { VendorHttpClient } from '../../../../src/connectors/http/vendor-client';
-import {
-  type AcquireOptions,
-  type BudgetGrant,
-  type CallPriority,
-} from '../../../../src/connectors/http/http.types';
 import { type AuthKind } from '../../../../src/config/crms';
 import { createLogger } from '../../../../src/logger';
-import { RecordingBudget, RecordingTokens } from '../../../support/connector-doubles';
+import { PricedBudget, RecordingTokens } from '../../../support/connector-doubles';
 import nock from '../../../support/nock';
 
 /** Shared set-up of the Pipedrive unit tests: a real shared client with the connector's hooks, nock at the HTTP level. */
@@ -17,20 +12,6 @@ import nock from '../../../support/nock';
 export const DOMAIN = 'https://acme.pipedrive.com';
 export const V2 = '/api/v2';
 export const V1 = '/api/v1';
-
-/** Records, beside what {@link RecordingBudget} records, the endpoint class each call named. */
-export class PricedBudget extends RecordingBudget {
-  endpoints: (string | undefined)[] = [];
-
-  override async acquire(
-    priority: CallPriority,
-    cost?: number,
-    options: AcquireOptions = {},
-  ): Promise<BudgetGrant> {
-    this.endpoints.push(options.endpoint);
-    return super.acquire(priority, cost, options);
-  }
-}
 
 export interface PipedriveUnit {
   connector: PipedriveConnector;
