@@ -57,6 +57,22 @@ describe('Zoho sandbox: COQL and search', () => {
     expect((await coql("select id from Contacts where Last_Name = 'nobody here'")).status).toBe(204);
   });
 
+  it('answers a change window with a tie-break on id, and backslash-escaped literals', async () => {
+    const org = z.server.org();
+    const at = org.now() - 5 * 60_000;
+    const iso = (ms: number) => `'${new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00')}'`;
+    const x = createAt(org, 'Contacts', { Last_Name: "O'Hara", Email: 'ohara@example.com' }, at).id;
+    const y = createAt(org, 'Contacts', { Last_Name: 'Window', Email: 'window@example.com' }, at).id;
+    const end = iso(org.now());
+    const res = await coql(
+      `select Last_Name from Contacts where ((Modified_Time > ${iso(at)} or (Modified_Time = ${iso(at)} and id > '${x}')) and Modified_Time <= ${end}) order by Modified_Time asc, id asc limit 200`,
+    );
+    expect(res.json.data.map((r: { id: string }) => r.id)).toContain(y);
+    expect(res.json.data.map((r: { id: string }) => r.id)).not.toContain(x);
+    const quoted = await coql("select Last_Name from Contacts where Last_Name = 'O\\'Hara'");
+    expect(quoted.json.data.map((r: { id: string }) => r.id)).toEqual([x]);
+  });
+
   it('refuses malformed queries, unknown columns and oversize limits; prices calls by LIMIT', async () => {
     expect((await coql('select from Contacts')).json.code).toBe('SYNTAX_ERROR');
     expect((await coql('select Nope from Contacts')).json).toMatchObject({
