@@ -3,7 +3,7 @@
 // nothing to do, so `npm start`, `npm test` and every entry point can run it first.
 //
 //   node scripts/setup.js            node_modules, redis-server, the embedded FerretDB build
-//   node scripts/setup.js --browser  also Chromium (the GraphiQL browser test)
+//   node scripts/setup.js --browser  also Chromium (the GraphiQL and console browser tests)
 //
 // REQUIRE_BROWSER_TEST=1 (set by .ci/run) makes a Chromium that cannot be installed an error instead of
 // a skipped browser test, so CI cannot pass without having run it.
@@ -161,7 +161,7 @@ function makeWritable(dir) {
 function chromium() {
   if (fs.existsSync('/usr/bin/chromium')) return;
   try {
-    aptInstall(['chromium'], 'Chromium (the GraphiQL browser test)');
+    aptInstall(['chromium'], 'Chromium (the GraphiQL and console browser tests)');
   } catch (err) {
     if (browserRequired) {
       throw new Error(`${err.message}; REQUIRE_BROWSER_TEST=1 requires the GraphiQL browser test to run`, {

@@ -90,15 +90,9 @@ export function ConnectionDetailPage({ id }: { id: string }) {
       </div>
       <section class="card" aria-labelledby="mapping-title">
         <h2 id="mapping-title">Field mapping</h2>
-        <div role="tablist" aria-label="Object" class="tabs">
+        <div role="group" aria-label="Object" class="tabs">
           {(['CONTACT', 'DEAL'] as const).map((o) => (
-            <button
-              key={o}
-              type="button"
-              role="tab"
-              aria-selected={object === o}
-              onClick={() => setObject(o)}
-            >
+            <button key={o} type="button" aria-pressed={object === o} onClick={() => setObject(o)}>
               {o === 'CONTACT' ? 'Contacts' : 'Deals'}
             </button>
           ))}

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   ConsoleConnectionEventsDocument,
   ConsoleConnectionsDocument,
@@ -153,26 +153,16 @@ function ConnectionRow({ c, onChanged }: { c: ConsoleConnectionFragment; onChang
         <tr class="row-detail">
           <td colSpan={6}>
             {confirming && (
-              <div class="confirm" role="alertdialog" aria-label={`Delete ${c.displayName}?`}>
-                <p>
-                  Delete <strong>{c.displayName}</strong>? Its tokens are revoked at the CRM and its sync
-                  stops; records in the CRM are untouched.
-                </p>
-                <WriteButton
-                  danger
-                  busy={action.busy}
-                  onClick={() =>
-                    void run(() => api.request(ConsoleDeleteConnectionDocument, { id: c.id })).then(() =>
-                      setConfirming(false),
-                    )
-                  }
-                >
-                  Yes, delete
-                </WriteButton>
-                <button type="button" onClick={() => setConfirming(false)}>
-                  Cancel
-                </button>
-              </div>
+              <ConfirmDelete
+                name={c.displayName}
+                busy={action.busy}
+                onConfirm={() =>
+                  void run(() => api.request(ConsoleDeleteConnectionDocument, { id: c.id })).then(() =>
+                    setConfirming(false),
+                  )
+                }
+                onCancel={() => setConfirming(false)}
+              />
             )}
             {oauth.waiting && (
               <p class="muted" aria-live="polite">
@@ -184,5 +174,31 @@ function ConnectionRow({ c, onChanged }: { c: ConsoleConnectionFragment; onChang
         </tr>
       )}
     </>
+  );
+}
+
+/** The delete confirmation: focus moves to it when it opens, and back is one Tab or Escape away. */
+function ConfirmDelete(props: { name: string; busy: boolean; onConfirm: () => void; onCancel: () => void }) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => box.current?.querySelector('button')?.focus(), []);
+  return (
+    <div
+      ref={box}
+      class="confirm"
+      role="alertdialog"
+      aria-label={`Delete ${props.name}?`}
+      onKeyDown={(e) => e.key === 'Escape' && props.onCancel()}
+    >
+      <p>
+        Delete <strong>{props.name}</strong>? Its tokens are revoked at the CRM and its sync stops; records in
+        the CRM are untouched.
+      </p>
+      <WriteButton danger busy={props.busy} onClick={props.onConfirm}>
+        Yes, delete
+      </WriteButton>
+      <button type="button" onClick={props.onCancel}>
+        Cancel
+      </button>
+    </div>
   );
 }

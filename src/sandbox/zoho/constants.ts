@@ -56,6 +56,8 @@ export const API = 'api';
 export const CONTENT = 'content';
 /** The CRM API version the sandbox serves (docs/vendors/zoho.md "API version"). */
 export const CRM_V8 = '/crm/v8';
+/** The bulk APIs' root (docs/vendors/zoho.md "Bulk Read and Bulk Write"). */
+export const BULK_V8 = '/crm/bulk/v8';
 
 /** docs/vendors/zoho.md "OAuth": lifetimes and the token prefix of Zoho's OAuth server. */
 export const OAUTH = {

@@ -22,18 +22,20 @@ export interface CallContext {
 export interface Answer {
   status?: number;
   body?: unknown;
+  /** A non-JSON body (a bulk result's zip) and its media type. */
+  raw?: { type: string; data: Buffer };
 }
 
 export interface RouteSpec {
   method: HTTPMethods;
-  /** Path after `/crm/v8`, e.g. `/:module/:id`. */
+  /** Path after the API root, e.g. `/:module/:id`. */
   path: string;
+  /** The API root under the API domain. @defaultValue `/crm/v8` (the bulk APIs: `/crm/bulk/v8`) */
+  root?: string;
   /** Credits the call costs (docs/vendors/zoho.md "Rate limits"); a function for calls priced by input. */
   credits?: number | ((ctx: CallContext) => number);
 }
 
-/** The API-domain prefix of the CRM API: `/dc/:dc/api/crm/v8`. */
-export const API_PREFIX = `${DC_PREFIX}/:dc/${API}${CRM_V8}`;
 const API_PATH = new RegExp(`^${DC_PREFIX}/[a-z]{2}/${API}/`);
 
 /** `Authorization: Zoho-oauthtoken <token>` (the only scheme the docs give). */
@@ -133,7 +135,7 @@ export function apiRoute(
 ): void {
   app.route({
     method: spec.method,
-    url: `${API_PREFIX}${spec.path}`,
+    url: `${DC_PREFIX}/:dc/${API}${spec.root ?? CRM_V8}${spec.path}`,
     bodyLimit: MAX_BODY_BYTES,
     handler: async (request, reply) => {
       const dc = dcParam(request);
@@ -167,6 +169,7 @@ export function apiRoute(
         }
         const answer = handler(ctx);
         const status = answer.status ?? 200;
+        if (answer.raw) return reply.code(status).type(answer.raw.type).send(answer.raw.data);
         if (answer.body === undefined) return reply.code(status).send();
         return reply.code(status).type('application/json').send(answer.body);
       } catch (err) {

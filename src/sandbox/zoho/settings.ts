@@ -39,12 +39,29 @@ export const zohoSettingsSchema = z
      * show `invalid_client`). @defaultValue 'invalid_client'
      */
     wrongDcCodeError: z.enum(['invalid_client', 'invalid_code']).default('invalid_client'),
-    /** Default `channel_expiry` of a watch channel, in ms (the docs differ; one day). @defaultValue 86_400_000 */
+    /**
+     * `channel_expiry` of a watch channel subscribed without one, in ms (the docs say one hour; issue 21
+     * asks for one day). @defaultValue 86_400_000
+     */
     channelExpiryMs: z
       .number()
       .int()
       .min(1000)
       .default(24 * 3600_000),
+    /**
+     * The furthest `channel_expiry` a subscription may ask for, in ms (the docs differ by version: one
+     * day or one week; the sandbox takes the longer). @defaultValue 604_800_000
+     */
+    channelMaxExpiryMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(7 * 24 * 3600_000),
+    /**
+     * How long a Bulk Read job takes on the org's clock before it is COMPLETED (0: at once). UNVERIFIED:
+     * real jobs take seconds to minutes. @defaultValue 1000
+     */
+    bulkReadMs: z.number().int().min(0).default(1000),
   })
   .strict();
 

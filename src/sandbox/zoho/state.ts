@@ -3,7 +3,9 @@
 // for the whole server (a multi-DC client), installed in every org.
 import crypto from 'node:crypto';
 import { type SandboxOrg, type SandboxServer } from '../core';
+import { type BulkReadJob } from './bulk-read';
 import { type OrgLimits } from './limits';
+import { type WatchChannels } from './notifications';
 import { type PageTokens } from './paging';
 import { type ZohoSettings } from './settings';
 import { type OrgStore } from './store';
@@ -22,6 +24,8 @@ export interface ZohoOrgState {
   settings: ZohoSettings;
   limits: OrgLimits;
   pageTokens: PageTokens;
+  watch: WatchChannels;
+  bulkReads: Map<string, BulkReadJob>;
 }
 
 export type ZohoOrg = SandboxOrg<ZohoOrgState, never>;

@@ -7,11 +7,13 @@ import { adminModule, createAt, deleteAt, recordOf, updateAt } from './admin';
 import { ACCOUNTS, API, CONTENT, DC_PREFIX, DEFAULT_COUNTS, DEMO } from './constants';
 import { ZohoError } from './errors';
 import { installConcurrency, resolveApiOrg, sendError, sendLimited } from './http';
+import { registerBulkReadRoutes, stopBulkReads } from './bulk-read';
 import { registerContactRoleRoutes } from './contact-roles';
 import { registerCoqlRoutes } from './coql';
 import { registerIdentityRoutes } from './identity';
 import { registerMetadataRoutes } from './metadata';
 import { OrgLimits } from './limits';
+import { registerNotificationRoutes, WatchChannels } from './notifications';
 import { registerOAuthRoutes, resolveAccountsOrg } from './oauth';
 import { PageTokens } from './paging';
 import { registerRecordReadRoutes } from './records';
@@ -37,6 +39,9 @@ export function zohoVendor(): VendorDefinition<ZohoOrgState, never> {
     defaultCounts: { ...DEFAULT_COUNTS },
 
     createState(org) {
+      const previous = (org as { state?: ZohoOrgState }).state;
+      void previous?.watch.settle(true);
+      if (previous) stopBulkReads(previous.bulkReads);
       const settings = zohoSettingsSchema.parse(org.settings);
       const idPrefix = idPrefixFor(org.id);
       const store = seedOrg({
@@ -48,7 +53,12 @@ export function zohoVendor(): VendorDefinition<ZohoOrgState, never> {
         now: () => org.now(),
       });
       demoTokens.set(demoTokenFor(org.id), org.id);
+      const watch = new WatchChannels(() => org);
+      // The listener attaches after seeding: seed data raises no callbacks.
+      store.onChange((change) => watch.raise(change));
       return {
+        watch,
+        bulkReads: new Map(),
         orgId: crmOrgIdFor(org.id),
         demoToken: demoTokenFor(org.id),
         userId: store.users[0]!.id,
@@ -81,8 +91,14 @@ export function zohoVendor(): VendorDefinition<ZohoOrgState, never> {
       registerMetadataRoutes(app, srv);
       registerContactRoleRoutes(app, srv);
       registerSearchRoutes(app, srv);
+      registerNotificationRoutes(app, srv);
+      registerBulkReadRoutes(app, srv);
       registerWriteRoutes(app, srv);
       registerRecordReadRoutes(app, srv);
+      app.addHook('onClose', async () => {
+        for (const o of srv.orgs.values()) stopBulkReads(o.state.bulkReads);
+        await Promise.all([...srv.orgs.values()].map((o) => o.state.watch.settle(true)));
+      });
       app.setErrorHandler((err: FastifyError, _request, reply) => {
         const status = err.statusCode ?? 500;
         if (status >= 400 && status < 500)

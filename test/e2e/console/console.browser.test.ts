@@ -119,6 +119,18 @@ describeInBrowser('the operator console in headless Chromium', () => {
 
   it('takes the key once and shows every connection healthy, from this machine only', async () => {
     await page.setViewportSize({ width: 1280, height: 900 });
+    // A mistyped key: the gateway's code and what to do, and the key is not kept.
+    await page.goto(`${stack.url}/console`);
+    await page.fill('#api-key', 'cgw_not-a-key');
+    await page.click('#sign-in');
+    const refused = page.locator('.error[data-code="UNAUTHENTICATED"]');
+    await refused.waitFor();
+    expect(await refused.textContent()).toMatch(/UNAUTHENTICATED.*enter a valid API key/);
+    expect(
+      await page.evaluate(() =>
+        (globalThis as unknown as InPage).sessionStorage.getItem('crm-gateway:console-key'),
+      ),
+    ).toBeNull();
     await signIn(page, tenant.key);
     await within(15_000, async () => expect(await page.locator('tr[data-connection]').count()).toBe(4));
     for (const crm of READ_CRMS) {
@@ -208,7 +220,8 @@ describeInBrowser('the operator console in headless Chromium', () => {
     await page.goto(`${stack.url}/console#/connections/${tenant.connections.hubspot}`);
     const burst = page.locator('.budget-block:has(figcaption:text("burst")) polyline');
     await burst.waitFor({ state: 'attached' });
-    expect((await burst.getAttribute('points'))!.trim().split(' ')).toHaveLength(3);
+    // Ours, and any the worker's own repeatable job took meanwhile.
+    expect((await burst.getAttribute('points'))!.trim().split(' ').length).toBeGreaterThanOrEqual(3);
     expect(await page.getAttribute('[role="progressbar"]', 'aria-valuenow')).not.toBeNull();
   });
 
