@@ -104,6 +104,12 @@ const done = (pair: LinkPair): WriteResult => ({
   created: false,
 });
 
+/** A link's outcome from the deal update's item: on success, named by the pair's `fromId`. */
+function linkResult(pair: LinkPair, item: ZohoResultItem | undefined): WriteResult {
+  const result = resultOf(pair.ref, item, pair.fromId);
+  return result.ok ? done(pair) : result;
+}
+
 function missing(pair: LinkPair, what: string): WriteResult {
   return { ref: pair.ref, ok: false, error: new CrmNotFoundError(`${CRM} has no ${what}`, { crm: CRM }) };
 }
@@ -174,8 +180,7 @@ export async function linkRecords(
     }
   }
   const items = await setContacts(api, updates);
-  for (const [k, u] of updates.entries())
-    results[u.index] = resultOf(pairs[u.index]!.ref, items[k], pairs[u.index]!.fromId);
+  for (const [k, u] of updates.entries()) results[u.index] = linkResult(pairs[u.index]!, items[k]);
   return results.map((r) => r!);
 }
 
@@ -240,7 +245,6 @@ export async function unlinkRecords(
   }
   const items = await setContacts(api, updates);
   const results: WriteResult[] = pairs.map(done);
-  for (const [k, u] of updates.entries())
-    results[u.index] = resultOf(pairs[u.index]!.ref, items[k], pairs[u.index]!.fromId);
+  for (const [k, u] of updates.entries()) results[u.index] = linkResult(pairs[u.index]!, items[k]);
   return results;
 }

@@ -73,10 +73,20 @@ export function dcTable(accountsUrl: string | undefined): (id: DcId) => DcHosts 
   return (id) => dc(`${origin}/dc/${id}/accounts`, `${origin}/dc/${id}/api`, `${origin}/dc/${id}/content`);
 }
 
-/** The DC whose accounts server `accountsUrl` is, in its table; null when it is none of them. */
+/**
+ * The DC whose accounts server `accountsUrl` is, in its table; null when it is none of them. A sandbox
+ * origin alone (the URL contract's override replaces scheme and host) is the default DC's, where a
+ * multi-DC sign-in starts.
+ */
 export function dcOfAccounts(accountsUrl: string | undefined): DcId | null {
   const table = dcTable(accountsUrl);
   const given = normalized(accountsUrl ?? PRODUCTION[DEFAULT_DC].accounts);
+  if (
+    accountsUrl !== undefined &&
+    !isProductionAccounts(accountsUrl) &&
+    given === parseHttpUrl(accountsUrl).origin
+  )
+    return DEFAULT_DC;
   return DC_IDS.find((id) => normalized(table(id).accounts) === given) ?? null;
 }
 

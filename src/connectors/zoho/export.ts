@@ -67,7 +67,8 @@ export async function exportRecords(
       url: PATHS.module(obj),
       query: {
         fields: fields.join(','),
-        per_page: MAX_PER_PAGE,
+        // The caller's page size, the same on every page: a page_token is bound to its query.
+        per_page: Math.max(1, Math.min(MAX_PER_PAGE, options.pageSize ?? MAX_PER_PAGE)),
         sort_by: 'id',
         sort_order: 'asc',
         ...(state?.token ? { page_token: state.token } : { page: 1 }),
@@ -93,7 +94,7 @@ async function byKeyset(
   seen: number,
   options: ExportOptions,
 ): Promise<ExportPage> {
-  const limit = Math.min(MAX_COQL_LIMIT, options.pageSize ?? MAX_COQL_LIMIT);
+  const limit = Math.max(1, Math.min(MAX_COQL_LIMIT, options.pageSize ?? MAX_COQL_LIMIT));
   const { items, more } = await keysetPage(api, obj, after, limit);
   const total = seen + items.length;
   const last = items.at(-1)?.remoteId;

@@ -1,5 +1,5 @@
-import { CrmUpstreamError } from '../../errors';
-import { type VendorRequest } from '../http/vendor-request';
+import { CrmError, CrmUpstreamError } from '../../errors';
+import { type VendorRequest, type VendorResponse } from '../http/vendor-request';
 import { type ZohoApi } from './api-context';
 import { ENDPOINT, type EndpointClass } from './declaration';
 import { refusedWriteItems } from './errors';
@@ -16,7 +16,14 @@ export async function zohoRequest<T extends object>(
   endpoint: EndpointClass,
   req: Omit<VendorRequest, 'endpoint'>,
 ): Promise<Partial<T>> {
-  const res = await api.http.request<T | null>({ ...req, endpoint });
+  let res: VendorResponse<T | null>;
+  try {
+    res = await api.http.request<T | null>({ ...req, endpoint });
+  } catch (err) {
+    // Nothing modified since `If-Modified-Since`: the shared client calls a 304 a refusal.
+    if (err instanceof CrmError && err.status === 304) return {};
+    throw err;
+  }
   if (res.status === 204 || res.status === 304 || res.body === null || res.body === undefined) return {};
   if (typeof res.body !== 'object' || Array.isArray(res.body)) {
     throw new CrmUpstreamError(

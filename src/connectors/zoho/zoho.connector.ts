@@ -30,7 +30,8 @@ import { connectionDc, sameUrl } from './data-centres';
 import { zohoDeclaration } from './declaration';
 import { exportRecords } from './export';
 import { describeFields } from './fields';
-import { listRecords, ZOHO_LIST_FILTERS } from './list';
+import { listRecords } from './list';
+import { ZOHO_LIST_FILTERS } from './list-filter';
 import { identify } from './org';
 import { dealStages } from './pipelines';
 import { getRecords } from './records';
@@ -86,7 +87,7 @@ export class ZohoConnector implements CrmConnector {
     return getRecords(this.api, obj, remoteIds);
   }
 
-  /** See `list.ts`: the modification time, in the COQL keyset query. */
+  /** See `list-filter.ts`: the modification time, equality and prefixes, in the COQL keyset query. */
   readonly listFilters: ListFilterSupport = ZOHO_LIST_FILTERS;
 
   listRecords(obj: CrmObject, options: ListOptions): Promise<Page<NativeRecord>> {

@@ -8,8 +8,8 @@ import { API_ROOT } from './declaration';
  */
 
 /**
- * The kind. Typed as a registered kind ahead of the registry line, which lands with the conformance
- * target (CONTRIBUTING.md "Adding a CRM": a registered CRM needs its sandbox and target too).
+ * The kind. Typed as a registered kind ahead of the registry line, which lands with the e2e read
+ * scenario (CONTRIBUTING.md "Adding a CRM": every registered CRM runs the read suites too).
  */
 export const CRM = 'zoho' as unknown as CrmKind;
 

@@ -95,3 +95,25 @@ export function sandboxAdmin(baseUrl: string) {
     if (!res.ok) throw new Error(`sandbox admin ${method} ${path}: HTTP ${res.status} ${await res.text()}`);
   };
 }
+
+/**
+ * The parts of a conformance sandbox every target answers alike: faults, settings and tokens through
+ * the sandbox's admin API for its `default` org, and the connection's state in the gateway's store.
+ */
+export function sandboxControls(
+  baseUrl: string,
+  stores: GatewayStores,
+  connectionId: string,
+  events: GatewayConnectors['events'],
+) {
+  const admin = sandboxAdmin(baseUrl);
+  return {
+    setFaults: (patch: Record<string, unknown>) => admin('PATCH', '/faults', patch),
+    setSettings: (patch: Record<string, unknown>) => admin('PATCH', '/settings', patch),
+    expireAccessTokens: () => admin('POST', '/tokens/expire'),
+    revokeRefreshTokens: () => admin('POST', '/tokens/revoke'),
+    connectionStatus: async () => (await stores.store.connections.getById(connectionId)).status,
+    connectionId,
+    events,
+  };
+}

@@ -571,14 +571,17 @@ export function describeConformance<S extends ConformanceSandbox>(target: Confor
 
     it('keeps to the allocation the vendor’s headers report: stops calling before the vendor refuses', async () => {
       const budget = decl.budgets.find((b) => b.name === target.allocation.budget);
-      if (!budget?.headers)
+      const stated = target.allocation.headers !== false;
+      if (!budget || (stated && !budget.headers))
         throw new Error(`${target.crm} declares no header-corrected ${target.allocation.budget} budget`);
       // 30 calls, or half the declared default where that is smaller (a vendor whose smallest plan
       // allows 20 per window): the sandbox must report less than the budget starts with.
       const perWindow = Math.min(30, Math.floor(budget.limit / 2));
       // A vendor stating only what is left: the connection's own figure is twice the sandbox's.
-      const settings =
-        target.allocation.limitStated === false
+      // A vendor stating nothing: the operator's figure is the sandbox's.
+      const settings = !stated
+        ? { budgets: { [budget.name]: { limit: perWindow } } }
+        : target.allocation.limitStated === false
           ? { budgets: { [budget.name]: { limit: perWindow * 2 } } }
           : undefined;
       const s = await start({ counts: { contact: 20, deal: 10 }, settings });

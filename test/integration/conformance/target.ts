@@ -93,6 +93,13 @@ export interface ConformanceTarget<S extends ConformanceSandbox = ConformanceSan
      * @defaultValue true
      */
     limitStated?: boolean;
+    /**
+     * Whether any header states the allocation at all. A vendor whose headers say nothing (Zoho's
+     * credits): the case starts the connection with the operator's figure (`settings.budgets`) equal to
+     * the sandbox's allocation, and the budget must keep the connection under it.
+     * @defaultValue true
+     */
+    headers?: boolean;
   };
 }
 

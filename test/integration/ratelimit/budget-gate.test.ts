@@ -6,7 +6,7 @@ import { type BudgetDeclaration } from '../../../src/config/crms';
 import { type ConnectionInfo } from '../../../src/connectors/types';
 import { type CrmError } from '../../../src/errors';
 import { VendorHttpClient } from '../../../src/connectors/http/vendor-client';
-import { RedisBudgetGate, budgetKey } from '../../../src/ratelimit/budget-gate';
+import { RedisBudgetGate, budgetKey, scopeIdOf } from '../../../src/ratelimit/budget-gate';
 import { disconnectRedis } from '../../../src/runtime/services/redis-disconnect';
 import { testStoreUrls, uniqueName } from '../../support/stores';
 
@@ -442,5 +442,14 @@ describe('budgetKey', () => {
     expect(budgetKey('p', connection({ externalAccountId: null }), decl('account'))).toBe(
       'p:budget:salesforce:daily:connection-c1',
     );
+  });
+
+  it('names the same owner for a concurrency scope (two connections of one org and app share slots)', () => {
+    const a = connection({ id: 'a', externalAccountId: 'org-9' });
+    const b = connection({ id: 'b', externalAccountId: 'org-9' });
+    expect(scopeIdOf(a, 'account_app')).toBe('org-9:default');
+    expect(scopeIdOf(a, 'account_app')).toBe(scopeIdOf(b, 'account_app'));
+    expect(scopeIdOf(a, 'connection')).not.toBe(scopeIdOf(b, 'connection'));
+    expect(scopeIdOf(connection({ id: 'x', externalAccountId: null }), 'account')).toBe('connection-x');
   });
 });

@@ -49,6 +49,8 @@ describe('the data-centre table', () => {
     expect(dcOfAccounts('http://127.0.0.1:4100/dc/sa/accounts')).toBe('sa');
     expect(dcOfAccounts('https://accounts.zoho.in/')).toBe('in');
     expect(dcOfAccounts('http://127.0.0.1:4100/dc/xx/accounts')).toBeNull();
+    // A sandbox origin alone: the default DC, where a multi-DC sign-in starts.
+    expect(dcOfAccounts('http://127.0.0.1:4100')).toBe('us');
   });
 
   it('accepts every production host without the allowlist, and nothing else', () => {

@@ -155,6 +155,30 @@ describe('listRecords (COQL keyset on id)', () => {
     expect(budget.endpoints).toContain('coql.2000');
   });
 
+  it('pushes equality and OR-ed prefixes on text fields down as case-insensitive `like`, nothing else', async () => {
+    const { connector } = zohoUnit();
+    fieldsOnce();
+    const queries: string[] = [];
+    coqlPages([{}], queries);
+    await connector.listRecords('contact', {
+      pageSize: 100,
+      filter: {
+        equals: [
+          { field: 'Email', value: "o'hara@acme.example" },
+          { field: 'Owner', value: '77' },
+        ],
+        prefix: [
+          { field: 'First_Name', value: 'Ja' },
+          { field: 'Last_Name', value: 'Ja' },
+        ],
+      },
+    });
+    // A lookup is not compared (the read layer filters it); quotes in values are escaped.
+    expect(queries[0]).toContain(
+      "where ((id is not null and Email like 'o\\'hara@acme.example') and (First_Name like 'Ja%' or Last_Name like 'Ja%'))",
+    );
+  });
+
   it('refuses a cursor it did not issue', async () => {
     const { connector } = zohoUnit();
     const forged = Buffer.from(JSON.stringify({ v: 1, after: "1' or id > '0" })).toString('base64url');
