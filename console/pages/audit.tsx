@@ -49,6 +49,8 @@ export function AuditPage() {
         <button type="submit">Apply</button>
       </form>
       <ErrorBox error={page.error} />
+      {/* Above the rows: a page that arrives longer or shorter moves nothing below it. */}
+      <Pager pages={pages} pageInfo={info} />
       <div class="table-wrap">
         <table class="audit">
           <caption class="sr-only">Audit events</caption>
@@ -97,7 +99,6 @@ export function AuditPage() {
           </tbody>
         </table>
       </div>
-      <Pager pages={pages} pageInfo={info} />
     </Page>
   );
 }

@@ -101,76 +101,83 @@ export function ConnectForm({ onConnected }: { onConnected: () => void }) {
     }
   };
   const oauthUnavailable = chosen === 'oauth2_code' && decl && !decl.oauth;
+  // A disclosure above the list: opening it pushes the list down by the user's own action, and the
+  // list growing when its data arrives moves nothing below it.
   return (
-    <form
-      class="card connect"
-      aria-labelledby="connect-title"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
-      <h2 id="connect-title">Connect a CRM</h2>
-      <div class="grid">
-        <label>
-          CRM
-          <select value={crm} onChange={(e) => setCrm((e.target as HTMLSelectElement).value)}>
-            {config.crms.map((c) => (
-              <option key={c.kind} value={c.kind}>
-                {c.displayName}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          How
-          <select value={chosen} onChange={(e) => setKind((e.target as HTMLSelectElement).value as Kind)}>
-            {kinds.map((k) => (
-              <option key={k} value={k}>
-                {KIND_LABEL[k]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Display name
-          <input {...field('displayName')} placeholder={decl?.displayName} />
-        </label>
-        {chosen === 'static_token' && (
+    <details class="card connect">
+      <summary>
+        <h2 id="connect-title">Connect a CRM</h2>
+      </summary>
+      <form
+        aria-labelledby="connect-title"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <div class="grid">
           <label>
-            API token
-            <input type="password" autoComplete="off" required {...field('token')} />
+            CRM
+            <select value={crm} onChange={(e) => setCrm((e.target as HTMLSelectElement).value)}>
+              {config.crms.map((c) => (
+                <option key={c.kind} value={c.kind}>
+                  {c.displayName}
+                </option>
+              ))}
+            </select>
           </label>
-        )}
-        {chosen === 'oauth2_client_credentials' && (
-          <>
+          <label>
+            How
+            <select value={chosen} onChange={(e) => setKind((e.target as HTMLSelectElement).value as Kind)}>
+              {kinds.map((k) => (
+                <option key={k} value={k}>
+                  {KIND_LABEL[k]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Display name
+            <input {...field('displayName')} placeholder={decl?.displayName} />
+          </label>
+          {chosen === 'static_token' && (
             <label>
-              Client id
-              <input autoComplete="off" required {...field('clientId')} />
+              API token
+              <input type="password" autoComplete="off" required {...field('token')} />
             </label>
-            <label>
-              Client secret
-              <input type="password" autoComplete="off" required {...field('clientSecret')} />
-            </label>
-          </>
+          )}
+          {chosen === 'oauth2_client_credentials' && (
+            <>
+              <label>
+                Client id
+                <input autoComplete="off" required {...field('clientId')} />
+              </label>
+              <label>
+                Client secret
+                <input type="password" autoComplete="off" required {...field('clientSecret')} />
+              </label>
+            </>
+          )}
+          <label>
+            Auth URL <span class="muted">(optional: a custom domain, a sandbox)</span>
+            <input type="url" {...field('authUrl')} />
+          </label>
+          <label>
+            API URL <span class="muted">(optional)</span>
+            <input type="url" {...field('apiUrl')} />
+          </label>
+        </div>
+        {oauthUnavailable && (
+          <p class="reason">
+            No {decl.displayName} OAuth app is configured on this gateway (CRM_OAUTH_APPS).
+          </p>
         )}
-        <label>
-          Auth URL <span class="muted">(optional: a custom domain, a sandbox)</span>
-          <input type="url" {...field('authUrl')} />
-        </label>
-        <label>
-          API URL <span class="muted">(optional)</span>
-          <input type="url" {...field('apiUrl')} />
-        </label>
-      </div>
-      {oauthUnavailable && (
-        <p class="reason">No {decl.displayName} OAuth app is configured on this gateway (CRM_OAUTH_APPS).</p>
-      )}
-      <WriteButton busy={action.busy || oauth.busy} onClick={() => void submit()}>
-        {chosen === 'oauth2_code' ? 'Continue at the CRM' : 'Connect'}
-      </WriteButton>
-      {oauth.waiting && <p class="muted">Finish the authorization in the window that opened.</p>}
-      <ErrorBox error={action.error ?? oauth.error} />
-    </form>
+        <WriteButton busy={action.busy || oauth.busy} onClick={() => void submit()}>
+          {chosen === 'oauth2_code' ? 'Continue at the CRM' : 'Connect'}
+        </WriteButton>
+        {oauth.waiting && <p class="muted">Finish the authorization in the window that opened.</p>}
+        <ErrorBox error={action.error ?? oauth.error} />
+      </form>
+    </details>
   );
 }

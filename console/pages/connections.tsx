@@ -41,6 +41,7 @@ export function ConnectionsPage() {
         </button>
       }
     >
+      <ConnectForm onConnected={list.reload} />
       <p class="muted" aria-live="polite">
         {connections ? `${connections.length} connection(s)` : 'Loading…'}
         {live ? ' · live' : ''}
@@ -72,7 +73,6 @@ export function ConnectionsPage() {
           </tbody>
         </table>
       </div>
-      <ConnectForm onConnected={list.reload} />
     </Page>
   );
 }

@@ -156,6 +156,11 @@ export function RecordsPage() {
       <ErrorBox error={connections.error ?? page.error} />
       <div class="split">
         <div class="table-wrap">
+          {/* Above the rows: a page that arrives longer or shorter moves nothing below it. */}
+          <Pager pages={pages} pageInfo={info}>
+            {info && info.filteredOut > 0 ? ` · ${info.filteredOut} filtered out` : ''}
+            {info?.scanLimitReached ? ' · scan limit reached: narrow the filter' : ''}
+          </Pager>
           <table class="records">
             <caption class="sr-only">{object === 'CONTACT' ? 'Contacts' : 'Deals'}</caption>
             <thead>
@@ -188,10 +193,6 @@ export function RecordsPage() {
               )}
             </tbody>
           </table>
-          <Pager pages={pages} pageInfo={info}>
-            {info && info.filteredOut > 0 ? ` · ${info.filteredOut} filtered out` : ''}
-            {info?.scanLimitReached ? ' · scan limit reached: narrow the filter' : ''}
-          </Pager>
         </div>
         <aside class="history" aria-label="Change history">
           {selected ? (
