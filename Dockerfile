@@ -5,8 +5,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
-COPY scripts/copy-assets.js ./scripts/
-RUN npx tsc -p tsconfig.json && node scripts/copy-assets.js && npm prune --omit=dev
+COPY console ./console
+COPY scripts/copy-assets.js scripts/build-console.js ./scripts/
+# The operator console's browser bundle (esbuild, a dev dependency: before the prune) into dist/console;
+# served only where ENABLE_CONSOLE=true (docs/console.md).
+RUN npx tsc -p tsconfig.json && node scripts/copy-assets.js && node scripts/build-console.js && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

@@ -66,9 +66,19 @@ export function consoleRouter(options: {
 }): Router {
   const dir = options.distDir ?? consoleDistDir();
   const router = Router();
-  // Read per request while unbuilt, so a build after start is picked up; once found, kept.
-  let manifest: Manifest | null = readManifest(dir);
-  const current = (): Manifest | null => (manifest ??= readManifest(dir));
+  // Read again whenever the file changed (a stat per request of the console's few files), so a build
+  // after start is picked up and a rebuild's new names replace the old ones, which it deleted.
+  let cached: { mtimeMs: number; manifest: Manifest | null } | null = null;
+  const current = (): Manifest | null => {
+    let mtimeMs: number;
+    try {
+      mtimeMs = fs.statSync(path.join(dir, 'manifest.json')).mtimeMs;
+    } catch {
+      return null;
+    }
+    if (cached?.mtimeMs !== mtimeMs) cached = { mtimeMs, manifest: readManifest(dir) };
+    return cached.manifest;
+  };
 
   router.get(`${CONSOLE_ASSETS_PATH}/:file`, (req: Request<{ file: string }>, res, next) => {
     const m = current();

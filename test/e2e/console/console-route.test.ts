@@ -81,6 +81,22 @@ describe('the console router over a build directory', () => {
     expect(css.headers.get('content-type')).toMatch(/text\/css/);
   });
 
+  it('follows a rebuild: new names served, the old ones gone', async () => {
+    fs.writeFileSync(path.join(dir, 'console-CCCC3333.js'), 'console.log(2)');
+    fs.writeFileSync(
+      path.join(dir, 'manifest.json'),
+      JSON.stringify({ js: 'console-CCCC3333.js', css: 'console-BBBB2222.css' }),
+    );
+    // A later mtime than the first manifest's, whatever the file system's timestamp resolution.
+    const later = new Date(Date.now() + 5_000);
+    fs.utimesSync(path.join(dir, 'manifest.json'), later, later);
+    expect(await (await fetch(`${url}/console`)).text()).toContain(
+      'src="/console/assets/console-CCCC3333.js"',
+    );
+    expect((await fetch(`${url}/console/assets/console-CCCC3333.js`)).status).toBe(200);
+    expect((await fetch(`${url}/console/assets/console-AAAA1111.js`)).status).toBe(404);
+  });
+
   it('serves only the files the manifest names', async () => {
     for (const file of ['secret.txt', 'manifest.json', '..%2Fpackage.json', 'console-AAAA1111.js.map']) {
       expect((await fetch(`${url}/console/assets/${file}`)).status).toBe(404);
