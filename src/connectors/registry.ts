@@ -5,6 +5,7 @@ import { dynamics } from './dynamics';
 import { hubspot } from './hubspot';
 import { pipedrive } from './pipedrive';
 import { salesforce } from './salesforce';
+import { zoho } from './zoho';
 
 /**
  * Every CRM this gateway speaks: the one registration point. Adding a CRM adds one line here (its
@@ -12,7 +13,7 @@ import { salesforce } from './salesforce';
  * from this list, and everything that needs "the connector of this connection" comes through it
  * (`vendor-access.ts`) instead of switching on the kind.
  */
-export const CRM_DEFINITIONS = { salesforce, hubspot, dynamics, pipedrive } as const satisfies Record<
+export const CRM_DEFINITIONS = { salesforce, hubspot, dynamics, pipedrive, zoho } as const satisfies Record<
   string,
   CrmDefinition
 >;

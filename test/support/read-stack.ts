@@ -1,3 +1,4 @@
+import { recordOf } from '../../src/sandbox/zoho/admin';
 import crypto from 'node:crypto';
 import { CRMS } from '../../src/connectors/registry';
 import { loadEnv } from '../../src/config/env';
@@ -23,7 +24,7 @@ import {
  * OAuth routes. Vendor calls are counted from the sandboxes' request logs.
  */
 
-export const READ_CRMS = ['salesforce', 'hubspot', 'dynamics', 'pipedrive'] as const;
+export const READ_CRMS = ['salesforce', 'hubspot', 'dynamics', 'pipedrive', 'zoho'] as const;
 export type ReadCrm = (typeof READ_CRMS)[number];
 
 export interface ReadStackOptions {
@@ -97,6 +98,7 @@ interface SandboxStates {
       }[];
     };
   };
+  zoho: { store: { all(module: 'Contacts' | 'Deals'): { id: string }[] } };
   hubspot: {
     store: {
       order: Record<'contacts' | 'deals', string[]>;
@@ -126,6 +128,7 @@ export function smallOrgs(ids: readonly string[], seed: number): Record<ReadCrm,
       counts: { contact: 5, opportunity: 2, account: 2 },
     })),
     pipedrive: ids.map((id, i) => ({ id, seed: seed + i, counts: { persons: 5, deals: 2 } })),
+    zoho: ids.map((id, i) => ({ id, seed: seed + i, counts: { Contacts: 5, Deals: 2 } })),
   };
 }
 
@@ -139,6 +142,7 @@ const UNTHROTTLED: Record<ReadCrm, Record<string, unknown>> = {
     concurrentRequests: 10_000,
   },
   pipedrive: { dailyTokenBudget: 1_000_000_000, burstLimit: 1_000_000, searchBurst: 1_000_000 },
+  zoho: { creditLimit: 1_000_000_000, concurrencyLimit: 10_000 },
 };
 
 const NOT_API = /oauth|token|__sandbox|authorize|login|services\/oauth2|identity/i;
@@ -205,6 +209,13 @@ export async function startReadStack(options: ReadStackOptions): Promise<ReadSta
         .all(object === 'contact' ? 'person' : 'deal')
         .filter((r) => r.deletedAt === null)
         .map((r) => ({ ...r.values, ...r.custom }));
+    }
+    if (crm === 'zoho') {
+      // Deleted records leave the module for the recycle bin: every stored record is live.
+      const org = sandboxes.sandboxes.zoho!.server.org('default') as Parameters<typeof recordOf>[0];
+      return (state as SandboxStates['zoho']).store
+        .all(object === 'contact' ? 'Contacts' : 'Deals')
+        .map((r) => recordOf(org, object === 'contact' ? 'Contacts' : 'Deals', r.id) ?? {});
     }
     const store = (state as SandboxStates['hubspot']).store;
     const type = object === 'contact' ? 'contacts' : 'deals';

@@ -22,6 +22,8 @@ const CUSTOM: Record<ReadCrm, { tier: string; nps: string; optIn: string }> = {
   // A person's custom fields by their label-made names: an enum (read as its option's label), a text
   // and a date (Pipedrive has no number or yes/no field on the sandbox's persons).
   pipedrive: { tier: 'tier', nps: 'background', optIn: 'birthday' },
+  // A picklist (read as its value), an integer (read as a number) and the unique text key.
+  zoho: { tier: 'Customer_Tier', nps: 'Lifetime_Score', optIn: 'Gateway_Key' },
 };
 
 let stack: ReadStack;
@@ -35,6 +37,7 @@ beforeAll(async () => {
       hubspot: [{ id: 'default', seed: 11, counts: { contacts: 30, deals: 5 } }],
       dynamics: [{ id: 'default', seed: 11, counts: { contact: 30, opportunity: 5, account: 5 } }],
       pipedrive: [{ id: 'default', seed: 11, counts: { persons: 30, deals: 5 } }],
+      zoho: [{ id: 'default', seed: 11, counts: { Contacts: 30, Deals: 5 } }],
     },
   });
 });
@@ -86,6 +89,18 @@ function storedCustom(crm: ReadCrm): Map<string, Record<string, unknown>> {
         [f.tier]: option?.label ?? null,
         [f.nps]: (r.custom[background.key] as string | undefined) ?? null,
         [f.optIn]: (r.custom[birthday.key] as string | undefined) ?? null,
+      });
+    }
+  } else if (crm === 'zoho') {
+    const org = state as unknown as {
+      store: { all(m: 'Contacts'): { id: string; values: Record<string, unknown> }[] };
+    };
+    const text = (x: unknown) => (x === null || x === undefined ? null : String(x));
+    for (const r of org.store.all('Contacts')) {
+      out.set(r.id, {
+        [f.tier]: text(r.values[f.tier]),
+        [f.nps]: r.values[f.nps] ?? null,
+        [f.optIn]: text(r.values[f.optIn]),
       });
     }
   } else {

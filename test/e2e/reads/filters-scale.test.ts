@@ -33,6 +33,7 @@ beforeAll(async () => {
       hubspot: [{ id: 'default', seed: 11, counts: { contacts: CONTACTS, deals: 5 } }],
       dynamics: [{ id: 'default', seed: 11, counts: { contact: CONTACTS, opportunity: 5, account: 5 } }],
       pipedrive: [{ id: 'default', seed: 11, counts: { persons: CONTACTS, deals: 5 } }],
+      zoho: [{ id: 'default', seed: 11, counts: { Contacts: CONTACTS, Deals: 5 } }],
     },
   });
   t = await stack.tenant('reads-scale');

@@ -73,7 +73,8 @@ export interface CrmScenario {
  * Metadata routes (property lists, describes, field lists, pipelines and stages for the stage → status
  * table), counted apart from data calls by the read suites.
  */
-export const METADATA_ROUTES = /properties|pipelines|stages$|describe|EntityDefinitions|(person|deal)Fields$/;
+export const METADATA_ROUTES =
+  /properties|pipelines|stages$|describe|EntityDefinitions|(person|deal)Fields$|\/settings\/|\/org$/;
 
 /** Records every row seeds (under the CRM's own object names in `org.counts`). */
 export const SEEDED = { contacts: 60, deals: 40 } as const;
@@ -111,6 +112,18 @@ interface PipedriveState {
     }[];
   };
 }
+
+interface ZohoState {
+  store: {
+    all(
+      module: 'Contacts' | 'Deals',
+    ): { id: string; values: Record<string, unknown>; modifiedTime: number }[];
+  };
+}
+
+/** Zoho ids are 19-digit numbers past a double's precision: compared as digit strings. */
+const byNumericId = (a: { remoteId: string }, b: { remoteId: string }): number =>
+  a.remoteId.length - b.remoteId.length || (a.remoteId < b.remoteId ? -1 : a.remoteId > b.remoteId ? 1 : 0);
 
 export const CRM_SCENARIOS: Record<ReadCrm, CrmScenario> = {
   salesforce: {
@@ -233,6 +246,33 @@ export const CRM_SCENARIOS: Record<ReadCrm, CrmScenario> = {
           deleted: r.deletedAt !== null,
         }))
         .sort((a, b) => Number(a.remoteId) - Number(b.remoteId));
+    },
+  },
+  zoho: {
+    org: { id: 'default', seed: 7, counts: { Contacts: SEEDED.contacts, Deals: SEEDED.deals } },
+    // Every list is a COQL query (keyset on id, filters in its WHERE) on the org's DC API domain.
+    filteredRoute: /^POST \/dc\/:dc\/api\/crm\/v8\/coql$/,
+    // A deal's amount is in the org's currency (its DC's: the EU here).
+    accountCurrency: 'EUR',
+    namePrefix: 'prefix',
+    spacedNamePrefix: 'narrowed',
+    // Deleted records leave the module for the recycle bin, which COQL does not query: a listing with
+    // deleted deals is read and filtered here.
+    updatedSinceWithDeleted: 'after-fetch',
+    customField: { key: 'role', native: 'Title', first: 5, expect: 'equals-title' },
+    sandboxRows(state, object) {
+      return (state as ZohoState).store
+        .all(object === 'contact' ? 'Contacts' : 'Deals')
+        .map((r) => ({
+          remoteId: r.id,
+          firstName: str(r.values.First_Name),
+          lastName: str(r.values.Last_Name),
+          email: str(r.values.Email),
+          name: str(r.values.Deal_Name),
+          updatedAt: r.modifiedTime,
+          deleted: false,
+        }))
+        .sort(byNumericId);
     },
   },
 };

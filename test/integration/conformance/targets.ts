@@ -4,6 +4,7 @@ import { hubspotTarget } from './hubspot.target';
 import { pipedriveTarget } from './pipedrive.target';
 import { salesforceTarget } from './salesforce.target';
 import { type ConformanceSandbox, type ConformanceTarget } from './target';
+import { zohoTarget } from './zoho.target';
 
 export interface RegisteredTarget {
   target: ConformanceTarget<ConformanceSandbox>;
@@ -37,5 +38,10 @@ export const CONFORMANCE_TARGETS: Partial<Record<CrmKind, RegisteredTarget>> = {
     target: pipedriveTarget,
     file: 'test/integration/conformance/pipedrive.test.ts',
     name: 'pipedriveTarget',
+  },
+  zoho: {
+    target: zohoTarget,
+    file: 'test/integration/conformance/zoho.test.ts',
+    name: 'zohoTarget',
   },
 };
