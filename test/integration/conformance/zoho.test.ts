@@ -1,3 +1,4 @@
+import { type ListeningSandbox } from '../../../src/sandbox/core';
 import { createZohoSandbox } from '../../../src/sandbox/zoho';
 import { liveIds } from '../../../src/sandbox/zoho/admin';
 import { startZohoConformance, type ZohoConformanceSandbox, zohoTarget } from './zoho.target';
@@ -12,8 +13,11 @@ describeConformance(zohoTarget);
 
 describe('zoho only', () => {
   const opened: ZohoConformanceSandbox[] = [];
+  let shared: ListeningSandbox | undefined;
   afterAll(async () => {
-    for (const sb of opened.reverse()) await sb.close();
+    // The connections' stores first, then the one listener they share.
+    for (const sb of opened) await sb.close();
+    await shared?.close();
   });
 
   it('uses an EU and a US connection side by side, each only on its own data centre', async () => {
@@ -24,6 +28,7 @@ describe('zoho only', () => {
       ],
     });
     const live = await server.listen();
+    shared = live;
     const eu = await startZohoConformance({
       counts: { contact: 0, deal: 0 },
       shared: { server, live, org: 'eu-org' },
@@ -34,8 +39,6 @@ describe('zoho only', () => {
       shared: { server, live, org: 'us-org' },
     });
     opened.push(us);
-    // The last one closes the shared listener.
-    opened.push({ close: () => live.close() } as ZohoConformanceSandbox);
 
     // Each connection learned its DC at the callback and keeps that DC's hosts.
     expect(eu.vendorUrls.api).toBe(`${live.baseUrl}/dc/eu/api`);
