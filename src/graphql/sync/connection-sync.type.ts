@@ -54,8 +54,8 @@ export class WebhookActivityView {
 
 @ObjectType('NotificationChannel', {
   description:
-    "The connection's CRM notification channel, for CRMs whose webhooks are subscribed by API and lapse " +
-    '(Zoho CRM watch channels): the worker subscribes it when the connection is made and renews it before it expires.',
+    "The connection's CRM notification channel, for CRMs whose webhooks are channels subscribed by API that " +
+    'lapse: the worker subscribes it when the connection is made and renews it before it expires.',
 })
 export class NotificationChannelView {
   @Field(() => Date, {

@@ -59,8 +59,8 @@ export const zohoSettingsSchema = z
       .default(7 * 24 * 3600_000),
     /**
      * Sends `X-RATELIMIT-LIMIT`, `-REMAINING` and `-RESET` (seconds) on every API answer. UNVERIFIED:
-     * only third-party specs list these headers, Zoho's v8 pages do not (docs/vendors/zoho.md "Rate
-     * limits"), so they are off and the connector reads none. @defaultValue false
+     * only third-party specs list these headers, Zoho's v8 pages do not, so they are off and the
+     * connector reads none (docs/vendors/zoho.md "Rate limits"). @defaultValue false
      */
     rateLimitHeaders: z.boolean().default(false),
     /**
