@@ -35,18 +35,22 @@ export function processNotificationsSchedule(deps: NotificationsScheduleDeps) {
   return async (): Promise<{ due: number }> => {
     const [connections, channels] = await Promise.all([deps.connections.listAll(), deps.channels.all()]);
     const now = new Date((deps.now ?? Date.now)());
+    // Whether a CRM's connector keeps channels is a property of its kind: asked once per kind and run.
+    const keeps = new Map<string, boolean>();
     let due = 0;
     for (const c of connections) {
-      if (c.status !== 'ACTIVE' || !channelDue(channels.get(c.id), now)) continue;
-      let keepsChannels: boolean;
-      try {
-        keepsChannels = Boolean(deps.connectorFor(c).ensureNotifications);
-      } catch (err) {
-        // A connection whose settings no longer build a connector: its polls report that; skip it here.
-        deps.logger.warn({ connectionId: c.id, err }, 'no connector for the notification schedule');
+      if (c.status !== 'ACTIVE' || keeps.get(c.crm) === false || !channelDue(channels.get(c.id), now))
         continue;
+      if (!keeps.has(c.crm)) {
+        try {
+          keeps.set(c.crm, Boolean(deps.connectorFor(c).ensureNotifications));
+        } catch (err) {
+          // A connection whose settings no longer build a connector: its polls report that; skip it here.
+          deps.logger.warn({ connectionId: c.id, err }, 'no connector for the notification schedule');
+          continue;
+        }
       }
-      if (!keepsChannels) continue;
+      if (!keeps.get(c.crm)) continue;
       due += 1;
       await requestNotificationChannel(deps.queue, c.id);
     }

@@ -2,7 +2,6 @@ import express from 'express';
 import { type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type Job } from 'bull';
-import { loadEnv } from '../../../src/config/env';
 import { metricsRegistry } from '../../../src/metrics';
 import {
   NOTIFICATIONS_ENSURE_JOB,
@@ -10,8 +9,7 @@ import {
 } from '../../../src/queue/notifications.producer';
 import { QUEUES } from '../../../src/queue/queues';
 import { type AppContext } from '../../../src/runtime/context';
-import { type ListeningSandbox } from '../../../src/sandbox/core';
-import { createZohoSandbox, type ZohoOrg, type ZohoServer } from '../../../src/sandbox/zoho';
+import { type ZohoOrg } from '../../../src/sandbox/zoho';
 import { updateAt } from '../../../src/sandbox/zoho/admin';
 import { webhookRouter } from '../../../src/server/webhooks';
 import { type ConnectionView } from '../../../src/store/repositories/connections.repo';
@@ -22,7 +20,11 @@ import {
   processNotificationsEnsure,
   processNotificationsSchedule,
 } from '../../../src/worker/notifications/notifications.processor';
-import { createTestContext } from '../../support/context';
+import {
+  startZohoChannelStack,
+  zohoChannelConnection,
+  type ZohoChannelStack,
+} from '../../support/zoho-channels';
 
 /**
  * Notification channels kept alive by the worker (src/sync/notifications/), end to end against the Zoho
@@ -36,26 +38,16 @@ const HOUR = 3600_000;
 
 describe('notification channels (Zoho sandbox)', () => {
   let ctx: AppContext;
-  let zoho: ZohoServer;
-  let live: ListeningSandbox;
   let org: ZohoOrg;
   let gateway: Server;
   let callbackUrl: string;
   let connection: ConnectionView;
   let contactId: string;
 
+  let stack: ZohoChannelStack;
   beforeAll(async () => {
-    ctx = await createTestContext({
-      env: loadEnv({
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        ALLOW_VENDOR_URL_OVERRIDES: 'true',
-        VENDOR_URL_ALLOWLIST: 'http://127.0.0.1:*',
-      }),
-    });
-    zoho = createZohoSandbox({ orgs: [{ id: 'default', seed: 5, counts: { Contacts: 3, Deals: 0 } }] });
-    live = await zoho.listen();
-    org = zoho.org();
+    stack = await startZohoChannelStack();
+    ({ ctx, org } = stack);
     contactId = org.state.store.all('Contacts')[0]!.id;
     const app = express();
     app.use(webhookRouter(ctx));
@@ -63,29 +55,19 @@ describe('notification channels (Zoho sandbox)', () => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     callbackUrl = webhookUrl(`http://127.0.0.1:${(gateway.address() as AddressInfo).port}`, 'zoho');
-    const tenant = await ctx.store.tenants.create('notifications');
-    const api = `${live.baseUrl}/dc/eu/api`;
-    connection = await ctx.store.connections.create({
-      tenantId: tenant.id,
-      crm: 'zoho',
-      displayName: 'Zoho with a channel',
-      credentials: {
-        authKind: 'oauth2_code',
-        accessToken: org.state.demoToken,
-        expiresAt: null,
-        apiBaseUrl: api,
-      },
-      externalAccountId: org.state.orgId,
-      vendorUrls: { auth: `${live.baseUrl}/dc/eu/accounts`, api },
-      settings: {},
+    connection = await zohoChannelConnection(stack, 'notifications');
+    // A CRM whose webhooks are configured on its app: the schedule never queues it.
+    await ctx.store.connections.create({
+      tenantId: connection.tenantId,
+      crm: 'hubspot',
+      displayName: 'HubSpot beside it',
+      credentials: { authKind: 'static_token', accessToken: 'pat-eu1-unused' },
+      externalAccountId: '123',
     });
   });
   afterAll(async () => {
-    org.clock.setOffset(0);
     await new Promise((resolve) => gateway.close(resolve));
-    await live.close();
-    await ctx.store.conn.dropDatabase().catch(() => undefined);
-    await ctx.close();
+    await stack.close();
   });
 
   const deps = () => ({
@@ -116,6 +98,11 @@ describe('notification channels (Zoho sandbox)', () => {
     )?.value ?? 0;
 
   it('subscribes a channel to the webhook route with a token of its own, kept in the settings', async () => {
+    // Only the Zoho connection is due: the HubSpot one keeps no channel.
+    expect(await schedule()).toEqual({ due: 1 });
+    await (
+      await ctx.queues.get(QUEUES.sync).getJob(`${NOTIFICATIONS_ENSURE_JOB}:${connection.id}`)
+    )?.remove();
     expect(await ensure()).toEqual({ outcome: 'subscribed' });
     const [subscribed] = [...org.state.watch.channels.values()];
     expect(subscribed).toMatchObject({ notifyUrl: callbackUrl, events: ['Contacts.all', 'Deals.all'] });
