@@ -199,4 +199,16 @@ describe('notification channels (Zoho sandbox)', () => {
     await ctx.store.connections.setStatus(connection.id, 'ACTIVE', null);
     expect(await ensure('65f0a1b2c3d4e5f601234567')).toEqual({ outcome: 'gone' });
   });
+
+  it('keeps only plain settings names from a connector: no path or operator reaches the document', async () => {
+    for (const key of ['a.b', '$where', '', 'x y', '__proto__.z']) {
+      await expect(ctx.store.connections.mergeSettings(connection.id, { [key]: 'x' })).rejects.toThrow(
+        /is not a plain name/,
+      );
+    }
+    await ctx.store.connections.mergeSettings(connection.id, { extra: 'kept' });
+    const stored = await ctx.store.connections.getById(connection.id);
+    expect(stored.settings).toMatchObject({ extra: 'kept', notificationToken: expect.any(String) });
+    expect(stored.status).toBe('ACTIVE');
+  });
 });
