@@ -1,0 +1,142 @@
+import { freePort } from '../../../src/runtime/services';
+import { KeyRing } from '../../../src/security/credentials-cipher';
+import { startGatewayProcess, type GatewayProcess } from '../../support/gateway-process';
+import { processEnv } from '../../support/node-process';
+import {
+  type ReadStack,
+  type ReadStackOptions,
+  type ReadTenant,
+  smallOrgs,
+  startReadStack,
+} from '../../support/read-stack';
+import { testStoreUrls, uniqueName } from '../../support/stores';
+import { execOn, type GraphqlExec } from '../../support/write-contract';
+import { startWorkerProcess, type WorkerProcess, workerEnv } from '../../support/worker-process';
+import { type Appendfsync, type PrivateRedis, startPrivateRedis } from './private-redis';
+
+/**
+ * A deployment as issue 23 runs it: gateway and worker processes (dist/bin/*.js, each its own OS
+ * process) over one database on the shared MongoDB-wire store and a private Redis with an append-only
+ * file, serving one tenant connected to every sandbox. Any process can be `kill -9`ed, SIGTERMed and
+ * restarted, and Redis crashed, while the test drives load through the gateways.
+ *
+ * The sandboxes and one in-process gateway (the read stack's) live in the test process: that gateway
+ * only connects the tenant through the OAuth routes, and its context is how a test reads the store.
+ * Load goes through `exec(…, gatewayIndex)` to the gateway processes.
+ */
+export interface Fleet {
+  stack: ReadStack;
+  tenant: ReadTenant;
+  redis: PrivateRedis;
+  gateways: GatewayProcess[];
+  workers: WorkerProcess[];
+  /** The gateway processes' URLs, by index. */
+  urls: string[];
+  /** A GraphQL request with the tenant's key through gateway process `gatewayIndex`. */
+  exec(query: string, variables?: Record<string, unknown>, gatewayIndex?: number): ReturnType<GraphqlExec>;
+  /** SIGKILL worker `i` and start a new one on the same environment. */
+  crashWorker(i: number): Promise<void>;
+  /** SIGKILL Redis and start it again from its AOF. */
+  crashRedis(): Promise<void>;
+  /** Every process's last output, labelled: what a failing scenario prints. */
+  output(): string;
+  close(): Promise<void>;
+}
+
+export interface FleetOptions {
+  /** Prefix of the database name and Redis prefix (made unique). */
+  prefix: string;
+  /** Gateway processes. @defaultValue 2 */
+  gateways?: number;
+  /** Worker processes. @defaultValue 3 */
+  workers?: number;
+  /** @defaultValue 'always' (see {@link Appendfsync}) */
+  appendfsync?: Appendfsync;
+  /** Sandbox orgs; small ones (a handful of records per CRM) by default. */
+  orgs?: ReadStackOptions['orgs'];
+  /** Settings every process gets besides the stack's (e.g. a shorter lock TTL). */
+  env?: Record<string, string>;
+}
+
+export async function startFleet(options: FleetOptions): Promise<Fleet> {
+  const redis = await startPrivateRedis(options.appendfsync ?? 'always');
+  const cleanups: (() => Promise<void>)[] = [() => redis.close()];
+  const closeAll = async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
+  };
+  try {
+    const { mongodbUri } = testStoreUrls();
+    const name = uniqueName(options.prefix);
+    const keys = KeyRing.generateSpec('rel');
+    const stack = await startReadStack({
+      mongodbUri,
+      redisUrl: redis.url,
+      name,
+      orgs: options.orgs ?? smallOrgs(['default'], 3),
+      keyRing: KeyRing.parse(keys),
+      env: options.env,
+    });
+    cleanups.unshift(() => stack.close());
+    const tenant = await stack.tenant('reliability');
+    // Creates are sent as upserts on the gateway key (valued with the operation id), so one a crash
+    // interrupted is resent safely instead of ending OUTCOME_UNKNOWN (docs/writes.md "Exactly once").
+    const sf = await stack.ctx.store.connections.getById(tenant.connections.salesforce);
+    await stack.ctx.store.connections.update(sf.id, {
+      settings: { ...sf.settings, gatewayKeyField: 'External_Id__c' },
+    });
+    const stores = { mongodbUri, redisUrl: redis.url, name, credentialsKeys: keys };
+    const gateways: GatewayProcess[] = [];
+    const workers: WorkerProcess[] = [];
+    cleanups.unshift(async () => {
+      await Promise.all([...gateways, ...workers].map((p) => p.stop()));
+    });
+    const ports = await Promise.all(Array.from({ length: options.gateways ?? 2 }, () => freePort()));
+    // Started together, as an orchestrator would: each start is seconds of module loading.
+    await Promise.all([
+      ...ports.map(async (port) => {
+        gateways.push(await startGatewayProcess(processEnv(stack.gatewayEnv(port), stores)));
+      }),
+      ...Array.from({ length: options.workers ?? 3 }, async () => {
+        workers.push(await startWorkerProcess(workerEnv(stack.gatewayEnv(0), stores)));
+      }),
+    ]);
+    // In port order, so gateway i is the same process for the whole run whatever started first.
+    gateways.sort(
+      (a, b) => ports.indexOf(Number(new URL(a.url).port)) - ports.indexOf(Number(new URL(b.url).port)),
+    );
+    const execs = new Map<string, GraphqlExec>();
+    const execFor = (url: string) => {
+      if (!execs.has(url)) execs.set(url, execOn(url, tenant.key));
+      return execs.get(url)!;
+    };
+    return {
+      stack,
+      tenant,
+      redis,
+      gateways,
+      workers,
+      get urls() {
+        return gateways.map((g) => g.url);
+      },
+      exec(query, variables = {}, gatewayIndex = 0) {
+        const gateway = gateways[gatewayIndex];
+        if (!gateway) throw new Error(`no gateway ${gatewayIndex}: the fleet has ${gateways.length}`);
+        return execFor(gateway.url)(query, variables);
+      },
+      async crashWorker(i) {
+        await workers[i]!.kill9();
+        await workers[i]!.restart();
+      },
+      crashRedis: () => redis.crash(),
+      output() {
+        const label = (kind: string, list: { output(): string }[]) =>
+          list.map((p, i) => `--- ${kind} ${i} ---\n${p.output().slice(-3000)}`);
+        return [...label('gateway', gateways), ...label('worker', workers)].join('\n');
+      },
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
