@@ -1,9 +1,11 @@
 import { type EmbeddedService, freePort, startThrowawayStores } from '../../../src/runtime/services';
+import { type RequestLog } from '../../../src/sandbox/core';
 import { KeyRing } from '../../../src/security/credentials-cipher';
 import { startGatewayProcess, type GatewayProcess } from '../../support/gateway-process';
 import { processEnv } from '../../support/node-process';
 import {
   type ReadStack,
+  type ReadCrm,
   type ReadStackOptions,
   type ReadTenant,
   smallOrgs,
@@ -28,6 +30,8 @@ import { crashStore } from './store-crash';
 export interface Fleet {
   stack: ReadStack;
   tenant: ReadTenant;
+  /** The deployment's database name and Redis prefix. */
+  name: string;
   redis: PrivateRedis;
   /** The fleet's own MongoDB-wire store, with `privateMongo` (else the shared test store). */
   mongo: EmbeddedService | undefined;
@@ -37,6 +41,12 @@ export interface Fleet {
   urls: string[];
   /** A GraphQL request with the tenant's key through gateway process `gatewayIndex`. */
   exec(query: string, variables?: Record<string, unknown>, gatewayIndex?: number): ReturnType<GraphqlExec>;
+  /** {@link Fleet.exec} on one gateway, in the shape the write checks take. */
+  client(gatewayIndex: number): GraphqlExec;
+  /** Every request the CRM's sandbox logged for the tenant's org (OAuth and API; admin routes are not logged). */
+  sandboxLog(crm: ReadCrm): RequestLog;
+  /** A call to the CRM sandbox's admin API (`/__sandbox/orgs/default<path>`), e.g. `POST /tokens/expire`. */
+  sandboxAdmin(crm: ReadCrm, method: string, path: string, body?: unknown): Promise<unknown>;
   /** SIGKILL worker `i` and start a new one on the same environment. */
   crashWorker(i: number): Promise<void>;
   /** SIGKILL Redis and start it again from its AOF, after `downMs` down. */
@@ -124,9 +134,15 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       if (!execs.has(url)) execs.set(url, execOn(url, tenant.key));
       return execs.get(url)!;
     };
+    const gatewayAt = (i: number): string => {
+      const gateway = gateways[i];
+      if (!gateway) throw new Error(`no gateway ${i}: the fleet has ${gateways.length}`);
+      return gateway.url;
+    };
     return {
       stack,
       tenant,
+      name,
       redis,
       mongo,
       gateways,
@@ -134,10 +150,18 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       get urls() {
         return gateways.map((g) => g.url);
       },
-      exec(query, variables = {}, gatewayIndex = 0) {
-        const gateway = gateways[gatewayIndex];
-        if (!gateway) throw new Error(`no gateway ${gatewayIndex}: the fleet has ${gateways.length}`);
-        return execFor(gateway.url)(query, variables);
+      exec: (query, variables = {}, gatewayIndex = 0) => execFor(gatewayAt(gatewayIndex))(query, variables),
+      client: (gatewayIndex) => (query, variables) => execFor(gatewayAt(gatewayIndex))(query, variables),
+      sandboxLog: (crm) => stack.sandboxes.sandboxes[crm]!.server.org('default').log,
+      async sandboxAdmin(crm, method, path, body) {
+        const res = await fetch(`${stack.sandboxes.sandboxes[crm]!.baseUrl}/__sandbox/orgs/default${path}`, {
+          method,
+          headers: body === undefined ? {} : { 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const text = await res.text();
+        if (!res.ok) throw new Error(`sandbox admin ${method} ${path}: ${res.status} ${text}`);
+        return text ? (JSON.parse(text) as unknown) : undefined;
       },
       async crashWorker(i) {
         await workers[i]!.kill9();
@@ -159,4 +183,22 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     await closeAll();
     throw err;
   }
+}
+
+/**
+ * A fleet for the calling test file: started before its tests (Jest's beforeAll), closed after them.
+ * The returned function gives the started fleet.
+ */
+export function fleetForFile(options: FleetOptions): () => Fleet {
+  let fleet: Fleet | undefined;
+  beforeAll(async () => {
+    fleet = await startFleet(options);
+  }, 180_000);
+  afterAll(async () => {
+    await fleet?.close();
+  });
+  return () => {
+    if (!fleet) throw new Error('the fleet did not start (see the beforeAll error)');
+    return fleet;
+  };
 }

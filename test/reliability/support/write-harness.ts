@@ -45,8 +45,3 @@ export async function startWriteHarness(
     close: () => fleet.close(),
   };
 }
-
-/** Keys counted more than once (of {@link ReadStack.recordsBy}): records the vendor holds twice. */
-export function duplicates(counts: Map<string, number>): string[] {
-  return [...counts].filter(([, n]) => n > 1).map(([k]) => k);
-}
