@@ -1,4 +1,4 @@
-import { freePort } from '../../../src/runtime/services';
+import { type EmbeddedService, freePort, startThrowawayStores } from '../../../src/runtime/services';
 import { type RequestLog } from '../../../src/sandbox/core';
 import { KeyRing } from '../../../src/security/credentials-cipher';
 import { startGatewayProcess, type GatewayProcess } from '../../support/gateway-process';
@@ -15,6 +15,7 @@ import { testStoreUrls, uniqueName } from '../../support/stores';
 import { execOn, type GraphqlExec } from '../../support/write-contract';
 import { startWorkerProcess, type WorkerProcess, workerEnv } from '../../support/worker-process';
 import { type Appendfsync, type PrivateRedis, startPrivateRedis } from './private-redis';
+import { crashStore } from './store-crash';
 
 /**
  * A deployment as issue 23 runs it: gateway and worker processes (dist/bin/*.js, each its own OS
@@ -32,6 +33,8 @@ export interface Fleet {
   /** The deployment's database name and Redis prefix. */
   name: string;
   redis: PrivateRedis;
+  /** The fleet's own MongoDB-wire store, with `privateMongo` (else the shared test store). */
+  mongo: EmbeddedService | undefined;
   gateways: GatewayProcess[];
   workers: WorkerProcess[];
   /** The gateway processes' URLs, by index. */
@@ -46,8 +49,10 @@ export interface Fleet {
   sandboxAdmin(crm: ReadCrm, method: string, path: string, body?: unknown): Promise<unknown>;
   /** SIGKILL worker `i` and start a new one on the same environment. */
   crashWorker(i: number): Promise<void>;
-  /** SIGKILL Redis and start it again from its AOF. */
-  crashRedis(): Promise<void>;
+  /** SIGKILL Redis and start it again from its AOF, after `downMs` down. */
+  crashRedis(downMs?: number): Promise<void>;
+  /** SIGKILL the private MongoDB-wire store and start it again on its files after `downMs` down. */
+  crashMongo(downMs?: number): Promise<void>;
   /** Every process's last output, labelled: what a failing scenario prints. */
   output(): string;
   close(): Promise<void>;
@@ -66,6 +71,11 @@ export interface FleetOptions {
   orgs?: ReadStackOptions['orgs'];
   /** Settings every process gets besides the stack's (e.g. a shorter lock TTL). */
   env?: Record<string, string>;
+  /**
+   * A MongoDB-wire store of the fleet's own (a FerretDB on its own port and files) instead of the
+   * shared test store, so a scenario can kill it and start it again without touching other files.
+   */
+  privateMongo?: boolean;
 }
 
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
@@ -75,7 +85,12 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
   };
   try {
-    const { mongodbUri } = testStoreUrls();
+    const mongoStores = options.privateMongo
+      ? await startThrowawayStores(options.prefix, { redisUrl: redis.url })
+      : undefined;
+    if (mongoStores) cleanups.push(() => mongoStores.stop());
+    const mongo = mongoStores?.started.find((s) => s.name === 'mongodb');
+    const mongodbUri = mongoStores?.mongodbUri ?? testStoreUrls().mongodbUri;
     const name = uniqueName(options.prefix);
     const keys = KeyRing.generateSpec('rel');
     const stack = await startReadStack({
@@ -138,6 +153,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       tenant,
       name,
       redis,
+      mongo,
       gateways,
       workers,
       get urls() {
@@ -160,7 +176,11 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         await workers[i]!.kill9();
         await workers[i]!.restart();
       },
-      crashRedis: () => redis.crash(),
+      crashRedis: (downMs) => redis.crash(downMs),
+      async crashMongo(downMs) {
+        if (!mongo) throw new Error('crashMongo() needs a fleet started with privateMongo');
+        await crashStore(mongo, downMs);
+      },
       output() {
         const label = (kind: string, list: { output(): string }[]) =>
           list.map((p, i) => `--- ${kind} ${i} ---\n${p.output().slice(-3000)}`);

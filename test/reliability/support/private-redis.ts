@@ -5,6 +5,7 @@ import Redis from 'ioredis';
 import { type EmbeddedService } from '../../../src/runtime/services';
 import { startEmbeddedRedis } from '../../../src/runtime/services/redis';
 import { disconnectRedis } from '../../../src/runtime/services/redis-disconnect';
+import { crashStore } from './store-crash';
 
 /**
  * A Redis of the reliability harness's own, beside the global test stores: on its own port and
@@ -14,8 +15,11 @@ import { disconnectRedis } from '../../../src/runtime/services/redis-disconnect'
 export interface PrivateRedis {
   service: EmbeddedService;
   url: string;
-  /** SIGKILL Redis (no shutdown, no final AOF rewrite) and start it again from its directory. */
-  crash(): Promise<void>;
+  /**
+   * SIGKILL Redis (no shutdown, no final AOF rewrite) and start it again from its directory, after
+   * `downMs` down (an outage the processes live through).
+   */
+  crash(downMs?: number): Promise<void>;
   /** Stops it and removes its directory. */
   close(): Promise<void>;
 }
@@ -54,14 +58,8 @@ export async function startPrivateRedis(appendfsync: Appendfsync): Promise<Priva
     service,
     url: service.url,
     close,
-    async crash() {
-      const pid = service.pid;
-      if (pid === undefined) throw new Error('the private Redis is not running');
-      process.kill(pid, 'SIGKILL');
-      for (const deadline = Date.now() + 10_000; service.running && Date.now() < deadline;) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      await service.restart();
+    async crash(downMs = 0) {
+      await crashStore(service, downMs);
       // CONFIG SET is not persisted: a restarted Redis is back on the AOF's default fsync.
       await configure(service.url, appendfsync);
     },
