@@ -1,6 +1,13 @@
 import { type Fleet } from '../support/fleet';
 import { rel } from '../support/rel';
-import { accept, contactItems, expectNoneLostNoneDuplicated, settled, sleep } from '../support/write-checks';
+import {
+  accept,
+  contactItems,
+  expectNoneLostNoneDuplicated,
+  operationsFromStore,
+  settled,
+  sleep,
+} from '../support/write-checks';
 
 /**
  * Issue 23, scenario 2: writes through every gateway while worker processes are `kill -9`ed and
@@ -70,8 +77,11 @@ export async function writesUnderWorkerKills(fleet: Fleet, size: WritesUnderKill
   rel('writes.fleet.worker_kills', kills, 'kills');
   rel('writes.fleet.accept_s', Number(((Date.now() - started) / 1000).toFixed(1)), 's');
   const settling = Date.now();
-  // Read back through the last gateway: what one accepted, every other one reports.
-  const ops = await settled(fleet.client(gateways - 1), c, size.settleTimeoutMs);
+  // Settled as the last gateway reports it (what one accepted, every other one knows); the operations
+  // themselves are read from the store by id (see operationsFromStore).
+  const ops = await settled(fleet.client(gateways - 1), c, size.settleTimeoutMs, () =>
+    operationsFromStore(fleet.stack.ctx.store, fleet.tenant.tenantId, accepted),
+  );
   rel('writes.fleet.ops_per_s', Math.round(size.writes / ((Date.now() - started) / 1000)), 'ops/s');
   expect(accepted).toHaveLength(size.writes);
   expectNoneLostNoneDuplicated({

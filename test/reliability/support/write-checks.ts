@@ -5,6 +5,7 @@ import {
   type OperationUpdate,
   UPSERT_CONTACTS,
 } from '../../support/write-contract';
+import { type Store } from '../../../src/store';
 import { rel } from './rel';
 
 /**
@@ -52,12 +53,37 @@ export async function settled(
   exec: GraphqlExec,
   connectionId: string,
   timeoutMs: number,
+  readBack: () => Promise<OperationUpdate[]> = () => allOperations(exec, connectionId),
 ): Promise<OperationUpdate[]> {
   for (const deadline = Date.now() + timeoutMs; ;) {
-    if (!(await anyOpen(exec, connectionId)) || Date.now() > deadline)
-      return allOperations(exec, connectionId);
+    if (!(await anyOpen(exec, connectionId)) || Date.now() > deadline) return readBack();
     await sleep(2000);
   }
+}
+
+/** Operations by `_id` alone, this many per store read: an index lookup, not a scan. */
+const READ_BACK_CHUNK = 500;
+
+/**
+ * The accepted operations read back from the store by id, for runs of thousands: paging 10,000 of
+ * them through `writeOperations` scans the embedded store's collection once per page (it has no
+ * usable index for the keyset), which took longer than the whole scenario. A missing id reads as lost.
+ */
+export async function operationsFromStore(
+  store: Pick<Store, 'writeOperations'>,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<OperationUpdate[]> {
+  const out: OperationUpdate[] = [];
+  for (let i = 0; i < ids.length; i += READ_BACK_CHUNK) {
+    const found = await store.writeOperations.findByIds(tenantId, ids.slice(i, i + READ_BACK_CHUNK));
+    for (const op of found) {
+      if (!op) continue;
+      const failure = op.failure && { code: op.failure.code, retryable: op.failure.retryable };
+      out.push({ id: op.id, status: op.status, failure });
+    }
+  }
+  return out;
 }
 
 /** The statuses of operations, counted: what a failure prints to say where they stuck. */
