@@ -5,6 +5,10 @@ import { fleetForFile } from './support/fleet';
 describe('writes through a fleet whose workers are killed', () => {
   const fleet = fleetForFile({ prefix: 'cgwrelwrite' });
 
-  it(`${WRITES_UNDER_KILLS_FULL.writes} writes through both gateways, workers kill -9'd every few seconds: none lost, none duplicated`, () =>
-    writesUnderWorkerKills(fleet(), WRITES_UNDER_KILLS_FULL));
+  // The operations get WRITES_UNDER_KILLS_FULL.settleTimeoutMs to end, beyond the file's 10 minutes.
+  it(
+    `${WRITES_UNDER_KILLS_FULL.writes} writes through both gateways, workers kill -9'd every few seconds: none lost, none duplicated`,
+    () => writesUnderWorkerKills(fleet(), WRITES_UNDER_KILLS_FULL),
+    1_500_000,
+  );
 });

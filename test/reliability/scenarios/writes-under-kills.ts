@@ -16,6 +16,8 @@ export interface WritesUnderKillsSize {
   killEveryMs: number;
   /** Kills at least, even when the writes were all accepted sooner (the first ones go round the workers). */
   minKills: number;
+  /** How long the operations may take to end once all are accepted; the figures print either way. */
+  settleTimeoutMs: number;
 }
 
 export const WRITES_UNDER_KILLS_FULL: WritesUnderKillsSize = {
@@ -23,12 +25,14 @@ export const WRITES_UNDER_KILLS_FULL: WritesUnderKillsSize = {
   list: 50,
   killEveryMs: 3000,
   minKills: 6,
+  settleTimeoutMs: 900_000,
 };
 export const WRITES_UNDER_KILLS_SMALL: WritesUnderKillsSize = {
   writes: 500,
   list: 25,
   killEveryMs: 1000,
   minKills: 2,
+  settleTimeoutMs: 120_000,
 };
 
 export async function writesUnderWorkerKills(fleet: Fleet, size: WritesUnderKillsSize): Promise<void> {
@@ -38,6 +42,7 @@ export async function writesUnderWorkerKills(fleet: Fleet, size: WritesUnderKill
   const gateways = fleet.gateways.length;
   const perGateway = Math.ceil(size.writes / gateways / size.list) * size.list;
   const accepted: string[] = [];
+  const started = Date.now();
   let producing = gateways;
   // One producer per gateway, each with its own share of the emails: a load balancer's spread.
   const producers = fleet.gateways.map(async (_, g) => {
@@ -63,9 +68,11 @@ export async function writesUnderWorkerKills(fleet: Fleet, size: WritesUnderKill
   }
   await Promise.all(producers);
   rel('writes.fleet.worker_kills', kills, 'kills');
+  rel('writes.fleet.accept_s', Number(((Date.now() - started) / 1000).toFixed(1)), 's');
   const settling = Date.now();
   // Read back through the last gateway: what one accepted, every other one reports.
-  const ops = await settled(fleet.client(gateways - 1), c, 600_000);
+  const ops = await settled(fleet.client(gateways - 1), c, size.settleTimeoutMs);
+  rel('writes.fleet.ops_per_s', Math.round(size.writes / ((Date.now() - started) / 1000)), 'ops/s');
   expect(accepted).toHaveLength(size.writes);
   expectNoneLostNoneDuplicated({
     name: 'writes.fleet',

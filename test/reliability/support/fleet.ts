@@ -134,10 +134,19 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       if (!execs.has(url)) execs.set(url, execOn(url, tenant.key));
       return execs.get(url)!;
     };
-    const gatewayAt = (i: number): string => {
+    const gatewayAt = (i: number): GraphqlExec => {
       const gateway = gateways[i];
       if (!gateway) throw new Error(`no gateway ${i}: the fleet has ${gateways.length}`);
-      return gateway.url;
+      const exec = execFor(gateway.url);
+      // A refused or cut request says whether the gateway process is still there, and what it printed.
+      return (query, variables) =>
+        exec(query, variables).catch((err: unknown) => {
+          const state = gateway.running ? 'running' : 'not running';
+          throw new Error(
+            `gateway ${i} (${state}, pid ${gateway.pid}): ${err instanceof Error ? `${err.message} (${String(err.cause)})` : String(err)}\n${gateway.output().slice(-3000)}`,
+            { cause: err },
+          );
+        });
     };
     return {
       stack,
@@ -150,8 +159,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       get urls() {
         return gateways.map((g) => g.url);
       },
-      exec: (query, variables = {}, gatewayIndex = 0) => execFor(gatewayAt(gatewayIndex))(query, variables),
-      client: (gatewayIndex) => (query, variables) => execFor(gatewayAt(gatewayIndex))(query, variables),
+      exec: (query, variables = {}, gatewayIndex = 0) => gatewayAt(gatewayIndex)(query, variables),
+      client: (gatewayIndex) => gatewayAt(gatewayIndex),
       sandboxLog: (crm) => stack.sandboxes.sandboxes[crm]!.server.org('default').log,
       async sandboxAdmin(crm, method, path, body) {
         const res = await fetch(`${stack.sandboxes.sandboxes[crm]!.baseUrl}/__sandbox/orgs/default${path}`, {
