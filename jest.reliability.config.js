@@ -10,6 +10,8 @@
 //   and 3 worker processes (test/support/node-process.ts spawns, kills and restarts them).
 // - token-refresh.test.ts, fleet-writes.test.ts, webhook-storm.test.ts: issue 23's scenarios 1, 2, 5
 //   (test/reliability/scenarios/*.ts) at full size on a fleet; each prints `REL <name> <figure> <unit>`.
+// - soak.test.ts: issue 23's scenario 7, REL_SOAK_MINUTES (default 10) of steady mixed load with
+//   each process's memory, event-loop lag and the queue depths sampled every 10 s.
 // - `npm test` runs the same scenarios 1, 2 and 5 at small size on one fleet:
 //   test/integration/reliability-subset.test.ts (about 70 s).
 const base = require('./jest.config');

@@ -1,5 +1,10 @@
-import { hubspotWebhookEvent, hubspotWebhookHeaders } from '../../support/webhook-events';
+import { hubspotWebhookEvent } from '../../support/webhook-events';
 import { type Fleet } from '../support/fleet';
+import {
+  acceptHubspotWebhooks,
+  type Delivery,
+  sendHubspotDelivery as send,
+} from '../support/hubspot-deliveries';
 import { rel } from '../support/rel';
 import { sleep } from '../support/write-checks';
 
@@ -24,17 +29,8 @@ export const WEBHOOK_STORM_SMALL: WebhookStormSize = { events: 600, perDelivery:
 
 const DUPLICATE_SHARE = 0.2;
 const BAD_SHARE = 0.05;
-const SECRET = 'fleet-app-client-secret';
-/** What HubSpot was told to call: the load balancer's URL, the same whichever gateway answers. */
-const WEBHOOK_URL = 'https://gateway.fleet.example/webhooks/hubspot';
 const CONTACT_IDS = `query Ids($c: ID!) { contacts(connectionId: $c, first: 5) { edges { node { remoteId } } } }`;
 const ACTIVITY = `query Activity($id: ID!) { connection(id: $id) { sync { webhooks { rejected } } } }`;
-
-interface Delivery {
-  body: string;
-  /** `good`: signed right; `forged`: the wrong secret; `tampered`: signed, then an event changed. */
-  kind: 'good' | 'forged' | 'tampered';
-}
 
 type Event = Record<string, unknown>;
 const keyOf = (e: Event) =>
@@ -84,38 +80,17 @@ function shuffle<T>(list: T[]): T[] {
   return list;
 }
 
-/** Sends one delivery to `gatewayUrl`: its status and answer. */
-async function send(
-  gatewayUrl: string,
-  delivery: Delivery,
-): Promise<{ status: number; json: Record<string, number> }> {
-  const secret = delivery.kind === 'forged' ? 'not-the-app-secret' : SECRET;
-  const headers = hubspotWebhookHeaders(delivery.body, WEBHOOK_URL, secret);
-  // Tampered: the signature is of the body as sent by HubSpot; an attacker changed an object id since.
-  const body =
-    delivery.kind === 'tampered'
-      ? delivery.body.replace(/"objectId":(\d+)/, '"objectId":9$1')
-      : delivery.body;
-  const res = await fetch(`${gatewayUrl}/webhooks/hubspot`, { method: 'POST', headers, body });
-  const text = await res.text();
-  return { status: res.status, json: (text ? JSON.parse(text) : {}) as Record<string, number> };
-}
-
 export async function webhookStorm(fleet: Fleet, size: WebhookStormSize): Promise<void> {
   const c = fleet.tenant.connections.hubspot;
   await fleet.stack.unthrottle('hubspot', c);
-  const connections = fleet.stack.ctx.store.connections;
-  const connection = await connections.getById(c);
-  await connections.update(c, {
-    settings: { ...connection.settings, webhookClientSecret: SECRET, webhookUrl: WEBHOOK_URL },
-  });
+  const portalId = await acceptHubspotWebhooks(fleet, c);
   const ids = await fleet.exec(CONTACT_IDS, { c });
   const objectIds = (
     ids.data as { contacts: { edges: { node: { remoteId: string } }[] } }
   ).contacts.edges.map((e) => e.node.remoteId);
   expect(objectIds.length).toBeGreaterThan(0);
   const rejectedBefore = await rejected(fleet, c);
-  const storm = plan(Number(connection.externalAccountId), objectIds, size);
+  const storm = plan(portalId, objectIds, size);
 
   // The deliveries, round-robin over the gateways, `concurrency` at a time.
   const answers: { kind: Delivery['kind']; status: number; json: Record<string, number> }[] = [];
