@@ -1,5 +1,5 @@
 import { answerWithin } from '../runtime/answer-within';
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { type BudgetDeclaration, type BudgetScope, DEFAULT_INTERACTIVE_RESERVE } from '../config/crms';
 import { deadlineExceeded, msLeft } from '../vendor-calls/deadline';
 import { CrmRateLimitedError, CrmUnavailableError } from '../errors';
@@ -49,7 +49,7 @@ export interface BudgetOwner {
 }
 
 export interface BudgetGateOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Prefix of every key (the deployment's REDIS_PREFIX). */
   prefix: string;
   connection: BudgetOwner;

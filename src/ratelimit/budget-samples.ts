@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { type BudgetReading } from './budget-gate';
 
 /**
@@ -21,7 +21,7 @@ export interface BudgetSample {
 
 export class BudgetSamples {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

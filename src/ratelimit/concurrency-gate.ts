@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { CrmRateLimitedError, CrmUnavailableError } from '../errors';
 import { LuaScript } from '../redis/lua-script';
 import { type CallPriority } from '../vendor-calls/call.types';
@@ -11,7 +11,7 @@ const ACQUIRE = LuaScript.load('concurrency-acquire-1', BUDGET_LUA_DIR);
 export type ReleaseSlot = () => Promise<void>;
 
 export interface ConcurrencyGateOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Prefix of every key (the deployment's REDIS_PREFIX). */
   prefix: string;
   crm: string;

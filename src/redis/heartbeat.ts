@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from './client';
 import { type Logger } from '../logger';
 
 /** How long a process counts as alive after its last heartbeat. */
@@ -21,7 +21,7 @@ export class Heartbeat {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly redisPrefix: string,
     readonly processId: string,
     private readonly logger: Logger,
@@ -51,7 +51,7 @@ export class Heartbeat {
     await this.redis.set(aliveKey(this.redisPrefix, this.processId), '1', 'PX', ALIVE_TTL_MS);
   }
 
-  static async isAlive(redis: Redis, redisPrefix: string, processId: string): Promise<boolean> {
+  static async isAlive(redis: RedisClient, redisPrefix: string, processId: string): Promise<boolean> {
     return (await redis.exists(aliveKey(redisPrefix, processId))) === 1;
   }
 }

@@ -1,5 +1,5 @@
 import { answerWithin } from '../runtime/answer-within';
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { type Env } from '../config/env';
 import { RequestRateLimitedError } from '../errors';
 import { type Auth } from '../graphql/request-context';
@@ -48,7 +48,7 @@ interface Window {
 }
 
 export interface RequestRateLimiterOptions {
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   limits: RequestRateLimits;
   logger: Logger;

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { syncEventsRoutingKey } from '../events/sync-events';
 import { type Logger } from '../logger';
 import { LuaScript } from '../redis/lua-script';
@@ -61,7 +61,7 @@ export class ChangeLog {
     private readonly deps: {
       events: ChangeEventsRepository;
       snapshots: RecordSnapshotsRepository;
-      redis: Redis;
+      redis: RedisClient;
       redisPrefix: string;
       logger: Pick<Logger, 'warn' | 'error'>;
       leaseMs?: number;

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { isDeepStrictEqual } from 'node:util';
 import { type CrmObject } from '../connectors/types';
 import { type Logger } from '../logger';
@@ -66,7 +66,7 @@ export interface RecordRef {
 export class WriteBacks {
   constructor(
     private readonly deps: {
-      redis: Redis;
+      redis: RedisClient;
       redisPrefix: string;
       writes: Pick<WriteService, 'accept'>;
       logger: Pick<Logger, 'warn'>;

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { type CrmObject, type NativeChange, type NativeRecord } from '../connectors/types';
 import { UnavailableError } from '../errors';
 import { type Logger } from '../logger';
@@ -24,7 +24,7 @@ export interface IngestDeps extends BackgroundReadDeps {
   inFlight: Pick<InFlightWrites, 'which'>;
   /** Conflicts on app-owned fields and their write-backs (src/sync/conflicts.ts); absent: none detected. */
   writeBacks?: Pick<WriteBacks, 'claim' | 'writeBack'>;
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   logger: Pick<Logger, 'warn' | 'debug'>;
   /** How long an ingest waits for another ingest of the same (connection, object). */
@@ -251,7 +251,7 @@ export function ingestOf(ctx: {
   store: IngestDeps['store'];
   crm: IngestDeps['crm'];
   changeLog: IngestDeps['changeLog'];
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   logger: IngestDeps['logger'];
   writes: Pick<WriteService, 'accept'>;

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { type CrmObject } from '../connectors/types';
 
 /** Kept long past any run it starts; an expired request has long been acted on. */
@@ -14,7 +14,7 @@ const REQUEST_TTL_S = 30 * 24 * 3600;
  */
 export class ReconcileRequests {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly redisPrefix: string,
   ) {}
 

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { Heartbeat } from '../redis/heartbeat';
 import { OwnedLock } from '../redis/owned-lock';
 import { type WriteGroup, writeGroupKey } from './write-operation.types';
@@ -21,7 +21,7 @@ export class FlushLock {
    *   as its heartbeat stops. Without one (a gateway cancelling) a lock is only ever waited out.
    */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly redisPrefix: string,
     ttlMs = FLUSH_LOCK_TTL_MS,
     holderId?: string,

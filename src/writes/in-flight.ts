@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { type CrmObject } from '../connectors/types';
 
 /**
@@ -14,7 +14,7 @@ export const IN_FLIGHT_TTL_MS = 120_000;
 
 export class InFlightWrites {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly redisPrefix: string,
     private readonly ttlMs = IN_FLIGHT_TTL_MS,
   ) {}

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { LuaScript } from '../redis/lua-script';
 import { type OpenOperation } from '../store/repositories/write-batches.repo';
 import { FINAL_WRITE_STATUSES, type WriteOperation } from './write-operation.types';
@@ -78,7 +78,7 @@ export function openOperationOf(op: WriteOperation): OpenOperation & { updatedAt
 
 export class OpenOperationsIndex {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

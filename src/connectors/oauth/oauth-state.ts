@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type Redis from 'ioredis';
+import { type RedisClient } from '../../redis/client';
 import { BadUserInputError } from '../../errors';
 
 /**
@@ -25,7 +25,7 @@ export interface OAuthFlow {
 }
 
 export interface OAuthStateStoreOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /** HMAC key, ≥ 32 bytes, the same on every gateway process. */
   secret: Buffer;

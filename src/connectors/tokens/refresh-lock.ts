@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../../redis/client';
 import { OwnedLock } from '../../redis/owned-lock';
 
 /**
@@ -7,7 +7,7 @@ import { OwnedLock } from '../../redis/owned-lock';
  */
 export class RefreshLock extends OwnedLock {
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     prefix: string,
     /** @defaultValue 30000 — longer than a token call may take (the transport times out at 10 s) */
     ttlMs = 30_000,

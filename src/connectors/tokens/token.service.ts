@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../../redis/client';
 import { crmDeclaration } from '../registry';
 import { CrmAuthExpiredError, CrmNeedsReauthError } from '../../errors';
 import { type ConnectionEventPublisher } from '../../events/connection-events';
@@ -25,7 +25,7 @@ export type TokenRefresher = (stored: StoredTokens, connectionId: string) => Pro
 
 export interface TokenServiceOptions {
   store: TokenStore;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   events: ConnectionEventPublisher;
   /** The refresher of a connection's CRM (built from its OAuth2Client). */

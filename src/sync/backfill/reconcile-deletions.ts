@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../../redis/client';
 import { type CrmObject, type NativeChange } from '../../connectors/types';
 import { type Store } from '../../store';
 import { type ConnectionView } from '../../store/repositories/connections.repo';
@@ -14,7 +14,7 @@ const BATCH = 500;
  */
 export class ReconcileSeen {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly redisPrefix: string,
   ) {}
 

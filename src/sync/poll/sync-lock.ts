@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../../redis/client';
 import { type CrmObject } from '../../connectors/types';
 import { LuaScript } from '../../redis/lua-script';
 import { OwnedLock } from '../../redis/owned-lock';
@@ -30,7 +30,7 @@ export class SyncLock {
   private readonly lock: OwnedLock;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly redisPrefix: string,
     private readonly kind: 'poll' | 'backfill',
     ttlMs = SYNC_LOCK_TTL_MS,

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../../redis/client';
 import { type Logger } from '../../logger';
 
 /**
@@ -21,7 +21,7 @@ export const SEEN_RECEIPT_TTL_SECONDS = 3600;
  */
 export class SeenReceipts {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly redisPrefix: string,
     private readonly logger: Logger,
     private readonly ttlSeconds = SEEN_RECEIPT_TTL_SECONDS,

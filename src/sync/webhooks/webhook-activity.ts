@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../../redis/client';
 import { type Logger } from '../../logger';
 
 /**
@@ -29,7 +29,7 @@ export interface WebhookActivityView {
  */
 export class WebhookActivity {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly redisPrefix: string,
     private readonly logger: Logger,
   ) {}
@@ -62,7 +62,7 @@ export class WebhookActivity {
 
   private async write(
     connectionIds: readonly string[],
-    op: (p: ReturnType<Redis['pipeline']>, key: string) => void,
+    op: (p: ReturnType<RedisClient['pipeline']>, key: string) => void,
   ): Promise<void> {
     if (connectionIds.length === 0) return;
     try {

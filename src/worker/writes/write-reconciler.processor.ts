@@ -1,5 +1,5 @@
 import { type Queue } from 'bull';
-import type Redis from 'ioredis';
+import { type RedisClient } from '../../redis/client';
 import { type WriteOperationEventPublisher } from '../../events/write-operation-events';
 import { type Logger } from '../../logger';
 import { requestWriteFlush } from '../../queue/writes.producer';
@@ -46,7 +46,7 @@ export interface ReconcileSummary {
 }
 
 export interface ReconcilerJobDeps extends WriteReconcilerDeps {
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   /** The worker's heartbeat id: a run's gate names it (src/redis/owned-lock.ts). */
   holderId?: string;
