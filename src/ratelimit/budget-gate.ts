@@ -15,6 +15,7 @@ import {
 import { type BudgetLeases, LOW_REMAINING_SHARE } from './budget-lease';
 import { waitForBudget } from './budget-wait';
 import { readBudgetHeaders } from './headers';
+import { redisKey } from '../redis/keys';
 
 /**
  * Vendor budgets in Redis, checked before every vendor call. Each budget is a sliding window
@@ -505,7 +506,7 @@ function isLow(budget: EffectiveBudget, reading: { remaining: number; limit?: nu
  * broadly. Until the vendor account id is known, the connection stands in for it.
  */
 export function budgetKey(prefix: string, connection: BudgetOwner, decl: BudgetDeclaration): string {
-  return `${prefix}:budget:${connection.crm}:${decl.name}:${scopeIdOf(connection, decl.scope)}`;
+  return redisKey(prefix, 'budget', connection.crm, decl.name, scopeIdOf(connection, decl.scope));
 }
 
 /**

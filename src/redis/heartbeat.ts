@@ -1,5 +1,6 @@
 import { type RedisClient } from './client';
 import { type Logger } from '../logger';
+import { redisKey } from './keys';
 
 /** How long a process counts as alive after its last heartbeat. */
 export const ALIVE_TTL_MS = 5_000;
@@ -7,7 +8,7 @@ export const ALIVE_TTL_MS = 5_000;
 const HEARTBEAT_MS = 1_000;
 
 function aliveKey(redisPrefix: string, processId: string): string {
-  return `${redisPrefix}:alive:${processId}`;
+  return redisKey(redisPrefix, 'alive', processId);
 }
 
 /**

@@ -69,7 +69,10 @@ export function runningStores(env: Env): StoreUrls | undefined {
   if (env.MONGODB_URI && env.redisAddress) return { mongodbUri: env.MONGODB_URI, redisUrl: env.redisAddress };
   const running = readRuntimeInfo(env);
   if (!running) return undefined;
-  return { mongodbUri: env.MONGODB_URI ?? running.mongodbUri, redisUrl: env.redisAddress ?? running.redisUrl };
+  return {
+    mongodbUri: env.MONGODB_URI ?? running.mongodbUri,
+    redisUrl: env.redisAddress ?? running.redisUrl,
+  };
 }
 
 /**

@@ -17,6 +17,7 @@ import { isStale, type RecordTransition, transitionOf } from './record-changes';
 import { eraseRecordData } from './purge';
 import { syncMetrics } from './sync-metrics';
 import { type IngestBatch, type IngestChanges, type IngestOutcome } from './types';
+import { redisKey } from '../redis/keys';
 
 export interface IngestDeps extends BackgroundReadDeps {
   store: Pick<Store, 'fieldMappings' | 'recordSnapshots' | 'conn'>;
@@ -51,7 +52,11 @@ const LOCK_POLL_MS = 50;
  *    change something are recorded with their snapshots.
  */
 export function createIngest(deps: IngestDeps): IngestChanges {
-  const lock = new OwnedLock(deps.redis, `${deps.redisPrefix}:lock:sync-ingest`, INGEST_LOCK_TTL_MS);
+  const lock = new OwnedLock(
+    deps.redis,
+    redisKey(deps.redisPrefix, 'lock', 'sync-ingest'),
+    INGEST_LOCK_TTL_MS,
+  );
   return async (batch) => {
     const latest = latestPerRecord(batch.changes.filter((c) => c.object === batch.object));
     const outcome: IngestOutcome = { events: 0, unchanged: 0, fetched: 0, skipped: 0 };

@@ -2,6 +2,7 @@ import { type RedisClient } from '../redis/client';
 import { Heartbeat } from '../redis/heartbeat';
 import { OwnedLock } from '../redis/owned-lock';
 import { type WriteGroup, writeGroupKey } from './write-operation.types';
+import { redisKey } from '../redis/keys';
 
 /** Longer than one bulk call may take (the transport times out at 10 s); a long flush renews it. */
 export const FLUSH_LOCK_TTL_MS = 30_000;
@@ -26,7 +27,7 @@ export class FlushLock {
     ttlMs = FLUSH_LOCK_TTL_MS,
     holderId?: string,
   ) {
-    this.lock = new OwnedLock(redis, `${redisPrefix}:lock:write-flush`, ttlMs, holderId);
+    this.lock = new OwnedLock(redis, redisKey(redisPrefix, 'lock', 'write-flush'), ttlMs, holderId);
   }
 
   get ttlMs(): number {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { type RedisClient } from '../../redis/client';
 import { BadUserInputError } from '../../errors';
+import { redisKey } from '../../redis/keys';
 
 /**
  * The OAuth `state` parameter: a random nonce plus an HMAC over nonce and CRM, with the flow's data
@@ -76,6 +77,6 @@ export class OAuthStateStore {
   }
 
   private key(nonce: string): string {
-    return `${this.options.prefix}:oauth:state:${nonce}`;
+    return redisKey(this.options.prefix, 'oauth', 'state', nonce);
   }
 }

@@ -3,6 +3,7 @@ import { type CrmObject, type NativeChange } from '../../connectors/types';
 import { type Store } from '../../store';
 import { type ConnectionView } from '../../store/repositories/connections.repo';
 import { type IngestChanges, type IngestOutcome } from '../types';
+import { redisKey } from '../../redis/keys';
 
 /** Two runs' worth of slack: a set outlives any run that is still making progress. */
 const SEEN_TTL_S = 7 * 24 * 3600;
@@ -19,7 +20,7 @@ export class ReconcileSeen {
   ) {}
 
   private key(connectionId: string, object: CrmObject, startedAt: Date): string {
-    return `${this.redisPrefix}:sync:reconcile-seen:${connectionId}:${object}:${startedAt.getTime()}`;
+    return redisKey(this.redisPrefix, 'sync', 'reconcile-seen', connectionId, object, startedAt.getTime());
   }
 
   async add(connectionId: string, object: CrmObject, startedAt: Date, ids: readonly string[]): Promise<void> {

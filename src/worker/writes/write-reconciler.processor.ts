@@ -11,6 +11,7 @@ import { type WriteGroup, type WriteOperation, writeGroupKey } from '../../write
 import { type ReconcileScan } from '../../store/repositories/write-batches.repo';
 import { publishTransitions } from './publish-transitions';
 import { writeMetrics } from './write-metrics';
+import { redisKey } from '../../redis/keys';
 
 /**
  * The write reconciler (repeatable, `src/queue/writes-reconciler.producer.ts`). Bull is the trigger,
@@ -80,7 +81,7 @@ const REST = 'write-reconcile:rest';
 export function processWriteReconciler(
   deps: ReconcilerJobDeps,
 ): () => Promise<ReconcileSummary | { skipped: 'busy' | 'resting' }> {
-  const gate = new OwnedLock(deps.redis, `${deps.redisPrefix}:lock`, RUN_GATE_TTL_MS, deps.holderId);
+  const gate = new OwnedLock(deps.redis, redisKey(deps.redisPrefix, 'lock'), RUN_GATE_TTL_MS, deps.holderId);
   const restKey = gate.key(REST);
   return async () => {
     if ((await deps.redis.exists(restKey)) === 1) return { skipped: 'resting' };
