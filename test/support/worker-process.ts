@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { redisEnvOf } from '../../src/redis/address';
 
 /**
  * A real worker (the compiled `dist/bin/worker.js`, as `npm run worker` runs it) in a process of its
@@ -52,7 +53,7 @@ export function workerEnv(
   return {
     ...base,
     MONGODB_URI: mongodbUri.toString(),
-    REDIS_URL: stores.redisUrl,
+    ...redisEnvOf(stores.redisUrl),
     REDIS_PREFIX: stores.name,
     CREDENTIALS_KEYS: stores.credentialsKeys,
     // Warnings and errors only: what `output()` shows when a test fails (recoveries, failed jobs).
