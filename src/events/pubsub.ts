@@ -2,6 +2,7 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, filter, map, pipe } from '@graphql-yoga/subscription';
 import { duplicateClient, type RedisClient } from '../redis/client';
 import { type Logger } from '../logger';
+import { disconnectRedis } from '../runtime/services/redis-disconnect';
 import {
   type ConnectionEvent,
   type ConnectionEventPublisher,
@@ -88,7 +89,7 @@ export function createGatewayPubSub(options: {
       return pubsub.subscribe(syncRoutingKey, tenantId);
     },
     async close() {
-      subscribeClient.disconnect();
+      disconnectRedis(subscribeClient);
     },
   };
 }

@@ -43,7 +43,9 @@ describe('queue factory close', () => {
       await done;
       const names = (await openConnections(prefix)).map((n) => n.slice(prefix.length + 1));
       // Bull renames the blocking client after its queue (`<bull prefix>:<base64 name>`).
-      expect(names).toEqual(expect.arrayContaining(['bull-client', expect.stringMatching(/^bull(:|-bclient)/)]));
+      expect(names).toEqual(
+        expect.arrayContaining(['bull-client', expect.stringMatching(/^bull(:|-bclient)/)]),
+      );
     } finally {
       await queues.close();
     }
