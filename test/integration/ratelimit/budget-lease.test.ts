@@ -1,4 +1,3 @@
-import Redis from 'ioredis';
 import { createRedisClient, type RedisClient } from '../../../src/redis/client';
 import { type BudgetDeclaration } from '../../../src/config/crms';
 import { type CrmError } from '../../../src/errors';

@@ -1,4 +1,4 @@
-import { createRedisClient, type RedisClient } from '../../../src/redis/client';
+import { createRedisClient } from '../../../src/redis/client';
 import { writeOperationEventsRoutingKey } from '../../../src/events/write-operation-events';
 import { metricsRegistry } from '../../../src/metrics';
 import { QUEUES } from '../../../src/queue/queues';
