@@ -11,6 +11,7 @@ import { DEFAULT_RESTART_POLICY, freePort, startStores, superviseServices } from
 import { onShutdown } from '../runtime/shutdown';
 import { type RunningSandboxes, startAllSandboxes } from '../sandbox';
 import { loadKeyRing } from '../security/key-ring';
+import { redisEnvOf } from '../redis/address';
 
 /**
  * `npm start`: the whole demo in one terminal. Embedded stores (unless MONGODB_URI / REDIS_URL), the
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
 
   const stores = await startStores({
     mongodbUri: env.MONGODB_URI,
-    redisUrl: env.REDIS_URL,
+    redisUrl: env.redisAddress,
     dataDir: env.dataDir,
     persistent: true,
   });
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
   const port = env.PORT === 0 ? await freePort() : env.PORT;
   const childEnv = childProcessEnv({
     MONGODB_URI: stores.mongodbUri,
-    REDIS_URL: stores.redisUrl,
+    ...redisEnvOf(stores.redisUrl),
     PORT: String(port),
     CRM_OAUTH_APPS: JSON.stringify({ ...oauthApps, ...env.CRM_OAUTH_APPS }),
     CRM_DEFAULT_VENDOR_URLS: JSON.stringify({ ...defaultVendorUrls, ...env.CRM_DEFAULT_VENDOR_URLS }),

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { clusterAddress } from '../redis/address';
 
 /**
  * The only module that reads `process.env`. Everything else receives a typed {@link Env}.
@@ -48,8 +49,21 @@ export const envSchema = z.object({
   MONGODB_URI: z.string().optional(),
   /** External Redis; when unset, `npm start` runs an embedded redis-server. */
   REDIS_URL: z.string().optional(),
-  /** Prefix of every Redis key and Bull queue of this deployment. */
-  REDIS_PREFIX: z.string().default('cgw'),
+  /**
+   * A Redis Cluster instead of one Redis: comma-separated `host:port` seed nodes (any masters; the
+   * client learns the rest). Exclusive with REDIS_URL. Key layout: docs/redis-cluster.md.
+   */
+  REDIS_CLUSTER_NODES: csv
+    .pipe(z.array(z.string().regex(/^[^\s,:/]+:\d{1,5}$/, 'each node as host:port')).min(1))
+    .optional(),
+  /**
+   * Prefix of every Redis key and Bull queue of this deployment. No braces: a `{…}` in it would become
+   * the hash tag of every key on a Redis Cluster (all in one slot) and break the tags our keys carry.
+   */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[^{}\s]+$/, 'no braces or spaces')
+    .default('cgw'),
 
   /**
    * Credential encryption keys: `kid:base64key[,kid:base64key…]`, the first is used for new writes,
@@ -233,6 +247,11 @@ export type Env = z.infer<typeof envSchema> & {
   /** DATA_DIR made absolute. */
   dataDir: string;
   isProduction: boolean;
+  /**
+   * Where Redis is, when set: REDIS_URL, or REDIS_CLUSTER_NODES as a `redis-cluster://` address
+   * (src/redis/client.ts); what every process and the factory of clients take.
+   */
+  redisAddress: string | undefined;
   /** PUBLIC_URL, else the gateway's own address: the base of OAuth callbacks and webhook URLs. */
   publicUrl: string;
 };
@@ -265,8 +284,15 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
         `(${e.SHUTDOWN_TIMEOUT_MS} ms), which includes it (got ${e.DRAIN_DELAY_MS} ms)`,
     );
   }
+  if (e.REDIS_URL && e.REDIS_CLUSTER_NODES) {
+    throw new EnvError(
+      'invalid environment:\n  REDIS_CLUSTER_NODES: set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES ' +
+        `(a Redis Cluster), not both (got REDIS_URL and ${JSON.stringify(source.REDIS_CLUSTER_NODES)})`,
+    );
+  }
   return {
     ...e,
+    redisAddress: e.REDIS_URL ?? (e.REDIS_CLUSTER_NODES && clusterAddress(e.REDIS_CLUSTER_NODES)),
     dataDir: path.resolve(e.DATA_DIR),
     isProduction: e.NODE_ENV === 'production',
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { type Logger } from '../logger';
 import { type BatchKind } from '../config/crms';
 import {
@@ -25,7 +25,7 @@ import { type VendorAccess, vendorAccess, vendorClient } from './vendor-access';
 
 /** What every connector context of a process is built from (one per process). */
 export interface ConnectorDeps {
-  redis: Redis;
+  redis: RedisClient;
   /** REDIS_PREFIX. */
   prefix: string;
   /** Token access per connection (`TokenService.forConnection`). */

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { z } from 'zod';
 import { CONNECTION_STATUSES, type ConnectionStatus } from '../store/models/connection.model';
 import { type ConnectionView } from '../store/repositories/connections.repo';
@@ -81,7 +81,7 @@ export interface ConnectionEventPublisher {
  * dedicated connection). The JSON encoding is the one @graphql-yoga/redis-event-target parses.
  */
 export function createConnectionEventPublisher(options: {
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
 }): ConnectionEventPublisher {
   return {

@@ -1,7 +1,8 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, filter, map, pipe } from '@graphql-yoga/subscription';
-import type Redis from 'ioredis';
+import { duplicateClient, type RedisClient } from '../redis/client';
 import { type Logger } from '../logger';
+import { disconnectRedis } from '../runtime/services/redis-disconnect';
 import {
   type ConnectionEvent,
   type ConnectionEventPublisher,
@@ -38,7 +39,7 @@ export interface GatewayPubSub extends ConnectionEventPublisher {
  * the process's general client must stay usable.
  */
 export function createGatewayPubSub(options: {
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   logger: Logger;
 }): GatewayPubSub {
@@ -48,7 +49,7 @@ export function createGatewayPubSub(options: {
   // No retry limit and no command timeout: @graphql-yoga/redis-event-target does not await SUBSCRIBE, so
   // one that failed during a Redis outage was an unhandled rejection (the gateway exited). Queued
   // instead, it is sent when Redis is back, like the resubscription of the channels already open.
-  const subscribeClient = options.redis.duplicate({
+  const subscribeClient = duplicateClient(options.redis, {
     enableReadyCheck: false,
     maxRetriesPerRequest: null,
     commandTimeout: undefined,
@@ -88,7 +89,7 @@ export function createGatewayPubSub(options: {
       return pubsub.subscribe(syncRoutingKey, tenantId);
     },
     async close() {
-      subscribeClient.disconnect();
+      disconnectRedis(subscribeClient);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { z } from 'zod';
 import { CRM_OBJECTS } from '../connectors/types';
 import { WRITE_KINDS, WRITE_STATUSES, type WriteOperation } from '../writes/write-operation.types';
@@ -111,7 +111,7 @@ export interface WriteOperationEventPublisher {
 }
 
 export function createWriteOperationEventPublisher(options: {
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
 }): WriteOperationEventPublisher {
   return {

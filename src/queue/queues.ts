@@ -1,5 +1,8 @@
 import Bull, { type Queue } from 'bull';
-import Redis, { type RedisOptions } from 'ioredis';
+import type Redis from 'ioredis';
+import { isClusterAddress } from '../redis/address';
+import { createRedisClient, type RedisClient, type RedisClientOptions } from '../redis/client';
+import { hashTag, redisKey } from '../redis/keys';
 import { disconnectRedis } from '../runtime/services/redis-disconnect';
 
 /** Every queue this product runs, by name. Producers and processors refer to these constants only. */
@@ -14,6 +17,7 @@ export const QUEUES = {
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export interface QueueFactoryOptions {
+  /** A Redis URL or a Redis Cluster address (src/redis/address.ts). */
   redisUrl: string;
   /** Key prefix of this deployment (REDIS_PREFIX); tests pass a fresh one each. */
   prefix: string;
@@ -29,8 +33,8 @@ export interface QueueFactoryOptions {
  * which Bull even reconnects while it pauses a queue on close.
  */
 export class QueueFactory {
-  private readonly shared: { client?: Redis; subscriber?: Redis } = {};
-  private readonly blocking: Redis[] = [];
+  private readonly shared: { client?: RedisClient; subscriber?: RedisClient } = {};
+  private readonly blocking: RedisClient[] = [];
   private readonly queues = new Map<string, Queue>();
 
   constructor(private readonly options: QueueFactoryOptions) {}
@@ -39,27 +43,28 @@ export class QueueFactory {
     let queue = this.queues.get(name);
     if (!queue) {
       queue = new Bull(name, {
-        prefix: `${this.options.prefix}:bull`,
-        createClient: (type) => this.redis(type),
+        prefix: bullPrefix(this.options, name),
+        // Bull's types name only `Redis`; a Cluster runs every command Bull sends (docs/redis-cluster.md).
+        createClient: (type) => this.redis(type) as Redis,
       });
       this.queues.set(name, queue);
     }
     return queue;
   }
 
-  private redis(type: 'client' | 'subscriber' | 'bclient'): Redis {
-    const opts: RedisOptions = {
+  private redis(type: 'client' | 'subscriber' | 'bclient'): RedisClient {
+    const opts: RedisClientOptions = {
       maxRetriesPerRequest: null,
       enableReadyCheck: false,
       // Named so `CLIENT LIST` shows whose connection it is (and a test can see that close ends it).
       connectionName: `${this.options.prefix}:bull-${type}`,
     };
     if (type === 'bclient') {
-      const client = new Redis(this.options.redisUrl, opts);
+      const client = createRedisClient(this.options.redisUrl, opts);
       this.blocking.push(client);
       return client;
     }
-    this.shared[type] ??= new Redis(this.options.redisUrl, opts);
+    this.shared[type] ??= createRedisClient(this.options.redisUrl, opts);
     return this.shared[type];
   }
 
@@ -70,4 +75,16 @@ export class QueueFactory {
     this.shared.client = this.shared.subscriber = undefined;
     for (const c of [client, subscriber, ...this.blocking.splice(0)]) if (c) disconnectRedis(c);
   }
+}
+
+/**
+ * Bull's key prefix for a queue (its keys are `<prefix>:<queue>:…`). Bull's scripts use several keys of
+ * one queue at once, so on a Redis Cluster the prefix is a hash tag, one per queue (the queues spread
+ * over the nodes). On one Redis it stays `<REDIS_PREFIX>:bull`, so the jobs queued before an upgrade
+ * are still found.
+ */
+export function bullPrefix(options: QueueFactoryOptions, queue: string): string {
+  return isClusterAddress(options.redisUrl)
+    ? redisKey(options.prefix, 'bull', hashTag(queue))
+    : `${options.prefix}:bull`;
 }

@@ -1,5 +1,5 @@
 import { answerWithin } from '../runtime/answer-within';
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { type BudgetDeclaration, type BudgetScope, DEFAULT_INTERACTIVE_RESERVE } from '../config/crms';
 import { deadlineExceeded, msLeft } from '../vendor-calls/deadline';
 import { CrmRateLimitedError, CrmUnavailableError } from '../errors';
@@ -15,6 +15,7 @@ import {
 import { type BudgetLeases, LOW_REMAINING_SHARE } from './budget-lease';
 import { waitForBudget } from './budget-wait';
 import { readBudgetHeaders } from './headers';
+import { redisKey } from '../redis/keys';
 
 /**
  * Vendor budgets in Redis, checked before every vendor call. Each budget is a sliding window
@@ -49,7 +50,7 @@ export interface BudgetOwner {
 }
 
 export interface BudgetGateOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Prefix of every key (the deployment's REDIS_PREFIX). */
   prefix: string;
   connection: BudgetOwner;
@@ -505,7 +506,7 @@ function isLow(budget: EffectiveBudget, reading: { remaining: number; limit?: nu
  * broadly. Until the vendor account id is known, the connection stands in for it.
  */
 export function budgetKey(prefix: string, connection: BudgetOwner, decl: BudgetDeclaration): string {
-  return `${prefix}:budget:${connection.crm}:${decl.name}:${scopeIdOf(connection, decl.scope)}`;
+  return redisKey(prefix, 'budget', connection.crm, decl.name, scopeIdOf(connection, decl.scope));
 }
 
 /**

@@ -1,5 +1,6 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { type BudgetReading } from './budget-gate';
+import { redisKey } from '../redis/keys';
 
 /**
  * What was left of a connection's budgets over the last hour, for the console's chart: one sample a
@@ -21,12 +22,12 @@ export interface BudgetSample {
 
 export class BudgetSamples {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
   private key(connectionId: string): string {
-    return `${this.prefix}:budget-samples:${connectionId}`;
+    return redisKey(this.prefix, 'budget-samples', connectionId);
   }
 
   async record(connectionId: string, at: Date, readings: readonly BudgetReading[]): Promise<void> {

@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { CrmRateLimitedError, CrmUnavailableError } from '../errors';
 import { LuaScript } from '../redis/lua-script';
 import { type CallPriority } from '../vendor-calls/call.types';
 import { BUDGET_LUA_DIR } from './budget-gate';
+import { redisKey } from '../redis/keys';
 
 const ACQUIRE = LuaScript.load('concurrency-acquire-1', BUDGET_LUA_DIR);
 
@@ -11,7 +12,7 @@ const ACQUIRE = LuaScript.load('concurrency-acquire-1', BUDGET_LUA_DIR);
 export type ReleaseSlot = () => Promise<void>;
 
 export interface ConcurrencyGateOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Prefix of every key (the deployment's REDIS_PREFIX). */
   prefix: string;
   crm: string;
@@ -51,7 +52,7 @@ export class ConcurrencyGate {
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: ConcurrencyGateOptions) {
-    this.key = `${options.prefix}:concurrency:${options.crm}:${options.scopeId}`;
+    this.key = redisKey(options.prefix, 'concurrency', options.crm, options.scopeId);
     this.leaseMs = options.leaseMs ?? 60_000;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }

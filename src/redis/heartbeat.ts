@@ -1,5 +1,6 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from './client';
 import { type Logger } from '../logger';
+import { redisKey } from './keys';
 
 /** How long a process counts as alive after its last heartbeat. */
 export const ALIVE_TTL_MS = 5_000;
@@ -7,7 +8,7 @@ export const ALIVE_TTL_MS = 5_000;
 const HEARTBEAT_MS = 1_000;
 
 function aliveKey(redisPrefix: string, processId: string): string {
-  return `${redisPrefix}:alive:${processId}`;
+  return redisKey(redisPrefix, 'alive', processId);
 }
 
 /**
@@ -21,7 +22,7 @@ export class Heartbeat {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly redisPrefix: string,
     readonly processId: string,
     private readonly logger: Logger,
@@ -51,7 +52,7 @@ export class Heartbeat {
     await this.redis.set(aliveKey(this.redisPrefix, this.processId), '1', 'PX', ALIVE_TTL_MS);
   }
 
-  static async isAlive(redis: Redis, redisPrefix: string, processId: string): Promise<boolean> {
+  static async isAlive(redis: RedisClient, redisPrefix: string, processId: string): Promise<boolean> {
     return (await redis.exists(aliveKey(redisPrefix, processId))) === 1;
   }
 }

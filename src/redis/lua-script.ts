@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type Redis from 'ioredis';
+import { type RedisClient } from './client';
 
 /**
  * A Lua script from a `lua/` folder under `src/`, beside the module that runs it (named
@@ -28,7 +28,11 @@ export class LuaScript {
     return new LuaScript(name, fs.readFileSync(locate(`${name}.lua`, dir), 'utf8'));
   }
 
-  async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async run(
+    redis: RedisClient,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
     if (keys.length !== this.numKeys)
       throw new Error(`${this.name} takes ${this.numKeys} keys, got ${keys.length}`);
     try {

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type Redis from 'ioredis';
+import { type RedisClient } from './client';
 import { LuaScript } from './lua-script';
 
 const RELEASE = LuaScript.load('lock-release-1', 'redis/lua');
@@ -20,7 +20,7 @@ const HOLDER_SEPARATOR = '/';
  */
 export class OwnedLock {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     /** Full key prefix, e.g. `<REDIS_PREFIX>:lock:token-refresh`; the lock's name is appended. */
     private readonly keyPrefix: string,
     readonly ttlMs: number,

@@ -2,7 +2,7 @@ import { ChangeLog } from '../sync/change-log';
 import { type AuditLog, createAuditLog } from '../audit/audit-log';
 import { ReconcileRequests } from '../sync/reconcile-requests';
 import { createSyncControl, type SyncControl } from '../sync/sync-control';
-import Redis from 'ioredis';
+import { createRedisClient, type RedisClient } from '../redis/client';
 import { type Env, env as processEnv } from '../config/env';
 import { createLogger, type Logger } from '../logger';
 import { createWriteOperationEventPublisher } from '../events/write-operation-events';
@@ -28,8 +28,8 @@ export interface AppContext {
   logger: Logger;
   keyRing: KeyRing;
   store: Store;
-  /** General-purpose Redis client (budgets, locks, idempotency). */
-  redis: Redis;
+  /** General-purpose Redis client (budgets, locks, idempotency): one Redis or a Redis Cluster. */
+  redis: RedisClient;
   queues: QueueFactory;
   /** REDIS_PREFIX, or the test's own: the prefix of every key and channel of this context. */
   redisPrefix: string;
@@ -53,6 +53,7 @@ export interface AppContextOptions {
   logger?: Logger;
   keyRing?: KeyRing;
   mongodbUri?: string;
+  /** A Redis URL or a Redis Cluster address (src/redis/address.ts); default: the env's. */
   redisUrl?: string;
   dbName?: string;
   redisPrefix?: string;
@@ -68,10 +69,10 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
   const env = options.env ?? processEnv();
   const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL, name: options.name });
   const mongodbUri = options.mongodbUri ?? env.MONGODB_URI;
-  const redisUrl = options.redisUrl ?? env.REDIS_URL;
+  const redisUrl = options.redisUrl ?? env.redisAddress;
   if (!mongodbUri || !redisUrl) {
     throw new Error(
-      'MONGODB_URI and REDIS_URL must be set for this process (`npm start` sets them for the processes it starts)',
+      'MONGODB_URI and REDIS_URL (or REDIS_CLUSTER_NODES) must be set for this process (`npm start` sets them for the processes it starts)',
     );
   }
   const keyRing = options.keyRing ?? loadKeyRing(env, logger);
@@ -79,7 +80,7 @@ export async function createAppContext(options: AppContextOptions = {}): Promise
   // While Redis is unreachable, commands wait in ioredis's offline queue (a short blip costs nothing),
   // but never longer than STORE_TIMEOUT_MS: the request then fails with UNAVAILABLE. ioredis keeps
   // reconnecting, so Redis comes back without a restart.
-  const redis = new Redis(redisUrl, {
+  const redis = createRedisClient(redisUrl, {
     maxRetriesPerRequest: 2,
     commandTimeout: env.STORE_TIMEOUT_MS,
     lazyConnect: true,

@@ -19,7 +19,7 @@ import { type CrmConnector } from '../connectors/types';
 import { createConnectionEventPublisher } from '../events/connection-events';
 import { type ConnectionView } from '../store/repositories/connections.repo';
 import { type Store } from '../store';
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { type Logger } from '../logger';
 
 /**
@@ -52,7 +52,7 @@ export function vendorUrlPolicy(env: Env): VendorUrlPolicy {
 export function createCrmServices(ctx: {
   env: Env;
   store: Store;
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
 }): CrmServices {
   const { env, store, redis, logger } = ctx;

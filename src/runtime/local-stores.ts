@@ -56,18 +56,23 @@ export function readRuntimeInfo(env: Env): RuntimeInfo | undefined {
 /** Where the stores are: the URLs a process connects to. */
 export interface StoreUrls {
   mongodbUri: string;
+  /** A Redis URL or a Redis Cluster address (src/redis/address.ts). */
   redisUrl: string;
 }
 
 /**
- * The one rule for finding stores that are already running: MONGODB_URI / REDIS_URL when set, else
+ * The one rule for finding stores that are already running: MONGODB_URI / REDIS_URL (or
+ * REDIS_CLUSTER_NODES) when set, else
  * (for whichever is unset) those of a running `npm start`. Undefined when neither names both.
  */
 export function runningStores(env: Env): StoreUrls | undefined {
-  if (env.MONGODB_URI && env.REDIS_URL) return { mongodbUri: env.MONGODB_URI, redisUrl: env.REDIS_URL };
+  if (env.MONGODB_URI && env.redisAddress) return { mongodbUri: env.MONGODB_URI, redisUrl: env.redisAddress };
   const running = readRuntimeInfo(env);
   if (!running) return undefined;
-  return { mongodbUri: env.MONGODB_URI ?? running.mongodbUri, redisUrl: env.REDIS_URL ?? running.redisUrl };
+  return {
+    mongodbUri: env.MONGODB_URI ?? running.mongodbUri,
+    redisUrl: env.redisAddress ?? running.redisUrl,
+  };
 }
 
 /**
@@ -79,7 +84,7 @@ export async function storesForCommand(env: Env): Promise<Stores> {
   if (running) return { ...running, started: [], stop: async () => undefined };
   return startStores({
     mongodbUri: env.MONGODB_URI,
-    redisUrl: env.REDIS_URL,
+    redisUrl: env.redisAddress,
     dataDir: env.dataDir,
     persistent: true,
   });
@@ -94,7 +99,7 @@ export async function storesForCommand(env: Env): Promise<Stores> {
 export function storesForProcess(env: Env, processName: string): StoreUrls {
   const running = runningStores(env);
   if (running) return running;
-  const unset = env.MONGODB_URI ? ' (REDIS_URL is unset)' : env.REDIS_URL ? ' (MONGODB_URI is unset)' : '';
+  const unset = env.MONGODB_URI ? ' (REDIS_URL is unset)' : env.redisAddress ? ' (MONGODB_URI is unset)' : '';
   throw new Error(
     `the ${processName} found no stores: set MONGODB_URI and REDIS_URL to your own MongoDB and Redis${unset}, ` +
       `or run \`npm start\` first (the ${processName} then uses its stores, found in ${env.dataDir})`,

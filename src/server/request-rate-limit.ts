@@ -1,11 +1,12 @@
 import { answerWithin } from '../runtime/answer-within';
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { type Env } from '../config/env';
 import { RequestRateLimitedError } from '../errors';
 import { type Auth } from '../graphql/request-context';
 import { type Logger } from '../logger';
 import { BUDGET_LUA_DIR } from '../ratelimit/budget-gate';
 import { LuaScript } from '../redis/lua-script';
+import { redisKey } from '../redis/keys';
 
 /**
  * Requests per API key and per tenant, counted in Redis so that every gateway process draws on one
@@ -48,7 +49,7 @@ interface Window {
 }
 
 export interface RequestRateLimiterOptions {
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   limits: RequestRateLimits;
   logger: Logger;
@@ -144,8 +145,8 @@ export class RequestRateLimiter {
       ...w,
       key:
         w.whose === "tenant's"
-          ? `${redisPrefix}:ratelimit:tenant:${auth.tenantId}:${w.per}`
-          : `${redisPrefix}:ratelimit:key:${auth.keyId}:${w.per}`,
+          ? redisKey(redisPrefix, 'ratelimit', 'tenant', auth.tenantId, w.per)
+          : redisKey(redisPrefix, 'ratelimit', 'key', auth.keyId, w.per),
     }));
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type Redis from 'ioredis';
+import { duplicateClient, type RedisClient } from '../redis/client';
 import { type Logger } from '../logger';
 import { disconnectRedis } from '../runtime/services/redis-disconnect';
 import { type EncryptedBlob } from '../security/credentials-cipher';
@@ -68,7 +68,7 @@ export interface ChangeFeedHealth {
 
 export interface StoreChangeFeedOptions {
   /** The general client: publishes go through it, and the subscriber is a duplicate of it. */
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   logger: Logger;
   /**
@@ -90,7 +90,7 @@ export class StoreChangeFeed implements CacheFeed {
   /** Tells this process's own messages apart: they were applied before they were published. */
   private readonly origin = randomUUID();
   private readonly listeners = new Set<StoreChangeListener>();
-  private readonly subscriber: Redis;
+  private readonly subscriber: RedisClient;
   private subscribed = false;
   /** Bumped when the connection drops: a SUBSCRIBE answered on an earlier connection proves nothing. */
   private connection = 0;
@@ -100,7 +100,7 @@ export class StoreChangeFeed implements CacheFeed {
     // No ready check: see src/events/pubsub.ts (a SUBSCRIBE in the gap after connect breaks it).
     // Named, so an operator (or a test) can tell it in CLIENT LIST.
     // No retry limit or command timeout: a SUBSCRIBE sent while Redis is away waits for it instead of failing.
-    this.subscriber = options.redis.duplicate({
+    this.subscriber = duplicateClient(options.redis, {
       enableReadyCheck: false,
       maxRetriesPerRequest: null,
       commandTimeout: undefined,

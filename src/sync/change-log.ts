@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { syncEventsRoutingKey } from '../events/sync-events';
 import { type Logger } from '../logger';
 import { LuaScript } from '../redis/lua-script';
@@ -8,6 +8,7 @@ import {
   type ChangeEventsRepository,
   type NewChangeEvent,
 } from '../store/repositories/change-events.repo';
+import { hashTag, redisKey } from '../redis/keys';
 import {
   type RecordSnapshot,
   type RecordSnapshotsRepository,
@@ -61,7 +62,7 @@ export class ChangeLog {
     private readonly deps: {
       events: ChangeEventsRepository;
       snapshots: RecordSnapshotsRepository;
-      redis: Redis;
+      redis: RedisClient;
       redisPrefix: string;
       logger: Pick<Logger, 'warn' | 'error'>;
       leaseMs?: number;
@@ -89,7 +90,7 @@ export class ChangeLog {
     const first = Number(
       await ALLOCATE.run(
         this.deps.redis,
-        [this.counterKey(tenantId), this.pendingKey(tenantId), this.stashKey(token)],
+        [this.counterKey(tenantId), this.pendingKey(tenantId), this.stashKey(tenantId, token)],
         [entries.length, this.leaseMs, token, JSON.stringify(stash)],
       ),
     );
@@ -181,7 +182,7 @@ export class ChangeLog {
     const [firstText, countText, , token] = member.split(':');
     const first = Number(firstText);
     const count = Number(countText);
-    const raw = await this.deps.redis.get(this.stashKey(token!));
+    const raw = await this.deps.redis.get(this.stashKey(tenantId, token!));
     const stash = raw ? (JSON.parse(raw) as Stash) : null;
     const moved = new Set<number>();
     if (stash) {
@@ -215,7 +216,7 @@ export class ChangeLog {
     const mine = members.filter((m) => m.endsWith(`:${token}`));
     const pipeline = this.deps.redis.pipeline();
     if (mine.length > 0) pipeline.zrem(this.pendingKey(tenantId), ...mine);
-    pipeline.del(this.stashKey(token));
+    pipeline.del(this.stashKey(tenantId, token));
     await pipeline.exec();
   }
 
@@ -226,16 +227,18 @@ export class ChangeLog {
     );
   }
 
+  // A tenant's counter, leases and stashes are used together by seq-allocate-3 and seq-watermark-2 and
+  // pipelined by release: one hash tag per tenant keeps them in one slot on a Redis Cluster.
   private counterKey(tenantId: string): string {
-    return `${this.deps.redisPrefix}:sync:seq:${tenantId}`;
+    return redisKey(this.deps.redisPrefix, 'sync', 'seq', hashTag('tenant', tenantId));
   }
 
   private pendingKey(tenantId: string): string {
-    return `${this.deps.redisPrefix}:sync:pending:${tenantId}`;
+    return redisKey(this.deps.redisPrefix, 'sync', 'pending', hashTag('tenant', tenantId));
   }
 
-  private stashKey(token: string): string {
-    return `${this.deps.redisPrefix}:sync:stash:${token}`;
+  private stashKey(tenantId: string, token: string): string {
+    return redisKey(this.deps.redisPrefix, 'sync', 'stash', hashTag('tenant', tenantId), token);
   }
 }
 

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { isDeepStrictEqual } from 'node:util';
 import { type CrmObject } from '../connectors/types';
 import { type Logger } from '../logger';
@@ -9,6 +9,7 @@ import { type FieldChange } from '../store/repositories/change-events.repo';
 import { type FieldValue } from '../store/repositories/record-snapshots.repo';
 import { type CanonicalPatch } from '../writes/write-operation.types';
 import { type WriteService } from '../writes/write-service.types';
+import { hashTag, redisKey } from '../redis/keys';
 
 /**
  * Source of truth per field (docs/sync.md "Conflicts"). A CRM-side change to a field the mapping gives
@@ -66,7 +67,7 @@ export interface RecordRef {
 export class WriteBacks {
   constructor(
     private readonly deps: {
-      redis: Redis;
+      redis: RedisClient;
       redisPrefix: string;
       writes: Pick<WriteService, 'accept'>;
       logger: Pick<Logger, 'warn'>;
@@ -108,7 +109,16 @@ export class WriteBacks {
   }
 
   private key(ref: RecordRef, change: FieldChange): string {
-    return `${this.deps.redisPrefix}:sync:write-back:${ref.connectionId}:${ref.object}:${ref.remoteId}:${digest([change.field, change.after ?? null])}`;
+    // Several of one record are deleted at once (DEL): tagged per connection, one slot.
+    return redisKey(
+      this.deps.redisPrefix,
+      'sync',
+      'write-back',
+      hashTag('conn', ref.connectionId),
+      ref.object,
+      ref.remoteId,
+      digest([change.field, change.after ?? null]),
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { type CrmObject, type NativeChange, type NativeRecord } from '../connectors/types';
 import { UnavailableError } from '../errors';
 import { type Logger } from '../logger';
@@ -17,6 +17,7 @@ import { isStale, type RecordTransition, transitionOf } from './record-changes';
 import { eraseRecordData } from './purge';
 import { syncMetrics } from './sync-metrics';
 import { type IngestBatch, type IngestChanges, type IngestOutcome } from './types';
+import { redisKey } from '../redis/keys';
 
 export interface IngestDeps extends BackgroundReadDeps {
   store: Pick<Store, 'fieldMappings' | 'recordSnapshots' | 'conn'>;
@@ -24,7 +25,7 @@ export interface IngestDeps extends BackgroundReadDeps {
   inFlight: Pick<InFlightWrites, 'which'>;
   /** Conflicts on app-owned fields and their write-backs (src/sync/conflicts.ts); absent: none detected. */
   writeBacks?: Pick<WriteBacks, 'claim' | 'writeBack'>;
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   logger: Pick<Logger, 'warn' | 'debug'>;
   /** How long an ingest waits for another ingest of the same (connection, object). */
@@ -51,7 +52,11 @@ const LOCK_POLL_MS = 50;
  *    change something are recorded with their snapshots.
  */
 export function createIngest(deps: IngestDeps): IngestChanges {
-  const lock = new OwnedLock(deps.redis, `${deps.redisPrefix}:lock:sync-ingest`, INGEST_LOCK_TTL_MS);
+  const lock = new OwnedLock(
+    deps.redis,
+    redisKey(deps.redisPrefix, 'lock', 'sync-ingest'),
+    INGEST_LOCK_TTL_MS,
+  );
   return async (batch) => {
     const latest = latestPerRecord(batch.changes.filter((c) => c.object === batch.object));
     const outcome: IngestOutcome = { events: 0, unchanged: 0, fetched: 0, skipped: 0 };
@@ -251,7 +256,7 @@ export function ingestOf(ctx: {
   store: IngestDeps['store'];
   crm: IngestDeps['crm'];
   changeLog: IngestDeps['changeLog'];
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   logger: IngestDeps['logger'];
   writes: Pick<WriteService, 'accept'>;

@@ -1,6 +1,6 @@
 import { type Connection as MongoConnection } from 'mongoose';
 import { type CrmObject } from '../connectors/types';
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { FINISHED_WRITE_OPERATIONS } from '../store/models/write-operation.model';
 import { snapshotId } from '../store/repositories/record-snapshots.repo';
 import { SyncLock } from './poll/sync-lock';
@@ -44,7 +44,7 @@ export async function purgeConnectionData(
  * reconcile requests of each synced object. (Locks and reconcile listings expire by themselves.)
  */
 export async function forgetConnectionSyncKeys(
-  redis: Redis,
+  redis: RedisClient,
   redisPrefix: string,
   connectionId: string,
 ): Promise<void> {

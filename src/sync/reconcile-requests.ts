@@ -1,5 +1,6 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { type CrmObject } from '../connectors/types';
+import { redisKey } from '../redis/keys';
 
 /** Kept long past any run it starts; an expired request has long been acted on. */
 const REQUEST_TTL_S = 30 * 24 * 3600;
@@ -14,12 +15,12 @@ const REQUEST_TTL_S = 30 * 24 * 3600;
  */
 export class ReconcileRequests {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly redisPrefix: string,
   ) {}
 
   private key(connectionId: string, object: CrmObject): string {
-    return `${this.redisPrefix}:sync:reconcile:${connectionId}:${object}`;
+    return redisKey(this.redisPrefix, 'sync', 'reconcile', connectionId, object);
   }
 
   async request(connectionId: string, object: CrmObject, at: Date): Promise<void> {

@@ -1,6 +1,6 @@
 import { type Connection as MongoConnection } from 'mongoose';
 import { type Logger } from '../logger';
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { forgetConnectionSyncKeys, purgeConnectionData, pruneChangeHistory } from '../sync/purge';
 import { type Job } from 'bull';
 import { type PingResult } from '../queue/system.producer';
@@ -31,7 +31,7 @@ export function processIdempotencyPrune(
  */
 export function processConnectionPurge(
   conn: MongoConnection,
-  redis: { client: Redis; prefix: string },
+  redis: { client: RedisClient; prefix: string },
   logger: Pick<Logger, 'info'>,
 ) {
   return async (job: Job<{ connectionId?: unknown }>): Promise<Record<string, number>> => {

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { CrmNeedsReauthError, isAppError } from '../errors';
 import { type Logger } from '../logger';
 import { type TokenService } from '../connectors/tokens/token.service';
@@ -27,7 +27,7 @@ export interface TokenRefreshResult {
  * expiry index that expire within the window, a few at a time.
  */
 export async function processTokenRefresh(
-  deps: { tokens: TokenService; redis: Redis; logger?: Logger; now?: () => number },
+  deps: { tokens: TokenService; redis: RedisClient; logger?: Logger; now?: () => number },
   options: TokenRefreshJobOptions = {},
 ): Promise<TokenRefreshResult> {
   const withinMs = options.withinMs ?? 600_000;

@@ -1,7 +1,8 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { Heartbeat } from '../redis/heartbeat';
 import { OwnedLock } from '../redis/owned-lock';
 import { type WriteGroup, writeGroupKey } from './write-operation.types';
+import { redisKey } from '../redis/keys';
 
 /** Longer than one bulk call may take (the transport times out at 10 s); a long flush renews it. */
 export const FLUSH_LOCK_TTL_MS = 30_000;
@@ -21,12 +22,12 @@ export class FlushLock {
    *   as its heartbeat stops. Without one (a gateway cancelling) a lock is only ever waited out.
    */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly redisPrefix: string,
     ttlMs = FLUSH_LOCK_TTL_MS,
     holderId?: string,
   ) {
-    this.lock = new OwnedLock(redis, `${redisPrefix}:lock:write-flush`, ttlMs, holderId);
+    this.lock = new OwnedLock(redis, redisKey(redisPrefix, 'lock', 'write-flush'), ttlMs, holderId);
   }
 
   get ttlMs(): number {

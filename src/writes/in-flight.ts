@@ -1,5 +1,6 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { type CrmObject } from '../connectors/types';
+import { hashTag, redisKey } from '../redis/keys';
 
 /**
  * Records a write of ours is changing right now, marked in Redis from before the vendor call (after it,
@@ -14,7 +15,7 @@ export const IN_FLIGHT_TTL_MS = 120_000;
 
 export class InFlightWrites {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly redisPrefix: string,
     private readonly ttlMs = IN_FLIGHT_TTL_MS,
   ) {}
@@ -39,6 +40,7 @@ export class InFlightWrites {
   }
 
   private key(connectionId: string, object: CrmObject, remoteId: string): string {
-    return `${this.redisPrefix}:write-in-flight:${connectionId}:${object}:${remoteId}`;
+    // Marked, cleared and read many at once (pipeline, DEL, MGET): tagged per connection, one slot.
+    return redisKey(this.redisPrefix, 'write-in-flight', hashTag('conn', connectionId), object, remoteId);
   }
 }

@@ -1,7 +1,8 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../redis/client';
 import { LuaScript } from '../redis/lua-script';
 import { type OpenOperation } from '../store/repositories/write-batches.repo';
 import { FINAL_WRITE_STATUSES, type WriteOperation } from './write-operation.types';
+import { groupByTag, hashTag, redisKey } from '../redis/keys';
 
 /**
  * The open write operations of each connection, kept in Redis beside the store
@@ -78,16 +79,18 @@ export function openOperationOf(op: WriteOperation): OpenOperation & { updatedAt
 
 export class OpenOperationsIndex {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
+  // The index and its ready marker are read together (MULTI) and written together (the reconcile
+  // script): one hash tag per connection keeps them in one slot on a Redis Cluster.
   private key(connectionId: string): string {
-    return `${this.prefix}:writes:open:${connectionId}`;
+    return redisKey(this.prefix, 'writes', 'open', hashTag('conn', connectionId));
   }
 
   private readyKey(connectionId: string): string {
-    return `${this.prefix}:writes:open-ready:${connectionId}`;
+    return redisKey(this.prefix, 'writes', 'open-ready', hashTag('conn', connectionId));
   }
 
   /** The connection's open operations as the index holds them; null until the index is ready. */
@@ -106,16 +109,20 @@ export class OpenOperationsIndex {
 
   /**
    * Writes the operations as they are now (after the store has them): a final one leaves the index,
-   * any other is put in. Grouped per connection, one round trip in all.
+   * any other is put in. One pipeline per connection, all at once: a cluster serves each connection's
+   * index from the node of its slot.
    */
   async apply(ops: readonly WriteOperation[]): Promise<void> {
-    if (ops.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const op of ops) {
-      if (FINAL_WRITE_STATUSES.has(op.status)) pipeline.hdel(this.key(op.connectionId), op.id);
-      else pipeline.hset(this.key(op.connectionId), op.id, entryOf(openOperationOf(op)));
-    }
-    await pipeline.exec();
+    await Promise.all(
+      groupByTag(ops, (op) => this.key(op.connectionId)).map((group) => {
+        const pipeline = this.redis.pipeline();
+        for (const op of group) {
+          if (FINAL_WRITE_STATUSES.has(op.status)) pipeline.hdel(this.key(op.connectionId), op.id);
+          else pipeline.hset(this.key(op.connectionId), op.id, entryOf(openOperationOf(op)));
+        }
+        return pipeline.exec();
+      }),
+    );
   }
 
   /** Entries as the claim saw them in the store (documents it read by `_id`): put in, newest version. */

@@ -1,3 +1,4 @@
+import { redisEnvOf } from '../../src/redis/address';
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -72,7 +73,7 @@ export function processEnv(
   return {
     ...base,
     MONGODB_URI: mongodbUri.toString(),
-    REDIS_URL: stores.redisUrl,
+    ...redisEnvOf(stores.redisUrl),
     REDIS_PREFIX: stores.name,
     CREDENTIALS_KEYS: stores.credentialsKeys,
     // Warnings and errors only: what `output()` shows when a test fails (recoveries, failed jobs).

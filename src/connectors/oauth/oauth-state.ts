@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
-import type Redis from 'ioredis';
+import { type RedisClient } from '../../redis/client';
 import { BadUserInputError } from '../../errors';
+import { redisKey } from '../../redis/keys';
 
 /**
  * The OAuth `state` parameter: a random nonce plus an HMAC over nonce and CRM, with the flow's data
@@ -25,7 +26,7 @@ export interface OAuthFlow {
 }
 
 export interface OAuthStateStoreOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /** HMAC key, ≥ 32 bytes, the same on every gateway process. */
   secret: Buffer;
@@ -76,6 +77,6 @@ export class OAuthStateStore {
   }
 
   private key(nonce: string): string {
-    return `${this.options.prefix}:oauth:state:${nonce}`;
+    return redisKey(this.options.prefix, 'oauth', 'state', nonce);
   }
 }

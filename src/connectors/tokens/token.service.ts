@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../../redis/client';
 import { crmDeclaration } from '../registry';
 import { CrmAuthExpiredError, CrmNeedsReauthError } from '../../errors';
 import { type ConnectionEventPublisher } from '../../events/connection-events';
@@ -7,6 +7,7 @@ import { type AccessToken, type TokenAccess } from '../http/http.types';
 import { type StoredTokens, type TokenGrant, applyGrant, parseStoredTokens } from './credentials';
 import { InvalidGrantError } from './oauth2-client';
 import { RefreshLock } from './refresh-lock';
+import { redisKey } from '../../redis/keys';
 
 /** The slice of the connections repository the token service needs. */
 export interface TokenStore {
@@ -25,7 +26,7 @@ export type TokenRefresher = (stored: StoredTokens, connectionId: string) => Pro
 
 export interface TokenServiceOptions {
   store: TokenStore;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   events: ConnectionEventPublisher;
   /** The refresher of a connection's CRM (built from its OAuth2Client). */
@@ -83,7 +84,7 @@ export class TokenService {
 
   /** Sorted set of connection ids by access-token expiry (epoch ms): what the refresh job scans. */
   get expiryIndexKey(): string {
-    return `${this.options.prefix}:tokens:expiry`;
+    return redisKey(this.options.prefix, 'tokens', 'expiry');
   }
 
   async getAccessToken(connectionId: string): Promise<AccessToken> {

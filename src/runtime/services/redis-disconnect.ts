@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../../redis/client';
 
 /**
  * Closes an ioredis client at once, leaving nothing behind that keeps the process alive.
@@ -9,7 +9,7 @@ import type Redis from 'ioredis';
  * work is done: Jest reported it as "A worker process has failed to exit gracefully". A client that
  * has ended (`status === 'end'`) has nothing left to close, so it is left alone.
  */
-export function disconnectRedis(client: Redis): void {
+export function disconnectRedis(client: RedisClient): void {
   if (client.status === 'end') return;
   client.disconnect();
 }

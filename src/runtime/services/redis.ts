@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import Redis from 'ioredis';
+import { isClusterAddress } from '../../redis/address';
+import { createRedisClient, isCluster } from '../../redis/client';
 import { freePort } from './free-port';
 import { disconnectRedis } from './redis-disconnect';
 import { stopChild, tail, waitFor } from './child';
@@ -11,6 +12,8 @@ export interface EmbeddedRedisOptions {
   dir: string;
   /** `npm start` keeps data (append-only file); tests throw it away. */
   persistent: boolean;
+  /** More `redis-server` arguments (a cluster node's: src/runtime/services/redis-cluster.ts). */
+  extraArgs?: readonly string[];
 }
 
 /** Where redis-server lives, or undefined. Debian installs it in /usr/bin. */
@@ -27,7 +30,10 @@ export function findRedisServer(): string | undefined {
  * directory ({@link EmbeddedService.restart}; with `persistent`, the append-only file brings the data
  * back).
  */
-export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise<EmbeddedService> {
+export async function startEmbeddedRedis(
+  options: EmbeddedRedisOptions,
+  name = 'redis',
+): Promise<EmbeddedService> {
   const binary = findRedisServer();
   if (!binary) {
     throw new Error(
@@ -36,7 +42,7 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
     );
   }
   fs.mkdirSync(options.dir, { recursive: true, mode: 0o700 });
-  return EmbeddedService.start('redis', async (url) =>
+  return EmbeddedService.start(name, async (url) =>
     launchRedis(binary, options, url ? Number(new URL(url).port) : await freePort()),
   );
 }
@@ -53,6 +59,7 @@ async function launchRedis(binary: string, options: EmbeddedRedisOptions, port: 
     '--daemonize', 'no',
     '--protected-mode', 'yes',
     '--loglevel', 'warning',
+    ...(options.extraArgs ?? []),
   ]; // prettier-ignore
   const child = spawn(...dieWithParent(binary, args), {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -90,7 +97,11 @@ function dieWithParent(binary: string, args: string[]): [string, string[]] {
 }
 
 async function pingRedis(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = createRedisClient(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   client.on('error', () => undefined); // a refused connection while starting is expected
   try {
     await client.connect();
@@ -102,26 +113,36 @@ async function pingRedis(url: string): Promise<boolean> {
 
 /**
  * Bull loses jobs when Redis evicts keys, so we refuse a Redis whose `maxmemory-policy` is anything
- * but `noeviction`. Managed Redis services sometimes hide CONFIG; then we cannot tell and let it pass.
+ * but `noeviction` — on a cluster, any master whose policy is. Managed Redis services sometimes hide
+ * CONFIG; then we cannot tell and let it pass.
  */
 export async function assertRedisKeepsJobs(url: string): Promise<void> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const client = createRedisClient(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
   client.on('error', () => undefined); // connect() rejects with the same error
   try {
     await client.connect();
-    let policy: string | undefined;
-    try {
-      const reply = (await client.config('GET', 'maxmemory-policy')) as string[];
-      policy = reply[1];
-    } catch {
-      return; // CONFIG disabled: nothing we can check.
-    }
-    if (policy && policy !== 'noeviction') {
-      throw new Error(
-        `Redis at ${redactUrl(url)} has maxmemory-policy=${policy}; crm-gateway needs noeviction ` +
-          '(queued writes are jobs in Redis, and eviction would lose them). ' +
-          'Run `CONFIG SET maxmemory-policy noeviction` or fix redis.conf.',
-      );
+    for (const node of isCluster(client) ? client.nodes('master') : [client]) {
+      let policy: string | undefined;
+      try {
+        const reply = (await node.config('GET', 'maxmemory-policy')) as string[];
+        policy = reply[1];
+      } catch {
+        return; // CONFIG disabled: nothing we can check.
+      }
+      if (policy && policy !== 'noeviction') {
+        const where = isCluster(client)
+          ? `${redactUrl(url)} (node ${node.options.host}:${node.options.port})`
+          : redactUrl(url);
+        throw new Error(
+          `Redis at ${where} has maxmemory-policy=${policy}; crm-gateway needs noeviction ` +
+            '(queued writes are jobs in Redis, and eviction would lose them). ' +
+            'Run `CONFIG SET maxmemory-policy noeviction` or fix redis.conf.',
+        );
+      }
     }
   } finally {
     disconnectRedis(client);
@@ -130,6 +151,7 @@ export async function assertRedisKeepsJobs(url: string): Promise<void> {
 
 /** A URL with its password removed, for messages. */
 export function redactUrl(url: string): string {
+  if (isClusterAddress(url)) return url; // host:port list, no credentials in it
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';

@@ -1,8 +1,9 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../../redis/client';
 import { type CrmObject, type NativeChange } from '../../connectors/types';
 import { type Store } from '../../store';
 import { type ConnectionView } from '../../store/repositories/connections.repo';
 import { type IngestChanges, type IngestOutcome } from '../types';
+import { redisKey } from '../../redis/keys';
 
 /** Two runs' worth of slack: a set outlives any run that is still making progress. */
 const SEEN_TTL_S = 7 * 24 * 3600;
@@ -14,12 +15,12 @@ const BATCH = 500;
  */
 export class ReconcileSeen {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly redisPrefix: string,
   ) {}
 
   private key(connectionId: string, object: CrmObject, startedAt: Date): string {
-    return `${this.redisPrefix}:sync:reconcile-seen:${connectionId}:${object}:${startedAt.getTime()}`;
+    return redisKey(this.redisPrefix, 'sync', 'reconcile-seen', connectionId, object, startedAt.getTime());
   }
 
   async add(connectionId: string, object: CrmObject, startedAt: Date, ids: readonly string[]): Promise<void> {

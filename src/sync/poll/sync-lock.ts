@@ -1,7 +1,8 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../../redis/client';
 import { type CrmObject } from '../../connectors/types';
 import { LuaScript } from '../../redis/lua-script';
 import { OwnedLock } from '../../redis/owned-lock';
+import { redisKey } from '../../redis/keys';
 
 const FENCE_NEXT = LuaScript.load('fence-next-1', 'sync/lua');
 
@@ -30,12 +31,12 @@ export class SyncLock {
   private readonly lock: OwnedLock;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly redisPrefix: string,
     private readonly kind: 'poll' | 'backfill',
     ttlMs = SYNC_LOCK_TTL_MS,
   ) {
-    this.lock = new OwnedLock(redis, `${redisPrefix}:lock:sync-${kind}`, ttlMs);
+    this.lock = new OwnedLock(redis, redisKey(redisPrefix, 'lock', `sync-${kind}`), ttlMs);
   }
 
   /**
@@ -71,7 +72,7 @@ export class SyncLock {
   }
 
   private fenceKey(connectionId: string, object: CrmObject): string {
-    return `${this.redisPrefix}:sync:fence:${this.kind}:${connectionId}:${object}`;
+    return redisKey(this.redisPrefix, 'sync', 'fence', this.kind, connectionId, object);
   }
 }
 

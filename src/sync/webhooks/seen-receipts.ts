@@ -1,5 +1,6 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../../redis/client';
 import { type Logger } from '../../logger';
+import { hashTag, redisKey } from '../../redis/keys';
 
 /**
  * How long a stored receipt id is remembered in Redis: 1 hour. Vendors retry a failed delivery for up
@@ -21,14 +22,16 @@ export const SEEN_RECEIPT_TTL_SECONDS = 3600;
  */
 export class SeenReceipts {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly redisPrefix: string,
     private readonly logger: Logger,
     private readonly ttlSeconds = SEEN_RECEIPT_TTL_SECONDS,
   ) {}
 
   private key(id: string): string {
-    return `${this.redisPrefix}:webhook:seen:${id}`;
+    // Read and written many at once (MGET, a pipeline) across connections: one hash tag for all of a
+    // deployment's receipts keeps that one round trip on a cluster. They are small and live an hour.
+    return redisKey(this.redisPrefix, 'webhook', 'seen', hashTag('receipts'), id);
   }
 
   /**

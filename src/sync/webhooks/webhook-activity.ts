@@ -1,5 +1,6 @@
-import type Redis from 'ioredis';
+import { type RedisClient } from '../../redis/client';
 import { type Logger } from '../../logger';
+import { groupByTag, hashTag, redisKey } from '../../redis/keys';
 
 /**
  * How long a connection's webhook activity outlives its last delivery: a backstop for a key whose
@@ -29,13 +30,13 @@ export interface WebhookActivityView {
  */
 export class WebhookActivity {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly redisPrefix: string,
     private readonly logger: Logger,
   ) {}
 
   private key(connectionId: string): string {
-    return `${this.redisPrefix}:webhook:activity:${connectionId}`;
+    return redisKey(this.redisPrefix, 'webhook', 'activity', hashTag('conn', connectionId));
   }
 
   /** Best effort: a miss loses a display value, never a change (receipts are the record of those). */
@@ -62,16 +63,21 @@ export class WebhookActivity {
 
   private async write(
     connectionIds: readonly string[],
-    op: (p: ReturnType<Redis['pipeline']>, key: string) => void,
+    op: (p: ReturnType<RedisClient['pipeline']>, key: string) => void,
   ): Promise<void> {
     if (connectionIds.length === 0) return;
     try {
-      const pipeline = this.redis.pipeline();
-      for (const id of new Set(connectionIds)) {
-        op(pipeline, this.key(id));
-        pipeline.expire(this.key(id), ACTIVITY_TTL_SECONDS);
-      }
-      await pipeline.exec();
+      // One pipeline per connection: on a cluster each connection's key is on the node of its slot.
+      await Promise.all(
+        groupByTag([...new Set(connectionIds)], (id) => this.key(id)).map((ids) => {
+          const pipeline = this.redis.pipeline();
+          for (const id of ids) {
+            op(pipeline, this.key(id));
+            pipeline.expire(this.key(id), ACTIVITY_TTL_SECONDS);
+          }
+          return pipeline.exec();
+        }),
+      );
     } catch (err) {
       this.logger.warn({ err }, 'could not record webhook activity in Redis');
     }

@@ -1,5 +1,5 @@
 import { type Queue } from 'bull';
-import type Redis from 'ioredis';
+import { type RedisClient } from '../../redis/client';
 import { type WriteOperationEventPublisher } from '../../events/write-operation-events';
 import { type Logger } from '../../logger';
 import { requestWriteFlush } from '../../queue/writes.producer';
@@ -11,6 +11,7 @@ import { type WriteGroup, type WriteOperation, writeGroupKey } from '../../write
 import { type ReconcileScan } from '../../store/repositories/write-batches.repo';
 import { publishTransitions } from './publish-transitions';
 import { writeMetrics } from './write-metrics';
+import { redisKey } from '../../redis/keys';
 
 /**
  * The write reconciler (repeatable, `src/queue/writes-reconciler.producer.ts`). Bull is the trigger,
@@ -46,7 +47,7 @@ export interface ReconcileSummary {
 }
 
 export interface ReconcilerJobDeps extends WriteReconcilerDeps {
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   /** The worker's heartbeat id: a run's gate names it (src/redis/owned-lock.ts). */
   holderId?: string;
@@ -80,7 +81,7 @@ const REST = 'write-reconcile:rest';
 export function processWriteReconciler(
   deps: ReconcilerJobDeps,
 ): () => Promise<ReconcileSummary | { skipped: 'busy' | 'resting' }> {
-  const gate = new OwnedLock(deps.redis, `${deps.redisPrefix}:lock`, RUN_GATE_TTL_MS, deps.holderId);
+  const gate = new OwnedLock(deps.redis, redisKey(deps.redisPrefix, 'lock'), RUN_GATE_TTL_MS, deps.holderId);
   const restKey = gate.key(REST);
   return async () => {
     if ((await deps.redis.exists(restKey)) === 1) return { skipped: 'resting' };

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { QueueFactory } from '../../../src/queue/queues';
+import { redisEnvOf } from '../../../src/redis/address';
 import { pingWorker } from '../../../src/queue/system.producer';
 import { testStoreUrls, uniqueName } from '../../support/stores';
 
@@ -16,7 +17,7 @@ describe('worker process', () => {
       env: {
         ...process.env,
         MONGODB_URI: mongodbUri,
-        REDIS_URL: redisUrl,
+        ...redisEnvOf(redisUrl),
         REDIS_PREFIX: prefix,
         CREDENTIALS_KEYS: `t:${Buffer.alloc(32, 1).toString('base64')}`,
         LOG_LEVEL: 'warn',

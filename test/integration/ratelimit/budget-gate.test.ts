@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import Redis from 'ioredis';
+import { createRedisClient, type RedisClient } from '../../../src/redis/client';
 import { type BudgetDeclaration } from '../../../src/config/crms';
 import { type ConnectionInfo } from '../../../src/connectors/types';
 import { type CrmError } from '../../../src/errors';
@@ -10,9 +11,9 @@ import { RedisBudgetGate, budgetKey, scopeIdOf } from '../../../src/ratelimit/bu
 import { disconnectRedis } from '../../../src/runtime/services/redis-disconnect';
 import { testStoreUrls, uniqueName } from '../../support/stores';
 
-let redis: Redis;
+let redis: RedisClient;
 beforeAll(() => {
-  redis = new Redis(testStoreUrls().redisUrl, { maxRetriesPerRequest: 1 });
+  redis = createRedisClient(testStoreUrls().redisUrl, { maxRetriesPerRequest: 1 });
 });
 afterAll(() => redis.quit());
 

@@ -1,13 +1,13 @@
-import Redis from 'ioredis';
+import { createRedisClient, type RedisClient } from '../../../src/redis/client';
 import { type BudgetDeclaration } from '../../../src/config/crms';
 import { type CrmError } from '../../../src/errors';
 import { RedisBudgetGate } from '../../../src/ratelimit/budget-gate';
 import { BudgetLeases } from '../../../src/ratelimit/budget-lease';
 import { testStoreUrls, uniqueName } from '../../support/stores';
 
-let redis: Redis;
+let redis: RedisClient;
 beforeAll(() => {
-  redis = new Redis(testStoreUrls().redisUrl, { maxRetriesPerRequest: 1 });
+  redis = createRedisClient(testStoreUrls().redisUrl, { maxRetriesPerRequest: 1 });
 });
 afterAll(() => redis.quit());
 

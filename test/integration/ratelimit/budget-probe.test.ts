@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import { createRedisClient, type RedisClient } from '../../../src/redis/client';
 import { type BudgetDeclaration } from '../../../src/config/crms';
 import { type ConnectionInfo } from '../../../src/connectors/types';
 import { type CrmError } from '../../../src/errors';
@@ -12,9 +12,9 @@ import { testStoreUrls, uniqueName } from '../../support/stores';
  * of each hold, and a served probe reopens the budget at what the vendor says is left.
  */
 
-let redis: Redis;
+let redis: RedisClient;
 beforeAll(() => {
-  redis = new Redis(testStoreUrls().redisUrl, { maxRetriesPerRequest: 1 });
+  redis = createRedisClient(testStoreUrls().redisUrl, { maxRetriesPerRequest: 1 });
 });
 afterAll(() => redis.quit());
 

@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import { createRedisClient, type RedisClient } from '../../../src/redis/client';
 import { type BudgetReading } from '../../../src/ratelimit/budget-gate';
 import { BudgetSamples, MAX_BUDGET_SAMPLES } from '../../../src/ratelimit/budget-samples';
 import { processBudgetSample } from '../../../src/worker/budgets/budget-sample.processor';
@@ -7,9 +7,9 @@ import { testStoreUrls, uniqueName } from '../../support/stores';
 
 /** Budget samples in a real Redis: an hour of them per connection, oldest first, bounded and expiring. */
 
-let redis: Redis;
+let redis: RedisClient;
 beforeAll(() => {
-  redis = new Redis(testStoreUrls().redisUrl, { maxRetriesPerRequest: 1 });
+  redis = createRedisClient(testStoreUrls().redisUrl, { maxRetriesPerRequest: 1 });
 });
 afterAll(async () => {
   await redis.quit();

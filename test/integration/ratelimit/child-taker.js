@@ -1,11 +1,11 @@
 // A second process for the cross-process budget test: runs the compiled gate from dist/ against the
 // same Redis. Protocol over IPC: parent sends {go, calls}; child answers {admitted, denied}.
 'use strict';
-const Redis = require('ioredis');
+const { createRedisClient } = require('../../../dist/redis/client');
 const { RedisBudgetGate } = require('../../../dist/ratelimit/budget-gate');
 
 const [redisUrl, prefix, limit] = process.argv.slice(2);
-const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+const redis = createRedisClient(redisUrl, { maxRetriesPerRequest: 1 });
 const gate = new RedisBudgetGate({
   redis,
   prefix,

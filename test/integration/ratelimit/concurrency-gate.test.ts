@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import { createRedisClient, type RedisClient } from '../../../src/redis/client';
 import { CrmRateLimitedError } from '../../../src/errors';
 import { ConcurrencyGate } from '../../../src/ratelimit/concurrency-gate';
 import { testStoreUrls, uniqueName } from '../../support/stores';
@@ -8,9 +8,9 @@ import { testStoreUrls, uniqueName } from '../../support/stores';
  * and worker builds its own), given back when a call ends, reclaimed when a holder died.
  */
 
-let redis: Redis;
+let redis: RedisClient;
 beforeAll(() => {
-  redis = new Redis(testStoreUrls().redisUrl, { maxRetriesPerRequest: 1 });
+  redis = createRedisClient(testStoreUrls().redisUrl, { maxRetriesPerRequest: 1 });
 });
 afterAll(async () => {
   await redis.quit();

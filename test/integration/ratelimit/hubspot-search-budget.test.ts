@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import { createRedisClient, type RedisClient } from '../../../src/redis/client';
 import { CRMS } from '../../../src/connectors/registry';
 import { type ConnectorDeps, connectorFor } from '../../../src/connectors/context';
 import { type AccessToken, type CallPriority } from '../../../src/connectors/http/http.types';
@@ -21,7 +21,7 @@ const SINCE = new Date(Date.now() - 3_600_000);
 
 let server: HubSpotServer;
 let live: ListeningSandbox;
-const clients: Redis[] = [];
+const clients: RedisClient[] = [];
 
 beforeAll(async () => {
   server = createHubSpotSandbox({ orgs: [{ id: 'default', seed: 5, counts: { contacts: 5, deals: 0 } }] });
@@ -34,7 +34,7 @@ afterAll(async () => {
 
 /** One connection of the demo portal, as one process builds it: its own Redis client and context. */
 function processOf(prefix: string, id: string, settings: Record<string, unknown> = {}) {
-  const redis = new Redis(testStoreUrls().redisUrl, { maxRetriesPerRequest: 1 });
+  const redis = createRedisClient(testStoreUrls().redisUrl, { maxRetriesPerRequest: 1 });
   clients.push(redis);
   const token: AccessToken = { value: DEMO.privateAppToken, expiresAt: null };
   const deps: ConnectorDeps = {

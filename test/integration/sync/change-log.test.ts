@@ -162,7 +162,7 @@ it('numbers again the event of a writer that overran its lease after its numbers
 it('never reuses a number after Redis lost the counter', async () => {
   const changeLog = log();
   await changeLog.record('t-lost', [entry('t-lost'), entry('t-lost'), entry('t-lost')]);
-  await ctx.redis.del(`${ctx.redisPrefix}:sync:seq:t-lost`);
+  await ctx.redis.del(`${ctx.redisPrefix}:sync:seq:{tenant:t-lost}`);
   const [again] = await changeLog.record('t-lost', [entry('t-lost')]);
   expect(again!.seq).toBeGreaterThan(3);
   const all = await changeLog.read('t-lost', 0, again!.seq);

@@ -5,6 +5,7 @@ import { SyncLock } from '../../../src/sync/poll/sync-lock';
 import { ReconcileRequests } from '../../../src/sync/reconcile-requests';
 import { processConnectionPurge } from '../../../src/worker/system.processor';
 import { createTestContext } from '../../support/context';
+import { keysEverywhere } from '../../support/redis-nodes';
 
 /**
  * The purge of a deleted connection leaves nothing of it behind in Redis either: the fence counters of
@@ -32,7 +33,7 @@ it('drops the deleted connection’s fence counters and reconcile requests, and 
     }
   }
   const keysOf = async (connectionId: string) =>
-    (await redis.keys(`${redisPrefix}:sync:*`)).filter((k) => k.includes(connectionId));
+    (await keysEverywhere(redis, `${redisPrefix}:sync:*`)).filter((k) => k.includes(connectionId));
   expect(await keysOf('conn_gone')).toHaveLength(6);
 
   const purge = processConnectionPurge(

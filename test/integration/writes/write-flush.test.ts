@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import { createRedisClient } from '../../../src/redis/client';
 import { writeOperationEventsRoutingKey } from '../../../src/events/write-operation-events';
 import { metricsRegistry } from '../../../src/metrics';
 import { QUEUES } from '../../../src/queue/queues';
@@ -311,7 +311,7 @@ it('writes of a NEEDS_REAUTH connection stay QUEUED (and run once it is connecte
 });
 
 it("publishes each operation's RUNNING, then its SUCCEEDED", async () => {
-  const sub = new Redis(testStoreUrls().redisUrl);
+  const sub = createRedisClient(testStoreUrls().redisUrl);
   try {
     const channel = `${writeOperationEventsRoutingKey(stack.ctx.redisPrefix)}:${tenant.tenantId}`;
     await sub.subscribe(channel);

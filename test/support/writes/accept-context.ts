@@ -1,6 +1,6 @@
-import Redis from 'ioredis';
 import { writeOperationEventsRoutingKey } from '../../../src/events/write-operation-events';
 import { QUEUES } from '../../../src/queue/queues';
+import { createRedisClient } from '../../../src/redis/client';
 import { WRITE_FLUSH_JOB } from '../../../src/queue/writes.producer';
 import { type AppContext } from '../../../src/runtime/context';
 import { type ConnectionView } from '../../../src/store/repositories/connections.repo';
@@ -58,10 +58,12 @@ export async function startAcceptHarness(): Promise<AcceptHarness> {
         .map((j) => ({ id: String(j.id), data: j.data }));
     },
     async listen(tenantId) {
-      const sub = new Redis(testStoreUrls().redisUrl);
+      const sub = createRedisClient(testStoreUrls().redisUrl);
       const events: { operationId: string; status: string }[] = [];
       await sub.subscribe(`${writeOperationEventsRoutingKey(ctx.redisPrefix)}:${tenantId}`);
-      sub.on('message', (_c, m) => events.push(JSON.parse(m) as { operationId: string; status: string }));
+      sub.on('message', (_c: string, m: string) =>
+        events.push(JSON.parse(m) as { operationId: string; status: string }),
+      );
       return {
         events,
         async stop() {

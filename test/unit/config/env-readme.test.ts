@@ -36,9 +36,12 @@ describe("README's environment-variable tables", () => {
 
   it('keep test-tooling variables apart, each read by the tooling and unknown to the processes', () => {
     const tooling = tableVariables('env-tooling');
-    const toolingSources = ['scripts/setup.js', '.ci/run', 'test/support/browser.ts'].map((f) =>
-      fs.readFileSync(path.join(ROOT, f), 'utf8'),
-    );
+    const toolingSources = [
+      'scripts/setup.js',
+      '.ci/run',
+      'test/support/browser.ts',
+      'test/support/global-setup.js',
+    ].map((f) => fs.readFileSync(path.join(ROOT, f), 'utf8'));
     for (const name of tooling) {
       expect(schemaKeys).not.toContain(name);
       expect(toolingSources.some((source) => source.includes(name))).toBe(true);

@@ -26,7 +26,7 @@ describe('SeenReceipts', () => {
   it('keys ids under the prefix with the TTL', async () => {
     const sets: unknown[][] = [];
     const redis = {
-      mget: async (keys: string[]) => keys.map((k) => (k === 'p:webhook:seen:a' ? '1' : null)),
+      mget: async (keys: string[]) => keys.map((k) => (k === 'p:webhook:seen:{receipts}:a' ? '1' : null)),
       pipeline: () => ({
         set: (...args: unknown[]) => sets.push(args),
         exec: async () => [],
@@ -35,6 +35,6 @@ describe('SeenReceipts', () => {
     const seen = new SeenReceipts(redis, 'p', logger, 60);
     await expect(seen.known(['a', 'b'])).resolves.toEqual(new Set(['a']));
     await seen.remember(['b']);
-    expect(sets).toEqual([['p:webhook:seen:b', '1', 'EX', 60]]);
+    expect(sets).toEqual([['p:webhook:seen:{receipts}:b', '1', 'EX', 60]]);
   });
 });
