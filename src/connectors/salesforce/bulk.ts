@@ -1,4 +1,5 @@
 import { SALESFORCE_API_VERSION } from './declaration';
+import { type JobPoll, waitForJob } from '../async-job';
 import { CrmUnavailableError, CrmUpstreamError } from '../../errors';
 import { type NativeValue, type RecordWrite, type WriteResult } from '../types';
 import { type SalesforceApi } from './api-context';
@@ -30,31 +31,27 @@ export function jobsPath(kind: 'ingest' | 'query', version: string = SALESFORCE_
 const JOBS_PATH = jobsPath('ingest');
 const TERMINAL = new Set<string>(['JobComplete', 'Failed', 'Aborted']);
 
-export interface JobPoll<J> {
-  job: J;
-  /** The job reached JobComplete, Failed or Aborted; false: `bulkTimeoutMs` passed first. */
-  ended: boolean;
-}
-
 /**
  * Polls `GET <jobUrl>` until the job ends or `api.settings.bulkTimeoutMs` would pass, sleeping
- * `bulkPollIntervalMs` first and multiplying the wait by `backoff` after each look, up to `maxWaitMs`.
- * Every look is one call through the shared client, so it counts against the budgets like any other.
+ * `bulkPollIntervalMs` first and multiplying the wait by `backoff` after each look, up to `maxWaitMs`
+ * (the shared wait: `connectors/async-job.ts`).
  */
-export async function pollBulkJob<J extends { state: string }>(
+export function pollBulkJob<J extends { state: string }>(
   api: SalesforceApi,
   jobUrl: string,
   options: { backoff?: number; maxWaitMs?: number } = {},
 ): Promise<JobPoll<J>> {
-  const deadline = api.now() + api.settings.bulkTimeoutMs;
-  let wait = api.settings.bulkPollIntervalMs;
-  for (;;) {
-    const job = (await api.http.request<J>({ method: 'GET', url: jobUrl })).body;
-    if (TERMINAL.has(job.state)) return { job, ended: true };
-    if (api.now() + wait > deadline) return { job, ended: false };
-    await api.sleep(wait);
-    wait = Math.min(options.maxWaitMs ?? Infinity, Math.round(wait * (options.backoff ?? 1)));
-  }
+  return waitForJob(
+    async () => (await api.http.request<J>({ method: 'GET', url: jobUrl })).body,
+    (job) => TERMINAL.has(job.state),
+    {
+      now: api.now,
+      sleep: api.sleep,
+      intervalMs: api.settings.bulkPollIntervalMs,
+      timeoutMs: api.settings.bulkTimeoutMs,
+      ...options,
+    },
+  );
 }
 
 export async function bulkUpsert(

@@ -25,6 +25,8 @@ export const ENDPOINT = {
   coql2000: 'coql.2000',
   write: 'write',
   bulkWrite: 'bulk.write',
+  /** A Bulk Write upload, its status and its result download: priced at nothing (UNVERIFIED). */
+  bulkFile: 'bulk.file',
 } as const;
 
 export type EndpointClass = (typeof ENDPOINT)[keyof typeof ENDPOINT];
@@ -36,6 +38,7 @@ export const CREDIT_COSTS: Readonly<Record<EndpointClass, number>> = {
   [ENDPOINT.coql2000]: 3,
   [ENDPOINT.write]: 1,
   [ENDPOINT.bulkWrite]: 500,
+  [ENDPOINT.bulkFile]: 0,
 };
 
 /** The COQL class of a query of `limit` rows. */

@@ -43,6 +43,8 @@ import { CRM } from './zoho.constants';
 export interface ZohoConnectorOptions {
   /** @defaultValue Date.now (change windows, the metadata caches) */
   now?: () => number;
+  /** @defaultValue real timers (only Bulk Write job polling waits) */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -79,6 +81,7 @@ export class ZohoConnector implements CrmConnector {
       readFields: ctx.readFields ?? {},
       logger: ctx.logger,
       now: options.now ?? Date.now,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     };
   }
 
@@ -143,7 +146,10 @@ export class ZohoConnector implements CrmConnector {
     return unlinkRecords(this.api, from, to, pairs);
   }
 
-  /** Updates, gateway-keyed upserts and inserts, 100 a call, one outcome per record (`writes.ts`). */
+  /**
+   * Updates, gateway-keyed upserts and inserts, 100 a call, one outcome per record (`writes.ts`); an
+   * update or keyed-upsert group of `BULK_WRITE.threshold` records or more runs as a Bulk Write job.
+   */
   upsertRecords(obj: CrmObject, writes: readonly RecordWrite[]): Promise<WriteResult[]> {
     return upsertRecords(this.api, obj, writes);
   }

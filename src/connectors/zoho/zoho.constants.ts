@@ -1,6 +1,6 @@
 import { type CrmKind } from '../registry';
 import { type CrmObject, type NativeFieldType } from '../types';
-import { API_ROOT } from './declaration';
+import { API_ROOT, ZOHO_API_VERSION } from './declaration';
 
 /**
  * Zoho CRM facts the connector's API areas share (docs/vendors/zoho.md "Connector: reads and lists").
@@ -30,6 +30,22 @@ export const PATHS = {
   org: `${API_ROOT}/org`,
   users: `${API_ROOT}/users`,
   watch: `${API_ROOT}/actions/watch`,
+  bulkWrite: `/crm/bulk/${ZOHO_API_VERSION.crm}/write`,
+  /** On the DC's file host, not the API domain. */
+  upload: `${API_ROOT}/upload`,
+} as const;
+
+/**
+ * Bulk Write (docs/vendors/zoho.md "Bulk Write", "Connector: writes"). A job costs 500 credits where
+ * REST writes cost 1 credit per 10 records, so a job pays off from 5,000 records of one group (an
+ * update or a keyed upsert): the threshold. A file holds at most 25,000 records and 25 MB.
+ */
+export const BULK_WRITE = {
+  threshold: 5000,
+  maxRows: 25_000,
+  maxFileBytes: 25 * 1024 * 1024,
+  /** The result zip is read up to this size (it echoes three columns per row). */
+  maxResultBytes: 64 * 1024 * 1024,
 } as const;
 
 /** Most records a list page serves (`per_page`). */
