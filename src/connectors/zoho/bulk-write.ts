@@ -3,7 +3,7 @@ import { CrmUnavailableError, CrmUpstreamError } from '../../errors';
 import { unzipOne, zipOne } from '../../zip';
 import { waitForJob } from '../async-job';
 import { csvText, parseCsv } from '../csv';
-import { type CrmObject, type RecordWrite, type WriteResult } from '../types';
+import { type BulkJobRef, type CrmObject, type RecordWrite, type WriteResult } from '../types';
 import { type ZohoApi } from './api-context';
 import { ENDPOINT } from './declaration';
 import { orgOf } from './org';
@@ -114,7 +114,19 @@ async function upload(api: ZohoApi, obj: CrmObject, csv: string): Promise<string
   return fileId;
 }
 
-export async function bulkWrite(api: ZohoApi, obj: CrmObject, group: BulkGroup): Promise<WriteResult[]> {
+/** The job's id as Zoho states it (digits), or a typed refusal. */
+function jobIdOf(raw: unknown): string {
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw))
+    throw new CrmUpstreamError('Zoho CRM answered a Bulk Write job without its id', { crm: CRM });
+  return raw;
+}
+
+/**
+ * Starts the job: the file uploaded, the job created. Returns at once (the engine polls it through a
+ * delayed job: {@link collectBulkWrite}); `findBy` travels in the reference, so the results can be
+ * matched to their writes by key.
+ */
+export async function submitBulkWrite(api: ZohoApi, obj: CrmObject, group: BulkGroup): Promise<BulkJobRef> {
   const { csv, columns } = csvOf(group);
   const fileId = await upload(api, obj, csv);
   const created = await zohoRequest<{ details: { id?: string } }>(api, ENDPOINT.bulkWrite, {
@@ -135,13 +147,35 @@ export async function bulkWrite(api: ZohoApi, obj: CrmObject, group: BulkGroup):
     // Updates and keyed upserts: a job run twice writes the same.
     idempotent: true,
   });
-  const jobId = created.details?.id;
-  if (typeof jobId !== 'string' || !/^\d+$/.test(jobId))
-    throw new CrmUpstreamError('Zoho CRM answered a Bulk Write job without its id', { crm: CRM });
+  return { id: jobIdOf(created.details?.id), findBy: group.findBy, operation: group.operation };
+}
 
+function lookAt(api: ZohoApi, jobId: string): Promise<WireJob> {
+  return zohoRequest<WireJob>(api, ENDPOINT.bulkFile, { method: 'GET', url: `${PATHS.bulkWrite}/${jobId}` });
+}
+
+/**
+ * One look at a submitted job: null while it runs; once it ended, one result per write of `writes`
+ * (any of the submitted ones, matched to their result rows by their `findBy` key).
+ */
+export async function collectBulkWrite(
+  api: ZohoApi,
+  ref: BulkJobRef,
+  writes: readonly RecordWrite[],
+): Promise<WriteResult[] | null> {
+  const jobId = jobIdOf(ref.id);
+  const job = await lookAt(api, jobId);
+  if (!ENDED.has(job.status ?? '')) return null;
+  return resultsOf(api, job, jobId, ref.findBy ?? 'id', writes);
+}
+
+/** Submit, wait in this call until the job ends (`bulkTimeoutMs`), and read the results. */
+export async function bulkWrite(api: ZohoApi, obj: CrmObject, group: BulkGroup): Promise<WriteResult[]> {
+  const ref = await submitBulkWrite(api, obj, group);
+  const jobId = ref.id;
   const timeoutMs = api.settings.bulkTimeoutMs ?? 600_000;
   const { job, ended } = await waitForJob(
-    () => zohoRequest<WireJob>(api, ENDPOINT.bulkFile, { method: 'GET', url: `${PATHS.bulkWrite}/${jobId}` }),
+    () => lookAt(api, jobId),
     (j) => ENDED.has(j.status ?? ''),
     { now: api.now, sleep: api.sleep, intervalMs: api.settings.bulkPollIntervalMs ?? 2000, timeoutMs },
   );
@@ -155,8 +189,30 @@ export async function bulkWrite(api: ZohoApi, obj: CrmObject, group: BulkGroup):
       },
     );
   }
-  const rows = job.status === 'COMPLETED' ? await resultRows(api, job, jobId) : [];
-  return group.writes.map((w, i) => rowResult(w, rows[i], group, jobId, job.status ?? ''));
+  return resultsOf(api, job, jobId, group.findBy, group.writes);
+}
+
+async function resultsOf(
+  api: ZohoApi,
+  job: WireJob,
+  jobId: string,
+  findBy: string,
+  writes: readonly RecordWrite[],
+): Promise<WriteResult[]> {
+  const state = job.status ?? '';
+  const rows = state === 'COMPLETED' ? await resultRows(api, job, jobId) : [];
+  const keyOf = (w: RecordWrite) => (findBy === 'id' ? w.remoteId : w.externalId?.value);
+  // Rows by their key (the file's first column): a caller may ask for some of the submitted writes.
+  const byKey = new Map<string, Record<string, string>[]>();
+  for (const row of rows) {
+    const key = row[findBy];
+    if (key !== undefined) byKey.set(key, [...(byKey.get(key) ?? []), row]);
+  }
+  return writes.map((w, i) => {
+    const key = keyOf(w);
+    const row = rows[0]?.[findBy] === undefined ? rows[i] : key ? byKey.get(key)?.shift() : undefined;
+    return rowResult(w, row, key, jobId, state);
+  });
 }
 
 async function resultRows(api: ZohoApi, job: WireJob, jobId: string): Promise<Record<string, string>[]> {
@@ -188,19 +244,16 @@ async function resultRows(api: ZohoApi, job: WireJob, jobId: string): Promise<Re
 function rowResult(
   write: RecordWrite,
   row: Record<string, string> | undefined,
-  group: BulkGroup,
+  key: string | undefined,
   jobId: string,
   state: string,
 ): WriteResult {
-  const key = group.findBy === 'id' ? write.remoteId : write.externalId?.value;
-  if (!row || (row[group.findBy] !== undefined && row[group.findBy] !== key)) {
+  if (!row || key === undefined) {
     return {
       ref: write.ref,
       ok: false,
       error: new CrmUpstreamError(
-        row
-          ? `Zoho CRM Bulk Write job ${jobId} answered this record's row for another record`
-          : `Zoho CRM Bulk Write job ${jobId} ended ${state} without processing this record`,
+        `Zoho CRM Bulk Write job ${jobId} ended ${state} without a result row for this record`,
         { crm: CRM, vendorCode: 'BULK_JOB_FAILED', details: { jobId, state } },
       ),
     };

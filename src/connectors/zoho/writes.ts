@@ -6,7 +6,7 @@ import { type FieldDirectory, fieldDirectory, isUnique } from './fields';
 import { toWireBody } from './mappers';
 import { isRecordId, writeItems } from './request';
 import { resultOf } from './write-results';
-import { bulkWrite } from './bulk-write';
+import { type BulkGroup, bulkWrite } from './bulk-write';
 import { BULK_WRITE, CRM, MAX_IDS, PATHS } from './zoho.constants';
 import { type ZohoResultItem } from './wire.types';
 
@@ -52,6 +52,34 @@ function keyFieldError(field: string, obj: CrmObject, directory: FieldDirectory)
   return isUnique(f)
     ? null
     : `the gateway key field ${field} is not unique in Zoho CRM: upserts cannot key on it`;
+}
+
+/**
+ * The writes of one Bulk Write job as submitted by the engine (`BulkWriteJobs.submit`): all updates by
+ * id, or all upserts by one unique key field; anything else is refused whole, before any call.
+ */
+export async function bulkGroupOf(
+  api: ZohoApi,
+  obj: CrmObject,
+  writes: readonly RecordWrite[],
+): Promise<BulkGroup> {
+  const directory = await fieldDirectory(api, obj);
+  const first = writes[0];
+  const findBy = first?.remoteId !== undefined ? 'id' : first?.externalId?.field;
+  const refuse = (why: string): never => {
+    throw new CrmValidationError(`not one Bulk Write job: ${why}`, { crm: CRM });
+  };
+  if (!findBy) return refuse('a job takes updates by id or upserts by a unique key, not plain creates');
+  const why = findBy === 'id' ? null : keyFieldError(findBy, obj, directory);
+  if (why) return refuse(why);
+  const bodies = writes.map((w) => {
+    const body = toWireBody(obj, w.fields, directory);
+    if (findBy === 'id' && w.remoteId !== undefined) return { ...body, id: w.remoteId };
+    if (findBy !== 'id' && w.remoteId === undefined && w.externalId?.field === findBy)
+      return { ...body, [findBy]: w.externalId.value };
+    return refuse(`every write of a job is found by the same field (${findBy})`);
+  });
+  return { operation: findBy === 'id' ? 'update' : 'upsert', findBy, writes, bodies };
 }
 
 export async function upsertRecords(

@@ -19,6 +19,7 @@ import {
   type NativeField,
   type NativeRecord,
   type Page,
+  type BulkWriteJobs,
   type RecordWrite,
   type WebhookRequest,
   type WriteResult,
@@ -37,7 +38,8 @@ import { dealStages } from './pipelines';
 import { getRecords } from './records';
 import { zohoSettings } from './settings';
 import { parseWebhook, verifyWebhook } from './webhooks';
-import { deleteRecords, upsertRecords } from './writes';
+import { bulkGroupOf, deleteRecords, upsertRecords } from './writes';
+import { collectBulkWrite, submitBulkWrite } from './bulk-write';
 import { CRM } from './zoho.constants';
 
 export interface ZohoConnectorOptions {
@@ -153,6 +155,12 @@ export class ZohoConnector implements CrmConnector {
   upsertRecords(obj: CrmObject, writes: readonly RecordWrite[]): Promise<WriteResult[]> {
     return upsertRecords(this.api, obj, writes);
   }
+
+  /** Bulk Write as a delayed job of the engine: submit, then a look per poll (`bulk-write.ts`). */
+  readonly bulkWrites: BulkWriteJobs = {
+    submit: async (obj, writes) => submitBulkWrite(this.api, obj, await bulkGroupOf(this.api, obj, writes)),
+    collect: (_obj, ref, writes) => collectBulkWrite(this.api, ref, writes),
+  };
 
   deleteRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<WriteResult[]> {
     return deleteRecords(this.api, obj, remoteIds);

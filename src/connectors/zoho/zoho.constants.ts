@@ -1,6 +1,6 @@
 import { type CrmKind } from '../registry';
 import { type CrmObject, type NativeFieldType } from '../types';
-import { API_ROOT, ZOHO_API_VERSION } from './declaration';
+import { API_ROOT, ZOHO_API_VERSION, ZOHO_BULK_WRITE } from './declaration';
 
 /**
  * Zoho CRM facts the connector's API areas share (docs/vendors/zoho.md "Connector: reads and lists").
@@ -36,13 +36,12 @@ export const PATHS = {
 } as const;
 
 /**
- * Bulk Write (docs/vendors/zoho.md "Bulk Write", "Connector: writes"). A job costs 500 credits where
- * REST writes cost 1 credit per 10 records, so a job pays off from 5,000 records of one group (an
- * update or a keyed upsert): the threshold. A file holds at most 25,000 records and 25 MB.
+ * Bulk Write (docs/vendors/zoho.md "Bulk Write", "Connector: writes"): the threshold and rows a file
+ * holds as declared (`ZOHO_BULK_WRITE`); a file holds at most 25 MB.
  */
 export const BULK_WRITE = {
-  threshold: 5000,
-  maxRows: 25_000,
+  threshold: ZOHO_BULK_WRITE.threshold,
+  maxRows: ZOHO_BULK_WRITE.maxRecords,
   maxFileBytes: 25 * 1024 * 1024,
   /** The result zip is read up to this size (it echoes three columns per row). */
   maxResultBytes: 64 * 1024 * 1024,

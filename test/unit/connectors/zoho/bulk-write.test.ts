@@ -209,3 +209,45 @@ describe('upsertRecords through Bulk Write', () => {
     expect(nock.isDone()).toBe(true);
   });
 });
+
+describe('Bulk Write as a delayed job of the engine (submit, then collect)', () => {
+  it('submits without polling, answers null while the job runs, then maps rows to any submitted writes by key', async () => {
+    const { connector } = zohoUnit();
+    fieldsOnce();
+    orgOnce();
+    const sent: { csv?: string; job?: Record<string, unknown> } = {};
+    uploadAndCreate(sent);
+    const writes = keyed(N);
+    const ref = await connector.bulkWrites.submit('contact', writes);
+    expect(ref).toEqual({ id: JOB, findBy: 'Gateway_Key', operation: 'upsert' });
+    expect(sent.job).toMatchObject({ operation: 'upsert', resource: [{ find_by: 'Gateway_Key' }] });
+
+    nock(API).get(`/crm/bulk/v8/write/${JOB}`).reply(200, { status: 'IN PROGRESS', id: JOB });
+    expect(await connector.bulkWrites.collect('contact', ref, writes)).toBeNull();
+
+    const rows = Array.from({ length: N }, (_, i) => [`gk-${i}`, `Name ${i}`, '', 'ADDED', `9${i}`, '']);
+    rows[7] = ['gk-7', 'Name 7', '', 'SKIPPED', '', 'INVALID_DATA-Email'];
+    nock(API)
+      .get(`/crm/bulk/v8/write/${JOB}`)
+      .reply(200, {
+        status: 'COMPLETED',
+        result: { download_url: `${CONTENT}/crm/v8/bulk-write/${JOB}/${JOB}.zip` },
+      });
+    nock(CONTENT).get(`/crm/v8/bulk-write/${JOB}/${JOB}.zip`).reply(200, resultZip(rows));
+    // Some of the writes, in another order (a poll after part of the job was recorded).
+    const results = await connector.bulkWrites.collect('contact', ref, [writes[9]!, writes[7]!]);
+    expect(results![0]).toEqual({ ref: 'op-9', ok: true, remoteId: '99', created: true });
+    expect(results![1]!.ok === false && results![1]!.error).toBeInstanceOf(CrmValidationError);
+  });
+
+  it('refuses plain creates and a mix of keys before any call', async () => {
+    const { connector } = zohoUnit();
+    fieldsOnce();
+    await expect(
+      connector.bulkWrites.submit('contact', [{ ref: 'c', fields: { Last_Name: 'x' } }]),
+    ).rejects.toBeInstanceOf(CrmValidationError);
+    await expect(
+      connector.bulkWrites.submit('contact', [...keyed(2), { ref: 'u', remoteId: '123', fields: {} }]),
+    ).rejects.toBeInstanceOf(CrmValidationError);
+  });
+});
