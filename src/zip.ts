@@ -1,6 +1,6 @@
 // One-file zip archives (PKWARE APPNOTE 4.3: local header, data, central directory, end record), the
-// container Zoho's bulk APIs speak both ways (docs/vendors/zoho.md "Bulk Read and Bulk Write",
-// "Bulk Write"). Shared by the Zoho sandbox and the Zoho connector; vendor-neutral.
+// container some vendors' bulk APIs speak both ways (a vendor's docs/vendors/<crm>.md says which).
+// Shared by sandboxes and connectors; vendor-neutral.
 import zlib from 'node:zlib';
 
 const LOCAL = 0x04034b50;

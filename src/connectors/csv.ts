@@ -1,5 +1,5 @@
 /**
- * RFC 4180 CSV for the vendors' bulk files (Salesforce Bulk API 2.0, Zoho Bulk Write): comma-delimited,
+ * RFC 4180 CSV for the vendors' bulk files (bulk ingest and bulk write jobs): comma-delimited,
  * a header row, quoted fields that may hold commas, doubled quotes and line breaks.
  */
 

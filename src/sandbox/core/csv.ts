@@ -1,4 +1,4 @@
-// RFC 4180 CSV for the sandboxes' bulk APIs (Salesforce Bulk 2.0, Zoho Bulk Write): quoted fields may hold
+// RFC 4180 CSV for the sandboxes' bulk APIs (bulk ingest and bulk write jobs): quoted fields may hold
 // the delimiter, doubled quotes and line breaks.
 
 /** Parses CSV text into rows; quoted fields may hold delimiters, quotes ("") and line breaks. */
