@@ -116,6 +116,7 @@ it('a poll lost in Redis is re-created by the reconciler; the job is collected o
   stack.sandboxes.sandboxes.zoho!.server.patchSettings('default', { bulkWriteMs: 30_000 });
   const before = jobsCreated();
   const ids = await burst('b');
+  worker ??= await startWorker(stack.ctx);
   await within(100_000, async () => {
     await new Promise((r) => setTimeout(r, 500));
     const ops = await stack.ctx.store.writeBatches.findMany(ids.slice(0, 5));
@@ -150,4 +151,37 @@ it('a poll lost in Redis is re-created by the reconciler; the job is collected o
   const ops = await settled(ids);
   expect(jobsCreated() - before).toBe(1);
   expectOutcomes(ops, 'b');
+});
+
+it('sends a keyed-upsert burst at the Salesforce threshold as one Bulk API 2.0 job', async () => {
+  const sf = stack.sandboxes.sandboxes.salesforce!.server.org('default');
+  const ingestJobs = () =>
+    Object.entries(sf.log.snapshot(0).counters)
+      .filter(([k]) => k.startsWith('POST ') && k.endsWith('/jobs/ingest'))
+      .reduce((n, [, v]) => n + v, 0);
+  const before = ingestJobs();
+  const c = await stack.ctx.store.connections.getById(tenant.connections.salesforce);
+  const n = 2000;
+  const ids = await insertOperations(
+    stack.ctx,
+    { id: c.id, tenantId: c.tenantId, crm: c.crm },
+    Array.from({ length: n }, (_, i) => ({
+      kind: 'UPSERT' as const,
+      externalId: { field: 'External_Id__c', value: `SFB-${i}` },
+      fields: { LastName: `Bulk ${i}`, Email: `sfb${i}@bulk.example` },
+    })),
+  );
+  await requestWriteFlush(stack.ctx.queues.get(QUEUES.writes), groupOf(c.id, 'UPSERT'), 'accepted');
+  worker ??= await startWorker(stack.ctx);
+  const ops = await settled(ids);
+  expect(ops.filter((o) => o.status !== 'SUCCEEDED').map((o) => o.failure)).toEqual([]);
+  expect(ingestJobs() - before).toBe(1);
+  const table = (
+    sf.state as { store: { table(t: string): Map<string, Record<string, unknown>> } }
+  ).store.table('Contact');
+  const keyed = [...table.values()].filter(
+    (r) => typeof r.External_Id__c === 'string' && r.External_Id__c.startsWith('SFB-'),
+  );
+  expect(keyed).toHaveLength(n);
+  expect(new Set(ops.map((o) => o.remoteId)).size).toBe(n);
 });
