@@ -206,6 +206,12 @@ export const envSchema = z.object({
   SYNC_BACKFILL_PAGE_SIZE: z.coerce.number().int().min(1).max(2000).optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
   /**
+   * A stopping gateway first answers `/readyz` 503 ("draining") and keeps serving for this long, so a
+   * load balancer's health check takes it out of rotation before its listener closes (set it to the
+   * balancer's check interval × failures to mark down). 0: the listener closes at once.
+   */
+  DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
+  /**
    * How long a MongoDB or Redis command may wait for an unreachable store before the request fails
    * with UNAVAILABLE (MongoDB server selection and buffering, the Redis command timeout).
    */
@@ -250,6 +256,13 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
       `invalid environment:\n  WRITE_OPERATION_RETENTION_DAYS: must keep finished writes at least as long as ` +
         `IDEMPOTENCY_KEY_RETENTION_HOURS keeps their keys (${e.IDEMPOTENCY_KEY_RETENTION_HOURS} h) ` +
         `(got ${e.WRITE_OPERATION_RETENTION_DAYS} days)`,
+    );
+  }
+  if (e.DRAIN_DELAY_MS >= e.SHUTDOWN_TIMEOUT_MS) {
+    // The shutdown timer would end the process while it still waits for the balancer: no drain at all.
+    throw new EnvError(
+      `invalid environment:\n  DRAIN_DELAY_MS: must be shorter than SHUTDOWN_TIMEOUT_MS ` +
+        `(${e.SHUTDOWN_TIMEOUT_MS} ms), which includes it (got ${e.DRAIN_DELAY_MS} ms)`,
     );
   }
   return {

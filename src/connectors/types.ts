@@ -400,6 +400,38 @@ export interface CrmConnector {
    * (an identity URL) needs none.
    */
   identify?(authKind: AuthKind): Promise<AccountIdentity>;
+  /**
+   * For a vendor whose webhooks are channels an API call subscribes and which lapse (a watch channel
+   * with an expiry): subscribes the connection's channel to `request.callbackUrl`, or renews the one
+   * `request.current` names, and says until when it delivers. The framework calls it when a connection
+   * is made and again before each expiry (`sync/notifications/`), and keeps what it answers. Idempotent:
+   * a channel the vendor no longer has is subscribed anew. Absent: the vendor's webhooks are configured
+   * once, outside the API (an app setting), or there are none.
+   */
+  ensureNotifications?(request: NotificationsRequest): Promise<NotificationChannel>;
+}
+
+/** What the framework asks of {@link CrmConnector.ensureNotifications}. */
+export interface NotificationsRequest {
+  /** Where the vendor is to deliver: PUBLIC_URL and the CRM's webhook route. */
+  callbackUrl: string;
+  /** The channel as the last successful call left it; null before the first (or after it was lost). */
+  current: NotificationChannel | null;
+  /** The framework's clock: an expiry is asked for relative to it. */
+  now: Date;
+}
+
+/** A subscribed notification channel, as {@link CrmConnector.ensureNotifications} answers it. */
+export interface NotificationChannel {
+  /** The channel's id at the vendor (ours where the vendor lets the subscriber choose it). */
+  channelId: string;
+  /** When the vendor stops delivering unless the channel is renewed. */
+  expiresAt: Date;
+  /**
+   * Connection settings to keep from now on, merged into the stored ones — a verification secret the
+   * connector made for the channel, which its `verifyWebhook` reads back. Absent: nothing to keep.
+   */
+  settings?: Readonly<Record<string, string>>;
 }
 
 /** Which vendor account (and app) a connection's credentials belong to. */

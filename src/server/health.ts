@@ -1,16 +1,27 @@
 import { Router } from 'express';
 import { type AppContext } from '../runtime/context';
 
+/** Whether the gateway is stopping: read on every `/readyz`, set once by its `close()`. */
+export interface DrainState {
+  readonly draining: boolean;
+}
+
 /**
  * `/healthz`: the process is up (no dependency is touched, so a slow store never gets it restarted).
- * `/readyz`: MongoDB and Redis both answer; a load balancer stops routing here while they do not.
+ * `/readyz`: MongoDB and Redis both answer and the gateway is not draining; a load balancer stops
+ * routing here while either is false.
  */
-export function healthRouter(ctx: Pick<AppContext, 'store' | 'redis'>): Router {
+export function healthRouter(ctx: Pick<AppContext, 'store' | 'redis'>, drain: DrainState): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
+    if (drain.draining) {
+      // No store probe: nothing it says would bring a stopping process back into rotation.
+      res.status(503).json({ status: 'draining', checks: [] });
+      return;
+    }
     const checks = await Promise.all([
       check('mongodb', () => ctx.store.ping()),
       check('redis', async () => {

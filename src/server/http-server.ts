@@ -255,7 +255,8 @@ export async function startGatewayServer(
   ];
   app.use(GRAPHQL_PATH, withoutPostEtags(graphqlHandlers), ...graphqlHandlers);
   if (consoleRoutes) app.use(consoleRoutes);
-  app.use(healthRouter(ctx));
+  const drain = { draining: false };
+  app.use(healthRouter(ctx, drain));
   app.use(oauthRouter(ctx, pubsub, { keys: apiKeys, rateLimiter }));
   // Vendors' webhook deliveries: no API key; authenticated by the vendor's signature (src/server/webhooks.ts).
   app.use(webhookRouter(ctx));
@@ -295,6 +296,10 @@ export async function startGatewayServer(
     metricsUrl: metrics === 'public' ? `${url}/metrics` : (metricsListener?.url ?? null),
     routes: listRoutes(app),
     async close() {
+      // Out of the load balancer's rotation first (readyz 503) while still serving what it sends until
+      // its health check notices; only then does the listener close.
+      drain.draining = true;
+      if (env.DRAIN_DELAY_MS > 0) await new Promise((r) => setTimeout(r, env.DRAIN_DELAY_MS));
       // Apollo's drain plugin stops the HTTP server and lets in-flight requests finish; the WebSocket
       // server is disposed through its drainServer hook (open sockets are closed 1001).
       await apollo.stop();

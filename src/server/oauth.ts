@@ -2,6 +2,8 @@ import { type Router } from 'express';
 import { OAuthStateStore } from '../connectors/oauth/oauth-state';
 import { createOAuthRouter } from '../connectors/oauth/oauth.routes';
 import { type ConnectionEventPublisher, connectionEvent } from '../events/connection-events';
+import { requestNotificationChannel } from '../queue/notifications.producer';
+import { QUEUES } from '../queue/queues';
 import { type AppContext } from '../runtime/context';
 import { authenticate, type KeyAuthenticator } from './auth';
 import { type RequestRateLimiter } from './request-rate-limit';
@@ -48,6 +50,9 @@ export function oauthRouter(
         errorCode: null,
       });
       await events.publishConnectionEvent(connection.tenantId, connectionEvent(type, connection));
+      // A vendor whose notification channels are subscribed by API gets one now (and a re-authorized
+      // connection a fresh one); the worker does it (src/sync/notifications/channel-renewal.ts).
+      await requestNotificationChannel(ctx.queues.get(QUEUES.sync), connection.id);
     },
     logger: ctx.logger,
   });

@@ -25,6 +25,7 @@ import { AuditEventsRepository } from './repositories/audit-events.repo';
 import { auditEventModel } from './models/audit-event.model';
 import { IdentityProvidersRepository } from './repositories/identity-providers.repo';
 import { RecordSnapshotsRepository } from './repositories/record-snapshots.repo';
+import { NotificationChannelsRepository } from './repositories/notification-channels.repo';
 import { SyncStatesRepository } from './repositories/sync-states.repo';
 import { TenantsRepository } from './repositories/tenants.repo';
 import { WebhookReceiptsRepository } from './repositories/webhook-receipts.repo';
@@ -76,6 +77,7 @@ export interface Store {
   webhookReceipts: WebhookReceiptsRepository;
   /** Per (connection, object) poll and backfill positions (src/sync/poll/, src/sync/backfill/). */
   syncStates: SyncStatesRepository;
+  notificationChannels: NotificationChannelsRepository;
   /** The change broadcast the repositories announce on and cache by; absent when opened without one. */
   changes?: StoreChangeFeed;
   /** Resolves when the store answers a real command (for /readyz). */
@@ -138,6 +140,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     connectionAccounts: new ConnectionAccountsRepository(models.connections, changes),
     webhookReceipts: new WebhookReceiptsRepository(models.webhookReceipts),
     syncStates: new SyncStatesRepository(models.syncStates),
+    notificationChannels: new NotificationChannelsRepository(models.syncStates),
     auditEvents: new AuditEventsRepository(models.auditEvents),
     changes,
     async ping() {

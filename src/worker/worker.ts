@@ -33,7 +33,17 @@ import {
   SYNC_POLL_JOB,
   SYNC_SCHEDULE_JOB,
 } from '../queue/sync.producer';
+import {
+  NOTIFICATIONS_ENSURE_JOB,
+  NOTIFICATIONS_SCHEDULE_JOB,
+  scheduleNotificationChannels,
+} from '../queue/notifications.producer';
 import { ingestOf } from '../sync/ingest';
+import { webhookUrl } from '../sync/webhooks/webhook-url';
+import {
+  processNotificationsEnsure,
+  processNotificationsSchedule,
+} from './notifications/notifications.processor';
 import { processSyncBackfill } from './sync/sync-backfill.processor';
 import { syncJobDeps } from './sync/sync-deps';
 import { processSyncPoll } from './sync/sync-poll.processor';
@@ -241,8 +251,25 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
       logger: ctx.logger,
       chunkPages: ctx.env.SYNC_BACKFILL_CHUNK_PAGES,
     }),
+    // Vendor notification channels that lapse: subscribed when a connection is made, renewed before
+    // they expire (src/sync/notifications/channel-renewal.ts).
+    [NOTIFICATIONS_SCHEDULE_JOB]: processNotificationsSchedule({
+      connections: ctx.store.connections,
+      channels: ctx.store.notificationChannels,
+      connectorFor: (connection) => ctx.crm.connectorFor(connection, 'background'),
+      queue: sync,
+      logger: ctx.logger,
+    }),
+    [NOTIFICATIONS_ENSURE_JOB]: processNotificationsEnsure({
+      connections: ctx.store.connections,
+      channels: ctx.store.notificationChannels,
+      connectorFor: (connection) => ctx.crm.connectorFor(connection, 'background'),
+      callbackUrl: (crm) => webhookUrl(ctx.env.publicUrl, crm),
+      logger: ctx.logger,
+    }),
   });
   await scheduleSyncPolls(sync);
+  await scheduleNotificationChannels(sync);
   sync.on('failed', (job, err) =>
     ctx.logger.warn({ queue: QUEUES.sync, job: job.name, jobId: job.id, err }, 'job failed'),
   );

@@ -61,6 +61,31 @@ describe('gateway endpoints', () => {
     }
   });
 
+  it('while stopping, answers /readyz 503 "draining" and keeps serving until DRAIN_DELAY_MS has passed', async () => {
+    const env = loadEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DRAIN_DELAY_MS: '1500' });
+    const server = await startGatewayServer({ ...gw.ctx, env }, { host: '127.0.0.1', port: 0 });
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    const closing = server.close();
+    let closed = false;
+    void closing.then(() => (closed = true));
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: 'draining' });
+    // The load balancer may still send requests during the delay: they are answered, not refused.
+    const res = await request(server.url, HealthDocument, {});
+    expect(res.status).toBe(200);
+    expect(res.body.errors).toBeUndefined();
+    expect(closed).toBe(false);
+    await closing;
+    await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('refuses a DRAIN_DELAY_MS that the shutdown timeout would cut short', () => {
+    expect(() => loadEnv({ DRAIN_DELAY_MS: '10000', SHUTDOWN_TIMEOUT_MS: '10000' })).toThrow(
+      /DRAIN_DELAY_MS: must be shorter than SHUTDOWN_TIMEOUT_MS/,
+    );
+  });
+
   it('answers a malformed JSON body with a GraphQL BAD_USER_INPUT error in JSON, not an HTML page', async () => {
     const res = await fetch(`${gw.url}/graphql`, {
       method: 'POST',

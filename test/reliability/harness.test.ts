@@ -1,7 +1,8 @@
 import Bull from 'bull';
 import Redis from 'ioredis';
 import { disconnectRedis } from '../../src/runtime/services/redis-disconnect';
-import { duplicates, startWriteHarness, type WriteHarness } from './support/write-harness';
+import { duplicates } from './support/write-checks';
+import { startWriteHarness, type WriteHarness } from './support/write-harness';
 
 /**
  * The crash harness itself, which the write scenarios (write-crashes.test.ts) trust: the worker really

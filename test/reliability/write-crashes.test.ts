@@ -1,14 +1,17 @@
 import {
-  allOperations,
   execOn,
-  FINAL,
   type GraphqlExec,
-  type OperationUpdate,
-  UPSERT_CONTACTS,
   writeApiMissing,
   writeApiMissingFromSchemaFile,
 } from '../support/write-contract';
-import { duplicates, startWriteHarness, type WriteHarness } from './support/write-harness';
+import {
+  accept,
+  contactItems as items,
+  expectNoneLostNoneDuplicated,
+  settled,
+  sleep,
+} from './support/write-checks';
+import { startWriteHarness, type WriteHarness } from './support/write-harness';
 
 /**
  * Issue 17, "Tests": accepted writes survive crashes — every operation ends SUCCEEDED or visibly
@@ -41,103 +44,19 @@ describe('write-path reliability scenarios', () => {
 const WRITES = 2000;
 const LIST = 50;
 const CRASHES = 20;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Creates (no id, no external id) with one unique email each, so the sandbox can count copies. */
-function items(tag: string, from: number, count: number) {
-  return Array.from({ length: count }, (_, i) => ({
-    input: { firstName: 'Crash', lastName: `R${from + i}`, email: `crash-${tag}-${from + i}@example.org` },
-  }));
-}
-
-async function accept(exec: GraphqlExec, connectionId: string, list: unknown[]): Promise<string[]> {
-  const body = await exec(UPSERT_CONTACTS, { c: connectionId, items: list });
-  if (body.errors) throw new Error(`upsertContacts: ${JSON.stringify(body.errors).slice(0, 400)}`);
-  return (body.data as { upsertContacts: { id: string }[] }).upsertContacts.map((o) => o.id);
-}
-
-/** Whether any operation of the connection is still QUEUED or RUNNING: one page of one each. */
-async function anyOpen(exec: GraphqlExec, connectionId: string): Promise<boolean> {
-  for (const status of ['QUEUED', 'RUNNING']) {
-    const body = await exec(
-      `query Open($c: ID!, $s: WriteStatus) { writeOperations(filter: { connectionId: $c, status: $s }, first: 1) { nodes { id } } }`,
-      { c: connectionId, s: status },
-    );
-    if (body.errors) throw new Error(`writeOperations: ${JSON.stringify(body.errors).slice(0, 400)}`);
-    if ((body.data as { writeOperations: { nodes: unknown[] } }).writeOperations.nodes.length > 0)
-      return true;
-  }
-  return false;
-}
-
-/**
- * Polls until no operation of the connection is open (bounded), then returns them all. The poll asks
- * for one open operation of each status rather than paging through thousands every time: on the
- * embedded store every page is a scan, and the test's reading must not be the load it measures.
- */
-async function settled(
-  exec: GraphqlExec,
-  connectionId: string,
-  timeoutMs: number,
-): Promise<OperationUpdate[]> {
-  for (const deadline = Date.now() + timeoutMs; ;) {
-    if (!(await anyOpen(exec, connectionId)) || Date.now() > deadline)
-      return allOperations(exec, connectionId);
-    await sleep(2000);
-  }
-}
-
-/** The statuses of operations still open, counted: what a failure prints to say where they stuck. */
-function describeOpen(ops: readonly OperationUpdate[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const o of ops) counts[o.status] = (counts[o.status] ?? 0) + 1;
-  return counts;
-}
-
-/** What every scenario asserts once the dust settles. */
-function expectNoneLostNoneDuplicated(
+/** The invariants of a run on the harness ({@link expectNoneLostNoneDuplicated}). */
+function expectRun(
   h: WriteHarness,
-  accepted: string[],
-  ops: OperationUpdate[],
-  tag: string,
-  figures: { name: string; settleMs: number },
+  run: { name: string; tag: string; accepted: string[]; settleMs: number },
+  ops: Awaited<ReturnType<typeof settled>>,
 ): void {
-  const byId = new Map(ops.map((o) => [o.id, o]));
-  // The scenario's figures first (issue 23's `REL` lines), so a failing run still reports them.
-  const counts = describeOpen(accepted.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])));
-  const copies = duplicates(
-    new Map(
-      [...h.stack.recordsBy('salesforce', 'contact', 'Email')].filter(([email]) =>
-        email.startsWith(`crash-${tag}-`),
-      ),
-    ),
-  );
-  console.log(
-    [
-      `REL ${figures.name}.accepted ${accepted.length} ops`,
-      `REL ${figures.name}.lost ${accepted.filter((id) => !byId.has(id)).length} ops`,
-      `REL ${figures.name}.open ${(counts.QUEUED ?? 0) + (counts.RUNNING ?? 0)} ops`,
-      `REL ${figures.name}.succeeded ${counts.SUCCEEDED ?? 0} ops`,
-      `REL ${figures.name}.failed ${(counts.FAILED ?? 0) + (counts.DEAD ?? 0)} ops`,
-      `REL ${figures.name}.duplicated ${copies.length} records`,
-      `REL ${figures.name}.settle_s ${(figures.settleMs / 1000).toFixed(1)} s`,
-    ].join('\n'),
-  );
-  // None lost: every accepted operation is known and final; none stuck QUEUED or RUNNING.
-  expect(accepted.filter((id) => !byId.has(id))).toEqual([]);
-  const open = accepted.filter((id) => !FINAL.has(byId.get(id)!.status));
-  if (open.length > 0) {
-    console.warn(`not final: ${open.length}`, describeOpen(open.map((id) => byId.get(id)!)));
-    console.warn(`worker output (tail):\n${h.worker.output().slice(-6000)}`);
-  }
-  expect(open).toEqual([]);
-  expect(accepted.filter((id) => byId.get(id)!.status === 'CANCELLED')).toEqual([]);
-  // None duplicated: each intended record at most once in the sandbox, and each SUCCEEDED one there.
-  const byEmail = h.stack.recordsBy('salesforce', 'contact', 'Email');
-  const ours = new Map([...byEmail].filter(([email]) => email.startsWith(`crash-${tag}-`)));
-  expect(duplicates(ours)).toEqual([]);
-  const succeeded = accepted.filter((id) => byId.get(id)!.status === 'SUCCEEDED').length;
-  expect(ours.size).toBeGreaterThanOrEqual(succeeded);
+  expectNoneLostNoneDuplicated({
+    ...run,
+    ops,
+    recordsByEmail: () => h.stack.recordsBy('salesforce', 'contact', 'Email'),
+    output: () => h.worker.output(),
+  });
 }
 
 (missing ? describe.skip : describe)(
@@ -185,10 +104,7 @@ function expectNoneLostNoneDuplicated(
       expect(accepted).toHaveLength(WRITES);
       const settling = Date.now();
       const ops = await settled(exec, c, 300_000);
-      expectNoneLostNoneDuplicated(h, accepted, ops, tag, {
-        name: 'writes.worker_kill9',
-        settleMs: Date.now() - settling,
-      });
+      expectRun(h, { name: 'writes.worker_kill9', tag, accepted, settleMs: Date.now() - settling }, ops);
     });
 
     it('a SIGKILL of Redis (append-only file) during a batch: none lost, none duplicated', async () => {
@@ -201,10 +117,7 @@ function expectNoneLostNoneDuplicated(
       accepted.push(...(await accept(exec, c, items(tag, 500, 500))));
       const settling = Date.now();
       const ops = await settled(exec, c, 300_000);
-      expectNoneLostNoneDuplicated(h, accepted, ops, tag, {
-        name: 'writes.redis_kill9',
-        settleMs: Date.now() - settling,
-      });
+      expectRun(h, { name: 'writes.redis_kill9', tag, accepted, settleMs: Date.now() - settling }, ops);
     });
   },
 );

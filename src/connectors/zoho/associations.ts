@@ -7,15 +7,16 @@ import { ENDPOINT } from './declaration';
 import { isRecordId, writeItems, zohoRequest } from './request';
 import { readByIds } from './records';
 import { resultOf } from './write-results';
-import { CRM, MAX_COQL_IN, MAX_COQL_LIMIT, MAX_IDS, PATHS } from './zoho.constants';
+import { CRM, MAX_COQL_IN, MAX_COQL_LIMIT, MAX_IDS, MAX_PER_PAGE, PATHS } from './zoho.constants';
 import { type ZohoPage, type ZohoRecord, type ZohoResultItem } from './wire.types';
 
 /**
  * Deal ↔ contact (docs/vendors/zoho.md "Connector: deal contacts"). A deal's contact is its
- * `Contact_Name` lookup; with the connection setting `dealContactRoles`, its contact roles too (one
- * `GET /Deals/{id}/Contact_Roles` per deal). Deal → contacts reads 100 deals per call; contact → deals
- * is one COQL query per 50 contacts (`Contact_Name in (…)`) — contact roles name no deals of a contact
- * in one call, so that direction reads `Contact_Name` alone.
+ * `Contact_Name` lookup; with the connection setting `dealContactRoles`, its contact roles too. Deal →
+ * contacts reads 100 deals per call, plus one `GET /Deals/{id}/Contact_Roles` per deal with roles;
+ * contact → deals is one COQL query per 50 contacts (`Contact_Name in (…)`), plus with roles one
+ * `GET /Contacts/{id}/Deals` (the related list) per contact — no Zoho call reads the roles of many
+ * contacts or deals at once.
  */
 
 export async function getAssociations(
@@ -45,7 +46,31 @@ export async function getAssociations(
       if (typeof contact === 'string' && out.has(contact)) out.get(contact)!.push(String(row.id));
     }
   }
+  // Roles name no deals of many contacts at once: the contact's `Deals` related list, one contact a call.
+  if (api.settings.dealContactRoles) {
+    for (const contact of ids) {
+      const deals = out.get(contact)!;
+      out.set(contact, [...new Set([...deals, ...(await relatedDeals(api, contact))])]);
+    }
+  }
   return out;
+}
+
+/**
+ * The deals of a contact's `Deals` related list (`GET /Contacts/{id}/Deals`, 200 a page): those it holds
+ * a contact role in, and its `Contact_Name` deals too (docs/vendors/zoho.md "Connector: deal contacts").
+ */
+async function relatedDeals(api: ZohoApi, contact: string): Promise<string[]> {
+  const deals: string[] = [];
+  for (let page = 1; ; page++) {
+    const res = await zohoRequest<ZohoPage>(api, ENDPOINT.read, {
+      method: 'GET',
+      url: PATHS.contactDeals(contact),
+      query: { fields: 'id', page: String(page), per_page: String(MAX_PER_PAGE) },
+    });
+    for (const row of res.data ?? []) if (typeof row.id === 'string') deals.push(row.id);
+    if (res.info?.more_records !== true || (res.data ?? []).length === 0) return deals;
+  }
 }
 
 /** Every deal whose `Contact_Name` is one of `contacts` (≤ 50), paged by keyset on the deal id. */

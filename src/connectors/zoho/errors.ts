@@ -69,15 +69,17 @@ export function classOfCode(code: string | undefined, status: number): CrmErrorC
 /** Per-record items of a refused write (`data` of a 400), kept off the error's client-facing details. */
 const refusedItems = new WeakMap<CrmError, ZohoResultItem[]>();
 
-/** The items of a write Zoho refused whole with one item per record; null for any other error. */
+/** The items of a write (or channel call) Zoho refused whole, one per record; null for any other error. */
 export function refusedWriteItems(err: unknown): ZohoResultItem[] | null {
   if (!err || typeof err !== 'object') return null;
   return refusedItems.get(err as CrmError) ?? null;
 }
 
 export function zohoError(res: HookResponse, extra: ErrorExtra, requestId?: string): CrmError {
-  const json = res.json as { data?: unknown } | undefined;
-  const items = Array.isArray(json?.data) ? (json.data as ZohoResultItem[]) : null;
+  // Writes answer per record in `data`; notification channels per channel in `watch`.
+  const json = res.json as { data?: unknown; watch?: unknown } | undefined;
+  const list = Array.isArray(json?.data) ? json.data : Array.isArray(json?.watch) ? json.watch : null;
+  const items = list as ZohoResultItem[] | null;
   if (items && items.length > 0) {
     const first = items[0] ?? {};
     const err = defaultParseError(

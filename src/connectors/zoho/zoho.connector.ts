@@ -18,6 +18,8 @@ import {
   type NativeDealStage,
   type NativeField,
   type NativeRecord,
+  type NotificationChannel,
+  type NotificationsRequest,
   type Page,
   type BulkWriteJobs,
   type RecordWrite,
@@ -32,6 +34,7 @@ import { zohoDeclaration } from './declaration';
 import { exportRecords } from './export';
 import { describeFields } from './fields';
 import { listRecords } from './list';
+import { ensureNotifications } from './notifications';
 import { ZOHO_LIST_FILTERS } from './list-filter';
 import { identify } from './org';
 import { dealStages } from './pipelines';
@@ -129,6 +132,11 @@ export class ZohoConnector implements CrmConnector {
 
   parseWebhook(req: WebhookRequest): NativeChange[] {
     return parseWebhook(this.api, req);
+  }
+
+  /** The connection's watch channel, subscribed or renewed before `channel_expiry` (`notifications.ts`). */
+  ensureNotifications(request: NotificationsRequest): Promise<NotificationChannel> {
+    return ensureNotifications(this.api, request);
   }
 
   /** Deal ↔ contact through `Contact_Name`, and contact roles with `dealContactRoles` (`associations.ts`). */

@@ -23,6 +23,7 @@ export const PATHS = {
   contactRoles: (deal: string) => `${API_ROOT}/Deals/${deal}/Contact_Roles`,
   contactRole: (deal: string, contact: string) => `${API_ROOT}/Deals/${deal}/Contact_Roles/${contact}`,
   contactRoleDefinitions: `${API_ROOT}/settings/contact_roles`,
+  contactDeals: (contact: string) => `${API_ROOT}/Contacts/${contact}/Deals`,
   coql: `${API_ROOT}/coql`,
   fields: `${API_ROOT}/settings/fields`,
   layouts: `${API_ROOT}/settings/layouts`,

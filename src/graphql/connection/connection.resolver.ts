@@ -1,3 +1,4 @@
+import { requestNotificationChannel } from '../../queue/notifications.producer';
 import { QUEUES } from '../../queue/queues';
 import { requestConnectionPurge, requestConnectionRevoke } from '../../queue/system.producer';
 import { WebhookActivity } from '../../sync/webhooks/webhook-activity';
@@ -78,6 +79,8 @@ export class ConnectionResolver {
       throw err;
     }
     await ctx.app.crm.tokens.indexExpiry(created.id, prepared.credentials);
+    // Its vendor notification channel, where the CRM has channels to subscribe (the worker does it).
+    await requestNotificationChannel(ctx.app.queues.get(QUEUES.sync), created.id);
     ctx.logger.info({ connectionId: created.id, crm: created.crm }, 'connection created');
     await ctx.pubsub.publishConnectionEvent(auth.tenantId, connectionEvent('CREATED', created));
     return created;

@@ -21,11 +21,18 @@ export class ConnectionSyncResolver {
   })
   async sync(@Root() connection: Connection, @Ctx() ctx: RequestContext): Promise<ConnectionSyncView> {
     const view = await ctx.loaders.connection.load(connection.id);
-    const [status, webhooks] = await Promise.all([
+    const [status, webhooks, channel] = await Promise.all([
       ctx.app.syncControl.status(view),
       new WebhookActivity(ctx.app.redis, ctx.app.redisPrefix, ctx.logger).of(view.id),
+      ctx.app.store.notificationChannels.get(view.id),
     ]);
-    return { ...status, webhooks };
+    const notifications = channel && {
+      expiresAt: channel.expiresAt,
+      renewedAt: channel.renewedAt,
+      renewAt: channel.renewAt,
+      lastError: channel.lastError,
+    };
+    return { ...status, webhooks, notifications };
   }
 
   @Mutation(() => Connection, {

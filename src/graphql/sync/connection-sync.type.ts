@@ -52,6 +52,34 @@ export class WebhookActivityView {
   rejected!: number;
 }
 
+@ObjectType('NotificationChannel', {
+  description:
+    "The connection's CRM notification channel, for CRMs whose webhooks are channels subscribed by API that " +
+    'lapse: the worker subscribes it when the connection is made and renews it before it expires.',
+})
+export class NotificationChannelView {
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Until when the CRM delivers; null before the first subscription succeeded.',
+  })
+  expiresAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'When it was last subscribed or renewed.' })
+  renewedAt!: Date | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the worker renews it next (or retries a failure).',
+  })
+  renewAt!: Date | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why the last subscription or renewal failed; null after a success.',
+  })
+  lastError!: string | null;
+}
+
 @ObjectType('ConnectionSync', {
   description: 'How far the change history of a connection is behind its CRM.',
 })
@@ -78,4 +106,10 @@ export class ConnectionSyncView {
 
   @Field(() => WebhookActivityView)
   webhooks!: WebhookActivityView;
+
+  @Field(() => NotificationChannelView, {
+    nullable: true,
+    description: 'The CRM notification channel; null for CRMs without one, and before the first attempt.',
+  })
+  notifications!: NotificationChannelView | null;
 }

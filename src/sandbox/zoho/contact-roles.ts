@@ -1,6 +1,7 @@
 // A deal's contact roles (docs/vendors/zoho.md "Contact roles"): the contacts taking part in a deal,
 // each with a role, listed as contact records carrying `Contact_Role {name, id}` (`fields` required),
-// added or changed one contact at a time with PUT, removed with DELETE.
+// added or changed one contact at a time with PUT, removed with DELETE. From the contact's side, its
+// `Deals` related list: the deals it is the `Contact_Name` of or holds a role in (UNVERIFIED which).
 import { type FastifyInstance } from 'fastify';
 import { invalidData, recordError, ZohoError } from './errors';
 import { apiRoute, type Answer, type CallContext } from './http';
@@ -97,7 +98,44 @@ function remove(ctx: CallContext): Answer {
   };
 }
 
+/** Deals per related-list page, at most and by default. */
+const RELATED_PER_PAGE = 200;
+
+/**
+ * `GET /Contacts/{id}/Deals?fields=…&page=&per_page=`: the contact's deals — its `Contact_Name` deals and
+ * those where it holds a contact role (our reading, UNVERIFIED), by id; none: 204.
+ */
+function contactDeals(ctx: CallContext): Answer {
+  const store = ctx.org.state.store;
+  const contactId = ctx.params.contact ?? '';
+  if (!store.get('Contacts', contactId))
+    throw invalidData('the related id given seems to be invalid', { param_name: 'id', id: contactId });
+  const fields = fieldList('Deals', ctx.query.fields, true)!;
+  const page = Number(ctx.query.page ?? '1');
+  const perPage = Number(ctx.query.per_page ?? String(RELATED_PER_PAGE));
+  if (!Number.isInteger(page) || page < 1) throw invalidData('invalid data', { param_name: 'page' });
+  if (!Number.isInteger(perPage) || perPage < 1 || perPage > RELATED_PER_PAGE)
+    throw invalidData('invalid data', { param_name: 'per_page' });
+  const deals = store
+    .all('Deals')
+    .filter(
+      (d) =>
+        (d.values.Contact_Name as { id?: unknown } | undefined)?.id === contactId ||
+        store.contactRoles.get(d.id)?.has(contactId),
+    )
+    .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+  const rows = deals.slice((page - 1) * perPage, page * perPage);
+  if (rows.length === 0) return { status: 204 };
+  return {
+    body: {
+      data: rows.map((d) => renderRecord(store, d, fields)),
+      info: { per_page: perPage, count: rows.length, page, more_records: deals.length > page * perPage },
+    },
+  };
+}
+
 export function registerContactRoleRoutes(app: FastifyInstance, server: ZohoServer): void {
+  apiRoute(app, server, { method: 'GET', path: '/Contacts/:contact/Deals' }, contactDeals);
   apiRoute(app, server, { method: 'GET', path: '/Deals/:deal/Contact_Roles' }, (ctx) =>
     list(ctx, idList(ctx.query.ids)),
   );

@@ -169,7 +169,9 @@ export function apiRoute(
       try {
         if (!server.isInternal(request)) {
           const credits = typeof spec.credits === 'function' ? spec.credits(ctx) : (spec.credits ?? 1);
-          if (!org.state.limits.charge(org.now(), credits).ok) return sendLimited(reply, 'credits');
+          const charged = org.state.limits.charge(org.now(), credits).ok;
+          if (org.state.settings.rateLimitHeaders) reply.headers(org.state.limits.headers(org.now()));
+          if (!charged) return sendLimited(reply, 'credits');
         }
         const answer = handler(ctx);
         const status = answer.status ?? 200;

@@ -39,6 +39,23 @@ export class OrgLimits {
   }
 
   /**
+   * `X-RATELIMIT-*` headers describing the credit window, for the setting `rateLimitHeaders` (off by
+   * default: UNVERIFIED, docs/vendors/zoho.md "Rate limits"): the allowance, what is left, and the
+   * seconds until the oldest charge of the window is freed (0 with none).
+   */
+  headers(now: number): Record<string, string> {
+    this.expire(now);
+    const allowance = this.allowance();
+    const oldest = this.charges[0];
+    const resetMs = oldest ? Math.max(0, oldest.at + CREDIT_WINDOW_MS - now) : 0;
+    return {
+      'x-ratelimit-limit': String(allowance),
+      'x-ratelimit-remaining': String(Math.max(0, allowance - this.used)),
+      'x-ratelimit-reset': String(Math.ceil(resetMs / 1000)),
+    };
+  }
+
+  /**
    * A call starts: admitted unless the org already has its limit of calls in flight. An admitted call
    * must `leave` when it ends. (The sub-concurrency of heavy writes is not simulated.)
    */

@@ -1,7 +1,8 @@
 // Notifications (docs/vendors/zoho.md "Notifications"): watch channels subscribed with
 // `POST /actions/watch` (events such as `Contacts.create` or `Deals.all`, a `notify_url`, a `token` of
-// at most 50 characters echoed on every callback, a `channel_expiry`), listed, replaced (PUT), changed
-// in part (PATCH) and disabled (DELETE ?channel_ids=). Each record change on a live channel's events
+// at most 50 characters echoed on every callback, a `channel_expiry`; 201), listed per channel and module
+// (GET, `channel_id`/`module` filters), replaced (PUT), changed in part (PATCH: the renewal) and disabled
+// (DELETE ?channel_ids=), each answering one item per channel (per channel and module for DELETE). Each record change on a live channel's events
 // POSTs one callback to its URL, through the core delivery queue (retries, drop/duplicate faults).
 import { type FastifyInstance } from 'fastify';
 import { WebhookDispatcher, type WebhookTransport } from '../core';
@@ -146,25 +147,44 @@ function channelOf(
   };
 }
 
-function subscribed(ch: Channel): RecordOutcome {
+/** The modules a channel's events name, each with the resource fields Zoho reports for it. */
+function resources(ch: Channel): { resource_uri: string; resource_id: string; resource_name: ModuleName }[] {
+  return [...new Set(ch.events.map((e) => e.split('.')[0] as ModuleName))].map((module) => ({
+    resource_uri: `${ch.apiDomain}/crm/v8/${module}`,
+    resource_id: String(MODULES.indexOf(module) + 1),
+    resource_name: module,
+  }));
+}
+
+const MESSAGES = {
+  subscribe: 'Successfully subscribed for actions-watch of the given module',
+  replace: 'Successfully subscribed for actions-watch of the given module',
+  patch: 'Successfully updated the subscribe details',
+} as const;
+
+function subscribed(ch: Channel, mode: keyof typeof MESSAGES): RecordOutcome {
   return {
     code: 'SUCCESS',
     details: {
-      events: [...new Set(ch.events.map((e) => e.split('.')[0] as ModuleName))].map((module) => ({
+      events: resources(ch).map((r) => ({
         channel_expiry: zohoTime(ch.expiresAt),
-        resource_uri: `${ch.apiDomain}/crm/v8/${module}`,
-        resource_id: String(MODULES.indexOf(module) + 1),
-        resource_name: module,
+        ...r,
         channel_id: ch.channelId,
       })),
     },
-    message: 'Successfully subscribed for actions-watch of the given module',
+    message: MESSAGES[mode],
     status: 'success',
   };
 }
 
-function itemsOf(body: unknown): WatchInput[] {
-  const watch = (body as { watch?: unknown } | null)?.watch;
+/**
+ * The channels of a request body: `{"watch": [...]}`. A PATCH may also send one channel's keys bare, as
+ * Zoho's OpenAPI file describes it (its docs page and SDK wrap them in `watch`); both are taken.
+ */
+function itemsOf(body: unknown, mode: 'subscribe' | 'replace' | 'patch'): WatchInput[] {
+  const obj = body as { watch?: unknown; channel_id?: unknown } | null;
+  if (mode === 'patch' && obj && obj.watch === undefined && obj.channel_id !== undefined) return [obj];
+  const watch = obj?.watch;
   if (watch === undefined) throw requiredParam('watch');
   if (!Array.isArray(watch) || watch.length === 0) throw invalidData('invalid data', { param_name: 'watch' });
   return watch as WatchInput[];
@@ -172,7 +192,7 @@ function itemsOf(body: unknown): WatchInput[] {
 
 function write(ctx: CallContext, mode: 'subscribe' | 'replace' | 'patch'): Answer {
   const registry = ctx.org.state.watch;
-  const outcomes = itemsOf(ctx.body).map((item, i) => {
+  const outcomes = itemsOf(ctx.body, mode).map((item, i) => {
     const existing = registry.channels.get(String(item.channel_id));
     if (mode !== 'subscribe' && !existing)
       return fail(i, 'INVALID_DATA', 'the channel is not subscribed', 'channel_id');
@@ -180,49 +200,62 @@ function write(ctx: CallContext, mode: 'subscribe' | 'replace' | 'patch'): Answe
     if ('status' in ch) return ch;
     if (existing && existing.dispatcher !== ch.dispatcher) void existing.dispatcher.cancel();
     registry.channels.set(ch.channelId, ch);
-    return subscribed(ch);
+    return subscribed(ch, mode);
   });
   const failed = outcomes.filter((o) => o.status === 'error').length;
-  return { status: failed === 0 ? 200 : failed === outcomes.length ? 400 : 207, body: { watch: outcomes } };
+  // A subscription answers 201 Created; a replace or patch 200.
+  const ok = mode === 'subscribe' ? 201 : 200;
+  return { status: failed === 0 ? ok : failed === outcomes.length ? 400 : 207, body: { watch: outcomes } };
 }
 
 export function registerNotificationRoutes(app: FastifyInstance, server: ZohoServer): void {
   apiRoute(app, server, { method: 'POST', path: '/actions/watch' }, (ctx) => write(ctx, 'subscribe'));
   apiRoute(app, server, { method: 'PUT', path: '/actions/watch' }, (ctx) => write(ctx, 'replace'));
   apiRoute(app, server, { method: 'PATCH', path: '/actions/watch' }, (ctx) => write(ctx, 'patch'));
+  // One entry per channel and module, narrowed by `channel_id` and `module`; none live: 204.
   apiRoute(app, server, { method: 'GET', path: '/actions/watch' }, (ctx) => {
     const now = ctx.org.now();
-    const live = [...ctx.org.state.watch.channels.values()].filter((c) => c.expiresAt > now);
-    if (live.length === 0) return { status: 204 };
-    return {
-      body: {
-        watch: live.map((c) => ({
-          channel_id: c.channelId,
-          events: c.events,
-          notify_url: c.notifyUrl,
-          token: c.token,
+    const { channel_id: channelId, module } = ctx.query;
+    const live = [...ctx.org.state.watch.channels.values()].filter(
+      (c) => c.expiresAt > now && (!channelId || c.channelId === channelId),
+    );
+    const entries = live.flatMap((c) =>
+      resources(c)
+        .filter((r) => !module || r.resource_name === module)
+        .map((r) => ({
+          notify_on_related_action: false,
           channel_expiry: zohoTime(c.expiresAt),
           return_affected_field_values: c.returnAffectedFieldValues,
+          ...r,
+          notify_url: c.notifyUrl,
+          fields: null,
+          notification_condition: null,
+          channel_id: c.channelId,
+          events: c.events.filter((e) => e.startsWith(`${r.resource_name}.`)),
+          token: c.token,
         })),
-        info: { per_page: 200, count: live.length, page: 1, more_records: false },
-      },
+    );
+    if (entries.length === 0) return { status: 204 };
+    return {
+      body: { watch: entries, info: { per_page: 200, count: entries.length, page: 1, more_records: false } },
     };
   });
+  // One item per channel and module disabled; an unknown channel is refused alone.
   apiRoute(app, server, { method: 'DELETE', path: '/actions/watch' }, (ctx) => {
     const raw = ctx.query.channel_ids;
     if (!raw) throw requiredParam('channel_ids');
     const registry = ctx.org.state.watch;
-    const outcomes = raw.split(',').map((id): RecordOutcome => {
+    const outcomes = raw.split(',').flatMap((id): RecordOutcome[] => {
       const ch = registry.channels.get(id);
-      if (!ch) return recordError('INVALID_DATA', 'the channel is not subscribed', { channel_id: id });
+      if (!ch) return [recordError('INVALID_DATA', 'the channel is not subscribed', { channel_id: id })];
       registry.channels.delete(id);
       void ch.dispatcher.cancel();
-      return {
+      return resources(ch).map((r) => ({
         code: 'SUCCESS',
-        details: { channel_id: id },
-        message: 'Successfully unsubscribed from actions-watch',
+        details: { resource_uri: r.resource_uri, resource_id: r.resource_id, channel_id: id },
+        message: 'Successfully un-subscribed from actions-watch',
         status: 'success',
-      };
+      }));
     });
     const failed = outcomes.filter((o) => o.status === 'error').length;
     return { status: failed === 0 ? 200 : failed === outcomes.length ? 400 : 207, body: { watch: outcomes } };

@@ -58,6 +58,12 @@ export const zohoSettingsSchema = z
       .min(1000)
       .default(7 * 24 * 3600_000),
     /**
+     * Sends `X-RATELIMIT-LIMIT`, `-REMAINING` and `-RESET` (seconds) on every API answer. UNVERIFIED:
+     * only third-party specs list these headers, Zoho's v8 pages do not, so they are off and the
+     * connector reads none (docs/vendors/zoho.md "Rate limits"). @defaultValue false
+     */
+    rateLimitHeaders: z.boolean().default(false),
+    /**
      * How long a Bulk Read job takes on the org's clock before it is COMPLETED (0: at once). UNVERIFIED:
      * real jobs take seconds to minutes. @defaultValue 1000
      */

@@ -16,7 +16,7 @@ const syncStateSchema = new Schema(
     tenantId: { type: String, required: true },
     connectionId: { type: String, required: true },
     object: { type: String, required: true },
-    kind: { type: String, required: true, enum: ['poll', 'backfill'] },
+    kind: { type: String, required: true, enum: ['poll', 'backfill', 'notifications'] },
     fence: { type: Number, required: true, default: 0 },
     /** Poll: every change up to this vendor time has been ingested (the next poll reads from it minus the overlap). */
     highWater: { type: Date, default: null },
@@ -40,6 +40,14 @@ const syncStateSchema = new Schema(
     startedAt: { type: Date, default: null },
     finishedAt: { type: Date, default: null },
     lastError: { type: String, default: null },
+    /**
+     * Notifications (`<connectionId>:*:notifications`, written by the channel job alone): the vendor
+     * channel, until when it delivers, when to renew it and when it last was (src/sync/notifications/).
+     */
+    channelId: { type: String, default: null },
+    channelExpiresAt: { type: Date, default: null },
+    channelRenewAt: { type: Date, default: null },
+    channelRenewedAt: { type: Date, default: null },
   },
   { timestamps: true, minimize: false, versionKey: false },
 );

@@ -196,6 +196,21 @@ export class ConnectionsRepository {
     await this.changed(id);
   }
 
+  /**
+   * Sets some settings keys, leaving the others as they are (a dotted `$set`): what a connector made for
+   * itself (a notification channel's secret) never overwrites what an operator set meanwhile.
+   */
+  async mergeSettings(id: string, settings: Readonly<Record<string, string>>): Promise<void> {
+    // Plain names only: a `.` or `$` would address another path of the document.
+    const bad = Object.keys(settings).find((k) => !/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(k));
+    if (bad !== undefined)
+      throw new Error(`settings key ${JSON.stringify(bad.slice(0, 80))} is not a plain name`);
+    const set = Object.fromEntries(Object.entries(settings).map(([k, v]) => [`settings.${k}`, v]));
+    if (Object.keys(set).length === 0) return;
+    await this.connections.updateOne({ _id: new Types.ObjectId(id) }, { $set: set });
+    await this.changed(id);
+  }
+
   /** Whether this process holds a connection's decrypted credentials (tests: dropped on delete). */
   holdsCredentials(id: string): boolean {
     return this.cache?.credentials.has(id) ?? false;

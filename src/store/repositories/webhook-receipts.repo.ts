@@ -1,7 +1,6 @@
-import { mongo } from 'mongoose';
 import { type NativeChange } from '../../connectors/types';
 import { bulkWriteChunked, retryBusy, updateById } from '../bulk-write';
-import { isDuplicateKeyError } from '../errors';
+import { duplicatePositions } from '../errors';
 import { type WebhookReceiptDoc, type WebhookReceiptModel } from '../models/webhook-receipt.model';
 
 /** A stored webhook event of one connection (src/store/models/webhook-receipt.model.ts). */
@@ -41,9 +40,6 @@ const RECEIPT_INSERT_CHUNK = 100;
  * `{_id: {$in: …}}`, which grows with every delivery ever kept.
  */
 const READ_CONCURRENCY = 16;
-
-/** MongoDB's (and FerretDB's) duplicate-key code, as each entry of a bulk error carries it. */
-const DUPLICATE_KEY = 11000;
 
 export class WebhookReceiptsRepository {
   constructor(private readonly receipts: WebhookReceiptModel) {}
@@ -125,19 +121,6 @@ export class WebhookReceiptsRepository {
     const res = await this.receipts.deleteMany({ connectionId });
     return res.deletedCount;
   }
-}
-
-/**
- * The positions a failed unordered insert of `size` documents refused as duplicates, when that is all
- * it refused; else null. A bulk error lists each position; a plain duplicate-key error can only be
- * about the one document of a single-document insert.
- */
-function duplicatePositions(err: unknown, size: number): number[] | null {
-  if (err instanceof mongo.MongoBulkWriteError) {
-    const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-    return errors.every((e) => e.code === DUPLICATE_KEY) ? errors.map((e) => e.index) : null;
-  }
-  return size === 1 && isDuplicateKeyError(err) ? [0] : null;
 }
 
 function toReceipt(doc: WebhookReceiptDoc): WebhookReceipt {

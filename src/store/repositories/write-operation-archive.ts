@@ -1,7 +1,7 @@
-import { mongo } from 'mongoose';
 import { type WriteStatus } from '../../writes/write-operation.types';
 import { finishedWriteOperationModel, type WriteOperationModel } from '../models/write-operation.model';
 import { retryBusy } from '../bulk-write';
+import { duplicatePositions } from '../errors';
 import { type LeanWriteOperation } from './write-operation.view';
 
 /**
@@ -111,14 +111,9 @@ async function insertSkippingExisting(
     await into.collection.insertMany(chunk as never[], { ordered: false });
     return [];
   } catch (err) {
-    const duplicate = (e: { code?: unknown }) => e.code === 11000;
-    if (err instanceof mongo.MongoBulkWriteError) {
-      const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-      if (!errors.every(duplicate)) throw err;
-      return errors.map((e) => chunk[e.index]!);
-    }
-    if (chunk.length === 1 && duplicate(err as { code?: unknown })) return [...chunk];
-    throw err;
+    const duplicates = duplicatePositions(err, chunk.length);
+    if (duplicates === null) throw err;
+    return duplicates.map((i) => chunk[i]!);
   }
 }
 

@@ -1,6 +1,5 @@
-import { mongo } from 'mongoose';
 import { type WriteOperationDoc, type WriteOperationModel } from '../models/write-operation.model';
-import { isDuplicateKeyError } from '../errors';
+import { duplicatePositions } from '../errors';
 import { retryBusy } from '../bulk-write';
 import { type WriteOperation, type WriteStatus } from '../../writes/write-operation.types';
 import { toWriteOperation } from './write-operation.view';
@@ -85,17 +84,9 @@ export class WriteOperationsRepository {
       await this.ops.collection.insertMany(chunk as never[], { ordered: false });
       return new Set();
     } catch (err) {
-      if (!(err instanceof mongo.MongoBulkWriteError)) {
-        if (isDuplicateKeyError(err) && chunk.length === 1) return new Set([0]);
-        throw err;
-      }
-      const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-      const duplicates = new Set<number>();
-      for (const e of errors) {
-        if (e.code !== 11000) throw err;
-        duplicates.add(e.index);
-      }
-      return duplicates;
+      const duplicates = duplicatePositions(err, chunk.length);
+      if (duplicates === null) throw err;
+      return new Set(duplicates);
     }
   }
 

@@ -168,6 +168,20 @@ describe('POST /webhooks/:crm (HubSpot), end to end', () => {
     expect(other.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 
+  it('shows no notification channel for a CRM whose webhooks are set up on its app', async () => {
+    const CHANNEL: TypedDocumentNode<
+      {
+        connection: {
+          sync: { notifications: { expiresAt: string | null; lastError: string | null } | null };
+        };
+      },
+      { id: string }
+    > = parse('query ($id: ID!) { connection(id: $id) { sync { notifications { expiresAt lastError } } } }');
+    const res = await request(gw.url, CHANNEL, { id: connectionIds[0]! }, { key: keyA });
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data!.connection.sync.notifications).toBeNull();
+  });
+
   it('answers 2xx to events of a portal no connection knows, and stores nothing', async () => {
     const before = await receipts().countDocuments();
     const res = await post(JSON.stringify([event({ portalId: 123 }), event({ portalId: 456 })]), {

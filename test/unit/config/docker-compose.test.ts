@@ -69,4 +69,29 @@ describe('docker-compose.yml', () => {
       expect(block).toMatch(/redis: \{ condition: service_healthy \}/);
     }
   });
+
+  it('scales gateways behind the load balancer: no published gateway port, readiness-gated routing', () => {
+    const gateway = service('gateway');
+    // `--scale gateway=N` would collide on a published port; only `lb` publishes one.
+    expect(gateway).not.toMatch(/^ {4}ports:/m);
+    expect(gateway).toMatch(/\/readyz/);
+    expect(service('lb')).toMatch(/^ {4}ports: \['4000:4000'\]$/m);
+    expect(service('lb')).toMatch(/gateway: \{ condition: service_healthy \}/);
+    const haproxy = fs.readFileSync(path.resolve(__dirname, '../../../deploy/haproxy.cfg'), 'utf8');
+    expect(haproxy).toMatch(/^ {2}option httpchk GET \/readyz$/m);
+    expect(haproxy).toMatch(/^ {2}server-template gateway \d+-\d+ gateway:4000$/m);
+  });
+
+  it('lets a gateway drain for longer than the balancer takes to mark it down', () => {
+    const gateway = service('gateway');
+    const delay = Number(/DRAIN_DELAY_MS: '(\d+)'/.exec(gateway)?.[1]);
+    const timeout = Number(/SHUTDOWN_TIMEOUT_MS: '(\d+)'/.exec(gateway)?.[1]);
+    const grace = Number(/stop_grace_period: (\d+)s/.exec(gateway)?.[1]) * 1000;
+    const haproxy = fs.readFileSync(path.resolve(__dirname, '../../../deploy/haproxy.cfg'), 'utf8');
+    const [, inter, fall] = /inter (\d+)s fall (\d+)/.exec(haproxy) ?? [];
+    expect(delay).toBeGreaterThan(Number(inter) * 1000 * Number(fall));
+    expect(timeout).toBeGreaterThan(delay);
+    // Docker's SIGKILL must not come before the process's own shutdown timeout.
+    expect(grace).toBeGreaterThan(timeout);
+  });
 });

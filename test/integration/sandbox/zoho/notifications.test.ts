@@ -45,7 +45,7 @@ describe('Zoho sandbox: watch channels', () => {
         ],
       },
     });
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(201);
     expect(res.json.watch[0]).toMatchObject({
       code: 'SUCCESS',
       status: 'success',
@@ -131,6 +131,7 @@ describe('Zoho sandbox: watch channels', () => {
         body: { watch: [{ channel_id: '55', channel_expiry: new Date(org.now() + 3600_000).toISOString() }] },
       });
       expect(renewed.status).toBe(200);
+      expect(renewed.json.watch[0].message).toBe('Successfully updated the subscribe details');
       updateAt(org, 'Deals', deal, { Next_Step: 'meet' });
       await idle();
       expect(received.filter((r) => r.channel_id === '55')).toEqual([
@@ -138,11 +139,88 @@ describe('Zoho sandbox: watch channels', () => {
       ]);
       const del = await z.call('DELETE', '/actions/watch?channel_ids=55');
       expect(del.status).toBe(200);
+      expect(del.json.watch).toEqual([
+        {
+          code: 'SUCCESS',
+          details: {
+            resource_uri: expect.stringMatching(/\/crm\/v8\/Deals$/),
+            resource_id: '2',
+            channel_id: '55',
+          },
+          message: 'Successfully un-subscribed from actions-watch',
+          status: 'success',
+        },
+      ]);
       updateAt(org, 'Deals', deal, { Next_Step: 'close' });
       await idle();
       expect(received.filter((r) => r.channel_id === '55')).toHaveLength(1);
     } finally {
       org.clock.setOffset(0);
     }
+  });
+
+  it('lists one entry per channel and module, narrowed by channel_id and module; PATCH takes a bare channel too', async () => {
+    const org = z.server.org();
+    const expiry = new Date(org.now() + 3600_000).toISOString();
+    await z.call('POST', '/actions/watch', {
+      body: {
+        watch: [{ channel_id: '61', events: ['Contacts.create', 'Deals.all'], notify_url: url, token: 'a' }],
+      },
+    });
+    const one = await z.call('GET', '/actions/watch?channel_id=61');
+    expect(
+      one.json.watch.map((w: { resource_name: string; events: string[] }) => [w.resource_name, w.events]),
+    ).toEqual([
+      ['Contacts', ['Contacts.create']],
+      ['Deals', ['Deals.all']],
+    ]);
+    const deals = await z.call('GET', '/actions/watch?channel_id=61&module=Deals');
+    expect(deals.json.watch).toEqual([
+      expect.objectContaining({ channel_id: '61', resource_name: 'Deals', notify_url: url, token: 'a' }),
+    ]);
+    expect((await z.call('GET', '/actions/watch?channel_id=404')).status).toBe(204);
+    // The OpenAPI file's form: the channel's keys without the `watch` array.
+    const bare = await z.call('PATCH', '/actions/watch', {
+      body: { channel_id: '61', channel_expiry: expiry },
+    });
+    expect(bare.status).toBe(200);
+    expect(Date.parse(bare.json.watch[0].details.events[0].channel_expiry)).toBe(
+      Date.parse(expiry) - (Date.parse(expiry) % 1000),
+    );
+    await z.call('DELETE', '/actions/watch?channel_ids=61');
+  });
+
+  it('refuses what the docs refuse: a missing notify_url, an unsupported module, renewing an unknown channel', async () => {
+    const missing = await z.call('POST', '/actions/watch', {
+      body: {
+        watch: [
+          { channel_id: '71', events: ['Contacts.all'] },
+          { channel_id: '72', events: ['Leads.all'], notify_url: url },
+        ],
+      },
+    });
+    expect(missing.status).toBe(400);
+    expect(missing.json.watch).toEqual([
+      expect.objectContaining({
+        code: 'MANDATORY_NOT_FOUND',
+        details: expect.objectContaining({ api_name: 'notify_url' }),
+      }),
+      expect.objectContaining({
+        code: 'INVALID_DATA',
+        details: expect.objectContaining({ api_name: 'events' }),
+      }),
+    ]);
+    const unknown = await z.call('PATCH', '/actions/watch', {
+      body: {
+        watch: [{ channel_id: '404', channel_expiry: new Date(z.server.org().now() + 60_000).toISOString() }],
+      },
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.watch[0]).toMatchObject({
+      code: 'INVALID_DATA',
+      details: { api_name: 'channel_id' },
+    });
+    const mixed = await z.call('DELETE', '/actions/watch?channel_ids=404');
+    expect(mixed.status).toBe(400);
   });
 });

@@ -340,6 +340,41 @@ describe('getAssociations', () => {
   });
 });
 
+describe('getAssociations: contact → deals through contact roles', () => {
+  it("adds each contact's Deals related list (paged, one contact a call) to the COQL Contact_Name deals", async () => {
+    const { connector } = zohoUnit({ settings: { dealContactRoles: true } });
+    const queries: string[] = [];
+    coqlPages([{ data: [{ id: '31', Contact_Name: { id: '11' } }], info: {} }], queries);
+    const pages: Record<string, string>[] = [];
+    nock(API)
+      .get(`${V8}/Contacts/11/Deals`)
+      .query((q) => {
+        pages.push(q as Record<string, string>);
+        return q.page === '1';
+      })
+      .reply(200, { data: [{ id: '31' }, { id: '33' }], info: { more_records: true } })
+      .get(`${V8}/Contacts/11/Deals`)
+      .query((q) => q.page === '2')
+      .reply(200, { data: [{ id: '34' }], info: { more_records: false } })
+      .get(`${V8}/Contacts/12/Deals`)
+      .query(true)
+      .reply(204);
+    const got = await connector.getAssociations('contact', ['11', '12', '../x'], 'deal');
+    expect(Object.fromEntries(got)).toEqual({ '11': ['31', '33', '34'], '12': [], '../x': [] });
+    expect(queries).toHaveLength(1);
+    expect(pages[0]).toEqual({ fields: 'id', page: '1', per_page: '200' });
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it('reads no related list without `dealContactRoles` (Contact_Name alone)', async () => {
+    const { connector } = zohoUnit();
+    coqlPages([{ info: {} }], []);
+    const got = await connector.getAssociations('contact', ['11'], 'deal');
+    expect(Object.fromEntries(got)).toEqual({ '11': [] });
+    expect(nock.isDone()).toBe(true);
+  });
+});
+
 describe('errors and data centres', () => {
   it('refreshes once on INVALID_TOKEN, but not on OAUTH_SCOPE_MISMATCH', async () => {
     const { connector, tokens } = zohoUnit();
