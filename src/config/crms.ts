@@ -154,6 +154,11 @@ export interface CrmDeclaration {
     contactDeals?: number;
     writeEndpoints?: Readonly<Partial<Record<BatchKind, string>>>;
   };
+  /**
+   * The vendor's asynchronous bulk write job, where it has one the write engine may use
+   * (docs/writes.md "Bulk jobs"). Absent: every write goes in calls of `batch.write`.
+   */
+  bulkWrite?: BulkWriteDeclaration;
   budgets: readonly BudgetDeclaration[];
   /**
    * Most requests the vendor lets one connection have in flight at once (Dataverse: 52 per user),
@@ -168,6 +173,27 @@ export interface CrmDeclaration {
   concurrencyScope?: BudgetScope;
   /** Header carrying the vendor's request id (for errors and logs). */
   requestIdHeader?: string;
+}
+
+/**
+ * Which record writes a bulk job takes: `byId` an update naming the record's remote id, `byKey` an
+ * upsert by one external-id (unique) field. Never a plain create: a job that may run twice must not
+ * duplicate records (docs/writes.md "Bulk jobs").
+ */
+export type BulkWriteShape = 'byId' | 'byKey';
+
+/** A vendor's bulk write job as the write engine uses it (docs/writes.md "Bulk jobs"). */
+export interface BulkWriteDeclaration {
+  /** Fewest due operations of one shape (one group) that go as a job rather than in calls. */
+  threshold: number;
+  /** Most records one job takes. */
+  maxRecords: number;
+  takes: readonly BulkWriteShape[];
+  /** Past this from its submission a job's operations end (FAILED OUTCOME_UNKNOWN) unless its results can be read. */
+  timeoutMs: number;
+  /** The first poll's delay; each later one waits twice as long, up to `maxPollMs`. */
+  pollMs: number;
+  maxPollMs: number;
 }
 
 /** A vendor's pinned API version(s); more than one part when the vendor versions its API areas apart. */

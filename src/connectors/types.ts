@@ -1,4 +1,9 @@
-import { type AuthKind, type BudgetDeclaration, type CrmDeclaration } from '../config/crms';
+import {
+  type AuthKind,
+  type BudgetDeclaration,
+  type BulkWriteDeclaration,
+  type CrmDeclaration,
+} from '../config/crms';
 import { type CrmKind } from './registry';
 import { type CrmError } from '../errors';
 import { type Logger } from '../logger';
@@ -260,20 +265,51 @@ export interface RelationshipSupport {
   describeObject(nativeObject: string): Promise<NativeField[]>;
 }
 
+/**
+ * A vendor bulk write job as the connector submitted it: what the engine stores with the job's
+ * operations and hands back to `collect`. Strings only (it is stored as is); `id` is the vendor's job id.
+ */
+export interface BulkJobRef {
+  id: string;
+  [part: string]: string;
+}
+
+/**
+ * The vendor's asynchronous bulk write job, split so that nothing waits on it in a worker slot
+ * (docs/writes.md "Bulk jobs"): `submit` starts it and returns at once; `collect` looks at it.
+ */
+export interface BulkWriteJobs {
+  /**
+   * Starts one job for `writes` (≤ `bulkWrite.maxRecords`, one shape: all updates by remote id, or all
+   * upserts by the same external-id field). A refusal of the whole job is thrown, as a call's is.
+   */
+  submit(obj: CrmObject, writes: readonly RecordWrite[]): Promise<BulkJobRef>;
+  /**
+   * The job's results for `writes` — any of the submitted writes, matched by their key, not their
+   * position — one per write in order; null while the job runs.
+   */
+  collect(obj: CrmObject, ref: BulkJobRef, writes: readonly RecordWrite[]): Promise<WriteResult[] | null>;
+}
+
 export interface ConnectorLimits {
   /** Most ids one `getRecords` call takes (DataLoader `maxBatchSize`). */
   readBatch: number;
   /** Most records one `upsertRecords`/`deleteRecords` call takes, and most pairs one `linkRecords`/`unlinkRecords` call takes. */
   writeBatch: number;
   budgets: readonly BudgetDeclaration[];
+  /** The vendor's bulk write job, where the connector offers one (`CrmConnector.bulkWrites`). */
+  bulkWrite?: BulkWriteDeclaration;
 }
 
 /** A connector's limits as its declaration states them: the declaration is their one source. */
-export function limitsOf(declaration: Pick<CrmDeclaration, 'batch' | 'budgets'>): ConnectorLimits {
+export function limitsOf(
+  declaration: Pick<CrmDeclaration, 'batch' | 'budgets' | 'bulkWrite'>,
+): ConnectorLimits {
   return {
     readBatch: declaration.batch.read,
     writeBatch: declaration.batch.write,
     budgets: declaration.budgets,
+    ...(declaration.bulkWrite ? { bulkWrite: declaration.bulkWrite } : {}),
   };
 }
 
@@ -327,6 +363,8 @@ export interface CrmConnector {
   ): Promise<Map<string, string[]>>;
   /** One bulk call for ≤ `writeBatch` records; one result per write, in order. */
   upsertRecords(obj: CrmObject, writes: readonly RecordWrite[]): Promise<WriteResult[]>;
+  /** The vendor's bulk write job, split into submit and collect; present with `limits.bulkWrite`. */
+  readonly bulkWrites?: BulkWriteJobs;
   deleteRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<WriteResult[]>;
   /**
    * Associates each pair (≤ `writeBatch` pairs): one result per pair, in order, `remoteId` the pair's

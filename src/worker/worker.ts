@@ -61,6 +61,8 @@ import { Heartbeat } from '../redis/heartbeat';
 import { FLUSH_LOCK_TTL_MS, FlushLock } from '../writes/flush-lock';
 import { InFlightWrites } from '../writes/in-flight';
 import { processWriteFlush } from './writes/write-flush.processor';
+import { BulkPolls, WRITE_BULK_POLL_JOB } from './writes/bulk-jobs';
+import { processBulkPoll } from './writes/bulk-poll.processor';
 import { processWriteReconciler } from './writes/write-reconciler.processor';
 import { processWriteOperationPrune } from './writes/write-retention.processor';
 import { scheduleWriteOperationPrune, WRITE_OPERATION_PRUNE_JOB } from '../queue/writes-retention.producer';
@@ -171,23 +173,28 @@ export async function startWorker(ctx: AppContext): Promise<RunningWorker> {
   await heartbeat.start();
   const lock = new FlushLock(ctx.redis, ctx.redisPrefix, FLUSH_LOCK_TTL_MS, id);
   const events = createWriteOperationEventPublisher({ redis: ctx.redis, redisPrefix: ctx.redisPrefix });
+  const bulkPolls = new BulkPolls(writes, ctx.redis, ctx.redisPrefix);
+  const flushDeps = {
+    store: ctx.store,
+    changeLog: ctx.changeLog,
+    inFlight: new InFlightWrites(ctx.redis, ctx.redisPrefix),
+    crm: ctx.crm,
+    queue: writes,
+    lock,
+    events,
+    openIndex: ctx.openIndex,
+    logger: ctx.logger,
+    maxAttempts: ctx.env.WRITE_MAX_ATTEMPTS,
+    maxWaitMs: ctx.env.WRITE_MAX_WAIT_MS,
+    flushMaxMs: ctx.env.WRITE_FLUSH_MAX_MS,
+    bulkPolls,
+  };
   processJobs(writes, ctx.env.WRITE_WORKER_CONCURRENCY, {
-    [WRITE_FLUSH_JOB]: processWriteFlush({
-      store: ctx.store,
-      changeLog: ctx.changeLog,
-      inFlight: new InFlightWrites(ctx.redis, ctx.redisPrefix),
-      crm: ctx.crm,
-      queue: writes,
-      lock,
-      events,
-      openIndex: ctx.openIndex,
-      logger: ctx.logger,
-      maxAttempts: ctx.env.WRITE_MAX_ATTEMPTS,
-      maxWaitMs: ctx.env.WRITE_MAX_WAIT_MS,
-      flushMaxMs: ctx.env.WRITE_FLUSH_MAX_MS,
-    }),
+    [WRITE_FLUSH_JOB]: processWriteFlush(flushDeps),
+    [WRITE_BULK_POLL_JOB]: processBulkPoll(flushDeps),
     [WRITE_RECONCILE_JOB]: processWriteReconciler({
       store: ctx.store,
+      bulkPolls,
       openIndex: ctx.openIndex,
       queue: writes,
       lock,

@@ -1,4 +1,4 @@
-import { type CrmObject } from '../connectors/types';
+import { type BulkJobRef, type CrmObject } from '../connectors/types';
 import { type CanonicalValue } from '../mapping/types';
 import { type BatchKind } from '../config/crms';
 
@@ -130,6 +130,11 @@ export interface WriteOperation {
   notBefore: Date;
   /** The claim of the flush that runs it (a fencing token: a stale flush's outcome is ignored). */
   claimToken: string | null;
+  /**
+   * The vendor bulk job it runs in, while RUNNING in one (docs/writes.md "Bulk jobs"): its reference
+   * as the connector returned it, and when it was submitted (its timeout counts from then).
+   */
+  bulkJob: { ref: BulkJobRef; submittedAt: Date } | null;
   runningSince: Date | null;
   /** The record as the CRM stored it, in canonical fields (SUCCEEDED). */
   result: { created: boolean; record: Record<string, unknown> | null } | null;

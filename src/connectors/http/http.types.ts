@@ -20,7 +20,8 @@ export interface TransportRequest {
   method: string;
   url: string;
   headers: Record<string, string>;
-  body?: string;
+  /** Text, or bytes for a binary upload (a zip). */
+  body?: string | Uint8Array;
   /** Aborts the request; the transport rejects with an error whose `name` is `AbortError`/`TimeoutError`. */
   signal?: AbortSignal;
 }
@@ -29,6 +30,8 @@ export interface TransportResponse {
   status: number;
   headers: ResponseHeaders;
   body: string;
+  /** The body's bytes as received (a binary download reads these; `body` is their UTF-8 reading). */
+  bytes?: Buffer;
 }
 
 /**

@@ -54,7 +54,7 @@ function send(
   request: TransportRequest,
   url: URL,
   via: { agent: http.Agent; lookup: net.LookupFunction },
-): Promise<{ status: number; headers: ResponseHeaders; body: string }> {
+): Promise<{ status: number; headers: ResponseHeaders; body: string; bytes: Buffer }> {
   const client = url.protocol === 'https:' ? https : http;
   const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br', ...request.headers };
   if (request.body !== undefined) headers['content-length'] = String(Buffer.byteLength(request.body));
@@ -72,11 +72,8 @@ function send(
           for (const [name, value] of Object.entries(res.headers)) {
             if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
           }
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: out,
-            body: Buffer.concat(chunks).toString('utf8'),
-          });
+          const bytes = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: out, body: bytes.toString('utf8'), bytes });
         });
       },
     );

@@ -24,7 +24,8 @@ export const fetchTransport: HttpTransport = async (
   res.headers.forEach((value, name) => {
     headers[name.toLowerCase()] = value;
   });
-  return { status: res.status, headers: headers as ResponseHeaders, body: await res.text() };
+  const bytes = Buffer.from(await res.arrayBuffer());
+  return { status: res.status, headers: headers as ResponseHeaders, body: bytes.toString('utf8'), bytes };
 };
 
 /** Error codes meaning the request never left this machine, so it cannot have been applied. */

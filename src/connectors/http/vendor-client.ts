@@ -218,6 +218,7 @@ export class VendorHttpClient {
               return (res.json ?? (res.text === '' ? null : res.text)) as T;
             },
             text: res.text,
+            ...(raw.bytes ? { bytes: raw.bytes } : {}),
             requestId: this.hooks.requestId(res),
           };
         }

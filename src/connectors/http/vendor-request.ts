@@ -17,9 +17,9 @@ export interface VendorRequest {
   form?: Record<string, string>;
   /**
    * A body already serialized (CSV uploads, bodies built by a vendor SDK); its content-type comes from
-   * `headers`. Used only when neither `json` nor `form` is set.
+   * `headers`. Used only when neither `json` nor `form` is set. Bytes for a binary upload (a zip).
    */
-  body?: string;
+  body?: string | Uint8Array;
   /**
    * Whether sending this twice equals sending it once. Default: true for GET, HEAD, PUT and DELETE.
    * Set it on a POST/PATCH that is idempotent (an upsert by external id, a query sent as POST).
@@ -52,6 +52,8 @@ export interface VendorResponse<T = unknown> {
   /** Parsed JSON when the body is JSON, else the text; `null` for an empty body. */
   body: T;
   text: string;
+  /** The body's bytes, where the transport kept them (both built-in transports do): binary downloads. */
+  bytes?: Buffer;
   requestId?: string;
 }
 
@@ -86,12 +88,12 @@ export function resolveRequestUrl(url: string, base: string | undefined, crm: st
 export function encodeRequest(
   req: VendorRequest,
   url: URL,
-): { url: string; headers: Record<string, string>; body: string | undefined } {
+): { url: string; headers: Record<string, string>; body: string | Uint8Array | undefined } {
   for (const [k, v] of Object.entries(req.query ?? {}))
     if (v !== undefined) url.searchParams.set(k, String(v));
   const headers: Record<string, string> = { accept: 'application/json' };
   for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
-  let body: string | undefined;
+  let body: string | Uint8Array | undefined;
   if (req.json !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(req.json);

@@ -1,6 +1,7 @@
 import { SALESFORCE_API_VERSION } from './declaration';
+import { type JobPoll, waitForJob } from '../async-job';
 import { CrmUnavailableError, CrmUpstreamError } from '../../errors';
-import { type NativeValue, type RecordWrite, type WriteResult } from '../types';
+import { type BulkJobRef, type NativeValue, type RecordWrite, type WriteResult } from '../types';
 import { type SalesforceApi } from './api-context';
 import { bulkRecordError } from './errors';
 import { parseCsv, toCsv } from './csv';
@@ -30,39 +31,40 @@ export function jobsPath(kind: 'ingest' | 'query', version: string = SALESFORCE_
 const JOBS_PATH = jobsPath('ingest');
 const TERMINAL = new Set<string>(['JobComplete', 'Failed', 'Aborted']);
 
-export interface JobPoll<J> {
-  job: J;
-  /** The job reached JobComplete, Failed or Aborted; false: `bulkTimeoutMs` passed first. */
-  ended: boolean;
-}
-
 /**
  * Polls `GET <jobUrl>` until the job ends or `api.settings.bulkTimeoutMs` would pass, sleeping
- * `bulkPollIntervalMs` first and multiplying the wait by `backoff` after each look, up to `maxWaitMs`.
- * Every look is one call through the shared client, so it counts against the budgets like any other.
+ * `bulkPollIntervalMs` first and multiplying the wait by `backoff` after each look, up to `maxWaitMs`
+ * (the shared wait: `connectors/async-job.ts`).
  */
-export async function pollBulkJob<J extends { state: string }>(
+export function pollBulkJob<J extends { state: string }>(
   api: SalesforceApi,
   jobUrl: string,
   options: { backoff?: number; maxWaitMs?: number } = {},
 ): Promise<JobPoll<J>> {
-  const deadline = api.now() + api.settings.bulkTimeoutMs;
-  let wait = api.settings.bulkPollIntervalMs;
-  for (;;) {
-    const job = (await api.http.request<J>({ method: 'GET', url: jobUrl })).body;
-    if (TERMINAL.has(job.state)) return { job, ended: true };
-    if (api.now() + wait > deadline) return { job, ended: false };
-    await api.sleep(wait);
-    wait = Math.min(options.maxWaitMs ?? Infinity, Math.round(wait * (options.backoff ?? 1)));
-  }
+  return waitForJob(
+    async () => (await api.http.request<J>({ method: 'GET', url: jobUrl })).body,
+    (job) => TERMINAL.has(job.state),
+    {
+      now: api.now,
+      sleep: api.sleep,
+      intervalMs: api.settings.bulkPollIntervalMs,
+      timeoutMs: api.settings.bulkTimeoutMs,
+      ...options,
+    },
+  );
 }
 
-export async function bulkUpsert(
+/**
+ * Starts the upsert job: created, its CSV uploaded, closed. Returns at once (the engine polls it
+ * through a delayed job: {@link collectBulkUpsert}); the key field travels in the reference, since the
+ * results are matched to their writes by it.
+ */
+export async function submitBulkUpsert(
   api: SalesforceApi,
   type: string,
   externalIdField: string,
   writes: readonly RecordWrite[],
-): Promise<WriteResult[]> {
+): Promise<BulkJobRef> {
   const rows = writes.map((w) => {
     const row: Record<string, NativeValue> = {};
     for (const [k, v] of Object.entries(w.fields)) if (k.toLowerCase() !== 'id') row[k] = v;
@@ -88,6 +90,8 @@ export async function bulkUpsert(
     idempotent: true,
   });
   const jobId = created.body.id;
+  if (typeof jobId !== 'string' || !/^[A-Za-z0-9]{15,18}$/.test(jobId))
+    throw new CrmUpstreamError('Salesforce answered a bulk job without its id', { crm: api.crm });
   await api.http.request({
     method: 'PUT',
     url: `${JOBS_PATH}/${jobId}/batches`,
@@ -100,7 +104,31 @@ export async function bulkUpsert(
     json: { state: 'UploadComplete' },
     idempotent: true,
   });
+  return { id: jobId, field: externalIdField };
+}
 
+/** One look at a submitted upsert job: null while it runs; once it ended, one result per write. */
+export async function collectBulkUpsert(
+  api: SalesforceApi,
+  ref: BulkJobRef,
+  writes: readonly RecordWrite[],
+): Promise<WriteResult[] | null> {
+  if (!/^[A-Za-z0-9]{15,18}$/.test(ref.id) || !ref.field)
+    throw new CrmUpstreamError(`not a Salesforce bulk job reference: ${JSON.stringify(ref)}`, {
+      crm: api.crm,
+    });
+  const job = (await api.http.request<WireIngestJob>({ method: 'GET', url: `${JOBS_PATH}/${ref.id}` })).body;
+  if (!TERMINAL.has(job.state)) return null;
+  return upsertResults(api, job, ref.id, ref.field, writes);
+}
+
+export async function bulkUpsert(
+  api: SalesforceApi,
+  type: string,
+  externalIdField: string,
+  writes: readonly RecordWrite[],
+): Promise<WriteResult[]> {
+  const { id: jobId } = await submitBulkUpsert(api, type, externalIdField, writes);
   const { job, ended } = await pollBulkJob<WireIngestJob>(api, `${JOBS_PATH}/${jobId}`);
   if (!ended) {
     throw new CrmUnavailableError(
@@ -108,9 +136,21 @@ export async function bulkUpsert(
       { crm: api.crm, retryAfterMs: api.settings.bulkPollIntervalMs, details: { jobId, state: job.state } },
     );
   }
+  return upsertResults(api, job, jobId, externalIdField, writes);
+}
 
-  // A Failed job keeps what it processed before failing (it is not rolled back): read both files
-  // whatever the end state, and report what neither file names as not processed.
+/**
+ * A Failed job keeps what it processed before failing (it is not rolled back): both files are read
+ * whatever the end state, rows matched to writes by the external id, and what neither file names is
+ * reported as not processed.
+ */
+async function upsertResults(
+  api: SalesforceApi,
+  job: WireIngestJob,
+  jobId: string,
+  externalIdField: string,
+  writes: readonly RecordWrite[],
+): Promise<WriteResult[]> {
   const successes = await resultFile(api, jobId, 'successfulResults');
   const failures = await resultFile(api, jobId, 'failedResults');
   const byExternalId = new Map<string, number[]>();

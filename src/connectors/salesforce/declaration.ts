@@ -31,6 +31,17 @@ export const salesforceDeclaration: CrmDeclaration = {
   // sObject Collections take ≤ 200 records per write and ≤ 2,000 ids per read; the URL of a GET with
   // 2,000 ids exceeds what Salesforce accepts (414), so reads stay at 200 too.
   batch: { read: 200, write: 200 },
+  // Bulk API 2.0 upserts by an external id (docs/vendors/salesforce.md "Bulk API 2.0"): from 2,000
+  // records one job costs fewer calls than ten Collections calls; 10,000 rows keep a CSV far below
+  // the 150 MB a job takes. Updates by id stay on Collections (the results are matched by the key).
+  bulkWrite: {
+    threshold: 2000,
+    maxRecords: 10_000,
+    takes: ['byKey'],
+    timeoutMs: 30 * 60_000,
+    pollMs: 2000,
+    maxPollMs: 30_000,
+  },
   budgets: [
     {
       // Rolling 24 h per org. 15,000 (the Developer Edition allocation, the smallest there is) holds only

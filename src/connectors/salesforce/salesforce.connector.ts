@@ -14,22 +14,25 @@ import {
   type NativeField,
   type NativeRecord,
   type Page,
+  type BulkWriteJobs,
   type RecordWrite,
   type RelationshipSupport,
   type WebhookRequest,
   type WriteResult,
 } from '../types';
+import { CrmValidationError } from '../../errors';
 import { type SalesforceApi } from './api-context';
 import { getAssociations } from './associations';
 import { createJsforceConnection } from './auth';
 import { listChanges } from './changes';
+import { collectBulkUpsert, submitBulkUpsert } from './bulk';
 import { deleteRecords, upsertRecords } from './collections';
 import { currencyReading, withCurrency } from './currency';
 import { salesforceDeclaration } from './declaration';
 import { describeFields, relationshipSupport } from './describe';
 import { exportRecords } from './export';
 import { linkRecords, unlinkRecords } from './link-writes';
-import { parseSalesforceSettings } from './objects';
+import { parseSalesforceSettings, SALESFORCE_OBJECTS } from './objects';
 import { getRecords, listRecords } from './query';
 import { markRefused, readDroppingRefusedFields } from './refused-fields';
 
@@ -133,6 +136,23 @@ export class SalesforceConnector implements CrmConnector {
   upsertRecords(obj: CrmObject, writes: readonly RecordWrite[]): Promise<WriteResult[]> {
     return upsertRecords(this.api, obj, writes);
   }
+
+  /** Bulk API 2.0 upserts as a delayed job of the engine: submit, then a look per poll (`bulk.ts`). */
+  readonly bulkWrites: BulkWriteJobs = {
+    submit: async (obj, writes) => {
+      const field = writes[0]?.externalId?.field;
+      if (!field || writes.some((w) => w.remoteId !== undefined || w.externalId?.field !== field)) {
+        throw new CrmValidationError(
+          'not one bulk upsert job: every write is an upsert by the same external id',
+          {
+            crm: this.api.crm,
+          },
+        );
+      }
+      return submitBulkUpsert(this.api, SALESFORCE_OBJECTS[obj], field, writes);
+    },
+    collect: (_obj, ref, writes) => collectBulkUpsert(this.api, ref, writes),
+  };
 
   deleteRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<WriteResult[]> {
     return deleteRecords(this.api, obj, remoteIds);

@@ -20,6 +20,8 @@ export interface ZohoApi {
   readonly readFields: ReadFields;
   readonly logger: Logger;
   readonly now: () => number;
+  /** Waits between looks at a Bulk Write job (`bulk-write.ts`). */
+  readonly sleep: (ms: number) => Promise<void>;
 }
 
 /** The object's extra fields to read: mapped ones and the settings' `extraFields`. */

@@ -25,6 +25,8 @@ export const ENDPOINT = {
   coql2000: 'coql.2000',
   write: 'write',
   bulkWrite: 'bulk.write',
+  /** A Bulk Write upload, its status and its result download: priced at nothing (UNVERIFIED). */
+  bulkFile: 'bulk.file',
 } as const;
 
 export type EndpointClass = (typeof ENDPOINT)[keyof typeof ENDPOINT];
@@ -36,6 +38,7 @@ export const CREDIT_COSTS: Readonly<Record<EndpointClass, number>> = {
   [ENDPOINT.coql2000]: 3,
   [ENDPOINT.write]: 1,
   [ENDPOINT.bulkWrite]: 500,
+  [ENDPOINT.bulkFile]: 0,
 };
 
 /** The COQL class of a query of `limit` rows. */
@@ -71,6 +74,20 @@ export const ZOHO_SCOPES = [
 
 const defaultHosts = dcTable(undefined)(DEFAULT_DC);
 
+/**
+ * Bulk Write as the write engine uses it (docs/vendors/zoho.md "Bulk Write", "Connector: writes"): a job
+ * costs 500 credits where REST writes cost 1 credit per 10 records, so it pays off from 5,000 records
+ * of one update or keyed-upsert group; a file holds at most 25,000 records.
+ */
+export const ZOHO_BULK_WRITE = {
+  threshold: 5000,
+  maxRecords: 25_000,
+  takes: ['byId', 'byKey'],
+  timeoutMs: 30 * 60_000,
+  pollMs: 2000,
+  maxPollMs: 30_000,
+} as const;
+
 export const zohoDeclaration: CrmDeclaration = {
   kind: 'zoho',
   displayName: 'Zoho CRM',
@@ -95,6 +112,7 @@ export const zohoDeclaration: CrmDeclaration = {
   // Reads: `ids` takes 100 per list call; a contact's deals go through one COQL `in` of 50 values.
   // Writes: insert, update, upsert and delete take 100 records per call.
   batch: { read: 100, write: 100, contactDeals: 50, writeEndpoints: { UPSERT: ENDPOINT.write } },
+  bulkWrite: ZOHO_BULK_WRITE,
   budgets: [
     {
       // API credits per org over a rolling 24 h, shared by every app and user of the org.

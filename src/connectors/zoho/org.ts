@@ -13,9 +13,11 @@ import { type ZohoOrg } from './wire.types';
  * of every deal amount in an org without multi-currency.
  */
 
-const cache = new MetadataCache<{ id: string; currency: string | null }>(60 * 60 * 1000);
+type OrgFacts = { id: string; zgid: string; currency: string | null };
 
-async function readOrg(api: ZohoApi): Promise<{ id: string; currency: string | null }> {
+const cache = new MetadataCache<OrgFacts>(60 * 60 * 1000);
+
+async function readOrg(api: ZohoApi): Promise<OrgFacts> {
   const res = await zohoRequest<{ org: ZohoOrg[] }>(api, ENDPOINT.read, { method: 'GET', url: PATHS.org });
   const org = res.org?.[0];
   const id = org?.id;
@@ -23,10 +25,11 @@ async function readOrg(api: ZohoApi): Promise<{ id: string; currency: string | n
     throw new CrmUpstreamError('Zoho CRM answered GET /org without an org id', { crm: CRM });
   }
   const iso = org?.iso_code ?? org?.currency;
-  return { id, currency: typeof iso === 'string' && /^[A-Z]{3}$/.test(iso) ? iso : null };
+  const zgid = typeof org?.zgid === 'string' && org.zgid !== '' ? org.zgid : id;
+  return { id, zgid, currency: typeof iso === 'string' && /^[A-Z]{3}$/.test(iso) ? iso : null };
 }
 
-export function orgOf(api: ZohoApi): Promise<{ id: string; currency: string | null }> {
+export function orgOf(api: ZohoApi): Promise<OrgFacts> {
   return cache.get(api.connectionId, api.now(), () => readOrg(api));
 }
 

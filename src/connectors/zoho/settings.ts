@@ -19,6 +19,10 @@ const schema = z.object({
    */
   contactRole: z.string().min(1).max(120).optional(),
   /** Extra native fields to read per object, beside the standard ones and the mapped custom ones. */
+  /** The first wait between looks at a Bulk Write job, in ms. @defaultValue 2000 */
+  bulkPollIntervalMs: z.number().int().positive().optional(),
+  /** How long one Bulk Write job may take before the call fails (retryable: the job upserts). @defaultValue 600000 */
+  bulkTimeoutMs: z.number().int().positive().optional(),
   extraFields: z.record(z.string(), z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,99}$/))).optional(),
 });
 

@@ -66,6 +66,8 @@ export interface ZohoDeleted {
 /** The org (`GET /org`). */
 export interface ZohoOrg {
   id?: string;
+  /** The org's group id: what a Bulk Write upload names in `X-CRM-ORG`. */
+  zgid?: string;
   iso_code?: string | null;
   currency?: string | null;
 }

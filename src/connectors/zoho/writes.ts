@@ -6,11 +6,15 @@ import { type FieldDirectory, fieldDirectory, isUnique } from './fields';
 import { toWireBody } from './mappers';
 import { isRecordId, writeItems } from './request';
 import { resultOf } from './write-results';
-import { CRM, MAX_IDS, PATHS } from './zoho.constants';
+import { type BulkGroup, bulkWrite } from './bulk-write';
+import { BULK_WRITE, CRM, MAX_IDS, PATHS } from './zoho.constants';
 import { type ZohoResultItem } from './wire.types';
 
 /**
- * Writes, 100 records a call with one outcome per record (docs/vendors/zoho.md "Connector: writes"):
+ * Writes, 100 records a call with one outcome per record (docs/vendors/zoho.md "Connector: writes").
+ * The engine sends at most `writeBatch` (100) records at a time; a caller that passes more gets them in
+ * calls of 100, and an update group or a keyed-upsert group of `BULK_WRITE.threshold` records or more
+ * as a Bulk Write job instead (`bulk-write.ts`):
  * - updates (`remoteId`): one `PUT /<Module>` with each record's `id`;
  * - creates keyed by the gateway key (`externalId`, a unique custom field): one
  *   `POST /<Module>/upsert` with `duplicate_check_fields: [<key field>]`, so a resent create finds the
@@ -50,12 +54,39 @@ function keyFieldError(field: string, obj: CrmObject, directory: FieldDirectory)
     : `the gateway key field ${field} is not unique in Zoho CRM: upserts cannot key on it`;
 }
 
+/**
+ * The writes of one Bulk Write job as submitted by the engine (`BulkWriteJobs.submit`): all updates by
+ * id, or all upserts by one unique key field; anything else is refused whole, before any call.
+ */
+export async function bulkGroupOf(
+  api: ZohoApi,
+  obj: CrmObject,
+  writes: readonly RecordWrite[],
+): Promise<BulkGroup> {
+  const directory = await fieldDirectory(api, obj);
+  const first = writes[0];
+  const findBy = first?.remoteId !== undefined ? 'id' : first?.externalId?.field;
+  const refuse = (why: string): never => {
+    throw new CrmValidationError(`not one Bulk Write job: ${why}`, { crm: CRM });
+  };
+  if (!findBy) return refuse('a job takes updates by id or upserts by a unique key, not plain creates');
+  const why = findBy === 'id' ? null : keyFieldError(findBy, obj, directory);
+  if (why) return refuse(why);
+  const bodies = writes.map((w) => {
+    const body = toWireBody(obj, w.fields, directory);
+    if (findBy === 'id' && w.remoteId !== undefined) return { ...body, id: w.remoteId };
+    if (findBy !== 'id' && w.remoteId === undefined && w.externalId?.field === findBy)
+      return { ...body, [findBy]: w.externalId.value };
+    return refuse(`every write of a job is found by the same field (${findBy})`);
+  });
+  return { operation: findBy === 'id' ? 'update' : 'upsert', findBy, writes, bodies };
+}
+
 export async function upsertRecords(
   api: ZohoApi,
   obj: CrmObject,
   writes: readonly RecordWrite[],
 ): Promise<WriteResult[]> {
-  assertBatchSize(CRM, 'upsertRecords', writes.length, MAX_IDS);
   const directory = await fieldDirectory(api, obj);
   const results: (WriteResult | null)[] = writes.map(() => null);
   const updates: Group = group('PUT', PATHS.module(obj), () => false, true);
@@ -93,16 +124,32 @@ export async function upsertRecords(
       inserts.records.push(body);
     }
   }
+  for (const [field, g] of [['id', updates] as const, ...keyed.entries()]) {
+    if (g.records.length < BULK_WRITE.threshold) continue;
+    // A group this large is cheaper as one job per 25,000 records than as REST calls of 100.
+    for (let start = 0; start < g.records.length; start += BULK_WRITE.maxRows) {
+      const indexes = g.indexes.slice(start, start + BULK_WRITE.maxRows);
+      const bulk = await bulkWrite(api, obj, {
+        operation: field === 'id' ? 'update' : 'upsert',
+        findBy: field,
+        writes: indexes.map((i) => writes[i]!),
+        bodies: g.records.slice(start, start + BULK_WRITE.maxRows),
+      });
+      indexes.forEach((i, k) => (results[i] = bulk[k]!));
+    }
+    g.records = [];
+  }
   for (const g of [updates, ...keyed.values(), inserts]) {
-    if (g.records.length === 0) continue;
-    const items = await writeItems(api, {
-      method: g.method,
-      url: g.url,
-      json: { data: g.records, ...g.extra },
-      idempotent: g.idempotent,
-    });
-    for (const [k, i] of g.indexes.entries())
-      results[i] = resultOf(writes[i]!.ref, items[k], writes[i]!.remoteId, g.created(items[k]));
+    for (let start = 0; start < g.records.length; start += MAX_IDS) {
+      const items = await writeItems(api, {
+        method: g.method,
+        url: g.url,
+        json: { data: g.records.slice(start, start + MAX_IDS), ...g.extra },
+        idempotent: g.idempotent,
+      });
+      for (const [k, i] of g.indexes.slice(start, start + MAX_IDS).entries())
+        results[i] = resultOf(writes[i]!.ref, items[k], writes[i]!.remoteId, g.created(items[k]));
+    }
   }
   return results.map((r) => r!);
 }

@@ -21,6 +21,7 @@ import {
   type NotificationChannel,
   type NotificationsRequest,
   type Page,
+  type BulkWriteJobs,
   type RecordWrite,
   type WebhookRequest,
   type WriteResult,
@@ -40,12 +41,15 @@ import { dealStages } from './pipelines';
 import { getRecords } from './records';
 import { zohoSettings } from './settings';
 import { parseWebhook, verifyWebhook } from './webhooks';
-import { deleteRecords, upsertRecords } from './writes';
+import { bulkGroupOf, deleteRecords, upsertRecords } from './writes';
+import { collectBulkWrite, submitBulkWrite } from './bulk-write';
 import { CRM } from './zoho.constants';
 
 export interface ZohoConnectorOptions {
   /** @defaultValue Date.now (change windows, the metadata caches) */
   now?: () => number;
+  /** @defaultValue real timers (only Bulk Write job polling waits) */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -82,6 +86,7 @@ export class ZohoConnector implements CrmConnector {
       readFields: ctx.readFields ?? {},
       logger: ctx.logger,
       now: options.now ?? Date.now,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     };
   }
 
@@ -151,10 +156,19 @@ export class ZohoConnector implements CrmConnector {
     return unlinkRecords(this.api, from, to, pairs);
   }
 
-  /** Updates, gateway-keyed upserts and inserts, 100 a call, one outcome per record (`writes.ts`). */
+  /**
+   * Updates, gateway-keyed upserts and inserts, 100 a call, one outcome per record (`writes.ts`); an
+   * update or keyed-upsert group of `BULK_WRITE.threshold` records or more runs as a Bulk Write job.
+   */
   upsertRecords(obj: CrmObject, writes: readonly RecordWrite[]): Promise<WriteResult[]> {
     return upsertRecords(this.api, obj, writes);
   }
+
+  /** Bulk Write as a delayed job of the engine: submit, then a look per poll (`bulk-write.ts`). */
+  readonly bulkWrites: BulkWriteJobs = {
+    submit: async (obj, writes) => submitBulkWrite(this.api, obj, await bulkGroupOf(this.api, obj, writes)),
+    collect: (_obj, ref, writes) => collectBulkWrite(this.api, ref, writes),
+  };
 
   deleteRecords(obj: CrmObject, remoteIds: readonly string[]): Promise<WriteResult[]> {
     return deleteRecords(this.api, obj, remoteIds);

@@ -1,6 +1,6 @@
 import { type CrmKind } from '../registry';
 import { type CrmObject, type NativeFieldType } from '../types';
-import { API_ROOT } from './declaration';
+import { API_ROOT, ZOHO_API_VERSION, ZOHO_BULK_WRITE } from './declaration';
 
 /**
  * Zoho CRM facts the connector's API areas share (docs/vendors/zoho.md "Connector: reads and lists").
@@ -31,6 +31,21 @@ export const PATHS = {
   org: `${API_ROOT}/org`,
   users: `${API_ROOT}/users`,
   watch: `${API_ROOT}/actions/watch`,
+  bulkWrite: `/crm/bulk/${ZOHO_API_VERSION.crm}/write`,
+  /** On the DC's file host, not the API domain. */
+  upload: `${API_ROOT}/upload`,
+} as const;
+
+/**
+ * Bulk Write (docs/vendors/zoho.md "Bulk Write", "Connector: writes"): the threshold and rows a file
+ * holds as declared (`ZOHO_BULK_WRITE`); a file holds at most 25 MB.
+ */
+export const BULK_WRITE = {
+  threshold: ZOHO_BULK_WRITE.threshold,
+  maxRows: ZOHO_BULK_WRITE.maxRecords,
+  maxFileBytes: 25 * 1024 * 1024,
+  /** The result zip is read up to this size (it echoes three columns per row). */
+  maxResultBytes: 64 * 1024 * 1024,
 } as const;
 
 /** Most records a list page serves (`per_page`). */

@@ -1,4 +1,4 @@
-/** RFC 4180 CSV with Bulk 2.0's delimiter and line-ending options (docs/vendors/salesforce.md "Bulk API 2.0"). */
+/** RFC 4180 CSV (parsing: `core/csv.ts`) with Bulk 2.0's delimiter and line-ending options (docs/vendors/salesforce.md "Bulk API 2.0"). */
 
 export const DELIMITERS: Record<string, string> = {
   BACKQUOTE: '`',
@@ -9,58 +9,4 @@ export const DELIMITERS: Record<string, string> = {
   TAB: '\t',
 };
 
-/** Parses CSV text into rows; quoted fields may hold delimiters, quotes ("") and line breaks. */
-export function parseCsv(text: string, delimiter = ','): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i] as string;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        i++;
-        continue;
-      }
-      field += c;
-      i++;
-      continue;
-    }
-    if (c === '"' && field === '') {
-      quoted = true;
-      i++;
-    } else if (c === delimiter) {
-      row.push(field);
-      field = '';
-      i++;
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      i++;
-    } else if (c === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else {
-      field += c;
-      i++;
-    }
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows.filter((r) => !(r.length === 1 && r[0] === ''));
-}
-
-/** Every value quoted, as Salesforce writes result files. */
-export function csvLine(values: readonly string[], delimiter = ','): string {
-  return values.map((v) => `"${v.replace(/"/g, '""')}"`).join(delimiter);
-}
+export { csvLine, parseCsv } from '../core/csv';

@@ -11,7 +11,7 @@ import { zohoTime } from './render';
 import { type ZohoOrg, type ZohoServer } from './state';
 import { compareIds, type ZohoRecord } from './store';
 import { literalValue, order, recordValue } from './values';
-import { zipOne } from './zip';
+import { zipOne } from '../../zip';
 
 export interface BulkCriteria {
   group_operator?: string;

@@ -110,6 +110,18 @@ export const EDITIONS = {
 export type Edition = keyof typeof EDITIONS;
 export const CREDIT_WINDOW_MS = 24 * 3600_000;
 
+/**
+ * docs/vendors/zoho.md "Bulk Write": records and bytes per file, the job's credits, and the result
+ * file's status column values.
+ */
+export const BULK_WRITE = {
+  maxRows: 25_000,
+  maxFileBytes: 25 * 1024 * 1024,
+  jobCredits: 500,
+  /** The file host's upload path (on `{origin}/dc/<dc>/content` in the sandbox). */
+  uploadPath: '/crm/v8/upload',
+} as const;
+
 /** The demo OAuth client of the sandbox (a multi-DC client: one id for every DC). */
 export const DEMO = {
   clientId: '1000.SANDBOXZOHOCRMCLIENT0000000000',

@@ -34,6 +34,10 @@ export interface RouteSpec {
   root?: string;
   /** Credits the call costs (docs/vendors/zoho.md "Rate limits"); a function for calls priced by input. */
   credits?: number | ((ctx: CallContext) => number);
+  /** The DC host the route hangs off. @defaultValue the API domain (Bulk Write uploads: the file host) */
+  host?: string;
+  /** Largest body read. @defaultValue MAX_BODY_BYTES */
+  bodyLimit?: number;
 }
 
 const API_PATH = new RegExp(`^${DC_PREFIX}/[a-z]{2}/${API}/`);
@@ -126,7 +130,7 @@ function flatQuery(query: unknown): Record<string, string | undefined> {
   return out;
 }
 
-/** Registers one CRM API route under every DC's API domain. */
+/** Registers one CRM API route under every DC's API domain (or another of its hosts). */
 export function apiRoute(
   app: FastifyInstance,
   server: ZohoServer,
@@ -135,8 +139,8 @@ export function apiRoute(
 ): void {
   app.route({
     method: spec.method,
-    url: `${DC_PREFIX}/:dc/${API}${spec.root ?? CRM_V8}${spec.path}`,
-    bodyLimit: MAX_BODY_BYTES,
+    url: `${DC_PREFIX}/:dc/${spec.host ?? API}${spec.root ?? CRM_V8}${spec.path}`,
+    bodyLimit: spec.bodyLimit ?? MAX_BODY_BYTES,
     handler: async (request, reply) => {
       const dc = dcParam(request);
       if (!dc)

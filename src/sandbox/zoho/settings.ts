@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DC_IDS, EDITIONS, OAUTH, type DcId, type Edition } from './constants';
+import { BULK_WRITE, DC_IDS, EDITIONS, OAUTH, type DcId, type Edition } from './constants';
 
 /**
  * Per-org settings (`OrgOptions.settings`, `PATCH /__sandbox/orgs/:org/settings`). Defaults are the
@@ -68,6 +68,23 @@ export const zohoSettingsSchema = z
      * real jobs take seconds to minutes. @defaultValue 1000
      */
     bulkReadMs: z.number().int().min(0).default(1000),
+    /**
+     * How long a Bulk Write job takes on the org's clock: ADDED for the first half, IN PROGRESS for the
+     * second, then COMPLETED (0: at once). UNVERIFIED: real jobs take seconds to minutes. @defaultValue 2000
+     */
+    bulkWriteMs: z.number().int().min(0).default(2000),
+    /** Records one Bulk Write file may hold (docs/vendors/zoho.md "Bulk Write"). @defaultValue 25_000 */
+    bulkWriteMaxRows: z.number().int().min(1).default(BULK_WRITE.maxRows),
+    /**
+     * Bytes a Bulk Write upload, and the CSV inside it, may hold (docs/vendors/zoho.md "Bulk Write": 25 MB).
+     * @defaultValue 26_214_400
+     */
+    bulkWriteMaxFileBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(BULK_WRITE.maxFileBytes)
+      .default(BULK_WRITE.maxFileBytes),
   })
   .strict();
 

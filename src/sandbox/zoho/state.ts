@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import { type SandboxOrg, type SandboxServer } from '../core';
 import { type BulkReadJob } from './bulk-read';
+import { type BulkFile, type BulkWriteJob } from './bulk-write';
 import { type OrgLimits } from './limits';
 import { type WatchChannels } from './notifications';
 import { type PageTokens } from './paging';
@@ -26,6 +27,9 @@ export interface ZohoOrgState {
   pageTokens: PageTokens;
   watch: WatchChannels;
   bulkReads: Map<string, BulkReadJob>;
+  /** Bulk Write uploads by `file_id`, and the jobs made of them: the org's own. */
+  bulkFiles: Map<string, BulkFile>;
+  bulkWrites: Map<string, BulkWriteJob>;
 }
 
 export type ZohoOrg = SandboxOrg<ZohoOrgState, never>;

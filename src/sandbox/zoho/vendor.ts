@@ -8,6 +8,7 @@ import { ACCOUNTS, API, CONTENT, DC_PREFIX, DEFAULT_COUNTS, DEMO } from './const
 import { ZohoError } from './errors';
 import { installConcurrency, resolveApiOrg, sendError, sendLimited } from './http';
 import { registerBulkReadRoutes, stopBulkReads } from './bulk-read';
+import { fileTooLarge, registerBulkWriteRoutes, stopBulkWrites } from './bulk-write';
 import { registerContactRoleRoutes } from './contact-roles';
 import { registerCoqlRoutes } from './coql';
 import { registerIdentityRoutes } from './identity';
@@ -41,7 +42,10 @@ export function zohoVendor(): VendorDefinition<ZohoOrgState, never> {
     createState(org) {
       const previous = (org as { state?: ZohoOrgState }).state;
       void previous?.watch.settle(true);
-      if (previous) stopBulkReads(previous.bulkReads);
+      if (previous) {
+        stopBulkReads(previous.bulkReads);
+        stopBulkWrites(previous.bulkWrites);
+      }
       const settings = zohoSettingsSchema.parse(org.settings);
       const idPrefix = idPrefixFor(org.id);
       const store = seedOrg({
@@ -59,6 +63,8 @@ export function zohoVendor(): VendorDefinition<ZohoOrgState, never> {
       return {
         watch,
         bulkReads: new Map(),
+        bulkFiles: new Map(),
+        bulkWrites: new Map(),
         orgId: crmOrgIdFor(org.id),
         demoToken: demoTokenFor(org.id),
         userId: store.users[0]!.id,
@@ -93,14 +99,20 @@ export function zohoVendor(): VendorDefinition<ZohoOrgState, never> {
       registerSearchRoutes(app, srv);
       registerNotificationRoutes(app, srv);
       registerBulkReadRoutes(app, srv);
+      registerBulkWriteRoutes(app, srv);
       registerWriteRoutes(app, srv);
       registerRecordReadRoutes(app, srv);
       app.addHook('onClose', async () => {
-        for (const o of srv.orgs.values()) stopBulkReads(o.state.bulkReads);
+        for (const o of srv.orgs.values()) {
+          stopBulkReads(o.state.bulkReads);
+          stopBulkWrites(o.state.bulkWrites);
+        }
         await Promise.all([...srv.orgs.values()].map((o) => o.state.watch.settle(true)));
       });
-      app.setErrorHandler((err: FastifyError, _request, reply) => {
+      app.setErrorHandler((err: FastifyError, request, reply) => {
         const status = err.statusCode ?? 500;
+        // Only the file host takes bodies this large (a Bulk Write upload): past its limit, Zoho's 413.
+        if (status === 413 && request.url.includes(`/${CONTENT}/`)) return sendError(reply, fileTooLarge());
         if (status >= 400 && status < 500)
           return sendError(reply, new ZohoError(400, 'INVALID_DATA', `invalid request: ${err.message}`));
         return sendError(reply, new ZohoError(500, 'INTERNAL_ERROR', 'Internal Server Error'));

@@ -92,7 +92,7 @@ function update(ctx: CallContext, module: ModuleName, items: unknown[], pathId?:
 }
 
 /** The record an upsert input matches: by `id`, else the first duplicate-check field with a match. */
-function upsertMatch(
+export function upsertMatch(
   store: OrgStore,
   module: ModuleName,
   input: Record<string, unknown>,

@@ -42,6 +42,8 @@ const writeOperationSchema = new Schema(
     notBefore: { type: Date, required: true },
     claimToken: { type: String, default: null },
     runningSince: { type: Date, default: null },
+    // The vendor bulk job a RUNNING operation is in ({ref, submittedAt}; docs/writes.md "Bulk jobs").
+    bulkJob: { type: Schema.Types.Mixed, default: null },
     result: { type: Schema.Types.Mixed, default: null },
     failure: { type: Schema.Types.Mixed, default: null },
     acceptedAt: { type: Date, required: true },

@@ -29,6 +29,13 @@ export interface ClaimOptions {
    * and due is left, and an entry that holds a candidate back is checked by `_id` before it is believed.
    */
   open?: readonly OpenOperation[];
+  /**
+   * Narrows the claim to some of the group's due candidates, with a limit of its own (a vendor bulk
+   * job's shape and size: src/worker/writes/bulk-jobs.ts); null keeps the claim as it is.
+   */
+  select?: (
+    candidates: readonly OpenOperation[],
+  ) => { only: (o: OpenOperation) => boolean; limit: number; selection: string } | null;
 }
 
 export interface ClaimResult {
@@ -57,6 +64,8 @@ export interface ClaimResult {
   open: readonly OpenOperation[];
   /** Store round trips the claim took (reported by the bench and docs). */
   roundTrips: number;
+  /** What `options.select` chose (its `selection`), or null. */
+  selection: string | null;
   /**
    * Where the claim read the open operations from the store (no `options.open`): when that read started
    * (epoch ms), what the index is seeded from with `open`.
@@ -181,7 +190,7 @@ export async function claimBatch(
         .lean()) as OpenOperation[]);
   let roundTrips = fromIndex ? 0 : 1;
   const stale = { put: [] as LeanWriteOperation[], removed: [] as string[] };
-  const candidates = open
+  let candidates = open
     .filter(
       (o) =>
         o.object === group.object &&
@@ -190,6 +199,13 @@ export async function claimBatch(
         o.notBefore.getTime() <= now.getTime(),
     )
     .sort((a, b) => a.seq - b.seq);
+  const selected = candidates.length > 0 ? (options.select?.(candidates) ?? null) : null;
+  // Candidates the selection left out are still claimable: a continuation takes them.
+  const leftOut = selected ? candidates.filter((c) => !selected.only(c)).length : 0;
+  if (selected) {
+    candidates = candidates.filter(selected.only);
+    limit = selected.limit;
+  }
   if (candidates.length === 0) {
     return {
       claimed: [],
@@ -201,6 +217,7 @@ export async function claimBatch(
       roundTrips,
       storeReadAt,
       stale,
+      selection: null,
     };
   }
 
@@ -322,7 +339,8 @@ export async function claimBatch(
   const chosen = withDoc(picked);
   const failedDeps = withDoc(brokenDeps);
 
-  const running = { status: 'RUNNING' as const, claimToken, runningSince: now };
+  // A claim starts outside any bulk job (one is recorded after its submission).
+  const running = { status: 'RUNNING' as const, claimToken, runningSince: now, bulkJob: null };
   const keyed = { ...running, gatewayKeyField: options.gatewayKeyField ?? null };
   const takesKey = (op: LeanWriteOperation): boolean =>
     op.kind === 'CREATE' && !op.externalId && !!options.gatewayKeyField;
@@ -362,11 +380,12 @@ export async function claimBatch(
     dependencyFailed: failedDeps.map((f) =>
       view(f.op, { status: 'FAILED', failure: f.failure, finishedAt: now }),
     ),
-    more: overflow || (fromIndex && docs.size < pickedIds.length),
+    more: overflow || leftOut > 0 || (fromIndex && docs.size < pickedIds.length),
     blocked,
     open,
     roundTrips,
     storeReadAt,
     stale,
+    selection: selected?.selection ?? null,
   };
 }

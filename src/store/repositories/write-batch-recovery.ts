@@ -104,7 +104,13 @@ export async function recoverStale(
         false,
       );
       const writes: AnyBulkWriteOperation<WriteOperationDoc>[] = [];
-      const requeue = { status: 'QUEUED' as const, claimToken: null, runningSince: null, notBefore: now };
+      const requeue = {
+        status: 'QUEUED' as const,
+        claimToken: null,
+        runningSince: null,
+        bulkJob: null,
+        notBefore: now,
+      };
       const end = { status: 'FAILED' as const, failure: outcomeUnknown, finishedAt: now };
       // By `_id` alone (src/store/bulk-write.ts): read RUNNING just now, under the group's lock.
       const plan = [

@@ -3,10 +3,11 @@ import { type WriteOperationModel } from '../models/write-operation.model';
 import { claimBatch } from './write-batch-claim';
 import { recordBatchOutcomes } from './write-batch-outcomes';
 import { endQueued, recoverStale } from './write-batch-recovery';
-import { uniqueGroups } from './write-outcome.updates';
+import { ID_IN_MAX, uniqueGroups } from './write-outcome.updates';
+import { retryBusy } from '../bulk-write';
 import { archiveIds, findAcross, sweepFinished } from './write-operation-archive';
 import { type ReconcileScan, reconcileScan } from './write-reconcile-scan';
-import { toWriteOperation } from './write-operation.view';
+import { type LeanWriteOperation, toWriteOperation } from './write-operation.view';
 
 export type { ClaimOptions, ClaimResult, OpenOperation } from './write-batch-claim';
 export type { OutcomeTransitions, RecordOutcomesOptions, Rekeyed } from './write-batch-outcomes';
@@ -88,6 +89,30 @@ export class WriteBatchesRepository {
       )
       .lean()) as { connectionId: string; object: string; batchKind: string }[];
     return uniqueGroups(docs);
+  }
+
+  /**
+   * Records the vendor bulk job the claimed operations run in (docs/writes.md "Bulk jobs"): one
+   * statement; the caller holds the group's lock, and the claim token keeps a stale flush from writing.
+   */
+  async markBulkJob(
+    ids: readonly string[],
+    claimToken: string,
+    bulkJob: NonNullable<WriteOperation['bulkJob']>,
+  ): Promise<void> {
+    for (let i = 0; i < ids.length; i += ID_IN_MAX) {
+      await retryBusy(() =>
+        this.ops.updateMany(
+          { _id: { $in: ids.slice(i, i + ID_IN_MAX) }, claimToken, status: 'RUNNING' },
+          { $set: { bulkJob } },
+        ),
+      );
+    }
+  }
+
+  /** The operations still RUNNING under `claimToken` (a bulk job's, while it is polled). */
+  async runningOfClaim(claimToken: string): Promise<LeanWriteOperation[]> {
+    return (await this.ops.find({ claimToken, status: 'RUNNING' }).lean()) as LeanWriteOperation[];
   }
 
   /** Operations by id, open or finished (tests and the engine's read of its own results). */

@@ -40,6 +40,7 @@ export function toWriteOperation(doc: LeanWriteOperation): WriteOperation {
     notBefore: doc.notBefore,
     claimToken: doc.claimToken ?? null,
     runningSince: doc.runningSince ?? null,
+    bulkJob: (doc.bulkJob as WriteOperation['bulkJob']) ?? null,
     result: (doc.result as WriteOperation['result']) ?? null,
     failure: (doc.failure as WriteFailure | null) ?? null,
     acceptedAt: doc.acceptedAt,

@@ -52,7 +52,7 @@ export function outcomeSet(
   random: () => number,
   record: Record<string, unknown> | null,
 ): Record<string, unknown> {
-  const requeue = { status: 'QUEUED', claimToken: null, runningSince: null };
+  const requeue = { status: 'QUEUED', claimToken: null, runningSince: null, bulkJob: null };
   switch (outcome.kind) {
     case 'succeeded':
       return {

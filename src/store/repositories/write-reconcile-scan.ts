@@ -38,6 +38,8 @@ const PROJECTION = {
   acceptedAt: 1,
   notBefore: 1,
   runningSince: 1,
+  claimToken: 1,
+  bulkJob: 1,
   seq: 1,
   recordKey: 1,
   kind: 1,

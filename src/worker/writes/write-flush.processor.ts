@@ -1,5 +1,6 @@
 import { type Job, type Queue } from 'bull';
-import { type CrmConnector } from '../../connectors/types';
+import { type BulkWriteDeclaration } from '../../config/crms';
+import { type BulkJobRef, type CrmConnector, type RecordWrite } from '../../connectors/types';
 import { NotFoundError } from '../../errors';
 import { type WriteOperationEventPublisher } from '../../events/write-operation-events';
 import { type Logger } from '../../logger';
@@ -9,7 +10,11 @@ import { type Store } from '../../store';
 import { type ChangeLog } from '../../sync/change-log';
 import { type InFlightWrites } from '../../writes/in-flight';
 import { type ConnectionView } from '../../store/repositories/connections.repo';
-import { type ClaimResult, type Transition } from '../../store/repositories/write-batches.repo';
+import {
+  type ClaimResult,
+  type Transition,
+  type WriteOutcome,
+} from '../../store/repositories/write-batches.repo';
 import { type FlushLock } from '../../writes/flush-lock';
 import { type OpenOperationsIndex } from '../../writes/open-index';
 import { afterStoreWrite } from '../../writes/operation-control';
@@ -18,6 +23,9 @@ import { type WriteGroup, type WriteOperation } from '../../writes/write-operati
 import { FlushWatch } from './flush-watch';
 import { gatewayKeyField } from './gateway-key';
 import { claimLimit, sendBatches } from './batch-send';
+import { bulkSelection, type BulkPolls } from './bulk-jobs';
+import { toRecordWrite } from './record-writes';
+import { isRateRefusal, outcomesOfCallError } from './write-outcomes';
 import { publishTransitions } from './publish-transitions';
 import { writeMetrics } from './write-metrics';
 import { readBack, writeHistory } from './write-readback';
@@ -53,6 +61,11 @@ export interface WriteFlushDeps {
   maxWaitMs: number;
   /** WRITE_FLUSH_MAX_MS: past it a flush stops renewing its group lock (src/worker/writes/flush-watch.ts). */
   flushMaxMs: number;
+  /**
+   * Polls of submitted vendor bulk jobs (bulk-jobs.ts). Absent: no group goes as a bulk job, whatever
+   * its connector offers.
+   */
+  bulkPolls?: BulkPolls;
   now?: () => number;
   random?: () => number;
 }
@@ -205,9 +218,16 @@ async function flushLocked(
     return null;
   });
   writeMetrics.claimSource(connection.crm, indexed ? 'index' : 'store');
+  const keyField = group.batchKind === 'UPSERT' ? gatewayKeyField(connection.settings, group.object) : null;
+  // A vendor bulk job where the connector offers one and enough due writes of one shape wait for it.
+  const bulk =
+    group.batchKind === 'UPSERT' && connector.bulkWrites && deps.bulkPolls
+      ? connector.limits.bulkWrite
+      : undefined;
   const claim = await repo.claim(group, token, limit, now(), {
-    gatewayKeyField: group.batchKind === 'UPSERT' ? gatewayKeyField(connection.settings, group.object) : null,
+    gatewayKeyField: keyField,
     ...(indexed ? { open: indexed } : {}),
+    ...(bulk ? { select: bulkSelection(bulk, keyField) } : {}),
   });
   await indexAfterClaim(deps, group.connectionId, claim);
   watch.enter('publish');
@@ -225,8 +245,11 @@ async function flushLocked(
     changesRecords ? claim.claimed.flatMap((op) => (op.remoteId ? [op.remoteId] : [])) : [],
   );
   await deps.inFlight?.mark(connection.id, group.object, [...marked]);
+  const flush = { connection, connector, group, lockToken: token, claimToken: token, claim, marked, watch };
   try {
-    return await sendAndRecord(deps, { connection, connector, group, token, claim, marked, watch });
+    if (bulk && claim.selection !== null && claim.claimed.length >= bulk.threshold)
+      return await submitBulkJob(deps, flush, bulk);
+    return await sendAndRecord(deps, flush);
   } finally {
     await deps.inFlight?.clear(connection.id, group.object, [...marked]).catch(() => undefined);
   }
@@ -295,24 +318,88 @@ function keyedByFromIndex(deps: WriteFlushDeps, connectionId: string) {
   };
 }
 
-/** The claimed batches' vendor calls, read-back, outcomes, history, publish and wake-ups. */
-async function sendAndRecord(
+/** A flush's claimed operations on their way to their outcomes (or a bulk poll's, under its own lock). */
+export interface RecordingFlush {
+  connection: ConnectionView;
+  connector: CrmConnector;
+  group: WriteGroup;
+  /** The group lock's owner token now. */
+  lockToken: string;
+  /** The claim token the operations are RUNNING under (the lock token of the flush that claimed them). */
+  claimToken: string;
+  claim: Pick<
+    ClaimResult,
+    'claimed' | 'stored' | 'dependencyFailed' | 'open' | 'more' | 'blocked' | 'roundTrips'
+  >;
+  marked: Set<string>;
+  watch: FlushWatch;
+}
+
+/** The claimed batches' vendor calls, then their outcomes recorded ({@link recordFlush}). */
+async function sendAndRecord(deps: WriteFlushDeps, flush: RecordingFlush): Promise<FlushSummary> {
+  flush.watch.enter('send');
+  const outcomes = await sendBatches(flush.connector, flush.connection.crm, flush.group, flush.claim.claimed);
+  return recordFlush(deps, flush, outcomes);
+}
+
+/**
+ * The claimed operations as one vendor bulk job (docs/writes.md "Bulk jobs"): submitted, its reference
+ * stored on them (still RUNNING under the claim token, so no later write of their records is claimed
+ * before the job ends), and its first poll scheduled; the group lock is then released, so the group's
+ * other writes keep flowing. A refusal of the submission is the outcome of every operation, as a
+ * failed call's is.
+ */
+async function submitBulkJob(
   deps: WriteFlushDeps,
-  flush: {
-    connection: ConnectionView;
-    connector: CrmConnector;
-    group: WriteGroup;
-    token: string;
-    claim: Awaited<ReturnType<Store['writeBatches']['claim']>>;
-    marked: Set<string>;
-    watch: FlushWatch;
-  },
+  flush: RecordingFlush,
+  declaration: BulkWriteDeclaration,
 ): Promise<FlushSummary> {
-  const { connection, connector, group, token, claim, marked, watch } = flush;
+  const { connection, connector, group, claimToken, claim, watch } = flush;
+  const ops = [...claim.claimed].sort(bySubmission);
+  const writes = ops.map(toRecordWrite);
+  if (writes.some((w) => w === null)) return sendAndRecord(deps, flush);
+  watch.enter('send');
+  let ref: BulkJobRef;
+  try {
+    ref = await connector.bulkWrites!.submit(group.object, writes as RecordWrite[]);
+  } catch (err) {
+    writeMetrics.batch(connection.crm, group.batchKind, ops.length, 'error');
+    if (isRateRefusal(err)) writeMetrics.rateLimited(connection.crm);
+    return recordFlush(deps, flush, outcomesOfCallError(ops, err));
+  }
+  writeMetrics.batch(connection.crm, group.batchKind, ops.length, 'ok');
+  const submittedAt = deps.now?.() ?? Date.now();
+  watch.enter('record-outcomes');
+  await deps.store.writeBatches.markBulkJob(
+    ops.map((op) => op.id),
+    claimToken,
+    { ref, submittedAt: new Date(submittedAt) },
+  );
+  const poll = { connectionId: connection.id, object: group.object, claimToken, ref, submittedAt };
+  await deps.bulkPolls!.schedule({ ...poll, waitMs: declaration.pollMs, polls: 0 }, declaration.pollMs);
+  deps.logger.info(
+    { group, jobId: ref.id, operations: ops.length },
+    'write group submitted as a vendor bulk job',
+  );
+  watch.enter('wake');
+  await wake(deps, group, [], claim, []);
+  return { claimed: ops.length, statuses: { RUNNING: ops.length }, claimRoundTrips: claim.roundTrips };
+}
+
+/** The order a bulk job's writes are submitted and collected in: acceptance order, ties by id. */
+export function bySubmission(a: WriteOperation, b: WriteOperation): number {
+  return a.seq - b.seq || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** The outcomes of a flush's (or a bulk job's) operations: read-back, recorded, history, publish and wake-ups. */
+export async function recordFlush(
+  deps: WriteFlushDeps,
+  flush: RecordingFlush,
+  outcomes: readonly WriteOutcome[],
+): Promise<FlushSummary> {
+  const { connection, group, lockToken, claimToken, claim, marked, watch } = flush;
   const repo = deps.store.writeBatches;
   const now = (): Date => new Date(deps.now?.() ?? Date.now());
-  watch.enter('send');
-  const outcomes = await sendBatches(connector, connection.crm, group, claim.claimed);
   // A create's record is known from here on: marked before anything can read it back or sync it.
   const createdIds = outcomes.flatMap((o) =>
     o.kind === 'succeeded' && o.remoteId && !marked.has(o.remoteId) ? [o.remoteId] : [],
@@ -347,10 +434,10 @@ async function sendAndRecord(
   watch.enter('record-outcomes');
   // Still ours (renewed now), nothing else writes the claimed operations: they are updated by `_id`
   // alone. A flush that lost its lock records only what is still RUNNING under its token.
-  const exclusive = await deps.lock.renew(group, token).catch(() => false);
+  const exclusive = await deps.lock.renew(group, lockToken).catch(() => false);
   const transitions = await repo.recordOutcomes(
     claim.claimed,
-    token,
+    claimToken,
     outcomes,
     now(),
     { maxAttempts: deps.maxAttempts, random: deps.random },

@@ -9,6 +9,9 @@ import { type FlushLock } from '../../writes/flush-lock';
 import { type OpenOperationsIndex } from '../../writes/open-index';
 import { type WriteGroup, type WriteOperation, writeGroupKey } from '../../writes/write-operation.types';
 import { type ReconcileScan } from '../../store/repositories/write-batches.repo';
+import { type CrmObject } from '../../connectors/types';
+import { type LeanWriteOperation } from '../../store/repositories/write-operation.view';
+import { type BulkPolls } from './bulk-jobs';
 import { publishTransitions } from './publish-transitions';
 import { writeMetrics } from './write-metrics';
 import { redisKey } from '../../redis/keys';
@@ -37,6 +40,8 @@ export interface WriteReconcilerDeps {
   logger: Logger;
   /** @defaultValue 10000 */
   staleQueuedMs?: number;
+  /** Polls of vendor bulk jobs: a job's RUNNING operations are not stranded, and a lost poll is re-created. */
+  bulkPolls?: Pick<BulkPolls, 'isScheduled' | 'schedule'>;
   now?: () => number;
 }
 
@@ -128,6 +133,39 @@ async function repairIndex(
   }
 }
 
+/**
+ * The poll of every vendor bulk job with operations RUNNING in it, re-created where none is scheduled
+ * (its lease expired: the poll job was lost in Redis, or its worker died and Bull did not re-run it).
+ */
+async function ensureBulkPolls(
+  deps: WriteReconcilerDeps,
+  running: readonly LeanWriteOperation[],
+): Promise<void> {
+  const jobs = new Map<string, LeanWriteOperation>();
+  for (const d of running) if (d.claimToken) jobs.set(d.claimToken, d);
+  for (const [claimToken, d] of jobs) {
+    const bulkJob = d.bulkJob as NonNullable<WriteOperation['bulkJob']>;
+    if (await deps.bulkPolls!.isScheduled(d.connectionId, bulkJob.ref.id)) continue;
+    deps.logger.warn(
+      { jobId: bulkJob.ref.id, connectionId: d.connectionId },
+      're-creating the lost poll of a vendor bulk job',
+    );
+    await deps.bulkPolls!.schedule(
+      {
+        connectionId: d.connectionId,
+        object: d.object as CrmObject,
+        claimToken,
+        ref: bulkJob.ref,
+        submittedAt: new Date(bulkJob.submittedAt).getTime(),
+        waitMs: 2000,
+        polls: 0,
+      },
+      0,
+      'reconciler',
+    );
+  }
+}
+
 export async function runWriteReconciler(deps: WriteReconcilerDeps): Promise<ReconcileSummary> {
   const nowMs = deps.now?.() ?? Date.now();
   const now = new Date(nowMs);
@@ -135,6 +173,9 @@ export async function runWriteReconciler(deps: WriteReconcilerDeps): Promise<Rec
   // One read of the open operations for the whole run (write-reconcile-scan.ts): on FerretDB each query
   // decodes the whole backlog, and the flushes need the store more than the reconciler does.
   const scan = await repo.reconcileScan(now, deps.staleQueuedMs ?? 10_000);
+  // Operations in a submitted vendor bulk job are not stranded: their poll records them (bulk-jobs.ts).
+  const inBulkJobs = deps.bulkPolls ? scan.running.filter((d) => d.bulkJob) : [];
+  await ensureBulkPolls(deps, inBulkJobs);
   const recovered = await repo.recoverStale(
     now,
     0,
@@ -148,7 +189,7 @@ export async function runWriteReconciler(deps: WriteReconcilerDeps): Promise<Rec
         await deps.lock.release(group, token).catch(() => false);
       }
     },
-    scan.running,
+    scan.running.filter((d) => !inBulkJobs.includes(d)),
   );
   // Final operations a crash or a lost lock left in the hot collection move out (docs/writes.md
   // "Finished operations"): the claims' and this run's scans then read open work only.

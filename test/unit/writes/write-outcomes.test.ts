@@ -38,6 +38,7 @@ function op(over: Partial<WriteOperation>): WriteOperation {
     notBefore: new Date(0),
     claimToken: 'k',
     runningSince: new Date(0),
+    bulkJob: null,
     result: null,
     failure: null,
     acceptedAt: new Date(0),

@@ -144,3 +144,47 @@ describe('Salesforce Bulk API 2.0 upserts', () => {
     expect(results.every((r) => r.ok)).toBe(true);
   });
 });
+
+describe('Salesforce Bulk API 2.0 upserts as a delayed job (submit, then collect)', () => {
+  it('submits without waiting, answers null while the job runs, then the results of any submitted writes', async () => {
+    const { connector, slept } = salesforce();
+    sf()
+      .post(JOBS)
+      .reply(200, job('Open'))
+      .put(`${JOBS}/${JOB_ID}/batches`)
+      .reply(201)
+      .patch(`${JOBS}/${JOB_ID}`, { state: 'UploadComplete' })
+      .reply(200, job('UploadComplete'));
+    const ref = await connector.bulkWrites.submit('contact', writes);
+    expect(ref).toEqual({ id: JOB_ID, field: 'Ext_Id__c' });
+    expect(slept).toEqual([]);
+
+    sf().get(`${JOBS}/${JOB_ID}`).reply(200, job('InProgress'));
+    expect(await connector.bulkWrites.collect('contact', ref, writes)).toBeNull();
+
+    sf()
+      .get(`${JOBS}/${JOB_ID}`)
+      .reply(200, job('JobComplete'))
+      .get(`${JOBS}/${JOB_ID}/successfulResults`)
+      .reply(
+        200,
+        `"sf__Id","sf__Created","Ext_Id__c"\n"${sfId('003', 3)}","true","CUST-3"\n"${sfId('003', 1)}","false","CUST-1"\n`,
+      )
+      .get(`${JOBS}/${JOB_ID}/failedResults`)
+      .reply(200, `"sf__Id","sf__Error","Ext_Id__c"\n`);
+    // Two of the three, in another order: matched by key, the one no file names is not processed.
+    const results = await connector.bulkWrites.collect('contact', ref, [writes[2]!, writes[1]!]);
+    expect(results![0]).toEqual({ ref: 'op-3', ok: true, remoteId: sfId('003', 3), created: true });
+    expect(results![1]).toMatchObject({ ref: 'op-2', ok: false, error: { vendorCode: 'BULK_JOB_FAILED' } });
+  });
+
+  it('refuses a mixed set before any call, and a reference that is not a job id', async () => {
+    const { connector } = salesforce();
+    await expect(
+      connector.bulkWrites.submit('contact', [...writes, { ref: 'u', remoteId: sfId('003', 9), fields: {} }]),
+    ).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(
+      connector.bulkWrites.collect('contact', { id: '../../sobjects/User', field: 'Ext_Id__c' }, writes),
+    ).rejects.toMatchObject({ code: 'UPSTREAM' });
+  });
+});

@@ -56,7 +56,8 @@ export function zohoUnit(
       logger: createLogger({ level: 'silent' }),
       ...(options.readFields ? { readFields: options.readFields } : {}),
     },
-    { now: options.now },
+    // Bulk Write polling sleeps through the connector's own timer: none in unit tests.
+    { now: options.now, sleep: async () => undefined },
   );
   return { connector, tokens, budget };
 }

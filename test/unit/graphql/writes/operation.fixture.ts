@@ -28,6 +28,7 @@ export function operation(patch: Partial<WriteOperation> = {}): WriteOperation {
     notBefore: at,
     claimToken: 'claim-secret',
     runningSince: null,
+    bulkJob: null,
     result: null,
     failure: null,
     acceptedAt: at,
