@@ -1,9 +1,10 @@
 import { type Queue } from 'bull';
-import type Redis from 'ioredis';
 import { type BulkWriteDeclaration } from '../../config/crms';
 import { type BulkJobRef, type CrmObject } from '../../connectors/types';
 import { type ClaimOptions, type OpenOperation } from '../../store/repositories/write-batches.repo';
 import { addReplacingFinished } from '../../queue/replace-finished-job';
+import { type RedisClient } from '../../redis/client';
+import { hashTag, redisKey } from '../../redis/keys';
 
 /**
  * Vendor bulk write jobs in the write engine (docs/writes.md "Bulk jobs"): which of a group's due
@@ -83,12 +84,12 @@ const LEASE_GRACE_MS = 60_000;
 export class BulkPolls {
   constructor(
     private readonly queue: Queue,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly redisPrefix: string,
   ) {}
 
   private leaseKey(connectionId: string, refId: string): string {
-    return `${this.redisPrefix}:write-bulk-poll:${connectionId}:${refId}`;
+    return redisKey(this.redisPrefix, 'write-bulk-poll', hashTag('conn', connectionId), refId);
   }
 
   /** The poll after `delayMs`, deduplicated per (vendor job, poll number). */
