@@ -12,6 +12,8 @@
 //   (test/reliability/scenarios/*.ts) at full size on a fleet; each prints `REL <name> <figure> <unit>`.
 // - soak.test.ts: issue 23's scenario 7, REL_SOAK_MINUTES (default 10) of steady mixed load with
 //   each process's memory, event-loop lag and the queue depths sampled every 10 s.
+// - then jest.reliability-cluster.config.js: scenarios 1, 2 and 6 once more with the fleet on a local
+//   Redis Cluster (REL_REDIS_CLUSTER=1).
 // - `npm test` runs the same scenarios 1, 2 and 5 at small size on one fleet:
 //   test/integration/reliability-subset.test.ts (about 70 s).
 const base = require('./jest.config');

@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import { createRedisClient } from '../../../src/redis/client';
 import { disconnectRedis } from '../../../src/runtime/services/redis-disconnect';
 import { type Fleet } from '../support/fleet';
 import { rel } from '../support/rel';
@@ -125,7 +125,7 @@ export async function refreshKilledMidGrant(
     rotateRefreshTokens: rotate,
   });
   const log = fleet.sandboxLog('salesforce');
-  const redis = new Redis(fleet.redis.url, { maxRetriesPerRequest: 1 });
+  const redis = createRedisClient(fleet.redis.url, { maxRetriesPerRequest: 1 });
   try {
     // A write makes a worker call Salesforce with an expired token, so that worker refreshes; the lock
     // it takes first (src/connectors/tokens/refresh-lock.ts) says the grant is under way.

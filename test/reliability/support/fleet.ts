@@ -14,7 +14,20 @@ import {
 import { testStoreUrls, uniqueName } from '../../support/stores';
 import { execOn, type GraphqlExec } from '../../support/write-contract';
 import { startWorkerProcess, type WorkerProcess, workerEnv } from '../../support/worker-process';
-import { type Appendfsync, type PrivateRedis, startPrivateRedis } from './private-redis';
+import {
+  type Appendfsync,
+  type PrivateRedis,
+  startPrivateRedis,
+  startPrivateRedisCluster,
+} from './private-redis';
+
+/**
+ * `REL_REDIS_CLUSTER=1`: the fleet's Redis is a local 3-master cluster (issue 23: scenarios 1, 2 and 6
+ * run on one too — `npm run test:reliability:cluster`).
+ */
+export function onRedisCluster(): boolean {
+  return process.env.REL_REDIS_CLUSTER === '1';
+}
 import { crashStore } from './store-crash';
 
 /**
@@ -79,7 +92,9 @@ export interface FleetOptions {
 }
 
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
-  const redis = await startPrivateRedis(options.appendfsync ?? 'always');
+  const redis = onRedisCluster()
+    ? await startPrivateRedisCluster()
+    : await startPrivateRedis(options.appendfsync ?? 'always');
   const cleanups: (() => Promise<void>)[] = [() => redis.close()];
   const closeAll = async () => {
     for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);

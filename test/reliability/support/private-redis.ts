@@ -4,6 +4,7 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { type EmbeddedService } from '../../../src/runtime/services';
 import { startEmbeddedRedis } from '../../../src/runtime/services/redis';
+import { type LocalRedisCluster, startLocalRedisCluster } from '../../../src/runtime/services/redis-cluster';
 import { disconnectRedis } from '../../../src/runtime/services/redis-disconnect';
 import { crashStore } from './store-crash';
 
@@ -13,7 +14,8 @@ import { crashStore } from './store-crash';
  * acknowledged coming back from the AOF — without touching the Redis every other test file shares.
  */
 export interface PrivateRedis {
-  service: EmbeddedService;
+  service: EmbeddedService | LocalRedisCluster;
+  /** A `redis://` URL, or a cluster's `redis-cluster://…` address (src/redis/address.ts). */
   url: string;
   /**
    * SIGKILL Redis (no shutdown, no final AOF rewrite) and start it again from its directory, after
@@ -62,6 +64,29 @@ export async function startPrivateRedis(appendfsync: Appendfsync): Promise<Priva
       await crashStore(service, downMs);
       // CONFIG SET is not persisted: a restarted Redis is back on the AOF's default fsync.
       await configure(service.url, appendfsync);
+    },
+  };
+}
+
+/**
+ * A local 3-master Redis Cluster in place of the private Redis (`REL_REDIS_CLUSTER=1`): every process
+ * of the fleet gets `REDIS_CLUSTER_NODES`. Its masters keep nothing on disk, so a scenario that
+ * crashes Redis does not run on it.
+ */
+export async function startPrivateRedisCluster(): Promise<PrivateRedis> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cgw-cluster-'));
+  const service = await startLocalRedisCluster({ dir });
+  return {
+    service,
+    url: service.url,
+    async close() {
+      await service.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+    crash() {
+      return Promise.reject(
+        new Error('the fleet runs on a Redis Cluster (REL_REDIS_CLUSTER=1): no Redis crash'),
+      );
     },
   };
 }

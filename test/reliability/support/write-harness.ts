@@ -1,4 +1,4 @@
-import { type EmbeddedService } from '../../../src/runtime/services';
+import { EmbeddedService } from '../../../src/runtime/services';
 import { type ReadStack, type ReadTenant } from '../../support/read-stack';
 import { type WorkerProcess } from '../../support/worker-process';
 import { startFleet } from './fleet';
@@ -34,10 +34,15 @@ export async function startWriteHarness(
   options: WriteHarnessOptions = {},
 ): Promise<WriteHarness> {
   const fleet = await startFleet({ prefix, gateways: 0, workers: 1, appendfsync: options.appendfsync });
+  const redis = fleet.redis.service;
+  if (!(redis instanceof EmbeddedService)) {
+    await fleet.close();
+    throw new Error('the write harness crashes a single Redis: not with REL_REDIS_CLUSTER=1');
+  }
   return {
     stack: fleet.stack,
     tenant: fleet.tenant,
-    redis: fleet.redis.service,
+    redis,
     redisUrl: fleet.redis.url,
     worker: fleet.workers[0]!,
     crashWorker: () => fleet.crashWorker(0),
