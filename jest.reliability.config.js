@@ -12,6 +12,9 @@
 //   (test/reliability/scenarios/*.ts) at full size on a fleet; each prints `REL <name> <figure> <unit>`.
 // - soak.test.ts: issue 23's scenario 7, REL_SOAK_MINUTES (default 10) of steady mixed load with
 //   each process's memory, event-loop lag and the queue depths sampled every 10 s.
+// - bulk-jobs.test.ts: the write engine's bulk jobs (6,000 Zoho upserts through one Bulk Write job,
+//   2,000 Salesforce upserts through Bulk 2.0, a lost poll) — about five minutes, the declared
+//   thresholds being thousands of records; npm test covers the pieces by unit tests.
 // - then jest.reliability-cluster.config.js: scenarios 1, 2 and 6 once more with the fleet on a local
 //   Redis Cluster (REL_REDIS_CLUSTER=1).
 // - `npm test` runs the same scenarios 1, 2 and 5 at small size on one fleet:

@@ -1,19 +1,19 @@
 import Redis from 'ioredis';
-import { QUEUES } from '../../../src/queue/queues';
-import { requestWriteFlush } from '../../../src/queue/writes.producer';
-import { type ZohoOrg } from '../../../src/sandbox/zoho';
-import { liveIds, recordOf } from '../../../src/sandbox/zoho/admin';
-import { FlushLock } from '../../../src/writes/flush-lock';
-import { createWriteOperationEventPublisher } from '../../../src/events/write-operation-events';
-import { type RunningWorker, startWorker } from '../../../src/worker/worker';
-import { BulkPolls, WRITE_BULK_POLL_JOB } from '../../../src/worker/writes/bulk-jobs';
-import { runWriteReconciler } from '../../../src/worker/writes/write-reconciler.processor';
-import { createLogger } from '../../../src/logger';
-import { FINAL_WRITE_STATUSES, type WriteOperation } from '../../../src/writes/write-operation.types';
-import { type ReadStack, type ReadTenant, startReadStack } from '../../support/read-stack';
-import { testStoreUrls, uniqueName } from '../../support/stores';
-import { within } from '../../support/within';
-import { groupOf, insertOperations, type OperationSpec } from '../../support/writes/operations';
+import { QUEUES } from '../../src/queue/queues';
+import { requestWriteFlush } from '../../src/queue/writes.producer';
+import { type ZohoOrg } from '../../src/sandbox/zoho';
+import { liveIds, recordOf } from '../../src/sandbox/zoho/admin';
+import { FlushLock } from '../../src/writes/flush-lock';
+import { createWriteOperationEventPublisher } from '../../src/events/write-operation-events';
+import { type RunningWorker, startWorker } from '../../src/worker/worker';
+import { BulkPolls, WRITE_BULK_POLL_JOB } from '../../src/worker/writes/bulk-jobs';
+import { runWriteReconciler } from '../../src/worker/writes/write-reconciler.processor';
+import { createLogger } from '../../src/logger';
+import { FINAL_WRITE_STATUSES, type WriteOperation } from '../../src/writes/write-operation.types';
+import { type ReadStack, type ReadTenant, startReadStack } from '../support/read-stack';
+import { testStoreUrls, uniqueName } from '../support/stores';
+import { within } from '../support/within';
+import { groupOf, insertOperations, type OperationSpec } from '../support/writes/operations';
 
 jest.setTimeout(240_000);
 
