@@ -6,6 +6,7 @@ import { BULK_V8, type ModuleName } from './constants';
 import { invalidData, requiredParam, ZohoError } from './errors';
 import { fieldOf, MODULE_FIELDS, type FieldDef } from './fields';
 import { apiRoute, type Answer, type CallContext } from './http';
+import { jobCallbackOf, type JobCallback, sendJobCallback } from './job-callback';
 import { moduleOf } from './modules';
 import { zohoTime } from './render';
 import { type ZohoOrg, type ZohoServer } from './state';
@@ -27,7 +28,7 @@ export interface BulkReadJob {
   fields: string[];
   criteria?: BulkCriteria;
   query: Record<string, unknown>;
-  callback?: { url: string; method: string };
+  callback?: JobCallback;
   createdAt: number;
   runsAt: number;
   createdById: string;
@@ -151,13 +152,12 @@ function run(org: ZohoOrg, job: BulkReadJob): void {
     count: rows.length,
   };
   if (job.callback) {
-    const body = JSON.stringify({ job_id: job.id, operation: 'read', state: 'COMPLETED', query: job.query });
-    void fetch(job.callback.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-      signal: AbortSignal.timeout(10_000),
-    }).catch(() => undefined);
+    sendJobCallback(job.callback, {
+      job_id: job.id,
+      operation: 'read',
+      state: 'COMPLETED',
+      query: job.query,
+    });
   }
 }
 
@@ -213,12 +213,7 @@ function create(ctx: CallContext): Answer {
   fields.forEach((f) => fieldFor(module, f));
   const criteria = query.criteria as BulkCriteria | undefined;
   if (criteria) checkCriteria(module, criteria);
-  let callback: BulkReadJob['callback'];
-  if (body.callback !== undefined) {
-    if (typeof body.callback.url !== 'string')
-      throw invalidData('invalid callback', { api_name: 'callback' });
-    callback = { url: body.callback.url, method: 'post' };
-  }
+  const callback = jobCallbackOf(body.callback);
   const org = ctx.org;
   const now = org.now();
   const job: BulkReadJob = {

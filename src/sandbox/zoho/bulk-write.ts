@@ -13,6 +13,7 @@ import { invalidData, requiredParam, ZohoError, type RecordOutcome } from './err
 import { fieldOf, type FieldDef } from './fields';
 import { formBoundary, formFile } from './form-data';
 import { apiRoute, type Answer, type CallContext } from './http';
+import { jobCallbackOf, type JobCallback, sendJobCallback } from './job-callback';
 import { zohoTime } from './render';
 import { type ZohoOrg, type ZohoServer } from './state';
 import { type ZohoRecord } from './store';
@@ -41,7 +42,7 @@ export interface BulkWriteJob {
   mappings: Mapping[];
   findBy?: string;
   ignoreEmpty: boolean;
-  callback?: { url: string; method: string };
+  callback?: JobCallback;
   createdAt: number;
   runsAt: number;
   createdById: string;
@@ -190,12 +191,7 @@ function create(ctx: CallContext): Answer {
       throw bodyError('invalid find_by field', '$.resource[0].find_by', resource.find_by);
     findBy = def.api_name;
   }
-  let callback: BulkWriteJob['callback'];
-  if (body.callback !== undefined) {
-    if (typeof body.callback.url !== 'string' || !/^https?:\/\//.test(body.callback.url))
-      throw invalidData('invalid callback', { api_name: 'callback' });
-    callback = { url: body.callback.url, method: 'post' };
-  }
+  const callback = jobCallbackOf(body.callback);
   const org = ctx.org;
   const now = org.now();
   const job: BulkWriteJob = {
@@ -317,14 +313,7 @@ function run(org: ZohoOrg, job: BulkWriteJob, origin: string): void {
     const csv = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
     job.result = { state: 'COMPLETED', counts, zip: zipOne(`${job.module}-bulkwrite.csv`, csv) };
   }
-  if (job.callback) {
-    void fetch(job.callback.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(statusOf(org, job, origin)),
-      signal: AbortSignal.timeout(10_000),
-    }).catch(() => undefined);
-  }
+  if (job.callback) sendJobCallback(job.callback, statusOf(org, job, origin));
 }
 
 // ---- status, result ----
