@@ -1,7 +1,7 @@
 import { invalidData } from './errors';
 
 /**
- * The callback of a Bulk Read or Bulk Write job (docs/vendors/zoho.md "Bulk Read", "Bulk Write"): a URL
+ * The callback of a Bulk Read or Bulk Write job (docs/vendors/zoho.md "Bulk Read and Bulk Write"): a URL
  * the sandbox POSTs the job's outcome to when it ends, given in the create request's `callback`.
  */
 export interface JobCallback {
